@@ -1,0 +1,48 @@
+# Regietafel: `make run` starts everything embedded, `make test` runs the whole suite.
+# Every target creates .venv and installs what is missing first.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format install clean-data bench help
+
+help:
+	@echo "make run    - start Regietafel embedded (PostgreSQL, worker, policy engine in-process)"
+	@echo "make test   - lint, type-check and run the whole test suite"
+	@echo "make lint   - ruff check, ruff format --check, mypy --strict"
+	@echo "make bench  - run the benchmarks in tests/benchmarks/"
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/regietafel run
+
+lint: $(STAMP)
+	$(BIN)/ruff check services tenants analytics tests
+	$(BIN)/ruff format --check services tenants analytics tests
+	$(BIN)/mypy --strict services tenants analytics
+
+test: lint
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+format: $(STAMP)
+	$(BIN)/ruff format services tenants analytics tests
+	$(BIN)/ruff check --fix services tenants analytics tests
+
+bench: $(STAMP)
+	@for script in tests/benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean-data:
+	rm -rf .regietafel

@@ -1,0 +1,1 @@
+"""HTTP layer of the casework service: app factory, problem details, controllers."""

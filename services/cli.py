@@ -1,0 +1,140 @@
+"""The ``regietafel`` command line: run the system, manage the database, run workers."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from services.config import ConfigurationError, Mode, Settings, load_settings
+from services.logging import configure_logging
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from services.api.app import create_app
+    from services.runtime import start_runtime
+    from services.serve import Served, serve_all
+
+    mode = "ingebed (embedded)" if settings.mode is Mode.EMBEDDED else "productie"
+    _say(f"Regietafel start in modus {mode}; gegevens in {settings.data_dir}")
+    _say("- PostgreSQL starten en schema bijwerken ...")
+    runtime = start_runtime(settings)
+    try:
+        casework = create_app(runtime)
+        apps = [Served("casework", casework, settings.host, settings.port)]
+        base = f"http://{settings.host}:{settings.port}"
+        _say("")
+        _say(f"  Regietafel (casuswerk):  {base}/")
+        _say(f"  Gezondheid:              {base}/health/ready")
+        _say(f"  API-documentatie:        {base}/api/docs/openapi.json")
+        _say("")
+        _say("Stoppen: Ctrl-C. Een volgende 'make run' gebruikt dezelfde gegevens.")
+        serve_all(apps)
+    finally:
+        runtime.close()
+        _say("Regietafel gestopt.")
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from services.runtime import start_runtime
+
+    runtime = start_runtime(settings)
+    try:
+        from services.db.migrate import status
+
+        current, head = status(runtime.urls.owner)
+        _say(f"Database bijgewerkt: revisie {current} (laatste: {head}).")
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_db_status(args: argparse.Namespace, settings: Settings) -> int:
+    from services.db.migrate import status
+    from services.runtime import start_runtime
+
+    runtime = start_runtime(settings, migrate=False)
+    try:
+        current, head = status(runtime.urls.owner)
+    finally:
+        runtime.close()
+    state = "actueel" if current == head else "achter: voer 'regietafel db upgrade' uit"
+    _say(f"Database-revisie: {current or '(leeg)'}; code: {head}; {state}.")
+    return 0 if current == head else 1
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """A separate worker process for RabbitMQ/Redis brokers."""
+    import dramatiq
+
+    from services.runtime import start_runtime
+
+    if settings.broker_url == "stub":
+        _say("De stub-broker draait in het proces van 'regietafel run'; geen aparte worker nodig.")
+        return 2
+    runtime = start_runtime(settings, migrate=False)
+    worker = dramatiq.Worker(runtime.broker, worker_threads=args.threads)
+    worker.start()
+    _say(f"Worker gestart ({args.threads} threads) op {settings.broker_url.split('@')[-1]}.")
+    import signal
+    import threading
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
+    worker.stop()
+    runtime.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="regietafel", description="Regietafel: PGA-platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="start het hele systeem (standaard: ingebed)")
+    run.set_defaults(func=cmd_run)
+    db = sub.add_parser("db", help="database beheren")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="rollen/databases aanmaken en schema migreren").set_defaults(
+        func=cmd_db_upgrade
+    )
+    db_sub.add_parser("status", help="toon de schema-revisie").set_defaults(func=cmd_db_status)
+    worker = sub.add_parser("worker", help="achtergrondtaken verwerken (RabbitMQ/Redis)")
+    worker.add_argument("--threads", type=int, default=4)
+    worker.set_defaults(func=cmd_worker)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigurationError as error:
+        print(error, file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, json_output=settings.log_json and args.command != "run")
+    func: Command = args.func
+    try:
+        return func(args, settings)
+    except KeyboardInterrupt:
+        return 130
+    except ConfigurationError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except Exception as error:
+        logging.getLogger("regietafel").debug("command failed", exc_info=error)
+        print(f"Fout: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Database access: URLs, roles, engine, the tenant-scoped unit of work, models, migrations."""

@@ -1,0 +1,122 @@
+"""Idempotent creation of the roles and databases Regietafel needs.
+
+* ``owner`` owns the schema and runs migrations (row-level security is FORCEd, so it is
+  bound by the tenant policies too);
+* ``app`` is what the services use: no BYPASSRLS, DML only;
+* ``analytics`` owns the separate analytics database and cannot connect to casework data.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL
+
+from services.config import Settings
+from services.db.urls import as_psycopg
+
+_log = logging.getLogger(__name__)
+
+
+def _ident(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"unsafe SQL identifier {name!r}")
+    return '"' + name + '"'
+
+
+def _ensure_role(conn: sa.Connection, role: str) -> None:
+    # DO-block with exception handling: safe when several processes bootstrap at once.
+    conn.execute(
+        sa.text(
+            "DO $$ BEGIN "
+            f"CREATE ROLE {_ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS; "
+            "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        )
+    )
+    conn.execute(sa.text(f"ALTER ROLE {_ident(role)} NOBYPASSRLS NOSUPERUSER"))
+
+
+def _ensure_database(conn: sa.Connection, name: str, owner: str) -> None:
+    exists = conn.execute(
+        sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+    ).scalar()
+    if not exists:
+        _log.info("creating database %s", name)
+        try:
+            conn.execute(sa.text(f"CREATE DATABASE {_ident(name)} OWNER {_ident(owner)}"))
+        except sa.exc.ProgrammingError as error:  # created concurrently by another process
+            if "already exists" not in str(error):
+                raise
+    conn.execute(sa.text(f"REVOKE ALL ON DATABASE {_ident(name)} FROM PUBLIC"))
+
+
+def bootstrap(admin_url: str | URL, settings: Settings) -> None:
+    """Create roles and both databases; grant each role exactly what it needs."""
+    engine = sa.create_engine(as_psycopg(admin_url), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            for role in (settings.db_owner_role, settings.db_app_role, settings.db_analytics_role):
+                _ensure_role(conn, role)
+            _ensure_database(conn, settings.database_name, settings.db_owner_role)
+            _ensure_database(conn, settings.analytics_database_name, settings.db_analytics_role)
+            casework = _ident(settings.database_name)
+            analytics = _ident(settings.analytics_database_name)
+            conn.execute(
+                sa.text(f"GRANT CONNECT ON DATABASE {casework} TO {_ident(settings.db_app_role)}")
+            )
+            conn.execute(
+                sa.text(f"GRANT ALL ON DATABASE {casework} TO {_ident(settings.db_owner_role)}")
+            )
+            conn.execute(
+                sa.text(
+                    f"GRANT ALL ON DATABASE {analytics} TO {_ident(settings.db_analytics_role)}"
+                )
+            )
+            # The analytics role must never reach casework data, nor the app analytics data.
+            conn.execute(
+                sa.text(
+                    f"REVOKE ALL ON DATABASE {casework} FROM {_ident(settings.db_analytics_role)}"
+                )
+            )
+            conn.execute(
+                sa.text(f"REVOKE ALL ON DATABASE {analytics} FROM {_ident(settings.db_app_role)}")
+            )
+        # Within the casework database: schema owned by the owner role; the app gets DML.
+        db_engine = sa.create_engine(
+            as_psycopg(admin_url).set(database=settings.database_name), isolation_level="AUTOCOMMIT"
+        )
+        try:
+            with db_engine.connect() as conn:
+                owner, app = _ident(settings.db_owner_role), _ident(settings.db_app_role)
+                conn.execute(sa.text(f"ALTER SCHEMA public OWNER TO {owner}"))
+                conn.execute(sa.text("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
+                conn.execute(sa.text(f"GRANT USAGE ON SCHEMA public TO {app}"))
+                conn.execute(
+                    sa.text(
+                        f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "
+                        f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app}"
+                    )
+                )
+                conn.execute(
+                    sa.text(
+                        f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public "
+                        f"GRANT USAGE, SELECT ON SEQUENCES TO {app}"
+                    )
+                )
+        finally:
+            db_engine.dispose()
+        an_engine = sa.create_engine(
+            as_psycopg(admin_url).set(database=settings.analytics_database_name),
+            isolation_level="AUTOCOMMIT",
+        )
+        try:
+            with an_engine.connect() as conn:
+                conn.execute(
+                    sa.text(f"ALTER SCHEMA public OWNER TO {_ident(settings.db_analytics_role)}")
+                )
+                conn.execute(sa.text("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
+        finally:
+            an_engine.dispose()
+    finally:
+        engine.dispose()

@@ -1,0 +1,72 @@
+"""Tenants (gemeenten and regional bureaus), their partner organisations and users."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.db.models.base import Base, Timestamps
+
+
+class TenantKind(enum.StrEnum):
+    GEMEENTE = "gemeente"
+    REGIO = "regio"
+
+
+class TenantStatus(enum.StrEnum):
+    ACTIVE = "actief"
+    SUSPENDED = "opgeschort"
+
+
+class Tenant(Timestamps, Base):
+    """Platform table (no tenant_id, no RLS): the registry of tenants."""
+
+    __tablename__ = "tenants"
+
+    code: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[TenantKind] = mapped_column(
+        sa.Enum(TenantKind, name="tenant_kind", values_callable=lambda e: [m.value for m in e])
+    )
+    region: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[TenantStatus] = mapped_column(
+        sa.Enum(TenantStatus, name="tenant_status", values_callable=lambda e: [m.value for m in e]),
+        default=TenantStatus.ACTIVE,
+    )
+    manifest: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    manifest_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+
+
+class Organisation(Timestamps, Base):
+    __tablename__ = "organisations"
+
+    tenant_id: Mapped[str] = mapped_column(
+        sa.String(16), sa.ForeignKey("tenants.code"), primary_key=True
+    )
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    domain: Mapped[str] = mapped_column(sa.String(64))
+    receive_only: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class User(Timestamps, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "organisation_id"], ["organisations.tenant_id", "organisations.id"]
+        ),
+    )
+
+    tenant_id: Mapped[str] = mapped_column(
+        sa.String(16), sa.ForeignKey("tenants.code"), primary_key=True
+    )
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(sa.Text)
+    email: Mapped[str | None] = mapped_column(sa.Text)
+    organisation_id: Mapped[str] = mapped_column(sa.String(64))
+    roles: Mapped[list[str]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(default=True)

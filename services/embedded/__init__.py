@@ -1,0 +1,1 @@
+"""Embedded mode: everything a laptop needs to run Regietafel without external services."""

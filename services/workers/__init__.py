@@ -1,0 +1,1 @@
+"""Background work on dramatiq: broker selection, actors and the in-process worker."""
