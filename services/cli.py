@@ -27,6 +27,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     _say("- PostgreSQL starten en schema bijwerken ...")
     runtime = start_runtime(settings)
     try:
+        from tenants.manifest import SHIPPED_MANIFESTS_DIR, load_all
+        from tenants.provision import apply_manifests
+
+        _say("- Demo-gemeenten bijwerken vanuit tenants/manifests/ ...")
+        apply_manifests(runtime.sessions, load_all(SHIPPED_MANIFESTS_DIR), progress=_say)
         casework = create_app(runtime)
         apps = [Served("casework", casework, settings.host, settings.port)]
         base = f"http://{settings.host}:{settings.port}"
@@ -34,6 +39,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         _say(f"  Regietafel (casuswerk):  {base}/")
         _say(f"  Gezondheid:              {base}/health/ready")
         _say(f"  API-documentatie:        {base}/api/docs/openapi.json")
+        _say(f"  Inloggen (demo):         {base}/inloggen  (kies een fictieve gebruiker)")
         _say("")
         _say("Stoppen: Ctrl-C. Een volgende 'make run' gebruikt dezelfde gegevens.")
         serve_all(apps)
@@ -107,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_db_upgrade
     )
     db_sub.add_parser("status", help="toon de schema-revisie").set_defaults(func=cmd_db_status)
+    from services import tenant_commands
+
+    tenant_commands.add_parser(sub)
     worker = sub.add_parser("worker", help="achtergrondtaken verwerken (RabbitMQ/Redis)")
     worker.add_argument("--threads", type=int, default=4)
     worker.set_defaults(func=cmd_worker)

@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
 from sqlalchemy.engine import URL
 
+from services.api.app import create_app
 from services.config import Settings, load_settings
 from services.db.provision import DatabaseUrls, provision
 from services.db.urls import as_psycopg
+from services.identity.setup import Identity, build_identity
+from services.runtime import Runtime, start_runtime
+from tenants.manifest import SHIPPED_MANIFESTS_DIR, Manifest, load_all
+from tenants.provision import apply_manifests
 
 
 @pytest.fixture(scope="session")
@@ -69,3 +76,48 @@ def db_urls(pg_admin_url: URL, settings: Settings) -> DatabaseUrls:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
     return provision(pg_admin_url, settings)
+
+
+@pytest.fixture(scope="session")
+def runtime(settings: Settings, db_urls: DatabaseUrls) -> Iterator[Runtime]:
+    """The live parts (engine as the app role, stub broker) on the test database."""
+    admin = db_urls.admin.render_as_string(hide_password=False)
+    rt = start_runtime(settings.model_copy(update={"database_admin_url": admin}))
+    yield rt
+    rt.close()
+
+
+@pytest.fixture(scope="session")
+def demo_tenants(runtime: Runtime) -> list[Manifest]:
+    """The shipped manifests, applied (as `make run` does)."""
+    manifests = load_all(SHIPPED_MANIFESTS_DIR)
+    apply_manifests(runtime.sessions, manifests)
+    return manifests
+
+
+@pytest.fixture(scope="session")
+def identity(runtime: Runtime) -> Identity:
+    return build_identity(runtime)
+
+
+@pytest.fixture(scope="session")
+def app(runtime: Runtime, identity: Identity, demo_tenants: list[Manifest]) -> Litestar:
+    return create_app(runtime, identity=identity)
+
+
+@pytest.fixture
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def token_for(identity: Identity) -> Callable[[str, str], dict[str, str]]:
+    """Authorization headers for a demo user, signed by the development issuer."""
+    issuer = identity.dev_issuer
+    assert issuer is not None
+
+    def headers(tenant: str, user: str) -> dict[str, str]:
+        return {"Authorization": "Bearer " + issuer.issue(tenant=tenant, user_id=user)}
+
+    return headers

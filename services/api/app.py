@@ -5,13 +5,24 @@ from __future__ import annotations
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.di import Provide
+from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
 
+from services.api.beheer import BeheerController
+from services.api.gebruikers import GebruikersController
 from services.api.health import HealthController, Readiness, ReadinessCheck
+from services.api.identity_routes import DevLoginController, HomeController, MeController
 from services.api.middleware import request_id_middleware
 from services.api.problems import EXCEPTION_HANDLERS
+from services.identity.authn import BearerAuthenticationMiddleware
+from services.identity.setup import Identity, build_identity
 from services.runtime import Runtime
+from services.web import STATIC, TEMPLATES
 from services.workers.broker import InProcessWorker, ping
 
 VERSION = "0.1.0"
@@ -35,12 +46,14 @@ def create_app(
     *,
     start_worker: bool | None = None,
     extra_checks: dict[str, ReadinessCheck] | None = None,
+    identity: Identity | None = None,
 ) -> Litestar:
     """The casework service. ``start_worker`` defaults to True for the stub broker."""
     if start_worker is None:
         start_worker = runtime.settings.broker_url == "stub"
     worker = InProcessWorker(runtime.broker) if start_worker else None
     readiness = readiness_for(runtime, extra_checks)
+    identity = identity or build_identity(runtime)
 
     def on_startup() -> None:
         if worker is not None:
@@ -50,11 +63,37 @@ def create_app(
         if worker is not None:
             worker.stop()
 
+    handlers: list[object] = [
+        HealthController,
+        HomeController,
+        MeController,
+        BeheerController,
+        GebruikersController,
+        create_static_files_router(
+            "/static", [STATIC], opt={"exclude_from_auth": True}, include_in_schema=False
+        ),
+    ]
+    if identity.dev_issuer is not None:
+        handlers.append(DevLoginController)
+
     return Litestar(
-        route_handlers=[HealthController],
-        dependencies={"readiness": Provide(lambda: readiness, sync_to_thread=False)},
+        route_handlers=handlers,  # type: ignore[arg-type]
+        dependencies={
+            "readiness": Provide(lambda: readiness, sync_to_thread=False),
+            "identity": Provide(lambda: identity, sync_to_thread=False),
+            "sessions": Provide(lambda: runtime.sessions, sync_to_thread=False),
+        },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[request_id_middleware],
+        middleware=[
+            request_id_middleware,
+            DefineMiddleware(
+                BearerAuthenticationMiddleware,
+                verifier=identity.verifier,
+                directory=identity.directory,
+                exclude=["^/api/docs"],
+            ),
+        ],
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         logging_config=None,  # services.logging configures the root logger once
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
@@ -65,5 +104,11 @@ def create_app(
             path="/api/docs",
             # JSON/YAML only: the HTML renderers load assets from a CDN.
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                }
+            ),
+            security=[{"bearer": []}],
         ),
     )

@@ -37,11 +37,18 @@ class HealthController(Controller):
     path = "/health"
     tags = ["health"]  # noqa: RUF012
 
-    @get("/live", sync_to_thread=False, summary="Leeft het proces?")
+    @get(
+        "/live", opt={"exclude_from_auth": True}, sync_to_thread=False, summary="Leeft het proces?"
+    )
     def live(self) -> dict[str, str]:
         return {"status": "ok"}
 
-    @get("/ready", sync_to_thread=True, summary="Kan het proces verzoeken bedienen?")
+    @get(
+        "/ready",
+        opt={"exclude_from_auth": True},
+        sync_to_thread=True,
+        summary="Kan het proces verzoeken bedienen?",
+    )
     def ready(self, readiness: NamedDependency[Readiness]) -> Response[dict[str, Any]]:
         results = readiness.run()
         failed = [name for name, state in results.items() if state != "ok"]

@@ -29,7 +29,7 @@ TYPE_BASE = "https://regietafel.nl/problemen/"
 _log = logging.getLogger(__name__)
 
 
-class Problem(Exception):  # noqa: N818 - RFC 9457 calls it a problem
+class Problem(Exception):
     """An error the client should see: status, machine code, Dutch and English text."""
 
     def __init__(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +20,11 @@ class TenantKind(enum.StrEnum):
 class TenantStatus(enum.StrEnum):
     ACTIVE = "actief"
     SUSPENDED = "opgeschort"
+
+
+class UserSource(enum.StrEnum):
+    MANIFEST = "manifest"  # kept in step with the tenant manifest by `tenants apply`
+    BEHEER = "beheer"  # managed by the tenant's own tenantbeheerder
 
 
 class Tenant(Timestamps, Base):
@@ -38,6 +44,8 @@ class Tenant(Timestamps, Base):
     )
     manifest: Mapped[dict[str, Any]] = mapped_column(default=dict)
     manifest_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status_reason: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class Organisation(Timestamps, Base):
@@ -70,3 +78,34 @@ class User(Timestamps, Base):
     organisation_id: Mapped[str] = mapped_column(sa.String(64))
     roles: Mapped[list[str]] = mapped_column(default=list)
     active: Mapped[bool] = mapped_column(default=True)
+    title: Mapped[str | None] = mapped_column(sa.Text)
+    source: Mapped[UserSource] = mapped_column(
+        sa.Enum(UserSource, name="user_source", values_callable=lambda e: [m.value for m in e]),
+        default=UserSource.BEHEER,
+    )
+    version: Mapped[int] = mapped_column(default=1)
+
+
+class MeetingType(Base):
+    __tablename__ = "meeting_types"
+
+    tenant_id: Mapped[str] = mapped_column(
+        sa.String(16), sa.ForeignKey("tenants.code"), primary_key=True
+    )
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    frequency_weeks: Mapped[int | None]
+    casus_type: Mapped[str] = mapped_column(sa.String(16), default="persoon")
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class PolicyDataRevision(Base):
+    """Platform table: each policy-data document generated from the manifests."""
+
+    __tablename__ = "policy_data"
+
+    revision: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    document: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )

@@ -1,0 +1,1 @@
+"""Identity: OIDC bearer tokens, the principal they map to, and the development issuer."""

@@ -1,0 +1,31 @@
+"""The authenticated subject of a request, as the policy engine and services see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    tenant: str
+    tenant_kind: str
+    region: str
+    organisation: str
+    domain: str
+    roles: frozenset[str]
+    display_name: str
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def policy_subject(self) -> dict[str, object]:
+        """The ``subject`` part of a policy input."""
+        return {
+            "user_id": self.user_id,
+            "tenant": self.tenant,
+            "organisation": self.organisation,
+            "domain": self.domain,
+            "roles": sorted(self.roles),
+            "kind": "user",
+        }

@@ -1,0 +1,188 @@
+"""``regietafel tenants validate|plan|apply|list|suspend|resume|export``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from services.config import Settings
+from tenants.manifest import (
+    SHIPPED_MANIFESTS_DIR,
+    Manifest,
+    ManifestError,
+    ManifestIssue,
+    load_all,
+    load_manifest,
+)
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _load(paths: list[str]) -> list[Manifest]:
+    if not paths:
+        return load_all(SHIPPED_MANIFESTS_DIR)
+    manifests: list[Manifest] = []
+    issues: list[ManifestIssue] = []
+    for raw in paths:
+        path = Path(raw)
+        try:
+            manifests.extend(load_all(path) if path.is_dir() else [load_manifest(path)])
+        except ManifestError as error:
+            issues.extend(error.issues)
+    if issues:
+        raise ManifestError(issues)
+    return manifests
+
+
+def _report(error: ManifestError) -> int:
+    print(
+        f"Manifest ongeldig ({len(error.issues)} probleem/problemen); er is niets gewijzigd:",
+        file=sys.stderr,
+    )
+    for issue in error.issues:
+        print(f"  {issue}", file=sys.stderr)
+    return 1
+
+
+def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        manifests = _load(args.paths)
+    except ManifestError as error:
+        return _report(error)
+    for m in manifests:
+        _say(f"OK  {m.gemeentecode:<14} {m.name} ({m.source})")
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
+    from services.runtime import start_runtime
+    from tenants.diff import format_plan
+    from tenants.provision import plan_manifests
+
+    try:
+        manifests = _load(args.paths)
+    except ManifestError as error:
+        return _report(error)
+    runtime = start_runtime(settings)
+    try:
+        results = plan_manifests(runtime.sessions, manifests)
+    except ManifestError as error:
+        return _report(error)
+    finally:
+        runtime.close()
+    for result in results:
+        _say(f"== {result.code} {result.name}")
+        _say(format_plan(result.changes) if result.changes else "   (geen wijzigingen)")
+    return 0
+
+
+def cmd_apply(args: argparse.Namespace, settings: Settings) -> int:
+    from services.runtime import start_runtime
+    from tenants.provision import apply_manifests
+
+    try:
+        manifests = _load(args.paths)
+    except ManifestError as error:
+        return _report(error)
+    runtime = start_runtime(settings)
+    try:
+        results = apply_manifests(runtime.sessions, manifests, progress=_say)
+    except ManifestError as error:
+        return _report(error)
+    finally:
+        runtime.close()
+    changed = sum(1 for r in results if r.changes)
+    _say(f"Klaar: {len(results)} tenant(s) verwerkt, {changed} gewijzigd.")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    from services.runtime import start_runtime
+    from tenants.provision import list_tenants
+
+    runtime = start_runtime(settings)
+    try:
+        tenants = list_tenants(runtime.sessions)
+    finally:
+        runtime.close()
+    _say(f"{'code':<14} {'soort':<9} {'status':<11} {'regio':<16} naam")
+    for t in tenants:
+        _say(f"{t.code:<14} {t.kind.value:<9} {t.status.value:<11} {t.region:<16} {t.name}")
+    return 0
+
+
+def _set_status(args: argparse.Namespace, settings: Settings, suspend: bool) -> int:
+    from services.db.models import TenantStatus
+    from services.runtime import start_runtime
+    from tenants.provision import UnknownTenant, set_status
+
+    runtime = start_runtime(settings)
+    try:
+        status = TenantStatus.SUSPENDED if suspend else TenantStatus.ACTIVE
+        tenant = set_status(runtime.sessions, args.code, status, getattr(args, "reason", None))
+    except UnknownTenant:
+        print(f"Onbekende tenant: {args.code}", file=sys.stderr)
+        return 1
+    finally:
+        runtime.close()
+    verb = "opgeschort: inloggen en API-toegang geblokkeerd" if suspend else "weer actief"
+    _say(f"{tenant.code} {tenant.name} is {verb}. Er zijn geen gegevens verwijderd.")
+    return 0
+
+
+def cmd_suspend(args: argparse.Namespace, settings: Settings) -> int:
+    return _set_status(args, settings, suspend=True)
+
+
+def cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
+    return _set_status(args, settings, suspend=False)
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from services.runtime import start_runtime
+    from tenants.provision import UnknownTenant, export_json, export_tenant
+
+    runtime = start_runtime(settings)
+    try:
+        archive = export_tenant(runtime.sessions, args.code)
+    except UnknownTenant:
+        print(f"Onbekende tenant: {args.code}", file=sys.stderr)
+        return 1
+    finally:
+        runtime.close()
+    out = Path(args.output or f"{args.code}-export.json")
+    out.write_text(export_json(archive), encoding="utf-8")
+    out.chmod(0o600)
+    rows = sum(archive["row_counts"].values())
+    _say(f"Export van {args.code}: {rows} rijen uit {len(archive['tables'])} tabellen -> {out}")
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    tenants = sub.add_parser("tenants", help="gemeenten (tenants) beheren vanuit manifesten")
+    tsub = tenants.add_subparsers(dest="tenants_command", required=True)
+    for name, func, text in (
+        ("validate", cmd_validate, "manifesten controleren (zonder database)"),
+        ("plan", cmd_plan, "toon wat 'apply' zou wijzigen"),
+        ("apply", cmd_apply, "manifesten toepassen (idempotent, in één transactie)"),
+    ):
+        p = tsub.add_parser(name, help=text)
+        p.add_argument(
+            "paths", nargs="*", help="manifestbestanden of -mappen (standaard: meegeleverd)"
+        )
+        p.set_defaults(func=func)
+    tsub.add_parser("list", help="alle tenants").set_defaults(func=cmd_list)
+    suspend = tsub.add_parser("suspend", help="toegang blokkeren zonder gegevens te verwijderen")
+    suspend.add_argument("code")
+    suspend.add_argument("--reason", default=None)
+    suspend.set_defaults(func=cmd_suspend)
+    resume = tsub.add_parser("resume", help="opgeschorte tenant weer toelaten")
+    resume.add_argument("code")
+    resume.set_defaults(func=cmd_resume)
+    export = tsub.add_parser("export", help="alle gegevens van een tenant als JSON-archief")
+    export.add_argument("code")
+    export.add_argument("-o", "--output", default=None)
+    export.set_defaults(func=cmd_export)
