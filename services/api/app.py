@@ -14,11 +14,16 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from services.api.beheer import BeheerController
+from services.api.casework.casussen import CasussenController
+from services.api.casework.errors import CASEWORK_EXCEPTION_HANDLERS
 from services.api.gebruikers import GebruikersController
 from services.api.health import HealthController, Readiness, ReadinessCheck
 from services.api.identity_routes import DevLoginController, HomeController, MeController
 from services.api.middleware import request_id_middleware
 from services.api.problems import EXCEPTION_HANDLERS
+from services.authz.gateway import PolicyGateway
+from services.casework.domain.bsn import BsnVault
+from services.casework.unit_of_work import CaseworkDeps
 from services.identity.authn import BearerAuthenticationMiddleware
 from services.identity.setup import Identity, build_identity
 from services.runtime import Runtime
@@ -47,13 +52,23 @@ def create_app(
     start_worker: bool | None = None,
     extra_checks: dict[str, ReadinessCheck] | None = None,
     identity: Identity | None = None,
+    gateway: PolicyGateway | None = None,
 ) -> Litestar:
     """The casework service. ``start_worker`` defaults to True for the stub broker."""
     if start_worker is None:
         start_worker = runtime.settings.broker_url == "stub"
     worker = InProcessWorker(runtime.broker) if start_worker else None
-    readiness = readiness_for(runtime, extra_checks)
     identity = identity or build_identity(runtime)
+    gateway = gateway or PolicyGateway(runtime.settings, runtime.sessions)
+    readiness = readiness_for(runtime, {"policy": gateway.check, **(extra_checks or {})})
+    settings = runtime.settings
+    assert settings.secret_key and settings.pseudonym_key, "secrets are set by start_runtime"
+    casework = CaseworkDeps(
+        sessions=runtime.sessions,
+        gateway=gateway,
+        vault=BsnVault(settings.secret_key),
+        pseudonym_secret=settings.pseudonym_key,
+    )
 
     def on_startup() -> None:
         if worker is not None:
@@ -69,6 +84,7 @@ def create_app(
         MeController,
         BeheerController,
         GebruikersController,
+        CasussenController,
         create_static_files_router(
             "/static", [STATIC], opt={"exclude_from_auth": True}, include_in_schema=False
         ),
@@ -82,8 +98,9 @@ def create_app(
             "readiness": Provide(lambda: readiness, sync_to_thread=False),
             "identity": Provide(lambda: identity, sync_to_thread=False),
             "sessions": Provide(lambda: runtime.sessions, sync_to_thread=False),
+            "casework": Provide(lambda: casework, sync_to_thread=False),
         },
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, **CASEWORK_EXCEPTION_HANDLERS},
         middleware=[
             request_id_middleware,
             DefineMiddleware(

@@ -21,3 +21,14 @@ def require_if_match(request: Request[Any, Any, Any], current_version: int) -> N
     candidates = {part.strip().removeprefix("W/") for part in header.split(",")}
     if "*" not in candidates and etag(current_version) not in candidates:
         raise standard_problem(412, extra={"current_etag": etag(current_version)})
+
+
+def if_match_version(request: Request[Any, Any, Any]) -> int | None:
+    """The version named by If-Match (``"v3"``), None without the header, -1 if unreadable."""
+    header = request.headers.get("if-match")
+    if not header:
+        return None
+    value = header.split(",")[0].strip().removeprefix("W/").strip('"')
+    if value.startswith("v") and value[1:].isdigit():
+        return int(value[1:])
+    return -1

@@ -29,7 +29,7 @@ def test_live_and_ready(client: TestClient[Litestar]) -> None:
     assert client.get("/health/live").json() == {"status": "ok"}
     ready = client.get("/health/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
+    assert ready.json()["checks"] == {"database": "ok", "broker": "ok", "policy": "ok"}
     assert ready.headers["x-request-id"]
 
 

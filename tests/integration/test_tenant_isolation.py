@@ -241,7 +241,11 @@ def test_update_into_another_tenant_is_refused(app_engine: sa.Engine, seeded: li
         with app_engine.connect() as conn:
             trans = conn.begin()
             set_tenant(conn, TENANTS[0])
-            with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
+            # Append-only tables (the audit log) refuse every update, which is stricter still.
+            with pytest.raises(
+                sa.exc.ProgrammingError,
+                match="row-level security|append-only",
+            ):
                 conn.execute(
                     sa.text(f'UPDATE "{table}" SET tenant_id = :b WHERE tenant_id = :a'),
                     {"a": TENANTS[0], "b": TENANTS[1]},
@@ -249,10 +253,26 @@ def test_update_into_another_tenant_is_refused(app_engine: sa.Engine, seeded: li
             trans.rollback()
 
 
+def append_only_tables(engine: sa.Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(
+            conn.execute(
+                sa.text(
+                    "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                    "WHERE t.tgname LIKE '%append_only%'"
+                )
+            ).scalars()
+        )
+
+
 def test_other_tenants_rows_cannot_be_updated_or_deleted(
     app_engine: sa.Engine, seeded: list[str]
 ) -> None:
+    append_only = append_only_tables(app_engine)
+    assert "audit_log" in append_only
     for table in seeded:
+        if table in append_only:
+            continue  # covered by test_append_only_tables_refuse_updates_and_deletes
         with app_engine.connect() as conn:
             trans = conn.begin()
             set_tenant(conn, TENANTS[0])
@@ -265,3 +285,19 @@ def test_other_tenants_rows_cannot_be_updated_or_deleted(
             ).rowcount
             trans.rollback()
         assert (updated, deleted) == (0, 0), table
+
+
+def test_append_only_tables_refuse_updates_and_deletes(
+    app_engine: sa.Engine, seeded: list[str]
+) -> None:
+    for table in append_only_tables(app_engine) & set(seeded):
+        for statement in (
+            f'UPDATE "{table}" SET tenant_id = tenant_id',
+            f'DELETE FROM "{table}"',
+        ):
+            with app_engine.connect() as conn:
+                trans = conn.begin()
+                set_tenant(conn, TENANTS[0])
+                with pytest.raises(sa.exc.ProgrammingError, match="append-only"):
+                    conn.execute(sa.text(statement))
+                trans.rollback()

@@ -1,6 +1,24 @@
 """SQLAlchemy 2 typed models. Import every model module here so metadata is complete."""
 
 from services.db.models.base import Base
+from services.db.models.casework import (
+    AgendaItem,
+    Assessment,
+    AuditEntry,
+    Casus,
+    CasusEvent,
+    CasusParticipant,
+    CasusRole,
+    CasusShare,
+    Consent,
+    GroupMember,
+    HouseholdMember,
+    InformationItem,
+    Meeting,
+    Person,
+    PlanVersion,
+    UrgentAccess,
+)
 from services.db.models.tenancy import (
     MeetingType,
     Organisation,
@@ -11,15 +29,33 @@ from services.db.models.tenancy import (
     User,
     UserSource,
 )
+from services.db.models.workers import WorkerHeartbeat
 
 __all__ = [
+    "AgendaItem",
+    "Assessment",
+    "AuditEntry",
     "Base",
+    "Casus",
+    "CasusEvent",
+    "CasusParticipant",
+    "CasusRole",
+    "CasusShare",
+    "Consent",
+    "GroupMember",
+    "HouseholdMember",
+    "InformationItem",
+    "Meeting",
     "MeetingType",
     "Organisation",
+    "Person",
+    "PlanVersion",
     "PolicyDataRevision",
     "Tenant",
     "TenantKind",
     "TenantStatus",
+    "UrgentAccess",
     "User",
     "UserSource",
+    "WorkerHeartbeat",
 ]

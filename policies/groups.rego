@@ -1,0 +1,65 @@
+# Rule 7: group casus (problematische jeugdgroepen, 7 steps).
+#
+# - Step 1 (signalen delen): only group-level data; any person identifier is denied.
+# - From step 2 on, person data is allowed only once an uitvoeringscoordinator has been
+#   appointed (and all other privacy rules apply).
+# - The driehoek (burgemeester, OM, politie) sees the plan of aanpak only anonymised.
+package regietafel.authz
+
+group_casus if resource.casus_kind == "groep"
+
+group_step := object.get(resource, "group_step", 0)
+
+holds_person_data if resource.contains_person_identifiers == true
+
+holds_person_data if res_type in {"person", "group_member"}
+
+coordinator_appointed if {
+	coordinator := object.get(resource, "uitvoeringscoordinator", null)
+	is_string(coordinator)
+	coordinator != ""
+}
+
+regular_basis contains "uitvoeringscoordinator" if {
+	group_casus
+	tenant_ok
+	coordinator_appointed
+	resource.uitvoeringscoordinator == subject.user_id
+	action in regie_actions
+}
+
+regular_basis contains "driehoek-anoniem" if {
+	group_casus
+	tenant_ok
+	res_type == "plan"
+	"driehoek" in roles
+	action in read_actions
+}
+
+deny contains deny_reason("groep-stap1-persoonsgegevens", "Groepsaanpak stap 1 (signalen delen): alleen gegevens op groepsniveau, geen persoonsgegevens.") if {
+	group_casus
+	group_step == 1
+	holds_person_data
+	action in content_actions
+}
+
+deny contains deny_reason("groep-geen-uitvoeringscoordinator", "Groepsaanpak: persoonsgegevens zijn pas toegestaan als er een uitvoeringscoördinator is aangesteld.") if {
+	group_casus
+	group_step >= 2
+	holds_person_data
+	not coordinator_appointed
+	action in content_actions
+}
+
+deny contains deny_reason("driehoek-alleen-plan", "De driehoek ziet alleen het geanonimiseerde plan van aanpak van een groepscasus.") if {
+	"driehoek" in roles
+	count(basis) == 0
+}
+
+info contains allow_reason("groep-uitvoeringscoordinator-aangesteld", "Er is een uitvoeringscoördinator aangesteld: persoonsgegevens zijn toegestaan.") if {
+	group_casus
+	group_step >= 2
+	holds_person_data
+	coordinator_appointed
+	action in content_actions
+}

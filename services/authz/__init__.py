@@ -1,0 +1,1 @@
+"""Enforcement: every read and write of tenant data asks the policy engine and is audited."""

@@ -1,0 +1,140 @@
+"""Asking the policy engine, applying its answer and auditing it, in one place.
+
+Every service method that touches tenant data goes through :class:`Enforcer`: it builds the
+policy input, gets the decision, writes the audit row (with the decision record: decision
+id, policy and data revision, the input with person data masked) in the *same* transaction,
+and raises :class:`AccessDenied` when the answer is no. A denied attempt is audited too: the
+unit of work commits the audit row before the 403 leaves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from services.db.models import AuditEntry
+from services.identity.principal import Principal
+from services.logging import request_id_var
+from services.policy import (
+    Decision,
+    DecisionRecord,
+    PolicyEngine,
+    build_input,
+    make_decision_record,
+)
+
+
+class AccessDenied(Exception):
+    """The policy said no. Carries the decision so the caller can explain why."""
+
+    def __init__(self, decision: Decision, action: str) -> None:
+        super().__init__(f"{action} denied: {sorted(decision.codes)}")
+        self.decision = decision
+        self.action = action
+
+
+@dataclass(frozen=True)
+class Target:
+    """What is being accessed, for the audit row."""
+
+    resource_type: str
+    resource_id: str | None = None
+    casus_id: uuid.UUID | None = None
+
+
+@dataclass
+class Enforcer:
+    session: Session
+    principal: Principal
+    engine: PolicyEngine
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    #: Audit rows of denied decisions, to be written again after a rollback (see
+    #: services/casework/unit_of_work.py): a denied attempt is always on record.
+    denied: list[dict[str, Any]] = field(default_factory=list)
+
+    def context(
+        self, purpose: str | None, extra: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        ctx: dict[str, Any] = {"now": self.now.isoformat().replace("+00:00", "Z")}
+        if purpose:
+            ctx["purpose"] = purpose
+        ctx.update({k: v for k, v in (extra or {}).items() if v is not None})
+        return ctx
+
+    def decide(
+        self,
+        action: str,
+        resource: Mapping[str, Any],
+        context: Mapping[str, Any],
+        target: Target,
+        *,
+        raise_on_deny: bool = True,
+    ) -> Decision:
+        policy_input = build_input(self.principal.policy_subject(), action, context, resource)
+        decision = self.engine.decide(policy_input)
+        record = make_decision_record(self.engine, policy_input, decision)
+        self._audit(action, context, target, decision.allow, decision, record)
+        if raise_on_deny and not decision.allow:
+            raise AccessDenied(decision, action)
+        return decision
+
+    def decide_page(
+        self,
+        action: str,
+        resources: Sequence[Mapping[str, Any]],
+        context: Mapping[str, Any],
+        targets: Sequence[Target],
+    ) -> list[Decision]:
+        """One engine query for a page; one audit row per resource (allowed or not)."""
+        if not resources:
+            return []
+        decisions = self.engine.decide_many(
+            self.principal.policy_subject(), action, context, list(resources)
+        )
+        page_input = {
+            "subject": self.principal.policy_subject(),
+            "action": action,
+            "context": dict(context),
+            "resources": list(resources),
+        }
+        record = make_decision_record(self.engine, page_input, decisions)
+        for target, decision in zip(targets, decisions, strict=True):
+            self._audit(action, context, target, decision.allow, decision, record)
+        return decisions
+
+    def _audit(
+        self,
+        action: str,
+        context: Mapping[str, Any],
+        target: Target,
+        allowed: bool,
+        decision: Decision,
+        record: DecisionRecord,
+    ) -> None:
+        entry = {
+            "tenant_id": self.principal.tenant,
+            "user_id": self.principal.user_id,
+            "organisation_id": self.principal.organisation,
+            "roles": sorted(self.principal.roles),
+            "action": action,
+            "resource_type": target.resource_type,
+            "resource_id": target.resource_id,
+            "casus_id": target.casus_id,
+            "purpose": context.get("purpose"),
+            "legal_basis": context.get("legal_basis"),
+            "allowed": allowed,
+            "decision_id": record.decision_id,
+            "policy_revision": record.policy_revision,
+            "data_revision": record.data_revision,
+            "reasons": sorted(decision.codes),
+            "decision_input": dict(record.masked_input),
+            "request_id": request_id_var.get(),
+        }
+        self.session.add(AuditEntry(**entry))
+        if not allowed:
+            self.denied.append(entry)

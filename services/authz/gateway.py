@@ -1,0 +1,103 @@
+"""The policy gateway: owns the engine and keeps it on the latest policy data.
+
+Policy data is generated from the tenant manifests on every ``tenants apply`` and stored in
+the ``policy_data`` table; each process checks for a newer revision at most every
+``refresh_seconds`` and rebuilds its engine when one appears. Any failure to obtain a
+decision surfaces as :class:`PolicyEngineUnavailable`: callers fail closed.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.config import Settings
+from services.db.models import PolicyDataRevision
+from services.db.unit_of_work import platform_transaction
+from services.policy import (
+    PolicyEngine,
+    PolicyEngineUnavailable,
+    PolicySettings,
+    build_input,
+    create_engine,
+)
+
+EMPTY_DATA: dict[str, object] = {"revision": "leeg", "tenants": {}, "regions": {}}
+
+
+def policy_settings(settings: Settings) -> PolicySettings:
+    return PolicySettings(
+        engine="opa" if settings.policy_engine.value == "opa" else "embedded",
+        opa_url=settings.opa_url,
+        timeout_s=settings.policy_timeout_ms / 1000,
+    )
+
+
+class PolicyGateway:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        *,
+        refresh_seconds: float = 2.0,
+    ) -> None:
+        self._policy_settings = policy_settings(settings)
+        self._sessions = sessions
+        self._refresh = refresh_seconds
+        self._lock = threading.Lock()
+        self._engine: PolicyEngine | None = None
+        self._revision: str | None = None
+        self._checked_at = 0.0
+
+    def _latest_revision(self) -> str | None:
+        with platform_transaction(self._sessions) as session:
+            return session.scalars(
+                sa.select(PolicyDataRevision.revision)
+                .order_by(PolicyDataRevision.created_at.desc())
+                .limit(1)
+            ).first()
+
+    def _load(self, revision: str | None) -> PolicyEngine:
+        data: dict[str, object] = EMPTY_DATA
+        if revision is not None:
+            with platform_transaction(self._sessions) as session:
+                row = session.get(PolicyDataRevision, revision)
+                if row is not None:
+                    data = row.document
+        return create_engine(self._policy_settings, data)
+
+    def engine(self) -> PolicyEngine:
+        now = time.monotonic()
+        with self._lock:
+            if self._engine is not None and now - self._checked_at < self._refresh:
+                return self._engine
+            try:
+                latest = self._latest_revision()
+                if self._engine is None or latest != self._revision:
+                    self._engine = self._load(latest)
+                    self._revision = latest
+            except PolicyEngineUnavailable:
+                raise
+            except Exception as error:
+                raise PolicyEngineUnavailable(f"policy engine not available: {error}") from error
+            self._checked_at = now
+            return self._engine
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._checked_at = 0.0
+
+    def check(self) -> None:
+        """Readiness: the engine gives a (deny) decision for an empty request."""
+        engine = self.engine()
+        engine.decide(
+            build_input(
+                {"user_id": "-", "tenant": "-", "organisation": "-", "domain": "-", "roles": []},
+                "read",
+                {},
+                {"type": "casus", "tenant": "-"},
+            )
+        )

@@ -1,0 +1,1 @@
+"""Casework service: the PGA casus lifecycle, triage, plans, assessments and timers."""

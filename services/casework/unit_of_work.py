@@ -1,0 +1,49 @@
+"""One casework request = one transaction in the caller's tenant, with the policy engine.
+
+On success everything commits together (the change and its audit rows). When the policy
+denies, the transaction is rolled back (no partial writes) and the audit rows of the denied
+decisions are written in a fresh transaction, so every refused attempt is on record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.authz.enforce import AccessDenied, Enforcer
+from services.authz.gateway import PolicyGateway
+from services.casework.domain.bsn import BsnVault
+from services.casework.workspace import Workspace
+from services.db.models import AuditEntry
+from services.db.unit_of_work import SET_TENANT
+from services.identity.principal import Principal
+
+
+@dataclass(frozen=True)
+class CaseworkDeps:
+    sessions: sessionmaker[Session]
+    gateway: PolicyGateway
+    vault: BsnVault
+    pseudonym_secret: str
+
+
+@contextmanager
+def workspace(deps: CaseworkDeps, principal: Principal) -> Iterator[Workspace]:
+    engine = deps.gateway.engine()  # PolicyEngineUnavailable -> 503 before anything happens
+    session = deps.sessions()
+    enforcer = Enforcer(session, principal, engine)
+    try:
+        with session.begin():
+            session.execute(SET_TENANT, {"tenant": principal.tenant})
+            yield Workspace(session, principal, enforcer, deps.vault, deps.pseudonym_secret)
+    except AccessDenied:
+        if enforcer.denied:
+            with session.begin():
+                session.execute(SET_TENANT, {"tenant": principal.tenant})
+                session.add_all(AuditEntry(**entry) for entry in enforcer.denied)
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,198 @@
+"""The workspace of one request: who acts, in which tenant, with which engine and keys.
+
+It also holds what every casework module needs: loading a casus the caller's tenant can see
+(own or shared), building the policy resource of a casus from its rows, the purpose that
+fits a phase, and recording casus events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from services.authz.enforce import Enforcer
+from services.casework.domain import lifecycle
+from services.casework.domain.bsn import BsnVault
+from services.casework.errors import NotFound, VersionMismatch, VersionRequired
+from services.db.models import (
+    Casus,
+    CasusEvent,
+    CasusParticipant,
+    CasusRole,
+    CasusShare,
+    Tenant,
+    UrgentAccess,
+)
+from services.identity.principal import Principal
+from tenants.manifest import Manifest, parse_manifest
+
+#: The purpose (doelbinding) that fits a phase when the caller names none.
+PURPOSE_BY_PHASE: Mapping[str, str] = {
+    "aanmelding": "aanmelding",
+    "triage": "triage",
+    "informeren": "informeren",
+    "plan": "plan-van-aanpak",
+    "uitvoering": "uitvoering",
+    "monitoring": "monitoring",
+    "afsluiting": "afsluiting",
+    "nazorg": "nazorg",
+    "archief": "afsluiting",
+}
+
+REGIE_ROLES = ("casusregisseur", "procesregisseur")
+
+
+@dataclass
+class Workspace:
+    session: Session
+    principal: Principal
+    enforcer: Enforcer
+    vault: BsnVault
+    pseudonym_secret: str
+
+    @property
+    def today(self) -> dt.date:
+        return self.enforcer.now.date()
+
+    @cached_property
+    def tenant(self) -> Tenant:
+        tenant = self.session.get(Tenant, self.principal.tenant)
+        if tenant is None:  # pragma: no cover - authentication guarantees it
+            raise NotFound(self.principal.tenant)
+        return tenant
+
+    @cached_property
+    def manifest(self) -> Manifest:
+        return parse_manifest(self.tenant.manifest, f"database:{self.tenant.code}")
+
+    def manifest_of(self, tenant_code: str) -> Manifest:
+        if tenant_code == self.principal.tenant:
+            return self.manifest
+        tenant = self.session.get(Tenant, tenant_code)
+        if tenant is None:
+            raise NotFound(tenant_code)
+        return parse_manifest(tenant.manifest, f"database:{tenant_code}")
+
+    def pseudonym(self, person_id: uuid.UUID) -> str:
+        digest = hmac.new(
+            self.pseudonym_secret.encode(), person_id.bytes, hashlib.sha256
+        ).hexdigest()
+        return "P-" + digest[:6].upper()
+
+    # -- casussen ---------------------------------------------------------------------------
+
+    def load_casus(self, casus_id: uuid.UUID, *, for_update: bool = False) -> Casus:
+        """A casus visible to this tenant (own rows, or shared by RLS); else NotFound."""
+        query = sa.select(Casus).where(Casus.id == casus_id)
+        if for_update:
+            query = query.with_for_update()
+        casus = self.session.scalars(query).first()
+        if casus is None:
+            raise NotFound(str(casus_id))
+        return casus
+
+    def purpose_for(self, casus: Casus, requested: str | None) -> str:
+        if requested:
+            return requested
+        return PURPOSE_BY_PHASE.get(lifecycle.phase_of(casus.kind, casus.state), "uitvoering")
+
+    def participants(self, casus: Casus) -> list[CasusParticipant]:
+        return list(
+            self.session.scalars(
+                sa.select(CasusParticipant).where(
+                    CasusParticipant.tenant_id == casus.tenant_id,
+                    CasusParticipant.casus_id == casus.id,
+                    CasusParticipant.active,
+                )
+            )
+        )
+
+    def active_roles(self, casus: Casus) -> list[CasusRole]:
+        return list(
+            self.session.scalars(
+                sa.select(CasusRole).where(
+                    CasusRole.tenant_id == casus.tenant_id,
+                    CasusRole.casus_id == casus.id,
+                    CasusRole.ended_at.is_(None),
+                )
+            )
+        )
+
+    def resource(self, casus: Casus, resource_type: str = "casus", **extra: Any) -> dict[str, Any]:
+        """The policy resource of a casus (docs/policy.md), plus item-specific fields."""
+        roles = self.active_roles(casus)
+        coordinator = next((r.user_id for r in roles if r.role == "uitvoeringscoordinator"), None)
+        shares = self.session.scalars(
+            sa.select(CasusShare.shared_with_tenant).where(
+                CasusShare.tenant_id == casus.tenant_id, CasusShare.casus_id == casus.id
+            )
+        ).all()
+        resource: dict[str, Any] = {
+            "type": resource_type,
+            "tenant": casus.tenant_id,
+            "casus_id": str(casus.id),
+            "casus_kind": casus.kind,
+            "phase": lifecycle.phase_of(casus.kind, casus.state),
+            "participants": sorted(p.organisation_id for p in self.participants(casus)),
+            "regisseurs": sorted({r.user_id for r in roles if r.role in REGIE_ROLES}),
+            "uitvoeringscoordinator": coordinator,
+            "shared_with_tenants": sorted(shares),
+            "contains_person_identifiers": casus.kind == "persoon",
+        }
+        step = lifecycle.group_step(casus.state) if casus.kind == "groep" else None
+        if step is not None:
+            resource["group_step"] = step
+        grant = self.urgent_grant(casus)
+        if grant is not None:
+            resource["urgent_access"] = {
+                "reason": grant.reason,
+                "expires_at": grant.expires_at.astimezone(dt.UTC)
+                .isoformat()
+                .replace("+00:00", "Z"),
+                "user_id": grant.user_id,
+            }
+        resource.update(extra)
+        return resource
+
+    def urgent_grant(self, casus: Casus) -> UrgentAccess | None:
+        return self.session.scalars(
+            sa.select(UrgentAccess)
+            .where(
+                UrgentAccess.tenant_id == casus.tenant_id,
+                UrgentAccess.casus_id == casus.id,
+                UrgentAccess.user_id == self.principal.user_id,
+                UrgentAccess.expires_at > self.enforcer.now,
+            )
+            .order_by(UrgentAccess.expires_at.desc())
+            .limit(1)
+        ).first()
+
+    def event(self, casus: Casus, kind: str, summary: str) -> None:
+        """Record what happened (Dutch, without person data) for timelines and meetings."""
+        self.session.add(
+            CasusEvent(
+                tenant_id=casus.tenant_id,
+                casus_id=casus.id,
+                kind=kind,
+                summary=summary,
+                actor_user_id=self.principal.user_id,
+                at=self.enforcer.now,
+            )
+        )
+
+
+def check_version(current: int, expected: int | None) -> None:
+    """Optimistic concurrency for updates: If-Match must name the current version."""
+    if expected is None:
+        raise VersionRequired
+    if expected != current:
+        raise VersionMismatch(current)

@@ -1,0 +1,40 @@
+"""Choosing the engine by configuration (mode is configuration, never a code fork)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from services.policy.cache import CachingPolicyEngine, DecisionCache
+from services.policy.embedded import EmbeddedRegoEngine
+from services.policy.model import PolicyEngine
+from services.policy.opa_server import OpaServerEngine
+from services.policy.source import DEFAULT_POLICY_DIR, PolicySource
+
+EngineKind = Literal["embedded", "opa"]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySettings:
+    engine: EngineKind = "embedded"
+    opa_url: str | None = None
+    timeout_s: float = 0.5
+    policy_dir: Path = DEFAULT_POLICY_DIR
+    cache_size: int = 10_000
+
+
+def create_engine(settings: PolicySettings, data: Mapping[str, Any] | Path) -> PolicyEngine:
+    """The configured engine over the Rego files and ``data``, wrapped in the LRU cache."""
+    source = PolicySource.load(data, settings.policy_dir)
+    inner: PolicyEngine
+    if settings.engine == "opa":
+        if not settings.opa_url:
+            raise ValueError("the opa engine needs OPA_URL")
+        inner = OpaServerEngine(source, settings.opa_url, timeout=settings.timeout_s)
+    else:
+        inner = EmbeddedRegoEngine(source)
+    if settings.cache_size <= 0:
+        return inner
+    return CachingPolicyEngine(inner, DecisionCache(settings.cache_size))

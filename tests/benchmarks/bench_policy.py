@@ -1,0 +1,131 @@
+"""Policy benchmark: decisions/s and p50/p99 latency per resource, single and batched.
+
+Run: .venv/bin/python tests/benchmarks/bench_policy.py [--rounds N] [--batch N]
+Uses the embedded engine (regopy) over policies/ and the fixture policy data, without the
+cache (the cache only helps on repeats). Optionally the OPA server with --opa-url.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from services.policy.embedded import EmbeddedRegoEngine
+from services.policy.model import PolicyEngine, build_input
+from services.policy.opa_server import OpaServerEngine
+from services.policy.source import PolicySource
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "policy" / "fixtures" / "policy_data.json"
+
+SUBJECT = {
+    "user_id": "u-wijkteam",
+    "tenant": "GM0355",
+    "organisation": "gm0355-sociaal-wijkteam",
+    "domain": "sociaal-wijkteam",
+    "roles": ["professional"],
+    "kind": "user",
+}
+CONTEXT = {"purpose": "casusoverleg", "now": "2026-11-20T10:00:00Z"}
+
+
+def page(size: int, offset: int = 0) -> list[dict[str, Any]]:
+    """A realistic mixed page: casussen, items with categories, some not participating."""
+    out: list[dict[str, Any]] = []
+    categories = ["algemeen", "identificerend", "financieel", "bijzonder", "politiegegevens"]
+    for n in range(offset, offset + size):
+        participants = ["gm0355-sociaal-wijkteam", "politie-utrecht"]
+        if n % 5 == 0:
+            participants = ["politie-utrecht"]
+        resource: dict[str, Any] = {
+            "type": "casus" if n % 2 == 0 else "informatie_item",
+            "tenant": "GM0355",
+            "casus_id": f"zeist-{n:04d}",
+            "casus_kind": "persoon",
+            "phase": "casusoverleg",
+            "participants": participants,
+            "regisseurs": ["u-regisseur"],
+        }
+        if resource["type"] == "informatie_item":
+            resource["category"] = categories[n % len(categories)]
+            resource["source_organisation"] = "politie-utrecht"
+            resource["withheld"] = n % 7 == 0
+        out.append(resource)
+    return out
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def bench(engine: PolicyEngine, label: str, rounds: int, batch: int) -> None:
+    resources = page(batch)
+    # warm-up
+    engine.decide(build_input(SUBJECT, "read", CONTEXT, resources[0]))
+    engine.decide_many(SUBJECT, "read", CONTEXT, resources)
+
+    single: list[float] = []
+    start = time.perf_counter()
+    for i in range(rounds * batch):
+        r = resources[i % batch]
+        t0 = time.perf_counter()
+        engine.decide(build_input(SUBJECT, "read", CONTEXT, r))
+        single.append((time.perf_counter() - t0) * 1000)
+    single_rate = len(single) / (time.perf_counter() - start)
+
+    per_resource: list[float] = []
+    per_batch: list[float] = []
+    start = time.perf_counter()
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        engine.decide_many(SUBJECT, "read", CONTEXT, resources)
+        elapsed = (time.perf_counter() - t0) * 1000
+        per_batch.append(elapsed)
+        per_resource.append(elapsed / batch)
+    batch_rate = rounds * batch / (time.perf_counter() - start)
+
+    print(f"\n== {label} ==")
+    print(
+        f"single : {single_rate:8.0f} decisions/s   p50 {statistics.median(single):.3f} ms"
+        f"   p99 {percentile(single, 0.99):.3f} ms   (n={len(single)})"
+    )
+    print(
+        f"batch{batch:<3}: {batch_rate:8.0f} decisions/s   per resource p50 "
+        f"{statistics.median(per_resource):.3f} ms   p99 {percentile(per_resource, 0.99):.3f} ms"
+        f"   (per batch p50 {statistics.median(per_batch):.1f} ms, n={rounds} batches)"
+    )
+    goal = percentile(per_resource, 0.99) <= 1.0
+    print(f"goal p99 <= 1 ms per resource batched: {'met' if goal else 'NOT met'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--opa-url", default=None)
+    args = parser.parse_args()
+    source = PolicySource.load(DATA)
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, "
+        f"policy {source.policy_revision[:12]}, data {source.data_revision[:12]}"
+    )
+    t0 = time.perf_counter()
+    embedded = EmbeddedRegoEngine(source)
+    print(f"embedded bundle build: {(time.perf_counter() - t0) * 1000:.0f} ms")
+    bench(embedded, "embedded (regopy)", args.rounds, args.batch)
+    if args.opa_url:
+        bench(
+            OpaServerEngine(source, args.opa_url, timeout=5.0),
+            "OPA server",
+            args.rounds,
+            args.batch,
+        )
+
+
+if __name__ == "__main__":
+    main()

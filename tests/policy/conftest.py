@@ -1,0 +1,38 @@
+"""Fixtures for the policy tests: the fixture policy data and one embedded engine."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from policy_opa_double import OpaDataApiTestDouble
+
+from services.policy.embedded import EmbeddedRegoEngine
+from services.policy.source import PolicySource
+
+FIXTURE_DATA = Path(__file__).parent / "fixtures" / "policy_data.json"
+
+
+@pytest.fixture(scope="session")
+def policy_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(FIXTURE_DATA.read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture(scope="session")
+def policy_source(policy_data: dict[str, Any]) -> PolicySource:
+    return PolicySource.load(policy_data)
+
+
+@pytest.fixture(scope="session")
+def embedded_engine(policy_source: PolicySource) -> EmbeddedRegoEngine:
+    return EmbeddedRegoEngine(policy_source)
+
+
+@pytest.fixture
+def opa_double(embedded_engine: EmbeddedRegoEngine) -> Iterator[OpaDataApiTestDouble]:
+    with OpaDataApiTestDouble(embedded_engine, slow_seconds=0.6) as double:
+        yield double

@@ -1,0 +1,125 @@
+"""The LRU decision cache and the caching engine wrapper."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from services.policy.cache import CachingPolicyEngine, DecisionCache
+from services.policy.model import (
+    Decision,
+    JSONObject,
+    PolicyEngineUnavailable,
+    Reason,
+    build_input,
+)
+
+ALLOW = Decision(True, "full", (Reason("deelnemer", "allow", "ok"),), (), ())
+DENY = Decision(False, None, (Reason("geen-need-to-know", "deny", "nee"),), (), ())
+
+
+class CountingEngine:
+    """A fake engine: allows resources whose id is even; counts what it was asked."""
+
+    def __init__(self) -> None:
+        self.policy_revision = "p1"
+        self.data_revision = "d1"
+        self.single_calls = 0
+        self.batches: list[int] = []
+        self.fail = False
+
+    @property
+    def revision(self) -> str:
+        return f"{self.policy_revision}:{self.data_revision}"
+
+    def _one(self, resource: JSONObject) -> Decision:
+        if self.fail:
+            raise PolicyEngineUnavailable("down")
+        return ALLOW if int(resource["id"]) % 2 == 0 else DENY
+
+    def decide(self, input: JSONObject) -> Decision:
+        self.single_calls += 1
+        return self._one(input["resource"])
+
+    def decide_many(
+        self,
+        subject: JSONObject,
+        action: str,
+        context: JSONObject,
+        resources: Sequence[JSONObject],
+    ) -> list[Decision]:
+        self.batches.append(len(resources))
+        return [self._one(r) for r in resources]
+
+
+SUBJECT = {"user_id": "u1", "tenant": "GM0355"}
+
+
+def test_key_is_canonical_json_with_both_revisions() -> None:
+    a = DecisionCache.key("p", "d", {"b": 1, "a": [1, 2]})
+    b = DecisionCache.key("p", "d", {"a": [1, 2], "b": 1})
+    assert a == b == ("p", "d", '{"a":[1,2],"b":1}')
+    assert DecisionCache.key("p", "d2", {"a": 1}) != DecisionCache.key("p", "d", {"a": 1})
+
+
+def test_lru_evicts_the_least_recently_used() -> None:
+    cache = DecisionCache(maxsize=2)
+    k1, k2, k3 = (DecisionCache.key("p", "d", {"n": n}) for n in range(3))
+    cache.put(k1, ALLOW)
+    cache.put(k2, DENY)
+    assert cache.get(k1) is ALLOW  # k1 is now the most recent
+    cache.put(k3, ALLOW)
+    assert cache.get(k2) is None
+    assert cache.get(k1) is ALLOW
+    assert cache.get(k3) is ALLOW
+    stats = cache.stats()
+    assert (stats.hits, stats.misses, stats.size) == (3, 1, 2)
+
+
+def test_invalid_size_is_refused() -> None:
+    with pytest.raises(ValueError, match="maxsize"):
+        DecisionCache(0)
+
+
+def test_decide_hits_the_cache_the_second_time() -> None:
+    inner = CountingEngine()
+    engine = CachingPolicyEngine(inner)
+    input = build_input(SUBJECT, "read", {}, {"id": 2})
+    assert engine.decide(input) is ALLOW
+    assert engine.decide(dict(reversed(list(input.items())))) is ALLOW
+    assert inner.single_calls == 1
+
+
+def test_new_data_revision_is_never_served_an_old_decision() -> None:
+    inner = CountingEngine()
+    engine = CachingPolicyEngine(inner)
+    input = build_input(SUBJECT, "read", {}, {"id": 2})
+    engine.decide(input)
+    inner.data_revision = "d2"
+    engine.decide(input)
+    assert inner.single_calls == 2
+
+
+def test_decide_many_sends_only_misses_in_one_batch_and_keeps_order() -> None:
+    inner = CountingEngine()
+    engine = CachingPolicyEngine(inner)
+    engine.decide_many(SUBJECT, "list", {}, [{"id": 0}, {"id": 1}])
+    page = [{"id": n} for n in range(5)]
+    decisions = engine.decide_many(SUBJECT, "list", {}, page)
+    assert decisions == [ALLOW, DENY, ALLOW, DENY, ALLOW]
+    assert inner.batches == [2, 3]
+    assert engine.decide_many(SUBJECT, "list", {}, page) == decisions
+    assert inner.batches == [2, 3]
+
+
+def test_failures_are_not_cached() -> None:
+    inner = CountingEngine()
+    engine = CachingPolicyEngine(inner)
+    input = build_input(SUBJECT, "read", {}, {"id": 2})
+    inner.fail = True
+    with pytest.raises(PolicyEngineUnavailable):
+        engine.decide(input)
+    inner.fail = False
+    assert engine.decide(input) is ALLOW
+    assert engine.cache.stats().size == 1
