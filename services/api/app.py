@@ -14,7 +14,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from services.api.beheer import BeheerController
-from services.api.casework.casussen import CasussenController
+from services.api.casework.routes import CONTROLLERS as CASEWORK_CONTROLLERS
 from services.api.casework.errors import CASEWORK_EXCEPTION_HANDLERS
 from services.api.gebruikers import GebruikersController
 from services.api.health import HealthController, Readiness, ReadinessCheck
@@ -84,7 +84,7 @@ def create_app(
         MeController,
         BeheerController,
         GebruikersController,
-        CasussenController,
+        *CASEWORK_CONTROLLERS,
         create_static_files_router(
             "/static", [STATIC], opt={"exclude_from_auth": True}, include_in_schema=False
         ),
