@@ -128,7 +128,12 @@ class BeheerController(Controller):
             status_code=200 if proefdraai else 201,
         )
 
-    @post("/{code:str}/opschorten", sync_to_thread=True, status_code=200)
+    @post(
+        "/{code:str}/opschorten",
+        sync_to_thread=True,
+        status_code=200,
+        opt={"voorbeeld": {"reden": "Convenant beëindigd."}},
+    )
     def suspend(
         self,
         code: FromPath[str],

@@ -118,7 +118,19 @@ class GebruikersController(Controller):
                 raise standard_problem(404)
             return _with_etag(user)
 
-    @post("/", sync_to_thread=True, summary="Gebruiker toevoegen")
+    @post(
+        "/",
+        sync_to_thread=True,
+        summary="Gebruiker toevoegen",
+        opt={
+            "voorbeeld": {
+                "id": "nieuwe-collega",
+                "naam": "Nieuwe Collega",
+                "organisatie": "onbekend",
+                "rollen": ["professional"],
+            }
+        },
+    )
     def create(
         self,
         data: JSONBody[NewUser],
@@ -151,7 +163,12 @@ class GebruikersController(Controller):
             session.flush()
             return _with_etag(user, 201)
 
-    @patch("/{user_id:str}", sync_to_thread=True, summary="Gebruiker wijzigen (If-Match vereist)")
+    @patch(
+        "/{user_id:str}",
+        sync_to_thread=True,
+        summary="Gebruiker wijzigen (If-Match vereist)",
+        opt={"voorbeeld": {"naam": "Andere Naam"}},
+    )
     def update(
         self,
         user_id: FromPath[str],

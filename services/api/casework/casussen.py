@@ -301,10 +301,12 @@ class CasussenController(Controller):
         sync_to_thread=True,
         status_code=201,
         opt={
+            # Doorbreekglas exists for people who do not take part: the policy decides.
+            "open_voor_niet_deelnemers": True,
             "voorbeeld": {
                 "reden": "Acute dreiging, overleg met wachtdienst noodzakelijk.",
                 "uren": 2,
-            }
+            },
         },
     )
     def break_glass(

@@ -260,10 +260,6 @@ NICKNAMES: Final[Mapping[str, str]] = MappingProxyType(
         "Priscilla": "Pris",
         "Ricardo": "Rico",
         "Jayden": "Jay",
-        "Delano": "Del",
-        "Faysel": "Fay",
-        "Murat": "Mura",
-        "Damian": "Dami",
     }
 )
 STREET_ALIASES: Final = ("Kleine B", "de Prins", "Spijker", "Turbo", "Snelle Jelle", "Stille")
@@ -543,12 +539,18 @@ INTERVENTION_BANK: Final[Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]]] 
     }
 )
 
-COMMITMENT_BANK: Final = (
-    "Plant binnen vier weken een intake.",
-    "Levert binnen zes weken een begeleider voor de dagbesteding.",
-    "Deelt wekelijks relevante meldingen met de casusregisseur.",
-    "Houdt een plek in begeleid wonen vrij zodra de huurachterstand is geregeld.",
-    "Zorgt voor een vaste contactpersoon voor betrokkene.",
+COMMITMENT_BANK: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
+    ("Plant binnen vier weken een intake.", ("zorg", "jeugdhulp")),
+    (
+        "Levert binnen zes weken een begeleider voor de dagbesteding.",
+        ("sociaal-wijkteam", "werk-en-inkomen", "jongerenwerk"),
+    ),
+    ("Deelt wekelijks relevante meldingen met de casusregisseur.", ("politie",)),
+    ("Houdt een plek in begeleid wonen vrij zodra de huurachterstand is geregeld.", ("wonen",)),
+    (
+        "Zorgt voor een vaste contactpersoon voor betrokkene.",
+        ("sociaal-wijkteam", "reclassering", "jeugdbescherming"),
+    ),
 )
 
 END_CRITERIA: Final = (
@@ -632,6 +634,7 @@ AANMELDER_DOMAINS: Final = (
     "veilig-thuis",
     "zorg-en-veiligheidshuis",
 )
+_REGIE_DOMAINS: Final = ("gemeente-oov", "zorg-en-veiligheidshuis")
 REGISSEUR_DOMAINS: Final = ("sociaal-wijkteam", "gemeente-oov", "zorg-en-veiligheidshuis", "zorg")
 
 #: Target states, every state once before the extra (weighted) ones.
@@ -722,6 +725,7 @@ class _Factory:
         self.manifest = manifest
         self.bsn_digits = bsn_digits
         self.used_bsns: set[str] = set()
+        self.used_aliases: set[str] = set()
         if manifest.kind == "regio":
             self.cities = REGION_CITIES.get(manifest.region, ("Utrecht",))
         else:
@@ -770,8 +774,10 @@ class _Factory:
         given = first if rng.random() < 0.5 else f"{first} {rng.choice(MIDDLE_NAMES)}"
         roepnaam = NICKNAMES[first] if first in NICKNAMES and rng.random() < 0.5 else first
         aliases: tuple[str, ...] = ()
-        if rng.random() < 0.35:
-            aliases = (rng.choice(STREET_ALIASES),)
+        free = [a for a in STREET_ALIASES if a not in self.used_aliases]
+        if free and rng.random() < 0.35:
+            aliases = (rng.choice(free),)
+            self.used_aliases.add(aliases[0])
         return DemoPerson(
             given_names=given,
             surname=rng.choice(SURNAMES),
@@ -793,11 +799,21 @@ def _age_limits(manifest: Manifest) -> tuple[int, int]:
 def _pick_org(
     rng: random.Random, orgs: Sequence[Organisation], domains: Sequence[str]
 ) -> Organisation:
-    for domain in domains:
+    """An organisation of the first domain that has one; else the regie; else any."""
+    for domain in (*domains, *_REGIE_DOMAINS):
         matches = [o for o in orgs if o.domain == domain]
         if matches:
             return rng.choice(matches)
     return rng.choice(list(orgs))
+
+
+def _fitting(
+    bank: Sequence[tuple[str, tuple[str, ...]]], orgs: Sequence[Organisation]
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Bank entries some organisation of the tenant can own (all when none fits)."""
+    present = {o.domain for o in orgs}
+    fitting = [entry for entry in bank if present.intersection(entry[1])]
+    return fitting or list(bank)
 
 
 def _person_meeting(
@@ -978,7 +994,9 @@ def _plan(
     orgs = manifest.organisations
     finished = not lifecycle.is_active(lifecycle.PERSON, state)
     actions: list[Action] = []
-    for index, (text, domains) in enumerate(rng.sample(ACTION_BANK, rng.randint(2, 4)), 1):
+    action_bank = _fitting(ACTION_BANK, orgs)
+    picked = rng.sample(action_bank, min(len(action_bank), rng.randint(2, 4)))
+    for index, (text, domains) in enumerate(picked, 1):
         deadline = plan_on + timedelta(weeks=rng.randint(2, 12))
         if state == _P.PLAN:
             status = "open"
@@ -999,7 +1017,7 @@ def _plan(
         )
     interventions = []
     for track in rng.sample(sorted(INTERVENTION_BANK), rng.randint(1, 3)):
-        text, domains = rng.choice(INTERVENTION_BANK[track])
+        text, domains = rng.choice(_fitting(INTERVENTION_BANK[track], orgs))
         interventions.append(
             Intervention(
                 track=track,
@@ -1008,7 +1026,9 @@ def _plan(
             )
         )
     commitments = []
-    for text in rng.sample(COMMITMENT_BANK, rng.randint(1, 2)):
+    commitment_bank = _fitting(COMMITMENT_BANK, orgs)
+    picked_commitments = rng.sample(commitment_bank, min(len(commitment_bank), rng.randint(1, 2)))
+    for text, domains in picked_commitments:
         if finished:
             c_status = "nagekomen"
         elif state == _P.PLAN:
@@ -1017,7 +1037,7 @@ def _plan(
             c_status = rng.choice(("open", "nagekomen", "nagekomen"))
         commitments.append(
             Commitment(
-                organisation_id=rng.choice(list(orgs)).id,
+                organisation_id=_pick_org(rng, orgs, domains).id,
                 text=text,
                 made_on=plan_on,
                 status=c_status,

@@ -1,0 +1,270 @@
+"""The analytics service over HTTP: ingestion, releases, researchers, own view, problems.
+
+Also the guarantee that no route ever returns a fact record or a pseudonym."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from analytics.app import Principal, create_app
+from analytics.geography import DEMO_GEOGRAPHY
+from analytics.ledger import grant_researcher
+from analytics.releases import publish_release
+from analytics.synthetic import generate, to_records
+from services.config import Settings
+
+PERIOD = "2026-Q3"
+HEX64 = re.compile(r"[0-9a-f]{64}")
+
+PRINCIPALS = {
+    "token-onderzoeker": Principal("onderzoeker-1", None, frozenset({"onderzoeker"})),
+    "token-zeist": Principal("beheerder-zeist", "GM0355", frozenset({"tenantbeheerder"})),
+}
+
+
+def _authenticate(token: str) -> Principal | None:
+    return PRINCIPALS.get(token)
+
+
+@pytest.fixture
+def app(clean_db: sa.Engine, settings: Settings) -> Litestar:
+    return create_app(settings, clean_db, authenticate=_authenticate)
+
+
+@pytest.fixture
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app) as c:
+        yield c
+
+
+def _batches(seed: int = 5, n: int = 600) -> dict[str, dict[str, Any]]:
+    frame = generate(n, DEMO_GEOGRAPHY, PERIOD, seed=seed)
+    out: dict[str, dict[str, Any]] = {}
+    for record in to_records(frame):
+        batch = out.setdefault(
+            record.gemeentecode,
+            {
+                "contract_version": "1",
+                "gemeentecode": record.gemeentecode,
+                "period": PERIOD,
+                "records": [],
+            },
+        )
+        batch["records"].append(record.model_dump(mode="json"))
+    return out
+
+
+def _service(settings: Settings) -> dict[str, str]:
+    assert settings.service_token
+    return {"Authorization": f"Bearer {settings.service_token}"}
+
+
+def _ingest(client: TestClient[Litestar], settings: Settings) -> dict[str, dict[str, Any]]:
+    batches = _batches()
+    for batch in batches.values():
+        response = client.post("/api/v1/ingest/facts", json=batch, headers=_service(settings))
+        assert response.status_code == 200, response.text
+        assert "pseudonym" not in response.text
+    return batches
+
+
+def test_health_and_openapi(client: TestClient[Litestar]) -> None:
+    assert client.get("/health/live").json() == {"status": "ok"}
+    assert client.get("/health/ready").status_code == 200
+    schema = client.get("/schema/openapi.json")
+    assert schema.status_code == 200
+    assert "/api/v1/ingest/facts" in schema.json()["paths"]
+
+
+def test_ingestion_requires_service_token(client: TestClient[Litestar]) -> None:
+    batch = next(iter(_batches(n=30).values()))
+    response = client.post("/api/v1/ingest/facts", json=batch)
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
+    response = client.post(
+        "/api/v1/ingest/facts", json=batch, headers={"Authorization": "Bearer " + "w" * 60}
+    )
+    assert response.status_code == 401
+
+
+def test_ingestion_is_idempotent(
+    client: TestClient[Litestar], settings: Settings, clean_db: sa.Engine
+) -> None:
+    batches = _ingest(client, settings)
+    with clean_db.connect() as conn:
+        first = conn.execute(sa.text("SELECT count(*) FROM facts")).scalar_one()
+    _ingest(client, settings)  # the same delivery again
+    zeist = dict(batches["GM0355"])
+    zeist["records"] = zeist["records"][:10]  # a smaller corrected delivery replaces the old one
+    response = client.post("/api/v1/ingest/facts", json=zeist, headers=_service(settings))
+    assert response.json()["replaced"] is True
+    with clean_db.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM facts")).scalar_one() == (
+            first - len(batches["GM0355"]["records"]) + 10
+        )
+
+
+def test_problem_json_for_errors(client: TestClient[Litestar], settings: Settings) -> None:
+    for method, path, status, kwargs in (
+        ("GET", "/bestaat-niet", 404, {}),
+        ("DELETE", "/api/v1/releases", 405, {}),
+        ("GET", "/api/v1/releases/00000000-0000-0000-0000-000000000000", 404, {}),
+        ("GET", "/api/v1/releases/geen-uuid/cells", 404, {}),
+        (
+            "POST",
+            "/api/v1/ingest/facts",
+            422,
+            {"json": {"gemeentecode": "x"}, "headers": _service(settings)},
+        ),
+        ("POST", "/api/v1/research/queries", 401, {"json": {}}),
+    ):
+        response = client.request(method, path, **kwargs)
+        assert response.status_code == status, (path, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        body = response.json()
+        assert body["status"] == status
+        assert "Traceback" not in response.text
+
+
+def test_release_idempotent_and_immutable(
+    client: TestClient[Litestar], settings: Settings, clean_db: sa.Engine
+) -> None:
+    _ingest(client, settings)
+    first = publish_release(clean_db, PERIOD)
+    second = publish_release(clean_db, PERIOD)
+    assert second.id == first.id and second.reused and not first.reused
+    with clean_db.connect() as conn:
+        spent = conn.execute(sa.text("SELECT count(*), sum(rho) FROM budget_ledger")).one()
+    assert spent[0] == 1 and spent[1] == pytest.approx(first.rho)
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"), clean_db.begin() as conn:
+        conn.execute(sa.text("UPDATE releases SET version = 9"))
+    methodology = first.methodology
+    for key in (
+        "privacy_unit",
+        "mechanism",
+        "rho",
+        "epsilon_equivalent",
+        "contribution_bound",
+        "keys",
+        "margins",
+    ):
+        assert key in methodology
+
+
+def test_no_route_returns_records_or_pseudonyms(
+    app: Litestar, client: TestClient[Litestar], settings: Settings, clean_db: sa.Engine
+) -> None:
+    batches = _ingest(client, settings)
+    pseudonyms = {r["pseudonym"] for b in batches.values() for r in b["records"]}
+    release = publish_release(clean_db, PERIOD)
+    with clean_db.begin() as conn:
+        grant_researcher(conn, "onderzoeker-1", PERIOD, 0.5, granted_by="regio")
+    answer = client.post(
+        "/api/v1/research/queries",
+        json={
+            "period": PERIOD,
+            "indicators": ["werk-afsluiting", "personen"],
+            "breakdown": "gemeente",
+            "rho": 0.05,
+        },
+        headers={"Authorization": "Bearer token-onderzoeker"},
+    )
+    assert answer.status_code == 200, answer.text
+    bodies = [answer.text]
+    values = {"release_id": release.id, "period": PERIOD, "gemeentecode": "GM0355"}
+    auth = {"Authorization": "Bearer token-zeist"}
+    for route in app.routes:
+        for handler in route.route_handlers:  # type: ignore[attr-defined]
+            if "GET" not in handler.http_methods:
+                continue
+            path = route.path
+            for name, value in values.items():
+                path = re.sub(r"\{" + name + r":[a-z]+\}", value, path)
+            if "{" in path:
+                continue
+            headers = (
+                auth
+                if "/own/" in path
+                else ({"Authorization": "Bearer token-onderzoeker"} if "/research/" in path else {})
+            )
+            response = client.get(path, headers=headers)
+            assert response.status_code < 500, path
+            if not path.startswith("/schema"):  # the OpenAPI schema documents the input model
+                bodies.append(response.text)
+            else:
+                assert not any(p in response.text for p in pseudonyms)
+    for body in bodies:
+        for match in HEX64.findall(body):
+            assert match not in pseudonyms
+        # no record-shaped objects: fact-record keys never appear as JSON keys
+        for key in (
+            "pseudonym",
+            "aanmelding_month",
+            "zrm_intake",
+            "outcomes_closure",
+            "days_aanmelding_to_plan",
+            "voluntary",
+        ):
+            assert f'"{key}":' not in body, key
+
+
+def test_dashboard_is_dutch_without_external_assets(
+    client: TestClient[Litestar], settings: Settings, clean_db: sa.Engine
+) -> None:
+    _ingest(client, settings)
+    release = publish_release(clean_db, PERIOD)
+    for path in (
+        "/",
+        f"/releases/{release.id}",
+        f"/releases/{release.id}/methodologie",
+        "/indicatoren",
+    ):
+        page = client.get(path)
+        assert page.status_code == 200, page.text
+        assert "niet om af te rekenen" in page.text
+        assert "http://" not in page.text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+        assert "https://" not in page.text
+    assert "<svg" in client.get(f"/releases/{release.id}").text
+    csv = client.get(f"/api/v1/releases/{release.id}/cells.csv?indicator=werk-afsluiting")
+    assert csv.status_code == 200 and csv.text.startswith("release,periode")
+
+
+def test_researcher_budget_and_own_view(
+    client: TestClient[Litestar], settings: Settings, clean_db: sa.Engine
+) -> None:
+    _ingest(client, settings)
+    researcher = {"Authorization": "Bearer token-onderzoeker"}
+    query = {
+        "period": PERIOD,
+        "indicators": ["inclusiegraad"],
+        "breakdown": "regio-bron",
+        "rho": 0.1,
+    }
+    assert (
+        client.post("/api/v1/research/queries", json=query, headers=researcher).status_code == 403
+    )
+    with clean_db.begin() as conn:
+        grant_researcher(conn, "onderzoeker-1", PERIOD, 0.15, granted_by="regio")
+    assert (
+        client.post("/api/v1/research/queries", json=query, headers=researcher).status_code == 200
+    )
+    refused = client.post("/api/v1/research/queries", json=query, headers=researcher)
+    assert refused.status_code == 409 and refused.json()["code"] == "budget-op"
+    budget = client.get(f"/api/v1/research/budget/{PERIOD}", headers=researcher).json()
+    assert budget["remaining_rho"] == pytest.approx(0.05)
+    # own-gemeente exact view: only for the tenant's own users
+    zeist = {"Authorization": "Bearer token-zeist"}
+    assert client.get(f"/api/v1/own/GM0345/{PERIOD}", headers=zeist).status_code == 403
+    own = client.get(f"/api/v1/own/GM0355/{PERIOD}", headers=zeist).json()
+    assert own["exact"] is True
+    for cell in own["cells"]:
+        if not cell["suppressed"] and cell["indicator"] == "personen":
+            assert cell["value"] >= 5
+    assert any(c["suppressed"] for c in own["cells"])
