@@ -465,7 +465,7 @@ def create_app(
     """The analytics service. ``authenticate(token)`` maps a bearer token to a Principal."""
     state = State(
         settings,
-        analytics_settings or AnalyticsSettings(),
+        analytics_settings or AnalyticsSettings.from_settings(settings),
         engine,
         geography,
         authenticate or _no_principal,

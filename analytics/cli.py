@@ -26,7 +26,7 @@ def release_command(
 
     Returns a process exit code (0 published or already present, 2 budget refused).
     """
-    settings = settings or AnalyticsSettings()
+    settings = settings or AnalyticsSettings.from_settings()
     started = time.perf_counter()
     echo(f"release {period}: start")
     try:

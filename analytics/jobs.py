@@ -1,57 +1,34 @@
-"""Dramatiq actors of the analytics tier. The broker is configured by the caller (the lead's
-runtime) BEFORE this module is imported; nothing here sets a broker.
-
-Call :func:`configure` once per worker process with an engine factory for the analytics
-database (and, optionally, the geography and analytics settings).
+"""Dramatiq actors of the analytics tier, declared against an explicit broker (the same
+pattern as services/workers/actors.py), so the embedded stub broker, RabbitMQ and Redis
+share one code path and nothing binds to a global broker at import time.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import dramatiq
 import httpx
 import sqlalchemy as sa
 
-from analytics.geography import DEMO_GEOGRAPHY, Geography
+from analytics.geography import Geography
 from analytics.releases import publish_release
 from analytics.settings import AnalyticsSettings
 
 _log = logging.getLogger(__name__)
 
-_engine_factory: Callable[[], sa.Engine] | None = None
-_geography: Geography = DEMO_GEOGRAPHY
-_settings: AnalyticsSettings | None = None
 
-
-def configure(
-    engine_factory: Callable[[], sa.Engine],
-    *,
-    geography: Geography = DEMO_GEOGRAPHY,
-    settings: AnalyticsSettings | None = None,
+def run_release(
+    engine: sa.Engine, geography: Geography, settings: AnalyticsSettings, period: str
 ) -> None:
-    global _engine_factory, _geography, _settings
-    _engine_factory = engine_factory
-    _geography = geography
-    _settings = settings
-
-
-def _engine() -> sa.Engine:
-    if _engine_factory is None:
-        raise RuntimeError("analytics.jobs.configure(engine_factory) was not called")
-    return _engine_factory()
-
-
-@dramatiq.actor(queue_name="analytics", max_retries=3, time_limit=30 * 60 * 1000)
-def publish_release_job(period: str) -> None:
     """Publish (or return the stored) release of ``period``; idempotent, so retries are safe."""
-    settings = _settings or AnalyticsSettings()
     release = publish_release(
-        _engine(),
+        engine,
         period,
-        geography=_geography,
+        geography=geography,
         release_rho=settings.release_rho,
         period_rho=settings.period_rho,
         progress=_log.info,
@@ -79,13 +56,26 @@ def deliver_batch(
     return result
 
 
-@dramatiq.actor(queue_name="analytics-export", max_retries=5)
-def deliver_facts_job(base_url: str, service_token: str, batch: dict[str, Any]) -> None:
-    """Casework side: deliver one (gemeentecode, period) batch; a rerun replaces it."""
-    result = deliver_batch(base_url, service_token, batch)
-    _log.info(
-        "delivered %s records for %s %s",
-        result.get("records"),
-        batch.get("gemeentecode"),
-        batch.get("period"),
+@dataclass
+class AnalyticsActors:
+    publish_release: dramatiq.Actor[[str], None]
+
+
+def register_analytics_actors(
+    broker: dramatiq.Broker,
+    engine_factory: Callable[[], sa.Engine],
+    geography_factory: Callable[[], Geography],
+    settings: AnalyticsSettings,
+) -> AnalyticsActors:
+    def publish_release_job(period: str) -> None:
+        run_release(engine_factory(), geography_factory(), settings, period)
+
+    return AnalyticsActors(
+        publish_release=dramatiq.actor(
+            actor_name="analytics_publish_release",
+            queue_name="analytics",
+            broker=broker,
+            max_retries=3,
+            time_limit=30 * 60 * 1000,
+        )(publish_release_job),
     )

@@ -1,24 +1,33 @@
-"""Settings of the analytics service on top of :class:`services.config.Settings`.
-
-Environment variables (prefix ``REGIETAFEL_ANALYTICS_``): ``PERIOD_RHO`` (total zCDP budget
-per dataset and period), ``RELEASE_RHO`` (spent by one published release),
-``SUPPRESSION_THRESHOLD`` (own-gemeente exact view), ``MAX_QUERY_RHO`` (one researcher
-query).
+"""The analytics part of the settings, taken from :class:`services.config.Settings` (the one
+place for configuration): ``REGIETAFEL_ANALYTICS_PERIOD_RHO`` (total zCDP budget per dataset
+and period), ``REGIETAFEL_ANALYTICS_RELEASE_RHO`` (spent by one published release),
+``REGIETAFEL_ANALYTICS_SUPPRESSION_THRESHOLD`` (own-gemeente exact view),
+``REGIETAFEL_ANALYTICS_MAX_QUERY_RHO`` (one researcher query) and
+``REGIETAFEL_ANALYTICS_MAX_BATCH_RECORDS``.
 """
 
 from __future__ import annotations
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from dataclasses import dataclass
+
+from services.config import Settings, get_settings
 
 
-class AnalyticsSettings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="REGIETAFEL_ANALYTICS_", env_file=".env", extra="ignore", frozen=True
-    )
+@dataclass(frozen=True)
+class AnalyticsSettings:
+    period_rho: float = 2.0
+    release_rho: float = 0.5
+    suppression_threshold: int = 5
+    max_query_rho: float = 0.2
+    max_batch_records: int = 200_000
 
-    period_rho: float = Field(default=2.0, gt=0, le=10)
-    release_rho: float = Field(default=0.5, gt=0, le=10)
-    suppression_threshold: int = Field(default=5, ge=1, le=100)
-    max_query_rho: float = Field(default=0.2, gt=0, le=10)
-    max_batch_records: int = Field(default=200_000, ge=1)
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> AnalyticsSettings:
+        s = settings or get_settings()
+        return cls(
+            period_rho=s.analytics_period_rho,
+            release_rho=s.analytics_release_rho,
+            suppression_threshold=s.analytics_suppression_threshold,
+            max_query_rho=s.analytics_max_query_rho,
+            max_batch_records=s.analytics_max_batch_records,
+        )

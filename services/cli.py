@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -18,34 +19,126 @@ def _say(message: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from analytics.app import create_app as create_analytics_app
+    from analytics.cli import release_command
+    from analytics.settings import AnalyticsSettings
+    from services.analytics_link import (
+        authenticator,
+        export_facts,
+        last_complete_quarter,
+        open_analytics_database,
+    )
     from services.api.app import create_app
+    from services.authz.gateway import PolicyGateway
+    from services.casework.domain.bsn import BsnVault
+    from services.casework.unit_of_work import CaseworkDeps
+    from services.demo_seed import seed_demo
+    from services.exports.facts import geography_from_tenants
+    from services.identity.setup import build_identity
     from services.runtime import start_runtime
     from services.serve import Served, serve_all
+    from tenants.manifest import SHIPPED_MANIFESTS_DIR, load_all
+    from tenants.provision import apply_manifests
 
     mode = "ingebed (embedded)" if settings.mode is Mode.EMBEDDED else "productie"
     _say(f"Regietafel start in modus {mode}; gegevens in {settings.data_dir}")
     _say("- PostgreSQL starten en schema bijwerken ...")
     runtime = start_runtime(settings)
+    analytics_engine = None
     try:
-        from tenants.manifest import SHIPPED_MANIFESTS_DIR, load_all
-        from tenants.provision import apply_manifests
-
-        _say("- Demo-gemeenten bijwerken vanuit tenants/manifests/ ...")
+        settings = runtime.settings  # now with the embedded secrets
+        _say("- Gemeenten bijwerken vanuit tenants/manifests/ ...")
         apply_manifests(runtime.sessions, load_all(SHIPPED_MANIFESTS_DIR), progress=_say)
-        casework = create_app(runtime)
-        apps = [Served("casework", casework, settings.host, settings.port)]
+        gateway = PolicyGateway(settings, runtime.sessions)
+        assert settings.secret_key and settings.pseudonym_key
+        deps = CaseworkDeps(
+            runtime.sessions, gateway, BsnVault(settings.secret_key), settings.pseudonym_key
+        )
+        if settings.mode is Mode.EMBEDDED:
+            _say("- Demo-casussen (fictief) aanmaken waar nog geen casussen zijn ...")
+            seed_demo(deps, progress=_say)
+        _say("- Analysedienst: eigen database bijwerken ...")
+        analytics_engine = open_analytics_database(runtime.urls, settings)
+        geography = geography_from_tenants(runtime.sessions)
+        period = last_complete_quarter(dt.date.today())
+        if settings.mode is Mode.EMBEDDED:
+            _say(f"- Gepseudonimiseerde feiten {period} naar de analysedienst ...")
+            export_facts(
+                runtime.sessions,
+                settings,
+                period,
+                analytics_engine=analytics_engine,
+                progress=_say,
+            )
+            release_command(
+                period,
+                analytics_engine,
+                geography=geography,
+                settings=AnalyticsSettings.from_settings(settings),
+                echo=lambda line: _say("  " + line),
+            )
+        identity = build_identity(runtime)
+        casework = create_app(runtime, identity=identity, gateway=gateway)
+        analytics = create_analytics_app(
+            settings, analytics_engine, authenticate=authenticator(identity), geography=geography
+        )
+        apps = [
+            Served("casework", casework, settings.host, settings.port),
+            Served("analytics", analytics, settings.host, settings.analytics_port),
+        ]
         base = f"http://{settings.host}:{settings.port}"
+        stats = f"http://{settings.host}:{settings.analytics_port}"
         _say("")
         _say(f"  Regietafel (casuswerk):  {base}/")
-        _say(f"  Gezondheid:              {base}/health/ready")
-        _say(f"  API-documentatie:        {base}/api/docs/openapi.json")
         _say(f"  Inloggen (demo):         {base}/inloggen  (kies een fictieve gebruiker)")
+        _say(f"  Effectcijfers (DP):      {stats}/")
+        _say(f"  Gezondheid:              {base}/health/ready  en  {stats}/health/ready")
+        _say(f"  API-documentatie:        {base}/api/docs/openapi.json")
         _say("")
         _say("Stoppen: Ctrl-C. Een volgende 'make run' gebruikt dezelfde gegevens.")
         serve_all(apps)
     finally:
+        if analytics_engine is not None:
+            analytics_engine.dispose()
         runtime.close()
         _say("Regietafel gestopt.")
+    return 0
+
+
+def cmd_analytics_release(args: argparse.Namespace, settings: Settings) -> int:
+    from analytics.cli import release_command
+    from analytics.settings import AnalyticsSettings
+    from services.analytics_link import open_analytics_database
+    from services.exports.facts import geography_from_tenants
+    from services.runtime import start_runtime
+
+    runtime = start_runtime(settings)
+    engine = open_analytics_database(runtime.urls, runtime.settings)
+    try:
+        return release_command(
+            args.period,
+            engine,
+            geography=geography_from_tenants(runtime.sessions),
+            settings=AnalyticsSettings.from_settings(runtime.settings),
+            echo=_say,
+        )
+    finally:
+        engine.dispose()
+        runtime.close()
+
+
+def cmd_analytics_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Deliver the period's facts to the running analytics service (service token)."""
+    from services.analytics_link import analytics_base_url, export_facts
+    from services.runtime import start_runtime
+
+    runtime = start_runtime(settings)
+    try:
+        _say(f"Feiten {args.period} naar {analytics_base_url(runtime.settings)} ...")
+        summary = export_facts(runtime.sessions, runtime.settings, args.period, progress=_say)
+    finally:
+        runtime.close()
+    _say(f"Klaar: {summary.records} feitrecords van {summary.gemeenten} gemeenten geleverd.")
     return 0
 
 
@@ -116,6 +209,16 @@ def build_parser() -> argparse.ArgumentParser:
     from services import tenant_commands
 
     tenant_commands.add_parser(sub)
+    analytics = sub.add_parser("analytics", help="de analysedienst (effectcijfers)")
+    asub = analytics.add_subparsers(dest="analytics_command", required=True)
+    release = asub.add_parser("release", help="een release publiceren (differentieel privaat)")
+    release.add_argument("--period", required=True, help="bijv. 2026-Q3")
+    release.set_defaults(func=cmd_analytics_release)
+    export = asub.add_parser(
+        "export", help="gepseudonimiseerde feiten leveren aan de analysedienst"
+    )
+    export.add_argument("--period", required=True, help="bijv. 2026-Q3")
+    export.set_defaults(func=cmd_analytics_export)
     worker = sub.add_parser("worker", help="achtergrondtaken verwerken (RabbitMQ/Redis)")
     worker.add_argument("--threads", type=int, default=4)
     worker.set_defaults(func=cmd_worker)

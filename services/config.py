@@ -80,6 +80,13 @@ class Settings(BaseSettings):
     oidc_jwks_url: str | None = None
     oidc_clock_skew_seconds: int = Field(default=60, ge=0, le=600)
 
+    # Analytics (differential privacy budget and publication).
+    analytics_period_rho: float = Field(default=2.0, gt=0, le=10)
+    analytics_release_rho: float = Field(default=0.5, gt=0, le=10)
+    analytics_suppression_threshold: int = Field(default=5, ge=1, le=100)
+    analytics_max_query_rho: float = Field(default=0.2, gt=0, le=10)
+    analytics_max_batch_records: int = Field(default=200_000, ge=1)
+
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     log_json: bool = True
 

@@ -14,8 +14,8 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from services.api.beheer import BeheerController
-from services.api.casework.routes import CONTROLLERS as CASEWORK_CONTROLLERS
 from services.api.casework.errors import CASEWORK_EXCEPTION_HANDLERS
+from services.api.casework.routes import CONTROLLERS as CASEWORK_CONTROLLERS
 from services.api.gebruikers import GebruikersController
 from services.api.health import HealthController, Readiness, ReadinessCheck
 from services.api.identity_routes import DevLoginController, HomeController, MeController

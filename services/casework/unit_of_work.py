@@ -7,6 +7,7 @@ decisions are written in a fresh transaction, so every refused attempt is on rec
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,10 +32,13 @@ class CaseworkDeps:
 
 
 @contextmanager
-def workspace(deps: CaseworkDeps, principal: Principal) -> Iterator[Workspace]:
+def workspace(
+    deps: CaseworkDeps, principal: Principal, *, now: dt.datetime | None = None
+) -> Iterator[Workspace]:
+    """``now`` is only set by the demo seeder, to replay a casus history on its own dates."""
     engine = deps.gateway.engine()  # PolicyEngineUnavailable -> 503 before anything happens
     session = deps.sessions()
-    enforcer = Enforcer(session, principal, engine)
+    enforcer = Enforcer(session, principal, engine, now=now or dt.datetime.now(dt.UTC))
     try:
         with session.begin():
             session.execute(SET_TENANT, {"tenant": principal.tenant})

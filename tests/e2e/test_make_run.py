@@ -55,6 +55,32 @@ def wait_ready(url: str, process: subprocess.Popen[str], timeout: float = 120) -
     raise AssertionError(f"{url} not ready within {timeout}s")
 
 
+def check_demo_system(port: int, analytics_port: int) -> None:
+    """A new user sees a living system: demo casussen in many phases, a published release."""
+    token = httpx.post(
+        f"http://127.0.0.1:{port}/oidc/token",
+        json={"tenant": "GM0355", "user": "eline-de-graaf"},
+        timeout=10,
+    ).json()["access_token"]
+    listing = httpx.get(
+        f"http://127.0.0.1:{port}/api/v1/casussen",
+        params={"limiet": 100},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert listing.status_code == 200, listing.text
+    items = listing.json()["items"]
+    assert len(items) >= 20
+    assert len({item["fase"] for item in items}) >= 6
+    releases = httpx.get(f"http://127.0.0.1:{analytics_port}/api/v1/releases", timeout=10)
+    assert releases.status_code == 200
+    assert len(releases.json()) >= 1
+    dashboard = httpx.get(f"http://127.0.0.1:{analytics_port}/", timeout=10)
+    assert "niet om af te rekenen" in dashboard.text.lower()
+    login = httpx.get(f"http://127.0.0.1:{port}/inloggen", timeout=10)
+    assert "Eline de Graaf" in login.text
+
+
 def stop(process: subprocess.Popen[str]) -> str:
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=60)
@@ -69,6 +95,8 @@ def test_run_serves_health_and_survives_a_restart(tmp_path: Path) -> None:
     try:
         ready = wait_ready(f"http://127.0.0.1:{port}/health/ready", first)
         assert ready.json()["status"] == "ok"
+        wait_ready(f"http://127.0.0.1:{analytics_port}/health/ready", first)
+        check_demo_system(port, analytics_port)
         admin = sa.create_engine(
             f"postgresql+psycopg://postgres@/regietafel?host={data_dir / 'pgdata'}"
         )
@@ -80,6 +108,8 @@ def test_run_serves_health_and_survives_a_restart(tmp_path: Path) -> None:
     finally:
         output = stop(first)
     assert f"http://127.0.0.1:{port}/" in output
+    assert f"http://127.0.0.1:{analytics_port}/" in output
+    assert "gepubliceerd" in output
     assert "Regietafel gestopt." in output
     assert (data_dir / "pgdata" / "PG_VERSION").exists()
 

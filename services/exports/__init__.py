@@ -1,0 +1,1 @@
+"""What leaves the casework service: pseudonymised facts for the analytics service."""
