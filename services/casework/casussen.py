@@ -46,6 +46,7 @@ from services.policy import Decision
 from tenants.reference import INSTRUMENT_DOMAINS
 
 TENANT_WIDE_ROLES = frozenset({"pga-expert", "procesregisseur", "adviseur"})
+NO_PERSON_DATA_ROLES = frozenset({"onderzoeker"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,6 +188,8 @@ def visible_casus_ids_query(ws: Workspace) -> sa.Select[Any]:
     """
     p = ws.principal
     query = sa.select(Casus.id)
+    if p.roles & NO_PERSON_DATA_ROLES:  # rule 9: researchers never read person data
+        return query.where(sa.false())
     own: sa.ColumnElement[bool]
     participates: sa.ColumnElement[bool]
     if p.roles & TENANT_WIDE_ROLES:
