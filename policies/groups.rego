@@ -63,3 +63,18 @@ info contains allow_reason("groep-uitvoeringscoordinator-aangesteld", "Er is een
 	coordinator_appointed
 	action in content_actions
 }
+
+# The driehoek role is a hat of its own: on a group casus it gives the anonymised plan and
+# nothing else, even when the person's organisation takes part in the casus.
+deny contains deny_reason("driehoek-alleen-plan", "De driehoek ziet alleen het geanonimiseerde plan van aanpak van een groepscasus.") if {
+	"driehoek" in roles
+	group_casus
+	res_type != "plan"
+}
+
+mask contains category if {
+	"driehoek" in roles
+	group_casus
+	res_type == "plan"
+	some category in person_categories
+}

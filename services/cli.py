@@ -179,9 +179,14 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     if settings.broker_url == "stub":
         _say("De stub-broker draait in het proces van 'regietafel run'; geen aparte worker nodig.")
         return 2
+    from services.runtime import fact_export_schedule
+
     runtime = start_runtime(settings, migrate=False)
     worker = dramatiq.Worker(runtime.broker, worker_threads=args.threads)
     worker.start()
+    schedule = fact_export_schedule(runtime) if args.schedule else None
+    if schedule is not None:
+        schedule.start()
     _say(f"Worker gestart ({args.threads} threads) op {settings.broker_url.split('@')[-1]}.")
     import signal
     import threading
@@ -190,6 +195,8 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     stop.wait()
+    if schedule is not None:
+        schedule.stop()
     worker.stop()
     runtime.close()
     return 0
@@ -221,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(func=cmd_analytics_export)
     worker = sub.add_parser("worker", help="achtergrondtaken verwerken (RabbitMQ/Redis)")
     worker.add_argument("--threads", type=int, default=4)
+    worker.add_argument(
+        "--schedule", action="store_true", help="ook periodieke taken inplannen (feitenexport)"
+    )
     worker.set_defaults(func=cmd_worker)
     return parser
 

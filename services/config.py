@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     oidc_jwks_url: str | None = None
     oidc_clock_skew_seconds: int = Field(default=60, ge=0, le=600)
 
+    # Background jobs: hours between automatic fact exports to analytics (0 = off).
+    export_interval_hours: float = Field(default=24, ge=0)
+
     # Analytics (differential privacy budget and publication).
     analytics_period_rho: float = Field(default=2.0, gt=0, le=10)
     analytics_release_rho: float = Field(default=0.5, gt=0, le=10)

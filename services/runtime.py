@@ -6,6 +6,7 @@ One code path for both modes: embedded mode only decides *where* PostgreSQL come
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import secrets
@@ -22,6 +23,7 @@ from services.db.provision import DatabaseUrls, provision
 from services.embedded.postgres import EmbeddedPostgres
 from services.workers.actors import Actors, register_actors
 from services.workers.broker import create_broker
+from services.workers.schedule import PeriodicEnqueuer
 
 _log = logging.getLogger(__name__)
 
@@ -68,6 +70,20 @@ class Runtime:
             self.embedded_postgres.stop()
 
 
+def fact_export_schedule(runtime: Runtime) -> PeriodicEnqueuer | None:
+    """The periodic export of last quarter's facts (idempotent), or None when switched off."""
+    hours = runtime.settings.export_interval_hours
+    if hours <= 0:
+        return None
+
+    def enqueue() -> None:
+        from services.analytics_link import last_complete_quarter
+
+        runtime.actors.export_facts.send(last_complete_quarter(dt.date.today()))
+
+    return PeriodicEnqueuer(hours * 3600, enqueue, "feitenexport")
+
+
 def admin_url_for(settings: Settings) -> tuple[URL | str, EmbeddedPostgres | None]:
     if settings.database_admin_url:
         return settings.database_admin_url, None
@@ -94,7 +110,7 @@ def start_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         )
         sessions = make_session_factory(engine)
         broker = create_broker(settings.broker_url)
-        actors = register_actors(broker, sessions)
+        actors = register_actors(broker, sessions, settings)
     except BaseException:
         if server is not None:
             server.stop()

@@ -26,7 +26,7 @@ from services.casework.domain.bsn import BsnVault
 from services.casework.unit_of_work import CaseworkDeps
 from services.identity.authn import BearerAuthenticationMiddleware
 from services.identity.setup import Identity, build_identity
-from services.runtime import Runtime
+from services.runtime import Runtime, fact_export_schedule
 from services.web import STATIC, TEMPLATES
 from services.workers.broker import InProcessWorker, ping
 
@@ -58,6 +58,7 @@ def create_app(
     if start_worker is None:
         start_worker = runtime.settings.broker_url == "stub"
     worker = InProcessWorker(runtime.broker) if start_worker else None
+    schedule = fact_export_schedule(runtime) if start_worker else None
     identity = identity or build_identity(runtime)
     gateway = gateway or PolicyGateway(runtime.settings, runtime.sessions)
     readiness = readiness_for(runtime, {"policy": gateway.check, **(extra_checks or {})})
@@ -73,8 +74,12 @@ def create_app(
     def on_startup() -> None:
         if worker is not None:
             worker.start()
+        if schedule is not None:
+            schedule.start()
 
     def on_shutdown() -> None:
+        if schedule is not None:
+            schedule.stop()
         if worker is not None:
             worker.stop()
 

@@ -218,7 +218,10 @@ def visible_casus_ids_query(ws: Workspace) -> sa.Select[Any]:
         CasusRole.role == "uitvoeringscoordinator",
         CasusRole.ended_at.is_(None),
     )
-    return query.where(sa.or_(own, participates, coordinator))
+    query = query.where(sa.or_(own, participates, coordinator))
+    if "driehoek" in p.roles:  # rule 7: the driehoek sees a group casus only as its plan
+        query = query.where(Casus.kind != "groep")
+    return query
 
 
 def summary_view(ws: Workspace, casus: Casus, decision: Decision) -> dict[str, Any]:

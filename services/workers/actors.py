@@ -6,6 +6,7 @@ one code path for the embedded stub broker, RabbitMQ and Redis, and for tests.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 
@@ -13,12 +14,16 @@ import dramatiq
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.config import Settings
 from services.db.unit_of_work import platform_transaction
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass
 class Actors:
     heartbeat: dramatiq.Actor[[str], None]
+    export_facts: dramatiq.Actor[[str], None]
 
 
 def record_heartbeat(sessions: sessionmaker[Session], token: str) -> None:
@@ -33,10 +38,27 @@ def record_heartbeat(sessions: sessionmaker[Session], token: str) -> None:
         )
 
 
-def register_actors(broker: dramatiq.Broker, sessions: sessionmaker[Session]) -> Actors:
+def register_actors(
+    broker: dramatiq.Broker, sessions: sessionmaker[Session], settings: Settings
+) -> Actors:
     def heartbeat(token: str) -> None:
         record_heartbeat(sessions, token)
 
+    def export_facts(period: str) -> None:
+        """Deliver every gemeente's pseudonymised facts of ``period`` to the analytics
+        service (service token); idempotent, so retries and reruns replace, not duplicate."""
+        from services.analytics_link import export_facts as run_export
+
+        summary = run_export(sessions, settings, period, progress=_log.info)
+        _log.info("exported %s fact records for %s gemeenten", summary.records, summary.gemeenten)
+
     return Actors(
         heartbeat=dramatiq.actor(actor_name="heartbeat", broker=broker, max_retries=3)(heartbeat),
+        export_facts=dramatiq.actor(
+            actor_name="export_facts",
+            queue_name="analytics-export",
+            broker=broker,
+            max_retries=5,
+            min_backoff=5_000,
+        )(export_facts),
     )

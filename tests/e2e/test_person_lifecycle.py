@@ -196,7 +196,7 @@ def test_person_from_aanmelding_to_waakvlam_and_reopen(
     assert reopened.json()["fase"] == "plan"
 
     timeline = client.get(f"{url}/tijdlijn", headers=regisseur).json()
-    assert [e["soort"] for e in timeline][0] == "aanmelding"
+    assert next(e["soort"] for e in timeline) == "aanmelding"
     assert "111222333" not in str(timeline)
 
     # Every read and write was audited, the denied attempts too, with purpose and decision id.

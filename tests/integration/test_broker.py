@@ -46,9 +46,11 @@ def handled_by(sessions: sessionmaker[Session], token: str, timeout: float) -> i
     return None
 
 
-def test_stub_broker_with_in_process_worker(sessions: sessionmaker[Session]) -> None:
+def test_stub_broker_with_in_process_worker(
+    sessions: sessionmaker[Session], settings: Settings
+) -> None:
     broker = create_broker("stub")
-    actors = register_actors(broker, sessions)
+    actors = register_actors(broker, sessions, settings)
     worker = InProcessWorker(broker)
     worker.start()
     try:
@@ -106,7 +108,7 @@ def test_message_is_handled_by_a_separate_worker_process(
     broker = create_broker(url)
     try:
         ping(broker)
-        actors = register_actors(broker, sessions)
+        actors = register_actors(broker, sessions, settings)
         token = uuid.uuid4().hex
         actors.heartbeat.send(token)
         pid = handled_by(sessions, token, timeout=30)

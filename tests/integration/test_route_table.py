@@ -64,17 +64,32 @@ def endpoints(app: Litestar) -> list[Endpoint]:
     return sorted(found, key=str)
 
 
-def fill(path: str, casus_id: str) -> str:
-    path = path.replace("{casus_id}", casus_id)
-    return re.sub(
-        r"\{[a-z_]+\}", lambda m: "1" if m.group(0) == "{versie}" else str(uuid.uuid4()), path
-    )
+def fill(path: str, ids: dict[str, str]) -> str:
+    """Real ids where the test made the resource (casus, overleg); random ones elsewhere."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return ids.get(name) or ("1" if name == "versie" else str(uuid.uuid4()))
+
+    return re.sub(r"\{([a-z_]+)\}", value, path)
 
 
 @pytest.fixture(scope="module")
 def module_client(app: Litestar) -> Iterator[TestClient[Litestar]]:
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def ids(module_client: TestClient[Litestar], token_for: Headers, casus_id: str) -> dict[str, str]:
+    """Path parameters that must name an existing resource for a check to mean something."""
+    meeting = module_client.post(
+        "/api/v1/overleggen",
+        json={"type": "pga-kernteam", "datum_tijd": "2026-01-01T09:00:00+01:00"},
+        headers=token_for(TENANT, EXPERT),
+    )
+    assert meeting.status_code == 201, meeting.text
+    return {"casus_id": casus_id, "overleg_id": str(meeting.json()["id"])}
 
 
 @pytest.fixture(scope="module")
@@ -114,18 +129,22 @@ def body_for(endpoint: Endpoint) -> dict[str, Any] | None:
 
 
 def test_unauthenticated_is_401_everywhere(
-    app: Litestar, module_client: TestClient[Litestar], casus_id: str
+    app: Litestar, module_client: TestClient[Litestar], ids: dict[str, str], casus_id: str
 ) -> None:
     for endpoint in endpoints(app):
         response = module_client.request(
-            endpoint.method, fill(endpoint.path, casus_id), json=body_for(endpoint)
+            endpoint.method, fill(endpoint.path, ids), json=body_for(endpoint)
         )
         assert response.status_code == 401, f"{endpoint}: {response.status_code}"
         assert response.headers["content-type"].startswith("application/problem+json")
 
 
 def test_other_tenant_gets_404_on_casus_routes(
-    app: Litestar, module_client: TestClient[Litestar], casus_id: str, token_for: Headers
+    app: Litestar,
+    module_client: TestClient[Litestar],
+    ids: dict[str, str],
+    casus_id: str,
+    token_for: Headers,
 ) -> None:
     headers = {**token_for(OTHER_TENANT, FOREIGN), "If-Match": '"v1"'}
     checked = 0
@@ -133,7 +152,7 @@ def test_other_tenant_gets_404_on_casus_routes(
         if not endpoint.casus_scoped:
             continue
         response = module_client.request(
-            endpoint.method, fill(endpoint.path, casus_id), json=body_for(endpoint), headers=headers
+            endpoint.method, fill(endpoint.path, ids), json=body_for(endpoint), headers=headers
         )
         assert response.status_code == 404, f"{endpoint}: {response.status_code} {response.text}"
         assert "Routetest" not in response.text
@@ -142,7 +161,11 @@ def test_other_tenant_gets_404_on_casus_routes(
 
 
 def test_non_participant_gets_403_or_404_on_casus_routes(
-    app: Litestar, module_client: TestClient[Litestar], casus_id: str, token_for: Headers
+    app: Litestar,
+    module_client: TestClient[Litestar],
+    ids: dict[str, str],
+    casus_id: str,
+    token_for: Headers,
 ) -> None:
     headers = {**token_for(TENANT, OUTSIDER), "If-Match": '"v1"'}
     for endpoint in endpoints(app):
@@ -150,7 +173,7 @@ def test_non_participant_gets_403_or_404_on_casus_routes(
         if not endpoint.casus_scoped or endpoint.opt.get("open_voor_niet_deelnemers"):
             continue
         response = module_client.request(
-            endpoint.method, fill(endpoint.path, casus_id), json=body_for(endpoint), headers=headers
+            endpoint.method, fill(endpoint.path, ids), json=body_for(endpoint), headers=headers
         )
         assert response.status_code in (403, 404), f"{endpoint}: {response.status_code}"
         assert response.headers["content-type"].startswith("application/problem+json")
@@ -158,7 +181,11 @@ def test_non_participant_gets_403_or_404_on_casus_routes(
 
 
 def test_invalid_body_is_422_naming_the_field(
-    app: Litestar, module_client: TestClient[Litestar], casus_id: str, token_for: Headers
+    app: Litestar,
+    module_client: TestClient[Litestar],
+    ids: dict[str, str],
+    casus_id: str,
+    token_for: Headers,
 ) -> None:
     headers = {**token_for(TENANT, EXPERT), "If-Match": '"v1"'}
     for endpoint in endpoints(app):
@@ -166,7 +193,7 @@ def test_invalid_body_is_422_naming_the_field(
             continue
         body = {**(body_for(endpoint) or {}), "onbekend_veld": {"x": 1}}
         response = module_client.request(
-            endpoint.method, fill(endpoint.path, casus_id), json=body, headers=headers
+            endpoint.method, fill(endpoint.path, ids), json=body, headers=headers
         )
         if response.status_code == 403:  # guarded by role before the body is read
             continue
@@ -176,7 +203,11 @@ def test_invalid_body_is_422_naming_the_field(
 
 
 def test_stale_etag_is_412_and_changes_nothing(
-    app: Litestar, module_client: TestClient[Litestar], casus_id: str, token_for: Headers
+    app: Litestar,
+    module_client: TestClient[Litestar],
+    ids: dict[str, str],
+    casus_id: str,
+    token_for: Headers,
 ) -> None:
     headers = token_for(TENANT, EXPERT)
     before = module_client.get(f"/api/v1/casussen/{casus_id}", headers=headers)
@@ -186,7 +217,7 @@ def test_stale_etag_is_412_and_changes_nothing(
             continue
         response = module_client.request(
             endpoint.method,
-            fill(endpoint.path, casus_id),
+            fill(endpoint.path, ids),
             json=body_for(endpoint),
             headers={**headers, "If-Match": '"v999"'},
         )

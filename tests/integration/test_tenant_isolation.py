@@ -244,7 +244,7 @@ def test_update_into_another_tenant_is_refused(app_engine: sa.Engine, seeded: li
             # Append-only tables (the audit log) refuse every update, which is stricter still.
             with pytest.raises(
                 sa.exc.ProgrammingError,
-                match="row-level security|append-only",
+                match=r"row-level security|append-only",
             ):
                 conn.execute(
                     sa.text(f'UPDATE "{table}" SET tenant_id = :b WHERE tenant_id = :a'),

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from services.policy.cache import CachingPolicyEngine
-from services.policy.config import PolicySettings, create_engine
+from services.policy.config import create_engine
 from services.policy.embedded import EmbeddedRegoEngine
 from services.policy.explain import explain
 from services.policy.lint import lint_dir, lint_text
@@ -134,16 +134,20 @@ def test_explain_an_allowed_share(embedded_engine: EmbeddedRegoEngine) -> None:
 
 
 def test_engine_is_chosen_by_configuration(policy_data: dict[str, Any]) -> None:
-    embedded = create_engine(PolicySettings.from_env({}), policy_data)
+    """REGIETAFEL_POLICY_ENGINE / REGIETAFEL_OPA_URL (services.config) pick the engine."""
+    from services.authz.gateway import policy_settings
+    from services.config import ConfigurationError, load_settings
+
+    embedded = create_engine(policy_settings(load_settings()), policy_data)
     assert isinstance(embedded, CachingPolicyEngine)
     assert isinstance(embedded.inner, EmbeddedRegoEngine)
-    opa_env = {"REGIETAFEL_POLICY_ENGINE": "opa", "OPA_URL": "http://127.0.0.1:8181"}
-    opa = create_engine(PolicySettings.from_env(opa_env), policy_data)
+    opa_settings = load_settings(policy_engine="opa", opa_url="http://127.0.0.1:8181")
+    opa = create_engine(policy_settings(opa_settings), policy_data)
     assert type(getattr(opa, "inner", None)).__name__ == "OpaServerEngine"
-    with pytest.raises(ValueError, match="OPA_URL"):
-        create_engine(PolicySettings.from_env({"REGIETAFEL_POLICY_ENGINE": "opa"}), policy_data)
-    with pytest.raises(ValueError, match="embedded or opa"):
-        PolicySettings.from_env({"REGIETAFEL_POLICY_ENGINE": "wasm"})
+    with pytest.raises(ConfigurationError, match="REGIETAFEL_OPA_URL"):
+        load_settings(policy_engine="opa")
+    with pytest.raises(ConfigurationError, match="REGIETAFEL_POLICY_ENGINE"):
+        load_settings(policy_engine="wasm")
 
 
 def test_shipped_policies_are_rego_v1() -> None:

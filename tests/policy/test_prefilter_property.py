@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -34,7 +33,7 @@ GROUP_STATES = ["stap-1", "stap-2", "stap-5", "afgesloten"]
 
 
 @pytest.fixture(scope="module")
-def world(runtime: Runtime, demo_tenants: list[Manifest]) -> Iterator[dict[str, list[str]]]:
+def world(runtime: Runtime, demo_tenants: list[Manifest]) -> dict[str, list[str]]:
     """Casussen with random participants and regie roles (fixed seed), created once."""
     rng = random.Random(4242)
     ids: list[uuid.UUID] = []
@@ -80,7 +79,7 @@ def world(runtime: Runtime, demo_tenants: list[Manifest]) -> Iterator[dict[str, 
                         )
                     )
             ids.append(casus.id)
-    yield {"orgs": orgs, "users": users, "casussen": [str(i) for i in ids]}
+    return {"orgs": orgs, "users": users, "casussen": [str(i) for i in ids]}
 
 
 @pytest.fixture(scope="module")

@@ -297,6 +297,9 @@ class UrgentAccess(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
     reviewed_by: Mapped[str | None] = mapped_column(sa.String(64))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    review_verdict: Mapped[str | None] = mapped_column(sa.String(16))
+    """``terecht`` or ``onterecht`` (migration 0004)."""
+    review_note: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class AuditEntry(Base):

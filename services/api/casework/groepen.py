@@ -1,0 +1,127 @@
+"""Group approach (jeugdgroepen, 7 steps): namenlijst (leden) and signals on group level.
+
+The group casus itself is made with ``POST /api/v1/casussen`` (soort ``groep``) and moved
+with ``POST /api/v1/casussen/{casus_id}/overgang``; the uitvoeringscoördinator is appointed
+with ``PUT /api/v1/casussen/{casus_id}/regie``; the concept plan and the integral plan are
+the plan van aanpak (``PUT /api/v1/casussen/{casus_id}/plan``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.api.casework.schemas import Code, PersoonIn, ShortText
+from services.api.guards import principal_of
+from services.casework import groups as svc
+from services.casework.persons import PersonInput
+from services.casework.unit_of_work import CaseworkDeps, workspace
+
+Req = Request[Any, Any, Any]
+Deps = NamedDependency[CaseworkDeps]
+CasusId = FromPath[uuid.UUID]
+
+ETAG = {"etag": True}
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class LidIn(_In):
+    rol: Code
+    persoon: PersoonIn | None = None
+    persoon_id: uuid.UUID | None = None
+    persoon_casus_id: uuid.UUID | None = None
+
+
+class SignaalIn(_In):
+    tekst: Annotated[str, Field(min_length=5, max_length=2_000)]
+    waargenomen_op: dt.date | None = None
+    locatie: ShortText | None = None
+
+
+class GroepenController(Controller):
+    path = "/api/v1/casussen"
+    tags = ["groepsaanpak"]  # noqa: RUF012
+
+    @post(
+        "/{casus_id:uuid}/leden",
+        sync_to_thread=True,
+        status_code=201,
+        summary="Groepslid op de namenlijst (vanaf stap 2, met uitvoeringscoördinator)",
+        opt={
+            "voorbeeld": {
+                "rol": "kern",
+                "persoon": {"voornamen": "Voorbeeld", "achternaam": "Groepslid"},
+            }
+        },
+    )
+    def add_member(
+        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[LidIn]
+    ) -> dict[str, Any]:
+        person = None
+        if data.persoon is not None:
+            p = data.persoon
+            person = PersonInput(
+                given_names=p.voornamen,
+                surname=p.achternaam,
+                roepnaam=p.roepnaam,
+                aliases=list(p.aliassen),
+                birth_date=p.geboortedatum,
+                bsn=p.bsn,
+                address=p.adres.model_dump(exclude_none=True) if p.adres else {},
+            )
+        with workspace(casework, principal_of(request)) as ws:
+            return svc.add_member(
+                ws,
+                casus_id,
+                svc.MemberInput(
+                    role=data.rol,
+                    person=person,
+                    person_id=data.persoon_id,
+                    person_casus_id=data.persoon_casus_id,
+                ),
+            )
+
+    @get("/{casus_id:uuid}/leden", sync_to_thread=True, summary="Namenlijst van de groep")
+    def members(self, request: Req, casework: Deps, casus_id: CasusId) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            return svc.list_members(ws, casus_id)
+
+    @post(
+        "/{casus_id:uuid}/signalen",
+        sync_to_thread=True,
+        status_code=201,
+        summary="Signaal over groepsgedrag (alleen groepsniveau, geen persoonsgegevens)",
+        opt={
+            "voorbeeld": {
+                "tekst": "Groep van ongeveer tien jongeren veroorzaakt 's avonds overlast.",
+                "locatie": "Winkelcentrum",
+            }
+        },
+    )
+    def add_signal(
+        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[SignaalIn]
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            return svc.add_signal(
+                ws,
+                casus_id,
+                svc.SignalInput(
+                    text=data.tekst,
+                    observed_on=data.waargenomen_op,
+                    location=data.locatie,
+                ),
+            )
+
+    @get("/{casus_id:uuid}/signalen", sync_to_thread=True, summary="Signalen over de groep")
+    def signals(self, request: Req, casework: Deps, casus_id: CasusId) -> list[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            return svc.list_signals(ws, casus_id)

@@ -1,0 +1,117 @@
+"""Uitleg: "mag ik dit (delen)?" — the policy explains in Dutch which rules allow or deny an
+action and what is still missing. Asking needs only membership of the gemeente (policy
+action ``explain``); the answer never contains case content."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+
+from services.api.guards import principal_of
+from services.casework import information
+from services.casework.unit_of_work import CaseworkDeps, workspace
+
+Req = Request[Any, Any, Any]
+Deps = NamedDependency[CaseworkDeps]
+CasusId = FromPath[uuid.UUID]
+
+#: Explaining is open to every member of the gemeente (the policy decides it with
+#: action ``explain``); the route-table test skips the non-participant check.
+OPEN = {"open_voor_niet_deelnemers": True}
+
+
+def _checklist(
+    doel: str | None,
+    grondslag: str | None,
+    art9_uitzondering: str | None,
+    beroepsgeheim_grond: str | None,
+    noodzaak: str | None,
+    persoon_geinformeerd: bool | None,
+    reden_niet_geinformeerd: str | None,
+) -> information.Checklist:
+    return information.Checklist(
+        purpose=doel or None,
+        legal_basis=grondslag or None,
+        art9_exception=art9_uitzondering or None,
+        beroepsgeheim_ground=beroepsgeheim_grond or None,
+        necessity=noodzaak or None,
+        person_informed=persoon_geinformeerd,
+        not_informed_reason=reden_niet_geinformeerd or None,
+    )
+
+
+class UitlegController(Controller):
+    path = "/api/v1/casussen/{casus_id:uuid}"
+    tags = ["uitleg"]  # noqa: RUF012
+
+    @get(
+        "/uitleg",
+        sync_to_thread=True,
+        summary="Uitleg: mag ik dit (delen)? Welke regels beslissen en wat ontbreekt",
+        opt=OPEN,
+    )
+    def casus(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        actie: FromQuery[str] = "share",
+        categorie: FromQuery[str | None] = None,
+        doel: FromQuery[str | None] = None,
+        grondslag: FromQuery[str | None] = None,
+        art9_uitzondering: FromQuery[str | None] = None,
+        beroepsgeheim_grond: FromQuery[str | None] = None,
+        noodzaak: FromQuery[str | None] = None,
+        persoon_geinformeerd: FromQuery[bool | None] = None,
+        reden_niet_geinformeerd: FromQuery[str | None] = None,
+    ) -> dict[str, Any]:
+        checklist = _checklist(
+            doel,
+            grondslag,
+            art9_uitzondering,
+            beroepsgeheim_grond,
+            noodzaak,
+            persoon_geinformeerd,
+            reden_niet_geinformeerd,
+        )
+        with workspace(casework, principal_of(request)) as ws:
+            answer = information.explain_casus(ws, casus_id, actie, checklist, categorie or None)
+        return information.explanation_view(answer)
+
+    @get(
+        "/informatie/{item_id:uuid}/uitleg",
+        sync_to_thread=True,
+        summary="Uitleg over een informatie-item: mag ik dit item delen (of lezen)?",
+        opt=OPEN,
+    )
+    def item(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        item_id: FromPath[uuid.UUID],
+        actie: FromQuery[str] = "share",
+        doel: FromQuery[str | None] = None,
+        grondslag: FromQuery[str | None] = None,
+        art9_uitzondering: FromQuery[str | None] = None,
+        beroepsgeheim_grond: FromQuery[str | None] = None,
+        noodzaak: FromQuery[str | None] = None,
+        persoon_geinformeerd: FromQuery[bool | None] = None,
+        reden_niet_geinformeerd: FromQuery[str | None] = None,
+    ) -> dict[str, Any]:
+        checklist = _checklist(
+            doel,
+            grondslag,
+            art9_uitzondering,
+            beroepsgeheim_grond,
+            noodzaak,
+            persoon_geinformeerd,
+            reden_niet_geinformeerd,
+        )
+        with workspace(casework, principal_of(request)) as ws:
+            answer = information.explain_item(ws, casus_id, item_id, actie, checklist)
+        return information.explanation_view(answer)
