@@ -18,6 +18,7 @@ from services.config import Settings
 from services.db.models import PolicyDataRevision
 from services.db.unit_of_work import platform_transaction
 from services.policy import (
+    OpaServerEngine,
     PolicyEngine,
     PolicyEngineUnavailable,
     PolicySettings,
@@ -67,7 +68,12 @@ class PolicyGateway:
                 row = session.get(PolicyDataRevision, revision)
                 if row is not None:
                     data = row.document
-        return create_engine(self._policy_settings, data)
+        engine = create_engine(self._policy_settings, data)
+        inner = getattr(engine, "inner", engine)
+        if isinstance(inner, OpaServerEngine):
+            # An OPA sidecar without bundles gets the same Rego and the new data revision.
+            inner.publish()
+        return engine
 
     def engine(self) -> PolicyEngine:
         now = time.monotonic()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import regopy
@@ -19,31 +22,50 @@ from services.policy.source import DECISION_RULE, PACKAGE_PATH, PolicySource, ca
 ENTRYPOINT = f"{PACKAGE_PATH}/{DECISION_RULE}"
 
 
-class EmbeddedRegoEngine:
-    """Builds a bundle once and evaluates it with ``query_bundle_entrypoint``.
+class _Slot:
+    """One interpreter with its built bundle; used by one thread at a time."""
 
-    One interpreter is shared and guarded by a lock (rego-cpp evaluation is not
-    documented as thread-safe). A page of resources is decided under one lock,
-    resource by resource, with the same ``decision`` rule the OPA batch rule uses.
+    def __init__(self, source: PolicySource) -> None:
+        self.lock = threading.Lock()
+        self.interpreter = regopy.Interpreter()
+        try:
+            for module in source.embedded_modules():
+                self.interpreter.add_module(module.name, module.text)
+            self.interpreter.add_data_json(canonical_json({"regietafel": dict(source.data)}))
+            self.bundle = self.interpreter.build(None, [ENTRYPOINT])
+        except regopy.RegoError as exc:
+            raise PolicyEngineUnavailable(f"policy bundle does not build: {exc}") from exc
+        if not self.bundle.ok():
+            raise PolicyEngineUnavailable("policy bundle does not build")
+
+
+def default_pool_size() -> int:
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+class EmbeddedRegoEngine:
+    """Builds the bundle once per interpreter and evaluates with ``query_bundle_entrypoint``.
+
+    rego-cpp evaluation is not documented as thread-safe, so each interpreter is used by one
+    thread at a time; it releases the GIL while evaluating, so a small pool (one interpreter
+    per core) lets concurrent requests — and the chunks of one page — run in parallel.
+    A page is decided resource by resource with the same ``decision`` rule the OPA batch
+    rule uses (regopy cannot compile the batch rule, see ADR 0004).
     """
 
     name = "embedded"
+    MIN_CHUNK = 8  # below this a page is not worth splitting over threads
 
-    def __init__(self, source: PolicySource) -> None:
+    def __init__(self, source: PolicySource, pool_size: int | None = None) -> None:
         self._source = source
         self._policy_revision = source.policy_revision
         self._data_revision = source.data_revision
-        self._lock = threading.Lock()
-        self._interpreter = regopy.Interpreter()
-        try:
-            for module in source.embedded_modules():
-                self._interpreter.add_module(module.name, module.text)
-            self._interpreter.add_data_json(canonical_json({"regietafel": dict(source.data)}))
-            self._bundle = self._interpreter.build(None, [ENTRYPOINT])
-        except regopy.RegoError as exc:
-            raise PolicyEngineUnavailable(f"policy bundle does not build: {exc}") from exc
-        if not self._bundle.ok():
-            raise PolicyEngineUnavailable("policy bundle does not build")
+        size = pool_size or default_pool_size()
+        self._slots = [_Slot(source) for _ in range(size)]
+        self._next = itertools.count()
+        self._executor = (
+            ThreadPoolExecutor(max_workers=size, thread_name_prefix="rego") if size > 1 else None
+        )
 
     @property
     def policy_revision(self) -> str:
@@ -57,19 +79,42 @@ class EmbeddedRegoEngine:
     def revision(self) -> str:
         return f"{self._policy_revision}:{self._data_revision}"
 
+    def _slot(self) -> _Slot:
+        """A free interpreter if there is one, else wait for the next in turn."""
+        for slot in self._slots:
+            if slot.lock.acquire(blocking=False):
+                return slot
+        slot = self._slots[next(self._next) % len(self._slots)]
+        slot.lock.acquire()
+        return slot
+
+    def _run(self, inputs: Sequence[JSONObject]) -> list[Any]:
+        slot = self._slot()
+        try:
+            return [self._evaluate_on(slot, i) for i in inputs]
+        finally:
+            slot.lock.release()
+
     def evaluate_raw(self, input: JSONObject) -> Any:
         """The raw ``decision`` value for one input; PolicyEngineUnavailable if undefined."""
-        with self._lock:
-            return self._evaluate_locked(input)
+        return self._run([input])[0]
 
     def evaluate_many_raw(self, inputs: Sequence[JSONObject]) -> list[Any]:
-        with self._lock:
-            return [self._evaluate_locked(i) for i in inputs]
+        if self._executor is None or len(inputs) < self.MIN_CHUNK:
+            return self._run(inputs)
+        parts = len(self._slots)
+        size = -(-len(inputs) // parts)
+        chunks = [inputs[i : i + size] for i in range(0, len(inputs), size)]
+        results: list[Any] = []
+        for chunk_result in self._executor.map(self._run, chunks):
+            results.extend(chunk_result)
+        return results
 
-    def _evaluate_locked(self, input: JSONObject) -> Any:
+    @staticmethod
+    def _evaluate_on(slot: _Slot, input: JSONObject) -> Any:
         try:
-            self._interpreter.set_input_term(canonical_json(input))
-            out = self._interpreter.query_bundle_entrypoint(self._bundle, ENTRYPOINT)
+            slot.interpreter.set_input_term(canonical_json(input))
+            out = slot.interpreter.query_bundle_entrypoint(slot.bundle, ENTRYPOINT)
         except regopy.RegoError as exc:
             raise PolicyEngineUnavailable(f"policy evaluation failed: {exc}") from exc
         # Never call anything on an undefined result but len()/indexing: rego-cpp aborts.
