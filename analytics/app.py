@@ -36,7 +36,13 @@ from analytics.contract import AGE_BAND_LABELS, FactBatchV1
 from analytics.facts import store_batch
 from analytics.geography import DEMO_GEOGRAPHY, Geography
 from analytics.indicators.catalogue import BREAKDOWNS, INDICATORS
-from analytics.ledger import BudgetExhausted, UnknownAccount, balance, researcher_account
+from analytics.ledger import (
+    BudgetExhausted,
+    UnknownAccount,
+    balance,
+    grant_researcher,
+    researcher_account,
+)
 from analytics.releases import Release, get_release, list_releases
 from analytics.research import AdHocQuery, QueryRejected, own_view, run_query
 from analytics.settings import AnalyticsSettings
@@ -67,6 +73,15 @@ class QueryRequest(BaseModel):
     period: Annotated[str, Field(pattern=r"^20\d\d-Q[1-4]$")]
     indicators: Annotated[list[str], Field(min_length=1, max_length=20)]
     breakdown: str = "gemeente"
+    rho: Annotated[float, Field(gt=0, le=10)]
+
+
+class GrantRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    onderzoeker: Annotated[str, Field(min_length=3, max_length=200)]
+    """The researcher's subject: ``<tenant>/<user id>``."""
+    period: Annotated[str, Field(pattern=r"^20\d\d-Q[1-4]$")]
     rho: Annotated[float, Field(gt=0, le=10)]
 
 
@@ -346,6 +361,46 @@ def research_query(
         ) from None
 
 
+@post(
+    "/api/v1/research/grants",
+    sync_to_thread=True,
+    status_code=201,
+    tags=["onderzoek"],
+    guards=[principal_guard],
+    summary="Persoonlijk privacybudget toekennen (regionaal bureau, platformbeheerder)",
+)
+def research_grant(
+    request: Request[Any, Any, Any], data: JSONBody[GrantRequest], state_: NamedDependency[State]
+) -> dict[str, Any]:
+    principal = _principal(request, state_)
+    if "platformbeheerder" not in principal.roles or principal.tenant is not None:
+        raise standard_problem(
+            403,
+            code="rol-vereist",
+            detail="Alleen de platformbeheerder van het regionale bureau kent budget toe.",
+            detail_en="Only the regional bureau's platform administrator grants budgets.",
+        )
+    if data.rho > state_.analytics.period_rho:
+        raise standard_problem(
+            422,
+            code="ongeldige-invoer",
+            detail=f"Een persoonlijk budget kan niet groter zijn dan het periodebudget "
+            f"(ρ={state_.analytics.period_rho:g}).",
+            extra={"errors": [{"field": "rho", "message": "groter dan het periodebudget"}]},
+        )
+    with state_.engine.begin() as conn:
+        account = grant_researcher(
+            conn, data.onderzoeker, data.period, data.rho, granted_by=principal.subject
+        )
+        bal = balance(conn, account)
+    return {
+        "onderzoeker": data.onderzoeker,
+        "period": data.period,
+        "total_rho": bal.total,
+        "remaining_rho": bal.remaining,
+    }
+
+
 @get(
     "/api/v1/research/budget/{period:str}",
     sync_to_thread=True,
@@ -487,6 +542,7 @@ def create_app(
             api_cells,
             api_cells_csv,
             research_query,
+            research_grant,
             research_budget,
             own_figures,
             page_home,

@@ -26,6 +26,7 @@ HEX64 = re.compile(r"[0-9a-f]{64}")
 PRINCIPALS = {
     "token-onderzoeker": Principal("onderzoeker-1", None, frozenset({"onderzoeker"})),
     "token-zeist": Principal("beheerder-zeist", "GM0355", frozenset({"tenantbeheerder"})),
+    "token-regio": Principal("RGUTRECHT/bram", None, frozenset({"platformbeheerder"})),
 }
 
 
@@ -250,8 +251,15 @@ def test_researcher_budget_and_own_view(
     assert (
         client.post("/api/v1/research/queries", json=query, headers=researcher).status_code == 403
     )
-    with clean_db.begin() as conn:
-        grant_researcher(conn, "onderzoeker-1", PERIOD, 0.15, granted_by="regio")
+    grant = {"onderzoeker": "onderzoeker-1", "period": PERIOD, "rho": 0.15}
+    self_granted = client.post("/api/v1/research/grants", json=grant, headers=researcher)
+    assert self_granted.status_code == 403
+    regio = {"Authorization": "Bearer token-regio"}
+    too_much = client.post("/api/v1/research/grants", json={**grant, "rho": 9.0}, headers=regio)
+    assert too_much.status_code == 422
+    granted = client.post("/api/v1/research/grants", json=grant, headers=regio)
+    assert granted.status_code == 201, granted.text
+    assert granted.json()["remaining_rho"] == pytest.approx(0.15)
     assert (
         client.post("/api/v1/research/queries", json=query, headers=researcher).status_code == 200
     )
