@@ -15,14 +15,19 @@ from analytics.geography import Geography
 from analytics.indicators.catalogue import Indicator
 
 
+def _no_negative_zero(text: str) -> str:
+    """Noisy values round to "-0" now and then; people read that as a sign error."""
+    return text[1:] if text.startswith("-") and text.strip("-0,.%") == "" else text
+
+
 def fmt(value: float | None, kind: str, unit: str = "") -> str:
     if value is None:
         return "–"
     if kind == "proportion":
-        return f"{100 * value:.0f}%".replace(".", ",")
+        return _no_negative_zero(f"{100 * value:.0f}%")
     if kind == "mean":
-        return f"{value:.1f}".replace(".", ",") + (f" {unit}" if unit else "")
-    return f"{value:.0f}"
+        return _no_negative_zero(f"{value:.1f}".replace(".", ",")) + (f" {unit}" if unit else "")
+    return _no_negative_zero(f"{value:.0f}")
 
 
 def error_bar_chart(ind: Indicator, cells: list[dict[str, Any]], geography: Geography) -> Markup:
