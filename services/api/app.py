@@ -28,6 +28,7 @@ from services.identity.authn import BearerAuthenticationMiddleware
 from services.identity.setup import Identity, build_identity
 from services.runtime import Runtime, fact_export_schedule
 from services.web import STATIC, TEMPLATES
+from services.web.pages import PagesController
 from services.workers.broker import InProcessWorker, ping
 
 VERSION = "0.1.0"
@@ -90,6 +91,7 @@ def create_app(
         BeheerController,
         GebruikersController,
         *CASEWORK_CONTROLLERS,
+        PagesController,
         create_static_files_router(
             "/static", [STATIC], opt={"exclude_from_auth": True}, include_in_schema=False
         ),

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.authz.enforce import Target
+from services.casework import persons
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.timers import add_months
@@ -319,9 +320,9 @@ def detail_view(ws: Workspace, casus: Casus, decision: Decision) -> dict[str, An
             "overleg": casus.meeting_type_id,
             "aanmelder_organisatie": casus.aanmelder_organisation_id,
             "aanmelding": casus.aanmelding if full else _redact_free_text(casus.aanmelding),
-            "triage": casus.triage,
+            "triage": casus.triage if full else _redact_triage(casus.triage),
             "informeren": casus.informing if full else {},
-            "afsluiting": casus.closure,
+            "afsluiting": casus.closure if full else _redact_closure(casus.closure),
             "bewaartermijn_tot": casus.retention_until.isoformat()
             if casus.retention_until
             else None,
@@ -355,6 +356,16 @@ def detail_view(ws: Workspace, casus: Casus, decision: Decision) -> dict[str, An
         }
     )
     return view
+
+
+def _redact_triage(triage: dict[str, Any]) -> dict[str, Any]:
+    """Reduced views: the decision and the criteria count, no reasons, age or duplicates."""
+    return {k: triage[k] for k in ("besluit", "besluit_label", "inclusie", "datum") if k in triage}
+
+
+def _redact_closure(closure: dict[str, Any]) -> dict[str, Any]:
+    """Reduced views: the closure reason code and date, no free text or conversations."""
+    return {k: closure[k] for k in ("reden", "datum", "opgeschaald_naar") if k in closure}
 
 
 def _redact_free_text(aanmelding: dict[str, Any]) -> dict[str, Any]:
@@ -900,3 +911,52 @@ def timeline(ws: Workspace, casus_id: uuid.UUID, since: dt.datetime | None) -> l
         }
         for e in ws.session.scalars(query)
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Household members (derden): persons of their own, kept apart from the subject's casus view
+# ---------------------------------------------------------------------------------------------
+
+
+def add_household_member(
+    ws: Workspace, casus_id: uuid.UUID, member: PersonInput, relation: str
+) -> Person:
+    casus = ws.load_casus(casus_id, for_update=True)
+    ws.enforcer.decide(
+        "create",
+        ws.resource(casus, "person", category="derden"),
+        ws.enforcer.context(ws.purpose_for(casus, None)),
+        Target("gezinslid", None, casus.id),
+    )
+    subject = _subject_of(ws, casus)
+    other = persons.add_household_member(ws, subject, member, relation)
+    ws.event(casus, "gezinslid", f"Gezinslid vastgelegd ({relation}).")
+    ws.session.flush()
+    return other
+
+
+def household(ws: Workspace, casus_id: uuid.UUID, purpose: str | None) -> list[dict[str, Any]]:
+    """Third-party data: needs a convenant grant for category ``derden`` for the purpose."""
+    casus = ws.load_casus(casus_id)
+    decision = ws.enforcer.decide(
+        "read",
+        ws.resource(casus, "person", category="derden"),
+        ws.enforcer.context(ws.purpose_for(casus, purpose)),
+        Target("gezinslid", None, casus.id),
+    )
+    subject = _subject_of(ws, casus)
+    return [
+        {"relatie": link.relation, "persoon": person_view(ws, member, decision)}
+        for link, member in persons.household_of(ws, subject)
+    ]
+
+
+def _subject_of(ws: Workspace, casus: Casus) -> Person:
+    person = (
+        ws.session.get(Person, (casus.tenant_id, casus.subject_person_id))
+        if casus.subject_person_id
+        else None
+    )
+    if person is None:
+        raise Conflict("alleen-persoon", "Gezinsleden horen bij de persoon van een persoonscasus.")
+    return person

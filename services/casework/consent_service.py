@@ -42,8 +42,9 @@ def consent_resource(ws: Workspace, casus: Casus, purpose: str | None) -> dict[s
 
     The most favourable recorded consent is described: an unrevoked one for this purpose,
     else a revoked one for this purpose, else any other recorded consent (other purpose).
-    A casus outside the voluntary track (``vrijwillig = false``: drang of dwang) is a power
-    imbalance, in which consent is not valid (overweging 43 AVG).
+    Consent given under a power imbalance is not valid (overweging 43 AVG): recorded as such
+    with the consent, and always assumed for a casus outside the voluntary track
+    (``vrijwillig = false``: drang of dwang).
     """
     consents = _consents_of(ws, casus)
     if not consents:
@@ -57,7 +58,7 @@ def consent_resource(ws: Workspace, casus: Casus, purpose: str | None) -> dict[s
         "recorded": True,
         "purpose": best.purpose,
         "revoked": best.revoked_at is not None,
-        "power_imbalance": not casus.voluntary,
+        "power_imbalance": best.power_imbalance or not casus.voluntary,
     }
 
 
@@ -80,7 +81,13 @@ def _require_person_casus(casus: Casus) -> uuid.UUID:
     return casus.subject_person_id
 
 
-def record_consent(ws: Workspace, casus_id: uuid.UUID, purpose: str, scope: str | None) -> Consent:
+def record_consent(
+    ws: Workspace,
+    casus_id: uuid.UUID,
+    purpose: str,
+    scope: str | None,
+    power_imbalance: bool = False,
+) -> Consent:
     """Record the consent the casus subject gave, for one purpose (and a described scope)."""
     casus = ws.load_casus(casus_id, for_update=True)
     _authorize(ws, casus, "update")
@@ -95,6 +102,7 @@ def record_consent(ws: Workspace, casus_id: uuid.UUID, purpose: str, scope: str 
         person_id=person_id,
         purpose=purpose,
         scope=(scope or "").strip() or None,
+        power_imbalance=power_imbalance,
         recorded_by=ws.principal.user_id,
         recorded_at=ws.enforcer.now,
     )
@@ -137,5 +145,6 @@ def consent_view(consent: Consent, decision: Decision | None = None) -> dict[str
         "vastgelegd_door": consent.recorded_by if full else None,
         "vastgelegd_op": consent.recorded_at.isoformat(),
         "ingetrokken_op": consent.revoked_at.isoformat() if consent.revoked_at else None,
-        "geldig": consent.revoked_at is None,
+        "geldig": consent.revoked_at is None and not consent.power_imbalance,
+        "ongelijke_verhouding": consent.power_imbalance,
     }

@@ -195,6 +195,13 @@ def test_person_from_aanmelding_to_waakvlam_and_reopen(
     assert reopened.status_code == 200, reopened.text
     assert reopened.json()["fase"] == "plan"
 
+    # The adviseur's pseudonymised view carries no reasons, ages or conversation notes.
+    pseudo_after = client.get(url, headers=adviseur).json()
+    assert set(pseudo_after["triage"]) <= {"besluit", "besluit_label", "inclusie", "datum"}
+    assert "leeftijd" not in pseudo_after["triage"]
+    assert "eindgesprek" not in pseudo_after["afsluiting"]
+    assert pseudo_after["informeren"] == {}
+
     timeline = client.get(f"{url}/tijdlijn", headers=regisseur).json()
     assert next(e["soort"] for e in timeline) == "aanmelding"
     assert "111222333" not in str(timeline)

@@ -525,6 +525,27 @@ def test_consent_is_invalid_under_a_power_imbalance(
     assert "toestemming-ongelijke-verhouding" in codes(refused)
 
 
+def test_consent_recorded_under_a_power_imbalance_is_no_basis(
+    client: Client, users: dict[str, dict[str, str]]
+) -> None:
+    url = new_casus(client, users)  # voluntary casus: the imbalance is recorded with consent
+    recorded = client.post(
+        f"{url}/toestemmingen",
+        json={"doel": "plan-van-aanpak", "ongelijke_verhouding": True},
+        headers=users["wijkteam"],
+    )
+    assert recorded.status_code == 201, recorded.text
+    assert recorded.json()["geldig"] is False
+    item = add_item(client, url, users["wijkteam"], "financieel")
+    refused = client.post(
+        f"{url}/informatie/{item['id']}/delen",
+        json={**FULL_CHECKLIST, "doel": "plan-van-aanpak", "grondslag": "toestemming"},
+        headers=users["wijkteam"],
+    )
+    assert refused.status_code == 403
+    assert "toestemming-ongelijke-verhouding" in codes(refused)
+
+
 def _household_member(runtime: Runtime, url: str) -> str:
     """Add a household member to the casus subject (no API for it in this module)."""
     casus_id = url.rsplit("/", 1)[-1]

@@ -16,9 +16,11 @@ from services.api.casework.schemas import (
     AfsluitingIn,
     DeelnemerIn,
     DoorbreekglasIn,
+    GezinslidIn,
     HeropenenIn,
     InformerenIn,
     OvergangIn,
+    PersoonIn,
     RegieIn,
     TriageIn,
 )
@@ -46,6 +48,18 @@ def _state(casus: Casus, status: int = 200) -> Response[dict[str, Any]]:
         },
         status_code=status,
         headers={"ETag": etag(casus.version)},
+    )
+
+
+def _person_input(p: PersoonIn) -> PersonInput:
+    return PersonInput(
+        given_names=p.voornamen,
+        surname=p.achternaam,
+        roepnaam=p.roepnaam,
+        aliases=list(p.aliassen),
+        birth_date=p.geboortedatum,
+        bsn=p.bsn,
+        address=p.adres.model_dump(exclude_none=True) if p.adres else {},
     )
 
 
@@ -89,18 +103,7 @@ class CasussenController(Controller):
     def create(
         self, request: Req, casework: Deps, data: JSONBody[AanmeldingIn]
     ) -> Response[dict[str, Any]]:
-        person = None
-        if data.persoon is not None:
-            p = data.persoon
-            person = PersonInput(
-                given_names=p.voornamen,
-                surname=p.achternaam,
-                roepnaam=p.roepnaam,
-                aliases=list(p.aliassen),
-                birth_date=p.geboortedatum,
-                bsn=p.bsn,
-                address=p.adres.model_dump(exclude_none=True) if p.adres else {},
-            )
+        person = _person_input(data.persoon) if data.persoon is not None else None
         with workspace(casework, principal_of(request)) as ws:
             casus = svc.aanmelden(
                 ws,
@@ -320,3 +323,31 @@ class CasussenController(Controller):
                 "melding": "Spoedtoegang verleend. Dit wordt gelogd en beoordeeld door "
                 "de PGA-expert.",
             }
+
+    @post(
+        "/{casus_id:uuid}/gezinsleden",
+        sync_to_thread=True,
+        status_code=201,
+        summary="Gezinslid vastleggen (derden: apart van de casus van de persoon)",
+        opt={
+            "voorbeeld": {
+                "relatie": "ouder",
+                "persoon": {"voornamen": "Petra", "achternaam": "Voorbeeld"},
+            }
+        },
+    )
+    def add_household_member(
+        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[GezinslidIn]
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            member = svc.add_household_member(
+                ws, casus_id, _person_input(data.persoon), data.relatie
+            )
+            return {"id": str(member.id), "relatie": data.relatie}
+
+    @get("/{casus_id:uuid}/gezinsleden", sync_to_thread=True, summary="Gezinsleden (derden)")
+    def household(
+        self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
+    ) -> list[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            return svc.household(ws, casus_id, doel)

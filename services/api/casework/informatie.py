@@ -73,6 +73,8 @@ class DelenIn(ChecklistIn):
 class ToestemmingIn(_In):
     doel: Code
     reikwijdte: Text | None = None
+    ongelijke_verhouding: bool = False
+    """Given while the person depends on the asker (e.g. under drang): not a valid basis."""
 
 
 EXAMPLE_ITEM = {
@@ -244,7 +246,9 @@ class ToestemmingenController(Controller):
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[ToestemmingIn]
     ) -> Response[dict[str, Any]]:
         with workspace(casework, principal_of(request)) as ws:
-            consent = consent_service.record_consent(ws, casus_id, data.doel, data.reikwijdte)
+            consent = consent_service.record_consent(
+                ws, casus_id, data.doel, data.reikwijdte, data.ongelijke_verhouding
+            )
             body = consent_service.consent_view(consent)
         return Response(
             body,

@@ -48,6 +48,11 @@ class AanmeldingIn(_In):
     overleg: Code | None = None
 
 
+class GezinslidIn(_In):
+    relatie: Annotated[str, Field(pattern=r"^(ouder|broer-zus|partner|kind|huisgenoot|overig)$")]
+    persoon: PersoonIn
+
+
 class OvergangIn(_In):
     naar: Code
     reden: Text | None = None

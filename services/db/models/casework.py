@@ -224,6 +224,7 @@ class Consent(Base):
     purpose: Mapped[str] = mapped_column(sa.String(32))
     scope: Mapped[str | None] = mapped_column(sa.Text)
     recorded_by: Mapped[str] = mapped_column(sa.String(64))
+    power_imbalance: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     recorded_at: Mapped[dt.datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now()
     )

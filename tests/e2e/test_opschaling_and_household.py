@@ -1,0 +1,111 @@
+"""Opschaling creates an explicit cross-tenant share: the regional bureau reads the casus,
+other gemeenten and other regions see nothing, and nobody but the owning gemeente writes.
+Household members are persons of their own whose data (derden) needs its own grant."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+Headers = Callable[[str, str], dict[str, str]]
+T = "GM0355"
+
+
+def test_opschaling_to_the_region_and_household_members(
+    client: TestClient[Litestar], token_for: Headers
+) -> None:
+    wijkagent = token_for(T, "dennis-koster")
+    expert = token_for(T, "eline-de-graaf")
+    regisseur = token_for(T, "robin-visser")
+    zvh = token_for("RGUTRECHT", "marco-van-beek")  # pga-expert of the regional bureau
+    hilversum = token_for("GM0402", "ingrid-verbeek")
+    haaglanden = token_for("RGHAAGLANDEN", "jan-willem-roos")
+
+    created = client.post(
+        "/api/v1/casussen",
+        json={
+            "soort": "persoon",
+            "waarom_integraal": "Ernstige dreiging en zorgmijding: lokaal lukt het niet.",
+            "problemen": {"justitie": "Bedreiging.", "geestelijke-gezondheid": "Zorgmijding."},
+            "geinformeerd": True,
+            "persoon": {
+                "voornamen": "Faysel",
+                "achternaam": "Opschaaltest",
+                "geboortedatum": "2001-09-09",
+            },
+        },
+        headers=wijkagent,
+    )
+    assert created.status_code == 201, created.text
+    url = f"/api/v1/casussen/{created.json()['id']}"
+    etag = created.headers["etag"]
+
+    def move(headers: dict[str, str], path: str, body: dict[str, object]) -> None:
+        nonlocal etag
+        response = client.post(f"{url}/{path}", json=body, headers={**headers, "If-Match": etag})
+        assert response.status_code == 200, response.text
+        etag = response.headers["etag"]
+
+    move(expert, "overgang", {"naar": "in_triage"})
+    move(
+        expert,
+        "triage",
+        {"criteria": ["overlast-criminaliteit", "meerdere-organisaties"], "besluit": "opnemen"},
+    )
+    assert (
+        client.put(
+            f"{url}/regie",
+            json={"rol": "casusregisseur", "gebruiker": "robin-visser"},
+            headers=expert,
+        ).status_code
+        == 200
+    )
+    etag = client.get(url, headers=regisseur).headers["etag"]
+    move(regisseur, "overgang", {"naar": "plan"})
+    move(regisseur, "overgang", {"naar": "uitvoering"})
+
+    # Household member: a person of their own; derden data needs its own grant.
+    member = client.post(
+        f"{url}/gezinsleden",
+        json={"relatie": "ouder", "persoon": {"voornamen": "Samira", "achternaam": "Ouder"}},
+        headers=regisseur,
+    )
+    assert member.status_code == 201, member.text
+    seen = client.get(f"{url}/gezinsleden", params={"doel": "plan-van-aanpak"}, headers=regisseur)
+    assert seen.status_code == 200, seen.text
+    assert seen.json()[0]["persoon"]["voornamen"] == "Samira"
+    refused = client.get(
+        f"{url}/gezinsleden", params={"doel": "plan-van-aanpak"}, headers=wijkagent
+    )
+    assert refused.status_code == 403
+    assert "categorie-geen-grant" in {r["code"] for r in refused.json()["redenen"]}
+    assert "Samira" not in client.get(url, headers=regisseur).text  # kept apart
+
+    # Before opschaling the regional bureau sees nothing.
+    assert client.get(url, headers=zvh).status_code == 404
+
+    move(
+        regisseur,
+        "afsluiting",
+        {"reden": "opgeschaald", "toelichting": "Bovenlokale aanpak nodig."},
+    )
+    detail = client.get(url, headers=regisseur).json()
+    assert detail["afsluiting"]["opgeschaald_naar"] == "RGUTRECHT"
+
+    shared = client.get(url, params={"doel": "opschaling"}, headers=zvh)
+    assert shared.status_code == 200, shared.text
+    assert shared.json()["tenant"] == T
+    assert shared.json()["persoon"]["achternaam"] == "Opschaaltest"
+    assert "tenant-gedeeld" in {r["code"] for r in shared.json()["redenen"]}
+
+    # Only the receiving region: not another gemeente, not another region.
+    assert client.get(url, headers=hilversum).status_code == 404
+    assert client.get(url, headers=haaglanden).status_code == 404
+    # The region reads; it cannot change the gemeente's casus.
+    write = client.post(
+        f"{url}/overgang", json={"naar": "waakvlam"}, headers={**zvh, "If-Match": etag}
+    )
+    assert write.status_code in (403, 404)
+    assert client.get(url, headers=regisseur).json()["fase"] == "opgeschaald"
