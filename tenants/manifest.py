@@ -260,7 +260,8 @@ _PYDANTIC_NL: Final[Mapping[str, str]] = {
 }
 
 
-def _format_loc(loc: Iterable[int | str]) -> str:
+def format_loc(loc: Iterable[int | str]) -> str:
+    """A pydantic error location as a field path: ``organisations[2].domain``."""
     path = ""
     for part in loc:
         if isinstance(part, int):
@@ -282,7 +283,7 @@ def _issues_from_pydantic(exc: PydanticValidationError, source: str) -> list[Man
             nl = f"{nl} (grens: {bound})"
         elif err["type"] == "too_short" and "min_length" in ctx:
             nl = f"{nl}; minimaal {ctx['min_length']}"
-        issues.append(ManifestIssue(source, _format_loc(err["loc"]), nl, err["msg"]))
+        issues.append(ManifestIssue(source, format_loc(err["loc"]), nl, err["msg"]))
     return issues
 
 

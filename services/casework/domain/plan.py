@@ -9,7 +9,7 @@ are checked after some weeks. Every change makes a new version (stored by the se
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Annotated, Any, Final, Literal
 
@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic import ValidationError as PydanticValidationError
 
 from tenants import reference
+from tenants.manifest import format_loc
 
 from .assessments import instrument_domains
 from .errors import DomainValidationError, FieldProblem
@@ -129,16 +130,6 @@ _FIELD_NAMES_NL: Final[Mapping[str, str]] = {
 }
 
 
-def _format_loc(loc: Iterable[int | str]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else part
-    return path
-
-
 def _problems_from_pydantic(exc: PydanticValidationError) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     for err in exc.errors(include_url=False):
@@ -148,7 +139,7 @@ def _problems_from_pydantic(exc: PydanticValidationError) -> list[FieldProblem]:
             message = f"{message}; toegestaan: {ctx['expected']}"
         elif err["type"] == "too_short" and "min_length" in ctx:
             message = f"{message}; minimaal {ctx['min_length']}"
-        field = _format_loc(err["loc"])
+        field = format_loc(err["loc"])
         name = _FIELD_NAMES_NL.get(field)
         if name:
             message = f"{name}: {message}"
