@@ -76,6 +76,12 @@ class QueryRequest(BaseModel):
     rho: Annotated[float, Field(gt=0, le=10)]
 
 
+#: Who may see the gemeente's own exact (non-DP) figures: its management, not every user.
+MANAGEMENT_ROLES = frozenset(
+    {"pga-expert", "procesregisseur", "tenantbeheerder", "burgemeester-contactpersoon"}
+)
+
+
 class GrantRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -441,8 +447,13 @@ def own_figures(
     state_: NamedDependency[State],
 ) -> dict[str, Any]:
     principal = _principal(request, state_)
-    if principal.tenant != gemeentecode:
-        raise PermissionDeniedException()
+    if principal.tenant != gemeentecode or not principal.roles & MANAGEMENT_ROLES:
+        raise standard_problem(
+            403,
+            code="alleen-eigen-management",
+            detail="Exacte cijfers zijn alleen voor het management van de eigen gemeente.",
+            detail_en="Exact figures are for the gemeente's own management only.",
+        )
     return own_view(state_.engine, gemeentecode, period, state_.analytics.suppression_threshold)
 
 

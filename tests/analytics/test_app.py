@@ -27,6 +27,7 @@ PRINCIPALS = {
     "token-onderzoeker": Principal("onderzoeker-1", None, frozenset({"onderzoeker"})),
     "token-zeist": Principal("beheerder-zeist", "GM0355", frozenset({"tenantbeheerder"})),
     "token-regio": Principal("RGUTRECHT/bram", None, frozenset({"platformbeheerder"})),
+    "token-zeist-prof": Principal("GM0355/dennis", "GM0355", frozenset({"professional"})),
 }
 
 
@@ -270,6 +271,8 @@ def test_researcher_budget_and_own_view(
     # own-gemeente exact view: only for the tenant's own users
     zeist = {"Authorization": "Bearer token-zeist"}
     assert client.get(f"/api/v1/own/GM0345/{PERIOD}", headers=zeist).status_code == 403
+    professional = {"Authorization": "Bearer token-zeist-prof"}
+    assert client.get(f"/api/v1/own/GM0355/{PERIOD}", headers=professional).status_code == 403
     own = client.get(f"/api/v1/own/GM0355/{PERIOD}", headers=zeist).json()
     assert own["exact"] is True
     for cell in own["cells"]:
