@@ -9,6 +9,7 @@ only for a gemeente that has no casussen yet.
 from __future__ import annotations
 
 import datetime as dt
+import random
 import uuid
 from collections.abc import Callable
 
@@ -24,7 +25,15 @@ from services.casework.domain.demo_scenarios import (
 )
 from services.casework.persons import PersonInput
 from services.casework.unit_of_work import CaseworkDeps, workspace
-from services.db.models import Assessment, Casus, Organisation, PlanVersion, Tenant, User
+from services.db.models import (
+    Assessment,
+    Casus,
+    Organisation,
+    OutcomeMeasurement,
+    PlanVersion,
+    Tenant,
+    User,
+)
 from services.db.unit_of_work import platform_transaction, tenant_transaction
 from services.identity.principal import Principal
 
@@ -219,6 +228,58 @@ def _seed_plan_and_assessments(
         casus = session.get(Casus, (code, casus_id))
         if casus is not None and c.last_melding_on is not None:
             casus.last_melding_on = c.last_melding_on
+        for moment, on, flags in demo_outcomes(c):
+            session.add(
+                OutcomeMeasurement(
+                    tenant_id=code,
+                    id=uuid.uuid4(),
+                    casus_id=casus_id,
+                    moment=moment,
+                    measured_on=on,
+                    flags=flags,
+                    recorded_by=author.user_id,
+                )
+            )
+
+
+#: Chance of each outcome at intake and at closure (fictional, in the direction seed 002
+#: reports for integral approaches: more work and stable housing, fewer debts).
+_OUTCOME_CHANCES = {
+    "work_or_dagbesteding": (0.15, 0.40),
+    "school_or_startkwalificatie": (0.25, 0.40),
+    "stable_housing": (0.55, 0.75),
+    "problematic_debts": (0.60, 0.40),
+    "benefit": (0.45, 0.40),
+}
+
+
+def demo_outcomes(c: DemoCasus) -> list[tuple[str, dt.date, dict[str, bool]]]:
+    """Plausible outcome flags for an included demo casus (deterministic per casus)."""
+    if c.plan_created_on is None:
+        return []
+    rng = random.Random(c.key)
+    result = [
+        (
+            "intake",
+            c.plan_created_on,
+            {k: rng.random() < low for k, (low, _) in _OUTCOME_CHANCES.items()},
+        )
+    ]
+    closed_on = next((s.on for s in c.path if s.state in CLOSURE_STATES), None)
+    if closed_on is not None:
+        result.append(
+            (
+                "afsluiting",
+                closed_on,
+                {k: rng.random() < high for k, (_, high) in _OUTCOME_CHANCES.items()},
+            )
+        )
+        follow_up = closed_on + dt.timedelta(days=365)
+        if follow_up <= dt.date.today():
+            flags = {k: rng.random() < high for k, (_, high) in _OUTCOME_CHANCES.items()}
+            flags["new_police_registrations_12m"] = rng.random() < 0.35
+            result.append(("nameting-12m", follow_up, flags))
+    return result
 
 
 def seed_group_casus(deps: CaseworkDeps, cast: Cast, g: DemoGroupCasus) -> None:

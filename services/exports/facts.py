@@ -20,12 +20,22 @@ from analytics.contract import (
     DOELGROEPEN,
     FactBatchV1,
     FactRecordV1,
+    FollowUpFlags,
+    OutcomeFlags,
     parse_period,
     pseudonymise,
 )
 from analytics.geography import Geography
 from services.casework.domain.triage import age_on
-from services.db.models import Assessment, Casus, Organisation, Person, Tenant, TenantKind
+from services.db.models import (
+    Assessment,
+    Casus,
+    Organisation,
+    OutcomeMeasurement,
+    Person,
+    Tenant,
+    TenantKind,
+)
 from services.db.unit_of_work import platform_transaction, tenant_transaction
 from tenants.reference import age_band_for
 
@@ -81,6 +91,12 @@ def _zrm(rows: list[Assessment], moment: str | None) -> dict[str, int] | None:
     return {k: int(v) for k, v in pick.scores.items()}
 
 
+def _outcomes(rows: list[OutcomeMeasurement], moment: str, until: dt.date) -> dict[str, bool]:
+    """The latest measurement of ``moment`` taken by the end of the period."""
+    chosen = [r for r in rows if r.moment == moment and r.measured_on <= until]
+    return dict(chosen[-1].flags) if chosen else {}
+
+
 def build_batch(session: Session, tenant: Tenant, period: str, pseudonym_key: str) -> ExportResult:
     """Facts of one gemeente for one period (the session is bound to that tenant)."""
     start, end = period_bounds(period)
@@ -117,6 +133,16 @@ def build_batch(session: Session, tenant: Tenant, period: str, pseudonym_key: st
                 .order_by(Assessment.taken_on)
             )
         )
+        measured = list(
+            session.scalars(
+                sa.select(OutcomeMeasurement)
+                .where(
+                    OutcomeMeasurement.tenant_id == tenant.code,
+                    OutcomeMeasurement.casus_id == casus.id,
+                )
+                .order_by(OutcomeMeasurement.measured_on, OutcomeMeasurement.created_at)
+            )
+        )
         closed = casus.closure_date is not None and casus.closure_date <= end
         closure_reason = (casus.closure or {}).get("reden") if closed else None
         age = age_on(person.birth_date, end)
@@ -145,6 +171,13 @@ def build_batch(session: Session, tenant: Tenant, period: str, pseudonym_key: st
             zrm_intake=_zrm(assessments, "intake"),
             zrm_latest=_zrm(assessments, None),
             zrm_closure=_zrm(assessments, "afsluiting") if closure_reason else None,
+            outcomes_intake=OutcomeFlags(**_outcomes(measured, "intake", end)),
+            outcomes_closure=OutcomeFlags(**_outcomes(measured, "afsluiting", end))
+            if closure_reason
+            else OutcomeFlags(),
+            outcomes_12m=FollowUpFlags(**_outcomes(measured, "nameting-12m", end))
+            if closure_reason
+            else FollowUpFlags(),
         )
         records[pseudonym] = record  # one record per person: the latest casus wins
     batch = FactBatchV1(

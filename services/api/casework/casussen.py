@@ -23,10 +23,12 @@ from services.api.casework.schemas import (
     PersoonIn,
     RegieIn,
     TriageIn,
+    UitkomstenIn,
 )
 from services.api.etag import etag, if_match_version
 from services.api.guards import principal_of
 from services.casework import casussen as svc
+from services.casework import outcomes
 from services.casework.persons import PersonInput
 from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.db.models import Casus
@@ -351,3 +353,31 @@ class CasussenController(Controller):
     ) -> list[dict[str, Any]]:
         with workspace(casework, principal_of(request)) as ws:
             return svc.household(ws, casus_id, doel)
+
+    @post(
+        "/{casus_id:uuid}/uitkomsten",
+        sync_to_thread=True,
+        status_code=201,
+        summary="Uitkomsten vastleggen (werk, school, wonen, schulden, uitkering, politie)",
+        opt={
+            "voorbeeld": {
+                "moment": "intake",
+                "uitkomsten": {"werk_of_dagbesteding": False, "stabiele_huisvesting": True},
+            }
+        },
+    )
+    def record_outcomes(
+        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[UitkomstenIn]
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            row = outcomes.record_outcome(
+                ws, casus_id, data.moment, data.datum, dict(data.uitkomsten)
+            )
+            return {"id": str(row.id), "moment": row.moment, "datum": row.measured_on.isoformat()}
+
+    @get("/{casus_id:uuid}/uitkomsten", sync_to_thread=True, summary="Uitkomstmetingen")
+    def list_outcomes(
+        self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
+    ) -> list[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            return outcomes.list_outcomes(ws, casus_id, doel)

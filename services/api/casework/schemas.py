@@ -53,6 +53,12 @@ class GezinslidIn(_In):
     persoon: PersoonIn
 
 
+class UitkomstenIn(_In):
+    moment: Literal["intake", "afsluiting", "nameting-12m"]
+    datum: dt.date | None = None
+    uitkomsten: dict[Code, bool | None]
+
+
 class OvergangIn(_In):
     naar: Code
     reden: Text | None = None

@@ -333,3 +333,24 @@ class AuditEntry(Base):
     request_id: Mapped[str | None] = mapped_column(sa.String(64))
     prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
     hash: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class OutcomeMeasurement(Base):
+    """Outcome flags of a person casus at one moment (intake, afsluiting, nameting-12m)."""
+
+    __tablename__ = "outcome_measurements"
+    __table_args__ = (
+        _fk("casussen", "casus_id"),
+        sa.Index("ix_outcome_measurements_casus", "tenant_id", "casus_id"),
+    )
+
+    tenant_id: Mapped[str] = _tenant_pk()
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    casus_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    moment: Mapped[str] = mapped_column(sa.String(16))
+    measured_on: Mapped[dt.date]
+    flags: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    recorded_by: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
