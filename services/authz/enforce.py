@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from services.db.models import AuditEntry
+from services.db.unit_of_work import SET_TENANT
 from services.identity.principal import Principal
 from services.logging import request_id_var
 from services.policy import (
@@ -79,6 +80,9 @@ class Enforcer:
         decision = self.engine.decide(policy_input)
         record = make_decision_record(self.engine, policy_input, decision)
         self._audit(action, context, target, decision.allow, decision, record)
+        owner = resource.get("tenant")
+        if decision.allow and isinstance(owner, str) and owner != self.principal.tenant:
+            self._audit_for_owner(owner, action, context, target, decision, record)
         if raise_on_deny and not decision.allow:
             raise AccessDenied(decision, action)
         return decision
@@ -115,9 +119,11 @@ class Enforcer:
         allowed: bool,
         decision: Decision,
         record: DecisionRecord,
+        *,
+        tenant_id: str | None = None,
     ) -> None:
         entry = {
-            "tenant_id": self.principal.tenant,
+            "tenant_id": tenant_id or self.principal.tenant,
             "user_id": self.principal.user_id,
             "organisation_id": self.principal.organisation,
             "roles": sorted(self.principal.roles),
@@ -138,3 +144,23 @@ class Enforcer:
         self.session.add(AuditEntry(**entry))
         if not allowed:
             self.denied.append(entry)
+
+    def _audit_for_owner(
+        self,
+        owner: str,
+        action: str,
+        context: Mapping[str, Any],
+        target: Target,
+        decision: Decision,
+        record: DecisionRecord,
+    ) -> None:
+        """A casus shared across tenants (opschaling): the owning gemeente keeps its own
+        record of who read it. Written under the owner's tenant inside this transaction,
+        then the transaction is bound to the caller's tenant again."""
+        self.session.flush()
+        self.session.execute(SET_TENANT, {"tenant": owner})
+        try:
+            self._audit(action, context, target, True, decision, record, tenant_id=owner)
+            self.session.flush()
+        finally:
+            self.session.execute(SET_TENANT, {"tenant": self.principal.tenant})

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+
+from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
 T = "GM0355"
 
 
 def test_opschaling_to_the_region_and_household_members(
-    client: TestClient[Litestar], token_for: Headers
+    client: TestClient[Litestar], token_for: Headers, runtime: Runtime
 ) -> None:
     wijkagent = token_for(T, "dennis-koster")
     expert = token_for(T, "eline-de-graaf")
@@ -99,6 +102,23 @@ def test_opschaling_to_the_region_and_household_members(
     assert shared.json()["tenant"] == T
     assert shared.json()["persoon"]["achternaam"] == "Opschaaltest"
     assert "tenant-gedeeld" in {r["code"] for r in shared.json()["redenen"]}
+
+    # The owning gemeente keeps its own record of who in the region read its casus.
+    engine = sa.create_engine(runtime.urls.admin.set(database=runtime.settings.database_name))
+    with engine.connect() as conn:
+        owners_rows = (
+            conn.execute(
+                sa.text(
+                    "SELECT tenant_id FROM audit_log WHERE casus_id = :c "
+                    "AND user_id = 'marco-van-beek' AND allowed"
+                ),
+                {"c": created.json()["id"]},
+            )
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    assert {"GM0355", "RGUTRECHT"} <= set(owners_rows)
 
     # Only the receiving region: not another gemeente, not another region.
     assert client.get(url, headers=hilversum).status_code == 404
