@@ -31,7 +31,14 @@ from services.casework.domain.text import format_date_nl
 from services.casework.domain.timers import CommitmentTimer, DueItem, TimerInput, werkvoorraad
 from services.casework.errors import Conflict, NotFound
 from services.casework.workspace import Workspace
-from services.db.models import Casus, Organisation, PlanVersion, UrgentAccess
+from services.db.models import (
+    AgendaItem,
+    Casus,
+    Meeting,
+    Organisation,
+    PlanVersion,
+    UrgentAccess,
+)
 from services.policy import Decision, Reason
 
 PURPOSE: Final = "monitoring"
@@ -135,7 +142,60 @@ def _timer_items(ws: Workspace, horizon_days: int | None) -> list[WorkItem]:
                 by_id[str(casus.id)] = casus
                 inputs.append(_timer_input(ws, casus, org_names))
     due = werkvoorraad(inputs, ws.manifest.review, horizon_days=horizon_days)
-    return [WorkItem(item.due_on, _due_view(item, by_id[item.casus_id])) for item in due]
+    items = [WorkItem(item.due_on, _due_view(item, by_id[item.casus_id])) for item in due]
+    return items + _meeting_actions(ws, by_id, horizon_days)
+
+
+def _meeting_actions(
+    ws: Workspace, casussen: dict[str, Casus], horizon_days: int | None
+) -> list[WorkItem]:
+    """Open actions from casusoverleg minutes owned by the caller (or their organisation)."""
+    if not casussen:
+        return []
+    rows = ws.session.execute(
+        sa.select(AgendaItem, Meeting)
+        .join(
+            Meeting,
+            sa.and_(Meeting.tenant_id == AgendaItem.tenant_id, Meeting.id == AgendaItem.meeting_id),
+        )
+        .where(
+            AgendaItem.tenant_id == ws.principal.tenant,
+            AgendaItem.casus_id.in_([c.id for c in casussen.values()]),
+        )
+    ).all()
+    horizon = ws.today + dt.timedelta(days=horizon_days) if horizon_days is not None else None
+    items = []
+    for agenda_item, meeting in rows:
+        casus = casussen[str(agenda_item.casus_id)]
+        for action in agenda_item.actions.get("acties", []):
+            mine = action.get("eigenaar_gebruiker") == ws.principal.user_id or (
+                not action.get("eigenaar_gebruiker")
+                and action.get("eigenaar_organisatie") == ws.principal.organisation
+            )
+            if not mine or action.get("status", "open") != "open":
+                continue
+            due_on = dt.date.fromisoformat(action["deadline"])
+            if horizon is not None and due_on > horizon:
+                continue
+            items.append(
+                WorkItem(
+                    due_on,
+                    {
+                        "soort": "overlegactie",
+                        "casus_id": str(casus.id),
+                        "referentie": casus.reference,
+                        "casus_soort": casus.kind,
+                        "fase": casus.state,
+                        "datum": due_on.isoformat(),
+                        "te_laat": due_on < ws.today,
+                        "omschrijving": f"Actie uit overleg van "
+                        f"{format_date_nl(meeting.scheduled_for.date())}: "
+                        f"{action.get('omschrijving', '')}",
+                        "onderwerp": str(meeting.id),
+                    },
+                )
+            )
+    return items
 
 
 def _urgent_items(ws: Workspace) -> list[WorkItem]:

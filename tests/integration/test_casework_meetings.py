@@ -200,6 +200,15 @@ def test_meeting_agenda_per_participant_minutes_and_changes(
     assert item["acties"][0]["deadline"] == deadline
     assert "Werk en inkomen pakt op" not in str(held)
 
+    # The action lands in its owner's werkvoorraad, and only there.
+    queue = client.get("/api/v1/werkvoorraad", headers=wijkagent).json()["items"]
+    actions = [i for i in queue if i["soort"] == "overlegactie" and i["casus_id"] == casus_a]
+    assert len(actions) == 1
+    assert "Stopgesprek voeren." in actions[0]["omschrijving"]
+    assert actions[0]["datum"] == deadline
+    others = client.get("/api/v1/werkvoorraad", headers=werk).json()["items"]
+    assert not [i for i in others if i["soort"] == "overlegactie" and i["casus_id"] == casus_a]
+
     timeline = client.get(f"/api/v1/casussen/{casus_a}/tijdlijn", headers=wijkagent).json()
     assert "Besproken in PGA-kernteam: 2 besluiten, 1 actie." in [
         e["samenvatting"] for e in timeline
