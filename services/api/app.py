@@ -28,6 +28,8 @@ from services.identity.authn import BearerAuthenticationMiddleware
 from services.identity.setup import Identity, build_identity
 from services.runtime import Runtime, fact_export_schedule
 from services.web import STATIC, TEMPLATES
+from services.web.csrf import CsrfSigner
+from services.web.forms import FormsController
 from services.web.pages import PagesController
 from services.workers.broker import InProcessWorker, ping
 
@@ -71,6 +73,7 @@ def create_app(
         vault=BsnVault(settings.secret_key),
         pseudonym_secret=settings.pseudonym_key,
     )
+    web_csrf = CsrfSigner(settings.secret_key)
 
     def on_startup() -> None:
         if worker is not None:
@@ -92,6 +95,7 @@ def create_app(
         GebruikersController,
         *CASEWORK_CONTROLLERS,
         PagesController,
+        FormsController,
         create_static_files_router(
             "/static", [STATIC], opt={"exclude_from_auth": True}, include_in_schema=False
         ),
@@ -106,6 +110,7 @@ def create_app(
             "identity": Provide(lambda: identity, sync_to_thread=False),
             "sessions": Provide(lambda: runtime.sessions, sync_to_thread=False),
             "casework": Provide(lambda: casework, sync_to_thread=False),
+            "web_csrf": Provide(lambda: web_csrf, sync_to_thread=False),
         },
         exception_handlers={**EXCEPTION_HANDLERS, **CASEWORK_EXCEPTION_HANDLERS},
         middleware=[

@@ -199,15 +199,18 @@ def add_member(ws: Workspace, casus_id: uuid.UUID, data: MemberInput) -> dict[st
     if person is None:
         assert data.person is not None
         person = create_person(ws, data.person)
-    elif ws.session.get(GroupMember, (casus.tenant_id, casus.id, person.id)) is not None:
+    existing = ws.session.get(GroupMember, (casus.tenant_id, casus.id, person.id))
+    if existing is not None and existing.ended_at is None:
         raise Conflict("lid-bestaat-al", "Deze persoon staat al op de namenlijst van de groep.")
-    member = GroupMember(
-        tenant_id=casus.tenant_id,
-        casus_id=casus.id,
-        person_id=person.id,
-        member_casus_id=own.id if own is not None else None,
-        role=data.role,
+    member = existing or GroupMember(
+        tenant_id=casus.tenant_id, casus_id=casus.id, person_id=person.id
     )
+    member.member_casus_id = own.id if own is not None else None
+    member.role = data.role
+    member.added_at = ws.enforcer.now
+    member.added_by = ws.principal.user_id
+    member.ended_at = None
+    member.end_reason = None
     ws.session.add(member)
     ws.event(
         casus,
@@ -231,12 +234,38 @@ def _member_view(
         "persoon_casus_id": str(member.member_casus_id)
         if full and member.member_casus_id
         else None,
+        "toegevoegd_op": member.added_at.isoformat() if member.added_at else None,
+        "verwijderd_op": member.ended_at.isoformat() if member.ended_at else None,
+        "reden_verwijderd": member.end_reason if full else None,
     }
 
 
-def list_members(ws: Workspace, casus_id: uuid.UUID) -> dict[str, Any]:
+def remove_member(ws: Workspace, casus_id: uuid.UUID, person_id: uuid.UUID, reason: str) -> None:
+    """Take a person off the namenlijst; the record stays (with when, by whom and why)."""
+    casus = ws.load_casus(casus_id, for_update=True)
+    ws.enforcer.decide(
+        "update",
+        _member_resource(ws, casus),
+        ws.enforcer.context(ws.purpose_for(casus, None)),
+        Target("group_member", str(person_id), casus.id),
+    )
+    _require_group(casus)
+    if not reason.strip():
+        raise DomainValidationError([FieldProblem("reden", "Geef een reden op.")])
+    member = ws.session.get(GroupMember, (casus.tenant_id, casus.id, person_id))
+    if member is None or member.ended_at is not None:
+        raise NotFound(str(person_id))
+    member.ended_at = ws.enforcer.now
+    member.end_reason = reason.strip()
+    ws.event(casus, "groepslid", "Groepslid van de namenlijst gehaald.")
+    ws.session.flush()
+
+
+def list_members(
+    ws: Workspace, casus_id: uuid.UUID, *, include_ended: bool = False
+) -> dict[str, Any]:
     """The namenlijst, each person as the policy's view and masks allow (pseudonymised for
-    the adviseur)."""
+    the adviseur); members taken off the list only on request."""
     casus = ws.load_casus(casus_id)
     decision = ws.enforcer.decide(
         "read",
@@ -251,7 +280,11 @@ def list_members(ws: Workspace, casus_id: uuid.UUID) -> dict[str, Any]:
             Person,
             sa.and_(Person.tenant_id == GroupMember.tenant_id, Person.id == GroupMember.person_id),
         )
-        .where(GroupMember.tenant_id == casus.tenant_id, GroupMember.casus_id == casus.id)
+        .where(
+            GroupMember.tenant_id == casus.tenant_id,
+            GroupMember.casus_id == casus.id,
+            sa.true() if include_ended else GroupMember.ended_at.is_(None),
+        )
         .order_by(GroupMember.role, Person.surname)
     ).all()
     return {

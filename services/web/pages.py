@@ -45,12 +45,16 @@ from services.identity.principal import Principal
 from services.identity.setup import Identity
 from services.identity.tokens import TokenError
 from services.policy import Decision, PolicyEngineUnavailable
+from services.web import acties
+from services.web.csrf import FIELD as CSRF_FIELD
+from services.web.csrf import CsrfSigner
 from tenants.reference import PURPOSES
 
 Req = Request[Any, Any, Any]
 Deps = NamedDependency[CaseworkDeps]
 Sessions = NamedDependency[sessionmaker[Session]]
 Ident = NamedDependency[Identity]
+Csrf = NamedDependency[CsrfSigner]
 
 LOGIN: Final = "/inloggen"
 LOCAL_TZ: Final = ZoneInfo("Europe/Amsterdam")
@@ -344,7 +348,12 @@ def _section(load: Callable[[], Any]) -> Section:
         return Section(ontbreekt=True)
 
 
-def _casus_context(ws: Workspace, casus_id: uuid.UUID, doel: str | None) -> dict[str, Any]:
+def _casus_context(
+    ws: Workspace,
+    casus_id: uuid.UUID,
+    doel: str | None,
+    state: acties.FormState | None = None,
+) -> dict[str, Any]:
     casus, decision = svc.read_casus(ws, casus_id, doel)
     purpose = ws.purpose_for(casus, doel)
     detail = svc.detail_view(ws, casus, decision)
@@ -362,7 +371,10 @@ def _casus_context(ws: Workspace, casus_id: uuid.UUID, doel: str | None) -> dict
     items = _section(lambda: information.list_items(ws, casus_id, purpose))
     events = _section(lambda: svc.timeline(ws, casus_id, None))
     domain_labels = instrument_domains(ws.manifest_of(casus.tenant_id).assessment_instrument)
+    forms = acties.FormView(state)
     return {
+        "acties": acties.action_context(ws, casus, detail, org_names, forms),
+        "f": forms,
         "casus": detail,
         "naam": person_label(detail),
         "doel": purpose,
@@ -378,6 +390,38 @@ def _casus_context(ws: Workspace, casus_id: uuid.UUID, doel: str | None) -> dict
         "deelname_labels": PARTICIPATION_LABELS,
         "doelen": PURPOSES,
     }
+
+
+def form_token(request: Req, signer: CsrfSigner) -> str:
+    """The hidden CSRF token of this login (empty without a cookie)."""
+    cookie = request.cookies.get(COOKIE)
+    return signer.token(cookie) if cookie else ""
+
+
+def casus_page(
+    viewer: Viewer,
+    casework: CaseworkDeps,
+    casus_id: uuid.UUID,
+    requested: str | None,
+    *,
+    token: str,
+    melding: str | None = None,
+    state: acties.FormState | None = None,
+    status: int = 200,
+) -> Template:
+    """The casus page with its forms; ``state`` is a form that came back with problems."""
+    with workspace(casework, viewer.principal) as ws:
+        context = _casus_context(ws, casus_id, requested, state)
+    context.update(
+        {
+            "csrf_veld": CSRF_FIELD,
+            "csrf_token": token,
+            "melding": acties.melding(melding),
+        }
+    )
+    return _render(
+        viewer, "casus.html", context, doel=context["doel"], active="casussen", status=status
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -458,8 +502,10 @@ class PagesController(Controller):
         identity: Ident,
         sessions: Sessions,
         casework: Deps,
+        web_csrf: Csrf,
         casus_id: FromPath[uuid.UUID],
         doel: FromQuery[str | None] = None,
+        melding: FromQuery[str | None] = None,
     ) -> Response[Any]:
         viewer = _viewer(request, identity, sessions)
         if viewer is None:
@@ -467,9 +513,14 @@ class PagesController(Controller):
         requested = doel if doel in PURPOSES else None
 
         def build() -> Template:
-            with workspace(casework, viewer.principal) as ws:
-                context = _casus_context(ws, casus_id, requested)
-            return _render(viewer, "casus.html", context, doel=context["doel"], active="casussen")
+            return casus_page(
+                viewer,
+                casework,
+                casus_id,
+                requested,
+                token=form_token(request, web_csrf),
+                melding=melding,
+            )
 
         return _guarded(viewer, requested or PHASE_PURPOSE, build)
 

@@ -231,6 +231,26 @@ def test_group_through_seven_steps_and_early_exit(
     assert "Groepslid" not in pseudo.text and "Groepstest" not in pseudo.text
     assert all(m["persoon"]["pseudoniem"].startswith("P-") for m in pseudo.json()["leden"])
     assert all(m["persoon_casus_id"] is None for m in pseudo.json()["leden"])
+    # A member who turns out not to belong to the group comes off the list, on record.
+    milan = added.json()["persoon"]["id"]
+    removed = client.post(
+        f"{url}/leden/{milan}/verwijderen",
+        json={"reden": "Bleek niet bij de groep te horen."},
+        headers=jongerenwerk,
+    )
+    assert removed.status_code == 200, removed.text
+    current = client.get(f"{url}/leden", headers=jongerenwerk).json()["leden"]
+    assert {m["persoon"]["achternaam"] for m in current} == {"Groepstest"}
+    history = client.get(
+        f"{url}/leden", params={"ook_verwijderd": "true"}, headers=jongerenwerk
+    ).json()["leden"]
+    gone = [m for m in history if m["persoon"]["id"] == milan]
+    assert gone[0]["verwijderd_op"]
+    assert gone[0]["reden_verwijderd"] == "Bleek niet bij de groep te horen."
+    again = client.post(
+        f"{url}/leden/{milan}/verwijderen", json={"reden": "Nogmaals."}, headers=jongerenwerk
+    )
+    assert again.status_code == 404
     # Signals stay group level: a member's nickname is refused.
     nickname = client.post(
         f"{url}/signalen", json={"tekst": "Mil zat weer bij de bushalte."}, headers=jongerenwerk

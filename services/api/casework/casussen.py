@@ -20,16 +20,15 @@ from services.api.casework.schemas import (
     HeropenenIn,
     InformerenIn,
     OvergangIn,
-    PersoonIn,
     RegieIn,
     TriageIn,
     UitkomstenIn,
+    to_person_input,
 )
 from services.api.etag import etag, if_match_version
 from services.api.guards import principal_of
 from services.casework import casussen as svc
 from services.casework import outcomes
-from services.casework.persons import PersonInput
 from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.db.models import Casus
 
@@ -50,18 +49,6 @@ def _state(casus: Casus, status: int = 200) -> Response[dict[str, Any]]:
         },
         status_code=status,
         headers={"ETag": etag(casus.version)},
-    )
-
-
-def _person_input(p: PersoonIn) -> PersonInput:
-    return PersonInput(
-        given_names=p.voornamen,
-        surname=p.achternaam,
-        roepnaam=p.roepnaam,
-        aliases=list(p.aliassen),
-        birth_date=p.geboortedatum,
-        bsn=p.bsn,
-        address=p.adres.model_dump(exclude_none=True) if p.adres else {},
     )
 
 
@@ -105,7 +92,7 @@ class CasussenController(Controller):
     def create(
         self, request: Req, casework: Deps, data: JSONBody[AanmeldingIn]
     ) -> Response[dict[str, Any]]:
-        person = _person_input(data.persoon) if data.persoon is not None else None
+        person = to_person_input(data.persoon) if data.persoon is not None else None
         with workspace(casework, principal_of(request)) as ws:
             casus = svc.aanmelden(
                 ws,
@@ -343,7 +330,7 @@ class CasussenController(Controller):
     ) -> dict[str, Any]:
         with workspace(casework, principal_of(request)) as ws:
             member = svc.add_household_member(
-                ws, casus_id, _person_input(data.persoon), data.relatie
+                ws, casus_id, to_person_input(data.persoon), data.relatie
             )
             return {"id": str(member.id), "relatie": data.relatie}
 

@@ -14,13 +14,12 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.api.casework.schemas import Code, PersoonIn, ShortText
+from services.api.casework.schemas import Code, PersoonIn, ShortText, to_person_input
 from services.api.guards import principal_of
 from services.casework import groups as svc
-from services.casework.persons import PersonInput
 from services.casework.unit_of_work import CaseworkDeps, workspace
 
 Req = Request[Any, Any, Any]
@@ -39,6 +38,10 @@ class LidIn(_In):
     persoon: PersoonIn | None = None
     persoon_id: uuid.UUID | None = None
     persoon_casus_id: uuid.UUID | None = None
+
+
+class VerwijderIn(_In):
+    reden: Annotated[str, Field(min_length=3, max_length=2_000)]
 
 
 class SignaalIn(_In):
@@ -66,18 +69,7 @@ class GroepenController(Controller):
     def add_member(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[LidIn]
     ) -> dict[str, Any]:
-        person = None
-        if data.persoon is not None:
-            p = data.persoon
-            person = PersonInput(
-                given_names=p.voornamen,
-                surname=p.achternaam,
-                roepnaam=p.roepnaam,
-                aliases=list(p.aliassen),
-                birth_date=p.geboortedatum,
-                bsn=p.bsn,
-                address=p.adres.model_dump(exclude_none=True) if p.adres else {},
-            )
+        person = to_person_input(data.persoon) if data.persoon is not None else None
         with workspace(casework, principal_of(request)) as ws:
             return svc.add_member(
                 ws,
@@ -91,9 +83,34 @@ class GroepenController(Controller):
             )
 
     @get("/{casus_id:uuid}/leden", sync_to_thread=True, summary="Namenlijst van de groep")
-    def members(self, request: Req, casework: Deps, casus_id: CasusId) -> dict[str, Any]:
+    def members(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        ook_verwijderd: FromQuery[bool] = False,
+    ) -> dict[str, Any]:
         with workspace(casework, principal_of(request)) as ws:
-            return svc.list_members(ws, casus_id)
+            return svc.list_members(ws, casus_id, include_ended=ook_verwijderd)
+
+    @post(
+        "/{casus_id:uuid}/leden/{persoon_id:uuid}/verwijderen",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Groepslid van de namenlijst halen (blijft vastgelegd met reden)",
+        opt={"voorbeeld": {"reden": "Hoort niet (meer) bij de groep."}},
+    )
+    def remove_member(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        persoon_id: FromPath[uuid.UUID],
+        data: JSONBody[VerwijderIn],
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            svc.remove_member(ws, casus_id, persoon_id, data.reden)
+        return {"persoon_id": str(persoon_id), "verwijderd": True}
 
     @post(
         "/{casus_id:uuid}/signalen",

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.casework.persons import PersonInput
+
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
 Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
@@ -121,3 +123,16 @@ class HeropenenIn(_In):
 class DoorbreekglasIn(_In):
     reden: Annotated[str, Field(min_length=20, max_length=2_000)]
     uren: Annotated[int, Field(ge=1, le=24)] = 4
+
+
+def to_person_input(p: PersoonIn) -> PersonInput:
+    """The API's person (Dutch fields) as the service layer's input."""
+    return PersonInput(
+        given_names=p.voornamen,
+        surname=p.achternaam,
+        roepnaam=p.roepnaam,
+        aliases=list(p.aliassen),
+        birth_date=p.geboortedatum,
+        bsn=p.bsn,
+        address=p.adres.model_dump(exclude_none=True) if p.adres else {},
+    )

@@ -261,6 +261,12 @@ class GroupMember(Base):
     person_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     member_casus_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     role: Mapped[str | None] = mapped_column(sa.Text)
+    added_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+    added_by: Mapped[str | None] = mapped_column(sa.String(64))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    end_reason: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class CasusShare(Base):

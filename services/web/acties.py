@@ -1,0 +1,277 @@
+"""What a professional can do on the casus page: the forms, their state and the flash messages.
+
+The forms only offer what the state machine allows next (:func:`lifecycle.transitions_from`)
+and only to whom the policy would allow it (asked through the uitleg service, which audits
+the question and evaluates the transition without performing it). The policy decides again,
+for real, when the form is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from services.authz.enforce import AccessDenied
+from services.casework import casussen as svc
+from services.casework import information
+from services.casework.domain import lifecycle
+from services.casework.domain.errors import FieldProblem
+from services.casework.workspace import Workspace
+from services.db.models import Casus
+from tenants.reference import (
+    BEROEPSGEHEIM_GROUNDS,
+    CLOSURE_REASONS,
+    DATA_CATEGORIES,
+    LEGAL_BASES_ART6,
+    LEGAL_BASES_ART9,
+    PURPOSES,
+    TRIAGE_DECISIONS,
+)
+
+#: Transitions that have a form of their own (triage, afsluiten, heropenen).
+SPECIAL_ACTIONS: Final = frozenset(
+    {"opnemen", "doorverwijzen", "niet-opnemen", "afschalen", "opschalen", "stoppen", "heropenen"}
+)
+
+#: The fields of every form; a problem about another field is shown above the form.
+FORM_FIELDS: Final[Mapping[str, frozenset[str]]] = {
+    "overgang": frozenset({"reden"}),
+    "triage": frozenset({"criteria", "besluit", "reden", "afwijking_reden"}),
+    "afsluiten": frozenset(
+        {
+            "reden",
+            "ontvangende_organisatie",
+            "toelichting",
+            "eindgesprek_datum",
+            "eindgesprek_notities",
+            "afsluitbrief_datum",
+        }
+    ),
+    "heropenen": frozenset({"reden"}),
+    "informatie": frozenset(
+        {
+            "categorie",
+            "titel",
+            "inhoud",
+            "doel",
+            "grondslag",
+            "art9_uitzondering",
+            "beroepsgeheim_grond",
+        }
+    ),
+}
+
+#: Field names of the service layer (English or API paths) -> the form's field names.
+SERVICE_FIELDS: Final[Mapping[str, str]] = {
+    "reason": "reden",
+    "closure_reason": "reden",
+    "triage_decision": "besluit",
+    "decision": "besluit",
+    "override_reason": "afwijking_reden",
+    "eindgesprek.datum": "eindgesprek_datum",
+    "eindgesprek.notities": "eindgesprek_notities",
+}
+
+#: Categories offered in "Informatie toevoegen" (derden needs a household member: API only).
+ITEM_CATEGORIES: Final[Mapping[str, str]] = {
+    code: label for code, label in DATA_CATEGORIES.items() if code != "derden"
+}
+
+STALE: Final = "verouderd"
+STALE_TEXT: Final = (
+    "Iemand anders heeft deze casus intussen gewijzigd; bekijk de nieuwe stand en probeer opnieuw."
+)
+
+#: Flash messages after a redirect (``?melding=<code>``): fixed texts, never echoed input.
+MELDINGEN: Final[Mapping[str, tuple[str, str]]] = {
+    "aangemeld": ("ok", "De aanmelding is opgeslagen. De casus staat nu op 'Aangemeld'."),
+    "fase-gewijzigd": ("ok", "De fase van de casus is gewijzigd."),
+    "triage-besloten": ("ok", "Het triagebesluit is vastgelegd."),
+    "afgesloten": ("ok", "De casus is afgesloten."),
+    "heropend": ("ok", "De casus is heropend en staat weer op 'Plan van aanpak'."),
+    "informatie-toegevoegd": (
+        "ok",
+        "De informatie is toegevoegd. Alleen uw organisatie ziet dit item, totdat u het deelt.",
+    ),
+    STALE: ("waarschuwing", STALE_TEXT),
+}
+
+
+def melding(code: str | None) -> dict[str, str] | None:
+    """The flash message of a code (unknown codes show nothing)."""
+    if not code or code not in MELDINGEN:
+        return None
+    soort, tekst = MELDINGEN[code]
+    return {"soort": soort, "tekst": tekst}
+
+
+# ---------------------------------------------------------------------------------------------
+# Form state: entered values and problems, for a re-rendered page
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormState:
+    """A form that was sent and came back: what was entered and what is wrong.
+
+    ``form`` is the form's key (``overgang:<naar>`` for a transition form).
+    """
+
+    form: str
+    values: Mapping[str, str | list[str]] = field(default_factory=dict)
+    errors: Mapping[str, list[str]] = field(default_factory=dict)
+    general: tuple[str, ...] = ()
+    denied: bool = False
+    preview: bool = False
+    """Only the triage criteria were checked ("Criteria toetsen"), nothing was sent."""
+
+
+def form_kind(form: str) -> str:
+    return form.split(":", 1)[0]
+
+
+def state_from_problems(
+    form: str,
+    values: Mapping[str, str | list[str]],
+    problems: Iterable[FieldProblem],
+    *,
+    fields: frozenset[str] | None = None,
+    names: Mapping[str, str] | None = None,
+) -> FormState:
+    """Problems per form field; problems about other fields go above the form."""
+    known = fields if fields is not None else FORM_FIELDS.get(form_kind(form), frozenset())
+    mapping = {**SERVICE_FIELDS, **(names or {})}
+    errors: dict[str, list[str]] = {}
+    general: list[str] = []
+    for problem in problems:
+        name = mapping.get(problem.field, problem.field)
+        if name in known:
+            errors.setdefault(name, []).append(problem.message)
+        else:
+            general.append(problem.message)
+    return FormState(form, values, errors, tuple(general))
+
+
+class FormView:
+    """Template helper: values and problems of the form that came back (if any)."""
+
+    def __init__(self, state: FormState | None) -> None:
+        self.state = state
+
+    def active(self, form: str) -> bool:
+        return self.state is not None and self.state.form == form
+
+    def value(self, form: str, name: str, default: str = "") -> str:
+        if not self.active(form):
+            return default
+        assert self.state is not None
+        raw = self.state.values.get(name, "")
+        return raw[0] if isinstance(raw, list) and raw else raw if isinstance(raw, str) else ""
+
+    def values(self, form: str, name: str) -> list[str]:
+        if not self.active(form):
+            return []
+        assert self.state is not None
+        raw = self.state.values.get(name, [])
+        return list(raw) if isinstance(raw, list) else [raw] if raw else []
+
+    def errors(self, form: str, name: str) -> list[str]:
+        if not self.active(form):
+            return []
+        assert self.state is not None
+        return list(self.state.errors.get(name, []))
+
+    def general(self, form: str) -> list[str]:
+        if not self.active(form):
+            return []
+        assert self.state is not None
+        return list(self.state.general)
+
+    def denied(self, form: str) -> bool:
+        return self.active(form) and self.state is not None and self.state.denied
+
+    def has_problems(self, form: str) -> bool:
+        return (
+            self.active(form)
+            and self.state is not None
+            and (bool(self.state.errors) or bool(self.state.general))
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# The actions on the casus page
+# ---------------------------------------------------------------------------------------------
+
+
+def _may_transition(ws: Workspace, casus: Casus) -> tuple[bool, list[str]]:
+    """Would the policy let the caller change the phase? (Asked, not done.)"""
+    try:
+        explanation = information.explain_casus(ws, casus.id, "transition", information.Checklist())
+    except AccessDenied as error:
+        return False, [r.message for r in error.decision.denied_by]
+    if explanation.allowed:
+        return True, []
+    return False, [r.message for r in explanation.denied_by] or [explanation.summary]
+
+
+def _triage(ws: Workspace, casus: Casus, forms: FormView) -> dict[str, Any] | None:
+    known = {c.id for c in ws.manifest_of(casus.tenant_id).inclusion.criteria}
+    chosen = {c for c in forms.values("triage", "criteria") if c in known}
+    try:
+        preview = svc.triage_preview(ws, casus.id, chosen)
+    except AccessDenied:
+        return None
+    return {**preview, "besluiten": TRIAGE_DECISIONS}
+
+
+def action_context(
+    ws: Workspace,
+    casus: Casus,
+    detail: Mapping[str, Any],
+    organisations: Mapping[str, str],
+    forms: FormView,
+) -> dict[str, Any] | None:
+    """The forms of the casus page, or None for a reduced (pseudonymised/anonymised) view."""
+    if detail.get("weergave") != "full":
+        return None
+    moves: Sequence[lifecycle.Transition] = lifecycle.transitions_from(casus.kind, casus.state)
+    allowed, refusal = _may_transition(ws, casus) if moves else (False, [])
+    context: dict[str, Any] = {
+        "versie": casus.version,
+        "mag_wijzigen": allowed,
+        "niet_toegestaan": refusal,
+        "overgangen": [],
+        "triage": None,
+        "afsluiten": None,
+        "heropenen": False,
+        "informatie": {
+            "categorieen": ITEM_CATEGORIES,
+            "doelen": PURPOSES,
+            "standaard_doel": ws.purpose_for(casus, None),
+            "grondslagen": LEGAL_BASES_ART6,
+            "art9": LEGAL_BASES_ART9,
+            "beroepsgeheim": BEROEPSGEHEIM_GROUNDS,
+        },
+    }
+    if not allowed:
+        return context
+    context["overgangen"] = [
+        {
+            "naar": move.target,
+            "label": move.label,
+            "reden_verplicht": lifecycle.Requirement.REASON in move.requires,
+            "formulier": f"overgang:{move.target}",
+        }
+        for move in moves
+        if move.action not in SPECIAL_ACTIONS
+    ]
+    if casus.kind == lifecycle.PERSON and casus.state == lifecycle.PersonState.IN_TRIAGE:
+        context["triage"] = _triage(ws, casus, forms)
+    if any(move.target in lifecycle.CLOSURE_STATES for move in moves):
+        context["afsluiten"] = {
+            "redenen": CLOSURE_REASONS,
+            "organisaties": dict(sorted(organisations.items(), key=lambda kv: kv[1])),
+        }
+    context["heropenen"] = lifecycle.is_reopenable(casus.kind, casus.state)
+    return context

@@ -1,0 +1,661 @@
+"""The Dutch web forms: doing the daily work, not only reading it.
+
+Plain HTML forms (no JavaScript): aanmelden, phase transitions, the triage decision,
+afsluiten, heropenen and adding information. Every form calls the same casework service
+function as the JSON API, inside the same unit of work, so the policy decides and audits
+exactly as it does for the API.
+
+- Success: 303 back to the casus page with a fixed flash message (``?melding=<code>``).
+- Invalid input: the page again (422) with the entered values and a Dutch message per field.
+- A stale version (someone else changed the casus): 303 back with the message that the casus
+  was changed in the meantime; nothing is changed.
+- A refusal by the policy: the page again (403) with the policy's Dutch reasons.
+- CSRF: besides the SameSite=Strict cookie, every POST must carry the hidden token derived
+  from the login cookie (:mod:`services.web.csrf`); otherwise a Dutch 403 page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import anyio.to_thread
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.authz.enforce import AccessDenied
+from services.casework import casussen as svc
+from services.casework import information
+from services.casework.domain import lifecycle
+from services.casework.domain.assessments import instrument_domains
+from services.casework.domain.bsn import is_valid_bsn, normalize_bsn
+from services.casework.domain.errors import DomainValidationError, FieldProblem
+from services.casework.errors import Conflict, NotFound, VersionMismatch, VersionRequired
+from services.casework.persons import PersonInput
+from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.casework.workspace import Workspace
+from services.identity.authn import COOKIE, PUBLIC
+from services.identity.setup import Identity
+from services.policy import PolicyEngineUnavailable
+from services.web import acties
+from services.web.csrf import FIELD as CSRF_FIELD
+from services.web.csrf import CsrfSigner
+from services.web.pages import (
+    PHASE_PURPOSE,
+    Viewer,
+    _guarded,
+    _not_found,
+    _reasons,
+    _render,
+    _to_login,
+    _viewer,
+    casus_page,
+)
+from tenants.reference import PURPOSES
+
+Req = Request[Any, Any, Any]
+Deps = NamedDependency[CaseworkDeps]
+Sessions = NamedDependency[sessionmaker[Session]]
+Ident = NamedDependency[Identity]
+Csrf = NamedDependency[CsrfSigner]
+CasusId = FromPath[uuid.UUID]
+
+SHORT: Final = 300
+LONG: Final = 10_000
+ITEM_BODY: Final = 20_000
+AANMELDING_PURPOSE: Final = "aanmelding"
+PROBLEM_PREFIX: Final = "probleem_"
+
+#: Service field names of the aanmelding -> the form's field names.
+AANMELD_FIELDS: Final[Mapping[str, str]] = {
+    "persoon.bsn": "bsn",
+    "persoon.geboortedatum": "geboortedatum",
+    "persoon.voornamen": "voornamen",
+    "persoon.achternaam": "achternaam",
+    "persoon.roepnaam": "roepnaam",
+}
+AANMELD_FORM_FIELDS: Final = frozenset(
+    {
+        "voornamen",
+        "achternaam",
+        "roepnaam",
+        "geboortedatum",
+        "bsn",
+        "waarom_integraal",
+        "problemen",
+        "geinformeerd",
+        "reden_niet_geinformeerd",
+        "overleg",
+        "vrijwillig",
+    }
+)
+_DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and checking a form
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Form:
+    """The fields of a posted form (text values only)."""
+
+    fields: Mapping[str, list[str]]
+
+    def get(self, name: str) -> str:
+        values = self.fields.get(name)
+        return values[0].strip() if values else ""
+
+    def getall(self, name: str) -> list[str]:
+        return [v.strip() for v in self.fields.get(name, []) if v.strip()]
+
+    def values(self) -> dict[str, str | list[str]]:
+        """What was entered, to put back in the form (never the CSRF token)."""
+        kept: dict[str, str | list[str]] = {}
+        for name, values in self.fields.items():
+            if name == CSRF_FIELD:
+                continue
+            kept[name] = values[0] if len(values) == 1 else list(values)
+        return kept
+
+
+async def _read_form(request: Req) -> Form:
+    raw = await request.form()
+    fields: dict[str, list[str]] = {}
+    for name, value in raw.multi_items():
+        if isinstance(value, str):
+            fields.setdefault(name, []).append(value)
+    return Form(fields)
+
+
+class Checks:
+    """Syntax checks of the form itself (the service checks the domain rules)."""
+
+    def __init__(self, form: Form) -> None:
+        self.form = form
+        self.problems: list[FieldProblem] = []
+
+    def text(
+        self,
+        name: str,
+        *,
+        required: str | None = None,
+        max_length: int = LONG,
+        min_length: int = 0,
+        too_short: str = "",
+    ) -> str | None:
+        value = self.form.get(name)
+        if not value:
+            if required:
+                self.problems.append(FieldProblem(name, required))
+            return None
+        if len(value) > max_length:
+            self.problems.append(
+                FieldProblem(name, f"Dit veld is te lang (maximaal {max_length} tekens).")
+            )
+        elif len(value) < min_length:
+            self.problems.append(FieldProblem(name, too_short))
+        return value
+
+    def date(self, name: str) -> dt.date | None:
+        value = self.form.get(name)
+        if not value:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+        match = _DUTCH_DATE.fullmatch(value)
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                pass
+        self.problems.append(FieldProblem(name, "Vul een geldige datum in (dd-mm-jjjj)."))
+        return None
+
+    def version(self) -> int | None:
+        """The casus version the form was made for (None: the service answers 'required')."""
+        value = self.form.get("versie")
+        return int(value) if value.isdigit() else None
+
+    def done(self) -> None:
+        if self.problems:
+            raise DomainValidationError(self.problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared handling
+# ---------------------------------------------------------------------------------------------
+
+
+def _refused(viewer: Viewer) -> Template:
+    return _render(viewer, "formulier_ongeldig.html", {}, doel=None, status=403)
+
+
+async def _submit(
+    request: Req,
+    identity: Identity,
+    sessions: sessionmaker[Session],
+    signer: CsrfSigner,
+    work: Callable[[Viewer, Form, str], Response[Any]],
+) -> Response[Any]:
+    """Read the form, then (in a worker thread) check the login and the CSRF token first."""
+    form = await _read_form(request)
+
+    def run() -> Response[Any]:
+        viewer = _viewer(request, identity, sessions)
+        if viewer is None:
+            return _to_login()
+        cookie = request.cookies.get(COOKIE)
+        if not signer.valid(cookie, form.get(CSRF_FIELD)):
+            return _refused(viewer)
+        assert cookie is not None
+        return work(viewer, form, signer.token(cookie))
+
+    return await anyio.to_thread.run_sync(run)
+
+
+def _back(casus_id: uuid.UUID, melding: str) -> Redirect:
+    return Redirect(f"/casussen/{casus_id}?melding={melding}", status_code=303)
+
+
+def _casus_action(
+    viewer: Viewer,
+    casework: CaseworkDeps,
+    casus_id: uuid.UUID,
+    token: str,
+    form_key: str,
+    form: Form,
+    perform: Callable[[Workspace, Checks], str],
+) -> Response[Any]:
+    """Run one casus form in one unit of work; turn every outcome into a page."""
+    values = form.values()
+
+    def page(state: acties.FormState, status: int) -> Template:
+        return casus_page(viewer, casework, casus_id, None, token=token, state=state, status=status)
+
+    state: acties.FormState
+    status: int
+    try:
+        with workspace(casework, viewer.principal) as ws:
+            melding = perform(ws, Checks(form))
+        return _back(casus_id, melding)
+    except (VersionMismatch, VersionRequired):
+        return _back(casus_id, acties.STALE)
+    except AccessDenied as error:
+        if "tenant-anders" in error.decision.codes:
+            return _not_found(viewer, PHASE_PURPOSE)
+        reasons = tuple(r["message"] for r in _reasons(error.decision))
+        state, status = acties.FormState(form_key, values, general=reasons, denied=True), 403
+    except DomainValidationError as error:
+        state, status = acties.state_from_problems(form_key, values, error.problems), 422
+    except lifecycle.InvalidTransition as error:
+        state, status = acties.FormState(form_key, values, general=(error.message,)), 409
+    except Conflict as error:
+        state, status = acties.FormState(form_key, values, general=(error.message,)), 409
+    except NotFound:
+        return _not_found(viewer, PHASE_PURPOSE)
+    except PolicyEngineUnavailable:
+        return _render(viewer, "storing.html", {}, doel=PHASE_PURPOSE, status=503)
+    return _guarded(viewer, PHASE_PURPOSE, lambda: page(state, status))
+
+
+# ---------------------------------------------------------------------------------------------
+# Aanmelden
+# ---------------------------------------------------------------------------------------------
+
+
+def _aanmeld_page(
+    viewer: Viewer,
+    casework: CaseworkDeps,
+    token: str,
+    state: acties.FormState | None = None,
+    status: int = 200,
+) -> Template:
+    with workspace(casework, viewer.principal) as ws:
+        manifest = ws.manifest
+    meetings = [
+        {"id": m.id, "naam": m.name}
+        for m in manifest.meeting_types
+        if m.casus_type == lifecycle.PERSON
+    ]
+    return _render(
+        viewer,
+        "aanmelden.html",
+        {
+            "f": acties.FormView(state or acties.FormState("aanmelden")),
+            "leefgebieden": instrument_domains(manifest.assessment_instrument),
+            "prefix": PROBLEM_PREFIX,
+            "overleggen": meetings,
+            "csrf_veld": CSRF_FIELD,
+            "csrf_token": token,
+            "geweigerd": bool(state and state.denied),
+        },
+        doel=AANMELDING_PURPOSE,
+        active="aanmelden",
+        status=status,
+    )
+
+
+def _aanmelding_from(form: Form, domains: Mapping[str, str]) -> svc.Aanmelding:
+    """The form as an Aanmelding; raises DomainValidationError for the form's own checks."""
+    checks = Checks(form)
+    given = checks.text("voornamen", required="Vul de voornamen in.", max_length=SHORT)
+    surname = checks.text("achternaam", required="Vul de achternaam in.", max_length=SHORT)
+    roepnaam = checks.text("roepnaam", max_length=SHORT)
+    birth = checks.date("geboortedatum")
+    bsn = form.get("bsn")
+    if bsn:
+        bsn = normalize_bsn(bsn)
+        if not bsn.isdigit() or len(bsn) != 9:
+            checks.problems.append(FieldProblem("bsn", "Een BSN bestaat uit 9 cijfers."))
+        elif not is_valid_bsn(bsn):
+            checks.problems.append(FieldProblem("bsn", "Dit is geen geldig BSN (elfproef)."))
+    why = checks.text(
+        "waarom_integraal",
+        required="Leg uit waarom een integrale aanpak nodig is.",
+        min_length=10,
+        too_short="Leg in ten minste 10 tekens uit waarom een integrale aanpak nodig is.",
+    )
+    problems: dict[str, str] = {}
+    for code in domains:
+        text = checks.text(PROBLEM_PREFIX + code)
+        if text:
+            problems[code] = text
+    informed = form.get("geinformeerd")
+    if informed not in ("ja", "nee"):
+        checks.problems.append(
+            FieldProblem("geinformeerd", "Geef aan of de persoon is geïnformeerd.")
+        )
+    reason = checks.text("reden_niet_geinformeerd")
+    if informed == "nee" and not reason:
+        checks.problems.append(
+            FieldProblem(
+                "reden_niet_geinformeerd",
+                "Geef aan waarom de persoon (nog) niet is geïnformeerd over de aanmelding.",
+            )
+        )
+    checks.done()
+    assert given and surname and why
+    return svc.Aanmelding(
+        kind=lifecycle.PERSON,
+        waarom_integraal=why,
+        problemen=problems,
+        geinformeerd=informed == "ja",
+        reden_niet_geinformeerd=reason if informed == "nee" else None,
+        person=PersonInput(
+            given_names=given,
+            surname=surname,
+            roepnaam=roepnaam,
+            birth_date=birth,
+            bsn=bsn or None,
+        ),
+        vrijwillig=form.get("vrijwillig") != "nee",
+        meeting_type=form.get("overleg") or None,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The casus forms
+# ---------------------------------------------------------------------------------------------
+
+
+def _transition(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+    def perform(ws: Workspace, checks: Checks) -> str:
+        target = form.get("naar")
+        reason = checks.text("reden")
+        checks.done()
+        svc.transition(ws, casus_id, target, checks.version(), reason=reason)
+        return "fase-gewijzigd"
+
+    return perform
+
+
+def _triage(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+    def perform(ws: Workspace, checks: Checks) -> str:
+        reason = checks.text("reden")
+        override = checks.text("afwijking_reden")
+        decision = form.get("besluit")
+        if not decision:
+            checks.problems.append(FieldProblem("besluit", "Kies een triagebesluit."))
+        checks.done()
+        svc.triage_decide(
+            ws,
+            casus_id,
+            checks.version(),
+            criteria_met=set(form.getall("criteria")),
+            decision=decision,
+            reason=reason,
+            override_reason=override,
+        )
+        return "triage-besloten"
+
+    return perform
+
+
+def _close(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+    def perform(ws: Workspace, checks: Checks) -> str:
+        code = form.get("reden")
+        if not code:
+            checks.problems.append(FieldProblem("reden", "Kies een afsluitreden."))
+        explanation = checks.text("toelichting")
+        talk_on = checks.date("eindgesprek_datum")
+        talk_notes = checks.text("eindgesprek_notities")
+        letter_on = checks.date("afsluitbrief_datum")
+        checks.done()
+        svc.afsluiten(
+            ws,
+            casus_id,
+            checks.version(),
+            svc.Afsluiting(
+                reden=code,
+                toelichting=explanation,
+                ontvangende_organisatie=form.get("ontvangende_organisatie") or None,
+                eindgesprek_datum=talk_on,
+                eindgesprek_notities=talk_notes,
+                afsluitbrief_datum=letter_on,
+            ),
+        )
+        return "afgesloten"
+
+    return perform
+
+
+def _reopen(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+    def perform(ws: Workspace, checks: Checks) -> str:
+        reason = checks.text("reden", required="Geef een reden op voor het heropenen.")
+        checks.done()
+        svc.heropenen(ws, casus_id, checks.version(), reason)
+        return "heropend"
+
+    return perform
+
+
+def _add_item(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+    def perform(ws: Workspace, checks: Checks) -> str:
+        category = form.get("categorie")
+        if not category:
+            checks.problems.append(FieldProblem("categorie", "Kies een categorie."))
+        title = checks.text("titel", required="Geef de informatie een titel.", max_length=SHORT)
+        body = checks.text("inhoud", required="Vul de inhoud in.", max_length=ITEM_BODY)
+        purpose = form.get("doel")
+        if purpose not in PURPOSES:
+            checks.problems.append(FieldProblem("doel", "Kies het doel (doelbinding)."))
+        checks.done()
+        assert title and body
+        information.create_item(
+            ws,
+            casus_id,
+            information.ItemInput(
+                category=category,
+                title=title,
+                body=body,
+                checklist=information.Checklist(
+                    purpose=purpose,
+                    legal_basis=form.get("grondslag") or None,
+                    art9_exception=form.get("art9_uitzondering") or None,
+                    beroepsgeheim_ground=form.get("beroepsgeheim_grond") or None,
+                ),
+            ),
+        )
+        return "informatie-toegevoegd"
+
+    return perform
+
+
+# ---------------------------------------------------------------------------------------------
+# The controller
+# ---------------------------------------------------------------------------------------------
+
+#: Casus form endpoint -> (form key, perform builder).
+Builder = Callable[[Form, uuid.UUID], Callable[[Workspace, Checks], str]]
+
+
+class FormsController(Controller):
+    """Aanmelden and the forms of the casus page (all behind the login and the CSRF token)."""
+
+    path = "/"
+    include_in_schema = False
+
+    @get("/aanmelden", opt=PUBLIC, sync_to_thread=True)
+    def aanmelden_form(
+        self, request: Req, identity: Ident, sessions: Sessions, casework: Deps, web_csrf: Csrf
+    ) -> Response[Any]:
+        viewer = _viewer(request, identity, sessions)
+        if viewer is None:
+            return _to_login()
+        token = web_csrf.token(request.cookies.get(COOKIE, ""))
+        return _guarded(viewer, AANMELDING_PURPOSE, lambda: _aanmeld_page(viewer, casework, token))
+
+    @post("/aanmelden", opt=PUBLIC, status_code=303)
+    async def aanmelden(
+        self, request: Req, identity: Ident, sessions: Sessions, casework: Deps, web_csrf: Csrf
+    ) -> Response[Any]:
+        def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
+            values = form.values()
+
+            def again(state: acties.FormState, status: int) -> Template:
+                return _aanmeld_page(viewer, casework, token, state, status)
+
+            try:
+                with workspace(casework, viewer.principal) as ws:
+                    data = _aanmelding_from(
+                        form, instrument_domains(ws.manifest.assessment_instrument)
+                    )
+                    casus = svc.aanmelden(ws, data)
+                    casus_id = casus.id
+                return _back(casus_id, "aangemeld")
+            except DomainValidationError as error:
+                state = acties.state_from_problems(
+                    "aanmelden",
+                    values,
+                    error.problems,
+                    fields=AANMELD_FORM_FIELDS,
+                    names=AANMELD_FIELDS,
+                )
+                return _guarded(viewer, AANMELDING_PURPOSE, lambda: again(state, 422))
+            except AccessDenied as error:
+                reasons = tuple(r["message"] for r in _reasons(error.decision))
+                denied = acties.FormState("aanmelden", values, general=reasons, denied=True)
+                return _guarded(viewer, AANMELDING_PURPOSE, lambda: again(denied, 403))
+            except PolicyEngineUnavailable:
+                return _render(viewer, "storing.html", {}, doel=AANMELDING_PURPOSE, status=503)
+
+        return await _submit(request, identity, sessions, web_csrf, work)
+
+    async def _casus_form(
+        self,
+        request: Req,
+        identity: Identity,
+        sessions: sessionmaker[Session],
+        casework: CaseworkDeps,
+        signer: CsrfSigner,
+        casus_id: uuid.UUID,
+        form_key: Callable[[Form], str],
+        build: Builder,
+    ) -> Response[Any]:
+        def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
+            return _casus_action(
+                viewer, casework, casus_id, token, form_key(form), form, build(form, casus_id)
+            )
+
+        return await _submit(request, identity, sessions, signer, work)
+
+    @post("/casussen/{casus_id:uuid}/overgang", opt=PUBLIC, status_code=303)
+    async def move(
+        self,
+        request: Req,
+        identity: Ident,
+        sessions: Sessions,
+        casework: Deps,
+        web_csrf: Csrf,
+        casus_id: CasusId,
+    ) -> Response[Any]:
+        return await self._casus_form(
+            request,
+            identity,
+            sessions,
+            casework,
+            web_csrf,
+            casus_id,
+            lambda form: f"overgang:{form.get('naar')}",
+            _transition,
+        )
+
+    @post("/casussen/{casus_id:uuid}/triage", opt=PUBLIC, status_code=303)
+    async def triage(
+        self,
+        request: Req,
+        identity: Ident,
+        sessions: Sessions,
+        casework: Deps,
+        web_csrf: Csrf,
+        casus_id: CasusId,
+    ) -> Response[Any]:
+        def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
+            if form.get("actie") == "toetsen":
+                # Only recount the criteria ("2 van 3"): nothing is decided.
+                state = acties.FormState("triage", form.values(), preview=True)
+                return _guarded(
+                    viewer,
+                    PHASE_PURPOSE,
+                    lambda: casus_page(viewer, casework, casus_id, None, token=token, state=state),
+                )
+            return _casus_action(
+                viewer, casework, casus_id, token, "triage", form, _triage(form, casus_id)
+            )
+
+        return await _submit(request, identity, sessions, web_csrf, work)
+
+    @post("/casussen/{casus_id:uuid}/afsluiting", opt=PUBLIC, status_code=303)
+    async def close(
+        self,
+        request: Req,
+        identity: Ident,
+        sessions: Sessions,
+        casework: Deps,
+        web_csrf: Csrf,
+        casus_id: CasusId,
+    ) -> Response[Any]:
+        return await self._casus_form(
+            request,
+            identity,
+            sessions,
+            casework,
+            web_csrf,
+            casus_id,
+            lambda form: "afsluiten",
+            _close,
+        )
+
+    @post("/casussen/{casus_id:uuid}/heropenen", opt=PUBLIC, status_code=303)
+    async def reopen(
+        self,
+        request: Req,
+        identity: Ident,
+        sessions: Sessions,
+        casework: Deps,
+        web_csrf: Csrf,
+        casus_id: CasusId,
+    ) -> Response[Any]:
+        return await self._casus_form(
+            request,
+            identity,
+            sessions,
+            casework,
+            web_csrf,
+            casus_id,
+            lambda form: "heropenen",
+            _reopen,
+        )
+
+    @post("/casussen/{casus_id:uuid}/informatie", opt=PUBLIC, status_code=303)
+    async def add_information(
+        self,
+        request: Req,
+        identity: Ident,
+        sessions: Sessions,
+        casework: Deps,
+        web_csrf: Csrf,
+        casus_id: CasusId,
+    ) -> Response[Any]:
+        return await self._casus_form(
+            request,
+            identity,
+            sessions,
+            casework,
+            web_csrf,
+            casus_id,
+            lambda form: "informatie",
+            _add_item,
+        )
