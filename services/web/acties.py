@@ -12,13 +12,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import sqlalchemy as sa
+
 from services.authz.enforce import AccessDenied
 from services.casework import casussen as svc
-from services.casework import information
+from services.casework import groups, information
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import FieldProblem
 from services.casework.workspace import Workspace
-from services.db.models import Casus
+from services.db.models import Casus, Organisation, User
 from tenants.reference import (
     BEROEPSGEHEIM_GROUNDS,
     CLOSURE_REASONS,
@@ -60,6 +62,33 @@ FORM_FIELDS: Final[Mapping[str, frozenset[str]]] = {
             "beroepsgeheim_grond",
         }
     ),
+    "informeren": frozenset(
+        {
+            "brief_ondertekend_door",
+            "brief_overhandigd_door",
+            "brief_datum",
+            "startgesprek_datum",
+            "startgesprek_notities",
+            "geen_reactie",
+            "toelichting",
+        }
+    ),
+    "delen": frozenset(
+        {
+            "doel",
+            "grondslag",
+            "art9_uitzondering",
+            "beroepsgeheim_grond",
+            "noodzaak",
+            "persoon_geinformeerd",
+            "reden_niet_geinformeerd",
+        }
+    ),
+    "deelnemer": frozenset({"organisatie", "deelname", "rol"}),
+    "regie": frozenset({"rol", "gebruiker", "reden"}),
+    "signaal": frozenset({"tekst", "waargenomen_op", "locatie"}),
+    "groepslid": frozenset({"rol", "voornamen", "achternaam", "roepnaam", "geboortedatum", "bsn"}),
+    "lid-verwijderen": frozenset({"reden"}),
 }
 
 #: Field names of the service layer (English or API paths) -> the form's field names.
@@ -71,7 +100,48 @@ SERVICE_FIELDS: Final[Mapping[str, str]] = {
     "override_reason": "afwijking_reden",
     "eindgesprek.datum": "eindgesprek_datum",
     "eindgesprek.notities": "eindgesprek_notities",
+    "notificatiebrief.ondertekend_door": "brief_ondertekend_door",
+    "notificatiebrief.overhandigd_door": "brief_overhandigd_door",
+    "notificatiebrief.datum": "brief_datum",
+    "startgesprek.datum": "startgesprek_datum",
+    "startgesprek.notities": "startgesprek_notities",
+    "persoon.bsn": "bsn",
+    "persoon.geboortedatum": "geboortedatum",
+    "persoon.voornamen": "voornamen",
+    "persoon.achternaam": "achternaam",
+    "persoon.roepnaam": "roepnaam",
 }
+
+#: Person casus phases in which the person is informed (letter, startgesprek) or may be
+#: recorded as not responding.
+INFORM_STATES: Final = frozenset(
+    {
+        lifecycle.PersonState.OPGENOMEN,
+        lifecycle.PersonState.PLAN,
+        lifecycle.PersonState.UITVOERING,
+        lifecycle.PersonState.MONITORING,
+    }
+)
+
+#: How an organisation takes part in a casus.
+PARTICIPATION: Final[Mapping[str, str]] = {
+    "kern": "Kernpartner (neemt altijd deel)",
+    "op-afroep": "Op afroep (alleen als het nodig is)",
+}
+
+#: Regie roles per casus kind (the uitvoeringscoördinator belongs to a group casus).
+REGIE_ROLES: Final[Mapping[str, Mapping[str, str]]] = {
+    lifecycle.PERSON: {"casusregisseur": "Casusregisseur", "procesregisseur": "Procesregisseur"},
+    lifecycle.GROUP: {
+        "casusregisseur": "Casusregisseur",
+        "procesregisseur": "Procesregisseur",
+        "uitvoeringscoordinator": "Uitvoeringscoördinator",
+    },
+}
+
+#: Data categories whose share needs more than an art. 6 basis.
+ART9_CATEGORY: Final = "bijzonder"
+BEROEPSGEHEIM_CATEGORY: Final = "beroepsgeheim"
 
 #: Categories offered in "Informatie toevoegen" (derden needs a household member: API only).
 ITEM_CATEGORIES: Final[Mapping[str, str]] = {
@@ -93,6 +163,25 @@ MELDINGEN: Final[Mapping[str, tuple[str, str]]] = {
     "informatie-toegevoegd": (
         "ok",
         "De informatie is toegevoegd. Alleen uw organisatie ziet dit item, totdat u het deelt.",
+    ),
+    "geinformeerd": ("ok", "Het informeren van de persoon is vastgelegd."),
+    "gedeeld": (
+        "ok",
+        "Het item is gedeeld met de deelnemers van de casus (checklist gegevensdeling compleet).",
+    ),
+    "achtergehouden": ("ok", "Het item is achtergehouden: alleen uw organisatie ziet het nog."),
+    "vrijgegeven": ("ok", "Het item is vrijgegeven."),
+    "deelnemer-uitgenodigd": ("ok", "De organisatie neemt nu deel aan de casus."),
+    "regie-vastgelegd": ("ok", "De regie is vastgelegd."),
+    "groep-aangemeld": (
+        "ok",
+        "De groep is aangemeld. De groepscasus staat op stap 1: alleen signalen op groepsniveau.",
+    ),
+    "signaal-toegevoegd": ("ok", "Het signaal over de groep is vastgelegd."),
+    "groepslid-toegevoegd": ("ok", "Het groepslid staat op de namenlijst."),
+    "groepslid-verwijderd": (
+        "ok",
+        "Het groepslid is van de namenlijst gehaald; dit blijft vastgelegd met de reden.",
     ),
     STALE: ("waarschuwing", STALE_TEXT),
 }
@@ -252,10 +341,20 @@ def action_context(
             "grondslagen": LEGAL_BASES_ART6,
             "art9": LEGAL_BASES_ART9,
             "beroepsgeheim": BEROEPSGEHEIM_GROUNDS,
+            "art9_categorie": ART9_CATEGORY,
+            "beroepsgeheim_categorie": BEROEPSGEHEIM_CATEGORY,
         },
+        "informeren": None,
+        "deelnemers": None,
+        "regie": None,
+        "groep": _group(casus),
     }
     if not allowed:
         return context
+    context["deelnemers"] = _participants(ws, casus, detail)
+    context["regie"] = _regie(ws, casus, detail)
+    if casus.kind == lifecycle.PERSON and casus.state in INFORM_STATES:
+        context["informeren"] = _informing_defaults(detail.get("informeren") or {})
     context["overgangen"] = [
         {
             "naar": move.target,
@@ -275,3 +374,65 @@ def action_context(
         }
     context["heropenen"] = lifecycle.is_reopenable(casus.kind, casus.state)
     return context
+
+
+def _group(casus: Casus) -> dict[str, Any] | None:
+    """The group forms: signals in every active step, members from step 2 on."""
+    if casus.kind != lifecycle.GROUP or not lifecycle.is_active(casus.kind, casus.state):
+        return None
+    step = lifecycle.group_step(casus.state) or 0
+    return {"stap": step, "leden": step >= 2, "rollen": groups.MEMBER_ROLES}
+
+
+def _participants(ws: Workspace, casus: Casus, detail: Mapping[str, Any]) -> dict[str, Any]:
+    """Active organisations of the tenant that do not take part yet (reference data)."""
+    taking_part = {d["organisatie"] for d in detail.get("deelnemers", [])}
+    rows = ws.session.execute(
+        sa.select(Organisation.id, Organisation.name)
+        .where(Organisation.tenant_id == casus.tenant_id, Organisation.active)
+        .order_by(Organisation.name)
+    ).all()
+    return {
+        "organisaties": {row.id: row.name for row in rows if row.id not in taking_part},
+        "deelname": PARTICIPATION,
+    }
+
+
+def _regie(ws: Workspace, casus: Casus, detail: Mapping[str, Any]) -> dict[str, Any]:
+    """Active users of the tenant (name and organisation) and who holds which role now."""
+    orgs = {
+        row.id: row.name
+        for row in ws.session.execute(
+            sa.select(Organisation.id, Organisation.name).where(
+                Organisation.tenant_id == casus.tenant_id
+            )
+        )
+    }
+    users = ws.session.execute(
+        sa.select(User.id, User.display_name, User.organisation_id)
+        .where(User.tenant_id == casus.tenant_id, User.active)
+        .order_by(User.display_name)
+    ).all()
+    return {
+        "rollen": REGIE_ROLES[casus.kind],
+        "gebruikers": {
+            u.id: f"{u.display_name} ({orgs.get(u.organisation_id, u.organisation_id)})"
+            for u in users
+        },
+        "huidig": {r["rol"]: r["gebruiker"] for r in detail.get("regie", []) if r["gebruiker"]},
+    }
+
+
+def _informing_defaults(informing: Mapping[str, Any]) -> dict[str, str]:
+    """What was recorded before, to start the form with (a new save replaces it all)."""
+    brief = informing.get("notificatiebrief") or {}
+    talk = informing.get("startgesprek") or {}
+    return {
+        "brief_ondertekend_door": brief.get("ondertekend_door") or "",
+        "brief_overhandigd_door": brief.get("overhandigd_door") or "",
+        "brief_datum": brief.get("datum") or "",
+        "startgesprek_datum": talk.get("datum") or "",
+        "startgesprek_notities": talk.get("notities") or "",
+        "geen_reactie": "ja" if informing.get("geen_reactie") else "",
+        "toelichting": informing.get("toelichting") or "",
+    }

@@ -1,7 +1,9 @@
 """The Dutch web forms: doing the daily work, not only reading it.
 
-Plain HTML forms (no JavaScript): aanmelden, phase transitions, the triage decision,
-afsluiten, heropenen and adding information. Every form calls the same casework service
+Plain HTML forms (no JavaScript): aanmelden (person and group), phase transitions, the
+triage decision, informeren, afsluiten, heropenen, adding and sharing information (checklist
+gegevensdeling, achterhouden, vrijgeven), deelnemers and regie, and the group approach
+(signals, the namenlijst). Every form calls the same casework service
 function as the JSON API, inside the same unit of work, so the policy decides and audits
 exactly as it does for the API.
 
@@ -32,7 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.authz.enforce import AccessDenied
 from services.casework import casussen as svc
-from services.casework import information
+from services.casework import groups, information
 from services.casework.domain import lifecycle
 from services.casework.domain.assessments import instrument_domains
 from services.casework.domain.bsn import is_valid_bsn, normalize_bsn
@@ -66,6 +68,8 @@ Sessions = NamedDependency[sessionmaker[Session]]
 Ident = NamedDependency[Identity]
 Csrf = NamedDependency[CsrfSigner]
 CasusId = FromPath[uuid.UUID]
+ItemId = FromPath[uuid.UUID]
+PersonId = FromPath[uuid.UUID]
 
 SHORT: Final = 300
 LONG: Final = 10_000
@@ -307,9 +311,10 @@ def _aanmeld_page(
     )
 
 
-def _aanmelding_from(form: Form, domains: Mapping[str, str]) -> svc.Aanmelding:
-    """The form as an Aanmelding; raises DomainValidationError for the form's own checks."""
-    checks = Checks(form)
+def _person_from(checks: Checks) -> PersonInput | None:
+    """The person fields of a form (voornamen, achternaam, roepnaam, geboortedatum, BSN);
+    None when a required part is missing (the problem is then in ``checks``)."""
+    form = checks.form
     given = checks.text("voornamen", required="Vul de voornamen in.", max_length=SHORT)
     surname = checks.text("achternaam", required="Vul de achternaam in.", max_length=SHORT)
     roepnaam = checks.text("roepnaam", max_length=SHORT)
@@ -321,6 +326,17 @@ def _aanmelding_from(form: Form, domains: Mapping[str, str]) -> svc.Aanmelding:
             checks.problems.append(FieldProblem("bsn", "Een BSN bestaat uit 9 cijfers."))
         elif not is_valid_bsn(bsn):
             checks.problems.append(FieldProblem("bsn", "Dit is geen geldig BSN (elfproef)."))
+    if not (given and surname):
+        return None
+    return PersonInput(
+        given_names=given, surname=surname, roepnaam=roepnaam, birth_date=birth, bsn=bsn or None
+    )
+
+
+def _aanmelding_from(form: Form, domains: Mapping[str, str]) -> svc.Aanmelding:
+    """The form as an Aanmelding; raises DomainValidationError for the form's own checks."""
+    checks = Checks(form)
+    person = _person_from(checks)
     why = checks.text(
         "waarom_integraal",
         required="Leg uit waarom een integrale aanpak nodig is.",
@@ -346,21 +362,101 @@ def _aanmelding_from(form: Form, domains: Mapping[str, str]) -> svc.Aanmelding:
             )
         )
     checks.done()
-    assert given and surname and why
+    assert person and why
     return svc.Aanmelding(
         kind=lifecycle.PERSON,
         waarom_integraal=why,
         problemen=problems,
         geinformeerd=informed == "ja",
         reden_niet_geinformeerd=reason if informed == "nee" else None,
-        person=PersonInput(
-            given_names=given,
-            surname=surname,
-            roepnaam=roepnaam,
-            birth_date=birth,
-            bsn=bsn or None,
-        ),
+        person=person,
         vrijwillig=form.get("vrijwillig") != "nee",
+        meeting_type=form.get("overleg") or None,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Aanmelden of a group (groepsaanpak, step 1: group level only)
+# ---------------------------------------------------------------------------------------------
+
+GROUP_FORM: Final = "aanmelden-groep"
+GROUP_FORM_FIELDS: Final = frozenset({"groepsnaam", "waarom_integraal", "problemen", "overleg"})
+#: Step 1 is about the group as a whole: nobody has been informed, no person is known yet.
+GROUP_NOT_INFORMED: Final = "Stap 1 gaat over de groep; personen nog niet bekend."
+
+
+def _group_page(
+    viewer: Viewer,
+    casework: CaseworkDeps,
+    token: str,
+    state: acties.FormState | None = None,
+    status: int = 200,
+) -> Template:
+    with workspace(casework, viewer.principal) as ws:
+        manifest = ws.manifest
+    meetings = [
+        {"id": m.id, "naam": m.name}
+        for m in manifest.meeting_types
+        if m.casus_type == lifecycle.GROUP
+    ]
+    return _render(
+        viewer,
+        "aanmelden_groep.html",
+        {
+            "f": acties.FormView(state or acties.FormState(GROUP_FORM)),
+            "leefgebieden": instrument_domains(manifest.assessment_instrument),
+            "prefix": PROBLEM_PREFIX,
+            "overleggen": meetings,
+            "csrf_veld": CSRF_FIELD,
+            "csrf_token": token,
+            "geweigerd": bool(state and state.denied),
+        },
+        doel=AANMELDING_PURPOSE,
+        active="aanmelden",
+        status=status,
+    )
+
+
+def _no_person_data(checks: Checks, name: str, value: str | None) -> None:
+    """Group-level text only (the same heuristic as the signals of step 1)."""
+    found = groups.person_identifiers_in(value or "")
+    if found:
+        checks.problems.append(
+            FieldProblem(
+                name,
+                "Stap 1 gaat over de groep als geheel: geen persoonsgegevens "
+                f"(gevonden: {', '.join(found)}).",
+            )
+        )
+
+
+def _group_aanmelding_from(form: Form, domains: Mapping[str, str]) -> svc.Aanmelding:
+    checks = Checks(form)
+    name = checks.text(
+        "groepsnaam", required="Geef de (werk)naam van de groep op.", max_length=SHORT
+    )
+    why = checks.text(
+        "waarom_integraal",
+        required="Beschrijf de signalen over de groep.",
+        min_length=10,
+        too_short="Beschrijf de signalen over de groep in ten minste 10 tekens.",
+    )
+    _no_person_data(checks, "waarom_integraal", why)
+    problems: dict[str, str] = {}
+    for code in domains:
+        text = checks.text(PROBLEM_PREFIX + code)
+        _no_person_data(checks, PROBLEM_PREFIX + code, text)
+        if text:
+            problems[code] = text
+    checks.done()
+    assert name and why
+    return svc.Aanmelding(
+        kind=lifecycle.GROUP,
+        waarom_integraal=why,
+        problemen=problems,
+        geinformeerd=False,
+        reden_niet_geinformeerd=GROUP_NOT_INFORMED,
+        group_name=name,
         meeting_type=form.get("overleg") or None,
     )
 
@@ -473,12 +569,190 @@ def _add_item(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], 
     return perform
 
 
+#: Casus form endpoint -> (form key, perform builder).
+Builder = Callable[[Form, uuid.UUID], Callable[[Workspace, Checks], str]]
+
+
+def _yes_no(value: str) -> bool | None:
+    return True if value == "ja" else False if value == "nee" else None
+
+
+def _inform(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+    def perform(ws: Workspace, checks: Checks) -> str:
+        signed_by = checks.text("brief_ondertekend_door", max_length=SHORT)
+        handed_by = checks.text("brief_overhandigd_door", max_length=SHORT)
+        letter_on = checks.date("brief_datum")
+        talk_on = checks.date("startgesprek_datum")
+        notes = checks.text("startgesprek_notities")
+        no_reply = form.get("geen_reactie") == "ja"
+        explanation = checks.text("toelichting")
+        if not (signed_by or handed_by or letter_on or talk_on or notes or no_reply):
+            checks.problems.append(
+                FieldProblem(
+                    "informeren",
+                    "Vul de notificatiebrief of het startgesprek in, of kies 'geen reactie'.",
+                )
+            )
+        checks.done()
+        svc.informeren(
+            ws,
+            casus_id,
+            checks.version(),
+            svc.Informeren(
+                brief_ondertekend_door=signed_by,
+                brief_overhandigd_door=handed_by,
+                brief_datum=letter_on,
+                startgesprek_datum=talk_on,
+                startgesprek_notities=notes,
+                geen_reactie=no_reply,
+                toelichting=explanation,
+            ),
+        )
+        return "geinformeerd"
+
+    return perform
+
+
+def _share(
+    form: Form, casus_id: uuid.UUID, item_id: uuid.UUID
+) -> Callable[[Workspace, Checks], str]:
+    """The checklist gegevensdeling. Missing parts are not checked here: the policy names
+    every one of them (and records the attempt)."""
+
+    def perform(ws: Workspace, checks: Checks) -> str:
+        necessity = checks.text("noodzaak")
+        reason = checks.text("reden_niet_geinformeerd")
+        informed = _yes_no(form.get("persoon_geinformeerd"))
+        checks.done()
+        information.share_item(
+            ws,
+            casus_id,
+            item_id,
+            information.Checklist(
+                purpose=form.get("doel") or None,
+                legal_basis=form.get("grondslag") or None,
+                art9_exception=form.get("art9_uitzondering") or None,
+                beroepsgeheim_ground=form.get("beroepsgeheim_grond") or None,
+                necessity=necessity,
+                person_informed=informed,
+                not_informed_reason=reason if informed is not True else None,
+            ),
+            checks.version(),
+        )
+        return "gedeeld"
+
+    return perform
+
+
+def _withhold(item_id: uuid.UUID) -> Builder:
+    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+        def perform(ws: Workspace, checks: Checks) -> str:
+            information.withhold_item(ws, casus_id, item_id, checks.version())
+            return "achtergehouden"
+
+        return perform
+
+    return build
+
+
+def _release(item_id: uuid.UUID) -> Builder:
+    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+        def perform(ws: Workspace, checks: Checks) -> str:
+            information.release_item(ws, casus_id, item_id, checks.version())
+            return "vrijgegeven"
+
+        return perform
+
+    return build
+
+
+def _invite(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+    def perform(ws: Workspace, checks: Checks) -> str:
+        organisation = form.get("organisatie")
+        if not organisation:
+            checks.problems.append(FieldProblem("organisatie", "Kies een organisatie."))
+        participation = form.get("deelname") or "kern"
+        role = checks.text("rol", max_length=SHORT)
+        checks.done()
+        svc.invite(ws, casus_id, organisation, participation, role)
+        return "deelnemer-uitgenodigd"
+
+    return perform
+
+
+def _set_regie(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+    def perform(ws: Workspace, checks: Checks) -> str:
+        role = form.get("rol")
+        if not role:
+            checks.problems.append(FieldProblem("rol", "Kies de rol."))
+        user = form.get("gebruiker")
+        if not user:
+            checks.problems.append(FieldProblem("gebruiker", "Kies wie de regie krijgt."))
+        reason = checks.text("reden")
+        checks.done()
+        svc.set_regie(ws, casus_id, role, user, reason)
+        return "regie-vastgelegd"
+
+    return perform
+
+
+def _signal(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+    def perform(ws: Workspace, checks: Checks) -> str:
+        text = checks.text(
+            "tekst",
+            required="Beschrijf het signaal.",
+            max_length=2_000,
+            min_length=5,
+            too_short="Beschrijf het signaal in ten minste 5 tekens.",
+        )
+        observed = checks.date("waargenomen_op")
+        location = checks.text("locatie", max_length=SHORT)
+        checks.done()
+        assert text
+        groups.add_signal(
+            ws, casus_id, groups.SignalInput(text=text, observed_on=observed, location=location)
+        )
+        return "signaal-toegevoegd"
+
+    return perform
+
+
+def _add_member(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+    def perform(ws: Workspace, checks: Checks) -> str:
+        role = form.get("rol")
+        if not role:
+            checks.problems.append(FieldProblem("rol", "Kies de rol in de groep."))
+        person = _person_from(checks)
+        checks.done()
+        groups.add_member(ws, casus_id, groups.MemberInput(role=role, person=person))
+        return "groepslid-toegevoegd"
+
+    return perform
+
+
+def _remove_member(person_id: uuid.UUID) -> Builder:
+    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+        def perform(ws: Workspace, checks: Checks) -> str:
+            reason = checks.text(
+                "reden",
+                required="Geef een reden op.",
+                max_length=2_000,
+                min_length=3,
+                too_short="Geef een reden van ten minste 3 tekens.",
+            )
+            checks.done()
+            assert reason
+            groups.remove_member(ws, casus_id, person_id, reason)
+            return "groepslid-verwijderd"
+
+        return perform
+
+    return build
+
+
 # ---------------------------------------------------------------------------------------------
 # The controller
 # ---------------------------------------------------------------------------------------------
-
-#: Casus form endpoint -> (form key, perform builder).
-Builder = Callable[[Form, uuid.UUID], Callable[[Workspace, Checks], str]]
 
 
 class FormsController(Controller):
@@ -659,3 +933,250 @@ class FormsController(Controller):
             lambda form: "informatie",
             _add_item,
         )
+
+    @post("/casussen/{casus_id:uuid}/informeren", opt=PUBLIC, status_code=303)
+    async def inform(
+        self,
+        request: Req,
+        identity: Ident,
+        sessions: Sessions,
+        casework: Deps,
+        web_csrf: Csrf,
+        casus_id: CasusId,
+    ) -> Response[Any]:
+        return await self._casus_form(
+            request,
+            identity,
+            sessions,
+            casework,
+            web_csrf,
+            casus_id,
+            lambda form: "informeren",
+            _inform,
+        )
+
+    @post("/casussen/{casus_id:uuid}/informatie/{item_id:uuid}/delen", opt=PUBLIC, status_code=303)
+    async def share(
+        self,
+        request: Req,
+        identity: Ident,
+        sessions: Sessions,
+        casework: Deps,
+        web_csrf: Csrf,
+        casus_id: CasusId,
+        item_id: ItemId,
+    ) -> Response[Any]:
+        return await self._casus_form(
+            request,
+            identity,
+            sessions,
+            casework,
+            web_csrf,
+            casus_id,
+            lambda form: f"delen:{item_id}",
+            lambda form, cid: _share(form, cid, item_id),
+        )
+
+    @post(
+        "/casussen/{casus_id:uuid}/informatie/{item_id:uuid}/achterhouden",
+        opt=PUBLIC,
+        status_code=303,
+    )
+    async def withhold(
+        self,
+        request: Req,
+        identity: Ident,
+        sessions: Sessions,
+        casework: Deps,
+        web_csrf: Csrf,
+        casus_id: CasusId,
+        item_id: ItemId,
+    ) -> Response[Any]:
+        return await self._casus_form(
+            request,
+            identity,
+            sessions,
+            casework,
+            web_csrf,
+            casus_id,
+            lambda form: f"achterhouden:{item_id}",
+            _withhold(item_id),
+        )
+
+    @post(
+        "/casussen/{casus_id:uuid}/informatie/{item_id:uuid}/vrijgeven",
+        opt=PUBLIC,
+        status_code=303,
+    )
+    async def release(
+        self,
+        request: Req,
+        identity: Ident,
+        sessions: Sessions,
+        casework: Deps,
+        web_csrf: Csrf,
+        casus_id: CasusId,
+        item_id: ItemId,
+    ) -> Response[Any]:
+        return await self._casus_form(
+            request,
+            identity,
+            sessions,
+            casework,
+            web_csrf,
+            casus_id,
+            lambda form: f"vrijgeven:{item_id}",
+            _release(item_id),
+        )
+
+    @post("/casussen/{casus_id:uuid}/deelnemers", opt=PUBLIC, status_code=303)
+    async def invite(
+        self,
+        request: Req,
+        identity: Ident,
+        sessions: Sessions,
+        casework: Deps,
+        web_csrf: Csrf,
+        casus_id: CasusId,
+    ) -> Response[Any]:
+        return await self._casus_form(
+            request,
+            identity,
+            sessions,
+            casework,
+            web_csrf,
+            casus_id,
+            lambda form: "deelnemer",
+            _invite,
+        )
+
+    @post("/casussen/{casus_id:uuid}/regie", opt=PUBLIC, status_code=303)
+    async def regie(
+        self,
+        request: Req,
+        identity: Ident,
+        sessions: Sessions,
+        casework: Deps,
+        web_csrf: Csrf,
+        casus_id: CasusId,
+    ) -> Response[Any]:
+        return await self._casus_form(
+            request,
+            identity,
+            sessions,
+            casework,
+            web_csrf,
+            casus_id,
+            lambda form: "regie",
+            _set_regie,
+        )
+
+    @post("/casussen/{casus_id:uuid}/signalen", opt=PUBLIC, status_code=303)
+    async def add_signal(
+        self,
+        request: Req,
+        identity: Ident,
+        sessions: Sessions,
+        casework: Deps,
+        web_csrf: Csrf,
+        casus_id: CasusId,
+    ) -> Response[Any]:
+        return await self._casus_form(
+            request,
+            identity,
+            sessions,
+            casework,
+            web_csrf,
+            casus_id,
+            lambda form: "signaal",
+            _signal,
+        )
+
+    @post("/casussen/{casus_id:uuid}/leden", opt=PUBLIC, status_code=303)
+    async def add_member(
+        self,
+        request: Req,
+        identity: Ident,
+        sessions: Sessions,
+        casework: Deps,
+        web_csrf: Csrf,
+        casus_id: CasusId,
+    ) -> Response[Any]:
+        return await self._casus_form(
+            request,
+            identity,
+            sessions,
+            casework,
+            web_csrf,
+            casus_id,
+            lambda form: "groepslid",
+            _add_member,
+        )
+
+    @post(
+        "/casussen/{casus_id:uuid}/leden/{persoon_id:uuid}/verwijderen",
+        opt=PUBLIC,
+        status_code=303,
+    )
+    async def remove_member(
+        self,
+        request: Req,
+        identity: Ident,
+        sessions: Sessions,
+        casework: Deps,
+        web_csrf: Csrf,
+        casus_id: CasusId,
+        persoon_id: PersonId,
+    ) -> Response[Any]:
+        return await self._casus_form(
+            request,
+            identity,
+            sessions,
+            casework,
+            web_csrf,
+            casus_id,
+            lambda form: f"lid-verwijderen:{persoon_id}",
+            _remove_member(persoon_id),
+        )
+
+    @get("/aanmelden/groep", opt=PUBLIC, sync_to_thread=True)
+    def group_form(
+        self, request: Req, identity: Ident, sessions: Sessions, casework: Deps, web_csrf: Csrf
+    ) -> Response[Any]:
+        viewer = _viewer(request, identity, sessions)
+        if viewer is None:
+            return _to_login()
+        token = web_csrf.token(request.cookies.get(COOKIE, ""))
+        return _guarded(viewer, AANMELDING_PURPOSE, lambda: _group_page(viewer, casework, token))
+
+    @post("/aanmelden/groep", opt=PUBLIC, status_code=303)
+    async def aanmelden_groep(
+        self, request: Req, identity: Ident, sessions: Sessions, casework: Deps, web_csrf: Csrf
+    ) -> Response[Any]:
+        def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
+            values = form.values()
+
+            def again(state: acties.FormState, status: int) -> Template:
+                return _group_page(viewer, casework, token, state, status)
+
+            try:
+                with workspace(casework, viewer.principal) as ws:
+                    data = _group_aanmelding_from(
+                        form, instrument_domains(ws.manifest.assessment_instrument)
+                    )
+                    casus_id = svc.aanmelden(ws, data).id
+                return _back(casus_id, "groep-aangemeld")
+            except DomainValidationError as error:
+                domains = {name for name in form.fields if name.startswith(PROBLEM_PREFIX)}
+                state = acties.state_from_problems(
+                    GROUP_FORM, values, error.problems, fields=GROUP_FORM_FIELDS | domains
+                )
+                return _guarded(viewer, AANMELDING_PURPOSE, lambda: again(state, 422))
+            except AccessDenied as error:
+                reasons = tuple(r["message"] for r in _reasons(error.decision))
+                denied = acties.FormState(GROUP_FORM, values, general=reasons, denied=True)
+                return _guarded(viewer, AANMELDING_PURPOSE, lambda: again(denied, 403))
+            except PolicyEngineUnavailable:
+                return _render(viewer, "storing.html", {}, doel=AANMELDING_PURPOSE, status=503)
+
+        return await _submit(request, identity, sessions, web_csrf, work)

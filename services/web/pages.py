@@ -28,7 +28,14 @@ from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.authz.enforce import AccessDenied
-from services.casework import assessment_service, information, meetings, plans, werkvoorraad
+from services.casework import (
+    assessment_service,
+    groups,
+    information,
+    meetings,
+    plans,
+    werkvoorraad,
+)
 from services.casework import casussen as svc
 from services.casework.domain import lifecycle
 from services.casework.domain.assessments import instrument_domains
@@ -369,6 +376,9 @@ def _casus_context(
         else None
     )
     items = _section(lambda: information.list_items(ws, casus_id, purpose))
+    group = casus.kind == lifecycle.GROUP
+    members = _section(lambda: groups.list_members(ws, casus_id)) if group else None
+    signals = _section(lambda: groups.list_signals(ws, casus_id)) if group else None
     events = _section(lambda: svc.timeline(ws, casus_id, None))
     domain_labels = instrument_domains(ws.manifest_of(casus.tenant_id).assessment_instrument)
     forms = acties.FormView(state)
@@ -384,6 +394,8 @@ def _casus_context(
         "plan": plan,
         "zrm": zrm,
         "informatie": items,
+        "leden": members,
+        "signalen": signals,
         "tijdlijn": events,
         "weergave_label": VIEW_LABELS.get(detail["weergave"] or "", detail["weergave"]),
         "rol_labels": ROLE_LABELS,
