@@ -100,6 +100,16 @@ regular_basis contains "uitleg" if {
 deny contains deny_reason("geen-need-to-know", "Uw organisatie neemt niet deel aan deze casus (need-to-know).") if {
 	casus_resource
 	count(basis) == 0
+	not participant
+}
+
+# A participant asking for something its part in the casus does not cover (a phase change
+# has its own reason below).
+deny contains deny_reason("handeling-niet-voor-deelnemer", "Uw organisatie neemt deel aan deze casus, maar deze handeling hoort niet bij die rol.") if {
+	casus_resource
+	count(basis) == 0
+	participant
+	action != "transition"
 }
 
 # A participant may not change the phase of a casus: that is up to the regie.

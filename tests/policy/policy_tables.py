@@ -78,6 +78,8 @@ def check(case: Case, decision: Decision) -> None:
         assert decision.view == exp["view"], f"view should be {exp['view']}: {shown}"
     missing = set(exp.get("reasons", [])) - decision.codes
     assert not missing, f"missing reason codes {sorted(missing)}: {shown}"
+    unwanted = set(exp.get("not_reasons", [])) & decision.codes
+    assert not unwanted, f"reason codes that should not be given {sorted(unwanted)}: {shown}"
     if not exp["allow"]:
         assert decision.denied_by, f"a denial must say why: {shown}"
     absent_mask = set(exp.get("mask", [])) - set(decision.mask)
