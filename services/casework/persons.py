@@ -103,7 +103,9 @@ def person_view(ws: Workspace, person: Person, decision: Decision) -> dict[str, 
             "id": str(person.id),
             "pseudoniem": ws.pseudonym(person.id),
             "leeftijdscategorie": band,
-            "weergave": decision.view or "anoniem",
+            # Identifying data masked for this purpose reads as a pseudonymised person,
+            # even when the casus itself is shown in full.
+            "weergave": "pseudoniem" if decision.view in (None, "full") else decision.view,
             "gemaskeerd": sorted({"identificerend", "bsn", *masked}),
         }
         return view

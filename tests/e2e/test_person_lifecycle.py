@@ -78,6 +78,11 @@ def test_person_from_aanmelding_to_waakvlam_and_reopen(
     assert masked.json()["persoon"]["bsn"].endswith("333")
     assert masked.json()["persoon"]["bsn"] != "111222333"
 
+    # Without a grant for identifying data for this purpose, the person reads pseudonymised.
+    informeren = client.get(url, params={"doel": "informeren"}, headers=wijkagent).json()
+    assert informeren["persoon"]["weergave"] == "pseudoniem"
+    assert "Bradley" not in str(informeren["persoon"])
+
     moved = client.post(
         f"{url}/overgang", json={"naar": "in_triage"}, headers={**expert, "If-Match": etag}
     )
