@@ -227,14 +227,6 @@ def rebuild_policy_data(session: Session) -> dict[str, Any]:
     return document
 
 
-def latest_policy_data(sessions: sessionmaker[Session]) -> dict[str, Any] | None:
-    with platform_transaction(sessions) as session:
-        row = session.scalars(
-            sa.select(PolicyDataRevision).order_by(PolicyDataRevision.created_at.desc()).limit(1)
-        ).first()
-        return row.document if row else None
-
-
 def apply_manifests(
     sessions: sessionmaker[Session], manifests: Sequence[Manifest], progress: Progress = _quiet
 ) -> list[ApplyResult]:
