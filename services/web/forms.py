@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -755,6 +755,36 @@ def _remove_member(person_id: uuid.UUID) -> Builder:
 # ---------------------------------------------------------------------------------------------
 
 
+def _register(
+    viewer: Viewer,
+    casework: CaseworkDeps,
+    form: Form,
+    *,
+    form_name: str,
+    melding: str,
+    page: Callable[[acties.FormState, int], Template],
+    build: Callable[[Form, Mapping[str, str]], svc.Aanmelding],
+    state_for: Callable[[dict[str, str | list[str]], Sequence[FieldProblem]], acties.FormState],
+) -> Response[Any]:
+    """An aanmelding (person or group) from a form: the new casus page, or the same form
+    again with what was entered and why it was not accepted."""
+    values = form.values()
+    try:
+        with workspace(casework, viewer.principal) as ws:
+            data = build(form, instrument_domains(ws.manifest.assessment_instrument))
+            casus_id = svc.aanmelden(ws, data).id
+        return _back(casus_id, melding)
+    except DomainValidationError as error:
+        state = state_for(values, error.problems)
+        return _guarded(viewer, AANMELDING_PURPOSE, lambda: page(state, 422))
+    except AccessDenied as error:
+        reasons = tuple(r["message"] for r in _reasons(error.decision))
+        denied = acties.FormState(form_name, values, general=reasons, denied=True)
+        return _guarded(viewer, AANMELDING_PURPOSE, lambda: page(denied, 403))
+    except PolicyEngineUnavailable:
+        return _render(viewer, "storing.html", {}, doel=AANMELDING_PURPOSE, status=503)
+
+
 class FormsController(Controller):
     """Aanmelden and the forms of the casus page (all behind the login and the CSRF token)."""
 
@@ -776,34 +806,18 @@ class FormsController(Controller):
         self, request: Req, identity: Ident, sessions: Sessions, casework: Deps, web_csrf: Csrf
     ) -> Response[Any]:
         def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
-            values = form.values()
-
-            def again(state: acties.FormState, status: int) -> Template:
-                return _aanmeld_page(viewer, casework, token, state, status)
-
-            try:
-                with workspace(casework, viewer.principal) as ws:
-                    data = _aanmelding_from(
-                        form, instrument_domains(ws.manifest.assessment_instrument)
-                    )
-                    casus = svc.aanmelden(ws, data)
-                    casus_id = casus.id
-                return _back(casus_id, "aangemeld")
-            except DomainValidationError as error:
-                state = acties.state_from_problems(
-                    "aanmelden",
-                    values,
-                    error.problems,
-                    fields=AANMELD_FORM_FIELDS,
-                    names=AANMELD_FIELDS,
-                )
-                return _guarded(viewer, AANMELDING_PURPOSE, lambda: again(state, 422))
-            except AccessDenied as error:
-                reasons = tuple(r["message"] for r in _reasons(error.decision))
-                denied = acties.FormState("aanmelden", values, general=reasons, denied=True)
-                return _guarded(viewer, AANMELDING_PURPOSE, lambda: again(denied, 403))
-            except PolicyEngineUnavailable:
-                return _render(viewer, "storing.html", {}, doel=AANMELDING_PURPOSE, status=503)
+            return _register(
+                viewer,
+                casework,
+                form,
+                form_name="aanmelden",
+                melding="aangemeld",
+                page=lambda state, status: _aanmeld_page(viewer, casework, token, state, status),
+                build=_aanmelding_from,
+                state_for=lambda values, problems: acties.state_from_problems(
+                    "aanmelden", values, problems, fields=AANMELD_FORM_FIELDS, names=AANMELD_FIELDS
+                ),
+            )
 
         return await _submit(request, identity, sessions, web_csrf, work)
 
@@ -1154,29 +1168,18 @@ class FormsController(Controller):
         self, request: Req, identity: Ident, sessions: Sessions, casework: Deps, web_csrf: Csrf
     ) -> Response[Any]:
         def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
-            values = form.values()
-
-            def again(state: acties.FormState, status: int) -> Template:
-                return _group_page(viewer, casework, token, state, status)
-
-            try:
-                with workspace(casework, viewer.principal) as ws:
-                    data = _group_aanmelding_from(
-                        form, instrument_domains(ws.manifest.assessment_instrument)
-                    )
-                    casus_id = svc.aanmelden(ws, data).id
-                return _back(casus_id, "groep-aangemeld")
-            except DomainValidationError as error:
-                domains = {name for name in form.fields if name.startswith(PROBLEM_PREFIX)}
-                state = acties.state_from_problems(
-                    GROUP_FORM, values, error.problems, fields=GROUP_FORM_FIELDS | domains
-                )
-                return _guarded(viewer, AANMELDING_PURPOSE, lambda: again(state, 422))
-            except AccessDenied as error:
-                reasons = tuple(r["message"] for r in _reasons(error.decision))
-                denied = acties.FormState(GROUP_FORM, values, general=reasons, denied=True)
-                return _guarded(viewer, AANMELDING_PURPOSE, lambda: again(denied, 403))
-            except PolicyEngineUnavailable:
-                return _render(viewer, "storing.html", {}, doel=AANMELDING_PURPOSE, status=503)
+            domains = {name for name in form.fields if name.startswith(PROBLEM_PREFIX)}
+            return _register(
+                viewer,
+                casework,
+                form,
+                form_name=GROUP_FORM,
+                melding="groep-aangemeld",
+                page=lambda state, status: _group_page(viewer, casework, token, state, status),
+                build=_group_aanmelding_from,
+                state_for=lambda values, problems: acties.state_from_problems(
+                    GROUP_FORM, values, problems, fields=GROUP_FORM_FIELDS | domains
+                ),
+            )
 
         return await _submit(request, identity, sessions, web_csrf, work)
