@@ -279,25 +279,29 @@ def _casus_action(
 # ---------------------------------------------------------------------------------------------
 
 
-def _aanmeld_page(
+def _registration_page(
     viewer: Viewer,
     casework: CaseworkDeps,
     token: str,
-    state: acties.FormState | None = None,
-    status: int = 200,
+    *,
+    kind: str,
+    form_name: str,
+    template: str,
+    state: acties.FormState | None,
+    status: int,
 ) -> Template:
+    """The aanmeld form of a person or a group: the tenant's leefgebieden and the meeting
+    types of that casus kind."""
     with workspace(casework, viewer.principal) as ws:
         manifest = ws.manifest
     meetings = [
-        {"id": m.id, "naam": m.name}
-        for m in manifest.meeting_types
-        if m.casus_type == lifecycle.PERSON
+        {"id": m.id, "naam": m.name} for m in manifest.meeting_types if m.casus_type == kind
     ]
     return _render(
         viewer,
-        "aanmelden.html",
+        template,
         {
-            "f": acties.FormView(state or acties.FormState("aanmelden")),
+            "f": acties.FormView(state or acties.FormState(form_name)),
             "leefgebieden": instrument_domains(manifest.assessment_instrument),
             "prefix": PROBLEM_PREFIX,
             "overleggen": meetings,
@@ -307,6 +311,25 @@ def _aanmeld_page(
         },
         doel=AANMELDING_PURPOSE,
         active="aanmelden",
+        status=status,
+    )
+
+
+def _aanmeld_page(
+    viewer: Viewer,
+    casework: CaseworkDeps,
+    token: str,
+    state: acties.FormState | None = None,
+    status: int = 200,
+) -> Template:
+    return _registration_page(
+        viewer,
+        casework,
+        token,
+        kind=lifecycle.PERSON,
+        form_name="aanmelden",
+        template="aanmelden.html",
+        state=state,
         status=status,
     )
 
@@ -392,27 +415,14 @@ def _group_page(
     state: acties.FormState | None = None,
     status: int = 200,
 ) -> Template:
-    with workspace(casework, viewer.principal) as ws:
-        manifest = ws.manifest
-    meetings = [
-        {"id": m.id, "naam": m.name}
-        for m in manifest.meeting_types
-        if m.casus_type == lifecycle.GROUP
-    ]
-    return _render(
+    return _registration_page(
         viewer,
-        "aanmelden_groep.html",
-        {
-            "f": acties.FormView(state or acties.FormState(GROUP_FORM)),
-            "leefgebieden": instrument_domains(manifest.assessment_instrument),
-            "prefix": PROBLEM_PREFIX,
-            "overleggen": meetings,
-            "csrf_veld": CSRF_FIELD,
-            "csrf_token": token,
-            "geweigerd": bool(state and state.denied),
-        },
-        doel=AANMELDING_PURPOSE,
-        active="aanmelden",
+        casework,
+        token,
+        kind=lifecycle.GROUP,
+        form_name=GROUP_FORM,
+        template="aanmelden_groep.html",
+        state=state,
         status=status,
     )
 
