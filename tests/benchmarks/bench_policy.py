@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import platform
 import statistics
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -103,11 +104,38 @@ def bench(engine: PolicyEngine, label: str, rounds: int, batch: int) -> None:
     print(f"goal p99 <= 1 ms per resource batched: {'met' if goal else 'NOT met'}")
 
 
+def bench_regorus(source: PolicySource, n: int) -> None:
+    """Single decisions on regorus (its batch rule is not trusted, see ADR 0004)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "policy"))
+    from regorus_reference import RegorusReference
+
+    reference = RegorusReference(source)
+    resources = page(50)
+    reference.decide(build_input(SUBJECT, "read", CONTEXT, resources[0]))
+    times: list[float] = []
+    start = time.perf_counter()
+    for i in range(n):
+        t0 = time.perf_counter()
+        reference.decide(build_input(SUBJECT, "read", CONTEXT, resources[i % len(resources)]))
+        times.append((time.perf_counter() - t0) * 1000)
+    rate = n / (time.perf_counter() - start)
+    print("\n== regorus via opa-eval (test-only reference engine) ==")
+    print(
+        f"single : {rate:8.0f} decisions/s   p50 {statistics.median(times):.3f} ms"
+        f"   p99 {percentile(times, 0.99):.3f} ms   (n={n})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--opa-url", default=None)
+    parser.add_argument(
+        "--regorus",
+        action="store_true",
+        help="also time single decisions on regorus (the test-only reference engine)",
+    )
     args = parser.parse_args()
     source = PolicySource.load(DATA)
     print(
@@ -118,6 +146,8 @@ def main() -> None:
     embedded = EmbeddedRegoEngine(source)
     print(f"embedded bundle build: {(time.perf_counter() - t0) * 1000:.0f} ms")
     bench(embedded, "embedded (regopy)", args.rounds, args.batch)
+    if args.regorus:
+        bench_regorus(source, args.rounds * args.batch)
     if args.opa_url:
         bench(
             OpaServerEngine(source, args.opa_url, timeout=5.0),

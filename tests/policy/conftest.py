@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from policy_opa_double import OpaDataApiTestDouble
+from regorus_reference import RegorusReference
 
 from services.policy.embedded import EmbeddedRegoEngine
 from services.policy.source import PolicySource
@@ -30,6 +31,11 @@ def policy_source(policy_data: dict[str, Any]) -> PolicySource:
 @pytest.fixture(scope="session")
 def embedded_engine(policy_source: PolicySource) -> EmbeddedRegoEngine:
     return EmbeddedRegoEngine(policy_source)
+
+
+@pytest.fixture(scope="session")
+def regorus(policy_source: PolicySource) -> RegorusReference:
+    return RegorusReference(policy_source)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from policy_tables import Case, check, load_cases
+from regorus_reference import RegorusReference
 
 from services.policy.embedded import EmbeddedRegoEngine
 from services.policy.opa_server import OpaServerEngine
@@ -38,6 +39,12 @@ def test_tables_as_one_batch_match_single_decisions(embedded_engine: EmbeddedReg
     single = [embedded_engine.decide({**first.input(), "resource": r}) for r in resources]
     assert len(batch) == len(resources) > 1
     assert batch == single
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_table_regorus(case: Case, regorus: RegorusReference) -> None:
+    """The same tables on a second, independent Rego engine (regorus)."""
+    check(case, regorus.decide(case.input()))
 
 
 @pytest.fixture(scope="module")
