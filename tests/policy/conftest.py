@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from policy_opa_double import OpaDataApiTestDouble
-from regorus_reference import RegorusReference
 
 from services.policy.embedded import EmbeddedRegoEngine
 from services.policy.source import PolicySource
+
+if TYPE_CHECKING:
+    from regorus_reference import RegorusReference
 
 FIXTURE_DATA = Path(__file__).parent / "fixtures" / "policy_data.json"
 
@@ -35,6 +37,12 @@ def embedded_engine(policy_source: PolicySource) -> EmbeddedRegoEngine:
 
 @pytest.fixture(scope="session")
 def regorus(policy_source: PolicySource) -> RegorusReference:
+    pytest.importorskip(
+        "opa_eval",
+        reason="opa-eval (regorus) is installed on linux/x86_64 only, where it has a wheel",
+    )
+    from regorus_reference import RegorusReference
+
     return RegorusReference(policy_source)
 
 
