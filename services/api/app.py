@@ -28,6 +28,7 @@ from services.identity.authn import BearerAuthenticationMiddleware
 from services.identity.setup import Identity, build_identity
 from services.runtime import Runtime, fact_export_schedule
 from services.web import STATIC, TEMPLATES
+from services.web.context import WebDeps
 from services.web.csrf import CsrfSigner
 from services.web.forms import FormsController
 from services.web.pages import PagesController
@@ -73,7 +74,7 @@ def create_app(
         vault=BsnVault(settings.secret_key),
         pseudonym_secret=settings.pseudonym_key,
     )
-    web_csrf = CsrfSigner(settings.secret_key)
+    web = WebDeps(identity, runtime.sessions, casework, CsrfSigner(settings.secret_key))
 
     def on_startup() -> None:
         if worker is not None:
@@ -110,7 +111,7 @@ def create_app(
             "identity": Provide(lambda: identity, sync_to_thread=False),
             "sessions": Provide(lambda: runtime.sessions, sync_to_thread=False),
             "casework": Provide(lambda: casework, sync_to_thread=False),
-            "web_csrf": Provide(lambda: web_csrf, sync_to_thread=False),
+            "web": Provide(lambda: web, sync_to_thread=False),
         },
         exception_handlers={**EXCEPTION_HANDLERS, **CASEWORK_EXCEPTION_HANDLERS},
         middleware=[

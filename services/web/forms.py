@@ -30,7 +30,6 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy.orm import Session, sessionmaker
 
 from services.authz.enforce import AccessDenied
 from services.casework import casussen as svc
@@ -44,11 +43,10 @@ from services.casework.persons import PersonInput
 from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.casework.workspace import Workspace
 from services.identity.authn import COOKIE, PUBLIC
-from services.identity.setup import Identity
 from services.policy import PolicyEngineUnavailable
 from services.web import acties
+from services.web.context import WebDeps
 from services.web.csrf import FIELD as CSRF_FIELD
-from services.web.csrf import CsrfSigner
 from services.web.pages import (
     PHASE_PURPOSE,
     Viewer,
@@ -63,10 +61,7 @@ from services.web.pages import (
 from tenants.reference import PURPOSES
 
 Req = Request[Any, Any, Any]
-Deps = NamedDependency[CaseworkDeps]
-Sessions = NamedDependency[sessionmaker[Session]]
-Ident = NamedDependency[Identity]
-Csrf = NamedDependency[CsrfSigner]
+Web = NamedDependency[WebDeps]
 CasusId = FromPath[uuid.UUID]
 ItemId = FromPath[uuid.UUID]
 PersonId = FromPath[uuid.UUID]
@@ -208,23 +203,21 @@ def _refused(viewer: Viewer) -> Template:
 
 async def _submit(
     request: Req,
-    identity: Identity,
-    sessions: sessionmaker[Session],
-    signer: CsrfSigner,
+    web: WebDeps,
     work: Callable[[Viewer, Form, str], Response[Any]],
 ) -> Response[Any]:
     """Read the form, then (in a worker thread) check the login and the CSRF token first."""
     form = await _read_form(request)
 
     def run() -> Response[Any]:
-        viewer = _viewer(request, identity, sessions)
+        viewer = _viewer(request, web.identity, web.sessions)
         if viewer is None:
             return _to_login()
         cookie = request.cookies.get(COOKIE)
-        if not signer.valid(cookie, form.get(CSRF_FIELD)):
+        if not web.csrf.valid(cookie, form.get(CSRF_FIELD)):
             return _refused(viewer)
         assert cookie is not None
-        return work(viewer, form, signer.token(cookie))
+        return work(viewer, form, web.csrf.token(cookie))
 
     return await anyio.to_thread.run_sync(run)
 
@@ -795,6 +788,23 @@ def _register(
         return _render(viewer, "storing.html", {}, doel=AANMELDING_PURPOSE, status=503)
 
 
+async def _casus_form(
+    request: Req,
+    web: WebDeps,
+    casus_id: uuid.UUID,
+    form_key: Callable[[Form], str],
+    build: Builder,
+) -> Response[Any]:
+    """A form on the casus page: the shared login/CSRF handling and the service call."""
+
+    def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
+        return _casus_action(
+            viewer, web.casework, casus_id, token, form_key(form), form, build(form, casus_id)
+        )
+
+    return await _submit(request, web, work)
+
+
 class FormsController(Controller):
     """Aanmelden and the forms of the casus page (all behind the login and the CSRF token)."""
 
@@ -802,69 +812,45 @@ class FormsController(Controller):
     include_in_schema = False
 
     @get("/aanmelden", opt=PUBLIC, sync_to_thread=True)
-    def aanmelden_form(
-        self, request: Req, identity: Ident, sessions: Sessions, casework: Deps, web_csrf: Csrf
-    ) -> Response[Any]:
-        viewer = _viewer(request, identity, sessions)
+    def aanmelden_form(self, request: Req, web: Web) -> Response[Any]:
+        viewer = _viewer(request, web.identity, web.sessions)
         if viewer is None:
             return _to_login()
-        token = web_csrf.token(request.cookies.get(COOKIE, ""))
-        return _guarded(viewer, AANMELDING_PURPOSE, lambda: _aanmeld_page(viewer, casework, token))
+        token = web.csrf.token(request.cookies.get(COOKIE, ""))
+        return _guarded(
+            viewer, AANMELDING_PURPOSE, lambda: _aanmeld_page(viewer, web.casework, token)
+        )
 
     @post("/aanmelden", opt=PUBLIC, status_code=303)
-    async def aanmelden(
-        self, request: Req, identity: Ident, sessions: Sessions, casework: Deps, web_csrf: Csrf
-    ) -> Response[Any]:
+    async def aanmelden(self, request: Req, web: Web) -> Response[Any]:
         def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
             return _register(
                 viewer,
-                casework,
+                web.casework,
                 form,
                 form_name="aanmelden",
                 melding="aangemeld",
-                page=lambda state, status: _aanmeld_page(viewer, casework, token, state, status),
+                page=lambda state, status: _aanmeld_page(
+                    viewer, web.casework, token, state, status
+                ),
                 build=_aanmelding_from,
                 state_for=lambda values, problems: acties.state_from_problems(
                     "aanmelden", values, problems, fields=AANMELD_FORM_FIELDS, names=AANMELD_FIELDS
                 ),
             )
 
-        return await _submit(request, identity, sessions, web_csrf, work)
-
-    async def _casus_form(
-        self,
-        request: Req,
-        identity: Identity,
-        sessions: sessionmaker[Session],
-        casework: CaseworkDeps,
-        signer: CsrfSigner,
-        casus_id: uuid.UUID,
-        form_key: Callable[[Form], str],
-        build: Builder,
-    ) -> Response[Any]:
-        def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
-            return _casus_action(
-                viewer, casework, casus_id, token, form_key(form), form, build(form, casus_id)
-            )
-
-        return await _submit(request, identity, sessions, signer, work)
+        return await _submit(request, web, work)
 
     @post("/casussen/{casus_id:uuid}/overgang", opt=PUBLIC, status_code=303)
     async def move(
         self,
         request: Req,
-        identity: Ident,
-        sessions: Sessions,
-        casework: Deps,
-        web_csrf: Csrf,
+        web: Web,
         casus_id: CasusId,
     ) -> Response[Any]:
-        return await self._casus_form(
+        return await _casus_form(
             request,
-            identity,
-            sessions,
-            casework,
-            web_csrf,
+            web,
             casus_id,
             lambda form: f"overgang:{form.get('naar')}",
             _transition,
@@ -874,10 +860,7 @@ class FormsController(Controller):
     async def triage(
         self,
         request: Req,
-        identity: Ident,
-        sessions: Sessions,
-        casework: Deps,
-        web_csrf: Csrf,
+        web: Web,
         casus_id: CasusId,
     ) -> Response[Any]:
         def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
@@ -887,30 +870,26 @@ class FormsController(Controller):
                 return _guarded(
                     viewer,
                     PHASE_PURPOSE,
-                    lambda: casus_page(viewer, casework, casus_id, None, token=token, state=state),
+                    lambda: casus_page(
+                        viewer, web.casework, casus_id, None, token=token, state=state
+                    ),
                 )
             return _casus_action(
-                viewer, casework, casus_id, token, "triage", form, _triage(form, casus_id)
+                viewer, web.casework, casus_id, token, "triage", form, _triage(form, casus_id)
             )
 
-        return await _submit(request, identity, sessions, web_csrf, work)
+        return await _submit(request, web, work)
 
     @post("/casussen/{casus_id:uuid}/afsluiting", opt=PUBLIC, status_code=303)
     async def close(
         self,
         request: Req,
-        identity: Ident,
-        sessions: Sessions,
-        casework: Deps,
-        web_csrf: Csrf,
+        web: Web,
         casus_id: CasusId,
     ) -> Response[Any]:
-        return await self._casus_form(
+        return await _casus_form(
             request,
-            identity,
-            sessions,
-            casework,
-            web_csrf,
+            web,
             casus_id,
             lambda form: "afsluiten",
             _close,
@@ -920,18 +899,12 @@ class FormsController(Controller):
     async def reopen(
         self,
         request: Req,
-        identity: Ident,
-        sessions: Sessions,
-        casework: Deps,
-        web_csrf: Csrf,
+        web: Web,
         casus_id: CasusId,
     ) -> Response[Any]:
-        return await self._casus_form(
+        return await _casus_form(
             request,
-            identity,
-            sessions,
-            casework,
-            web_csrf,
+            web,
             casus_id,
             lambda form: "heropenen",
             _reopen,
@@ -941,18 +914,12 @@ class FormsController(Controller):
     async def add_information(
         self,
         request: Req,
-        identity: Ident,
-        sessions: Sessions,
-        casework: Deps,
-        web_csrf: Csrf,
+        web: Web,
         casus_id: CasusId,
     ) -> Response[Any]:
-        return await self._casus_form(
+        return await _casus_form(
             request,
-            identity,
-            sessions,
-            casework,
-            web_csrf,
+            web,
             casus_id,
             lambda form: "informatie",
             _add_item,
@@ -962,18 +929,12 @@ class FormsController(Controller):
     async def inform(
         self,
         request: Req,
-        identity: Ident,
-        sessions: Sessions,
-        casework: Deps,
-        web_csrf: Csrf,
+        web: Web,
         casus_id: CasusId,
     ) -> Response[Any]:
-        return await self._casus_form(
+        return await _casus_form(
             request,
-            identity,
-            sessions,
-            casework,
-            web_csrf,
+            web,
             casus_id,
             lambda form: "informeren",
             _inform,
@@ -983,19 +944,13 @@ class FormsController(Controller):
     async def share(
         self,
         request: Req,
-        identity: Ident,
-        sessions: Sessions,
-        casework: Deps,
-        web_csrf: Csrf,
+        web: Web,
         casus_id: CasusId,
         item_id: ItemId,
     ) -> Response[Any]:
-        return await self._casus_form(
+        return await _casus_form(
             request,
-            identity,
-            sessions,
-            casework,
-            web_csrf,
+            web,
             casus_id,
             lambda form: f"delen:{item_id}",
             lambda form, cid: _share(form, cid, item_id),
@@ -1009,19 +964,13 @@ class FormsController(Controller):
     async def withhold(
         self,
         request: Req,
-        identity: Ident,
-        sessions: Sessions,
-        casework: Deps,
-        web_csrf: Csrf,
+        web: Web,
         casus_id: CasusId,
         item_id: ItemId,
     ) -> Response[Any]:
-        return await self._casus_form(
+        return await _casus_form(
             request,
-            identity,
-            sessions,
-            casework,
-            web_csrf,
+            web,
             casus_id,
             lambda form: f"achterhouden:{item_id}",
             _withhold(item_id),
@@ -1035,19 +984,13 @@ class FormsController(Controller):
     async def release(
         self,
         request: Req,
-        identity: Ident,
-        sessions: Sessions,
-        casework: Deps,
-        web_csrf: Csrf,
+        web: Web,
         casus_id: CasusId,
         item_id: ItemId,
     ) -> Response[Any]:
-        return await self._casus_form(
+        return await _casus_form(
             request,
-            identity,
-            sessions,
-            casework,
-            web_csrf,
+            web,
             casus_id,
             lambda form: f"vrijgeven:{item_id}",
             _release(item_id),
@@ -1057,18 +1000,12 @@ class FormsController(Controller):
     async def invite(
         self,
         request: Req,
-        identity: Ident,
-        sessions: Sessions,
-        casework: Deps,
-        web_csrf: Csrf,
+        web: Web,
         casus_id: CasusId,
     ) -> Response[Any]:
-        return await self._casus_form(
+        return await _casus_form(
             request,
-            identity,
-            sessions,
-            casework,
-            web_csrf,
+            web,
             casus_id,
             lambda form: "deelnemer",
             _invite,
@@ -1078,18 +1015,12 @@ class FormsController(Controller):
     async def regie(
         self,
         request: Req,
-        identity: Ident,
-        sessions: Sessions,
-        casework: Deps,
-        web_csrf: Csrf,
+        web: Web,
         casus_id: CasusId,
     ) -> Response[Any]:
-        return await self._casus_form(
+        return await _casus_form(
             request,
-            identity,
-            sessions,
-            casework,
-            web_csrf,
+            web,
             casus_id,
             lambda form: "regie",
             _set_regie,
@@ -1099,18 +1030,12 @@ class FormsController(Controller):
     async def add_signal(
         self,
         request: Req,
-        identity: Ident,
-        sessions: Sessions,
-        casework: Deps,
-        web_csrf: Csrf,
+        web: Web,
         casus_id: CasusId,
     ) -> Response[Any]:
-        return await self._casus_form(
+        return await _casus_form(
             request,
-            identity,
-            sessions,
-            casework,
-            web_csrf,
+            web,
             casus_id,
             lambda form: "signaal",
             _signal,
@@ -1120,18 +1045,12 @@ class FormsController(Controller):
     async def add_member(
         self,
         request: Req,
-        identity: Ident,
-        sessions: Sessions,
-        casework: Deps,
-        web_csrf: Csrf,
+        web: Web,
         casus_id: CasusId,
     ) -> Response[Any]:
-        return await self._casus_form(
+        return await _casus_form(
             request,
-            identity,
-            sessions,
-            casework,
-            web_csrf,
+            web,
             casus_id,
             lambda form: "groepslid",
             _add_member,
@@ -1145,51 +1064,43 @@ class FormsController(Controller):
     async def remove_member(
         self,
         request: Req,
-        identity: Ident,
-        sessions: Sessions,
-        casework: Deps,
-        web_csrf: Csrf,
+        web: Web,
         casus_id: CasusId,
         persoon_id: PersonId,
     ) -> Response[Any]:
-        return await self._casus_form(
+        return await _casus_form(
             request,
-            identity,
-            sessions,
-            casework,
-            web_csrf,
+            web,
             casus_id,
             lambda form: f"lid-verwijderen:{persoon_id}",
             _remove_member(persoon_id),
         )
 
     @get("/aanmelden/groep", opt=PUBLIC, sync_to_thread=True)
-    def group_form(
-        self, request: Req, identity: Ident, sessions: Sessions, casework: Deps, web_csrf: Csrf
-    ) -> Response[Any]:
-        viewer = _viewer(request, identity, sessions)
+    def group_form(self, request: Req, web: Web) -> Response[Any]:
+        viewer = _viewer(request, web.identity, web.sessions)
         if viewer is None:
             return _to_login()
-        token = web_csrf.token(request.cookies.get(COOKIE, ""))
-        return _guarded(viewer, AANMELDING_PURPOSE, lambda: _group_page(viewer, casework, token))
+        token = web.csrf.token(request.cookies.get(COOKIE, ""))
+        return _guarded(
+            viewer, AANMELDING_PURPOSE, lambda: _group_page(viewer, web.casework, token)
+        )
 
     @post("/aanmelden/groep", opt=PUBLIC, status_code=303)
-    async def aanmelden_groep(
-        self, request: Req, identity: Ident, sessions: Sessions, casework: Deps, web_csrf: Csrf
-    ) -> Response[Any]:
+    async def aanmelden_groep(self, request: Req, web: Web) -> Response[Any]:
         def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
             domains = {name for name in form.fields if name.startswith(PROBLEM_PREFIX)}
             return _register(
                 viewer,
-                casework,
+                web.casework,
                 form,
                 form_name=GROUP_FORM,
                 melding="groep-aangemeld",
-                page=lambda state, status: _group_page(viewer, casework, token, state, status),
+                page=lambda state, status: _group_page(viewer, web.casework, token, state, status),
                 build=_group_aanmelding_from,
                 state_for=lambda values, problems: acties.state_from_problems(
                     GROUP_FORM, values, problems, fields=GROUP_FORM_FIELDS | domains
                 ),
             )
 
-        return await _submit(request, identity, sessions, web_csrf, work)
+        return await _submit(request, web, work)

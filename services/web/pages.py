@@ -53,15 +53,13 @@ from services.identity.setup import Identity
 from services.identity.tokens import TokenError
 from services.policy import Decision, PolicyEngineUnavailable
 from services.web import acties
+from services.web.context import WebDeps
 from services.web.csrf import FIELD as CSRF_FIELD
 from services.web.csrf import CsrfSigner
 from tenants.reference import PURPOSES
 
 Req = Request[Any, Any, Any]
-Deps = NamedDependency[CaseworkDeps]
-Sessions = NamedDependency[sessionmaker[Session]]
-Ident = NamedDependency[Identity]
-Csrf = NamedDependency[CsrfSigner]
+Web = NamedDependency[WebDeps]
 
 LOGIN: Final = "/inloggen"
 LOCAL_TZ: Final = ZoneInfo("Europe/Amsterdam")
@@ -448,16 +446,14 @@ class PagesController(Controller):
     include_in_schema = False
 
     @get("/overzicht", opt=PUBLIC, sync_to_thread=True)
-    def overview(
-        self, request: Req, identity: Ident, sessions: Sessions, casework: Deps
-    ) -> Response[Any]:
+    def overview(self, request: Req, web: Web) -> Response[Any]:
         """The home page with counts (``/`` itself is served by HomeController)."""
-        viewer = _viewer(request, identity, sessions)
+        viewer = _viewer(request, web.identity, web.sessions)
         if viewer is None:
             return _to_login()
 
         def build() -> Template:
-            counts = home_counts(casework, viewer.principal)
+            counts = home_counts(web.casework, viewer.principal)
             return _render(
                 viewer, "home.html", {"counts": counts}, doel=HOME_PURPOSES, active="home"
             )
@@ -468,13 +464,11 @@ class PagesController(Controller):
     def casussen(
         self,
         request: Req,
-        identity: Ident,
-        sessions: Sessions,
-        casework: Deps,
+        web: Web,
         fase: FromQuery[str | None] = None,
         na: FromQuery[str | None] = None,
     ) -> Response[Any]:
-        viewer = _viewer(request, identity, sessions)
+        viewer = _viewer(request, web.identity, web.sessions)
         if viewer is None:
             return _to_login()
         fase = fase or None
@@ -483,7 +477,7 @@ class PagesController(Controller):
             problem: str | None = None
             items: list[dict[str, Any]] = []
             next_cursor: str | None = None
-            with workspace(casework, viewer.principal) as ws:
+            with workspace(web.casework, viewer.principal) as ws:
                 try:
                     page = svc.list_casussen(ws, fase=fase, limit=PAGE_SIZE, cursor=na or None)
                     items, next_cursor = page.items, page.next_cursor
@@ -511,15 +505,12 @@ class PagesController(Controller):
     def casus(
         self,
         request: Req,
-        identity: Ident,
-        sessions: Sessions,
-        casework: Deps,
-        web_csrf: Csrf,
+        web: Web,
         casus_id: FromPath[uuid.UUID],
         doel: FromQuery[str | None] = None,
         melding: FromQuery[str | None] = None,
     ) -> Response[Any]:
-        viewer = _viewer(request, identity, sessions)
+        viewer = _viewer(request, web.identity, web.sessions)
         if viewer is None:
             return _to_login()
         requested = doel if doel in PURPOSES else None
@@ -527,25 +518,23 @@ class PagesController(Controller):
         def build() -> Template:
             return casus_page(
                 viewer,
-                casework,
+                web.casework,
                 casus_id,
                 requested,
-                token=form_token(request, web_csrf),
+                token=form_token(request, web.csrf),
                 melding=melding,
             )
 
         return _guarded(viewer, requested or PHASE_PURPOSE, build)
 
     @get("/werkvoorraad", opt=PUBLIC, sync_to_thread=True)
-    def work(
-        self, request: Req, identity: Ident, sessions: Sessions, casework: Deps
-    ) -> Response[Any]:
-        viewer = _viewer(request, identity, sessions)
+    def work(self, request: Req, web: Web) -> Response[Any]:
+        viewer = _viewer(request, web.identity, web.sessions)
         if viewer is None:
             return _to_login()
 
         def build() -> Template:
-            with workspace(casework, viewer.principal) as ws:
+            with workspace(web.casework, viewer.principal) as ws:
                 queue = werkvoorraad.work_queue(ws)
             return _render(
                 viewer,
@@ -558,15 +547,13 @@ class PagesController(Controller):
         return _guarded(viewer, werkvoorraad.PURPOSE, build)
 
     @get("/overleggen", opt=PUBLIC, sync_to_thread=True)
-    def meetings_index(
-        self, request: Req, identity: Ident, sessions: Sessions, casework: Deps
-    ) -> Response[Any]:
-        viewer = _viewer(request, identity, sessions)
+    def meetings_index(self, request: Req, web: Web) -> Response[Any]:
+        viewer = _viewer(request, web.identity, web.sessions)
         if viewer is None:
             return _to_login()
 
         def build() -> Template:
-            with workspace(casework, viewer.principal) as ws:
+            with workspace(web.casework, viewer.principal) as ws:
                 upcoming = meetings.list_meetings(ws, wanneer="komend")
                 held = meetings.list_meetings(ws, wanneer="gehouden", limit=10)
                 chairs = _user_names(ws, {m["voorzitter"] for m in upcoming + held})
@@ -584,17 +571,15 @@ class PagesController(Controller):
     def meeting(
         self,
         request: Req,
-        identity: Ident,
-        sessions: Sessions,
-        casework: Deps,
+        web: Web,
         overleg_id: FromPath[uuid.UUID],
     ) -> Response[Any]:
-        viewer = _viewer(request, identity, sessions)
+        viewer = _viewer(request, web.identity, web.sessions)
         if viewer is None:
             return _to_login()
 
         def build() -> Template:
-            with workspace(casework, viewer.principal) as ws:
+            with workspace(web.casework, viewer.principal) as ws:
                 _, body = meetings.meeting_view(ws, overleg_id)
                 org_names = _org_names(ws)
                 chair = _user_names(ws, {body["voorzitter"]})
