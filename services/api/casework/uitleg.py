@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 
 from services.api.guards import principal_of
@@ -25,14 +25,15 @@ OPEN = {"open_voor_niet_deelnemers": True}
 
 
 def _checklist(
-    doel: str | None,
-    grondslag: str | None,
-    art9_uitzondering: str | None,
-    beroepsgeheim_grond: str | None,
-    noodzaak: str | None,
-    persoon_geinformeerd: bool | None,
-    reden_niet_geinformeerd: str | None,
+    doel: FromQuery[str | None] = None,
+    grondslag: FromQuery[str | None] = None,
+    art9_uitzondering: FromQuery[str | None] = None,
+    beroepsgeheim_grond: FromQuery[str | None] = None,
+    noodzaak: FromQuery[str | None] = None,
+    persoon_geinformeerd: FromQuery[bool | None] = None,
+    reden_niet_geinformeerd: FromQuery[str | None] = None,
 ) -> information.Checklist:
+    """The checklist gegevensdeling from the query string (a dependency of both routes)."""
     return information.Checklist(
         purpose=doel or None,
         legal_basis=grondslag or None,
@@ -47,6 +48,7 @@ def _checklist(
 class UitlegController(Controller):
     path = "/api/v1/casussen/{casus_id:uuid}"
     tags = ["uitleg"]  # noqa: RUF012
+    dependencies = {"checklist": Provide(_checklist, sync_to_thread=False)}  # noqa: RUF012
 
     @get(
         "/uitleg",
@@ -59,25 +61,10 @@ class UitlegController(Controller):
         request: Req,
         casework: Deps,
         casus_id: CasusId,
+        checklist: NamedDependency[information.Checklist],
         actie: FromQuery[str] = "share",
         categorie: FromQuery[str | None] = None,
-        doel: FromQuery[str | None] = None,
-        grondslag: FromQuery[str | None] = None,
-        art9_uitzondering: FromQuery[str | None] = None,
-        beroepsgeheim_grond: FromQuery[str | None] = None,
-        noodzaak: FromQuery[str | None] = None,
-        persoon_geinformeerd: FromQuery[bool | None] = None,
-        reden_niet_geinformeerd: FromQuery[str | None] = None,
     ) -> dict[str, Any]:
-        checklist = _checklist(
-            doel,
-            grondslag,
-            art9_uitzondering,
-            beroepsgeheim_grond,
-            noodzaak,
-            persoon_geinformeerd,
-            reden_niet_geinformeerd,
-        )
         with workspace(casework, principal_of(request)) as ws:
             answer = information.explain_casus(ws, casus_id, actie, checklist, categorie or None)
         return information.explanation_view(answer)
@@ -94,24 +81,9 @@ class UitlegController(Controller):
         casework: Deps,
         casus_id: CasusId,
         item_id: FromPath[uuid.UUID],
+        checklist: NamedDependency[information.Checklist],
         actie: FromQuery[str] = "share",
-        doel: FromQuery[str | None] = None,
-        grondslag: FromQuery[str | None] = None,
-        art9_uitzondering: FromQuery[str | None] = None,
-        beroepsgeheim_grond: FromQuery[str | None] = None,
-        noodzaak: FromQuery[str | None] = None,
-        persoon_geinformeerd: FromQuery[bool | None] = None,
-        reden_niet_geinformeerd: FromQuery[str | None] = None,
     ) -> dict[str, Any]:
-        checklist = _checklist(
-            doel,
-            grondslag,
-            art9_uitzondering,
-            beroepsgeheim_grond,
-            noodzaak,
-            persoon_geinformeerd,
-            reden_niet_geinformeerd,
-        )
         with workspace(casework, principal_of(request)) as ws:
             answer = information.explain_item(ws, casus_id, item_id, actie, checklist)
         return information.explanation_view(answer)
