@@ -286,10 +286,14 @@ def list_casussen(
     ctx = ws.enforcer.context(purpose or "casusoverleg")
     decisions = ws.enforcer.decide_page(
         "list",
-        [ws.resource(c) for c in rows],
+        ws.resources(rows),
         ctx,
         [Target("casus", str(c.id), c.id) for c in rows],
     )
+    # Load the page's persons at once (summary_view then finds them in the identity map).
+    person_ids = [c.subject_person_id for c in rows if c.subject_person_id is not None]
+    if person_ids:
+        ws.session.scalars(sa.select(Person).where(Person.id.in_(person_ids))).all()
     items = [summary_view(ws, c, d) for c, d in zip(rows, decisions, strict=True) if d.allow]
     next_cursor = f"{rows[-1].created_at.isoformat()}_{rows[-1].id}" if more and rows else None
     return Page(items, next_cursor)

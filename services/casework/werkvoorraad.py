@@ -64,7 +64,7 @@ def _allowed(
     ws: Workspace, rows: Sequence[Casus], purpose: str, targets: Sequence[Target]
 ) -> list[Decision]:
     return ws.enforcer.decide_page(
-        "list", [ws.resource(c) for c in rows], ws.enforcer.context(purpose), targets
+        "list", ws.resources(rows), ws.enforcer.context(purpose), targets
     )
 
 

@@ -11,7 +11,8 @@ import datetime as dt
 import hashlib
 import hmac
 import uuid
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -129,52 +130,58 @@ class Workspace:
 
     def resource(self, casus: Casus, resource_type: str = "casus", **extra: Any) -> dict[str, Any]:
         """The policy resource of a casus (docs/policy.md), plus item-specific fields."""
-        roles = self.active_roles(casus)
-        coordinator = next((r.user_id for r in roles if r.role == "uitvoeringscoordinator"), None)
-        shares = self.session.scalars(
-            sa.select(CasusShare.shared_with_tenant).where(
-                CasusShare.tenant_id == casus.tenant_id, CasusShare.casus_id == casus.id
-            )
-        ).all()
-        resource: dict[str, Any] = {
-            "type": resource_type,
-            "tenant": casus.tenant_id,
-            "casus_id": str(casus.id),
-            "casus_kind": casus.kind,
-            "phase": lifecycle.phase_of(casus.kind, casus.state),
-            "participants": sorted(p.organisation_id for p in self.participants(casus)),
-            "regisseurs": sorted({r.user_id for r in roles if r.role in REGIE_ROLES}),
-            "uitvoeringscoordinator": coordinator,
-            "shared_with_tenants": sorted(shares),
-            "contains_person_identifiers": casus.kind == "persoon",
-        }
-        step = lifecycle.group_step(casus.state) if casus.kind == "groep" else None
-        if step is not None:
-            resource["group_step"] = step
-        grant = self.urgent_grant(casus)
-        if grant is not None:
-            resource["urgent_access"] = {
-                "reason": grant.reason,
-                "expires_at": grant.expires_at.astimezone(dt.UTC)
-                .isoformat()
-                .replace("+00:00", "Z"),
-                "user_id": grant.user_id,
-            }
+        resource = self.resources([casus], resource_type)[0]
         resource.update(extra)
         return resource
 
-    def urgent_grant(self, casus: Casus) -> UrgentAccess | None:
-        return self.session.scalars(
+    def resources(
+        self, casussen: Sequence[Casus], resource_type: str = "casus"
+    ) -> list[dict[str, Any]]:
+        """Policy resources for a page of casussen: four queries, whatever the page size."""
+        if not casussen:
+            return []
+        ids = [c.id for c in casussen]
+        participants: dict[uuid.UUID, list[str]] = defaultdict(list)
+        for casus_id, org in self.session.execute(
+            sa.select(CasusParticipant.casus_id, CasusParticipant.organisation_id).where(
+                CasusParticipant.casus_id.in_(ids), CasusParticipant.active
+            )
+        ):
+            participants[casus_id].append(org)
+        roles: dict[uuid.UUID, list[CasusRole]] = defaultdict(list)
+        for role in self.session.scalars(
+            sa.select(CasusRole).where(CasusRole.casus_id.in_(ids), CasusRole.ended_at.is_(None))
+        ):
+            roles[role.casus_id].append(role)
+        shares: dict[uuid.UUID, list[str]] = defaultdict(list)
+        for casus_id, tenant in self.session.execute(
+            sa.select(CasusShare.casus_id, CasusShare.shared_with_tenant).where(
+                CasusShare.casus_id.in_(ids)
+            )
+        ):
+            shares[casus_id].append(tenant)
+        grants: dict[uuid.UUID, UrgentAccess] = {}
+        for grant in self.session.scalars(
             sa.select(UrgentAccess)
             .where(
-                UrgentAccess.tenant_id == casus.tenant_id,
-                UrgentAccess.casus_id == casus.id,
+                UrgentAccess.casus_id.in_(ids),
                 UrgentAccess.user_id == self.principal.user_id,
                 UrgentAccess.expires_at > self.enforcer.now,
             )
-            .order_by(UrgentAccess.expires_at.desc())
-            .limit(1)
-        ).first()
+            .order_by(UrgentAccess.expires_at)
+        ):
+            grants[grant.casus_id] = grant  # ordered: the latest expiry wins
+        return [
+            _policy_resource(
+                casus,
+                resource_type,
+                participants[casus.id],
+                roles[casus.id],
+                shares[casus.id],
+                grants.get(casus.id),
+            )
+            for casus in casussen
+        ]
 
     def event(self, casus: Casus, kind: str, summary: str) -> None:
         """Record what happened (Dutch, without person data) for timelines and meetings."""
@@ -188,6 +195,39 @@ class Workspace:
                 at=self.enforcer.now,
             )
         )
+
+
+def _policy_resource(
+    casus: Casus,
+    resource_type: str,
+    participants: Sequence[str],
+    roles: Sequence[CasusRole],
+    shares: Sequence[str],
+    grant: UrgentAccess | None,
+) -> dict[str, Any]:
+    coordinator = next((r.user_id for r in roles if r.role == "uitvoeringscoordinator"), None)
+    resource: dict[str, Any] = {
+        "type": resource_type,
+        "tenant": casus.tenant_id,
+        "casus_id": str(casus.id),
+        "casus_kind": casus.kind,
+        "phase": lifecycle.phase_of(casus.kind, casus.state),
+        "participants": sorted(participants),
+        "regisseurs": sorted({r.user_id for r in roles if r.role in REGIE_ROLES}),
+        "uitvoeringscoordinator": coordinator,
+        "shared_with_tenants": sorted(shares),
+        "contains_person_identifiers": casus.kind == "persoon",
+    }
+    step = lifecycle.group_step(casus.state) if casus.kind == "groep" else None
+    if step is not None:
+        resource["group_step"] = step
+    if grant is not None:
+        resource["urgent_access"] = {
+            "reason": grant.reason,
+            "expires_at": grant.expires_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+            "user_id": grant.user_id,
+        }
+    return resource
 
 
 def check_version(current: int, expected: int | None) -> None:
