@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.api.guards import require_roles
@@ -29,9 +29,10 @@ from tenants.provision import (
 MAX_MANIFEST_BYTES = 256 * 1024
 
 
-@dataclass
-class StatusChange:
-    reden: str | None = None
+class StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reden: Annotated[str, Field(max_length=2_000)] | None = None
 
 
 def _tenant_json(t: Tenant) -> dict[str, Any]:
