@@ -94,20 +94,18 @@ class Enforcer:
         context: Mapping[str, Any],
         targets: Sequence[Target],
     ) -> list[Decision]:
-        """One engine query for a page; one audit row per resource (allowed or not)."""
+        """One engine query for a page; one audit row (and decision record) per resource."""
         if not resources:
             return []
         decisions = self.engine.decide_many(
             self.principal.policy_subject(), action, context, list(resources)
         )
-        page_input = {
-            "subject": self.principal.policy_subject(),
-            "action": action,
-            "context": dict(context),
-            "resources": list(resources),
-        }
-        record = make_decision_record(self.engine, page_input, decisions)
-        for target, decision in zip(targets, decisions, strict=True):
+        subject = self.principal.policy_subject()
+        for resource, target, decision in zip(resources, targets, decisions, strict=True):
+            # One record per resource: its own input, not the whole page on every row.
+            record = make_decision_record(
+                self.engine, build_input(subject, action, context, resource), decision
+            )
             self._audit(action, context, target, decision.allow, decision, record)
         return decisions
 
