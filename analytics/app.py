@@ -125,14 +125,22 @@ def service_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHa
     _require_service(connection, _state(connection))
 
 
+_PRINCIPAL_KEY = "analytics_principal"
+
+
 def principal_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     _principal(connection, _state(connection))
 
 
 def _principal(request: ASGIConnection[Any, Any, Any, Any], state: State) -> Principal:
+    """The caller, authenticated once per request (the guard's result is reused)."""
+    cached = request.scope.get("state", {}).get(_PRINCIPAL_KEY)
+    if isinstance(cached, Principal):
+        return cached
     principal = state.authenticate(_bearer(request))
     if principal is None:
         raise NotAuthorizedException(headers={"WWW-Authenticate": "Bearer"})
+    request.scope.setdefault("state", {})[_PRINCIPAL_KEY] = principal
     return principal
 
 

@@ -279,3 +279,21 @@ def test_researcher_budget_and_own_view(
         if not cell["suppressed"] and cell["indicator"] == "personen":
             assert cell["value"] >= 5
     assert any(c["suppressed"] for c in own["cells"])
+
+
+def test_a_request_is_authenticated_once(clean_db: sa.Engine, settings: Settings) -> None:
+    """The guard's principal is reused by the handler: one token check per request."""
+    calls: list[str] = []
+
+    def counting(token: str) -> Principal | None:
+        calls.append(token)
+        return PRINCIPALS.get(token)
+
+    app = create_app(settings, clean_db, authenticate=counting)
+    with TestClient(app) as test_client:
+        response = test_client.get(
+            f"/api/v1/research/budget/{PERIOD}",
+            headers={"Authorization": "Bearer token-onderzoeker"},
+        )
+    assert response.status_code == 404  # no budget granted yet
+    assert calls == ["token-onderzoeker"]
