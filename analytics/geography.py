@@ -43,9 +43,6 @@ class Geography:
     def region_of(self, code: str) -> str:
         return self._by_code[code].region
 
-    def in_region(self, region: str) -> tuple[str, ...]:
-        return tuple(g.code for g in self.gemeenten if g.region == region)
-
     def name_of(self, code: str) -> str:
         gemeente = self._by_code.get(code)
         return gemeente.name if gemeente else code

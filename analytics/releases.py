@@ -30,7 +30,7 @@ from analytics.indicators.catalogue import (
     MEASURES,
     SOURCE_KEYS,
 )
-from analytics.ledger import DATASET, dataset_account, ensure_dataset_account, reserve
+from analytics.ledger import DATASET, ensure_dataset_account, reserve
 
 Progress = Callable[[str], None]
 
@@ -269,7 +269,3 @@ def get_release(conn: sa.Connection, release_id: str) -> Release | None:
         return None
     row = conn.execute(sa.select(releases).where(releases.c.id == release_id)).first()
     return _row_to_release(row, reused=True) if row is not None else None
-
-
-def account_for(period: str, dataset: str = DATASET) -> str:
-    return dataset_account(period, dataset)

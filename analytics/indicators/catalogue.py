@@ -16,7 +16,7 @@ from typing import Final, Literal
 
 import polars as pl
 
-from analytics.contract import AGE_BAND_CODES, period_months
+from analytics.contract import period_months
 from tenants.reference import ORGANISATION_DOMAINS
 
 CATALOGUE_VERSION: Final = "2026.1"
@@ -415,7 +415,3 @@ def prepare(facts: pl.DataFrame | pl.LazyFrame, period: str) -> pl.LazyFrame:
         pl.col("bron").cast(pl.String),
         *measure_exprs,
     )
-
-
-def age_band_keys() -> tuple[str, ...]:
-    return AGE_BAND_CODES

@@ -92,10 +92,6 @@ class PolicyGateway:
             self._checked_at = now
             return self._engine
 
-    def invalidate(self) -> None:
-        with self._lock:
-            self._checked_at = 0.0
-
     def check(self) -> None:
         """Readiness: the engine gives a (deny) decision for an empty request."""
         engine = self.engine()

@@ -64,17 +64,6 @@ def create_person(ws: Workspace, data: PersonInput, field_prefix: str = "persoon
     return person
 
 
-def find_by_bsn(ws: Workspace, bsn: str) -> list[Person]:
-    lookup = ws.vault.lookup_hash(normalize_bsn(bsn))
-    return list(
-        ws.session.scalars(
-            sa.select(Person).where(
-                Person.tenant_id == ws.principal.tenant, Person.bsn_hash == lookup
-            )
-        )
-    )
-
-
 def add_household_member(
     ws: Workspace, person: Person, member: PersonInput, relation: str
 ) -> Person:

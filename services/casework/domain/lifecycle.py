@@ -367,11 +367,6 @@ def is_active(kind: str, state: str) -> bool:
     return state not in _INACTIVE[kind]
 
 
-def is_final(kind: str, state: str) -> bool:
-    """True when no transition leaves ``state`` (``gearchiveerd``)."""
-    return not allowed_next(kind, state)
-
-
 def is_reopenable(kind: str, state: str) -> bool:
     """True for a person casus in ``waakvlam`` (closed but reachable)."""
     _require_state(kind, state)
