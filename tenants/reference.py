@@ -202,6 +202,21 @@ INSTRUMENT_DOMAINS: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
     {"zrm": ZRM_DOMAINS, "leefgebieden-8": LEEFGEBIEDEN_8}
 )
 
+#: The data categories of a leefgebied (ZRM or leefgebieden-8 domain): a score, a problem
+#: description or a goal on that leefgebied falls under them and is masked with them.
+#: Leefgebieden not listed are ``algemeen``.
+LEEFGEBIED_CATEGORIES: Final[Mapping[str, frozenset[str]]] = {
+    "financien": frozenset({"financieel"}),
+    "financien-hulpverlening": frozenset({"financieel"}),
+    "geestelijke-gezondheid": frozenset({"bijzonder"}),
+    "lichamelijke-gezondheid": frozenset({"bijzonder"}),
+    "middelengebruik": frozenset({"bijzonder"}),
+    "gezondheid": frozenset({"bijzonder"}),
+    "justitie": frozenset({"strafrechtelijk", "justitieel"}),
+    "delictgedrag": frozenset({"strafrechtelijk", "justitieel"}),
+}
+
+
 #: The 1-5 scale shared by both instruments.
 ASSESSMENT_SCALE: Final[Mapping[int, str]] = MappingProxyType(
     {

@@ -35,21 +35,10 @@ from services.casework.workspace import Workspace
 from services.db.models import Assessment as AssessmentRow
 from services.db.models import Casus
 from services.policy import Decision
-from tenants.reference import ASSESSMENT_INSTRUMENTS, ASSESSMENT_SCALE
+from tenants.reference import ASSESSMENT_INSTRUMENTS, ASSESSMENT_SCALE, LEEFGEBIED_CATEGORIES
 
 ASSESSMENT_PURPOSE: Final = "monitoring"
 
-#: Domains whose score falls under a sensitive data category (masked per the policy).
-DOMAIN_CATEGORIES: Final[Mapping[str, frozenset[str]]] = {
-    "financien": frozenset({"financieel"}),
-    "financien-hulpverlening": frozenset({"financieel"}),
-    "geestelijke-gezondheid": frozenset({"bijzonder"}),
-    "lichamelijke-gezondheid": frozenset({"bijzonder"}),
-    "middelengebruik": frozenset({"bijzonder"}),
-    "gezondheid": frozenset({"bijzonder"}),
-    "justitie": frozenset({"strafrechtelijk", "justitieel"}),
-    "delictgedrag": frozenset({"strafrechtelijk", "justitieel"}),
-}
 
 #: States before inclusion or after archiving: no assessments.
 _NO_ASSESSMENT_STATES: Final = frozenset(
@@ -129,7 +118,7 @@ def assessments_of(ws: Workspace, casus: Casus) -> list[AssessmentRow]:
 
 def _masked_domains(domains: Mapping[str, str], decision: Decision) -> set[str]:
     mask = set(decision.mask)
-    return {code for code in domains if DOMAIN_CATEGORIES.get(code, frozenset()) & mask}
+    return {code for code in domains if LEEFGEBIED_CATEGORIES.get(code, frozenset()) & mask}
 
 
 def history(ws: Workspace, casus_id: uuid.UUID, purpose: str | None = None) -> dict[str, Any]:
