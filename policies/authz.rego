@@ -37,7 +37,7 @@ action := input.action
 
 ctx := object.get(input, "context", {})
 
-roles := {r | some r in object.get(subject, "roles", [])}
+roles := {r | some r in object.get(subject, "roles", []); is_string(r)}
 
 res_type := object.get(resource, "type", "")
 

@@ -4,36 +4,55 @@
 # - From step 2 on, person data is allowed only once an uitvoeringscoordinator has been
 #   appointed (and all other privacy rules apply).
 # - The driehoek (burgemeester, OM, politie) sees the plan of aanpak only anonymised.
+#
+# The server computes the step and whether a resource holds person identifiers; a group
+# resource without them is refused (never a default that skips a rule).
 package regietafel.authz
 
 group_casus if resource.casus_kind == "groep"
 
-group_step := object.get(resource, "group_step", 0)
+group_step := s if {
+	s := resource.group_step
+	is_number(s)
+}
 
 holds_person_data if resource.contains_person_identifiers == true
 
 holds_person_data if res_type in {"person", "group_member"}
 
-coordinator_appointed if {
-	coordinator := object.get(resource, "uitvoeringscoordinator", null)
-	is_string(coordinator)
-	coordinator != ""
+coordinator_appointed if is_object(resource.uitvoeringscoordinator)
+
+appointed_coordinator if {
+	group_casus
+	caseworker
+	is_subject_user(resource.uitvoeringscoordinator)
 }
 
 regular_basis contains "uitvoeringscoordinator" if {
 	group_casus
-	tenant_ok
-	coordinator_appointed
-	resource.uitvoeringscoordinator == subject.user_id
+	same_tenant
+	appointed_coordinator
 	action in regie_actions
 }
 
 regular_basis contains "driehoek-anoniem" if {
 	group_casus
-	tenant_ok
+	same_tenant
 	res_type == "plan"
 	"driehoek" in roles
 	action in read_actions
+}
+
+deny contains deny_reason("groep-stap-onbekend", "Van deze groepscasus is de stap niet bekend: toegang wordt geweigerd.") if {
+	group_casus
+	casus_resource
+	not group_step
+}
+
+deny contains deny_reason("groep-persoonsgegevens-onbekend", "Van deze gegevens is niet bekend of ze personen identificeren: toegang wordt geweigerd.") if {
+	group_casus
+	casus_resource
+	not is_boolean(resource.contains_person_identifiers)
 }
 
 deny contains deny_reason("groep-stap1-persoonsgegevens", "Groepsaanpak stap 1 (signalen delen): alleen gegevens op groepsniveau, geen persoonsgegevens.") if {

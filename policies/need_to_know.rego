@@ -1,76 +1,134 @@
-# Rule 2: need-to-know per casus.
+# Rule 2: need-to-know per casus, by role AND relation to the casus.
 #
-# - A professional sees a casus only if their organisation takes part in it (it was invited
-#   to this casus), or they are one of its regisseurs.
-# - The PGA-expert / procesregisseur (role pga-expert) sees all casussen of the tenant.
-# - An uitvoeringscoordinator sees the group casus they were appointed to.
-# - Any convenant partner may make an aanmelding (create a casus).
-# - A non-involved adviseur may read a casus pseudonymised ("bespreek de casus anoniem").
-# - The driehoek reads plans anonymised (rule 7).
+# Every identity is tenant-qualified: a user or organisation reference is
+# {"tenant": ..., "id": ...} and is compared on both (an id is unique only within a tenant).
+#
+# The matrix (docs/policy.md, "Need-to-know matrix"): what a role sees of a casus follows
+# from its relation to that casus.
+#   - regisseur: the user is an active casusregisseur/procesregisseur of the casus;
+#   - participating professional: the user's organisation takes part in the casus AND the
+#     user holds a casework role (professional, casusregisseur, uitvoeringscoordinator,
+#     pga-expert). An organisation's participation opens a casus to nobody else;
+#   - pga-expert: every casus of the own gemeente; a casus shared with the own tenant
+#     (opschaling to the regional bureau) read-only;
+#   - uitvoeringscoordinator: the group casus they were appointed to (groups.rego);
+#   - adviseur: reads every casus of the own gemeente, pseudonymised;
+#   - driehoek: the plan of a group casus, anonymised (groups.rego);
+#   - tenantbeheerder, platformbeheerder, burgemeester-contactpersoon, onderzoeker: no
+#     casework content at all, whatever their organisation takes part in.
 package regietafel.authz
 
 # Resources that belong to a casus.
 casus_resource if res_type in casus_types
 
-# Roles that see every casus of their own tenant.
-tenant_wide_roles := {"pga-expert", "procesregisseur"}
-
-# Actions a participant may perform on a casus. Transitions are for the regie (below).
+# Actions a participating professional may perform. Transitions are for the regie.
 participant_actions := {"read", "list", "create", "update", "share"}
 
 regie_actions := {"read", "list", "create", "update", "share", "transition"}
 
 # Bases that give the full view; other bases give a reduced view.
 full_view_bases := {
-	"deelnemer", "casusregisseur", "pga-expert", "uitvoeringscoordinator",
-	"aanmelding", "eigen-bron", "doorbreekglas",
+	"deelnemer", "casusregisseur", "pga-expert", "pga-expert-gedeeld",
+	"uitvoeringscoordinator", "aanmelding", "eigen-bron", "doorbreekglas", "overleg",
 }
 
 pseudonymised_view_bases := {"adviseur-pseudoniem"}
 
 basis_messages := {
-	"deelnemer": "Uw organisatie neemt deel aan deze casus.",
+	"deelnemer": "Uw organisatie neemt deel aan deze casus en u werkt aan casussen.",
 	"casusregisseur": "U bent regisseur van deze casus.",
 	"pga-expert": "Als PGA-expert / procesregisseur ziet u alle casussen van uw gemeente.",
+	"pga-expert-gedeeld": "De casus is met uw regionale bureau gedeeld (opschaling): u mag hem inzien.",
 	"uitvoeringscoordinator": "U bent de aangestelde uitvoeringscoördinator van deze groepscasus.",
 	"aanmelding": "Elke convenantpartner mag een casus aanmelden.",
-	"eigen-bron": "Uw organisatie is de bron van dit item.",
+	"eigen-bron": "Uw organisatie is de bron van dit item en u bent bij de casus betrokken.",
 	"adviseur-pseudoniem": "Als adviseur ziet u de casus gepseudonimiseerd (bespreek de casus anoniem).",
 	"driehoek-anoniem": "De driehoek ziet het plan van aanpak alleen geanonimiseerd.",
 	"doorbreekglas": "Spoedtoegang (doorbreekglas) met schriftelijke reden, beperkt in tijd.",
 	"statistiek-geaggregeerd": "Geaggregeerde, differentieel-private cijfers bevatten geen persoonsgegevens.",
 	"uitleg": "U mag uitleg vragen over beslissingen binnen uw gemeente.",
+	"overleg": "U werkt aan casussen van deze gemeente en ziet welke overleggen er zijn.",
+}
+
+# The subject holds a role that does casework (only those are opened a casus by their
+# organisation's participation or a regie appointment).
+caseworker if {
+	some role in roles
+	role in casework_roles
+}
+
+# A tenant-qualified reference names the subject's organisation / the subject itself.
+is_subject_org(ref) if {
+	ref.tenant == subject.tenant
+	ref.id == subject.organisation
+}
+
+is_subject_user(ref) if {
+	ref.tenant == subject.tenant
+	ref.id == subject.user_id
 }
 
 participant if {
-	subject.organisation in object.get(resource, "participants", [])
+	some ref in object.get(resource, "participants", [])
+	is_subject_org(ref)
 }
 
 regisseur if {
-	subject.user_id in object.get(resource, "regisseurs", [])
+	some ref in object.get(resource, "regisseurs", [])
+	is_subject_user(ref)
 }
+
+# The relations that open a casus in full within its own gemeente.
+participating_professional if {
+	caseworker
+	participant
+}
+
+casus_regisseur if {
+	caseworker
+	regisseur
+}
+
+tenant_pga_expert if "pga-expert" in roles
+
+# The subject is involved in the casus (needed before it can be the source of an item).
+involved if participating_professional
+
+involved if casus_regisseur
+
+involved if tenant_pga_expert
+
+involved if appointed_coordinator
 
 # Regular bases (everything except doorbreekglas, which applies only without one of these).
 regular_basis contains "deelnemer" if {
 	casus_resource
-	tenant_ok
-	participant
+	same_tenant
+	participating_professional
 	action in participant_actions
 }
 
 regular_basis contains "casusregisseur" if {
 	casus_resource
-	tenant_ok
-	regisseur
+	same_tenant
+	casus_regisseur
 	action in regie_actions
 }
 
 regular_basis contains "pga-expert" if {
 	casus_resource
-	tenant_ok
-	some role in roles
-	role in tenant_wide_roles
+	same_tenant
+	tenant_pga_expert
 	action in regie_actions
+}
+
+# Opschaling: the regional bureau's pga-expert reads a casus shared with its tenant. The
+# casus stays the gemeente's: the bureau does not write in it (it opens its own casus).
+regular_basis contains "pga-expert-gedeeld" if {
+	casus_resource
+	shared_with_subject_tenant
+	tenant_pga_expert
+	action in read_actions
 }
 
 regular_basis contains "aanmelding" if {
@@ -78,12 +136,13 @@ regular_basis contains "aanmelding" if {
 	action == "create"
 	same_tenant
 	subject_org
+	caseworker
 }
 
-# The adviseur reads, never writes, and only pseudonymised.
+# The adviseur reads, never writes, and only pseudonymised; only in the own gemeente.
 regular_basis contains "adviseur-pseudoniem" if {
 	casus_resource
-	tenant_ok
+	same_tenant
 	"adviseur" in roles
 	action in read_actions
 }
@@ -96,11 +155,49 @@ regular_basis contains "uitleg" if {
 	subject_tenant
 }
 
+# A meeting as such (date, type, chair; not its agenda): the tenant's caseworkers and its
+# advisers (who advise in the casusoverleg, on pseudonymised casussen) see which meetings
+# there are; the pga-expert plans them and the chair keeps the verslag.
+regular_basis contains "overleg" if {
+	res_type == "overleg"
+	same_tenant
+	overleg_reader
+	action in read_actions
+}
+
+overleg_reader if caseworker
+
+overleg_reader if "adviseur" in roles
+
+regular_basis contains "overleg" if {
+	res_type == "overleg"
+	same_tenant
+	tenant_pga_expert
+	action in {"create", "update"}
+}
+
+regular_basis contains "overleg" if {
+	res_type == "overleg"
+	same_tenant
+	caseworker
+	is_subject_user(resource.chair)
+	action == "update"
+}
+
 # Need-to-know denial for casus data when no rule grants access.
-deny contains deny_reason("geen-need-to-know", "Uw organisatie neemt niet deel aan deze casus (need-to-know).") if {
+deny contains deny_reason("geen-need-to-know", "U bent niet bij deze casus betrokken (need-to-know).") if {
 	casus_resource
 	count(basis) == 0
+	not participating_professional
 	not participant
+}
+
+# The organisation takes part, but the user's role does not do casework.
+deny contains deny_reason("rol-geen-casuswerk", "Uw organisatie neemt deel aan deze casus, maar uw rol geeft geen toegang tot casusinhoud.") if {
+	casus_resource
+	count(basis) == 0
+	participant
+	not caseworker
 }
 
 # A participant asking for something its part in the casus does not cover (a phase change
@@ -108,7 +205,7 @@ deny contains deny_reason("geen-need-to-know", "Uw organisatie neemt niet deel a
 deny contains deny_reason("handeling-niet-voor-deelnemer", "Uw organisatie neemt deel aan deze casus, maar deze handeling hoort niet bij die rol.") if {
 	casus_resource
 	count(basis) == 0
-	participant
+	participating_professional
 	action != "transition"
 }
 
@@ -116,7 +213,12 @@ deny contains deny_reason("handeling-niet-voor-deelnemer", "Uw organisatie neemt
 deny contains deny_reason("transitie-alleen-regie", "Alleen de casusregisseur, de PGA-expert of de uitvoeringscoördinator mag de fase wijzigen.") if {
 	action == "transition"
 	count(basis) == 0
-	participant
+	participating_professional
+}
+
+deny contains deny_reason("overleg-geen-toegang", "Alleen wie aan casussen van deze gemeente werkt ziet de overleggen; plannen doet de PGA-expert.") if {
+	res_type == "overleg"
+	count(basis) == 0
 }
 
 # Reduced views only allow reading.

@@ -10,43 +10,43 @@ package regietafel.authz
 withheld if resource.withheld == true
 
 regular_basis contains "eigen-bron" if {
-	tenant_ok
-	resource.source_organisation
-	own_source
+	casus_resource
+	same_tenant
+	own_source_involved
 	action in {"read", "list", "update", "share", "withhold", "release"}
 }
 
 deny contains deny_reason("bron-achtergehouden", "De bron heeft dit item achtergehouden (bijvoorbeeld vanwege een lopend onderzoek).") if {
 	withheld
 	action in {"read", "list", "update", "share"}
-	not own_source
+	not own_source_involved
 }
 
 deny contains deny_reason("deling-achtergehouden-item", "U hebt dit item achtergehouden: geef het eerst vrij voordat u het deelt.") if {
 	withheld
 	sharing
-	own_source
+	own_source_involved
 }
 
 deny contains deny_reason("deling-alleen-door-bron", "Alleen de bronorganisatie mag dit item delen.") if {
 	sharing
 	res_type == "informatie_item"
-	not own_source
+	not own_source_involved
 }
 
 deny contains deny_reason("alleen-bron-achterhouden", "Alleen de bronorganisatie mag dit item achterhouden.") if {
 	action == "withhold"
-	not own_source
+	not own_source_involved
 }
 
 deny contains deny_reason("alleen-bron-vrijgeven", "Alleen de bronorganisatie mag dit item vrijgeven.") if {
 	action == "release"
-	not own_source
+	not own_source_involved
 }
 
 deny contains deny_reason("niet-achtergehouden", "Dit item is niet achtergehouden en hoeft niet te worden vrijgegeven.") if {
 	action == "release"
-	own_source
+	own_source_involved
 	not withheld
 }
 

@@ -12,10 +12,11 @@ subject_tenant := data.regietafel.tenants[subject.tenant]
 # The subject's organisation as registered in its tenant's manifest.
 subject_org := subject_tenant.organisations[subject.organisation]
 
-# The domain of the subject's organisation: the manifest is leading, the token is a fallback.
-subject_domain := subject_org.domain if {
-	subject_org.domain
-} else := object.get(subject, "domain", "")
+# The domain of the subject's organisation, from the manifest only (never from the caller).
+subject_domain := d if {
+	d := subject_org.domain
+	is_string(d)
+} else := ""
 
 same_tenant if {
 	resource.tenant == subject.tenant

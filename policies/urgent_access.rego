@@ -5,7 +5,8 @@
 #   - only with a written reason (at least 20 characters);
 #   - only for a limited time: the access expires (resource.urgent_access.expires_at),
 #     and a window may not be longer than 24 hours from now;
-#   - only for reading, and only within their own gemeente;
+#   - only for reading, only within their own gemeente, and only by someone who does
+#     casework (a beheerder or onderzoeker cannot break the glass);
 #   - it is always audited and flagged for review by the PGA-expert of the gemeente.
 # The caller passes context.now (RFC 3339) so that decisions are deterministic.
 package regietafel.authz
@@ -54,15 +55,16 @@ urgent_not_expired if urgent_expires_ns > now_ns
 urgent_window_ok if urgent_expires_ns - now_ns <= urgent_max_window_ns
 
 # The access was granted to this user (when it names a user).
-urgent_for_subject if not urgent_access.user_id
+urgent_for_subject if not urgent_access.user
 
-urgent_for_subject if urgent_access.user_id == subject.user_id
+urgent_for_subject if is_subject_user(urgent_access.user)
 
 urgent_valid if {
 	urgent_requested
 	casus_resource
 	same_tenant
 	object.get(subject, "kind", "user") == "user"
+	caseworker
 	action in read_actions
 	urgent_reason_ok
 	urgent_time_limited

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.db.models import AuditEntry
 from services.db.unit_of_work import SET_TENANT
 from services.identity.principal import Principal
@@ -25,9 +26,20 @@ from services.policy import (
     Decision,
     DecisionRecord,
     PolicyEngine,
-    build_input,
+    PolicyEngineUnavailable,
     make_decision_record,
 )
+from services.policy.input import build_input, rfc3339
+from tenants.reference import PURPOSES
+
+#: Reason code on the audit row of an attempt the engine could not decide (fail closed).
+ENGINE_FAILURE = "beleidsmotor-storing"
+
+
+def _unavailable(error: Exception) -> PolicyEngineUnavailable:
+    if isinstance(error, PolicyEngineUnavailable):
+        return error
+    return PolicyEngineUnavailable(f"policy decision failed: {type(error).__name__}")
 
 
 class AccessDenied(Exception):
@@ -61,8 +73,19 @@ class Enforcer:
     def context(
         self, purpose: str | None, extra: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
-        ctx: dict[str, Any] = {"now": self.now.isoformat().replace("+00:00", "Z")}
+        """The policy context. A purpose must be a known code: an unknown one is bad input
+        (422), refused before anything is evaluated."""
+        ctx: dict[str, Any] = {"now": rfc3339(self.now)}
         if purpose:
+            if purpose not in PURPOSES:
+                raise DomainValidationError(
+                    [
+                        FieldProblem(
+                            "doel",
+                            f"Onbekend doel '{purpose[:40]}'; kies uit {', '.join(PURPOSES)}.",
+                        )
+                    ]
+                )
             ctx["purpose"] = purpose
         ctx.update({k: v for k, v in (extra or {}).items() if v is not None})
         return ctx
@@ -76,8 +99,12 @@ class Enforcer:
         *,
         raise_on_deny: bool = True,
     ) -> Decision:
-        policy_input = build_input(self.principal.policy_subject(), action, context, resource)
-        decision = self.engine.decide(policy_input)
+        try:
+            policy_input = build_input(self.principal.policy_subject(), action, context, resource)
+            decision = self.engine.decide(policy_input)
+        except Exception as error:
+            self._audit_failure(action, context, target, error)
+            raise _unavailable(error) from error
         record = make_decision_record(self.engine, policy_input, decision)
         self._audit(action, context, target, decision.allow, decision, record)
         owner = resource.get("tenant")
@@ -97,10 +124,13 @@ class Enforcer:
         """One engine query for a page; one audit row (and decision record) per resource."""
         if not resources:
             return []
-        decisions = self.engine.decide_many(
-            self.principal.policy_subject(), action, context, list(resources)
-        )
         subject = self.principal.policy_subject()
+        try:
+            decisions = self.engine.decide_many(subject, action, context, list(resources))
+        except Exception as error:
+            for target in targets:
+                self._audit_failure(action, context, target, error)
+            raise _unavailable(error) from error
         for resource, target, decision in zip(resources, targets, decisions, strict=True):
             # One record per resource: its own input, not the whole page on every row.
             record = make_decision_record(
@@ -142,6 +172,33 @@ class Enforcer:
         self.session.add(AuditEntry(**entry))
         if not allowed:
             self.denied.append(entry)
+
+    def _audit_failure(
+        self, action: str, context: Mapping[str, Any], target: Target, error: Exception
+    ) -> None:
+        """No decision could be made (engine down, malformed answer, invalid input): the
+        attempt is refused and on record like a denial (written after the rollback)."""
+        entry = {
+            "tenant_id": self.principal.tenant,
+            "user_id": self.principal.user_id,
+            "organisation_id": self.principal.organisation,
+            "roles": sorted(self.principal.roles),
+            "action": action,
+            "resource_type": target.resource_type,
+            "resource_id": target.resource_id,
+            "casus_id": target.casus_id,
+            "purpose": context.get("purpose"),
+            "legal_basis": context.get("legal_basis"),
+            "allowed": False,
+            "decision_id": uuid.uuid4(),
+            "policy_revision": self.engine.policy_revision,
+            "data_revision": self.engine.data_revision,
+            "reasons": [ENGINE_FAILURE],
+            "decision_input": {"fout": type(error).__name__},
+            "request_id": request_id_var.get(),
+        }
+        self.session.add(AuditEntry(**entry))
+        self.denied.append(entry)
 
     def _audit_for_owner(
         self,

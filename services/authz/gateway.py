@@ -8,6 +8,7 @@ decision surfaces as :class:`PolicyEngineUnavailable`: callers fail closed.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 
@@ -22,9 +23,9 @@ from services.policy import (
     PolicyEngine,
     PolicyEngineUnavailable,
     PolicySettings,
-    build_input,
     create_engine,
 )
+from services.policy.input import build_input
 
 EMPTY_DATA: dict[str, object] = {"revision": "leeg", "tenants": {}, "regions": {}}
 
@@ -97,9 +98,14 @@ class PolicyGateway:
         engine = self.engine()
         engine.decide(
             build_input(
-                {"user_id": "-", "tenant": "-", "organisation": "-", "domain": "-", "roles": []},
+                {"kind": "user", "user_id": "-", "tenant": "-", "organisation": "-", "roles": []},
                 "read",
-                {},
-                {"type": "casus", "tenant": "-"},
+                {"now": dt.datetime.now(dt.UTC)},
+                {
+                    "type": "casus",
+                    "tenant": "-",
+                    "casus_kind": "persoon",
+                    "contains_person_identifiers": True,
+                },
             )
         )

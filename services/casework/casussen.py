@@ -29,7 +29,7 @@ from services.casework.domain.triage import (
 )
 from services.casework.errors import Conflict
 from services.casework.persons import PersonInput, create_person, person_view
-from services.casework.workspace import Workspace, check_version
+from services.casework.workspace import REGIE_ROLES, Workspace, check_version, ref
 from services.db.models import (
     Casus,
     CasusEvent,
@@ -45,10 +45,6 @@ from services.db.models import (
 )
 from services.policy import Decision
 from tenants.reference import INSTRUMENT_DOMAINS
-
-TENANT_WIDE_ROLES = frozenset({"pga-expert", "procesregisseur", "adviseur"})
-NO_PERSON_DATA_ROLES = frozenset({"onderzoeker"})
-
 
 # ---------------------------------------------------------------------------------------------
 # Aanmelding
@@ -122,7 +118,15 @@ def aanmelden(ws: Workspace, data: Aanmelding) -> Casus:
     ctx = ws.enforcer.context("aanmelding")
     ws.enforcer.decide(
         "create",
-        {"type": "casus", "tenant": ws.principal.tenant, "casus_kind": data.kind},
+        {
+            "type": "casus",
+            "tenant": ws.principal.tenant,
+            "casus_kind": data.kind,
+            "phase": "aanmelding",
+            # A group is registered at step 1 (signalen delen): group level only.
+            "contains_person_identifiers": data.kind == "persoon",
+            **({"group_step": 1} if data.kind == "groep" else {}),
+        },
         ctx,
         Target("casus"),
     )
@@ -183,46 +187,49 @@ def aanmelden(ws: Workspace, data: Aanmelding) -> Casus:
 def visible_casus_ids_query(ws: Workspace) -> sa.Select[Any]:
     """The SQL pre-filter of need-to-know: what the policy could allow this subject to list.
 
-    Tenant-wide roles see every casus of their tenant; others see casussen their organisation
-    takes part in or where they hold a regie role; casussen shared with the tenant are
-    included for the same reasons. The policy then checks the page.
+    Which relations count (tenant-wide, participation of the organisation, a regie role,
+    uitvoeringscoördinator, a casus shared with the tenant) comes from the policy itself
+    (:attr:`Workspace.list_scope`); the policy then checks the page.
     """
     p = ws.principal
-    query = sa.select(Casus.id)
-    if p.roles & NO_PERSON_DATA_ROLES:  # rule 9: researchers never read person data
-        return query.where(sa.false())
-    own: sa.ColumnElement[bool]
-    participates: sa.ColumnElement[bool]
-    if p.roles & TENANT_WIDE_ROLES:
-        own = Casus.tenant_id == p.tenant
-        participates = sa.false()
-    else:
-        own = sa.false()
-        participates = sa.or_(
-            sa.exists().where(
-                CasusParticipant.tenant_id == Casus.tenant_id,
-                CasusParticipant.casus_id == Casus.id,
-                CasusParticipant.organisation_id == p.organisation,
-                CasusParticipant.active,
-            ),
-            sa.exists().where(
-                CasusRole.tenant_id == Casus.tenant_id,
-                CasusRole.casus_id == Casus.id,
-                CasusRole.user_id == p.user_id,
-                CasusRole.ended_at.is_(None),
-            ),
-        )
-    coordinator = sa.exists().where(
-        CasusRole.tenant_id == Casus.tenant_id,
-        CasusRole.casus_id == Casus.id,
-        CasusRole.user_id == p.user_id,
-        CasusRole.role == "uitvoeringscoordinator",
-        CasusRole.ended_at.is_(None),
+    scope = ws.list_scope
+
+    def of_kind(kinds: frozenset[str], condition: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+        if not kinds:
+            return sa.false()
+        return sa.and_(Casus.kind.in_(sorted(kinds)), condition)
+
+    own_tenant = Casus.tenant_id == p.tenant
+    participates = sa.exists().where(
+        CasusParticipant.tenant_id == Casus.tenant_id,
+        CasusParticipant.casus_id == Casus.id,
+        CasusParticipant.organisation_id == p.organisation,
+        CasusParticipant.active,
     )
-    query = query.where(sa.or_(own, participates, coordinator))
-    if "driehoek" in p.roles:  # rule 7: the driehoek sees a group casus only as its plan
-        query = query.where(Casus.kind != "groep")
-    return query
+
+    def holds(*roles: str) -> sa.ColumnElement[bool]:
+        return sa.exists().where(
+            CasusRole.tenant_id == Casus.tenant_id,
+            CasusRole.casus_id == Casus.id,
+            CasusRole.user_id == p.user_id,
+            CasusRole.role.in_(roles),
+            CasusRole.ended_at.is_(None),
+        )
+
+    shared = sa.exists().where(
+        CasusShare.tenant_id == Casus.tenant_id,
+        CasusShare.casus_id == Casus.id,
+        CasusShare.shared_with_tenant == p.tenant,
+    )
+    return sa.select(Casus.id).where(
+        sa.or_(
+            of_kind(scope.tenant_wide, own_tenant),
+            of_kind(scope.participation, sa.and_(own_tenant, participates)),
+            of_kind(scope.regie, sa.and_(own_tenant, holds(*REGIE_ROLES))),
+            of_kind(scope.coordinator, sa.and_(own_tenant, holds("uitvoeringscoordinator"))),
+            of_kind(scope.shared, sa.and_(Casus.tenant_id != p.tenant, shared)),
+        )
+    )
 
 
 def summary_view(ws: Workspace, casus: Casus, decision: Decision) -> dict[str, Any]:
@@ -873,8 +880,8 @@ def doorbreekglas(ws: Workspace, casus_id: uuid.UUID, reason: str, hours: int) -
     expires = ws.enforcer.now + dt.timedelta(hours=hours)
     urgent = {
         "reason": reason,
-        "expires_at": expires.isoformat().replace("+00:00", "Z"),
-        "user_id": ws.principal.user_id,
+        "expires_at": expires,
+        "user": ref(ws.principal.tenant, ws.principal.user_id),
     }
     ws.enforcer.decide(
         "read",

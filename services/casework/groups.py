@@ -22,7 +22,6 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from services.authz.enforce import Target
-from services.casework.casussen import TENANT_WIDE_ROLES
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.text import format_date_nl
@@ -152,7 +151,7 @@ def _linked_person(ws: Workspace, data: MemberInput) -> tuple[Person | None, Cas
         person = ws.session.get(Person, (own.tenant_id, own.subject_person_id))
         return person, own
     if data.person_id is not None:
-        if not ws.principal.roles & (TENANT_WIDE_ROLES - {"adviseur"}):
+        if "persoon" not in ws.list_scope.tenant_wide_full:
             raise DomainValidationError(
                 [
                     FieldProblem(

@@ -29,10 +29,11 @@ from services.casework.consent_service import consent_resource
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.errors import Conflict, NotFound
 from services.casework.persons import household_of
-from services.casework.workspace import Workspace, check_version
+from services.casework.workspace import Workspace, check_version, ref
 from services.db.models import Casus, InformationItem, Person
 from services.policy import Decision
 from services.policy.explain import Explanation, explain
+from services.policy.input import build_input
 from tenants.reference import (
     BEROEPSGEHEIM_GROUNDS,
     DATA_CATEGORIES,
@@ -111,7 +112,12 @@ def relies_on_consent(legal_basis: str | None, art9: str | None, ground: str | N
 
 
 def _own(ws: Workspace, item: InformationItem) -> bool:
-    return item.source_organisation_id == ws.principal.organisation
+    """The caller's organisation is the item's source (tenant-qualified: an organisation id
+    is unique only within its tenant)."""
+    return (
+        item.tenant_id == ws.principal.tenant
+        and item.source_organisation_id == ws.principal.organisation
+    )
 
 
 def _load_item(
@@ -148,7 +154,7 @@ def _item_resource(
     if category is not None:
         resource["category"] = category
     if source is not None:
-        resource["source_organisation"] = source
+        resource["source_organisation"] = ref(casus.tenant_id, source)
     resource["withheld"] = withheld
     resource["consent"] = dict(consent)
     # Group step 1 admits group-level (algemeen) information only.
@@ -296,6 +302,18 @@ def _code_problems(checklist: Checklist) -> list[FieldProblem]:
     return problems
 
 
+def _refuse_unknown_codes(checklist: Checklist) -> None:
+    """Unknown codes are bad input (422) before the policy is asked. "convenant" is a known
+    mistake the policy explains itself ("een convenant is geen grondslag")."""
+    problems = [
+        p
+        for p in _code_problems(checklist)
+        if not (p.field == "grondslag" and checklist.legal_basis == "convenant")
+    ]
+    if problems:
+        raise DomainValidationError(problems)
+
+
 def _household_member(ws: Workspace, casus: Casus, person_id: uuid.UUID) -> Person | None:
     if casus.subject_person_id is None:
         return None
@@ -305,7 +323,8 @@ def _household_member(ws: Workspace, casus: Casus, person_id: uuid.UUID) -> Pers
     return next((m for _, m in household_of(ws, subject) if m.id == person_id), None)
 
 
-def _check_item(ws: Workspace, casus: Casus, data: ItemInput) -> None:
+def _input_problems(data: ItemInput) -> list[FieldProblem]:
+    """What is wrong with the form itself (codes, required fields): known before asking."""
     problems: list[FieldProblem] = []
     if data.category not in DATA_CATEGORIES:
         problems.append(
@@ -317,6 +336,12 @@ def _check_item(ws: Workspace, casus: Casus, data: ItemInput) -> None:
     if not data.checklist.purpose:
         problems.append(FieldProblem("doel", "Geef het doel (doelbinding) op."))
     problems.extend(_code_problems(data.checklist))
+    return problems
+
+
+def _check_item(ws: Workspace, casus: Casus, data: ItemInput) -> None:
+    """Checks that look at the casus (household members): after the policy allowed."""
+    problems: list[FieldProblem] = []
     if data.about_person_id is not None:
         if data.category != "derden":
             problems.append(
@@ -351,6 +376,9 @@ def create_item(
     until it is shared. Returns the item and the decision that allowed it (for the view)."""
     casus = ws.load_casus(casus_id)
     checklist = data.checklist
+    problems = _input_problems(data)
+    if problems:
+        raise DomainValidationError(problems)
     purpose = ws.purpose_for(casus, checklist.purpose)
     resource = _item_resource(
         ws.resource(casus, RESOURCE_TYPE),
@@ -440,7 +468,10 @@ def list_items(
             InformationItem.tenant_id == casus.tenant_id,
             InformationItem.casus_id == casus.id,
             sa.or_(
-                InformationItem.source_organisation_id == ws.principal.organisation,
+                sa.and_(
+                    InformationItem.tenant_id == ws.principal.tenant,
+                    InformationItem.source_organisation_id == ws.principal.organisation,
+                ),
                 InformationItem.shared,
             ),
         )
@@ -510,6 +541,7 @@ def share_item(
     while withheld, never as a receive-only partner. If-Match is optional: when given it
     must name the current version.
     """
+    _refuse_unknown_codes(checklist)
     casus = ws.load_casus(casus_id)
     item = _load_item(ws, casus, item_id, for_update=True)
     decision = ws.enforcer.decide(
@@ -644,18 +676,23 @@ def _check_explain_input(action: str, category: str | None) -> None:
         raise DomainValidationError(problems)
 
 
-def _involved(ws: Workspace, base: Mapping[str, Any]) -> bool:
+def _involved(ws: Workspace, base: Mapping[str, Any], purpose: str) -> bool:
     """Whether the caller could add information to this casus (and so be its source).
 
     "Mag ik dit delen?" is about one's own information; someone not involved cannot add
-    information to the casus, so a hypothetical item is then nobody's own.
+    information to the casus, so a hypothetical item is then nobody's own. The policy
+    decides who works on the casus (may change it); this asks it, without auditing a
+    hypothetical question (the uitleg request itself is audited).
     """
-    p = ws.principal
-    return (
-        p.organisation in base.get("participants", [])
-        or p.user_id in base.get("regisseurs", [])
-        or bool(p.roles & {"pga-expert", "procesregisseur"})
+    decision = ws.enforcer.engine.decide(
+        build_input(
+            ws.principal.policy_subject(),
+            "update",
+            ws.enforcer.context(purpose),
+            {**base, "type": "casus"},
+        )
     )
+    return decision.allow
 
 
 def _explained_purpose(action: str, checklist: Checklist, default: str) -> str | None:
@@ -676,6 +713,7 @@ def explain_casus(
     The caller first needs action ``explain`` on the casus. For actions on one's own
     information (create, share, withhold, release) the caller's organisation is the source.
     """
+    _refuse_unknown_codes(checklist)
     casus = ws.load_casus(casus_id)
     purpose = ws.purpose_for(casus, checklist.purpose)
     base = ws.resource(casus)
@@ -690,7 +728,7 @@ def explain_casus(
             casus,
             category=category,
             source=ws.principal.organisation
-            if action in SOURCE_ACTIONS and _involved(ws, base)
+            if action in SOURCE_ACTIONS and _involved(ws, base, purpose)
             else None,
             withheld=False,
             consent=consent_resource(ws, casus, purpose),
@@ -714,6 +752,7 @@ def explain_item(
     checklist: Checklist,
 ) -> Explanation:
     """Explain ``action`` on an existing item (e.g. "mag ik dit item delen?")."""
+    _refuse_unknown_codes(checklist)
     casus = ws.load_casus(casus_id)
     item = _load_item(ws, casus, item_id)
     purpose = ws.purpose_for(casus, checklist.purpose or item.purpose)

@@ -20,13 +20,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.authz.enforce import Target
-from services.casework.casussen import TENANT_WIDE_ROLES, visible_casus_ids_query
+from services.casework.casussen import visible_casus_ids_query
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.text import format_date_nl
 from services.casework.errors import Conflict, NotFound
 from services.casework.persons import person_view
-from services.casework.workspace import Workspace, check_version
+from services.casework.workspace import Workspace, check_version, ref
 from services.db.models import (
     AgendaItem,
     Casus,
@@ -97,6 +97,24 @@ def _load(ws: Workspace, meeting_id: uuid.UUID, *, for_update: bool = False) -> 
     if meeting is None:
         raise NotFound(str(meeting_id))
     return meeting
+
+
+def overleg_resource(ws: Workspace, meeting: Meeting | None = None) -> dict[str, Any]:
+    """The policy resource of a meeting as such (not its agenda: those are per casus)."""
+    resource: dict[str, Any] = {"type": "overleg", "tenant": ws.principal.tenant}
+    if meeting is not None:
+        resource["chair"] = ref(meeting.tenant_id, meeting.chair_user_id)
+    return resource
+
+
+def authorize_overleg(ws: Workspace, action: str, meeting: Meeting | None = None) -> Decision:
+    """May the caller see (or plan, or keep the verslag of) this tenant's meetings?"""
+    return ws.enforcer.decide(
+        action,
+        overleg_resource(ws, meeting),
+        ws.enforcer.context(PURPOSE),
+        Target("overleg", str(meeting.id) if meeting else None),
+    )
 
 
 def _meeting_type(ws: Workspace, meeting: Meeting) -> MeetingType:
@@ -215,6 +233,7 @@ def create_meeting(
 ) -> Meeting:
     """A new meeting of one of the tenant's meeting types (voorzitter: the caller unless
     named), optionally with its first agenda items."""
+    authorize_overleg(ws, "create")
     problems: list[FieldProblem] = []
     mtype = ws.session.get(MeetingType, (ws.principal.tenant, type_id))
     if mtype is None or not mtype.active:
@@ -266,6 +285,7 @@ def add_to_agenda(
     ws: Workspace, meeting_id: uuid.UUID, entry: AgendaInput
 ) -> tuple[Meeting, AgendaItem]:
     meeting = _load(ws, meeting_id, for_update=True)
+    authorize_overleg(ws, "update", meeting)
     if meeting.status != PLANNED:
         raise Conflict("overleg-gehouden", "Dit overleg is al gehouden: de agenda ligt vast.")
     mtype = _meeting_type(ws, meeting)
@@ -317,8 +337,9 @@ def list_meetings(
             MeetingType.tenant_id == Meeting.tenant_id, MeetingType.id == Meeting.meeting_type_id
         ),
     )
+    authorize_overleg(ws, "list")
     query = query.where(Meeting.tenant_id == ws.principal.tenant)
-    if not ws.principal.roles & TENANT_WIDE_ROLES:
+    if not ws.list_scope.tenant_wide_full:
         query = query.where(
             sa.exists().where(
                 AgendaItem.tenant_id == Meeting.tenant_id,
@@ -422,6 +443,7 @@ def meeting_view(ws: Workspace, meeting_id: uuid.UUID) -> tuple[Meeting, dict[st
     organisation takes part in (one policy decision for the whole agenda), each with the
     briefing and the changes since the previous meeting of the same type."""
     meeting = _load(ws, meeting_id)
+    authorize_overleg(ws, "read", meeting)
     mtype = _meeting_type(ws, meeting)
     agenda = _agenda(ws, meeting)
     decisions = ws.enforcer.decide_page(
@@ -546,6 +568,7 @@ def record_minutes(
     <overleg>: <n> besluiten". The policy is asked for every casus discussed.
     """
     meeting = _load(ws, meeting_id, for_update=True)
+    authorize_overleg(ws, "update", meeting)
     check_version(meeting.version, expected_version)
     mtype = _meeting_type(ws, meeting)
     if meeting.scheduled_for.date() > ws.today:

@@ -21,6 +21,7 @@ from services.casework.workspace import Workspace
 from services.db.models import AuditEntry
 from services.db.unit_of_work import SET_TENANT
 from services.identity.principal import Principal
+from services.policy import PolicyEngineUnavailable
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,9 @@ def workspace(
         with session.begin():
             session.execute(SET_TENANT, {"tenant": principal.tenant})
             yield Workspace(session, principal, enforcer, deps.vault, deps.pseudonym_secret)
-    except AccessDenied:
+    except (AccessDenied, PolicyEngineUnavailable):
+        # A refusal, or an attempt the engine could not decide (fail closed): rolled back,
+        # and on record all the same.
         if enforcer.denied:
             with session.begin():
                 session.execute(SET_TENANT, {"tenant": principal.tenant})

@@ -42,7 +42,7 @@ from services.db.models import (
 from services.policy import Decision, Reason
 
 PURPOSE: Final = "monitoring"
-REVIEW_PURPOSE: Final = "verantwoording"
+REVIEW_PURPOSE: Final = "monitoring"
 REVIEWER_ROLE: Final = "pga-expert"
 #: A doorbreekglas grant should be reviewed within this many days.
 DOORBREEKGLAS_REVIEW_DAYS: Final = 7

@@ -34,6 +34,7 @@ from services.db.models import (
     UrgentAccess,
 )
 from services.identity.principal import Principal
+from services.policy import PolicyEngine
 from tenants.manifest import Manifest, parse_manifest
 
 #: The purpose (doelbinding) that fits a phase when the caller names none.
@@ -50,6 +51,9 @@ PURPOSE_BY_PHASE: Mapping[str, str] = {
 }
 
 REGIE_ROLES = ("casusregisseur", "procesregisseur")
+
+#: Resource types that are about one person.
+PERSON_TYPES = frozenset({"person", "group_member"})
 
 
 @dataclass
@@ -183,6 +187,11 @@ class Workspace:
             for casus in casussen
         ]
 
+    @cached_property
+    def list_scope(self) -> ListScope:
+        """Which relations open a casus to this subject, as the policy says (see ListScope)."""
+        return list_scope(self.enforcer.engine, self.principal)
+
     def event(self, casus: Casus, kind: str, summary: str) -> None:
         """Record what happened (Dutch, without person data) for timelines and meetings."""
         self.session.add(
@@ -197,6 +206,98 @@ class Workspace:
         )
 
 
+#: A fixed instant for the hypothetical scope questions: they involve no time-bound grant,
+#: and a fixed value lets the decision cache answer them across requests.
+_SCOPE_NOW = "2000-01-01T00:00:00Z"
+#: A tenant code no manifest can have (valid syntax), for "a casus of another tenant".
+_OTHER_TENANT = "GM0000"
+
+
+@dataclass(frozen=True)
+class ListScope:
+    """Which relations to a casus let this subject list it, per casus kind.
+
+    The SQL pre-filter of the lists is derived from the policy itself, not from role lists
+    copied into Python: the subject's own policy decisions on hypothetical casussen (own
+    tenant without any relation; with their organisation participating; with them as
+    regisseur; as uitvoeringscoördinator; shared with their tenant) say which relations
+    count. ``tests/policy/test_prefilter_property.py`` checks the result against the
+    per-casus decisions.
+    """
+
+    tenant_wide: frozenset[str]
+    #: The kinds the subject sees in full without any relation (the gemeente's pga-expert).
+    tenant_wide_full: frozenset[str]
+    participation: frozenset[str]
+    regie: frozenset[str]
+    coordinator: frozenset[str]
+    shared: frozenset[str]
+
+    @property
+    def anything(self) -> bool:
+        return bool(
+            self.tenant_wide | self.participation | self.regie | self.coordinator | self.shared
+        )
+
+
+def list_scope(engine: PolicyEngine, principal: Principal) -> ListScope:
+    subject = principal.policy_subject()
+    me_org = ref(principal.tenant, principal.organisation)
+    me = ref(principal.tenant, principal.user_id)
+    kinds = ("persoon", "groep")
+    relations: dict[str, dict[str, Any]] = {
+        "tenant_wide": {},
+        "participation": {"participants": [me_org]},
+        "regie": {"regisseurs": [me]},
+        "coordinator": {"uitvoeringscoordinator": me},
+        "shared": {"tenant": _OTHER_TENANT, "shared_with_tenants": [principal.tenant]},
+    }
+    probes: list[tuple[str, str]] = []
+    resources: list[dict[str, Any]] = []
+    for name, extra in relations.items():
+        for kind in kinds:
+            if name == "coordinator" and kind != "groep":
+                continue
+            probes.append((name, kind))
+            resource: dict[str, Any] = {
+                "type": "casus",
+                "tenant": principal.tenant,
+                "casus_id": "hypothetisch",
+                "casus_kind": kind,
+                "phase": "uitvoering",
+                "contains_person_identifiers": True,
+                **extra,
+            }
+            if kind == "groep":
+                resource["group_step"] = 6
+                resource.setdefault("uitvoeringscoordinator", ref(principal.tenant, "-"))
+            resources.append(resource)
+    decisions = engine.decide_many(
+        subject, "list", {"purpose": "uitvoering", "now": _SCOPE_NOW}, resources
+    )
+    allowed: dict[str, set[str]] = defaultdict(set)
+    full: set[str] = set()
+    for (name, kind), decision in zip(probes, decisions, strict=True):
+        if decision.allow:
+            allowed[name].add(kind)
+            if name == "tenant_wide" and decision.view == "full":
+                full.add(kind)
+    return ListScope(
+        tenant_wide_full=frozenset(full),
+        **{name: frozenset(allowed[name]) for name in relations},
+    )
+
+
+def ref(tenant: str, identifier: str) -> dict[str, str]:
+    """A tenant-qualified reference to a user or organisation (ids are unique per tenant)."""
+    return {"tenant": tenant, "id": identifier}
+
+
+def _group_step(casus: Casus) -> int:
+    """The step of a group casus; a closed or archived group is past step 7 (evaluated)."""
+    return lifecycle.group_step(casus.state) or 7
+
+
 def _policy_resource(
     casus: Casus,
     resource_type: str,
@@ -205,27 +306,37 @@ def _policy_resource(
     shares: Sequence[str],
     grant: UrgentAccess | None,
 ) -> dict[str, Any]:
+    """Every attribute a rule depends on, computed here from the rows (never from input)."""
+    tenant = casus.tenant_id
     coordinator = next((r.user_id for r in roles if r.role == "uitvoeringscoordinator"), None)
+    regisseurs = sorted({r.user_id for r in roles if r.role in REGIE_ROLES})
     resource: dict[str, Any] = {
         "type": resource_type,
-        "tenant": casus.tenant_id,
+        "tenant": tenant,
         "casus_id": str(casus.id),
         "casus_kind": casus.kind,
         "phase": lifecycle.phase_of(casus.kind, casus.state),
-        "participants": sorted(participants),
-        "regisseurs": sorted({r.user_id for r in roles if r.role in REGIE_ROLES}),
-        "uitvoeringscoordinator": coordinator,
+        "participants": [ref(tenant, org) for org in sorted(participants)],
+        "regisseurs": [ref(tenant, user) for user in regisseurs],
         "shared_with_tenants": sorted(shares),
-        "contains_person_identifiers": casus.kind == "persoon",
     }
-    step = lifecycle.group_step(casus.state) if casus.kind == "groep" else None
-    if step is not None:
+    if coordinator is not None:
+        resource["uitvoeringscoordinator"] = ref(tenant, coordinator)
+    if casus.kind == "groep":
+        step = _group_step(casus)
         resource["group_step"] = step
+        # The group casus itself (name, step, signals) is group-level; from step 2 on its
+        # namenlijst, plan, assessments and meetings hold persons.
+        resource["contains_person_identifiers"] = resource_type in PERSON_TYPES or (
+            resource_type != "casus" and step >= 2
+        )
+    else:
+        resource["contains_person_identifiers"] = True
     if grant is not None:
         resource["urgent_access"] = {
             "reason": grant.reason,
-            "expires_at": grant.expires_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
-            "user_id": grant.user_id,
+            "expires_at": grant.expires_at,
+            "user": ref(tenant, grant.user_id),
         }
     return resource
 

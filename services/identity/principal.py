@@ -20,12 +20,14 @@ class Principal:
         return bool(self.roles.intersection(roles))
 
     def policy_subject(self) -> dict[str, object]:
-        """The ``subject`` part of a policy input."""
+        """The ``subject`` part of a policy input: computed from the tenant's user record.
+
+        The organisation's domain is not sent: the policy takes it from the policy data
+        (the manifest), so no caller-supplied attribute can change a decision."""
         return {
-            "user_id": self.user_id,
-            "tenant": self.tenant,
-            "organisation": self.organisation,
-            "domain": self.domain,
-            "roles": sorted(self.roles),
             "kind": "user",
+            "tenant": self.tenant,
+            "user_id": self.user_id,
+            "organisation": self.organisation,
+            "roles": sorted(self.roles),
         }

@@ -17,13 +17,13 @@ from services.policy.config import PolicySettings, create_engine
 from services.policy.decision_log import DecisionRecord, make_decision_record, mask_for_log
 from services.policy.embedded import EmbeddedRegoEngine
 from services.policy.explain import Explanation, explain
+from services.policy.input import PolicyInputInvalid, build_input
 from services.policy.model import (
     Decision,
     Obligation,
     PolicyEngine,
     PolicyEngineUnavailable,
     Reason,
-    build_input,
 )
 from services.policy.opa_server import OpaServerEngine
 from services.policy.source import PolicySource
@@ -39,6 +39,7 @@ __all__ = [
     "OpaServerEngine",
     "PolicyEngine",
     "PolicyEngineUnavailable",
+    "PolicyInputInvalid",
     "PolicySettings",
     "PolicySource",
     "Reason",

@@ -7,7 +7,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.policy.model import Decision, JSONObject, PolicyEngine, build_input
+from services.policy.input import build_inputs, canonical
+from services.policy.model import Decision, JSONObject, PolicyEngine
 from services.policy.source import canonical_json
 
 CacheKey = tuple[str, str, str]
@@ -92,6 +93,7 @@ class CachingPolicyEngine:
         return DecisionCache.key(self.inner.policy_revision, self.inner.data_revision, input)
 
     def decide(self, input: JSONObject) -> Decision:
+        input = canonical(input)
         key = self._key(input)
         cached = self.cache.get(key)
         if cached is not None:
@@ -107,7 +109,7 @@ class CachingPolicyEngine:
         context: JSONObject,
         resources: Sequence[JSONObject],
     ) -> list[Decision]:
-        keys = [self._key(build_input(subject, action, context, r)) for r in resources]
+        keys = [self._key(i) for i in build_inputs(subject, action, context, resources)]
         found: list[Decision | None] = [self.cache.get(k) for k in keys]
         missing = [i for i, d in enumerate(found) if d is None]
         if missing:

@@ -11,11 +11,11 @@ from typing import Any
 
 import regopy
 
+from services.policy.input import build_inputs, canonical
 from services.policy.model import (
     Decision,
     JSONObject,
     PolicyEngineUnavailable,
-    build_input,
 )
 from services.policy.source import DECISION_RULE, PACKAGE_PATH, PolicySource, canonical_json
 
@@ -115,18 +115,20 @@ class EmbeddedRegoEngine:
         try:
             slot.interpreter.set_input_term(canonical_json(input))
             out = slot.interpreter.query_bundle_entrypoint(slot.bundle, ENTRYPOINT)
-        except regopy.RegoError as exc:
+            # Never call anything on an undefined result but len()/indexing: rego-cpp aborts.
+            if len(out) == 0:
+                raise PolicyEngineUnavailable(f"policy evaluation gave no result: {out}")
+            expressions = out[0].expressions
+        except PolicyEngineUnavailable:
+            raise
+        except Exception as exc:  # RegoError, or invalid JSON from the engine (ValueError)
             raise PolicyEngineUnavailable(f"policy evaluation failed: {exc}") from exc
-        # Never call anything on an undefined result but len()/indexing: rego-cpp aborts.
-        if len(out) == 0:
-            raise PolicyEngineUnavailable(f"policy evaluation gave no result: {out}")
-        expressions = out[0].expressions
         if not expressions:
             raise PolicyEngineUnavailable("policy decision is undefined")
         return expressions[0]
 
     def decide(self, input: JSONObject) -> Decision:
-        return _parse(self.evaluate_raw(input))
+        return _parse(self.evaluate_raw(canonical(input)))
 
     def decide_many(
         self,
@@ -135,7 +137,7 @@ class EmbeddedRegoEngine:
         context: JSONObject,
         resources: Sequence[JSONObject],
     ) -> list[Decision]:
-        inputs = [build_input(subject, action, context, r) for r in resources]
+        inputs = build_inputs(subject, action, context, resources)
         return [_parse(raw) for raw in self.evaluate_many_raw(inputs)]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from services.policy.input import build_input
 from services.policy.model import (
     Decision,
     JSONObject,
@@ -12,7 +13,6 @@ from services.policy.model import (
     PolicyEngine,
     Reason,
     View,
-    build_input,
 )
 
 #: What the professional still has to supply, per deny code (Dutch, for the UI).

@@ -147,23 +147,6 @@ def _obligation(raw: object) -> Obligation:
     return Obligation(code=code, params={k: v for k, v in raw.items() if k != "code"})
 
 
-def build_input(
-    subject: JSONObject,
-    action: str,
-    context: JSONObject | None = None,
-    resource: JSONObject | None = None,
-) -> dict[str, Any]:
-    """The policy input for one resource (see docs/policy.md)."""
-    doc: dict[str, Any] = {
-        "subject": dict(subject),
-        "action": action,
-        "context": dict(context or {}),
-    }
-    if resource is not None:
-        doc["resource"] = dict(resource)
-    return doc
-
-
 @runtime_checkable
 class PolicyEngine(Protocol):
     """Decides policy inputs. Every implementation fails closed with PolicyEngineUnavailable."""

@@ -10,11 +10,11 @@ import requests
 from opa_client import OpaClient
 from opa_client.errors import ConnectionsError, QueryExecuteError
 
+from services.policy.input import build_inputs, canonical
 from services.policy.model import (
     Decision,
     JSONObject,
     PolicyEngineUnavailable,
-    build_input,
 )
 from services.policy.source import (
     DECISION_RULE,
@@ -97,7 +97,7 @@ class OpaServerEngine:
         return response["result"]
 
     def decide(self, input: JSONObject) -> Decision:
-        return _parse(self._query(input, DECISION_RULE))
+        return _parse(self._query(canonical(input), DECISION_RULE))
 
     def decide_many(
         self,
@@ -108,8 +108,9 @@ class OpaServerEngine:
     ) -> list[Decision]:
         if not resources:
             return []
-        envelope = build_input(subject, action, context)
-        envelope["resources"] = [dict(r) for r in resources]
+        inputs = build_inputs(subject, action, context, resources)
+        envelope: dict[str, Any] = {k: v for k, v in inputs[0].items() if k != "resource"}
+        envelope["resources"] = [i["resource"] for i in inputs]
         result = self._query(envelope, DECISIONS_RULE)
         if not isinstance(result, list) or len(result) != len(resources):
             raise PolicyEngineUnavailable("OPA returned a batch of the wrong shape")

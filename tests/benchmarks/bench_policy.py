@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from services.policy import PolicyEngine, build_input
 from services.policy.embedded import EmbeddedRegoEngine
-from services.policy.model import PolicyEngine, build_input
 from services.policy.opa_server import OpaServerEngine
 from services.policy.source import PolicySource
 

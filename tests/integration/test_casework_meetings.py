@@ -115,8 +115,10 @@ def test_meeting_agenda_per_participant_minutes_and_changes(
     assert "Twee nieuwe meldingen" not in pseudo.text
     assert all(i["persoon"]["pseudoniem"].startswith("P-") for i in pseudo.json()["agenda"])
 
-    hidden = client.get(url, headers=bestuur).json()
-    assert hidden["agenda"] == [] and hidden["verborgen_agendapunten"] == 2
+    # The burgemeester's contact does no casework: not even the meeting itself (issue 9).
+    refused = client.get(url, headers=bestuur)
+    assert refused.status_code == 403
+    assert "Overlegtest" not in refused.text
     assert client.get(url, headers=foreign).status_code == 404
 
     # Minutes: a stale If-Match changes nothing.
@@ -264,5 +266,5 @@ def test_meeting_agenda_per_participant_minutes_and_changes(
     assert nxt.json()["id"] in {m["id"] for m in upcoming["items"]}
     assert meeting not in {m["id"] for m in upcoming["items"]}
     assert meeting in {m["id"] for m in held_list["items"]}
-    assert meeting not in {m["id"] for m in client.get(MEETINGS, headers=bestuur).json()["items"]}
+    assert client.get(MEETINGS, headers=bestuur).status_code == 403  # no casework role
     assert client.get(MEETINGS, params={"wanneer": "ooit"}, headers=expert).status_code == 422

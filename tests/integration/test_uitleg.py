@@ -125,7 +125,11 @@ def test_uitleg_names_what_is_missing_for_a_share(
         headers=token_for(T, "dennis-koster"),
     ).json()
     assert politie["toegestaan"] is False
-    assert _codes(politie["geweigerd_door"]) == {"categorie-geen-grant"}
+    # No grant, and (issue 9) no ground to break the beroepsgeheim either.
+    assert _codes(politie["geweigerd_door"]) == {
+        "categorie-geen-grant",
+        "beroepsgeheim-grond-ontbreekt",
+    }
 
     # Asking needs only membership of the gemeente; the answer holds no content.
     outsider = client.get(

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
 from services.policy.embedded import EmbeddedRegoEngine
-from services.policy.model import build_input
+from services.policy.input import build_input
 from services.policy.source import DECISION_RULE, DECISIONS_RULE, PACKAGE_PATH
 
 Mode = Literal["ok", "slow", "error", "garbage", "undefined"]

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 import pytest
 
 from services.policy.cache import CachingPolicyEngine, DecisionCache
+from services.policy.input import build_input
 from services.policy.model import (
     Decision,
     JSONObject,
     PolicyEngineUnavailable,
     Reason,
-    build_input,
 )
 
 ALLOW = Decision(True, "full", (Reason("deelnemer", "allow", "ok"),), (), ())
@@ -36,7 +36,7 @@ class CountingEngine:
     def _one(self, resource: JSONObject) -> Decision:
         if self.fail:
             raise PolicyEngineUnavailable("down")
-        return ALLOW if int(resource["id"]) % 2 == 0 else DENY
+        return ALLOW if int(str(resource["casus_id"]).removeprefix("c")) % 2 == 0 else DENY
 
     def decide(self, input: JSONObject) -> Decision:
         self.single_calls += 1
@@ -53,7 +53,20 @@ class CountingEngine:
         return [self._one(r) for r in resources]
 
 
-SUBJECT = {"user_id": "u1", "tenant": "GM0355"}
+SUBJECT = {"kind": "user", "user_id": "u1", "tenant": "GM0355", "organisation": "o1"}
+NOW = {"now": "2026-11-20T10:00:00Z"}
+
+
+def casus(n: int) -> dict[str, object]:
+    """A typed casus resource whose number decides the fake engine's answer."""
+    return {
+        "type": "casus",
+        "tenant": "GM0355",
+        "casus_id": f"c{n}",
+        "casus_kind": "persoon",
+        "phase": "uitvoering",
+        "contains_person_identifiers": True,
+    }
 
 
 def test_key_is_canonical_json_with_both_revisions() -> None:
@@ -85,7 +98,7 @@ def test_invalid_size_is_refused() -> None:
 def test_decide_hits_the_cache_the_second_time() -> None:
     inner = CountingEngine()
     engine = CachingPolicyEngine(inner)
-    input = build_input(SUBJECT, "read", {}, {"id": 2})
+    input = build_input(SUBJECT, "read", NOW, casus(2))
     assert engine.decide(input) is ALLOW
     assert engine.decide(dict(reversed(list(input.items())))) is ALLOW
     assert inner.single_calls == 1
@@ -94,7 +107,7 @@ def test_decide_hits_the_cache_the_second_time() -> None:
 def test_new_data_revision_is_never_served_an_old_decision() -> None:
     inner = CountingEngine()
     engine = CachingPolicyEngine(inner)
-    input = build_input(SUBJECT, "read", {}, {"id": 2})
+    input = build_input(SUBJECT, "read", NOW, casus(2))
     engine.decide(input)
     inner.data_revision = "d2"
     engine.decide(input)
@@ -104,19 +117,19 @@ def test_new_data_revision_is_never_served_an_old_decision() -> None:
 def test_decide_many_sends_only_misses_in_one_batch_and_keeps_order() -> None:
     inner = CountingEngine()
     engine = CachingPolicyEngine(inner)
-    engine.decide_many(SUBJECT, "list", {}, [{"id": 0}, {"id": 1}])
-    page = [{"id": n} for n in range(5)]
-    decisions = engine.decide_many(SUBJECT, "list", {}, page)
+    engine.decide_many(SUBJECT, "list", NOW, [casus(0), casus(1)])
+    page = [casus(n) for n in range(5)]
+    decisions = engine.decide_many(SUBJECT, "list", NOW, page)
     assert decisions == [ALLOW, DENY, ALLOW, DENY, ALLOW]
     assert inner.batches == [2, 3]
-    assert engine.decide_many(SUBJECT, "list", {}, page) == decisions
+    assert engine.decide_many(SUBJECT, "list", NOW, page) == decisions
     assert inner.batches == [2, 3]
 
 
 def test_failures_are_not_cached() -> None:
     inner = CountingEngine()
     engine = CachingPolicyEngine(inner)
-    input = build_input(SUBJECT, "read", {}, {"id": 2})
+    input = build_input(SUBJECT, "read", NOW, casus(2))
     inner.fail = True
     with pytest.raises(PolicyEngineUnavailable):
         engine.decide(input)

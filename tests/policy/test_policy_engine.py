@@ -11,27 +11,31 @@ from services.policy.cache import CachingPolicyEngine
 from services.policy.config import create_engine
 from services.policy.embedded import EmbeddedRegoEngine
 from services.policy.explain import explain
+from services.policy.input import PolicyInputInvalid
 from services.policy.lint import lint_dir, lint_text
 from services.policy.model import Decision, PolicyEngine, PolicyEngineUnavailable
 from services.policy.source import PolicySource
 
+WIJKTEAM_ORG = {"tenant": "GM0355", "id": "gm0355-sociaal-wijkteam"}
 WIJKTEAM = {
-    "user_id": "u-wijkteam",
-    "tenant": "GM0355",
-    "organisation": "gm0355-sociaal-wijkteam",
-    "domain": "sociaal-wijkteam",
-    "roles": ["professional"],
     "kind": "user",
+    "tenant": "GM0355",
+    "user_id": "u-wijkteam",
+    "organisation": "gm0355-sociaal-wijkteam",
+    "roles": ["professional"],
 }
 ITEM = {
     "type": "informatie_item",
     "tenant": "GM0355",
     "casus_id": "zeist-001",
     "casus_kind": "persoon",
-    "participants": ["gm0355-sociaal-wijkteam"],
+    "phase": "plan",
+    "participants": [WIJKTEAM_ORG],
     "category": "bijzonder",
-    "source_organisation": "gm0355-sociaal-wijkteam",
+    "source_organisation": WIJKTEAM_ORG,
+    "contains_person_identifiers": True,
 }
+NOW = "2026-11-20T10:00:00Z"
 
 
 def test_engines_satisfy_the_protocol(embedded_engine: EmbeddedRegoEngine) -> None:
@@ -78,10 +82,11 @@ def test_malformed_results_are_refused(raw: object) -> None:
         Decision.from_result(raw)
 
 
-def test_input_without_subject_is_denied(embedded_engine: EmbeddedRegoEngine) -> None:
-    decision = embedded_engine.decide({"action": "read", "resource": ITEM})
-    assert decision.allow is False
-    assert decision.denied_by
+def test_input_without_subject_is_refused_before_evaluation(
+    embedded_engine: EmbeddedRegoEngine,
+) -> None:
+    with pytest.raises(PolicyInputInvalid, match="subject"):
+        embedded_engine.decide({"action": "read", "context": {"now": NOW}, "resource": ITEM})
 
 
 def test_undefined_decision_fails_closed_without_crashing(
@@ -93,7 +98,7 @@ def test_undefined_decision_fails_closed_without_crashing(
     )
     engine = EmbeddedRegoEngine(PolicySource.load(policy_data, tmp_path))
     with pytest.raises(PolicyEngineUnavailable, match=r"undefined|no result"):
-        engine.decide({"action": "read"})
+        engine.decide({"subject": WIJKTEAM, "action": "read", "context": {"now": NOW}})
 
 
 def test_a_broken_policy_does_not_build(policy_data: dict[str, Any], tmp_path: Path) -> None:
@@ -103,7 +108,7 @@ def test_a_broken_policy_does_not_build(policy_data: dict[str, Any], tmp_path: P
 
 
 def test_explain_lists_what_is_missing_for_a_share(embedded_engine: EmbeddedRegoEngine) -> None:
-    context = {"purpose": "plan-van-aanpak", "legal_basis": "publieke-taak"}
+    context = {"purpose": "plan-van-aanpak", "legal_basis": "publieke-taak", "now": NOW}
     answer = explain(embedded_engine, WIJKTEAM, "share", ITEM, context)
     assert answer.allowed is False
     codes = {r.code for r in answer.denied_by}
@@ -125,6 +130,7 @@ def test_explain_an_allowed_share(embedded_engine: EmbeddedRegoEngine) -> None:
         "art9_exception": "zorg-en-sociale-stelsels",
         "necessity": "Nodig om de zorg in het plan af te stemmen.",
         "person_informed": True,
+        "now": NOW,
     }
     answer = explain(embedded_engine, WIJKTEAM, "share", ITEM, context)
     assert answer.allowed is True

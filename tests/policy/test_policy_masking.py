@@ -7,7 +7,7 @@ import uuid
 
 from services.policy.decision_log import MASK, make_decision_record, mask_for_log
 from services.policy.embedded import EmbeddedRegoEngine
-from services.policy.model import build_input
+from services.policy.input import build_input
 
 INPUT = {
     "subject": {"user_id": "u-wijkagent", "tenant": "GM0355", "roles": ["professional"]},
@@ -64,11 +64,21 @@ def test_the_input_itself_is_not_changed() -> None:
 
 
 def test_decision_record(embedded_engine: EmbeddedRegoEngine) -> None:
+    # Person fields cannot reach the engine (the typed input has no place for them); free
+    # text in the context can, and is masked in the record.
     input = build_input(
-        INPUT["subject"] | {"organisation": "politie-utrecht", "domain": "politie"},
+        INPUT["subject"] | {"kind": "user", "organisation": "politie-utrecht"},
         "read",
         INPUT["context"],
-        INPUT["resource"],
+        {
+            "type": "person",
+            "tenant": "GM0355",
+            "casus_id": "zeist-001",
+            "casus_kind": "persoon",
+            "phase": "triage",
+            "participants": [{"tenant": "GM0355", "id": "politie-utrecht"}],
+            "contains_person_identifiers": True,
+        },
     )
     decision = embedded_engine.decide(input)
     record = make_decision_record(embedded_engine, input, decision)

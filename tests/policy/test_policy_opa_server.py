@@ -9,18 +9,17 @@ from typing import Any
 import pytest
 from policy_opa_double import OpaDataApiTestDouble
 
+from services.policy import PolicyEngineUnavailable, build_input
 from services.policy.embedded import EmbeddedRegoEngine
-from services.policy.model import PolicyEngineUnavailable, build_input
 from services.policy.opa_server import OpaServerEngine
 from services.policy.source import PolicySource
 
 SUBJECT = {
-    "user_id": "u-wijkagent",
-    "tenant": "GM0355",
-    "organisation": "politie-utrecht",
-    "domain": "politie",
-    "roles": ["professional"],
     "kind": "user",
+    "tenant": "GM0355",
+    "user_id": "u-wijkagent",
+    "organisation": "politie-utrecht",
+    "roles": ["professional"],
 }
 CONTEXT = {"purpose": "casusoverleg", "now": "2026-11-20T10:00:00Z"}
 
@@ -31,7 +30,9 @@ def casus(n: int, participants: list[str]) -> dict[str, Any]:
         "tenant": "GM0355",
         "casus_id": f"zeist-{n:03d}",
         "casus_kind": "persoon",
-        "participants": participants,
+        "phase": "uitvoering",
+        "participants": [{"tenant": "GM0355", "id": p} for p in participants],
+        "contains_person_identifiers": True,
     }
 
 
