@@ -70,7 +70,12 @@ deny contains deny_reason("geen-toegangsgrond", "Geen enkele regel geeft u toega
 # The view on the data: full, pseudonymised (adviseur) or anonymised (driehoek, statistics).
 default view := null
 
-view := "full" if {
+# The driehoek is a hat of its own: on a group casus it always gets the anonymised view,
+# whatever other role the user has (groups.rego).
+view := "anoniem" if {
+	allow
+	driehoek_hat
+} else := "full" if {
 	allow
 	some code in basis
 	code in full_view_bases

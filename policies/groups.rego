@@ -11,6 +11,11 @@ package regietafel.authz
 
 group_casus if resource.casus_kind == "groep"
 
+driehoek_hat if {
+	"driehoek" in roles
+	group_casus
+}
+
 group_step := s if {
 	s := resource.group_step
 	is_number(s)

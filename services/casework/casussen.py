@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.authz.enforce import Target
-from services.casework import persons
+from services.casework import free_text, persons
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.timers import add_months
@@ -44,7 +44,7 @@ from services.db.models import (
     User,
 )
 from services.policy import Decision
-from tenants.reference import INSTRUMENT_DOMAINS
+from tenants.reference import DATA_CATEGORIES, INSTRUMENT_DOMAINS
 
 # ---------------------------------------------------------------------------------------------
 # Aanmelding
@@ -64,6 +64,8 @@ class Aanmelding:
     doelgroep: str | None = None
     vrijwillig: bool = True
     meeting_type: str | None = None
+    #: Data categories of the general free text (services/casework/free_text.py).
+    text_categories: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -89,6 +91,15 @@ def _check_aanmelding(ws: Workspace, data: Aanmelding) -> None:
             FieldProblem(
                 "reden_niet_geinformeerd",
                 "Geef aan waarom de persoon (nog) niet is geïnformeerd over de aanmelding.",
+            )
+        )
+    unknown_categories = sorted(set(data.text_categories) - set(DATA_CATEGORIES))
+    if unknown_categories:
+        problems.append(
+            FieldProblem(
+                "tekst_categorieen",
+                f"Onbekende categorie: {', '.join(unknown_categories)}; kies uit "
+                f"{', '.join(DATA_CATEGORIES)}.",
             )
         )
     if data.kind == "persoon" and data.person is None and data.person_id is None:
@@ -156,6 +167,7 @@ def aanmelden(ws: Workspace, data: Aanmelding) -> Casus:
             "problemen": data.problemen,
             "geinformeerd": data.geinformeerd,
             "reden_niet_geinformeerd": data.reden_niet_geinformeerd,
+            "tekst_categorieen": sorted(set(data.text_categories) | {"algemeen"}),
             **data.extra,
         },
         aanmeld_date=ws.today,
@@ -322,6 +334,9 @@ def read_casus(
 def detail_view(ws: Workspace, casus: Casus, decision: Decision) -> dict[str, Any]:
     view = summary_view(ws, casus, decision)
     full = decision.view == "full"
+    # Free text carries the categories of what the casus is about (services/casework/
+    # free_text.py): it is shown only when none of them is masked for this reader.
+    text_ok = free_text.shows(decision, free_text.casus_text_categories(casus))
     participants = ws.participants(casus)
     roles = ws.active_roles(casus)
     view.update(
@@ -330,10 +345,13 @@ def detail_view(ws: Workspace, casus: Casus, decision: Decision) -> dict[str, An
             "vrijwillig": casus.voluntary,
             "overleg": casus.meeting_type_id,
             "aanmelder_organisatie": casus.aanmelder_organisation_id,
-            "aanmelding": casus.aanmelding if full else _redact_free_text(casus.aanmelding),
-            "triage": casus.triage if full else _redact_triage(casus.triage),
-            "informeren": casus.informing if full else {},
-            "afsluiting": casus.closure if full else _redact_closure(casus.closure),
+            "aanmelding": _aanmelding_view(
+                casus.aanmelding, decision, text_ok, own=full and _aanmelder(ws, casus)
+            ),
+            "triage": casus.triage if text_ok else _redact_triage(casus.triage),
+            "informeren": casus.informing if text_ok else {},
+            "afsluiting": casus.closure if text_ok else _redact_closure(casus.closure),
+            "tekst_afgeschermd": not text_ok,
             "bewaartermijn_tot": casus.retention_until.isoformat()
             if casus.retention_until
             else None,
@@ -369,6 +387,38 @@ def detail_view(ws: Workspace, casus: Casus, decision: Decision) -> dict[str, An
     return view
 
 
+def _aanmelder(ws: Workspace, casus: Casus) -> bool:
+    """The reader's organisation wrote the aanmelding (tenant-qualified): it is the source of
+    that text and sees it, as the source of an item does."""
+    return (
+        casus.tenant_id == ws.principal.tenant
+        and casus.aanmelder_organisation_id == ws.principal.organisation
+    )
+
+
+def _aanmelding_view(
+    aanmelding: dict[str, Any], decision: Decision, text_ok: bool, *, own: bool
+) -> dict[str, Any]:
+    """Each problem under its leefgebied's categories; other free text under the casus's.
+    The aanmelder's organisation (``own``, in the full view) sees what it wrote."""
+    problems: dict[str, Any] = aanmelding.get("problemen", {}) or {}
+    shown = {
+        code: text
+        if own
+        else free_text.text_or_none(decision, free_text.leefgebied_categories(code), text)
+        for code, text in problems.items()
+    }
+    text_ok = text_ok or own
+    view: dict[str, Any] = {
+        "problemen": shown,
+        "problemen_afgeschermd": sorted(code for code, text in shown.items() if text is None),
+        "geinformeerd": aanmelding.get("geinformeerd"),
+    }
+    if text_ok:
+        view.update({k: v for k, v in aanmelding.items() if k not in ("problemen", "geinformeerd")})
+    return view
+
+
 def _redact_triage(triage: dict[str, Any]) -> dict[str, Any]:
     """Reduced views: the decision and the criteria count, no reasons, age or duplicates."""
     return {k: triage[k] for k in ("besluit", "besluit_label", "inclusie", "datum") if k in triage}
@@ -377,14 +427,6 @@ def _redact_triage(triage: dict[str, Any]) -> dict[str, Any]:
 def _redact_closure(closure: dict[str, Any]) -> dict[str, Any]:
     """Reduced views: the closure reason code and date, no free text or conversations."""
     return {k: closure[k] for k in ("reden", "datum", "opgeschaald_naar") if k in closure}
-
-
-def _redact_free_text(aanmelding: dict[str, Any]) -> dict[str, Any]:
-    """Pseudonymised views keep the structure but not free text that may name people."""
-    return {
-        "problemen": sorted(aanmelding.get("problemen", {})),
-        "geinformeerd": aanmelding.get("geinformeerd"),
-    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -904,8 +946,14 @@ def doorbreekglas(ws: Workspace, casus_id: uuid.UUID, reason: str, hours: int) -
     return grant
 
 
+#: Timeline events whose summary may hold free text a user wrote (a reason).
+FREE_TEXT_EVENTS = frozenset({"fase", "regie", "heropenen", "afsluiting"})
+
+
 def timeline(ws: Workspace, casus_id: uuid.UUID, since: dt.datetime | None) -> list[dict[str, Any]]:
-    casus, _ = read_casus(ws, casus_id, None)
+    """The tijdlijn as this reader may see it: who did what only in the full view; a summary
+    that holds a user's free text only when the casus's text categories are not masked."""
+    casus, decision = read_casus(ws, casus_id, None)
     query = (
         sa.select(CasusEvent)
         .where(CasusEvent.tenant_id == casus.tenant_id, CasusEvent.casus_id == casus.id)
@@ -913,15 +961,38 @@ def timeline(ws: Workspace, casus_id: uuid.UUID, since: dt.datetime | None) -> l
     )
     if since is not None:
         query = query.where(CasusEvent.at > since)
-    return [
-        {
-            "op": e.at.isoformat(),
-            "soort": e.kind,
-            "samenvatting": e.summary,
-            "door": e.actor_user_id,
-        }
-        for e in ws.session.scalars(query)
-    ]
+    return [event_view(e, decision, casus) for e in ws.session.scalars(query)]
+
+
+def event_view(event: CasusEvent, decision: Decision, casus: Casus) -> dict[str, Any]:
+    full = decision.view == "full"
+    text_ok = free_text.shows(decision, free_text.casus_text_categories(casus))
+    summary = event.summary
+    if not full or (event.kind in FREE_TEXT_EVENTS and not text_ok):
+        summary = EVENT_LABELS.get(event.kind, "Gebeurtenis") + " (details afgeschermd)."
+    return {
+        "op": event.at.isoformat(),
+        "soort": event.kind,
+        "samenvatting": summary,
+        "door": event.actor_user_id if full else None,
+    }
+
+
+#: What a timeline line says when its details are afgeschermd for the reader.
+EVENT_LABELS: dict[str, str] = {
+    "aanmelding": "Aangemeld",
+    "fase": "Fase gewijzigd",
+    "regie": "Regie gewijzigd",
+    "heropenen": "Heropend",
+    "afsluiting": "Afgesloten",
+    "informeren": "Informeren vastgelegd",
+    "deelnemer": "Deelnemer gewijzigd",
+    "gezinslid": "Gezinslid vastgelegd",
+    "doorbreekglas": "Spoedtoegang gebruikt",
+    "agenda": "Geagendeerd",
+    "informatie-gedeeld": "Informatie gedeeld",
+    "informatie-bron": "Informatie achtergehouden of vrijgegeven",
+}
 
 
 # ---------------------------------------------------------------------------------------------

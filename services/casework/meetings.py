@@ -20,7 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.authz.enforce import Target
-from services.casework.casussen import visible_casus_ids_query
+from services.casework import free_text
+from services.casework.casussen import event_view, visible_casus_ids_query
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.text import format_date_nl
@@ -367,9 +368,9 @@ def _changes(
     meeting: Meeting,
     casus_ids: Sequence[uuid.UUID],
     since: dt.datetime | None,
-) -> dict[uuid.UUID, list[dict[str, Any]]]:
+) -> dict[uuid.UUID, list[CasusEvent]]:
     """Casus events between the previous meeting (held) and this one, per casus."""
-    changes: dict[uuid.UUID, list[dict[str, Any]]] = {c: [] for c in casus_ids}
+    changes: dict[uuid.UUID, list[CasusEvent]] = {c: [] for c in casus_ids}
     if not casus_ids:
         return changes
     query = (
@@ -389,9 +390,7 @@ def _changes(
     for event in ws.session.scalars(query):
         bucket = changes[event.casus_id]
         if len(bucket) < MAX_CHANGES:
-            bucket.append(
-                {"op": event.at.isoformat(), "soort": event.kind, "samenvatting": event.summary}
-            )
+            bucket.append(event)
     for bucket in changes.values():
         bucket.reverse()
     return changes
@@ -402,9 +401,11 @@ def _item_view(
     item: AgendaItem,
     casus: Casus,
     decision: Decision,
-    changes: list[dict[str, Any]],
+    changes: list[CasusEvent],
 ) -> dict[str, Any]:
     full = decision.view == "full"
+    # Briefings and verslagen may say anything the casus is about (free_text.py).
+    text_ok = free_text.shows(decision, free_text.casus_text_categories(casus))
     view: dict[str, Any] = {
         "casus_id": str(casus.id),
         "referentie": casus.reference,
@@ -425,14 +426,15 @@ def _item_view(
     actions = list(item.actions.get("acties", []))
     view.update(
         {
-            # Free text may name people: only the full view shows it.
-            "briefing": item.briefing if full else None,
-            "bespreking": dict(item.bob) if full and item.bob else None,
-            "besluiten": list(item.decisions) if full else [],
-            "acties": actions if full else [],
+            # Free text may name people and carries the casus's categories.
+            "briefing": item.briefing if text_ok else None,
+            "bespreking": dict(item.bob) if text_ok and item.bob else None,
+            "besluiten": list(item.decisions) if text_ok else [],
+            "acties": actions if text_ok else [],
+            "tekst_afgeschermd": full and not text_ok,
             "aantal_besluiten": len(item.decisions),
             "aantal_acties": len(actions),
-            "wijzigingen_sinds_vorig_overleg": changes,
+            "wijzigingen_sinds_vorig_overleg": [event_view(e, decision, casus) for e in changes],
         }
     )
     return view

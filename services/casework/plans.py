@@ -26,6 +26,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from services.authz.enforce import Target
+from services.casework import free_text
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.plan import (
@@ -140,10 +141,15 @@ def _authorize(ws: Workspace, casus: Casus, action: str, purpose: str | None) ->
 
 
 def anonymised(ws: Workspace, casus: Casus, decision: Decision) -> bool:
-    """Reduced views, and the driehoek on a group casus, get the plan anonymised."""
-    if decision.view != "full":
-        return True
-    return casus.kind == lifecycle.GROUP and "driehoek" in ws.principal.roles
+    """Reduced views get the plan anonymised; the policy gives the driehoek on a group casus
+    the anonymised view whatever else the user is (policies/groups.rego)."""
+    return decision.view != "full"
+
+
+def _text_categories(casus: Casus, row: PlanVersion) -> frozenset[str]:
+    """The plan's own free text (actions, interventions, toezeggingen, eindcriterium) carries
+    the casus's text categories; each goal carries its leefgebied's (plan_view)."""
+    return free_text.casus_text_categories(casus)
 
 
 @dataclass(frozen=True)
@@ -182,7 +188,9 @@ def list_versions(
             "versie": row.version,
             "aangemaakt_door": None if anon else row.created_by,
             "aangemaakt_op": row.created_at.isoformat(),
-            "samenvatting": _summary_of(row, anon),
+            "samenvatting": _summary_of(
+                row, anon or not free_text.shows(decision, _text_categories(casus, row))
+            ),
         }
         for row in rows
     ], anon
@@ -197,16 +205,21 @@ def _summary_of(row: PlanVersion, anon: bool) -> list[str]:
 
 def plan_view(ws: Workspace, read: PlanRead) -> dict[str, Any]:
     """The plan in API field names; anonymised when the view asks for it."""
-    row, anon = read.version, read.anonymised
+    row, read_anon = read.version, read.anonymised
     content = PlanContent.model_validate(row.content)
     labels = _domain_labels(ws, read.casus)
+    # Goals carry their leefgebied's categories; the rest of the plan's free text (actions,
+    # interventions, toezeggingen, eindcriterium) those of every goal and of the casus.
+    anon = read_anon or not free_text.shows(read.decision, _text_categories(read.casus, row))
     goals: list[dict[str, Any]] = []
     for g in content.goals:
         goal: dict[str, Any] = {
             "leefgebied": g.domain,
             "leefgebied_label": labels.get(g.domain, g.domain),
         }
-        if not anon:
+        if not read_anon and free_text.shows(
+            read.decision, free_text.leefgebied_categories(g.domain)
+        ):
             goal.update({"probleem": g.problem, "doel": g.goal})
         goals.append(goal)
     actions = []
@@ -249,7 +262,8 @@ def plan_view(ws: Workspace, read: PlanRead) -> dict[str, Any]:
         "aangemaakt_door": None if anon else row.created_by,
         "aangemaakt_op": row.created_at.isoformat(),
         "samenvatting": _summary_of(row, anon),
-        "weergave": "anoniem" if anon else read.decision.view,
+        "weergave": "anoniem" if read_anon else read.decision.view,
+        "tekst_afgeschermd": anon and not read_anon,
         "gemaskeerd": list(read.decision.mask),
         "doelen": goals,
         "eindcriterium": None if anon else content.end_criterion,

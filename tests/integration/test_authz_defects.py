@@ -367,3 +367,34 @@ def test_a_researcher_reads_no_overleg(module_client: Client, token_for: Headers
             headers=token_for(Z, user),
         )
         assert planned.status_code == 403, planned.text
+
+
+# -- 4. Free text carries a category and is masked with it ------------------------------------
+
+
+def test_free_text_is_masked_with_its_category(module_client: Client, token_for: Headers) -> None:
+    casus = Casus(module_client, token_for, "Tekstest")
+    casus.invite("rsd-krh")  # werk en inkomen: no grant for strafrechtelijk or justitieel
+    werk = token_for(Z, "fatima-ouali")
+    response = module_client.get(casus.url, headers=werk)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert {"strafrechtelijk", "justitieel"} <= set(body["gemaskeerd"])
+    assert "Drie aanhoudingen voor winkeldiefstal" not in response.text
+    assert body["aanmelding"]["problemen"]["justitie"] is None
+    assert "justitie" in body["aanmelding"]["problemen_afgeschermd"]
+    # Financial problems are granted to werk en inkomen: shown.
+    assert body["aanmelding"]["problemen"]["financien"] == "Schulden bij de woningcorporatie."
+    # The police (the aanmelder) still read what they wrote.
+    own = module_client.get(casus.url, headers=token_for(Z, WIJKAGENT))
+    assert "Drie aanhoudingen voor winkeldiefstal" in own.text
+
+
+def test_the_pseudonymised_timeline_names_nobody(module_client: Client, token_for: Headers) -> None:
+    casus = Casus(module_client, token_for, "Tijdlijntest")
+    response = module_client.get(f"{casus.url}/tijdlijn", headers=token_for(Z, ADVISEUR))
+    assert response.status_code == 200, response.text
+    lines = response.json() if isinstance(response.json(), list) else response.json()["items"]
+    assert lines
+    assert all(line["door"] is None for line in lines)
+    assert REGISSEUR not in response.text and WIJKAGENT not in response.text

@@ -83,7 +83,7 @@ def test_an_engine_failure_fails_closed_and_is_audited(
     )
     marker = uuid.uuid4()
     with (
-        pytest.raises(PolicyEngineUnavailable, match="ValueError|down"),
+        pytest.raises(PolicyEngineUnavailable, match=r"ValueError|down"),
         workspace(deps, principal) as ws,
     ):
         ws.enforcer.decide(

@@ -108,6 +108,7 @@ class CasussenController(Controller):
                     doelgroep=data.doelgroep,
                     vrijwillig=data.vrijwillig,
                     meeting_type=data.overleg,
+                    text_categories=tuple(data.tekst_categorieen),
                 ),
             )
             response = _state(casus, 201)

@@ -48,6 +48,9 @@ class AanmeldingIn(_In):
     doelgroep: Code | None = None
     vrijwillig: bool = True
     overleg: Code | None = None
+    tekst_categorieen: list[Code] = Field(default_factory=list, max_length=10)
+    """Data categories of the free text outside the leefgebieden (waarom_integraal, later
+    reasons and notes): the text is masked for readers to whom one of them is masked."""
 
 
 class GezinslidIn(_In):
