@@ -134,7 +134,10 @@ def test_new_gemeente_onboards_without_code_change(
 
     with platform_transaction(runtime.sessions) as session:
         document = session.execute(
-            sa.text("SELECT document FROM policy_data ORDER BY created_at DESC LIMIT 1")
+            sa.text(
+                "SELECT d.document FROM policy_data_activations a "
+                "JOIN policy_data d USING (revision) ORDER BY a.seq DESC LIMIT 1"
+            )
         ).scalar_one()
     assert "GM0307" in document["tenants"]
     assert "GM0307" in document["regions"]["regio-utrecht"]["tenants"]
