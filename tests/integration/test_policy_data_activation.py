@@ -9,17 +9,13 @@ tenant left the engine on the suspended document (the tenant locked out).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from services.api.app import create_app
-from services.authz.gateway import PolicyGateway
-from services.identity.setup import Identity
-from services.runtime import Runtime
-from tenants.manifest import SHIPPED_MANIFESTS_DIR, Manifest
+from tenants.manifest import SHIPPED_MANIFESTS_DIR
 
 Headers = Callable[[str, str], dict[str, str]]
 T = "GM0352"
@@ -38,15 +34,8 @@ WIDENED = (
 
 
 @pytest.fixture
-def api(
-    runtime: Runtime, identity: Identity, demo_tenants: list[Manifest]
-) -> Iterator[TestClient[Litestar]]:
-    """The real app with a gateway that looks for the current revision on every decision
-    (the default looks every two seconds), so no test has to wait on a clock."""
-    gateway = PolicyGateway(runtime.settings, runtime.sessions, refresh_seconds=0)
-    app = create_app(runtime, identity=identity, gateway=gateway, start_worker=False)
-    with TestClient(app) as client:
-        yield client
+def api(live_policy_client: TestClient[Litestar]) -> TestClient[Litestar]:
+    return live_policy_client
 
 
 def _apply(client: TestClient[Litestar], operator: dict[str, str], text: str) -> None:
