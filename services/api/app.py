@@ -16,7 +16,7 @@ from litestar.template.config import TemplateConfig
 from services.api.beheer import BeheerController
 from services.api.casework.errors import CASEWORK_EXCEPTION_HANDLERS
 from services.api.casework.routes import CONTROLLERS as CASEWORK_CONTROLLERS
-from services.api.gebruikers import GebruikersController
+from services.api.gebruikers import GebruikersController, RolwijzigingenController
 from services.api.health import HealthController, Readiness, ReadinessCheck
 from services.api.identity_routes import DevLoginController, HomeController, MeController
 from services.api.middleware import request_id_middleware
@@ -94,6 +94,7 @@ def create_app(
         MeController,
         BeheerController,
         GebruikersController,
+        RolwijzigingenController,
         *CASEWORK_CONTROLLERS,
         PagesController,
         FormsController,
