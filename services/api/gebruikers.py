@@ -302,7 +302,13 @@ class RolwijzigingenController(Controller):
         except user_admin.UserAdminError as error:
             raise problem(error) from None
 
-    @post("/{proposal_id:uuid}/goedkeuren", sync_to_thread=True, status_code=200)
+    @post(
+        "/{proposal_id:uuid}/goedkeuren",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Voorstel goedkeuren (niet door de indiener en niet door de betrokkene)",
+        opt={"voorbeeld": {"toelichting": "Akkoord; besproken in het teamoverleg."}},
+    )
     def approve(
         self,
         proposal_id: FromPath[uuid.UUID],
@@ -318,7 +324,13 @@ class RolwijzigingenController(Controller):
         except user_admin.UserAdminError as error:
             raise problem(error) from None
 
-    @post("/{proposal_id:uuid}/afwijzen", sync_to_thread=True, status_code=200)
+    @post(
+        "/{proposal_id:uuid}/afwijzen",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Voorstel afwijzen (of, door de indiener, intrekken)",
+        opt={"voorbeeld": {"toelichting": "Niet nodig voor de functie."}},
+    )
     def reject(
         self,
         proposal_id: FromPath[uuid.UUID],
