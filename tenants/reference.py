@@ -167,7 +167,7 @@ ADMIN_PURPOSES: Final = _codes(
 #: recorded in the audit log of the tenant and of the regional bureau).
 EXPORT_PURPOSES: Final = _codes(
     {
-        "beeindiging-aansluiting": "Beëindiging van de aansluiting: gegevens terug naar de gemeente",
+        "beeindiging-aansluiting": "Beëindiging van de aansluiting: gegevens terug naar gemeente",
         "overdracht-verwerker": "Overdracht aan een nieuwe verwerker of een opvolgend systeem",
         "inzageverzoek": "Inzage- of kopieverzoek van een betrokkene (art. 15 AVG)",
         "verzoek-toezichthouder": "Verzoek van een toezichthouder (Autoriteit Persoonsgegevens)",

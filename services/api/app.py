@@ -31,6 +31,7 @@ from services.web import STATIC, TEMPLATES
 from services.web.context import WebDeps
 from services.web.csrf import CsrfSigner
 from services.web.forms import FormsController
+from services.web.gebruikers import GebruikersPagesController
 from services.web.pages import PagesController
 from services.workers.broker import InProcessWorker, ping
 
@@ -98,6 +99,7 @@ def create_app(
         *CASEWORK_CONTROLLERS,
         PagesController,
         FormsController,
+        GebruikersPagesController,
         create_static_files_router(
             "/static", [STATIC], opt={"exclude_from_auth": True}, include_in_schema=False
         ),
