@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -49,21 +49,7 @@ class AuditRecord:
 
     def for_tenant(self, tenant_id: str) -> AuditRecord:
         """The same record, for another tenant's log."""
-        return AuditRecord(
-            tenant_id=tenant_id,
-            user_id=self.user_id,
-            organisation_id=self.organisation_id,
-            roles=self.roles,
-            action=self.action,
-            resource_type=self.resource_type,
-            resource_id=self.resource_id,
-            allowed=self.allowed,
-            purpose=self.purpose,
-            legal_basis=self.legal_basis,
-            reasons=self.reasons,
-            details=self.details,
-            casus_id=self.casus_id,
-        )
+        return replace(self, tenant_id=tenant_id)
 
 
 def append_audit(session: Session, record: AuditRecord) -> None:
