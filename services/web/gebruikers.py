@@ -159,8 +159,13 @@ def user_page(
     with user_admin.transaction(web.sessions, admin) as session:
         user = user_admin.get_user(session, admin, user_id)
         pending = user_admin.open_proposal(session, admin.tenant, user.id)
-        orgs = _org_names(session, admin.tenant, active_only=True)
         all_orgs = _org_names(session, admin.tenant)
+        # Active organisations to move to, and always the user's own (so the form does not
+        # propose a move by itself when that one was deactivated).
+        orgs = _org_names(session, admin.tenant, active_only=True)
+        orgs.setdefault(
+            user.organisation_id, all_orgs.get(user.organisation_id, user.organisation_id)
+        )
         names = {u.id: u.display_name for u in user_admin.list_users(session, admin)}
         current: list[str] = sorted(user.roles or [])
         view: dict[str, Any] = {

@@ -148,6 +148,11 @@ def test_a_manifest_with_zeists_code_does_not_take_zeist_over(
     assert args.func(args, runtime.settings) == 1
     assert "DESTRUCTIEF" in capsys.readouterr().err
     assert _tenant(engine, "GM0355") == before
+    args = parser.parse_args(["tenants", "plan", str(path)])
+    assert args.func(args, runtime.settings) == 0
+    shown = capsys.readouterr().out
+    assert "! ~ tenant GM0355 wijzigen" in shown
+    assert "--allow-destructive" in shown
 
 
 def test_an_override_with_a_reason_applies_and_is_audited(
