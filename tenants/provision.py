@@ -119,7 +119,7 @@ def snapshot(session: Session, code: str) -> TenantState | None:
             User.tenant_id == code, User.active, User.source == UserSource.MANIFEST
         )
     ).all()
-    orgs_in_use, users_in_use = _in_use(session)
+    orgs_in_use, users_in_use = _in_use(session, code)
     return TenantState(
         gemeentecode=tenant.code,
         name=tenant.name,
@@ -140,20 +140,20 @@ def snapshot(session: Session, code: str) -> TenantState | None:
     )
 
 
-def _in_use(session: Session) -> tuple[frozenset[str], frozenset[str]]:
-    """Organisation and user ids casework of the current (RLS) tenant refers to: casussen
-    (aanmelder), participations, regie roles and information items."""
+def _in_use(session: Session, code: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Organisation and user ids the tenant's own casework refers to: casussen (aanmelder),
+    participations, regie roles and information items (not casussen shared with it)."""
     orgs = sa.union(
-        sa.select(Casus.aanmelder_organisation_id),
-        sa.select(CasusParticipant.organisation_id),
-        sa.select(CasusRole.organisation_id),
-        sa.select(InformationItem.source_organisation_id),
+        sa.select(Casus.aanmelder_organisation_id).where(Casus.tenant_id == code),
+        sa.select(CasusParticipant.organisation_id).where(CasusParticipant.tenant_id == code),
+        sa.select(CasusRole.organisation_id).where(CasusRole.tenant_id == code),
+        sa.select(InformationItem.source_organisation_id).where(InformationItem.tenant_id == code),
     )
     users = sa.union(
-        sa.select(Casus.aanmelder_user_id),
-        sa.select(CasusParticipant.invited_by),
-        sa.select(CasusRole.user_id),
-        sa.select(InformationItem.created_by),
+        sa.select(Casus.aanmelder_user_id).where(Casus.tenant_id == code),
+        sa.select(CasusParticipant.invited_by).where(CasusParticipant.tenant_id == code),
+        sa.select(CasusRole.user_id).where(CasusRole.tenant_id == code),
+        sa.select(InformationItem.created_by).where(InformationItem.tenant_id == code),
     )
     return (
         frozenset(session.execute(orgs).scalars().all()),
