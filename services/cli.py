@@ -37,8 +37,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from services.identity.setup import build_identity
     from services.runtime import start_runtime
     from services.serve import Served, serve_all
+    from services.tenant_operations import Operator, OperatorRefused
+    from services.tenant_operations import apply as apply_manifests
     from tenants.manifest import SHIPPED_MANIFESTS_DIR, load_all
-    from tenants.provision import apply_manifests
 
     mode = "ingebed (embedded)" if settings.mode is Mode.EMBEDDED else "productie"
     _say(f"Regietafel start in modus {mode}; gegevens in {settings.data_dir}")
@@ -48,7 +49,18 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         settings = runtime.settings  # now with the embedded secrets
         _say("- Gemeenten bijwerken vanuit tenants/manifests/ ...")
-        apply_manifests(runtime.sessions, load_all(SHIPPED_MANIFESTS_DIR), progress=_say)
+        try:
+            apply_manifests(
+                runtime.sessions,
+                Operator.console("regietafel run"),
+                load_all(SHIPPED_MANIFESTS_DIR),
+                progress=_say,
+            )
+        except OperatorRefused as error:
+            # A destructive change in the shipped manifests: never applied silently.
+            from services.tenant_commands import refused
+
+            return refused(error)
         gateway = PolicyGateway(settings, runtime.sessions)
         assert settings.secret_key and settings.pseudonym_key
         deps = CaseworkDeps(

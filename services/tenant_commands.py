@@ -1,4 +1,11 @@
-"""``regietafel tenants validate|plan|apply|list|suspend|resume|export``."""
+"""``regietafel tenants validate|plan|apply|list|suspend|resume|export``.
+
+The command line is run by the regional bureau's operator on the server: it is not bound to
+a region, but every action is audited like the operator API (as ``console/<os-user>``, in
+the log of each affected tenant and of its region's bureau). ``apply`` refuses destructive
+changes without ``--allow-destructive REASON``; ``export`` needs ``--doel`` and
+``--grondslag``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import sys
 from pathlib import Path
 
 from services.config import Settings
+from services.tenant_operations import DestructiveRefused, InvalidRequest, OperatorRefused
 from tenants.manifest import (
     SHIPPED_MANIFESTS_DIR,
     Manifest,
@@ -15,6 +23,7 @@ from tenants.manifest import (
     load_all,
     load_manifest,
 )
+from tenants.reference import EXPORT_LEGAL_BASES, EXPORT_PURPOSES
 
 
 def _say(message: str) -> None:
@@ -57,10 +66,27 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def refused(error: OperatorRefused) -> int:
+    from tenants.diff import format_plan
+
+    print(error.message_nl, file=sys.stderr)
+    if isinstance(error, DestructiveRefused):
+        for result in error.results:
+            print(f"== {result.code} {result.name}", file=sys.stderr)
+            print(format_plan(result.changes), file=sys.stderr)
+    return 1
+
+
+def _invalid(error: InvalidRequest) -> int:
+    for problem in error.errors:
+        print(f"{problem.field}: {problem.message_nl}", file=sys.stderr)
+    return 2
+
+
 def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
+    from services import tenant_operations as ops
     from services.runtime import start_runtime
     from tenants.diff import format_plan
-    from tenants.provision import plan_manifests
 
     try:
         manifests = _load(args.paths)
@@ -68,7 +94,7 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
         return _report(error)
     runtime = start_runtime(settings)
     try:
-        results = plan_manifests(runtime.sessions, manifests)
+        results = ops.plan(runtime.sessions, ops.Operator.console(), manifests)
     except ManifestError as error:
         return _report(error)
     finally:
@@ -80,8 +106,8 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_apply(args: argparse.Namespace, settings: Settings) -> int:
+    from services import tenant_operations as ops
     from services.runtime import start_runtime
-    from tenants.provision import apply_manifests
 
     try:
         manifests = _load(args.paths)
@@ -89,9 +115,19 @@ def cmd_apply(args: argparse.Namespace, settings: Settings) -> int:
         return _report(error)
     runtime = start_runtime(settings)
     try:
-        results = apply_manifests(runtime.sessions, manifests, progress=_say)
+        results = ops.apply(
+            runtime.sessions,
+            ops.Operator.console(),
+            manifests,
+            allow_destructive=args.allow_destructive,
+            progress=_say,
+        )
     except ManifestError as error:
         return _report(error)
+    except OperatorRefused as error:
+        return refused(error)
+    except InvalidRequest as error:
+        return _invalid(error)
     finally:
         runtime.close()
     changed = sum(1 for r in results if r.changes)
@@ -100,12 +136,12 @@ def cmd_apply(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    from services import tenant_operations as ops
     from services.runtime import start_runtime
-    from tenants.provision import list_tenants
 
     runtime = start_runtime(settings)
     try:
-        tenants = list_tenants(runtime.sessions)
+        tenants = ops.list_tenants(runtime.sessions, ops.Operator.console())
     finally:
         runtime.close()
     _say(f"{'code':<14} {'soort':<9} {'status':<11} {'regio':<16} naam")
@@ -115,17 +151,22 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _set_status(args: argparse.Namespace, settings: Settings, suspend: bool) -> int:
+    from services import tenant_operations as ops
     from services.db.models import TenantStatus
     from services.runtime import start_runtime
-    from tenants.provision import UnknownTenant, set_status
 
     runtime = start_runtime(settings)
     try:
         status = TenantStatus.SUSPENDED if suspend else TenantStatus.ACTIVE
-        tenant = set_status(runtime.sessions, args.code, status, getattr(args, "reason", None))
-    except UnknownTenant:
-        print(f"Onbekende tenant: {args.code}", file=sys.stderr)
-        return 1
+        tenant = ops.set_status(
+            runtime.sessions,
+            ops.Operator.console(),
+            args.code,
+            status,
+            getattr(args, "reason", None),
+        )
+    except OperatorRefused as error:
+        return refused(error)
     finally:
         runtime.close()
     verb = "opgeschort: inloggen en API-toegang geblokkeerd" if suspend else "weer actief"
@@ -142,15 +183,24 @@ def cmd_resume(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from services import tenant_operations as ops
     from services.runtime import start_runtime
-    from tenants.provision import UnknownTenant, export_json, export_tenant
+    from tenants.provision import export_json
 
     runtime = start_runtime(settings)
     try:
-        archive = export_tenant(runtime.sessions, args.code)
-    except UnknownTenant:
-        print(f"Onbekende tenant: {args.code}", file=sys.stderr)
-        return 1
+        archive = ops.export(
+            runtime.sessions,
+            ops.Operator.console(),
+            args.code,
+            purpose=args.doel,
+            legal_basis=args.grondslag,
+            explanation=args.toelichting,
+        )
+    except OperatorRefused as error:
+        return refused(error)
+    except InvalidRequest as error:
+        return _invalid(error)
     finally:
         runtime.close()
     out = Path(args.output or f"{args.code}-export.json")
@@ -166,13 +216,22 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     tsub = tenants.add_subparsers(dest="tenants_command", required=True)
     for name, func, text in (
         ("validate", cmd_validate, "manifesten controleren (zonder database)"),
-        ("plan", cmd_plan, "toon wat 'apply' zou wijzigen"),
+        ("plan", cmd_plan, "toon wat 'apply' zou wijzigen (! = destructief)"),
         ("apply", cmd_apply, "manifesten toepassen (idempotent, in één transactie)"),
     ):
         p = tsub.add_parser(name, help=text)
         p.add_argument(
             "paths", nargs="*", help="manifestbestanden of -mappen (standaard: meegeleverd)"
         )
+        if name == "apply":
+            p.add_argument(
+                "--allow-destructive",
+                metavar="REDEN",
+                default=None,
+                help="destructieve wijzigingen (hernoemen, verplaatsen, verwijderen van "
+                "organisaties of gebruikers met casuswerk) toch toepassen; de reden komt in "
+                "het auditlog",
+            )
         p.set_defaults(func=func)
     tsub.add_parser("list", help="alle tenants").set_defaults(func=cmd_list)
     suspend = tsub.add_parser("suspend", help="toegang blokkeren zonder gegevens te verwijderen")
@@ -185,4 +244,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     export = tsub.add_parser("export", help="alle gegevens van een tenant als JSON-archief")
     export.add_argument("code")
     export.add_argument("-o", "--output", default=None)
+    export.add_argument(
+        "--doel", required=True, choices=sorted(EXPORT_PURPOSES), help="doel van de export"
+    )
+    export.add_argument(
+        "--grondslag",
+        required=True,
+        choices=sorted(EXPORT_LEGAL_BASES),
+        help="grondslag (art. 6 AVG) van de export",
+    )
+    export.add_argument("--toelichting", default=None, help="bijv. kenmerk van het verzoek")
     export.set_defaults(func=cmd_export)

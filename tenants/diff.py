@@ -7,13 +7,19 @@ database, or ``None`` for a tenant that does not exist yet) and gets a list of t
 Order of the changes (safe to apply in this order): tenant, settings, organisations added or
 updated, meeting types, users, grants, organisations removed (after their users are gone).
 Within a group changes are sorted by key, so the plan is deterministic.
+
+A change is *destructive* when it can hand a gemeente's casework to someone else or cut
+people off from it: renaming the tenant or moving it to another region (a manifest with
+another gemeente's code takes that gemeente over), and removing an organisation or user that
+has casework (``TenantState.organisations_in_use`` / ``users_in_use``). ``apply`` refuses a
+plan with destructive changes unless the operator overrides it with a reason.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from tenants.manifest import Manifest
@@ -87,6 +93,10 @@ class TenantState:
     meeting_types: Mapping[str, MeetingTypeState] = field(default_factory=dict)
     users: Mapping[str, UserState] = field(default_factory=dict)
     grants: Mapping[str, Mapping[str, Sequence[str]]] = field(default_factory=dict)
+    #: Ids of organisations and users that casework refers to (casussen, participations,
+    #: regie roles, information items): removing them is destructive.
+    organisations_in_use: frozenset[str] = frozenset()
+    users_in_use: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -99,10 +109,18 @@ class Change:
     description: str  # Dutch, for the operator
     before: Any = None
     after: Any = None
+    #: Why this change is destructive (Dutch), or None.
+    destructive: str | None = None
 
     def __str__(self) -> str:
         sign = {"add": "+", "update": "~", "remove": "-"}[self.action]
+        if self.destructive:
+            return f"! {sign} {self.description} — DESTRUCTIEF: {self.destructive}"
         return f"{sign} {self.description}"
+
+
+def destructive_changes(changes: Sequence[Change]) -> list[Change]:
+    return [change for change in changes if change.destructive]
 
 
 def manifest_settings(manifest: Manifest) -> dict[str, Any]:
@@ -230,6 +248,14 @@ def plan(manifest: Manifest, current: TenantState | None) -> list[Change]:
                 for k, v in tenant_fields.items()
                 if before_fields[k] != v
             )
+            takeover: str | None = None
+            if before_fields["name"] != desired.name:
+                takeover = (
+                    f"hernoemt gemeente {code} '{current.name}'; klopt de gemeentecode "
+                    "van dit manifest?"
+                )
+            elif before_fields["region"] != desired.region:
+                takeover = f"verplaatst {code} naar een andere regio (ander regionaal bureau)"
             changes.append(
                 Change(
                     "update",
@@ -238,6 +264,7 @@ def plan(manifest: Manifest, current: TenantState | None) -> list[Change]:
                     f"tenant {code} wijzigen ({changed})",
                     before_fields,
                     tenant_fields,
+                    takeover,
                 )
             )
 
@@ -280,12 +307,27 @@ def plan(manifest: Manifest, current: TenantState | None) -> list[Change]:
         "grant", _norm_grants(current.grants), _norm_grants(desired.grants), describe_grant
     )
 
+    org_removals = _flag_in_use(org_removals, current.organisations_in_use, "organisatie")
+    user_removals = _flag_in_use(user_removals, current.users_in_use, "gebruiker")
+
     changes += org_upserts
     changes += meeting_upserts + meeting_removals
     changes += user_upserts + user_removals
     changes += grant_upserts + grant_removals
     changes += org_removals
     return changes
+
+
+def _flag_in_use(removals: list[Change], in_use: frozenset[str], noun: str) -> list[Change]:
+    return [
+        replace(
+            change,
+            destructive=f"deze {noun} heeft casuswerk (casussen, deelnames, regie of informatie)",
+        )
+        if change.key in in_use
+        else change
+        for change in removals
+    ]
 
 
 def format_plan(changes: Sequence[Change]) -> str:
@@ -298,4 +340,10 @@ def format_plan(changes: Sequence[Change]) -> str:
         f"Plan: {counts['add']} toevoegen, {counts['update']} wijzigen, "
         f"{counts['remove']} verwijderen."
     )
+    destructive = destructive_changes(changes)
+    if destructive:
+        lines.append(
+            f"Let op: {len(destructive)} destructieve wijziging(en) (!). 'apply' weigert deze "
+            "zonder --allow-destructive met een reden; dat wordt vastgelegd in het auditlog."
+        )
     return "\n".join(lines)

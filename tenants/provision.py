@@ -3,7 +3,13 @@
 All manifests of one ``apply`` are written in one transaction, switching the RLS tenant with
 ``set_config`` per manifest; a manifest that fails validation stops the run before anything
 is written. Removing an organisation, user or meeting type from a manifest deactivates it:
-casus history keeps pointing at it.
+casus history keeps pointing at it. A plan with destructive changes (a rename, a move to
+another region, removing an organisation or user that has casework) is refused unless the
+caller passes a reason to override it (:class:`DestructiveChangesRefused`).
+
+The ``*_in(session, ...)`` functions work inside the caller's transaction (the operator
+actions of :mod:`services.tenant_operations` add their audit rows to it); the functions
+taking a ``sessionmaker`` open a transaction of their own.
 """
 
 from __future__ import annotations
@@ -20,10 +26,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.authz.policy_store import PROVISIONING_LOCK, activate
 from services.db.models import (
+    Casus,
+    CasusParticipant,
+    CasusRole,
+    InformationItem,
     MeetingType,
     Organisation,
-    PolicyDataRevision,
     Tenant,
     TenantKind,
     TenantStatus,
@@ -37,6 +47,7 @@ from tenants.diff import (
     OrganisationState,
     TenantState,
     UserState,
+    destructive_changes,
     manifest_settings,
     plan,
 )
@@ -55,6 +66,24 @@ class ApplyResult:
     code: str
     name: str
     changes: list[Change]
+
+    @property
+    def destructive(self) -> list[Change]:
+        return destructive_changes(self.changes)
+
+
+class DestructiveChangesRefused(Exception):
+    """The plan has destructive changes and no override reason was given; nothing was
+    written."""
+
+    def __init__(self, results: Sequence[ApplyResult]) -> None:
+        self.results = [r for r in results if r.destructive]
+        listed = "; ".join(
+            f"{r.code}: {c.description} ({c.destructive})"
+            for r in self.results
+            for c in r.destructive
+        )
+        super().__init__(f"destructive changes refused: {listed}")
 
 
 def manifest_sha256(manifest: Manifest) -> str:
@@ -90,6 +119,7 @@ def snapshot(session: Session, code: str) -> TenantState | None:
             User.tenant_id == code, User.active, User.source == UserSource.MANIFEST
         )
     ).all()
+    orgs_in_use, users_in_use = _in_use(session, code)
     return TenantState(
         gemeentecode=tenant.code,
         name=tenant.name,
@@ -105,6 +135,29 @@ def snapshot(session: Session, code: str) -> TenantState | None:
             for u in users
         },
         grants=stored.grant_matrix() if stored else {},
+        organisations_in_use=orgs_in_use,
+        users_in_use=users_in_use,
+    )
+
+
+def _in_use(session: Session, code: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Organisation and user ids the tenant's own casework refers to: casussen (aanmelder),
+    participations, regie roles and information items (not casussen shared with it)."""
+    orgs = sa.union(
+        sa.select(Casus.aanmelder_organisation_id).where(Casus.tenant_id == code),
+        sa.select(CasusParticipant.organisation_id).where(CasusParticipant.tenant_id == code),
+        sa.select(CasusRole.organisation_id).where(CasusRole.tenant_id == code),
+        sa.select(InformationItem.source_organisation_id).where(InformationItem.tenant_id == code),
+    )
+    users = sa.union(
+        sa.select(Casus.aanmelder_user_id).where(Casus.tenant_id == code),
+        sa.select(CasusParticipant.invited_by).where(CasusParticipant.tenant_id == code),
+        sa.select(CasusRole.user_id).where(CasusRole.tenant_id == code),
+        sa.select(InformationItem.created_by).where(InformationItem.tenant_id == code),
+    )
+    return (
+        frozenset(session.execute(orgs).scalars().all()),
+        frozenset(session.execute(users).scalars().all()),
     )
 
 
@@ -128,15 +181,19 @@ def _check_against_stored(session: Session, manifests: Sequence[Manifest]) -> No
             )
 
 
+def plan_in(session: Session, manifests: Sequence[Manifest]) -> list[ApplyResult]:
+    _check_against_stored(session, manifests)
+    return [
+        ApplyResult(m.gemeentecode, m.name, plan(m, snapshot(session, m.gemeentecode)))
+        for m in manifests
+    ]
+
+
 def plan_manifests(
     sessions: sessionmaker[Session], manifests: Sequence[Manifest]
 ) -> list[ApplyResult]:
     with platform_transaction(sessions) as session:
-        _check_against_stored(session, manifests)
-        return [
-            ApplyResult(m.gemeentecode, m.name, plan(m, snapshot(session, m.gemeentecode)))
-            for m in manifests
-        ]
+        return plan_in(session, manifests)
 
 
 def _upsert_tenant(session: Session, manifest: Manifest) -> None:
@@ -216,62 +273,101 @@ def _sync_rows(session: Session, manifest: Manifest) -> None:
     session.flush()
 
 
-def rebuild_policy_data(session: Session) -> dict[str, Any]:
-    """Regenerate the policy data from the stored manifests and tenant statuses."""
+def rebuild_policy_data(
+    session: Session, *, reason: str = "apply", actor: str | None = None
+) -> dict[str, Any]:
+    """Regenerate the policy data from the stored manifests and tenant statuses and make it
+    the revision in force (also when the same document was in force before)."""
     tenants = session.scalars(sa.select(Tenant)).all()
     suspended = {t.code for t in tenants if t.status is TenantStatus.SUSPENDED}
     document = build_policy_data(stored_manifests(session), suspended)
-    if session.get(PolicyDataRevision, document["revision"]) is None:
-        session.add(PolicyDataRevision(revision=document["revision"], document=document))
-        session.flush()
+    activate(session, document, reason=reason, actor=actor)
     return document
 
 
-def apply_manifests(
-    sessions: sessionmaker[Session], manifests: Sequence[Manifest], progress: Progress = _quiet
+def apply_in(
+    session: Session,
+    manifests: Sequence[Manifest],
+    *,
+    allow_destructive: str | None = None,
+    actor: str | None = None,
+    progress: Progress = _quiet,
 ) -> list[ApplyResult]:
-    """Apply all manifests in one transaction; returns the plan that was carried out."""
-    results: list[ApplyResult] = []
-    with platform_transaction(sessions) as session:
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(7208432)"))
-        _check_against_stored(session, manifests)
-        total = len(manifests)
-        for index, manifest in enumerate(manifests, start=1):
-            changes = plan(manifest, snapshot(session, manifest.gemeentecode))
-            progress(
-                f"[{index}/{total}] {manifest.gemeentecode} {manifest.name}: "
-                + (f"{len(changes)} wijziging(en)" if changes else "geen wijzigingen")
-            )
-            if changes:
-                _upsert_tenant(session, manifest)
-                _sync_rows(session, manifest)
-            results.append(ApplyResult(manifest.gemeentecode, manifest.name, changes))
-        document = rebuild_policy_data(session)
-        progress(f"Beleidsgegevens bijgewerkt (revisie {document['revision'][:12]}).")
+    """Apply all manifests in the caller's transaction; returns the plan carried out.
+
+    Raises :class:`DestructiveChangesRefused` (before writing anything) when the plan has
+    destructive changes and ``allow_destructive`` (the operator's reason) is empty.
+    """
+    session.execute(PROVISIONING_LOCK)
+    results = plan_in(session, manifests)
+    if not (allow_destructive or "").strip() and any(r.destructive for r in results):
+        raise DestructiveChangesRefused(results)
+    by_code = {m.gemeentecode: m for m in manifests}
+    total = len(results)
+    for index, result in enumerate(results, start=1):
+        progress(
+            f"[{index}/{total}] {result.code} {result.name}: "
+            + (f"{len(result.changes)} wijziging(en)" if result.changes else "geen wijzigingen")
+        )
+        if result.changes:
+            _upsert_tenant(session, by_code[result.code])
+            _sync_rows(session, by_code[result.code])
+    document = rebuild_policy_data(session, reason="apply", actor=actor)
+    progress(f"Beleidsgegevens bijgewerkt (revisie {document['revision'][:12]}).")
     return results
+
+
+def apply_manifests(
+    sessions: sessionmaker[Session],
+    manifests: Sequence[Manifest],
+    progress: Progress = _quiet,
+    *,
+    allow_destructive: str | None = None,
+) -> list[ApplyResult]:
+    """Apply all manifests in one transaction of their own (without audit rows: operator
+    actions go through :mod:`services.tenant_operations`)."""
+    with platform_transaction(sessions) as session:
+        return apply_in(session, manifests, allow_destructive=allow_destructive, progress=progress)
 
 
 class UnknownTenant(LookupError):
     pass
 
 
+def set_status_in(
+    session: Session,
+    code: str,
+    status: TenantStatus,
+    reason: str | None,
+    *,
+    actor: str | None = None,
+) -> Tenant:
+    session.execute(PROVISIONING_LOCK)
+    tenant = session.get(Tenant, code, with_for_update=True)
+    if tenant is None:
+        raise UnknownTenant(code)
+    tenant.status = status
+    tenant.status_reason = reason
+    session.flush()
+    verb = "opschorten" if status is TenantStatus.SUSPENDED else "heractiveren"
+    rebuild_policy_data(session, reason=f"{verb} {code}", actor=actor)
+    return tenant
+
+
 def set_status(
     sessions: sessionmaker[Session], code: str, status: TenantStatus, reason: str | None
 ) -> Tenant:
     with platform_transaction(sessions) as session:
-        tenant = session.get(Tenant, code, with_for_update=True)
-        if tenant is None:
-            raise UnknownTenant(code)
-        tenant.status = status
-        tenant.status_reason = reason
-        session.flush()
-        rebuild_policy_data(session)
-        return tenant
+        return set_status_in(session, code, status, reason)
+
+
+def list_in(session: Session) -> list[Tenant]:
+    return list(session.scalars(sa.select(Tenant).order_by(Tenant.kind, Tenant.code)).all())
 
 
 def list_tenants(sessions: sessionmaker[Session]) -> list[Tenant]:
     with platform_transaction(sessions) as session:
-        return list(session.scalars(sa.select(Tenant).order_by(Tenant.kind, Tenant.code)).all())
+        return list_in(session)
 
 
 def _jsonable(value: Any) -> Any:
@@ -287,48 +383,52 @@ def _jsonable(value: Any) -> Any:
 
 
 def export_tenant(sessions: sessionmaker[Session], code: str) -> dict[str, Any]:
+    with platform_transaction(sessions) as session:
+        return export_in(session, code)
+
+
+def export_in(session: Session, code: str) -> dict[str, Any]:
     """Everything a tenant owns, as one JSON-compatible archive (offboarding).
 
     Tables are found from the catalog (every table with a ``tenant_id`` column), so data
     added by later features is exported without changing this function. Encrypted columns
     stay encrypted: the archive is as sensitive as the database.
     """
-    with platform_transaction(sessions) as session:
-        tenant = session.get(Tenant, code)
-        if tenant is None:
-            raise UnknownTenant(code)
-        _use_tenant(session, code)
-        tables = (
-            session.execute(
-                sa.text(
-                    "SELECT c.table_name FROM information_schema.columns c "
-                    "JOIN information_schema.tables t USING (table_schema, table_name) "
-                    "WHERE c.table_schema = 'public' AND c.column_name = 'tenant_id' "
-                    "AND t.table_type = 'BASE TABLE' ORDER BY 1"
-                )
+    tenant = session.get(Tenant, code)
+    if tenant is None:
+        raise UnknownTenant(code)
+    _use_tenant(session, code)
+    tables = (
+        session.execute(
+            sa.text(
+                "SELECT c.table_name FROM information_schema.columns c "
+                "JOIN information_schema.tables t USING (table_schema, table_name) "
+                "WHERE c.table_schema = 'public' AND c.column_name = 'tenant_id' "
+                "AND t.table_type = 'BASE TABLE' ORDER BY 1"
             )
-            .scalars()
-            .all()
         )
-        data: dict[str, list[dict[str, Any]]] = {}
-        for table in tables:
-            rows = session.execute(sa.text(f'SELECT * FROM "{table}"')).mappings().all()
-            data[table] = [{k: _jsonable(v) for k, v in row.items()} for row in rows]
-        return {
-            "format": "regietafel-tenant-export",
-            "format_version": 1,
-            "exported_at": dt.datetime.now(dt.UTC).isoformat(),
-            "tenant": {
-                "code": tenant.code,
-                "name": tenant.name,
-                "kind": tenant.kind.value,
-                "region": tenant.region,
-                "status": tenant.status.value,
-                "manifest": tenant.manifest,
-            },
-            "tables": data,
-            "row_counts": {table: len(rows) for table, rows in data.items()},
-        }
+        .scalars()
+        .all()
+    )
+    data: dict[str, list[dict[str, Any]]] = {}
+    for table in tables:
+        rows = session.execute(sa.text(f'SELECT * FROM "{table}"')).mappings().all()
+        data[table] = [{k: _jsonable(v) for k, v in row.items()} for row in rows]
+    return {
+        "format": "regietafel-tenant-export",
+        "format_version": 1,
+        "exported_at": dt.datetime.now(dt.UTC).isoformat(),
+        "tenant": {
+            "code": tenant.code,
+            "name": tenant.name,
+            "kind": tenant.kind.value,
+            "region": tenant.region,
+            "status": tenant.status.value,
+            "manifest": tenant.manifest,
+        },
+        "tables": data,
+        "row_counts": {table: len(rows) for table, rows in data.items()},
+    }
 
 
 def export_json(archive: dict[str, Any]) -> str:

@@ -152,6 +152,33 @@ BEROEPSGEHEIM_GROUNDS: Final = _codes(
     }
 )
 
+# --- Administration (operators of the regional bureau, tenantbeheerders) --------------------
+
+#: The purpose recorded with administrative actions: every operator action of the regional
+#: bureau on tenants, and every user and role change by a tenantbeheerder.
+ADMIN_PURPOSES: Final = _codes(
+    {
+        "platformbeheer": "Platformbeheer: gemeenten aansluiten, bijwerken, opschorten",
+        "gebruikersbeheer": "Gebruikersbeheer van de gemeente",
+    }
+)
+
+#: Purposes for which an operator may export all data of a tenant (stated per export and
+#: recorded in the audit log of the tenant and of the regional bureau).
+EXPORT_PURPOSES: Final = _codes(
+    {
+        "beeindiging-aansluiting": "Beëindiging van de aansluiting: gegevens terug naar gemeente",
+        "overdracht-verwerker": "Overdracht aan een nieuwe verwerker of een opvolgend systeem",
+        "inzageverzoek": "Inzage- of kopieverzoek van een betrokkene (art. 15 AVG)",
+        "verzoek-toezichthouder": "Verzoek van een toezichthouder (Autoriteit Persoonsgegevens)",
+        "vordering-justitie": "Vordering van justitie of een rechterlijk bevel",
+    }
+)
+
+#: Legal bases (art. 6 AVG) an export can rest on; consent and legitimate interest cannot
+#: carry the export of a whole gemeente.
+EXPORT_LEGAL_BASES: Final = frozenset({"wettelijke-verplichting", "publieke-taak", "overeenkomst"})
+
 # --- Assessment instruments -----------------------------------------------------------------
 
 #: ZRM (Zelfredzaamheid-Matrix): 13 domains, the default instrument.

@@ -121,3 +121,20 @@ def token_for(identity: Identity) -> Callable[[str, str], dict[str, str]]:
         return {"Authorization": "Bearer " + issuer.issue(tenant=tenant, user_id=user)}
 
     return headers
+
+
+@pytest.fixture(scope="session")
+def live_policy_app(runtime: Runtime, identity: Identity, demo_tenants: list[Manifest]) -> Litestar:
+    """The app with a gateway that looks up the policy data in force on every decision
+    (the default looks every two seconds), for tests that change tenants or policy data and
+    must not wait on a clock."""
+    from services.authz.gateway import PolicyGateway
+
+    gateway = PolicyGateway(runtime.settings, runtime.sessions, refresh_seconds=0)
+    return create_app(runtime, identity=identity, gateway=gateway, start_worker=False)
+
+
+@pytest.fixture
+def live_policy_client(live_policy_app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(live_policy_app) as test_client:
+        yield test_client

@@ -16,7 +16,7 @@ from litestar.template.config import TemplateConfig
 from services.api.beheer import BeheerController
 from services.api.casework.errors import CASEWORK_EXCEPTION_HANDLERS
 from services.api.casework.routes import CONTROLLERS as CASEWORK_CONTROLLERS
-from services.api.gebruikers import GebruikersController
+from services.api.gebruikers import GebruikersController, RolwijzigingenController
 from services.api.health import HealthController, Readiness, ReadinessCheck
 from services.api.identity_routes import DevLoginController, HomeController, MeController
 from services.api.middleware import request_id_middleware
@@ -31,6 +31,7 @@ from services.web import STATIC, TEMPLATES
 from services.web.context import WebDeps
 from services.web.csrf import CsrfSigner
 from services.web.forms import FormsController
+from services.web.gebruikers import GebruikersPagesController
 from services.web.pages import PagesController
 from services.workers.broker import InProcessWorker, ping
 
@@ -94,9 +95,11 @@ def create_app(
         MeController,
         BeheerController,
         GebruikersController,
+        RolwijzigingenController,
         *CASEWORK_CONTROLLERS,
         PagesController,
         FormsController,
+        GebruikersPagesController,
         create_static_files_router(
             "/static", [STATIC], opt={"exclude_from_auth": True}, include_in_schema=False
         ),

@@ -1,9 +1,12 @@
 """The policy gateway: owns the engine and keeps it on the latest policy data.
 
-Policy data is generated from the tenant manifests on every ``tenants apply`` and stored in
-the ``policy_data`` table; each process checks for a newer revision at most every
-``refresh_seconds`` and rebuilds its engine when one appears. Any failure to obtain a
-decision surfaces as :class:`PolicyEngineUnavailable`: callers fail closed.
+Policy data is generated from the tenant manifests on every ``tenants apply`` (and tenant
+suspend or resume) and stored in the ``policy_data`` table; the activation log
+(:mod:`services.authz.policy_store`) names the revision in force. Each process checks the
+current revision at most every ``refresh_seconds`` and rebuilds its engine when it differs
+from the loaded one, also when it is an *earlier* document applied again (a revert). Any
+failure to obtain a decision surfaces as :class:`PolicyEngineUnavailable`: callers fail
+closed.
 """
 
 from __future__ import annotations
@@ -12,11 +15,10 @@ import datetime as dt
 import threading
 import time
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.authz.policy_store import current_activation, load_document
 from services.config import Settings
-from services.db.models import PolicyDataRevision
 from services.db.unit_of_work import platform_transaction
 from services.policy import (
     OpaServerEngine,
@@ -54,21 +56,19 @@ class PolicyGateway:
         self._revision: str | None = None
         self._checked_at = 0.0
 
-    def _latest_revision(self) -> str | None:
+    def _current_revision(self) -> str | None:
         with platform_transaction(self._sessions) as session:
-            return session.scalars(
-                sa.select(PolicyDataRevision.revision)
-                .order_by(PolicyDataRevision.created_at.desc())
-                .limit(1)
-            ).first()
+            current = current_activation(session)
+        return None if current is None else current.revision
 
     def _load(self, revision: str | None) -> PolicyEngine:
         data: dict[str, object] = EMPTY_DATA
         if revision is not None:
             with platform_transaction(self._sessions) as session:
-                row = session.get(PolicyDataRevision, revision)
-                if row is not None:
-                    data = row.document
+                document = load_document(session, revision)
+            if document is None:
+                raise PolicyEngineUnavailable(f"policy data revision {revision} not stored")
+            data = document
         engine = create_engine(self._policy_settings, data)
         inner = getattr(engine, "inner", engine)
         if isinstance(inner, OpaServerEngine):
@@ -82,7 +82,7 @@ class PolicyGateway:
             if self._engine is not None and now - self._checked_at < self._refresh:
                 return self._engine
             try:
-                latest = self._latest_revision()
+                latest = self._current_revision()
                 if self._engine is None or latest != self._revision:
                     self._engine = self._load(latest)
                     self._revision = latest

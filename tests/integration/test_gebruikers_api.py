@@ -37,18 +37,28 @@ def test_create_update_and_stale_etag(client: TestClient[Litestar], token_for: H
         headers=admin,
     )
     assert created.status_code == 201, created.text
-    first_etag = created.headers["etag"]
+    # The roles wait for a second tenantbeheerder (four eyes).
+    proposal = created.json()["voorstel"]
+    approved = client.post(
+        f"/api/v1/rolwijzigingen/{proposal['id']}/goedkeuren",
+        json={},
+        headers=token_for("GM0355", "lotte-smit"),
+    )
+    assert approved.status_code == 200, approved.text
+    first_etag = client.get(f"{URL}/{user_id}", headers=admin).headers["etag"]
+    assert first_etag != created.headers["etag"]  # the grant changed the user
 
-    # The new user can log in at once.
+    # The new user can log in.
     me = client.get("/api/v1/mij", headers=token_for("GM0355", user_id))
     assert me.json()["organisatie"] == "kwintes"
+    assert me.json()["rollen"] == ["professional"]
 
     no_precondition = client.patch(f"{URL}/{user_id}", json={"naam": "X Y"}, headers=admin)
     assert no_precondition.status_code == 428
 
     updated = client.patch(
         f"{URL}/{user_id}",
-        json={"rollen": ["professional", "casusregisseur"]},
+        json={"naam": "Test Professional-Jansen", "functie": "Ambulant begeleider"},
         headers={**admin, "If-Match": first_etag},
     )
     assert updated.status_code == 200
@@ -61,7 +71,8 @@ def test_create_update_and_stale_etag(client: TestClient[Litestar], token_for: H
     assert stale.json()["code"] == "verouderde-versie"
     current = client.get(f"{URL}/{user_id}", headers=admin).json()
     assert current["actief"] is True
-    assert current["rollen"] == ["casusregisseur", "professional"]
+    assert current["naam"] == "Test Professional-Jansen"
+    assert current["rollen"] == ["professional"]
 
     deactivated = client.patch(
         f"{URL}/{user_id}",

@@ -13,6 +13,7 @@ from tenants.diff import (
     OrganisationState,
     TenantState,
     UserState,
+    destructive_changes,
     format_plan,
     manifest_settings,
     plan,
@@ -94,7 +95,47 @@ def test_detects_updates_and_removals(manifest: Manifest) -> None:
     text = format_plan(changes)
     assert "verwijderen" in text
     assert "wijzigen" in text
-    assert text.endswith("Plan: 2 toevoegen, 5 wijzigen, 3 verwijderen.")
+    assert "Plan: 2 toevoegen, 5 wijzigen, 3 verwijderen." in text
+    # The rename is destructive (a manifest with another gemeente's code would take it
+    # over); the removals are not, since nothing refers to them.
+    assert [(c.entity, c.key) for c in destructive_changes(changes)] == [("tenant", "GM0344")]
+    assert text.splitlines()[0].startswith("! ~ tenant GM0344")
+    assert "destructieve wijziging" in text.splitlines()[-1]
+
+
+def test_removing_what_casework_refers_to_is_destructive(manifest: Manifest) -> None:
+    state = state_from_manifest(manifest)
+    current = dataclasses.replace(
+        state,
+        organisations={
+            **state.organisations,
+            "oude-partner": OrganisationState("Oude partner", "wonen"),
+            "lege-partner": OrganisationState("Lege partner", "wonen"),
+        },
+        users={
+            **state.users,
+            "regisseur-met-casussen": UserState("R", "oude-partner", frozenset({"casusregisseur"})),
+            "nooit-actief": UserState("N", "oude-partner", frozenset({"adviseur"})),
+        },
+        organisations_in_use=frozenset({"oude-partner"}),
+        users_in_use=frozenset({"regisseur-met-casussen"}),
+    )
+    changes = plan(manifest, current)
+    assert {(c.entity, c.key) for c in changes} == {
+        ("organisation", "oude-partner"),
+        ("organisation", "lege-partner"),
+        ("user", "regisseur-met-casussen"),
+        ("user", "nooit-actief"),
+    }
+    assert [(c.entity, c.key) for c in destructive_changes(changes)] == [
+        ("user", "regisseur-met-casussen"),
+        ("organisation", "oude-partner"),
+    ]
+    # Adding or changing is never destructive; a region change is.
+    moved = dataclasses.replace(state, region="elders")
+    (change,) = plan(manifest, moved)
+    assert change.destructive and "regio" in change.destructive
+    assert not any(c.destructive for c in plan(manifest, None))
 
 
 def test_user_role_change_is_an_update(manifest: Manifest) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db.models.base import Base, Timestamps
@@ -100,7 +102,9 @@ class MeetingType(Base):
 
 
 class PolicyDataRevision(Base):
-    """Platform table: each policy-data document generated from the manifests."""
+    """Platform table: each policy-data document generated from the manifests (content
+    addressed: the same document is stored once). Which one is in force is recorded in
+    :class:`PolicyDataActivation`, never derived from ``created_at``."""
 
     __tablename__ = "policy_data"
 
@@ -109,3 +113,74 @@ class PolicyDataRevision(Base):
     created_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now()
     )
+
+
+class PolicyDataActivation(Base):
+    """Platform table, append-only: every switch of the policy data in force.
+
+    The row with the highest ``seq`` names the current revision. Re-applying an earlier
+    manifest appends a row for the earlier (already stored) document, so it is in force
+    again: reverting a grant or resuming a tenant takes effect.
+    """
+
+    __tablename__ = "policy_data_activations"
+
+    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True), primary_key=True)
+    revision: Mapped[str] = mapped_column(sa.String(64), sa.ForeignKey("policy_data.revision"))
+    activated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+    reason: Mapped[str] = mapped_column(sa.Text)
+    actor: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class RoleChangeStatus(enum.StrEnum):
+    PROPOSED = "voorgesteld"
+    APPROVED = "goedgekeurd"
+    REJECTED = "afgewezen"
+
+
+class RoleChangeRequest(Base):
+    """A proposed grant of roles (and/or a move to another organisation) for a user of the
+    tenant: in force only after a second tenantbeheerder approved it (four eyes). At most
+    one open proposal per user."""
+
+    __tablename__ = "role_change_requests"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+        sa.CheckConstraint(
+            "decided_by IS NULL OR status = 'afgewezen' OR decided_by <> proposed_by",
+            name="four_eyes",
+        ),
+        sa.Index(
+            "uq_role_change_requests_open",
+            "tenant_id",
+            "user_id",
+            unique=True,
+            postgresql_where=sa.text("status = 'voorgesteld'"),
+        ),
+    )
+
+    tenant_id: Mapped[str] = mapped_column(
+        sa.String(16), sa.ForeignKey("tenants.code"), primary_key=True
+    )
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[str] = mapped_column(sa.String(64))
+    roles_added: Mapped[list[str]] = mapped_column(default=list)
+    organisation_id: Mapped[str | None] = mapped_column(sa.String(64))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[RoleChangeStatus] = mapped_column(
+        sa.Enum(
+            RoleChangeStatus,
+            name="role_change_status",
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=RoleChangeStatus.PROPOSED,
+    )
+    proposed_by: Mapped[str] = mapped_column(sa.String(64))
+    proposed_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+    decided_by: Mapped[str | None] = mapped_column(sa.String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    decision_note: Mapped[str | None] = mapped_column(sa.Text)
