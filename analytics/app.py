@@ -38,12 +38,15 @@ from analytics.geography import DEMO_GEOGRAPHY, Geography
 from analytics.indicators.catalogue import BREAKDOWNS, INDICATORS
 from analytics.ledger import (
     BudgetExhausted,
+    PoolExceeded,
     UnknownAccount,
     balance,
     grant_researcher,
+    open_year,
     researcher_account,
 )
-from analytics.releases import Release, get_release, list_releases
+from analytics.periods import RELEASE_PERIOD_PATTERN, year_of
+from analytics.releases import Release, get_release, list_releases, privacy_account
 from analytics.research import AdHocQuery, QueryRejected, own_view, run_query
 from analytics.settings import AnalyticsSettings
 from services.api.health import HealthController, Readiness
@@ -70,7 +73,7 @@ Authenticate = Callable[[str], Principal | None]
 class QueryRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    period: Annotated[str, Field(pattern=r"^20\d\d-Q[1-4]$")]
+    period: Annotated[str, Field(pattern=RELEASE_PERIOD_PATTERN)]
     indicators: Annotated[list[str], Field(min_length=1, max_length=20)]
     breakdown: str = "gemeente"
     rho: Annotated[float, Field(gt=0, le=10)]
@@ -87,7 +90,8 @@ class GrantRequest(BaseModel):
 
     onderzoeker: Annotated[str, Field(min_length=3, max_length=200)]
     """The researcher's subject: ``<tenant>/<user id>``."""
-    period: Annotated[str, Field(pattern=r"^20\d\d-Q[1-4]$")]
+    period: Annotated[str, Field(pattern=RELEASE_PERIOD_PATTERN)]
+    """The year (``2026``) or a quarter in it: grants are per person-year."""
     rho: Annotated[float, Field(gt=0, le=10)]
 
 
@@ -240,7 +244,9 @@ def api_releases(state_: NamedDependency[State]) -> dict[str, Any]:
 )
 def api_release(release_id: FromPath[str], state_: NamedDependency[State]) -> dict[str, Any]:
     release = _release_or_404(state_, release_id)
-    return {**release.summary(), "methodology": release.methodology}
+    with state_.engine.connect() as conn:
+        account = privacy_account(conn, release)
+    return {**release.summary(), "privacy_account": account, "methodology": release.methodology}
 
 
 @get(
@@ -351,7 +357,7 @@ def research_query(
             principal.subject,
             AdHocQuery(data.period, tuple(data.indicators), data.breakdown, data.rho),
             state_.geography,
-            period_rho=state_.analytics.period_rho,
+            budget=state_.analytics.budget,
             max_query_rho=state_.analytics.max_query_rho,
         )
     except QueryRejected as error:
@@ -394,22 +400,27 @@ def research_grant(
             detail="Alleen de platformbeheerder van het regionale bureau kent budget toe.",
             detail_en="Only the regional bureau's platform administrator grants budgets.",
         )
-    if data.rho > state_.analytics.period_rho:
+    year = year_of(data.period)
+    try:
+        with state_.engine.begin() as conn:
+            open_year(conn, year, state_.analytics.budget)
+            account = grant_researcher(
+                conn, data.onderzoeker, year, data.rho, granted_by=principal.subject
+            )
+            bal = balance(conn, account)
+    except PoolExceeded as error:
         raise standard_problem(
-            422,
-            code="ongeldige-invoer",
-            detail=f"Een persoonlijk budget kan niet groter zijn dan het periodebudget "
-            f"(ρ={state_.analytics.period_rho:g}).",
-            extra={"errors": [{"field": "rho", "message": "groter dan het periodebudget"}]},
-        )
-    with state_.engine.begin() as conn:
-        account = grant_researcher(
-            conn, data.onderzoeker, data.period, data.rho, granted_by=principal.subject
-        )
-        bal = balance(conn, account)
+            409,
+            code="onderzoekspool-op",
+            title="Onderzoekspool op",
+            detail=f"Toekenningen komen uit de onderzoekspool van {year}; daar is nog "
+            f"ρ={error.remaining:.4g} vrij, gevraagd ρ={error.requested:.4g}. Het deel voor de "
+            "officiële releases blijft gereserveerd.",
+            detail_en="Grants come from the year's research pool, which is too small.",
+        ) from None
     return {
         "onderzoeker": data.onderzoeker,
-        "period": data.period,
+        "year": year,
         "total_rho": bal.total,
         "remaining_rho": bal.remaining,
     }
@@ -428,13 +439,17 @@ def research_budget(
     principal = _principal(request, state_)
     if "onderzoeker" not in principal.roles:
         raise PermissionDeniedException()
+    try:
+        year = year_of(period)
+    except ValueError:
+        raise standard_problem(404) from None
     with state_.engine.connect() as conn:
         try:
-            bal = balance(conn, researcher_account(principal.subject, period))
+            bal = balance(conn, researcher_account(principal.subject, year))
         except UnknownAccount:
             raise standard_problem(404) from None
     return {
-        "period": period,
+        "year": year,
         "total_rho": bal.total,
         "spent_rho": bal.spent,
         "remaining_rho": bal.remaining,
@@ -462,6 +477,10 @@ def own_figures(
             detail="Exacte cijfers zijn alleen voor het management van de eigen gemeente.",
             detail_en="Exact figures are for the gemeente's own management only.",
         )
+    try:
+        year_of(period)
+    except ValueError:
+        raise standard_problem(404) from None
     return own_view(state_.engine, gemeentecode, period, state_.analytics.suppression_threshold)
 
 
