@@ -235,9 +235,65 @@ def test_dashboard_is_dutch_without_external_assets(
         assert "niet om af te rekenen" in page.text
         assert "http://" not in page.text.replace('xmlns="http://www.w3.org/2000/svg"', "")
         assert "https://" not in page.text
-    assert "<svg" in client.get(f"/releases/{release.id}").text
-    csv = client.get(f"/api/v1/releases/{release.id}/cells.csv?indicator=werk-afsluiting")
-    assert csv.status_code == 200 and csv.text.startswith("release,periode")
+    page = client.get(f"/releases/{release.id}").text
+    assert "<svg" in page and 'viewBox="0 0' in page
+    assert "Over het jaar 2026 is per persoon" in page  # the cumulative budget is public
+    for path in ("/uitleg", "/eigen", "/onderzoek"):
+        assert client.get(path).status_code in (200, 401)
+    assert "Wat betekent de marge?" in client.get("/uitleg").text
+
+
+def test_csv_opens_in_dutch_excel(
+    client: TestClient[Litestar], settings: Settings, clean_db: sa.Engine
+) -> None:
+    _ingest(client, settings)
+    release = publish_release(clean_db, PERIOD)
+    response = client.get(f"/api/v1/releases/{release.id}/cells.csv?indicator=inclusiegraad")
+    assert response.status_code == 200
+    assert response.content.startswith("\ufeff".encode())  # UTF-8 with BOM
+    lines = response.content.decode("utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    assert header[:4] == ["Release", "Dataset", "Periode", "Versie"]
+    assert "Gemeente" in header and "Marge (95%)" in header
+    rows = [dict(zip(header, line.split(";"), strict=True)) for line in lines[1:]]
+    zeist = next(r for r in rows if r["Gemeentecode"] == "GM0355")
+    assert zeist["Gemeente"] == "Zeist" and zeist["Indicatornaam"] == "Inclusiegraad"
+    value = zeist["Waarde"]
+    assert "." not in value and ("," in value or value.isdigit())  # comma decimals
+
+
+def test_own_gemeente_and_researcher_pages_with_the_login_cookie(
+    client: TestClient[Litestar], settings: Settings, clean_db: sa.Engine
+) -> None:
+    _ingest(client, settings)
+    client.cookies.set("regietafel_token", "token-zeist")
+    own = client.get(f"/eigen?periode={PERIOD}")
+    assert own.status_code == 200 and "Exacte cijfers van Zeist" in own.text
+    assert "•" in own.text  # suppressed cells are marked, not shown
+    client.cookies.set("regietafel_token", "token-zeist-prof")
+    assert client.get("/eigen").status_code == 403  # not management
+    with clean_db.begin() as conn:
+        open_year(conn, "2026", YearBudget())
+        grant_researcher(conn, "onderzoeker-1", "2026", 0.3, granted_by="regio")
+    client.cookies.set("regietafel_token", "token-onderzoeker")
+    page = client.get("/onderzoek")
+    assert page.status_code == 200 and "Uw privacybudget" in page.text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+    assert csrf is not None
+    form = {
+        "periode": PERIOD,
+        "indicator": ["personen", "inclusiegraad"],
+        "uitsplitsing": "gemeente",
+        "rho": "0,05",
+    }
+    refused = client.post("/onderzoek/vraag", data={**form, "csrf": "vervalst"})
+    assert refused.status_code == 403  # a form without this login's token is refused
+    answer = client.post("/onderzoek/vraag", data={**form, "csrf": csrf.group(1)})
+    assert answer.status_code == 200, answer.text
+    assert "Antwoord" in answer.text and "GM0355" in answer.text
+    assert "u heeft nog ρ = 0,25" in answer.text
+    too_much = client.post("/onderzoek/vraag", data={**form, "rho": "0,9", "csrf": csrf.group(1)})
+    assert too_much.status_code == 422 and "Vraag niet toegestaan" in too_much.text
 
 
 def test_researcher_budget_and_own_view(

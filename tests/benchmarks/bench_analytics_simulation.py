@@ -19,7 +19,8 @@ def main(releases: int = 100) -> None:
     result = simulate(releases, rho=AnalyticsSettings().year_release_rho)
     report = result.report()
     print(
-        f"{releases} annual releases, {report['cells']:,} cells, {time.perf_counter() - started:.1f} s"
+        f"{releases} annual releases, {report['cells']:,} cells, "
+        f"{time.perf_counter() - started:.1f} s"
     )
     print("coverage of the 95% margins (share, cells):")
     for bucket, (share, count) in sorted(report["coverage"].items()):
@@ -44,7 +45,8 @@ def main(releases: int = 100) -> None:
         and result.headline_share("eigen", "regio") >= 0.9
     )
     print(
-        f"goals (coverage 93-97 % per type, |bias| <= 1 pp, >= 90 % useful): {'met' if ok else 'NOT met'}"
+        "goals (coverage 93-97 % per type, |bias| <= 1 pp, >= 90 % useful): "
+        + ("met" if ok else "NOT met")
     )
     if not ok:
         sys.exit(1)
