@@ -355,3 +355,27 @@ def test_a_request_is_authenticated_once(clean_db: sa.Engine, settings: Settings
         )
     assert response.status_code == 404  # no budget granted yet
     assert calls == ["token-onderzoeker"]
+
+
+def test_a_released_quarter_is_frozen_as_exported(
+    client: TestClient[Litestar], settings: Settings, clean_db: sa.Engine
+) -> None:
+    """A past quarter re-exported with today's state must not change the facts, create a new
+    version or charge the budget again (issue 13)."""
+    batches = _ingest(client, settings)
+    first = publish_release(clean_db, PERIOD)
+    later = dict(batches["GM0355"])
+    later["records"] = later["records"][:3]  # "today's state" differs from the exported one
+    response = client.post("/api/v1/ingest/facts", json=later, headers=_service(settings))
+    assert response.status_code == 200
+    assert response.json()["frozen"] is True and response.json()["replaced"] is False
+    with pytest.raises(sa.exc.DBAPIError, match="bevroren"), clean_db.begin() as conn:
+        conn.execute(sa.text("DELETE FROM facts WHERE period = :p"), {"p": PERIOD})
+    again = publish_release(clean_db, PERIOD)
+    assert again.id == first.id and again.reused
+    with clean_db.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM budget_reservations")).scalar() == 1
+        stored = conn.execute(
+            sa.text("SELECT count(*) FROM facts WHERE gemeentecode = 'GM0355'")
+        ).scalar()
+    assert stored == len(batches["GM0355"]["records"])
