@@ -81,6 +81,10 @@ def bootstrap(admin_url: str | URL, settings: Settings) -> None:
                 )
             )
             runtime = _ident(settings.db_analytics_role)
+            # Before the runtime role's grants: a database the runtime role owned (before
+            # analytics migration a0002) changes owner first, or its grants would go with it.
+            owner_role = _ident(settings.db_analytics_owner_role)
+            conn.execute(sa.text(f"ALTER DATABASE {analytics} OWNER TO {owner_role}"))
             conn.execute(sa.text(f"REVOKE ALL ON DATABASE {analytics} FROM {runtime}"))
             conn.execute(sa.text(f"GRANT CONNECT ON DATABASE {analytics} TO {runtime}"))
             # The analytics roles must never reach casework data, nor the app analytics data.
@@ -124,7 +128,6 @@ def bootstrap(admin_url: str | URL, settings: Settings) -> None:
                 # Before migration a0002 the runtime role owned the schema and the ledger:
                 # hand everything it owns to the owner role (a no-op once done).
                 conn.execute(sa.text(f"REASSIGN OWNED BY {runtime} TO {owner}"))
-                conn.execute(sa.text(f"ALTER DATABASE {analytics} OWNER TO {owner}"))
                 conn.execute(sa.text(f"ALTER SCHEMA public OWNER TO {owner}"))
                 conn.execute(sa.text("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
                 conn.execute(sa.text(f"REVOKE CREATE ON SCHEMA public FROM {runtime}"))
