@@ -9,43 +9,54 @@ gemeente's own suppressed exact aggregates.
 from __future__ import annotations
 
 import csv
-import hmac
 import io
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
 import sqlalchemy as sa
 from litestar import Litestar, MediaType, Request, Response, get, post
-from litestar.connection import ASGIConnection
 from litestar.datastructures import State as LitestarState
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
+from litestar.exceptions import PermissionDeniedException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Template
 from litestar.template.config import TemplateConfig
 from pydantic import BaseModel, ConfigDict, Field
 
-from analytics import charts
 from analytics.contract import AGE_BAND_LABELS, FactBatchV1
 from analytics.facts import store_batch
+from analytics.formatting import csv_number
 from analytics.geography import DEMO_GEOGRAPHY, Geography
 from analytics.indicators.catalogue import BREAKDOWNS, INDICATORS
 from analytics.ledger import (
     BudgetExhausted,
+    PoolExceeded,
     UnknownAccount,
     balance,
     grant_researcher,
+    open_year,
     researcher_account,
 )
-from analytics.releases import Release, get_release, list_releases
+from analytics.pages import PAGES, release_geography
+from analytics.periods import RELEASE_PERIOD_PATTERN, year_of
+from analytics.releases import Release, list_releases, privacy_account
 from analytics.research import AdHocQuery, QueryRejected, own_view, run_query
 from analytics.settings import AnalyticsSettings
+from analytics.web import (
+    MANAGEMENT_ROLES,
+    Authenticate,
+    Principal,
+    State,
+    catalogue,
+    filter_cells,
+    principal_guard,
+    principal_of,
+    release_or_404,
+    require_service,
+    service_guard,
+)
 from services.api.health import HealthController, Readiness
 from services.api.middleware import request_id_middleware
 from services.api.problems import EXCEPTION_HANDLERS, Problem, standard_problem
@@ -55,31 +66,13 @@ VERSION = "0.1.0"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-@dataclass(frozen=True)
-class Principal:
-    """An authenticated user of the analytics service (from OIDC, wired by the lead)."""
-
-    subject: str
-    tenant: str | None = None  # gemeentecode of the user's tenant
-    roles: frozenset[str] = field(default_factory=frozenset)
-
-
-Authenticate = Callable[[str], Principal | None]
-
-
 class QueryRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    period: Annotated[str, Field(pattern=r"^20\d\d-Q[1-4]$")]
+    period: Annotated[str, Field(pattern=RELEASE_PERIOD_PATTERN)]
     indicators: Annotated[list[str], Field(min_length=1, max_length=20)]
     breakdown: str = "gemeente"
     rho: Annotated[float, Field(gt=0, le=10)]
-
-
-#: Who may see the gemeente's own exact (non-DP) figures: its management, not every user.
-MANAGEMENT_ROLES = frozenset(
-    {"pga-expert", "procesregisseur", "tenantbeheerder", "burgemeester-contactpersoon"}
-)
 
 
 class GrantRequest(BaseModel):
@@ -87,98 +80,9 @@ class GrantRequest(BaseModel):
 
     onderzoeker: Annotated[str, Field(min_length=3, max_length=200)]
     """The researcher's subject: ``<tenant>/<user id>``."""
-    period: Annotated[str, Field(pattern=r"^20\d\d-Q[1-4]$")]
+    period: Annotated[str, Field(pattern=RELEASE_PERIOD_PATTERN)]
+    """The year (``2026``) or a quarter in it: grants are per person-year."""
     rho: Annotated[float, Field(gt=0, le=10)]
-
-
-@dataclass
-class State:
-    settings: Settings
-    analytics: AnalyticsSettings
-    engine: sa.Engine
-    geography: Geography
-    authenticate: Authenticate
-
-
-def _bearer(request: ASGIConnection[Any, Any, Any, Any]) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise NotAuthorizedException(headers={"WWW-Authenticate": "Bearer"})
-    return token.strip()
-
-
-def _require_service(request: ASGIConnection[Any, Any, Any, Any], state: State) -> None:
-    token = _bearer(request)
-    expected = state.settings.service_token
-    if not expected or not hmac.compare_digest(token.encode(), expected.encode()):
-        raise NotAuthorizedException(headers={"WWW-Authenticate": "Bearer"})
-
-
-def _state(connection: ASGIConnection[Any, Any, Any, Any]) -> State:
-    state: State = connection.app.state["analytics"]
-    return state
-
-
-def service_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Service-to-service authentication, checked before the body is parsed."""
-    _require_service(connection, _state(connection))
-
-
-_PRINCIPAL_KEY = "analytics_principal"
-
-
-def principal_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    _principal(connection, _state(connection))
-
-
-def _principal(request: ASGIConnection[Any, Any, Any, Any], state: State) -> Principal:
-    """The caller, authenticated once per request (the guard's result is reused)."""
-    cached = request.scope.get("state", {}).get(_PRINCIPAL_KEY)
-    if isinstance(cached, Principal):
-        return cached
-    principal = state.authenticate(_bearer(request))
-    if principal is None:
-        raise NotAuthorizedException(headers={"WWW-Authenticate": "Bearer"})
-    request.scope.setdefault("state", {})[_PRINCIPAL_KEY] = principal
-    return principal
-
-
-def _release_or_404(state: State, release_id: str) -> Release:
-    with state.engine.connect() as conn:
-        release = get_release(conn, release_id)
-    if release is None:
-        raise standard_problem(404)
-    return release
-
-
-def _filter_cells(
-    release: Release, indicator_id: str | None, level: str | None
-) -> list[dict[str, Any]]:
-    return [
-        c
-        for c in release.cells
-        if (indicator_id is None or c["indicator"] == indicator_id)
-        and (level is None or c["level"] == level)
-    ]
-
-
-def _catalogue() -> list[dict[str, Any]]:
-    return [
-        {
-            "id": i.id,
-            "title": i.title,
-            "definition": i.definition,
-            "kind": i.kind,
-            "numerator": i.numerator,
-            "denominator": i.denominator,
-            "unit": i.unit,
-            "source_fields": list(i.source_fields),
-            "breakdowns": list(i.breakdowns),
-            "minimum_period": i.minimum_period,
-        }
-        for i in INDICATORS
-    ]
 
 
 # --- JSON API --------------------------------------------------------------------------------
@@ -195,7 +99,7 @@ def _catalogue() -> list[dict[str, Any]]:
 def ingest_facts(
     request: Request[Any, Any, Any], data: JSONBody[FactBatchV1], state_: NamedDependency[State]
 ) -> dict[str, Any]:
-    _require_service(request, state_)
+    require_service(request, state_)
     if state_.geography.get(data.gemeentecode) is None:
         raise standard_problem(
             422,
@@ -221,7 +125,7 @@ def ingest_facts(
 @get("/api/v1/indicators", sync_to_thread=False, tags=["publiek"], summary="Indicatorencatalogus")
 def api_indicators() -> dict[str, Any]:
     return {
-        "indicators": _catalogue(),
+        "indicators": catalogue(),
         "breakdowns": {b.id: {"title": b.title, "by": list(b.by)} for b in BREAKDOWNS.values()},
     }
 
@@ -239,8 +143,10 @@ def api_releases(state_: NamedDependency[State]) -> dict[str, Any]:
     summary="Eén release met methodologie",
 )
 def api_release(release_id: FromPath[str], state_: NamedDependency[State]) -> dict[str, Any]:
-    release = _release_or_404(state_, release_id)
-    return {**release.summary(), "methodology": release.methodology}
+    release = release_or_404(state_, release_id)
+    with state_.engine.connect() as conn:
+        account = privacy_account(conn, release)
+    return {**release.summary(), "privacy_account": account, "methodology": release.methodology}
 
 
 @get(
@@ -255,20 +161,90 @@ def api_cells(
     indicator_id: Annotated[str | None, QueryParameter(name="indicator")] = None,
     level: FromQuery[str | None] = None,
 ) -> dict[str, Any]:
-    release = _release_or_404(state_, release_id)
+    release = release_or_404(state_, release_id)
     return {
         "release": release.id,
         "period": release.period,
         "version": release.version,
-        "cells": _filter_cells(release, indicator_id, level),
+        "cells": filter_cells(release, indicator_id, level),
     }
+
+
+CSV_COLUMNS = (
+    "Release",
+    "Dataset",
+    "Periode",
+    "Versie",
+    "Indicator",
+    "Indicatornaam",
+    "Niveau",
+    "Gemeentecode",
+    "Gemeente",
+    "Regio",
+    "Leeftijdsgroep",
+    "Aanmeldende bron",
+    "Waarde",
+    "Marge (95%)",
+    "Ondergrens",
+    "Bovengrens",
+    "Ruisschaal",
+    "Geschatte noemer",
+    "Opmerking",
+    "Getoonde waarde",
+    "Getoonde marge (95%)",
+)
+
+
+def release_csv(release: Release, cells: list[dict[str, Any]], geography: Geography) -> str:
+    """Cells as a CSV that opens in Dutch Excel: semicolons, comma decimals, UTF-8 with BOM,
+    gemeente names beside codes, Dutch column names. "Getoonde waarde" is what the dashboard
+    shows: the region's value for an unreliable gemeente cell."""
+    titles = {i.id: i.title for i in INDICATORS}
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for c in cells:
+        key = c["key"]
+        code = key.get("gemeentecode", "")
+        region = key.get("region") or (geography.region_of(code) if geography.get(code) else "")
+        pooled = c.get("pooled") if c["flags"] else None
+        shown = pooled or c
+        writer.writerow(
+            [
+                release.id,
+                release.dataset,
+                release.period,
+                release.version,
+                c["indicator"],
+                titles.get(c["indicator"], c["indicator"]),
+                c["level"],
+                code,
+                geography.name_of(code) if code else "",
+                region,
+                AGE_BAND_LABELS.get(key.get("age_band", ""), ""),
+                key.get("bron", ""),
+                csv_number(c["value"]),
+                csv_number(c["margin"]),
+                csv_number(c["lower"]),
+                csv_number(c["upper"]),
+                csv_number(c["noise_scale"]),
+                csv_number(c["denominator"], 1),
+                ("onzeker: " + ", ".join(c["flags"]) + (" (regiowaarde getoond)" if pooled else ""))
+                if c["flags"]
+                else "",
+                csv_number(shown["value"]),
+                csv_number(shown["margin"]),
+            ]
+        )
+    return buffer.getvalue()
 
 
 @get(
     "/api/v1/releases/{release_id:str}/cells.csv",
     sync_to_thread=True,
     tags=["publiek"],
-    summary="Cellen als CSV",
+    summary="Cellen als CSV voor Nederlandse Excel (puntkomma, UTF-8 met BOM)",
     media_type="text/csv",
 )
 def api_cells_csv(
@@ -276,56 +252,16 @@ def api_cells_csv(
     state_: NamedDependency[State],
     indicator_id: Annotated[str | None, QueryParameter(name="indicator")] = None,
     level: FromQuery[str | None] = None,
-) -> Response[str]:
-    release = _release_or_404(state_, release_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "release",
-            "periode",
-            "versie",
-            "indicator",
-            "niveau",
-            "sleutel",
-            "waarde",
-            "marge_95",
-            "ondergrens",
-            "bovengrens",
-            "ruisschaal",
-            "noemer",
-            "vlaggen",
-            "gepoold_waarde",
-            "gepoold_marge",
-        ]
-    )
-    for c in _filter_cells(release, indicator_id, level):
-        pooled = c.get("pooled") or {}
-        writer.writerow(
-            [
-                release.id,
-                release.period,
-                release.version,
-                c["indicator"],
-                c["level"],
-                ";".join(f"{k}={v}" for k, v in c["key"].items()),
-                c["value"],
-                c["margin"],
-                c["lower"],
-                c["upper"],
-                c["noise_scale"],
-                c["denominator"],
-                ";".join(c["flags"]),
-                pooled.get("value"),
-                pooled.get("margin"),
-            ]
-        )
+) -> Response[bytes]:
+    release = release_or_404(state_, release_id)
+    geography = release_geography(release, state_.geography)
+    body = release_csv(release, filter_cells(release, indicator_id, level), geography)
     return Response(
-        buffer.getvalue(),
+        body.encode("utf-8"),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": (
-                f'attachment; filename="release-{release.period}-v{release.version}.csv"'
+                f'attachment; filename="effectcijfers-{release.period}-v{release.version}.csv"'
             )
         },
     )
@@ -342,7 +278,7 @@ def api_cells_csv(
 def research_query(
     request: Request[Any, Any, Any], data: JSONBody[QueryRequest], state_: NamedDependency[State]
 ) -> dict[str, Any]:
-    principal = _principal(request, state_)
+    principal = principal_of(request, state_)
     if "onderzoeker" not in principal.roles:
         raise PermissionDeniedException()
     try:
@@ -351,7 +287,7 @@ def research_query(
             principal.subject,
             AdHocQuery(data.period, tuple(data.indicators), data.breakdown, data.rho),
             state_.geography,
-            period_rho=state_.analytics.period_rho,
+            budget=state_.analytics.budget,
             max_query_rho=state_.analytics.max_query_rho,
         )
     except QueryRejected as error:
@@ -386,7 +322,7 @@ def research_query(
 def research_grant(
     request: Request[Any, Any, Any], data: JSONBody[GrantRequest], state_: NamedDependency[State]
 ) -> dict[str, Any]:
-    principal = _principal(request, state_)
+    principal = principal_of(request, state_)
     if "platformbeheerder" not in principal.roles or principal.tenant is not None:
         raise standard_problem(
             403,
@@ -394,22 +330,27 @@ def research_grant(
             detail="Alleen de platformbeheerder van het regionale bureau kent budget toe.",
             detail_en="Only the regional bureau's platform administrator grants budgets.",
         )
-    if data.rho > state_.analytics.period_rho:
+    year = year_of(data.period)
+    try:
+        with state_.engine.begin() as conn:
+            open_year(conn, year, state_.analytics.budget)
+            account = grant_researcher(
+                conn, data.onderzoeker, year, data.rho, granted_by=principal.subject
+            )
+            bal = balance(conn, account)
+    except PoolExceeded as error:
         raise standard_problem(
-            422,
-            code="ongeldige-invoer",
-            detail=f"Een persoonlijk budget kan niet groter zijn dan het periodebudget "
-            f"(ρ={state_.analytics.period_rho:g}).",
-            extra={"errors": [{"field": "rho", "message": "groter dan het periodebudget"}]},
-        )
-    with state_.engine.begin() as conn:
-        account = grant_researcher(
-            conn, data.onderzoeker, data.period, data.rho, granted_by=principal.subject
-        )
-        bal = balance(conn, account)
+            409,
+            code="onderzoekspool-op",
+            title="Onderzoekspool op",
+            detail=f"Toekenningen komen uit de onderzoekspool van {year}; daar is nog "
+            f"ρ={error.remaining:.4g} vrij, gevraagd ρ={error.requested:.4g}. Het deel voor de "
+            "officiële releases blijft gereserveerd.",
+            detail_en="Grants come from the year's research pool, which is too small.",
+        ) from None
     return {
         "onderzoeker": data.onderzoeker,
-        "period": data.period,
+        "year": year,
         "total_rho": bal.total,
         "remaining_rho": bal.remaining,
     }
@@ -425,16 +366,20 @@ def research_grant(
 def research_budget(
     request: Request[Any, Any, Any], period: FromPath[str], state_: NamedDependency[State]
 ) -> dict[str, Any]:
-    principal = _principal(request, state_)
+    principal = principal_of(request, state_)
     if "onderzoeker" not in principal.roles:
         raise PermissionDeniedException()
+    try:
+        year = year_of(period)
+    except ValueError:
+        raise standard_problem(404) from None
     with state_.engine.connect() as conn:
         try:
-            bal = balance(conn, researcher_account(principal.subject, period))
+            bal = balance(conn, researcher_account(principal.subject, year))
         except UnknownAccount:
             raise standard_problem(404) from None
     return {
-        "period": period,
+        "year": year,
         "total_rho": bal.total,
         "spent_rho": bal.spent,
         "remaining_rho": bal.remaining,
@@ -454,7 +399,7 @@ def own_figures(
     period: FromPath[str],
     state_: NamedDependency[State],
 ) -> dict[str, Any]:
-    principal = _principal(request, state_)
+    principal = principal_of(request, state_)
     if principal.tenant != gemeentecode or not principal.roles & MANAGEMENT_ROLES:
         raise standard_problem(
             403,
@@ -462,65 +407,11 @@ def own_figures(
             detail="Exacte cijfers zijn alleen voor het management van de eigen gemeente.",
             detail_en="Exact figures are for the gemeente's own management only.",
         )
+    try:
+        year_of(period)
+    except ValueError:
+        raise standard_problem(404) from None
     return own_view(state_.engine, gemeentecode, period, state_.analytics.suppression_threshold)
-
-
-# --- HTML dashboard ----------------------------------------------------------------------------
-
-
-def _html_context(state: State) -> dict[str, Any]:
-    return {"indicators": INDICATORS, "age_labels": AGE_BAND_LABELS, "geography": state.geography}
-
-
-@get("/", sync_to_thread=True, include_in_schema=False)
-def page_home(state_: NamedDependency[State]) -> Template:
-    with state_.engine.connect() as conn:
-        items = list_releases(conn)
-    return Template("home.html", context={**_html_context(state_), "releases": items})
-
-
-@get("/indicatoren", sync_to_thread=False, include_in_schema=False)
-def page_indicators(state_: NamedDependency[State]) -> Template:
-    return Template("indicators.html", context={**_html_context(state_), "catalogue": _catalogue()})
-
-
-@get("/releases/{release_id:str}", sync_to_thread=True, include_in_schema=False)
-def page_release(release_id: FromPath[str], state_: NamedDependency[State]) -> Template:
-    release = _release_or_404(state_, release_id)
-    sections = []
-    for ind in INDICATORS:
-        cells = _filter_cells(release, ind.id, "gemeente")
-        regional = _filter_cells(release, ind.id, "regio")
-        national = _filter_cells(release, ind.id, "landelijk")
-        sections.append(
-            {
-                "indicator": ind,
-                "svg": charts.error_bar_chart(ind, cells, state_.geography),
-                "cells": sorted(
-                    cells, key=lambda c: state_.geography.name_of(c["key"]["gemeentecode"])
-                ),
-                "regional": regional,
-                "national": national[0] if national else None,
-            }
-        )
-    return Template(
-        "release.html",
-        context={
-            **_html_context(state_),
-            "release": release,
-            "sections": sections,
-            "fmt": charts.fmt,
-        },
-    )
-
-
-@get("/releases/{release_id:str}/methodologie", sync_to_thread=True, include_in_schema=False)
-def page_methodology(release_id: FromPath[str], state_: NamedDependency[State]) -> Template:
-    release = _release_or_404(state_, release_id)
-    return Template(
-        "methodology.html",
-        context={**_html_context(state_), "release": release, "m": release.methodology},
-    )
 
 
 def _no_principal(_token: str) -> Principal | None:
@@ -564,10 +455,7 @@ def create_app(
             research_grant,
             research_budget,
             own_figures,
-            page_home,
-            page_indicators,
-            page_release,
-            page_methodology,
+            *PAGES,
         ],
         dependencies={
             "readiness": Provide(lambda: readiness, sync_to_thread=False),

@@ -9,8 +9,8 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from analytics.geography import DEMO_GEOGRAPHY, Geography
-from analytics.ledger import BudgetExhausted
-from analytics.releases import publish_release
+from analytics.ledger import DATASET, BudgetExhausted
+from analytics.releases import NoFacts, publish_release
 from analytics.settings import AnalyticsSettings
 
 
@@ -21,10 +21,13 @@ def release_command(
     geography: Geography = DEMO_GEOGRAPHY,
     settings: AnalyticsSettings | None = None,
     echo: Callable[[str], None] = print,
+    dataset: str = DATASET,
 ) -> int:
-    """``regietafel analytics release --period 2026-Q3``: publish with progress lines.
+    """``regietafel analytics release --period 2026-Q3`` (or ``--period 2026`` for the
+    annual release): publish with progress lines.
 
-    Returns a process exit code (0 published or already present, 2 budget refused).
+    Returns a process exit code (0 published or already present, 2 budget refused,
+    1 invalid request or no facts).
     """
     settings = settings or AnalyticsSettings.from_settings()
     started = time.perf_counter()
@@ -34,13 +37,18 @@ def release_command(
             engine,
             period,
             geography=geography,
-            release_rho=settings.release_rho,
-            period_rho=settings.period_rho,
+            budget=settings.budget,
+            quarter_rho=settings.quarter_release_rho,
+            year_rho=settings.year_release_rho,
+            dataset=dataset,
             progress=lambda m: echo(f"  {m}"),
         )
     except BudgetExhausted as error:
         echo(f"release {period}: geweigerd, privacybudget op ({error})")
         return 2
+    except NoFacts as error:
+        echo(f"release {period}: niets te publiceren ({error})")
+        return 1
     except ValueError as error:
         echo(f"release {period}: ongeldig verzoek: {error}")
         return 1
@@ -53,7 +61,7 @@ def release_command(
 
 
 def seed_demo_facts(engine: sa.Engine, period: str, n: int = 400, seed: int = 2026) -> int:
-    """Store synthetic facts for the demo gemeenten (for ``make run``); returns records."""
+    """Store synthetic facts for the demo gemeenten (tests); returns the number of records."""
     from analytics.contract import FactBatchV1
     from analytics.facts import store_batch
     from analytics.synthetic import generate, to_records
@@ -71,15 +79,15 @@ def seed_demo_facts(engine: sa.Engine, period: str, n: int = 400, seed: int = 20
 def demo_release(
     engine: sa.Engine, period: str = "2026-Q3", *, echo: Callable[[str], None] = print
 ) -> int:
-    """For ``make run``: synthetic facts for the demo gemeenten (if the period has none yet),
-    then a published release (idempotent: a second run returns the stored release)."""
+    """Synthetic facts for the demo gemeenten (if the period has none yet), then a
+    published release (idempotent: a second run returns the stored release)."""
     from analytics.db.schema import fact_batches
 
     with engine.connect() as conn:
         present = conn.execute(
             sa.select(sa.func.count())
             .select_from(fact_batches)
-            .where(fact_batches.c.period == period)
+            .where(fact_batches.c.period == period, fact_batches.c.dataset == DATASET)
         ).scalar_one()
     if not present:
         echo(f"demo: {seed_demo_facts(engine, period)} synthetische feitrecords voor {period}")

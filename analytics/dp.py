@@ -1,59 +1,61 @@
-"""Differentially private computation with OpenDP (Context API, zCDP).
+"""Differentially private releases with OpenDP: aggregate per key first, then OpenDP's
+vector Gaussian mechanism, then post-processing.
 
-* Privacy unit: one pseudonymous person per release period. :func:`prepare` deduplicates to
-  one row per pseudonym, so the contribution bound is 1 (``dp.unit_of(contributions=1)``).
-* Each breakdown is ONE grouped query with several aggregates (a ``dp.len`` and bounded
-  integer sums), grouped by public keys (``with_keys``): no δ is spent on keys.
-* The budget plan fixes ρ per measure; the per-aggregate noise scale follows exactly
-  (discrete Gaussian, ρ_m = (Δ_m / σ_m)² / 2). We pass those scales to OpenDP and build
-  the measurement with ``global_scale=1`` so no binary-search calibration is needed; the
-  measurement's own privacy map is then checked against the planned ρ. Measurements are
-  cached per (breakdown, keys, plan) and reused for every release and simulation.
-* Every published cell carries its noise scale and a 95% margin. Counts use OpenDP's
-  ``discrete_gaussian_scale_to_accuracy``; sums over cells (regional/national pooling) and
-  ratios use the Gaussian approximation with OpenDP's ``gaussian_scale_to_accuracy``, the
-  ratio's standard error by the delta method with the noise of numerator AND denominator.
+* **Privacy unit**: a person-year. :func:`analytics.indicators.prepare` keeps one row per
+  pseudonym for the release period (a quarter or a year), so a person adds to exactly one
+  key of every grouped vector, by at most the measure's bound (``Measure.sensitivity``):
+  the L2 sensitivity of each per-key vector is that bound.
+* **Mechanism**: per (breakdown, measure) one integer vector over ALL public keys
+  (``keys_frame``: gemeentecodes, regions x age bands, regions x sources — never from the
+  data, so no δ is spent on keys), released with OpenDP's ``make_gaussian`` on
+  ``vector_domain(atom_domain(T=i64))`` / ``l2_distance(T=i64)`` (discrete Gaussian noise).
+  Its privacy map at d_in = the sensitivity gives the ρ, checked against the plan; ρ's of
+  the measures add up (zCDP composition).
+* **Speed**: the million fact rows are reduced to a few hundred per-key sums in polars; only
+  those vectors go to OpenDP.
+* **Post-processing** (:mod:`analytics.postprocess`, no budget): region totals combine
+  every independent estimate (inverse-variance weights from the public noise scales);
+  gemeente, region x age and region x source cells are projected onto their region total
+  (non-negative for counts), so gemeenten add up to their region and the region to the
+  country; proportions and means get Fieller intervals; unreliable gemeente cells are shown
+  as their region's value.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import numpy as np
 import opendp.prelude as dp
 import polars as pl
-from opendp.extras.polars import Margin, dp_len
 
 from analytics.contract import AGE_BAND_CODES
 from analytics.geography import Geography
 from analytics.indicators.catalogue import (
     BREAKDOWNS,
-    INDICATORS,
     MEASURES,
     SOURCE_KEYS,
     Breakdown,
     Indicator,
+    indicators_for,
     prepare,
 )
+from analytics.periods import kind_of
+from analytics.postprocess import Vector, fieller_interval, project, projected_variance
 
 dp.enable_features("contrib")
 
 ALPHA: Final = 0.05
-#: Public upper bound on persons per period (needed by OpenDP for integer sums).
-MAX_LENGTH: Final = 10_000_000
 Z95: Final = float(dp.gaussian_scale_to_accuracy(1.0, ALPHA))
 MIN_DENOMINATOR: Final = 10.0
-MAX_PROPORTION_MARGIN: Final = 0.2
+MAX_PROPORTION_MARGIN: Final = 0.25
 
-#: Levels derived from a direct breakdown by post-processing (summing cells: no budget).
-DERIVED_LEVELS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
-    "regio": ("regio-leeftijd", ("region",)),
-    "leeftijd": ("regio-leeftijd", ("age_band",)),
-    "landelijk": ("regio-leeftijd", ()),
-}
+#: Derived levels: sums of projected direct cells (post-processing, no budget).
+DERIVED_LEVELS: Final = ("regio", "leeftijd", "landelijk")
 
 
 def epsilon_equivalent(rho: float, delta: float = 1e-6) -> float:
@@ -61,9 +63,12 @@ def epsilon_equivalent(rho: float, delta: float = 1e-6) -> float:
     return rho + 2.0 * math.sqrt(rho * math.log(1.0 / delta))
 
 
+# --- The plan ---------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class BreakdownPlan:
-    """One grouped query: which measures, with which ρ each."""
+    """One grouped breakdown: which measures, with which ρ each."""
 
     breakdown: str
     rho_by_measure: tuple[tuple[str, float], ...]
@@ -72,6 +77,10 @@ class BreakdownPlan:
     def rho(self) -> float:
         return sum(r for _, r in self.rho_by_measure)
 
+    @property
+    def measures(self) -> tuple[str, ...]:
+        return tuple(m for m, _ in self.rho_by_measure)
+
     def scale(self, measure_id: str) -> float:
         rho = dict(self.rho_by_measure)[measure_id]
         return MEASURES[measure_id].sensitivity / math.sqrt(2.0 * rho)
@@ -79,16 +88,22 @@ class BreakdownPlan:
 
 @dataclass(frozen=True)
 class BudgetPlan:
-    """The written plan: ρ per breakdown, split over its measures by their weights."""
+    """A release's plan: ρ per breakdown, split over its measures by their weights."""
 
+    kind: str
     breakdowns: tuple[BreakdownPlan, ...]
 
     @property
     def rho(self) -> float:
         return sum(b.rho for b in self.breakdowns)
 
+    @property
+    def indicators(self) -> tuple[Indicator, ...]:
+        return indicators_for(self.kind)
+
     def as_dict(self) -> dict[str, Any]:
         return {
+            "kind": self.kind,
             "rho": self.rho,
             "breakdowns": [
                 {
@@ -110,36 +125,84 @@ class BudgetPlan:
         }
 
 
-def plan_for(
-    rho: float,
-    shares: Mapping[str, float] | None = None,
-    measures: Mapping[str, Sequence[str]] | None = None,
-) -> BudgetPlan:
+DEFAULT_SHARES: Final[dict[str, dict[str, float]]] = {
+    "kwartaal": {"gemeente": 0.6, "regio-leeftijd": 0.25, "regio-bron": 0.15},
+    "jaar": {"gemeente": 0.6, "regio-leeftijd": 0.3, "regio-bron": 0.1},
+}
+
+
+def measures_for(kind: str, breakdown: str) -> tuple[str, ...]:
+    """The measures a release of ``kind`` needs in ``breakdown`` (shared ones once)."""
+    needed: set[str] = set()
+    for ind in indicators_for(kind):
+        if breakdown in ind.breakdowns:
+            needed.update(m for m in (ind.numerator, ind.denominator) if m is not None)
+    return tuple(m for m in BREAKDOWNS[breakdown].measures if m in needed)
+
+
+def plan_for(kind: str, rho: float, shares: Mapping[str, float] | None = None) -> BudgetPlan:
     """Split ``rho`` over breakdowns (``shares``) and within each over measure weights."""
-    shares = shares or {"gemeente": 0.5, "regio-leeftijd": 0.35, "regio-bron": 0.15}
-    total = sum(shares.values())
+    shares = shares or DEFAULT_SHARES[kind]
+    used = {b: share for b, share in shares.items() if measures_for(kind, b)}
+    total = sum(used.values())
     plans = []
-    for breakdown_id, share in shares.items():
-        chosen = tuple(measures[breakdown_id]) if measures else BREAKDOWNS[breakdown_id].measures
+    for breakdown_id, share in used.items():
+        chosen = measures_for(kind, breakdown_id)
         weights = {m: MEASURES[m].weight for m in chosen}
         w_total = sum(weights.values())
         rho_b = rho * share / total
         plans.append(
             BreakdownPlan(breakdown_id, tuple((m, rho_b * w / w_total) for m, w in weights.items()))
         )
-    return BudgetPlan(tuple(plans))
+    return BudgetPlan(kind, tuple(plans))
 
 
-DEFAULT_RELEASE_RHO: Final = 0.5
-DEFAULT_PLAN: Final = plan_for(DEFAULT_RELEASE_RHO)
+def release_plan(period: str, quarter_rho: float, year_rho: float) -> BudgetPlan:
+    kind = kind_of(period)
+    return plan_for(kind, year_rho if kind == "jaar" else quarter_rho)
+
+
+# --- OpenDP --------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def vector_mechanism(scale: float) -> Any:
+    """OpenDP's Gaussian mechanism on an integer vector (discrete Gaussian noise)."""
+    return dp.m.make_gaussian(
+        dp.vector_domain(dp.atom_domain(T=dp.i64)), dp.l2_distance(T=dp.i64), scale=scale
+    )
+
+
+def checked_rho(plan: BreakdownPlan) -> float:
+    """ρ of a breakdown by OpenDP's own privacy maps (one per measure vector, added up);
+    refuses a plan whose mechanisms would spend more than planned."""
+    total = 0.0
+    for measure_id, planned in plan.rho_by_measure:
+        spent = float(
+            vector_mechanism(plan.scale(measure_id)).map(MEASURES[measure_id].sensitivity)
+        )
+        if spent > planned * (1 + 1e-9):
+            raise RuntimeError(f"{measure_id}: mechanism spends ρ={spent}, planned {planned}")
+        total += spent
+    return total
+
+
+@functools.lru_cache(maxsize=4096)
+def count_margin(scale: float, direct: bool) -> float:
+    """95% margin of a count: OpenDP's discrete-Gaussian accuracy for a direct cell,
+    its Gaussian accuracy for a post-processed one (a sum or projection of cells)."""
+    if scale <= 0:
+        return 0.0
+    if direct:
+        return float(dp.discrete_gaussian_scale_to_accuracy(scale, ALPHA))
+    return float(dp.gaussian_scale_to_accuracy(scale, ALPHA))
+
+
+# --- Aggregation and noise ------------------------------------------------------------------
 
 
 def keys_frame(breakdown: Breakdown, geography: Geography) -> pl.DataFrame:
     """All public keys of a breakdown (independent of the data)."""
-    if breakdown.by == ("gemeentecode",):
-        return pl.DataFrame(
-            {"gemeentecode": list(geography.codes)}, schema={"gemeentecode": pl.String}
-        )
     values: dict[str, Sequence[str]] = {
         "region": geography.regions,
         "age_band": AGE_BAND_CODES,
@@ -156,232 +219,152 @@ def keys_frame(breakdown: Breakdown, geography: Geography) -> pl.DataFrame:
     return frame
 
 
-def _columns(plan: BreakdownPlan) -> list[str]:
-    """Only the columns a query needs (its keys and its measures): less work per release."""
-    summed = [f"m_{m}" for m, _ in plan.rho_by_measure if MEASURES[m].expr is not None]
-    return [*BREAKDOWNS[plan.breakdown].by, *summed]
-
-
-def _template(plan: BreakdownPlan) -> pl.LazyFrame:
-    schema: dict[str, Any] = {
-        c: (pl.Int32 if c.startswith("m_") else pl.String) for c in _columns(plan)
-    }
-    return pl.LazyFrame(schema=schema)
-
-
 @dataclass
-class BuiltQuery:
-    """A resolved OpenDP measurement for one breakdown plan and key set."""
-
-    plan: BreakdownPlan
-    keys: pl.DataFrame
-    measurement: Any
-    scales: dict[str, float]
-    rho_checked: float
-    count_margins: dict[str, float] = field(default_factory=dict)
-
-    def release(self, prepared: pl.LazyFrame) -> pl.DataFrame:
-        """Draw noise once: noisy value per key and measure (``v_<measure>``)."""
-        # Materialise only the needed columns first: OpenDP serialises the whole frame
-        # behind a LazyFrame, so a narrow frame is much cheaper to hand over.
-        narrow = prepared.select(_columns(self.plan)).collect().lazy()
-        released = self.measurement(narrow).collect()
-        return self.keys.join(released, on=list(self.keys.columns), how="left")
-
-
-def _build(plan: BreakdownPlan, keys: pl.DataFrame) -> BuiltQuery:
-    breakdown = BREAKDOWNS[plan.breakdown]
-    context = dp.Context.compositor(
-        data=_template(plan),
-        privacy_unit=dp.unit_of(contributions=1),
-        privacy_loss=dp.loss_of(rho=plan.rho),
-        split_evenly_over=1,
-        margins=[Margin(max_length=MAX_LENGTH)],
-    )
-    scales = {m: plan.scale(m) for m, _ in plan.rho_by_measure}
-    aggregates = []
-    for measure_id, _ in plan.rho_by_measure:
-        measure = MEASURES[measure_id]
-        if measure.expr is None:
-            aggregates.append(
-                dp_len(scale=scales[measure_id], signed=True).alias(f"v_{measure_id}")
-            )
-        else:
-            aggregates.append(
-                pl.col(f"m_{measure_id}")
-                .dp.sum(measure.bounds, scale=scales[measure_id])  # type: ignore[attr-defined]
-                .alias(f"v_{measure_id}")
-            )
-    query = context.query().group_by(list(breakdown.by)).agg(*aggregates).with_keys(keys.lazy())
-    measurement = _resolve_with_planned_scales(query)
-    rho = float(measurement.map(1))
-    if rho > plan.rho * (1 + 1e-9):
-        raise RuntimeError(f"measurement spends ρ={rho}, more than planned {plan.rho}")
-    count_margins = {
-        m: float(dp.discrete_gaussian_scale_to_accuracy(s, ALPHA)) for m, s in scales.items()
-    }
-    return BuiltQuery(plan, keys, measurement, scales, rho, count_margins)
-
-
-def _resolve_with_planned_scales(query: Any) -> Any:
-    """Build the measurement with our explicit per-aggregate scales (global scale 1).
-
-    ``LazyFrameQuery.resolve()`` would binary-search a global scale (~1-5 s); our scales
-    already meet the plan exactly, so we build the same measurement directly from the
-    query's own plan and domain. Falls back to ``resolve()`` if the internals change.
-    """
-    try:
-        plan = object.__getattribute__(query, "polars_plan")
-        inner = object.__getattribute__(query, "_query")
-        input_domain, input_metric = inner._chain
-        return dp.m.make_private_lazyframe(
-            input_domain=input_domain,
-            input_metric=input_metric,
-            output_measure=inner._output_measure,
-            lazyframe=plan,
-            global_scale=1.0,
-        )
-    except AttributeError:  # pragma: no cover - depends on OpenDP internals
-        return query.resolve()
-
-
-_CACHE: dict[tuple[BreakdownPlan, tuple[str, ...]], BuiltQuery] = {}
-_CACHE_LOCK = threading.Lock()
-
-
-def built_query(plan: BreakdownPlan, geography: Geography) -> BuiltQuery:
-    """Resolve once per (plan, keys) and reuse."""
-    keys = keys_frame(BREAKDOWNS[plan.breakdown], geography)
-    cache_key = (plan, (*geography.codes, "|", *geography.regions))
-    with _CACHE_LOCK:
-        cached = _CACHE.get(cache_key)
-    if cached is not None:
-        return cached
-    built = _build(plan, keys)
-    with _CACHE_LOCK:
-        _CACHE.setdefault(cache_key, built)
-    return built
-
-
-# --- From noisy measures to published cells ------------------------------------------------
-
-
-@dataclass
-class MeasureTable:
-    """Values (and noise variance, number of summed direct cells) per key for one level."""
+class Table:
+    """Values and noise variances per key and measure for one level."""
 
     level: str
-    by: tuple[str, ...]
-    frame: pl.DataFrame  # key columns + v_<m>, var_<m>
-    measures: tuple[str, ...]
-    direct: bool
-    scales: dict[str, float]
-    count_margins: dict[str, float]
+    keys: pl.DataFrame
+    values: dict[str, Vector]
+    variances: dict[str, Vector]
+    direct: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def by(self) -> tuple[str, ...]:
+        return tuple(self.keys.columns)
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        return tuple(self.values)
 
 
-def noisy_tables(
-    plan: BudgetPlan, geography: Geography, prepared: pl.LazyFrame
-) -> dict[str, MeasureTable]:
-    """Run every breakdown query once (this is where noise is drawn) and derive levels."""
-    tables: dict[str, MeasureTable] = {}
-    for bplan in plan.breakdowns:
-        built = built_query(bplan, geography)
-        noisy = built.release(prepared)
-        measures = tuple(m for m, _ in bplan.rho_by_measure)
-        noisy = noisy.with_columns(
-            *(pl.col(f"v_{m}").cast(pl.Float64) for m in measures),
-            *(pl.lit(built.scales[m] ** 2).alias(f"var_{m}") for m in measures),
-        )
-        tables[bplan.breakdown] = MeasureTable(
-            bplan.breakdown,
-            BREAKDOWNS[bplan.breakdown].by,
-            noisy,
-            measures,
-            True,
-            built.scales,
-            built.count_margins,
-        )
-    for level, (source, by) in DERIVED_LEVELS.items():
-        if source in tables:
-            tables[level] = _derive(tables[source], level, by)
-    if "gemeente" in tables:
-        # A second, independent estimate of region and national totals: the sum of the
-        # gemeente cells. Combined by inverse-variance weighting (weights depend only on the
-        # public noise scales, so this is post-processing and costs no budget).
-        gemeenten = tables["gemeente"]
-        regions = {code: geography.region_of(code) for code in geography.codes}
-        with_region = MeasureTable(
-            "gemeente",
-            ("gemeentecode",),
-            gemeenten.frame.with_columns(
-                pl.col("gemeentecode")
-                .replace_strict(regions, return_dtype=pl.String)
-                .alias("region")
-            ),
-            gemeenten.measures,
-            False,
-            {},
-            {},
-        )
-        for level, by in (("regio", ("region",)), ("landelijk", ())):
-            if level in tables:
-                tables[level] = _combine(tables[level], _derive(with_region, level, by))
-    return tables
-
-
-def _combine(a: MeasureTable, b: MeasureTable) -> MeasureTable:
-    """Inverse-variance combination of two independent estimates of the same cells."""
-    shared = [m for m in a.measures if m in b.measures]
-    right = b.frame.select(
-        *a.by, *(pl.col(f"{p}_{m}").alias(f"{p}_{m}__b") for m in shared for p in ("v", "var"))
-    )
-    frame = a.frame.join(right, on=list(a.by), how="left") if a.by else a.frame.hstack(right)
-    exprs: list[pl.Expr] = []
-    for m in shared:
-        w_a = 1.0 / pl.col(f"var_{m}")
-        w_b = 1.0 / pl.col(f"var_{m}__b")
-        exprs.append(
-            ((pl.col(f"v_{m}") * w_a + pl.col(f"v_{m}__b") * w_b) / (w_a + w_b)).alias(f"v_{m}")
-        )
-        exprs.append((1.0 / (w_a + w_b)).alias(f"var_{m}"))
-    frame = frame.with_columns(*exprs).drop([c for c in frame.columns if c.endswith("__b")])
-    return MeasureTable(a.level, a.by, frame, a.measures, False, {}, {})
-
-
-def _derive(table: MeasureTable, level: str, by: tuple[str, ...]) -> MeasureTable:
-    aggs = [pl.col(f"v_{m}").sum() for m in table.measures] + [
-        pl.col(f"var_{m}").sum() for m in table.measures
+def aggregate(
+    prepared: pl.DataFrame, breakdown: Breakdown, keys: pl.DataFrame, measures: Sequence[str]
+) -> dict[str, np.ndarray[Any, np.dtype[np.int64]]]:
+    """Exact per-key totals (one row per person, values within bounds), aligned to ``keys``."""
+    aggs = [
+        (pl.len() if MEASURES[m].expr is None else pl.col(f"m_{m}").sum()).cast(pl.Int64).alias(m)
+        for m in measures
     ]
-    frame = table.frame.group_by(list(by)).agg(*aggs) if by else table.frame.select(*aggs)
-    return MeasureTable(level, by, frame, table.measures, False, {}, {})
+    grouped = prepared.group_by(list(breakdown.by)).agg(*aggs)
+    full = keys.join(grouped, on=list(breakdown.by), how="left").fill_null(0)
+    return {m: full[m].to_numpy().astype(np.int64) for m in measures}
 
 
-def exact_tables(
-    prepared: pl.LazyFrame, geography: Geography, breakdowns: Sequence[str]
-) -> dict[str, MeasureTable]:
-    """The same tables without noise (ground truth for tests; own-gemeente exact view)."""
-    tables: dict[str, MeasureTable] = {}
-    frame = prepared.collect()
-    for breakdown_id in breakdowns:
-        breakdown = BREAKDOWNS[breakdown_id]
-        measures = breakdown.measures
-        aggs = [
-            (pl.len() if MEASURES[m].expr is None else pl.col(f"m_{m}").sum())
-            .cast(pl.Float64)
-            .alias(f"v_{m}")
-            for m in measures
-        ]
-        grouped = frame.group_by(list(breakdown.by)).agg(*aggs)
-        keys = keys_frame(breakdown, geography)
-        full = keys.join(grouped, on=list(breakdown.by), how="left").fill_null(0.0)
-        full = full.with_columns(*(pl.lit(0.0).alias(f"var_{m}") for m in measures))
-        tables[breakdown_id] = MeasureTable(
-            breakdown_id, breakdown.by, full, measures, False, {}, {}
+def measure_breakdown(
+    prepared: pl.DataFrame, plan: BreakdownPlan, geography: Geography, *, noise: bool = True
+) -> Table:
+    """One breakdown: aggregate, then (``noise``) OpenDP noise per measure vector."""
+    breakdown = BREAKDOWNS[plan.breakdown]
+    keys = keys_frame(breakdown, geography)
+    exact = aggregate(prepared, breakdown, keys, plan.measures)
+    values: dict[str, Vector] = {}
+    variances: dict[str, Vector] = {}
+    for m in plan.measures:
+        if noise:
+            scale = plan.scale(m)
+            released = vector_mechanism(scale)(exact[m].tolist())
+            values[m] = np.asarray(released, dtype=np.float64)
+            variances[m] = np.full(len(released), scale**2)
+        else:
+            values[m] = exact[m].astype(np.float64)
+            variances[m] = np.zeros(len(exact[m]))
+    return Table(plan.breakdown, keys, values, variances, direct=True)
+
+
+# --- Post-processing: one consistent hierarchy ----------------------------------------------
+
+
+def _bincount(
+    index: np.ndarray[Any, np.dtype[np.int64]], *, weights: Vector, minlength: int
+) -> Vector:
+    return np.asarray(np.bincount(index, weights=weights, minlength=minlength), dtype=np.float64)
+
+
+def _region_index(table: Table, geography: Geography) -> np.ndarray[Any, np.dtype[np.int64]]:
+    regions = {r: i for i, r in enumerate(geography.regions)}
+    if "region" in table.by:
+        return np.array([regions[r] for r in table.keys["region"].to_list()], dtype=np.int64)
+    return np.array(
+        [regions[geography.region_of(c)] for c in table.keys["gemeentecode"].to_list()],
+        dtype=np.int64,
+    )
+
+
+def consistent_tables(direct: Mapping[str, Table], geography: Geography) -> dict[str, Table]:
+    """Region totals from every independent estimate; direct cells projected onto them;
+    age-band, region and national levels as sums of the projected cells."""
+    n_regions = len(geography.regions)
+    region_of = {level: _region_index(t, geography) for level, t in direct.items()}
+    measures = sorted({m for t in direct.values() for m in t.measures}, key=list(MEASURES).index)
+    region_values: dict[str, Vector] = {}
+    region_vars: dict[str, Vector] = {}
+    for m in measures:
+        estimates: list[tuple[Vector, Vector]] = []
+        for level, table in direct.items():
+            if m in table.measures:
+                idx = region_of[level]
+                sums = _bincount(idx, weights=table.values[m], minlength=n_regions)
+                var = _bincount(idx, weights=table.variances[m], minlength=n_regions)
+                estimates.append((sums, var))
+        if all((var > 0).all() for _, var in estimates):
+            weights = [1.0 / var for _, var in estimates]
+            total_w = np.sum(weights, axis=0)
+            region_values[m] = (
+                np.sum([v * w for (v, _), w in zip(estimates, weights, strict=True)], axis=0)
+                / total_w
+            )
+            region_vars[m] = 1.0 / total_w
+        else:  # exact (no noise): every estimate is the truth
+            region_values[m], region_vars[m] = estimates[0][0], np.zeros(n_regions)
+
+    out: dict[str, Table] = {}
+    for level, table in direct.items():
+        idx = region_of[level]
+        values: dict[str, Vector] = {}
+        variances: dict[str, Vector] = {}
+        for m in table.measures:
+            v = table.values[m].copy()
+            var = table.variances[m].copy()
+            for r in range(n_regions):
+                cells = np.flatnonzero(idx == r)
+                if cells.size == 0:
+                    continue
+                v[cells] = project(
+                    v[cells], float(region_values[m][r]), non_negative=MEASURES[m].is_count
+                )
+                var[cells] = projected_variance(
+                    float(table.variances[m][cells[0]]), cells.size, float(region_vars[m][r])
+                )
+            values[m], variances[m] = v, var
+        out[level] = Table(level, table.keys, values, variances, direct=False)
+
+    region_keys = pl.DataFrame({"region": list(geography.regions)}, schema={"region": pl.String})
+    out["regio"] = Table("regio", region_keys, dict(region_values), dict(region_vars))
+    out["landelijk"] = Table(
+        "landelijk",
+        pl.DataFrame(),
+        {m: np.array([v.sum()]) for m, v in region_values.items()},
+        {m: np.array([v.sum()]) for m, v in region_vars.items()},
+    )
+    if "regio-leeftijd" in out:
+        ra = out["regio-leeftijd"]
+        bands = list(AGE_BAND_CODES)
+        band_idx = np.array([bands.index(a) for a in ra.keys["age_band"].to_list()], dtype=np.int64)
+        out["leeftijd"] = Table(
+            "leeftijd",
+            pl.DataFrame({"age_band": bands}, schema={"age_band": pl.String}),
+            {m: _bincount(band_idx, weights=v, minlength=len(bands)) for m, v in ra.values.items()},
+            {
+                m: _bincount(band_idx, weights=v, minlength=len(bands))
+                for m, v in ra.variances.items()
+            },
         )
-    for level, (source, by) in DERIVED_LEVELS.items():
-        if source in tables:
-            tables[level] = _derive(tables[source], level, by)
-    return tables
+    return out
+
+
+# --- Cells ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -416,19 +399,18 @@ class Cell:
         }
 
 
-def _count_cell(ind: Indicator, table: MeasureTable, row: dict[str, Any]) -> Cell:
-    value = float(row[f"v_{ind.numerator}"])
-    var = float(row[f"var_{ind.numerator}"])
+def _count_cell(
+    ind: Indicator, level: str, key: dict[str, str], value: float, var: float, direct: bool
+) -> Cell:
     scale = math.sqrt(var)
-    if table.direct:
-        margin = table.count_margins[ind.numerator]
-    else:
-        margin = float(dp.gaussian_scale_to_accuracy(scale, ALPHA)) if scale > 0 else 0.0
+    if MEASURES[ind.numerator].is_count and not direct:
+        value = max(value, 0.0)
+    margin = count_margin(round(scale, 9), direct)
     flags = ("marge-groter-dan-waarde",) if margin > 0 and margin >= abs(value) else ()
     return Cell(
         ind.id,
-        table.level,
-        {k: row[k] for k in table.by},
+        level,
+        key,
         value,
         margin,
         max(0.0, value - margin),
@@ -439,75 +421,100 @@ def _count_cell(ind: Indicator, table: MeasureTable, row: dict[str, Any]) -> Cel
     )
 
 
-def _ratio_cell(ind: Indicator, table: MeasureTable, row: dict[str, Any]) -> Cell:
+def _ratio_cell(
+    ind: Indicator,
+    level: str,
+    key: dict[str, str],
+    num: float,
+    var_num: float,
+    den: float,
+    var_den: float,
+) -> Cell:
     assert ind.denominator is not None
-    num = float(row[f"v_{ind.numerator}"]) / ind.divisor
-    var_num = float(row[f"var_{ind.numerator}"]) / ind.divisor**2
-    den = float(row[f"v_{ind.denominator}"])
-    var_den = float(row[f"var_{ind.denominator}"])
-    key = {k: row[k] for k in table.by}
+    measure = MEASURES[ind.numerator]
+    if ind.kind == "proportion":
+        lo, hi, shift, divisor = 0.0, 1.0, 0.0, 1.0
+    else:
+        divisor = ind.divisor
+        shift = float(measure.center)
+        lo = (measure.bounds[0] + shift) / divisor
+        hi = (measure.bounds[1] + shift) / divisor
+    scale = math.sqrt(var_num) / max(abs(den), 1.0)
     if den <= 0:
-        return Cell(
-            ind.id,
-            table.level,
-            key,
-            None,
-            None,
-            None,
-            None,
-            math.sqrt(var_num),
-            den,
-            ("geen-noemer",),
-        )
-    lo_b, hi_b = MEASURES[ind.numerator].bounds
-    lo, hi = (0.0, 1.0) if ind.kind == "proportion" else (lo_b / ind.divisor, hi_b / ind.divisor)
-    estimate = num / den
-    se = math.sqrt(var_num + estimate**2 * var_den) / den
-    margin = Z95 * se
+        return Cell(ind.id, level, key, None, None, None, None, scale, den, ("geen-noemer",))
+    estimate = (num / den + shift) / divisor
+    value = min(hi, max(lo, estimate))
     flags: list[str] = []
-    if den < max(MIN_DENOMINATOR, 5.0 * math.sqrt(var_den)):
+    interval = fieller_interval(num, den, var_num, var_den, Z95)
+    if interval is None:
+        lower, upper = lo, hi
         flags.append("noemer-te-klein")
+    else:
+        lower = min(hi, max(lo, (interval[0] + shift) / divisor))
+        upper = min(hi, max(lo, (interval[1] + shift) / divisor))
+        if den < max(MIN_DENOMINATOR, 5.0 * math.sqrt(var_den)):
+            flags.append("noemer-te-klein")
+    margin = max(value - lower, upper - value)
     limit = MAX_PROPORTION_MARGIN if ind.kind == "proportion" else 0.25 * (hi - lo)
     if margin > limit:
         flags.append("marge-te-groot")
-    value = min(hi, max(lo, estimate))
-    return Cell(
-        ind.id,
-        table.level,
-        key,
-        value,
-        margin,
-        max(lo, estimate - margin),
-        min(hi, estimate + margin),
-        se,
-        den,
-        tuple(flags),
-    )
+    if ind.kind == "proportion" and margin > 0 and margin >= value:
+        flags.append("marge-groter-dan-waarde")
+    se = math.sqrt(var_num + ((num / den) ** 2) * var_den) / den / divisor
+    return Cell(ind.id, level, key, value, margin, lower, upper, se, den, tuple(flags))
 
 
-def cells_from(
-    tables: Mapping[str, MeasureTable], indicators: Sequence[Indicator] = INDICATORS
-) -> list[Cell]:
+def cells_from(tables: Mapping[str, Table], indicators: Sequence[Indicator]) -> list[Cell]:
     cells: list[Cell] = []
     for ind in indicators:
         for level, table in tables.items():
-            source = DERIVED_LEVELS[level][0] if level in DERIVED_LEVELS else level
-            if source not in ind.breakdowns:
-                continue
             if ind.numerator not in table.measures or (
                 ind.denominator is not None and ind.denominator not in table.measures
             ):
                 continue
-            for row in table.frame.iter_rows(named=True):
-                if ind.kind == "count":
-                    cells.append(_count_cell(ind, table, row))
-                else:
-                    cells.append(_ratio_cell(ind, table, row))
+            if level in BREAKDOWNS and level not in ind.breakdowns:
+                continue
+            if level == "leeftijd" and "regio-leeftijd" not in ind.breakdowns:
+                continue
+            keys = table.keys.to_dicts() if table.by else [{}]
+            num, var_num = table.values[ind.numerator], table.variances[ind.numerator]
+            if ind.kind == "count":
+                for i, key in enumerate(keys):
+                    cells.append(
+                        _count_cell(ind, level, key, float(num[i]), float(var_num[i]), table.direct)
+                    )
+                continue
+            assert ind.denominator is not None
+            den, var_den = table.values[ind.denominator], table.variances[ind.denominator]
+            for i, key in enumerate(keys):
+                cells.append(
+                    _ratio_cell(
+                        ind,
+                        level,
+                        key,
+                        float(num[i]),
+                        float(var_num[i]),
+                        float(den[i]),
+                        float(var_den[i]),
+                    )
+                )
     return cells
 
 
+def release_cells(
+    prepared: pl.DataFrame, geography: Geography, plan: BudgetPlan, *, noise: bool = True
+) -> list[Cell]:
+    """Noise once per (breakdown, measure), post-process, derive cells. ``noise=False`` gives
+    the exact figures (ground truth for tests)."""
+    direct = {
+        b.breakdown: measure_breakdown(prepared, b, geography, noise=noise) for b in plan.breakdowns
+    }
+    return cells_from(consistent_tables(direct, geography), plan.indicators)
+
+
 def pool_small_gemeenten(cells: list[Cell], geography: Geography) -> list[dict[str, Any]]:
-    """Cells as dicts; an unreliable gemeente cell points at its region's cell."""
+    """Cells as dicts; an unreliable gemeente cell carries its region's cell (``pooled``),
+    which the dashboard shows in its place."""
     regional = {(c.indicator, c.key.get("region")): c for c in cells if c.level == "regio"}
     out: list[dict[str, Any]] = []
     for cell in cells:
@@ -530,12 +537,8 @@ def pool_small_gemeenten(cells: list[Cell], geography: Geography) -> list[dict[s
 
 
 def compute(
-    facts: pl.DataFrame | pl.LazyFrame,
-    period: str,
-    geography: Geography,
-    plan: BudgetPlan = DEFAULT_PLAN,
-    indicators: Sequence[Indicator] = INDICATORS,
+    facts: pl.DataFrame | pl.LazyFrame, period: str, geography: Geography, plan: BudgetPlan
 ) -> list[Cell]:
     """Prepare, measure (draw noise) and derive cells. Budget must be reserved BEFORE."""
-    prepared = prepare(facts, period).collect().lazy()
-    return cells_from(noisy_tables(plan, geography, prepared), indicators)
+    prepared = prepare(facts, period).collect()
+    return release_cells(prepared, geography, plan)

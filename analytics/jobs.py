@@ -15,7 +15,8 @@ import httpx
 import sqlalchemy as sa
 
 from analytics.geography import Geography
-from analytics.releases import publish_release
+from analytics.ledger import BudgetExhausted
+from analytics.releases import NoFacts, publish_release
 from analytics.settings import AnalyticsSettings
 
 _log = logging.getLogger(__name__)
@@ -24,13 +25,15 @@ _log = logging.getLogger(__name__)
 def run_release(
     engine: sa.Engine, geography: Geography, settings: AnalyticsSettings, period: str
 ) -> None:
-    """Publish (or return the stored) release of ``period``; idempotent, so retries are safe."""
+    """Publish (or return the stored) release of ``period``; idempotent, and a retry reuses
+    the reservation of the failed attempt (no second charge)."""
     release = publish_release(
         engine,
         period,
         geography=geography,
-        release_rho=settings.release_rho,
-        period_rho=settings.period_rho,
+        budget=settings.budget,
+        quarter_rho=settings.quarter_release_rho,
+        year_rho=settings.year_release_rho,
         progress=_log.info,
     )
     _log.info(
@@ -66,16 +69,23 @@ def register_analytics_actors(
     engine_factory: Callable[[], sa.Engine],
     geography_factory: Callable[[], Geography],
     settings: AnalyticsSettings,
+    *,
+    min_backoff_ms: int = 15_000,
 ) -> AnalyticsActors:
     def publish_release_job(period: str) -> None:
         run_release(engine_factory(), geography_factory(), settings, period)
+
+    def retry_when(retries: int, error: Exception) -> bool:
+        # A refused budget or a period without facts will not change by retrying.
+        return retries < 3 and not isinstance(error, BudgetExhausted | NoFacts)
 
     return AnalyticsActors(
         publish_release=dramatiq.actor(
             actor_name="analytics_publish_release",
             queue_name="analytics",
             broker=broker,
-            max_retries=3,
+            retry_when=retry_when,
+            min_backoff=min_backoff_ms,
             time_limit=30 * 60 * 1000,
         )(publish_release_job),
     )

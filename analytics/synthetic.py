@@ -19,9 +19,9 @@ from analytics.contract import (
     FACT_COLUMNS,
     OUTCOME_FLAGS,
     FactRecordV1,
-    period_months,
 )
 from analytics.geography import Geography
+from analytics.periods import months_of, quarters_of
 from tenants.reference import CLOSURE_REASONS
 
 SOURCE_DOMAINS: tuple[str, ...] = (
@@ -48,7 +48,8 @@ def _pseudonyms(seed: int, n: int) -> list[str]:
 
 
 def _months_before(period: str, offsets: np.ndarray) -> list[str]:
-    first = period_months(period)[0]
+    """Months ``offsets`` before the period's first month (negative: within the period)."""
+    first = months_of(period)[0]
     year, month = int(first[:4]), int(first[5:])
     base = year * 12 + (month - 1)
     out: list[str] = []
@@ -66,16 +67,28 @@ def generate(
     seed: int = 0,
     gemeente_weights: Sequence[float] | None = None,
     duplicate_fraction: float = 0.0,
+    per_gemeente: tuple[int, int] | None = None,
 ) -> pl.DataFrame:
     """``n`` fact rows (flat, :data:`FACT_COLUMNS`) plus private ``_zrm_*`` columns.
 
+    ``period`` is a quarter or a year (rows then fall in the year's quarters).
+    ``per_gemeente=(lo, hi)``: each gemeente gets between lo and hi persons (``n`` ignored).
     Effects are built in on purpose (e.g. work at closure higher than at intake, housing
     improving), varying by gemeente, so indicators have something to find.
     """
     rng = np.random.default_rng(seed)
     codes = np.array(geography.codes)
-    weights = np.asarray(gemeente_weights if gemeente_weights is not None else np.ones(len(codes)))
-    g_idx = rng.choice(len(codes), size=n, p=weights / weights.sum())
+    if per_gemeente is not None:
+        sizes = rng.integers(per_gemeente[0], per_gemeente[1] + 1, size=len(codes))
+        g_idx = np.repeat(np.arange(len(codes)), sizes)
+        n = int(sizes.sum())
+    else:
+        weights = np.asarray(
+            gemeente_weights if gemeente_weights is not None else np.ones(len(codes))
+        )
+        g_idx = rng.choice(len(codes), size=n, p=weights / weights.sum())
+    months = months_of(period)
+    quarters = quarters_of(period)
     regions = np.array([geography.region_of(c) for c in codes])
     # gemeente effect on outcomes (known, fixed by seed)
     g_effect = rng.normal(0.0, 0.08, size=len(codes))[g_idx]
@@ -87,13 +100,13 @@ def generate(
 
     new_aanmelding = rng.random(n) < 0.45
     aanmelding_offset = np.where(
-        new_aanmelding, rng.integers(-2, 1, n) * -1, rng.integers(3, 24, n)
+        new_aanmelding, -rng.integers(0, len(months), n), rng.integers(1, 24, n)
     )
     source = rng.choice(len(SOURCE_DOMAINS), size=n, p=_SOURCE_P)
     included = rng.random(n) < np.clip(0.8 + g_effect, 0.05, 0.99)
     has_plan = included & (rng.random(n) < 0.9)
     days = np.clip(rng.gamma(2.0, 14.0, n).round().astype(np.int64), 0, 400)
-    plan_offset = np.maximum(aanmelding_offset - days // 30, 0)
+    plan_offset = np.maximum(aanmelding_offset - days // 30, -(len(months) - 1))
     closed = included & (rng.random(n) < 0.35)
     reason = rng.choice(len(CLOSURE_REASONS), size=n, p=_CLOSURE_P)
     followup = closed & (rng.random(n) < 0.5)
@@ -128,14 +141,16 @@ def generate(
         "pseudonym": pseudonyms,
         "gemeentecode": codes[g_idx].tolist(),
         "region": regions[g_idx].tolist(),
-        "period": [period] * n,
+        "period": [quarters[i] for i in rng.integers(0, len(quarters), n).tolist()],
         "age_band": [age_codes[i] for i in age.tolist()],
         "casus_kind": np.where(casus_groep, "groep", "persoon").tolist(),
         "doelgroep": [doelgroepen[i] for i in doelgroep.tolist()],
         "voluntary": voluntary.tolist(),
         "aanmelding_month": _months_before(period, aanmelding_offset),
         "plan_month": masked(np.array(_months_before(period, plan_offset)), has_plan),
-        "closure_month": masked(np.array([period_months(period)[1]] * n), closed),
+        "closure_month": masked(
+            np.array([months[i] for i in rng.integers(0, len(months), n).tolist()]), closed
+        ),
         "days_aanmelding_to_plan": masked(days, has_plan),
         "aanmelding_source_domain": [SOURCE_DOMAINS[i] for i in source.tolist()],
         "included": included.tolist(),

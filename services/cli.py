@@ -21,6 +21,7 @@ def _say(message: str) -> None:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from analytics.app import create_app as create_analytics_app
     from analytics.cli import release_command
+    from analytics.demo import national_demo
     from analytics.settings import AnalyticsSettings
     from services.analytics_link import (
         authenticator,
@@ -86,6 +87,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                 period,
                 analytics_engine,
                 geography=geography,
+                settings=AnalyticsSettings.from_settings(settings),
+                echo=lambda line: _say("  " + line),
+            )
+            _say("- Synthetische landelijke demo (fictief, 342 gemeenten) ...")
+            national_demo(
+                analytics_engine,
+                str(dt.date.today().year - 1),
                 settings=AnalyticsSettings.from_settings(settings),
                 echo=lambda line: _say("  " + line),
             )

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     db_owner_role: str = "regietafel_owner"
     db_app_role: str = "regietafel_app"
     db_analytics_role: str = "regietafel_analytics"
+    # Owns the analytics schema, its budget ledger and functions (migrations only); the
+    # services connect as ``db_analytics_role``, which spends budget only through functions.
+    db_analytics_owner_role: str = "regietafel_analytics_owner"
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
 
@@ -84,8 +87,13 @@ class Settings(BaseSettings):
     export_interval_hours: float = Field(default=24, ge=0)
 
     # Analytics (differential privacy budget and publication).
-    analytics_period_rho: float = Field(default=2.0, gt=0, le=10)
-    analytics_release_rho: float = Field(default=0.5, gt=0, le=10)
+    # The privacy unit is a person-year: ``analytics_year_rho`` caps everything released
+    # about one year (releases, versions, researchers' queries); ``analytics_research_rho``
+    # of it is the pool researchers' grants come from, the rest is reserved for releases.
+    analytics_year_rho: float = Field(default=2.0, gt=0, le=10)
+    analytics_research_rho: float = Field(default=0.5, ge=0, le=10)
+    analytics_quarter_release_rho: float = Field(default=0.1, gt=0, le=10)
+    analytics_year_release_rho: float = Field(default=0.9, gt=0, le=10)
     analytics_suppression_threshold: int = Field(default=5, ge=1, le=100)
     analytics_max_query_rho: float = Field(default=0.2, gt=0, le=10)
     analytics_max_batch_records: int = Field(default=200_000, ge=1)
@@ -120,6 +128,10 @@ class Settings(BaseSettings):
             or self.broker_url.startswith(("amqp://", "amqps://", "redis://", "rediss://"))
         ):
             raise ValueError("REGIETAFEL_BROKER_URL must be 'stub', amqp://... or redis://...")
+        if self.analytics_research_rho > self.analytics_year_rho:
+            raise ValueError(
+                "REGIETAFEL_ANALYTICS_RESEARCH_RHO cannot exceed REGIETAFEL_ANALYTICS_YEAR_RHO"
+            )
         return self
 
 

@@ -1,4 +1,7 @@
-"""Schema migrations of the analytics database (its own Alembic tree and version table)."""
+"""Schema migrations of the analytics database (its own Alembic tree and version table).
+
+Migrations run as the analytics OWNER role; the runtime role (``runtime_role``) is only
+granted what it needs (migration a0002)."""
 
 from __future__ import annotations
 
@@ -15,9 +18,11 @@ ANALYTICS = AlembicTree(
 )
 
 
-def upgrade(url: str | URL, revision: str = "head") -> None:
-    """Migrate the analytics database to ``revision`` (run as the analytics role)."""
-    ANALYTICS.upgrade(url, revision)
+def upgrade(
+    owner_url: str | URL, revision: str = "head", *, runtime_role: str = "regietafel_analytics"
+) -> None:
+    """Migrate the analytics database to ``revision`` (run as the analytics owner role)."""
+    ANALYTICS.upgrade(owner_url, revision, attributes={"runtime_role": runtime_role})
 
 
 def status(url: str | URL) -> tuple[str | None, str | None]:

@@ -9,6 +9,7 @@ from analytics.indicators.catalogue import (
     Indicator,
     Measure,
     indicator,
+    indicators_for,
     prepare,
 )
 
@@ -21,5 +22,6 @@ __all__ = [
     "Indicator",
     "Measure",
     "indicator",
+    "indicators_for",
     "prepare",
 ]

@@ -16,10 +16,10 @@ from typing import Final, Literal
 
 import polars as pl
 
-from analytics.contract import period_months
+from analytics.periods import months_of, quarters_of
 from tenants.reference import ORGANISATION_DOMAINS
 
-CATALOGUE_VERSION: Final = "2026.1"
+CATALOGUE_VERSION: Final = "2026.2"
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,21 @@ class Measure:
     id: str
     description: str
     expr: pl.Expr | None  # per-person value (Int64, non-null); None for the person count
-    bounds: tuple[int, int]
+    bounds: tuple[int, int]  # of the (centred) per-person value
     weight: float = 1.0  # relative share of a query's ρ
+    center: int = 0  # the published sum is  noisy sum + center x noisy count of ``per``
+    per: str | None = None  # the count measure the centre is multiplied by
 
     @property
     def sensitivity(self) -> int:
-        """L-inf = L2 sensitivity per person (contribution bound 1)."""
+        """L2 sensitivity of the per-key vector: one person (one row after deduplication)
+        changes one key's sum by at most this much."""
         return max(abs(self.bounds[0]), abs(self.bounds[1]))
+
+    @property
+    def is_count(self) -> bool:
+        """A non-negative count (a person count or a 0/1 flag summed)."""
+        return self.bounds[0] >= 0 and self.center == 0
 
 
 def _flag(expr: pl.Expr) -> pl.Expr:
@@ -41,7 +49,6 @@ def _flag(expr: pl.Expr) -> pl.Expr:
 
 
 _closed = pl.col("closure_month").is_not_null()
-_followup = _closed & pl.col("new_police_registrations_12m").is_not_null()
 
 
 MEASURES: Final[dict[str, Measure]] = {
@@ -68,11 +75,18 @@ MEASURES: Final[dict[str, Measure]] = {
             (0, 1),
         ),
         Measure(
+            # Centred on 90: the bounds (-90, 90) halve the sensitivity, so the same noise
+            # costs a quarter of the ρ of the uncentred (0, 180) sum.
             "dagen_tot_plan",
-            "Dagen van aanmelding tot plan (afgekapt op 180)",
-            pl.col("days_aanmelding_to_plan").fill_null(0).clip(0, 180).cast(pl.Int64),
-            (0, 180),
+            "Dagen van aanmelding tot plan (afgekapt op 180), min 90",
+            pl.when(pl.col("days_aanmelding_to_plan").is_not_null())
+            .then(pl.col("days_aanmelding_to_plan").clip(0, 180) - 90)
+            .otherwise(0)
+            .cast(pl.Int64),
+            (-90, 90),
             2.0,
+            center=90,
+            per="plannen",
         ),
         Measure("afgesloten", "Afgesloten casussen", _flag(_closed), (0, 1), 2.0),
         Measure(
@@ -115,24 +129,15 @@ MEASURES: Final[dict[str, Measure]] = {
             )
             for moment in ("intake", "closure")
         ),
-        Measure("nazorg", "Afgesloten met bekende 12-maandenstatus", _flag(_followup), (0, 1)),
-        Measure(
-            "politie_12m",
-            "Nieuwe politieregistratie binnen 12 maanden na afsluiting",
-            _flag(_followup & pl.col("new_police_registrations_12m")),
-            (0, 1),
-        ),
-        Measure(
-            "werk_12m",
-            "Werk of dagbesteding 12 maanden na afsluiting",
-            _flag(_followup & pl.col("work_or_dagbesteding_12m")),
-            (0, 1),
-        ),
         Measure("vrijwillig", "Vrijwillig kader", _flag(pl.col("voluntary")), (0, 1)),
     )
 }
 
 IndicatorKind = Literal["count", "proportion", "mean"]
+ReleaseKind = Literal["kwartaal", "jaar"]
+
+GEMEENTE_AND_REGION: Final = ("gemeente", "regio-leeftijd")
+REGION_ONLY: Final = ("regio-leeftijd",)
 
 
 @dataclass(frozen=True)
@@ -146,10 +151,32 @@ class Indicator:
     unit: str = ""
     divisor: float = 1.0  # for means: numerator sum / divisor / denominator
     source_fields: tuple[str, ...] = ()
-    breakdowns: tuple[str, ...] = ("gemeente", "regio-leeftijd")
-    minimum_period: str = "kwartaal"
+    breakdowns: tuple[str, ...] = REGION_ONLY
+    releases: tuple[ReleaseKind, ...] = ("jaar",)
+    headline: bool = False  # published per gemeente: the figures a gemeente looks at first
+
+    @property
+    def minimum_period(self) -> str:
+        return "kwartaal" if "kwartaal" in self.releases else "jaar"
 
 
+def _closure_share(short: str, label: str, moment: str, flag: str) -> Indicator:
+    at = "intake" if moment == "intake" else "afsluiting"
+    return Indicator(
+        f"{short}-{at}",
+        f"{label} bij {at}",
+        f"Deel van de afgesloten casussen met {label.lower()} bij {at}.",
+        "proportion",
+        f"{short}_{moment}",
+        "afgesloten",
+        source_fields=(f"outcomes_{moment}.{flag}",),
+    )
+
+
+#: The published indicators. The two follow-up indicators of catalogue 2026.1
+#: (``politie-12m``, ``werk-behouden-12m``) are withdrawn: a quarter's facts are frozen at
+#: the end of the quarter, while the follow-up is measured a year after closure, so they were
+#: structurally empty while costing budget (docs/analytics-methodology.md).
 INDICATORS: Final[tuple[Indicator, ...]] = (
     Indicator(
         "personen",
@@ -159,6 +186,9 @@ INDICATORS: Final[tuple[Indicator, ...]] = (
         "personen",
         unit="personen",
         source_fields=("period", "gemeentecode"),
+        breakdowns=GEMEENTE_AND_REGION,
+        releases=("kwartaal", "jaar"),
+        headline=True,
     ),
     Indicator(
         "aanmeldingen",
@@ -169,6 +199,8 @@ INDICATORS: Final[tuple[Indicator, ...]] = (
         unit="aanmeldingen",
         source_fields=("aanmelding_month", "aanmelding_source_domain"),
         breakdowns=("gemeente", "regio-leeftijd", "regio-bron"),
+        releases=("kwartaal", "jaar"),
+        headline=True,
     ),
     Indicator(
         "inclusiegraad",
@@ -179,6 +211,8 @@ INDICATORS: Final[tuple[Indicator, ...]] = (
         "aanmeldingen",
         source_fields=("aanmelding_month", "included"),
         breakdowns=("gemeente", "regio-leeftijd", "regio-bron"),
+        releases=("kwartaal", "jaar"),
+        headline=True,
     ),
     Indicator(
         "plan-binnen-4-weken",
@@ -189,6 +223,8 @@ INDICATORS: Final[tuple[Indicator, ...]] = (
         "plan_binnen_28d",
         "plannen",
         source_fields=("days_aanmelding_to_plan",),
+        breakdowns=GEMEENTE_AND_REGION,
+        headline=True,
     ),
     Indicator(
         "dagen-tot-plan",
@@ -233,99 +269,15 @@ INDICATORS: Final[tuple[Indicator, ...]] = (
         divisor=10.0,
         source_fields=("zrm_intake", "zrm_closure", "zrm_latest"),
     ),
-    Indicator(
-        "werk-intake",
-        "Werk of dagbesteding bij intake",
-        "Deel van de afgesloten casussen met werk of dagbesteding bij intake.",
-        "proportion",
-        "werk_intake",
-        "afgesloten",
-        source_fields=("outcomes_intake.work_or_dagbesteding",),
-    ),
-    Indicator(
-        "werk-afsluiting",
-        "Werk of dagbesteding bij afsluiting",
-        "Deel van de afgesloten casussen met werk of dagbesteding bij afsluiting.",
-        "proportion",
-        "werk_closure",
-        "afgesloten",
-        source_fields=("outcomes_closure.work_or_dagbesteding",),
-    ),
-    Indicator(
-        "wonen-intake",
-        "Stabiele huisvesting bij intake",
-        "Deel van de afgesloten casussen met stabiele huisvesting bij intake.",
-        "proportion",
-        "wonen_intake",
-        "afgesloten",
-        source_fields=("outcomes_intake.stable_housing",),
-    ),
-    Indicator(
-        "wonen-afsluiting",
-        "Stabiele huisvesting bij afsluiting",
-        "Deel van de afgesloten casussen met stabiele huisvesting bij afsluiting.",
-        "proportion",
-        "wonen_closure",
-        "afgesloten",
-        source_fields=("outcomes_closure.stable_housing",),
-    ),
-    Indicator(
-        "schulden-intake",
-        "Problematische schulden bij intake",
-        "Deel van de afgesloten casussen met problematische schulden bij intake.",
-        "proportion",
-        "schulden_intake",
-        "afgesloten",
-        source_fields=("outcomes_intake.problematic_debts",),
-    ),
-    Indicator(
-        "schulden-afsluiting",
-        "Problematische schulden bij afsluiting",
-        "Deel van de afgesloten casussen met problematische schulden bij afsluiting.",
-        "proportion",
-        "schulden_closure",
-        "afgesloten",
-        source_fields=("outcomes_closure.problematic_debts",),
-    ),
-    Indicator(
-        "school-intake",
-        "School of startkwalificatie bij intake",
-        "Deel van de afgesloten casussen met school of startkwalificatie bij intake.",
-        "proportion",
-        "school_intake",
-        "afgesloten",
-        source_fields=("outcomes_intake.school_or_startkwalificatie",),
-    ),
-    Indicator(
-        "school-afsluiting",
-        "School of startkwalificatie bij afsluiting",
-        "Deel van de afgesloten casussen met school of startkwalificatie bij afsluiting.",
-        "proportion",
-        "school_closure",
-        "afgesloten",
-        source_fields=("outcomes_closure.school_or_startkwalificatie",),
-    ),
-    Indicator(
-        "politie-12m",
-        "Nieuwe politieregistratie binnen 12 maanden",
-        "Deel van de "
-        "afgesloten casussen (met bekende nazorgstatus) met een nieuwe politieregistratie "
-        "binnen 12 maanden na afsluiting.",
-        "proportion",
-        "politie_12m",
-        "nazorg",
-        source_fields=("outcomes_12m.new_police_registrations_12m",),
-    ),
-    Indicator(
-        "werk-behouden-12m",
-        "Werk of dagbesteding na 12 maanden",
-        "Deel van de afgesloten "
-        "casussen (met bekende nazorgstatus) met werk of dagbesteding 12 maanden na "
-        "afsluiting.",
-        "proportion",
-        "werk_12m",
-        "nazorg",
-        source_fields=("outcomes_12m.work_or_dagbesteding",),
+    *(
+        _closure_share(short, label, moment, flag)
+        for short, flag, label in (
+            ("werk", "work_or_dagbesteding", "Werk of dagbesteding"),
+            ("wonen", "stable_housing", "Stabiele huisvesting"),
+            ("schulden", "problematic_debts", "Problematische schulden"),
+            ("school", "school_or_startkwalificatie", "School of startkwalificatie"),
+        )
+        for moment in ("intake", "closure")
     ),
     Indicator(
         "vrijwillig",
@@ -345,6 +297,11 @@ def indicator(indicator_id: str) -> Indicator:
     return _BY_ID[indicator_id]
 
 
+def indicators_for(kind: str) -> tuple[Indicator, ...]:
+    """The indicators a release of ``kind`` (kwartaal, jaar) publishes."""
+    return tuple(i for i in INDICATORS if kind in i.releases)
+
+
 @dataclass(frozen=True)
 class Breakdown:
     """A grouped DP query: group columns (all with public, known keys) and its measures."""
@@ -358,23 +315,32 @@ class Breakdown:
 #: Source domains outside the public list are grouped as "overig".
 SOURCE_KEYS: Final[tuple[str, ...]] = (*ORGANISATION_DOMAINS, "overig", "onbekend")
 
+
+def _measures_of(breakdown: str) -> tuple[str, ...]:
+    chosen: list[str] = []
+    for ind in INDICATORS:
+        if breakdown in ind.breakdowns:
+            for m in (ind.denominator, ind.numerator):
+                if m is not None and m not in chosen:
+                    chosen.append(m)
+    return tuple(m for m in MEASURES if m in chosen)
+
+
 BREAKDOWNS: Final[dict[str, Breakdown]] = {
     b.id: b
     for b in (
+        Breakdown("gemeente", "Per gemeente", ("gemeentecode",), _measures_of("gemeente")),
         Breakdown(
-            "gemeente",
-            "Per gemeente",
-            ("gemeentecode",),
-            tuple(MEASURES),
-        ),
-        Breakdown(
-            "regio-leeftijd", "Per regio en leeftijdsgroep", ("region", "age_band"), tuple(MEASURES)
+            "regio-leeftijd",
+            "Per regio en leeftijdsgroep",
+            ("region", "age_band"),
+            _measures_of("regio-leeftijd"),
         ),
         Breakdown(
             "regio-bron",
             "Per regio en aanmeldende bron",
             ("region", "bron"),
-            ("aanmeldingen", "opgenomen"),
+            _measures_of("regio-bron"),
         ),
     )
 }
@@ -383,19 +349,31 @@ BREAKDOWNS: Final[dict[str, Breakdown]] = {
 KEY_COLUMNS: Final = ("gemeentecode", "region", "age_band", "bron")
 
 
-def prepare(facts: pl.DataFrame | pl.LazyFrame, period: str) -> pl.LazyFrame:
-    """Deduplicate to one row per pseudonym (contribution bound 1) and derive measures.
+def deduplicate(facts: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per pseudonym (contribution bound 1): the latest quarter, then the latest
+    closure, then the lowest gemeentecode. Deterministic and independent of delivery order.
 
-    Deduplication keeps, per pseudonym, the row of the latest closure, then the lowest
-    gemeentecode: deterministic, and independent of delivery order.
-    """
-    months = list(period_months(period))
-    lf = facts.lazy().filter(pl.col("period") == period)
-    lf = lf.sort(
-        ["pseudonym", "closure_month", "gemeentecode"],
-        descending=[False, True, False],
-        nulls_last=True,
-    ).unique(subset=["pseudonym"], keep="first", maintain_order=False)
+    Fast for a million rows: only the (few) pseudonyms with more than one row are sorted."""
+    lf = facts.with_columns(pl.col("pseudonym").is_duplicated().alias("_dup"))
+    single = lf.filter(~pl.col("_dup"))
+    several = (
+        lf.filter(pl.col("_dup"))
+        .sort(
+            ["pseudonym", "period", "closure_month", "gemeentecode"],
+            descending=[False, True, True, False],
+            nulls_last=True,
+        )
+        .unique(subset=["pseudonym"], keep="first", maintain_order=False)
+    )
+    return pl.concat([single, several]).drop("_dup")
+
+
+def prepare(facts: pl.DataFrame | pl.LazyFrame, period: str) -> pl.LazyFrame:
+    """The facts of a release period (a quarter, or a year = its four quarters), one row per
+    pseudonym (contribution bound 1), with each measure's per-person value (``m_<id>``)."""
+    months = list(months_of(period))
+    lf = facts.lazy().filter(pl.col("period").is_in(list(quarters_of(period))))
+    lf = deduplicate(lf)
     lf = lf.with_columns(
         pl.col("aanmelding_month").is_in(months).fill_null(False).alias("_new"),
         pl.when(pl.col("aanmelding_source_domain").is_null())

@@ -3,7 +3,10 @@
 * ``owner`` owns the schema and runs migrations (row-level security is FORCEd, so it is
   bound by the tenant policies too);
 * ``app`` is what the services use: no BYPASSRLS, DML only;
-* ``analytics`` owns the separate analytics database and cannot connect to casework data.
+* ``analytics_owner`` owns the separate analytics database, its schema and budget ledger
+  (migrations only); ``analytics`` is what the analytics service uses: it reads, writes facts
+  and results and spends budget only through the owner's functions. Neither can connect to
+  casework data.
 """
 
 from __future__ import annotations
@@ -56,10 +59,13 @@ def bootstrap(admin_url: str | URL, settings: Settings) -> None:
     engine = sa.create_engine(as_psycopg(admin_url), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            for role in (settings.db_owner_role, settings.db_app_role, settings.db_analytics_role):
+            analytics_roles = (settings.db_analytics_role, settings.db_analytics_owner_role)
+            for role in (settings.db_owner_role, settings.db_app_role, *analytics_roles):
                 _ensure_role(conn, role)
             _ensure_database(conn, settings.database_name, settings.db_owner_role)
-            _ensure_database(conn, settings.analytics_database_name, settings.db_analytics_role)
+            _ensure_database(
+                conn, settings.analytics_database_name, settings.db_analytics_owner_role
+            )
             casework = _ident(settings.database_name)
             analytics = _ident(settings.analytics_database_name)
             conn.execute(
@@ -70,15 +76,20 @@ def bootstrap(admin_url: str | URL, settings: Settings) -> None:
             )
             conn.execute(
                 sa.text(
-                    f"GRANT ALL ON DATABASE {analytics} TO {_ident(settings.db_analytics_role)}"
+                    f"GRANT ALL ON DATABASE {analytics} "
+                    f"TO {_ident(settings.db_analytics_owner_role)}"
                 )
             )
-            # The analytics role must never reach casework data, nor the app analytics data.
-            conn.execute(
-                sa.text(
-                    f"REVOKE ALL ON DATABASE {casework} FROM {_ident(settings.db_analytics_role)}"
-                )
-            )
+            runtime = _ident(settings.db_analytics_role)
+            # Before the runtime role's grants: a database the runtime role owned (before
+            # analytics migration a0002) changes owner first, or its grants would go with it.
+            owner_role = _ident(settings.db_analytics_owner_role)
+            conn.execute(sa.text(f"ALTER DATABASE {analytics} OWNER TO {owner_role}"))
+            conn.execute(sa.text(f"REVOKE ALL ON DATABASE {analytics} FROM {runtime}"))
+            conn.execute(sa.text(f"GRANT CONNECT ON DATABASE {analytics} TO {runtime}"))
+            # The analytics roles must never reach casework data, nor the app analytics data.
+            for role in analytics_roles:
+                conn.execute(sa.text(f"REVOKE ALL ON DATABASE {casework} FROM {_ident(role)}"))
             conn.execute(
                 sa.text(f"REVOKE ALL ON DATABASE {analytics} FROM {_ident(settings.db_app_role)}")
             )
@@ -112,10 +123,15 @@ def bootstrap(admin_url: str | URL, settings: Settings) -> None:
         )
         try:
             with an_engine.connect() as conn:
-                conn.execute(
-                    sa.text(f"ALTER SCHEMA public OWNER TO {_ident(settings.db_analytics_role)}")
-                )
+                owner = _ident(settings.db_analytics_owner_role)
+                runtime = _ident(settings.db_analytics_role)
+                # Before migration a0002 the runtime role owned the schema and the ledger:
+                # hand everything it owns to the owner role (a no-op once done).
+                conn.execute(sa.text(f"REASSIGN OWNED BY {runtime} TO {owner}"))
+                conn.execute(sa.text(f"ALTER SCHEMA public OWNER TO {owner}"))
                 conn.execute(sa.text("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
+                conn.execute(sa.text(f"REVOKE CREATE ON SCHEMA public FROM {runtime}"))
+                conn.execute(sa.text(f"GRANT USAGE ON SCHEMA public TO {runtime}"))
         finally:
             an_engine.dispose()
     finally:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +27,19 @@ class AlembicTree:
         cfg.set_main_option("version_table", self.version_table)
         return cfg
 
-    def upgrade(self, url: str | URL, revision: str = "head") -> None:
+    def upgrade(
+        self,
+        url: str | URL,
+        revision: str = "head",
+        attributes: Mapping[str, object] | None = None,
+    ) -> None:
+        """Migrate to ``revision``; ``attributes`` reach the migration scripts (e.g. a role)."""
         engine = sa.create_engine(url)
         try:
             with engine.begin() as conn:
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": self.lock_id})
                 cfg = self.config()
+                cfg.attributes.update(attributes or {})
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, revision)
         finally:

@@ -17,6 +17,7 @@ class DatabaseUrls:
     owner: URL
     app: URL
     analytics: URL
+    analytics_owner: URL
 
     @classmethod
     def from_admin(cls, admin_url: str | URL, settings: Settings) -> DatabaseUrls:
@@ -27,6 +28,11 @@ class DatabaseUrls:
             app=for_role(admin, user=settings.db_app_role, database=settings.database_name),
             analytics=for_role(
                 admin, user=settings.db_analytics_role, database=settings.analytics_database_name
+            ),
+            analytics_owner=for_role(
+                admin,
+                user=settings.db_analytics_owner_role,
+                database=settings.analytics_database_name,
             ),
         )
 

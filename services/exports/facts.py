@@ -1,8 +1,16 @@
 """The casework side of the analytics contract (docs/analytics-contract.md, version 1).
 
-One fact record per person per release period, under a keyed pseudonym (HMAC with the
-deployment's pseudonym key over the person's BSN lookup hash, or the person id when no BSN
-is known) — never a BSN, name or birth date: an age band, the gemeente and months instead.
+One fact record per person per release period, under a keyed pseudonym: HMAC with the
+deployment's pseudonym key over the person's keyed BSN lookup hash (``Person.bsn_hash``,
+the same in every tenant), so a person known in two gemeenten carries ONE pseudonym and is
+counted once after deduplication — never a BSN, name or birth date: an age band, the
+gemeente and months instead.
+
+Persons without a BSN are not exported (counted in ``skipped_without_bsn``): without an
+identifier shared by all tenants their records in two gemeenten could not be linked, so their
+contribution to a release could not be bounded (docs/analytics-methodology.md, "Privacy
+unit"). A name/birth-date match key was rejected: it merges different people and misses
+spelling variants, so it bounds nothing.
 Running the export twice for a period produces the same batch, and the analytics service
 replaces the previous batch for (gemeentecode, period): reruns never duplicate.
 """
@@ -81,6 +89,7 @@ def geography_from_tenants(sessions: sessionmaker[Session]) -> Geography:
 class ExportResult:
     batch: FactBatchV1
     skipped_without_birth_date: int
+    skipped_without_bsn: int = 0
 
 
 def _zrm(rows: list[Assessment], moment: str | None) -> dict[str, int] | None:
@@ -95,6 +104,11 @@ def _outcomes(rows: list[OutcomeMeasurement], moment: str, until: dt.date) -> di
     """The latest measurement of ``moment`` taken by the end of the period."""
     chosen = [r for r in rows if r.moment == moment and r.measured_on <= until]
     return dict(chosen[-1].flags) if chosen else {}
+
+
+def person_pseudonym(key: bytes, bsn_hash: str) -> str:
+    """The export pseudonym of a person: tenant-independent (from the keyed BSN lookup hash)."""
+    return pseudonymise(key, "bsn:" + bsn_hash)
 
 
 def build_batch(session: Session, tenant: Tenant, period: str, pseudonym_key: str) -> ExportResult:
@@ -119,13 +133,17 @@ def build_batch(session: Session, tenant: Tenant, period: str, pseudonym_key: st
     }
     records: dict[str, FactRecordV1] = {}
     skipped = 0
+    without_bsn = 0
     key = pseudonym_key.encode("utf-8")
     for casus in casussen:
         person = session.get(Person, (tenant.code, casus.subject_person_id))
         if person is None or person.birth_date is None:
             skipped += 1
             continue
-        pseudonym = pseudonymise(key, f"{tenant.code}:{person.bsn_hash or person.id}")
+        if not person.bsn_hash:
+            without_bsn += 1
+            continue
+        pseudonym = person_pseudonym(key, person.bsn_hash)
         assessments = list(
             session.scalars(
                 sa.select(Assessment)
@@ -185,7 +203,7 @@ def build_batch(session: Session, tenant: Tenant, period: str, pseudonym_key: st
         period=period,
         records=sorted(records.values(), key=lambda r: r.pseudonym),
     )
-    return ExportResult(batch, skipped)
+    return ExportResult(batch, skipped, without_bsn)
 
 
 def export_all(
@@ -202,13 +220,17 @@ def export_all(
             tenant = session.get(Tenant, code)
             assert tenant is not None
             result = build_batch(session, tenant, period, pseudonym_key)
+        skipped = [
+            f"{n} {why} overgeslagen"
+            for n, why in (
+                (result.skipped_without_birth_date, "zonder geboortedatum"),
+                (result.skipped_without_bsn, "zonder BSN"),
+            )
+            if n
+        ]
         progress(
             f"  {code}: {len(result.batch.records)} feitrecords"
-            + (
-                f" ({result.skipped_without_birth_date} zonder geboortedatum overgeslagen)"
-                if result.skipped_without_birth_date
-                else ""
-            )
+            + (f" ({', '.join(skipped)})" if skipped else "")
         )
         results.append(result)
     return results

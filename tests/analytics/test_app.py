@@ -15,7 +15,7 @@ from litestar.testing import TestClient
 
 from analytics.app import Principal, create_app
 from analytics.geography import DEMO_GEOGRAPHY
-from analytics.ledger import grant_researcher
+from analytics.ledger import YearBudget, balance, grant_researcher, open_year, year_account
 from analytics.releases import publish_release
 from analytics.synthetic import generate, to_records
 from services.config import Settings
@@ -143,9 +143,10 @@ def test_release_idempotent_and_immutable(
     second = publish_release(clean_db, PERIOD)
     assert second.id == first.id and second.reused and not first.reused
     with clean_db.connect() as conn:
-        spent = conn.execute(sa.text("SELECT count(*), sum(rho) FROM budget_ledger")).one()
-    assert spent[0] == 1 and spent[1] == pytest.approx(first.rho)
-    with pytest.raises(sa.exc.DBAPIError, match="append-only"), clean_db.begin() as conn:
+        reservations = conn.execute(sa.text("SELECT count(*) FROM budget_reservations")).one()
+        spent = balance(conn, year_account("2026")).spent
+    assert reservations[0] == 1 and spent == pytest.approx(first.rho)
+    with pytest.raises(sa.exc.DBAPIError, match="permission denied"), clean_db.begin() as conn:
         conn.execute(sa.text("UPDATE releases SET version = 9"))
     methodology = first.methodology
     for key in (
@@ -167,7 +168,8 @@ def test_no_route_returns_records_or_pseudonyms(
     pseudonyms = {r["pseudonym"] for b in batches.values() for r in b["records"]}
     release = publish_release(clean_db, PERIOD)
     with clean_db.begin() as conn:
-        grant_researcher(conn, "onderzoeker-1", PERIOD, 0.5, granted_by="regio")
+        open_year(conn, "2026", YearBudget())
+        grant_researcher(conn, "onderzoeker-1", "2026", 0.5, granted_by="regio")
     answer = client.post(
         "/api/v1/research/queries",
         json={
@@ -233,9 +235,65 @@ def test_dashboard_is_dutch_without_external_assets(
         assert "niet om af te rekenen" in page.text
         assert "http://" not in page.text.replace('xmlns="http://www.w3.org/2000/svg"', "")
         assert "https://" not in page.text
-    assert "<svg" in client.get(f"/releases/{release.id}").text
-    csv = client.get(f"/api/v1/releases/{release.id}/cells.csv?indicator=werk-afsluiting")
-    assert csv.status_code == 200 and csv.text.startswith("release,periode")
+    page = client.get(f"/releases/{release.id}").text
+    assert "<svg" in page and 'viewBox="0 0' in page
+    assert "Over het jaar 2026 is per persoon" in page  # the cumulative budget is public
+    for path in ("/uitleg", "/eigen", "/onderzoek"):
+        assert client.get(path).status_code in (200, 401)
+    assert "Wat betekent de marge?" in client.get("/uitleg").text
+
+
+def test_csv_opens_in_dutch_excel(
+    client: TestClient[Litestar], settings: Settings, clean_db: sa.Engine
+) -> None:
+    _ingest(client, settings)
+    release = publish_release(clean_db, PERIOD)
+    response = client.get(f"/api/v1/releases/{release.id}/cells.csv?indicator=inclusiegraad")
+    assert response.status_code == 200
+    assert response.content.startswith("\ufeff".encode())  # UTF-8 with BOM
+    lines = response.content.decode("utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    assert header[:4] == ["Release", "Dataset", "Periode", "Versie"]
+    assert "Gemeente" in header and "Marge (95%)" in header
+    rows = [dict(zip(header, line.split(";"), strict=True)) for line in lines[1:]]
+    zeist = next(r for r in rows if r["Gemeentecode"] == "GM0355")
+    assert zeist["Gemeente"] == "Zeist" and zeist["Indicatornaam"] == "Inclusiegraad"
+    value = zeist["Waarde"]
+    assert "." not in value and ("," in value or value.isdigit())  # comma decimals
+
+
+def test_own_gemeente_and_researcher_pages_with_the_login_cookie(
+    client: TestClient[Litestar], settings: Settings, clean_db: sa.Engine
+) -> None:
+    _ingest(client, settings)
+    client.cookies.set("regietafel_token", "token-zeist")
+    own = client.get(f"/eigen?periode={PERIOD}")
+    assert own.status_code == 200 and "Exacte cijfers van Zeist" in own.text
+    assert "•" in own.text  # suppressed cells are marked, not shown
+    client.cookies.set("regietafel_token", "token-zeist-prof")
+    assert client.get("/eigen").status_code == 403  # not management
+    with clean_db.begin() as conn:
+        open_year(conn, "2026", YearBudget())
+        grant_researcher(conn, "onderzoeker-1", "2026", 0.3, granted_by="regio")
+    client.cookies.set("regietafel_token", "token-onderzoeker")
+    page = client.get("/onderzoek")
+    assert page.status_code == 200 and "Uw privacybudget" in page.text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+    assert csrf is not None
+    form = {
+        "periode": PERIOD,
+        "indicator": ["personen", "inclusiegraad"],
+        "uitsplitsing": "gemeente",
+        "rho": "0,05",
+    }
+    refused = client.post("/onderzoek/vraag", data={**form, "csrf": "vervalst"})
+    assert refused.status_code == 403  # a form without this login's token is refused
+    answer = client.post("/onderzoek/vraag", data={**form, "csrf": csrf.group(1)})
+    assert answer.status_code == 200, answer.text
+    assert "Antwoord" in answer.text and "GM0355" in answer.text
+    assert "u heeft nog ρ = 0,25" in answer.text
+    too_much = client.post("/onderzoek/vraag", data={**form, "rho": "0,9", "csrf": csrf.group(1)})
+    assert too_much.status_code == 422 and "Vraag niet toegestaan" in too_much.text
 
 
 def test_researcher_budget_and_own_view(
@@ -256,8 +314,8 @@ def test_researcher_budget_and_own_view(
     self_granted = client.post("/api/v1/research/grants", json=grant, headers=researcher)
     assert self_granted.status_code == 403
     regio = {"Authorization": "Bearer token-regio"}
-    too_much = client.post("/api/v1/research/grants", json={**grant, "rho": 9.0}, headers=regio)
-    assert too_much.status_code == 422
+    too_much = client.post("/api/v1/research/grants", json={**grant, "rho": 0.6}, headers=regio)
+    assert too_much.status_code == 409 and too_much.json()["code"] == "onderzoekspool-op"
     granted = client.post("/api/v1/research/grants", json=grant, headers=regio)
     assert granted.status_code == 201, granted.text
     assert granted.json()["remaining_rho"] == pytest.approx(0.15)
@@ -297,3 +355,27 @@ def test_a_request_is_authenticated_once(clean_db: sa.Engine, settings: Settings
         )
     assert response.status_code == 404  # no budget granted yet
     assert calls == ["token-onderzoeker"]
+
+
+def test_a_released_quarter_is_frozen_as_exported(
+    client: TestClient[Litestar], settings: Settings, clean_db: sa.Engine
+) -> None:
+    """A past quarter re-exported with today's state must not change the facts, create a new
+    version or charge the budget again (issue 13)."""
+    batches = _ingest(client, settings)
+    first = publish_release(clean_db, PERIOD)
+    later = dict(batches["GM0355"])
+    later["records"] = later["records"][:3]  # "today's state" differs from the exported one
+    response = client.post("/api/v1/ingest/facts", json=later, headers=_service(settings))
+    assert response.status_code == 200
+    assert response.json()["frozen"] is True and response.json()["replaced"] is False
+    with pytest.raises(sa.exc.DBAPIError, match="bevroren"), clean_db.begin() as conn:
+        conn.execute(sa.text("DELETE FROM facts WHERE period = :p"), {"p": PERIOD})
+    again = publish_release(clean_db, PERIOD)
+    assert again.id == first.id and again.reused
+    with clean_db.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM budget_reservations")).scalar() == 1
+        stored = conn.execute(
+            sa.text("SELECT count(*) FROM facts WHERE gemeentecode = 'GM0355'")
+        ).scalar()
+    assert stored == len(batches["GM0355"]["records"])

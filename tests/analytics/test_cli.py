@@ -12,7 +12,7 @@ def test_release_command_prints_progress_and_is_idempotent(clean_db: sa.Engine) 
     assert seed_demo_facts(clean_db, "2026-Q3", n=300) == 300
     lines: list[str] = []
     assert release_command("2026-Q3", clean_db, echo=lines.append) == 0
-    assert any("budget reserveren" in line for line in lines)
+    assert any("budget gereserveerd" in line for line in lines)
     assert "nieuw gepubliceerd" in lines[-1]
     lines.clear()
     assert release_command("2026-Q3", clean_db, echo=lines.append) == 0
@@ -23,13 +23,15 @@ def test_release_command_prints_progress_and_is_idempotent(clean_db: sa.Engine) 
 
 def test_release_command_refuses_without_budget(clean_db: sa.Engine) -> None:
     seed_demo_facts(clean_db, "2026-Q2", n=100)
-    tight = AnalyticsSettings(period_rho=0.3, release_rho=0.5)
+    tight = AnalyticsSettings(year_rho=0.3, research_rho=0.0, quarter_release_rho=0.5)
     lines: list[str] = []
     assert release_command("2026-Q2", clean_db, settings=tight, echo=lines.append) == 2
     assert "geweigerd" in lines[-1]
     with clean_db.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM releases")).scalar_one() == 0
     assert release_command("2026-X1", clean_db, echo=lines.append) == 1
+    assert release_command("2025-Q1", clean_db, echo=lines.append) == 1  # no facts
+    assert "niets te publiceren" in lines[-1]
 
 
 def test_demo_release_is_idempotent(clean_db: sa.Engine) -> None:

@@ -35,6 +35,7 @@ def test_outcomes_recorded_masked_and_exported(
                 "voornamen": "Rehane",
                 "achternaam": "Uitkomsttest",
                 "geboortedatum": "2002-04-04",
+                "bsn": "135724697",  # persons without a BSN are not exported
             },
         },
         headers=wijkagent,
