@@ -35,6 +35,7 @@ from policy_inputs import (
     with_unknown_purpose,
 )
 from policy_invariants import blind_foreign_refs, flip_own_refs, gained, violations
+from policy_tables import load_cases
 from rego_query import RegoQuery
 
 from services.policy.embedded import EmbeddedRegoEngine
@@ -242,6 +243,20 @@ def test_generated_decisions_keep_the_invariants(
             minimal = shrink(input, blinding_changes)
             failures.append((index, "an id of another tenant changed the decision", minimal))
     assert not failures, report("invariant violations", failures)
+
+
+def test_table_cases_keep_the_invariants(engines: Engines, policy_data: dict[str, Any]) -> None:
+    """The hand-written cases of policies/tests/*.yaml keep the same invariants."""
+    broken = []
+    for case in load_cases():
+        if case.expect.get("input_refused"):
+            continue
+        input = canonical(case.input())
+        found = violations(
+            input, Decision.from_result(engines.reference.evaluate_raw(input)), policy_data
+        )
+        broken.extend(f"{case.id}: {v}" for v in found)
+    assert not broken, "\n".join(broken)
 
 
 def test_unknown_purposes_never_allow(world: World, engines: Engines) -> None:
