@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 import sqlalchemy as sa
 from litestar import Litestar, MediaType, Request, Response, get, post
 from litestar.connection import ASGIConnection
@@ -49,6 +50,7 @@ from analytics.settings import AnalyticsSettings
 from services.api.health import HealthController, Readiness
 from services.api.middleware import request_id_middleware
 from services.api.problems import EXCEPTION_HANDLERS, Problem, standard_problem
+from services.api.security_headers import security_headers_hook, style_hashes
 from services.config import Settings
 
 VERSION = "0.1.0"
@@ -128,8 +130,12 @@ def service_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHa
 _PRINCIPAL_KEY = "analytics_principal"
 
 
-def principal_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    _principal(connection, _state(connection))
+async def principal_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    # Authentication may ask the casework service (a separate process): off the event loop.
+    state = _state(connection)
+    await anyio.to_thread.run_sync(_principal, connection, state)
 
 
 def _principal(request: ASGIConnection[Any, Any, Any, Any], state: State) -> Principal:
@@ -575,6 +581,8 @@ def create_app(
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_id_middleware],
+        # The dashboard's one inline <style> block is allowed by its hash, nothing else.
+        before_send=[security_headers_hook(style_sources=style_hashes(TEMPLATES.glob("*.html")))],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         openapi_config=OpenAPIConfig(
             title="Regietafel analytics",

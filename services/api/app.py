@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.di import Provide
@@ -21,10 +24,11 @@ from services.api.health import HealthController, Readiness, ReadinessCheck
 from services.api.identity_routes import DevLoginController, HomeController, MeController
 from services.api.middleware import request_id_middleware
 from services.api.problems import EXCEPTION_HANDLERS
+from services.api.security_headers import security_headers_hook
 from services.authz.gateway import PolicyGateway
 from services.casework.domain.bsn import BsnVault
 from services.casework.unit_of_work import CaseworkDeps
-from services.identity.authn import BearerAuthenticationMiddleware
+from services.identity.authn import COOKIE, BearerAuthenticationMiddleware
 from services.identity.setup import Identity, build_identity
 from services.runtime import Runtime, fact_export_schedule
 from services.web import STATIC, TEMPLATES
@@ -74,7 +78,16 @@ def create_app(
         vault=BsnVault(settings.secret_key),
         pseudonym_secret=settings.pseudonym_key,
     )
-    web = WebDeps(identity, runtime.sessions, casework, CsrfSigner(settings.secret_key))
+    csrf = CsrfSigner(settings.secret_key)
+    web = WebDeps(identity, runtime.sessions, casework, csrf)
+
+    def template_globals(engine: JinjaTemplateEngine) -> None:
+        def logout_token(context: Mapping[str, Any]) -> str:
+            request = context.get("request")
+            cookie = request.cookies.get(COOKIE) if request is not None else None
+            return csrf.token(cookie) if cookie else ""
+
+        engine.register_template_callable("uitlog_token", logout_token)
 
     def on_startup() -> None:
         if worker is not None:
@@ -112,6 +125,8 @@ def create_app(
             "sessions": Provide(lambda: runtime.sessions, sync_to_thread=False),
             "casework": Provide(lambda: casework, sync_to_thread=False),
             "web": Provide(lambda: web, sync_to_thread=False),
+            "csrf": Provide(lambda: csrf, sync_to_thread=False),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
         },
         exception_handlers={**EXCEPTION_HANDLERS, **CASEWORK_EXCEPTION_HANDLERS},
         middleware=[
@@ -123,7 +138,10 @@ def create_app(
                 exclude=["^/api/docs"],
             ),
         ],
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        before_send=[security_headers_hook(hsts=settings.base_url.startswith("https://"))],
+        template_config=TemplateConfig(
+            directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=template_globals
+        ),
         logging_config=None,  # services.logging configures the root logger once
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
