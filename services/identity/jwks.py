@@ -72,7 +72,7 @@ class RemoteKeySet:
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jwks")
         self._pending: Future[None] | None = None
-        self._last_fetch_started = float("-inf")
+        self._last_on_demand = float("-inf")
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
         self.fetches = 0  # how many times the JWKS was requested (for tests and metrics)
@@ -86,9 +86,11 @@ class RemoteKeySet:
         with self._lock:
             if self._pending is not None and not self._pending.done():
                 return self._pending
-            if time.monotonic() - self._last_fetch_started < self._min_refresh:
+            now = time.monotonic()
+            if now - self._last_on_demand < self._min_refresh:
                 _log.info("unknown signing key id refused without a JWKS fetch (rate limit)")
                 return None
+            self._last_on_demand = now
             return self._submit_locked()
 
     # -- background work --------------------------------------------------------------------
@@ -117,7 +119,6 @@ class RemoteKeySet:
             self.refresh()
 
     def _submit_locked(self) -> Future[None]:
-        self._last_fetch_started = time.monotonic()
         self._pending = self._executor.submit(self._fetch)
         return self._pending
 
