@@ -29,8 +29,8 @@ import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from services.identity.directory import PrincipalDirectory
-from services.identity.setup import Identity, remote_verifier
 from services.identity.login_flow import LoginFlow
+from services.identity.setup import Identity, remote_verifier
 from services.runtime import Runtime
 
 KID = "idp-key-1"
@@ -83,7 +83,7 @@ class FakeProvider:
 
 def serve_provider(provider: FakeProvider) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             if self.path == "/.well-known/openid-configuration":
                 body = {"issuer": provider.issuer, "jwks_uri": provider.issuer + "/jwks.json"}
             elif self.path == "/jwks.json":
