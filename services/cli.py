@@ -19,6 +19,40 @@ def _say(message: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Embedded: everything in one process (demo data included). Production: the casework
+    service only, on the database as it is (no demo manifests, no demo users)."""
+    if settings.mode is Mode.EMBEDDED:
+        return _run_embedded(settings)
+    return _run_production(settings)
+
+
+def _run_production(settings: Settings) -> int:
+    from services.api.app import create_app
+    from services.authz.gateway import PolicyGateway
+    from services.identity.setup import build_identity
+    from services.runtime import start_runtime
+    from services.serve import Served, serve_all
+
+    _say("Regietafel casusdienst start in modus productie")
+    runtime = start_runtime(settings)
+    identity = None
+    try:
+        settings = runtime.settings
+        identity = build_identity(runtime)
+        casework = create_app(
+            runtime, identity=identity, gateway=PolicyGateway(settings, runtime.sessions)
+        )
+        _say(f"  Casusdienst luistert op {settings.host}:{settings.port}")
+        serve_all([Served("casework", casework, settings.host, settings.port)])
+    finally:
+        if identity is not None:
+            identity.close()
+        runtime.close()
+        _say("Regietafel gestopt.")
+    return 0
+
+
+def _run_embedded(settings: Settings) -> int:
     from analytics.app import create_app as create_analytics_app
     from analytics.cli import release_command
     from analytics.settings import AnalyticsSettings
@@ -40,43 +74,40 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from tenants.manifest import SHIPPED_MANIFESTS_DIR, load_all
     from tenants.provision import apply_manifests
 
-    mode = "ingebed (embedded)" if settings.mode is Mode.EMBEDDED else "productie"
-    _say(f"Regietafel start in modus {mode}; gegevens in {settings.data_dir}")
+    _say(f"Regietafel start in modus ingebed (embedded); gegevens in {settings.data_dir}")
     _say("- PostgreSQL starten en schema bijwerken ...")
     runtime = start_runtime(settings)
     analytics_engine = None
     try:
         settings = runtime.settings  # now with the embedded secrets
-        _say("- Gemeenten bijwerken vanuit tenants/manifests/ ...")
+        _say("- Demo-gemeenten bijwerken vanuit tenants/manifests/ ...")
         apply_manifests(runtime.sessions, load_all(SHIPPED_MANIFESTS_DIR), progress=_say)
         gateway = PolicyGateway(settings, runtime.sessions)
         assert settings.secret_key and settings.pseudonym_key
         deps = CaseworkDeps(
             runtime.sessions, gateway, BsnVault(settings.secret_key), settings.pseudonym_key
         )
-        if settings.mode is Mode.EMBEDDED:
-            _say("- Demo-casussen (fictief) aanmaken waar nog geen casussen zijn ...")
-            seed_demo(deps, progress=_say)
+        _say("- Demo-casussen (fictief) aanmaken waar nog geen casussen zijn ...")
+        seed_demo(deps, progress=_say)
         _say("- Analysedienst: eigen database bijwerken ...")
         analytics_engine = open_analytics_database(runtime.urls, settings)
         geography = geography_from_tenants(runtime.sessions)
         period = last_complete_quarter(dt.date.today())
-        if settings.mode is Mode.EMBEDDED:
-            _say(f"- Gepseudonimiseerde feiten {period} naar de analysedienst ...")
-            export_facts(
-                runtime.sessions,
-                settings,
-                period,
-                analytics_engine=analytics_engine,
-                progress=_say,
-            )
-            release_command(
-                period,
-                analytics_engine,
-                geography=geography,
-                settings=AnalyticsSettings.from_settings(settings),
-                echo=lambda line: _say("  " + line),
-            )
+        _say(f"- Gepseudonimiseerde feiten {period} naar de analysedienst ...")
+        export_facts(
+            runtime.sessions,
+            settings,
+            period,
+            analytics_engine=analytics_engine,
+            progress=_say,
+        )
+        release_command(
+            period,
+            analytics_engine,
+            geography=geography,
+            settings=AnalyticsSettings.from_settings(settings),
+            echo=lambda line: _say("  " + line),
+        )
         identity = build_identity(runtime)
         casework = create_app(runtime, identity=identity, gateway=gateway)
         analytics = create_analytics_app(
@@ -94,6 +125,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         _say(f"  Effectcijfers (DP):      {stats}/")
         _say(f"  Gezondheid:              {base}/health/ready  en  {stats}/health/ready")
         _say(f"  API-documentatie:        {base}/api/docs/openapi.json")
+        _say(f"  Verzonden e-mail:        {settings.data_dir / 'mail'}")
         _say("")
         _say("Stoppen: Ctrl-C. Een volgende 'make run' gebruikt dezelfde gegevens.")
         serve_all(apps)
@@ -102,6 +134,43 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             analytics_engine.dispose()
         runtime.close()
         _say("Regietafel gestopt.")
+    return 0
+
+
+def cmd_analytics_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """The analytics service as its own process (production): its own database role only;
+    users are checked by the casework service, the gemeente list comes from it too."""
+    import sqlalchemy as sa
+
+    from analytics.app import create_app as create_analytics_app
+    from analytics.db.migrate import ANALYTICS
+    from services.analytics_link import RemoteAuthenticator, casework_base_url, fetch_geography
+    from services.db.provision import require_passwords
+    from services.runtime import check_schema_current, database_for, refuse_admin_url
+    from services.serve import Served, serve_all
+
+    if settings.mode is Mode.EMBEDDED:
+        _say("In de ingebedde modus draait de analysedienst binnen 'regietafel run'.")
+        return 2
+    refuse_admin_url(settings)
+    urls, _ = database_for(settings)
+    require_passwords(urls, "analytics")
+    check_schema_current(urls.analytics, ANALYTICS)
+    _say("Regietafel analysedienst start in modus productie")
+    engine = sa.create_engine(urls.analytics, pool_size=settings.db_pool_size, pool_pre_ping=True)
+    authenticate = RemoteAuthenticator(casework_base_url(settings))
+    try:
+        _say(f"- Gemeentelijst ophalen bij {casework_base_url(settings)} ...")
+        geography = fetch_geography(settings, progress=_say)
+        app = create_analytics_app(
+            settings, engine, authenticate=authenticate, geography=geography
+        )
+        _say(f"  Analysedienst luistert op {settings.host}:{settings.analytics_port}")
+        serve_all([Served("analytics", app, settings.host, settings.analytics_port)])
+    finally:
+        authenticate.close()
+        engine.dispose()
+        _say("Analysedienst gestopt.")
     return 0
 
 
@@ -143,28 +212,24 @@ def cmd_analytics_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from services.runtime import start_runtime
+    """The migration job: roles (with an admin URL), then both schemas, each as its owner."""
+    from services.runtime import upgrade_databases
 
-    runtime = start_runtime(settings)
-    try:
-        from services.db.migrate import status
-
-        current, head = status(runtime.urls.owner)
-        _say(f"Database bijgewerkt: revisie {current} (laatste: {head}).")
-    finally:
-        runtime.close()
+    current, head = upgrade_databases(settings)
+    _say(f"Database bijgewerkt: revisie {current} (laatste: {head}).")
     return 0
 
 
 def cmd_db_status(args: argparse.Namespace, settings: Settings) -> int:
     from services.db.migrate import status
-    from services.runtime import start_runtime
+    from services.runtime import database_for, ensure_embedded_secrets
 
-    runtime = start_runtime(settings, migrate=False)
+    urls, server = database_for(ensure_embedded_secrets(settings))
     try:
-        current, head = status(runtime.urls.owner)
+        current, head = status(urls.owner)
     finally:
-        runtime.close()
+        if server is not None:
+            server.stop()
     state = "actueel" if current == head else "achter: voer 'regietafel db upgrade' uit"
     _say(f"Database-revisie: {current or '(leeg)'}; code: {head}; {state}.")
     return 0 if current == head else 1
@@ -226,6 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--period", required=True, help="bijv. 2026-Q3")
     export.set_defaults(func=cmd_analytics_export)
+    asub.add_parser(
+        "serve", help="de analysedienst als eigen proces (productie)"
+    ).set_defaults(func=cmd_analytics_serve)
     worker = sub.add_parser("worker", help="achtergrondtaken verwerken (RabbitMQ/Redis)")
     worker.add_argument("--threads", type=int, default=4)
     worker.add_argument(

@@ -115,9 +115,10 @@ def check_schema_current(url: URL, tree: casework_migrations.AlembicTree) -> Non
         )
 
 
-def upgrade_databases(settings: Settings) -> DatabaseUrls:
+def upgrade_databases(settings: Settings) -> tuple[str | None, str | None]:
     """``regietafel db upgrade``: roles and databases (when an admin URL is given), then both
-    schemas, each migrated by the role that owns it (casework: the owner role)."""
+    schemas, each migrated by the role that owns it (casework: the owner role). Returns the
+    casework revision (current, head)."""
     from analytics.db.migrate import ANALYTICS
 
     settings = ensure_embedded_secrets(settings)
@@ -127,10 +128,10 @@ def upgrade_databases(settings: Settings) -> DatabaseUrls:
             assert urls.admin is not None
             provision(urls.admin, settings)
             ANALYTICS.upgrade(urls.analytics)
+            return casework_migrations.status(urls.owner)
         finally:
             if server is not None:
                 server.stop()
-        return urls
     urls = DatabaseUrls.from_settings(settings)
     require_passwords(urls, "owner", "analytics")
     if settings.database_admin_url:
@@ -138,7 +139,7 @@ def upgrade_databases(settings: Settings) -> DatabaseUrls:
         bootstrap(settings.database_admin_url, settings)
     casework_migrations.upgrade(urls.owner)
     ANALYTICS.upgrade(urls.analytics)
-    return urls
+    return casework_migrations.status(urls.owner)
 
 
 def start_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from services.config import Settings
+from services.config import Mode, Settings
 from tenants.manifest import (
     SHIPPED_MANIFESTS_DIR,
     Manifest,
@@ -83,6 +83,13 @@ def cmd_apply(args: argparse.Namespace, settings: Settings) -> int:
     from services.runtime import start_runtime
     from tenants.provision import apply_manifests
 
+    if settings.mode is Mode.PRODUCTION and not args.paths:
+        print(
+            "In productie: noem de manifesten die u wilt toepassen; de meegeleverde "
+            "(tenants/manifests/) zijn fictieve demogegevens en worden nooit vanzelf toegepast.",
+            file=sys.stderr,
+        )
+        return 2
     try:
         manifests = _load(args.paths)
     except ManifestError as error:

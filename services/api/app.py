@@ -25,6 +25,7 @@ from services.api.identity_routes import DevLoginController, HomeController, MeC
 from services.api.middleware import request_id_middleware
 from services.api.problems import EXCEPTION_HANDLERS
 from services.api.security_headers import security_headers_hook
+from services.api.service_routes import ServiceController
 from services.authz.gateway import PolicyGateway
 from services.casework.domain.bsn import BsnVault
 from services.casework.unit_of_work import CaseworkDeps
@@ -107,6 +108,7 @@ def create_app(
         MeController,
         BeheerController,
         GebruikersController,
+        ServiceController,
         *CASEWORK_CONTROLLERS,
         PagesController,
         FormsController,

@@ -334,6 +334,7 @@ class MeController(Controller):
                 "gebruiker": principal.user_id,
                 "naam": principal.display_name,
                 "tenant": principal.tenant,
+                "tenant_soort": principal.tenant_kind,
                 "organisatie": principal.organisation,
                 "domein": principal.domain,
                 "rollen": sorted(principal.roles),
