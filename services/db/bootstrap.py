@@ -62,7 +62,8 @@ def scram_verifier(password: str, *, iterations: int = 4096, salt: bytes | None 
 def _set_password(conn: sa.Connection, role: str, password: str | None) -> None:
     if password:
         verifier = scram_verifier(password)  # base64, '$' and ':' only: safe in a literal
-        conn.execute(sa.text(f"ALTER ROLE {_ident(role)} PASSWORD '{verifier}'"))
+        # exec_driver_sql: no bind-parameter parsing (the verifier contains ':').
+        conn.exec_driver_sql(f"ALTER ROLE {_ident(role)} PASSWORD '{verifier}'")
 
 
 def _ensure_database(conn: sa.Connection, name: str, owner: str) -> None:
