@@ -95,9 +95,7 @@ class RemoteAuthenticator:
         self._http.close()
 
 
-def fetch_geography(
-    settings: Settings, *, progress: Progress = _quiet, stop: threading.Event | None = None
-) -> Geography:
+def fetch_geography(settings: Settings, *, progress: Progress = _quiet) -> Geography:
     """The public gemeente list from the casework service (service token), waiting for the
     casework service to come up (progress is reported on every attempt)."""
     assert settings.service_token
@@ -112,11 +110,9 @@ def fetch_geography(
             items = response.json()["gemeenten"]
             return Geography.of((g["code"], g["naam"], g["regio"]) for g in items)
         except (httpx.HTTPError, KeyError, ValueError) as error:
-            progress(f"  casusdienst nog niet bereikbaar ({type(error).__name__}), poging {attempt}")
-            if stop is not None and stop.wait(min(30.0, attempt * 1.0)):
-                raise
-            if stop is None:
-                time.sleep(min(30.0, attempt * 1.0))
+            reason = type(error).__name__
+            progress(f"  casusdienst nog niet bereikbaar ({reason}), poging {attempt}")
+            time.sleep(min(30.0, float(attempt)))
 
 
 def authenticator(identity: Identity) -> Callable[[str], AnalyticsPrincipal | None]:
