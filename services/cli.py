@@ -162,9 +162,7 @@ def cmd_analytics_serve(args: argparse.Namespace, settings: Settings) -> int:
     try:
         _say(f"- Gemeentelijst ophalen bij {casework_base_url(settings)} ...")
         geography = fetch_geography(settings, progress=_say)
-        app = create_analytics_app(
-            settings, engine, authenticate=authenticate, geography=geography
-        )
+        app = create_analytics_app(settings, engine, authenticate=authenticate, geography=geography)
         _say(f"  Analysedienst luistert op {settings.host}:{settings.analytics_port}")
         serve_all([Served("analytics", app, settings.host, settings.analytics_port)])
     finally:
@@ -235,24 +233,7 @@ def cmd_db_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if current == head else 1
 
 
-def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    """A separate worker process for RabbitMQ/Redis brokers."""
-    import dramatiq
-
-    from services.runtime import start_runtime
-
-    if settings.broker_url == "stub":
-        _say("De stub-broker draait in het proces van 'regietafel run'; geen aparte worker nodig.")
-        return 2
-    from services.runtime import fact_export_schedule
-
-    runtime = start_runtime(settings, migrate=False)
-    worker = dramatiq.Worker(runtime.broker, worker_threads=args.threads)
-    worker.start()
-    schedule = fact_export_schedule(runtime) if args.schedule else None
-    if schedule is not None:
-        schedule.start()
-    _say(f"Worker gestart ({args.threads} threads) op {settings.broker_url.split('@')[-1]}.")
+def _wait_for_signal() -> None:
     import signal
     import threading
 
@@ -260,10 +241,136 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     stop.wait()
-    if schedule is not None:
-        schedule.stop()
-    worker.stop()
-    runtime.close()
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """A separate worker process for RabbitMQ/Redis brokers: consumes every queue."""
+    import dramatiq
+
+    from services.runtime import start_runtime
+
+    if settings.broker_url == "stub":
+        _say("De stub-broker draait in het proces van 'regietafel run'; geen aparte worker nodig.")
+        return 2
+    runtime = start_runtime(settings, migrate=False)
+    worker = dramatiq.Worker(runtime.broker, worker_threads=args.threads)
+    worker.start()
+    _say(f"Worker gestart ({args.threads} threads) op {settings.broker_url.split('@')[-1]}.")
+    try:
+        _wait_for_signal()
+    finally:
+        worker.stop()
+        runtime.close()
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    """The outbox relay and the periodic jobs. Run it as often as you like: one process
+    leads (a PostgreSQL advisory lock), the others stand by."""
+    import threading
+
+    from services.runtime import build_scheduler, start_runtime
+
+    if settings.broker_url == "stub":
+        _say("Met de stub-broker plant 'regietafel run' zelf; geen aparte planner nodig.")
+        return 2
+    runtime = start_runtime(settings, migrate=False)
+    scheduler = build_scheduler(runtime)
+    stop = threading.Event()
+    thread = threading.Thread(target=scheduler.run_forever, args=(stop,), daemon=True)
+    thread.start()
+    _say(
+        "Planner gestart: "
+        + (", ".join(job.name for job in scheduler.jobs) or "geen periodieke taken")
+        + "; outbox-relay actief zodra deze planner leider is."
+    )
+    try:
+        _wait_for_signal()
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+        runtime.close()
+    return 0
+
+
+def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
+    """List the dead letters, or replay one (--opnieuw ID) or all (--alle)."""
+    import uuid
+
+    from services.outbox.dead_letters import list_dead_letters, replay
+    from services.runtime import start_runtime
+
+    runtime = start_runtime(settings, migrate=False)
+    try:
+        letters = list_dead_letters(runtime.sessions)
+        targets = (
+            [letter["id"] for letter in letters]
+            if args.alle
+            else ([args.opnieuw] if args.opnieuw else [])
+        )
+        if not targets:
+            for letter in letters:
+                _say(
+                    f"{letter['id']}  {letter['mislukt_op'][:19]}  {letter['taak']}"
+                    f"({', '.join(map(str, letter['argumenten']))})  "
+                    f"{letter['pogingen']} pogingen  {letter['fout'][:80]}"
+                )
+            _say(f"{len(letters)} dode bericht(en).")
+            return 0
+        for letter_id in targets:
+            try:
+                message_id = replay(runtime.sessions, runtime.broker, uuid.UUID(letter_id))
+            except (KeyError, ValueError):
+                _say(f"Onbekend of al opnieuw verstuurd: {letter_id}")
+                return 1
+            _say(f"Opnieuw verstuurd: {letter_id} als bericht {message_id}")
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_policy_bundle(args: argparse.Namespace, settings: Settings) -> int:
+    """Build the OPA bundle: policies/ plus the policy data (from the given manifests, or
+    the latest revision in the database)."""
+    from pathlib import Path
+
+    from services.policy.bundle import write_bundle
+    from services.policy.source import PolicySource
+
+    data: dict[str, object]
+    if args.manifests is not None:
+        from tenants.manifest import load_all, load_manifest
+        from tenants.policy_data import build_policy_data
+
+        manifests = []
+        for raw in args.manifests:
+            path = Path(raw)
+            manifests.extend(load_all(path) if path.is_dir() else [load_manifest(path)])
+        data = build_policy_data(manifests, set())
+    else:
+        import sqlalchemy as sa
+
+        from services.db.models import PolicyDataRevision
+        from services.db.unit_of_work import platform_transaction
+        from services.runtime import start_runtime
+
+        runtime = start_runtime(settings, migrate=False)
+        try:
+            with platform_transaction(runtime.sessions) as session:
+                row = session.scalars(
+                    sa.select(PolicyDataRevision)
+                    .order_by(PolicyDataRevision.created_at.desc())
+                    .limit(1)
+                ).first()
+                if row is None:
+                    _say("Er is nog geen beleidsdata: pas eerst tenantmanifesten toe.")
+                    return 1
+                data = dict(row.document)
+        finally:
+            runtime.close()
+    source = PolicySource.load(data)
+    output = write_bundle(source, Path(args.output))
+    _say(f"OPA-bundel geschreven: {output} (data-revisie {source.data_revision[:12]})")
     return 0
 
 
@@ -291,15 +398,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--period", required=True, help="bijv. 2026-Q3")
     export.set_defaults(func=cmd_analytics_export)
-    asub.add_parser(
-        "serve", help="de analysedienst als eigen proces (productie)"
-    ).set_defaults(func=cmd_analytics_serve)
+    asub.add_parser("serve", help="de analysedienst als eigen proces (productie)").set_defaults(
+        func=cmd_analytics_serve
+    )
     worker = sub.add_parser("worker", help="achtergrondtaken verwerken (RabbitMQ/Redis)")
     worker.add_argument("--threads", type=int, default=4)
-    worker.add_argument(
-        "--schedule", action="store_true", help="ook periodieke taken inplannen (feitenexport)"
-    )
     worker.set_defaults(func=cmd_worker)
+    sub.add_parser(
+        "scheduler", help="outbox-relay en periodieke taken (één leider, ook bij meerdere)"
+    ).set_defaults(func=cmd_scheduler)
+    outbox = sub.add_parser("outbox", help="de outbox en dode berichten")
+    osub = outbox.add_subparsers(dest="outbox_command", required=True)
+    dead = osub.add_parser("dead-letters", help="dode berichten tonen of opnieuw versturen")
+    dead.add_argument("--opnieuw", metavar="ID", help="dit dode bericht opnieuw versturen")
+    dead.add_argument("--alle", action="store_true", help="alle dode berichten opnieuw versturen")
+    dead.set_defaults(func=cmd_dead_letters)
+    policy = sub.add_parser("policy", help="het beleid (Rego)")
+    psub = policy.add_subparsers(dest="policy_command", required=True)
+    bundle = psub.add_parser("bundle", help="een OPA-bundel bouwen uit policies/ en de beleidsdata")
+    bundle.add_argument("--output", required=True, help="doelbestand, bijv. bundle.tar.gz")
+    bundle.add_argument(
+        "--manifests", nargs="*", default=None, help="tenantmanifesten (standaard: uit de database)"
+    )
+    bundle.set_defaults(func=cmd_policy_bundle)
     return parser
 
 

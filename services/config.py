@@ -95,7 +95,7 @@ class Settings(BaseSettings):
     # Message broker: "stub" (in-process, embedded), "amqp://..." or "redis://...".
     broker_url: str = "stub"
     # Prefix of every dramatiq queue name (several deployments, or test runs, on one broker).
-    queue_prefix: str = Field(default="", pattern=r"^[a-z0-9_.-]*$", max_length=40)
+    queue_prefix: str = Field(default="", pattern=r"^([a-z][a-z0-9_.-]*)?$", max_length=40)
     # The transactional outbox: how often the relay looks for unsent events, how many
     # delivery attempts before a message is dead-lettered, and the backoff bounds.
     outbox_poll_seconds: float = Field(default=1.0, gt=0, le=60)
@@ -119,6 +119,8 @@ class Settings(BaseSettings):
     # Policy engine.
     policy_engine: PolicyEngineKind = PolicyEngineKind.EMBEDDED
     opa_url: str | None = None
+    # OPA loads the bundle of ``regietafel policy bundle`` itself: only verify its data.
+    opa_bundle: bool = False
     policy_timeout_ms: int = Field(default=500, ge=10)
 
     # HTTP.

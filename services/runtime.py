@@ -23,9 +23,10 @@ from services.db.bootstrap import bootstrap
 from services.db.engine import make_engine, make_session_factory
 from services.db.provision import DatabaseUrls, provision, require_passwords
 from services.embedded.postgres import EmbeddedPostgres
+from services.outbox.relay import OutboxRelay
+from services.outbox.scheduler import PeriodicJob, Scheduler
 from services.workers.actors import Actors, register_actors
 from services.workers.broker import create_broker
-from services.workers.schedule import PeriodicEnqueuer
 
 _log = logging.getLogger(__name__)
 
@@ -72,18 +73,50 @@ class Runtime:
             self.embedded_postgres.stop()
 
 
-def fact_export_schedule(runtime: Runtime) -> PeriodicEnqueuer | None:
-    """The periodic export of last quarter's facts (idempotent), or None when switched off."""
-    hours = runtime.settings.export_interval_hours
-    if hours <= 0:
-        return None
+def periodic_jobs(settings: Settings, actors: Actors) -> list[PeriodicJob]:
+    """The periodic jobs (an interval of 0 switches one off)."""
+    from services.analytics_link import last_complete_quarter
 
-    def enqueue() -> None:
-        from services.analytics_link import last_complete_quarter
+    def today() -> str:
+        return dt.date.today().isoformat()
 
-        runtime.actors.export_facts.send(last_complete_quarter(dt.date.today()))
+    candidates = [
+        (
+            "feitenexport",
+            dt.timedelta(hours=settings.export_interval_hours),
+            lambda: actors.export_facts.send(last_complete_quarter(dt.date.today())),
+        ),
+        (
+            "herinneringen",
+            dt.timedelta(minutes=settings.reminder_interval_minutes),
+            lambda: actors.send_reminders.send(today()),
+        ),
+        (
+            "bewaartermijnen",
+            dt.timedelta(hours=settings.retention_interval_hours),
+            lambda: actors.retention_sweep.send(today()),
+        ),
+        (
+            "auditketen",
+            dt.timedelta(hours=settings.audit_verify_interval_hours),
+            lambda: actors.verify_audit_chain.send(),
+        ),
+    ]
+    return [PeriodicJob(name, interval, job) for name, interval, job in candidates if interval]
 
-    return PeriodicEnqueuer(hours * 3600, enqueue, "feitenexport")
+
+def build_scheduler(runtime: Runtime, name: str = "scheduler") -> Scheduler:
+    """The outbox relay and the periodic jobs, led by whichever process holds the lock."""
+    settings = runtime.settings
+    relay = OutboxRelay(runtime.sessions, runtime.actors.send_event)
+    return Scheduler(
+        runtime.engine,
+        runtime.sessions,
+        relay,
+        periodic_jobs(settings, runtime.actors),
+        poll_seconds=settings.outbox_poll_seconds,
+        name=name,
+    )
 
 
 def database_for(settings: Settings) -> tuple[DatabaseUrls, EmbeddedPostgres | None]:

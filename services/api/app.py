@@ -25,13 +25,14 @@ from services.api.identity_routes import DevLoginController, HomeController, MeC
 from services.api.middleware import request_id_middleware
 from services.api.problems import EXCEPTION_HANDLERS
 from services.api.security_headers import security_headers_hook
+from services.api.operations import OperationsController
 from services.api.service_routes import ServiceController
 from services.authz.gateway import PolicyGateway
 from services.casework.domain.bsn import BsnVault
 from services.casework.unit_of_work import CaseworkDeps
 from services.identity.authn import COOKIE, BearerAuthenticationMiddleware
 from services.identity.setup import Identity, build_identity
-from services.runtime import Runtime, fact_export_schedule
+from services.runtime import Runtime, build_scheduler
 from services.web import STATIC, TEMPLATES
 from services.web.context import WebDeps
 from services.web.csrf import CsrfSigner
@@ -63,11 +64,12 @@ def create_app(
     identity: Identity | None = None,
     gateway: PolicyGateway | None = None,
 ) -> Litestar:
-    """The casework service. ``start_worker`` defaults to True for the stub broker."""
+    """The casework service. ``start_worker`` defaults to True for the stub broker: then the
+    process also runs a worker and the scheduler (outbox relay, periodic jobs) itself."""
     if start_worker is None:
         start_worker = runtime.settings.broker_url == "stub"
     worker = InProcessWorker(runtime.broker) if start_worker else None
-    schedule = fact_export_schedule(runtime) if start_worker else None
+    schedule = build_scheduler(runtime, "embedded-scheduler") if start_worker else None
     identity = identity or build_identity(runtime)
     gateway = gateway or PolicyGateway(runtime.settings, runtime.sessions)
     readiness = readiness_for(runtime, {"policy": gateway.check, **(extra_checks or {})})
@@ -109,6 +111,7 @@ def create_app(
         BeheerController,
         GebruikersController,
         ServiceController,
+        OperationsController,
         *CASEWORK_CONTROLLERS,
         PagesController,
         FormsController,
@@ -129,6 +132,7 @@ def create_app(
             "web": Provide(lambda: web, sync_to_thread=False),
             "csrf": Provide(lambda: csrf, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
+            "broker": Provide(lambda: runtime.broker, sync_to_thread=False),
         },
         exception_handlers={**EXCEPTION_HANDLERS, **CASEWORK_EXCEPTION_HANDLERS},
         middleware=[

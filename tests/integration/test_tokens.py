@@ -53,6 +53,7 @@ def test_valid_token_maps_to_tenant_organisation_and_roles(
         "gebruiker": "eline-de-graaf",
         "naam": "Eline de Graaf",
         "tenant": "GM0355",
+        "tenant_soort": "gemeente",
         "organisatie": "gemeente-zeist-oov",
         "domein": "gemeente-oov",
         "rollen": ["pga-expert"],
