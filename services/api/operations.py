@@ -8,7 +8,7 @@ from typing import Any
 import dramatiq
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.api.guards import require_roles
@@ -25,7 +25,7 @@ class OperationsController(Controller):
 
     @get("/dead-letters", sync_to_thread=True, summary="Dode berichten (retries opgebruikt)")
     def dead_letters(
-        self, sessions: NamedDependency[sessionmaker[Session]], alle: bool = False
+        self, sessions: NamedDependency[sessionmaker[Session]], alle: FromQuery[bool] = False
     ) -> dict[str, Any]:
         items = list_dead_letters(sessions, include_replayed=alle)
         return {"aantal": len(items), "items": items}
