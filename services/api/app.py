@@ -23,9 +23,9 @@ from services.api.gebruikers import GebruikersController
 from services.api.health import HealthController, Readiness, ReadinessCheck
 from services.api.identity_routes import DevLoginController, HomeController, MeController
 from services.api.middleware import request_id_middleware
+from services.api.operations import OperationsController
 from services.api.problems import EXCEPTION_HANDLERS
 from services.api.security_headers import security_headers_hook
-from services.api.operations import OperationsController
 from services.api.service_routes import ServiceController
 from services.authz.gateway import PolicyGateway
 from services.casework.domain.bsn import BsnVault
