@@ -25,9 +25,13 @@ from services.policy import (
     Decision,
     DecisionRecord,
     PolicyEngine,
+    PolicyEngineUnavailable,
     build_input,
     make_decision_record,
 )
+
+#: Audit reason of an attempt the engine could not decide (the request fails closed, 503).
+UNAVAILABLE = "beleid-niet-beschikbaar"
 
 
 class AccessDenied(Exception):
@@ -77,7 +81,11 @@ class Enforcer:
         raise_on_deny: bool = True,
     ) -> Decision:
         policy_input = build_input(self.principal.policy_subject(), action, context, resource)
-        decision = self.engine.decide(policy_input)
+        try:
+            decision = self.engine.decide(policy_input)
+        except PolicyEngineUnavailable:
+            self._audit_unavailable(action, context, [target])
+            raise
         record = make_decision_record(self.engine, policy_input, decision)
         self._audit(action, context, target, decision.allow, decision, record)
         owner = resource.get("tenant")
@@ -97,9 +105,13 @@ class Enforcer:
         """One engine query for a page; one audit row (and decision record) per resource."""
         if not resources:
             return []
-        decisions = self.engine.decide_many(
-            self.principal.policy_subject(), action, context, list(resources)
-        )
+        try:
+            decisions = self.engine.decide_many(
+                self.principal.policy_subject(), action, context, list(resources)
+            )
+        except PolicyEngineUnavailable:
+            self._audit_unavailable(action, context, targets)
+            raise
         subject = self.principal.policy_subject()
         for resource, target, decision in zip(resources, targets, decisions, strict=True):
             # One record per resource: its own input, not the whole page on every row.
@@ -142,6 +154,30 @@ class Enforcer:
         self.session.add(AuditEntry(**entry))
         if not allowed:
             self.denied.append(entry)
+
+    def _audit_unavailable(
+        self, action: str, context: Mapping[str, Any], targets: Sequence[Target]
+    ) -> None:
+        """No decision could be made: the attempt is on record (refused, no data shown),
+        written after the rollback like a denied attempt."""
+        for target in targets:
+            self.denied.append(
+                {
+                    "tenant_id": self.principal.tenant,
+                    "user_id": self.principal.user_id,
+                    "organisation_id": self.principal.organisation,
+                    "roles": sorted(self.principal.roles),
+                    "action": action,
+                    "resource_type": target.resource_type,
+                    "resource_id": target.resource_id,
+                    "casus_id": target.casus_id,
+                    "purpose": context.get("purpose"),
+                    "legal_basis": context.get("legal_basis"),
+                    "allowed": False,
+                    "reasons": [UNAVAILABLE],
+                    "request_id": request_id_var.get(),
+                }
+            )
 
     def _audit_for_owner(
         self,

@@ -1,8 +1,9 @@
 """One casework request = one transaction in the caller's tenant, with the policy engine.
 
 On success everything commits together (the change and its audit rows). When the policy
-denies, the transaction is rolled back (no partial writes) and the audit rows of the denied
-decisions are written in a fresh transaction, so every refused attempt is on record.
+denies, or the engine cannot decide (503, fail closed), the transaction is rolled back (no
+partial writes) and the audit rows of those attempts are written in a fresh transaction, so
+every refused attempt is on record.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from services.casework.workspace import Workspace
 from services.db.models import AuditEntry
 from services.db.unit_of_work import SET_TENANT
 from services.identity.principal import Principal
+from services.policy import PolicyEngineUnavailable
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ def workspace(
         with session.begin():
             session.execute(SET_TENANT, {"tenant": principal.tenant})
             yield Workspace(session, principal, enforcer, deps.vault, deps.pseudonym_secret)
-    except AccessDenied:
+    except (AccessDenied, PolicyEngineUnavailable):
         if enforcer.denied:
             with session.begin():
                 session.execute(SET_TENANT, {"tenant": principal.tenant})

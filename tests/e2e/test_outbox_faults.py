@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 from fake_oidc import free_port
-from litestar import Litestar
 from litestar.testing import TestClient
 from processes import STALL_SECONDS, Process, clean_env
 from tcp_proxy import TcpProxy
@@ -169,7 +168,9 @@ def test_no_event_is_lost_when_the_broker_or_a_worker_goes_away(
         burst = []
         for i in range(BURST):
             created = client.post(
-                "/api/v1/casussen", json=aanmelding(f"Burst{i}"), headers=token_for(T, "dennis-koster")
+                "/api/v1/casussen",
+                json=aanmelding(f"Burst{i}"),
+                headers=token_for(T, "dennis-koster"),
             )
             assert created.status_code == 201, created.text
             burst.append(str(created.json()["id"]))
