@@ -224,7 +224,7 @@ def cmd_db_status(args: argparse.Namespace, settings: Settings) -> int:
 
     urls, server = database_for(ensure_embedded_secrets(settings))
     try:
-        current, head = status(urls.owner)
+        current, head = status(urls.app)  # the runtime role's view (a liveness probe too)
     finally:
         if server is not None:
             server.stop()
@@ -374,6 +374,18 @@ def cmd_policy_bundle(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_probe(args: argparse.Namespace, settings: Settings) -> int:
+    """Container health check: 0 when the service answers /health/live (or --url) with 200."""
+    import httpx
+
+    port = settings.analytics_port if args.analytics else settings.port
+    url = args.url or f"http://127.0.0.1:{port}/health/{'ready' if args.ready else 'live'}"
+    try:
+        return 0 if httpx.get(url, timeout=3).status_code == 200 else 1
+    except httpx.HTTPError:
+        return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="regietafel", description="Regietafel: PGA-platform")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -413,6 +425,11 @@ def build_parser() -> argparse.ArgumentParser:
     dead.add_argument("--opnieuw", metavar="ID", help="dit dode bericht opnieuw versturen")
     dead.add_argument("--alle", action="store_true", help="alle dode berichten opnieuw versturen")
     dead.set_defaults(func=cmd_dead_letters)
+    probe = sub.add_parser("probe", help="gezondheidscontrole voor containers (exit 0 = gezond)")
+    probe.add_argument("--analytics", action="store_true", help="de analysedienst controleren")
+    probe.add_argument("--ready", action="store_true", help="/health/ready in plaats van /live")
+    probe.add_argument("--url", help="een ander adres controleren")
+    probe.set_defaults(func=cmd_probe)
     policy = sub.add_parser("policy", help="het beleid (Rego)")
     psub = policy.add_subparsers(dest="policy_command", required=True)
     bundle = psub.add_parser("bundle", help="een OPA-bundel bouwen uit policies/ en de beleidsdata")

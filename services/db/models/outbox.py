@@ -34,6 +34,7 @@ def _now() -> Any:
 class OutboxEvent(Base):
     __tablename__ = "outbox_events"
     __table_args__ = (
+        sa.UniqueConstraint("tenant_id", "seq", name="uq_outbox_events_seq"),
         sa.Index(
             "ix_outbox_events_unpublished", "seq", postgresql_where=sa.text("published_at IS NULL")
         ),
@@ -48,7 +49,7 @@ class OutboxEvent(Base):
         sa.String(16), sa.ForeignKey("tenants.code"), primary_key=True
     )
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True), unique=True)
+    seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(always=True))
     casus_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     kind: Mapped[str] = mapped_column(sa.String(40))
     summary: Mapped[str] = mapped_column(sa.Text)

@@ -43,7 +43,8 @@ def upgrade() -> None:
         sa.Column("publish_count", sa.Integer, server_default="0", nullable=False),
         sa.Column("handled_at", sa.DateTime(timezone=True)),
         sa.PrimaryKeyConstraint("tenant_id", "id", name="pk_outbox_events"),
-        sa.UniqueConstraint("seq", name="uq_outbox_events_seq"),
+        # With tenant_id: a unique constraint Citus can check on one shard (docs/citus.md).
+        sa.UniqueConstraint("tenant_id", "seq", name="uq_outbox_events_seq"),
     )
     op.create_index(
         "ix_outbox_events_unpublished",
