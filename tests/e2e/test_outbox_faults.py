@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from fake_oidc import free_port
 from litestar.testing import TestClient
 from processes import STALL_SECONDS, Process, clean_env
+from rabbit_cleanup import delete_prefixed_queues
 from tcp_proxy import TcpProxy
 
 from services.api.app import create_app
@@ -255,3 +256,4 @@ def test_no_event_is_lost_when_the_broker_or_a_worker_goes_away(
         client.__exit__(None, None, None)
         for process in everyone:
             process.stop(signal.SIGTERM)
+        delete_prefixed_queues(RABBITMQ_URL or "", prefix)

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fake_oidc import KID, FakeProvider, free_port, serve_provider
 from processes import Process, clean_env
+from rabbit_cleanup import delete_prefixed_queues
 
 from services.db.urls import as_psycopg
 
@@ -100,6 +101,7 @@ def deployment(tmp_path: Path, provider: FakeProvider) -> Iterator[dict[str, str
         "REGIETAFEL_EXPORT_INTERVAL_HOURS": "0",
     }
     yield {**env, **{f"_name_{k}": v for k, v in names.items()}, "_admin": DATABASE_URL}
+    delete_prefixed_queues(RABBITMQ_URL, f"t{run}")
     engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         for database in (names["database"], names["analytics"]):
