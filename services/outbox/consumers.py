@@ -231,7 +231,7 @@ def send_reminders(deps: ConsumerDeps, today: dt.date, work_queue: WorkQueue) ->
                         sa.select(User.id).where(
                             User.tenant_id == tenant_id,
                             User.active,
-                            User.roles.contains([EXPERT_ROLE]),
+                            sa.literal(EXPERT_ROLE) == sa.any_(User.roles),
                         )
                     )
                 )
