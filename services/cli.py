@@ -300,6 +300,12 @@ def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
     from services.outbox.dead_letters import list_dead_letters, replay
     from services.runtime import start_runtime
 
+    if (args.opnieuw or args.alle) and settings.broker_url == "stub":
+        _say(
+            "Met de stub-broker leeft de wachtrij in het proces van 'regietafel run': verstuur "
+            "opnieuw via POST /api/v1/operatie/dead-letters/{id}/opnieuw van dat proces."
+        )
+        return 2
     runtime = start_runtime(settings, migrate=False)
     try:
         letters = list_dead_letters(runtime.sessions)
