@@ -74,11 +74,15 @@ class RemoteAuthenticator:
             hit = self._cache.get(key)
         if hit is not None and hit[0] > now:
             return hit[1]
-        response = self._http.get(self._url, headers={"Authorization": f"Bearer {token}"})
+        try:
+            response = self._http.get(self._url, headers={"Authorization": f"Bearer {token}"})
+        except httpx.HTTPError:
+            raise _casework_unavailable() from None
         if response.status_code in (401, 403):
             principal = None
         else:
-            response.raise_for_status()  # casework unreachable or failing: not "refused"
+            if response.status_code != 200:  # casework failing: unavailable, not "refused"
+                raise _casework_unavailable()
             me = response.json()
             principal = AnalyticsPrincipal(
                 subject=f"{me['tenant']}/{me['gebruiker']}",
@@ -93,6 +97,18 @@ class RemoteAuthenticator:
 
     def close(self) -> None:
         self._http.close()
+
+
+def _casework_unavailable() -> Exception:
+    from services.api.problems import standard_problem
+
+    return standard_problem(
+        503,
+        code="casusdienst-niet-beschikbaar",
+        detail="Uw inlog kan nu niet worden gecontroleerd; probeer het zo opnieuw.",
+        detail_en="The casework service cannot check your login right now.",
+        headers={"Retry-After": "5"},
+    )
 
 
 def fetch_geography(settings: Settings, *, progress: Progress = _quiet) -> Geography:

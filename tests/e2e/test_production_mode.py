@@ -137,6 +137,7 @@ def test_production_mode_serves_both_services_without_demo_data(
     code, output = Process(["run"], clean_env(**without_secret), "run-secret").finished()
     assert code == 2 and "REGIETAFEL_DB_APP_PASSWORD" in output, output
 
+    background: list[Process] = []
     casework = Process(["run"], clean_env(**env), "regietafel run (production)")
     analytics = Process(["analytics", "serve"], clean_env(**env), "regietafel analytics serve")
     try:
@@ -186,6 +187,46 @@ def test_production_mode_serves_both_services_without_demo_data(
         assert own.status_code in (200, 403, 404), own.text  # authenticated (not 401)
         assert httpx.get(stats + "/", timeout=10).status_code == 200
 
+        # The background processes: a worker and the scheduler (outbox relay) on RabbitMQ.
+        worker = Process(["worker", "--threads", "2"], clean_env(**env), "worker (production)")
+        scheduler = Process(["scheduler"], clean_env(**env), "scheduler (production)")
+        background.extend([worker, scheduler])
+        worker.wait_for_line("Worker gestart")
+        scheduler.wait_for_line("leader")
+        wijkagent = {"Authorization": "Bearer " + provider.sign(KID, sub="dennis-koster")}
+        created = httpx.post(
+            base + "/api/v1/casussen",
+            headers=wijkagent,
+            timeout=30,
+            json={
+                "soort": "persoon",
+                "waarom_integraal": "Meerdere leefgebieden; de politie alleen komt niet verder.",
+                "problemen": {"financien": "Schulden."},
+                "geinformeerd": True,
+                "persoon": {
+                    "voornamen": "Prod",
+                    "achternaam": "Test",
+                    "geboortedatum": "1990-01-01",
+                },
+            },
+        )
+        assert created.status_code == 201, created.text
+
+        def notified() -> bool:
+            with engine.connect() as conn:
+                return bool(
+                    conn.execute(
+                        sa.text(
+                            "SELECT count(*) FROM notifications n JOIN outbox_events e "
+                            "ON e.tenant_id = n.tenant_id AND e.id = n.event_id "
+                            "WHERE e.casus_id = :c AND n.user_id = 'eline-de-graaf'"
+                        ),
+                        {"c": created.json()["id"]},
+                    ).scalar_one()
+                )
+
+        worker.wait_until("the aanmelding to reach the pga-expert", notified)
+
         # Per-role credentials: every role has its own SCRAM secret, and the services'
         # connections use their own roles (never the superuser).
         with engine.connect() as conn:
@@ -228,6 +269,8 @@ def test_production_mode_serves_both_services_without_demo_data(
             for _, user in users
         ), users
     finally:
+        for process in background:
+            process.stop()
         casework_output = casework.stop()
         analytics_output = analytics.stop()
     for text in (casework_output, analytics_output):
