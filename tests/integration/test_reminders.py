@@ -96,3 +96,31 @@ def test_reminders_once_per_user_and_day_and_the_retention_hook(
             .values(retention_until=TODAY - dt.timedelta(days=1))
         )
     assert consumers.retention_sweep(deps, TODAY).get(T, 0) >= 1
+
+
+def test_the_audit_chain_hook_reports_a_broken_link(runtime: Runtime, demo_tenants: object) -> None:
+    """Rows that carry hashes must link up (prev_hash = the previous row's hash)."""
+    admin = sa.create_engine(runtime.urls.admin.set(database=runtime.settings.database_name))
+    tenant = "GM0352"
+    start = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
+    links = [("a" * 64, None), ("b" * 64, "a" * 64), ("c" * 64, "f" * 64)]  # third is broken
+    with admin.begin() as conn:
+        for n, (digest, prev) in enumerate(links):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO audit_log (tenant_id, id, at, user_id, organisation_id, roles, "
+                    "action, resource_type, allowed, reasons, decision_input, hash, prev_hash) "
+                    "VALUES (:t, :i, :at, 'u', 'o', '{}', 'read', 'casus', true, '{}', '{}', "
+                    ":h, :p)"
+                ),
+                {
+                    "t": tenant,
+                    "i": uuid.uuid4(),
+                    "at": start + dt.timedelta(minutes=n),
+                    "h": digest,
+                    "p": prev,
+                },
+            )
+    admin.dispose()
+    deps = consumers.ConsumerDeps(runtime.sessions, runtime.settings, None)
+    assert consumers.verify_audit_chain(deps) == {tenant: 1}
