@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.config import Settings
+from services.config import Mode, Settings
 from services.db.models import (
     AuditEntry,
     Casus,
@@ -119,6 +119,14 @@ def _recipients(session: Session, event: OutboxEvent, casus: Casus | None) -> li
     return sorted((u for u in users if u.id in wanted), key=lambda u: u.id)
 
 
+def mail_address(settings: Settings, user: User) -> str | None:
+    """The user's address; in embedded mode a fictional one (``.invalid``, RFC 2606) for
+    demo users without one, so the local mail folder shows what would be sent."""
+    if user.email or settings.mode is not Mode.EMBEDDED:
+        return user.email
+    return f"{user.id}@{user.tenant_id.lower()}.regietafel.invalid"
+
+
 def _casus_link(settings: Settings, casus_id: uuid.UUID | None) -> str:
     return f"{settings.base_url}/casussen/{casus_id}" if casus_id else settings.base_url
 
@@ -139,7 +147,7 @@ def _event_notification(
             f"{label} in casus {reference}.\n\n{event.summary}\n\n"
             f"Open de casus: {_casus_link(settings, event.casus_id)}\n\n{NO_PERSON_DATA}\n"
         ),
-        email=user.email,
+        email=mail_address(settings, user),
     )
 
 
@@ -284,7 +292,7 @@ def _reminder(
         body="Vandaag of eerder aan de beurt:\n"
         + "\n".join(lines)
         + f"\n\nWerkvoorraad: {settings.base_url}/werkvoorraad\n\n{NO_PERSON_DATA}\n",
-        email=user.email,
+        email=mail_address(settings, user),
     )
 
 

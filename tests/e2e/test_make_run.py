@@ -78,6 +78,11 @@ def test_run_serves_health_and_survives_a_restart(tmp_path: Path) -> None:
     try:
         wait_started(first, port, analytics_port)
         check_demo_system(port, analytics_port)
+        # The demo's events went through the outbox to the mail folder (no person data).
+        mail = data_dir / "mail"
+        first.wait_until("mail in the embedded mail folder", lambda: any(mail.glob("*.eml")))
+        sample = next(mail.glob("*.eml")).read_text()
+        assert "regietafel.invalid" in sample and "geen persoonsgegevens" in sample
         admin = sa.create_engine(
             f"postgresql+psycopg://postgres@/regietafel?host={data_dir / 'pgdata'}"
         )
