@@ -145,6 +145,12 @@ def _event_notification(
         subject=f"Regietafel: {label} (casus {reference})",
         body=(
             f"{label} in casus {reference}.\n\n{event.summary}\n\n"
+            f"Open de casus: {_casus_link(settings, event.casus_id)}\n"
+        ),
+        # The e-mail leaves the platform: no summary (it may name a data category), only
+        # what happened where, and the link.
+        mail_body=(
+            f"{label} in casus {reference}.\n\n"
             f"Open de casus: {_casus_link(settings, event.casus_id)}\n\n{NO_PERSON_DATA}\n"
         ),
         email=mail_address(settings, user),
@@ -183,7 +189,7 @@ def send_pending_mail(
                     sender=deps.settings.mail_from,
                     to=note.email,
                     subject=note.subject,
-                    body=note.body,
+                    body=note.mail_body,
                     message_id=str(note.id),
                 )
             )
@@ -282,6 +288,11 @@ def _reminder(
             f"- {DUE_LABELS.get(item['soort'], item['soort'])}: casus {item['referentie']}, "
             f"{item['datum']}{late}"
         )
+    body = (
+        "Vandaag of eerder aan de beurt:\n"
+        + "\n".join(lines)
+        + f"\n\nWerkvoorraad: {settings.base_url}/werkvoorraad\n\n{NO_PERSON_DATA}\n"
+    )
     return Notification(
         tenant_id=tenant_id,
         id=uuid.uuid4(),
@@ -289,9 +300,8 @@ def _reminder(
         user_id=user.id,
         kind="herinnering",
         subject=f"Regietafel: {count} item(s) in uw werkvoorraad ({today.isoformat()})",
-        body="Vandaag of eerder aan de beurt:\n"
-        + "\n".join(lines)
-        + f"\n\nWerkvoorraad: {settings.base_url}/werkvoorraad\n\n{NO_PERSON_DATA}\n",
+        body=body,
+        mail_body=body,
         email=mail_address(settings, user),
     )
 

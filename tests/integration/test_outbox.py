@@ -189,6 +189,8 @@ def test_events_are_relayed_and_handled_once_however_often_delivered(
     text = mails[str(notes[0].id)].read_text()
     assert "Nieuwe aanmelding" in text and expert_email in text
     assert "Outbox" not in text and "Relay" not in text  # no person data in the mail
+    # The event's summary is shown in Regietafel, not e-mailed (mail leaves the platform).
+    assert "Aangemeld door" in notes[0].body and "Aangemeld door" not in text
 
 
 def test_mail_failure_is_retried_then_dead_lettered_and_replayed_by_an_operator(

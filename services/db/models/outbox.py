@@ -82,6 +82,9 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(sa.String(40))
     subject: Mapped[str] = mapped_column(sa.Text)
     body: Mapped[str] = mapped_column(sa.Text)
+    """Shown in Regietafel (with the event's summary)."""
+    mail_body: Mapped[str] = mapped_column(sa.Text)
+    """What the e-mail says: less than ``body`` (mail leaves the platform)."""
     email: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[dt.datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=_now()

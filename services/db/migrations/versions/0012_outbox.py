@@ -67,6 +67,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(40), nullable=False),
         sa.Column("subject", sa.Text, nullable=False),
         sa.Column("body", sa.Text, nullable=False),
+        sa.Column("mail_body", sa.Text, nullable=False),
         sa.Column("email", sa.Text),
         sa.Column(
             "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
