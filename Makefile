@@ -2,12 +2,15 @@
 # Every target creates .venv and installs what is missing first.
 
 PYTHON ?= python3.11
+# Extras installed with the project: the development tools here, none in the image
+# (the Dockerfile runs these same install steps with EXTRAS empty; a test checks it).
+EXTRAS ?= [dev]
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format install clean-data bench help
+.PHONY: run test lint format install clean-data bench bundle help
 
 help:
 	@echo "make run    - start Regietafel embedded (PostgreSQL, worker, policy engine in-process)"
@@ -21,7 +24,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.$(EXTRAS)'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -43,6 +46,9 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	@for script in tests/benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+bundle: $(STAMP)
+	$(BIN)/regietafel policy bundle --output build/opa/regietafel.tar.gz --manifests tenants/manifests
 
 clean-data:
 	rm -rf .regietafel

@@ -60,6 +60,7 @@ from analytics.web import (
 from services.api.health import HealthController, Readiness
 from services.api.middleware import request_id_middleware
 from services.api.problems import EXCEPTION_HANDLERS, Problem, standard_problem
+from services.api.security_headers import security_headers_hook, style_hashes
 from services.config import Settings
 
 VERSION = "0.1.0"
@@ -463,6 +464,8 @@ def create_app(
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[request_id_middleware],
+        # The dashboard's one inline <style> block is allowed by its hash, nothing else.
+        before_send=[security_headers_hook(style_sources=style_hashes(TEMPLATES.glob("*.html")))],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         openapi_config=OpenAPIConfig(
             title="Regietafel analytics",

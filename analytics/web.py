@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
 import sqlalchemy as sa
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
@@ -78,8 +79,12 @@ def service_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHa
 _PRINCIPAL_KEY = "analytics_principal"
 
 
-def principal_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    principal_of(connection, state_of(connection))
+async def principal_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    # Authentication may ask the casework service (a separate process): off the event loop.
+    state = state_of(connection)
+    await anyio.to_thread.run_sync(principal_of, connection, state)
 
 
 def principal_of(request: ASGIConnection[Any, Any, Any, Any], state: State) -> Principal:

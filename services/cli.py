@@ -19,6 +19,40 @@ def _say(message: str) -> None:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Embedded: everything in one process (demo data included). Production: the casework
+    service only, on the database as it is (no demo manifests, no demo users)."""
+    if settings.mode is Mode.EMBEDDED:
+        return _run_embedded(settings)
+    return _run_production(settings)
+
+
+def _run_production(settings: Settings) -> int:
+    from services.api.app import create_app
+    from services.authz.gateway import PolicyGateway
+    from services.identity.setup import build_identity
+    from services.runtime import start_runtime
+    from services.serve import Served, serve_all
+
+    _say("Regietafel casusdienst start in modus productie")
+    runtime = start_runtime(settings)
+    identity = None
+    try:
+        settings = runtime.settings
+        identity = build_identity(runtime)
+        casework = create_app(
+            runtime, identity=identity, gateway=PolicyGateway(settings, runtime.sessions)
+        )
+        _say(f"  Casusdienst luistert op {settings.host}:{settings.port}")
+        serve_all([Served("casework", casework, settings.host, settings.port)])
+    finally:
+        if identity is not None:
+            identity.close()
+        runtime.close()
+        _say("Regietafel gestopt.")
+    return 0
+
+
+def _run_embedded(settings: Settings) -> int:
     from analytics.app import create_app as create_analytics_app
     from analytics.cli import release_command
     from analytics.demo import national_demo
@@ -42,14 +76,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from services.tenant_operations import apply as apply_manifests
     from tenants.manifest import SHIPPED_MANIFESTS_DIR, load_all
 
-    mode = "ingebed (embedded)" if settings.mode is Mode.EMBEDDED else "productie"
-    _say(f"Regietafel start in modus {mode}; gegevens in {settings.data_dir}")
+    _say(f"Regietafel start in modus ingebed (embedded); gegevens in {settings.data_dir}")
     _say("- PostgreSQL starten en schema bijwerken ...")
     runtime = start_runtime(settings)
     analytics_engine = None
     try:
         settings = runtime.settings  # now with the embedded secrets
-        _say("- Gemeenten bijwerken vanuit tenants/manifests/ ...")
+        _say("- Demo-gemeenten bijwerken vanuit tenants/manifests/ ...")
         try:
             apply_manifests(
                 runtime.sessions,
@@ -67,9 +100,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         deps = CaseworkDeps(
             runtime.sessions, gateway, BsnVault(settings.secret_key), settings.pseudonym_key
         )
-        if settings.mode is Mode.EMBEDDED:
-            _say("- Demo-casussen (fictief) aanmaken waar nog geen casussen zijn ...")
-            seed_demo(deps, progress=_say)
+        _say("- Demo-casussen (fictief) aanmaken waar nog geen casussen zijn ...")
+        seed_demo(deps, progress=_say)
         _say("- Analysedienst: eigen database bijwerken ...")
         analytics_engine = open_analytics_database(runtime.urls, settings)
         geography = geography_from_tenants(runtime.sessions)
@@ -114,6 +146,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         _say(f"  Effectcijfers (DP):      {stats}/")
         _say(f"  Gezondheid:              {base}/health/ready  en  {stats}/health/ready")
         _say(f"  API-documentatie:        {base}/api/docs/openapi.json")
+        _say(f"  Verzonden e-mail:        {settings.data_dir / 'mail'}")
         _say("")
         _say("Stoppen: Ctrl-C. Een volgende 'make run' gebruikt dezelfde gegevens.")
         serve_all(apps)
@@ -122,6 +155,41 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             analytics_engine.dispose()
         runtime.close()
         _say("Regietafel gestopt.")
+    return 0
+
+
+def cmd_analytics_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """The analytics service as its own process (production): its own database role only;
+    users are checked by the casework service, the gemeente list comes from it too."""
+    import sqlalchemy as sa
+
+    from analytics.app import create_app as create_analytics_app
+    from analytics.db.migrate import ANALYTICS
+    from services.analytics_link import RemoteAuthenticator, casework_base_url, fetch_geography
+    from services.db.provision import require_passwords
+    from services.runtime import check_schema_current, database_for, refuse_admin_url
+    from services.serve import Served, serve_all
+
+    if settings.mode is Mode.EMBEDDED:
+        _say("In de ingebedde modus draait de analysedienst binnen 'regietafel run'.")
+        return 2
+    refuse_admin_url(settings)
+    urls, _ = database_for(settings)
+    require_passwords(urls, "analytics")
+    check_schema_current(urls.analytics, ANALYTICS)
+    _say("Regietafel analysedienst start in modus productie")
+    engine = sa.create_engine(urls.analytics, pool_size=settings.db_pool_size, pool_pre_ping=True)
+    authenticate = RemoteAuthenticator(casework_base_url(settings))
+    try:
+        _say(f"- Gemeentelijst ophalen bij {casework_base_url(settings)} ...")
+        geography = fetch_geography(settings, progress=_say)
+        app = create_analytics_app(settings, engine, authenticate=authenticate, geography=geography)
+        _say(f"  Analysedienst luistert op {settings.host}:{settings.analytics_port}")
+        serve_all([Served("analytics", app, settings.host, settings.analytics_port)])
+    finally:
+        authenticate.close()
+        engine.dispose()
+        _say("Analysedienst gestopt.")
     return 0
 
 
@@ -163,51 +231,30 @@ def cmd_analytics_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from services.runtime import start_runtime
+    """The migration job: roles (with an admin URL), then both schemas, each as its owner."""
+    from services.runtime import upgrade_databases
 
-    runtime = start_runtime(settings)
-    try:
-        from services.db.migrate import status
-
-        current, head = status(runtime.urls.owner)
-        _say(f"Database bijgewerkt: revisie {current} (laatste: {head}).")
-    finally:
-        runtime.close()
+    current, head = upgrade_databases(settings)
+    _say(f"Database bijgewerkt: revisie {current} (laatste: {head}).")
     return 0
 
 
 def cmd_db_status(args: argparse.Namespace, settings: Settings) -> int:
     from services.db.migrate import status
-    from services.runtime import start_runtime
+    from services.runtime import database_for, ensure_embedded_secrets
 
-    runtime = start_runtime(settings, migrate=False)
+    urls, server = database_for(ensure_embedded_secrets(settings))
     try:
-        current, head = status(runtime.urls.owner)
+        current, head = status(urls.app)  # the runtime role's view (a liveness probe too)
     finally:
-        runtime.close()
+        if server is not None:
+            server.stop()
     state = "actueel" if current == head else "achter: voer 'regietafel db upgrade' uit"
     _say(f"Database-revisie: {current or '(leeg)'}; code: {head}; {state}.")
     return 0 if current == head else 1
 
 
-def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    """A separate worker process for RabbitMQ/Redis brokers."""
-    import dramatiq
-
-    from services.runtime import start_runtime
-
-    if settings.broker_url == "stub":
-        _say("De stub-broker draait in het proces van 'regietafel run'; geen aparte worker nodig.")
-        return 2
-    from services.runtime import fact_export_schedule
-
-    runtime = start_runtime(settings, migrate=False)
-    worker = dramatiq.Worker(runtime.broker, worker_threads=args.threads)
-    worker.start()
-    schedule = fact_export_schedule(runtime) if args.schedule else None
-    if schedule is not None:
-        schedule.start()
-    _say(f"Worker gestart ({args.threads} threads) op {settings.broker_url.split('@')[-1]}.")
+def _wait_for_signal() -> None:
     import signal
     import threading
 
@@ -215,11 +262,155 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     stop.wait()
-    if schedule is not None:
-        schedule.stop()
-    worker.stop()
-    runtime.close()
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """A separate worker process for RabbitMQ/Redis brokers: consumes every queue."""
+    import dramatiq
+
+    from services.runtime import start_runtime
+
+    if settings.broker_url == "stub":
+        _say("De stub-broker draait in het proces van 'regietafel run'; geen aparte worker nodig.")
+        return 2
+    runtime = start_runtime(settings, migrate=False)
+    worker = dramatiq.Worker(runtime.broker, worker_threads=args.threads)
+    worker.start()
+    _say(f"Worker gestart ({args.threads} threads) op {settings.broker_url.split('@')[-1]}.")
+    try:
+        _wait_for_signal()
+    finally:
+        worker.stop()
+        runtime.close()
     return 0
+
+
+def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    """The outbox relay and the periodic jobs. Run it as often as you like: one process
+    leads (a PostgreSQL advisory lock), the others stand by."""
+    import threading
+
+    from services.runtime import build_scheduler, start_runtime
+
+    if settings.broker_url == "stub":
+        _say("Met de stub-broker plant 'regietafel run' zelf; geen aparte planner nodig.")
+        return 2
+    runtime = start_runtime(settings, migrate=False)
+    scheduler = build_scheduler(runtime)
+    stop = threading.Event()
+    thread = threading.Thread(target=scheduler.run_forever, args=(stop,), daemon=True)
+    thread.start()
+    _say(
+        "Planner gestart: "
+        + (", ".join(job.name for job in scheduler.jobs) or "geen periodieke taken")
+        + "; outbox-relay actief zodra deze planner leider is."
+    )
+    try:
+        _wait_for_signal()
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+        runtime.close()
+    return 0
+
+
+def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
+    """List the dead letters, or replay one (--opnieuw ID) or all (--alle)."""
+    import uuid
+
+    from services.outbox.dead_letters import list_dead_letters, replay
+    from services.runtime import start_runtime
+
+    if (args.opnieuw or args.alle) and settings.broker_url == "stub":
+        _say(
+            "Met de stub-broker leeft de wachtrij in het proces van 'regietafel run': verstuur "
+            "opnieuw via POST /api/v1/operatie/dead-letters/{id}/opnieuw van dat proces."
+        )
+        return 2
+    runtime = start_runtime(settings, migrate=False)
+    try:
+        letters = list_dead_letters(runtime.sessions)
+        targets = (
+            [letter["id"] for letter in letters]
+            if args.alle
+            else ([args.opnieuw] if args.opnieuw else [])
+        )
+        if not targets:
+            for letter in letters:
+                _say(
+                    f"{letter['id']}  {letter['mislukt_op'][:19]}  {letter['taak']}"
+                    f"({', '.join(map(str, letter['argumenten']))})  "
+                    f"{letter['pogingen']} pogingen  {letter['fout'][:80]}"
+                )
+            _say(f"{len(letters)} dode bericht(en).")
+            return 0
+        for letter_id in targets:
+            try:
+                message_id = replay(runtime.sessions, runtime.broker, uuid.UUID(letter_id))
+            except (KeyError, ValueError):
+                _say(f"Onbekend of al opnieuw verstuurd: {letter_id}")
+                return 1
+            _say(f"Opnieuw verstuurd: {letter_id} als bericht {message_id}")
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_policy_bundle(args: argparse.Namespace, settings: Settings) -> int:
+    """Build the OPA bundle: policies/ plus the policy data (from the given manifests, or
+    the latest revision in the database)."""
+    from pathlib import Path
+
+    from services.policy.bundle import write_bundle
+    from services.policy.source import PolicySource
+
+    data: dict[str, object]
+    if args.manifests is not None:
+        from tenants.manifest import load_all, load_manifest
+        from tenants.policy_data import build_policy_data
+
+        manifests = []
+        for raw in args.manifests:
+            path = Path(raw)
+            manifests.extend(load_all(path) if path.is_dir() else [load_manifest(path)])
+        data = build_policy_data(manifests, set())
+    else:
+        import sqlalchemy as sa
+
+        from services.db.models import PolicyDataRevision
+        from services.db.unit_of_work import platform_transaction
+        from services.runtime import start_runtime
+
+        runtime = start_runtime(settings, migrate=False)
+        try:
+            with platform_transaction(runtime.sessions) as session:
+                row = session.scalars(
+                    sa.select(PolicyDataRevision)
+                    .order_by(PolicyDataRevision.created_at.desc())
+                    .limit(1)
+                ).first()
+                if row is None:
+                    _say("Er is nog geen beleidsdata: pas eerst tenantmanifesten toe.")
+                    return 1
+                data = dict(row.document)
+        finally:
+            runtime.close()
+    source = PolicySource.load(data)
+    output = write_bundle(source, Path(args.output))
+    _say(f"OPA-bundel geschreven: {output} (data-revisie {source.data_revision[:12]})")
+    return 0
+
+
+def cmd_probe(args: argparse.Namespace, settings: Settings) -> int:
+    """Container health check: 0 when the service answers /health/live (or --url) with 200."""
+    import httpx
+
+    port = settings.analytics_port if args.analytics else settings.port
+    url = args.url or f"http://127.0.0.1:{port}/health/{'ready' if args.ready else 'live'}"
+    try:
+        return 0 if httpx.get(url, timeout=3).status_code == 200 else 1
+    except httpx.HTTPError:
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -246,12 +437,34 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--period", required=True, help="bijv. 2026-Q3")
     export.set_defaults(func=cmd_analytics_export)
+    asub.add_parser("serve", help="de analysedienst als eigen proces (productie)").set_defaults(
+        func=cmd_analytics_serve
+    )
     worker = sub.add_parser("worker", help="achtergrondtaken verwerken (RabbitMQ/Redis)")
     worker.add_argument("--threads", type=int, default=4)
-    worker.add_argument(
-        "--schedule", action="store_true", help="ook periodieke taken inplannen (feitenexport)"
-    )
     worker.set_defaults(func=cmd_worker)
+    sub.add_parser(
+        "scheduler", help="outbox-relay en periodieke taken (één leider, ook bij meerdere)"
+    ).set_defaults(func=cmd_scheduler)
+    outbox = sub.add_parser("outbox", help="de outbox en dode berichten")
+    osub = outbox.add_subparsers(dest="outbox_command", required=True)
+    dead = osub.add_parser("dead-letters", help="dode berichten tonen of opnieuw versturen")
+    dead.add_argument("--opnieuw", metavar="ID", help="dit dode bericht opnieuw versturen")
+    dead.add_argument("--alle", action="store_true", help="alle dode berichten opnieuw versturen")
+    dead.set_defaults(func=cmd_dead_letters)
+    probe = sub.add_parser("probe", help="gezondheidscontrole voor containers (exit 0 = gezond)")
+    probe.add_argument("--analytics", action="store_true", help="de analysedienst controleren")
+    probe.add_argument("--ready", action="store_true", help="/health/ready in plaats van /live")
+    probe.add_argument("--url", help="een ander adres controleren")
+    probe.set_defaults(func=cmd_probe)
+    policy = sub.add_parser("policy", help="het beleid (Rego)")
+    psub = policy.add_subparsers(dest="policy_command", required=True)
+    bundle = psub.add_parser("bundle", help="een OPA-bundel bouwen uit policies/ en de beleidsdata")
+    bundle.add_argument("--output", required=True, help="doelbestand, bijv. bundle.tar.gz")
+    bundle.add_argument(
+        "--manifests", nargs="*", default=None, help="tenantmanifesten (standaard: uit de database)"
+    )
+    bundle.set_defaults(func=cmd_policy_bundle)
     return parser
 
 

@@ -17,13 +17,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.config import Mode, Settings
+from services.config import ConfigurationError, Mode, Settings
+from services.db import migrate as casework_migrations
+from services.db.bootstrap import bootstrap
 from services.db.engine import make_engine, make_session_factory
-from services.db.provision import DatabaseUrls, provision
+from services.db.provision import DatabaseUrls, provision, require_passwords
 from services.embedded.postgres import EmbeddedPostgres
+from services.outbox.relay import OutboxRelay
+from services.outbox.scheduler import PeriodicJob, Scheduler
 from services.workers.actors import Actors, register_actors
 from services.workers.broker import create_broker
-from services.workers.schedule import PeriodicEnqueuer
 
 _log = logging.getLogger(__name__)
 
@@ -70,39 +73,124 @@ class Runtime:
             self.embedded_postgres.stop()
 
 
-def fact_export_schedule(runtime: Runtime) -> PeriodicEnqueuer | None:
-    """The periodic export of last quarter's facts (idempotent), or None when switched off."""
-    hours = runtime.settings.export_interval_hours
-    if hours <= 0:
-        return None
+def periodic_jobs(settings: Settings, actors: Actors) -> list[PeriodicJob]:
+    """The periodic jobs (an interval of 0 switches one off)."""
+    from services.analytics_link import last_complete_quarter
 
-    def enqueue() -> None:
-        from services.analytics_link import last_complete_quarter
+    def today() -> str:
+        return dt.date.today().isoformat()
 
-        runtime.actors.export_facts.send(last_complete_quarter(dt.date.today()))
+    candidates = [
+        (
+            "feitenexport",
+            dt.timedelta(hours=settings.export_interval_hours),
+            lambda: actors.export_facts.send(last_complete_quarter(dt.date.today())),
+        ),
+        (
+            "herinneringen",
+            dt.timedelta(minutes=settings.reminder_interval_minutes),
+            lambda: actors.send_reminders.send(today()),
+        ),
+        (
+            "bewaartermijnen",
+            dt.timedelta(hours=settings.retention_interval_hours),
+            lambda: actors.retention_sweep.send(today()),
+        ),
+        (
+            "auditketen",
+            dt.timedelta(hours=settings.audit_verify_interval_hours),
+            lambda: actors.verify_audit_chain.send(),
+        ),
+    ]
+    return [PeriodicJob(name, interval, job) for name, interval, job in candidates if interval]
 
-    return PeriodicEnqueuer(hours * 3600, enqueue, "feitenexport")
+
+def build_scheduler(runtime: Runtime, name: str = "scheduler") -> Scheduler:
+    """The outbox relay and the periodic jobs, led by whichever process holds the lock."""
+    settings = runtime.settings
+    relay = OutboxRelay(runtime.sessions, runtime.actors.send_event)
+    return Scheduler(
+        runtime.engine,
+        runtime.sessions,
+        relay,
+        periodic_jobs(settings, runtime.actors),
+        poll_seconds=settings.outbox_poll_seconds,
+        name=name,
+    )
 
 
-def admin_url_for(settings: Settings) -> tuple[URL | str, EmbeddedPostgres | None]:
+def database_for(settings: Settings) -> tuple[DatabaseUrls, EmbeddedPostgres | None]:
+    """The role URLs: production from ``REGIETAFEL_DATABASE_URL`` and per-role passwords;
+    embedded from the administrative URL (a configured one, or the embedded server)."""
+    if settings.mode is Mode.PRODUCTION:
+        return DatabaseUrls.from_settings(settings), None
     if settings.database_admin_url:
-        return settings.database_admin_url, None
-    if settings.mode is Mode.PRODUCTION:  # guarded by Settings validation as well
-        raise RuntimeError("REGIETAFEL_DATABASE_ADMIN_URL is required in production mode")
+        return DatabaseUrls.from_admin(settings.database_admin_url, settings), None
     server = EmbeddedPostgres(settings.data_dir / "pgdata")
-    return server.admin_url, server
+    return DatabaseUrls.from_admin(server.admin_url, settings), server
+
+
+def refuse_admin_url(settings: Settings) -> None:
+    """Runtime processes in production never hold the superuser URL."""
+    if settings.mode is Mode.PRODUCTION and settings.database_admin_url:
+        raise ConfigurationError(
+            "REGIETAFEL_DATABASE_ADMIN_URL is only for 'regietafel db upgrade' (the migration "
+            "job); remove it from the environment of services, workers and the scheduler"
+        )
+
+
+def check_schema_current(url: URL, tree: casework_migrations.AlembicTree) -> None:
+    current, head = tree.status(url)
+    if current != head:
+        raise ConfigurationError(
+            f"database schema is at revision {current or '(empty)'}, this code needs {head}: "
+            "run 'regietafel db upgrade' first"
+        )
+
+
+def upgrade_databases(settings: Settings) -> tuple[str | None, str | None]:
+    """``regietafel db upgrade``: roles and databases (when an admin URL is given), then both
+    schemas, each migrated by the role that owns it (casework: the owner role). Returns the
+    casework revision (current, head)."""
+    from analytics.db.migrate import ANALYTICS
+
+    settings = ensure_embedded_secrets(settings)
+    if settings.mode is not Mode.PRODUCTION:
+        urls, server = database_for(settings)
+        try:
+            assert urls.admin is not None
+            provision(urls.admin, settings)
+            ANALYTICS.upgrade(urls.analytics)
+            return casework_migrations.status(urls.owner)
+        finally:
+            if server is not None:
+                server.stop()
+    urls = DatabaseUrls.from_settings(settings)
+    require_passwords(urls, "owner", "analytics")
+    if settings.database_admin_url:
+        require_passwords(urls, "app")
+        bootstrap(settings.database_admin_url, settings)
+    casework_migrations.upgrade(urls.owner)
+    ANALYTICS.upgrade(urls.analytics)
+    return casework_migrations.status(urls.owner)
 
 
 def start_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
-    """Open the database (embedded or configured), migrate, and create the broker."""
+    """Open the casework database as the app role, and create the broker.
+
+    Embedded mode also starts (or reuses) the embedded server and migrates it; production
+    never migrates here (the migration job does) but refuses a schema that is behind.
+    """
     settings = ensure_embedded_secrets(settings)
-    admin_url, server = admin_url_for(settings)
+    refuse_admin_url(settings)
+    urls, server = database_for(settings)
     try:
-        urls = (
-            provision(admin_url, settings)
-            if migrate
-            else DatabaseUrls.from_admin(admin_url, settings)
-        )
+        if settings.mode is Mode.PRODUCTION:
+            require_passwords(urls, "app")
+            check_schema_current(urls.app, casework_migrations.CASEWORK)
+        elif migrate:
+            assert urls.admin is not None
+            provision(urls.admin, settings)
         engine = make_engine(
             urls.app,
             pool_size=settings.db_pool_size,

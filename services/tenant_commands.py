@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from services.config import Settings
+from services.config import Mode, Settings
 from services.tenant_operations import DestructiveRefused, InvalidRequest, OperatorRefused
 from tenants.manifest import (
     SHIPPED_MANIFESTS_DIR,
@@ -109,6 +109,13 @@ def cmd_apply(args: argparse.Namespace, settings: Settings) -> int:
     from services import tenant_operations as ops
     from services.runtime import start_runtime
 
+    if settings.mode is Mode.PRODUCTION and not args.paths:
+        print(
+            "In productie: noem de manifesten die u wilt toepassen; de meegeleverde "
+            "(tenants/manifests/) zijn fictieve demogegevens en worden nooit vanzelf toegepast.",
+            file=sys.stderr,
+        )
+        return 2
     try:
         manifests = _load(args.paths)
     except ManifestError as error:

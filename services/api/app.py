@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.di import Provide
@@ -20,13 +23,16 @@ from services.api.gebruikers import GebruikersController, RolwijzigingenControll
 from services.api.health import HealthController, Readiness, ReadinessCheck
 from services.api.identity_routes import DevLoginController, HomeController, MeController
 from services.api.middleware import request_id_middleware
+from services.api.operations import OperationsController
 from services.api.problems import EXCEPTION_HANDLERS
+from services.api.security_headers import security_headers_hook
+from services.api.service_routes import ServiceController
 from services.authz.gateway import PolicyGateway
 from services.casework.domain.bsn import BsnVault
 from services.casework.unit_of_work import CaseworkDeps
-from services.identity.authn import BearerAuthenticationMiddleware
+from services.identity.authn import COOKIE, BearerAuthenticationMiddleware
 from services.identity.setup import Identity, build_identity
-from services.runtime import Runtime, fact_export_schedule
+from services.runtime import Runtime, build_scheduler
 from services.web import STATIC, TEMPLATES
 from services.web.context import WebDeps
 from services.web.csrf import CsrfSigner
@@ -59,11 +65,12 @@ def create_app(
     identity: Identity | None = None,
     gateway: PolicyGateway | None = None,
 ) -> Litestar:
-    """The casework service. ``start_worker`` defaults to True for the stub broker."""
+    """The casework service. ``start_worker`` defaults to True for the stub broker: then the
+    process also runs a worker and the scheduler (outbox relay, periodic jobs) itself."""
     if start_worker is None:
         start_worker = runtime.settings.broker_url == "stub"
     worker = InProcessWorker(runtime.broker) if start_worker else None
-    schedule = fact_export_schedule(runtime) if start_worker else None
+    schedule = build_scheduler(runtime, "embedded-scheduler") if start_worker else None
     identity = identity or build_identity(runtime)
     gateway = gateway or PolicyGateway(runtime.settings, runtime.sessions)
     readiness = readiness_for(runtime, {"policy": gateway.check, **(extra_checks or {})})
@@ -75,7 +82,16 @@ def create_app(
         vault=BsnVault(settings.secret_key),
         pseudonym_secret=settings.pseudonym_key,
     )
-    web = WebDeps(identity, runtime.sessions, casework, CsrfSigner(settings.secret_key))
+    csrf = CsrfSigner(settings.secret_key)
+    web = WebDeps(identity, runtime.sessions, casework, csrf)
+
+    def template_globals(engine: JinjaTemplateEngine) -> None:
+        def logout_token(context: Mapping[str, Any]) -> str:
+            request = context.get("request")
+            cookie = request.cookies.get(COOKIE) if request is not None else None
+            return csrf.token(cookie) if cookie else ""
+
+        engine.register_template_callable("uitlog_token", logout_token)
 
     def on_startup() -> None:
         if worker is not None:
@@ -96,6 +112,8 @@ def create_app(
         BeheerController,
         GebruikersController,
         RolwijzigingenController,
+        ServiceController,
+        OperationsController,
         *CASEWORK_CONTROLLERS,
         PagesController,
         FormsController,
@@ -115,6 +133,9 @@ def create_app(
             "sessions": Provide(lambda: runtime.sessions, sync_to_thread=False),
             "casework": Provide(lambda: casework, sync_to_thread=False),
             "web": Provide(lambda: web, sync_to_thread=False),
+            "csrf": Provide(lambda: csrf, sync_to_thread=False),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+            "broker": Provide(lambda: runtime.broker, sync_to_thread=False),
         },
         exception_handlers={**EXCEPTION_HANDLERS, **CASEWORK_EXCEPTION_HANDLERS},
         middleware=[
@@ -126,7 +147,10 @@ def create_app(
                 exclude=["^/api/docs"],
             ),
         ],
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        before_send=[security_headers_hook(hsts=settings.base_url.startswith("https://"))],
+        template_config=TemplateConfig(
+            directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=template_globals
+        ),
         logging_config=None,  # services.logging configures the root logger once
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

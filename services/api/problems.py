@@ -20,6 +20,7 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
+from sqlalchemy import exc as sa_exc
 
 from services.logging import request_id_var
 
@@ -222,6 +223,31 @@ def _on_problem(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]:
     return problem_response(request, exc)
 
 
+def is_database_unavailable(exc: BaseException) -> bool:
+    """The database cannot be reached (stopped, restarting, connection lost), as opposed
+    to a bug in a query: those are the errors a retry may fix."""
+    return isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError)) or (
+        isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
+    )
+
+
+def _on_database_error(request: Request[Any, Any, Any], exc: sa_exc.DBAPIError) -> Response[Any]:
+    if not is_database_unavailable(exc):
+        return _on_unexpected(request, exc)
+    _log.warning(
+        "database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__
+    )
+    problem = standard_problem(
+        503,
+        code="database-niet-beschikbaar",
+        detail="De database is tijdelijk niet bereikbaar; er is niets gewijzigd. Probeer het "
+        "zo opnieuw.",
+        detail_en="The database is temporarily unavailable; nothing was changed. Retry shortly.",
+        headers={"Retry-After": "5"},
+    )
+    return problem_response(request, problem)
+
+
 def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     _log.error(
         "unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc
@@ -237,6 +263,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     NotFoundException: _on_http,
     MethodNotAllowedException: _on_http,
     HTTPException: _on_http,
+    sa_exc.DBAPIError: _on_database_error,
     Exception: _on_unexpected,
 }
 

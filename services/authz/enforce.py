@@ -33,13 +33,17 @@ from services.policy.input import build_input, rfc3339
 from tenants.reference import PURPOSES
 
 #: Reason code on the audit row of an attempt the engine could not decide (fail closed).
-ENGINE_FAILURE = "beleidsmotor-storing"
+ENGINE_FAILURE = "beleid-niet-beschikbaar"
 
 
 def _unavailable(error: Exception) -> PolicyEngineUnavailable:
     if isinstance(error, PolicyEngineUnavailable):
         return error
     return PolicyEngineUnavailable(f"policy decision failed: {type(error).__name__}")
+
+
+#: Audit reason of an attempt the engine could not decide (the request fails closed, 503).
+UNAVAILABLE = "beleid-niet-beschikbaar"
 
 
 class AccessDenied(Exception):

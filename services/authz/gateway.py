@@ -37,6 +37,7 @@ def policy_settings(settings: Settings) -> PolicySettings:
         engine="opa" if settings.policy_engine.value == "opa" else "embedded",
         opa_url=settings.opa_url,
         timeout_s=settings.policy_timeout_ms / 1000,
+        opa_bundle=settings.opa_bundle,
     )
 
 

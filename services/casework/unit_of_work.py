@@ -1,8 +1,9 @@
 """One casework request = one transaction in the caller's tenant, with the policy engine.
 
 On success everything commits together (the change and its audit rows). When the policy
-denies, the transaction is rolled back (no partial writes) and the audit rows of the denied
-decisions are written in a fresh transaction, so every refused attempt is on record.
+denies, or the engine cannot decide (503, fail closed), the transaction is rolled back (no
+partial writes) and the audit rows of those attempts are written in a fresh transaction, so
+every refused attempt is on record.
 """
 
 from __future__ import annotations

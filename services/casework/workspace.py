@@ -34,6 +34,7 @@ from services.db.models import (
     UrgentAccess,
 )
 from services.identity.principal import Principal
+from services.outbox.events import record_event
 from services.policy import PolicyEngine
 from tenants.manifest import Manifest, parse_manifest
 
@@ -193,7 +194,8 @@ class Workspace:
         return list_scope(self.enforcer.engine, self.principal)
 
     def event(self, casus: Casus, kind: str, summary: str) -> None:
-        """Record what happened (Dutch, without person data) for timelines and meetings."""
+        """Record what happened (Dutch, without person data) for timelines and meetings,
+        and put it in the transactional outbox (notifications; see services/outbox)."""
         self.session.add(
             CasusEvent(
                 tenant_id=casus.tenant_id,
@@ -203,6 +205,15 @@ class Workspace:
                 actor_user_id=self.principal.user_id,
                 at=self.enforcer.now,
             )
+        )
+        record_event(
+            self.session,
+            tenant_id=casus.tenant_id,
+            casus_id=casus.id,
+            kind=kind,
+            summary=summary,
+            actor_user_id=self.principal.user_id,
+            at=self.enforcer.now,
         )
 
 

@@ -11,7 +11,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
+import os
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
@@ -40,6 +44,31 @@ def _ensure_role(conn: sa.Connection, role: str) -> None:
     conn.execute(sa.text(f"ALTER ROLE {_ident(role)} NOBYPASSRLS NOSUPERUSER"))
 
 
+def scram_verifier(password: str, *, iterations: int = 4096, salt: bytes | None = None) -> str:
+    """The SCRAM-SHA-256 verifier PostgreSQL stores for ``password`` (RFC 5802/7677).
+
+    Sending the verifier instead of the password keeps the password out of the server's
+    statement log and ``pg_stat_statements``.
+    """
+    salt = salt or os.urandom(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+
+    def b64(raw: bytes) -> str:
+        return base64.b64encode(raw).decode("ascii")
+
+    return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+
+
+def _set_password(conn: sa.Connection, role: str, password: str | None) -> None:
+    if password:
+        verifier = scram_verifier(password)  # base64, '$' and ':' only: safe in a literal
+        # exec_driver_sql: no bind-parameter parsing (the verifier contains ':').
+        conn.exec_driver_sql(f"ALTER ROLE {_ident(role)} PASSWORD '{verifier}'")
+
+
 def _ensure_database(conn: sa.Connection, name: str, owner: str) -> None:
     exists = conn.execute(
         sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
@@ -59,9 +88,14 @@ def bootstrap(admin_url: str | URL, settings: Settings) -> None:
     engine = sa.create_engine(as_psycopg(admin_url), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            analytics_roles = (settings.db_analytics_role, settings.db_analytics_owner_role)
-            for role in (settings.db_owner_role, settings.db_app_role, *analytics_roles):
+            for role, password in (
+                (settings.db_owner_role, settings.db_owner_password),
+                (settings.db_app_role, settings.db_app_password),
+                (settings.db_analytics_role, settings.db_analytics_password),
+                (settings.db_analytics_owner_role, settings.db_analytics_owner_password),
+            ):
                 _ensure_role(conn, role)
+                _set_password(conn, role, password)
             _ensure_database(conn, settings.database_name, settings.db_owner_role)
             _ensure_database(
                 conn, settings.analytics_database_name, settings.db_analytics_owner_role
@@ -88,7 +122,7 @@ def bootstrap(admin_url: str | URL, settings: Settings) -> None:
             conn.execute(sa.text(f"REVOKE ALL ON DATABASE {analytics} FROM {runtime}"))
             conn.execute(sa.text(f"GRANT CONNECT ON DATABASE {analytics} TO {runtime}"))
             # The analytics roles must never reach casework data, nor the app analytics data.
-            for role in analytics_roles:
+            for role in (settings.db_analytics_role, settings.db_analytics_owner_role):
                 conn.execute(sa.text(f"REVOKE ALL ON DATABASE {casework} FROM {_ident(role)}"))
             conn.execute(
                 sa.text(f"REVOKE ALL ON DATABASE {analytics} FROM {_ident(settings.db_app_role)}")

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
+
+
+def application_name() -> str:
+    """``regietafel <command> <pid>``: which process a database session belongs to
+    (``pg_stat_activity.application_name``), for operators and tests."""
+    command = next((a for a in sys.argv[1:] if not a.startswith("-")), "app")
+    return f"regietafel {command} {os.getpid()}"[:63]
 
 
 def make_engine(
@@ -15,7 +25,10 @@ def make_engine(
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
-        connect_args={"options": f"-c statement_timeout={statement_timeout_ms}"},
+        connect_args={
+            "options": f"-c statement_timeout={statement_timeout_ms}",
+            "application_name": application_name(),
+        },
     )
 
 

@@ -6,40 +6,94 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import URL
 
-from services.config import Settings
+from services.config import ConfigurationError, Settings
 from services.db import bootstrap, migrate
 from services.db.urls import as_psycopg, for_role
 
 
 @dataclass(frozen=True)
 class DatabaseUrls:
-    admin: URL
+    """One URL per role. ``admin`` is only known where roles are created (bootstrap,
+    embedded mode and tests); runtime processes in production never hold it."""
+
     owner: URL
     app: URL
     analytics: URL
     analytics_owner: URL
+    admin: URL | None = None
 
     @classmethod
     def from_admin(cls, admin_url: str | URL, settings: Settings) -> DatabaseUrls:
+        """Every role on the admin URL's server, with the configured role passwords (none
+        on a trust-authenticated embedded server)."""
         admin = as_psycopg(admin_url)
-        return cls(
-            admin=admin,
-            owner=for_role(admin, user=settings.db_owner_role, database=settings.database_name),
-            app=for_role(admin, user=settings.db_app_role, database=settings.database_name),
-            analytics=for_role(
-                admin, user=settings.db_analytics_role, database=settings.analytics_database_name
-            ),
-            analytics_owner=for_role(
-                admin,
-                user=settings.db_analytics_owner_role,
-                database=settings.analytics_database_name,
-            ),
+        return cls(**_role_urls(admin, settings), admin=admin)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DatabaseUrls:
+        """Production: ``REGIETAFEL_DATABASE_URL`` plus each role's own password."""
+        if not settings.database_url:
+            raise ConfigurationError("REGIETAFEL_DATABASE_URL is required in production mode")
+        server = as_psycopg(settings.database_url)
+        if server.username or server.password:
+            raise ConfigurationError(
+                "REGIETAFEL_DATABASE_URL must not carry credentials: each role has its own "
+                "password (REGIETAFEL_DB_APP_PASSWORD, ..._OWNER_..., ..._ANALYTICS_...)"
+            )
+        return cls(**_role_urls(server, settings))
+
+
+def _role_urls(server: URL, settings: Settings) -> dict[str, URL]:
+    return {
+        "owner": for_role(
+            server,
+            user=settings.db_owner_role,
+            database=settings.database_name,
+            password=settings.db_owner_password,
+        ),
+        "app": for_role(
+            server,
+            user=settings.db_app_role,
+            database=settings.database_name,
+            password=settings.db_app_password,
+        ),
+        "analytics": for_role(
+            server,
+            user=settings.db_analytics_role,
+            database=settings.analytics_database_name,
+            password=settings.db_analytics_password,
+        ),
+        "analytics_owner": for_role(
+            server,
+            user=settings.db_analytics_owner_role,
+            database=settings.analytics_database_name,
+            password=settings.db_analytics_owner_password,
+        ),
+    }
+
+
+ROLE_PASSWORD_VARIABLES = {
+    "owner": "REGIETAFEL_DB_OWNER_PASSWORD",
+    "app": "REGIETAFEL_DB_APP_PASSWORD",
+    "analytics": "REGIETAFEL_DB_ANALYTICS_PASSWORD",
+    "analytics_owner": "REGIETAFEL_DB_ANALYTICS_OWNER_PASSWORD",
+}
+
+
+def require_passwords(urls: DatabaseUrls, *roles: str) -> None:
+    """Production: refuse to start when a role this process uses has no secret."""
+    missing = [ROLE_PASSWORD_VARIABLES[role] for role in roles if not getattr(urls, role).password]
+    if missing:
+        raise ConfigurationError(
+            "production mode requires "
+            + ", ".join(missing)
+            + " (or the same name with _FILE pointing at a file holding it)"
         )
 
 
 def provision(admin_url: str | URL, settings: Settings) -> DatabaseUrls:
     """Idempotent: create roles and databases, then migrate the casework schema to head."""
     urls = DatabaseUrls.from_admin(admin_url, settings)
-    bootstrap.bootstrap(urls.admin, settings)
+    bootstrap.bootstrap(as_psycopg(admin_url), settings)
     migrate.upgrade(urls.owner)
     return urls

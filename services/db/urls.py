@@ -1,4 +1,9 @@
-"""Deriving connection URLs for each role and database from one administrative URL."""
+"""Connection URLs for each role and database.
+
+Two sources: in embedded mode (and CI) every role's URL is derived from one administrative
+URL of a trust-authenticated server; in production each role connects to
+``REGIETAFEL_DATABASE_URL`` (server address, no credentials) with its own password.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +20,8 @@ def as_psycopg(url: str | URL) -> URL:
     return parsed
 
 
-def for_role(admin_url: str | URL, *, user: str, database: str) -> URL:
-    """Same server as ``admin_url``, another role and database.
-
-    Roles are created without passwords: embedded mode and CI use trust authentication on
-    a local socket; production supplies per-role URLs with credentials instead.
-    """
-    return as_psycopg(admin_url).set(username=user, password=None, database=database)
+def for_role(
+    server_url: str | URL, *, user: str, database: str, password: str | None = None
+) -> URL:
+    """Same server as ``server_url``, another role (with its own password) and database."""
+    return as_psycopg(server_url).set(username=user, password=password, database=database)

@@ -1,5 +1,11 @@
-"""Authentication middleware: every route needs a valid bearer token (or the login cookie)
-unless it is marked ``opt={"exclude_from_auth": True}``."""
+"""Authentication middleware: every route needs a valid bearer token unless it is marked
+``opt={"exclude_from_auth": True}``.
+
+The API accepts the ``Authorization: Bearer`` header only, never the web UI's login cookie:
+a cookie is sent by the browser on any cross-site request (a ``text/plain`` form POST needs
+no CORS preflight), so an API that honoured it would be open to cross-site request forgery.
+The web pages read the cookie themselves and check a CSRF token on every form.
+"""
 
 from __future__ import annotations
 
@@ -45,11 +51,7 @@ class BearerAuthenticationMiddleware(AbstractAuthenticationMiddleware):
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
         header = connection.headers.get("authorization", "")
-        token = ""
-        if header.lower().startswith("bearer "):
-            token = header[7:].strip()
-        elif not header:
-            token = connection.cookies.get(COOKIE, "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
         if not token:
             raise _unauthorized(
                 "niet-ingelogd",
@@ -57,7 +59,7 @@ class BearerAuthenticationMiddleware(AbstractAuthenticationMiddleware):
                 "Authentication is required (Authorization: Bearer <token>).",
             )
         try:
-            claims = self._verifier.verify(token)
+            claims = await self._verifier.verify_async(token)
             principal = await self._resolve(claims)
         except TokenError as error:
             raise _unauthorized(error.code, error.message_nl, error.message_en) from None

@@ -1,13 +1,16 @@
-"""Choosing the token verifier: the configured OIDC issuer, or the built-in dev issuer."""
+"""Choosing the identity parts: the configured OIDC provider, or the built-in dev issuer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from services.config import Settings
 from services.identity.dev_issuer import DevIssuer
 from services.identity.directory import PrincipalDirectory
-from services.identity.tokens import TokenVerifier, jwks_url_resolver
+from services.identity.jwks import RemoteKeySet
+from services.identity.login_flow import LoginFlow, Provider
+from services.identity.tokens import TokenVerifier
 from services.runtime import Runtime
 
 
@@ -16,29 +19,77 @@ class Identity:
     verifier: TokenVerifier
     directory: PrincipalDirectory
     dev_issuer: DevIssuer | None
+    login: LoginFlow
+    _closers: tuple[Callable[[], None], ...] = field(default=(), repr=False)
+
+    def close(self) -> None:
+        for close in self._closers:
+            close()
 
 
 def base_url(settings: Settings) -> str:
-    return settings.public_base_url or f"http://{settings.host}:{settings.port}"
+    return settings.base_url
+
+
+def remote_verifier(settings: Settings) -> tuple[TokenVerifier, RemoteKeySet]:
+    """Token verification against ``REGIETAFEL_OIDC_ISSUER`` (JWKS found by discovery)."""
+    assert settings.oidc_issuer
+    keys = RemoteKeySet(
+        settings.oidc_issuer,
+        jwks_url=settings.oidc_jwks_url,
+        refresh_seconds=settings.oidc_jwks_refresh_seconds,
+        min_refresh_seconds=settings.oidc_jwks_min_refresh_seconds,
+        timeout_seconds=settings.oidc_http_timeout_seconds,
+    )
+    keys.start()
+    verifier = TokenVerifier(
+        issuer=settings.oidc_issuer,
+        audience=settings.oidc_audience,
+        keys=keys,
+        leeway_seconds=settings.oidc_clock_skew_seconds,
+        key_wait_seconds=settings.oidc_http_timeout_seconds,
+    )
+    return verifier, keys
 
 
 def build_identity(runtime: Runtime) -> Identity:
     settings = runtime.settings
+    assert settings.secret_key, "set by start_runtime"
     directory = PrincipalDirectory(runtime.sessions)
     if settings.oidc_issuer:
-        jwks = settings.oidc_jwks_url or settings.oidc_issuer.rstrip("/") + "/jwks.json"
-        verifier = TokenVerifier(
-            issuer=settings.oidc_issuer,
-            audience=settings.oidc_audience,
-            keys=jwks_url_resolver(jwks),
-            leeway_seconds=settings.oidc_clock_skew_seconds,
+        verifier, keys = remote_verifier(settings)
+        provider = Provider(
+            settings.oidc_issuer,
+            client_id=settings.oidc_client_id,
+            client_secret=settings.oidc_client_secret,
+            timeout_seconds=settings.oidc_http_timeout_seconds,
         )
-        return Identity(verifier, directory, None)
-    issuer = DevIssuer(settings, base_url(settings) + "/oidc")
+        login = LoginFlow(
+            secret_key=settings.secret_key,
+            client_id=settings.oidc_client_id,
+            authorization_endpoint=provider.authorization_endpoint,
+            exchange=provider.exchange,
+            verifier=verifier,
+        )
+        return Identity(verifier, directory, None, login, (keys.close, provider.close))
+    issuer = DevIssuer(settings, settings.base_url + "/oidc")
     verifier = TokenVerifier(
         issuer=issuer.issuer,
         audience=settings.oidc_audience,
-        keys=issuer.public_key,
+        keys=issuer.key_set(),
         leeway_seconds=settings.oidc_clock_skew_seconds,
     )
-    return Identity(verifier, directory, issuer)
+    login = LoginFlow(
+        secret_key=settings.secret_key,
+        client_id=settings.oidc_client_id,
+        # Same origin as the web UI: a relative address works behind any host name.
+        authorization_endpoint=lambda: "/oidc/authorize",
+        exchange=lambda *, code, redirect_uri, code_verifier: issuer.redeem(
+            code=code,
+            client_id=settings.oidc_client_id,
+            redirect_uri=redirect_uri,
+            code_verifier=code_verifier,
+        ),
+        verifier=verifier,
+    )
+    return Identity(verifier, directory, issuer, login)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import contextlib
+import hmac
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
 
-ALGORITHMS = ["RS256", "ES256", "PS256"]
+from services.identity.jwks import KeySource
 
-KeyResolver = Callable[[str], Any]
+ALGORITHMS = ["RS256", "ES256", "PS256"]
 
 
 class TokenError(Exception):
@@ -30,50 +32,71 @@ class Claims:
     raw: dict[str, Any]
 
 
-def jwks_url_resolver(url: str) -> KeyResolver:
-    client = jwt.PyJWKClient(url, cache_keys=True, lifespan=300, timeout=5)
-
-    def resolve(kid: str) -> Any:
-        return client.get_signing_key(kid).key
-
-    return resolve
-
-
 class TokenVerifier:
+    """Checks tokens against the issuer's keys.
+
+    ``verify`` may wait (in a worker thread) for a JWKS refresh; ``verify_async`` awaits the
+    same refresh without blocking the event loop. Either waits at most ``key_wait_seconds``.
+    """
+
     def __init__(
-        self, *, issuer: str, audience: str, keys: KeyResolver, leeway_seconds: int = 60
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        keys: KeySource,
+        leeway_seconds: int = 60,
+        key_wait_seconds: float = 5.0,
     ) -> None:
         self.issuer = issuer
         self.audience = audience
-        self._keys = keys
+        self.keys = keys
         self._leeway = leeway_seconds
+        self._key_wait = key_wait_seconds
 
     def verify(self, token: str) -> Claims:
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError:
+        kid = _kid_of(token)
+        key = self.keys.get(kid)
+        if key is None:
+            pending = self.keys.refresh_for(kid)
+            if pending is not None:
+                # A failed or slow fetch: the token is refused below when its kid is unknown.
+                with contextlib.suppress(Exception):
+                    pending.result(timeout=self._key_wait)
+            key = self.keys.get(kid)
+        return self._claims(self._decode(token, _known(key), self.audience))
+
+    def verify_id_token(self, token: str, *, client_id: str, nonce: str) -> dict[str, Any]:
+        """An OIDC ID token for ``client_id`` carrying the ``nonce`` of this login."""
+        payload = self._decode(token, _known(self.keys.get(_kid_of(token))), client_id)
+        if not hmac.compare_digest(str(payload.get("nonce", "")), nonce):
             raise TokenError(
-                "token-ongeldig", "Het token is geen geldig JWT.", "The token is not a valid JWT."
-            ) from None
-        kid = header.get("kid")
-        if not isinstance(kid, str):
-            raise TokenError(
-                "token-ongeldig", "Het token mist een sleutel-id (kid).", "The token has no kid."
+                "token-nonce-onjuist",
+                "Dit inlogantwoord hoort niet bij deze inlogpoging.",
+                "The ID token's nonce does not match this login.",
             )
-        try:
-            key = self._keys(kid)
-        except Exception:  # noqa: BLE001 - unknown key or JWKS unreachable: refuse the token
-            raise TokenError(
-                "token-sleutel-onbekend",
-                "De sleutel van dit token is onbekend.",
-                "The token's signing key is unknown.",
-            ) from None
+        return payload
+
+    async def verify_async(self, token: str) -> Claims:
+        kid = _kid_of(token)
+        key = self.keys.get(kid)
+        if key is None:
+            pending = self.keys.refresh_for(kid)
+            if pending is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(
+                        asyncio.shield(asyncio.wrap_future(pending)), self._key_wait
+                    )
+            key = self.keys.get(kid)
+        return self._claims(self._decode(token, _known(key), self.audience))
+
+    def _decode(self, token: str, key: Any, audience: str) -> dict[str, Any]:
         try:
             payload: dict[str, Any] = jwt.decode(
                 token,
                 key=key,
                 algorithms=ALGORITHMS,
-                audience=self.audience,
+                audience=audience,
                 issuer=self.issuer,
                 leeway=self._leeway,
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
@@ -104,6 +127,10 @@ class TokenVerifier:
             raise TokenError(
                 "token-ongeldig", "Het token is ongeldig.", f"The token is invalid: {error}."
             ) from None
+        return payload
+
+    @staticmethod
+    def _claims(payload: dict[str, Any]) -> Claims:
         tenant = payload.get("tenant")
         if not isinstance(tenant, str) or not tenant:
             raise TokenError(
@@ -112,3 +139,31 @@ class TokenVerifier:
                 "The token carries no tenant claim.",
             )
         return Claims(subject=str(payload["sub"]), tenant=tenant, raw=payload)
+
+
+def _kid_of(token: str) -> str:
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise TokenError(
+            "token-ongeldig", "Het token is geen geldig JWT.", "The token is not a valid JWT."
+        ) from None
+    kid = header.get("kid")
+    if not isinstance(kid, str):
+        raise TokenError(
+            "token-ongeldig", "Het token mist een sleutel-id (kid).", "The token has no kid."
+        )
+    return kid
+
+
+def _known(key: Any | None) -> Any:
+    if key is None:
+        raise TokenError(
+            "token-sleutel-onbekend",
+            "De sleutel van dit token is onbekend.",
+            "The token's signing key is unknown.",
+        )
+    return key
+
+
+__all__ = ["ALGORITHMS", "Claims", "TokenError", "TokenVerifier"]

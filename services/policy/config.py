@@ -23,6 +23,7 @@ class PolicySettings:
     timeout_s: float = 0.5
     policy_dir: Path = DEFAULT_POLICY_DIR
     cache_size: int = 10_000
+    opa_bundle: bool = False  # OPA is fed by a bundle: verify its data, never upload
 
 
 def create_engine(settings: PolicySettings, data: Mapping[str, Any] | Path) -> PolicyEngine:
@@ -32,7 +33,12 @@ def create_engine(settings: PolicySettings, data: Mapping[str, Any] | Path) -> P
     if settings.engine == "opa":
         if not settings.opa_url:
             raise ValueError("the opa engine needs OPA_URL")
-        inner = OpaServerEngine(source, settings.opa_url, timeout=settings.timeout_s)
+        inner = OpaServerEngine(
+            source,
+            settings.opa_url,
+            timeout=settings.timeout_s,
+            bundle_managed=settings.opa_bundle,
+        )
     else:
         inner = EmbeddedRegoEngine(source)
     if settings.cache_size <= 0:

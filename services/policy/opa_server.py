@@ -52,11 +52,13 @@ class OpaServerEngine:
         timeout: float = 0.5,
         retries: int = 0,
         token: str | None = None,
+        bundle_managed: bool = False,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"invalid OPA url: {url!r}")
         self._source = source
+        self._bundle_managed = bundle_managed
         self._policy_revision = source.policy_revision
         self._data_revision = source.data_revision
         self.url = url
@@ -117,7 +119,14 @@ class OpaServerEngine:
         return [_parse(raw) for raw in result]
 
     def publish(self) -> None:
-        """Upload the Rego modules and the policy data to the server (PUT policies, data)."""
+        """Upload the Rego modules and the policy data to the server (PUT policies, data).
+
+        An OPA fed by a bundle (``regietafel policy bundle``) owns the ``regietafel`` root
+        and refuses uploads: then only :meth:`verify` that its bundle carries our data
+        revision (until it does, decisions fail closed)."""
+        if self._bundle_managed:
+            self.verify()
+            return
         try:
             for module in self._source.modules:
                 policy_id = "regietafel/" + module.name.removesuffix(".rego")

@@ -1,18 +1,17 @@
 """`regietafel run` (what `make run` calls) on a bare data directory, stopped with Ctrl-C,
-then started again on the same data: embedded PostgreSQL, migrations, health, clean stop."""
+then started again on the same data: embedded PostgreSQL, migrations, health, clean stop.
+
+Waits follow the start-up's progress (its output lines, then readiness), never a fixed
+deadline: on a busy machine the first start may take minutes (tests/processes.py)."""
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import sqlalchemy as sa
+from processes import Process, clean_env
 
 
 def free_port() -> int:
@@ -21,38 +20,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start(data_dir: Path, port: int, analytics_port: int) -> subprocess.Popen[str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("REGIETAFEL_") and k != "DATABASE_URL"
-    }
-    env.update(
+def start(data_dir: Path, port: int, analytics_port: int) -> Process:
+    env = clean_env(
         REGIETAFEL_DATA_DIR=str(data_dir),
         REGIETAFEL_PORT=str(port),
         REGIETAFEL_ANALYTICS_PORT=str(analytics_port),
     )
-    return subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "run"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    return Process(["run"], env, "regietafel run")
 
 
-def wait_ready(url: str, process: subprocess.Popen[str], timeout: float = 120) -> httpx.Response:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()[0]
-        try:
-            response = httpx.get(url, timeout=2)
-            if response.status_code == 200:
-                return response
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{url} not ready within {timeout}s")
+def wait_started(process: Process, port: int, analytics_port: int) -> None:
+    """Progress, not a deadline: every start-up step prints a line; then both services
+    answer /health/ready."""
+    process.wait_for_line(r"Regietafel \(casuswerk\):")
+    ready = process.wait_ready(f"http://127.0.0.1:{port}/health/ready")
+    assert ready.json()["status"] == "ok"
+    process.wait_ready(f"http://127.0.0.1:{analytics_port}/health/ready")
 
 
 def check_demo_system(port: int, analytics_port: int) -> None:
@@ -77,14 +60,14 @@ def check_demo_system(port: int, analytics_port: int) -> None:
     assert len(releases.json()) >= 1
     dashboard = httpx.get(f"http://127.0.0.1:{analytics_port}/", timeout=10)
     assert "niet om af te rekenen" in dashboard.text.lower()
-    login = httpx.get(f"http://127.0.0.1:{port}/inloggen", timeout=10)
+    login = httpx.get(f"http://127.0.0.1:{port}/inloggen", timeout=10, follow_redirects=True)
+    assert "kies een fictieve gebruiker" in login.text
     assert "Eline de Graaf" in login.text
 
 
-def stop(process: subprocess.Popen[str]) -> str:
-    process.send_signal(signal.SIGINT)
-    output, _ = process.communicate(timeout=60)
-    assert process.returncode == 0, output
+def stop(process: Process) -> str:
+    output = process.stop()
+    assert process.popen.returncode == 0, output
     return output
 
 
@@ -93,10 +76,13 @@ def test_run_serves_health_and_survives_a_restart(tmp_path: Path) -> None:
     port, analytics_port = free_port(), free_port()
     first = start(data_dir, port, analytics_port)
     try:
-        ready = wait_ready(f"http://127.0.0.1:{port}/health/ready", first)
-        assert ready.json()["status"] == "ok"
-        wait_ready(f"http://127.0.0.1:{analytics_port}/health/ready", first)
+        wait_started(first, port, analytics_port)
         check_demo_system(port, analytics_port)
+        # The demo's events went through the outbox to the mail folder (no person data).
+        mail = data_dir / "mail"
+        first.wait_until("mail in the embedded mail folder", lambda: any(mail.glob("*.eml")))
+        sample = next(mail.glob("*.eml")).read_text()
+        assert "regietafel.invalid" in sample and "geen persoonsgegevens" in sample
         admin = sa.create_engine(
             f"postgresql+psycopg://postgres@/regietafel?host={data_dir / 'pgdata'}"
         )
@@ -115,7 +101,7 @@ def test_run_serves_health_and_survives_a_restart(tmp_path: Path) -> None:
 
     second = start(data_dir, port, analytics_port)
     try:
-        wait_ready(f"http://127.0.0.1:{port}/health/ready", second)
+        wait_started(second, port, analytics_port)
         admin = sa.create_engine(
             f"postgresql+psycopg://postgres@/regietafel?host={data_dir / 'pgdata'}"
         )

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -28,10 +29,8 @@ def web(app: Litestar) -> Iterator[Client]:
 
 
 def login(client: Client, user: str, tenant: str = T) -> None:
-    response = client.post(
-        "/inloggen", data={"tenant": tenant, "user": user}, follow_redirects=False
-    )
-    assert response.status_code == 303, response.text
+    response = login_as(client, tenant, user)
+    assert response.status_code == 200, response.text
 
 
 def get(client: Client, url: str, status: int = 200) -> str:

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -24,10 +25,8 @@ CASUS_URL = re.compile(r"^/casussen/([0-9a-f-]{36})\?melding=(aangemeld|groep-aa
 
 
 def login(client: Client, user: str, tenant: str = T) -> None:
-    response = client.post(
-        "/inloggen", data={"tenant": tenant, "user": user}, follow_redirects=False
-    )
-    assert response.status_code == 303, response.text
+    response = login_as(client, tenant, user)
+    assert response.status_code == 200, response.text
 
 
 def get(client: Client, url: str, status: int = 200) -> str:

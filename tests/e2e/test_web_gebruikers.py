@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
+from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -33,8 +34,7 @@ def lotte(app: Litestar) -> Iterator[Client]:
 
 
 def login(client: Client, user: str) -> None:
-    response = client.post("/inloggen", data={"tenant": T, "user": user}, follow_redirects=False)
-    assert response.status_code == 303, response.text
+    login_as(client, T, user)
 
 
 def page(client: Client, url: str, status: int = 200) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -41,10 +42,8 @@ def web(app: Litestar) -> Iterator[Client]:
 
 
 def login(client: Client, user: str, tenant: str = T) -> None:
-    response = client.post(
-        "/inloggen", data={"tenant": tenant, "user": user}, follow_redirects=False
-    )
-    assert response.status_code == 303, response.text
+    response = login_as(client, tenant, user)
+    assert response.status_code == 200, response.text
     assert "regietafel_token" in response.headers.get("set-cookie", "")
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import jwt
 import pytest
+from browser_login import login_as
 from cryptography.hazmat.primitives.asymmetric import rsa
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -52,6 +53,7 @@ def test_valid_token_maps_to_tenant_organisation_and_roles(
         "gebruiker": "eline-de-graaf",
         "naam": "Eline de Graaf",
         "tenant": "GM0355",
+        "tenant_soort": "gemeente",
         "organisatie": "gemeente-zeist-oov",
         "domein": "gemeente-oov",
         "rollen": ["pga-expert"],
@@ -140,19 +142,17 @@ def test_suspended_tenant_is_refused_with_403(
         set_status(runtime.sessions, "GM0345", TenantStatus.ACTIVE, None)
 
 
-def test_login_cookie_works_like_a_bearer_token(
+def test_login_cookie_serves_the_pages_but_not_the_api(
     client: TestClient[Litestar], identity: Identity
 ) -> None:
-    page = client.get("/inloggen")
+    page = client.get("/inloggen", follow_redirects=True)
     assert page.status_code == 200
     assert "Ontwikkel-inlog" in page.text
     assert "Eline de Graaf" in page.text
-    login = client.post(
-        "/inloggen", data={"tenant": "GM0355", "user": "eline-de-graaf"}, follow_redirects=False
-    )
-    assert login.status_code == 303
-    assert client.get(ME).json()["gebruiker"] == "eline-de-graaf"
+    login = login_as(client, "GM0355", "eline-de-graaf")
+    assert login.status_code == 200
     assert "Ingelogd" in client.get("/").text
+    assert client.get(ME).status_code == 401  # the API takes bearer tokens only
 
 
 def test_dev_issuer_token_endpoint_and_jwks(client: TestClient[Litestar]) -> None:

@@ -20,7 +20,7 @@ def test_defaults_are_embedded_and_valid() -> None:
         ({"policy_engine": "magic"}, "REGIETAFEL_POLICY_ENGINE"),
         ({"broker_url": "kafka://x"}, "REGIETAFEL_BROKER_URL"),
         ({"policy_engine": "opa"}, "REGIETAFEL_OPA_URL"),
-        ({"mode": "production"}, "REGIETAFEL_DATABASE_ADMIN_URL"),
+        ({"mode": "production"}, "REGIETAFEL_DATABASE_URL"),
         ({"secret_key": "short"}, "REGIETAFEL_SECRET_KEY"),
     ],
 )

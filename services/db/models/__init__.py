@@ -20,6 +20,13 @@ from services.db.models.casework import (
     PlanVersion,
     UrgentAccess,
 )
+from services.db.models.outbox import (
+    DeadLetter,
+    JobReceipt,
+    Notification,
+    OutboxEvent,
+    ScheduledJob,
+)
 from services.db.models.tenancy import (
     MeetingType,
     Organisation,
@@ -46,12 +53,16 @@ __all__ = [
     "CasusRole",
     "CasusShare",
     "Consent",
+    "DeadLetter",
     "GroupMember",
     "HouseholdMember",
     "InformationItem",
+    "JobReceipt",
     "Meeting",
     "MeetingType",
+    "Notification",
     "Organisation",
+    "OutboxEvent",
     "OutcomeMeasurement",
     "Person",
     "PlanVersion",
@@ -59,6 +70,7 @@ __all__ = [
     "PolicyDataRevision",
     "RoleChangeRequest",
     "RoleChangeStatus",
+    "ScheduledJob",
     "Tenant",
     "TenantKind",
     "TenantStatus",

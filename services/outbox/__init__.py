@@ -1,0 +1,1 @@
+"""The transactional outbox: domain events leave the database reliably (docs/adr/0014)."""

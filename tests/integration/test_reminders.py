@@ -1,0 +1,126 @@
+"""Periodic consumers: reminders of what is due (herijking, toezeggingen, overlegacties)
+from each user's own werkvoorraad, once per user and day, without person data; and the
+retention hook reporting casussen past their bewaartermijn."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from litestar import Litestar
+from litestar.testing import TestClient
+from test_werkvoorraad import REGISSEUR, TODAY, T, backdate, casus_in_uitvoering, make_plan
+
+from services.db.models import Casus
+from services.db.unit_of_work import tenant_transaction
+from services.outbox import consumers
+from services.outbox.mail import FolderMailer
+from services.runtime import Runtime
+from services.workers.actors import _work_queue_as_user
+
+Headers = Callable[[str, str], dict[str, str]]
+
+
+@pytest.fixture
+def regisseur_email(runtime: Runtime) -> Iterator[str]:
+    address = f"robin-{uuid.uuid4().hex[:6]}@wijkteam.example"
+    admin = sa.create_engine(runtime.urls.admin.set(database=runtime.settings.database_name))
+    with admin.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE users SET email = :e WHERE tenant_id = :t AND id = :u"),
+            {"e": address, "t": T, "u": REGISSEUR},
+        )
+    yield address
+    with admin.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE users SET email = NULL WHERE tenant_id = :t AND id = :u"),
+            {"t": T, "u": REGISSEUR},
+        )
+    admin.dispose()
+
+
+def test_reminders_once_per_user_and_day_and_the_retention_hook(
+    client: TestClient[Litestar],
+    token_for: Headers,
+    runtime: Runtime,
+    regisseur_email: str,
+    tmp_path: Path,
+) -> None:
+    casus_id = casus_in_uitvoering(client, token_for, "Herinnerd")
+    make_plan(client, token_for, casus_id)
+    backdate(
+        runtime,
+        casus_id,
+        plan_on=TODAY - dt.timedelta(days=305),
+        melding_on=TODAY - dt.timedelta(days=335),
+    )
+    reference = client.get(f"/api/v1/casussen/{casus_id}", headers=token_for(T, REGISSEUR)).json()[
+        "referentie"
+    ]
+    day = TODAY + dt.timedelta(days=3650 + uuid.uuid4().int % 1000)  # a day no other run used
+    deps = consumers.ConsumerDeps(runtime.sessions, runtime.settings, FolderMailer(tmp_path))
+    work_queue = _work_queue_as_user(runtime.sessions, runtime.settings)
+
+    assert consumers.send_reminders(deps, day, work_queue) >= 1
+    assert consumers.send_reminders(deps, day, work_queue) == 0  # once per user and day
+
+    admin = sa.create_engine(runtime.urls.admin.set(database=runtime.settings.database_name))
+    with admin.connect() as conn:
+        notes = conn.execute(
+            sa.text(
+                "SELECT id, subject, body, email, mail_sent_at FROM notifications "
+                "WHERE tenant_id = :t AND user_id = :u AND kind = 'herinnering' "
+                "AND subject LIKE :d"
+            ),
+            {"t": T, "u": REGISSEUR, "d": f"%{day.isoformat()}%"},
+        ).all()
+    admin.dispose()
+    assert len(notes) == 1
+    [note] = notes
+    assert f"Herijking: casus {reference}" in note.body
+    assert f"Toezegging controleren: casus {reference}" in note.body
+    assert "(te laat)" in note.body
+    assert "Herinnerd" not in note.body and "Werktest" not in note.body  # no person data
+    assert note.email == regisseur_email and note.mail_sent_at is not None
+    mail = (tmp_path / f"{note.id}.eml").read_text()
+    assert regisseur_email in mail and reference in mail
+
+    with tenant_transaction(runtime.sessions, T) as session:
+        session.execute(
+            sa.update(Casus)
+            .where(Casus.id == uuid.UUID(casus_id))
+            .values(retention_until=TODAY - dt.timedelta(days=1))
+        )
+    assert consumers.retention_sweep(deps, TODAY).get(T, 0) >= 1
+
+
+def test_the_audit_chain_hook_reports_a_broken_link(runtime: Runtime, demo_tenants: object) -> None:
+    """Rows that carry hashes must link up (prev_hash = the previous row's hash)."""
+    admin = sa.create_engine(runtime.urls.admin.set(database=runtime.settings.database_name))
+    tenant = "GM0352"
+    start = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
+    links = [("a" * 64, None), ("b" * 64, "a" * 64), ("c" * 64, "f" * 64)]  # third is broken
+    with admin.begin() as conn:
+        for n, (digest, prev) in enumerate(links):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO audit_log (tenant_id, id, at, user_id, organisation_id, roles, "
+                    "action, resource_type, allowed, reasons, decision_input, hash, prev_hash) "
+                    "VALUES (:t, :i, :at, 'u', 'o', '{}', 'read', 'casus', true, '{}', '{}', "
+                    ":h, :p)"
+                ),
+                {
+                    "t": tenant,
+                    "i": uuid.uuid4(),
+                    "at": start + dt.timedelta(minutes=n),
+                    "h": digest,
+                    "p": prev,
+                },
+            )
+    admin.dispose()
+    deps = consumers.ConsumerDeps(runtime.sessions, runtime.settings, None)
+    assert consumers.verify_audit_chain(deps) == {tenant: 1}
