@@ -53,6 +53,7 @@ class ChangeLog:
         self.admin = admin
         self.tables: list[str] = []
         self.keys: dict[str, list[str]] = {}
+        self._probe: sa.Connection | None = None
 
     def install(self) -> None:
         with self.admin.begin() as conn:
@@ -103,6 +104,9 @@ class ChangeLog:
             conn.execute(sa.text(f"TRUNCATE {LOG_TABLE}"))
 
     def uninstall(self) -> None:
+        if self._probe is not None:
+            self._probe.close()
+            self._probe = None
         with self.admin.begin() as conn:
             for table in self.tables:
                 conn.execute(sa.text(f'DROP TRIGGER IF EXISTS hostile_probe_log ON "{table}"'))

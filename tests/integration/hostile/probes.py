@@ -424,8 +424,8 @@ class Generator:
                         if choice.targets:  # ids of other casussen: the fill layer has those
                             continue
                         # Refused web forms render the whole casus page again (slow): a
-                        # third of them here, the rest of the layers add more.
-                        if route.web and self.rng.random() > 1 / 3:
+                        # fifth of them here, the other layers add more.
+                        if route.web and self.rng.random() > 1 / 5:
                             continue
                         yield self.make(route, s, casus, "focus", {names[0]: choice})
 

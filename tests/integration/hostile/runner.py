@@ -13,6 +13,8 @@ A finding is one of:
 - ``score``: an assessment score of a leefgebied whose category is masked for the reader;
 - ``medewerker``: user ids or names of the professionals on a casus in a pseudonymised or
   anonymised view;
+- ``gedeeltelijk``: a refused or invalid request (4xx/5xx) that still changed rows;
+- ``geen-problem-json``: an API error that is not problem+json;
 - ``5xx``: any server error (bad or hostile input must give a 4xx problem).
 """
 
@@ -54,6 +56,7 @@ class Finding:
     what: str
     url: str
     evidence: str = ""
+    detail: str = ""
 
     def line(self) -> str:
         return (
@@ -71,6 +74,7 @@ class Tally:
     by_status: Counter[int] = field(default_factory=Counter)
     undone: int = 0
     seconds: float = 0.0
+    route_seconds: Counter[str] = field(default_factory=Counter)
     findings: list[Finding] = field(default_factory=list)
 
     def merge(self, other: Tally) -> None:
@@ -81,6 +85,7 @@ class Tally:
         self.by_status.update(other.by_status)
         self.undone += other.undone
         self.seconds += other.seconds
+        self.route_seconds.update(other.route_seconds)
         self.findings += other.findings
 
 
@@ -147,7 +152,16 @@ class Runner:
         s = probe.subject
         roles = "+".join(sorted(s.roles))
         return Finding(
-            kind, str(probe.route), s.key, roles, probe.id_class, status, what, probe.url, evidence
+            kind,
+            str(probe.route),
+            s.key,
+            roles,
+            probe.id_class,
+            status,
+            what,
+            probe.url,
+            evidence,
+            probe.detail,
         )
 
     def check_canaries(self, probe: Probe, status: int, text: str) -> list[Finding]:
@@ -243,16 +257,17 @@ class Runner:
             return [], 0
         found: list[Finding] = []
         touched: set[str] = set()
+        if status >= 400:  # bad input or a refusal must change nothing at all
+            tables = sorted({c.table for c in pending})
+            found.append(
+                self._finding(probe, "gedeeltelijk", status, f"wijzigt {', '.join(tables)}")
+            )
         for entity, allowed in self._attribute(probe, pending):
             if entity.startswith("casus:"):
-                touched.add(entity.removeprefix("casus:"))
+                key = entity.removeprefix("casus:").split(" ")[0]
+                touched.add(self.world.casussen[key].id)
             if not allowed:
-                partial = (
-                    "" if status in SUCCESS or status in (302, 303) else " (ondanks weigering)"
-                )
-                found.append(
-                    self._finding(probe, "schrijven", status, f"wijzigt {entity}{partial}")
-                )
+                found.append(self._finding(probe, "schrijven", status, f"wijzigt {entity}"))
         undone = self.changes.undo()
         if touched:
             after = fingerprint(self.changes.admin, touched, self._persons_of(touched))
@@ -309,7 +324,8 @@ class Runner:
             allowed = self.oracle.may_change_casus(s, casus) or self._own_break_glass(
                 s, casus, rows
             )
-            out.append((f"casus:{casus_id}", allowed))
+            tables = ",".join(sorted({r.table for r in rows}))
+            out.append((f"casus:{casus.key} ({tables})", allowed))
         return out
 
     @staticmethod
@@ -334,6 +350,7 @@ class Runner:
         tally = Tally()
         start = time.perf_counter()
         for probe in probes:
+            began = time.perf_counter()
             response = self.send(probe)
             status = response.status_code
             tally.probes += 1
@@ -345,14 +362,22 @@ class Runner:
             findings: list[Finding] = []
             if status >= 500:
                 findings.append(self._finding(probe, "5xx", status, response.text[:200]))
+            elif status >= 400 and probe.route.api and not _problem_json(response):
+                kind = response.headers.get("content-type", "?")
+                findings.append(self._finding(probe, "geen-problem-json", status, kind))
             findings += self.check_canaries(probe, status, response.text)
             findings += self.check_structure(probe, status, response)
             changed, undone = self.check_changes(probe, status)
             findings += changed
             tally.undone += undone
             tally.findings += findings
+            tally.route_seconds[str(probe.route)] += time.perf_counter() - began
         tally.seconds = time.perf_counter() - start
         return tally
+
+
+def _problem_json(response: Response) -> bool:
+    return response.headers.get("content-type", "").startswith("application/problem+json")
 
 
 def _excerpt(text: str, needle: str, width: int = 90) -> str:
@@ -399,6 +424,8 @@ def summary(tally: Tally) -> str:
         "  per soort: " + ", ".join(f"{k}={v}" for k, v in sorted(tally.by_kind.items())),
         "  per status: " + ", ".join(f"{k}={v}" for k, v in sorted(tally.by_status.items())),
     ]
+    slow = ", ".join(f"{r} {t:.1f}s" for r, t in tally.route_seconds.most_common(5))
+    lines.append(f"  traagste routes: {slow}")
     kinds = Counter(f.kind for f in tally.findings)
     lines.append(
         "  bevindingen per soort: " + ", ".join(f"{k}={v}" for k, v in sorted(kinds.items()))
