@@ -106,3 +106,28 @@ def test_hostile_probes_find_no_leak(
         f"{len(tally.findings)} leaks (seed {SEED}, shard {shard}; full list: {report}):\n"
         + table_text(leak_table(tally.findings))
     )
+
+
+def test_a_legitimate_form_and_api_write_of_the_suite_go_through(
+    hostile: Hostile, probing: ChangeLog
+) -> None:
+    """The probes only prove something if the suite's session, CSRF token, If-Match and
+    bodies are accepted for someone who may act: the casusregisseur posts a web form and an
+    API write, both change the casus, and the change log sees and undoes them."""
+    world = hostile.world
+    casus = world.casussen["GM0355/A"]
+    regisseur = world.subject("GM0355", "robin-visser")
+    routes = {str(r): r for r in hostile.routes}
+    web = routes["POST /casussen/{casus_id}/informatie"]
+    api = routes["POST /api/v1/casussen/{casus_id}/gezinsleden"]
+    probing.forget()
+    with TestClient(hostile.app) as client:
+        runner = Runner(client, world, hostile.oracle, probing, hostile.tokens, {})
+        for route, expected in ((web, 303), (api, 201)):
+            probe = hostile.generator.make(route, regisseur, casus, "controle")
+            response = runner.send(probe)
+            assert response.status_code == expected, (route, response.text[:300])
+            changed = {c.table for c in probing.pending() if c.real}
+            assert changed, f"{route} changed nothing"
+            assert probing.undo() > 0
+            assert not probing.any()
