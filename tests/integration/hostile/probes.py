@@ -64,7 +64,6 @@ class Probe:
     raw: str | None = None
     if_match: str | None = None
     detail: str = ""
-    body_fields: tuple[str, ...] = ()
 
     @property
     def primary(self) -> str | None:
@@ -376,8 +375,6 @@ class Generator:
                 probe.detail += f" manifest {target}"
             else:
                 probe.json = self.hostile_json(route, s, casus)
-            if isinstance(probe.json, dict):
-                probe.body_fields = tuple(probe.json)
             self._body_targets(probe)
         return probe
 

@@ -309,12 +309,12 @@ class Runner:
                     out.append((f"tenant:{code}:{table}", self.oracle.may_operate_tenant(s, code)))
             if table == "users":
                 tenant, user = change.value("tenant_id"), change.value("id")
+                # Judged by what changed, not by what was asked.
                 fields = (
                     {"rollen"}
                     if (change.old or {}).get("roles") != (change.new or {}).get("roles")
                     else set()
                 )
-                fields |= set(probe.body_fields)
                 allowed = self.oracle.may_change_user(s, str(tenant), str(user), fields) or (
                     self.oracle.may_operate_tenant(s, str(tenant)) and probe.raw is not None
                 )

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 
@@ -17,6 +18,7 @@ from tenants.manifest import SHIPPED_MANIFESTS_DIR
 from .oracle import Oracle
 from .probes import Generator, Probe
 from .routes import Route
+from .runner import Tally, dump
 from .subjects import EXTRA_USERS
 from .world import World
 
@@ -65,3 +67,13 @@ def remove_extra_users(admin: sa.engine.Engine) -> None:
                 sa.text("DELETE FROM users WHERE tenant_id = :t AND id = :u"),
                 {"t": extra.tenant, "u": extra.user_id},
             )
+
+
+def write_report(name: str, tally: Tally, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The findings as JSON in $REGIETAFEL_HOSTILE_REPORT_DIR (default: pytest's temp dir)."""
+    base = os.environ.get("REGIETAFEL_HOSTILE_REPORT_DIR")
+    directory = Path(base) if base else tmp_path_factory.getbasetemp()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.json"
+    path.write_text(dump(tally.findings), encoding="utf-8")
+    return path

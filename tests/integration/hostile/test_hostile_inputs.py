@@ -18,7 +18,7 @@ from litestar.testing import TestClient
 from .changes import ChangeLog, fingerprint
 from .fuzz import FuzzSource, Mutator, Pools
 from .runner import Runner, leak_table, summary, table_text
-from .session import SEED, Hostile
+from .session import SEED, Hostile, write_report
 
 PER_ROUTE = int(os.environ.get("REGIETAFEL_HOSTILE_INPUTS", "16"))
 SHARDS = 2
@@ -26,7 +26,7 @@ SHARDS = 2
 
 @pytest.mark.parametrize("shard", range(SHARDS))
 def test_generated_input_never_breaks_or_leaks(
-    shard: int, hostile: Hostile, probing: ChangeLog
+    shard: int, hostile: Hostile, probing: ChangeLog, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     routes = [r for r in hostile.routes if r.write][shard::SHARDS]
     assert routes
@@ -46,7 +46,8 @@ def test_generated_input_never_breaks_or_leaks(
     before = fingerprint(hostile.admin, casus_ids, person_casus)
     with TestClient(hostile.app) as client:
         tally = Runner(client, world, hostile.oracle, probing, hostile.tokens, before).run(probes)
-    print(f"\n[invoer {shard}/{SHARDS}, seed {SEED}] " + summary(tally))
+    report = write_report(f"hostile-invoer-{shard}", tally, tmp_path_factory)
+    print(f"\n[invoer {shard}/{SHARDS}, seed {SEED}] " + summary(tally) + f"\n  rapport: {report}")
     assert fingerprint(hostile.admin, casus_ids, person_casus) == before
     assert tally.probes == len(routes) * PER_ROUTE
     assert not tally.findings, (

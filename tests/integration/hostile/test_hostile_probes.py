@@ -24,27 +24,15 @@ route, roles and id class.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from litestar.testing import TestClient
 
 from .changes import ChangeLog, fingerprint
-from .runner import Runner, Tally, dump, leak_table, summary, table_text
-from .session import MIN_PROBES, SEED, Hostile
+from .runner import Runner, leak_table, summary, table_text
+from .session import MIN_PROBES, SEED, Hostile, write_report
 from .subjects import roles_present
 
 SHARDS = 6
-
-
-def _report(shard: int, tally: Tally, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = os.environ.get("REGIETAFEL_HOSTILE_REPORT_DIR")
-    directory = Path(base) if base else tmp_path_factory.getbasetemp()
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"hostile-shard-{shard}.json"
-    path.write_text(dump(tally.findings), encoding="utf-8")
-    return path
 
 
 def test_the_world_and_the_route_table_cover_what_the_suite_promises(hostile: Hostile) -> None:
@@ -98,7 +86,7 @@ def test_hostile_probes_find_no_leak(
         runner = Runner(client, world, hostile.oracle, probing, hostile.tokens, before)
         tally = runner.run(probes)
     after = fingerprint(hostile.admin, casus_ids, person_casus)
-    report = _report(shard, tally, tmp_path_factory)
+    report = write_report(f"hostile-shard-{shard}", tally, tmp_path_factory)
     print(f"\n[shard {shard}/{SHARDS}, seed {SEED}] " + summary(tally) + f"\n  rapport: {report}")
     assert after == before, "the probes left the world changed"
     assert tally.probes >= MIN_PROBES // SHARDS
