@@ -21,6 +21,7 @@ from .changes import ChangeLog
 from .model import Subject
 from .oracle import Oracle
 from .probes import Generator, Versions, generate
+from .refresh import refresh_from_database
 from .routes import discover
 from .session import (
     BUDGET,
@@ -32,7 +33,7 @@ from .session import (
     users_versions,
 )
 from .subjects import manifests_by_code
-from .world import Api, build_world, create_extra_users, refresh_from_database
+from .world import Api, build_world, create_extra_users
 
 
 @pytest.fixture(scope="session")

@@ -91,32 +91,9 @@ class Access:
 NO_ACCESS = Access(View.NONE, False, "geen")
 
 
-def id_class(s: Subject, casus: CasusRecord) -> str:
-    """How the casus relates to the subject, for the report."""
-    if casus.tenant == s.tenant:
-        involved = (
-            s.organisation in casus.participants
-            or s.user_id in casus.regisseurs
-            or s.user_id == casus.coordinator
-        )
-        return "eigen-deelname" if involved else "eigen-geen-deelname"
-    if s.tenant in casus.shared_with:
-        return "gedeeld-met-eigen-tenant"
-    return "andere-gemeente-zelfde-regio" if _region(casus) == s.region else "andere-regio"
-
-
-_REGION_OF: dict[str, str] = {}
-
-
-def _region(casus: CasusRecord) -> str:
-    return _REGION_OF.get(casus.tenant, "?")
-
-
 class Oracle:
     def __init__(self, manifests: Mapping[str, Manifest]) -> None:
         self.manifests = manifests
-        for code, m in manifests.items():
-            _REGION_OF[code] = m.region
         # grants[tenant][domain][category] -> purposes
         self.grants: dict[str, dict[str, dict[str, set[str]]]] = {}
         for code, m in manifests.items():
@@ -130,6 +107,20 @@ class Oracle:
             self.grants[code] = table
 
     # -- relations ------------------------------------------------------------------------
+
+    def id_class(self, s: Subject, casus: CasusRecord) -> str:
+        """How the casus relates to the subject, for the report."""
+        if casus.tenant == s.tenant:
+            involved = (
+                s.organisation in casus.participants
+                or s.user_id in casus.regisseurs
+                or s.user_id == casus.coordinator
+            )
+            return "eigen-deelname" if involved else "eigen-geen-deelname"
+        if s.tenant in casus.shared_with:
+            return "gedeeld-met-eigen-tenant"
+        same_region = self.manifests[casus.tenant].region == s.region
+        return "andere-gemeente-zelfde-regio" if same_region else "andere-regio"
 
     def access(self, s: Subject, casus: CasusRecord) -> Access:
         if casus.tenant != s.tenant:

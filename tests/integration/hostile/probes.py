@@ -29,10 +29,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 from services.casework.domain import lifecycle
-from tenants.reference import PURPOSES
+from tenants.reference import (
+    BEROEPSGEHEIM_GROUNDS,
+    DATA_CATEGORIES,
+    LEGAL_BASES_ART6,
+    LEGAL_BASES_ART9,
+    PURPOSES,
+)
 
 from .model import CasusRecord, Subject
-from .oracle import Oracle, id_class
+from .oracle import Oracle
 from .routes import Route
 from .world import World
 
@@ -111,7 +117,7 @@ class Generator:
     def _targets_for(self, s: Subject) -> dict[str, list[CasusRecord]]:
         classes: dict[str, list[CasusRecord]] = {}
         for casus in self._casussen():
-            classes.setdefault(id_class(s, casus), []).append(casus)
+            classes.setdefault(self.oracle.id_class(s, casus), []).append(casus)
         return classes
 
     def _other_casus(self, casus: CasusRecord) -> CasusRecord:
@@ -327,7 +333,15 @@ class Generator:
             path = path.replace("{" + name + "}", value)
         query: dict[str, str] = {}
         purposes: tuple[str, ...] | None = None
-        if "doel" in route.query:
+        checklist = "grondslag" in route.query  # uitleg: the checklist in the query string
+        consent_without_purpose = checklist and self.rng.random() < 0.15
+        if consent_without_purpose:  # the consent rules without a purpose to check against
+            query.update({"actie": "share", "grondslag": "toestemming"})
+        elif checklist:
+            for name, pool in CHECKLIST_QUERY.items():
+                if name in route.query and self.rng.random() < 0.4:
+                    query[name] = self.rng.choice(pool)
+        if "doel" in route.query and not consent_without_purpose:
             roll = self.rng.random()
             phase = PHASE_PURPOSE.get(casus.phase, "uitvoering") if casus else "casusoverleg"
             if roll < 0.5:
@@ -351,7 +365,7 @@ class Generator:
             details.append("over gezinslid")
         if "ook_verwijderd" in route.query and self.rng.random() < 0.5:
             query["ook_verwijderd"] = "true"
-        if "actie" in route.query:
+        if "actie" in route.query and "actie" not in query:
             query["actie"] = self.rng.choice(("read", "share", "withhold", "release", "update"))
         url = path + ("?" + urlencode(query) if query else "")
         probe = Probe(
@@ -359,7 +373,7 @@ class Generator:
             subject=s,
             url=url,
             targets=tuple(targets),
-            id_class=id_class(s, casus) if casus else "geen-casus",
+            id_class=self.oracle.id_class(s, casus) if casus else "geen-casus",
             layer=layer,
             purposes=purposes,
             detail=" ".join(details),
@@ -448,6 +462,16 @@ class Generator:
                 for choice in self.rng.sample(choices, min(2, len(choices))):
                     yield self.make(route, s, None, "zonder-casus", {names[0]: choice})
 
+
+#: Values for the checklist gegevensdeling in a query string (uitleg).
+CHECKLIST_QUERY: Mapping[str, tuple[str, ...]] = {
+    "grondslag": (*LEGAL_BASES_ART6, "convenant"),
+    "art9_uitzondering": tuple(LEGAL_BASES_ART9),
+    "beroepsgeheim_grond": tuple(BEROEPSGEHEIM_GROUNDS),
+    "categorie": tuple(DATA_CATEGORIES),
+    "persoon_geinformeerd": ("true", "false"),
+    "noodzaak": ("Nodig om de aanpak te kiezen.",),
+}
 
 #: The purpose that fits a phase when the caller names none (docs: casus lifecycle).
 PHASE_PURPOSE: Mapping[str, str] = {

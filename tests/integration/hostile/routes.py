@@ -63,26 +63,19 @@ def discover(app: Litestar) -> list[Route]:
             continue
         path = PARAM.sub(lambda m: "{" + m.group(1) + "}", route.path)
         params = tuple(PARAM.findall(route.path))
-        for handler in route.route_handlers:
-            for method in sorted(handler.http_methods):
-                if method in ("HEAD", "OPTIONS"):
-                    continue
-                signature = handler.parsed_fn_signature.parameters
-                query = frozenset(
-                    n
-                    for n in signature
-                    if n
-                    not in {"self", "request", "data", "casework", "web", "sessions", "identity"}
-                    and n not in params
+        for method, (handler, kwargs_model) in sorted(route.route_handler_map.items()):
+            if method in ("HEAD", "OPTIONS"):
+                continue
+            signature = handler.parsed_fn_signature.parameters
+            found.append(
+                Route(
+                    method=method,
+                    path=path,
+                    params=params,
+                    # Query parameters of the handler and of its dependencies.
+                    query=frozenset(p.field_alias for p in kwargs_model.expected_query_params),
+                    has_body="data" in signature,
+                    opt=dict(handler.opt),
                 )
-                found.append(
-                    Route(
-                        method=method,
-                        path=path,
-                        params=params,
-                        query=query,
-                        has_body="data" in signature,
-                        opt=dict(handler.opt),
-                    )
-                )
+            )
     return sorted(found, key=str)

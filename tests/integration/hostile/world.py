@@ -21,197 +21,27 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from services.casework.domain import lifecycle
 from tenants.manifest import Manifest
-from tenants.reference import INSTRUMENT_DOMAINS, LEEFGEBIED_CATEGORIES
+from tenants.reference import INSTRUMENT_DOMAINS
 
 from .canaries import Canaries
+from .casts import (
+    BUREAUS,
+    CASTS,
+    PROBLEM_DOMAINS,
+    SPECIAL_BASIS,
+    BureauCast,
+    Cast,
+    ItemPlan,
+    leefgebied_categories,
+)
 from .model import CasusRecord, ItemRecord, MeetingRecord, Subject, UrgentGrant
 from .subjects import EXTRA_USERS, demo_subjects
 
 Headers = Callable[[str, str], dict[str, str]]
-
-#: Leefgebieden used for problem descriptions and plan goals, per instrument: every data
-#: category of LEEFGEBIED_CATEGORIES plus a plain one.
-PROBLEM_DOMAINS: Mapping[str, tuple[str, ...]] = {
-    "zrm": ("financien", "geestelijke-gezondheid", "justitie", "middelengebruik", "huisvesting"),
-    "leefgebieden-8": ("financien-hulpverlening", "gezondheid", "delictgedrag", "overlast"),
-}
-
-
-def leefgebied_categories(code: str) -> frozenset[str]:
-    return LEEFGEBIED_CATEGORIES.get(code, frozenset({"algemeen"}))
-
-
-@dataclass(frozen=True)
-class ItemPlan:
-    source: str  # user id
-    category: str
-    share: bool = True
-    withhold: bool = False
-    about_household: bool = False
-    optional: bool = False  # the current policy may refuse it (e.g. receive-only partner)
-
-
-@dataclass(frozen=True)
-class GroupCast:
-    aanmelder: str
-    coordinator: str
-    organisations: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Cast:
-    """Who does what in one gemeente."""
-
-    tenant: str
-    expert: str
-    regisseur: str
-    aanmelder_a: str
-    aanmelder_b: str
-    a_organisations: tuple[str, ...]
-    items: tuple[ItemPlan, ...]
-    meeting_type: str
-    group: GroupCast | None = None
-    shared_organisations: tuple[str, ...] = ()  # set: also build the opgeschaalde casus S
-    urgent_user: str | None = None  # doorbreekglas on B
-
-
-CASTS: tuple[Cast, ...] = (
-    Cast(
-        tenant="GM0355",
-        expert="eline-de-graaf",
-        regisseur="robin-visser",
-        aanmelder_a="dennis-koster",
-        aanmelder_b="yara-benali",
-        a_organisations=("rsd-krh", "kwintes", "altrecht", "gemeente-zeist-oov"),
-        items=(
-            ItemPlan("dennis-koster", "strafrechtelijk"),
-            ItemPlan("dennis-koster", "politiegegevens", withhold=True),
-            ItemPlan("robin-visser", "bijzonder"),
-            ItemPlan("robin-visser", "beroepsgeheim"),
-            ItemPlan("robin-visser", "derden", about_household=True),
-            ItemPlan("fatima-ouali", "financieel"),
-            ItemPlan("fatima-ouali", "financieel", share=False),
-            ItemPlan("jasper-huisman", "algemeen"),
-            ItemPlan("mirjam-de-lange", "beroepsgeheim", optional=True),
-            ItemPlan("eline-de-graaf", "justitieel", optional=True),
-        ),
-        meeting_type="pga-kernteam",
-        group=GroupCast(
-            "yara-benali", "yara-benali", ("politie-basisteam-zeist", "sociaal-wijkteam-zeist")
-        ),
-        shared_organisations=("reclassering-nederland", "politie-basisteam-zeist"),
-        urgent_user="fatima-ouali",
-    ),
-    Cast(
-        tenant="GM0637",
-        expert="saskia-van-der-meer",
-        regisseur="daan-verhoef",
-        aanmelder_a="monique-hermans",
-        aanmelder_b="marco-de-jong",
-        a_organisations=("jeugdbescherming-west", "zzon-leerplicht-rmc", "de-waag", "om-den-haag"),
-        items=(
-            ItemPlan("monique-hermans", "strafrechtelijk"),
-            ItemPlan("monique-hermans", "politiegegevens", withhold=True),
-            ItemPlan("stefan-lambert", "justitieel"),
-            ItemPlan("stefan-lambert", "bijzonder"),
-            ItemPlan("priya-ramsaran", "algemeen"),
-            ItemPlan("daan-verhoef", "financieel", share=False),
-        ),
-        meeting_type="agenderingsoverleg",
-        group=GroupCast(
-            "marco-de-jong", "ayoub-tahiri", ("politie-basisteam-zoetermeer", "om-den-haag")
-        ),
-        shared_organisations=("jeugdbescherming-west", "reclassering-nederland"),
-        urgent_user="stefan-lambert",
-    ),
-    Cast(
-        tenant="GM0345",
-        expert="marieke-van-dam",
-        regisseur="jeroen-kuipers",
-        aanmelder_a="sander-brouwers",
-        aanmelder_b="thijs-vermeer",
-        a_organisations=(
-            "leger-des-heils-jbr",
-            "werk-inkomen-veenendaal",
-            "gemeente-veenendaal-oov",
-        ),
-        items=(
-            ItemPlan("sander-brouwers", "strafrechtelijk"),
-            ItemPlan("esther-groen", "financieel"),
-            ItemPlan("yasmina-bouali", "justitieel", withhold=True),
-        ),
-        meeting_type="ivt-triage",
-    ),
-    Cast(
-        tenant="GM0352",
-        expert="joost-hendriks",
-        regisseur="annemiek-prins",
-        aanmelder_a="kevin-van-rijn",
-        aanmelder_b="mustafa-demir",
-        a_organisations=("samen-veilig-mn", "om-midden-nederland", "altrecht", "gemeente-wbd-oov"),
-        items=(
-            ItemPlan("kevin-van-rijn", "strafrechtelijk"),
-            ItemPlan("laura-meijer", "bijzonder"),
-        ),
-        meeting_type="pga-kernteam",
-    ),
-    Cast(
-        tenant="GM0402",
-        expert="ingrid-verbeek",
-        regisseur="tamara-hoekstra",
-        aanmelder_a="bas-van-leeuwen",
-        aanmelder_b="dewi-pattinama",
-        a_organisations=(
-            "reclassering-nederland",
-            "ggz-centraal",
-            "om-midden-nederland",
-            "gemeente-hilversum-oov",
-        ),
-        items=(
-            ItemPlan("bas-van-leeuwen", "strafrechtelijk"),
-            ItemPlan("noor-el-amrani", "justitieel"),
-        ),
-        meeting_type="screening",
-    ),
-)
-
-
-@dataclass(frozen=True)
-class BureauCast:
-    tenant: str
-    expert: str
-    regisseur: str
-    professional: str
-    organisations: tuple[str, ...]
-
-
-BUREAUS: tuple[BureauCast, ...] = (
-    BureauCast(
-        "RGUTRECHT",
-        "marco-van-beek",
-        "hatice-kaya",
-        "olaf-meulenbelt",
-        ("politie-midden-nederland", "reclassering-nederland"),
-    ),
-    BureauCast(
-        "RGHAAGLANDEN",
-        "jan-willem-roos",
-        "chantal-noordam",
-        "youssef-amrani",
-        ("politie-haaglanden", "jeugdbescherming-west"),
-    ),
-)
-
-SPECIAL_BASIS: Mapping[str, dict[str, str]] = {
-    "bijzonder": {"art9_uitzondering": "zorg-en-sociale-stelsels"},
-    "beroepsgeheim": {"beroepsgeheim_grond": "conflict-van-plichten"},
-}
 
 
 class BuildError(AssertionError):
@@ -834,100 +664,3 @@ def build_world(
         canaries=b.canaries,
         today=b.today,
     )
-
-
-def refresh_from_database(world: World, admin: sa.engine.Engine) -> None:
-    """Read the relational facts back as the superuser: the oracle judges what is stored."""
-    ids = [c.id for c in world.casussen.values()]
-    by_id = {c.id: c for c in world.casussen.values()}
-    with admin.connect() as conn:
-        q = lambda sql: conn.execute(sa.text(sql), {"ids": ids}).all()  # noqa: E731
-        for cid, kind, state, version, person in q(
-            "SELECT id::text, kind, state, version, subject_person_id::text FROM casussen "
-            "WHERE id::text = ANY(:ids)"
-        ):
-            c = by_id[cid]
-            c.kind, c.state, c.version, c.subject_person = kind, state, version, person
-            c.phase = lifecycle.phase_of(kind, state)
-        for c in by_id.values():
-            c.participants, c.regisseurs, c.shared_with = set(), set(), set()
-            c.coordinator, c.urgent_users, c.actors = None, set(), set()
-            c.member_persons, c.household_persons, c.consents, c.plan_versions = [], [], [], []
-        for cid, org in q(
-            "SELECT casus_id::text, organisation_id FROM casus_participants "
-            "WHERE active AND casus_id::text = ANY(:ids)"
-        ):
-            by_id[cid].participants.add(org)
-        for cid, role, user in q(
-            "SELECT casus_id::text, role, user_id FROM casus_roles "
-            "WHERE ended_at IS NULL AND casus_id::text = ANY(:ids)"
-        ):
-            if role == "uitvoeringscoordinator":
-                by_id[cid].coordinator = user
-            else:
-                by_id[cid].regisseurs.add(user)
-        for cid, tenant in q(
-            "SELECT casus_id::text, shared_with_tenant FROM casus_shares "
-            "WHERE casus_id::text = ANY(:ids)"
-        ):
-            by_id[cid].shared_with.add(tenant)
-        for cid, user in q(
-            "SELECT casus_id::text, user_id FROM urgent_access "
-            "WHERE expires_at > now() AND casus_id::text = ANY(:ids)"
-        ):
-            by_id[cid].urgent_users.add(user)
-        items = {i.id: i for c in by_id.values() for i in c.items}
-        for iid, shared, withheld, art9, ground, version, category, source in q(
-            "SELECT id::text, shared, withheld, art9_exception, beroepsgeheim_ground, version, "
-            "category, source_organisation_id FROM information_items "
-            "WHERE casus_id::text = ANY(:ids)"
-        ):
-            if iid in items:
-                item = items[iid]
-                item.shared, item.withheld, item.version = shared, withheld, version
-                item.art9_exception, item.beroepsgeheim_ground = art9, ground
-                item.category, item.source_organisation = category, source
-        for cid, version in q(
-            "SELECT casus_id::text, version FROM plan_versions WHERE casus_id::text = ANY(:ids) "
-            "ORDER BY version"
-        ):
-            by_id[cid].plan_versions.append(version)
-        for cid, person in q(
-            "SELECT casus_id::text, person_id::text FROM group_members "
-            "WHERE ended_at IS NULL AND casus_id::text = ANY(:ids)"
-        ):
-            by_id[cid].member_persons.append(person)
-        for cid, member in q(
-            "SELECT c.id::text, h.member_person_id::text FROM household_members h "
-            "JOIN casussen c ON c.tenant_id = h.tenant_id AND c.subject_person_id = h.person_id "
-            "WHERE c.id::text = ANY(:ids)"
-        ):
-            by_id[cid].household_persons.append(member)
-        for cid, consent in q(
-            "SELECT c.id::text, k.id::text FROM consents k "
-            "JOIN casussen c ON c.tenant_id = k.tenant_id AND c.subject_person_id = k.person_id "
-            "WHERE c.id::text = ANY(:ids)"
-        ):
-            by_id[cid].consents.append(consent)
-        for cid, actor in q(
-            " UNION ".join(
-                f"SELECT casus_id::text, {column} FROM {table} WHERE casus_id::text = ANY(:ids)"
-                for table, column in (
-                    ("casus_events", "actor_user_id"),
-                    ("information_items", "created_by"),
-                    ("plan_versions", "created_by"),
-                    ("casus_roles", "user_id"),
-                    ("assessments", "assessor_user_id"),
-                )
-            )
-        ):
-            by_id[cid].actors.add(actor)
-        meeting_ids = [m.id for m in world.meetings.values()]
-        versions = dict(
-            conn.execute(
-                sa.text("SELECT id::text, version FROM meetings WHERE id::text = ANY(:ids)"),
-                {"ids": meeting_ids},
-            ).all()
-        )
-        for meeting in world.meetings.values():
-            meeting.version = versions[meeting.id]
