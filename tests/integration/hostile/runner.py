@@ -415,6 +415,18 @@ def _visible_scores(body: Any) -> set[str]:
     return found
 
 
+def totals(tally: Tally, suite: str) -> dict[str, Any]:
+    """Counts for the run-wide summary (``record_property``; see tests/conftest.py)."""
+    return {
+        "suite": suite,
+        "probes": tally.probes,
+        "seconds": round(tally.seconds, 1),
+        "per_id_klasse": dict(tally.by_class),
+        "per_soort": dict(tally.by_kind),
+        "bevindingen": dict(Counter(f.kind for f in tally.findings)),
+    }
+
+
 def summary(tally: Tally) -> str:
     lines = [
         f"hostile probes: {tally.probes} in {tally.seconds:.1f}s; findings: {len(tally.findings)}; "

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Callable
 
 import pytest
 from litestar.testing import TestClient
 
 from .changes import ChangeLog, fingerprint
 from .fuzz import FuzzSource, Mutator, Pools
-from .runner import Runner, leak_table, summary, table_text
+from .runner import Runner, leak_table, summary, table_text, totals
 from .session import SEED, Hostile, write_report
 
 PER_ROUTE = int(os.environ.get("REGIETAFEL_HOSTILE_INPUTS", "16"))
@@ -26,7 +27,11 @@ SHARDS = 2
 
 @pytest.mark.parametrize("shard", range(SHARDS))
 def test_generated_input_never_breaks_or_leaks(
-    shard: int, hostile: Hostile, probing: ChangeLog, tmp_path_factory: pytest.TempPathFactory
+    shard: int,
+    hostile: Hostile,
+    probing: ChangeLog,
+    tmp_path_factory: pytest.TempPathFactory,
+    record_property: Callable[[str, object], None],
 ) -> None:
     routes = [r for r in hostile.routes if r.write][shard::SHARDS]
     assert routes
@@ -47,6 +52,7 @@ def test_generated_input_never_breaks_or_leaks(
     with TestClient(hostile.app) as client:
         tally = Runner(client, world, hostile.oracle, probing, hostile.tokens, before).run(probes)
     report = write_report(f"hostile-invoer-{shard}", tally, tmp_path_factory)
+    record_property("hostile", totals(tally, "generated input"))
     print(f"\n[invoer {shard}/{SHARDS}, seed {SEED}] " + summary(tally) + f"\n  rapport: {report}")
     assert fingerprint(hostile.admin, casus_ids, person_casus) == before
     assert tally.probes == len(routes) * PER_ROUTE

@@ -24,11 +24,13 @@ route, roles and id class.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from litestar.testing import TestClient
 
 from .changes import ChangeLog, fingerprint
-from .runner import Runner, leak_table, summary, table_text
+from .runner import Runner, leak_table, summary, table_text, totals
 from .session import MIN_PROBES, SEED, Hostile, write_report
 from .subjects import roles_present
 
@@ -75,6 +77,7 @@ def test_hostile_probes_find_no_leak(
     hostile: Hostile,
     probing: ChangeLog,
     tmp_path_factory: pytest.TempPathFactory,
+    record_property: Callable[[str, object], None],
 ) -> None:
     probes = hostile.probes[shard::SHARDS]
     world = hostile.world
@@ -87,6 +90,7 @@ def test_hostile_probes_find_no_leak(
         tally = runner.run(probes)
     after = fingerprint(hostile.admin, casus_ids, person_casus)
     report = write_report(f"hostile-shard-{shard}", tally, tmp_path_factory)
+    record_property("hostile", totals(tally, "hostile probes"))
     print(f"\n[shard {shard}/{SHARDS}, seed {SEED}] " + summary(tally) + f"\n  rapport: {report}")
     assert after == before, "the probes left the world changed"
     assert tally.probes >= MIN_PROBES // SHARDS
