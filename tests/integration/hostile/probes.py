@@ -255,7 +255,8 @@ class Generator:
 
         body = mutate(body)
         if isinstance(body, dict) and route.method == "PATCH" and "/gebruikers/" in route.path:
-            body = {**body, "rollen": ["pga-expert"]}  # self-elevation (defect 10)
+            # Self-elevation (issue 9, defect 10): keep one's roles and add pga-expert.
+            body = {**body, "rollen": sorted(s.roles | {"pga-expert"})}
         return body
 
     def web_form(
