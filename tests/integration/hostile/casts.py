@@ -17,7 +17,7 @@ PROBLEM_DOMAINS: Mapping[str, tuple[str, ...]] = {
 
 
 def leefgebied_categories(code: str) -> frozenset[str]:
-    return LEEFGEBIED_CATEGORIES.get(code, frozenset({"algemeen"}))
+    return frozenset(LEEFGEBIED_CATEGORIES.get(code, {"algemeen"}))
 
 
 @dataclass(frozen=True)

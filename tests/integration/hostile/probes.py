@@ -183,8 +183,8 @@ class Generator:
                 ParamChoice(g.id, (g.casus_key,), f"doorbreekglas {g.casus_key}") for g in w.grants
             ]
         if name == "user_id":
-            same = [x for x in w.subjects if x.tenant == s.tenant and x.user_id != s.user_id]
-            foreign = [
+            colleagues = [x for x in w.subjects if x.tenant == s.tenant and x.user_id != s.user_id]
+            strangers = [
                 x
                 for x in w.subjects
                 if x.tenant != s.tenant
@@ -195,15 +195,18 @@ class Generator:
                     s.user_id, (), "eigen gebruiker", self._user_version(s.tenant, s.user_id)
                 )
             ]
-            if same:
-                o = self.rng.choice(same)
+            if colleagues:
+                o = self.rng.choice(colleagues)
                 picks.append(
                     ParamChoice(o.user_id, (), "collega", self._user_version(s.tenant, o.user_id))
                 )
-            if foreign:
+            if strangers:
                 picks.append(
                     ParamChoice(
-                        self.rng.choice(foreign).user_id, (), "gebruiker van andere tenant", '"v1"'
+                        self.rng.choice(strangers).user_id,
+                        (),
+                        "gebruiker van andere tenant",
+                        '"v1"',
                     )
                 )
             return picks
@@ -374,7 +377,7 @@ class Generator:
             subject=s,
             url=url,
             targets=tuple(targets),
-            id_class=self.oracle.id_class(s, casus) if casus else "geen-casus",
+            id_class=self._id_class(s, casus, targets),
             layer=layer,
             purposes=purposes,
             detail=" ".join(details),
@@ -392,6 +395,12 @@ class Generator:
                 probe.json = self.hostile_json(route, s, casus)
             self._body_targets(probe)
         return probe
+
+    def _id_class(self, s: Subject, casus: CasusRecord | None, targets: list[str]) -> str:
+        """The class of the casus in the path, else of the first casus an id leads to (the
+        agenda of an overleg, the casus of a grant), else ``geen-casus``."""
+        first = casus or (self.world.casussen[targets[0]] if targets else None)
+        return self.oracle.id_class(s, first) if first else "geen-casus"
 
     def _body_targets(self, probe: Probe) -> None:
         """Casussen named in the body (e.g. an agenda item) are targets too."""

@@ -3,6 +3,8 @@ oracle judges what is stored, not what the builder meant to store."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from services.casework.domain import lifecycle
@@ -15,7 +17,10 @@ def refresh_from_database(world: World, admin: sa.engine.Engine) -> None:
     ids = [c.id for c in world.casussen.values()]
     by_id = {c.id: c for c in world.casussen.values()}
     with admin.connect() as conn:
-        q = lambda sql: conn.execute(sa.text(sql), {"ids": ids}).all()  # noqa: E731
+
+        def q(sql: str) -> list[Any]:
+            return list(conn.execute(sa.text(sql), {"ids": ids}).all())
+
         for cid, kind, state, version, person in q(
             "SELECT id::text, kind, state, version, subject_person_id::text FROM casussen "
             "WHERE id::text = ANY(:ids)"
@@ -97,7 +102,7 @@ def refresh_from_database(world: World, admin: sa.engine.Engine) -> None:
         ):
             by_id[cid].actors.add(actor)
         meeting_ids = [m.id for m in world.meetings.values()]
-        versions = dict(
+        versions: dict[str, int] = dict(
             conn.execute(
                 sa.text("SELECT id::text, version FROM meetings WHERE id::text = ANY(:ids)"),
                 {"ids": meeting_ids},

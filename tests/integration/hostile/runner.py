@@ -74,7 +74,7 @@ class Tally:
     by_status: Counter[int] = field(default_factory=Counter)
     undone: int = 0
     seconds: float = 0.0
-    route_seconds: Counter[str] = field(default_factory=Counter)
+    route_seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     findings: list[Finding] = field(default_factory=list)
 
     def merge(self, other: Tally) -> None:
@@ -85,7 +85,8 @@ class Tally:
         self.by_status.update(other.by_status)
         self.undone += other.undone
         self.seconds += other.seconds
-        self.route_seconds.update(other.route_seconds)
+        for route, seconds in other.route_seconds.items():
+            self.route_seconds[route] += seconds
         self.findings += other.findings
 
 
@@ -377,7 +378,7 @@ class Runner:
 
 
 def _problem_json(response: Response) -> bool:
-    return response.headers.get("content-type", "").startswith("application/problem+json")
+    return str(response.headers.get("content-type", "")).startswith("application/problem+json")
 
 
 def _excerpt(text: str, needle: str, width: int = 90) -> str:
@@ -436,7 +437,8 @@ def summary(tally: Tally) -> str:
         "  per soort: " + ", ".join(f"{k}={v}" for k, v in sorted(tally.by_kind.items())),
         "  per status: " + ", ".join(f"{k}={v}" for k, v in sorted(tally.by_status.items())),
     ]
-    slow = ", ".join(f"{r} {t:.1f}s" for r, t in tally.route_seconds.most_common(5))
+    slowest = sorted(tally.route_seconds.items(), key=lambda rt: -rt[1])[:5]
+    slow = ", ".join(f"{r} {t:.1f}s" for r, t in slowest)
     lines.append(f"  traagste routes: {slow}")
     kinds = Counter(f.kind for f in tally.findings)
     lines.append(

@@ -50,7 +50,7 @@ def manifests_by_code(manifests: Sequence[Manifest]) -> dict[str, Manifest]:
 def domain_of(manifest: Manifest, organisation: str) -> str:
     for org in manifest.organisations:
         if org.id == organisation:
-            return org.domain
+            return str(org.domain)
     raise KeyError(f"{manifest.gemeentecode}: unknown organisation {organisation}")
 
 

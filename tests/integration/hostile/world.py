@@ -611,7 +611,7 @@ class Builder:
 def _org_of(manifests: Mapping[str, Manifest], tenant: str, user: str) -> str:
     for u in manifests[tenant].users:
         if u.id == user:
-            return u.organisation
+            return str(u.organisation)
     for extra in EXTRA_USERS:
         if extra.tenant == tenant and extra.user_id == user:
             return extra.organisation
