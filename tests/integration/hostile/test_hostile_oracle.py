@@ -132,3 +132,19 @@ def test_who_may_change_what() -> None:
     assert ORACLE.may_operate_tenant(who("RGUTRECHT/bram-de-ruiter"), "GM0345")
     assert not ORACLE.may_operate_tenant(who("RGHAAGLANDEN/ahmed-benali"), "GM0345")
     assert not ORACLE.may_operate_tenant(who("RGUTRECHT/marco-van-beek"), "GM0345")
+
+
+def test_canaries_are_found_in_json_and_html_and_only_there() -> None:
+    import datetime as dt
+    import random
+
+    from .canaries import Canaries
+
+    reg = Canaries(random.Random(1))
+    token = reg.token("K", {"algemeen"}, "casus", "tekst")
+    bsn = reg.bsn("K", "person", "persoon.bsn")
+    born = reg.birth_date("K", "person", "geboortedatum", dt.date(2026, 11, 27), {"identificerend"})
+    page = f'<td>{token.upper()}</td> {{"bsn": "{bsn}"}} geboren {born.day} '
+    found = {c.field for c in reg.found_in(page + born.strftime("%Y") + " " + born.isoformat())}
+    assert found == {"tekst", "persoon.bsn", "geboortedatum"}
+    assert not reg.found_in(f"1{bsn} {bsn}0 ******{bsn[-3:]} zq{token[2:-1]}")
