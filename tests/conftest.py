@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -138,3 +140,33 @@ def live_policy_app(runtime: Runtime, identity: Identity, demo_tenants: list[Man
 def live_policy_client(live_policy_app: Litestar) -> Iterator[TestClient[Litestar]]:
     with TestClient(live_policy_app) as test_client:
         yield test_client
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """One summary of the hostile-probe suite (tests/integration/hostile) over all shards and
+    pytest-xdist workers: its tests report their counts with ``record_property("hostile")``."""
+    runs: dict[str, dict[str, Any]] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", None) != "call":
+                continue
+            for name, value in getattr(report, "user_properties", []):
+                if name != "hostile":
+                    continue
+                total = runs.setdefault(value["suite"], {"probes": 0, "seconds": 0.0})
+                total["probes"] += value["probes"]
+                total["seconds"] += value["seconds"]
+                for key in ("per_id_klasse", "per_soort", "bevindingen"):
+                    bucket = total.setdefault(key, Counter())
+                    bucket.update(value[key])
+    if not runs:
+        return
+    terminalreporter.write_sep("-", "hostile probes (tests/integration/hostile)")
+    for suite, total in sorted(runs.items()):
+        found = sum(total["bevindingen"].values())
+        terminalreporter.write_line(
+            f"{suite}: {total['probes']} probes, {total['seconds']:.0f}s probing, "
+            f"{found} findings {dict(total['bevindingen'])}"
+        )
+        for key in ("per_id_klasse", "per_soort"):
+            terminalreporter.write_line(f"  {key}: {dict(sorted(total[key].items()))}")
