@@ -94,6 +94,36 @@ def _member_names(ws: Workspace, casus: Casus) -> set[str]:
     return names
 
 
+def _known_names_in(ws: Workspace, casus: Casus, text: str) -> set[str]:
+    """Surnames and roepnamen of persons known in the tenant that occur in ``text``.
+
+    Step 1 is group level only: a signal naming a person the gemeente already knows is person
+    data, whether or not that person is on this group's namenlijst (issue 9, defect 7). The
+    database finds candidates; the word-boundary check is ``person_identifiers_in``'s.
+    """
+    lowered = text.lower()
+    candidates: set[str] = set()
+    for surname, roepnaam in ws.session.execute(
+        sa.select(Person.surname, Person.roepnaam).where(
+            Person.tenant_id == casus.tenant_id,
+            sa.or_(
+                sa.and_(
+                    sa.func.length(Person.surname) >= 3,
+                    sa.func.strpos(sa.literal(lowered), sa.func.lower(Person.surname)) > 0,
+                ),
+                sa.and_(
+                    sa.func.length(Person.roepnaam) >= 3,
+                    sa.func.strpos(sa.literal(lowered), sa.func.lower(Person.roepnaam)) > 0,
+                ),
+            ),
+        )
+    ):
+        candidates.add(surname)
+        if roepnaam:
+            candidates.add(roepnaam)
+    return candidates
+
+
 def _require_group(casus: Casus, *, active: bool = True) -> None:
     if casus.kind != "groep":
         raise Conflict(
@@ -320,7 +350,7 @@ def add_signal(ws: Workspace, casus_id: uuid.UUID, data: SignalInput) -> dict[st
     names = _member_names(ws, casus)
     problems = []
     for name, value in (("tekst", data.text), ("locatie", data.location or "")):
-        found = person_identifiers_in(value, names)
+        found = person_identifiers_in(value, names | _known_names_in(ws, casus, value))
         if found:
             problems.append(
                 FieldProblem(

@@ -398,3 +398,38 @@ def test_the_pseudonymised_timeline_names_nobody(module_client: Client, token_fo
     assert lines
     assert all(line["door"] is None for line in lines)
     assert REGISSEUR not in response.text and WIJKAGENT not in response.text
+
+
+# -- 7. A step-1 signal naming a person known in the gemeente is person data ---------------------
+
+
+def test_a_step1_signal_naming_a_known_person_is_refused(
+    module_client: Client, token_for: Headers
+) -> None:
+    Casus(module_client, token_for, "Signaaltest")  # makes "Authztest" a known surname
+    created = module_client.post(
+        "/api/v1/casussen",
+        json={
+            "soort": "groep",
+            "waarom_integraal": "Groep jongeren veroorzaakt structureel overlast.",
+            "geinformeerd": True,
+            "groepsnaam": "Groep Stationsplein",
+            "overleg": "groepsoverleg",
+        },
+        headers=token_for(Z, EXPERT),
+    )
+    assert created.status_code == 201, created.text
+    url = f"/api/v1/casussen/{created.json()['id']}/signalen"
+    named = module_client.post(
+        url,
+        json={"tekst": "Signaaltest Authztest was er weer bij, samen met de groep."},
+        headers=token_for(Z, EXPERT),
+    )
+    assert named.status_code == 422, named.text
+    assert any(e["field"] == "tekst" for e in named.json()["errors"])
+    plain = module_client.post(
+        url,
+        json={"tekst": "Overlast bij de bushalte, elke vrijdagavond."},
+        headers=token_for(Z, EXPERT),
+    )
+    assert plain.status_code in (200, 201), plain.text
