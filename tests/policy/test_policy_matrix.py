@@ -4,7 +4,8 @@ case (issue 9, defect 2), and each case tagged with a cell really is that cell.
 A case names its cell with ``matrix: [role, relation]`` (``role`` may join roles with ``+``,
 e.g. ``adviseur+professional``). The matrix is read from the table under the heading
 "Need-to-know matrix" in docs/policy.md when it is there: its header row names the relations,
-its first column the roles, as codes (in backticks or plain), and a cell may say the view
+its first column the roles, as codes (in backticks or plain; the relations may also be the
+labels of :data:`RELATION_LABELS`), and a cell may say the view
 (``full``, ``pseudoniem``, ``anoniem``) or no access (``—``, ``-``, ``geen``); a cell that says a
 view or no access must agree with a ``read`` case of that cell. Without the table the matrix
 is every role of tenants/reference.py × :data:`RELATIONS`.
@@ -34,9 +35,21 @@ NO_ACCESS = {"—", "-", "–", "geen", "nee", "no", "none", "deny"}
 Cell = tuple[str, str]
 
 
+#: The relation labels of the docs table and their codes in the tables' ``matrix`` metadata
+#: (a header cell may instead carry its code in backticks).
+RELATION_LABELS = {
+    "participating organisation": "deelnemer",
+    "own gemeente, no relation": "gemeente",
+    "shared with own tenant (bureau)": "gedeeld",
+    "other gemeente": "andere-gemeente",
+    "group plan (driehoek)": "groepsplan",
+}
+
+
 def _code(cell: str) -> str:
     quoted = re.search(r"`([^`]+)`", cell)
-    return (quoted.group(1) if quoted else cell).strip().strip("*").strip().lower()
+    text = (quoted.group(1) if quoted else cell).strip().strip("*").strip().lower()
+    return RELATION_LABELS.get(text, text)
 
 
 def docs_matrix(text: str) -> dict[Cell, str] | None:
@@ -138,6 +151,7 @@ def test_a_tagged_case_is_its_cell(table: str, case: dict[str, Any]) -> None:
 
 def _cell_view(text: str) -> str | None:
     """What a docs cell says for reading: a view, "deny", or None (not said)."""
+    text = text.split("(")[0]  # "— (own group casus: full)": the remark is not the cell
     words = set(re.findall(r"[\w—–-]+", text.lower()))
     views = [v for v in VIEWS if v in words]
     if views:
