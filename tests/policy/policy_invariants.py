@@ -199,12 +199,14 @@ def no_casework_for_verantwoording(f: Facts, d: Decision, data: JSON) -> list[st
 
 
 def withheld_stays_withheld(f: Facts, d: Decision, data: JSON) -> list[str]:
-    if not (d.allow and f.resource.get("withheld") is True):
+    if not (d.allow and f.casus and f.resource.get("withheld") is True):
         return []
     if f.action == "share":
         return ["a withheld item was shared"]
     source = f.my_org(f.resource.get("source_organisation"))
-    if f.action in ITEM_CONTENT_ACTIONS and not (source and f.involved):
+    if f.action in ITEM_CONTENT_ACTIONS and not (source and f.involved and f.same_tenant):
+        # The source decides within the casus' gemeente: an organisation of another tenant
+        # (the bureau reading a shared casus) is never the source of the gemeente's item.
         return [f"a withheld item: {f.action} by someone who is not its involved source"]
     return []
 
