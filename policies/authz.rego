@@ -47,6 +47,14 @@ res_type := object.get(resource, "type", "")
 
 deny_reason(code, message) := {"code": code, "effect": "deny", "message": message}
 
+# Values quoted in messages are never empty: rego-cpp 1.5 renders sprintf("%s", [""]) as
+# '""' inside a string and then emits invalid JSON (issue 9, defect 12).
+purpose_label := purpose if purpose != "" else := "(geen doel)"
+
+domain_label := subject_domain if subject_domain != "" else := "(onbekend domein)"
+
+legal_basis_label := legal_basis if legal_basis != "" else := "(geen grondslag)"
+
 allow_reason(code, message) := {"code": code, "effect": "allow", "message": message}
 
 # ---------------------------------------------------------------------------

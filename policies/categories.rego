@@ -32,6 +32,7 @@ own_source if is_subject_org(resource.source_organisation)
 # ... and the subject is involved in the casus with a casework role: only then does the
 # source's right to decide apply (a beheerder of the source organisation has no part in it).
 own_source_involved if {
+	same_tenant
 	own_source
 	involved
 }
@@ -98,20 +99,20 @@ deny contains deny_reason("beroepsgeheim-grond-ontbreekt", "Voor gegevens onder 
 	not beroepsgeheim_ground_given
 }
 
-deny contains deny_reason("categorie-geen-grant", sprintf("Het convenant geeft domein '%s' geen toegang tot categorie '%s' voor doel '%s'.", [subject_domain, resource.category, purpose])) if {
+deny contains deny_reason("categorie-geen-grant", sprintf("Het convenant geeft domein '%s' geen toegang tot categorie '%s' voor doel '%s'.", [domain_label, resource.category, purpose_label])) if {
 	category_checked
 	purpose != ""
 	not resource.category in granted_categories
 }
 
-deny contains deny_reason("bsn-doel", sprintf("Het doel '%s' vereist geen BSN.", [purpose])) if {
+deny contains deny_reason("bsn-doel", sprintf("Het doel '%s' vereist geen BSN.", [purpose_label])) if {
 	category_checked
 	resource.category == "bsn"
 	purpose != ""
 	not bsn_purpose
 }
 
-info contains allow_reason("categorie-grant", sprintf("Het convenant geeft domein '%s' toegang tot categorie '%s' voor doel '%s'.", [subject_domain, resource.category, purpose])) if {
+info contains allow_reason("categorie-grant", sprintf("Het convenant geeft domein '%s' toegang tot categorie '%s' voor doel '%s'.", [domain_label, resource.category, purpose_label])) if {
 	category_checked
 	resource.category in granted_categories
 }
@@ -149,7 +150,7 @@ mask contains "bsn" if {
 	not bsn_purpose
 }
 
-info contains allow_reason("bsn-gemaskeerd", sprintf("Het BSN wordt gemaskeerd: het doel '%s' vereist geen BSN.", [purpose])) if {
+info contains allow_reason("bsn-gemaskeerd", sprintf("Het BSN wordt gemaskeerd: het doel '%s' vereist geen BSN.", [purpose_label])) if {
 	allow
 	composite
 	action in read_actions

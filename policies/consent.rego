@@ -31,7 +31,7 @@ deny contains deny_reason("toestemming-niet-vastgelegd", "Toestemming als gronds
 	not consent_recorded
 }
 
-deny contains deny_reason("toestemming-ander-doel", sprintf("De vastgelegde toestemming geldt niet voor het doel '%s'.", [purpose])) if {
+deny contains deny_reason("toestemming-ander-doel", sprintf("De vastgelegde toestemming geldt niet voor het doel '%s'.", [purpose_label])) if {
 	action in content_actions
 	relies_on_consent
 	consent_recorded
@@ -50,7 +50,7 @@ deny contains deny_reason("toestemming-ongelijke-verhouding", "Toestemming is ni
 	consent_power_imbalance
 }
 
-info contains allow_reason("toestemming-geldig", sprintf("Er is geldige, vastgelegde toestemming voor het doel '%s'.", [purpose])) if {
+info contains allow_reason("toestemming-geldig", sprintf("Er is geldige, vastgelegde toestemming voor het doel '%s'.", [purpose_label])) if {
 	action in content_actions
 	relies_on_consent
 	consent_recorded

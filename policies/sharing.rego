@@ -38,7 +38,7 @@ deny contains deny_reason("convenant-geen-grondslag", "Een convenant is geen gro
 	legal_basis == "convenant"
 }
 
-deny contains deny_reason("deling-grondslag-ongeldig", sprintf("Checklist gegevensdeling: '%s' is geen grondslag uit art. 6 AVG.", [legal_basis])) if {
+deny contains deny_reason("deling-grondslag-ongeldig", sprintf("Checklist gegevensdeling: '%s' is geen grondslag uit art. 6 AVG.", [legal_basis_label])) if {
 	sharing
 	not legal_basis in art6_bases
 	not legal_basis in {"", "convenant"}

@@ -345,9 +345,7 @@ def detail_view(ws: Workspace, casus: Casus, decision: Decision) -> dict[str, An
             "vrijwillig": casus.voluntary,
             "overleg": casus.meeting_type_id,
             "aanmelder_organisatie": casus.aanmelder_organisation_id,
-            "aanmelding": _aanmelding_view(
-                casus.aanmelding, decision, text_ok, own=full and _aanmelder(ws, casus)
-            ),
+            "aanmelding": _aanmelding_view(casus.aanmelding, decision, text_ok),
             "triage": casus.triage if text_ok else _redact_triage(casus.triage),
             "informeren": casus.informing if text_ok else {},
             "afsluiting": casus.closure if text_ok else _redact_closure(casus.closure),
@@ -387,28 +385,16 @@ def detail_view(ws: Workspace, casus: Casus, decision: Decision) -> dict[str, An
     return view
 
 
-def _aanmelder(ws: Workspace, casus: Casus) -> bool:
-    """The reader's organisation wrote the aanmelding (tenant-qualified): it is the source of
-    that text and sees it, as the source of an item does."""
-    return (
-        casus.tenant_id == ws.principal.tenant
-        and casus.aanmelder_organisation_id == ws.principal.organisation
-    )
-
-
 def _aanmelding_view(
-    aanmelding: dict[str, Any], decision: Decision, text_ok: bool, *, own: bool
+    aanmelding: dict[str, Any], decision: Decision, text_ok: bool
 ) -> dict[str, Any]:
     """Each problem under its leefgebied's categories; other free text under the casus's.
-    The aanmelder's organisation (``own``, in the full view) sees what it wrote."""
+    (Also for the aanmelder: what it may read follows its grants, like everyone's.)"""
     problems: dict[str, Any] = aanmelding.get("problemen", {}) or {}
     shown = {
-        code: text
-        if own
-        else free_text.text_or_none(decision, free_text.leefgebied_categories(code), text)
+        code: free_text.text_or_none(decision, free_text.leefgebied_categories(code), text)
         for code, text in problems.items()
     }
-    text_ok = text_ok or own
     view: dict[str, Any] = {
         "problemen": shown,
         "problemen_afgeschermd": sorted(code for code, text in shown.items() if text is None),
@@ -925,12 +911,20 @@ def doorbreekglas(ws: Workspace, casus_id: uuid.UUID, reason: str, hours: int) -
         "expires_at": expires,
         "user": ref(ws.principal.tenant, ws.principal.user_id),
     }
-    ws.enforcer.decide(
+    decision = ws.enforcer.decide(
         "read",
         ws.resource(casus, urgent_access=urgent),
         ws.enforcer.context(ws.purpose_for(casus, None), {"urgency_reason": reason}),
         Target("doorbreekglas", str(casus.id), casus.id),
     )
+    if "doorbreekglas" not in decision.codes:
+        # A regular basis already gives access (or, for a casus shared with the region,
+        # read access that is not the gemeente's to extend): breaking the glass is not the
+        # way, and a grant is never written outside the casus's own gemeente.
+        raise Conflict(
+            "doorbreekglas-niet-nodig",
+            "U hebt al toegang tot deze casus langs de gewone weg: spoedtoegang is niet nodig.",
+        )
     grant = UrgentAccess(
         tenant_id=casus.tenant_id,
         id=uuid.uuid4(),
@@ -1018,17 +1012,23 @@ def add_household_member(
 
 
 def household(ws: Workspace, casus_id: uuid.UUID, purpose: str | None) -> list[dict[str, Any]]:
-    """Third-party data: needs a convenant grant for category ``derden`` for the purpose."""
+    """Third-party data: needs a convenant grant for category ``derden`` for the purpose;
+    the persons are then shown with the masks of a person view (BSN only where the purpose
+    needs it, identifying data only with its grant)."""
     casus = ws.load_casus(casus_id)
-    decision = ws.enforcer.decide(
+    context = ws.enforcer.context(ws.purpose_for(casus, purpose))
+    ws.enforcer.decide(
         "read",
         ws.resource(casus, "person", category="derden"),
-        ws.enforcer.context(ws.purpose_for(casus, purpose)),
+        context,
         Target("gezinslid", None, casus.id),
+    )
+    masks = ws.enforcer.decide(
+        "read", ws.resource(casus, "person"), context, Target("gezinslid", None, casus.id)
     )
     subject = _subject_of(ws, casus)
     return [
-        {"relatie": link.relation, "persoon": person_view(ws, member, decision)}
+        {"relatie": link.relation, "persoon": person_view(ws, member, masks)}
         for link, member in persons.household_of(ws, subject)
     ]
 

@@ -152,6 +152,14 @@ def _text_categories(casus: Casus, row: PlanVersion) -> frozenset[str]:
     return free_text.casus_text_categories(casus)
 
 
+def _summary_categories(casus: Casus, row: PlanVersion) -> frozenset[str]:
+    """A version's change summary quotes goals and actions alike: all their categories."""
+    goals = row.content.get("goals", []) if isinstance(row.content, dict) else []
+    return _text_categories(casus, row) | free_text.categories_of_leefgebieden(
+        str(g.get("domain", "")) for g in goals if isinstance(g, dict)
+    )
+
+
 @dataclass(frozen=True)
 class PlanRead:
     casus: Casus
@@ -189,7 +197,7 @@ def list_versions(
             "aangemaakt_door": None if anon else row.created_by,
             "aangemaakt_op": row.created_at.isoformat(),
             "samenvatting": _summary_of(
-                row, anon or not free_text.shows(decision, _text_categories(casus, row))
+                row, anon or not free_text.shows(decision, _summary_categories(casus, row))
             ),
         }
         for row in rows
@@ -261,7 +269,9 @@ def plan_view(ws: Workspace, read: PlanRead) -> dict[str, Any]:
         "versie": row.version,
         "aangemaakt_door": None if anon else row.created_by,
         "aangemaakt_op": row.created_at.isoformat(),
-        "samenvatting": _summary_of(row, anon),
+        "samenvatting": _summary_of(
+            row, anon or not free_text.shows(read.decision, _summary_categories(read.casus, row))
+        ),
         "weergave": "anoniem" if read_anon else read.decision.view,
         "tekst_afgeschermd": anon and not read_anon,
         "gemaskeerd": list(read.decision.mask),

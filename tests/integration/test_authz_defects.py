@@ -385,9 +385,10 @@ def test_free_text_is_masked_with_its_category(module_client: Client, token_for:
     assert "justitie" in body["aanmelding"]["problemen_afgeschermd"]
     # Financial problems are granted to werk en inkomen: shown.
     assert body["aanmelding"]["problemen"]["financien"] == "Schulden bij de woningcorporatie."
-    # The police (the aanmelder) still read what they wrote.
+    # The police (the aanmelder) read the justice text they are granted.
     own = module_client.get(casus.url, headers=token_for(Z, WIJKAGENT))
     assert "Drie aanhoudingen voor winkeldiefstal" in own.text
+    assert "Schulden bij de woningcorporatie" not in own.text  # no financieel grant
 
 
 def test_the_pseudonymised_timeline_names_nobody(module_client: Client, token_for: Headers) -> None:
