@@ -341,7 +341,7 @@ class Runner:
             return False
         return all(
             (r.table == "urgent_access" and r.value("user_id") == s.user_id)
-            or (r.table == "casus_events" and r.value("kind") == "doorbreekglas")
+            or (r.table in ("casus_events", "outbox_events") and r.value("kind") == "doorbreekglas")
             for r in rows
         )
 
