@@ -152,11 +152,18 @@ def _text_categories(casus: Casus, row: PlanVersion) -> frozenset[str]:
     return free_text.casus_text_categories(casus)
 
 
-def _summary_categories(casus: Casus, row: PlanVersion) -> frozenset[str]:
-    """A version's change summary quotes goals and actions alike: all their categories."""
-    goals = row.content.get("goals", []) if isinstance(row.content, dict) else []
+def _goal_domains(row: PlanVersion | None) -> list[str]:
+    if row is None or not isinstance(row.content, dict):
+        return []
+    return [str(g.get("domain", "")) for g in row.content.get("goals", []) if isinstance(g, dict)]
+
+
+def _summary_categories(ws: Workspace, casus: Casus, row: PlanVersion) -> frozenset[str]:
+    """A version's change summary quotes goals and actions alike, also the goals the version
+    removed (the previous version's): all their categories."""
+    previous = ws.session.get(PlanVersion, (casus.tenant_id, casus.id, row.version - 1))
     return _text_categories(casus, row) | free_text.categories_of_leefgebieden(
-        str(g.get("domain", "")) for g in goals if isinstance(g, dict)
+        [*_goal_domains(row), *_goal_domains(previous)]
     )
 
 
@@ -197,7 +204,7 @@ def list_versions(
             "aangemaakt_door": None if anon else row.created_by,
             "aangemaakt_op": row.created_at.isoformat(),
             "samenvatting": _summary_of(
-                row, anon or not free_text.shows(decision, _summary_categories(casus, row))
+                row, anon or not free_text.shows(decision, _summary_categories(ws, casus, row))
             ),
         }
         for row in rows
@@ -270,7 +277,8 @@ def plan_view(ws: Workspace, read: PlanRead) -> dict[str, Any]:
         "aangemaakt_door": None if anon else row.created_by,
         "aangemaakt_op": row.created_at.isoformat(),
         "samenvatting": _summary_of(
-            row, anon or not free_text.shows(read.decision, _summary_categories(read.casus, row))
+            row,
+            anon or not free_text.shows(read.decision, _summary_categories(ws, read.casus, row)),
         ),
         "weergave": "anoniem" if read_anon else read.decision.view,
         "tekst_afgeschermd": anon and not read_anon,
