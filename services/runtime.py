@@ -152,7 +152,7 @@ def upgrade_databases(settings: Settings) -> tuple[str | None, str | None]:
     """``regietafel db upgrade``: roles and databases (when an admin URL is given), then both
     schemas, each migrated by the role that owns it (casework: the owner role). Returns the
     casework revision (current, head)."""
-    from analytics.db.migrate import ANALYTICS
+    from analytics.db.migrate import upgrade as upgrade_analytics
 
     settings = ensure_embedded_secrets(settings)
     if settings.mode is not Mode.PRODUCTION:
@@ -160,18 +160,19 @@ def upgrade_databases(settings: Settings) -> tuple[str | None, str | None]:
         try:
             assert urls.admin is not None
             provision(urls.admin, settings)
-            ANALYTICS.upgrade(urls.analytics)
+            upgrade_analytics(urls.analytics_owner, runtime_role=settings.db_analytics_role)
             return casework_migrations.status(urls.owner)
         finally:
             if server is not None:
                 server.stop()
     urls = DatabaseUrls.from_settings(settings)
-    require_passwords(urls, "owner", "analytics")
+    # Migrations run as the owners: casework's owner role and the analytics owner role.
+    require_passwords(urls, "owner", "analytics_owner")
     if settings.database_admin_url:
-        require_passwords(urls, "app")
+        require_passwords(urls, "app", "analytics")
         bootstrap(settings.database_admin_url, settings)
     casework_migrations.upgrade(urls.owner)
-    ANALYTICS.upgrade(urls.analytics)
+    upgrade_analytics(urls.analytics_owner, runtime_role=settings.db_analytics_role)
     return casework_migrations.status(urls.owner)
 
 

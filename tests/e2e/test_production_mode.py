@@ -86,6 +86,8 @@ def deployment(tmp_path: Path, provider: FakeProvider) -> Iterator[dict[str, str
         "REGIETAFEL_DB_OWNER_PASSWORD": f"owner-{uuid.uuid4().hex}",
         "REGIETAFEL_DB_APP_PASSWORD_FILE": str(app_secret),
         "REGIETAFEL_DB_ANALYTICS_PASSWORD": f"analytics-{uuid.uuid4().hex}",
+        "REGIETAFEL_DB_ANALYTICS_OWNER_ROLE": names["analytics_role"] + "_owner",
+        "REGIETAFEL_DB_ANALYTICS_OWNER_PASSWORD": f"analytics-owner-{uuid.uuid4().hex}",
         "REGIETAFEL_BROKER_URL": RABBITMQ_URL,
         "REGIETAFEL_QUEUE_PREFIX": f"t{run}",
         "REGIETAFEL_SECRET_KEY": uuid.uuid4().hex * 2,
@@ -106,7 +108,12 @@ def deployment(tmp_path: Path, provider: FakeProvider) -> Iterator[dict[str, str
     with engine.connect() as conn:
         for database in (names["database"], names["analytics"]):
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-        for role in (names["owner"], names["app"], names["analytics_role"]):
+        for role in (
+            names["owner"],
+            names["app"],
+            names["analytics_role"],
+            names["analytics_role"] + "_owner",
+        ):
             conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
     engine.dispose()
 

@@ -110,9 +110,11 @@ def test_aanmelden_via_the_form_goes_to_the_new_casus_page(web: Client) -> None:
     assert "Bradley Formtest (Brad)" in html
     assert "De aanmelding is opgeslagen." in html
     assert '<span class="phase phase-lg">Aangemeld</span>' in html
-    assert "Drie registraties wegens overlast." in html and "de politie alleen komt" in html
-    # Financial problems are not granted to the police: afgeschermd, also for the aanmelder.
+    assert "de politie alleen komt" in html
+    # Financial and justice problems are not granted to the police for the aanmelding:
+    # afgeschermd, also for the aanmelder (issue 9: free text carries its category).
     assert "Schulden bij meerdere partijen." not in html
+    assert "Drie registraties wegens overlast." not in html
     assert "Afgeschermd voor uw organisatie en doel." in html
     # The politie takes part but is not the regie: no phase forms, the policy's reason instead.
     assert 'action="/casussen/' not in html.split("Informatie toevoegen")[0].split("kop-acties")[1]

@@ -372,7 +372,9 @@ def test_a_researcher_reads_no_overleg(module_client: Client, token_for: Headers
 # -- 4. Free text carries a category and is masked with it ------------------------------------
 
 
-def test_free_text_is_masked_with_its_category(module_client: Client, token_for: Headers) -> None:
+def test_free_text_is_masked_with_its_category(
+    module_client: Client, token_for: Headers, runtime: Runtime
+) -> None:
     casus = Casus(module_client, token_for, "Tekstest")
     casus.invite("rsd-krh")  # werk en inkomen: no grant for strafrechtelijk or justitieel
     werk = token_for(Z, "fatima-ouali")
@@ -385,10 +387,15 @@ def test_free_text_is_masked_with_its_category(module_client: Client, token_for:
     assert "justitie" in body["aanmelding"]["problemen_afgeschermd"]
     # Financial problems are granted to werk en inkomen: shown.
     assert body["aanmelding"]["problemen"]["financien"] == "Schulden bij de woningcorporatie."
-    # The police (the aanmelder) read the justice text they are granted.
+    # The aanmelder (police) reads by its grants too: no justitieel or financieel grant.
     own = module_client.get(casus.url, headers=token_for(Z, WIJKAGENT))
-    assert "Drie aanhoudingen voor winkeldiefstal" in own.text
-    assert "Schulden bij de woningcorporatie" not in own.text  # no financieel grant
+    assert "Drie aanhoudingen voor winkeldiefstal" not in own.text
+    assert "Schulden bij de woningcorporatie" not in own.text
+    # The OM (strafrechtelijk and justitieel granted for uitvoering) reads it.
+    casus.invite("om-midden-nederland")
+    _add_user(runtime, Z, "om-officier-zeist", "om-midden-nederland", ["professional"])
+    om = module_client.get(casus.url, headers=token_for(Z, "om-officier-zeist"))
+    assert "Drie aanhoudingen voor winkeldiefstal" in om.text
 
 
 def test_the_pseudonymised_timeline_names_nobody(module_client: Client, token_for: Headers) -> None:
