@@ -7,8 +7,10 @@ One code path for both modes: embedded mode only decides *where* PostgreSQL come
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import logging
+import os
 import secrets
 from dataclasses import dataclass, field
 
@@ -32,22 +34,28 @@ _log = logging.getLogger(__name__)
 
 
 def ensure_embedded_secrets(settings: Settings) -> Settings:
-    """Embedded mode: generate the deployment secrets once and keep them in data_dir."""
+    """Embedded mode: generate the deployment secrets once and keep them in data_dir.
+
+    Several processes may start at once on one data_dir (worker, scheduler, the service):
+    an exclusive lock makes the first generate and the others read the same secrets, and the
+    file is replaced atomically, so nobody reads a half-written file."""
     if settings.mode is not Mode.EMBEDDED:
         return settings
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     path = settings.data_dir / "secrets.json"
-    stored: dict[str, str] = {}
-    if path.exists():
-        stored = json.loads(path.read_text())
-    changed = False
-    for name in ("secret_key", "pseudonym_key", "service_token"):
-        if not stored.get(name):
-            stored[name] = secrets.token_urlsafe(48)
-            changed = True
-    if changed:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(stored, indent=2))
-        path.chmod(0o600)
+    with (settings.data_dir / ".secrets.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+        changed = False
+        for name in ("secret_key", "pseudonym_key", "service_token"):
+            if not stored.get(name):
+                stored[name] = secrets.token_urlsafe(48)
+                changed = True
+        if changed:
+            fresh = path.with_suffix(".json.tmp")
+            fresh.write_text(json.dumps(stored, indent=2))
+            fresh.chmod(0o600)
+            os.replace(fresh, path)
     overrides = {k: v for k, v in stored.items() if getattr(settings, k) is None}
     return settings.model_copy(update=overrides)
 
