@@ -24,13 +24,18 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "policy" / "fixtures" / "policy_data.json"
 
 SUBJECT = {
-    "user_id": "u-wijkteam",
-    "tenant": "GM0355",
-    "organisation": "gm0355-sociaal-wijkteam",
-    "domain": "sociaal-wijkteam",
-    "roles": ["professional"],
     "kind": "user",
+    "tenant": "GM0355",
+    "user_id": "u-wijkteam",
+    "organisation": "gm0355-sociaal-wijkteam",
+    "roles": ["professional"],
 }
+
+
+def ref(identifier: str) -> dict[str, str]:
+    return {"tenant": "GM0355", "id": identifier}
+
+
 CONTEXT = {"purpose": "casusoverleg", "now": "2026-11-20T10:00:00Z"}
 
 
@@ -47,13 +52,14 @@ def page(size: int, offset: int = 0) -> list[dict[str, Any]]:
             "tenant": "GM0355",
             "casus_id": f"zeist-{n:04d}",
             "casus_kind": "persoon",
-            "phase": "casusoverleg",
-            "participants": participants,
-            "regisseurs": ["u-regisseur"],
+            "phase": "uitvoering",
+            "participants": [ref(p) for p in participants],
+            "regisseurs": [ref("u-regisseur")],
+            "contains_person_identifiers": True,
         }
         if resource["type"] == "informatie_item":
             resource["category"] = categories[n % len(categories)]
-            resource["source_organisation"] = "politie-utrecht"
+            resource["source_organisation"] = ref("politie-utrecht")
             resource["withheld"] = n % 7 == 0
         out.append(resource)
     return out
