@@ -58,7 +58,7 @@ from services.web.pages import (
     _viewer,
     casus_page,
 )
-from tenants.reference import PURPOSES
+from tenants.reference import DATA_CATEGORIES, PURPOSES
 
 Req = Request[Any, Any, Any]
 Web = NamedDependency[WebDeps]
@@ -80,8 +80,23 @@ AANMELD_FIELDS: Final[Mapping[str, str]] = {
     "persoon.achternaam": "achternaam",
     "persoon.roepnaam": "roepnaam",
 }
+#: What the writer can say the general free text is about (free_text.py): it is masked for
+#: readers to whom that category is masked. Leefgebied texts carry their own categories.
+TEXT_CATEGORY_CHOICES: Final[Mapping[str, str]] = {
+    code: DATA_CATEGORIES[code]
+    for code in (
+        "strafrechtelijk",
+        "politiegegevens",
+        "justitieel",
+        "bijzonder",
+        "beroepsgeheim",
+        "financieel",
+    )
+}
+
 AANMELD_FORM_FIELDS: Final = frozenset(
     {
+        "tekst_categorie",
         "voornamen",
         "achternaam",
         "roepnaam",
@@ -298,6 +313,7 @@ def _registration_page(
             "leefgebieden": instrument_domains(manifest.assessment_instrument),
             "prefix": PROBLEM_PREFIX,
             "overleggen": meetings,
+            "tekstcategorieen": TEXT_CATEGORY_CHOICES,
             "csrf_veld": CSRF_FIELD,
             "csrf_token": token,
             "geweigerd": bool(state and state.denied),
@@ -377,10 +393,16 @@ def _aanmelding_from(form: Form, domains: Mapping[str, str]) -> svc.Aanmelding:
                 "Geef aan waarom de persoon (nog) niet is geïnformeerd over de aanmelding.",
             )
         )
+    category = form.get("tekst_categorie") or ""
+    if category and category not in TEXT_CATEGORY_CHOICES:
+        checks.problems.append(
+            FieldProblem("tekst_categorie", "Kies een van de genoemde soorten gegevens.")
+        )
     checks.done()
     assert person and why
     return svc.Aanmelding(
         kind=lifecycle.PERSON,
+        text_categories=(category,) if category else (),
         waarom_integraal=why,
         problemen=problems,
         geinformeerd=informed == "ja",

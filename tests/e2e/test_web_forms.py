@@ -122,6 +122,26 @@ def test_aanmelden_via_the_form_goes_to_the_new_casus_page(web: Client) -> None:
     assert "Alleen de casusregisseur" in html
 
 
+def test_the_writer_marks_the_toelichting_and_the_mask_follows(web: Client) -> None:
+    """Issue 9, defect 4: free text carries the category its writer chose."""
+    login(web, WIJKAGENT)
+    form = get(web, "/aanmelden")
+    assert "Bevat de toelichting gevoelige gegevens?" in form
+    data = {
+        **aanmelding("Categorietest", waarom_integraal="Hoge schulden bij zes schuldeisers."),
+        "tekst_categorie": "financieel",
+        "csrf_token": token(form),
+    }
+    location = post(web, "/aanmelden", data).headers["location"]
+    html = get(web, location)
+    # The police have no grant for financieel: the toelichting is afgeschermd for them.
+    assert "Hoge schulden bij zes schuldeisers." not in html
+    assert "Afgeschermd: deze toelichting gaat over gegevens" in html
+    # The pga-expert (gemeente-oov: financieel granted for casusoverleg) reads it.
+    login(web, EXPERT)
+    assert "Hoge schulden bij zes schuldeisers." in get(web, location + "&doel=casusoverleg")
+
+
 def test_invalid_bsn_keeps_every_value_and_names_the_field(web: Client, token_for: Headers) -> None:
     login(web, WIJKAGENT)
     form = get(web, "/aanmelden")
