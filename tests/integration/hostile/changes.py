@@ -146,7 +146,7 @@ class ChangeLog:
                 if op in ("UPDATE", "DELETE"):
                     conn.execute(
                         sa.text(
-                            f'INSERT INTO "{table}" SELECT * FROM '
+                            f'INSERT INTO "{table}" OVERRIDING SYSTEM VALUE SELECT * FROM '
                             f'jsonb_populate_record(NULL::"{table}", CAST(:row AS jsonb))'
                         ),
                         {"row": json.dumps(_obj(old))},

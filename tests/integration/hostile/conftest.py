@@ -37,14 +37,24 @@ from .world import Api, build_world, create_extra_users
 
 
 @pytest.fixture(scope="session")
+def hostile_app(runtime: Runtime, identity: Identity, demo_tenants: list[Manifest]) -> Litestar:
+    """The app without its in-process worker and scheduler: no outbox relay or periodic job
+    changes rows while a probe runs, so every change the log sees is the probe's."""
+    from services.api.app import create_app
+
+    return create_app(runtime, identity=identity, start_worker=False)
+
+
+@pytest.fixture(scope="session")
 def hostile(
-    app: Litestar,
+    hostile_app: Litestar,
     token_for: Headers,
     identity: Identity,
     runtime: Runtime,
     settings: Settings,
     demo_tenants: list[Manifest],
 ) -> Iterator[Hostile]:
+    app = hostile_app
     manifests = manifests_by_code(demo_tenants)
     admin = sa.create_engine(runtime.urls.admin.set(database=runtime.settings.database_name))
     with TestClient(app) as client:
