@@ -146,12 +146,6 @@ def anonymised(ws: Workspace, casus: Casus, decision: Decision) -> bool:
     return decision.view != "full"
 
 
-def _text_categories(casus: Casus, row: PlanVersion) -> frozenset[str]:
-    """The plan's own free text (actions, interventions, toezeggingen, eindcriterium) carries
-    the casus's text categories; each goal carries its leefgebied's (plan_view)."""
-    return free_text.casus_text_categories(casus)
-
-
 def _goal_domains(row: PlanVersion | None) -> list[str]:
     if row is None or not isinstance(row.content, dict):
         return []
@@ -162,7 +156,7 @@ def _summary_categories(ws: Workspace, casus: Casus, row: PlanVersion) -> frozen
     """A version's change summary quotes goals and actions alike, also the goals the version
     removed (the previous version's): all their categories."""
     previous = ws.session.get(PlanVersion, (casus.tenant_id, casus.id, row.version - 1))
-    return _text_categories(casus, row) | free_text.categories_of_leefgebieden(
+    return free_text.casus_text_categories(casus) | free_text.categories_of_leefgebieden(
         [*_goal_domains(row), *_goal_domains(previous)]
     )
 
@@ -225,7 +219,11 @@ def plan_view(ws: Workspace, read: PlanRead) -> dict[str, Any]:
     labels = _domain_labels(ws, read.casus)
     # Goals carry their leefgebied's categories; the rest of the plan's free text (actions,
     # interventions, toezeggingen, eindcriterium) those of every goal and of the casus.
-    anon = read_anon or not free_text.shows(read.decision, _text_categories(read.casus, row))
+    # The plan's own free text (actions, interventions, toezeggingen, eindcriterium) carries
+    # the casus's text categories; each goal carries its leefgebied's (below).
+    anon = read_anon or not free_text.shows(
+        read.decision, free_text.casus_text_categories(read.casus)
+    )
     goals: list[dict[str, Any]] = []
     for g in content.goals:
         goal: dict[str, Any] = {

@@ -244,12 +244,6 @@ class ListScope:
     coordinator: frozenset[str]
     shared: frozenset[str]
 
-    @property
-    def anything(self) -> bool:
-        return bool(
-            self.tenant_wide | self.participation | self.regie | self.coordinator | self.shared
-        )
-
 
 def list_scope(engine: PolicyEngine, principal: Principal) -> ListScope:
     subject = principal.policy_subject()
