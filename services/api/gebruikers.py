@@ -8,6 +8,7 @@ descriptive changes take effect at once. Every change is audited (services/user_
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post
@@ -316,13 +317,7 @@ class RolwijzigingenController(Controller):
         request: Request[Any, Any, Any],
         sessions: NamedDependency[sessionmaker[Session]],
     ) -> dict[str, Any]:
-        admin = principal_of(request)
-        try:
-            with user_admin.transaction(sessions, admin) as session:
-                decided = user_admin.approve(session, admin, proposal_id, data.toelichting)
-                return proposal_json(decided)
-        except user_admin.UserAdminError as error:
-            raise problem(error) from None
+        return _decide(sessions, request, user_admin.approve, proposal_id, data.toelichting)
 
     @post(
         "/{proposal_id:uuid}/afwijzen",
@@ -338,10 +333,20 @@ class RolwijzigingenController(Controller):
         request: Request[Any, Any, Any],
         sessions: NamedDependency[sessionmaker[Session]],
     ) -> dict[str, Any]:
-        admin = principal_of(request)
-        try:
-            with user_admin.transaction(sessions, admin) as session:
-                decided = user_admin.reject(session, admin, proposal_id, data.toelichting)
-                return proposal_json(decided)
-        except user_admin.UserAdminError as error:
-            raise problem(error) from None
+        return _decide(sessions, request, user_admin.reject, proposal_id, data.toelichting)
+
+
+def _decide(
+    sessions: sessionmaker[Session],
+    request: Request[Any, Any, Any],
+    decide: Callable[..., Any],
+    proposal_id: uuid.UUID,
+    explanation: str | None,
+) -> dict[str, Any]:
+    """Approve or reject a proposal in one transaction; refusals as problem+json."""
+    admin = principal_of(request)
+    try:
+        with user_admin.transaction(sessions, admin) as session:
+            return proposal_json(decide(session, admin, proposal_id, explanation))
+    except user_admin.UserAdminError as error:
+        raise problem(error) from None

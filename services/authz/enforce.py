@@ -154,7 +154,45 @@ class Enforcer:
         *,
         tenant_id: str | None = None,
     ) -> None:
-        entry = {
+        self._write(
+            self._entry(action, context, target, tenant_id=tenant_id)
+            | {
+                "allowed": allowed,
+                "decision_id": record.decision_id,
+                "policy_revision": record.policy_revision,
+                "data_revision": record.data_revision,
+                "reasons": sorted(decision.codes),
+                "decision_input": dict(record.masked_input),
+            }
+        )
+
+    def _audit_failure(
+        self, action: str, context: Mapping[str, Any], target: Target, error: Exception
+    ) -> None:
+        """No decision could be made (engine down, malformed answer, invalid input): the
+        attempt is refused and on record like a denial (written after the rollback)."""
+        self._write(
+            self._entry(action, context, target)
+            | {
+                "allowed": False,
+                "decision_id": uuid.uuid4(),
+                "policy_revision": self.engine.policy_revision,
+                "data_revision": self.engine.data_revision,
+                "reasons": [ENGINE_FAILURE],
+                "decision_input": {"fout": type(error).__name__},
+            }
+        )
+
+    def _entry(
+        self,
+        action: str,
+        context: Mapping[str, Any],
+        target: Target,
+        *,
+        tenant_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Who did what to which resource for which purpose: every audit row's first half."""
+        return {
             "tenant_id": tenant_id or self.principal.tenant,
             "user_id": self.principal.user_id,
             "organisation_id": self.principal.organisation,
@@ -165,44 +203,13 @@ class Enforcer:
             "casus_id": target.casus_id,
             "purpose": context.get("purpose"),
             "legal_basis": context.get("legal_basis"),
-            "allowed": allowed,
-            "decision_id": record.decision_id,
-            "policy_revision": record.policy_revision,
-            "data_revision": record.data_revision,
-            "reasons": sorted(decision.codes),
-            "decision_input": dict(record.masked_input),
             "request_id": request_id_var.get(),
         }
-        self.session.add(AuditEntry(**entry))
-        if not allowed:
-            self.denied.append(entry)
 
-    def _audit_failure(
-        self, action: str, context: Mapping[str, Any], target: Target, error: Exception
-    ) -> None:
-        """No decision could be made (engine down, malformed answer, invalid input): the
-        attempt is refused and on record like a denial (written after the rollback)."""
-        entry = {
-            "tenant_id": self.principal.tenant,
-            "user_id": self.principal.user_id,
-            "organisation_id": self.principal.organisation,
-            "roles": sorted(self.principal.roles),
-            "action": action,
-            "resource_type": target.resource_type,
-            "resource_id": target.resource_id,
-            "casus_id": target.casus_id,
-            "purpose": context.get("purpose"),
-            "legal_basis": context.get("legal_basis"),
-            "allowed": False,
-            "decision_id": uuid.uuid4(),
-            "policy_revision": self.engine.policy_revision,
-            "data_revision": self.engine.data_revision,
-            "reasons": [ENGINE_FAILURE],
-            "decision_input": {"fout": type(error).__name__},
-            "request_id": request_id_var.get(),
-        }
+    def _write(self, entry: dict[str, Any]) -> None:
         self.session.add(AuditEntry(**entry))
-        self.denied.append(entry)
+        if not entry["allowed"]:
+            self.denied.append(entry)
 
     def _audit_for_owner(
         self,

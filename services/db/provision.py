@@ -44,31 +44,24 @@ class DatabaseUrls:
 
 
 def _role_urls(server: URL, settings: Settings) -> dict[str, URL]:
+    """One URL per role: (role name, database, password) from the settings."""
+    roles = {
+        "owner": (settings.db_owner_role, settings.database_name, settings.db_owner_password),
+        "app": (settings.db_app_role, settings.database_name, settings.db_app_password),
+        "analytics": (
+            settings.db_analytics_role,
+            settings.analytics_database_name,
+            settings.db_analytics_password,
+        ),
+        "analytics_owner": (
+            settings.db_analytics_owner_role,
+            settings.analytics_database_name,
+            settings.db_analytics_owner_password,
+        ),
+    }
     return {
-        "owner": for_role(
-            server,
-            user=settings.db_owner_role,
-            database=settings.database_name,
-            password=settings.db_owner_password,
-        ),
-        "app": for_role(
-            server,
-            user=settings.db_app_role,
-            database=settings.database_name,
-            password=settings.db_app_password,
-        ),
-        "analytics": for_role(
-            server,
-            user=settings.db_analytics_role,
-            database=settings.analytics_database_name,
-            password=settings.db_analytics_password,
-        ),
-        "analytics_owner": for_role(
-            server,
-            user=settings.db_analytics_owner_role,
-            database=settings.analytics_database_name,
-            password=settings.db_analytics_owner_password,
-        ),
+        name: for_role(server, user=user, database=database, password=password)
+        for name, (user, database, password) in roles.items()
     }
 
 
