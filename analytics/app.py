@@ -57,11 +57,11 @@ from analytics.web import (
     require_service,
     service_guard,
 )
-from services.api.health import HealthController, Readiness
-from services.api.middleware import request_id_middleware
-from services.api.problems import EXCEPTION_HANDLERS, Problem, standard_problem
-from services.api.security_headers import security_headers_hook, style_hashes
-from services.config import Settings
+from services.platform.config import Settings
+from services.platform.http.health import HealthController, Readiness
+from services.platform.http.middleware import request_id_middleware
+from services.platform.http.problems import EXCEPTION_HANDLERS, Problem, standard_problem
+from services.platform.http.security_headers import security_headers_hook, style_hashes
 
 VERSION = "0.1.0"
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -1,5 +1,6 @@
-"""The analytics part of the settings, taken from :class:`services.config.Settings` (the one
-place for configuration). The privacy unit is a person-year:
+"""The analytics part of the settings, taken from
+:class:`services.platform.config.Settings` (the one place for configuration). The privacy
+unit is a person-year:
 
 * ``REGIETAFEL_ANALYTICS_YEAR_RHO`` (2.0): the cap on everything released about one
   calendar year — every release, version and researcher query is charged to it;
@@ -17,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analytics.ledger import YearBudget
-from services.config import Settings, get_settings
+from services.platform.config import Settings, get_settings
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from analytics.geography import Geography
 from analytics.indicators.catalogue import INDICATORS
 from analytics.releases import Release, get_release
 from analytics.settings import AnalyticsSettings
-from services.api.problems import standard_problem
-from services.config import Settings
-from services.identity.authn import COOKIE
+from services.platform.config import Settings
+from services.platform.http.problems import standard_problem
+from services.platform.identity.authn import COOKIE
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from services.config import ConfigurationError, Mode, Settings, load_settings
-from services.logging import configure_logging
+from services.platform.config import ConfigurationError, Mode, Settings, load_settings
+from services.platform.logging import configure_logging
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -27,9 +27,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run_production(settings: Settings) -> int:
-    from services.api.app import create_app
-    from services.authz.gateway import PolicyGateway
-    from services.identity.setup import build_identity
+    from services.app import create_app
+    from services.platform.authz.gateway import PolicyGateway
+    from services.platform.identity.setup import build_identity
     from services.runtime import start_runtime
     from services.serve import Served, serve_all
 
@@ -57,23 +57,23 @@ def _run_embedded(settings: Settings) -> int:
     from analytics.cli import release_command
     from analytics.demo import national_demo
     from analytics.settings import AnalyticsSettings
-    from services.analytics_link import (
+    from services.app import create_app
+    from services.beheer.tenants import Operator, OperatorRefused
+    from services.beheer.tenants import apply as apply_manifests
+    from services.casework.domain.bsn import BsnVault
+    from services.casework.unit_of_work import CaseworkDeps
+    from services.demo.seed import seed_demo
+    from services.exports.analytics_link import (
         authenticator,
         export_facts,
         last_complete_quarter,
         open_analytics_database,
     )
-    from services.api.app import create_app
-    from services.authz.gateway import PolicyGateway
-    from services.casework.domain.bsn import BsnVault
-    from services.casework.unit_of_work import CaseworkDeps
-    from services.demo_seed import seed_demo
     from services.exports.facts import geography_from_tenants
-    from services.identity.setup import build_identity
+    from services.platform.authz.gateway import PolicyGateway
+    from services.platform.identity.setup import build_identity
     from services.runtime import start_runtime
     from services.serve import Served, serve_all
-    from services.tenant_operations import Operator, OperatorRefused
-    from services.tenant_operations import apply as apply_manifests
     from tenants.manifest import SHIPPED_MANIFESTS_DIR, load_all
 
     _say(f"Regietafel start in modus ingebed (embedded); gegevens in {settings.data_dir}")
@@ -92,7 +92,7 @@ def _run_embedded(settings: Settings) -> int:
             )
         except OperatorRefused as error:
             # A destructive change in the shipped manifests: never applied silently.
-            from services.tenant_commands import refused
+            from services.beheer.commands import refused
 
             return refused(error)
         gateway = PolicyGateway(settings, runtime.sessions)
@@ -165,8 +165,12 @@ def cmd_analytics_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from analytics.app import create_app as create_analytics_app
     from analytics.db.migrate import ANALYTICS
-    from services.analytics_link import RemoteAuthenticator, casework_base_url, fetch_geography
-    from services.db.provision import require_passwords
+    from services.exports.analytics_link import (
+        RemoteAuthenticator,
+        casework_base_url,
+        fetch_geography,
+    )
+    from services.platform.db.provision import require_passwords
     from services.runtime import check_schema_current, database_for, refuse_admin_url
     from services.serve import Served, serve_all
 
@@ -196,7 +200,7 @@ def cmd_analytics_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_analytics_release(args: argparse.Namespace, settings: Settings) -> int:
     from analytics.cli import release_command
     from analytics.settings import AnalyticsSettings
-    from services.analytics_link import open_analytics_database
+    from services.exports.analytics_link import open_analytics_database
     from services.exports.facts import geography_from_tenants
     from services.runtime import start_runtime
 
@@ -217,7 +221,7 @@ def cmd_analytics_release(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_analytics_export(args: argparse.Namespace, settings: Settings) -> int:
     """Deliver the period's facts to the running analytics service (service token)."""
-    from services.analytics_link import analytics_base_url, export_facts
+    from services.exports.analytics_link import analytics_base_url, export_facts
     from services.runtime import start_runtime
 
     runtime = start_runtime(settings)
@@ -240,7 +244,7 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_db_status(args: argparse.Namespace, settings: Settings) -> int:
-    from services.db.migrate import status
+    from services.platform.db.migrate import status
     from services.runtime import database_for, ensure_embedded_secrets
 
     urls, server = database_for(ensure_embedded_secrets(settings))
@@ -318,7 +322,7 @@ def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
     """List the dead letters, or replay one (--opnieuw ID) or all (--alle)."""
     import uuid
 
-    from services.outbox.dead_letters import list_dead_letters, replay
+    from services.platform.outbox.dead_letters import list_dead_letters, replay
     from services.runtime import start_runtime
 
     if (args.opnieuw or args.alle) and settings.broker_url == "stub":
@@ -361,8 +365,8 @@ def cmd_policy_bundle(args: argparse.Namespace, settings: Settings) -> int:
     the latest revision in the database)."""
     from pathlib import Path
 
-    from services.policy.bundle import write_bundle
-    from services.policy.source import PolicySource
+    from services.platform.policy.bundle import write_bundle
+    from services.platform.policy.source import PolicySource
 
     data: dict[str, object]
     if args.manifests is not None:
@@ -377,8 +381,8 @@ def cmd_policy_bundle(args: argparse.Namespace, settings: Settings) -> int:
     else:
         import sqlalchemy as sa
 
-        from services.db.models import PolicyDataRevision
-        from services.db.unit_of_work import platform_transaction
+        from services.platform.db.models import PolicyDataRevision
+        from services.platform.db.unit_of_work import platform_transaction
         from services.runtime import start_runtime
 
         runtime = start_runtime(settings, migrate=False)
@@ -424,7 +428,7 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_db_upgrade
     )
     db_sub.add_parser("status", help="toon de schema-revisie").set_defaults(func=cmd_db_status)
-    from services import tenant_commands
+    from services.beheer import commands as tenant_commands
 
     tenant_commands.add_parser(sub)
     analytics = sub.add_parser("analytics", help="de analysedienst (effectcijfers)")

@@ -8,7 +8,7 @@ another region, removing an organisation or user that has casework) is refused u
 caller passes a reason to override it (:class:`DestructiveChangesRefused`).
 
 The ``*_in(session, ...)`` functions work inside the caller's transaction (the operator
-actions of :mod:`services.tenant_operations` add their audit rows to it); the functions
+actions of :mod:`services.beheer.tenants` add their audit rows to it); the functions
 taking a ``sessionmaker`` open a transaction of their own.
 """
 
@@ -26,8 +26,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.authz.policy_store import PROVISIONING_LOCK, activate
-from services.db.models import (
+from services.platform.authz.policy_store import PROVISIONING_LOCK, activate
+from services.platform.db.models import (
     Casus,
     CasusParticipant,
     CasusRole,
@@ -40,7 +40,7 @@ from services.db.models import (
     User,
     UserSource,
 )
-from services.db.unit_of_work import SET_TENANT, platform_transaction
+from services.platform.db.unit_of_work import SET_TENANT, platform_transaction
 from tenants.diff import (
     Change,
     MeetingTypeState,
@@ -325,7 +325,7 @@ def apply_manifests(
     allow_destructive: str | None = None,
 ) -> list[ApplyResult]:
     """Apply all manifests in one transaction of their own (without audit rows: operator
-    actions go through :mod:`services.tenant_operations`)."""
+    actions go through :mod:`services.beheer.tenants`)."""
     with platform_transaction(sessions) as session:
         return apply_in(session, manifests, allow_destructive=allow_destructive, progress=progress)
 

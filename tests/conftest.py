@@ -19,11 +19,11 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy.engine import URL
 
-from services.api.app import create_app
-from services.config import Settings, load_settings
-from services.db.provision import DatabaseUrls, provision
-from services.db.urls import as_psycopg
-from services.identity.setup import Identity, build_identity
+from services.app import create_app
+from services.platform.config import Settings, load_settings
+from services.platform.db.provision import DatabaseUrls, provision
+from services.platform.db.urls import as_psycopg
+from services.platform.identity.setup import Identity, build_identity
 from services.runtime import Runtime, start_runtime
 from tenants.manifest import SHIPPED_MANIFESTS_DIR, Manifest, load_all
 from tenants.provision import apply_manifests
@@ -36,7 +36,7 @@ def pg_admin_url() -> Iterator[URL]:
     if configured:
         yield as_psycopg(configured)
         return
-    from services.embedded.postgres import EmbeddedPostgres
+    from services.platform.embedded.postgres import EmbeddedPostgres
 
     base = Path(tempfile.mkdtemp(prefix="regietafel-test-"))
     server = EmbeddedPostgres(base / "pgdata", delete_on_stop=True)
@@ -130,7 +130,7 @@ def live_policy_app(runtime: Runtime, identity: Identity, demo_tenants: list[Man
     """The app with a gateway that looks up the policy data in force on every decision
     (the default looks every two seconds), for tests that change tenants or policy data and
     must not wait on a clock."""
-    from services.authz.gateway import PolicyGateway
+    from services.platform.authz.gateway import PolicyGateway
 
     gateway = PolicyGateway(runtime.settings, runtime.sessions, refresh_seconds=0)
     return create_app(runtime, identity=identity, gateway=gateway, start_worker=False)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
-from services.db.migrate import AlembicTree
+from services.platform.db.migrate import AlembicTree
 
 ANALYTICS = AlembicTree(
     Path(__file__).resolve().parent / "migrations",

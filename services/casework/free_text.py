@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from services.db.models import Casus
-from services.policy import Decision
+from services.platform.db.models import Casus
+from services.platform.policy import Decision
 from tenants.reference import LEEFGEBIED_CATEGORIES
 
 GENERAL = frozenset({"algemeen"})

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.authz.enforce import AccessDenied, Enforcer
-from services.authz.gateway import PolicyGateway
 from services.casework.domain.bsn import BsnVault
 from services.casework.workspace import Workspace
-from services.db.models import AuditEntry
-from services.db.unit_of_work import SET_TENANT
-from services.identity.principal import Principal
-from services.policy import PolicyEngineUnavailable
+from services.platform.authz.enforce import AccessDenied, Enforcer
+from services.platform.authz.gateway import PolicyGateway
+from services.platform.db.models import AuditEntry
+from services.platform.db.unit_of_work import SET_TENANT
+from services.platform.identity.principal import Principal
+from services.platform.policy import PolicyEngineUnavailable
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.authz.enforce import Enforcer
 from services.casework.domain import lifecycle
 from services.casework.domain.bsn import BsnVault
 from services.casework.errors import NotFound, VersionMismatch, VersionRequired
-from services.db.models import (
+from services.platform.authz.enforce import Enforcer
+from services.platform.db.models import (
     Casus,
     CasusEvent,
     CasusParticipant,
@@ -33,9 +33,9 @@ from services.db.models import (
     Tenant,
     UrgentAccess,
 )
-from services.identity.principal import Principal
-from services.outbox.events import record_event
-from services.policy import PolicyEngine
+from services.platform.identity.principal import Principal
+from services.platform.outbox.events import record_event
+from services.platform.policy import PolicyEngine
 from tenants.manifest import Manifest, parse_manifest
 
 #: The purpose (doelbinding) that fits a phase when the caller names none.

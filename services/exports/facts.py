@@ -35,7 +35,7 @@ from analytics.contract import (
 )
 from analytics.geography import Geography
 from services.casework.domain.triage import age_on
-from services.db.models import (
+from services.platform.db.models import (
     Assessment,
     Casus,
     Organisation,
@@ -44,7 +44,7 @@ from services.db.models import (
     Tenant,
     TenantKind,
 )
-from services.db.unit_of_work import platform_transaction, tenant_transaction
+from services.platform.db.unit_of_work import platform_transaction, tenant_transaction
 from tenants.reference import age_band_for
 
 NOT_INCLUDED = frozenset({"aangemeld", "in_triage", "niet_opgenomen", "doorverwezen"})

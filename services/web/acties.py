@@ -14,13 +14,14 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
-from services.authz.enforce import AccessDenied
-from services.casework import casussen as svc
-from services.casework import groups, information
+from services.casework.casussen import service as svc
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import FieldProblem
+from services.casework.groepsaanpak import service as groups
+from services.casework.informatie import service as information
 from services.casework.workspace import Workspace
-from services.db.models import Casus, Organisation, User
+from services.platform.authz.enforce import AccessDenied
+from services.platform.db.models import Casus, Organisation, User
 from tenants.reference import (
     BEROEPSGEHEIM_GROUNDS,
     CLOSURE_REASONS,

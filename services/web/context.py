@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.casework.unit_of_work import CaseworkDeps
-from services.identity.setup import Identity
+from services.platform.identity.setup import Identity
 from services.web.csrf import CsrfSigner
 
 

@@ -31,19 +31,20 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from services.authz.enforce import AccessDenied
-from services.casework import casussen as svc
-from services.casework import groups, information
+from services.casework.casussen import service as svc
 from services.casework.domain import lifecycle
 from services.casework.domain.assessments import instrument_domains
 from services.casework.domain.bsn import is_valid_bsn, normalize_bsn
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.errors import Conflict, NotFound, VersionMismatch, VersionRequired
-from services.casework.persons import PersonInput
+from services.casework.groepsaanpak import service as groups
+from services.casework.informatie import service as information
+from services.casework.personen.service import PersonInput
 from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.casework.workspace import Workspace
-from services.identity.authn import COOKIE, PUBLIC
-from services.policy import PolicyEngineUnavailable
+from services.platform.authz.enforce import AccessDenied
+from services.platform.identity.authn import COOKIE, PUBLIC
+from services.platform.policy import PolicyEngineUnavailable
 from services.web import acties
 from services.web.context import WebDeps
 from services.web.csrf import FIELD as CSRF_FIELD

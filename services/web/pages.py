@@ -27,31 +27,29 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.authz.enforce import AccessDenied
-from services.casework import (
-    assessment_service,
-    groups,
-    information,
-    meetings,
-    plans,
-    werkvoorraad,
-)
-from services.casework import casussen as svc
+from services.casework.casussen import service as svc
 from services.casework.domain import lifecycle
 from services.casework.domain.assessments import instrument_domains
 from services.casework.domain.errors import DomainValidationError
 from services.casework.domain.text import format_date_nl
 from services.casework.errors import NotFound
+from services.casework.groepsaanpak import service as groups
+from services.casework.informatie import service as information
+from services.casework.overleg import service as meetings
+from services.casework.plan import service as plans
 from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.casework.werkvoorraad import service as werkvoorraad
 from services.casework.workspace import Workspace
-from services.db.models import Organisation, Tenant, User
-from services.db.unit_of_work import tenant_transaction
-from services.identity.authn import COOKIE, PUBLIC
-from services.identity.directory import AccessRefused
-from services.identity.principal import Principal
-from services.identity.setup import Identity
-from services.identity.tokens import TokenError
-from services.policy import Decision, PolicyEngineUnavailable
+from services.casework.zelfredzaamheid import service as assessment_service
+from services.platform.authz.enforce import AccessDenied
+from services.platform.db.models import Organisation, Tenant, User
+from services.platform.db.unit_of_work import tenant_transaction
+from services.platform.identity.authn import COOKIE, PUBLIC
+from services.platform.identity.directory import AccessRefused
+from services.platform.identity.principal import Principal
+from services.platform.identity.setup import Identity
+from services.platform.identity.tokens import TokenError
+from services.platform.policy import Decision, PolicyEngineUnavailable
 from services.web import acties
 from services.web.context import WebDeps
 from services.web.csrf import FIELD as CSRF_FIELD

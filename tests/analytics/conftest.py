@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from analytics.db.migrate import upgrade
-from services.config import Settings
-from services.db.provision import DatabaseUrls
+from services.platform.config import Settings
+from services.platform.db.provision import DatabaseUrls
 
 TABLES = (
     "frozen_periods",

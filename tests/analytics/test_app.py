@@ -18,7 +18,7 @@ from analytics.geography import DEMO_GEOGRAPHY
 from analytics.ledger import YearBudget, balance, grant_researcher, open_year, year_account
 from analytics.releases import publish_release
 from analytics.synthetic import generate, to_records
-from services.config import Settings
+from services.platform.config import Settings
 
 PERIOD = "2026-Q3"
 HEX64 = re.compile(r"[0-9a-f]{64}")

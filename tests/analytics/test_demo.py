@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 from analytics.app import create_app
 from analytics.demo import SYNTHETIC_DATASET, national_demo
 from analytics.ledger import balance, year_account
-from services.config import Settings
+from services.platform.config import Settings
 
 
 def test_national_demo_publishes_quarters_and_a_year(

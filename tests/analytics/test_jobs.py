@@ -23,8 +23,8 @@ from analytics.jobs import register_analytics_actors
 from analytics.ledger import balance, year_account
 from analytics.releases import publish_release
 from analytics.settings import AnalyticsSettings
-from services.db.provision import DatabaseUrls
-from services.workers.broker import InProcessWorker, create_broker
+from services.platform.db.provision import DatabaseUrls
+from services.platform.workers.broker import InProcessWorker, create_broker
 
 PERIOD = "2026-Q3"
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,8 +23,8 @@ from analytics.ledger import (
     reserve,
     year_account,
 )
-from services.config import Settings
-from services.db.provision import DatabaseUrls
+from services.platform.config import Settings
+from services.platform.db.provision import DatabaseUrls
 
 YEAR = "2026"
 

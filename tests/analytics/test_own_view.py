@@ -20,7 +20,7 @@ from analytics.geography import synthetic_geography
 from analytics.indicators import INDICATORS
 from analytics.research import own_view
 from analytics.synthetic import generate, to_records
-from services.config import Settings
+from services.platform.config import Settings
 
 PERIOD = "2026-Q3"
 THRESHOLD = 5

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 
 from analytics.db.migrate import upgrade
 from analytics.ledger import YearBudget, balance, official_account, open_year, year_account
-from services.config import Settings
-from services.db.bootstrap import bootstrap
-from services.db.provision import DatabaseUrls
-from services.db.urls import for_role
+from services.platform.config import Settings
+from services.platform.db.bootstrap import bootstrap
+from services.platform.db.provision import DatabaseUrls
+from services.platform.db.urls import for_role
 
 
 def test_a_pre_a0002_database_is_taken_over_and_keeps_its_spends(

@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from services.policy import PolicyEngine, build_input
-from services.policy.embedded import EmbeddedRegoEngine
-from services.policy.opa_server import OpaServerEngine
-from services.policy.source import PolicySource
+from services.platform.policy import PolicyEngine, build_input
+from services.platform.policy.embedded import EmbeddedRegoEngine
+from services.platform.policy.opa_server import OpaServerEngine
+from services.platform.policy.source import PolicySource
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "policy" / "fixtures" / "policy_data.json"

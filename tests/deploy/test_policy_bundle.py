@@ -8,9 +8,9 @@ import tarfile
 from pathlib import Path
 
 from services.cli import main
-from services.policy.embedded import EmbeddedRegoEngine
-from services.policy.input import build_input
-from services.policy.source import EMBEDDED_EXCLUDE, PolicySource, RegoModule
+from services.platform.policy.embedded import EmbeddedRegoEngine
+from services.platform.policy.input import build_input
+from services.platform.policy.source import EMBEDDED_EXCLUDE, PolicySource, RegoModule
 from tenants.manifest import SHIPPED_MANIFESTS_DIR, load_all
 from tenants.policy_data import build_policy_data
 

@@ -18,10 +18,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from litestar.testing import TestClient
 
-from services.api.app import create_app
-from services.config import Settings
-from services.embedded.postgres import EmbeddedPostgres
-from services.identity.setup import build_identity
+from services.app import create_app
+from services.platform.config import Settings
+from services.platform.embedded.postgres import EmbeddedPostgres
+from services.platform.identity.setup import build_identity
 from services.runtime import start_runtime
 from tenants.manifest import SHIPPED_MANIFESTS_DIR, load_manifest
 from tenants.provision import apply_manifests

@@ -31,10 +31,10 @@ from processes import STALL_SECONDS, Process, clean_env
 from rabbit_cleanup import delete_prefixed_queues
 from tcp_proxy import TcpProxy
 
-from services.api.app import create_app
-from services.config import Settings
-from services.db.provision import DatabaseUrls
-from services.identity.setup import Identity
+from services.app import create_app
+from services.platform.config import Settings
+from services.platform.db.provision import DatabaseUrls
+from services.platform.identity.setup import Identity
 from services.runtime import Runtime
 
 RABBITMQ_URL = os.environ.get("RABBITMQ_URL")

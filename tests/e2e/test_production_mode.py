@@ -28,7 +28,7 @@ from fake_oidc import KID, FakeProvider, free_port, serve_provider
 from processes import Process, clean_env
 from rabbit_cleanup import delete_prefixed_queues
 
-from services.db.urls import as_psycopg
+from services.platform.db.urls import as_psycopg
 
 DATABASE_URL = os.environ.get("DATABASE_URL")
 RABBITMQ_URL = os.environ.get("RABBITMQ_URL")

@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from services.db.models import AuditEntry, User
-from services.db.unit_of_work import tenant_transaction
+from services.platform.db.models import AuditEntry, User
+from services.platform.db.unit_of_work import tenant_transaction
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]

@@ -19,11 +19,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.config import Settings
-from services.db.engine import make_session_factory
-from services.db.provision import DatabaseUrls
-from services.workers.actors import register_actors
-from services.workers.broker import InProcessWorker, create_broker, ping
+from services.platform.config import Settings
+from services.platform.db.engine import make_session_factory
+from services.platform.db.provision import DatabaseUrls
+from services.platform.workers.actors import register_actors
+from services.platform.workers.broker import InProcessWorker, create_broker, ping
 
 
 @pytest.fixture(scope="module")

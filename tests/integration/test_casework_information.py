@@ -16,7 +16,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy.orm import Session
 
-from services.db.models import HouseholdMember, Person
+from services.platform.db.models import HouseholdMember, Person
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]

@@ -23,9 +23,9 @@ import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fake_oidc import HANG_GUARD, KID, ROTATED_KID, FakeProvider, free_port, serve_provider
 
-from services.identity.directory import PrincipalDirectory
-from services.identity.login_flow import LoginFlow
-from services.identity.setup import Identity, remote_verifier
+from services.platform.identity.directory import PrincipalDirectory
+from services.platform.identity.login_flow import LoginFlow
+from services.platform.identity.setup import Identity, remote_verifier
 from services.runtime import Runtime
 
 
@@ -42,7 +42,7 @@ def provider() -> Iterator[FakeProvider]:
 @pytest.fixture
 def served(runtime: Runtime, demo_tenants: object, provider: FakeProvider) -> Iterator[str]:
     """The casework app under uvicorn, verifying tokens of the fake provider."""
-    from services.api.app import create_app
+    from services.app import create_app
 
     settings = runtime.settings.model_copy(
         update={

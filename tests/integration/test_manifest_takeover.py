@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from services.beheer.commands import add_parser
 from services.runtime import Runtime
-from services.tenant_commands import add_parser
 
 Headers = Callable[[str, str], dict[str, str]]
 BEHEER = "/api/v1/beheer/tenants"

@@ -17,9 +17,9 @@ import uvicorn
 from browser_login import hidden_fields
 from fake_oidc import free_port
 
-from services.api.app import create_app
-from services.identity.login_flow import LoginFailed, LoginFlow, Provider
-from services.identity.setup import build_identity, remote_verifier
+from services.app import create_app
+from services.platform.identity.login_flow import LoginFailed, LoginFlow, Provider
+from services.platform.identity.setup import build_identity, remote_verifier
 from services.runtime import Runtime
 
 

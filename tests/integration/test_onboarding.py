@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from services.db.models import TenantStatus
-from services.db.unit_of_work import platform_transaction
+from services.platform.db.models import TenantStatus
+from services.platform.db.unit_of_work import platform_transaction
 from services.runtime import Runtime
 from tenants.manifest import Manifest, ManifestError, validate_text
 from tenants.provision import apply_manifests, export_tenant, plan_manifests, set_status

@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from services.beheer.commands import add_parser
 from services.runtime import Runtime
-from services.tenant_commands import add_parser
 from tenants.manifest import SHIPPED_MANIFESTS_DIR
 
 Headers = Callable[[str, str], dict[str, str]]

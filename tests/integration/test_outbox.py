@@ -21,15 +21,15 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from smtp_sink import SmtpSink
 
-from services.api.app import create_app
-from services.config import Settings
-from services.db.engine import make_session_factory
-from services.identity.setup import Identity
-from services.outbox.relay import OutboxRelay
-from services.outbox.scheduler import PeriodicJob, Scheduler
+from services.app import create_app
+from services.platform.config import Settings
+from services.platform.db.engine import make_session_factory
+from services.platform.identity.setup import Identity
+from services.platform.outbox.relay import OutboxRelay
+from services.platform.outbox.scheduler import PeriodicJob, Scheduler
+from services.platform.workers.actors import Actors, register_actors
+from services.platform.workers.broker import create_broker
 from services.runtime import Runtime
-from services.workers.actors import Actors, register_actors
-from services.workers.broker import create_broker
 
 Headers = Callable[[str, str], dict[str, str]]
 T = "GM0355"

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from services.db.models import Tenant
-from services.db.unit_of_work import tenant_transaction
 from services.exports.facts import build_batch
+from services.platform.db.models import Tenant
+from services.platform.db.unit_of_work import tenant_transaction
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
-from services.db.migrate import CASEWORK
-from services.db.provision import DatabaseUrls
+from services.platform.db.migrate import CASEWORK
+from services.platform.db.provision import DatabaseUrls
 
 
 @pytest.fixture

@@ -13,14 +13,14 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from services.authz.enforce import ENGINE_FAILURE, Target
-from services.authz.gateway import PolicyGateway
 from services.casework.domain.bsn import BsnVault
 from services.casework.unit_of_work import CaseworkDeps, workspace
-from services.db.models import AuditEntry
-from services.db.unit_of_work import tenant_transaction
-from services.identity.principal import Principal
-from services.policy import Decision, PolicyEngineUnavailable
+from services.platform.authz.enforce import ENGINE_FAILURE, Target
+from services.platform.authz.gateway import PolicyGateway
+from services.platform.db.models import AuditEntry
+from services.platform.db.unit_of_work import tenant_transaction
+from services.platform.identity.principal import Principal
+from services.platform.policy import Decision, PolicyEngineUnavailable
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]

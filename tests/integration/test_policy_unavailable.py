@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from fake_oidc import free_port
 from litestar.testing import TestClient
 
-from services.api.app import create_app
-from services.authz.gateway import EMPTY_DATA, PolicyGateway
-from services.identity.setup import Identity
-from services.policy import PolicyEngine
-from services.policy.opa_server import OpaServerEngine
-from services.policy.source import PolicySource
+from services.app import create_app
+from services.platform.authz.gateway import EMPTY_DATA, PolicyGateway
+from services.platform.identity.setup import Identity
+from services.platform.policy import PolicyEngine
+from services.platform.policy.opa_server import OpaServerEngine
+from services.platform.policy.source import PolicySource
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]

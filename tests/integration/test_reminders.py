@@ -15,12 +15,12 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from test_werkvoorraad import REGISSEUR, TODAY, T, backdate, casus_in_uitvoering, make_plan
 
-from services.db.models import Casus
-from services.db.unit_of_work import tenant_transaction
-from services.outbox import consumers
-from services.outbox.mail import FolderMailer
+from services.platform.db.models import Casus
+from services.platform.db.unit_of_work import tenant_transaction
+from services.platform.outbox import consumers
+from services.platform.outbox.mail import FolderMailer
+from services.platform.workers.actors import _work_queue_as_user
 from services.runtime import Runtime
-from services.workers.actors import _work_queue_as_user
 
 Headers = Callable[[str, str], dict[str, str]]
 

@@ -9,9 +9,9 @@ import psycopg
 import pytest
 from sqlalchemy.engine import URL
 
-from services.config import ConfigurationError, load_settings
-from services.db.bootstrap import scram_verifier
-from services.db.provision import DatabaseUrls, require_passwords
+from services.platform.config import ConfigurationError, load_settings
+from services.platform.db.bootstrap import scram_verifier
+from services.platform.db.provision import DatabaseUrls, require_passwords
 
 PRODUCTION = {
     "mode": "production",

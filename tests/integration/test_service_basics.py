@@ -8,7 +8,7 @@ import pytest
 from litestar import Litestar, get
 from litestar.testing import TestClient
 
-from services.api.app import create_app
+from services.app import create_app
 from services.runtime import Runtime
 
 

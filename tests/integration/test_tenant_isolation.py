@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
-from services.config import Settings
-from services.db.provision import DatabaseUrls
+from services.platform.config import Settings
+from services.platform.db.provision import DatabaseUrls
 
 TENANTS = ("GM9901", "GM9902")
 

@@ -13,10 +13,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from services.config import Mode
-from services.db.models import TenantStatus
-from services.identity.dev_issuer import KID, DevIssuer, DevIssuerNotAllowed
-from services.identity.setup import Identity
+from services.platform.config import Mode
+from services.platform.db.models import TenantStatus
+from services.platform.identity.dev_issuer import KID, DevIssuer, DevIssuerNotAllowed
+from services.platform.identity.setup import Identity
 from services.runtime import Runtime
 from tenants.provision import set_status
 

@@ -16,8 +16,8 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from analytics.app import create_app as create_analytics_app
-from services.config import ConfigurationError, load_settings
-from services.identity.dev_issuer import pkce_challenge
+from services.platform.config import ConfigurationError, load_settings
+from services.platform.identity.dev_issuer import pkce_challenge
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
@@ -172,8 +172,8 @@ def test_cookies_are_secure_everywhere_but_embedded_loopback_http(tmp_path: obje
 
 
 def test_secure_login_cookie_when_served_over_https(runtime: Runtime, demo_tenants: object) -> None:
-    from services.api.app import create_app
-    from services.identity.setup import build_identity
+    from services.app import create_app
+    from services.platform.identity.setup import build_identity
 
     secure = runtime.settings.model_copy(update={"public_base_url": "https://regietafel.example"})
     rt = Runtime(

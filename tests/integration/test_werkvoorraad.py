@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from services.db.models import Casus, PlanVersion, UrgentAccess
-from services.db.unit_of_work import tenant_transaction
+from services.platform.db.models import Casus, PlanVersion, UrgentAccess
+from services.platform.db.unit_of_work import tenant_transaction
 from services.runtime import Runtime
 from tenants.reference import ZRM_DOMAINS
 

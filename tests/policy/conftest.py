@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from policy_opa_double import OpaDataApiTestDouble
 
-from services.policy.embedded import EmbeddedRegoEngine
-from services.policy.source import PolicySource
+from services.platform.policy.embedded import EmbeddedRegoEngine
+from services.platform.policy.source import PolicySource
 
 if TYPE_CHECKING:
     from regorus_reference import RegorusReference

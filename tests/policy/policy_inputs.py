@@ -3,7 +3,7 @@
 Every value comes from the schema's own code lists (``tenants/reference.py``,
 ``services/policy/input.py``, ``services/policy/model.py``) and from the tenants and
 organisations of the fixture policy data, so the generator follows the schema when a code is
-added. The inputs are well-typed (they pass :func:`services.policy.input.canonical`) but
+added. The inputs are well-typed (they pass :func:`services.platform.policy.input.canonical`) but
 hostile: subjects of every role combination and of every tenant, including unknown and
 inactive tenants; user and organisation ids that exist in several tenants (a RGUTRECHT user
 with the id of a GM0355 regisseur, ``reclassering-nederland`` in every gemeente); references
@@ -22,8 +22,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from services.policy.input import CASUS_TYPES, PHASES, RESOURCE_TYPES, rfc3339
-from services.policy.model import ACTIONS
+from services.platform.policy.input import CASUS_TYPES, PHASES, RESOURCE_TYPES, rfc3339
+from services.platform.policy.model import ACTIONS
 from tenants.reference import (
     BEROEPSGEHEIM_GROUNDS,
     DATA_CATEGORIES,

@@ -17,8 +17,8 @@ from typing import Any
 
 from policy_inputs import AGGREGATE_TYPES, CASEWORK_ROLES, map_refs
 
-from services.policy.input import CASUS_TYPES
-from services.policy.model import Decision
+from services.platform.policy.input import CASUS_TYPES
+from services.platform.policy.model import Decision
 from tenants.reference import DATA_CATEGORIES
 
 JSON = Mapping[str, Any]

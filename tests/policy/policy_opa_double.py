@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
-from services.policy.embedded import EmbeddedRegoEngine
-from services.policy.input import build_input
-from services.policy.source import DECISION_RULE, DECISIONS_RULE, PACKAGE_PATH
+from services.platform.policy.embedded import EmbeddedRegoEngine
+from services.platform.policy.input import build_input
+from services.platform.policy.source import DECISION_RULE, DECISIONS_RULE, PACKAGE_PATH
 
 Mode = Literal["ok", "slow", "error", "garbage", "undefined"]
 

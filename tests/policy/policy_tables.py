@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from services.policy.model import Decision
+from services.platform.policy.model import Decision
 
 TABLES_DIR = Path(__file__).resolve().parents[2] / "policies" / "tests"
 PERSONAS_FILE = TABLES_DIR / "personas.yaml"

@@ -13,7 +13,7 @@ from typing import Any
 
 import regopy
 
-from services.policy.source import PACKAGE_PATH, PolicySource, canonical_json
+from services.platform.policy.source import PACKAGE_PATH, PolicySource, canonical_json
 
 PACKAGE = PACKAGE_PATH.replace("/", ".")
 _RULE = re.compile(r"^[a-z_][a-z0-9_]*$")

@@ -25,9 +25,14 @@ from typing import Any
 
 import opa_eval
 
-from services.policy.input import build_inputs
-from services.policy.model import Decision, JSONObject
-from services.policy.source import DECISION_RULE, DECISIONS_RULE, PACKAGE_PATH, PolicySource
+from services.platform.policy.input import build_inputs
+from services.platform.policy.model import Decision, JSONObject
+from services.platform.policy.source import (
+    DECISION_RULE,
+    DECISIONS_RULE,
+    PACKAGE_PATH,
+    PolicySource,
+)
 
 PACKAGE = PACKAGE_PATH.replace("/", ".")
 _PACKAGE_LINE = re.compile(r"^package\s+\S+\s*$", re.MULTILINE)

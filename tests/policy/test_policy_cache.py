@@ -6,14 +6,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from services.policy.cache import CachingPolicyEngine, DecisionCache
-from services.policy.input import build_input
-from services.policy.model import (
-    Decision,
-    JSONObject,
-    PolicyEngineUnavailable,
-    Reason,
-)
+from services.platform.policy.cache import CachingPolicyEngine, DecisionCache
+from services.platform.policy.input import build_input
+from services.platform.policy.model import Decision, JSONObject, PolicyEngineUnavailable, Reason
 
 ALLOW = Decision(True, "full", (Reason("deelnemer", "allow", "ok"),), (), ())
 DENY = Decision(False, None, (Reason("geen-need-to-know", "deny", "nee"),), (), ())

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 import pytest
 from rego_query import RegoQuery
 
-from services.policy.input import CASUS_TYPES, PHASES, RESOURCE_TYPES
-from services.policy.model import ACTIONS
-from services.policy.source import PolicySource
+from services.platform.policy.input import CASUS_TYPES, PHASES, RESOURCE_TYPES
+from services.platform.policy.model import ACTIONS
+from services.platform.policy.source import PolicySource
 from tenants.reference import (
     BEROEPSGEHEIM_GROUNDS,
     DATA_CATEGORIES,

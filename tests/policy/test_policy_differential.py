@@ -47,8 +47,8 @@ from policy_invariants import blind_foreign_refs, flip_own_refs, gained, violati
 from policy_tables import load_cases
 from rego_query import RegoQuery
 
-from services.policy.embedded import EmbeddedRegoEngine
-from services.policy.input import (
+from services.platform.policy.embedded import EmbeddedRegoEngine
+from services.platform.policy.input import (
     PHASES,
     RESOURCE_TYPES,
     CanonicalInput,
@@ -56,8 +56,8 @@ from services.policy.input import (
     build_inputs,
     canonical,
 )
-from services.policy.model import ACTIONS, Decision, PolicyEngineUnavailable
-from services.policy.source import PolicySource, canonical_json
+from services.platform.policy.model import ACTIONS, Decision, PolicyEngineUnavailable
+from services.platform.policy.source import PolicySource, canonical_json
 from tenants.reference import (
     BEROEPSGEHEIM_GROUNDS,
     DATA_CATEGORIES,

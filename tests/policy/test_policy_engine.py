@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from services.policy.cache import CachingPolicyEngine
-from services.policy.config import create_engine
-from services.policy.embedded import EmbeddedRegoEngine
-from services.policy.explain import explain
-from services.policy.input import PolicyInputInvalid
-from services.policy.lint import lint_dir, lint_text
-from services.policy.model import Decision, PolicyEngine, PolicyEngineUnavailable
-from services.policy.source import PolicySource
+from services.platform.policy.cache import CachingPolicyEngine
+from services.platform.policy.config import create_engine
+from services.platform.policy.embedded import EmbeddedRegoEngine
+from services.platform.policy.explain import explain
+from services.platform.policy.input import PolicyInputInvalid
+from services.platform.policy.lint import lint_dir, lint_text
+from services.platform.policy.model import Decision, PolicyEngine, PolicyEngineUnavailable
+from services.platform.policy.source import PolicySource
 
 WIJKTEAM_ORG = {"tenant": "GM0355", "id": "gm0355-sociaal-wijkteam"}
 WIJKTEAM = {
@@ -140,9 +140,9 @@ def test_explain_an_allowed_share(embedded_engine: EmbeddedRegoEngine) -> None:
 
 
 def test_engine_is_chosen_by_configuration(policy_data: dict[str, Any]) -> None:
-    """REGIETAFEL_POLICY_ENGINE / REGIETAFEL_OPA_URL (services.config) pick the engine."""
-    from services.authz.gateway import policy_settings
-    from services.config import ConfigurationError, load_settings
+    """REGIETAFEL_POLICY_ENGINE / REGIETAFEL_OPA_URL (services.platform.config) pick the engine."""
+    from services.platform.authz.gateway import policy_settings
+    from services.platform.config import ConfigurationError, load_settings
 
     embedded = create_engine(policy_settings(load_settings()), policy_data)
     assert isinstance(embedded, CachingPolicyEngine)

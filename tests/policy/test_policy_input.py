@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from services.policy.embedded import EmbeddedRegoEngine
-from services.policy.input import PolicyInputInvalid, build_input, canonical
+from services.platform.policy.embedded import EmbeddedRegoEngine
+from services.platform.policy.input import PolicyInputInvalid, build_input, canonical
 
 SUBJECT = {
     "kind": "user",

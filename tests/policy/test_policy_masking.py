@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import uuid
 
-from services.policy.decision_log import MASK, make_decision_record, mask_for_log
-from services.policy.embedded import EmbeddedRegoEngine
-from services.policy.input import build_input
+from services.platform.policy.decision_log import MASK, make_decision_record, mask_for_log
+from services.platform.policy.embedded import EmbeddedRegoEngine
+from services.platform.policy.input import build_input
 
 INPUT = {
     "subject": {"user_id": "u-wijkagent", "tenant": "GM0355", "roles": ["professional"]},

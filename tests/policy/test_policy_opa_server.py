@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from policy_opa_double import OpaDataApiTestDouble
 
-from services.policy import PolicyEngineUnavailable, build_input
-from services.policy.embedded import EmbeddedRegoEngine
-from services.policy.opa_server import OpaServerEngine
-from services.policy.source import PolicySource
+from services.platform.policy import PolicyEngineUnavailable, build_input
+from services.platform.policy.embedded import EmbeddedRegoEngine
+from services.platform.policy.opa_server import OpaServerEngine
+from services.platform.policy.source import PolicySource
 
 SUBJECT = {
     "kind": "user",

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 import pytest
 from policy_tables import Case, check, load_cases
 
-from services.policy.embedded import EmbeddedRegoEngine
-from services.policy.input import PolicyInputInvalid, canonical
-from services.policy.opa_server import OpaServerEngine
-from services.policy.source import PolicySource
+from services.platform.policy.embedded import EmbeddedRegoEngine
+from services.platform.policy.input import PolicyInputInvalid, canonical
+from services.platform.policy.opa_server import OpaServerEngine
+from services.platform.policy.source import PolicySource
 
 if TYPE_CHECKING:  # opa-eval is only installed where it has a wheel (see conftest)
     from regorus_reference import RegorusReference

@@ -15,14 +15,14 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.authz.enforce import Enforcer
-from services.authz.gateway import PolicyGateway
-from services.casework.casussen import visible_casus_ids_query
+from services.casework.casussen.service import visible_casus_ids_query
 from services.casework.domain.bsn import BsnVault
 from services.casework.workspace import Workspace
-from services.db.models import Casus, CasusParticipant, CasusRole, Organisation, User
-from services.db.unit_of_work import tenant_transaction
-from services.identity.principal import Principal
+from services.platform.authz.enforce import Enforcer
+from services.platform.authz.gateway import PolicyGateway
+from services.platform.db.models import Casus, CasusParticipant, CasusRole, Organisation, User
+from services.platform.db.unit_of_work import tenant_transaction
+from services.platform.identity.principal import Principal
 from services.runtime import Runtime
 from tenants.manifest import Manifest
 from tenants.reference import ROLES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.config import ConfigurationError, Mode, load_settings
+from services.platform.config import ConfigurationError, Mode, load_settings
 
 
 def test_defaults_are_embedded_and_valid() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
-from services.config import load_settings
+from services.platform.config import load_settings
 from services.runtime import ensure_embedded_secrets
 
 

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from services.logging import JsonFormatter, RedactingFilter, request_id_var
+from services.platform.logging import JsonFormatter, RedactingFilter, request_id_var
 
 
 def test_bsn_is_masked_in_message_and_arguments(caplog: pytest.LogCaptureFixture) -> None:

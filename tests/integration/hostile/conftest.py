@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from services.config import Settings
-from services.identity.setup import Identity
+from services.platform.config import Settings
+from services.platform.identity.setup import Identity
 from services.runtime import Runtime
 from services.web.csrf import CsrfSigner
 from tenants.manifest import Manifest
@@ -40,7 +40,7 @@ from .world import Api, build_world, create_extra_users
 def hostile_app(runtime: Runtime, identity: Identity, demo_tenants: list[Manifest]) -> Litestar:
     """The app without its in-process worker and scheduler: no outbox relay or periodic job
     changes rows while a probe runs, so every change the log sees is the probe's."""
-    from services.api.app import create_app
+    from services.app import create_app
 
     return create_app(runtime, identity=identity, start_worker=False)
 

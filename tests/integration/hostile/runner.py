@@ -32,7 +32,7 @@ from httpx import Response
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from services.identity.authn import COOKIE
+from services.platform.identity.authn import COOKIE
 from tenants.reference import LEEFGEBIED_CATEGORIES
 
 from .canaries import Canary

@@ -9,15 +9,15 @@ import pytest
 from services.casework.domain import lifecycle
 from services.casework.domain.assessments import make_assessment
 from services.casework.domain.bsn import is_valid_bsn
-from services.casework.domain.demo_scenarios import (
+from services.casework.domain.plan import validate_plan
+from services.casework.domain.triage import age_on, evaluate_inclusion
+from services.demo.scenarios import (
     DemoCasus,
     DemoGroupCasus,
     DemoStep,
     group_scenarios_for,
     scenarios_for,
 )
-from services.casework.domain.plan import validate_plan
-from services.casework.domain.triage import age_on, evaluate_inclusion
 from tenants.manifest import SHIPPED_MANIFESTS_DIR, Manifest, load_all
 
 TODAY = date(2026, 3, 15)

@@ -1,1 +1,0 @@
-"""HTTP layer of the casework service: app factory, problem details, controllers."""

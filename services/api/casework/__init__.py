@@ -1,1 +1,0 @@
-"""The casework REST API under /api/v1: thin controllers over services/casework."""

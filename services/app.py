@@ -1,0 +1,171 @@
+"""Litestar app factory for the casework service."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from services.beheer.operations import OperationsController
+from services.beheer.routes import BeheerController
+from services.casework.domain.bsn import BsnVault
+from services.casework.problems import CASEWORK_EXCEPTION_HANDLERS
+from services.casework.routes import CONTROLLERS as CASEWORK_CONTROLLERS
+from services.casework.unit_of_work import CaseworkDeps
+from services.gebruikers.pages import GebruikersPagesController
+from services.gebruikers.routes import GebruikersController, RolwijzigingenController
+from services.platform.authz.gateway import PolicyGateway
+from services.platform.http.health import HealthController, Readiness, ReadinessCheck
+from services.platform.http.middleware import request_id_middleware
+from services.platform.http.problems import EXCEPTION_HANDLERS
+from services.platform.http.security_headers import security_headers_hook
+from services.platform.http.service_routes import ServiceController
+from services.platform.identity.authn import COOKIE, BearerAuthenticationMiddleware
+from services.platform.identity.routes import DevLoginController, HomeController, MeController
+from services.platform.identity.setup import Identity, build_identity
+from services.platform.workers.broker import InProcessWorker, ping
+from services.runtime import Runtime, build_scheduler
+from services.web import STATIC, TEMPLATES
+from services.web.context import WebDeps
+from services.web.csrf import CsrfSigner
+from services.web.forms import FormsController
+from services.web.pages import PagesController
+
+VERSION = "0.1.0"
+
+
+def readiness_for(runtime: Runtime, extra: dict[str, ReadinessCheck] | None = None) -> Readiness:
+    def database() -> None:
+        with runtime.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+
+    def broker() -> None:
+        ping(runtime.broker)
+
+    checks: dict[str, ReadinessCheck] = {"database": database, "broker": broker}
+    checks.update(extra or {})
+    return Readiness(checks)
+
+
+def create_app(
+    runtime: Runtime,
+    *,
+    start_worker: bool | None = None,
+    extra_checks: dict[str, ReadinessCheck] | None = None,
+    identity: Identity | None = None,
+    gateway: PolicyGateway | None = None,
+) -> Litestar:
+    """The casework service. ``start_worker`` defaults to True for the stub broker: then the
+    process also runs a worker and the scheduler (outbox relay, periodic jobs) itself."""
+    if start_worker is None:
+        start_worker = runtime.settings.broker_url == "stub"
+    worker = InProcessWorker(runtime.broker) if start_worker else None
+    schedule = build_scheduler(runtime, "embedded-scheduler") if start_worker else None
+    identity = identity or build_identity(runtime)
+    gateway = gateway or PolicyGateway(runtime.settings, runtime.sessions)
+    readiness = readiness_for(runtime, {"policy": gateway.check, **(extra_checks or {})})
+    settings = runtime.settings
+    assert settings.secret_key and settings.pseudonym_key, "secrets are set by start_runtime"
+    casework = CaseworkDeps(
+        sessions=runtime.sessions,
+        gateway=gateway,
+        vault=BsnVault(settings.secret_key),
+        pseudonym_secret=settings.pseudonym_key,
+    )
+    csrf = CsrfSigner(settings.secret_key)
+    web = WebDeps(identity, runtime.sessions, casework, csrf)
+
+    def template_globals(engine: JinjaTemplateEngine) -> None:
+        def logout_token(context: Mapping[str, Any]) -> str:
+            request = context.get("request")
+            cookie = request.cookies.get(COOKIE) if request is not None else None
+            return csrf.token(cookie) if cookie else ""
+
+        engine.register_template_callable("uitlog_token", logout_token)
+
+    def on_startup() -> None:
+        if worker is not None:
+            worker.start()
+        if schedule is not None:
+            schedule.start()
+
+    def on_shutdown() -> None:
+        if schedule is not None:
+            schedule.stop()
+        if worker is not None:
+            worker.stop()
+
+    handlers: list[object] = [
+        HealthController,
+        HomeController,
+        MeController,
+        BeheerController,
+        GebruikersController,
+        RolwijzigingenController,
+        ServiceController,
+        OperationsController,
+        *CASEWORK_CONTROLLERS,
+        PagesController,
+        FormsController,
+        GebruikersPagesController,
+        create_static_files_router(
+            "/static", [STATIC], opt={"exclude_from_auth": True}, include_in_schema=False
+        ),
+    ]
+    if identity.dev_issuer is not None:
+        handlers.append(DevLoginController)
+
+    return Litestar(
+        route_handlers=handlers,  # type: ignore[arg-type]
+        dependencies={
+            "readiness": Provide(lambda: readiness, sync_to_thread=False),
+            "identity": Provide(lambda: identity, sync_to_thread=False),
+            "sessions": Provide(lambda: runtime.sessions, sync_to_thread=False),
+            "casework": Provide(lambda: casework, sync_to_thread=False),
+            "web": Provide(lambda: web, sync_to_thread=False),
+            "csrf": Provide(lambda: csrf, sync_to_thread=False),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+            "broker": Provide(lambda: runtime.broker, sync_to_thread=False),
+        },
+        exception_handlers={**EXCEPTION_HANDLERS, **CASEWORK_EXCEPTION_HANDLERS},
+        middleware=[
+            request_id_middleware,
+            DefineMiddleware(
+                BearerAuthenticationMiddleware,
+                verifier=identity.verifier,
+                directory=identity.directory,
+                exclude=["^/api/docs"],
+            ),
+        ],
+        before_send=[security_headers_hook(hsts=settings.base_url.startswith("https://"))],
+        template_config=TemplateConfig(
+            directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=template_globals
+        ),
+        logging_config=None,  # services.platform.logging configures the root logger once
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        openapi_config=OpenAPIConfig(
+            title="Regietafel casework API",
+            version=VERSION,
+            description="Persoonsgerichte Aanpak: casussen, deelnemers, plannen, overleggen.",
+            path="/api/docs",
+            # JSON/YAML only: the HTML renderers load assets from a CDN.
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                }
+            ),
+            security=[{"bearer": []}],
+        ),
+    )

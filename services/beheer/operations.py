@@ -1,0 +1,54 @@
+"""Operations API: the dead letters of the background jobs (platform administrators)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import dramatiq
+from litestar import Controller, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.platform.http.guards import require_roles
+from services.platform.http.problems import standard_problem
+from services.platform.outbox.dead_letters import list_dead_letters, replay
+
+OPERATOR = require_roles("platformbeheerder", regio=True)
+
+
+class OperationsController(Controller):
+    path = "/api/v1/operatie"
+    tags = ["operatie"]  # noqa: RUF012
+    guards = [OPERATOR]  # noqa: RUF012
+
+    @get("/dead-letters", sync_to_thread=True, summary="Dode berichten (retries opgebruikt)")
+    def dead_letters(
+        self, sessions: NamedDependency[sessionmaker[Session]], alle: FromQuery[bool] = False
+    ) -> dict[str, Any]:
+        items = list_dead_letters(sessions, include_replayed=alle)
+        return {"aantal": len(items), "items": items}
+
+    @post(
+        "/dead-letters/{letter_id:uuid}/opnieuw",
+        sync_to_thread=True,
+        status_code=202,
+        summary="Een dood bericht opnieuw versturen",
+    )
+    def replay_dead_letter(
+        self,
+        letter_id: FromPath[uuid.UUID],
+        sessions: NamedDependency[sessionmaker[Session]],
+        broker: NamedDependency[dramatiq.Broker],
+    ) -> dict[str, str]:
+        try:
+            message_id = replay(sessions, broker, letter_id)
+        except KeyError:
+            raise standard_problem(
+                404,
+                code="dood-bericht-onbekend",
+                detail="Dit dode bericht bestaat niet of is al opnieuw verstuurd.",
+                detail_en="No such dead letter, or it was replayed already.",
+            ) from None
+        return {"id": str(letter_id), "bericht_id": message_id}

@@ -1,0 +1,371 @@
+"""Casussen: aanmelding, lijst, inzage, fasen, triage, informeren, deelnemers, regie,
+afsluiting, heropenen, tijdlijn, doorbreekglas and the policy explainer (uitleg)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from services.casework.casussen import service as svc
+from services.casework.casussen.schemas import (
+    AanmeldingIn,
+    AfsluitingIn,
+    DeelnemerIn,
+    DoorbreekglasIn,
+    GezinslidIn,
+    HeropenenIn,
+    InformerenIn,
+    OvergangIn,
+    RegieIn,
+    TriageIn,
+    UitkomstenIn,
+    to_person_input,
+)
+from services.casework.uitkomsten import service as outcomes
+from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.platform.db.models import Casus
+from services.platform.http.etag import etag, if_match_version
+from services.platform.http.guards import principal_of
+
+Req = Request[Any, Any, Any]
+Deps = NamedDependency[CaseworkDeps]
+CasusId = FromPath[uuid.UUID]
+
+ETAG = {"etag": True}
+
+
+def _state(casus: Casus, status: int = 200) -> Response[dict[str, Any]]:
+    return Response(
+        {
+            "id": str(casus.id),
+            "referentie": casus.reference,
+            "fase": casus.state,
+            "versie": casus.version,
+        },
+        status_code=status,
+        headers={"ETag": etag(casus.version)},
+    )
+
+
+EXAMPLE_AANMELDING = {
+    "soort": "persoon",
+    "waarom_integraal": "Overlast in de wijk, schulden en dreigende uithuiszetting.",
+    "problemen": {"financien": "Schulden bij meerdere schuldeisers."},
+    "geinformeerd": True,
+    "persoon": {"voornamen": "Bradley", "achternaam": "Voorbeeld", "geboortedatum": "2005-03-01"},
+}
+
+
+class CasussenController(Controller):
+    path = "/api/v1/casussen"
+    tags = ["casussen"]  # noqa: RUF012
+
+    @get("/", sync_to_thread=True, summary="Casussen waaraan u (uw organisatie) deelneemt")
+    def index(
+        self,
+        request: Req,
+        casework: Deps,
+        fase: FromQuery[str | None] = None,
+        soort: FromQuery[str | None] = None,
+        doel: FromQuery[str | None] = None,
+        limiet: FromQuery[int] = 25,
+        cursor: FromQuery[str | None] = None,
+    ) -> dict[str, Any]:
+        limit = max(1, min(limiet, 100))
+        with workspace(casework, principal_of(request)) as ws:
+            page = svc.list_casussen(
+                ws, fase=fase, soort=soort, purpose=doel, limit=limit, cursor=cursor
+            )
+        return {"items": page.items, "volgende": page.next_cursor}
+
+    @post(
+        "/",
+        sync_to_thread=True,
+        summary="Aanmelding (persoon of jeugdgroep)",
+        opt={"voorbeeld": EXAMPLE_AANMELDING},
+    )
+    def create(
+        self, request: Req, casework: Deps, data: JSONBody[AanmeldingIn]
+    ) -> Response[dict[str, Any]]:
+        person = to_person_input(data.persoon) if data.persoon is not None else None
+        with workspace(casework, principal_of(request)) as ws:
+            casus = svc.aanmelden(
+                ws,
+                svc.Aanmelding(
+                    kind=data.soort,
+                    waarom_integraal=data.waarom_integraal,
+                    problemen=dict(data.problemen),
+                    geinformeerd=data.geinformeerd,
+                    reden_niet_geinformeerd=data.reden_niet_geinformeerd,
+                    person=person,
+                    person_id=data.persoon_id,
+                    group_name=data.groepsnaam,
+                    doelgroep=data.doelgroep,
+                    vrijwillig=data.vrijwillig,
+                    meeting_type=data.overleg,
+                    text_categories=tuple(data.tekst_categorieen),
+                ),
+            )
+            response = _state(casus, 201)
+        response.headers["Location"] = f"{self.path}/{casus.id}"
+        return response
+
+    @get("/{casus_id:uuid}", sync_to_thread=True, summary="Casus inzien (met doelbinding)")
+    def show(
+        self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
+    ) -> Response[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            casus, decision = svc.read_casus(ws, casus_id, doel)
+            body = svc.detail_view(ws, casus, decision)
+        return Response(body, headers={"ETag": etag(casus.version)})
+
+    @post(
+        "/{casus_id:uuid}/overgang",
+        sync_to_thread=True,
+        status_code=200,
+        opt={**ETAG, "voorbeeld": {"naar": "in_triage"}},
+    )
+    def move(
+        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[OvergangIn]
+    ) -> Response[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            casus = svc.transition(
+                ws, casus_id, data.naar, if_match_version(request), reason=data.reden
+            )
+            return _state(casus)
+
+    @get("/{casus_id:uuid}/triage", sync_to_thread=True, summary="Triage: criteria en dubbelingen")
+    def triage_preview(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        criteria: FromQuery[str | None] = None,
+    ) -> dict[str, Any]:
+        met = {c for c in (criteria or "").split(",") if c}
+        with workspace(casework, principal_of(request)) as ws:
+            try:
+                return svc.triage_preview(ws, casus_id, met)
+            except ValueError as error:
+                from services.casework.domain.errors import DomainValidationError, FieldProblem
+
+                raise DomainValidationError([FieldProblem("criteria", str(error))]) from None
+
+    @post(
+        "/{casus_id:uuid}/triage",
+        sync_to_thread=True,
+        status_code=200,
+        opt={
+            **ETAG,
+            "voorbeeld": {"criteria": [], "besluit": "niet-opnemen", "reden": "Geen PGA."},
+        },
+    )
+    def triage(
+        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[TriageIn]
+    ) -> Response[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            casus = svc.triage_decide(
+                ws,
+                casus_id,
+                if_match_version(request),
+                criteria_met=set(data.criteria),
+                decision=data.besluit,
+                reason=data.reden,
+                override_reason=data.afwijking_reden,
+            )
+            return _state(casus)
+
+    @put(
+        "/{casus_id:uuid}/informeren",
+        sync_to_thread=True,
+        opt={**ETAG, "voorbeeld": {"geen_reactie": True, "toelichting": "Verder via handhaving."}},
+    )
+    def inform(
+        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[InformerenIn]
+    ) -> Response[dict[str, Any]]:
+        brief, gesprek = data.notificatiebrief, data.startgesprek
+        with workspace(casework, principal_of(request)) as ws:
+            casus = svc.informeren(
+                ws,
+                casus_id,
+                if_match_version(request),
+                svc.Informeren(
+                    brief_ondertekend_door=brief.ondertekend_door if brief else None,
+                    brief_overhandigd_door=brief.overhandigd_door if brief else None,
+                    brief_datum=brief.datum if brief else None,
+                    startgesprek_datum=gesprek.datum if gesprek else None,
+                    startgesprek_notities=gesprek.notities if gesprek else None,
+                    geen_reactie=data.geen_reactie,
+                    toelichting=data.toelichting,
+                ),
+            )
+            return _state(casus)
+
+    @post(
+        "/{casus_id:uuid}/deelnemers",
+        sync_to_thread=True,
+        status_code=201,
+        opt={"voorbeeld": {"organisatie": "onbekend-voorbeeld", "deelname": "kern"}},
+    )
+    def invite(
+        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[DeelnemerIn]
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            p = svc.invite(ws, casus_id, data.organisatie, data.deelname, data.rol)
+            return {
+                "organisatie": p.organisation_id,
+                "deelname": p.participation,
+                "rol": p.declared_role,
+            }
+
+    @put(
+        "/{casus_id:uuid}/regie",
+        sync_to_thread=True,
+        opt={"voorbeeld": {"rol": "casusregisseur", "gebruiker": "onbekend-voorbeeld"}},
+    )
+    def regie(
+        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[RegieIn]
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            role = svc.set_regie(ws, casus_id, data.rol, data.gebruiker, data.reden)
+            return {
+                "rol": role.role,
+                "gebruiker": role.user_id,
+                "organisatie": role.organisation_id,
+            }
+
+    @post(
+        "/{casus_id:uuid}/afsluiting",
+        sync_to_thread=True,
+        status_code=200,
+        opt={**ETAG, "voorbeeld": {"reden": "gestopt-overig", "toelichting": "Voorbeeld."}},
+    )
+    def close(
+        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[AfsluitingIn]
+    ) -> Response[dict[str, Any]]:
+        talk = data.eindgesprek
+        with workspace(casework, principal_of(request)) as ws:
+            casus = svc.afsluiten(
+                ws,
+                casus_id,
+                if_match_version(request),
+                svc.Afsluiting(
+                    reden=data.reden,
+                    toelichting=data.toelichting,
+                    ontvangende_organisatie=data.ontvangende_organisatie,
+                    eindgesprek_datum=talk.datum if talk else None,
+                    eindgesprek_notities=talk.notities if talk else None,
+                    afsluitbrief_datum=data.afsluitbrief_datum,
+                ),
+            )
+            return _state(casus)
+
+    @post(
+        "/{casus_id:uuid}/heropenen",
+        sync_to_thread=True,
+        status_code=200,
+        opt={**ETAG, "voorbeeld": {"reden": "Nieuwe meldingen van overlast."}},
+    )
+    def reopen(
+        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[HeropenenIn]
+    ) -> Response[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            casus = svc.heropenen(ws, casus_id, if_match_version(request), data.reden)
+            return _state(casus)
+
+    @get("/{casus_id:uuid}/tijdlijn", sync_to_thread=True, summary="Wat er gebeurde")
+    def history(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        sinds: FromQuery[dt.datetime | None] = None,
+    ) -> list[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            return svc.timeline(ws, casus_id, sinds)
+
+    @post(
+        "/{casus_id:uuid}/doorbreekglas",
+        sync_to_thread=True,
+        status_code=201,
+        opt={
+            # Doorbreekglas exists for people who do not take part: the policy decides.
+            "open_voor_niet_deelnemers": True,
+            "voorbeeld": {
+                "reden": "Acute dreiging, overleg met wachtdienst noodzakelijk.",
+                "uren": 2,
+            },
+        },
+    )
+    def break_glass(
+        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[DoorbreekglasIn]
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            grant = svc.doorbreekglas(ws, casus_id, data.reden, data.uren)
+            return {
+                "id": str(grant.id),
+                "verloopt": grant.expires_at.isoformat(),
+                "melding": "Spoedtoegang verleend. Dit wordt gelogd en beoordeeld door "
+                "de PGA-expert.",
+            }
+
+    @post(
+        "/{casus_id:uuid}/gezinsleden",
+        sync_to_thread=True,
+        status_code=201,
+        summary="Gezinslid vastleggen (derden: apart van de casus van de persoon)",
+        opt={
+            "voorbeeld": {
+                "relatie": "ouder",
+                "persoon": {"voornamen": "Petra", "achternaam": "Voorbeeld"},
+            }
+        },
+    )
+    def add_household_member(
+        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[GezinslidIn]
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            member = svc.add_household_member(
+                ws, casus_id, to_person_input(data.persoon), data.relatie
+            )
+            return {"id": str(member.id), "relatie": data.relatie}
+
+    @get("/{casus_id:uuid}/gezinsleden", sync_to_thread=True, summary="Gezinsleden (derden)")
+    def household(
+        self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
+    ) -> list[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            return svc.household(ws, casus_id, doel)
+
+    @post(
+        "/{casus_id:uuid}/uitkomsten",
+        sync_to_thread=True,
+        status_code=201,
+        summary="Uitkomsten vastleggen (werk, school, wonen, schulden, uitkering, politie)",
+        opt={
+            "voorbeeld": {
+                "moment": "intake",
+                "uitkomsten": {"werk_of_dagbesteding": False, "stabiele_huisvesting": True},
+            }
+        },
+    )
+    def record_outcomes(
+        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[UitkomstenIn]
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            row = outcomes.record_outcome(
+                ws, casus_id, data.moment, data.datum, dict(data.uitkomsten)
+            )
+            return {"id": str(row.id), "moment": row.moment, "datum": row.measured_on.isoformat()}
+
+    @get("/{casus_id:uuid}/uitkomsten", sync_to_thread=True, summary="Uitkomstmetingen")
+    def list_outcomes(
+        self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
+    ) -> list[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            return outcomes.list_outcomes(ws, casus_id, doel)

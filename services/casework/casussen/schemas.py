@@ -1,0 +1,141 @@
+"""Request bodies of the casework API (Dutch field names, unknown fields refused)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.casework.personen.service import PersonInput
+
+Text = Annotated[str, Field(min_length=1, max_length=10_000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Adres(_In):
+    straat: ShortText | None = None
+    huisnummer: Annotated[str, Field(max_length=20)] | None = None
+    postcode: Annotated[str, Field(pattern=r"^[1-9][0-9]{3} ?[A-Z]{2}$")] | None = None
+    woonplaats: ShortText | None = None
+
+
+class PersoonIn(_In):
+    voornamen: ShortText
+    achternaam: ShortText
+    roepnaam: ShortText | None = None
+    aliassen: list[ShortText] = Field(default_factory=list, max_length=20)
+    geboortedatum: dt.date | None = None
+    bsn: Annotated[str, Field(pattern=r"^[0-9]{8,9}$")] | None = None
+    adres: Adres | None = None
+
+
+class AanmeldingIn(_In):
+    soort: Literal["persoon", "groep"]
+    waarom_integraal: Annotated[str, Field(min_length=10, max_length=10_000)]
+    problemen: dict[Code, Text] = Field(default_factory=dict)
+    geinformeerd: bool
+    reden_niet_geinformeerd: Text | None = None
+    persoon: PersoonIn | None = None
+    persoon_id: uuid.UUID | None = None
+    groepsnaam: ShortText | None = None
+    doelgroep: Code | None = None
+    vrijwillig: bool = True
+    overleg: Code | None = None
+    tekst_categorieen: list[Code] = Field(default_factory=list, max_length=10)
+    """Data categories of the free text outside the leefgebieden (waarom_integraal, later
+    reasons and notes): the text is masked for readers to whom one of them is masked."""
+
+
+class GezinslidIn(_In):
+    relatie: Annotated[str, Field(pattern=r"^(ouder|broer-zus|partner|kind|huisgenoot|overig)$")]
+    persoon: PersoonIn
+
+
+class UitkomstenIn(_In):
+    moment: Literal["intake", "afsluiting", "nameting-12m"]
+    datum: dt.date | None = None
+    uitkomsten: dict[Code, bool | None]
+
+
+class OvergangIn(_In):
+    naar: Code
+    reden: Text | None = None
+
+
+class TriageIn(_In):
+    criteria: list[Code] = Field(default_factory=list)
+    besluit: Code
+    reden: Text | None = None
+    afwijking_reden: Text | None = None
+
+
+class Notificatiebrief(_In):
+    ondertekend_door: ShortText | None = None
+    overhandigd_door: ShortText | None = None
+    datum: dt.date | None = None
+
+
+class Startgesprek(_In):
+    datum: dt.date | None = None
+    notities: Text | None = None
+
+
+class InformerenIn(_In):
+    notificatiebrief: Notificatiebrief | None = None
+    startgesprek: Startgesprek | None = None
+    geen_reactie: bool = False
+    toelichting: Text | None = None
+
+
+class DeelnemerIn(_In):
+    organisatie: Code
+    deelname: Literal["kern", "op-afroep"] = "kern"
+    rol: ShortText | None = None
+
+
+class RegieIn(_In):
+    rol: Literal["casusregisseur", "procesregisseur", "uitvoeringscoordinator"]
+    gebruiker: Code
+    reden: Text | None = None
+
+
+class Eindgesprek(_In):
+    datum: dt.date | None = None
+    notities: Text | None = None
+
+
+class AfsluitingIn(_In):
+    reden: Code
+    toelichting: Text | None = None
+    ontvangende_organisatie: Code | None = None
+    eindgesprek: Eindgesprek | None = None
+    afsluitbrief_datum: dt.date | None = None
+
+
+class HeropenenIn(_In):
+    reden: Text
+
+
+class DoorbreekglasIn(_In):
+    reden: Annotated[str, Field(min_length=20, max_length=2_000)]
+    uren: Annotated[int, Field(ge=1, le=24)] = 4
+
+
+def to_person_input(p: PersoonIn) -> PersonInput:
+    """The API's person (Dutch fields) as the service layer's input."""
+    return PersonInput(
+        given_names=p.voornamen,
+        surname=p.achternaam,
+        roepnaam=p.roepnaam,
+        aliases=list(p.aliassen),
+        birth_date=p.geboortedatum,
+        bsn=p.bsn,
+        address=p.adres.model_dump(exclude_none=True) if p.adres else {},
+    )

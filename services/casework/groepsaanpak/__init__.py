@@ -1,0 +1,1 @@
+"""Groepsaanpak: the 7-step approach for problematic youth groups."""

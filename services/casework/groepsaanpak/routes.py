@@ -1,0 +1,144 @@
+"""Group approach (jeugdgroepen, 7 steps): namenlijst (leden) and signals on group level.
+
+The group casus itself is made with ``POST /api/v1/casussen`` (soort ``groep``) and moved
+with ``POST /api/v1/casussen/{casus_id}/overgang``; the uitvoeringscoördinator is appointed
+with ``PUT /api/v1/casussen/{casus_id}/regie``; the concept plan and the integral plan are
+the plan van aanpak (``PUT /api/v1/casussen/{casus_id}/plan``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.casework.casussen.schemas import Code, PersoonIn, ShortText, to_person_input
+from services.casework.groepsaanpak import service as svc
+from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.platform.http.guards import principal_of
+
+Req = Request[Any, Any, Any]
+Deps = NamedDependency[CaseworkDeps]
+CasusId = FromPath[uuid.UUID]
+
+ETAG = {"etag": True}
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class LidIn(_In):
+    rol: Code
+    persoon: PersoonIn | None = None
+    persoon_id: uuid.UUID | None = None
+    persoon_casus_id: uuid.UUID | None = None
+
+
+class VerwijderIn(_In):
+    reden: Annotated[str, Field(min_length=3, max_length=2_000)]
+
+
+class SignaalIn(_In):
+    tekst: Annotated[str, Field(min_length=5, max_length=2_000)]
+    waargenomen_op: dt.date | None = None
+    locatie: ShortText | None = None
+
+
+class GroepenController(Controller):
+    path = "/api/v1/casussen"
+    tags = ["groepsaanpak"]  # noqa: RUF012
+
+    @post(
+        "/{casus_id:uuid}/leden",
+        sync_to_thread=True,
+        status_code=201,
+        summary="Groepslid op de namenlijst (vanaf stap 2, met uitvoeringscoördinator)",
+        opt={
+            "voorbeeld": {
+                "rol": "kern",
+                "persoon": {"voornamen": "Voorbeeld", "achternaam": "Groepslid"},
+            }
+        },
+    )
+    def add_member(
+        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[LidIn]
+    ) -> dict[str, Any]:
+        person = to_person_input(data.persoon) if data.persoon is not None else None
+        with workspace(casework, principal_of(request)) as ws:
+            return svc.add_member(
+                ws,
+                casus_id,
+                svc.MemberInput(
+                    role=data.rol,
+                    person=person,
+                    person_id=data.persoon_id,
+                    person_casus_id=data.persoon_casus_id,
+                ),
+            )
+
+    @get("/{casus_id:uuid}/leden", sync_to_thread=True, summary="Namenlijst van de groep")
+    def members(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        ook_verwijderd: FromQuery[bool] = False,
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            return svc.list_members(ws, casus_id, include_ended=ook_verwijderd)
+
+    @post(
+        "/{casus_id:uuid}/leden/{persoon_id:uuid}/verwijderen",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Groepslid van de namenlijst halen (blijft vastgelegd met reden)",
+        opt={"voorbeeld": {"reden": "Hoort niet (meer) bij de groep."}},
+    )
+    def remove_member(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        persoon_id: FromPath[uuid.UUID],
+        data: JSONBody[VerwijderIn],
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            svc.remove_member(ws, casus_id, persoon_id, data.reden)
+        return {"persoon_id": str(persoon_id), "verwijderd": True}
+
+    @post(
+        "/{casus_id:uuid}/signalen",
+        sync_to_thread=True,
+        status_code=201,
+        summary="Signaal over groepsgedrag (alleen groepsniveau, geen persoonsgegevens)",
+        opt={
+            "voorbeeld": {
+                "tekst": "Groep van ongeveer tien jongeren veroorzaakt 's avonds overlast.",
+                "locatie": "Winkelcentrum",
+            }
+        },
+    )
+    def add_signal(
+        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[SignaalIn]
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            return svc.add_signal(
+                ws,
+                casus_id,
+                svc.SignalInput(
+                    text=data.tekst,
+                    observed_on=data.waargenomen_op,
+                    location=data.locatie,
+                ),
+            )
+
+    @get("/{casus_id:uuid}/signalen", sync_to_thread=True, summary="Signalen over de groep")
+    def signals(self, request: Req, casework: Deps, casus_id: CasusId) -> list[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            return svc.list_signals(ws, casus_id)

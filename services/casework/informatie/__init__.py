@@ -1,0 +1,3 @@
+"""Informatie & delen: information items, the sharing checklist, withhold and release,
+informeren.
+"""

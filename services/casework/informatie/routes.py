@@ -1,0 +1,276 @@
+"""Information items (informatie) and consent (toestemmingen) on a casus.
+
+Sharing goes through the checklist gegevensdeling; the policy names every missing part.
+If-Match is optional on the item actions (delen, achterhouden, vrijgeven): when sent it must
+name the item's current version (412 otherwise).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.casework.informatie import service as information
+from services.casework.toestemming import service as consent_service
+from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.platform.db.models import InformationItem
+from services.platform.http.etag import etag, if_match_version
+from services.platform.http.guards import principal_of
+
+Req = Request[Any, Any, Any]
+Deps = NamedDependency[CaseworkDeps]
+CasusId = FromPath[uuid.UUID]
+ItemId = FromPath[uuid.UUID]
+
+Text = Annotated[str, Field(min_length=1, max_length=20_000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=300)]
+Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ChecklistIn(_In):
+    """De checklist gegevensdeling."""
+
+    doel: Code | None = None
+    grondslag: Code | None = None
+    art9_uitzondering: Code | None = None
+    beroepsgeheim_grond: Code | None = None
+    noodzaak: Text | None = None
+    persoon_geinformeerd: bool | None = None
+    reden_niet_geinformeerd: Text | None = None
+
+    def checklist(self) -> information.Checklist:
+        return information.Checklist(
+            purpose=self.doel,
+            legal_basis=self.grondslag,
+            art9_exception=self.art9_uitzondering,
+            beroepsgeheim_ground=self.beroepsgeheim_grond,
+            necessity=self.noodzaak,
+            person_informed=self.persoon_geinformeerd,
+            not_informed_reason=self.reden_niet_geinformeerd,
+        )
+
+
+class InformatieIn(ChecklistIn):
+    categorie: Code
+    titel: ShortText
+    inhoud: Text
+    doel: Code
+    over_persoon_id: uuid.UUID | None = None
+
+
+class DelenIn(ChecklistIn):
+    pass
+
+
+class ToestemmingIn(_In):
+    doel: Code
+    reikwijdte: Text | None = None
+    ongelijke_verhouding: bool = False
+    """Given while the person depends on the asker (e.g. under drang): not a valid basis."""
+
+
+EXAMPLE_ITEM = {
+    "categorie": "algemeen",
+    "titel": "Afspraak met woningcorporatie",
+    "inhoud": "Er is een gesprek gepland over de huurachterstand.",
+    "doel": "casusoverleg",
+    "grondslag": "publieke-taak",
+}
+
+EXAMPLE_SHARE = {
+    "doel": "casusoverleg",
+    "grondslag": "publieke-taak",
+    "noodzaak": "Zonder deze informatie kan het overleg geen passende aanpak kiezen.",
+    "persoon_geinformeerd": True,
+}
+
+
+def _item(view: dict[str, Any], version: int, status: int = 200) -> Response[dict[str, Any]]:
+    return Response(view, status_code=status, headers={"ETag": etag(version)})
+
+
+def _state(item: InformationItem) -> Response[dict[str, Any]]:
+    return Response(
+        {
+            "id": str(item.id),
+            "categorie": item.category,
+            "gedeeld": item.shared,
+            "gedeeld_op": item.shared_at.isoformat() if item.shared_at else None,
+            "achtergehouden": item.withheld,
+            "doel": item.purpose,
+            "grondslag": item.legal_basis,
+            "versie": item.version,
+        },
+        headers={"ETag": etag(item.version)},
+    )
+
+
+class InformatieController(Controller):
+    path = "/api/v1/casussen/{casus_id:uuid}/informatie"
+    tags = ["informatie"]  # noqa: RUF012
+
+    @get("/", sync_to_thread=True, summary="Informatie-items van de casus die u mag zien")
+    def index(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        doel: FromQuery[str | None] = None,
+        over_persoon_id: FromQuery[uuid.UUID | None] = None,
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            listed = information.list_items(ws, casus_id, doel, over_persoon_id)
+        return {
+            "items": listed.items,
+            "niet_zichtbaar": listed.hidden,
+            "melding": listed.notice,
+        }
+
+    @post(
+        "/",
+        sync_to_thread=True,
+        summary="Informatie toevoegen (uw organisatie is de bron; nog niet gedeeld)",
+        opt={"voorbeeld": EXAMPLE_ITEM},
+    )
+    def create(
+        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[InformatieIn]
+    ) -> Response[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            item, decision = information.create_item(
+                ws,
+                casus_id,
+                information.ItemInput(
+                    category=data.categorie,
+                    title=data.titel,
+                    body=data.inhoud,
+                    checklist=data.checklist(),
+                    about_person_id=data.over_persoon_id,
+                ),
+            )
+            response = _item(information.item_view(ws, item, decision), item.version, 201)
+        response.headers["Location"] = f"/api/v1/casussen/{casus_id}/informatie/{item.id}"
+        return response
+
+    @get("/{item_id:uuid}", sync_to_thread=True, summary="Informatie-item inzien (met doel)")
+    def show(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        item_id: ItemId,
+        doel: FromQuery[str | None] = None,
+    ) -> Response[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            item, decision = information.read_item(ws, casus_id, item_id, doel)
+            return _item(information.item_view(ws, item, decision), item.version)
+
+    @post(
+        "/{item_id:uuid}/delen",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Delen met de deelnemers via de checklist gegevensdeling",
+        opt={"voorbeeld": EXAMPLE_SHARE},
+    )
+    def share(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        item_id: ItemId,
+        data: JSONBody[DelenIn],
+    ) -> Response[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            item = information.share_item(
+                ws, casus_id, item_id, data.checklist(), if_match_version(request)
+            )
+            return _state(item)
+
+    @post(
+        "/{item_id:uuid}/achterhouden",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Achterhouden (alleen de bron, bijv. lopend onderzoek)",
+        opt={"voorbeeld": {}},
+    )
+    def withhold(
+        self, request: Req, casework: Deps, casus_id: CasusId, item_id: ItemId
+    ) -> Response[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            item = information.withhold_item(ws, casus_id, item_id, if_match_version(request))
+            return _state(item)
+
+    @post(
+        "/{item_id:uuid}/vrijgeven",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Vrijgeven (alleen de bron)",
+        opt={"voorbeeld": {}},
+    )
+    def release(
+        self, request: Req, casework: Deps, casus_id: CasusId, item_id: ItemId
+    ) -> Response[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            item = information.release_item(ws, casus_id, item_id, if_match_version(request))
+            return _state(item)
+
+
+class ToestemmingenController(Controller):
+    path = "/api/v1/casussen/{casus_id:uuid}/toestemmingen"
+    tags = ["toestemmingen"]  # noqa: RUF012
+
+    @get("/", sync_to_thread=True, summary="Vastgelegde toestemmingen van de persoon")
+    def index(self, request: Req, casework: Deps, casus_id: CasusId) -> list[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            return consent_service.list_consents(ws, casus_id)
+
+    @post(
+        "/",
+        sync_to_thread=True,
+        summary="Toestemming vastleggen (per doel)",
+        opt={
+            "voorbeeld": {
+                "doel": "plan-van-aanpak",
+                "reikwijdte": "Inkomensgegevens delen met schuldhulpverlening.",
+            }
+        },
+    )
+    def create(
+        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[ToestemmingIn]
+    ) -> Response[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            consent = consent_service.record_consent(
+                ws, casus_id, data.doel, data.reikwijdte, data.ongelijke_verhouding
+            )
+            body = consent_service.consent_view(consent)
+        return Response(
+            body,
+            status_code=201,
+            headers={"Location": f"/api/v1/casussen/{casus_id}/toestemmingen/{consent.id}"},
+        )
+
+    @post(
+        "/{consent_id:uuid}/intrekken",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Toestemming intrekken",
+        opt={"voorbeeld": {}},
+    )
+    def revoke(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        consent_id: FromPath[uuid.UUID],
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            consent = consent_service.revoke_consent(ws, casus_id, consent_id)
+            return consent_service.consent_view(consent)

@@ -1,0 +1,1 @@
+"""Overleg: casusoverleg planning, per-participant agenda, verslag (BOB, besluiten, acties)."""

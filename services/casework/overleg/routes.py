@@ -1,0 +1,218 @@
+"""Casusoverleg: meetings, agenda with a briefing per casus, the per-participant view and
+the minutes (BOB, decisions, actions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.casework.casussen.schemas import Code, ShortText, Text
+from services.casework.overleg import service as svc
+from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.platform.db.models import Meeting
+from services.platform.http.etag import etag, if_match_version
+from services.platform.http.guards import principal_of, require_roles
+
+Req = Request[Any, Any, Any]
+Deps = NamedDependency[CaseworkDeps]
+OverlegId = FromPath[uuid.UUID]
+
+ETAG = {"etag": True}
+CHAIR_ROLES = ("pga-expert", "procesregisseur")
+chair_only = require_roles(*CHAIR_ROLES)
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class AgendapuntIn(_In):
+    casus_id: uuid.UUID
+    briefing: Text | None = None
+
+
+class OverlegIn(_In):
+    type: Code
+    datum_tijd: dt.datetime
+    voorzitter: Code | None = None
+    agenda: list[AgendapuntIn] = Field(default_factory=list, max_length=50)
+
+
+class ActieIn(_In):
+    omschrijving: Text
+    eigenaar_organisatie: Code
+    eigenaar_gebruiker: Code | None = None
+    deadline: dt.date
+
+
+class VerslagpuntIn(_In):
+    casus_id: uuid.UUID
+    beeldvorming: Text | None = None
+    oordeelsvorming: Text | None = None
+    besluitvorming: Text
+    besluiten: list[ShortText] = Field(default_factory=list, max_length=20)
+    acties: list[ActieIn] = Field(default_factory=list, max_length=30)
+
+
+class VerslagIn(_In):
+    agendapunten: Annotated[list[VerslagpuntIn], Field(min_length=1, max_length=50)]
+    aanwezig: list[Code] = Field(default_factory=list, max_length=50)
+
+
+EXAMPLE_CASUS = "00000000-0000-4000-8000-000000000000"
+
+
+def _meeting(meeting: Meeting, status: int = 200) -> Response[dict[str, Any]]:
+    return Response(
+        {
+            "id": str(meeting.id),
+            "type": meeting.meeting_type_id,
+            "datum_tijd": meeting.scheduled_for.isoformat(),
+            "voorzitter": meeting.chair_user_id,
+            "status": meeting.status,
+            "versie": meeting.version,
+        },
+        status_code=status,
+        headers={"ETag": etag(meeting.version)},
+    )
+
+
+class OverleggenController(Controller):
+    path = "/api/v1/overleggen"
+    tags = ["overleggen"]  # noqa: RUF012
+
+    @get("/", sync_to_thread=True, summary="Komende en gehouden overleggen")
+    def index(
+        self,
+        request: Req,
+        casework: Deps,
+        wanneer: FromQuery[str | None] = None,
+        type: FromQuery[str | None] = None,
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            return {"items": svc.list_meetings(ws, wanneer=wanneer, type_id=type)}
+
+    @post(
+        "/",
+        sync_to_thread=True,
+        guards=[chair_only],
+        summary="Overleg plannen (voorzitter: PGA-expert / procesregisseur)",
+        opt={
+            "voorbeeld": {
+                "type": "pga-kernteam",
+                "datum_tijd": "2026-12-01T09:30:00+01:00",
+                "agenda": [{"casus_id": EXAMPLE_CASUS, "briefing": "Stand van zaken."}],
+            }
+        },
+    )
+    def create(
+        self, request: Req, casework: Deps, data: JSONBody[OverlegIn]
+    ) -> Response[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            meeting = svc.create_meeting(
+                ws,
+                data.type,
+                data.datum_tijd,
+                data.voorzitter,
+                [svc.AgendaInput(a.casus_id, a.briefing) for a in data.agenda],
+            )
+            response = _meeting(meeting, 201)
+        response.headers["Location"] = f"{self.path}/{meeting.id}"
+        return response
+
+    @get(
+        "/{overleg_id:uuid}",
+        sync_to_thread=True,
+        summary="Overleg met de agendapunten waaraan uw organisatie deelneemt",
+    )
+    def show(self, request: Req, casework: Deps, overleg_id: OverlegId) -> Response[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            meeting, body = svc.meeting_view(ws, overleg_id)
+        return Response(body, headers={"ETag": etag(meeting.version)})
+
+    @post(
+        "/{overleg_id:uuid}/agenda",
+        sync_to_thread=True,
+        guards=[chair_only],
+        status_code=201,
+        summary="Casus agenderen met een briefing",
+        opt={"voorbeeld": {"casus_id": EXAMPLE_CASUS, "briefing": "Nieuwe meldingen."}},
+    )
+    def add_item(
+        self, request: Req, casework: Deps, overleg_id: OverlegId, data: JSONBody[AgendapuntIn]
+    ) -> Response[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            meeting, item = svc.add_to_agenda(
+                ws, overleg_id, svc.AgendaInput(data.casus_id, data.briefing)
+            )
+            return Response(
+                {
+                    "overleg_id": str(overleg_id),
+                    "casus_id": str(item.casus_id),
+                    "positie": item.position,
+                    "versie": meeting.version,
+                },
+                status_code=201,
+                headers={"ETag": etag(meeting.version)},
+            )
+
+    @put(
+        "/{overleg_id:uuid}/verslag",
+        sync_to_thread=True,
+        guards=[chair_only],
+        summary="Verslag vastleggen (BOB, besluiten, acties); het overleg is dan gehouden",
+        opt={
+            **ETAG,
+            "voorbeeld": {
+                "agendapunten": [
+                    {
+                        "casus_id": EXAMPLE_CASUS,
+                        "beeldvorming": "Beeld compleet.",
+                        "oordeelsvorming": "Integrale aanpak nodig.",
+                        "besluitvorming": "Integrale aanpak zorg en veiligheid.",
+                        "besluiten": ["Integrale aanpak."],
+                        "acties": [],
+                    }
+                ],
+                "aanwezig": [],
+            },
+        },
+    )
+    def minutes(
+        self, request: Req, casework: Deps, overleg_id: OverlegId, data: JSONBody[VerslagIn]
+    ) -> Response[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            meeting = svc.record_minutes(
+                ws,
+                overleg_id,
+                if_match_version(request),
+                svc.Minutes(
+                    items=[
+                        svc.MinutesItem(
+                            casus_id=p.casus_id,
+                            besluitvorming=p.besluitvorming,
+                            beeldvorming=p.beeldvorming,
+                            oordeelsvorming=p.oordeelsvorming,
+                            decisions=list(p.besluiten),
+                            actions=[
+                                svc.ActionInput(
+                                    description=a.omschrijving,
+                                    owner_organisation=a.eigenaar_organisatie,
+                                    owner_user=a.eigenaar_gebruiker,
+                                    deadline=a.deadline,
+                                )
+                                for a in p.acties
+                            ],
+                        )
+                        for p in data.agendapunten
+                    ],
+                    present=list(data.aanwezig),
+                ),
+            )
+            return _meeting(meeting)

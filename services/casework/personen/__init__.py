@@ -1,0 +1,1 @@
+"""Personen: persons and household members, with the BSN vault."""

@@ -1,0 +1,1 @@
+"""Plan van aanpak: versioned plans (problems, goals, actions, interventions, toezeggingen)."""

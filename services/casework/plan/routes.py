@@ -1,0 +1,207 @@
+"""Plan van aanpak (versioned), zelfredzaamheid (ZRM / leefgebieden-8) and the werkvoorraad."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from services.casework.plan import service as plans
+from services.casework.plan.schemas import BeoordelingIn, PlanIn, ZelfredzaamheidIn
+from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.casework.werkvoorraad import service as werkvoorraad
+from services.casework.zelfredzaamheid import service as assessment_service
+from services.platform.http.etag import etag, if_match_version
+from services.platform.http.guards import principal_of
+
+Req = Request[Any, Any, Any]
+Deps = NamedDependency[CaseworkDeps]
+CasusId = FromPath[uuid.UUID]
+
+EXAMPLE_PLAN: dict[str, Any] = {
+    "doelen": [
+        {
+            "leefgebied": "financien",
+            "probleem": "Schulden bij meerdere schuldeisers.",
+            "doel": "Schulden in beeld en een stabiel budgetplan.",
+        }
+    ],
+    "eindcriterium": "Geen nieuwe meldingen en schulden onder bewind.",
+    "acties": [
+        {
+            "id": "a1",
+            "omschrijving": "Aanmelden bij schuldhulpverlening.",
+            "eigenaar_organisatie": "onbekend-voorbeeld",
+            "deadline": "2026-12-31",
+            "status": "open",
+        }
+    ],
+    "interventies": [{"spoor": "zorg", "omschrijving": "Budgetcoaching."}],
+    "toezeggingen": [
+        {
+            "organisatie": "onbekend-voorbeeld",
+            "tekst": "Intake binnen twee weken.",
+            "gedaan_op": "2026-11-20",
+        }
+    ],
+}
+
+EXAMPLE_ZRM: dict[str, Any] = {
+    "moment": "intake",
+    "datum": "2026-11-20",
+    "scores": {"financien": 2, "huisvesting": 3},
+}
+
+
+def _plan_if_match(request: Req) -> int | None:
+    """``If-Match: *`` may create the first version; otherwise the plan version (or None)."""
+    header = request.headers.get("if-match")
+    if header is not None and header.strip() == "*":
+        return plans.ANY_VERSION
+    return if_match_version(request)
+
+
+class PlanController(Controller):
+    path = "/api/v1/casussen/{casus_id:uuid}"
+    tags = ["plan van aanpak", "zelfredzaamheid"]  # noqa: RUF012
+
+    @get("/plan", sync_to_thread=True, summary="Plan van aanpak (huidige versie)")
+    def current(
+        self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
+    ) -> Response[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            read = plans.read_plan(ws, casus_id, doel)
+            body = plans.plan_view(ws, read)
+        return Response(body, headers={"ETag": etag(read.version.version)})
+
+    @get("/plan/versies", sync_to_thread=True, summary="Versies van het plan van aanpak")
+    def versions(
+        self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            items, anon = plans.list_versions(ws, casus_id, doel)
+        return {"items": items, "weergave": "anoniem" if anon else "full"}
+
+    @get(
+        "/plan/versies/{versie:int}",
+        sync_to_thread=True,
+        summary="Een (eerdere) versie van het plan van aanpak",
+    )
+    def version(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        versie: FromPath[int],
+        doel: FromQuery[str | None] = None,
+    ) -> Response[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            read = plans.read_plan(ws, casus_id, doel, versie)
+            body = plans.plan_view(ws, read)
+        return Response(body, headers={"ETag": etag(read.version.version)})
+
+    @put(
+        "/plan",
+        sync_to_thread=True,
+        summary="Plan van aanpak vaststellen of wijzigen (nieuwe versie)",
+        opt={"etag": True, "voorbeeld": EXAMPLE_PLAN},
+    )
+    def save(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        data: JSONBody[PlanIn],
+        doel: FromQuery[str | None] = None,
+    ) -> Response[dict[str, Any]]:
+        with workspace(casework, principal_of(request)) as ws:
+            read, created = plans.save_plan(
+                ws, casus_id, _plan_if_match(request), data.model_dump(mode="json"), doel
+            )
+            body = {**plans.plan_view(ws, read), "nieuwe_versie": created}
+        return Response(
+            body,
+            status_code=201 if created and read.version.version == 1 else 200,
+            headers={"ETag": etag(read.version.version)},
+        )
+
+    @post(
+        "/zelfredzaamheid",
+        sync_to_thread=True,
+        status_code=201,
+        summary="Zelfredzaamheid meten (instrument van de gemeente)",
+        opt={"voorbeeld": EXAMPLE_ZRM},
+    )
+    def assess(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        data: JSONBody[ZelfredzaamheidIn],
+        doel: FromQuery[str | None] = None,
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            row = assessment_service.record_assessment(
+                ws,
+                casus_id,
+                assessment_service.AssessmentInput(data.moment, data.scores, data.datum),
+                doel,
+            )
+            return {
+                "id": str(row.id),
+                "instrument": row.instrument,
+                "moment": row.moment,
+                "datum": row.taken_on.isoformat(),
+                "scores": dict(row.scores),
+            }
+
+    @get(
+        "/zelfredzaamheid",
+        sync_to_thread=True,
+        summary="Zelfredzaamheid: metingen en ontwikkeling per domein",
+    )
+    def assessments(
+        self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            return assessment_service.history(ws, casus_id, doel)
+
+
+class WerkvoorraadController(Controller):
+    path = "/api/v1/werkvoorraad"
+    tags = ["werkvoorraad"]  # noqa: RUF012
+
+    @get("/", sync_to_thread=True, summary="Uw werkvoorraad: wat moet er gebeuren")
+    def index(
+        self, request: Req, casework: Deps, horizon_dagen: FromQuery[int | None] = None
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            return werkvoorraad.work_queue(ws, horizon_dagen)
+
+    @post(
+        "/doorbreekglas/{grant_id:uuid}/beoordeeld",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Spoedtoegang (doorbreekglas) beoordelen (PGA-expert)",
+        opt={"voorbeeld": {"oordeel": "terecht", "toelichting": "Acute dreiging; terecht."}},
+    )
+    def review(
+        self,
+        request: Req,
+        casework: Deps,
+        grant_id: FromPath[uuid.UUID],
+        data: JSONBody[BeoordelingIn],
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            grant = werkvoorraad.review_urgent_access(ws, grant_id, data.oordeel, data.toelichting)
+            return {
+                "id": str(grant.id),
+                "casus_id": str(grant.casus_id),
+                "oordeel": grant.review_verdict,
+                "toelichting": grant.review_note,
+                "beoordeeld_door": grant.reviewed_by,
+                "beoordeeld_op": grant.reviewed_at.isoformat() if grant.reviewed_at else None,
+            }

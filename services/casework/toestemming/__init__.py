@@ -1,0 +1,1 @@
+"""Toestemming: consent recorded per purpose and revoked."""

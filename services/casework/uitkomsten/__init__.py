@@ -1,0 +1,1 @@
+"""Uitkomsten: outcome measurements at intake, closure and twelve months."""

@@ -1,0 +1,89 @@
+"""Uitleg: "mag ik dit (delen)?" — the policy explains in Dutch which rules allow or deny an
+action and what is still missing. Asking needs only membership of the gemeente (policy
+action ``explain``); the answer never contains case content."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery
+
+from services.casework.informatie import service as information
+from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.platform.http.guards import principal_of
+
+Req = Request[Any, Any, Any]
+Deps = NamedDependency[CaseworkDeps]
+CasusId = FromPath[uuid.UUID]
+
+#: Explaining is open to every member of the gemeente (the policy decides it with
+#: action ``explain``); the route-table test skips the non-participant check.
+OPEN = {"open_voor_niet_deelnemers": True}
+
+
+def _checklist(
+    doel: FromQuery[str | None] = None,
+    grondslag: FromQuery[str | None] = None,
+    art9_uitzondering: FromQuery[str | None] = None,
+    beroepsgeheim_grond: FromQuery[str | None] = None,
+    noodzaak: FromQuery[str | None] = None,
+    persoon_geinformeerd: FromQuery[bool | None] = None,
+    reden_niet_geinformeerd: FromQuery[str | None] = None,
+) -> information.Checklist:
+    """The checklist gegevensdeling from the query string (a dependency of both routes)."""
+    return information.Checklist(
+        purpose=doel or None,
+        legal_basis=grondslag or None,
+        art9_exception=art9_uitzondering or None,
+        beroepsgeheim_ground=beroepsgeheim_grond or None,
+        necessity=noodzaak or None,
+        person_informed=persoon_geinformeerd,
+        not_informed_reason=reden_niet_geinformeerd or None,
+    )
+
+
+class UitlegController(Controller):
+    path = "/api/v1/casussen/{casus_id:uuid}"
+    tags = ["uitleg"]  # noqa: RUF012
+    dependencies = {"checklist": Provide(_checklist, sync_to_thread=False)}  # noqa: RUF012
+
+    @get(
+        "/uitleg",
+        sync_to_thread=True,
+        summary="Uitleg: mag ik dit (delen)? Welke regels beslissen en wat ontbreekt",
+        opt=OPEN,
+    )
+    def casus(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        checklist: NamedDependency[information.Checklist],
+        actie: FromQuery[str] = "share",
+        categorie: FromQuery[str | None] = None,
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            answer = information.explain_casus(ws, casus_id, actie, checklist, categorie or None)
+        return information.explanation_view(answer)
+
+    @get(
+        "/informatie/{item_id:uuid}/uitleg",
+        sync_to_thread=True,
+        summary="Uitleg over een informatie-item: mag ik dit item delen (of lezen)?",
+        opt=OPEN,
+    )
+    def item(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        item_id: FromPath[uuid.UUID],
+        checklist: NamedDependency[information.Checklist],
+        actie: FromQuery[str] = "share",
+    ) -> dict[str, Any]:
+        with workspace(casework, principal_of(request)) as ws:
+            answer = information.explain_item(ws, casus_id, item_id, actie, checklist)
+        return information.explanation_view(answer)

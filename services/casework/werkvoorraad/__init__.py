@@ -1,0 +1,3 @@
+"""Werkvoorraad: what each professional has to do next (herijking, toezeggingen, acties,
+reviews).
+"""

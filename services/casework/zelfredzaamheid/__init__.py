@@ -1,0 +1,1 @@
+"""Zelfredzaamheid: ZRM / leefgebieden assessments and the change per domain."""

@@ -1,0 +1,96 @@
+"""Writing audit rows for administrative actions: one helper, one place.
+
+Operator actions (``tenants apply/plan/suspend/resume/export/list``) and user and role
+changes by a tenantbeheerder are not policy decisions on casework, but they are recorded in
+the same append-only ``audit_log`` as every read of person data. :func:`append_audit` is the
+single function that inserts such a row, so a later tamper-evident chain (``prev_hash`` /
+``hash``) needs to change only this function.
+
+Row-level security binds ``audit_log`` to the transaction's tenant, so a row for another
+tenant (the affected gemeente of an operator action) is written with that tenant set and the
+previous setting restored afterwards, as
+:meth:`services.platform.authz.enforce.Enforcer._audit_for_owner` does for a casus shared
+across tenants.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.platform.db.models import AuditEntry
+from services.platform.db.unit_of_work import SET_TENANT
+from services.platform.logging import request_id_var
+
+_CURRENT_TENANT = sa.text("SELECT current_setting('pga.tenant_id', true)")
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One audit row of an administrative action (no person data in ``details``)."""
+
+    tenant_id: str
+    user_id: str
+    organisation_id: str
+    roles: Sequence[str]
+    action: str
+    resource_type: str
+    resource_id: str | None
+    allowed: bool
+    purpose: str | None = None
+    legal_basis: str | None = None
+    reasons: Sequence[str] = ()
+    details: Mapping[str, Any] = field(default_factory=dict)
+    casus_id: uuid.UUID | None = None
+
+    def for_tenant(self, tenant_id: str) -> AuditRecord:
+        """The same record, for another tenant's log."""
+        return replace(self, tenant_id=tenant_id)
+
+
+def append_audit(session: Session, record: AuditRecord) -> None:
+    """Insert one audit row into ``record.tenant_id``'s log, in the caller's transaction."""
+    previous = session.execute(_CURRENT_TENANT).scalar_one_or_none() or ""
+    session.flush()
+    session.execute(SET_TENANT, {"tenant": record.tenant_id})
+    try:
+        session.add(
+            AuditEntry(
+                tenant_id=record.tenant_id,
+                user_id=record.user_id[:64],
+                organisation_id=record.organisation_id[:64],
+                roles=sorted(record.roles),
+                action=record.action,
+                resource_type=record.resource_type,
+                resource_id=record.resource_id,
+                casus_id=record.casus_id,
+                purpose=record.purpose,
+                legal_basis=record.legal_basis,
+                allowed=record.allowed,
+                reasons=sorted(record.reasons),
+                # Administrative rows have no policy decision: the column that holds a
+                # decision's input holds what the action was asked to do.
+                decision_input=dict(record.details),
+                request_id=request_id_var.get(),
+            )
+        )
+        session.flush()
+    finally:
+        session.execute(SET_TENANT, {"tenant": previous})
+
+
+def append_audits(session: Session, records: Iterable[AuditRecord]) -> None:
+    for record in records:
+        append_audit(session, record)
+
+
+def audit_refusal(sessions: sessionmaker[Session], records: Iterable[AuditRecord]) -> None:
+    """Record refused actions in a transaction of their own: the action itself wrote
+    nothing, but the attempt must be on record."""
+    with sessions() as session, session.begin():
+        append_audits(session, records)
