@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run    - start Regietafel embedded (PostgreSQL, worker, policy engine in-process)"
 	@echo "make test   - lint, type-check and run the whole test suite"
-	@echo "make lint   - ruff check, ruff format --check, mypy --strict"
+	@echo "make lint   - ruff check, ruff format --check, mypy --strict, import contracts"
 	@echo "make bench  - run the benchmarks in tests/benchmarks/"
 
 $(BIN)/python:
@@ -36,6 +36,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check services tenants analytics tests
 	$(BIN)/ruff format --check services tenants analytics tests
 	$(BIN)/mypy --strict services tenants analytics
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)

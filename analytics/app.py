@@ -25,10 +25,9 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from pydantic import BaseModel, ConfigDict, Field
 
-from analytics.contract import AGE_BAND_LABELS, FactBatchV1
+from analytics.contract import AGE_BAND_LABELS, DEMO_GEOGRAPHY, FactBatchV1, Geography
 from analytics.facts import store_batch
 from analytics.formatting import csv_number
-from analytics.geography import DEMO_GEOGRAPHY, Geography
 from analytics.indicators.catalogue import BREAKDOWNS, INDICATORS
 from analytics.ledger import (
     BudgetExhausted,

@@ -13,8 +13,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from analytics.contract import Geography
 from analytics.formatting import fmt, period
-from analytics.geography import Geography
 from analytics.indicators.catalogue import Indicator
 
 __all__ = ["error_bar_chart", "fmt", "trend_chart"]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from analytics.geography import DEMO_GEOGRAPHY, Geography
+from analytics.contract import DEMO_GEOGRAPHY, Geography
 from analytics.ledger import DATASET, BudgetExhausted
 from analytics.releases import NoFacts, publish_release
 from analytics.settings import AnalyticsSettings

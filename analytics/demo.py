@@ -15,9 +15,8 @@ import polars as pl
 import sqlalchemy as sa
 
 from analytics.cli import release_command
-from analytics.contract import CONTRACT_VERSION, FACT_COLUMNS
+from analytics.contract import CONTRACT_VERSION, FACT_COLUMNS, Geography, synthetic_geography
 from analytics.db.schema import fact_batches
-from analytics.geography import Geography, synthetic_geography
 from analytics.periods import quarters_of
 from analytics.settings import AnalyticsSettings
 from analytics.synthetic import fact_frame, generate

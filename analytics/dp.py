@@ -33,8 +33,7 @@ import numpy as np
 import opendp.prelude as dp
 import polars as pl
 
-from analytics.contract import AGE_BAND_CODES
-from analytics.geography import Geography
+from analytics.contract import AGE_BAND_CODES, Geography
 from analytics.indicators.catalogue import (
     BREAKDOWNS,
     MEASURES,

@@ -14,7 +14,7 @@ import dramatiq
 import httpx
 import sqlalchemy as sa
 
-from analytics.geography import Geography
+from analytics.contract import Geography
 from analytics.ledger import BudgetExhausted
 from analytics.releases import NoFacts, publish_release
 from analytics.settings import AnalyticsSettings

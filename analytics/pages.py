@@ -17,10 +17,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from analytics import charts
-from analytics.contract import AGE_BAND_LABELS
+from analytics.contract import AGE_BAND_LABELS, Geography
 from analytics.db.schema import budget_accounts, fact_batches, releases
 from analytics.formatting import date, fmt, number, percentage, period
-from analytics.geography import Geography
 from analytics.indicators.catalogue import BREAKDOWNS, INDICATORS, Indicator, indicator
 from analytics.ledger import BudgetExhausted, UnknownAccount, balance
 from analytics.periods import check_release_period, is_year

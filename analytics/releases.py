@@ -25,10 +25,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from analytics import dp as dpmod
-from analytics.contract import AGE_BAND_CODES, CONTRACT_VERSION
+from analytics.contract import AGE_BAND_CODES, CONTRACT_VERSION, DEMO_GEOGRAPHY, Geography
 from analytics.db.schema import releases
 from analytics.facts import data_fingerprint, load_facts
-from analytics.geography import DEMO_GEOGRAPHY, Geography
 from analytics.indicators.catalogue import BREAKDOWNS, CATALOGUE_VERSION, MEASURES, SOURCE_KEYS
 from analytics.ledger import (
     DATASET,

@@ -11,11 +11,10 @@ import polars as pl
 import sqlalchemy as sa
 
 from analytics import dp as dpmod
-from analytics.contract import AGE_BAND_CODES, FACT_COLUMNS
+from analytics.contract import AGE_BAND_CODES, FACT_COLUMNS, Geography
 from analytics.db.schema import facts as facts_table
 from analytics.db.schema import researcher_queries
 from analytics.facts import load_facts
-from analytics.geography import Geography
 from analytics.indicators.catalogue import (
     BREAKDOWNS,
     INDICATORS,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analytics import dp as adp
-from analytics.geography import Geography, synthetic_geography
+from analytics.contract import Geography, synthetic_geography
 from analytics.indicators import INDICATORS, prepare
 from analytics.periods import kind_of
 from analytics.synthetic import generate

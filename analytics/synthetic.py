@@ -19,8 +19,8 @@ from analytics.contract import (
     FACT_COLUMNS,
     OUTCOME_FLAGS,
     FactRecordV1,
+    Geography,
 )
-from analytics.geography import Geography
 from analytics.periods import months_of, quarters_of
 from tenants.reference import CLOSURE_REASONS
 

@@ -15,7 +15,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 
-from analytics.geography import Geography
+from analytics.contract import Geography
 from analytics.indicators.catalogue import INDICATORS
 from analytics.releases import Release, get_release
 from analytics.settings import AnalyticsSettings

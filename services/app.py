@@ -18,28 +18,28 @@ from litestar.template.config import TemplateConfig
 
 from services.beheer.operations import OperationsController
 from services.beheer.routes import BeheerController
+from services.casework.casuspagina.pages import casus_page
 from services.casework.domain.bsn import BsnVault
 from services.casework.problems import CASEWORK_EXCEPTION_HANDLERS
 from services.casework.routes import CONTROLLERS as CASEWORK_CONTROLLERS
+from services.casework.routes import PAGES as WEB_PAGES
 from services.casework.unit_of_work import CaseworkDeps
+from services.casework.web import STATIC, TEMPLATES
+from services.casework.web.context import WebDeps
+from services.exports.routes import ServiceController
 from services.gebruikers.pages import GebruikersPagesController
 from services.gebruikers.routes import GebruikersController, RolwijzigingenController
 from services.platform.authz.gateway import PolicyGateway
+from services.platform.http.csrf import CsrfSigner
 from services.platform.http.health import HealthController, Readiness, ReadinessCheck
 from services.platform.http.middleware import request_id_middleware
 from services.platform.http.problems import EXCEPTION_HANDLERS
 from services.platform.http.security_headers import security_headers_hook
-from services.platform.http.service_routes import ServiceController
 from services.platform.identity.authn import COOKIE, BearerAuthenticationMiddleware
 from services.platform.identity.routes import DevLoginController, HomeController, MeController
 from services.platform.identity.setup import Identity, build_identity
 from services.platform.workers.broker import InProcessWorker, ping
 from services.runtime import Runtime, build_scheduler
-from services.web import STATIC, TEMPLATES
-from services.web.context import WebDeps
-from services.web.csrf import CsrfSigner
-from services.web.forms import FormsController
-from services.web.pages import PagesController
 
 VERSION = "0.1.0"
 
@@ -83,7 +83,7 @@ def create_app(
         pseudonym_secret=settings.pseudonym_key,
     )
     csrf = CsrfSigner(settings.secret_key)
-    web = WebDeps(identity, runtime.sessions, casework, csrf)
+    web = WebDeps(identity, runtime.sessions, casework, csrf, casus_page)
 
     def template_globals(engine: JinjaTemplateEngine) -> None:
         def logout_token(context: Mapping[str, Any]) -> str:
@@ -115,8 +115,7 @@ def create_app(
         ServiceController,
         OperationsController,
         *CASEWORK_CONTROLLERS,
-        PagesController,
-        FormsController,
+        *WEB_PAGES,
         GebruikersPagesController,
         create_static_files_router(
             "/static", [STATIC], opt={"exclude_from_auth": True}, include_in_schema=False

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.jobs import Actors, register_actors
 from services.platform.config import ConfigurationError, Mode, Settings
 from services.platform.db import migrate as casework_migrations
 from services.platform.db.bootstrap import bootstrap
@@ -27,7 +28,6 @@ from services.platform.db.provision import DatabaseUrls, provision, require_pass
 from services.platform.embedded.postgres import EmbeddedPostgres
 from services.platform.outbox.relay import OutboxRelay
 from services.platform.outbox.scheduler import PeriodicJob, Scheduler
-from services.platform.workers.actors import Actors, register_actors
 from services.platform.workers.broker import create_broker
 
 _log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ class Runtime:
 
 def periodic_jobs(settings: Settings, actors: Actors) -> list[PeriodicJob]:
     """The periodic jobs (an interval of 0 switches one off)."""
-    from services.exports.analytics_link import last_complete_quarter
+    from services.analytics_link import last_complete_quarter
 
     def today() -> str:
         return dt.date.today().isoformat()

@@ -11,8 +11,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.platform.http.guards import require_roles
 from services.platform.http.problems import standard_problem
+from services.platform.identity.guards import require_roles
 from services.platform.outbox.dead_letters import list_dead_letters, replay
 
 OPERATOR = require_roles("platformbeheerder", regio=True)

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.beheer import tenants as ops
 from services.platform.db.models import Tenant, TenantStatus
-from services.platform.http.guards import principal_of, require_roles
 from services.platform.http.problems import Problem, standard_problem
+from services.platform.identity.guards import principal_of, require_roles
 from tenants.diff import Change
 from tenants.manifest import ManifestError, validate_text
 from tenants.provision import ApplyResult, export_json

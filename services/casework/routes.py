@@ -1,15 +1,25 @@
-"""Every casework controller, registered by the app factory. Add new controllers here."""
+"""Every casework controller, registered by the app factory: the JSON API (``CONTROLLERS``)
+and the Dutch pages and forms (``PAGES``). Add a feature's controllers here."""
 
 from __future__ import annotations
 
 from litestar import Controller
 
+from services.casework.aanmelding.pages import AanmeldingPagesController
+from services.casework.casuspagina.pages import CasuspaginaController
+from services.casework.casussen.pages import CasussenPagesController
 from services.casework.casussen.routes import CasussenController
+from services.casework.groepsaanpak.pages import GroepsaanpakPagesController
 from services.casework.groepsaanpak.routes import GroepenController
+from services.casework.informatie.pages import InformatiePagesController
 from services.casework.informatie.routes import InformatieController, ToestemmingenController
+from services.casework.overleg.pages import OverlegPagesController
 from services.casework.overleg.routes import OverleggenController
-from services.casework.plan.routes import PlanController, WerkvoorraadController
+from services.casework.overzicht.pages import OverzichtController
+from services.casework.plan.routes import PlanController
 from services.casework.uitleg import UitlegController
+from services.casework.werkvoorraad.pages import WerkvoorraadPagesController
+from services.casework.werkvoorraad.routes import WerkvoorraadController
 
 CONTROLLERS: list[type[Controller]] = [
     CasussenController,
@@ -20,4 +30,15 @@ CONTROLLERS: list[type[Controller]] = [
     UitlegController,
     PlanController,
     WerkvoorraadController,
+]
+
+PAGES: list[type[Controller]] = [
+    OverzichtController,
+    AanmeldingPagesController,
+    CasuspaginaController,
+    CasussenPagesController,
+    InformatiePagesController,
+    GroepsaanpakPagesController,
+    OverlegPagesController,
+    WerkvoorraadPagesController,
 ]

@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery
 
 from services.casework.informatie import service as information
 from services.casework.unit_of_work import CaseworkDeps, workspace
-from services.platform.http.guards import principal_of
+from services.platform.identity.guards import principal_of
 
 Req = Request[Any, Any, Any]
 Deps = NamedDependency[CaseworkDeps]

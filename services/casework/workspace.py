@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from services.casework.domain import lifecycle
 from services.casework.domain.bsn import BsnVault
+from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.errors import NotFound, VersionMismatch, VersionRequired
 from services.platform.authz.enforce import Enforcer
 from services.platform.db.models import (
@@ -37,6 +38,7 @@ from services.platform.identity.principal import Principal
 from services.platform.outbox.events import record_event
 from services.platform.policy import PolicyEngine
 from tenants.manifest import Manifest, parse_manifest
+from tenants.reference import PURPOSES
 
 #: The purpose (doelbinding) that fits a phase when the caller names none.
 PURPOSE_BY_PHASE: Mapping[str, str] = {
@@ -105,6 +107,21 @@ class Workspace:
         if casus is None:
             raise NotFound(str(casus_id))
         return casus
+
+    def context(
+        self, purpose: str | None, extra: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The policy context for ``purpose``. An unknown purpose is bad input (422), refused
+        before anything is evaluated."""
+        if purpose and purpose not in PURPOSES:
+            raise DomainValidationError(
+                [
+                    FieldProblem(
+                        "doel", f"Onbekend doel '{purpose[:40]}'; kies uit {', '.join(PURPOSES)}."
+                    )
+                ]
+            )
+        return self.enforcer.context(purpose, extra)
 
     def purpose_for(self, casus: Casus, requested: str | None) -> str:
         if requested:

@@ -29,11 +29,11 @@ from analytics.contract import (
     FactBatchV1,
     FactRecordV1,
     FollowUpFlags,
+    Geography,
     OutcomeFlags,
     parse_period,
     pseudonymise,
 )
-from analytics.geography import Geography
 from services.casework.domain.triage import age_on
 from services.platform.db.models import (
     Assessment,

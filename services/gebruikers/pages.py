@@ -24,14 +24,14 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
+from services.casework.web import formstate
+from services.casework.web.context import Viewer, WebDeps
+from services.casework.web.kit import Form, read_form
+from services.casework.web.shell import render, to_login, viewer_of
 from services.gebruikers import service as user_admin
 from services.platform.db.models import Organisation, RoleChangeRequest, RoleChangeStatus
+from services.platform.http.csrf import FIELD as CSRF_FIELD
 from services.platform.identity.authn import COOKIE, PUBLIC
-from services.web import acties
-from services.web.context import WebDeps
-from services.web.csrf import FIELD as CSRF_FIELD
-from services.web.forms import Form, _read_form
-from services.web.pages import Viewer, _render, _to_login, _viewer
 from tenants.reference import REGIO_ONLY_ROLES, ROLES
 
 Req = Request[Any, Any, Any]
@@ -74,7 +74,7 @@ def _melding(code: str | None) -> dict[str, str] | None:
 
 
 def _no_admin(viewer: Viewer) -> Template:
-    return _render(viewer, "gebruikers_geen_rol.html", {}, doel=None, status=403)
+    return render(viewer, "gebruikers_geen_rol.html", {}, doel=None, status=403)
 
 
 def _org_names(session: Session, tenant: str, *, active_only: bool = False) -> dict[str, str]:
@@ -129,7 +129,7 @@ def overview_page(
             view = _proposal_view(p, names)
             view["organisatie"] = orgs.get(p.organisation_id or "", p.organisation_id)
             proposals.append(view)
-    return _render(
+    return render(
         viewer,
         "gebruikers.html",
         {
@@ -152,7 +152,7 @@ def user_page(
     user_id: str,
     token: str,
     *,
-    state: acties.FormState | None = None,
+    state: formstate.FormState | None = None,
     status: int = 200,
 ) -> Template:
     admin = viewer.principal
@@ -181,9 +181,9 @@ def user_page(
             "zelf": user.id == admin.user_id,
         }
         proposal = _proposal_view(pending, names) if pending is not None else None
-    forms = acties.FormView(state)
+    forms = formstate.FormView(state)
     checked = forms.values(FORM, "rollen") if forms.active(FORM) else current
-    return _render(
+    return render(
         viewer,
         "gebruiker.html",
         {
@@ -215,9 +215,9 @@ class GebruikersPagesController(Controller):
 
     @get("/", opt=PUBLIC, sync_to_thread=True)
     def index(self, request: Req, web: Web, melding: FromQuery[str | None] = None) -> Response[Any]:
-        viewer = _viewer(request, web.identity, web.sessions)
+        viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
-            return _to_login()
+            return to_login()
         if not viewer.principal.has_role(user_admin.ADMIN_ROLE):
             return _no_admin(viewer)
         return overview_page(
@@ -226,16 +226,16 @@ class GebruikersPagesController(Controller):
 
     @get("/{user_id:str}", opt=PUBLIC, sync_to_thread=True)
     def show(self, request: Req, web: Web, user_id: FromPath[str]) -> Response[Any]:
-        viewer = _viewer(request, web.identity, web.sessions)
+        viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
-            return _to_login()
+            return to_login()
         if not viewer.principal.has_role(user_admin.ADMIN_ROLE):
             return _no_admin(viewer)
         token = web.csrf.token(request.cookies.get(COOKIE, ""))
         try:
             return user_page(viewer, web, user_id, token)
         except user_admin.UnknownUser:
-            return _render(viewer, "niet_gevonden.html", {}, doel=None, status=404)
+            return render(viewer, "niet_gevonden.html", {}, doel=None, status=404)
 
     @post("/{user_id:str}/rollen", opt=PUBLIC, status_code=303)
     async def change_roles(self, request: Req, web: Web, user_id: FromPath[str]) -> Response[Any]:
@@ -268,15 +268,15 @@ Work = Callable[[Viewer, Form, str], Response[Any]]
 
 async def _admin_submit(request: Req, web: WebDeps, work: Work) -> Response[Any]:
     """Login, CSRF token and the tenantbeheerder role, then the work (in a thread)."""
-    form = await _read_form(request)
+    form = await read_form(request)
 
     def run() -> Response[Any]:
-        viewer = _viewer(request, web.identity, web.sessions)
+        viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
-            return _to_login()
+            return to_login()
         cookie = request.cookies.get(COOKIE)
         if not web.csrf.valid(cookie, form.get(CSRF_FIELD)):
-            return _render(viewer, "formulier_ongeldig.html", {}, doel=None, status=403)
+            return render(viewer, "formulier_ongeldig.html", {}, doel=None, status=403)
         if not viewer.principal.has_role(user_admin.ADMIN_ROLE):
             return _no_admin(viewer)
         assert cookie is not None
@@ -304,7 +304,7 @@ def _change_roles(
     if len(reason) > 2_000:
         errors["reden"] = ["De reden is te lang (maximaal 2000 tekens)."]
 
-    def again(state: acties.FormState, status: int) -> Template:
+    def again(state: formstate.FormState, status: int) -> Template:
         return user_page(viewer, web, user_id, token, state=state, status=status)
 
     try:
@@ -331,15 +331,15 @@ def _change_roles(
             )
             removed = bool(set(before) - set(user.roles or []))
     except _FormProblems as problems:
-        return again(acties.FormState(FORM, values, problems.errors), 422)
+        return again(formstate.FormState(FORM, values, problems.errors), 422)
     except user_admin.UnknownUser:
-        return _render(viewer, "niet_gevonden.html", {}, doel=None, status=404)
+        return render(viewer, "niet_gevonden.html", {}, doel=None, status=404)
     except user_admin.UserAdminError as error:
         field = error.field if error.field in ("rollen", "organisatie", "reden") else None
         state = (
-            acties.FormState(FORM, values, {field: [error.message_nl]})
+            formstate.FormState(FORM, values, {field: [error.message_nl]})
             if field
-            else acties.FormState(FORM, values, general=(error.message_nl,))
+            else formstate.FormState(FORM, values, general=(error.message_nl,))
         )
         return again(state, 422 if error.status == 422 else error.status)
     if proposal is not None:

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.gebruikers import service as user_admin
 from services.platform.db.models import RoleChangeRequest, RoleChangeStatus, User
 from services.platform.http.etag import etag, require_if_match
-from services.platform.http.guards import principal_of, require_roles
 from services.platform.http.problems import Problem, standard_problem
+from services.platform.identity.guards import principal_of, require_roles
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,62}$")]
 Reason = Annotated[str, Field(max_length=2_000)]

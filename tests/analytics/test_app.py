@@ -14,7 +14,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from analytics.app import Principal, create_app
-from analytics.geography import DEMO_GEOGRAPHY
+from analytics.contract import DEMO_GEOGRAPHY
 from analytics.ledger import YearBudget, balance, grant_researcher, open_year, year_account
 from analytics.releases import publish_release
 from analytics.synthetic import generate, to_records

@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from analytics.charts import error_bar_chart, trend_chart
+from analytics.contract import DEMO_GEOGRAPHY
 from analytics.formatting import csv_number, date, fmt, number, period
-from analytics.geography import DEMO_GEOGRAPHY
 from analytics.indicators import indicator
 
 

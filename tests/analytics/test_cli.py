@@ -46,9 +46,8 @@ def test_demo_release_is_idempotent(clean_db: sa.Engine) -> None:
 def test_load_facts_round_trips(clean_db: sa.Engine) -> None:
     import polars as pl
 
-    from analytics.contract import FactBatchV1
+    from analytics.contract import DEMO_GEOGRAPHY, FactBatchV1
     from analytics.facts import load_facts, store_batch
-    from analytics.geography import DEMO_GEOGRAPHY
     from analytics.synthetic import fact_frame, generate, to_records
 
     frame = generate(80, DEMO_GEOGRAPHY, "2026-Q3", seed=4)

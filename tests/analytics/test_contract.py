@@ -8,8 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from analytics.contract import FactBatchV1, FactRecordV1, pseudonymise, zrm_summary
-from analytics.geography import DEMO_GEOGRAPHY
+from analytics.contract import DEMO_GEOGRAPHY, FactBatchV1, FactRecordV1, pseudonymise, zrm_summary
 from analytics.synthetic import fact_frame, generate, to_records
 
 KEY = b"k" * 32

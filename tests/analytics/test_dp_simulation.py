@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from analytics import dp as adp
-from analytics.geography import synthetic_geography
+from analytics.contract import synthetic_geography
 from analytics.indicators import prepare
 from analytics.settings import AnalyticsSettings
 from analytics.simulation import SimulationResult, simulate

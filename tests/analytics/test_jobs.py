@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from analytics import dp as dpmod
 from analytics.cli import seed_demo_facts
-from analytics.geography import DEMO_GEOGRAPHY
+from analytics.contract import DEMO_GEOGRAPHY
 from analytics.jobs import register_analytics_actors
 from analytics.ledger import balance, year_account
 from analytics.releases import publish_release
@@ -110,7 +110,7 @@ KILLED_PUBLISHER = """
 import sys, time
 import sqlalchemy as sa
 import analytics.dp as dpmod
-from analytics.geography import DEMO_GEOGRAPHY
+from analytics.contract import DEMO_GEOGRAPHY
 from analytics.releases import publish_release
 
 def stuck(*args, **kwargs):

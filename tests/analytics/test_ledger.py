@@ -219,7 +219,7 @@ def test_fifty_concurrent_queries_and_releases_against_one_year(
 ) -> None:
     """End to end: real researcher queries and releases race for the last budget."""
     from analytics.cli import seed_demo_facts
-    from analytics.geography import DEMO_GEOGRAPHY
+    from analytics.contract import DEMO_GEOGRAPHY
     from analytics.releases import publish_release
     from analytics.research import AdHocQuery, run_query
 

@@ -14,9 +14,8 @@ import sqlalchemy as sa
 from litestar.testing import TestClient
 
 from analytics.app import Principal, create_app
-from analytics.contract import FactBatchV1
+from analytics.contract import FactBatchV1, synthetic_geography
 from analytics.facts import store_batch
-from analytics.geography import synthetic_geography
 from analytics.indicators import INDICATORS
 from analytics.research import own_view
 from analytics.synthetic import generate, to_records

@@ -12,7 +12,7 @@ import sys
 import time
 
 from analytics import dp as adp
-from analytics.geography import synthetic_geography
+from analytics.contract import synthetic_geography
 from analytics.indicators import prepare
 from analytics.settings import AnalyticsSettings
 from analytics.synthetic import fact_frame, generate

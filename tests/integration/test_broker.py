@@ -19,10 +19,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.jobs import register_actors
 from services.platform.config import Settings
 from services.platform.db.engine import make_session_factory
 from services.platform.db.provision import DatabaseUrls
-from services.platform.workers.actors import register_actors
 from services.platform.workers.broker import InProcessWorker, create_broker, ping
 
 

@@ -19,9 +19,9 @@ from litestar.testing import TestClient
 
 from analytics.app import create_app as create_analytics_app
 from analytics.contract import period_months
-from services.exports.analytics_link import open_analytics_database
+from services.analytics_link import open_analytics_database
 from services.exports.facts import geography_from_tenants
-from services.platform.workers.actors import register_actors
+from services.jobs import register_actors
 from services.platform.workers.broker import InProcessWorker, create_broker
 from services.runtime import Runtime
 

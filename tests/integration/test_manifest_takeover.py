@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from services.beheer.commands import add_parser
+from services.cli.tenants import add_parser
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]

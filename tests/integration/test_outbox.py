@@ -22,12 +22,12 @@ from litestar.testing import TestClient
 from smtp_sink import SmtpSink
 
 from services.app import create_app
+from services.jobs import Actors, register_actors
 from services.platform.config import Settings
 from services.platform.db.engine import make_session_factory
 from services.platform.identity.setup import Identity
 from services.platform.outbox.relay import OutboxRelay
 from services.platform.outbox.scheduler import PeriodicJob, Scheduler
-from services.platform.workers.actors import Actors, register_actors
 from services.platform.workers.broker import create_broker
 from services.runtime import Runtime
 

@@ -94,7 +94,7 @@ def test_an_engine_failure_fails_closed_and_is_audited(
                 "casus_kind": "persoon",
                 "contains_person_identifiers": True,
             },
-            ws.enforcer.context("triage"),
+            ws.context("triage"),
             Target("casus", str(marker), marker),
         )
     with tenant_transaction(runtime.sessions, T) as session:

@@ -15,11 +15,11 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from test_werkvoorraad import REGISSEUR, TODAY, T, backdate, casus_in_uitvoering, make_plan
 
+from services.jobs import _work_queue_as_user
 from services.platform.db.models import Casus
 from services.platform.db.unit_of_work import tenant_transaction
 from services.platform.outbox import consumers
 from services.platform.outbox.mail import FolderMailer
-from services.platform.workers.actors import _work_queue_as_user
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]

@@ -30,7 +30,7 @@ from services.casework.uitkomsten import service as outcomes
 from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.platform.db.models import Casus
 from services.platform.http.etag import etag, if_match_version
-from services.platform.http.guards import principal_of
+from services.platform.identity.guards import principal_of
 
 Req = Request[Any, Any, Any]
 Deps = NamedDependency[CaseworkDeps]

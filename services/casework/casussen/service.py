@@ -127,7 +127,7 @@ def _check_aanmelding(ws: Workspace, data: Aanmelding) -> None:
 
 def aanmelden(ws: Workspace, data: Aanmelding) -> Casus:
     """A convenant partner registers a person (or a youth group, step 1)."""
-    ctx = ws.enforcer.context("aanmelding")
+    ctx = ws.context("aanmelding")
     ws.enforcer.decide(
         "create",
         {
@@ -303,7 +303,7 @@ def list_casussen(
     rows = list(ws.session.scalars(query))
     more = len(rows) > limit
     rows = rows[:limit]
-    ctx = ws.enforcer.context(purpose or "casusoverleg")
+    ctx = ws.context(purpose or "casusoverleg")
     decisions = ws.enforcer.decide_page(
         "list",
         ws.resources(rows),
@@ -326,7 +326,7 @@ def read_casus(
     decision = ws.enforcer.decide(
         "read",
         ws.resource(casus),
-        ws.enforcer.context(ws.purpose_for(casus, purpose)),
+        ws.context(ws.purpose_for(casus, purpose)),
         Target("casus", str(casus.id), casus.id),
     )
     return casus, decision
@@ -427,7 +427,7 @@ def _authorize_change(
     return ws.enforcer.decide(
         action,
         ws.resource(casus, resource_type),
-        ws.enforcer.context(ws.purpose_for(casus, purpose)),
+        ws.context(ws.purpose_for(casus, purpose)),
         Target(resource_type, str(casus.id), casus.id),
     )
 
@@ -915,7 +915,7 @@ def doorbreekglas(ws: Workspace, casus_id: uuid.UUID, reason: str, hours: int) -
     decision = ws.enforcer.decide(
         "read",
         ws.resource(casus, urgent_access=urgent),
-        ws.enforcer.context(ws.purpose_for(casus, None), {"urgency_reason": reason}),
+        ws.context(ws.purpose_for(casus, None), {"urgency_reason": reason}),
         Target("doorbreekglas", str(casus.id), casus.id),
     )
     if "doorbreekglas" not in decision.codes:
@@ -1002,7 +1002,7 @@ def add_household_member(
     ws.enforcer.decide(
         "create",
         ws.resource(casus, "person", category="derden"),
-        ws.enforcer.context(ws.purpose_for(casus, None)),
+        ws.context(ws.purpose_for(casus, None)),
         Target("gezinslid", None, casus.id),
     )
     subject = _subject_of(ws, casus)
@@ -1017,7 +1017,7 @@ def household(ws: Workspace, casus_id: uuid.UUID, purpose: str | None) -> list[d
     the persons are then shown with the masks of a person view (BSN only where the purpose
     needs it, identifying data only with its grant)."""
     casus = ws.load_casus(casus_id)
-    context = ws.enforcer.context(ws.purpose_for(casus, purpose))
+    context = ws.context(ws.purpose_for(casus, purpose))
     ws.enforcer.decide(
         "read",
         ws.resource(casus, "person", category="derden"),

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.casework.casussen.schemas import Code, PersoonIn, ShortText, to_person_input
 from services.casework.groepsaanpak import service as svc
 from services.casework.unit_of_work import CaseworkDeps, workspace
-from services.platform.http.guards import principal_of
+from services.platform.identity.guards import principal_of
 
 Req = Request[Any, Any, Any]
 Deps = NamedDependency[CaseworkDeps]

@@ -171,7 +171,7 @@ def _linked_person(ws: Workspace, data: MemberInput) -> tuple[Person | None, Cas
         ws.enforcer.decide(
             "read",
             ws.resource(own),
-            ws.enforcer.context(ws.purpose_for(own, None)),
+            ws.context(ws.purpose_for(own, None)),
             Target("casus", str(own.id), own.id),
         )
         if data.person_id is not None and data.person_id != own.subject_person_id:
@@ -204,7 +204,7 @@ def add_member(ws: Workspace, casus_id: uuid.UUID, data: MemberInput) -> dict[st
     decision = ws.enforcer.decide(
         "create",
         _member_resource(ws, casus),
-        ws.enforcer.context(ws.purpose_for(casus, None)),
+        ws.context(ws.purpose_for(casus, None)),
         Target("group_member", None, casus.id),
     )
     _require_group(casus)
@@ -275,7 +275,7 @@ def remove_member(ws: Workspace, casus_id: uuid.UUID, person_id: uuid.UUID, reas
     ws.enforcer.decide(
         "update",
         _member_resource(ws, casus),
-        ws.enforcer.context(ws.purpose_for(casus, None)),
+        ws.context(ws.purpose_for(casus, None)),
         Target("group_member", str(person_id), casus.id),
     )
     _require_group(casus)
@@ -299,7 +299,7 @@ def list_members(
     decision = ws.enforcer.decide(
         "read",
         _member_resource(ws, casus),
-        ws.enforcer.context(ws.purpose_for(casus, None)),
+        ws.context(ws.purpose_for(casus, None)),
         Target("group_member", None, casus.id),
     )
     _require_group(casus, active=False)
@@ -343,7 +343,7 @@ def add_signal(ws: Workspace, casus_id: uuid.UUID, data: SignalInput) -> dict[st
     ws.enforcer.decide(
         "update",
         ws.resource(casus),
-        ws.enforcer.context(ws.purpose_for(casus, None)),
+        ws.context(ws.purpose_for(casus, None)),
         Target("signaal", None, casus.id),
     )
     _require_group(casus)
@@ -382,7 +382,7 @@ def list_signals(ws: Workspace, casus_id: uuid.UUID) -> list[dict[str, Any]]:
     ws.enforcer.decide(
         "read",
         ws.resource(casus),
-        ws.enforcer.context(ws.purpose_for(casus, None)),
+        ws.context(ws.purpose_for(casus, None)),
         Target("signaal", None, casus.id),
     )
     _require_group(casus, active=False)

@@ -189,8 +189,8 @@ def _read_context(ws: Workspace, item: InformationItem, purpose: str | None) -> 
     """Reading someone else's item relies on the basis it was shared on (consent included);
     the source's own processing does not."""
     if _own(ws, item):
-        return ws.enforcer.context(purpose)
-    return ws.enforcer.context(
+        return ws.context(purpose)
+    return ws.context(
         purpose,
         {
             "legal_basis": item.legal_basis,
@@ -391,7 +391,7 @@ def create_item(
     decision = ws.enforcer.decide(
         "create",
         resource,
-        ws.enforcer.context(
+        ws.context(
             purpose,
             {
                 "legal_basis": checklist.legal_basis,
@@ -488,7 +488,7 @@ def list_items(
     decisions = ws.enforcer.decide_page(
         "list",
         [casus_resource, *(item_resource(ws, casus, i, purpose, base, consent) for i in rows)],
-        ws.enforcer.context(purpose),
+        ws.context(purpose),
         [Target("casus", str(casus.id), casus.id), *(_target(casus, i) for i in rows)],
     )
     if not decisions[0].allow:
@@ -547,7 +547,7 @@ def share_item(
     decision = ws.enforcer.decide(
         "share",
         item_resource(ws, casus, item, checklist.purpose),
-        ws.enforcer.context(checklist.purpose, checklist.context()),
+        ws.context(checklist.purpose, checklist.context()),
         _target(casus, item),
     )
     if expected_version is not None:
@@ -582,7 +582,7 @@ def withhold_item(
     decision = ws.enforcer.decide(
         "withhold",
         item_resource(ws, casus, item, item.purpose),
-        ws.enforcer.context(item.purpose),
+        ws.context(item.purpose),
         _target(casus, item),
     )
     if expected_version is not None:
@@ -605,7 +605,7 @@ def release_item(
     decision = ws.enforcer.decide(
         "release",
         item_resource(ws, casus, item, item.purpose),
-        ws.enforcer.context(item.purpose),
+        ws.context(item.purpose),
         _target(casus, item),
     )
     if expected_version is not None:
@@ -688,7 +688,7 @@ def _involved(ws: Workspace, base: Mapping[str, Any], purpose: str) -> bool:
         build_input(
             ws.principal.policy_subject(),
             "update",
-            ws.enforcer.context(purpose),
+            ws.context(purpose),
             {**base, "type": "casus"},
         )
     )
@@ -718,7 +718,7 @@ def explain_casus(
     purpose = ws.purpose_for(casus, checklist.purpose)
     base = ws.resource(casus)
     ws.enforcer.decide(
-        "explain", base, ws.enforcer.context(purpose), Target("uitleg", str(casus.id), casus.id)
+        "explain", base, ws.context(purpose), Target("uitleg", str(casus.id), casus.id)
     )
     _check_explain_input(action, category)
     resource: dict[str, Any] = dict(base)
@@ -740,7 +740,7 @@ def explain_casus(
         ws.principal.policy_subject(),
         action,
         resource,
-        ws.enforcer.context(_explained_purpose(action, checklist, purpose), checklist.context()),
+        ws.context(_explained_purpose(action, checklist, purpose), checklist.context()),
     )
 
 
@@ -758,15 +758,13 @@ def explain_item(
     purpose = ws.purpose_for(casus, checklist.purpose or item.purpose)
     resource = item_resource(ws, casus, item, purpose)
     ws.enforcer.decide(
-        "explain", resource, ws.enforcer.context(purpose), Target("uitleg", str(item.id), casus.id)
+        "explain", resource, ws.context(purpose), Target("uitleg", str(item.id), casus.id)
     )
     _check_explain_input(action, None)
     if action in ("read", "list") and not any(checklist.context().values()):
         context = _read_context(ws, item, purpose)
     else:
-        context = ws.enforcer.context(
-            _explained_purpose(action, checklist, purpose), checklist.context()
-        )
+        context = ws.context(_explained_purpose(action, checklist, purpose), checklist.context())
     return explain(ws.enforcer.engine, ws.principal.policy_subject(), action, resource, context)
 
 

@@ -17,7 +17,7 @@ from services.casework.overleg import service as svc
 from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.platform.db.models import Meeting
 from services.platform.http.etag import etag, if_match_version
-from services.platform.http.guards import principal_of, require_roles
+from services.platform.identity.guards import principal_of, require_roles
 
 Req = Request[Any, Any, Any]
 Deps = NamedDependency[CaseworkDeps]

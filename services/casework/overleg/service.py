@@ -113,7 +113,7 @@ def authorize_overleg(ws: Workspace, action: str, meeting: Meeting | None = None
     return ws.enforcer.decide(
         action,
         overleg_resource(ws, meeting),
-        ws.enforcer.context(PURPOSE),
+        ws.context(PURPOSE),
         Target("overleg", str(meeting.id) if meeting else None),
     )
 
@@ -178,7 +178,7 @@ def _put_on_agenda(
     ws.enforcer.decide(
         "update",
         ws.resource(casus, "meeting"),
-        ws.enforcer.context(PURPOSE),
+        ws.context(PURPOSE),
         Target("meeting", str(meeting.id), casus.id),
     )
     if casus.kind != mtype.casus_type:
@@ -451,7 +451,7 @@ def meeting_view(ws: Workspace, meeting_id: uuid.UUID) -> tuple[Meeting, dict[st
     decisions = ws.enforcer.decide_page(
         "read",
         [ws.resource(casus, "meeting") for _, casus in agenda],
-        ws.enforcer.context(PURPOSE),
+        ws.context(PURPOSE),
         [Target("meeting", str(meeting.id), casus.id) for _, casus in agenda],
     )
     visible = [
@@ -606,7 +606,7 @@ def record_minutes(
         ws.enforcer.decide(
             "update",
             ws.resource(casus, "meeting"),
-            ws.enforcer.context(PURPOSE),
+            ws.context(PURPOSE),
             Target("meeting", str(meeting.id), casus.id),
         )
     for i, entry in enumerate(minutes.items):

@@ -10,12 +10,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from services.casework.plan import service as plans
-from services.casework.plan.schemas import BeoordelingIn, PlanIn, ZelfredzaamheidIn
+from services.casework.plan.schemas import PlanIn, ZelfredzaamheidIn
 from services.casework.unit_of_work import CaseworkDeps, workspace
-from services.casework.werkvoorraad import service as werkvoorraad
 from services.casework.zelfredzaamheid import service as assessment_service
 from services.platform.http.etag import etag, if_match_version
-from services.platform.http.guards import principal_of
+from services.platform.identity.guards import principal_of
 
 Req = Request[Any, Any, Any]
 Deps = NamedDependency[CaseworkDeps]
@@ -168,40 +167,3 @@ class PlanController(Controller):
     ) -> dict[str, Any]:
         with workspace(casework, principal_of(request)) as ws:
             return assessment_service.history(ws, casus_id, doel)
-
-
-class WerkvoorraadController(Controller):
-    path = "/api/v1/werkvoorraad"
-    tags = ["werkvoorraad"]  # noqa: RUF012
-
-    @get("/", sync_to_thread=True, summary="Uw werkvoorraad: wat moet er gebeuren")
-    def index(
-        self, request: Req, casework: Deps, horizon_dagen: FromQuery[int | None] = None
-    ) -> dict[str, Any]:
-        with workspace(casework, principal_of(request)) as ws:
-            return werkvoorraad.work_queue(ws, horizon_dagen)
-
-    @post(
-        "/doorbreekglas/{grant_id:uuid}/beoordeeld",
-        sync_to_thread=True,
-        status_code=200,
-        summary="Spoedtoegang (doorbreekglas) beoordelen (PGA-expert)",
-        opt={"voorbeeld": {"oordeel": "terecht", "toelichting": "Acute dreiging; terecht."}},
-    )
-    def review(
-        self,
-        request: Req,
-        casework: Deps,
-        grant_id: FromPath[uuid.UUID],
-        data: JSONBody[BeoordelingIn],
-    ) -> dict[str, Any]:
-        with workspace(casework, principal_of(request)) as ws:
-            grant = werkvoorraad.review_urgent_access(ws, grant_id, data.oordeel, data.toelichting)
-            return {
-                "id": str(grant.id),
-                "casus_id": str(grant.casus_id),
-                "oordeel": grant.review_verdict,
-                "toelichting": grant.review_note,
-                "beoordeeld_door": grant.reviewed_by,
-                "beoordeeld_op": grant.reviewed_at.isoformat() if grant.reviewed_at else None,
-            }

@@ -135,7 +135,7 @@ def _authorize(ws: Workspace, casus: Casus, action: str, purpose: str | None) ->
     return ws.enforcer.decide(
         action,
         ws.resource(casus, "plan"),
-        ws.enforcer.context(purpose or PLAN_PURPOSE),
+        ws.context(purpose or PLAN_PURPOSE),
         Target("plan", str(casus.id), casus.id),
     )
 

@@ -67,7 +67,7 @@ def _authorize(ws: Workspace, casus: Casus, action: str, consent_id: str | None 
     return ws.enforcer.decide(
         action,
         ws.resource(casus, "person"),
-        ws.enforcer.context(ws.purpose_for(casus, None)),
+        ws.context(ws.purpose_for(casus, None)),
         Target("toestemming", consent_id or str(casus.id), casus.id),
     )
 

@@ -26,7 +26,7 @@ def _authorize(ws: Workspace, casus: Casus, action: str, purpose: str | None) ->
     return ws.enforcer.decide(
         action,
         ws.resource(casus, "assessment"),
-        ws.enforcer.context(purpose or PURPOSE),
+        ws.context(purpose or PURPOSE),
         Target("uitkomst", None, casus.id),
     )
 

@@ -64,9 +64,7 @@ def _chunks(rows: Sequence[Casus], size: int) -> list[Sequence[Casus]]:
 def _allowed(
     ws: Workspace, rows: Sequence[Casus], purpose: str, targets: Sequence[Target]
 ) -> list[Decision]:
-    return ws.enforcer.decide_page(
-        "list", ws.resources(rows), ws.enforcer.context(purpose), targets
-    )
+    return ws.enforcer.decide_page("list", ws.resources(rows), ws.context(purpose), targets)
 
 
 def _timer_input(ws: Workspace, casus: Casus, org_names: dict[str, str]) -> TimerInput:
@@ -298,7 +296,7 @@ def review_urgent_access(
     decision = ws.enforcer.decide(
         "update",
         ws.resource(casus),
-        ws.enforcer.context(REVIEW_PURPOSE),
+        ws.context(REVIEW_PURPOSE),
         Target("doorbreekglas", str(grant.id), casus.id),
     )
     if REVIEWER_ROLE not in ws.principal.roles:

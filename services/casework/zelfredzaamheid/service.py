@@ -57,7 +57,7 @@ def _authorize(ws: Workspace, casus: Casus, action: str, purpose: str | None) ->
     return ws.enforcer.decide(
         action,
         ws.resource(casus, "assessment"),
-        ws.enforcer.context(purpose or ASSESSMENT_PURPOSE),
+        ws.context(purpose or ASSESSMENT_PURPOSE),
         Target("assessment", str(casus.id), casus.id),
     )
 

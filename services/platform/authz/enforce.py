@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.platform.db.models import AuditEntry
 from services.platform.db.unit_of_work import SET_TENANT
 from services.platform.identity.principal import Principal
@@ -77,19 +76,13 @@ class Enforcer:
     def context(
         self, purpose: str | None, extra: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
-        """The policy context. A purpose must be a known code: an unknown one is bad input
-        (422), refused before anything is evaluated."""
+        """The policy context. The caller has checked the purpose (an unknown one is the
+        user's bad input, 422: :meth:`services.casework.workspace.Workspace.context`); one
+        that still reaches this point is a programming error and fails closed."""
         ctx: dict[str, Any] = {"now": rfc3339(self.now)}
         if purpose:
             if purpose not in PURPOSES:
-                raise DomainValidationError(
-                    [
-                        FieldProblem(
-                            "doel",
-                            f"Onbekend doel '{purpose[:40]}'; kies uit {', '.join(PURPOSES)}.",
-                        )
-                    ]
-                )
+                raise ValueError(f"unknown purpose {purpose[:40]!r}")
             ctx["purpose"] = purpose
         ctx.update({k: v for k, v in (extra or {}).items() if v is not None})
         return ctx

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.platform.config import Settings
 from services.platform.db.models import Organisation, Tenant, User
 from services.platform.db.unit_of_work import platform_transaction, tenant_transaction
-from services.platform.http.guards import principal_of
+from services.platform.http.csrf import FIELD as CSRF_FIELD
+from services.platform.http.csrf import CsrfSigner
 from services.platform.http.problems import standard_problem
 from services.platform.identity.authn import COOKIE, PUBLIC
 from services.platform.identity.dev_issuer import (
@@ -28,12 +29,11 @@ from services.platform.identity.dev_issuer import (
     OAuthError,
 )
 from services.platform.identity.directory import AccessRefused
+from services.platform.identity.guards import principal_of
 from services.platform.identity.login_flow import LOGIN_COOKIE, LOGIN_COOKIE_SECONDS, LoginFailed
 from services.platform.identity.principal import Principal
 from services.platform.identity.setup import Identity
 from services.platform.identity.tokens import TokenError
-from services.web.csrf import FIELD as CSRF_FIELD
-from services.web.csrf import CsrfSigner
 
 Req = Request[Any, Any, Any]
 SESSION_SECONDS = 8 * 3600

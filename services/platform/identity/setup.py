@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from services.platform.config import Settings
 from services.platform.identity.dev_issuer import DevIssuer
@@ -11,7 +14,6 @@ from services.platform.identity.directory import PrincipalDirectory
 from services.platform.identity.jwks import RemoteKeySet
 from services.platform.identity.login_flow import LoginFlow, Provider
 from services.platform.identity.tokens import TokenVerifier
-from services.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,17 @@ def remote_verifier(settings: Settings) -> tuple[TokenVerifier, RemoteKeySet]:
     return verifier, keys
 
 
-def build_identity(runtime: Runtime) -> Identity:
+class _Wiring(Protocol):
+    """What the identity needs from the composition root (a :class:`services.runtime.Runtime`)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def sessions(self) -> sessionmaker[Session]: ...
+
+
+def build_identity(runtime: _Wiring) -> Identity:
     settings = runtime.settings
     assert settings.secret_key, "set by start_runtime"
     directory = PrincipalDirectory(runtime.sessions)

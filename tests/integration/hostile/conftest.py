@@ -12,9 +12,9 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from services.platform.config import Settings
+from services.platform.http.csrf import CsrfSigner
 from services.platform.identity.setup import Identity
 from services.runtime import Runtime
-from services.web.csrf import CsrfSigner
 from tenants.manifest import Manifest
 
 from .changes import ChangeLog

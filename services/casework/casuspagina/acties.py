@@ -8,17 +8,18 @@ for real, when the form is sent.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import sqlalchemy as sa
 
 from services.casework.casussen import service as svc
 from services.casework.domain import lifecycle
-from services.casework.domain.errors import FieldProblem
 from services.casework.groepsaanpak import service as groups
 from services.casework.informatie import service as information
+from services.casework.web.formstate import (
+    FormView,
+)
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied
 from services.platform.db.models import Casus, Organisation, User
@@ -37,81 +38,6 @@ SPECIAL_ACTIONS: Final = frozenset(
     {"opnemen", "doorverwijzen", "niet-opnemen", "afschalen", "opschalen", "stoppen", "heropenen"}
 )
 
-#: The fields of every form; a problem about another field is shown above the form.
-FORM_FIELDS: Final[Mapping[str, frozenset[str]]] = {
-    "overgang": frozenset({"reden"}),
-    "triage": frozenset({"criteria", "besluit", "reden", "afwijking_reden"}),
-    "afsluiten": frozenset(
-        {
-            "reden",
-            "ontvangende_organisatie",
-            "toelichting",
-            "eindgesprek_datum",
-            "eindgesprek_notities",
-            "afsluitbrief_datum",
-        }
-    ),
-    "heropenen": frozenset({"reden"}),
-    "informatie": frozenset(
-        {
-            "categorie",
-            "titel",
-            "inhoud",
-            "doel",
-            "grondslag",
-            "art9_uitzondering",
-            "beroepsgeheim_grond",
-        }
-    ),
-    "informeren": frozenset(
-        {
-            "brief_ondertekend_door",
-            "brief_overhandigd_door",
-            "brief_datum",
-            "startgesprek_datum",
-            "startgesprek_notities",
-            "geen_reactie",
-            "toelichting",
-        }
-    ),
-    "delen": frozenset(
-        {
-            "doel",
-            "grondslag",
-            "art9_uitzondering",
-            "beroepsgeheim_grond",
-            "noodzaak",
-            "persoon_geinformeerd",
-            "reden_niet_geinformeerd",
-        }
-    ),
-    "deelnemer": frozenset({"organisatie", "deelname", "rol"}),
-    "regie": frozenset({"rol", "gebruiker", "reden"}),
-    "signaal": frozenset({"tekst", "waargenomen_op", "locatie"}),
-    "groepslid": frozenset({"rol", "voornamen", "achternaam", "roepnaam", "geboortedatum", "bsn"}),
-    "lid-verwijderen": frozenset({"reden"}),
-}
-
-#: Field names of the service layer (English or API paths) -> the form's field names.
-SERVICE_FIELDS: Final[Mapping[str, str]] = {
-    "reason": "reden",
-    "closure_reason": "reden",
-    "triage_decision": "besluit",
-    "decision": "besluit",
-    "override_reason": "afwijking_reden",
-    "eindgesprek.datum": "eindgesprek_datum",
-    "eindgesprek.notities": "eindgesprek_notities",
-    "notificatiebrief.ondertekend_door": "brief_ondertekend_door",
-    "notificatiebrief.overhandigd_door": "brief_overhandigd_door",
-    "notificatiebrief.datum": "brief_datum",
-    "startgesprek.datum": "startgesprek_datum",
-    "startgesprek.notities": "startgesprek_notities",
-    "persoon.bsn": "bsn",
-    "persoon.geboortedatum": "geboortedatum",
-    "persoon.voornamen": "voornamen",
-    "persoon.achternaam": "achternaam",
-    "persoon.roepnaam": "roepnaam",
-}
 
 #: Person casus phases in which the person is informed (letter, startgesprek) or may be
 #: recorded as not responding.
@@ -149,144 +75,10 @@ ITEM_CATEGORIES: Final[Mapping[str, str]] = {
     code: label for code, label in DATA_CATEGORIES.items() if code != "derden"
 }
 
-STALE: Final = "verouderd"
-STALE_TEXT: Final = (
-    "Iemand anders heeft deze casus intussen gewijzigd; bekijk de nieuwe stand en probeer opnieuw."
-)
-
-#: Flash messages after a redirect (``?melding=<code>``): fixed texts, never echoed input.
-MELDINGEN: Final[Mapping[str, tuple[str, str]]] = {
-    "aangemeld": ("ok", "De aanmelding is opgeslagen. De casus staat nu op 'Aangemeld'."),
-    "fase-gewijzigd": ("ok", "De fase van de casus is gewijzigd."),
-    "triage-besloten": ("ok", "Het triagebesluit is vastgelegd."),
-    "afgesloten": ("ok", "De casus is afgesloten."),
-    "heropend": ("ok", "De casus is heropend en staat weer op 'Plan van aanpak'."),
-    "informatie-toegevoegd": (
-        "ok",
-        "De informatie is toegevoegd. Alleen uw organisatie ziet dit item, totdat u het deelt.",
-    ),
-    "geinformeerd": ("ok", "Het informeren van de persoon is vastgelegd."),
-    "gedeeld": (
-        "ok",
-        "Het item is gedeeld met de deelnemers van de casus (checklist gegevensdeling compleet).",
-    ),
-    "achtergehouden": ("ok", "Het item is achtergehouden: alleen uw organisatie ziet het nog."),
-    "vrijgegeven": ("ok", "Het item is vrijgegeven."),
-    "deelnemer-uitgenodigd": ("ok", "De organisatie neemt nu deel aan de casus."),
-    "regie-vastgelegd": ("ok", "De regie is vastgelegd."),
-    "groep-aangemeld": (
-        "ok",
-        "De groep is aangemeld. De groepscasus staat op stap 1: alleen signalen op groepsniveau.",
-    ),
-    "signaal-toegevoegd": ("ok", "Het signaal over de groep is vastgelegd."),
-    "groepslid-toegevoegd": ("ok", "Het groepslid staat op de namenlijst."),
-    "groepslid-verwijderd": (
-        "ok",
-        "Het groepslid is van de namenlijst gehaald; dit blijft vastgelegd met de reden.",
-    ),
-    STALE: ("waarschuwing", STALE_TEXT),
-}
-
-
-def melding(code: str | None) -> dict[str, str] | None:
-    """The flash message of a code (unknown codes show nothing)."""
-    if not code or code not in MELDINGEN:
-        return None
-    soort, tekst = MELDINGEN[code]
-    return {"soort": soort, "tekst": tekst}
-
 
 # ---------------------------------------------------------------------------------------------
 # Form state: entered values and problems, for a re-rendered page
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FormState:
-    """A form that was sent and came back: what was entered and what is wrong.
-
-    ``form`` is the form's key (``overgang:<naar>`` for a transition form).
-    """
-
-    form: str
-    values: Mapping[str, str | list[str]] = field(default_factory=dict)
-    errors: Mapping[str, list[str]] = field(default_factory=dict)
-    general: tuple[str, ...] = ()
-    denied: bool = False
-    preview: bool = False
-    """Only the triage criteria were checked ("Criteria toetsen"), nothing was sent."""
-
-
-def form_kind(form: str) -> str:
-    return form.split(":", 1)[0]
-
-
-def state_from_problems(
-    form: str,
-    values: Mapping[str, str | list[str]],
-    problems: Iterable[FieldProblem],
-    *,
-    fields: frozenset[str] | None = None,
-    names: Mapping[str, str] | None = None,
-) -> FormState:
-    """Problems per form field; problems about other fields go above the form."""
-    known = fields if fields is not None else FORM_FIELDS.get(form_kind(form), frozenset())
-    mapping = {**SERVICE_FIELDS, **(names or {})}
-    errors: dict[str, list[str]] = {}
-    general: list[str] = []
-    for problem in problems:
-        name = mapping.get(problem.field, problem.field)
-        if name in known:
-            errors.setdefault(name, []).append(problem.message)
-        else:
-            general.append(problem.message)
-    return FormState(form, values, errors, tuple(general))
-
-
-class FormView:
-    """Template helper: values and problems of the form that came back (if any)."""
-
-    def __init__(self, state: FormState | None) -> None:
-        self.state = state
-
-    def active(self, form: str) -> bool:
-        return self.state is not None and self.state.form == form
-
-    def value(self, form: str, name: str, default: str = "") -> str:
-        if not self.active(form):
-            return default
-        assert self.state is not None
-        raw = self.state.values.get(name, "")
-        return raw[0] if isinstance(raw, list) and raw else raw if isinstance(raw, str) else ""
-
-    def values(self, form: str, name: str) -> list[str]:
-        if not self.active(form):
-            return []
-        assert self.state is not None
-        raw = self.state.values.get(name, [])
-        return list(raw) if isinstance(raw, list) else [raw] if raw else []
-
-    def errors(self, form: str, name: str) -> list[str]:
-        if not self.active(form):
-            return []
-        assert self.state is not None
-        return list(self.state.errors.get(name, []))
-
-    def general(self, form: str) -> list[str]:
-        if not self.active(form):
-            return []
-        assert self.state is not None
-        return list(self.state.general)
-
-    def denied(self, form: str) -> bool:
-        return self.active(form) and self.state is not None and self.state.denied
-
-    def has_problems(self, form: str) -> bool:
-        return (
-            self.active(form)
-            and self.state is not None
-            and (bool(self.state.errors) or bool(self.state.general))
-        )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,9 +21,9 @@ import httpx
 import sqlalchemy as sa
 
 from analytics.app import Principal as AnalyticsPrincipal
+from analytics.contract import Geography
 from analytics.db.migrate import upgrade as upgrade_analytics
 from analytics.facts import store_batch
-from analytics.geography import Geography
 from analytics.jobs import deliver_batch
 from services.exports.facts import export_all
 from services.platform.config import Settings

@@ -113,7 +113,7 @@ def register_actors(
     def export_facts(period: str) -> None:
         """Deliver every gemeente's pseudonymised facts of ``period`` to the analytics
         service (service token); idempotent, so retries and reruns replace, not duplicate."""
-        from services.exports.analytics_link import export_facts as run_export
+        from services.analytics_link import export_facts as run_export
 
         summary = run_export(sessions, settings, period, progress=_log.info)
         _log.info("exported %s fact records for %s gemeenten", summary.records, summary.gemeenten)

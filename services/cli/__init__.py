@@ -57,18 +57,18 @@ def _run_embedded(settings: Settings) -> int:
     from analytics.cli import release_command
     from analytics.demo import national_demo
     from analytics.settings import AnalyticsSettings
+    from services.analytics_link import (
+        authenticator,
+        export_facts,
+        last_complete_quarter,
+        open_analytics_database,
+    )
     from services.app import create_app
     from services.beheer.tenants import Operator, OperatorRefused
     from services.beheer.tenants import apply as apply_manifests
     from services.casework.domain.bsn import BsnVault
     from services.casework.unit_of_work import CaseworkDeps
     from services.demo.seed import seed_demo
-    from services.exports.analytics_link import (
-        authenticator,
-        export_facts,
-        last_complete_quarter,
-        open_analytics_database,
-    )
     from services.exports.facts import geography_from_tenants
     from services.platform.authz.gateway import PolicyGateway
     from services.platform.identity.setup import build_identity
@@ -92,7 +92,7 @@ def _run_embedded(settings: Settings) -> int:
             )
         except OperatorRefused as error:
             # A destructive change in the shipped manifests: never applied silently.
-            from services.beheer.commands import refused
+            from services.cli.tenants import refused
 
             return refused(error)
         gateway = PolicyGateway(settings, runtime.sessions)
@@ -165,11 +165,7 @@ def cmd_analytics_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from analytics.app import create_app as create_analytics_app
     from analytics.db.migrate import ANALYTICS
-    from services.exports.analytics_link import (
-        RemoteAuthenticator,
-        casework_base_url,
-        fetch_geography,
-    )
+    from services.analytics_link import RemoteAuthenticator, casework_base_url, fetch_geography
     from services.platform.db.provision import require_passwords
     from services.runtime import check_schema_current, database_for, refuse_admin_url
     from services.serve import Served, serve_all
@@ -200,7 +196,7 @@ def cmd_analytics_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_analytics_release(args: argparse.Namespace, settings: Settings) -> int:
     from analytics.cli import release_command
     from analytics.settings import AnalyticsSettings
-    from services.exports.analytics_link import open_analytics_database
+    from services.analytics_link import open_analytics_database
     from services.exports.facts import geography_from_tenants
     from services.runtime import start_runtime
 
@@ -221,7 +217,7 @@ def cmd_analytics_release(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_analytics_export(args: argparse.Namespace, settings: Settings) -> int:
     """Deliver the period's facts to the running analytics service (service token)."""
-    from services.exports.analytics_link import analytics_base_url, export_facts
+    from services.analytics_link import analytics_base_url, export_facts
     from services.runtime import start_runtime
 
     runtime = start_runtime(settings)
@@ -428,7 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_db_upgrade
     )
     db_sub.add_parser("status", help="toon de schema-revisie").set_defaults(func=cmd_db_status)
-    from services.beheer import commands as tenant_commands
+    from services.cli import tenants as tenant_commands
 
     tenant_commands.add_parser(sub)
     analytics = sub.add_parser("analytics", help="de analysedienst (effectcijfers)")
@@ -493,7 +489,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.getLogger("regietafel").debug("command failed", exc_info=error)
         print(f"Fout: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Aanmelding: registering a person or a group, before triage."""

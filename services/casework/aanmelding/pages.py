@@ -1,0 +1,267 @@
+"""Aanmelden in the browser: a person (the aanmeldformulier) and the shared registration
+handling that the group aanmelding uses too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+from litestar import Controller, Response, get, post
+from litestar.response import Template
+
+from services.casework.casussen import service as svc
+from services.casework.domain import lifecycle
+from services.casework.domain.assessments import instrument_domains
+from services.casework.domain.bsn import is_valid_bsn, normalize_bsn
+from services.casework.domain.errors import DomainValidationError, FieldProblem
+from services.casework.personen.service import PersonInput
+from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.casework.web import formstate
+from services.casework.web.context import Viewer
+from services.casework.web.kit import SHORT, Checks, Form, back, submit
+from services.casework.web.shell import Req, Web, guarded, reasons, render, to_login, viewer_of
+from services.platform.authz.enforce import AccessDenied
+from services.platform.http.csrf import FIELD as CSRF_FIELD
+from services.platform.identity.authn import COOKIE, PUBLIC
+from services.platform.policy import PolicyEngineUnavailable
+from tenants.reference import DATA_CATEGORIES
+
+AANMELDING_PURPOSE: Final = "aanmelding"
+
+
+PROBLEM_PREFIX: Final = "probleem_"
+
+
+#: Service field names of the aanmelding -> the form's field names.
+AANMELD_FIELDS: Final[Mapping[str, str]] = {
+    "persoon.bsn": "bsn",
+    "persoon.geboortedatum": "geboortedatum",
+    "persoon.voornamen": "voornamen",
+    "persoon.achternaam": "achternaam",
+    "persoon.roepnaam": "roepnaam",
+}
+
+
+#: What the writer can say the general free text is about (free_text.py): it is masked for
+#: readers to whom that category is masked. Leefgebied texts carry their own categories.
+TEXT_CATEGORY_CHOICES: Final[Mapping[str, str]] = {
+    code: DATA_CATEGORIES[code]
+    for code in (
+        "strafrechtelijk",
+        "politiegegevens",
+        "justitieel",
+        "bijzonder",
+        "beroepsgeheim",
+        "financieel",
+    )
+}
+
+
+AANMELD_FORM_FIELDS: Final = frozenset(
+    {
+        "tekst_categorie",
+        "voornamen",
+        "achternaam",
+        "roepnaam",
+        "geboortedatum",
+        "bsn",
+        "waarom_integraal",
+        "problemen",
+        "geinformeerd",
+        "reden_niet_geinformeerd",
+        "overleg",
+        "vrijwillig",
+    }
+)
+
+
+def register(
+    viewer: Viewer,
+    casework: CaseworkDeps,
+    form: Form,
+    *,
+    form_name: str,
+    melding: str,
+    page: Callable[[formstate.FormState, int], Template],
+    build: Callable[[Form, Mapping[str, str]], svc.Aanmelding],
+    state_for: Callable[[dict[str, str | list[str]], Sequence[FieldProblem]], formstate.FormState],
+) -> Response[Any]:
+    """An aanmelding (person or group) from a form: the new casus page, or the same form
+    again with what was entered and why it was not accepted."""
+    values = form.values()
+    try:
+        with workspace(casework, viewer.principal) as ws:
+            data = build(form, instrument_domains(ws.manifest.assessment_instrument))
+            casus_id = svc.aanmelden(ws, data).id
+        return back(casus_id, melding)
+    except DomainValidationError as error:
+        state = state_for(values, error.problems)
+        return guarded(viewer, AANMELDING_PURPOSE, lambda: page(state, 422))
+    except AccessDenied as error:
+        messages = tuple(r["message"] for r in reasons(error.decision))
+        denied = formstate.FormState(form_name, values, general=messages, denied=True)
+        return guarded(viewer, AANMELDING_PURPOSE, lambda: page(denied, 403))
+    except PolicyEngineUnavailable:
+        return render(viewer, "storing.html", {}, doel=AANMELDING_PURPOSE, status=503)
+
+
+def registration_page(
+    viewer: Viewer,
+    casework: CaseworkDeps,
+    token: str,
+    *,
+    kind: str,
+    form_name: str,
+    template: str,
+    state: formstate.FormState | None,
+    status: int,
+) -> Template:
+    """The aanmeld form of a person or a group: the tenant's leefgebieden and the meeting
+    types of that casus kind."""
+    with workspace(casework, viewer.principal) as ws:
+        manifest = ws.manifest
+    meetings = [
+        {"id": m.id, "naam": m.name} for m in manifest.meeting_types if m.casus_type == kind
+    ]
+    return render(
+        viewer,
+        template,
+        {
+            "f": formstate.FormView(state or formstate.FormState(form_name)),
+            "leefgebieden": instrument_domains(manifest.assessment_instrument),
+            "prefix": PROBLEM_PREFIX,
+            "overleggen": meetings,
+            "tekstcategorieen": TEXT_CATEGORY_CHOICES,
+            "csrf_veld": CSRF_FIELD,
+            "csrf_token": token,
+            "geweigerd": bool(state and state.denied),
+        },
+        doel=AANMELDING_PURPOSE,
+        active="aanmelden",
+        status=status,
+    )
+
+
+def aanmeld_page(
+    viewer: Viewer,
+    casework: CaseworkDeps,
+    token: str,
+    state: formstate.FormState | None = None,
+    status: int = 200,
+) -> Template:
+    return registration_page(
+        viewer,
+        casework,
+        token,
+        kind=lifecycle.PERSON,
+        form_name="aanmelden",
+        template="aanmelden.html",
+        state=state,
+        status=status,
+    )
+
+
+def person_from(checks: Checks) -> PersonInput | None:
+    """The person fields of a form (voornamen, achternaam, roepnaam, geboortedatum, BSN);
+    None when a required part is missing (the problem is then in ``checks``)."""
+    form = checks.form
+    given = checks.text("voornamen", required="Vul de voornamen in.", max_length=SHORT)
+    surname = checks.text("achternaam", required="Vul de achternaam in.", max_length=SHORT)
+    roepnaam = checks.text("roepnaam", max_length=SHORT)
+    birth = checks.date("geboortedatum")
+    bsn = form.get("bsn")
+    if bsn:
+        bsn = normalize_bsn(bsn)
+        if not bsn.isdigit() or len(bsn) != 9:
+            checks.problems.append(FieldProblem("bsn", "Een BSN bestaat uit 9 cijfers."))
+        elif not is_valid_bsn(bsn):
+            checks.problems.append(FieldProblem("bsn", "Dit is geen geldig BSN (elfproef)."))
+    if not (given and surname):
+        return None
+    return PersonInput(
+        given_names=given, surname=surname, roepnaam=roepnaam, birth_date=birth, bsn=bsn or None
+    )
+
+
+def _aanmelding_from(form: Form, domains: Mapping[str, str]) -> svc.Aanmelding:
+    """The form as an Aanmelding; raises DomainValidationError for the form's own checks."""
+    checks = Checks(form)
+    person = person_from(checks)
+    why = checks.text(
+        "waarom_integraal",
+        required="Leg uit waarom een integrale aanpak nodig is.",
+        min_length=10,
+        too_short="Leg in ten minste 10 tekens uit waarom een integrale aanpak nodig is.",
+    )
+    problems: dict[str, str] = {}
+    for code in domains:
+        text = checks.text(PROBLEM_PREFIX + code)
+        if text:
+            problems[code] = text
+    informed = form.get("geinformeerd")
+    if informed not in ("ja", "nee"):
+        checks.problems.append(
+            FieldProblem("geinformeerd", "Geef aan of de persoon is geïnformeerd.")
+        )
+    reason = checks.text("reden_niet_geinformeerd")
+    if informed == "nee" and not reason:
+        checks.problems.append(
+            FieldProblem(
+                "reden_niet_geinformeerd",
+                "Geef aan waarom de persoon (nog) niet is geïnformeerd over de aanmelding.",
+            )
+        )
+    category = form.get("tekst_categorie") or ""
+    if category and category not in TEXT_CATEGORY_CHOICES:
+        checks.problems.append(
+            FieldProblem("tekst_categorie", "Kies een van de genoemde soorten gegevens.")
+        )
+    checks.done()
+    assert person and why
+    return svc.Aanmelding(
+        kind=lifecycle.PERSON,
+        text_categories=(category,) if category else (),
+        waarom_integraal=why,
+        problemen=problems,
+        geinformeerd=informed == "ja",
+        reden_niet_geinformeerd=reason if informed == "nee" else None,
+        person=person,
+        vrijwillig=form.get("vrijwillig") != "nee",
+        meeting_type=form.get("overleg") or None,
+    )
+
+
+class AanmeldingPagesController(Controller):
+    """Aanmelden van een persoon."""
+
+    path = "/"
+    include_in_schema = False
+
+    @get("/aanmelden", opt=PUBLIC, sync_to_thread=True)
+    def aanmelden_form(self, request: Req, web: Web) -> Response[Any]:
+        viewer = viewer_of(request, web.identity, web.sessions)
+        if viewer is None:
+            return to_login()
+        token = web.csrf.token(request.cookies.get(COOKIE, ""))
+        return guarded(
+            viewer, AANMELDING_PURPOSE, lambda: aanmeld_page(viewer, web.casework, token)
+        )
+
+    @post("/aanmelden", opt=PUBLIC, status_code=303)
+    async def aanmelden(self, request: Req, web: Web) -> Response[Any]:
+        def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
+            return register(
+                viewer,
+                web.casework,
+                form,
+                form_name="aanmelden",
+                melding="aangemeld",
+                page=lambda state, status: aanmeld_page(viewer, web.casework, token, state, status),
+                build=_aanmelding_from,
+                state_for=lambda values, problems: formstate.state_from_problems(
+                    "aanmelden", values, problems, fields=AANMELD_FORM_FIELDS, names=AANMELD_FIELDS
+                ),
+            )
+
+        return await submit(request, web, work)

@@ -1,0 +1,175 @@
+"""The casus page: every section the policy lets the viewer see, and the forms that fit."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Controller, Response, get
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+
+from services.casework.casuspagina import acties
+from services.casework.casussen import service as svc
+from services.casework.domain import lifecycle
+from services.casework.domain.assessments import instrument_domains
+from services.casework.errors import NotFound
+from services.casework.groepsaanpak import service as groups
+from services.casework.informatie import service as information
+from services.casework.plan import service as plans
+from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.casework.web import formstate
+from services.casework.web.context import Viewer
+from services.casework.web.shell import (
+    PARTICIPATION_LABELS,
+    PHASE_PURPOSE,
+    ROLE_LABELS,
+    VIEW_LABELS,
+    Req,
+    Web,
+    form_token,
+    guarded,
+    org_names,
+    person_label,
+    reasons,
+    render,
+    to_login,
+    user_names,
+    viewer_of,
+)
+from services.casework.workspace import Workspace
+from services.casework.zelfredzaamheid import service as assessment_service
+from services.platform.authz.enforce import AccessDenied
+from services.platform.http.csrf import FIELD as CSRF_FIELD
+from services.platform.identity.authn import PUBLIC
+from tenants.reference import PURPOSES
+
+
+@dataclass
+class Section:
+    """A part of the casus page: its data, or why the policy did not show it."""
+
+    data: Any = None
+    geweigerd: list[dict[str, str]] | None = None
+    ontbreekt: bool = False
+
+
+def _section(load: Callable[[], Any]) -> Section:
+    """One section under the policy. A refusal hides only this section (and is audited by
+    the enforcer in the same transaction as the rest of the page)."""
+    try:
+        return Section(data=load())
+    except AccessDenied as error:
+        return Section(geweigerd=reasons(error.decision))
+    except NotFound:
+        return Section(ontbreekt=True)
+
+
+def _casus_context(
+    ws: Workspace,
+    casus_id: uuid.UUID,
+    doel: str | None,
+    state: formstate.FormState | None = None,
+) -> dict[str, Any]:
+    casus, decision = svc.read_casus(ws, casus_id, doel)
+    purpose = ws.purpose_for(casus, doel)
+    detail = svc.detail_view(ws, casus, decision)
+    organisations = org_names(ws)
+    plan = _section(lambda: plans.plan_view(ws, plans.read_plan(ws, casus_id, purpose)))
+    named = {r["gebruiker"] for r in detail["regie"] if r["gebruiker"]}
+    if plan.data and plan.data.get("aangemaakt_door"):
+        named.add(plan.data["aangemaakt_door"])
+    users = user_names(ws, named)
+    zrm = (
+        _section(lambda: assessment_service.history(ws, casus_id, purpose))
+        if casus.kind == lifecycle.PERSON
+        else None
+    )
+    items = _section(lambda: information.list_items(ws, casus_id, purpose))
+    group = casus.kind == lifecycle.GROUP
+    members = _section(lambda: groups.list_members(ws, casus_id)) if group else None
+    signals = _section(lambda: groups.list_signals(ws, casus_id)) if group else None
+    events = _section(lambda: svc.timeline(ws, casus_id, None))
+    domain_labels = instrument_domains(ws.manifest_of(casus.tenant_id).assessment_instrument)
+    forms = formstate.FormView(state)
+    return {
+        "acties": acties.action_context(ws, casus, detail, organisations, forms),
+        "f": forms,
+        "casus": detail,
+        "naam": person_label(detail),
+        "doel": purpose,
+        "organisaties": organisations,
+        "gebruikers": users,
+        "leefgebieden": domain_labels,
+        "plan": plan,
+        "zrm": zrm,
+        "informatie": items,
+        "leden": members,
+        "signalen": signals,
+        "tijdlijn": events,
+        "weergave_label": VIEW_LABELS.get(detail["weergave"] or "", detail["weergave"]),
+        "rol_labels": ROLE_LABELS,
+        "deelname_labels": PARTICIPATION_LABELS,
+        "doelen": PURPOSES,
+    }
+
+
+def casus_page(
+    viewer: Viewer,
+    casework: CaseworkDeps,
+    casus_id: uuid.UUID,
+    requested: str | None = None,
+    *,
+    token: str,
+    melding: str | None = None,
+    state: formstate.FormState | None = None,
+    status: int = 200,
+) -> Template:
+    """The casus page with its forms; ``state`` is a form that came back with problems."""
+    with workspace(casework, viewer.principal) as ws:
+        context = _casus_context(ws, casus_id, requested, state)
+    context.update(
+        {
+            "csrf_veld": CSRF_FIELD,
+            "csrf_token": token,
+            "melding": formstate.melding(melding),
+        }
+    )
+    return render(
+        viewer, "casus.html", context, doel=context["doel"], active="casussen", status=status
+    )
+
+
+class CasuspaginaController(Controller):
+    """De casuspagina."""
+
+    path = "/"
+    include_in_schema = False
+
+    @get("/casussen/{casus_id:uuid}", opt=PUBLIC, sync_to_thread=True)
+    def casus(
+        self,
+        request: Req,
+        web: Web,
+        casus_id: FromPath[uuid.UUID],
+        doel: FromQuery[str | None] = None,
+        melding: FromQuery[str | None] = None,
+    ) -> Response[Any]:
+        viewer = viewer_of(request, web.identity, web.sessions)
+        if viewer is None:
+            return to_login()
+        requested = doel if doel in PURPOSES else None
+
+        def build() -> Template:
+            return casus_page(
+                viewer,
+                web.casework,
+                casus_id,
+                requested,
+                token=form_token(request, web.csrf),
+                melding=melding,
+            )
+
+        return guarded(viewer, requested or PHASE_PURPOSE, build)

@@ -1,0 +1,320 @@
+"""Mijn casussen, the casus page and its forms: doing the daily work, not only reading it.
+
+Plain HTML forms (no JavaScript): aanmelden (person and group), phase transitions, the
+triage decision, informeren, afsluiten, heropenen, adding and sharing information (checklist
+gegevensdeling, achterhouden, vrijgeven), deelnemers and regie, and the group approach
+(signals, the namenlijst). Every form calls the same casework service
+function as the JSON API, inside the same unit of work, so the policy decides and audits
+exactly as it does for the API.
+
+- Success: 303 back to the casus page with a fixed flash message (``?melding=<code>``).
+- Invalid input: the page again (422) with the entered values and a Dutch message per field.
+- A stale version (someone else changed the casus): 303 back with the message that the casus
+  was changed in the meantime; nothing is changed.
+- A refusal by the policy: the page again (403) with the policy's Dutch reasons.
+- CSRF: besides the SameSite=Strict cookie, every POST must carry the hidden token derived
+  from the login cookie (:mod:`services.platform.http.csrf`); otherwise a Dutch 403 page.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any, Final
+
+from litestar import Controller, Response, get, post
+from litestar.params import FromQuery
+from litestar.response import Template
+
+from services.casework.casussen import service as svc
+from services.casework.domain import lifecycle
+from services.casework.domain.errors import DomainValidationError, FieldProblem
+from services.casework.unit_of_work import workspace
+from services.casework.web import formstate
+from services.casework.web.context import Viewer
+from services.casework.web.kit import (
+    SHORT,
+    CasusId,
+    Checks,
+    Form,
+    casus_action,
+    casus_form,
+    submit,
+)
+from services.casework.web.shell import (
+    PHASE_PURPOSE,
+    Req,
+    Web,
+    guarded,
+    person_label,
+    render,
+    to_login,
+    viewer_of,
+)
+from services.casework.workspace import Workspace
+from services.platform.identity.authn import PUBLIC
+
+PAGE_SIZE: Final = 25
+
+
+LIST_PURPOSE: Final = "casusoverleg"  # the default of list_casussen
+
+
+def _transition(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+    def perform(ws: Workspace, checks: Checks) -> str:
+        target = form.get("naar")
+        reason = checks.text("reden")
+        checks.done()
+        svc.transition(ws, casus_id, target, checks.version(), reason=reason)
+        return "fase-gewijzigd"
+
+    return perform
+
+
+def _triage(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+    def perform(ws: Workspace, checks: Checks) -> str:
+        reason = checks.text("reden")
+        override = checks.text("afwijking_reden")
+        decision = form.get("besluit")
+        if not decision:
+            checks.problems.append(FieldProblem("besluit", "Kies een triagebesluit."))
+        checks.done()
+        svc.triage_decide(
+            ws,
+            casus_id,
+            checks.version(),
+            criteria_met=set(form.getall("criteria")),
+            decision=decision,
+            reason=reason,
+            override_reason=override,
+        )
+        return "triage-besloten"
+
+    return perform
+
+
+def _close(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+    def perform(ws: Workspace, checks: Checks) -> str:
+        code = form.get("reden")
+        if not code:
+            checks.problems.append(FieldProblem("reden", "Kies een afsluitreden."))
+        explanation = checks.text("toelichting")
+        talk_on = checks.date("eindgesprek_datum")
+        talk_notes = checks.text("eindgesprek_notities")
+        letter_on = checks.date("afsluitbrief_datum")
+        checks.done()
+        svc.afsluiten(
+            ws,
+            casus_id,
+            checks.version(),
+            svc.Afsluiting(
+                reden=code,
+                toelichting=explanation,
+                ontvangende_organisatie=form.get("ontvangende_organisatie") or None,
+                eindgesprek_datum=talk_on,
+                eindgesprek_notities=talk_notes,
+                afsluitbrief_datum=letter_on,
+            ),
+        )
+        return "afgesloten"
+
+    return perform
+
+
+def _reopen(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+    def perform(ws: Workspace, checks: Checks) -> str:
+        reason = checks.text("reden", required="Geef een reden op voor het heropenen.")
+        checks.done()
+        svc.heropenen(ws, casus_id, checks.version(), reason)
+        return "heropend"
+
+    return perform
+
+
+def _invite(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+    def perform(ws: Workspace, checks: Checks) -> str:
+        organisation = form.get("organisatie")
+        if not organisation:
+            checks.problems.append(FieldProblem("organisatie", "Kies een organisatie."))
+        participation = form.get("deelname") or "kern"
+        role = checks.text("rol", max_length=SHORT)
+        checks.done()
+        svc.invite(ws, casus_id, organisation, participation, role)
+        return "deelnemer-uitgenodigd"
+
+    return perform
+
+
+def _set_regie(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+    def perform(ws: Workspace, checks: Checks) -> str:
+        role = form.get("rol")
+        if not role:
+            checks.problems.append(FieldProblem("rol", "Kies de rol."))
+        user = form.get("gebruiker")
+        if not user:
+            checks.problems.append(FieldProblem("gebruiker", "Kies wie de regie krijgt."))
+        reason = checks.text("reden")
+        checks.done()
+        svc.set_regie(ws, casus_id, role, user, reason)
+        return "regie-vastgelegd"
+
+    return perform
+
+
+def phase_options() -> list[dict[str, str]]:
+    """Every phase of both casus kinds, for the filter (codes are unique across kinds,
+    except ``gearchiveerd``)."""
+    options: dict[str, str] = {}
+    for kind in (lifecycle.PERSON, lifecycle.GROUP):
+        for state in lifecycle.states(kind):
+            label = lifecycle.state_label(kind, state)
+            options.setdefault(state, label if kind == lifecycle.PERSON else f"Groep: {label}")
+    return [{"code": code, "label": label} for code, label in options.items()]
+
+
+class CasussenPagesController(Controller):
+    """Mijn casussen, de casuspagina, aanmelden en de formulieren van de casus (fasen,
+    triage, deelnemers, regie, afsluiten, heropenen)."""
+
+    path = "/"
+    include_in_schema = False
+
+    @get("/casussen", opt=PUBLIC, sync_to_thread=True)
+    def casussen(
+        self,
+        request: Req,
+        web: Web,
+        fase: FromQuery[str | None] = None,
+        na: FromQuery[str | None] = None,
+    ) -> Response[Any]:
+        viewer = viewer_of(request, web.identity, web.sessions)
+        if viewer is None:
+            return to_login()
+        fase = fase or None
+
+        def build() -> Template:
+            problem: str | None = None
+            items: list[dict[str, Any]] = []
+            next_cursor: str | None = None
+            with workspace(web.casework, viewer.principal) as ws:
+                try:
+                    page = svc.list_casussen(ws, fase=fase, limit=PAGE_SIZE, cursor=na or None)
+                    items, next_cursor = page.items, page.next_cursor
+                except DomainValidationError as error:
+                    problem = " ".join(p["message"] for p in error.as_dicts())
+            rows = [{**item, "naam": person_label(item)} for item in items]
+            return render(
+                viewer,
+                "casussen.html",
+                {
+                    "rijen": rows,
+                    "fase": fase,
+                    "fasen": phase_options(),
+                    "volgende": next_cursor,
+                    "vervolg": bool(na),
+                    "probleem": problem,
+                },
+                doel=LIST_PURPOSE,
+                active="casussen",
+            )
+
+        return guarded(viewer, LIST_PURPOSE, build)
+
+    @post("/casussen/{casus_id:uuid}/overgang", opt=PUBLIC, status_code=303)
+    async def move(
+        self,
+        request: Req,
+        web: Web,
+        casus_id: CasusId,
+    ) -> Response[Any]:
+        return await casus_form(
+            request,
+            web,
+            casus_id,
+            lambda form: f"overgang:{form.get('naar')}",
+            _transition,
+        )
+
+    @post("/casussen/{casus_id:uuid}/triage", opt=PUBLIC, status_code=303)
+    async def triage(
+        self,
+        request: Req,
+        web: Web,
+        casus_id: CasusId,
+    ) -> Response[Any]:
+        def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
+            if form.get("actie") == "toetsen":
+                # Only recount the criteria ("2 van 3"): nothing is decided.
+                state = formstate.FormState("triage", form.values(), preview=True)
+                return guarded(
+                    viewer,
+                    PHASE_PURPOSE,
+                    lambda: web.casus_page(
+                        viewer, web.casework, casus_id, token=token, state=state
+                    ),
+                )
+            return casus_action(
+                viewer, web, casus_id, token, "triage", form, _triage(form, casus_id)
+            )
+
+        return await submit(request, web, work)
+
+    @post("/casussen/{casus_id:uuid}/afsluiting", opt=PUBLIC, status_code=303)
+    async def close(
+        self,
+        request: Req,
+        web: Web,
+        casus_id: CasusId,
+    ) -> Response[Any]:
+        return await casus_form(
+            request,
+            web,
+            casus_id,
+            lambda form: "afsluiten",
+            _close,
+        )
+
+    @post("/casussen/{casus_id:uuid}/heropenen", opt=PUBLIC, status_code=303)
+    async def reopen(
+        self,
+        request: Req,
+        web: Web,
+        casus_id: CasusId,
+    ) -> Response[Any]:
+        return await casus_form(
+            request,
+            web,
+            casus_id,
+            lambda form: "heropenen",
+            _reopen,
+        )
+
+    @post("/casussen/{casus_id:uuid}/deelnemers", opt=PUBLIC, status_code=303)
+    async def invite(
+        self,
+        request: Req,
+        web: Web,
+        casus_id: CasusId,
+    ) -> Response[Any]:
+        return await casus_form(
+            request,
+            web,
+            casus_id,
+            lambda form: "deelnemer",
+            _invite,
+        )
+
+    @post("/casussen/{casus_id:uuid}/regie", opt=PUBLIC, status_code=303)
+    async def regie(
+        self,
+        request: Req,
+        web: Web,
+        casus_id: CasusId,
+    ) -> Response[Any]:
+        return await casus_form(
+            request,
+            web,
+            casus_id,
+            lambda form: "regie",
+            _set_regie,
+        )

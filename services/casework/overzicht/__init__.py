@@ -1,0 +1,1 @@
+"""Overzicht: the home page with the counts of casussen and werkvoorraad."""

@@ -1,0 +1,240 @@
+"""Reading and checking a posted form, and the login/CSRF handling every form shares.
+
+Plain HTML forms (no JavaScript). Every POST must carry the hidden token derived from the
+login cookie (:mod:`services.platform.http.csrf`) besides the SameSite=Strict cookie;
+otherwise a Dutch 403 page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import anyio.to_thread
+from litestar import Response
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from services.casework.domain import lifecycle
+from services.casework.domain.errors import DomainValidationError, FieldProblem
+from services.casework.errors import Conflict, NotFound, VersionMismatch, VersionRequired
+from services.casework.unit_of_work import workspace
+from services.casework.web import formstate
+from services.casework.web.context import Viewer, WebDeps
+from services.casework.web.shell import (
+    PHASE_PURPOSE,
+    Req,
+    guarded,
+    not_found,
+    reasons,
+    render,
+    to_login,
+    viewer_of,
+)
+from services.casework.workspace import Workspace
+from services.platform.authz.enforce import AccessDenied
+from services.platform.http.csrf import FIELD as CSRF_FIELD
+from services.platform.identity.authn import COOKIE
+from services.platform.policy import PolicyEngineUnavailable
+
+CasusId = FromPath[uuid.UUID]
+SHORT: Final = 300
+
+
+LONG: Final = 10_000
+
+
+ITEM_BODY: Final = 20_000
+
+
+_DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+
+
+@dataclass(frozen=True)
+class Form:
+    """The fields of a posted form (text values only)."""
+
+    fields: Mapping[str, list[str]]
+
+    def get(self, name: str) -> str:
+        values = self.fields.get(name)
+        return values[0].strip() if values else ""
+
+    def getall(self, name: str) -> list[str]:
+        return [v.strip() for v in self.fields.get(name, []) if v.strip()]
+
+    def values(self) -> dict[str, str | list[str]]:
+        """What was entered, to put back in the form (never the CSRF token)."""
+        kept: dict[str, str | list[str]] = {}
+        for name, values in self.fields.items():
+            if name == CSRF_FIELD:
+                continue
+            kept[name] = values[0] if len(values) == 1 else list(values)
+        return kept
+
+
+async def read_form(request: Req) -> Form:
+    raw = await request.form()
+    fields: dict[str, list[str]] = {}
+    for name, value in raw.multi_items():
+        if isinstance(value, str):
+            fields.setdefault(name, []).append(value)
+    return Form(fields)
+
+
+class Checks:
+    """Syntax checks of the form itself (the service checks the domain rules)."""
+
+    def __init__(self, form: Form) -> None:
+        self.form = form
+        self.problems: list[FieldProblem] = []
+
+    def text(
+        self,
+        name: str,
+        *,
+        required: str | None = None,
+        max_length: int = LONG,
+        min_length: int = 0,
+        too_short: str = "",
+    ) -> str | None:
+        value = self.form.get(name)
+        if not value:
+            if required:
+                self.problems.append(FieldProblem(name, required))
+            return None
+        if len(value) > max_length:
+            self.problems.append(
+                FieldProblem(name, f"Dit veld is te lang (maximaal {max_length} tekens).")
+            )
+        elif len(value) < min_length:
+            self.problems.append(FieldProblem(name, too_short))
+        return value
+
+    def date(self, name: str) -> dt.date | None:
+        value = self.form.get(name)
+        if not value:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+        match = _DUTCH_DATE.fullmatch(value)
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                pass
+        self.problems.append(FieldProblem(name, "Vul een geldige datum in (dd-mm-jjjj)."))
+        return None
+
+    def version(self) -> int | None:
+        """The casus version the form was made for (None: the service answers 'required')."""
+        value = self.form.get("versie")
+        return int(value) if value.isdigit() else None
+
+    def done(self) -> None:
+        if self.problems:
+            raise DomainValidationError(self.problems)
+
+
+def refused(viewer: Viewer) -> Template:
+    return render(viewer, "formulier_ongeldig.html", {}, doel=None, status=403)
+
+
+async def submit(
+    request: Req,
+    web: WebDeps,
+    work: Callable[[Viewer, Form, str], Response[Any]],
+) -> Response[Any]:
+    """Read the form, then (in a worker thread) check the login and the CSRF token first."""
+    form = await read_form(request)
+
+    def run() -> Response[Any]:
+        viewer = viewer_of(request, web.identity, web.sessions)
+        if viewer is None:
+            return to_login()
+        cookie = request.cookies.get(COOKIE)
+        if not web.csrf.valid(cookie, form.get(CSRF_FIELD)):
+            return refused(viewer)
+        assert cookie is not None
+        return work(viewer, form, web.csrf.token(cookie))
+
+    return await anyio.to_thread.run_sync(run)
+
+
+def back(casus_id: uuid.UUID, melding: str) -> Redirect:
+    return Redirect(f"/casussen/{casus_id}?melding={melding}", status_code=303)
+
+
+def yes_no(value: str) -> bool | None:
+    return True if value == "ja" else False if value == "nee" else None
+
+
+#: Casus form endpoint -> (form key, perform builder).
+Builder = Callable[[Form, uuid.UUID], Callable[[Workspace, Checks], str]]
+
+
+def casus_action(
+    viewer: Viewer,
+    web: WebDeps,
+    casus_id: uuid.UUID,
+    token: str,
+    form_key: str,
+    form: Form,
+    perform: Callable[[Workspace, Checks], str],
+) -> Response[Any]:
+    """Run one casus form in one unit of work; turn every outcome into a page."""
+    values = form.values()
+
+    def page(state: formstate.FormState, status: int) -> Template:
+        return web.casus_page(
+            viewer, web.casework, casus_id, token=token, state=state, status=status
+        )
+
+    state: formstate.FormState
+    status: int
+    try:
+        with workspace(web.casework, viewer.principal) as ws:
+            melding = perform(ws, Checks(form))
+        return back(casus_id, melding)
+    except (VersionMismatch, VersionRequired):
+        return back(casus_id, formstate.STALE)
+    except AccessDenied as error:
+        if "tenant-anders" in error.decision.codes:
+            return not_found(viewer, PHASE_PURPOSE)
+        messages = tuple(r["message"] for r in reasons(error.decision))
+        state, status = formstate.FormState(form_key, values, general=messages, denied=True), 403
+    except DomainValidationError as error:
+        state, status = formstate.state_from_problems(form_key, values, error.problems), 422
+    except lifecycle.InvalidTransition as error:
+        state, status = formstate.FormState(form_key, values, general=(error.message,)), 409
+    except Conflict as error:
+        state, status = formstate.FormState(form_key, values, general=(error.message,)), 409
+    except NotFound:
+        return not_found(viewer, PHASE_PURPOSE)
+    except PolicyEngineUnavailable:
+        return render(viewer, "storing.html", {}, doel=PHASE_PURPOSE, status=503)
+    return guarded(viewer, PHASE_PURPOSE, lambda: page(state, status))
+
+
+async def casus_form(
+    request: Req,
+    web: WebDeps,
+    casus_id: uuid.UUID,
+    form_key: Callable[[Form], str],
+    build: Builder,
+) -> Response[Any]:
+    """A form on the casus page: the shared login/CSRF handling and the service call."""
+
+    def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
+        return casus_action(
+            viewer, web, casus_id, token, form_key(form), form, build(form, casus_id)
+        )
+
+    return await submit(request, web, work)

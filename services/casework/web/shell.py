@@ -1,0 +1,263 @@
+"""The shell of every Dutch page: who is looking (the login cookie), the header and footer, the
+friendly refusal / not-found / outage pages, and the template helpers.
+
+Every page calls the same casework service functions as the JSON API, inside the same unit
+of work: the policy decides and audits every page view exactly as it does for the API. A
+refusal by the policy is a friendly page with the policy's reasons (403); a casus of another
+gemeente, or one that does not exist, is a 404 page (no existence leak).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from litestar import Request
+from litestar.di import NamedDependency
+from litestar.response import Redirect, Template
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.casework.domain.text import format_date_nl
+from services.casework.errors import NotFound
+from services.casework.web.context import Viewer, WebDeps
+from services.casework.workspace import Workspace
+from services.platform.authz.enforce import AccessDenied
+from services.platform.db.models import Organisation, Tenant, User
+from services.platform.db.unit_of_work import tenant_transaction
+from services.platform.http.csrf import CsrfSigner
+from services.platform.identity.authn import COOKIE
+from services.platform.identity.directory import AccessRefused
+from services.platform.identity.principal import Principal
+from services.platform.identity.setup import Identity
+from services.platform.identity.tokens import TokenError
+from services.platform.policy import Decision, PolicyEngineUnavailable
+from tenants.reference import PURPOSES
+
+Req = Request[Any, Any, Any]
+
+
+Web = NamedDependency[WebDeps]
+
+
+LOGIN: Final = "/inloggen"
+
+
+LOCAL_TZ: Final = ZoneInfo("Europe/Amsterdam")
+
+
+#: Footer of a refused casus page without a chosen purpose: the purpose that fits the
+#: casus phase was used, but naming it would tell an outsider the phase.
+PHASE_PURPOSE: Final = "fase"
+
+
+ROLE_LABELS: Final[Mapping[str, str]] = {
+    "casusregisseur": "Casusregisseur",
+    "procesregisseur": "Procesregisseur",
+    "uitvoeringscoordinator": "Uitvoeringscoördinator",
+}
+
+
+PARTICIPATION_LABELS: Final[Mapping[str, str]] = {"kern": "kern", "op-afroep": "op afroep"}
+
+
+VIEW_LABELS: Final[Mapping[str, str]] = {
+    "full": "volledig",
+    "pseudoniem": "gepseudonimiseerd",
+    "anoniem": "geanonimiseerd",
+}
+
+
+def nl_date(value: str | dt.date | None) -> str:
+    """``"2026-03-04"`` (or a date, or an ISO timestamp) -> ``"4 maart 2026"``; empty for None."""
+    if value is None or value == "":
+        return ""
+    day: dt.date
+    if isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        day = (moment.astimezone(LOCAL_TZ) if moment.tzinfo else moment).date()
+    elif isinstance(value, dt.datetime):
+        day = (value.astimezone(LOCAL_TZ) if value.tzinfo else value).date()
+    else:
+        day = value
+    return format_date_nl(day)
+
+
+def nl_datetime(value: str | dt.datetime | None) -> str:
+    """An ISO timestamp as ``"4 maart 2026, 09:30"`` (Amsterdam time)."""
+    if not value:
+        return ""
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(LOCAL_TZ)
+    return f"{format_date_nl(moment.date())}, {moment:%H:%M}"
+
+
+def purpose_label(code: str | tuple[str, ...] | None) -> str:
+    """Dutch label of a purpose code (or several, for a page that reads under more)."""
+    if isinstance(code, tuple):
+        return ", ".join(purpose_label(c) for c in code)
+    if not code:
+        return ""
+    if code == PHASE_PURPOSE:
+        return "het doel dat past bij de fase van de casus"
+    return PURPOSES.get(code, code).lower()
+
+
+def trend(change: int | None) -> dict[str, str]:
+    """Arrow, CSS class and screen-reader text for a score change (higher = better)."""
+    if change is None:
+        return {"pijl": "–", "klasse": "masked", "tekst": "niet zichtbaar"}
+    if change > 0:
+        return {"pijl": "▲", "klasse": "up", "tekst": f"verbeterd met {change}"}
+    if change < 0:
+        return {"pijl": "▼", "klasse": "down", "tekst": f"verslechterd met {-change}"}
+    return {"pijl": "=", "klasse": "same", "tekst": "gelijk gebleven"}
+
+
+HELPERS: Final[dict[str, Callable[..., Any]]] = {
+    "datum": nl_date,
+    "datumtijd": nl_datetime,
+    "doel_label": purpose_label,
+    "trend": trend,
+}
+
+
+def cookie_principal(request: Req, identity: Identity) -> Principal | None:
+    """The principal of the login cookie, or None when there is none or it is not valid."""
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return None
+    try:
+        return identity.directory.resolve(identity.verifier.verify(token))
+    except (TokenError, AccessRefused):
+        return None
+
+
+def viewer_of(request: Req, identity: Identity, sessions: sessionmaker[Session]) -> Viewer | None:
+    principal = cookie_principal(request, identity)
+    if principal is None:
+        return None
+    with tenant_transaction(sessions, principal.tenant) as session:
+        org = session.get(Organisation, (principal.tenant, principal.organisation))
+        tenant = session.get(Tenant, principal.tenant)
+        return Viewer(
+            principal,
+            org.name if org else principal.organisation,
+            tenant.name if tenant else principal.tenant,
+        )
+
+
+def to_login() -> Redirect:
+    return Redirect(LOGIN, status_code=303)
+
+
+def render(
+    viewer: Viewer,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    doel: str | tuple[str, ...] | None,
+    active: str | None = None,
+    status: int = 200,
+) -> Template:
+    """A page for this viewer: header (name, organisation, gemeente), nav and the footer."""
+    return Template(
+        template,
+        context={
+            **HELPERS,
+            "principal": viewer.principal,
+            "organisation_name": viewer.organisation_name,
+            "tenant_name": viewer.tenant_name,
+            "doel": doel,
+            "active": active,
+            **context,
+        },
+        status_code=status,
+    )
+
+
+def reasons(decision: Decision) -> list[dict[str, str]]:
+    denied = [r.to_dict() for r in decision.denied_by]
+    return denied or [
+        {"code": "beleid-weigert", "effect": "deny", "message": "Het beleid staat dit niet toe."}
+    ]
+
+
+def guarded(
+    viewer: Viewer, doel: str | tuple[str, ...] | None, build: Callable[[], Template]
+) -> Template:
+    """Run a page; the policy's refusal, a missing casus or an unavailable policy engine
+    become a friendly Dutch page instead of a stack trace or problem+json."""
+    try:
+        return build()
+    except AccessDenied as error:
+        if "tenant-anders" in error.decision.codes:
+            return not_found(viewer, doel)
+        return render(
+            viewer,
+            "geweigerd.html",
+            {"redenen": reasons(error.decision), "actie": error.action},
+            doel=doel,
+            status=403,
+        )
+    except NotFound:
+        return not_found(viewer, doel)
+    except PolicyEngineUnavailable:
+        return render(
+            viewer,
+            "storing.html",
+            {},
+            doel=doel,
+            status=503,
+        )
+
+
+def not_found(viewer: Viewer, doel: str | tuple[str, ...] | None) -> Template:
+    return render(viewer, "niet_gevonden.html", {}, doel=doel, status=404)
+
+
+def org_names(ws: Workspace) -> dict[str, str]:
+    """Organisation names of the caller's tenant (reference data, no person data)."""
+    rows = ws.session.execute(
+        sa.select(Organisation.id, Organisation.name).where(
+            Organisation.tenant_id == ws.principal.tenant
+        )
+    ).all()
+    return {row.id: row.name for row in rows}
+
+
+def user_names(ws: Workspace, user_ids: set[str]) -> dict[str, str]:
+    if not user_ids:
+        return {}
+    rows = ws.session.execute(
+        sa.select(User.id, User.display_name).where(
+            User.tenant_id == ws.principal.tenant, User.id.in_(user_ids)
+        )
+    ).all()
+    return {row.id: row.display_name for row in rows}
+
+
+def person_label(view: Mapping[str, Any]) -> str:
+    """The name of the subject, or its pseudonym / group name as the view allows."""
+    if view.get("soort") == "groep":
+        return str(view.get("groepsnaam") or f"Groep (stap {view.get('stap') or '–'})")
+    person = view.get("persoon")
+    if not person:
+        return "–"
+    if person.get("weergave") == "full" and person.get("achternaam"):
+        roepnaam = person.get("roepnaam")
+        name = f"{person.get('voornamen', '')} {person['achternaam']}".strip()
+        return f"{name} ({roepnaam})" if roepnaam else name
+    return str(person.get("pseudoniem") or "–")
+
+
+def form_token(request: Req, signer: CsrfSigner) -> str:
+    """The hidden CSRF token of this login (empty without a cookie)."""
+    cookie = request.cookies.get(COOKIE)
+    return signer.token(cookie) if cookie else ""
