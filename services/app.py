@@ -27,6 +27,7 @@ from services.gebruikers.routes import GebruikersController, RolwijzigingenContr
 from services.platform.authz.gateway import PolicyGateway
 from services.platform.http.health import HealthController, Readiness, ReadinessCheck
 from services.platform.http.middleware import request_id_middleware
+from services.platform.http.openapi import RESPONSE_PLUGIN, openapi_document
 from services.platform.http.problems import EXCEPTION_HANDLERS
 from services.platform.http.security_headers import security_headers_hook
 from services.platform.http.service_routes import ServiceController
@@ -114,6 +115,7 @@ def create_app(
         RolwijzigingenController,
         ServiceController,
         OperationsController,
+        openapi_document,
         *CASEWORK_CONTROLLERS,
         PagesController,
         FormsController,
@@ -138,6 +140,7 @@ def create_app(
             "broker": Provide(lambda: runtime.broker, sync_to_thread=False),
         },
         exception_handlers={**EXCEPTION_HANDLERS, **CASEWORK_EXCEPTION_HANDLERS},
+        plugins=[RESPONSE_PLUGIN],
         middleware=[
             request_id_middleware,
             DefineMiddleware(
