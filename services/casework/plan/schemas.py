@@ -72,7 +72,14 @@ class ZelfredzaamheidIn(_In):
             description="Score per domein van het instrument van de gemeente (ZRM: 1-5, "
             "hoger is zelfredzamer). Elk domein van het instrument krijgt een score; de "
             "fout noemt het domein (veld scores.<domein>).",
+            # Litestar renders a constrained dict as an array: say what the server reads.
             json_schema_extra={
+                "type": "object",
+                "items": None,
+                "minLength": None,
+                "maxLength": None,
+                "minProperties": 1,
+                "maxProperties": 50,
                 "additionalProperties": {"type": "integer", "minimum": 1, "maximum": 5},
                 "examples": [{"financien": 2, "huisvesting": 3}],
             },

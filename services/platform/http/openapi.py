@@ -81,9 +81,11 @@ VERSIONED = (409, 412, 428)
 
 
 def problem_responses(*statuses: int, public: bool = False) -> dict[int, ResponseSpec]:
-    """The problem+json responses of an operation: the common ones (unless ``public``) and
-    ``statuses``. Use on the route decorator: ``responses=problem_responses(404, 409)``."""
-    wanted = sorted({*(() if public else COMMON), *statuses})
+    """The problem+json responses of an operation: 400, the common ones (unless ``public``)
+    and ``statuses``. Use on the route decorator: ``responses=problem_responses(404, 409)``."""
+    # 400 always: it replaces Litestar's default 400 (a JSON ValidationException that this
+    # API never sends: invalid parameters are 422 problems, unreadable bodies 400 problems).
+    wanted = sorted({400, *(() if public else COMMON), *statuses})
     return {
         status: ResponseSpec(
             data_container=ProblemDetails,
