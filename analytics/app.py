@@ -42,6 +42,17 @@ from analytics.pages import PAGES, release_geography
 from analytics.periods import RELEASE_PERIOD_PATTERN, year_of
 from analytics.releases import Release, list_releases, privacy_account
 from analytics.research import AdHocQuery, QueryRejected, own_view, run_query
+from analytics.schemas import (
+    BudgetOut,
+    CatalogueOut,
+    CellsOut,
+    GrantOut,
+    IngestOut,
+    OwnFiguresOut,
+    QueryAnswerOut,
+    ReleaseOut,
+    ReleasesOut,
+)
 from analytics.settings import AnalyticsSettings
 from analytics.web import (
     MANAGEMENT_ROLES,
@@ -59,6 +70,13 @@ from analytics.web import (
 from services.platform.config import Settings
 from services.platform.http.health import HealthController, Readiness
 from services.platform.http.middleware import request_id_middleware
+from services.platform.http.openapi import (
+    BY_ID,
+    RESPONSE_PLUGIN,
+    WITH_BODY,
+    openapi_document,
+    problem_responses,
+)
 from services.platform.http.problems import EXCEPTION_HANDLERS, Problem, standard_problem
 from services.platform.http.security_headers import security_headers_hook, style_hashes
 
@@ -95,10 +113,11 @@ class GrantRequest(BaseModel):
     tags=["ingestie"],
     guards=[service_guard],
     summary="Lever feitrecords aan voor één gemeente en periode (vervangt de vorige levering)",
+    responses=problem_responses(409, 413, *WITH_BODY),
 )
 def ingest_facts(
     request: Request[Any, Any, Any], data: JSONBody[FactBatchV1], state_: NamedDependency[State]
-) -> dict[str, Any]:
+) -> IngestOut:
     require_service(request, state_)
     if state_.geography.get(data.gemeentecode) is None:
         raise standard_problem(
@@ -119,21 +138,40 @@ def ingest_facts(
         raise standard_problem(413)
     result = store_batch(state_.engine, data)
     result.pop("sha256", None)
-    return result
+    return IngestOut.model_validate(result)
 
 
-@get("/api/v1/indicators", sync_to_thread=False, tags=["publiek"], summary="Indicatorencatalogus")
-def api_indicators() -> dict[str, Any]:
-    return {
-        "indicators": catalogue(),
-        "breakdowns": {b.id: {"title": b.title, "by": list(b.by)} for b in BREAKDOWNS.values()},
-    }
+#: The public endpoints need no login; they fail only on a bad path or query, or when the
+#: database is down.
+PUBLIC_READ = problem_responses(*BY_ID, 422, 503, public=True)
 
 
-@get("/api/v1/releases", sync_to_thread=True, tags=["publiek"], summary="Gepubliceerde releases")
-def api_releases(state_: NamedDependency[State]) -> dict[str, Any]:
+@get(
+    "/api/v1/indicators",
+    sync_to_thread=False,
+    tags=["publiek"],
+    summary="Indicatorencatalogus",
+    responses=problem_responses(503, public=True),
+)
+def api_indicators() -> CatalogueOut:
+    return CatalogueOut.model_validate(
+        {
+            "indicators": catalogue(),
+            "breakdowns": {b.id: {"title": b.title, "by": list(b.by)} for b in BREAKDOWNS.values()},
+        }
+    )
+
+
+@get(
+    "/api/v1/releases",
+    sync_to_thread=True,
+    tags=["publiek"],
+    summary="Gepubliceerde releases",
+    responses=problem_responses(503, public=True),
+)
+def api_releases(state_: NamedDependency[State]) -> ReleasesOut:
     with state_.engine.connect() as conn:
-        return {"releases": list_releases(conn)}
+        return ReleasesOut.model_validate({"releases": list_releases(conn)})
 
 
 @get(
@@ -141,12 +179,15 @@ def api_releases(state_: NamedDependency[State]) -> dict[str, Any]:
     sync_to_thread=True,
     tags=["publiek"],
     summary="Eén release met methodologie",
+    responses=PUBLIC_READ,
 )
-def api_release(release_id: FromPath[str], state_: NamedDependency[State]) -> dict[str, Any]:
+def api_release(release_id: FromPath[str], state_: NamedDependency[State]) -> ReleaseOut:
     release = release_or_404(state_, release_id)
     with state_.engine.connect() as conn:
         account = privacy_account(conn, release)
-    return {**release.summary(), "privacy_account": account, "methodology": release.methodology}
+    return ReleaseOut.model_validate(
+        {**release.summary(), "privacy_account": account, "methodology": release.methodology}
+    )
 
 
 @get(
@@ -154,20 +195,23 @@ def api_release(release_id: FromPath[str], state_: NamedDependency[State]) -> di
     sync_to_thread=True,
     tags=["publiek"],
     summary="Cellen (waarde, ruisschaal, 95%-marge, vlaggen) als JSON",
+    responses=PUBLIC_READ,
 )
 def api_cells(
     release_id: FromPath[str],
     state_: NamedDependency[State],
     indicator_id: Annotated[str | None, QueryParameter(name="indicator")] = None,
     level: FromQuery[str | None] = None,
-) -> dict[str, Any]:
+) -> CellsOut:
     release = release_or_404(state_, release_id)
-    return {
-        "release": release.id,
-        "period": release.period,
-        "version": release.version,
-        "cells": filter_cells(release, indicator_id, level),
-    }
+    return CellsOut.model_validate(
+        {
+            "release": release.id,
+            "period": release.period,
+            "version": release.version,
+            "cells": filter_cells(release, indicator_id, level),
+        }
+    )
 
 
 CSV_COLUMNS = (
@@ -246,6 +290,7 @@ def release_csv(release: Release, cells: list[dict[str, Any]], geography: Geogra
     tags=["publiek"],
     summary="Cellen als CSV voor Nederlandse Excel (puntkomma, UTF-8 met BOM)",
     media_type="text/csv",
+    responses=PUBLIC_READ,
 )
 def api_cells_csv(
     release_id: FromPath[str],
@@ -274,15 +319,16 @@ def api_cells_csv(
     tags=["onderzoek"],
     guards=[principal_guard],
     summary="Ad-hocvraag van een onderzoeker (kost eigen budget)",
+    responses=problem_responses(409, *WITH_BODY),
 )
 def research_query(
     request: Request[Any, Any, Any], data: JSONBody[QueryRequest], state_: NamedDependency[State]
-) -> dict[str, Any]:
+) -> QueryAnswerOut:
     principal = principal_of(request, state_)
     if "onderzoeker" not in principal.roles:
         raise PermissionDeniedException()
     try:
-        return run_query(
+        answer = run_query(
             state_.engine,
             principal.subject,
             AdHocQuery(data.period, tuple(data.indicators), data.breakdown, data.rho),
@@ -309,6 +355,7 @@ def research_query(
             detail=f"Het resterende budget (ρ={error.remaining:.4g}) is kleiner "
             f"dan gevraagd (ρ={error.requested:.4g}).",
         ) from None
+    return QueryAnswerOut.model_validate(answer)
 
 
 @post(
@@ -318,10 +365,11 @@ def research_query(
     tags=["onderzoek"],
     guards=[principal_guard],
     summary="Persoonlijk privacybudget toekennen (regionaal bureau, platformbeheerder)",
+    responses=problem_responses(409, *WITH_BODY),
 )
 def research_grant(
     request: Request[Any, Any, Any], data: JSONBody[GrantRequest], state_: NamedDependency[State]
-) -> dict[str, Any]:
+) -> GrantOut:
     principal = principal_of(request, state_)
     if "platformbeheerder" not in principal.roles or principal.tenant is not None:
         raise standard_problem(
@@ -348,12 +396,9 @@ def research_grant(
             "officiële releases blijft gereserveerd.",
             detail_en="Grants come from the year's research pool, which is too small.",
         ) from None
-    return {
-        "onderzoeker": data.onderzoeker,
-        "year": year,
-        "total_rho": bal.total,
-        "remaining_rho": bal.remaining,
-    }
+    return GrantOut(
+        onderzoeker=data.onderzoeker, year=year, total_rho=bal.total, remaining_rho=bal.remaining
+    )
 
 
 @get(
@@ -362,10 +407,11 @@ def research_grant(
     tags=["onderzoek"],
     guards=[principal_guard],
     summary="Eigen resterend budget",
+    responses=problem_responses(*BY_ID),
 )
 def research_budget(
     request: Request[Any, Any, Any], period: FromPath[str], state_: NamedDependency[State]
-) -> dict[str, Any]:
+) -> BudgetOut:
     principal = principal_of(request, state_)
     if "onderzoeker" not in principal.roles:
         raise PermissionDeniedException()
@@ -378,12 +424,9 @@ def research_budget(
             bal = balance(conn, researcher_account(principal.subject, year))
         except UnknownAccount:
             raise standard_problem(404) from None
-    return {
-        "year": year,
-        "total_rho": bal.total,
-        "spent_rho": bal.spent,
-        "remaining_rho": bal.remaining,
-    }
+    return BudgetOut(
+        year=year, total_rho=bal.total, spent_rho=bal.spent, remaining_rho=bal.remaining
+    )
 
 
 @get(
@@ -392,13 +435,14 @@ def research_budget(
     tags=["eigen gemeente"],
     guards=[principal_guard],
     summary="Exacte cijfers van de eigen gemeente (kleine aantallen onderdrukt)",
+    responses=problem_responses(*BY_ID),
 )
 def own_figures(
     request: Request[Any, Any, Any],
     gemeentecode: FromPath[str],
     period: FromPath[str],
     state_: NamedDependency[State],
-) -> dict[str, Any]:
+) -> OwnFiguresOut:
     principal = principal_of(request, state_)
     if principal.tenant != gemeentecode or not principal.roles & MANAGEMENT_ROLES:
         raise standard_problem(
@@ -411,7 +455,9 @@ def own_figures(
         year_of(period)
     except ValueError:
         raise standard_problem(404) from None
-    return own_view(state_.engine, gemeentecode, period, state_.analytics.suppression_threshold)
+    return OwnFiguresOut.model_validate(
+        own_view(state_.engine, gemeentecode, period, state_.analytics.suppression_threshold)
+    )
 
 
 def _no_principal(_token: str) -> Principal | None:
@@ -455,6 +501,7 @@ def create_app(
             research_grant,
             research_budget,
             own_figures,
+            openapi_document,
             *PAGES,
         ],
         dependencies={
@@ -462,6 +509,7 @@ def create_app(
             "state_": Provide(lambda: state, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        plugins=[RESPONSE_PLUGIN],
         middleware=[request_id_middleware],
         # The dashboard's one inline <style> block is allowed by its hash, nothing else.
         before_send=[security_headers_hook(style_sources=style_hashes(TEMPLATES.glob("*.html")))],

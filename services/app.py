@@ -32,6 +32,7 @@ from services.platform.authz.gateway import PolicyGateway
 from services.platform.http.csrf import CsrfSigner
 from services.platform.http.health import HealthController, Readiness, ReadinessCheck
 from services.platform.http.middleware import request_id_middleware
+from services.platform.http.openapi import RESPONSE_PLUGIN, openapi_document
 from services.platform.http.problems import EXCEPTION_HANDLERS
 from services.platform.http.security_headers import security_headers_hook
 from services.platform.identity.authn import COOKIE, BearerAuthenticationMiddleware
@@ -110,6 +111,7 @@ def create_app(
         RolwijzigingenController,
         ServiceController,
         OperationsController,
+        openapi_document,
         *CASEWORK_CONTROLLERS,
         *WEB_PAGES,
         GebruikersPagesController,
@@ -133,6 +135,7 @@ def create_app(
             "broker": Provide(lambda: runtime.broker, sync_to_thread=False),
         },
         exception_handlers={**EXCEPTION_HANDLERS, **CASEWORK_EXCEPTION_HANDLERS},
+        plugins=[RESPONSE_PLUGIN],
         middleware=[
             request_id_middleware,
             DefineMiddleware(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import dramatiq
 from litestar import Controller, get, post
@@ -11,6 +10,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.beheer.schemas import DodeBerichtenOut, OpnieuwVerstuurdOut
+from services.platform.http.openapi import BY_ID, problem_responses
 from services.platform.http.problems import standard_problem
 from services.platform.identity.guards import require_roles
 from services.platform.outbox.dead_letters import list_dead_letters, replay
@@ -23,25 +24,31 @@ class OperationsController(Controller):
     tags = ["operatie"]  # noqa: RUF012
     guards = [OPERATOR]  # noqa: RUF012
 
-    @get("/dead-letters", sync_to_thread=True, summary="Dode berichten (retries opgebruikt)")
+    @get(
+        "/dead-letters",
+        sync_to_thread=True,
+        summary="Dode berichten (retries opgebruikt)",
+        responses=problem_responses(),
+    )
     def dead_letters(
         self, sessions: NamedDependency[sessionmaker[Session]], alle: FromQuery[bool] = False
-    ) -> dict[str, Any]:
+    ) -> DodeBerichtenOut:
         items = list_dead_letters(sessions, include_replayed=alle)
-        return {"aantal": len(items), "items": items}
+        return DodeBerichtenOut.model_validate({"aantal": len(items), "items": items})
 
     @post(
         "/dead-letters/{letter_id:uuid}/opnieuw",
         sync_to_thread=True,
         status_code=202,
         summary="Een dood bericht opnieuw versturen",
+        responses=problem_responses(*BY_ID),
     )
     def replay_dead_letter(
         self,
         letter_id: FromPath[uuid.UUID],
         sessions: NamedDependency[sessionmaker[Session]],
         broker: NamedDependency[dramatiq.Broker],
-    ) -> dict[str, str]:
+    ) -> OpnieuwVerstuurdOut:
         try:
             message_id = replay(sessions, broker, letter_id)
         except KeyError:
@@ -51,4 +58,4 @@ class OperationsController(Controller):
                 detail="Dit dode bericht bestaat niet of is al opnieuw verstuurd.",
                 detail_en="No such dead letter, or it was replayed already.",
             ) from None
-        return {"id": str(letter_id), "bericht_id": message_id}
+        return OpnieuwVerstuurdOut(id=str(letter_id), bericht_id=message_id)

@@ -17,7 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.beheer import tenants as ops
+from services.beheer.schemas import AansluitingOut, TenantExportOut, TenantOut
 from services.platform.db.models import Tenant, TenantStatus
+from services.platform.http.openapi import BY_ID, WITH_BODY, problem_responses, success
 from services.platform.http.problems import Problem, standard_problem
 from services.platform.identity.guards import principal_of, require_roles
 from tenants.diff import Change
@@ -115,12 +117,19 @@ class BeheerController(Controller):
     tags = ["beheer"]  # noqa: RUF012
     guards = [require_roles("platformbeheerder", regio=True)]  # noqa: RUF012
 
-    @get("/", sync_to_thread=True, summary="De tenants van de eigen regio")
+    @get(
+        "/",
+        sync_to_thread=True,
+        summary="De tenants van de eigen regio",
+        responses=problem_responses(),
+    )
     def index(
         self, request: Request[Any, Any, Any], sessions: NamedDependency[sessionmaker[Session]]
-    ) -> list[dict[str, Any]]:
+    ) -> list[TenantOut]:
         operator = ops.Operator.of(principal_of(request))
-        return [_tenant_json(t) for t in ops.list_tenants(sessions, operator)]
+        return [
+            TenantOut.model_validate(_tenant_json(t)) for t in ops.list_tenants(sessions, operator)
+        ]
 
     @post(
         "/",
@@ -129,6 +138,10 @@ class BeheerController(Controller):
         "Met `?proefdraai=true` wordt alleen het plan getoond. Een plan met destructieve "
         "wijzigingen (hernoemen of verplaatsen van een gemeente, verwijderen van organisaties "
         "of gebruikers met casuswerk) wordt alleen toegepast met `destructief_reden`.",
+        responses={
+            **problem_responses(409, 413, *WITH_BODY),
+            200: success(AansluitingOut, "Proefdraai: alleen het plan, er is niets gewijzigd"),
+        },
     )
     async def onboard(
         self,
@@ -136,7 +149,7 @@ class BeheerController(Controller):
         sessions: NamedDependency[sessionmaker[Session]],
         proefdraai: FromQuery[bool] = False,
         destructief_reden: FromQuery[str | None] = None,
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[AansluitingOut]:
         operator = ops.Operator.of(principal_of(request))
         body = await request.body()
         if len(body) > MAX_MANIFEST_BYTES:
@@ -166,13 +179,15 @@ class BeheerController(Controller):
             raise _invalid(error) from None
         result = results[0]
         return Response(
-            {
-                "code": result.code,
-                "naam": result.name,
-                "proefdraai": proefdraai,
-                "wijzigingen": [_change_json(c) for c in result.changes],
-                "destructief": bool(result.destructive),
-            },
+            AansluitingOut.model_validate(
+                {
+                    "code": result.code,
+                    "naam": result.name,
+                    "proefdraai": proefdraai,
+                    "wijzigingen": [_change_json(c) for c in result.changes],
+                    "destructief": bool(result.destructive),
+                }
+            ),
             status_code=200 if proefdraai else 201,
         )
 
@@ -181,6 +196,7 @@ class BeheerController(Controller):
         sync_to_thread=True,
         status_code=200,
         opt={"voorbeeld": {"reden": "Convenant beëindigd."}},
+        responses=problem_responses(*BY_ID, 409, *WITH_BODY),
     )
     def suspend(
         self,
@@ -188,16 +204,21 @@ class BeheerController(Controller):
         data: JSONBody[StatusChange],
         request: Request[Any, Any, Any],
         sessions: NamedDependency[sessionmaker[Session]],
-    ) -> dict[str, Any]:
+    ) -> TenantOut:
         return self._set(request, sessions, code, TenantStatus.SUSPENDED, data.reden)
 
-    @post("/{code:str}/heractiveren", sync_to_thread=True, status_code=200)
+    @post(
+        "/{code:str}/heractiveren",
+        sync_to_thread=True,
+        status_code=200,
+        responses=problem_responses(*BY_ID, 409),
+    )
     def resume(
         self,
         code: FromPath[str],
         request: Request[Any, Any, Any],
         sessions: NamedDependency[sessionmaker[Session]],
-    ) -> dict[str, Any]:
+    ) -> TenantOut:
         return self._set(request, sessions, code, TenantStatus.ACTIVE, None)
 
     @get(
@@ -208,6 +229,7 @@ class BeheerController(Controller):
         "`wettelijke-verplichting`, `publieke-taak` of `overeenkomst`; optioneel "
         "`toelichting`. Doel en grondslag komen in het auditlog van de gemeente en van het "
         "regionale bureau.",
+        responses=problem_responses(*BY_ID, 409),
     )
     def export(
         self,
@@ -217,7 +239,7 @@ class BeheerController(Controller):
         doel: FromQuery[str | None] = None,
         grondslag: FromQuery[str | None] = None,
         toelichting: FromQuery[str | None] = None,
-    ) -> Response[str]:
+    ) -> Response[TenantExportOut]:
         operator = ops.Operator.of(principal_of(request))
         try:
             archive = ops.export(
@@ -232,8 +254,11 @@ class BeheerController(Controller):
             raise _refused(error) from None
         except ops.InvalidRequest as error:
             raise _invalid(error) from None
+        # The archive as written to disk by the CLI (sorted keys, indented); its shape is
+        # TenantExportOut.
+        body: Any = export_json(archive)
         return Response(
-            export_json(archive),
+            body,
             media_type="application/json",
             headers={"Content-Disposition": f'attachment; filename="{code}-export.json"'},
         )
@@ -245,9 +270,10 @@ class BeheerController(Controller):
         code: str,
         status: TenantStatus,
         reason: str | None,
-    ) -> dict[str, Any]:
+    ) -> TenantOut:
         operator = ops.Operator.of(principal_of(request))
         try:
-            return _tenant_json(ops.set_status(sessions, operator, code, status, reason))
+            tenant = ops.set_status(sessions, operator, code, status, reason)
+            return TenantOut.model_validate(_tenant_json(tenant))
         except ops.OperatorRefused as error:
             raise _refused(error) from None

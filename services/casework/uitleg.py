@@ -12,7 +12,9 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 
 from services.casework.informatie import service as information
+from services.casework.informatie.schemas import UitlegOut
 from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.platform.http.openapi import BY_ID, problem_responses
 from services.platform.identity.guards import principal_of
 
 Req = Request[Any, Any, Any]
@@ -22,6 +24,7 @@ CasusId = FromPath[uuid.UUID]
 #: Explaining is open to every member of the gemeente (the policy decides it with
 #: action ``explain``); the route-table test skips the non-participant check.
 OPEN = {"open_voor_niet_deelnemers": True}
+READ = problem_responses(*BY_ID)
 
 
 def _checklist(
@@ -55,6 +58,7 @@ class UitlegController(Controller):
         sync_to_thread=True,
         summary="Uitleg: mag ik dit (delen)? Welke regels beslissen en wat ontbreekt",
         opt=OPEN,
+        responses=READ,
     )
     def casus(
         self,
@@ -64,16 +68,17 @@ class UitlegController(Controller):
         checklist: NamedDependency[information.Checklist],
         actie: FromQuery[str] = "share",
         categorie: FromQuery[str | None] = None,
-    ) -> dict[str, Any]:
+    ) -> UitlegOut:
         with workspace(casework, principal_of(request)) as ws:
             answer = information.explain_casus(ws, casus_id, actie, checklist, categorie or None)
-        return information.explanation_view(answer)
+        return UitlegOut.model_validate(information.explanation_view(answer))
 
     @get(
         "/informatie/{item_id:uuid}/uitleg",
         sync_to_thread=True,
         summary="Uitleg over een informatie-item: mag ik dit item delen (of lezen)?",
         opt=OPEN,
+        responses=READ,
     )
     def item(
         self,
@@ -83,7 +88,7 @@ class UitlegController(Controller):
         item_id: FromPath[uuid.UUID],
         checklist: NamedDependency[information.Checklist],
         actie: FromQuery[str] = "share",
-    ) -> dict[str, Any]:
+    ) -> UitlegOut:
         with workspace(casework, principal_of(request)) as ws:
             answer = information.explain_item(ws, casus_id, item_id, actie, checklist)
-        return information.explanation_view(answer)
+        return UitlegOut.model_validate(information.explanation_view(answer))

@@ -18,8 +18,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.gebruikers import service as user_admin
+from services.gebruikers.schemas import GebruikerDetailOut, GebruikerOut, RolwijzigingOut
 from services.platform.db.models import RoleChangeRequest, RoleChangeStatus, User
 from services.platform.http.etag import etag, require_if_match
+from services.platform.http.openapi import (
+    BY_ID,
+    VERSIONED,
+    WITH_BODY,
+    problem_responses,
+    success,
+)
 from services.platform.http.problems import Problem, standard_problem
 from services.platform.identity.guards import principal_of, require_roles
 
@@ -114,10 +122,19 @@ def proposal_json(request: RoleChangeRequest) -> dict[str, Any]:
 
 def _with_etag(
     user: User, proposal: RoleChangeRequest | None = None, status: int = 200
-) -> Response[dict[str, Any]]:
+) -> Response[GebruikerDetailOut]:
     body = _user_json(user)
     body["voorstel"] = proposal_json(proposal) if proposal is not None else None
-    return Response(body, status_code=status, headers={"ETag": etag(user.version)})
+    return Response(
+        GebruikerDetailOut.model_validate(body),
+        status_code=status,
+        headers={"ETag": etag(user.version)},
+    )
+
+
+#: The problem+json responses of the user administration.
+READ = problem_responses(*BY_ID)
+WRITE = problem_responses(*BY_ID, 409, *WITH_BODY)
 
 
 def problem(error: user_admin.UserAdminError) -> Problem:
@@ -138,21 +155,29 @@ class GebruikersController(Controller):
     tags = ["gebruikers"]  # noqa: RUF012
     guards = [require_roles("tenantbeheerder")]  # noqa: RUF012
 
-    @get("/", sync_to_thread=True, summary="Gebruikers van de eigen gemeente")
+    @get(
+        "/",
+        sync_to_thread=True,
+        summary="Gebruikers van de eigen gemeente",
+        responses=problem_responses(),
+    )
     def index(
         self, request: Request[Any, Any, Any], sessions: NamedDependency[sessionmaker[Session]]
-    ) -> list[dict[str, Any]]:
+    ) -> list[GebruikerOut]:
         admin = principal_of(request)
         with user_admin.transaction(sessions, admin) as session:
-            return [_user_json(u) for u in user_admin.list_users(session, admin)]
+            return [
+                GebruikerOut.model_validate(_user_json(u))
+                for u in user_admin.list_users(session, admin)
+            ]
 
-    @get("/{user_id:str}", sync_to_thread=True)
+    @get("/{user_id:str}", sync_to_thread=True, responses=READ)
     def show(
         self,
         user_id: FromPath[str],
         request: Request[Any, Any, Any],
         sessions: NamedDependency[sessionmaker[Session]],
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[GebruikerDetailOut]:
         admin = principal_of(request)
         try:
             with user_admin.transaction(sessions, admin) as session:
@@ -174,13 +199,14 @@ class GebruikersController(Controller):
                 "rollen": ["professional"],
             }
         },
+        responses=WRITE,
     )
     def create(
         self,
         data: JSONBody[NewUser],
         request: Request[Any, Any, Any],
         sessions: NamedDependency[sessionmaker[Session]],
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[GebruikerDetailOut]:
         admin = principal_of(request)
         try:
             with user_admin.transaction(sessions, admin) as session:
@@ -207,6 +233,12 @@ class GebruikersController(Controller):
         summary="Gebruiker wijzigen (If-Match vereist); extra rollen of een andere "
         "organisatie worden een voorstel (202)",
         opt={"voorbeeld": {"naam": "Andere Naam"}},
+        responses={
+            **problem_responses(*BY_ID, *WITH_BODY, *VERSIONED),
+            202: success(
+                GebruikerDetailOut, "Extra rollen of een andere organisatie: een voorstel"
+            ),
+        },
     )
     def update(
         self,
@@ -214,7 +246,7 @@ class GebruikersController(Controller):
         data: JSONBody[UserUpdate],
         request: Request[Any, Any, Any],
         sessions: NamedDependency[sessionmaker[Session]],
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[GebruikerDetailOut]:
         admin = principal_of(request)
         try:
             with user_admin.transaction(sessions, admin) as session:
@@ -246,13 +278,18 @@ class RolwijzigingenController(Controller):
     tags = ["gebruikers"]  # noqa: RUF012
     guards = [require_roles("tenantbeheerder")]  # noqa: RUF012
 
-    @get("/", sync_to_thread=True, summary="Voorstellen voor rolwijzigingen")
+    @get(
+        "/",
+        sync_to_thread=True,
+        summary="Voorstellen voor rolwijzigingen",
+        responses=problem_responses(),
+    )
     def index(
         self,
         request: Request[Any, Any, Any],
         sessions: NamedDependency[sessionmaker[Session]],
         status: FromQuery[str | None] = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[RolwijzigingOut]:
         admin = principal_of(request)
         wanted: RoleChangeStatus | None = None
         if status is not None:
@@ -267,7 +304,10 @@ class RolwijzigingenController(Controller):
                     extra={"errors": [{"field": "status", "message": "onbekende status"}]},
                 ) from None
         with user_admin.transaction(sessions, admin) as session:
-            return [proposal_json(p) for p in user_admin.list_proposals(session, admin, wanted)]
+            return [
+                RolwijzigingOut.model_validate(proposal_json(p))
+                for p in user_admin.list_proposals(session, admin, wanted)
+            ]
 
     @post(
         "/",
@@ -280,13 +320,14 @@ class RolwijzigingenController(Controller):
                 "reden": "Neemt de regie over van een vertrokken collega.",
             }
         },
+        responses=WRITE,
     )
     def create(
         self,
         data: JSONBody[Proposal],
         request: Request[Any, Any, Any],
         sessions: NamedDependency[sessionmaker[Session]],
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[RolwijzigingOut]:
         admin = principal_of(request)
         try:
             with user_admin.transaction(sessions, admin) as session:
@@ -299,7 +340,9 @@ class RolwijzigingenController(Controller):
                     organisation=data.organisatie,
                     reason=data.reden,
                 )
-                return Response(proposal_json(proposal), status_code=201)
+                return Response(
+                    RolwijzigingOut.model_validate(proposal_json(proposal)), status_code=201
+                )
         except user_admin.UserAdminError as error:
             raise problem(error) from None
 
@@ -309,6 +352,7 @@ class RolwijzigingenController(Controller):
         status_code=200,
         summary="Voorstel goedkeuren (niet door de indiener en niet door de betrokkene)",
         opt={"voorbeeld": {"toelichting": "Akkoord; besproken in het teamoverleg."}},
+        responses=WRITE,
     )
     def approve(
         self,
@@ -316,7 +360,7 @@ class RolwijzigingenController(Controller):
         data: JSONBody[Decision],
         request: Request[Any, Any, Any],
         sessions: NamedDependency[sessionmaker[Session]],
-    ) -> dict[str, Any]:
+    ) -> RolwijzigingOut:
         return _decide(sessions, request, user_admin.approve, proposal_id, data.toelichting)
 
     @post(
@@ -325,6 +369,7 @@ class RolwijzigingenController(Controller):
         status_code=200,
         summary="Voorstel afwijzen (of, door de indiener, intrekken)",
         opt={"voorbeeld": {"toelichting": "Niet nodig voor de functie."}},
+        responses=WRITE,
     )
     def reject(
         self,
@@ -332,7 +377,7 @@ class RolwijzigingenController(Controller):
         data: JSONBody[Decision],
         request: Request[Any, Any, Any],
         sessions: NamedDependency[sessionmaker[Session]],
-    ) -> dict[str, Any]:
+    ) -> RolwijzigingOut:
         return _decide(sessions, request, user_admin.reject, proposal_id, data.toelichting)
 
 
@@ -342,11 +387,13 @@ def _decide(
     decide: Callable[..., Any],
     proposal_id: uuid.UUID,
     explanation: str | None,
-) -> dict[str, Any]:
+) -> RolwijzigingOut:
     """Approve or reject a proposal in one transaction; refusals as problem+json."""
     admin = principal_of(request)
     try:
         with user_admin.transaction(sessions, admin) as session:
-            return proposal_json(decide(session, admin, proposal_id, explanation))
+            return RolwijzigingOut.model_validate(
+                proposal_json(decide(session, admin, proposal_id, explanation))
+            )
     except user_admin.UserAdminError as error:
         raise problem(error) from None

@@ -15,21 +15,34 @@ from services.casework.casussen import service as svc
 from services.casework.casussen.schemas import (
     AanmeldingIn,
     AfsluitingIn,
+    CasusOut,
+    CasussenOut,
+    CasusStatusOut,
     DeelnemerIn,
+    DeelnemerOut,
     DoorbreekglasIn,
+    DoorbreekglasOut,
+    GebeurtenisOut,
+    GezinslidAangemaaktOut,
     GezinslidIn,
+    GezinslidOut,
     HeropenenIn,
     InformerenIn,
     OvergangIn,
     RegieIn,
+    RegieOut,
     TriageIn,
+    TriageOut,
+    UitkomstAangemaaktOut,
     UitkomstenIn,
+    UitkomstmetingOut,
     to_person_input,
 )
 from services.casework.uitkomsten import service as outcomes
 from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.platform.db.models import Casus
 from services.platform.http.etag import etag, if_match_version
+from services.platform.http.openapi import BY_ID, VERSIONED, WITH_BODY, problem_responses
 from services.platform.identity.guards import principal_of
 
 Req = Request[Any, Any, Any]
@@ -39,14 +52,20 @@ CasusId = FromPath[uuid.UUID]
 ETAG = {"etag": True}
 
 
-def _state(casus: Casus, status: int = 200) -> Response[dict[str, Any]]:
+#: The problem+json responses of the casus operations.
+READ = problem_responses(*BY_ID, 409)
+WRITE = problem_responses(*BY_ID, 409, *WITH_BODY)
+VERSIONED_WRITE = problem_responses(*BY_ID, *WITH_BODY, *VERSIONED)
+
+
+def _state(casus: Casus, status: int = 200) -> Response[CasusStatusOut]:
     return Response(
-        {
-            "id": str(casus.id),
-            "referentie": casus.reference,
-            "fase": casus.state,
-            "versie": casus.version,
-        },
+        CasusStatusOut(
+            id=str(casus.id),
+            referentie=casus.reference,
+            fase=casus.state,
+            versie=casus.version,
+        ),
         status_code=status,
         headers={"ETag": etag(casus.version)},
     )
@@ -65,7 +84,12 @@ class CasussenController(Controller):
     path = "/api/v1/casussen"
     tags = ["casussen"]  # noqa: RUF012
 
-    @get("/", sync_to_thread=True, summary="Casussen waaraan u (uw organisatie) deelneemt")
+    @get(
+        "/",
+        sync_to_thread=True,
+        summary="Casussen waaraan u (uw organisatie) deelneemt",
+        responses=problem_responses(),
+    )
     def index(
         self,
         request: Req,
@@ -75,23 +99,24 @@ class CasussenController(Controller):
         doel: FromQuery[str | None] = None,
         limiet: FromQuery[int] = 25,
         cursor: FromQuery[str | None] = None,
-    ) -> dict[str, Any]:
+    ) -> CasussenOut:
         limit = max(1, min(limiet, 100))
         with workspace(casework, principal_of(request)) as ws:
             page = svc.list_casussen(
                 ws, fase=fase, soort=soort, purpose=doel, limit=limit, cursor=cursor
             )
-        return {"items": page.items, "volgende": page.next_cursor}
+        return CasussenOut.model_validate({"items": page.items, "volgende": page.next_cursor})
 
     @post(
         "/",
         sync_to_thread=True,
         summary="Aanmelding (persoon of jeugdgroep)",
         opt={"voorbeeld": EXAMPLE_AANMELDING},
+        responses=problem_responses(*BY_ID, 409, *WITH_BODY),
     )
     def create(
         self, request: Req, casework: Deps, data: JSONBody[AanmeldingIn]
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[CasusStatusOut]:
         person = to_person_input(data.persoon) if data.persoon is not None else None
         with workspace(casework, principal_of(request)) as ws:
             casus = svc.aanmelden(
@@ -115,13 +140,18 @@ class CasussenController(Controller):
         response.headers["Location"] = f"{self.path}/{casus.id}"
         return response
 
-    @get("/{casus_id:uuid}", sync_to_thread=True, summary="Casus inzien (met doelbinding)")
+    @get(
+        "/{casus_id:uuid}",
+        sync_to_thread=True,
+        summary="Casus inzien (met doelbinding)",
+        responses=READ,
+    )
     def show(
         self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[CasusOut]:
         with workspace(casework, principal_of(request)) as ws:
             casus, decision = svc.read_casus(ws, casus_id, doel)
-            body = svc.detail_view(ws, casus, decision)
+            body = CasusOut.model_validate(svc.detail_view(ws, casus, decision))
         return Response(body, headers={"ETag": etag(casus.version)})
 
     @post(
@@ -129,28 +159,34 @@ class CasussenController(Controller):
         sync_to_thread=True,
         status_code=200,
         opt={**ETAG, "voorbeeld": {"naar": "in_triage"}},
+        responses=VERSIONED_WRITE,
     )
     def move(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[OvergangIn]
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[CasusStatusOut]:
         with workspace(casework, principal_of(request)) as ws:
             casus = svc.transition(
                 ws, casus_id, data.naar, if_match_version(request), reason=data.reden
             )
             return _state(casus)
 
-    @get("/{casus_id:uuid}/triage", sync_to_thread=True, summary="Triage: criteria en dubbelingen")
+    @get(
+        "/{casus_id:uuid}/triage",
+        sync_to_thread=True,
+        summary="Triage: criteria en dubbelingen",
+        responses=READ,
+    )
     def triage_preview(
         self,
         request: Req,
         casework: Deps,
         casus_id: CasusId,
         criteria: FromQuery[str | None] = None,
-    ) -> dict[str, Any]:
+    ) -> TriageOut:
         met = {c for c in (criteria or "").split(",") if c}
         with workspace(casework, principal_of(request)) as ws:
             try:
-                return svc.triage_preview(ws, casus_id, met)
+                return TriageOut.model_validate(svc.triage_preview(ws, casus_id, met))
             except ValueError as error:
                 from services.casework.domain.errors import DomainValidationError, FieldProblem
 
@@ -164,10 +200,11 @@ class CasussenController(Controller):
             **ETAG,
             "voorbeeld": {"criteria": [], "besluit": "niet-opnemen", "reden": "Geen PGA."},
         },
+        responses=VERSIONED_WRITE,
     )
     def triage(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[TriageIn]
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[CasusStatusOut]:
         with workspace(casework, principal_of(request)) as ws:
             casus = svc.triage_decide(
                 ws,
@@ -184,10 +221,11 @@ class CasussenController(Controller):
         "/{casus_id:uuid}/informeren",
         sync_to_thread=True,
         opt={**ETAG, "voorbeeld": {"geen_reactie": True, "toelichting": "Verder via handhaving."}},
+        responses=VERSIONED_WRITE,
     )
     def inform(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[InformerenIn]
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[CasusStatusOut]:
         brief, gesprek = data.notificatiebrief, data.startgesprek
         with workspace(casework, principal_of(request)) as ws:
             casus = svc.informeren(
@@ -211,43 +249,40 @@ class CasussenController(Controller):
         sync_to_thread=True,
         status_code=201,
         opt={"voorbeeld": {"organisatie": "onbekend-voorbeeld", "deelname": "kern"}},
+        responses=WRITE,
     )
     def invite(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[DeelnemerIn]
-    ) -> dict[str, Any]:
+    ) -> DeelnemerOut:
         with workspace(casework, principal_of(request)) as ws:
             p = svc.invite(ws, casus_id, data.organisatie, data.deelname, data.rol)
-            return {
-                "organisatie": p.organisation_id,
-                "deelname": p.participation,
-                "rol": p.declared_role,
-            }
+            return DeelnemerOut(
+                organisatie=p.organisation_id, deelname=p.participation, rol=p.declared_role
+            )
 
     @put(
         "/{casus_id:uuid}/regie",
         sync_to_thread=True,
         opt={"voorbeeld": {"rol": "casusregisseur", "gebruiker": "onbekend-voorbeeld"}},
+        responses=WRITE,
     )
     def regie(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[RegieIn]
-    ) -> dict[str, Any]:
+    ) -> RegieOut:
         with workspace(casework, principal_of(request)) as ws:
             role = svc.set_regie(ws, casus_id, data.rol, data.gebruiker, data.reden)
-            return {
-                "rol": role.role,
-                "gebruiker": role.user_id,
-                "organisatie": role.organisation_id,
-            }
+            return RegieOut(rol=role.role, gebruiker=role.user_id, organisatie=role.organisation_id)
 
     @post(
         "/{casus_id:uuid}/afsluiting",
         sync_to_thread=True,
         status_code=200,
         opt={**ETAG, "voorbeeld": {"reden": "gestopt-overig", "toelichting": "Voorbeeld."}},
+        responses=VERSIONED_WRITE,
     )
     def close(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[AfsluitingIn]
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[CasusStatusOut]:
         talk = data.eindgesprek
         with workspace(casework, principal_of(request)) as ws:
             casus = svc.afsluiten(
@@ -270,24 +305,30 @@ class CasussenController(Controller):
         sync_to_thread=True,
         status_code=200,
         opt={**ETAG, "voorbeeld": {"reden": "Nieuwe meldingen van overlast."}},
+        responses=VERSIONED_WRITE,
     )
     def reopen(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[HeropenenIn]
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[CasusStatusOut]:
         with workspace(casework, principal_of(request)) as ws:
             casus = svc.heropenen(ws, casus_id, if_match_version(request), data.reden)
             return _state(casus)
 
-    @get("/{casus_id:uuid}/tijdlijn", sync_to_thread=True, summary="Wat er gebeurde")
+    @get(
+        "/{casus_id:uuid}/tijdlijn",
+        sync_to_thread=True,
+        summary="Wat er gebeurde",
+        responses=READ,
+    )
     def history(
         self,
         request: Req,
         casework: Deps,
         casus_id: CasusId,
         sinds: FromQuery[dt.datetime | None] = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[GebeurtenisOut]:
         with workspace(casework, principal_of(request)) as ws:
-            return svc.timeline(ws, casus_id, sinds)
+            return [GebeurtenisOut.model_validate(e) for e in svc.timeline(ws, casus_id, sinds)]
 
     @post(
         "/{casus_id:uuid}/doorbreekglas",
@@ -301,18 +342,18 @@ class CasussenController(Controller):
                 "uren": 2,
             },
         },
+        responses=WRITE,
     )
     def break_glass(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[DoorbreekglasIn]
-    ) -> dict[str, Any]:
+    ) -> DoorbreekglasOut:
         with workspace(casework, principal_of(request)) as ws:
             grant = svc.doorbreekglas(ws, casus_id, data.reden, data.uren)
-            return {
-                "id": str(grant.id),
-                "verloopt": grant.expires_at.isoformat(),
-                "melding": "Spoedtoegang verleend. Dit wordt gelogd en beoordeeld door "
-                "de PGA-expert.",
-            }
+            return DoorbreekglasOut(
+                id=str(grant.id),
+                verloopt=grant.expires_at.isoformat(),
+                melding="Spoedtoegang verleend. Dit wordt gelogd en beoordeeld door de PGA-expert.",
+            )
 
     @post(
         "/{casus_id:uuid}/gezinsleden",
@@ -325,22 +366,28 @@ class CasussenController(Controller):
                 "persoon": {"voornamen": "Petra", "achternaam": "Voorbeeld"},
             }
         },
+        responses=WRITE,
     )
     def add_household_member(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[GezinslidIn]
-    ) -> dict[str, Any]:
+    ) -> GezinslidAangemaaktOut:
         with workspace(casework, principal_of(request)) as ws:
             member = svc.add_household_member(
                 ws, casus_id, to_person_input(data.persoon), data.relatie
             )
-            return {"id": str(member.id), "relatie": data.relatie}
+            return GezinslidAangemaaktOut(id=str(member.id), relatie=data.relatie)
 
-    @get("/{casus_id:uuid}/gezinsleden", sync_to_thread=True, summary="Gezinsleden (derden)")
+    @get(
+        "/{casus_id:uuid}/gezinsleden",
+        sync_to_thread=True,
+        summary="Gezinsleden (derden)",
+        responses=READ,
+    )
     def household(
         self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[GezinslidOut]:
         with workspace(casework, principal_of(request)) as ws:
-            return svc.household(ws, casus_id, doel)
+            return [GezinslidOut.model_validate(m) for m in svc.household(ws, casus_id, doel)]
 
     @post(
         "/{casus_id:uuid}/uitkomsten",
@@ -353,19 +400,28 @@ class CasussenController(Controller):
                 "uitkomsten": {"werk_of_dagbesteding": False, "stabiele_huisvesting": True},
             }
         },
+        responses=WRITE,
     )
     def record_outcomes(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[UitkomstenIn]
-    ) -> dict[str, Any]:
+    ) -> UitkomstAangemaaktOut:
         with workspace(casework, principal_of(request)) as ws:
             row = outcomes.record_outcome(
                 ws, casus_id, data.moment, data.datum, dict(data.uitkomsten)
             )
-            return {"id": str(row.id), "moment": row.moment, "datum": row.measured_on.isoformat()}
+            return UitkomstAangemaaktOut(
+                id=str(row.id), moment=row.moment, datum=row.measured_on.isoformat()
+            )
 
-    @get("/{casus_id:uuid}/uitkomsten", sync_to_thread=True, summary="Uitkomstmetingen")
+    @get(
+        "/{casus_id:uuid}/uitkomsten",
+        sync_to_thread=True,
+        summary="Uitkomstmetingen",
+        responses=READ,
+    )
     def list_outcomes(
         self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[UitkomstmetingOut]:
         with workspace(casework, principal_of(request)) as ws:
-            return outcomes.list_outcomes(ws, casus_id, doel)
+            rows = outcomes.list_outcomes(ws, casus_id, doel)
+        return [UitkomstmetingOut.model_validate(r) for r in rows]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.casework.personen.service import PersonInput
+from services.platform.http.openapi import Out
 
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
@@ -139,3 +140,190 @@ def to_person_input(p: PersoonIn) -> PersonInput:
         bsn=p.bsn,
         address=p.adres.model_dump(exclude_none=True) if p.adres else {},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Responses. Views are masked per data category by the policy: a masked field is None or left
+# out (``exclude_unset`` keeps it out of the JSON), and ``gemaskeerd`` names what was masked.
+# ---------------------------------------------------------------------------------------------
+
+
+class PersoonOut(Out):
+    """A person as the reader may see them: in full, or pseudonymised (``pseudoniem``, no
+    identifying fields) when the view or a mask says so."""
+
+    id: str
+    weergave: str | None
+    gemaskeerd: list[str]
+    leeftijdscategorie: str | None
+    pseudoniem: str | None = None
+    voornamen: str | None = None
+    achternaam: str | None = None
+    roepnaam: str | None = None
+    aliassen: list[str] | None = None
+    geboortedatum: str | None = None
+    leeftijd: int | None = None
+    bsn: str | None = None
+    """The BSN, or only its last three digits (``******333``) when ``bsn`` is masked."""
+    adres: dict[str, Any] | None = None
+
+
+class CasusStatusOut(Out):
+    """The casus after a change: its phase and version (also in the ETag)."""
+
+    id: str
+    referentie: str
+    fase: str
+    versie: int
+
+
+class CasusSamenvattingOut(Out):
+    id: str
+    referentie: str
+    tenant: str
+    soort: str
+    fase: str
+    fase_label: str
+    aangemeld_op: str
+    versie: int
+    weergave: str | None
+    groepsnaam: str | None = None
+    stap: int | None = None
+    persoon: PersoonOut | None = None
+
+
+class CasussenOut(Out):
+    items: list[CasusSamenvattingOut]
+    volgende: str | None
+    """Cursor of the next page (``cursor=``), or None on the last page."""
+
+
+class AanmeldingOut(BaseModel):
+    """The aanmelding: problems per leefgebied (None where masked), the rest of the free
+    text only when the casus's text categories are not masked."""
+
+    model_config = ConfigDict(extra="allow")
+
+    problemen: dict[str, str | None]
+    problemen_afgeschermd: list[str]
+    geinformeerd: bool | None
+    waarom_integraal: str | None = None
+    reden_niet_geinformeerd: str | None = None
+    tekst_categorieen: list[str] | None = None
+
+
+class DeelnemerOut(Out):
+    organisatie: str
+    deelname: str
+    rol: str | None
+
+
+class RegieOut(Out):
+    rol: str
+    gebruiker: str | None
+    organisatie: str
+
+
+class VolgendeFaseOut(Out):
+    fase: str
+    actie: str
+    label: str
+    vereist: list[str]
+
+
+class RedenOut(Out):
+    """A rule of the policy that allowed or denied."""
+
+    code: str
+    effect: str
+    message: str
+
+
+class CasusOut(CasusSamenvattingOut):
+    doelgroep: str | None
+    vrijwillig: bool
+    overleg: str | None
+    aanmelder_organisatie: str | None
+    aanmelding: AanmeldingOut
+    triage: dict[str, Any]
+    informeren: dict[str, Any]
+    afsluiting: dict[str, Any]
+    tekst_afgeschermd: bool
+    bewaartermijn_tot: str | None
+    deelnemers: list[DeelnemerOut]
+    regie: list[RegieOut]
+    volgende_fasen: list[VolgendeFaseOut]
+    gemaskeerd: list[str]
+    redenen: list[RedenOut]
+
+
+class TriageCriteriumOut(Out):
+    id: str
+    tekst: str
+    voldaan: bool
+
+
+class InclusieOut(Out):
+    voldaan: int
+    totaal: int
+    minimaal: int
+    opgenomen_mogelijk: bool
+    label: str
+
+
+class LeeftijdOut(Out):
+    leeftijd: int
+    binnen_grens: bool
+    label: str
+
+
+class DubbelingOut(Out):
+    casus: str
+    fase: str
+    tekst: str
+
+
+class TriageOut(Out):
+    criteria: list[TriageCriteriumOut]
+    inclusie: InclusieOut
+    leeftijd: LeeftijdOut | None
+    dubbelingen: list[DubbelingOut]
+
+
+class DoorbreekglasOut(Out):
+    id: str
+    verloopt: str
+    melding: str
+
+
+class GezinslidAangemaaktOut(Out):
+    id: str
+    relatie: str
+
+
+class GezinslidOut(Out):
+    relatie: str
+    persoon: PersoonOut
+
+
+class GebeurtenisOut(Out):
+    op: str
+    soort: str
+    samenvatting: str
+    door: str | None
+
+
+class UitkomstAangemaaktOut(Out):
+    id: str
+    moment: str
+    datum: str
+
+
+class UitkomstmetingOut(Out):
+    id: str
+    moment: str
+    moment_label: str
+    datum: str
+    uitkomsten: dict[str, bool | None]
+    """Per outcome: yes / no / unknown (None); masked outcomes are left out."""
+    gemaskeerd: list[str]

@@ -19,7 +19,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.casework.casussen.schemas import Code, PersoonIn, ShortText, to_person_input
 from services.casework.groepsaanpak import service as svc
+from services.casework.groepsaanpak.schemas import (
+    GroepslidOut,
+    GroepslidVerwijderdOut,
+    NamenlijstOut,
+    SignaalAangemaaktOut,
+    SignaalOut,
+)
 from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.platform.http.openapi import BY_ID, WITH_BODY, problem_responses
 from services.platform.identity.guards import principal_of
 
 Req = Request[Any, Any, Any]
@@ -27,6 +35,8 @@ Deps = NamedDependency[CaseworkDeps]
 CasusId = FromPath[uuid.UUID]
 
 ETAG = {"etag": True}
+READ = problem_responses(*BY_ID, 409)
+WRITE = problem_responses(*BY_ID, 409, *WITH_BODY)
 
 
 class _In(BaseModel):
@@ -65,13 +75,14 @@ class GroepenController(Controller):
                 "persoon": {"voornamen": "Voorbeeld", "achternaam": "Groepslid"},
             }
         },
+        responses=WRITE,
     )
     def add_member(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[LidIn]
-    ) -> dict[str, Any]:
+    ) -> GroepslidOut:
         person = to_person_input(data.persoon) if data.persoon is not None else None
         with workspace(casework, principal_of(request)) as ws:
-            return svc.add_member(
+            view = svc.add_member(
                 ws,
                 casus_id,
                 svc.MemberInput(
@@ -81,17 +92,25 @@ class GroepenController(Controller):
                     person_casus_id=data.persoon_casus_id,
                 ),
             )
+        return GroepslidOut.model_validate(view)
 
-    @get("/{casus_id:uuid}/leden", sync_to_thread=True, summary="Namenlijst van de groep")
+    @get(
+        "/{casus_id:uuid}/leden",
+        sync_to_thread=True,
+        summary="Namenlijst van de groep",
+        responses=READ,
+    )
     def members(
         self,
         request: Req,
         casework: Deps,
         casus_id: CasusId,
         ook_verwijderd: FromQuery[bool] = False,
-    ) -> dict[str, Any]:
+    ) -> NamenlijstOut:
         with workspace(casework, principal_of(request)) as ws:
-            return svc.list_members(ws, casus_id, include_ended=ook_verwijderd)
+            return NamenlijstOut.model_validate(
+                svc.list_members(ws, casus_id, include_ended=ook_verwijderd)
+            )
 
     @post(
         "/{casus_id:uuid}/leden/{persoon_id:uuid}/verwijderen",
@@ -99,6 +118,7 @@ class GroepenController(Controller):
         status_code=200,
         summary="Groepslid van de namenlijst halen (blijft vastgelegd met reden)",
         opt={"voorbeeld": {"reden": "Hoort niet (meer) bij de groep."}},
+        responses=WRITE,
     )
     def remove_member(
         self,
@@ -107,10 +127,10 @@ class GroepenController(Controller):
         casus_id: CasusId,
         persoon_id: FromPath[uuid.UUID],
         data: JSONBody[VerwijderIn],
-    ) -> dict[str, Any]:
+    ) -> GroepslidVerwijderdOut:
         with workspace(casework, principal_of(request)) as ws:
             svc.remove_member(ws, casus_id, persoon_id, data.reden)
-        return {"persoon_id": str(persoon_id), "verwijderd": True}
+        return GroepslidVerwijderdOut(persoon_id=str(persoon_id), verwijderd=True)
 
     @post(
         "/{casus_id:uuid}/signalen",
@@ -123,12 +143,13 @@ class GroepenController(Controller):
                 "locatie": "Winkelcentrum",
             }
         },
+        responses=WRITE,
     )
     def add_signal(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[SignaalIn]
-    ) -> dict[str, Any]:
+    ) -> SignaalAangemaaktOut:
         with workspace(casework, principal_of(request)) as ws:
-            return svc.add_signal(
+            view = svc.add_signal(
                 ws,
                 casus_id,
                 svc.SignalInput(
@@ -137,8 +158,14 @@ class GroepenController(Controller):
                     location=data.locatie,
                 ),
             )
+        return SignaalAangemaaktOut.model_validate(view)
 
-    @get("/{casus_id:uuid}/signalen", sync_to_thread=True, summary="Signalen over de groep")
-    def signals(self, request: Req, casework: Deps, casus_id: CasusId) -> list[dict[str, Any]]:
+    @get(
+        "/{casus_id:uuid}/signalen",
+        sync_to_thread=True,
+        summary="Signalen over de groep",
+        responses=READ,
+    )
+    def signals(self, request: Req, casework: Deps, casus_id: CasusId) -> list[SignaalOut]:
         with workspace(casework, principal_of(request)) as ws:
-            return svc.list_signals(ws, casus_id)
+            return [SignaalOut.model_validate(s) for s in svc.list_signals(ws, casus_id)]

@@ -16,10 +16,17 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.casework.informatie import service as information
+from services.casework.informatie.schemas import (
+    InformatieItemOut,
+    InformatieLijstOut,
+    InformatieStatusOut,
+    ToestemmingOut,
+)
 from services.casework.toestemming import service as consent_service
 from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.platform.db.models import InformationItem
 from services.platform.http.etag import etag, if_match_version
+from services.platform.http.openapi import BY_ID, VERSIONED, WITH_BODY, problem_responses
 from services.platform.identity.guards import principal_of
 
 Req = Request[Any, Any, Any]
@@ -94,22 +101,32 @@ EXAMPLE_SHARE = {
 }
 
 
-def _item(view: dict[str, Any], version: int, status: int = 200) -> Response[dict[str, Any]]:
-    return Response(view, status_code=status, headers={"ETag": etag(version)})
+READ = problem_responses(*BY_ID)
+WRITE = problem_responses(*BY_ID, 409, *WITH_BODY)
+#: Item actions: If-Match is optional, but a stale one is refused (412).
+ITEM_ACTION = problem_responses(*BY_ID, *WITH_BODY, *VERSIONED)
 
 
-def _state(item: InformationItem) -> Response[dict[str, Any]]:
+def _item(view: dict[str, Any], version: int, status: int = 200) -> Response[InformatieItemOut]:
     return Response(
-        {
-            "id": str(item.id),
-            "categorie": item.category,
-            "gedeeld": item.shared,
-            "gedeeld_op": item.shared_at.isoformat() if item.shared_at else None,
-            "achtergehouden": item.withheld,
-            "doel": item.purpose,
-            "grondslag": item.legal_basis,
-            "versie": item.version,
-        },
+        InformatieItemOut.model_validate(view),
+        status_code=status,
+        headers={"ETag": etag(version)},
+    )
+
+
+def _state(item: InformationItem) -> Response[InformatieStatusOut]:
+    return Response(
+        InformatieStatusOut(
+            id=str(item.id),
+            categorie=item.category,
+            gedeeld=item.shared,
+            gedeeld_op=item.shared_at.isoformat() if item.shared_at else None,
+            achtergehouden=item.withheld,
+            doel=item.purpose,
+            grondslag=item.legal_basis,
+            versie=item.version,
+        ),
         headers={"ETag": etag(item.version)},
     )
 
@@ -118,7 +135,12 @@ class InformatieController(Controller):
     path = "/api/v1/casussen/{casus_id:uuid}/informatie"
     tags = ["informatie"]  # noqa: RUF012
 
-    @get("/", sync_to_thread=True, summary="Informatie-items van de casus die u mag zien")
+    @get(
+        "/",
+        sync_to_thread=True,
+        summary="Informatie-items van de casus die u mag zien",
+        responses=READ,
+    )
     def index(
         self,
         request: Req,
@@ -126,24 +148,23 @@ class InformatieController(Controller):
         casus_id: CasusId,
         doel: FromQuery[str | None] = None,
         over_persoon_id: FromQuery[uuid.UUID | None] = None,
-    ) -> dict[str, Any]:
+    ) -> InformatieLijstOut:
         with workspace(casework, principal_of(request)) as ws:
             listed = information.list_items(ws, casus_id, doel, over_persoon_id)
-        return {
-            "items": listed.items,
-            "niet_zichtbaar": listed.hidden,
-            "melding": listed.notice,
-        }
+        return InformatieLijstOut.model_validate(
+            {"items": listed.items, "niet_zichtbaar": listed.hidden, "melding": listed.notice}
+        )
 
     @post(
         "/",
         sync_to_thread=True,
         summary="Informatie toevoegen (uw organisatie is de bron; nog niet gedeeld)",
         opt={"voorbeeld": EXAMPLE_ITEM},
+        responses=WRITE,
     )
     def create(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[InformatieIn]
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[InformatieItemOut]:
         with workspace(casework, principal_of(request)) as ws:
             item, decision = information.create_item(
                 ws,
@@ -160,7 +181,12 @@ class InformatieController(Controller):
         response.headers["Location"] = f"/api/v1/casussen/{casus_id}/informatie/{item.id}"
         return response
 
-    @get("/{item_id:uuid}", sync_to_thread=True, summary="Informatie-item inzien (met doel)")
+    @get(
+        "/{item_id:uuid}",
+        sync_to_thread=True,
+        summary="Informatie-item inzien (met doel)",
+        responses=READ,
+    )
     def show(
         self,
         request: Req,
@@ -168,7 +194,7 @@ class InformatieController(Controller):
         casus_id: CasusId,
         item_id: ItemId,
         doel: FromQuery[str | None] = None,
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[InformatieItemOut]:
         with workspace(casework, principal_of(request)) as ws:
             item, decision = information.read_item(ws, casus_id, item_id, doel)
             return _item(information.item_view(ws, item, decision), item.version)
@@ -179,6 +205,7 @@ class InformatieController(Controller):
         status_code=200,
         summary="Delen met de deelnemers via de checklist gegevensdeling",
         opt={"voorbeeld": EXAMPLE_SHARE},
+        responses=ITEM_ACTION,
     )
     def share(
         self,
@@ -187,7 +214,7 @@ class InformatieController(Controller):
         casus_id: CasusId,
         item_id: ItemId,
         data: JSONBody[DelenIn],
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[InformatieStatusOut]:
         with workspace(casework, principal_of(request)) as ws:
             item = information.share_item(
                 ws, casus_id, item_id, data.checklist(), if_match_version(request)
@@ -200,10 +227,11 @@ class InformatieController(Controller):
         status_code=200,
         summary="Achterhouden (alleen de bron, bijv. lopend onderzoek)",
         opt={"voorbeeld": {}},
+        responses=ITEM_ACTION,
     )
     def withhold(
         self, request: Req, casework: Deps, casus_id: CasusId, item_id: ItemId
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[InformatieStatusOut]:
         with workspace(casework, principal_of(request)) as ws:
             item = information.withhold_item(ws, casus_id, item_id, if_match_version(request))
             return _state(item)
@@ -214,10 +242,11 @@ class InformatieController(Controller):
         status_code=200,
         summary="Vrijgeven (alleen de bron)",
         opt={"voorbeeld": {}},
+        responses=ITEM_ACTION,
     )
     def release(
         self, request: Req, casework: Deps, casus_id: CasusId, item_id: ItemId
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[InformatieStatusOut]:
         with workspace(casework, principal_of(request)) as ws:
             item = information.release_item(ws, casus_id, item_id, if_match_version(request))
             return _state(item)
@@ -227,10 +256,16 @@ class ToestemmingenController(Controller):
     path = "/api/v1/casussen/{casus_id:uuid}/toestemmingen"
     tags = ["toestemmingen"]  # noqa: RUF012
 
-    @get("/", sync_to_thread=True, summary="Vastgelegde toestemmingen van de persoon")
-    def index(self, request: Req, casework: Deps, casus_id: CasusId) -> list[dict[str, Any]]:
+    @get(
+        "/",
+        sync_to_thread=True,
+        summary="Vastgelegde toestemmingen van de persoon",
+        responses=READ,
+    )
+    def index(self, request: Req, casework: Deps, casus_id: CasusId) -> list[ToestemmingOut]:
         with workspace(casework, principal_of(request)) as ws:
-            return consent_service.list_consents(ws, casus_id)
+            consents = consent_service.list_consents(ws, casus_id)
+        return [ToestemmingOut.model_validate(c) for c in consents]
 
     @post(
         "/",
@@ -242,15 +277,16 @@ class ToestemmingenController(Controller):
                 "reikwijdte": "Inkomensgegevens delen met schuldhulpverlening.",
             }
         },
+        responses=WRITE,
     )
     def create(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[ToestemmingIn]
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[ToestemmingOut]:
         with workspace(casework, principal_of(request)) as ws:
             consent = consent_service.record_consent(
                 ws, casus_id, data.doel, data.reikwijdte, data.ongelijke_verhouding
             )
-            body = consent_service.consent_view(consent)
+            body = ToestemmingOut.model_validate(consent_service.consent_view(consent))
         return Response(
             body,
             status_code=201,
@@ -263,6 +299,7 @@ class ToestemmingenController(Controller):
         status_code=200,
         summary="Toestemming intrekken",
         opt={"voorbeeld": {}},
+        responses=WRITE,
     )
     def revoke(
         self,
@@ -270,7 +307,7 @@ class ToestemmingenController(Controller):
         casework: Deps,
         casus_id: CasusId,
         consent_id: FromPath[uuid.UUID],
-    ) -> dict[str, Any]:
+    ) -> ToestemmingOut:
         with workspace(casework, principal_of(request)) as ws:
             consent = consent_service.revoke_consent(ws, casus_id, consent_id)
-            return consent_service.consent_view(consent)
+            return ToestemmingOut.model_validate(consent_service.consent_view(consent))

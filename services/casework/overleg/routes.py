@@ -14,9 +14,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.casework.casussen.schemas import Code, ShortText, Text
 from services.casework.overleg import service as svc
+from services.casework.overleg.schemas import (
+    AgendapuntToegevoegdOut,
+    OverleggenOut,
+    OverlegOut,
+    OverlegStatusOut,
+)
 from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.platform.db.models import Meeting
 from services.platform.http.etag import etag, if_match_version
+from services.platform.http.openapi import BY_ID, VERSIONED, WITH_BODY, problem_responses
 from services.platform.identity.guards import principal_of, require_roles
 
 Req = Request[Any, Any, Any]
@@ -68,16 +75,16 @@ class VerslagIn(_In):
 EXAMPLE_CASUS = "00000000-0000-4000-8000-000000000000"
 
 
-def _meeting(meeting: Meeting, status: int = 200) -> Response[dict[str, Any]]:
+def _meeting(meeting: Meeting, status: int = 200) -> Response[OverlegStatusOut]:
     return Response(
-        {
-            "id": str(meeting.id),
-            "type": meeting.meeting_type_id,
-            "datum_tijd": meeting.scheduled_for.isoformat(),
-            "voorzitter": meeting.chair_user_id,
-            "status": meeting.status,
-            "versie": meeting.version,
-        },
+        OverlegStatusOut(
+            id=str(meeting.id),
+            type=meeting.meeting_type_id,
+            datum_tijd=meeting.scheduled_for.isoformat(),
+            voorzitter=meeting.chair_user_id,
+            status=meeting.status,
+            versie=meeting.version,
+        ),
         status_code=status,
         headers={"ETag": etag(meeting.version)},
     )
@@ -87,16 +94,23 @@ class OverleggenController(Controller):
     path = "/api/v1/overleggen"
     tags = ["overleggen"]  # noqa: RUF012
 
-    @get("/", sync_to_thread=True, summary="Komende en gehouden overleggen")
+    @get(
+        "/",
+        sync_to_thread=True,
+        summary="Komende en gehouden overleggen",
+        responses=problem_responses(),
+    )
     def index(
         self,
         request: Req,
         casework: Deps,
         wanneer: FromQuery[str | None] = None,
         type: FromQuery[str | None] = None,
-    ) -> dict[str, Any]:
+    ) -> OverleggenOut:
         with workspace(casework, principal_of(request)) as ws:
-            return {"items": svc.list_meetings(ws, wanneer=wanneer, type_id=type)}
+            return OverleggenOut.model_validate(
+                {"items": svc.list_meetings(ws, wanneer=wanneer, type_id=type)}
+            )
 
     @post(
         "/",
@@ -110,10 +124,11 @@ class OverleggenController(Controller):
                 "agenda": [{"casus_id": EXAMPLE_CASUS, "briefing": "Stand van zaken."}],
             }
         },
+        responses=problem_responses(*BY_ID, 409, *WITH_BODY),
     )
     def create(
         self, request: Req, casework: Deps, data: JSONBody[OverlegIn]
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[OverlegStatusOut]:
         with workspace(casework, principal_of(request)) as ws:
             meeting = svc.create_meeting(
                 ws,
@@ -130,11 +145,12 @@ class OverleggenController(Controller):
         "/{overleg_id:uuid}",
         sync_to_thread=True,
         summary="Overleg met de agendapunten waaraan uw organisatie deelneemt",
+        responses=problem_responses(*BY_ID),
     )
-    def show(self, request: Req, casework: Deps, overleg_id: OverlegId) -> Response[dict[str, Any]]:
+    def show(self, request: Req, casework: Deps, overleg_id: OverlegId) -> Response[OverlegOut]:
         with workspace(casework, principal_of(request)) as ws:
             meeting, body = svc.meeting_view(ws, overleg_id)
-        return Response(body, headers={"ETag": etag(meeting.version)})
+        return Response(OverlegOut.model_validate(body), headers={"ETag": etag(meeting.version)})
 
     @post(
         "/{overleg_id:uuid}/agenda",
@@ -143,21 +159,22 @@ class OverleggenController(Controller):
         status_code=201,
         summary="Casus agenderen met een briefing",
         opt={"voorbeeld": {"casus_id": EXAMPLE_CASUS, "briefing": "Nieuwe meldingen."}},
+        responses=problem_responses(*BY_ID, 409, *WITH_BODY),
     )
     def add_item(
         self, request: Req, casework: Deps, overleg_id: OverlegId, data: JSONBody[AgendapuntIn]
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[AgendapuntToegevoegdOut]:
         with workspace(casework, principal_of(request)) as ws:
             meeting, item = svc.add_to_agenda(
                 ws, overleg_id, svc.AgendaInput(data.casus_id, data.briefing)
             )
             return Response(
-                {
-                    "overleg_id": str(overleg_id),
-                    "casus_id": str(item.casus_id),
-                    "positie": item.position,
-                    "versie": meeting.version,
-                },
+                AgendapuntToegevoegdOut(
+                    overleg_id=str(overleg_id),
+                    casus_id=str(item.casus_id),
+                    positie=item.position,
+                    versie=meeting.version,
+                ),
                 status_code=201,
                 headers={"ETag": etag(meeting.version)},
             )
@@ -183,10 +200,11 @@ class OverleggenController(Controller):
                 "aanwezig": [],
             },
         },
+        responses=problem_responses(*BY_ID, *WITH_BODY, *VERSIONED),
     )
     def minutes(
         self, request: Req, casework: Deps, overleg_id: OverlegId, data: JSONBody[VerslagIn]
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[OverlegStatusOut]:
         with workspace(casework, principal_of(request)) as ws:
             meeting = svc.record_minutes(
                 ws,

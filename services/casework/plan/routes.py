@@ -10,15 +10,33 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from services.casework.plan import service as plans
-from services.casework.plan.schemas import PlanIn, ZelfredzaamheidIn
+from services.casework.plan.schemas import (
+    MetingOut,
+    PlanIn,
+    PlanOpgeslagenOut,
+    PlanOut,
+    PlanversiesOut,
+    ZelfredzaamheidIn,
+    ZelfredzaamheidOut,
+)
 from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.casework.zelfredzaamheid import service as assessment_service
 from services.platform.http.etag import etag, if_match_version
+from services.platform.http.openapi import (
+    BY_ID,
+    VERSIONED,
+    WITH_BODY,
+    problem_responses,
+    success,
+)
 from services.platform.identity.guards import principal_of
 
 Req = Request[Any, Any, Any]
 Deps = NamedDependency[CaseworkDeps]
 CasusId = FromPath[uuid.UUID]
+
+READ = problem_responses(*BY_ID)
+WRITE = problem_responses(*BY_ID, 409, *WITH_BODY)
 
 EXAMPLE_PLAN: dict[str, Any] = {
     "doelen": [
@@ -67,27 +85,35 @@ class PlanController(Controller):
     path = "/api/v1/casussen/{casus_id:uuid}"
     tags = ["plan van aanpak", "zelfredzaamheid"]  # noqa: RUF012
 
-    @get("/plan", sync_to_thread=True, summary="Plan van aanpak (huidige versie)")
+    @get("/plan", sync_to_thread=True, summary="Plan van aanpak (huidige versie)", responses=READ)
     def current(
         self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[PlanOut]:
         with workspace(casework, principal_of(request)) as ws:
             read = plans.read_plan(ws, casus_id, doel)
-            body = plans.plan_view(ws, read)
+            body = PlanOut.model_validate(plans.plan_view(ws, read))
         return Response(body, headers={"ETag": etag(read.version.version)})
 
-    @get("/plan/versies", sync_to_thread=True, summary="Versies van het plan van aanpak")
+    @get(
+        "/plan/versies",
+        sync_to_thread=True,
+        summary="Versies van het plan van aanpak",
+        responses=READ,
+    )
     def versions(
         self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
-    ) -> dict[str, Any]:
+    ) -> PlanversiesOut:
         with workspace(casework, principal_of(request)) as ws:
             items, anon = plans.list_versions(ws, casus_id, doel)
-        return {"items": items, "weergave": "anoniem" if anon else "full"}
+        return PlanversiesOut.model_validate(
+            {"items": items, "weergave": "anoniem" if anon else "full"}
+        )
 
     @get(
         "/plan/versies/{versie:int}",
         sync_to_thread=True,
         summary="Een (eerdere) versie van het plan van aanpak",
+        responses=READ,
     )
     def version(
         self,
@@ -96,10 +122,10 @@ class PlanController(Controller):
         casus_id: CasusId,
         versie: FromPath[int],
         doel: FromQuery[str | None] = None,
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[PlanOut]:
         with workspace(casework, principal_of(request)) as ws:
             read = plans.read_plan(ws, casus_id, doel, versie)
-            body = plans.plan_view(ws, read)
+            body = PlanOut.model_validate(plans.plan_view(ws, read))
         return Response(body, headers={"ETag": etag(read.version.version)})
 
     @put(
@@ -107,6 +133,10 @@ class PlanController(Controller):
         sync_to_thread=True,
         summary="Plan van aanpak vaststellen of wijzigen (nieuwe versie)",
         opt={"etag": True, "voorbeeld": EXAMPLE_PLAN},
+        responses={
+            **problem_responses(*BY_ID, *WITH_BODY, *VERSIONED),
+            201: success(PlanOpgeslagenOut, "De eerste versie van het plan is vastgesteld"),
+        },
     )
     def save(
         self,
@@ -115,12 +145,14 @@ class PlanController(Controller):
         casus_id: CasusId,
         data: JSONBody[PlanIn],
         doel: FromQuery[str | None] = None,
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[PlanOpgeslagenOut]:
         with workspace(casework, principal_of(request)) as ws:
             read, created = plans.save_plan(
                 ws, casus_id, _plan_if_match(request), data.model_dump(mode="json"), doel
             )
-            body = {**plans.plan_view(ws, read), "nieuwe_versie": created}
+            body = PlanOpgeslagenOut.model_validate(
+                {**plans.plan_view(ws, read), "nieuwe_versie": created}
+            )
         return Response(
             body,
             status_code=201 if created and read.version.version == 1 else 200,
@@ -133,6 +165,7 @@ class PlanController(Controller):
         status_code=201,
         summary="Zelfredzaamheid meten (instrument van de gemeente)",
         opt={"voorbeeld": EXAMPLE_ZRM},
+        responses=WRITE,
     )
     def assess(
         self,
@@ -141,7 +174,7 @@ class PlanController(Controller):
         casus_id: CasusId,
         data: JSONBody[ZelfredzaamheidIn],
         doel: FromQuery[str | None] = None,
-    ) -> dict[str, Any]:
+    ) -> MetingOut:
         with workspace(casework, principal_of(request)) as ws:
             row = assessment_service.record_assessment(
                 ws,
@@ -149,21 +182,22 @@ class PlanController(Controller):
                 assessment_service.AssessmentInput(data.moment, data.scores, data.datum),
                 doel,
             )
-            return {
-                "id": str(row.id),
-                "instrument": row.instrument,
-                "moment": row.moment,
-                "datum": row.taken_on.isoformat(),
-                "scores": dict(row.scores),
-            }
+            return MetingOut(
+                id=str(row.id),
+                instrument=row.instrument,
+                moment=row.moment,
+                datum=row.taken_on.isoformat(),
+                scores=dict(row.scores),
+            )
 
     @get(
         "/zelfredzaamheid",
         sync_to_thread=True,
         summary="Zelfredzaamheid: metingen en ontwikkeling per domein",
+        responses=READ,
     )
     def assessments(
         self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
-    ) -> dict[str, Any]:
+    ) -> ZelfredzaamheidOut:
         with workspace(casework, principal_of(request)) as ws:
-            return assessment_service.history(ws, casus_id, doel)
+            return ZelfredzaamheidOut.model_validate(assessment_service.history(ws, casus_id, doel))

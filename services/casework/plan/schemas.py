@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.platform.http.openapi import Out
+
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]
 Code = Annotated[str, Field(min_length=1, max_length=64)]
 
@@ -61,10 +63,188 @@ class ZelfredzaamheidIn(_In):
     moment: Literal["intake", "tussentijds", "afsluiting"]
     datum: dt.date | None = None
     # Values are checked per domain by the service (1-5, every domain of the instrument),
-    # so that the error names the domain.
-    scores: Annotated[dict[Code, Any], Field(min_length=1, max_length=50)]
+    # so that the error names the domain; the OpenAPI documents what the service accepts.
+    scores: Annotated[
+        dict[Code, Any],
+        Field(
+            min_length=1,
+            max_length=50,
+            description="Score per domein van het instrument van de gemeente (ZRM: 1-5, "
+            "hoger is zelfredzamer). Elk domein van het instrument krijgt een score; de "
+            "fout noemt het domein (veld scores.<domein>).",
+            # Litestar renders a constrained dict as an array: say what the server reads.
+            json_schema_extra={
+                "type": "object",
+                "items": None,
+                "minLength": None,
+                "maxLength": None,
+                "minProperties": 1,
+                "maxProperties": 50,
+                "additionalProperties": {"type": "integer", "minimum": 1, "maximum": 5},
+                "examples": [{"financien": 2, "huisvesting": 3}],
+            },
+        ),
+    ]
 
 
 class BeoordelingIn(_In):
     oordeel: Literal["terecht", "onterecht"]
     toelichting: Text
+
+
+# ---------------------------------------------------------------------------------------------
+# Responses. Free text is left out (not None) where the reader may not see it: the keys marked
+# "free text" below are absent in an anonymised view or when the text categories are masked.
+# ---------------------------------------------------------------------------------------------
+
+
+class DoelOut(Out):
+    leefgebied: str
+    leefgebied_label: str
+    probleem: str | None = None  # free text
+    doel: str | None = None  # free text
+
+
+class ActieOut(Out):
+    id: str
+    eigenaar_organisatie: str
+    deadline: str
+    status: str
+    status_label: str
+    omschrijving: str | None = None  # free text
+    eigenaar_gebruiker: str | None = None  # free text
+
+
+class InterventieOut(Out):
+    spoor: str
+    spoor_label: str
+    organisatie: str | None
+    omschrijving: str | None = None  # free text
+
+
+class ToezeggingOut(Out):
+    organisatie: str
+    gedaan_op: str
+    controle_op: str | None
+    status: str
+    status_label: str
+    tekst: str | None = None  # free text
+
+
+class PlanOut(Out):
+    casus_id: str
+    versie: int
+    aangemaakt_door: str | None
+    aangemaakt_op: str
+    samenvatting: list[str]
+    weergave: str | None
+    tekst_afgeschermd: bool
+    gemaskeerd: list[str]
+    doelen: list[DoelOut]
+    eindcriterium: str | None
+    acties: list[ActieOut]
+    interventies: list[InterventieOut]
+    toezeggingen: list[ToezeggingOut]
+    toelichting: str | None = None  # free text
+
+
+class PlanOpgeslagenOut(PlanOut):
+    nieuwe_versie: bool
+    """False when the plan sent equals the current version (nothing saved)."""
+
+
+class PlanversieOut(Out):
+    versie: int
+    aangemaakt_door: str | None
+    aangemaakt_op: str
+    samenvatting: list[str]
+
+
+class PlanversiesOut(Out):
+    items: list[PlanversieOut]
+    weergave: str
+
+
+class MetingOut(Out):
+    """One assessment as recorded."""
+
+    id: str
+    instrument: str
+    moment: str
+    datum: str
+    scores: dict[str, int]
+
+
+class MetingWeergaveOut(Out):
+    """One assessment as the reader may see it: masked domains score None."""
+
+    id: str
+    instrument: str
+    moment: str
+    moment_label: str
+    datum: str
+    scores: dict[str, int | None]
+    gemiddelde: float | None
+    door: str | None
+
+
+class DomeinOut(Out):
+    domein: str
+    label: str
+
+
+class OntwikkelingOut(Out):
+    domein: str
+    label: str
+    eerste: int | None
+    laatste: int | None
+    verandering: int | None
+    verbeterd: bool | None
+
+
+class ZelfredzaamheidOut(Out):
+    casus_id: str
+    instrument: str
+    instrument_label: str
+    domeinen: list[DomeinOut]
+    schaal: dict[str, str]
+    metingen: list[MetingWeergaveOut]
+    ontwikkeling: list[OntwikkelingOut]
+    verbeterde_domeinen: list[str]
+    gemiddelde_verandering: float | None
+    weergave: str | None
+    gemaskeerd: list[str]
+
+
+class WerkitemOut(Out):
+    soort: str
+    casus_id: str
+    referentie: str
+    casus_soort: str
+    fase: str
+    datum: str
+    te_laat: bool
+    omschrijving: str
+    onderwerp: str | None
+    # A doorbreekglas to review (soort ``doorbreekglas-beoordelen``) also carries these:
+    id: str | None = None
+    gebruiker: str | None = None
+    reden: str | None = None
+    verleend_op: str | None = None
+    verloopt_op: str | None = None
+
+
+class WerkvoorraadOut(Out):
+    peildatum: str
+    aantal: int
+    te_laat: int
+    items: list[WerkitemOut]
+
+
+class BeoordelingOut(Out):
+    id: str
+    casus_id: str
+    oordeel: str | None
+    toelichting: str | None
+    beoordeeld_door: str | None
+    beoordeeld_op: str | None

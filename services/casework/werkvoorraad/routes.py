@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from services.casework.plan.routes import (
-    Deps,
-    Req,
-)
-from services.casework.plan.schemas import BeoordelingIn
+from services.casework.plan.routes import WRITE, Deps, Req
+from services.casework.plan.schemas import BeoordelingIn, BeoordelingOut, WerkvoorraadOut
 from services.casework.unit_of_work import workspace
 from services.casework.werkvoorraad import service as werkvoorraad
+from services.platform.http.openapi import problem_responses
 from services.platform.identity.guards import principal_of
 
 
@@ -22,12 +19,17 @@ class WerkvoorraadController(Controller):
     path = "/api/v1/werkvoorraad"
     tags = ["werkvoorraad"]  # noqa: RUF012
 
-    @get("/", sync_to_thread=True, summary="Uw werkvoorraad: wat moet er gebeuren")
+    @get(
+        "/",
+        sync_to_thread=True,
+        summary="Uw werkvoorraad: wat moet er gebeuren",
+        responses=problem_responses(),
+    )
     def index(
         self, request: Req, casework: Deps, horizon_dagen: FromQuery[int | None] = None
-    ) -> dict[str, Any]:
+    ) -> WerkvoorraadOut:
         with workspace(casework, principal_of(request)) as ws:
-            return werkvoorraad.work_queue(ws, horizon_dagen)
+            return WerkvoorraadOut.model_validate(werkvoorraad.work_queue(ws, horizon_dagen))
 
     @post(
         "/doorbreekglas/{grant_id:uuid}/beoordeeld",
@@ -35,6 +37,7 @@ class WerkvoorraadController(Controller):
         status_code=200,
         summary="Spoedtoegang (doorbreekglas) beoordelen (PGA-expert)",
         opt={"voorbeeld": {"oordeel": "terecht", "toelichting": "Acute dreiging; terecht."}},
+        responses=WRITE,
     )
     def review(
         self,
@@ -42,14 +45,14 @@ class WerkvoorraadController(Controller):
         casework: Deps,
         grant_id: FromPath[uuid.UUID],
         data: JSONBody[BeoordelingIn],
-    ) -> dict[str, Any]:
+    ) -> BeoordelingOut:
         with workspace(casework, principal_of(request)) as ws:
             grant = werkvoorraad.review_urgent_access(ws, grant_id, data.oordeel, data.toelichting)
-            return {
-                "id": str(grant.id),
-                "casus_id": str(grant.casus_id),
-                "oordeel": grant.review_verdict,
-                "toelichting": grant.review_note,
-                "beoordeeld_door": grant.reviewed_by,
-                "beoordeeld_op": grant.reviewed_at.isoformat() if grant.reviewed_at else None,
-            }
+            return BeoordelingOut(
+                id=str(grant.id),
+                casus_id=str(grant.casus_id),
+                oordeel=grant.review_verdict,
+                toelichting=grant.review_note,
+                beoordeeld_door=grant.reviewed_by,
+                beoordeeld_op=grant.reviewed_at.isoformat() if grant.reviewed_at else None,
+            )

@@ -9,7 +9,9 @@ from typing import Any
 
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 
+from services.platform.http.openapi import Out, ProblemDetails
 from services.platform.http.problems import PROBLEM_JSON, TYPE_BASE
 
 _log = logging.getLogger(__name__)
@@ -33,6 +35,21 @@ class Readiness:
         return results
 
 
+class LiveOut(Out):
+    status: str
+
+
+class ReadyOut(Out):
+    status: str
+    checks: dict[str, str]
+    """Per dependency ``ok`` or ``fout: <error type>``."""
+
+
+class NotReadyProblem(ProblemDetails):
+    failed: list[str]
+    checks: dict[str, str]
+
+
 class HealthController(Controller):
     path = "/health"
     tags = ["health"]  # noqa: RUF012
@@ -40,32 +57,37 @@ class HealthController(Controller):
     @get(
         "/live", opt={"exclude_from_auth": True}, sync_to_thread=False, summary="Leeft het proces?"
     )
-    def live(self) -> dict[str, str]:
-        return {"status": "ok"}
+    def live(self) -> LiveOut:
+        return LiveOut(status="ok")
 
     @get(
         "/ready",
         opt={"exclude_from_auth": True},
         sync_to_thread=True,
         summary="Kan het proces verzoeken bedienen?",
+        responses={
+            503: ResponseSpec(
+                data_container=NotReadyProblem,
+                media_type=PROBLEM_JSON,
+                description="Niet gereed: de mislukte controles",
+                generate_examples=False,
+            )
+        },
     )
-    def ready(self, readiness: NamedDependency[Readiness]) -> Response[dict[str, Any]]:
+    def ready(self, readiness: NamedDependency[Readiness]) -> Response[ReadyOut]:
         results = readiness.run()
         failed = [name for name, state in results.items() if state != "ok"]
         if not failed:
-            return Response({"status": "ok", "checks": results})
-        return Response(
-            {
-                "type": TYPE_BASE + "niet-gereed",
-                "title": "Niet gereed",
-                "title_en": "Not ready",
-                "status": 503,
-                "detail": "Niet beschikbaar: " + ", ".join(failed) + ".",
-                "detail_en": "Unavailable: " + ", ".join(failed) + ".",
-                "code": "niet-gereed",
-                "failed": failed,
-                "checks": results,
-            },
-            status_code=503,
-            media_type=PROBLEM_JSON,
-        )
+            return Response(ReadyOut(status="ok", checks=results))
+        problem: Any = {
+            "type": TYPE_BASE + "niet-gereed",
+            "title": "Niet gereed",
+            "title_en": "Not ready",
+            "status": 503,
+            "detail": "Niet beschikbaar: " + ", ".join(failed) + ".",
+            "detail_en": "Unavailable: " + ", ".join(failed) + ".",
+            "code": "niet-gereed",
+            "failed": failed,
+            "checks": results,
+        }
+        return Response(problem, status_code=503, media_type=PROBLEM_JSON)

@@ -20,6 +20,7 @@ from services.platform.db.models import Organisation, Tenant, User
 from services.platform.db.unit_of_work import platform_transaction, tenant_transaction
 from services.platform.http.csrf import FIELD as CSRF_FIELD
 from services.platform.http.csrf import CsrfSigner
+from services.platform.http.openapi import Out, problem_responses
 from services.platform.http.problems import standard_problem
 from services.platform.identity.authn import COOKIE, PUBLIC
 from services.platform.identity.dev_issuer import (
@@ -322,21 +323,36 @@ def _demo_users(sessions: sessionmaker[Session]) -> list[dict[str, Any]]:
     return listing
 
 
+class MijOut(Out):
+    gebruiker: str
+    naam: str
+    tenant: str
+    tenant_soort: str
+    organisatie: str
+    domein: str
+    rollen: list[str]
+
+
 class MeController(Controller):
     path = "/api/v1/mij"
     tags = ["identiteit"]  # noqa: RUF012
 
-    @get("/", sync_to_thread=False, summary="Wie ben ik (gemeente, organisatie, rollen)?")
-    def me(self, request: Req) -> Response[dict[str, Any]]:
+    @get(
+        "/",
+        sync_to_thread=False,
+        summary="Wie ben ik (gemeente, organisatie, rollen)?",
+        responses=problem_responses(),
+    )
+    def me(self, request: Req) -> Response[MijOut]:
         principal = principal_of(request)
         return Response(
-            {
-                "gebruiker": principal.user_id,
-                "naam": principal.display_name,
-                "tenant": principal.tenant,
-                "tenant_soort": principal.tenant_kind,
-                "organisatie": principal.organisation,
-                "domein": principal.domain,
-                "rollen": sorted(principal.roles),
-            }
+            MijOut(
+                gebruiker=principal.user_id,
+                naam=principal.display_name,
+                tenant=principal.tenant,
+                tenant_soort=principal.tenant_kind,
+                organisatie=principal.organisation,
+                domein=principal.domain,
+                rollen=sorted(principal.roles),
+            )
         )

@@ -15,7 +15,9 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 
 #: Infrastructure routes: no tenant data behind them, nothing to probe.
-INFRASTRUCTURE = re.compile(r"^/(health|schema|static|oidc|inloggen|uitloggen|api/docs)(/|$)|^/$")
+INFRASTRUCTURE = re.compile(
+    r"^/(health|schema|static|oidc|inloggen|uitloggen|api/docs)(/|$)|^/$|^/api/v1/openapi\.json$"
+)
 PARAM = re.compile(r"\{([a-z_]+)(?::[a-z]+)?\}")
 
 
