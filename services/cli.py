@@ -65,6 +65,7 @@ def _run_embedded(settings: Settings) -> int:
     )
     from services.api.app import create_app
     from services.authz.gateway import PolicyGateway
+    from services.authz.subjects import SubjectSealer
     from services.casework.domain.bsn import BsnVault
     from services.casework.unit_of_work import CaseworkDeps
     from services.demo_seed import seed_demo
@@ -98,7 +99,11 @@ def _run_embedded(settings: Settings) -> int:
         gateway = PolicyGateway(settings, runtime.sessions)
         assert settings.secret_key and settings.pseudonym_key
         deps = CaseworkDeps(
-            runtime.sessions, gateway, BsnVault(settings.secret_key), settings.pseudonym_key
+            runtime.sessions,
+            gateway,
+            BsnVault(settings.secret_key),
+            settings.pseudonym_key,
+            SubjectSealer(settings.secret_key),
         )
         _say("- Demo-casussen (fictief) aanmaken waar nog geen casussen zijn ...")
         seed_demo(deps, progress=_say)
@@ -178,7 +183,9 @@ def cmd_analytics_serve(args: argparse.Namespace, settings: Settings) -> int:
     require_passwords(urls, "analytics")
     check_schema_current(urls.analytics, ANALYTICS)
     _say("Regietafel analysedienst start in modus productie")
-    engine = sa.create_engine(urls.analytics, pool_size=settings.db_pool_size, pool_pre_ping=True)
+    engine = sa.create_engine(
+        urls.analytics, pool_size=settings.db_pool_size, pool_pre_ping=True, hide_parameters=True
+    )
     authenticate = RemoteAuthenticator(casework_base_url(settings))
     try:
         _say(f"- Gemeentelijst ophalen bij {casework_base_url(settings)} ...")

@@ -10,12 +10,67 @@ import contextvars
 import json
 import logging
 import re
+import secrets
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
 )
+
+_TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+
+
+@dataclass(frozen=True)
+class TraceContext:
+    """W3C trace context of the work in hand: the trace it belongs to, this process's span
+    (a request, a CLI command, a job) and the caller's span when there is one."""
+
+    trace_id: str
+    span_id: str
+    parent_span_id: str | None = None
+    flags: str = "01"
+
+    @classmethod
+    def new(cls) -> TraceContext:
+        return cls(trace_id=secrets.token_hex(16), span_id=new_span_id())
+
+    @classmethod
+    def from_traceparent(cls, header: str | None) -> TraceContext:
+        """Continue the caller's trace (``traceparent`` version 00) with a span of our own;
+        a missing or malformed header starts a new trace."""
+        match = _TRACEPARENT.match((header or "").strip())
+        if match is None or match.group(1) == "ff":
+            return cls.new()
+        _, trace_id, parent, flags = match.groups()
+        if trace_id == "0" * 32 or parent == "0" * 16:
+            return cls.new()
+        return cls(trace_id=trace_id, span_id=new_span_id(), parent_span_id=parent, flags=flags)
+
+    def traceparent(self) -> str:
+        """The header to pass on: this trace, our span as the parent of the next."""
+        return f"00-{self.trace_id}-{self.span_id}-{self.flags}"
+
+
+def new_span_id() -> str:
+    return secrets.token_hex(8)
+
+
+trace_var: contextvars.ContextVar[TraceContext | None] = contextvars.ContextVar(
+    "trace", default=None
+)
+
+
+def current_trace() -> TraceContext:
+    """The trace context in force; outside a request (a CLI command, a job) a new one is
+    started and kept for the rest of this context."""
+    trace = trace_var.get()
+    if trace is None:
+        trace = TraceContext.new()
+        trace_var.set(trace)
+    return trace
+
 
 _BSN_LIKE = re.compile(r"(?<!\d)\d{9}(?!\d)")
 
@@ -30,6 +85,8 @@ class RedactingFilter(logging.Filter):
         record.msg = redact(message)
         record.args = None
         record.request_id = request_id_var.get()
+        trace = trace_var.get()
+        record.trace_id = trace.trace_id if trace is not None else None
         return True
 
 
@@ -44,6 +101,9 @@ class JsonFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", None)
         if request_id:
             entry["request_id"] = request_id
+        trace_id = getattr(record, "trace_id", None)
+        if trace_id:
+            entry["trace_id"] = trace_id
         if record.exc_info:
             entry["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
             entry["exc"] = redact(self.formatException(record.exc_info))

@@ -22,12 +22,14 @@ from services.api.casework.routes import CONTROLLERS as CASEWORK_CONTROLLERS
 from services.api.gebruikers import GebruikersController, RolwijzigingenController
 from services.api.health import HealthController, Readiness, ReadinessCheck
 from services.api.identity_routes import DevLoginController, HomeController, MeController
+from services.api.input_guard import input_guard_middleware
 from services.api.middleware import request_id_middleware
 from services.api.operations import OperationsController
 from services.api.problems import EXCEPTION_HANDLERS
 from services.api.security_headers import security_headers_hook
 from services.api.service_routes import ServiceController
 from services.authz.gateway import PolicyGateway
+from services.authz.subjects import SubjectSealer
 from services.casework.domain.bsn import BsnVault
 from services.casework.unit_of_work import CaseworkDeps
 from services.identity.authn import COOKIE, BearerAuthenticationMiddleware
@@ -81,6 +83,7 @@ def create_app(
         gateway=gateway,
         vault=BsnVault(settings.secret_key),
         pseudonym_secret=settings.pseudonym_key,
+        subjects=SubjectSealer(settings.secret_key),
     )
     csrf = CsrfSigner(settings.secret_key)
     web = WebDeps(identity, runtime.sessions, casework, csrf)
@@ -140,6 +143,7 @@ def create_app(
         exception_handlers={**EXCEPTION_HANDLERS, **CASEWORK_EXCEPTION_HANDLERS},
         middleware=[
             request_id_middleware,
+            input_guard_middleware,
             DefineMiddleware(
                 BearerAuthenticationMiddleware,
                 verifier=identity.verifier,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.authz.enforce import AccessDenied, Enforcer
 from services.authz.gateway import PolicyGateway
+from services.authz.subjects import SubjectSealer
 from services.casework.domain.bsn import BsnVault
 from services.casework.workspace import Workspace
 from services.db.models import AuditEntry
@@ -31,6 +32,8 @@ class CaseworkDeps:
     gateway: PolicyGateway
     vault: BsnVault
     pseudonym_secret: str
+    #: Seals the data subject of every audit row (services/authz/subjects.py).
+    subjects: SubjectSealer | None = None
 
 
 @contextmanager
@@ -40,7 +43,9 @@ def workspace(
     """``now`` is only set by the demo seeder, to replay a casus history on its own dates."""
     engine = deps.gateway.engine()  # PolicyEngineUnavailable -> 503 before anything happens
     session = deps.sessions()
-    enforcer = Enforcer(session, principal, engine, now=now or dt.datetime.now(dt.UTC))
+    enforcer = Enforcer(
+        session, principal, engine, now=now or dt.datetime.now(dt.UTC), subjects=deps.subjects
+    )
     try:
         with session.begin():
             session.execute(SET_TENANT, {"tenant": principal.tenant})

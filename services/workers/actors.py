@@ -66,6 +66,7 @@ def _work_queue_as_user(
 ) -> Callable[[str, str], dict[str, Any]]:
     """The werkvoorraad of one user, computed under the policy as that user."""
     from services.authz.gateway import PolicyGateway
+    from services.authz.subjects import SubjectSealer
     from services.casework import werkvoorraad
     from services.casework.domain.bsn import BsnVault
     from services.casework.unit_of_work import CaseworkDeps, workspace
@@ -78,6 +79,7 @@ def _work_queue_as_user(
         PolicyGateway(settings, sessions),
         BsnVault(settings.secret_key),
         settings.pseudonym_key,
+        SubjectSealer(settings.secret_key),
     )
     directory = PrincipalDirectory(sessions)
 
