@@ -434,6 +434,9 @@ def build_parser() -> argparse.ArgumentParser:
     from services import tenant_commands
 
     tenant_commands.add_parser(sub)
+    from services import audit_commands
+
+    audit_commands.add_parser(sub)
     analytics = sub.add_parser("analytics", help="de analysedienst (effectcijfers)")
     asub = analytics.add_subparsers(dest="analytics_command", required=True)
     release = asub.add_parser("release", help="een release publiceren (differentieel privaat)")

@@ -28,6 +28,10 @@ from services.api.operations import OperationsController
 from services.api.problems import EXCEPTION_HANDLERS
 from services.api.security_headers import security_headers_hook
 from services.api.service_routes import ServiceController
+from services.api.verwerkingsregister import (
+    VerwerkingsregisterController,
+    VerwerkingsregisterPageController,
+)
 from services.authz.gateway import PolicyGateway
 from services.authz.subjects import SubjectSealer
 from services.casework.domain.bsn import BsnVault
@@ -117,10 +121,12 @@ def create_app(
         RolwijzigingenController,
         ServiceController,
         OperationsController,
+        VerwerkingsregisterController,
         *CASEWORK_CONTROLLERS,
         PagesController,
         FormsController,
         GebruikersPagesController,
+        VerwerkingsregisterPageController,
         create_static_files_router(
             "/static", [STATIC], opt={"exclude_from_auth": True}, include_in_schema=False
         ),
