@@ -1,4 +1,7 @@
-"""Operations API: the dead letters of the background jobs (platform administrators)."""
+"""Operations API: the dead letters of the background jobs (platform administrators).
+
+A replay is an operator action: audited in the operator's (regional bureau's) log, refused
+attempts included."""
 
 from __future__ import annotations
 
@@ -6,13 +9,15 @@ import uuid
 from typing import Any
 
 import dramatiq
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.api.guards import require_roles
+from services.api.guards import principal_of, require_roles
 from services.api.problems import standard_problem
+from services.authz.audit import AuditRecord, append_audit
+from services.db.unit_of_work import tenant_transaction
 from services.outbox.dead_letters import list_dead_letters, replay
 
 OPERATOR = require_roles("platformbeheerder", regio=True)
@@ -39,16 +44,40 @@ class OperationsController(Controller):
     def replay_dead_letter(
         self,
         letter_id: FromPath[uuid.UUID],
+        request: Request[Any, Any, Any],
         sessions: NamedDependency[sessionmaker[Session]],
         broker: NamedDependency[dramatiq.Broker],
     ) -> dict[str, str]:
+        principal = principal_of(request)
+
+        def audit(allowed: bool, reasons: list[str], details: dict[str, Any]) -> None:
+            with tenant_transaction(sessions, principal.tenant) as session:
+                append_audit(
+                    session,
+                    AuditRecord(
+                        tenant_id=principal.tenant,
+                        user_id=principal.user_id,
+                        organisation_id=principal.organisation,
+                        roles=sorted(principal.roles),
+                        action="dead-letter-replay",
+                        resource_type="dead_letter",
+                        resource_id=str(letter_id),
+                        allowed=allowed,
+                        purpose="platformbeheer",
+                        reasons=reasons,
+                        details=details,
+                    ),
+                )
+
         try:
             message_id = replay(sessions, broker, letter_id)
         except KeyError:
+            audit(False, ["dood-bericht-onbekend"], {})
             raise standard_problem(
                 404,
                 code="dood-bericht-onbekend",
                 detail="Dit dode bericht bestaat niet of is al opnieuw verstuurd.",
                 detail_en="No such dead letter, or it was replayed already.",
             ) from None
+        audit(True, [], {"bericht_id": message_id})
         return {"id": str(letter_id), "bericht_id": message_id}

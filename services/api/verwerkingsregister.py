@@ -56,7 +56,7 @@ def read_register(sessions: sessionmaker[Session], principal: Principal) -> Regi
 
 class VerwerkingsregisterController(Controller):
     path = "/api/v1/verwerkingsregister"
-    tags = ["verantwoording"]
+    tags = ["verantwoording"]  # noqa: RUF012
 
     @get(
         "/",
