@@ -227,8 +227,12 @@ def test_the_register_is_readable_by_the_burgemeester_contact(
     granted_domains = {
         d for g in manifest.grants if "casusoverleg" in g.purposes for d in g.domains
     }
-    expected = {o.name for o in manifest.organisations if o.domain in granted_domains}
-    assert {r.rsplit(" (", 1)[0] for r in casusoverleg["recipients"]} == expected
+    expected = {
+        f"{o.name} ({manifest.domains[o.domain]})"
+        for o in manifest.organisations
+        if o.domain in granted_domains
+    }
+    assert set(casusoverleg["recipients"]) == expected
     assert str(manifest.retention.default_months) in casusoverleg["retention"]
 
     refused = client.get("/api/v1/verwerkingsregister", headers=token_for(T, "dennis-koster"))
