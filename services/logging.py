@@ -1,7 +1,10 @@
 """Structured JSON logging with request ids, and redaction of person data.
 
 Privacy by default: anything that looks like a BSN (nine digits) is masked before a log
-line is written, whatever the message or its arguments hold.
+line is written, whatever the message or its arguments hold; the message of a database error
+(which can quote values: "Failing row contains (...)", "invalid input syntax ... \"Jansen\"",
+and, without ``hide_parameters``, the statement's parameters) is replaced in every traceback
+by its class, SQLSTATE and the names of the constraint, table and column.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import logging
 import re
 import secrets
 import sys
+import traceback
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -79,15 +83,69 @@ def redact(text: str) -> str:
     return _BSN_LIKE.sub("[BSN-GEMASKEERD]", text)
 
 
+def _is_database_error(exc: BaseException) -> bool:
+    module = type(exc).__module__
+    return module.startswith(("psycopg", "sqlalchemy.exc")) and hasattr(
+        exc, "sqlstate" if module.startswith("psycopg") else "orig"
+    )
+
+
+def _database_summary(exc: BaseException) -> str:
+    """What may be said of a database error: no values, only names."""
+    error = getattr(exc, "orig", None) or exc
+    diag = getattr(error, "diag", None)
+    parts = [f"{type(error).__module__}.{type(error).__name__}"]
+    sqlstate = getattr(error, "sqlstate", None)
+    if sqlstate:
+        parts.append(f"sqlstate {sqlstate}")
+    for name in ("constraint_name", "table_name", "column_name"):
+        value = getattr(diag, name, None) if diag is not None else None
+        if value:
+            parts.append(f"{name.split('_')[0]} {value}")
+    return (
+        "; ".join(parts) + " (melding en parameters weggelaten: kunnen persoonsgegevens bevatten)"
+    )
+
+
+def format_exception(exc: BaseException) -> str:
+    """A traceback whose database errors say only what they are (see the module text), with
+    BSN-like numbers masked."""
+    formatted = traceback.TracebackException.from_exception(exc)
+    seen: set[int] = set()
+    pairs: list[tuple[traceback.TracebackException, BaseException]] = [(formatted, exc)]
+    while pairs:
+        node, error = pairs.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        if _is_database_error(error):
+            setattr(node, "_str", _database_summary(error))  # noqa: B010 - its message, replaced
+        for child, cause in (
+            (node.__cause__, error.__cause__),
+            (node.__context__, error.__context__),
+        ):
+            if child is not None and cause is not None:
+                pairs.append((child, cause))
+    return redact("".join(formatted.format()).rstrip("\n"))
+
+
 class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         record.msg = redact(message)
         record.args = None
+        if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+            # Every handler (ours, and any other on the same record) uses exc_text as is.
+            record.exc_text = format_exception(record.exc_info[1])
         record.request_id = request_id_var.get()
         trace = trace_var.get()
         record.trace_id = trace.trace_id if trace is not None else None
         return True
+
+
+def format_exception_info(record: logging.LogRecord) -> str:
+    error = record.exc_info[1] if record.exc_info else None
+    return format_exception(error) if error is not None else ""
 
 
 class JsonFormatter(logging.Formatter):
@@ -106,7 +164,7 @@ class JsonFormatter(logging.Formatter):
             entry["trace_id"] = trace_id
         if record.exc_info:
             entry["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
-            entry["exc"] = redact(self.formatException(record.exc_info))
+            entry["exc"] = record.exc_text or format_exception_info(record)
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -116,7 +174,7 @@ class TextFormatter(logging.Formatter):
         prefix = f"[{request_id[:8]}] " if request_id else ""
         base = f"{record.levelname:<7} {record.name}: {prefix}{record.getMessage()}"
         if record.exc_info:
-            base += "\n" + redact(self.formatException(record.exc_info))
+            base += "\n" + (record.exc_text or format_exception_info(record))
         return base
 
 
