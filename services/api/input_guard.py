@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
 from services.api.problems import Problem
 
@@ -121,7 +121,7 @@ def input_guard_middleware(app: ASGIApp) -> ASGIApp:
             return
         headers = dict(scope["headers"])
         content_type = headers.get(b"content-type", b"").decode("latin-1")
-        messages: list[Message] = []
+        messages: list[ReceiveMessage] = []
         size = 0
         more = True
         while more and size <= MAX_CHECKED_BODY:
@@ -131,10 +131,11 @@ def input_guard_middleware(app: ASGIApp) -> ASGIApp:
                 break
             size += len(message.get("body", b""))
             more = bool(message.get("more_body", False))
-        if not more and all(m["type"] == "http.request" for m in messages):
-            check_body(content_type, b"".join(m.get("body", b"") for m in messages))
+        bodies = [m.get("body", b"") for m in messages if m["type"] == "http.request"]
+        if not more and len(bodies) == len(messages):
+            check_body(content_type, b"".join(bodies))
 
-        async def replay() -> Message:
+        async def replay() -> ReceiveMessage:
             if messages:
                 return messages.pop(0)
             return await receive()
