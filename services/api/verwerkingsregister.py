@@ -87,4 +87,10 @@ class VerwerkingsregisterPageController(Controller):
             }
             return _render(viewer, "geweigerd.html", {"redenen": [reason]}, doel=None, status=403)
         register = read_register(web.sessions, viewer.principal)
-        return _render(viewer, "verwerkingsregister.html", {"register": register}, doel=None)
+        return _render(
+            viewer,
+            "verwerkingsregister.html",
+            {"register": register},
+            doel=None,
+            active="verwerkingsregister",
+        )
