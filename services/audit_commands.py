@@ -19,13 +19,18 @@ def _say(message: str) -> None:
 
 
 def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
-    from services.authz.chain import verify
+    from services.authz.chain import tenants, verify
     from services.logging import current_trace
     from services.runtime import start_runtime
 
     current_trace()
     runtime = start_runtime(settings, migrate=False)
     try:
+        with runtime.engine.connect() as conn:
+            unknown = sorted(set(args.tenant or ()) - set(tenants(conn)))
+        if unknown:
+            _say(f"Onbekende tenant(s): {', '.join(unknown)}.")
+            return 2
         reports = verify(runtime.engine, args.tenant or None)
     finally:
         runtime.close()
