@@ -268,3 +268,11 @@ def test_concurrent_inserts_keep_one_unbroken_chain(runtime: Runtime, owner: sa.
     (report,) = chain.verify(runtime.engine, [T])
     assert report.ok, report.describe()
     assert report.rows == report.head_seq
+
+
+def test_the_cli_refuses_an_unknown_tenant(
+    runtime: Runtime, owner: sa.Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cmd_verify(argparse.Namespace(tenant=["GM9999"]), runtime.settings)
+    assert code == 2
+    assert "Onbekende tenant(s): GM9999" in capsys.readouterr().out
