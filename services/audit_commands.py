@@ -2,7 +2,7 @@
 
 ``verify`` walks each tenant's hash chain (services/authz/chain.py) and prints, per tenant,
 "intact" or the first broken link by row id; exit status 1 when any chain is broken.
-``checkpoint`` records the current chain heads (the owner's function; the scheduler's
+``checkpoint`` records every tenant's current chain head (the owner's function; the scheduler's
 periodic job ``auditketen`` does both).
 """
 

@@ -14,12 +14,12 @@ database function an owner could replace) and reports the first broken link:
   an edit, or one inserted);
 * ``controlepunt``: a row differs from a checkpoint of the chain head taken earlier (a chain
   rewritten consistently from some row on);
-* ``afgekapt``: the log ends before a checkpoint or the recorded head (the tail cut off,
-  or the whole log truncated); the missing head row is named.
+* ``afgekapt``: the log ends before a checkpoint (the tail cut off, or the whole log
+  truncated); the missing head row is named.
 
-Checkpoints (``audit_checkpoints``) are written only by the owner-defined function
-``audit_checkpoint()``, which copies the heads the chain trigger keeps; the runtime roles may
-call it and read, never write. docs/adr/0018-audit-chain.md.
+Checkpoints (``audit_checkpoints``, append-only) are recorded only by the owner-defined
+function ``audit_checkpoint()``, which records each tenant's current head; the runtime roles
+may call it and read, never add, change or remove one. docs/adr/0018-audit-chain.md.
 """
 
 from __future__ import annotations
@@ -56,9 +56,7 @@ _ROWS = sa.text(
     "FROM audit_log a WHERE a.tenant_id = :tenant ORDER BY a.seq"
 )
 _CHECKPOINTS = sa.text(
-    "SELECT seq, hash, row_id FROM audit_checkpoints WHERE tenant_id = :tenant "
-    "UNION ALL SELECT seq, hash, row_id FROM audit_chain_heads WHERE tenant_id = :tenant "
-    "ORDER BY seq"
+    "SELECT seq, hash, row_id FROM audit_checkpoints WHERE tenant_id = :tenant ORDER BY seq"
 )
 
 
@@ -185,7 +183,7 @@ def verify(engine: sa.Engine, only: Sequence[str] | None = None) -> list[ChainRe
 
 
 def checkpoint(engine: sa.Engine) -> int:
-    """Record the current chain heads as checkpoints (through the owner's function)."""
+    """Record every tenant's current chain head as a checkpoint (the owner's function)."""
     with engine.begin() as conn:
         return int(conn.execute(sa.text("SELECT audit_checkpoint()")).scalar_one())
 

@@ -219,18 +219,22 @@ def test_a_real_truncate_is_detected_from_the_checkpoints(
     assert report.rows == 0
 
 
-def test_the_runtime_role_cannot_write_checkpoints_or_heads(
-    runtime: Runtime, owner: sa.Engine
-) -> None:
-    for statement in (
-        "INSERT INTO audit_checkpoints (tenant_id, seq, hash) VALUES ('GM0345', 1, 'x')",
-        "UPDATE audit_chain_heads SET seq = 0",
-        "DELETE FROM audit_checkpoints",
-        "UPDATE audit_log SET action = 'list'",
-    ):
+def test_the_runtime_role_cannot_write_checkpoints(runtime: Runtime, owner: sa.Engine) -> None:
+    refusals = {
+        "INSERT INTO audit_checkpoints (tenant_id, seq, hash) VALUES (:t, 999999, 'x')": (
+            "permission denied"
+        ),
+        "UPDATE audit_checkpoints SET hash = 'x'": "append-only",
+        "DELETE FROM audit_checkpoints": "append-only",
+        "TRUNCATE audit_checkpoints": "permission denied",
+        "UPDATE audit_log SET action = 'list'": "append-only",
+        "DELETE FROM audit_log": "append-only",
+    }
+    for statement, refusal in refusals.items():
         with runtime.engine.connect() as conn:
-            with pytest.raises(sa.exc.DBAPIError):
-                conn.execute(sa.text(statement))
+            conn.execute(sa.text("SELECT set_config('pga.tenant_id', :t, true)"), {"t": T})
+            with pytest.raises(sa.exc.DBAPIError, match=refusal):
+                conn.execute(sa.text(statement), {"t": T})
             conn.rollback()
     # What the app sends for the chain columns is overwritten by the trigger.
     with tenant_transaction(runtime.sessions, T) as session:

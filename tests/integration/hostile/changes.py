@@ -1,8 +1,8 @@
 """Seeing and undoing what a probe changed, as the database superuser.
 
 - ``ChangeLog`` installs an AFTER row trigger on every table of the casework database
-  (except the append-only audit log with its chain heads and checkpoints, and the worker
-  heartbeat) that records the old and the new row of each insert, update and delete in
+  (except the append-only audit log and its checkpoints, and the worker heartbeat) that
+  records the old and the new row of each insert, update and delete in
   ``hostile_probe_changes``. After a probe the
   suite reads the log: which rows did the request change, and of which casus?
 - ``undo()`` puts every logged row back (reverse order, FK triggers off for the superuser
@@ -26,7 +26,6 @@ LOG_TABLE = "hostile_probe_changes"
 SKIP_TABLES = frozenset(
     {
         "audit_log",
-        "audit_chain_heads",  # moved by the chain trigger with every audit row: never undone
         "audit_checkpoints",
         "worker_heartbeats",
         "alembic_version",

@@ -6,13 +6,14 @@
   activities), ``data_subject_ref`` / ``data_subject_enc`` / ``data_subject_type`` (the
   person the row is about: a keyed reference and an AES-GCM ciphertext, never the id itself).
 * A hash chain per tenant: a ``BEFORE INSERT`` trigger (``SECURITY DEFINER``, owned by the
-  owner role) locks the tenant's head in ``audit_chain_heads`` (a row lock held until
+  owner role) takes the tenant's chain lock (a transaction-level advisory lock, held until
   commit, so concurrent inserts of one tenant are serialised and a rolled-back insert leaves
-  no gap), sets ``seq``, ``prev_hash`` and ``hash = sha256(canonical row)`` and moves the
-  head. Whatever a client sends for these three columns is overwritten.
-* ``audit_checkpoints``: copies of the chain heads, written only by the owner-defined function
-  ``audit_checkpoint()``; the runtime role may call it and read both tables, never write them.
-  A log cut off after a checkpoint is detected by ``regietafel audit verify``.
+  no gap), reads the last row and sets ``seq``, ``prev_hash`` and ``hash = sha256(canonical
+  row)``. Whatever a client sends for these three columns is overwritten.
+* ``audit_checkpoints`` (a tenant table, append-only): the chain heads, recorded only by the
+  owner-defined function ``audit_checkpoint()``; the runtime role may call it and read the
+  table, never add, change or remove a checkpoint. A log cut off after a checkpoint is
+  detected by ``regietafel audit verify``.
 * Rows written before this migration are chained in (tenant, time, id) order.
 
 See docs/adr/0018-audit-chain.md.
@@ -27,6 +28,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
+from services.db.rls import tenant_rls_statements
 
 revision = "0013"
 down_revision = "0012"
@@ -54,38 +57,50 @@ SELECT jsonb_build_array(
 $$
 """
 
+#: The lock key of a tenant's chain: one transaction at a time appends to it.
+LOCK_KEY = "hashtextextended('regietafel-audit-chain:' || NEW.tenant_id, 0)"
+
 CHAIN_TRIGGER = f"""
 CREATE OR REPLACE FUNCTION audit_log_chain() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
-  head audit_chain_heads%ROWTYPE;
+  last_seq bigint;
+  last_hash text;
 BEGIN
-  INSERT INTO audit_chain_heads (tenant_id, seq, hash)
-  VALUES (NEW.tenant_id, 0, '{GENESIS}') ON CONFLICT (tenant_id) DO NOTHING;
-  SELECT * INTO head FROM audit_chain_heads WHERE tenant_id = NEW.tenant_id FOR UPDATE;
-  NEW.seq := head.seq + 1;
-  NEW.prev_hash := head.hash;
+  PERFORM pg_advisory_xact_lock({LOCK_KEY});
+  -- A fresh snapshot after the lock: the previous holder's rows are committed and visible.
+  SELECT a.seq, a.hash INTO last_seq, last_hash FROM audit_log a
+   WHERE a.tenant_id = NEW.tenant_id ORDER BY a.seq DESC LIMIT 1;
+  NEW.seq := coalesce(last_seq, 0) + 1;
+  NEW.prev_hash := coalesce(last_hash, '{GENESIS}');
   NEW.hash := NULL;
   NEW.hash := encode(sha256(convert_to(audit_log_canonical(NEW), 'UTF8')), 'hex');
-  UPDATE audit_chain_heads
-     SET seq = NEW.seq, hash = NEW.hash, row_id = NEW.id, at = now()
-   WHERE tenant_id = NEW.tenant_id;
   RETURN NEW;
 END
 $$
 """
 
+#: Checkpoints of every tenant's chain head, taken tenant by tenant (row-level security
+#: binds even the owner to the tenant set in the transaction).
 CHECKPOINT_FUNCTION = """
 CREATE OR REPLACE FUNCTION audit_checkpoint() RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
-  written integer;
+  previous text := current_setting('pga.tenant_id', true);
+  code text;
+  written integer := 0;
+  added integer;
 BEGIN
-  INSERT INTO audit_checkpoints (tenant_id, seq, hash, row_id)
-  SELECT h.tenant_id, h.seq, h.hash, h.row_id FROM audit_chain_heads h
-   WHERE h.seq > 0 AND NOT EXISTS (
-     SELECT 1 FROM audit_checkpoints c WHERE c.tenant_id = h.tenant_id AND c.seq = h.seq);
-  GET DIAGNOSTICS written = ROW_COUNT;
+  FOR code IN SELECT t.code FROM tenants t ORDER BY t.code LOOP
+    PERFORM set_config('pga.tenant_id', code, true);
+    INSERT INTO audit_checkpoints (tenant_id, seq, hash, row_id)
+    SELECT a.tenant_id, a.seq, a.hash, a.id FROM audit_log a
+     WHERE a.tenant_id = code ORDER BY a.seq DESC LIMIT 1
+    ON CONFLICT (tenant_id, seq) DO NOTHING;
+    GET DIAGNOSTICS added = ROW_COUNT;
+    written := written + added;
+  END LOOP;
+  PERFORM set_config('pga.tenant_id', coalesce(previous, ''), true);
   RETURN written;
 END
 $$
@@ -110,34 +125,34 @@ BEGIN
       FROM audit_log a WHERE a.tenant_id = r.tenant_id AND a.id = r.id;
     UPDATE audit_log SET hash = previous WHERE tenant_id = r.tenant_id AND id = r.id;
   END LOOP;
-  INSERT INTO audit_chain_heads (tenant_id, seq, hash, row_id)
-  SELECT DISTINCT ON (tenant_id) tenant_id, seq, hash, id FROM audit_log
-   ORDER BY tenant_id, seq DESC;
 END
 $$
 """
 
-#: The runtime roles read the heads and checkpoints (hashes only, no person data) and may
-#: call audit_checkpoint(); they never write either table. The default privileges of the
-#: schema grant DML on new tables to the app role: taken back here for every role but the
-#: owner (the role names are configurable, so they are found, not named).
-REVOKE_WRITES = """
+#: The runtime roles may read checkpoints and call audit_checkpoint(), never add one
+#: themselves; changing or removing one is refused for every role by the append-only
+#: trigger. The default privileges of the schema grant INSERT on new tables to the app role:
+#: taken back here from every role but the owner (role names are configurable, so they are
+#: found, not named).
+REVOKE_INSERT = """
 DO $$
 DECLARE
   grantee text;
 BEGIN
   FOR grantee IN
     SELECT DISTINCT g.grantee FROM information_schema.role_table_grants g
-     WHERE g.table_name IN ('audit_chain_heads', 'audit_checkpoints')
-       AND g.grantee <> current_user
+     WHERE g.table_name = 'audit_checkpoints' AND g.grantee <> current_user
   LOOP
-    EXECUTE format(
-      'REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER '
-      'ON audit_chain_heads, audit_checkpoints FROM %I', grantee);
+    EXECUTE format('REVOKE INSERT, TRUNCATE ON audit_checkpoints FROM %I', grantee);
   END LOOP;
 END
 $$
 """
+
+APPEND_ONLY_CHECKPOINTS = (
+    "CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE OR TRUNCATE "
+    "ON audit_checkpoints FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()"
+)
 
 
 def upgrade() -> None:
@@ -151,23 +166,16 @@ def upgrade() -> None:
     op.add_column("audit_log", sa.Column("data_subject_enc", postgresql.BYTEA))
     op.add_column("audit_log", sa.Column("data_subject_type", sa.String(32)))
     op.create_table(
-        "audit_chain_heads",
-        sa.Column("tenant_id", sa.String(16), sa.ForeignKey("tenants.code"), primary_key=True),
-        sa.Column("seq", sa.BigInteger, nullable=False),
-        sa.Column("hash", sa.String(64), nullable=False),
-        sa.Column("row_id", postgresql.UUID(as_uuid=True)),
-        sa.Column("at", sa.DateTime(timezone=True), server_default=sa.func.now()),
-    )
-    op.create_table(
         "audit_checkpoints",
-        sa.Column("id", sa.BigInteger, sa.Identity(always=True), primary_key=True),
         sa.Column("tenant_id", sa.String(16), sa.ForeignKey("tenants.code"), nullable=False),
         sa.Column("seq", sa.BigInteger, nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
         sa.Column("row_id", postgresql.UUID(as_uuid=True)),
         sa.Column("at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
-        sa.UniqueConstraint("tenant_id", "seq", name="uq_audit_checkpoints_tenant_seq"),
+        sa.PrimaryKeyConstraint("tenant_id", "seq", name="pk_audit_checkpoints"),
     )
+    for statement in tenant_rls_statements("audit_checkpoints"):
+        op.execute(statement)
     op.execute(CANONICAL)
     # Existing rows: chained in (tenant, time, id) order. The owner is bound by the
     # tenant policy (FORCE) and by the append-only trigger; both are lifted for this
@@ -191,7 +199,8 @@ def upgrade() -> None:
         "FOR EACH ROW EXECUTE FUNCTION audit_log_chain()"
     )
     op.execute(CHECKPOINT_FUNCTION)
-    op.execute(REVOKE_WRITES)
+    op.execute(APPEND_ONLY_CHECKPOINTS)
+    op.execute(REVOKE_INSERT)
     op.execute("REVOKE ALL ON FUNCTION audit_log_chain() FROM PUBLIC")
 
 
@@ -200,7 +209,6 @@ def downgrade() -> None:
     op.execute("DROP FUNCTION audit_log_chain()")
     op.execute("DROP FUNCTION audit_checkpoint()")
     op.drop_table("audit_checkpoints")
-    op.drop_table("audit_chain_heads")
     op.drop_index("ix_audit_log_subject", table_name="audit_log")
     op.drop_constraint("uq_audit_log_tenant_seq", "audit_log", type_="unique")
     op.execute("DROP FUNCTION audit_log_canonical(audit_log)")
