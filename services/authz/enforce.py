@@ -78,7 +78,9 @@ class Enforcer:
     denied: list[dict[str, Any]] = field(default_factory=list)
     #: Seals the data subject of each row (None: rows name no data subject).
     subjects: SubjectSealer | None = None
-    _subject_of: dict[uuid.UUID, uuid.UUID | None] = field(default_factory=dict)
+    _subject_of: dict[uuid.UUID, uuid.UUID | None] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def context(
         self, purpose: str | None, extra: Mapping[str, Any] | None = None
@@ -249,6 +251,12 @@ class Enforcer:
     def _load_subjects(self, casus_ids: Iterable[uuid.UUID | None]) -> None:
         wanted = {c for c in casus_ids if c is not None and c not in self._subject_of}
         if not wanted or self.subjects is None:
+            return
+        for pending in self.session.new:  # a casus made in this transaction, not yet flushed
+            if isinstance(pending, Casus) and pending.id in wanted:
+                self._subject_of[pending.id] = pending.subject_person_id
+                wanted.discard(pending.id)
+        if not wanted:
             return
         with self.session.no_autoflush:
             rows = self.session.execute(
