@@ -42,7 +42,9 @@ def _quiet(_: str) -> None:
 def open_analytics_database(urls: DatabaseUrls, settings: Settings) -> sa.Engine:
     """Migrate as the analytics owner role, then connect as the runtime role."""
     upgrade_analytics(urls.analytics_owner, runtime_role=settings.db_analytics_role)
-    return sa.create_engine(urls.analytics, pool_size=settings.db_pool_size, pool_pre_ping=True)
+    return sa.create_engine(
+        urls.analytics, pool_size=settings.db_pool_size, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def analytics_base_url(settings: Settings) -> str:

@@ -31,6 +31,7 @@ from services.gebruikers.routes import GebruikersController, RolwijzigingenContr
 from services.platform.authz.gateway import PolicyGateway
 from services.platform.http.csrf import CsrfSigner
 from services.platform.http.health import HealthController, Readiness, ReadinessCheck
+from services.platform.http.input_guard import input_guard_middleware
 from services.platform.http.middleware import request_id_middleware
 from services.platform.http.openapi import RESPONSE_PLUGIN, openapi_document
 from services.platform.http.problems import EXCEPTION_HANDLERS
@@ -40,6 +41,10 @@ from services.platform.identity.routes import DevLoginController, HomeController
 from services.platform.identity.setup import Identity
 from services.platform.workers.broker import InProcessWorker, ping
 from services.runtime import Runtime, build_scheduler
+from services.verantwoording.routes import (
+    VerwerkingsregisterController,
+    VerwerkingsregisterPageController,
+)
 
 VERSION = "0.1.0"
 
@@ -112,9 +117,11 @@ def create_app(
         ServiceController,
         OperationsController,
         openapi_document,
+        VerwerkingsregisterController,
         *CASEWORK_CONTROLLERS,
         *WEB_PAGES,
         GebruikersPagesController,
+        VerwerkingsregisterPageController,
         create_static_files_router(
             "/static", [STATIC], opt={"exclude_from_auth": True}, include_in_schema=False
         ),
@@ -138,6 +145,7 @@ def create_app(
         plugins=[RESPONSE_PLUGIN],
         middleware=[
             request_id_middleware,
+            input_guard_middleware,
             DefineMiddleware(
                 BearerAuthenticationMiddleware,
                 verifier=identity.verifier,

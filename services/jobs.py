@@ -75,6 +75,7 @@ def _work_queue_as_user(
     from services.casework.unit_of_work import CaseworkDeps, workspace
     from services.casework.werkvoorraad import service as werkvoorraad
     from services.platform.authz.gateway import PolicyGateway
+    from services.platform.authz.subjects import SubjectSealer
     from services.platform.identity.directory import PrincipalDirectory
     from services.platform.identity.tokens import Claims
 
@@ -87,6 +88,7 @@ def _work_queue_as_user(
             PolicyGateway(settings, sessions),
             BsnVault(settings.secret_key),
             settings.pseudonym_key,
+            SubjectSealer(settings.secret_key),
         )
     )
     directory = PrincipalDirectory(sessions)

@@ -93,6 +93,7 @@ class Runtime:
     def casework(self) -> CaseworkDeps:
         from services.casework.domain.bsn import BsnVault
         from services.casework.unit_of_work import CaseworkDeps
+        from services.platform.authz.subjects import SubjectSealer
 
         settings = self.settings
         assert settings.secret_key and settings.pseudonym_key, "set by start_runtime"
@@ -101,6 +102,7 @@ class Runtime:
             gateway=self.gateway,
             vault=BsnVault(settings.secret_key),
             pseudonym_secret=settings.pseudonym_key,
+            subjects=SubjectSealer(settings.secret_key),
         )
 
     @cached_property

@@ -1,19 +1,25 @@
-"""Operations API: the dead letters of the background jobs (platform administrators)."""
+"""Operations API: the dead letters of the background jobs (platform administrators).
+
+A replay is an operator action: audited in the operator's (regional bureau's) log, refused
+attempts included."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import dramatiq
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.beheer.schemas import DodeBerichtenOut, OpnieuwVerstuurdOut
+from services.platform.authz.audit import AuditRecord, append_audit
+from services.platform.db.unit_of_work import tenant_transaction
 from services.platform.http.openapi import BY_ID, problem_responses
 from services.platform.http.problems import standard_problem
-from services.platform.identity.guards import require_roles
+from services.platform.identity.guards import principal_of, require_roles
 from services.platform.outbox.dead_letters import list_dead_letters, replay
 
 OPERATOR = require_roles("platformbeheerder", regio=True)
@@ -46,16 +52,40 @@ class OperationsController(Controller):
     def replay_dead_letter(
         self,
         letter_id: FromPath[uuid.UUID],
+        request: Request[Any, Any, Any],
         sessions: NamedDependency[sessionmaker[Session]],
         broker: NamedDependency[dramatiq.Broker],
     ) -> OpnieuwVerstuurdOut:
+        principal = principal_of(request)
+
+        def audit(allowed: bool, reasons: list[str], details: dict[str, Any]) -> None:
+            with tenant_transaction(sessions, principal.tenant) as session:
+                append_audit(
+                    session,
+                    AuditRecord(
+                        tenant_id=principal.tenant,
+                        user_id=principal.user_id,
+                        organisation_id=principal.organisation,
+                        roles=sorted(principal.roles),
+                        action="dead-letter-replay",
+                        resource_type="dead_letter",
+                        resource_id=str(letter_id),
+                        allowed=allowed,
+                        purpose="platformbeheer",
+                        reasons=reasons,
+                        details=details,
+                    ),
+                )
+
         try:
             message_id = replay(sessions, broker, letter_id)
         except KeyError:
+            audit(False, ["dood-bericht-onbekend"], {})
             raise standard_problem(
                 404,
                 code="dood-bericht-onbekend",
                 detail="Dit dode bericht bestaat niet of is al opnieuw verstuurd.",
                 detail_en="No such dead letter, or it was replayed already.",
             ) from None
+        audit(True, [], {"bericht_id": message_id})
         return OpnieuwVerstuurdOut(id=str(letter_id), bericht_id=message_id)

@@ -21,6 +21,7 @@ from services.casework.errors import VersionMismatch
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied, Enforcer
 from services.platform.authz.gateway import PolicyGateway
+from services.platform.authz.subjects import SubjectSealer
 from services.platform.db.models import AuditEntry
 from services.platform.db.unit_of_work import SET_TENANT
 from services.platform.identity.principal import Principal
@@ -33,6 +34,8 @@ class CaseworkDeps:
     gateway: PolicyGateway
     vault: BsnVault
     pseudonym_secret: str
+    #: Seals the data subject of every audit row (services/authz/subjects.py).
+    subjects: SubjectSealer | None = None
 
 
 @contextmanager
@@ -42,7 +45,9 @@ def workspace(
     """``now`` is only set by the demo seeder, to replay a casus history on its own dates."""
     engine = deps.gateway.engine()  # PolicyEngineUnavailable -> 503 before anything happens
     session = deps.sessions()
-    enforcer = Enforcer(session, principal, engine, now=now or dt.datetime.now(dt.UTC))
+    enforcer = Enforcer(
+        session, principal, engine, now=now or dt.datetime.now(dt.UTC), subjects=deps.subjects
+    )
     try:
         with session.begin():
             session.execute(SET_TENANT, {"tenant": principal.tenant})

@@ -159,7 +159,9 @@ def cmd_analytics_serve(args: argparse.Namespace, settings: Settings) -> int:
     require_passwords(urls, "analytics")
     check_schema_current(urls.analytics, ANALYTICS)
     _say("Regietafel analysedienst start in modus productie")
-    engine = sa.create_engine(urls.analytics, pool_size=settings.db_pool_size, pool_pre_ping=True)
+    engine = sa.create_engine(
+        urls.analytics, pool_size=settings.db_pool_size, pool_pre_ping=True, hide_parameters=True
+    )
     authenticate = RemoteAuthenticator(casework_base_url(settings))
     try:
         _say(f"- Gemeentelijst ophalen bij {casework_base_url(settings)} ...")
@@ -398,6 +400,9 @@ def build_parser() -> argparse.ArgumentParser:
     from services.cli import tenants as tenant_commands
 
     tenant_commands.add_parser(sub)
+    from services import audit_commands
+
+    audit_commands.add_parser(sub)
     analytics = sub.add_parser("analytics", help="de analysedienst (effectcijfers)")
     asub = analytics.add_subparsers(dest="analytics_command", required=True)
     release = asub.add_parser("release", help="een release publiceren (differentieel privaat)")

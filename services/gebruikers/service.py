@@ -9,7 +9,8 @@
 - Every change, proposal, approval and rejection is audited in the tenant's log with the
   purpose ``gebruikersbeheer``; a refused approval (own proposal, own roles) too.
 
-Used by the JSON API (services/api/gebruikers.py) and the web pages (services/web/gebruikers.py);
+Used by the JSON API (services/gebruikers/routes.py) and the web pages
+(services/gebruikers/pages.py);
 the functions work inside the caller's tenant transaction (:func:`transaction`).
 """
 

@@ -1,7 +1,10 @@
 """Structured JSON logging with request ids, and redaction of person data.
 
 Privacy by default: anything that looks like a BSN (nine digits) is masked before a log
-line is written, whatever the message or its arguments hold.
+line is written, whatever the message or its arguments hold; the message of a database error
+(which can quote values: "Failing row contains (...)", "invalid input syntax ... \"Jansen\"",
+and, without ``hide_parameters``, the statement's parameters) is replaced in every traceback
+by its class, SQLSTATE and the names of the constraint, table and column.
 """
 
 from __future__ import annotations
@@ -10,12 +13,68 @@ import contextvars
 import json
 import logging
 import re
+import secrets
 import sys
+import traceback
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
 )
+
+_TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+
+
+@dataclass(frozen=True)
+class TraceContext:
+    """W3C trace context of the work in hand: the trace it belongs to, this process's span
+    (a request, a CLI command, a job) and the caller's span when there is one."""
+
+    trace_id: str
+    span_id: str
+    parent_span_id: str | None = None
+    flags: str = "01"
+
+    @classmethod
+    def new(cls) -> TraceContext:
+        return cls(trace_id=secrets.token_hex(16), span_id=new_span_id())
+
+    @classmethod
+    def from_traceparent(cls, header: str | None) -> TraceContext:
+        """Continue the caller's trace (``traceparent`` version 00) with a span of our own;
+        a missing or malformed header starts a new trace."""
+        match = _TRACEPARENT.match((header or "").strip())
+        if match is None or match.group(1) == "ff":
+            return cls.new()
+        _, trace_id, parent, flags = match.groups()
+        if trace_id == "0" * 32 or parent == "0" * 16:
+            return cls.new()
+        return cls(trace_id=trace_id, span_id=new_span_id(), parent_span_id=parent, flags=flags)
+
+    def traceparent(self) -> str:
+        """The header to pass on: this trace, our span as the parent of the next."""
+        return f"00-{self.trace_id}-{self.span_id}-{self.flags}"
+
+
+def new_span_id() -> str:
+    return secrets.token_hex(8)
+
+
+trace_var: contextvars.ContextVar[TraceContext | None] = contextvars.ContextVar(
+    "trace", default=None
+)
+
+
+def current_trace() -> TraceContext:
+    """The trace context in force; outside a request (a CLI command, a job) a new one is
+    started and kept for the rest of this context."""
+    trace = trace_var.get()
+    if trace is None:
+        trace = TraceContext.new()
+        trace_var.set(trace)
+    return trace
+
 
 _BSN_LIKE = re.compile(r"(?<!\d)\d{9}(?!\d)")
 
@@ -24,13 +83,69 @@ def redact(text: str) -> str:
     return _BSN_LIKE.sub("[BSN-GEMASKEERD]", text)
 
 
+def _is_database_error(exc: BaseException) -> bool:
+    module = type(exc).__module__
+    return module.startswith(("psycopg", "sqlalchemy.exc")) and hasattr(
+        exc, "sqlstate" if module.startswith("psycopg") else "orig"
+    )
+
+
+def _database_summary(exc: BaseException) -> str:
+    """What may be said of a database error: no values, only names."""
+    error = getattr(exc, "orig", None) or exc
+    diag = getattr(error, "diag", None)
+    parts = [f"{type(error).__module__}.{type(error).__name__}"]
+    sqlstate = getattr(error, "sqlstate", None)
+    if sqlstate:
+        parts.append(f"sqlstate {sqlstate}")
+    for name in ("constraint_name", "table_name", "column_name"):
+        value = getattr(diag, name, None) if diag is not None else None
+        if value:
+            parts.append(f"{name.split('_')[0]} {value}")
+    return (
+        "; ".join(parts) + " (melding en parameters weggelaten: kunnen persoonsgegevens bevatten)"
+    )
+
+
+def format_exception(exc: BaseException) -> str:
+    """A traceback whose database errors say only what they are (see the module text), with
+    BSN-like numbers masked."""
+    formatted = traceback.TracebackException.from_exception(exc)
+    seen: set[int] = set()
+    pairs: list[tuple[traceback.TracebackException, BaseException]] = [(formatted, exc)]
+    while pairs:
+        node, error = pairs.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        if _is_database_error(error):
+            setattr(node, "_str", _database_summary(error))  # noqa: B010 - its message, replaced
+        for child, cause in (
+            (node.__cause__, error.__cause__),
+            (node.__context__, error.__context__),
+        ):
+            if child is not None and cause is not None:
+                pairs.append((child, cause))
+    return redact("".join(formatted.format()).rstrip("\n"))
+
+
 class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         record.msg = redact(message)
         record.args = None
+        if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+            # Every handler (ours, and any other on the same record) uses exc_text as is.
+            record.exc_text = format_exception(record.exc_info[1])
         record.request_id = request_id_var.get()
+        trace = trace_var.get()
+        record.trace_id = trace.trace_id if trace is not None else None
         return True
+
+
+def format_exception_info(record: logging.LogRecord) -> str:
+    error = record.exc_info[1] if record.exc_info else None
+    return format_exception(error) if error is not None else ""
 
 
 class JsonFormatter(logging.Formatter):
@@ -44,9 +159,12 @@ class JsonFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", None)
         if request_id:
             entry["request_id"] = request_id
+        trace_id = getattr(record, "trace_id", None)
+        if trace_id:
+            entry["trace_id"] = trace_id
         if record.exc_info:
             entry["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
-            entry["exc"] = redact(self.formatException(record.exc_info))
+            entry["exc"] = record.exc_text or format_exception_info(record)
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -56,7 +174,7 @@ class TextFormatter(logging.Formatter):
         prefix = f"[{request_id[:8]}] " if request_id else ""
         base = f"{record.levelname:<7} {record.name}: {prefix}{record.getMessage()}"
         if record.exc_info:
-            base += "\n" + redact(self.formatException(record.exc_info))
+            base += "\n" + (record.exc_text or format_exception_info(record))
         return base
 
 

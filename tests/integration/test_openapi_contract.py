@@ -302,7 +302,6 @@ def test_analytics_responses_conform_to_the_openapi_document(
     clean_db: sa.Engine, settings: Settings
 ) -> None:
     from analytics.contract import DEMO_GEOGRAPHY
-
     from analytics.ledger import YearBudget, grant_researcher, open_year
     from analytics.releases import publish_release
     from analytics.synthetic import generate, to_records

@@ -99,28 +99,37 @@ def test_reminders_once_per_user_and_day_and_the_retention_hook(
 
 
 def test_the_audit_chain_hook_reports_a_broken_link(runtime: Runtime, demo_tenants: object) -> None:
-    """Rows that carry hashes must link up (prev_hash = the previous row's hash)."""
+    """The periodic job names the position of the first bad row of a tenant whose log was
+    edited behind the application's back, and passes again once the row is restored."""
     admin = sa.create_engine(runtime.urls.admin.set(database=runtime.settings.database_name))
     tenant = "GM0352"
-    start = dt.datetime(2001, 1, 1, tzinfo=dt.UTC)
-    links = [("a" * 64, None), ("b" * 64, "a" * 64), ("c" * 64, "f" * 64)]  # third is broken
+    row_id = uuid.uuid4()
     with admin.begin() as conn:
-        for n, (digest, prev) in enumerate(links):
-            conn.execute(
-                sa.text(
-                    "INSERT INTO audit_log (tenant_id, id, at, user_id, organisation_id, roles, "
-                    "action, resource_type, allowed, reasons, decision_input, hash, prev_hash) "
-                    "VALUES (:t, :i, :at, 'u', 'o', '{}', 'read', 'casus', true, '{}', '{}', "
-                    ":h, :p)"
-                ),
-                {
-                    "t": tenant,
-                    "i": uuid.uuid4(),
-                    "at": start + dt.timedelta(minutes=n),
-                    "h": digest,
-                    "p": prev,
-                },
-            )
-    admin.dispose()
+        seq = conn.execute(
+            sa.text(
+                "INSERT INTO audit_log (tenant_id, id, user_id, organisation_id, roles, "
+                "action, resource_type, allowed, reasons, decision_input) "
+                "VALUES (:t, :i, 'u', 'o', '{}', 'read', 'casus', true, '{}', '{}') "
+                "RETURNING seq"
+            ),
+            {"t": tenant, "i": row_id},
+        ).scalar_one()
     deps = consumers.ConsumerDeps(runtime.sessions, runtime.settings, None)
-    assert consumers.verify_audit_chain(deps) == {tenant: 1}
+    assert consumers.verify_audit_chain(deps) == {}
+
+    def set_action(action: str) -> None:
+        with admin.begin() as conn:
+            conn.execute(sa.text("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"))
+            conn.execute(
+                sa.text("UPDATE audit_log SET action = :a WHERE tenant_id = :t AND id = :i"),
+                {"a": action, "t": tenant, "i": row_id},
+            )
+            conn.execute(sa.text("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only"))
+
+    set_action("list")
+    try:
+        assert consumers.verify_audit_chain(deps) == {tenant: seq}
+    finally:
+        set_action("read")
+    assert consumers.verify_audit_chain(deps) == {}
+    admin.dispose()

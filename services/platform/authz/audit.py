@@ -3,8 +3,10 @@
 Operator actions (``tenants apply/plan/suspend/resume/export/list``) and user and role
 changes by a tenantbeheerder are not policy decisions on casework, but they are recorded in
 the same append-only ``audit_log`` as every read of person data. :func:`append_audit` is the
-single function that inserts such a row, so a later tamper-evident chain (``prev_hash`` /
-``hash``) needs to change only this function.
+single function that inserts such a row; the database chains it (migration 0013,
+docs/adr/0018-audit-chain.md). Each row carries the trace context, a processing activity of
+the tenant's register (services/authz/register.py) and, when allowed, the legal basis of
+that activity unless the action names its own (an export).
 
 Row-level security binds ``audit_log`` to the transaction's tenant, so a row for another
 tenant (the affected gemeente of an operator action) is written with that tenant set and the
@@ -23,9 +25,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.platform.authz.register import activity_code, legal_basis_for
 from services.platform.db.models import AuditEntry
 from services.platform.db.unit_of_work import SET_TENANT
-from services.platform.logging import request_id_var
+from services.platform.logging import current_trace, new_span_id, request_id_var
 
 _CURRENT_TENANT = sa.text("SELECT current_setting('pga.tenant_id', true)")
 
@@ -58,6 +61,8 @@ def append_audit(session: Session, record: AuditRecord) -> None:
     previous = session.execute(_CURRENT_TENANT).scalar_one_or_none() or ""
     session.flush()
     session.execute(SET_TENANT, {"tenant": record.tenant_id})
+    trace = current_trace()
+    activity = activity_code(record.purpose)
     try:
         session.add(
             AuditEntry(
@@ -70,8 +75,13 @@ def append_audit(session: Session, record: AuditRecord) -> None:
                 resource_id=record.resource_id,
                 casus_id=record.casus_id,
                 purpose=record.purpose,
-                legal_basis=record.legal_basis,
+                legal_basis=legal_basis_for(record.allowed, (), record.legal_basis, activity),
                 allowed=record.allowed,
+                status="ok" if record.allowed else "unset",
+                processing_activity=activity,
+                trace_id=trace.trace_id,
+                span_id=new_span_id(),
+                parent_span_id=trace.span_id,
                 reasons=sorted(record.reasons),
                 # Administrative rows have no policy decision: the column that holds a
                 # decision's input holds what the action was asked to do.

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from services.platform.db.models import AuditEntry
+from services.platform.authz.register import activity_code, legal_basis_for
+from services.platform.authz.subjects import SubjectSealer
+from services.platform.db.models import AuditEntry, Casus
 from services.platform.db.unit_of_work import SET_TENANT
 from services.platform.identity.principal import Principal
-from services.platform.logging import request_id_var
+from services.platform.logging import current_trace, new_span_id, request_id_var
 from services.platform.policy import (
     Decision,
     DecisionRecord,
@@ -72,6 +75,11 @@ class Enforcer:
     #: Audit rows of denied decisions, to be written again after a rollback (see
     #: services/casework/unit_of_work.py): a denied attempt is always on record.
     denied: list[dict[str, Any]] = field(default_factory=list)
+    #: Seals the data subject of each row (None: rows name no data subject).
+    subjects: SubjectSealer | None = None
+    _subject_of: dict[uuid.UUID, uuid.UUID | None] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def context(
         self, purpose: str | None, extra: Mapping[str, Any] | None = None
@@ -121,6 +129,7 @@ class Enforcer:
         """One engine query for a page; one audit row (and decision record) per resource."""
         if not resources:
             return []
+        self._load_subjects(t.casus_id for t in targets)
         subject = self.principal.policy_subject()
         try:
             decisions = self.engine.decide_many(subject, action, context, list(resources))
@@ -147,10 +156,19 @@ class Enforcer:
         *,
         tenant_id: str | None = None,
     ) -> None:
+        entry = self._entry(action, context, target, tenant_id=tenant_id)
+        claimed = context.get("legal_basis")
         self._write(
-            self._entry(action, context, target, tenant_id=tenant_id)
+            entry
             | {
                 "allowed": allowed,
+                "status": "ok" if allowed else "unset",
+                "legal_basis": legal_basis_for(
+                    allowed,
+                    {reason.code for reason in decision.allowed_by},
+                    claimed if isinstance(claimed, str) else None,
+                    entry["processing_activity"],
+                ),
                 "decision_id": record.decision_id,
                 "policy_revision": record.policy_revision,
                 "data_revision": record.data_revision,
@@ -168,6 +186,7 @@ class Enforcer:
             self._entry(action, context, target)
             | {
                 "allowed": False,
+                "status": "error",
                 "decision_id": uuid.uuid4(),
                 "policy_revision": self.engine.policy_revision,
                 "data_revision": self.engine.data_revision,
@@ -184,9 +203,14 @@ class Enforcer:
         *,
         tenant_id: str | None = None,
     ) -> dict[str, Any]:
-        """Who did what to which resource for which purpose: every audit row's first half."""
+        """Who did what to which resource for which purpose, in which trace, about whom:
+        every audit row's first half (docs/logboek-dataverwerkingen.md)."""
+        tenant = tenant_id or self.principal.tenant
+        trace = current_trace()
+        purpose = context.get("purpose")
+        subject = self.subjects.columns(tenant, self._subject(target)) if self.subjects else {}
         return {
-            "tenant_id": tenant_id or self.principal.tenant,
+            "tenant_id": tenant,
             "user_id": self.principal.user_id,
             "organisation_id": self.principal.organisation,
             "roles": sorted(self.principal.roles),
@@ -197,7 +221,43 @@ class Enforcer:
             "purpose": context.get("purpose"),
             "legal_basis": context.get("legal_basis"),
             "request_id": request_id_var.get(),
+            "trace_id": trace.trace_id,
+            "span_id": new_span_id(),
+            "parent_span_id": trace.span_id,
+            "processing_activity": activity_code(purpose if isinstance(purpose, str) else None),
+            **subject,
         }
+
+    def _subject(self, target: Target) -> uuid.UUID | None:
+        """The person a row is about: a group member by id, else the casus's subject."""
+        if target.resource_type == "group_member" and target.resource_id:
+            try:
+                return uuid.UUID(target.resource_id)
+            except ValueError:
+                pass
+        if target.casus_id is None:
+            return None
+        if target.casus_id not in self._subject_of:
+            self._load_subjects([target.casus_id])
+        return self._subject_of.get(target.casus_id)
+
+    def _load_subjects(self, casus_ids: Iterable[uuid.UUID | None]) -> None:
+        wanted = {c for c in casus_ids if c is not None and c not in self._subject_of}
+        if not wanted or self.subjects is None:
+            return
+        for pending in self.session.new:  # a casus made in this transaction, not yet flushed
+            if isinstance(pending, Casus) and pending.id in wanted:
+                self._subject_of[pending.id] = pending.subject_person_id
+                wanted.discard(pending.id)
+        if not wanted:
+            return
+        with self.session.no_autoflush:
+            rows = self.session.execute(
+                sa.select(Casus.id, Casus.subject_person_id).where(Casus.id.in_(wanted))
+            ).all()
+        found = {row.id: row.subject_person_id for row in rows}
+        for casus_id in wanted:
+            self._subject_of[casus_id] = found.get(casus_id)
 
     def _write(self, entry: dict[str, Any]) -> None:
         self.session.add(AuditEntry(**entry))

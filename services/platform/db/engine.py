@@ -25,6 +25,9 @@ def make_engine(
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
+        # Statement parameters hold person data (names, birth dates, texts): never in an
+        # exception message, so never in a log line.
+        hide_parameters=True,
         connect_args={
             "options": f"-c statement_timeout={statement_timeout_ms}",
             "application_name": application_name(),

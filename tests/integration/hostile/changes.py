@@ -1,8 +1,9 @@
 """Seeing and undoing what a probe changed, as the database superuser.
 
 - ``ChangeLog`` installs an AFTER row trigger on every table of the casework database
-  (except the append-only audit log and the worker heartbeat) that records the old and the
-  new row of each insert, update and delete in ``hostile_probe_changes``. After a probe the
+  (except the append-only audit log and its checkpoints, and the worker heartbeat) that
+  records the old and the new row of each insert, update and delete in
+  ``hostile_probe_changes``. After a probe the
   suite reads the log: which rows did the request change, and of which casus?
 - ``undo()`` puts every logged row back (reverse order, FK triggers off for the superuser
   session), so that a write that was allowed (or leaked) never changes what later probes
@@ -22,7 +23,15 @@ from typing import Any
 import sqlalchemy as sa
 
 LOG_TABLE = "hostile_probe_changes"
-SKIP_TABLES = frozenset({"audit_log", "worker_heartbeats", "alembic_version", LOG_TABLE})
+SKIP_TABLES = frozenset(
+    {
+        "audit_log",
+        "audit_checkpoints",
+        "worker_heartbeats",
+        "alembic_version",
+        LOG_TABLE,
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -318,11 +318,17 @@ class UrgentAccess(Base):
 
 
 class AuditEntry(Base):
-    """Append-only: the app role may INSERT and SELECT only. ``prev_hash``/``hash`` leave room
-    for the tamper-evident chain of a later issue."""
+    """Append-only (a trigger refuses UPDATE, DELETE and TRUNCATE for every role), in the
+    shape of Logboek Dataverwerkingen (docs/logboek-dataverwerkingen.md). ``seq``,
+    ``prev_hash`` and ``hash`` are set by the database on insert: a hash chain per tenant
+    (migration 0013, docs/adr/0018-audit-chain.md)."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (sa.Index("ix_audit_log_casus", "tenant_id", "casus_id", "at"),)
+    __table_args__ = (
+        sa.Index("ix_audit_log_casus", "tenant_id", "casus_id", "at"),
+        sa.Index("ix_audit_log_subject", "tenant_id", "data_subject_ref", "at"),
+        sa.UniqueConstraint("tenant_id", "seq", name="uq_audit_log_tenant_seq"),
+    )
 
     tenant_id: Mapped[str] = _tenant_pk()
     id: Mapped[uuid.UUID] = _uuid_pk()
@@ -347,6 +353,17 @@ class AuditEntry(Base):
     request_id: Mapped[str | None] = mapped_column(sa.String(64))
     prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
     hash: Mapped[str | None] = mapped_column(sa.String(64))
+    #: Position in the tenant's chain; set by the chain trigger (a placeholder is replaced).
+    seq: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    trace_id: Mapped[str | None] = mapped_column(sa.String(32))
+    span_id: Mapped[str | None] = mapped_column(sa.String(16))
+    parent_span_id: Mapped[str | None] = mapped_column(sa.String(16))
+    #: ``ok`` (allowed and done), ``unset`` (refused, handled), ``error`` (no decision).
+    status: Mapped[str] = mapped_column(sa.String(8), default="unset")
+    processing_activity: Mapped[str | None] = mapped_column(sa.String(48))
+    data_subject_ref: Mapped[str | None] = mapped_column(sa.String(64))
+    data_subject_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    data_subject_type: Mapped[str | None] = mapped_column(sa.String(32))
 
 
 class OutcomeMeasurement(Base):
