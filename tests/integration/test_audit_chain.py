@@ -236,13 +236,14 @@ def test_the_runtime_role_cannot_write_checkpoints(runtime: Runtime, owner: sa.E
             with pytest.raises(sa.exc.DBAPIError, match=refusal):
                 conn.execute(sa.text(statement), {"t": T})
             conn.rollback()
-    # What the app sends for the chain columns is overwritten by the trigger.
+    # What the app sends for the chain columns is overwritten by the trigger. (A refused
+    # row: an allowed read would need a legal basis, which test_logboek checks log-wide.)
     with tenant_transaction(runtime.sessions, T) as session:
         session.execute(
             sa.text(
                 "INSERT INTO audit_log (tenant_id, id, user_id, organisation_id, roles, action, "
                 "resource_type, allowed, reasons, decision_input, seq, prev_hash, hash) VALUES "
-                "(:t, :i, 'u', 'o', '{}', 'read', 'casus', true, '{}', '{}', 999999, 'x', 'y')"
+                "(:t, :i, 'u', 'o', '{}', 'read', 'casus', false, '{}', '{}', 999999, 'x', 'y')"
             ),
             {"t": T, "i": uuid.uuid4()},
         )
