@@ -34,6 +34,8 @@ def _run_production(settings: Settings) -> int:
     from services.serve import Served, serve_all
 
     _say("Regietafel casusdienst start in modus productie")
+    if settings.workers > 1:
+        return _run_workers(settings)
     runtime = start_runtime(settings)
     identity = None
     try:
@@ -49,6 +51,31 @@ def _run_production(settings: Settings) -> int:
             identity.close()
         runtime.close()
         _say("Regietafel gestopt.")
+    return 0
+
+
+def _run_workers(settings: Settings) -> int:
+    """Several server processes (``REGIETAFEL_WORKERS``), each building the app itself
+    (services/asgi.py); the schema is checked here once before any of them starts."""
+    import uvicorn
+
+    from services.runtime import start_runtime
+
+    start_runtime(settings).close()  # refuses a schema that is behind, before forking
+    _say(
+        f"  Casusdienst luistert op {settings.host}:{settings.port} "
+        f"met {settings.workers} processen"
+    )
+    uvicorn.run(
+        "services.asgi:create",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_config=None,
+        access_log=False,
+    )
+    _say("Regietafel gestopt.")
     return 0
 
 

@@ -233,7 +233,9 @@ def load(settings: Settings, admin_url: str, say: Say = _say) -> dict[str, float
         )
         seeded = seed_demo(deps)
         timings["demo casussen"] = time.perf_counter() - step
-        say(f"  {seeded} demo casussen through the service layer in {timings['demo casussen']:.1f} s")
+        say(
+            f"  {seeded} demo casussen through the service layer in {timings['demo casussen']:.1f} s"
+        )
     finally:
         runtime.close()
 
@@ -348,7 +350,9 @@ def prepare(data_dir: Path, *, reload: bool = False, say: Say = _say) -> tuple[S
     server = database_server(data_dir, say)
     settings = bench_settings(data_dir, server.admin_url)
     if reload or not is_loaded(server.admin_url, settings):
-        say(f"loading the benchmark database ({TENANTS} tenants, {CASUSSEN:,} casussen in {BIG_TENANT}) ...")
+        say(
+            f"loading the benchmark database ({TENANTS} tenants, {CASUSSEN:,} casussen in {BIG_TENANT}) ..."
+        )
         timings = load(settings, server.admin_url, say)
         say("  load: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
     else:
@@ -370,6 +374,3 @@ def main() -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-
-
