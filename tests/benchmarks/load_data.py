@@ -234,7 +234,8 @@ def load(settings: Settings, admin_url: str, say: Say = _say) -> dict[str, float
         seeded = seed_demo(deps)
         timings["demo casussen"] = time.perf_counter() - step
         say(
-            f"  {seeded} demo casussen through the service layer in {timings['demo casussen']:.1f} s"
+            f"  {seeded} demo casussen through the service layer "
+            f"in {timings['demo casussen']:.1f} s"
         )
     finally:
         runtime.close()
@@ -351,7 +352,8 @@ def prepare(data_dir: Path, *, reload: bool = False, say: Say = _say) -> tuple[S
     settings = bench_settings(data_dir, server.admin_url)
     if reload or not is_loaded(server.admin_url, settings):
         say(
-            f"loading the benchmark database ({TENANTS} tenants, {CASUSSEN:,} casussen in {BIG_TENANT}) ..."
+            f"loading the benchmark database ({TENANTS} tenants, "
+            f"{CASUSSEN:,} casussen in {BIG_TENANT}) ..."
         )
         timings = load(settings, server.admin_url, say)
         say("  load: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))

@@ -262,7 +262,8 @@ async def run(spec: dict[str, Any]) -> list[Result]:
 
 
 def main() -> int:
-    spec = json.loads(open(sys.argv[1], encoding="utf-8").read())
+    with open(sys.argv[1], encoding="utf-8") as source:
+        spec = json.loads(source.read())
     started = time.perf_counter()
     results = asyncio.run(run(spec))
     elapsed = time.perf_counter() - started
