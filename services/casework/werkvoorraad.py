@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from services.authz.enforce import AccessDenied, Target
 from services.casework import assessment_service, plans
-from services.casework.casussen import visible_casus_ids_query
+from services.casework.casussen import visible_casus_condition
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.plan import PlanContent
@@ -117,12 +117,22 @@ def _due_view(item: DueItem, casus: Casus) -> dict[str, Any]:
     }
 
 
+def _running() -> sa.ColumnElement[bool]:
+    """Only running casussen have timers: closed ones stay in the database (issue 14)."""
+    return sa.or_(
+        *(
+            sa.and_(Casus.kind == kind, Casus.state.notin_(sorted(lifecycle.inactive_states(kind))))
+            for kind in (lifecycle.PERSON, lifecycle.GROUP)
+        )
+    )
+
+
 def _timer_items(ws: Workspace, horizon_days: int | None) -> list[WorkItem]:
     rows = [
         c
         for c in ws.session.scalars(
             sa.select(Casus)
-            .where(Casus.id.in_(visible_casus_ids_query(ws)))
+            .where(visible_casus_condition(ws), _running())
             .order_by(Casus.created_at, Casus.id)
         )
         if lifecycle.is_active(c.kind, c.state)

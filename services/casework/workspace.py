@@ -146,22 +146,31 @@ class Workspace:
         if not casussen:
             return []
         ids = [c.id for c in casussen]
+        # The tenants of the page as well as the ids: the indexes lead with tenant_id, and
+        # row-level security alone does not let PostgreSQL use them (issue 14).
+        tenants = sorted({c.tenant_id for c in casussen})
         participants: dict[uuid.UUID, list[str]] = defaultdict(list)
         for casus_id, org in self.session.execute(
             sa.select(CasusParticipant.casus_id, CasusParticipant.organisation_id).where(
-                CasusParticipant.casus_id.in_(ids), CasusParticipant.active
+                CasusParticipant.tenant_id.in_(tenants),
+                CasusParticipant.casus_id.in_(ids),
+                CasusParticipant.active,
             )
         ):
             participants[casus_id].append(org)
         roles: dict[uuid.UUID, list[CasusRole]] = defaultdict(list)
         for role in self.session.scalars(
-            sa.select(CasusRole).where(CasusRole.casus_id.in_(ids), CasusRole.ended_at.is_(None))
+            sa.select(CasusRole).where(
+                CasusRole.tenant_id.in_(tenants),
+                CasusRole.casus_id.in_(ids),
+                CasusRole.ended_at.is_(None),
+            )
         ):
             roles[role.casus_id].append(role)
         shares: dict[uuid.UUID, list[str]] = defaultdict(list)
         for casus_id, tenant in self.session.execute(
             sa.select(CasusShare.casus_id, CasusShare.shared_with_tenant).where(
-                CasusShare.casus_id.in_(ids)
+                CasusShare.tenant_id.in_(tenants), CasusShare.casus_id.in_(ids)
             )
         ):
             shares[casus_id].append(tenant)
@@ -169,6 +178,7 @@ class Workspace:
         for grant in self.session.scalars(
             sa.select(UrgentAccess)
             .where(
+                UrgentAccess.tenant_id.in_(tenants),
                 UrgentAccess.casus_id.in_(ids),
                 UrgentAccess.user_id == self.principal.user_id,
                 UrgentAccess.expires_at > self.enforcer.now,

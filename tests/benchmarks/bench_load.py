@@ -120,8 +120,10 @@ def bench_data(admin_url: str, settings: Any, issuer: Any) -> dict[str, Any]:
         def casussen(org: str, n: int = 2000) -> list[str]:
             rows = conn.execute(
                 sa.text(
-                    "SELECT casus_id FROM casus_participants WHERE tenant_id = :t "
-                    "AND organisation_id = :o AND active ORDER BY md5(casus_id::text) LIMIT :n"
+                    "SELECT p.casus_id FROM casus_participants p JOIN casussen c "
+                    "ON c.tenant_id = p.tenant_id AND c.id = p.casus_id "
+                    "WHERE p.tenant_id = :t AND p.organisation_id = :o AND p.active "
+                    "ORDER BY c.state = 'afgeschaald', md5(p.casus_id::text) LIMIT :n"
                 ),
                 {"t": BIG_TENANT, "o": org, "n": n},
             )
@@ -130,9 +132,11 @@ def bench_data(admin_url: str, settings: Any, issuer: Any) -> dict[str, Any]:
         def regie(user: str, n: int = 4000) -> list[str]:
             rows = conn.execute(
                 sa.text(
-                    "SELECT casus_id FROM casus_roles WHERE tenant_id = :t AND user_id = :u "
-                    "AND role = 'casusregisseur' AND ended_at IS NULL "
-                    "ORDER BY md5(casus_id::text) LIMIT :n"
+                    "SELECT r.casus_id FROM casus_roles r JOIN casussen c "
+                    "ON c.tenant_id = r.tenant_id AND c.id = r.casus_id "
+                    "WHERE r.tenant_id = :t AND r.user_id = :u "
+                    "AND r.role = 'casusregisseur' AND r.ended_at IS NULL "
+                    "ORDER BY c.state = 'afgeschaald', md5(r.casus_id::text) LIMIT :n"
                 ),
                 {"t": BIG_TENANT, "u": user, "n": n},
             )

@@ -361,6 +361,11 @@ def check_transition(kind: str, state: str, target: str) -> None:
         raise InvalidTransition(state, target, allowed, kind)
 
 
+def inactive_states(kind: str) -> frozenset[str]:
+    """The states in which a casus of this kind is not running (for SQL filters)."""
+    return _INACTIVE[kind]
+
+
 def is_active(kind: str, state: str) -> bool:
     """True while the casus is running (not closed, waakvlam or archived): duplicate checks."""
     _require_state(kind, state)
