@@ -361,9 +361,9 @@ def check_transition(kind: str, state: str, target: str) -> None:
         raise InvalidTransition(state, target, allowed, kind)
 
 
-def inactive_states(kind: str) -> frozenset[str]:
-    """The states in which a casus of this kind is not running (for SQL filters)."""
-    return _INACTIVE[kind]
+def running_states(kind: str) -> list[str]:
+    """The states in which a casus of this kind is running (for SQL filters)."""
+    return sorted(s for s in _states(kind) if s not in _INACTIVE[kind])
 
 
 def is_active(kind: str, state: str) -> bool:

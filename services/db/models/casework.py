@@ -70,6 +70,7 @@ class Casus(Timestamps, Base):
         sa.UniqueConstraint("tenant_id", "reference", name="uq_casussen_reference"),
         sa.Index("ix_casussen_tenant_created", "tenant_id", "created_at", "id"),
         sa.Index("ix_casussen_id", "id"),
+        sa.Index("ix_casussen_tenant_state", "tenant_id", "state"),
     )
 
     tenant_id: Mapped[str] = _tenant_pk()

@@ -23,6 +23,8 @@ INDEXES = (
     ("ix_casussen_tenant_created", "casussen", ["tenant_id", "created_at", "id"], None),
     # A casus is opened by its id alone (it may be another tenant's, shared): uuids are unique.
     ("ix_casussen_id", "casussen", ["id"], None),
+    # The werkvoorraad reads the running casussen of a tenant (most are closed: history).
+    ("ix_casussen_tenant_state", "casussen", ["tenant_id", "state"], None),
     ("ix_casus_roles_casus", "casus_roles", ["tenant_id", "casus_id"], None),
     ("ix_casus_roles_user_active", "casus_roles", ["tenant_id", "user_id"], "ended_at IS NULL"),
     (
