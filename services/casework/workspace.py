@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import threading
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -36,6 +37,7 @@ from services.db.models import (
 from services.identity.principal import Principal
 from services.outbox.events import record_event
 from services.policy import PolicyEngine
+from services.policy.source import canonical_json
 from tenants.manifest import Manifest, parse_manifest
 
 #: The purpose (doelbinding) that fits a phase when the caller names none.
@@ -200,8 +202,9 @@ class Workspace:
 
     @cached_property
     def list_scope(self) -> ListScope:
-        """Which relations open a casus to this subject, as the policy says (see ListScope)."""
-        return list_scope(self.enforcer.engine, self.principal)
+        """Which relations open a casus to this subject, as the policy says (see ListScope);
+        kept per subject and policy revision across requests (issue 14)."""
+        return cached_list_scope(self.enforcer.engine, self.principal)
 
     def event(self, casus: Casus, kind: str, summary: str) -> None:
         """Record what happened (Dutch, without person data) for timelines and meetings,
@@ -253,6 +256,28 @@ class ListScope:
     regie: frozenset[str]
     coordinator: frozenset[str]
     shared: frozenset[str]
+
+
+_SCOPES: OrderedDict[tuple[str, str, str], ListScope] = OrderedDict()
+_SCOPES_MAX = 4096
+_SCOPES_LOCK = threading.Lock()
+
+
+def cached_list_scope(engine: PolicyEngine, principal: Principal) -> ListScope:
+    """:func:`list_scope`, precomputed once per (policy and data revision, subject): the
+    answer depends on nothing else, so a new revision or another role set asks again."""
+    key = (engine.policy_revision, engine.data_revision, canonical_json(principal.policy_subject()))
+    with _SCOPES_LOCK:
+        scope = _SCOPES.get(key)
+        if scope is not None:
+            _SCOPES.move_to_end(key)
+            return scope
+    scope = list_scope(engine, principal)
+    with _SCOPES_LOCK:
+        _SCOPES[key] = scope
+        while len(_SCOPES) > _SCOPES_MAX:
+            _SCOPES.popitem(last=False)
+    return scope
 
 
 def list_scope(engine: PolicyEngine, principal: Principal) -> ListScope:

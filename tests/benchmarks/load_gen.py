@@ -130,7 +130,6 @@ class Mix:
         self.data = data
         self.phase = phase
         self.rng = rng
-        self.counter = 0
 
     def _user(self, role: str) -> dict[str, Any]:
         users: list[dict[str, Any]] = self.data["users"][role]
@@ -186,8 +185,7 @@ class Mix:
     async def plan(self, due: float) -> Result:
         """Read the plan's version, then save a new version with If-Match (the PUT counts)."""
         user = self._user("regisseur")
-        casus = user["casussen"][self.counter % len(user["casussen"])]
-        self.counter += 1
+        casus = self.rng.choice(user["casussen"])
         headers = self._api(user)
         status, head, _ = await self.pool.request("GET", f"/api/v1/casussen/{casus}/plan", headers)
         match = head.get("etag", "*") if status == 200 else "*"
@@ -234,9 +232,13 @@ async def run(spec: dict[str, Any]) -> list[Result]:
     results: list[Result] = []
     errors: list[str] = []
 
+    timeout = float(spec.get("timeout", 10.0))
+
     async def one(op: Callable[[float], Awaitable[Result]], due: float) -> None:
         try:
-            results.append(await op(due))
+            results.append(await asyncio.wait_for(op(due), timeout))
+        except TimeoutError:  # counted as a failed operation at the timeout
+            results.append((op.__name__, time.perf_counter() - due, 0))
         except Exception as error:  # noqa: BLE001 - counted as a failed operation
             errors.append(f"{op.__name__}: {type(error).__name__}: {error}")
             results.append((op.__name__, time.perf_counter() - due, 0))
