@@ -72,6 +72,9 @@ def _run_workers(settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
+        # A worker busy with a burst answers its supervisor late; restarting it would drop
+        # the requests in flight (the default is 5 s).
+        timeout_worker_healthcheck=30,
         log_config=None,
         access_log=False,
     )

@@ -240,6 +240,10 @@ class ServerProcess:
                 str(PORT),
                 "--workers",
                 str(workers),
+                # uvicorn restarts a worker that does not answer its supervisor within
+                # this many seconds; an overloaded worker is slow, not dead.
+                "--timeout-worker-healthcheck",
+                "60",
                 "--no-access-log",
                 "--log-level",
                 "warning",
