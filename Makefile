@@ -10,13 +10,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format install clean-data bench bundle help
+.PHONY: run test lint format install clean-data bench bench-quick bundle help
 
 help:
 	@echo "make run    - start Regietafel embedded (PostgreSQL, worker, policy engine in-process)"
 	@echo "make test   - lint, type-check and run the whole test suite"
 	@echo "make lint   - ruff check, ruff format --check, mypy --strict, import contracts"
-	@echo "make bench  - run the benchmarks in tests/benchmarks/"
+	@echo "make bench  - run the benchmarks in tests/benchmarks/ (docs/benchmarks.md)"
+	@echo "make bench-quick - the load and policy benchmarks with short steps"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -47,6 +48,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	@for script in tests/benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+bench-quick: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench_load.py --quick
+	$(BIN)/python tests/benchmarks/bench_policy.py --rounds 5
 
 bundle: $(STAMP)
 	$(BIN)/regietafel policy bundle --output build/opa/regietafel.tar.gz --manifests tenants/manifests

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import threading
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -40,6 +41,7 @@ from services.platform.db.models import (
 from services.platform.identity.principal import Principal
 from services.platform.outbox.events import record_event
 from services.platform.policy import PolicyEngine
+from services.platform.policy.source import canonical_json
 from tenants.manifest import Manifest, parse_manifest
 from tenants.reference import PURPOSES
 
@@ -171,22 +173,31 @@ class Workspace:
         if not casussen:
             return []
         ids = [c.id for c in casussen]
+        # The tenants of the page as well as the ids: the indexes lead with tenant_id, and
+        # row-level security alone does not let PostgreSQL use them (issue 14).
+        tenants = sorted({c.tenant_id for c in casussen})
         participants: dict[uuid.UUID, list[str]] = defaultdict(list)
         for casus_id, org in self.session.execute(
             sa.select(CasusParticipant.casus_id, CasusParticipant.organisation_id).where(
-                CasusParticipant.casus_id.in_(ids), CasusParticipant.active
+                CasusParticipant.tenant_id.in_(tenants),
+                CasusParticipant.casus_id.in_(ids),
+                CasusParticipant.active,
             )
         ):
             participants[casus_id].append(org)
         roles: dict[uuid.UUID, list[CasusRole]] = defaultdict(list)
         for role in self.session.scalars(
-            sa.select(CasusRole).where(CasusRole.casus_id.in_(ids), CasusRole.ended_at.is_(None))
+            sa.select(CasusRole).where(
+                CasusRole.tenant_id.in_(tenants),
+                CasusRole.casus_id.in_(ids),
+                CasusRole.ended_at.is_(None),
+            )
         ):
             roles[role.casus_id].append(role)
         shares: dict[uuid.UUID, list[str]] = defaultdict(list)
         for casus_id, tenant in self.session.execute(
             sa.select(CasusShare.casus_id, CasusShare.shared_with_tenant).where(
-                CasusShare.casus_id.in_(ids)
+                CasusShare.tenant_id.in_(tenants), CasusShare.casus_id.in_(ids)
             )
         ):
             shares[casus_id].append(tenant)
@@ -194,6 +205,7 @@ class Workspace:
         for grant in self.session.scalars(
             sa.select(UrgentAccess)
             .where(
+                UrgentAccess.tenant_id.in_(tenants),
                 UrgentAccess.casus_id.in_(ids),
                 UrgentAccess.user_id == self.principal.user_id,
                 UrgentAccess.expires_at > self.enforcer.now,
@@ -215,8 +227,9 @@ class Workspace:
 
     @cached_property
     def list_scope(self) -> ListScope:
-        """Which relations open a casus to this subject, as the policy says (see ListScope)."""
-        return list_scope(self.enforcer.engine, self.principal)
+        """Which relations open a casus to this subject, as the policy says (see ListScope);
+        kept per subject and policy revision across requests (issue 14)."""
+        return cached_list_scope(self.enforcer.engine, self.principal)
 
     def event(self, casus: Casus, kind: str, summary: str) -> None:
         """Record what happened (Dutch, without person data) for timelines and meetings,
@@ -268,6 +281,28 @@ class ListScope:
     regie: frozenset[str]
     coordinator: frozenset[str]
     shared: frozenset[str]
+
+
+_SCOPES: OrderedDict[tuple[str, str, str], ListScope] = OrderedDict()
+_SCOPES_MAX = 4096
+_SCOPES_LOCK = threading.Lock()
+
+
+def cached_list_scope(engine: PolicyEngine, principal: Principal) -> ListScope:
+    """:func:`list_scope`, precomputed once per (policy and data revision, subject): the
+    answer depends on nothing else, so a new revision or another role set asks again."""
+    key = (engine.policy_revision, engine.data_revision, canonical_json(principal.policy_subject()))
+    with _SCOPES_LOCK:
+        scope = _SCOPES.get(key)
+        if scope is not None:
+            _SCOPES.move_to_end(key)
+            return scope
+    scope = list_scope(engine, principal)
+    with _SCOPES_LOCK:
+        _SCOPES[key] = scope
+        while len(_SCOPES) > _SCOPES_MAX:
+            _SCOPES.popitem(last=False)
+    return scope
 
 
 def list_scope(engine: PolicyEngine, principal: Principal) -> ListScope:

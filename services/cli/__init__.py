@@ -32,11 +32,41 @@ def _run_production(settings: Settings) -> int:
     from services.serve import Served, serve_all
 
     _say("Regietafel casusdienst start in modus productie")
+    if settings.workers > 1:
+        return _run_workers(settings)
     with start_runtime(settings) as runtime:
         settings = runtime.settings
         casework = create_app(runtime)
         _say(f"  Casusdienst luistert op {settings.host}:{settings.port}")
         serve_all([Served("casework", casework, settings.host, settings.port)])
+    _say("Regietafel gestopt.")
+    return 0
+
+
+def _run_workers(settings: Settings) -> int:
+    """Several server processes (``REGIETAFEL_WORKERS``), each building the app itself
+    (services/asgi.py); the schema is checked here once before any of them starts."""
+    import uvicorn
+
+    from services.runtime import start_runtime
+
+    start_runtime(settings).close()  # refuses a schema that is behind, before forking
+    _say(
+        f"  Casusdienst luistert op {settings.host}:{settings.port} "
+        f"met {settings.workers} processen"
+    )
+    uvicorn.run(
+        "services.asgi:create",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        # A worker busy with a burst answers its supervisor late; restarting it would drop
+        # the requests in flight (the default is 5 s).
+        timeout_worker_healthcheck=30,
+        log_config=None,
+        access_log=False,
+    )
     _say("Regietafel gestopt.")
     return 0
 

@@ -131,6 +131,11 @@ class Settings(BaseSettings):
     # HTTP.
     host: str = "127.0.0.1"
     port: Port = 8000
+    # Server worker processes of the casework service in production mode (``regietafel
+    # run``): each is one Python process with its own database pool and policy engine.
+    # Requests are CPU-bound (policy, schema, rendering), so use one to two per core
+    # (ADR 0020; docs/benchmarks.md). Embedded mode always serves from one process.
+    workers: int = Field(default=1, ge=1, le=64)
     analytics_port: Port = 8001
     public_base_url: str | None = None
     # Where the other service is reached (separate processes in production).

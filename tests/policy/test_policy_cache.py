@@ -14,8 +14,13 @@ ALLOW = Decision(True, "full", (Reason("deelnemer", "allow", "ok"),), (), ())
 DENY = Decision(False, None, (Reason("geen-need-to-know", "deny", "nee"),), (), ())
 
 
+#: The fake engine's answer depends on the phase (a decision-relevant field): even index allows.
+PHASE_ORDER = ["aanmelding", "triage", "informeren", "plan", "uitvoering", "monitoring"]
+
+
 class CountingEngine:
-    """A fake engine: allows resources whose id is even; counts what it was asked."""
+    """A fake engine: allows resources in an even phase of PHASE_ORDER; counts what it was
+    asked."""
 
     def __init__(self) -> None:
         self.policy_revision = "p1"
@@ -31,7 +36,7 @@ class CountingEngine:
     def _one(self, resource: JSONObject) -> Decision:
         if self.fail:
             raise PolicyEngineUnavailable("down")
-        return ALLOW if int(str(resource["casus_id"]).removeprefix("c")) % 2 == 0 else DENY
+        return ALLOW if PHASE_ORDER.index(str(resource["phase"])) % 2 == 0 else DENY
 
     def decide(self, input: JSONObject) -> Decision:
         self.single_calls += 1
@@ -52,23 +57,39 @@ SUBJECT = {"kind": "user", "user_id": "u1", "tenant": "GM0355", "organisation": 
 NOW = {"now": "2026-11-20T10:00:00Z"}
 
 
-def casus(n: int) -> dict[str, object]:
-    """A typed casus resource whose number decides the fake engine's answer."""
+def casus(n: int, casus_id: str | None = None) -> dict[str, object]:
+    """A typed casus resource whose number (its phase) decides the fake engine's answer."""
     return {
         "type": "casus",
         "tenant": "GM0355",
-        "casus_id": f"c{n}",
+        "casus_id": casus_id or f"c{n}",
         "casus_kind": "persoon",
-        "phase": "uitvoering",
+        "phase": PHASE_ORDER[n],
         "contains_person_identifiers": True,
     }
 
 
-def test_key_is_canonical_json_with_both_revisions() -> None:
+def test_key_is_canonical_json_of_the_projection_with_both_revisions() -> None:
     a = DecisionCache.key("p", "d", {"b": 1, "a": [1, 2]})
     b = DecisionCache.key("p", "d", {"a": [1, 2], "b": 1})
-    assert a == b == ("p", "d", '{"a":[1,2],"b":1}')
+    assert a == b == ("p", "d", '{"a":[1,2],"b":1,"context":{}}')
     assert DecisionCache.key("p", "d2", {"a": 1}) != DecisionCache.key("p", "d", {"a": 1})
+
+
+def test_key_leaves_out_what_no_rule_reads() -> None:
+    """Another casus id or another moment, with the same relations: the same key; another
+    phase: another key; ``now`` counts as soon as doorbreekglas is in play."""
+    one = build_input(SUBJECT, "read", NOW, casus(2, "c-een"))
+    other = build_input(SUBJECT, "read", {"now": "2026-11-21T08:00:00Z"}, casus(2, "c-twee"))
+    assert DecisionCache.key("p", "d", one) == DecisionCache.key("p", "d", other)
+    assert DecisionCache.key("p", "d", one) != DecisionCache.key(
+        "p", "d", build_input(SUBJECT, "read", NOW, casus(3, "c-een"))
+    )
+    urgent = {**NOW, "urgency_reason": "Acuut gevaar voor de persoon, direct ingrijpen."}
+    later = {**urgent, "now": "2026-11-21T08:00:00Z"}
+    assert DecisionCache.key(
+        "p", "d", build_input(SUBJECT, "read", urgent, casus(2))
+    ) != DecisionCache.key("p", "d", build_input(SUBJECT, "read", later, casus(2)))
 
 
 def test_lru_evicts_the_least_recently_used() -> None:

@@ -361,6 +361,11 @@ def check_transition(kind: str, state: str, target: str) -> None:
         raise InvalidTransition(state, target, allowed, kind)
 
 
+def running_states(kind: str) -> list[str]:
+    """The states in which a casus of this kind is running (for SQL filters)."""
+    return sorted(s for s in _states(kind) if s not in _INACTIVE[kind])
+
+
 def is_active(kind: str, state: str) -> bool:
     """True while the casus is running (not closed, waakvlam or archived): duplicate checks."""
     _require_state(kind, state)

@@ -31,7 +31,8 @@ from services.platform.policy import (
     PolicyEngineUnavailable,
     make_decision_record,
 )
-from services.platform.policy.input import build_input, rfc3339
+from services.platform.policy.cache import decide_inputs
+from services.platform.policy.input import build_input, build_inputs, rfc3339
 from tenants.reference import PURPOSES
 
 #: Reason code on the audit row of an attempt the engine could not decide (fail closed).
@@ -126,22 +127,24 @@ class Enforcer:
         context: Mapping[str, Any],
         targets: Sequence[Target],
     ) -> list[Decision]:
-        """One engine query for a page; one audit row (and decision record) per resource."""
+        """One engine query for a page; one audit row (and decision record) per resource.
+
+        The inputs are validated once (``build_inputs``) and serve both the engine and the
+        decision records; the page's audit rows go to the database in one INSERT."""
         if not resources:
             return []
         self._load_subjects(t.casus_id for t in targets)
         subject = self.principal.policy_subject()
         try:
-            decisions = self.engine.decide_many(subject, action, context, list(resources))
+            inputs = build_inputs(subject, action, context, list(resources))
+            decisions = decide_inputs(self.engine, inputs)
         except Exception as error:
             for target in targets:
                 self._audit_failure(action, context, target, error)
             raise _unavailable(error) from error
-        for resource, target, decision in zip(resources, targets, decisions, strict=True):
+        for policy_input, target, decision in zip(inputs, targets, decisions, strict=True):
             # One record per resource: its own input, not the whole page on every row.
-            record = make_decision_record(
-                self.engine, build_input(subject, action, context, resource), decision
-            )
+            record = make_decision_record(self.engine, policy_input, decision)
             self._audit(action, context, target, decision.allow, decision, record)
         return decisions
 

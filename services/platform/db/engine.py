@@ -29,7 +29,10 @@ def make_engine(
         # exception message, so never in a log line.
         hide_parameters=True,
         connect_args={
-            "options": f"-c statement_timeout={statement_timeout_ms}",
+            # JIT off: these are short OLTP queries, and the row-level security subplans
+            # inflate the planner's cost estimates past jit_above_cost, so PostgreSQL spent
+            # tens to hundreds of milliseconds compiling a list query (issue 14).
+            "options": f"-c statement_timeout={statement_timeout_ms} -c jit=off",
             "application_name": application_name(),
         },
     )

@@ -27,7 +27,13 @@ class PrincipalDirectory:
 
     def resolve(self, claims: Claims) -> Principal:
         with platform_transaction(self._sessions) as session:
-            tenant = session.get(Tenant, claims.tenant)
+            # Only the columns the principal needs: not the manifest and settings documents
+            # (read and decoded on every request before; issue 14).
+            tenant = session.execute(
+                sa.select(
+                    Tenant.code, Tenant.name, Tenant.kind, Tenant.region, Tenant.status
+                ).where(Tenant.code == claims.tenant)
+            ).one_or_none()
         if tenant is None:
             raise AccessRefused(
                 401,

@@ -1,4 +1,11 @@
-"""An LRU decision cache keyed by (policy revision, data revision, canonical input)."""
+"""An LRU decision cache keyed by (policy revision, data revision, decision-relevant projection).
+
+The projection (services/policy/projection.py) leaves out what no rule reads (the casus id;
+``now`` unless doorbreekglas applies) and reduces the reference lists to the subject's relation
+to them, so the casussen of a page to which a subject has the same relation share one entry:
+the fast path of issue 14 (ADR 0020). ``tests/policy/test_policy_fast_path.py`` proves on the
+differential test's generated inputs that a cached answer equals the full evaluation.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,9 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.platform.policy.input import build_inputs, canonical
+from services.platform.policy.input import CanonicalInput, build_inputs, canonical
 from services.platform.policy.model import Decision, JSONObject, PolicyEngine
-from services.platform.policy.source import canonical_json
+from services.platform.policy.projection import decision_key
 
 CacheKey = tuple[str, str, str]
 
@@ -36,7 +43,8 @@ class DecisionCache:
 
     @staticmethod
     def key(policy_revision: str, data_revision: str, input: JSONObject) -> CacheKey:
-        return (policy_revision, data_revision, canonical_json(input))
+        """The key of a *canonical* input: the revisions and its decision projection."""
+        return (policy_revision, data_revision, decision_key(input))
 
     def get(self, key: CacheKey) -> Decision | None:
         with self._lock:
@@ -70,7 +78,8 @@ class CachingPolicyEngine:
     A page is looked up resource by resource; only the misses go to the engine, in one
     batch. Failures are never cached (PolicyEngineUnavailable propagates). Because the key
     holds both revisions, a new policy or new data never serves an old decision.
-    Pass ``context.now`` truncated (e.g. to the minute) to get hits across requests.
+    Entries are keyed by the decision projection, so hits span requests, casussen and
+    moments (``now`` only counts where a time-bound grant is in play).
     """
 
     def __init__(self, inner: PolicyEngine, cache: DecisionCache | None = None) -> None:
@@ -109,14 +118,36 @@ class CachingPolicyEngine:
         context: JSONObject,
         resources: Sequence[JSONObject],
     ) -> list[Decision]:
-        keys = [self._key(i) for i in build_inputs(subject, action, context, resources)]
+        return self.decide_inputs(build_inputs(subject, action, context, resources))
+
+    def decide_inputs(self, inputs: Sequence[CanonicalInput]) -> list[Decision]:
+        """A page of validated inputs: cached answers first, the misses in one batch (inputs
+        of the page with the same key are evaluated once)."""
+        keys = [self._key(i) for i in inputs]
         found: list[Decision | None] = [self.cache.get(k) for k in keys]
-        missing = [i for i, d in enumerate(found) if d is None]
-        if missing:
-            fresh = self.inner.decide_many(
-                subject, action, context, [resources[i] for i in missing]
-            )
-            for i, decision in zip(missing, fresh, strict=True):
-                self.cache.put(keys[i], decision)
-                found[i] = decision
+        first: dict[CacheKey, int] = {}
+        for i, decision in enumerate(found):
+            if decision is None:
+                first.setdefault(keys[i], i)
+        if first:
+            fresh = decide_inputs(self.inner, [inputs[i] for i in first.values()])
+            for key, decision in zip(first, fresh, strict=True):
+                self.cache.put(key, decision)
+            answers = dict(zip(first, fresh, strict=True))
+            found = [d if d is not None else answers[keys[i]] for i, d in enumerate(found)]
         return [d for d in found if d is not None]
+
+
+def decide_inputs(engine: PolicyEngine, inputs: Sequence[CanonicalInput]) -> list[Decision]:
+    """Decide validated inputs of one page (same subject, action and context) without
+    validating them again where the engine allows it (the cache, the embedded engine)."""
+    if not inputs:
+        return []
+    direct = getattr(engine, "decide_inputs", None)
+    if direct is not None:
+        result: list[Decision] = direct(inputs)
+        return result
+    head = inputs[0]
+    return engine.decide_many(
+        head["subject"], head["action"], head["context"], [i["resource"] for i in inputs]
+    )

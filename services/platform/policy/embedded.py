@@ -11,7 +11,7 @@ from typing import Any
 
 import regopy
 
-from services.platform.policy.input import build_inputs, canonical
+from services.platform.policy.input import CanonicalInput, build_inputs, canonical
 from services.platform.policy.model import Decision, JSONObject, PolicyEngineUnavailable
 from services.platform.policy.source import (
     DECISION_RULE,
@@ -138,7 +138,10 @@ class EmbeddedRegoEngine:
         context: JSONObject,
         resources: Sequence[JSONObject],
     ) -> list[Decision]:
-        inputs = build_inputs(subject, action, context, resources)
+        return self.decide_inputs(build_inputs(subject, action, context, resources))
+
+    def decide_inputs(self, inputs: Sequence[CanonicalInput]) -> list[Decision]:
+        """Validated inputs (``build_inputs``), evaluated as they are."""
         return [_parse(raw) for raw in self.evaluate_many_raw(inputs)]
 
 

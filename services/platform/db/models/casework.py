@@ -70,6 +70,9 @@ class Casus(Timestamps, Base):
     __table_args__ = (
         _fk("persons", "subject_person_id"),
         sa.UniqueConstraint("tenant_id", "reference", name="uq_casussen_reference"),
+        sa.Index("ix_casussen_tenant_created", "tenant_id", "created_at", "id"),
+        sa.Index("ix_casussen_id", "id"),
+        sa.Index("ix_casussen_tenant_state", "tenant_id", "state"),
     )
 
     tenant_id: Mapped[str] = _tenant_pk()
@@ -100,7 +103,16 @@ class Casus(Timestamps, Base):
 
 class CasusParticipant(Base):
     __tablename__ = "casus_participants"
-    __table_args__ = (_fk("casussen", "casus_id"),)
+    __table_args__ = (
+        _fk("casussen", "casus_id"),
+        sa.Index(
+            "ix_casus_participants_organisation",
+            "tenant_id",
+            "organisation_id",
+            "casus_id",
+            postgresql_where=sa.text("active"),
+        ),
+    )
 
     tenant_id: Mapped[str] = _tenant_pk()
     casus_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
@@ -118,7 +130,16 @@ class CasusRole(Base):
     """Regie over time: casusregisseur, procesregisseur, uitvoeringscoordinator (with history)."""
 
     __tablename__ = "casus_roles"
-    __table_args__ = (_fk("casussen", "casus_id"),)
+    __table_args__ = (
+        _fk("casussen", "casus_id"),
+        sa.Index("ix_casus_roles_casus", "tenant_id", "casus_id"),
+        sa.Index(
+            "ix_casus_roles_user_active",
+            "tenant_id",
+            "user_id",
+            postgresql_where=sa.text("ended_at IS NULL"),
+        ),
+    )
 
     tenant_id: Mapped[str] = _tenant_pk()
     id: Mapped[uuid.UUID] = _uuid_pk()
@@ -179,7 +200,10 @@ class AgendaItem(Base):
 
 class Assessment(Base):
     __tablename__ = "assessments"
-    __table_args__ = (_fk("casussen", "casus_id"),)
+    __table_args__ = (
+        _fk("casussen", "casus_id"),
+        sa.Index("ix_assessments_casus", "tenant_id", "casus_id"),
+    )
 
     tenant_id: Mapped[str] = _tenant_pk()
     id: Mapped[uuid.UUID] = _uuid_pk()
@@ -196,7 +220,10 @@ class Assessment(Base):
 
 class InformationItem(Timestamps, Base):
     __tablename__ = "information_items"
-    __table_args__ = (_fk("casussen", "casus_id"),)
+    __table_args__ = (
+        _fk("casussen", "casus_id"),
+        sa.Index("ix_information_items_casus", "tenant_id", "casus_id"),
+    )
 
     tenant_id: Mapped[str] = _tenant_pk()
     id: Mapped[uuid.UUID] = _uuid_pk()
@@ -224,7 +251,10 @@ class InformationItem(Timestamps, Base):
 
 class Consent(Base):
     __tablename__ = "consents"
-    __table_args__ = (_fk("persons", "person_id"),)
+    __table_args__ = (
+        _fk("persons", "person_id"),
+        sa.Index("ix_consents_person", "tenant_id", "person_id"),
+    )
 
     tenant_id: Mapped[str] = _tenant_pk()
     id: Mapped[uuid.UUID] = _uuid_pk()
@@ -299,7 +329,10 @@ class UrgentAccess(Base):
     """Doorbreekglas: time-limited access with a written reason, reviewed afterwards."""
 
     __tablename__ = "urgent_access"
-    __table_args__ = (_fk("casussen", "casus_id"),)
+    __table_args__ = (
+        _fk("casussen", "casus_id"),
+        sa.Index("ix_urgent_access_casus", "tenant_id", "casus_id"),
+    )
 
     tenant_id: Mapped[str] = _tenant_pk()
     id: Mapped[uuid.UUID] = _uuid_pk()
