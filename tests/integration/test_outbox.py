@@ -279,6 +279,9 @@ def test_one_scheduler_leads_and_a_periodic_job_fires_once_per_interval(
             scheduler.start()
         leader = _wait_for_leader(schedulers)
         assert sum(s.is_leader.is_set() for s in schedulers) == 1
+        # The leader's first tick records the job (at the real time); on a busy machine the
+        # thread may get there after the ticks below, so wait for it.
+        _wait_for_job_row(runtime, job.name)
         # The ledger: whoever ticks, a job fires once per interval.
         start = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
         for scheduler in schedulers:
@@ -294,6 +297,19 @@ def test_one_scheduler_leads_and_a_periodic_job_fires_once_per_interval(
             scheduler.stop()
         for engine in engines:
             engine.dispose()
+
+
+def _wait_for_job_row(runtime: Runtime, name: str) -> None:
+    """The leader's first tick has written the job's ledger row (the guard only turns a hang
+    into a failure)."""
+    guard = time.monotonic() + 120
+    query = sa.text("SELECT count(*) FROM scheduled_jobs WHERE name = :n")
+    while time.monotonic() < guard:
+        with runtime.engine.connect() as conn:
+            if conn.execute(query, {"n": name}).scalar_one():
+                return
+        threading.Event().wait(0.05)
+    raise AssertionError("the leader never ticked")
 
 
 def _wait_for_leader(schedulers: list[Scheduler]) -> Scheduler:
