@@ -81,7 +81,12 @@ def test_the_analytics_dashboard_allows_its_inline_style_by_hash_only(
 ) -> None:
     from analytics.db.migrate import upgrade
 
-    upgrade(db_urls.analytics)  # type: ignore[attr-defined]
+    # Migrated as its owner (the runtime role may not create tables): alone, this test is
+    # the first to touch the analytics database.
+    upgrade(
+        db_urls.analytics_owner,  # type: ignore[attr-defined]
+        runtime_role=settings.db_analytics_role,  # type: ignore[attr-defined]
+    )
     engine = sa.create_engine(db_urls.analytics)  # type: ignore[attr-defined]
     try:
         with TestClient(create_analytics_app(settings, engine)) as client:  # type: ignore[arg-type]
