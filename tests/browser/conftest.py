@@ -110,7 +110,7 @@ def timings() -> Iterator[Timings]:
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
         target = ARTEFACTS / "page-timings.json"
         target.write_text(json.dumps(collected.summary(), indent=2, ensure_ascii=False) + "\n")
-        print("\n" + collected.table())  # noqa: T201 - shown with -s / in the CI log
+        print("\n" + collected.table())
 
 
 @pytest.fixture
