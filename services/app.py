@@ -26,6 +26,8 @@ from services.casework.routes import PAGES as WEB_PAGES
 from services.casework.unit_of_work import CaseworkDeps
 from services.casework.web import STATIC, TEMPLATES
 from services.casework.web.context import WebDeps
+from services.casework.web.errors import html_error_pages
+from services.casework.web.shell import cookie_principal
 from services.exports.routes import ServiceController
 from services.gebruikers.pages import GebruikersPagesController
 from services.gebruikers.routes import GebruikersController, RolwijzigingenController
@@ -136,7 +138,11 @@ def create_app(
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "broker": Provide(lambda: runtime.broker, sync_to_thread=False),
         },
-        exception_handlers={**EXCEPTION_HANDLERS, **CASEWORK_EXCEPTION_HANDLERS},
+        # A browser gets a Dutch HTML page for every error; API clients problem+json.
+        exception_handlers=html_error_pages(
+            {**EXCEPTION_HANDLERS, **CASEWORK_EXCEPTION_HANDLERS},
+            lambda request: cookie_principal(request, identity),
+        ),
         middleware=[
             request_id_middleware,
             DefineMiddleware(

@@ -152,7 +152,7 @@ def test_group_approach_steps_1_and_2(browse: Browse) -> None:
     page = coordinator.page
     coordinator.goto("/aanmelden/groep", "aanmelden-groep")
     page.get_by_label("Groepsnaam").fill("Groep Browserplein")
-    page.get_by_role("textbox", name=re.compile("^Toelichting")).fill(
+    page.get_by_role("textbox", name=re.compile("^Welke signalen zijn er")).fill(
         "Groep van tien jongeren veroorzaakt 's avonds overlast."
     )
     page.get_by_label("Justitie").fill("Vernielingen rond het winkelcentrum.")
@@ -163,7 +163,9 @@ def test_group_approach_steps_1_and_2(browse: Browse) -> None:
 
     page.get_by_text("Signaal toevoegen").click()
     signal = page.locator("form[action$='/signalen']")
-    signal.get_by_label("Signaal").fill("Groep hangt rond bij de bushalte; vernielingen.")
+    signal.get_by_role("textbox", name=re.compile("^Signaal")).fill(
+        "Groep hangt rond bij de bushalte; vernielingen."
+    )
     coordinator.submit("Signaal vastleggen", "groep-signaal", within=signal)
     assert "Het signaal over de groep is vastgelegd." in flash(coordinator)
 
