@@ -38,6 +38,7 @@ from services.platform.http.middleware import request_id_middleware
 from services.platform.http.problems import EXCEPTION_HANDLERS
 from services.platform.http.security_headers import security_headers_hook
 from services.platform.identity.authn import COOKIE, BearerAuthenticationMiddleware
+from services.platform.identity.ontwikkelaar import DeveloperController
 from services.platform.identity.routes import DevLoginController, HomeController, MeController
 from services.platform.identity.setup import Identity, build_identity
 from services.platform.workers.broker import InProcessWorker, ping
@@ -110,6 +111,7 @@ def create_app(
     handlers: list[object] = [
         HealthController,
         HomeController,
+        DeveloperController,
         MeController,
         BeheerController,
         GebruikersController,
