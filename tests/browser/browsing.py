@@ -224,18 +224,30 @@ class Browsing:
     def login(self, tenant: str, user: str) -> None:
         """The development issuer's login screen, as a person uses it: choose the user."""
         self.page.goto("/inloggen")
-        self.page.wait_for_selector("h1:has-text('Inloggen: kies een fictieve gebruiker')")
-        if not _CHECKED_LOGIN:  # the development login page: checked once per run
+        self.choose_user(self.page, tenant, user)
+        self.check("overzicht")
+
+    def choose_user(self, page: Any, tenant: str, user: str) -> None:
+        """On the login screen in ``page`` (this tab or another of this context): pick the
+        user; the login lands on the overzicht (ingelogd.html forwards there)."""
+        page.wait_for_selector("h1:has-text('Inloggen: kies een fictieve gebruiker')")
+        if page is self.page and not _CHECKED_LOGIN:  # the development login page: once a run
             self.check("inloggen")
             _CHECKED_LOGIN.append(True)
-        form = self.page.locator(
+        form = page.locator(
             f"form:has(input[name=tenant][value='{tenant}']):has(input[name=user][value='{user}'])"
         )
         form.get_by_role("button").click()
-        # ingelogd.html forwards to the overzicht (meta refresh).
-        self.page.wait_for_url("**/overzicht")
-        self.page.wait_for_selector("nav[aria-label=Hoofdmenu]")
-        self.check("overzicht")
+        page.wait_for_url("**/overzicht")
+        page.wait_for_selector("nav[aria-label=Hoofdmenu]")
+
+    def login_in_another_tab(self, tenant: str, user: str) -> None:
+        """Log in again in a second tab of this browser: the cookie changes, so every form
+        already open in the first tab now carries a stale token."""
+        other = self.context.new_page()
+        other.goto("/inloggen")
+        self.choose_user(other, tenant, user)
+        other.close()
 
     def goto(self, path: str, name: str) -> None:
         self.page.goto(path)
