@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import statistics
 import threading
 import time
@@ -191,6 +192,9 @@ class Shots:
 
     folder: Path
     count: int = 0
+
+    def __post_init__(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)  # this run's screenshots only
 
     def next(self, label: str, name: str) -> Path:
         self.count += 1

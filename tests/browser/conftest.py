@@ -92,10 +92,8 @@ def playwright_browser(chromium_path: str) -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def artefacts() -> Path:
-    """``build/screenshots`` (gitignored), emptied at the start of every run."""
+    """``build/screenshots`` (gitignored); each test empties its own folder when it starts."""
     shots = ARTEFACTS / "screenshots"
-    if os.environ.get("PYTEST_XDIST_WORKER") in (None, "gw0"):
-        shutil.rmtree(shots, ignore_errors=True)
     shots.mkdir(parents=True, exist_ok=True)
     return shots
 
@@ -108,7 +106,8 @@ def timings() -> Iterator[Timings]:
     yield collected
     if collected.samples:
         ARTEFACTS.mkdir(parents=True, exist_ok=True)
-        target = ARTEFACTS / "page-timings.json"
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        target = ARTEFACTS / (f"page-timings-{worker}.json" if worker else "page-timings.json")
         target.write_text(json.dumps(collected.summary(), indent=2, ensure_ascii=False) + "\n")
         print("\n" + collected.table())
 
