@@ -123,6 +123,7 @@ def test_group_approach_steps_1_and_2(browse: Browse) -> None:
     coordinator.goto(f"/casussen/{group_id}", "casus")
     page.get_by_text("Groepslid toevoegen").click()
     member = page.locator("form[action*='/leden#']")
+    member.get_by_label("Rol in de groep").select_option("kern")
     member.get_by_label("Voornamen").fill("Milan")
     member.get_by_label("Achternaam").fill("Browsergroepslid")
     coordinator.submit("Op de namenlijst zetten", "groep-lid", within=member)
