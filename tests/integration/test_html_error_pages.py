@@ -137,3 +137,15 @@ def test_developer_material_only_on_the_developer_page(web: TestClient[Litestar]
     with TestClient(web.app) as anonymous:
         gone = anonymous.get("/ontwikkelaar", follow_redirects=False)
         assert gone.status_code == 303 and gone.headers["location"] == "/inloggen"
+
+
+def test_an_expired_session_on_a_beheer_form_keeps_what_was_typed(app: Litestar) -> None:
+    with TestClient(app) as anonymous:
+        response = anonymous.post(
+            "/gebruikers/dennis-koster/rollen",
+            data={"rollen": "professional", "reden": "Nieuwe taak in het wijkteam"},
+        )
+        assert response.status_code == 401, response.text
+        assert "Uw sessie is verlopen" in response.text
+        assert "Nieuwe taak in het wijkteam" in response.text
+        assert 'action="/gebruikers/dennis-koster/rollen"' in response.text
