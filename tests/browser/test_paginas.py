@@ -28,3 +28,12 @@ def test_developer_material_is_on_its_own_page(browse: Browse) -> None:
     b.page.get_by_text("Toon mijn token").click()
     expect(b.page.locator("pre")).to_contain_text(".")
     b.goto("/overleggen", "overleggen")
+
+
+def test_the_tenantbeheerder_pages(browse: Browse) -> None:
+    b = browse(T, "koen-bosman")
+    b.page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Gebruikers"
+    ).click()
+    b.check("gebruikers")
+    expect(b.page.get_by_role("heading", level=1)).to_contain_text("Gebruikers")
