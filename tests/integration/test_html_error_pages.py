@@ -149,3 +149,43 @@ def test_an_expired_session_on_a_beheer_form_keeps_what_was_typed(app: Litestar)
         assert "Uw sessie is verlopen" in response.text
         assert "Nieuwe taak in het wijkteam" in response.text
         assert 'action="/gebruikers/dennis-koster/rollen"' in response.text
+
+
+def test_a_stale_token_on_the_triage_form_keeps_the_chosen_criteria(
+    web: TestClient[Litestar], token_for: Headers
+) -> None:
+    created = web.post(
+        "/api/v1/casussen",
+        json={
+            "soort": "persoon",
+            "waarom_integraal": "Herhaald overlast; de politie alleen komt niet verder.",
+            "geinformeerd": True,
+            "persoon": {"voornamen": "Triage", "achternaam": "Tokentest"},
+        },
+        headers=token_for(T, "dennis-koster"),
+    )
+    assert created.status_code == 201, created.text
+    url = f"/casussen/{created.json()['id']}"
+    moved = web.post(
+        f"/api/v1{url}/overgang",
+        json={"naar": "in_triage"},
+        headers={**token_for(T, "eline-de-graaf"), "If-Match": created.headers["etag"]},
+    )
+    assert moved.status_code == 200, moved.text
+    login_as(web, T, "eline-de-graaf")
+    response = web.post(
+        f"{url}/triage",
+        data={
+            "criteria": ["overlast-criminaliteit", "politieregistraties"],
+            "besluit": "opnemen",
+            "reden": "Mijn toelichting",
+            "csrf_token": "0" * 64,
+        },
+    )
+    assert response.status_code == 403, response.text
+    page = response.text
+    assert "Formulier niet verwerkt: het hoorde bij een eerdere inlogsessie" in page
+    assert 'value="overlast-criminaliteit" checked' in page
+    assert 'value="opnemen" checked' in page and "Mijn toelichting</textarea>" in page
+    after = web.get(f"/api/v1{url}", headers=token_for(T, "eline-de-graaf")).json()
+    assert after["fase"] == "in_triage" and after["triage"] == {}
