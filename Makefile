@@ -9,13 +9,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Playwright drives Debian's Chromium (/usr/bin/chromium); it never downloads a browser.
+# Without chromium the browser tests skip, naming: apt-get update && apt-get install -y chromium
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test lint format install clean-data bench bench-quick bundle help
+.PHONY: run test test-browser lint format install clean-data bench bench-quick bundle help
 
 help:
 	@echo "make run    - start Regietafel embedded (PostgreSQL, worker, policy engine in-process)"
 	@echo "make test   - lint, type-check and run the whole test suite"
 	@echo "make lint   - ruff check, ruff format --check, mypy --strict, import contracts"
+	@echo "make test-browser - only the browser tests (Chromium; screenshots in build/screenshots)"
 	@echo "make bench  - run the benchmarks in tests/benchmarks/ (docs/benchmarks.md)"
 	@echo "make bench-quick - the load and policy benchmarks with short steps"
 
@@ -41,6 +45,9 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-browser: $(STAMP)
+	$(BIN)/pytest -s tests/browser $(PYTEST_ARGS)
 
 format: $(STAMP)
 	$(BIN)/ruff format services tenants analytics tests

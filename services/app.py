@@ -25,6 +25,8 @@ from services.casework.routes import CONTROLLERS as CASEWORK_CONTROLLERS
 from services.casework.routes import PAGES as WEB_PAGES
 from services.casework.web import STATIC, TEMPLATES
 from services.casework.web.context import WebDeps
+from services.casework.web.errors import html_error_pages
+from services.casework.web.shell import cookie_principal
 from services.exports.routes import ServiceController
 from services.gebruikers.pages import GebruikersPagesController
 from services.gebruikers.routes import GebruikersController, RolwijzigingenController
@@ -37,6 +39,7 @@ from services.platform.http.openapi import RESPONSE_PLUGIN, openapi_document
 from services.platform.http.problems import EXCEPTION_HANDLERS
 from services.platform.http.security_headers import security_headers_hook
 from services.platform.identity.authn import COOKIE, BearerAuthenticationMiddleware
+from services.platform.identity.ontwikkelaar import DeveloperController
 from services.platform.identity.routes import DevLoginController, HomeController, MeController
 from services.platform.identity.setup import Identity
 from services.platform.workers.broker import InProcessWorker, ping
@@ -110,6 +113,7 @@ def create_app(
     handlers: list[object] = [
         HealthController,
         HomeController,
+        DeveloperController,
         MeController,
         BeheerController,
         GebruikersController,
@@ -141,7 +145,11 @@ def create_app(
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "broker": Provide(lambda: runtime.broker, sync_to_thread=False),
         },
-        exception_handlers={**EXCEPTION_HANDLERS, **CASEWORK_EXCEPTION_HANDLERS},
+        # A browser gets a Dutch HTML page for every error; API clients problem+json.
+        exception_handlers=html_error_pages(
+            {**EXCEPTION_HANDLERS, **CASEWORK_EXCEPTION_HANDLERS},
+            lambda request: cookie_principal(request, identity),
+        ),
         plugins=[RESPONSE_PLUGIN],
         middleware=[
             request_id_middleware,

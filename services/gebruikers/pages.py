@@ -24,7 +24,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
-from services.casework.web import formstate
+from services.casework.web import formstate, herstel
 from services.casework.web.context import Viewer, WebDeps
 from services.casework.web.kit import Form, read_form
 from services.casework.web.shell import render, to_login, viewer_of
@@ -272,8 +272,8 @@ async def _admin_submit(request: Req, web: WebDeps, work: Work) -> Response[Any]
 
     def run() -> Response[Any]:
         viewer = viewer_of(request, web.identity, web.sessions)
-        if viewer is None:
-            return to_login()
+        if viewer is None:  # an expired session: what was typed comes back (no lost work)
+            return herstel.session_expired(request, form.values())
         cookie = request.cookies.get(COOKIE)
         if not web.csrf.valid(cookie, form.get(CSRF_FIELD)):
             return render(viewer, "formulier_ongeldig.html", {}, doel=None, status=403)

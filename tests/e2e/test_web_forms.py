@@ -270,16 +270,22 @@ def test_post_without_the_csrf_token_is_refused(web: Client, token_for: Headers)
 
     refused = post(web, "/aanmelden", aanmelding("Csrfaanmelding"), status=403)
     assert "Formulier niet verwerkt" in refused.text
+    # No lost work: the form comes back filled in, with the token of this login.
+    assert 'value="Csrfaanmelding"' in refused.text and token(refused.text) == token(html)
     # The token of another login does not fit this one.
     login(web, WIJKAGENT)
     response = post(
         web, f"{url}/informatie", {"csrf_token": token(html), "titel": "x", "inhoud": "y"}, 403
     )
     assert "Formulier niet verwerkt" in response.text
-    # Without a login cookie: to the login page.
+    # Without a login cookie (an expired session): what was typed comes back, ready to be
+    # sent again after logging in; nothing about the casus is shown.
     with TestClient(web.app) as anonymous:
-        gone = anonymous.post(f"{url}/overgang", data={"naar": "in_triage"}, follow_redirects=False)
-        assert gone.status_code == 303 and gone.headers["location"] == "/inloggen"
+        gone = anonymous.post(f"{url}/overgang", data={"naar": "in_triage", "reden": "Mijn tekst"})
+        assert gone.status_code == 401, gone.text
+        assert "Uw sessie is verlopen" in gone.text and "Mijn tekst" in gone.text
+        assert f'action="{url}/overgang"' in gone.text
+        assert 'name="naar" value="in_triage"' in gone.text and "Bradley" not in gone.text
 
 
 def test_a_policy_refusal_shows_the_reasons(web: Client, token_for: Headers) -> None:

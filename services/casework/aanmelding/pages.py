@@ -264,4 +264,12 @@ class AanmeldingPagesController(Controller):
                 ),
             )
 
-        return await submit(request, web, work)
+        def again(viewer: Viewer, form: Form, token: str, message: str) -> Response[Any]:
+            state = formstate.FormState("aanmelden", form.values(), general=(message,))
+            return guarded(
+                viewer,
+                AANMELDING_PURPOSE,
+                lambda: aanmeld_page(viewer, web.casework, token, state, 403),
+            )
+
+        return await submit(request, web, work, again)

@@ -257,7 +257,17 @@ class CasussenPagesController(Controller):
                 viewer, web, casus_id, token, "triage", form, _triage(form, casus_id)
             )
 
-        return await submit(request, web, work)
+        def again(viewer: Viewer, form: Form, token: str, message: str) -> Response[Any]:
+            state = formstate.FormState("triage", form.values(), general=(message,))
+            return guarded(
+                viewer,
+                PHASE_PURPOSE,
+                lambda: web.casus_page(
+                    viewer, web.casework, casus_id, token=token, state=state, status=403
+                ),
+            )
+
+        return await submit(request, web, work, again)
 
     @post("/casussen/{casus_id:uuid}/afsluiting", opt=PUBLIC, status_code=303)
     async def close(

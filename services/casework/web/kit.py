@@ -23,7 +23,7 @@ from services.casework.domain import lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.errors import Conflict, NotFound, VersionMismatch, VersionRequired
 from services.casework.unit_of_work import workspace
-from services.casework.web import formstate
+from services.casework.web import formstate, herstel
 from services.casework.web.context import Viewer, WebDeps
 from services.casework.web.shell import (
     PHASE_PURPOSE,
@@ -32,7 +32,6 @@ from services.casework.web.shell import (
     not_found,
     reasons,
     render,
-    to_login,
     viewer_of,
 )
 from services.casework.workspace import Workspace
@@ -147,21 +146,35 @@ def refused(viewer: Viewer) -> Template:
     return render(viewer, "formulier_ongeldig.html", {}, doel=None, status=403)
 
 
+#: Shows a form again with the values sent and a message above it: (viewer, form, token of
+#: this login, message) -> the form's own page (status 403: nothing was done).
+Again = Callable[[Viewer, Form, str, str], Response[Any]]
+
+
 async def submit(
     request: Req,
     web: WebDeps,
     work: Callable[[Viewer, Form, str], Response[Any]],
+    again: Again | None = None,
 ) -> Response[Any]:
-    """Read the form, then (in a worker thread) check the login and the CSRF token first."""
+    """Read the form, then (in a worker thread) check the login and the CSRF token first.
+
+    No lost work (:mod:`services.casework.web.herstel`): without a valid login the values come
+    back on a page that can send them again; with a stale token the form comes back filled in
+    (``again``, else a page listing the values), with the token of this login."""
     form = await read_form(request)
 
     def run() -> Response[Any]:
         viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
-            return to_login()
+            return herstel.session_expired(request, form.values())
         cookie = request.cookies.get(COOKIE)
         if not web.csrf.valid(cookie, form.get(CSRF_FIELD)):
-            return refused(viewer)
+            assert cookie is not None
+            token = web.csrf.token(cookie)
+            if again is not None:
+                return again(viewer, form, token, herstel.STALE_FORM_TEXT)
+            return herstel.send_again(viewer, request, form.values(), token)
         assert cookie is not None
         return work(viewer, form, web.csrf.token(cookie))
 
@@ -237,4 +250,14 @@ async def casus_form(
             viewer, web, casus_id, token, form_key(form), form, build(form, casus_id)
         )
 
-    return await submit(request, web, work)
+    def again(viewer: Viewer, form: Form, token: str, message: str) -> Response[Any]:
+        state = formstate.FormState(form_key(form), form.values(), general=(message,))
+        return guarded(
+            viewer,
+            PHASE_PURPOSE,
+            lambda: web.casus_page(
+                viewer, web.casework, casus_id, token=token, state=state, status=403
+            ),
+        )
+
+    return await submit(request, web, work, again)

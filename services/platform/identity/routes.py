@@ -85,8 +85,6 @@ class HomeController(Controller):
             context.update(
                 organisation_name=org.name if org else principal.organisation,
                 tenant_name=tenant.name if tenant else principal.tenant,
-                # Embedded mode shows the token for trying the API; production does not.
-                token=request.cookies.get(COOKIE) if identity.dev_issuer else None,
             )
         return Template("home.html", context=context)
 

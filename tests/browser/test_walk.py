@@ -1,0 +1,143 @@
+"""The PGA walked with only the browser (issue 12): every step is a click or a keystroke in
+Chromium, every page reached passes the checks of :class:`browsing.Browsing` (axe, reflow at
+320 px, focus and border contrast) and leaves a screenshot.
+
+Each test function is one part of the walk on the fixtures of this folder; later parts (plan
+van aanpak, ZRM, overleg with verslag, group steps 3–7, search) are further test functions that
+start from :func:`opgenomen_casus` or a group of their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from walk_steps import (
+    CASUSREGISSEUR,
+    JONGERENWERK,
+    NIET_BETROKKEN,
+    PROCESREGISSEUR,
+    WIJKAGENT,
+    Browse,
+    T,
+    aanmelden,
+    casus_id_of,
+    flash,
+    phase,
+    triage_and_invite,
+)
+
+
+def test_aanmelden_triage_and_inviting(browse: Browse) -> None:
+    wijkagent = browse(T, WIJKAGENT)
+    casus_id = aanmelden(wijkagent, "Browsertest")
+    # The politie takes part but is not the regie: no phase forms for the wijkagent.
+    assert wijkagent.page.get_by_role("button", name="Triage starten").count() == 0
+    wijkagent.goto("/casussen", "casussen")
+    assert wijkagent.page.locator("tbody tr", has_text="Bradley Browsertest (Brad)").count() == 1
+
+    procesregisseur = browse(T, PROCESREGISSEUR)
+    triage_and_invite(procesregisseur, casus_id)
+    deelnemers = procesregisseur.page.locator("section[aria-labelledby=kop-regie]").inner_text()
+    assert "schulden en werk" in deelnemers
+
+
+def test_informeren_afschalen_waakvlam_heropenen(browse: Browse) -> None:
+    casus_id = aanmelden(browse(T, WIJKAGENT), "Levensloop")
+    triage_and_invite(browse(T, PROCESREGISSEUR), casus_id)
+
+    b = browse(T, CASUSREGISSEUR)
+    b.goto("/werkvoorraad", "werkvoorraad")
+    b.goto(f"/casussen/{casus_id}", "casus")
+    page = b.page
+    informeren = page.locator("form[action*='/informeren']")
+    today = dt.date.today().isoformat()
+    informeren.get_by_label("Ondertekend door").fill("Burgemeester van Zeist")
+    informeren.get_by_label("Overhandigd door").fill("Wijkagent")
+    informeren.get_by_role("group", name="Notificatiebrief").get_by_label("Datum").fill(today)
+    informeren.get_by_role("group", name="Startgesprek").get_by_label("Datum").fill(today)
+    informeren.get_by_label("Wat is besproken?").fill("Open gesprek; wil hulp bij schulden.")
+    b.submit("Informeren vastleggen", "casus-geinformeerd", within=informeren)
+    assert "Het informeren van de persoon is vastgelegd." in flash(b)
+
+    b.submit("Plan van aanpak opstellen", "casus-plan")
+    assert phase(b) == "Plan van aanpak"
+    b.submit("Uitvoering starten", "casus-uitvoering")
+    assert phase(b) == "Uitvoering"
+
+    page.get_by_text("Casus afsluiten", exact=True).first.click()
+    close = page.locator("form[action$='/afsluiting']")
+    close.get_by_label("Afsluitreden").select_option("afgeschaald")
+    close.get_by_label("Ontvangende organisatie (warme overdracht)").select_option(
+        "sociaal-wijkteam-zeist"
+    )
+    close.get_by_label("Datum", exact=True).fill(today)
+    close.get_by_label("Wat is besproken?").fill("Doelen behaald; het wijkteam neemt over.")
+    b.submit("Casus afsluiten", "casus-afgeschaald", within=close)
+    assert phase(b) == "Afgeschaald"
+
+    b.submit("Naar waakvlam", "casus-waakvlam")
+    assert phase(b).startswith("Waakvlam")
+    reopen = page.locator("form[action$='/heropenen']")
+    reopen.get_by_label("Reden").fill("Nieuwe meldingen van overlast.")
+    b.submit("Casus heropenen", "casus-heropend", within=reopen)
+    assert "De casus is heropend" in flash(b)
+    assert phase(b) == "Plan van aanpak"
+    b.goto("/overzicht", "overzicht")
+    b.goto("/casussen", "casussen")
+
+
+def test_group_approach_steps_1_and_2(browse: Browse) -> None:
+    coordinator = browse(T, JONGERENWERK)
+    page = coordinator.page
+    coordinator.goto("/aanmelden/groep", "aanmelden-groep")
+    page.get_by_label("Groepsnaam").fill("Groep Browserplein")
+    page.get_by_role("textbox", name=re.compile("^Welke signalen zijn er")).fill(
+        "Groep van tien jongeren veroorzaakt 's avonds overlast."
+    )
+    page.get_by_label("Justitie").fill("Vernielingen rond het winkelcentrum.")
+    page.get_by_label("Overleg", exact=True).select_option("groepsoverleg")
+    coordinator.submit("Groep aanmelden", "groep-stap-1")
+    assert "De groep is aangemeld." in flash(coordinator)
+    group_id = casus_id_of(page.url)
+
+    page.get_by_text("Signaal toevoegen").click()
+    signal = page.locator("form[action*='/signalen']")
+    signal.get_by_role("textbox", name=re.compile("^Signaal")).fill(
+        "Groep hangt rond bij de bushalte; vernielingen."
+    )
+    coordinator.submit("Signaal vastleggen", "groep-signaal", within=signal)
+    assert "Het signaal over de groep is vastgelegd." in flash(coordinator)
+
+    procesregisseur = browse(T, PROCESREGISSEUR)
+    procesregisseur.goto(f"/casussen/{group_id}", "casus")
+    p = procesregisseur.page
+    p.get_by_text("Regie aanstellen of overdragen").click()
+    regie = p.locator("form[action*='/regie']")
+    regie.get_by_label("Rol").select_option("uitvoeringscoordinator")
+    regie.get_by_label("Wie").select_option(JONGERENWERK)
+    procesregisseur.submit("Regie vastleggen", "groep-regie", within=regie)
+    procesregisseur.submit("Naar stap 2: Informatie verzamelen", "groep-stap-2")
+    assert phase(procesregisseur).startswith("Stap 2")
+
+    coordinator.goto(f"/casussen/{group_id}", "casus")
+    page.get_by_text("Groepslid toevoegen").click()
+    member = page.locator("form[action*='/leden#']")
+    member.get_by_label("Rol in de groep").select_option("kern")
+    member.get_by_label("Voornamen").fill("Milan")
+    member.get_by_label("Achternaam").fill("Browsergroepslid")
+    coordinator.submit("Op de namenlijst zetten", "groep-lid", within=member)
+    assert "Het groepslid staat op de namenlijst." in flash(coordinator)
+    assert page.get_by_text("Milan Browsergroepslid").count() >= 1
+
+
+def test_a_non_participating_professional_finds_nothing(browse: Browse) -> None:
+    casus_id = aanmelden(browse(T, WIJKAGENT), "Nietzichtbaar")
+    outsider = browse(T, NIET_BETROKKEN)
+    outsider.goto("/casussen", "casussen")
+    assert outsider.page.get_by_text("Nietzichtbaar").count() == 0
+    outsider.goto(f"/casussen/{casus_id}", "casus-niet-betrokken")
+    body = outsider.page.locator("main").inner_text()
+    assert "Nietzichtbaar" not in body and "Bradley" not in body
+    outsider.goto("/werkvoorraad", "werkvoorraad")
+    assert outsider.page.get_by_text("Nietzichtbaar").count() == 0
