@@ -124,6 +124,11 @@ def _versions_query(casus: Casus) -> sa.Select[PlanVersion]:
     )
 
 
+def has_plan(ws: Workspace, casus: Casus) -> bool:
+    """Whether the casus has a plan van aanpak (any version; no policy check)."""
+    return current_version(ws, casus) is not None
+
+
 def current_version(ws: Workspace, casus: Casus) -> PlanVersion | None:
     """The newest plan version of a casus (no policy check: callers decide first)."""
     return ws.session.scalars(
@@ -313,9 +318,14 @@ def _check_plan_version(current: int, expected: int | None) -> None:
         raise VersionMismatch(current)
 
 
-def _check_state(casus: Casus) -> None:
+def may_change(casus: Casus) -> bool:
+    """Whether the phase of the casus lets the plan be changed (the policy decides who)."""
     allowed = _PERSON_PLAN_STATES if casus.kind == lifecycle.PERSON else _GROUP_PLAN_STATES
-    if casus.state not in allowed:
+    return casus.state in allowed
+
+
+def _check_state(casus: Casus) -> None:
+    if not may_change(casus):
         raise Conflict(
             "plan-niet-in-deze-fase",
             f"In de fase '{lifecycle.state_label(casus.kind, casus.state)}' kan het plan van "
@@ -355,8 +365,13 @@ def save_plan(
     expected_version: int | None,
     body: Mapping[str, Any],
     purpose: str | None = None,
+    *,
+    note: str | None = None,
 ) -> tuple[PlanRead, bool]:
-    """Store a new version when the content changed; returns (the plan, created)."""
+    """Store a new version when the content changed; returns (the plan, created).
+
+    ``note`` (e.g. why a deadline was postponed) is added to the version's change summary,
+    which is free text under the plan's text categories (never in the casus event)."""
     casus = ws.load_casus(casus_id, for_update=True)
     decision = _authorize(ws, casus, "update", purpose)
     current = current_version(ws, casus)
@@ -380,6 +395,8 @@ def save_plan(
     changes = diff_plans(old, plan, organisations)
     if current is not None and not changes:
         return PlanRead(casus, current, decision, anonymised(ws, casus, decision)), False
+    if note:
+        changes = [*changes, note]
     row = PlanVersion(
         tenant_id=casus.tenant_id,
         casus_id=casus.id,
