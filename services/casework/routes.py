@@ -18,6 +18,7 @@ from services.casework.overleg.routes import OverleggenController
 from services.casework.overzicht.pages import OverzichtController
 from services.casework.plan.pages import PlanPagesController
 from services.casework.plan.routes import PlanController
+from services.casework.plan.zrm_pages import ZelfredzaamheidPagesController
 from services.casework.uitleg import UitlegController
 from services.casework.werkvoorraad.pages import WerkvoorraadPagesController
 from services.casework.werkvoorraad.routes import WerkvoorraadController
@@ -43,4 +44,5 @@ PAGES: list[type[Controller]] = [
     OverlegPagesController,
     WerkvoorraadPagesController,
     PlanPagesController,
+    ZelfredzaamheidPagesController,
 ]

@@ -17,6 +17,8 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from plan_first import MINIMAL_PLAN
 
+from tenants.reference import ZRM_DOMAINS
+
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
 T, OTHER = "GM0355", "GM0637"
@@ -352,3 +354,84 @@ def test_no_uitvoering_without_a_plan(web: Client, token_for: Headers) -> None:
         {"naar": "uitvoering", "versie": version.group(1), "csrf_token": token(html)},
     )
     assert web.get(api_url, headers=regisseur).json()["fase"] == "uitvoering"
+
+
+# ---------------------------------------------------------------------------------------------
+# Zelfredzaamheid (ZRM): entry and a chart per domain
+# ---------------------------------------------------------------------------------------------
+
+ZRM_CODES = tuple(ZRM_DOMAINS)
+
+
+def zrm_form(html: str, score: int, **overrides: str) -> dict[str, str]:
+    data = {"csrf_token": token(html), "moment": "intake", "datum": TODAY.isoformat()}
+    data.update({f"scores.{code}": str(score) for code in ZRM_CODES})
+    data.update(overrides)
+    return data
+
+
+def test_zrm_entry_and_a_chart_per_domain(web: Client, token_for: Headers) -> None:
+    casus_id = casus_in_plan(web, token_for, "Zrm")
+    login(web, REGISSEUR)
+    assert f'href="/casussen/{casus_id}/zelfredzaamheid" id="zrm-openen"' in get(
+        web, f"/casussen/{casus_id}"
+    )
+    url = f"/casussen/{casus_id}/zelfredzaamheid"
+    html = get(web, url)
+    assert "Nog geen metingen." in html
+    # Radio groups in a fieldset with a legend; every radio has a label.
+    assert '<fieldset class="field score-group" id="zrm-scores-financien">' in html
+    assert '<legend class="label">Financiën <span class="req">(verplicht)</span></legend>' in html
+    assert '<label class="choice" for="zrm-scores-financien-3">' in html
+    assert '<label for="zrm-datum">' in html
+
+    # Missing scores and a future date: messages tied to their group, input kept.
+    future = (TODAY + dt.timedelta(days=3)).isoformat()
+    incomplete = zrm_form(html, 2, datum=future)
+    del incomplete["scores.justitie"]
+    page = post(web, url, incomplete, status=422).text
+    assert "De meting is nog niet vastgelegd." in page
+    assert 'id="zrm-scores-justitie" aria-describedby="zrm-scores-justitie-fout1"' in page
+    assert "Kies een score voor Justitie." in page
+    assert 'id="zrm-scores-financien-2" name="scores.financien" value="2" checked' in page
+    assert f'value="{future}"' in page
+    history = web.get(
+        f"/api/v1/casussen/{casus_id}/zelfredzaamheid", headers=token_for(T, REGISSEUR)
+    ).json()
+    assert history["metingen"] == []
+
+    page = post(web, url, zrm_form(html, 2, datum=future), status=422).text
+    assert "De datum van de meting ligt in de toekomst." in page
+    assert 'id="zrm-datum-fout1"' in page
+
+    earlier = (TODAY - dt.timedelta(days=60)).isoformat()
+    response = post(web, url, zrm_form(html, 2, datum=earlier))
+    assert response.headers["location"] == f"{url}?melding=zrm-vastgelegd"
+    post(
+        web,
+        url,
+        zrm_form(get(web, url), 4, moment="tussentijds", **{"scores.justitie": "3"}),
+    )
+    history = web.get(
+        f"/api/v1/casussen/{casus_id}/zelfredzaamheid", headers=token_for(T, REGISSEUR)
+    ).json()
+    assert [m["moment"] for m in history["metingen"]] == ["intake", "tussentijds"]
+
+    page = get(web, url)
+    chart = page[page.index('id="zrm-grafiek-financien"') :].split("</svg>")[0]
+    assert 'role="img"' in page and "<polyline" in chart
+    assert chart.count("<circle") == 2
+    assert "Financiën: Intake (nulmeting)" in chart and ": 2; Tussentijdse meting" in chart
+    assert "<caption>Scores per meting (dezelfde gegevens als de grafieken)</caption>" in page
+    tabel = page[page.index('id="zrm-tabel"') :]
+    assert "verbeterd met 2" in tabel  # financien 2 -> 4
+
+    # A non-participant sees nothing and records nothing.
+    login(web, OUTSIDER)
+    get(web, url, status=403)
+    refused = web.post(url, data=zrm_form(get(web, "/aanmelden"), 1))
+    assert refused.status_code == 403
+    history = web.get(
+        f"/api/v1/casussen/{casus_id}/zelfredzaamheid", headers=token_for(T, REGISSEUR)
+    ).json()
+    assert len(history["metingen"]) == 2
