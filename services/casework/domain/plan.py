@@ -322,12 +322,25 @@ def _diff_commitments(old: PlanContent, new: PlanContent, names: Mapping[str, st
         who = _org(names, curr.organisation_id)
         if prev is None:
             changes.append(f"Nieuwe toezegging van {who}: {curr.text}")
-        elif prev.status != curr.status:
-            changes.append(
-                f"Toezegging van {who} ({curr.text}): "
-                f"{COMMITMENT_STATUS_LABELS[prev.status]} → "
-                f"{COMMITMENT_STATUS_LABELS[curr.status]}."
-            )
+        else:
+            if prev.status != curr.status:
+                changes.append(
+                    f"Toezegging van {who} ({curr.text}): "
+                    f"{COMMITMENT_STATUS_LABELS[prev.status]} → "
+                    f"{COMMITMENT_STATUS_LABELS[curr.status]}."
+                )
+            if prev.made_on != curr.made_on:
+                changes.append(
+                    f"Toezegging van {who} ({curr.text}): toegezegd op "
+                    f"{format_date_nl(curr.made_on)}."
+                )
+            if prev.check_due_on != curr.check_due_on:
+                when = (
+                    format_date_nl(curr.check_due_on)
+                    if curr.check_due_on
+                    else "de standaardtermijn"
+                )
+                changes.append(f"Toezegging van {who} ({curr.text}): controle op {when}.")
     for key, prev in before.items():
         if key not in after:
             changes.append(

@@ -393,10 +393,10 @@ def save_plan(
     _check_users(ws, casus, plan)
     old = PlanContent.model_validate(current.content) if current else None
     changes = diff_plans(old, plan, organisations)
+    if note and changes:
+        changes = [*changes, note]
     if current is not None and not changes:
         return PlanRead(casus, current, decision, anonymised(ws, casus, decision)), False
-    if note:
-        changes = [*changes, note]
     row = PlanVersion(
         tenant_id=casus.tenant_id,
         casus_id=casus.id,
