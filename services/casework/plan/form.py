@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -109,7 +109,7 @@ class PlanForm:
     """Section -> form row index of each body row."""
 
 
-def _new_action_ids(taken: Iterable[str]) -> Iterable[str]:
+def _new_action_ids(taken: Iterable[str]) -> Iterator[str]:
     numbers = [int(m.group(1)) for t in taken if (m := _ACTION_ID.fullmatch(t))]
     n = max(numbers, default=0)
     while True:

@@ -251,20 +251,19 @@ def compare_page(
     with workspace(casework, viewer.principal) as ws:
         versions, _ = plans.list_versions(ws, casus_id, None)
         reference = ws.load_casus(casus_id).reference
-        numbers = [v["versie"] for v in versions]
+        numbers: list[int] = [int(v["versie"]) for v in versions]
         sections: list[compare.Section] = []
         views: dict[str, Any] = {}
+        old = new = 0
         if numbers:
-            new = right if right in numbers else numbers[0]
+            new = right if right is not None and right in numbers else numbers[0]
             older = [n for n in numbers if n < new]
-            old = left if left in numbers else (older[0] if older else new)
+            old = left if left is not None and left in numbers else (older[0] if older else new)
             views = {
                 "oud": plans.plan_view(ws, plans.read_plan(ws, casus_id, None, old)),
                 "nieuw": plans.plan_view(ws, plans.read_plan(ws, casus_id, None, new)),
             }
             sections = compare.compare(views["oud"], views["nieuw"], _organisations(ws))
-        else:
-            old = new = 0
     between = [v for v in versions if min(old, new) < v["versie"] <= max(old, new)]
     return render(
         viewer,

@@ -234,7 +234,7 @@ class WerkvoorraadPagesController(Controller):
                 soort=soort or None,
                 te_laat=te_laat == "ja",
                 casus=casus or None,
-                sorteer=sorteer if sorteer in SORTS else "datum",
+                sorteer=sorteer if sorteer is not None and sorteer in SORTS else "datum",
                 melding=melding,
             ),
         )
