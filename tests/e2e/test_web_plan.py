@@ -254,6 +254,7 @@ def test_invalid_input_comes_back_beside_its_field(web: Client, token_for: Heade
     )
     page = post(web, url, empty_goal, status=422).text
     assert "Vul ten minste één doel in" in page
+    assert 'id="sectie-doelen" aria-describedby="plan-doelen-fout1"' in page
 
     # "Lege regels toevoegen" stores nothing and keeps the input, with more empty rows.
     more = post(web, url, {**full_form(html), "actie": "regels"}, status=200).text
