@@ -7,13 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 from test_web_plan import OUTSIDER, REGISSEUR, T, casus_in_plan, get, login, post, token
+
+from services.platform.db.models import PlanVersion
+from services.platform.db.unit_of_work import tenant_transaction
+from services.runtime import Runtime
+from tenants.reference import ZRM_DOMAINS
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
@@ -260,3 +267,29 @@ def test_the_api_marks_done_and_postpones(web: Client, token_for: Headers) -> No
     paths = web.get("/api/docs/openapi.json").json()["paths"]
     operation = paths["/api/v1/werkvoorraad/uitstellen"]["post"]
     assert "requestBody" in operation and "200" in operation["responses"]
+
+
+def test_an_overdue_herijking_is_cleared_by_a_tussentijdse_meting(
+    web: Client, token_for: Headers, runtime: Runtime
+) -> None:
+    casus_id, _ = casus_with_overdue_work(web, token_for, "Herijking")
+    plan_on = TODAY - dt.timedelta(days=220)  # herijking every 6 months: overdue
+    with tenant_transaction(runtime.sessions, T) as session:
+        session.execute(
+            sa.update(PlanVersion)
+            .where(PlanVersion.casus_id == uuid.UUID(casus_id))
+            .values(created_at=dt.datetime.combine(plan_on, dt.time(12), dt.UTC))
+        )
+    login(web, REGISSEUR)
+    html = get(web, "/werkvoorraad?soort=herijking")
+    item = row(html, "herijking", casus_id, "casus")
+    assert 'class="overdue"' in item, item
+    link = re.search(r'href="(/casussen/[^"]+/zelfredzaamheid\?moment=tussentijds)"', item)
+    assert link
+    form = get(web, link.group(1))
+    assert 'name="moment" value="tussentijds" checked' in form
+    data = {"csrf_token": token(form), "moment": "tussentijds", "datum": TODAY.isoformat()}
+    data.update({f"scores.{code}": "3" for code in ZRM_DOMAINS})
+    post(web, f"/casussen/{casus_id}/zelfredzaamheid", data)
+    after = row(get(web, "/werkvoorraad?soort=herijking"), "herijking", casus_id, "casus")
+    assert after and 'class="overdue"' not in after

@@ -62,13 +62,21 @@ def zrm_page(
     state: formstate.FormState | None = None,
     status: int = 200,
     melding: str | None = None,
+    moment: str | None = None,
 ) -> Template:
+    """The charts and the form; ``moment`` preselects the meetmoment (the werkvoorraad's
+    herijking links here with ``tussentijds``)."""
     with workspace(casework, viewer.principal) as ws:
         history = assessments.history(ws, casus_id, None)
         casus = ws.load_casus(casus_id)
         reference, person = casus.reference, casus.kind == lifecycle.PERSON
         today = ws.today
-    view = formstate.FormView(state or formstate.FormState(FORM))
+    preset = (
+        {"moment": moment, "datum": today.isoformat()}
+        if moment is not None and moment in MOMENT_LABELS
+        else {}
+    )
+    view = formstate.FormView(state or formstate.FormState(FORM, preset))
     return render(
         viewer,
         "zelfredzaamheid.html",
@@ -177,7 +185,12 @@ class ZelfredzaamheidPagesController(Controller):
 
     @get("/", opt=PUBLIC, sync_to_thread=True)
     def overview(
-        self, request: Req, web: Web, casus_id: CasusId, melding: FromQuery[str | None] = None
+        self,
+        request: Req,
+        web: Web,
+        casus_id: CasusId,
+        melding: FromQuery[str | None] = None,
+        moment: FromQuery[str | None] = None,
     ) -> Response[Any]:
         viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
@@ -186,7 +199,7 @@ class ZelfredzaamheidPagesController(Controller):
         return guarded(
             viewer,
             PURPOSE,
-            lambda: zrm_page(viewer, web.casework, casus_id, token, melding=melding),
+            lambda: zrm_page(viewer, web.casework, casus_id, token, melding=melding, moment=moment),
         )
 
     @post("/", opt=PUBLIC, status_code=303)
