@@ -182,6 +182,7 @@ def test_the_casusregisseur_writes_and_revises_the_plan(web: Client, token_for: 
         **{
             "acties.0.id": "a1",
             "acties.0.status": "loopt",
+            "doelen.0.status": "loopt",
             "doelen.1.leefgebied": "huisvesting",
             "doelen.1.probleem": "Huurachterstand.",
             "doelen.1.doel": "Huur op tijd betaald.",
@@ -196,6 +197,10 @@ def test_the_casusregisseur_writes_and_revises_the_plan(web: Client, token_for: 
     assert "Huurachterstand." in doelen and "Nieuw" in doelen
     acties = compared[compared.index('id="vergelijk-acties"') :].split("</table>")[0]
     assert "Gewijzigd" in acties and ", open" in acties and ", loopt" in acties
+    assert "Doel bij Financiën (Schulden in beeld en een budgetplan.): status open → loopt." in (
+        compared
+    )
+    assert '<label for="plan-doelen-0-status">Status van het doel</label>' in html
 
     # Sending the same content again stores nothing new.
     html = get(web, url)

@@ -26,10 +26,17 @@ from .text import format_date_nl
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=reference.CODE_PATTERN.pattern)]
 
+GoalStatus = Literal["open", "loopt", "behaald", "niet-behaald"]
 ActionStatus = Literal["open", "loopt", "gereed", "vervallen"]
 Track = Literal["zorg", "strafrechtelijk", "bestuurlijk"]
 CommitmentStatus = Literal["open", "nagekomen", "niet-nagekomen", "vervallen"]
 
+GOAL_STATUS_LABELS: Final[Mapping[str, str]] = {
+    "open": "open",
+    "loopt": "loopt",
+    "behaald": "behaald",
+    "niet-behaald": "niet behaald",
+}
 ACTION_STATUS_LABELS: Final[Mapping[str, str]] = {
     "open": "open",
     "loopt": "loopt",
@@ -59,6 +66,7 @@ class Goal(_Model):
     domain: str
     problem: Text
     goal: Text
+    status: GoalStatus = "open"
 
 
 class Action(_Model):
@@ -246,6 +254,11 @@ def _diff_goals(old: PlanContent, new: PlanContent) -> list[str]:
                 changes.append(f"Probleem bij {label} gewijzigd: {curr.problem}")
             if prev.goal != curr.goal:
                 changes.append(f"Doel bij {label} gewijzigd: {curr.goal}")
+            if prev.status != curr.status:
+                changes.append(
+                    f"Doel bij {label} ({curr.goal}): status {GOAL_STATUS_LABELS[prev.status]} → "
+                    f"{GOAL_STATUS_LABELS[curr.status]}."
+                )
         for curr in after[len(before) :]:
             changes.append(f"Nieuw doel bij {label}: {curr.goal}")
         for prev in before[len(after) :]:

@@ -52,7 +52,7 @@ def _goal(g: Mapping[str, Any], orgs: Mapping[str, str]) -> str:
     text = f"{g.get('leefgebied_label', g.get('leefgebied'))}"
     if g.get("probleem") is not None:
         text += f" — probleem: {g['probleem']}; doel: {g.get('doel')}"
-    return text
+    return f"{text} ({g.get('status_label', 'open')})"
 
 
 def _action(a: Mapping[str, Any], orgs: Mapping[str, str]) -> str:

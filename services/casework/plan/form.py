@@ -22,7 +22,7 @@ FORM: Final = "plan"
 
 #: Section -> the fields of one row (in the order of the form).
 SECTIONS: Final[Mapping[str, tuple[str, ...]]] = {
-    "doelen": ("leefgebied", "probleem", "doel"),
+    "doelen": ("leefgebied", "probleem", "doel", "status"),
     "acties": (
         "id",
         "omschrijving",

@@ -25,6 +25,7 @@ from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.plan import (
     ACTION_STATUS_LABELS,
     COMMITMENT_STATUS_LABELS,
+    GOAL_STATUS_LABELS,
     TRACK_LABELS,
 )
 from services.casework.errors import Conflict, NotFound, VersionMismatch, VersionRequired
@@ -151,6 +152,7 @@ def plan_page(
             "leefgebieden": domains,
             "organisaties": organisations,
             "gebruikers": users,
+            "doel_statussen": GOAL_STATUS_LABELS,
             "actie_statussen": ACTION_STATUS_LABELS,
             "toezegging_statussen": COMMITMENT_STATUS_LABELS,
             "sporen": TRACK_LABELS,

@@ -21,6 +21,7 @@ class DoelIn(_In):
     leefgebied: Code
     probleem: Text
     doel: Text
+    status: Literal["open", "loopt", "behaald", "niet-behaald"] = "open"
 
 
 class ActieIn(_In):

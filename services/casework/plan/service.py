@@ -31,6 +31,7 @@ from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.plan import (
     ACTION_STATUS_LABELS,
     COMMITMENT_STATUS_LABELS,
+    GOAL_STATUS_LABELS,
     TRACK_LABELS,
     PlanContent,
     diff_plans,
@@ -234,6 +235,8 @@ def plan_view(ws: Workspace, read: PlanRead) -> dict[str, Any]:
         goal: dict[str, Any] = {
             "leefgebied": g.domain,
             "leefgebied_label": labels.get(g.domain, g.domain),
+            "status": g.status,
+            "status_label": GOAL_STATUS_LABELS[g.status],
         }
         if not read_anon and free_text.shows(
             read.decision, free_text.leefgebied_categories(g.domain)

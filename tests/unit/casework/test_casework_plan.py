@@ -181,3 +181,17 @@ def test_diff_plans_reports_a_new_check_date_of_a_commitment() -> None:
     assert diff_plans(later, old, {"ggz": "GGZ Centraal"})[-1] == (
         "Toezegging van GGZ Centraal (Intake binnen 4 weken): controle op de standaardtermijn."
     )
+
+
+def test_diff_plans_reports_the_status_of_a_goal() -> None:
+    """Issue 12: goals get a status (open, loopt, behaald, niet behaald), default open."""
+    old = validate_plan(plan_data(), "zrm", ORGS)
+    assert [g.status for g in old.goals] == ["open", "open"]
+    data = plan_data()
+    data["goals"][0]["status"] = "behaald"
+    assert diff_plans(old, validate_plan(data, "zrm", ORGS)) == [
+        "Doel bij Financiën (Schulden in beeld en budgetbeheer.): status open → behaald."
+    ]
+    data["goals"][0]["status"] = "gehaald"
+    with pytest.raises(DomainValidationError):
+        validate_plan(data, "zrm", ORGS)
