@@ -16,7 +16,9 @@ from services.casework.informatie.routes import InformatieController, Toestemmin
 from services.casework.overleg.pages import OverlegPagesController
 from services.casework.overleg.routes import OverleggenController
 from services.casework.overzicht.pages import OverzichtController
+from services.casework.plan.pages import PlanPagesController
 from services.casework.plan.routes import PlanController
+from services.casework.plan.zrm_pages import ZelfredzaamheidPagesController
 from services.casework.uitleg import UitlegController
 from services.casework.werkvoorraad.pages import WerkvoorraadPagesController
 from services.casework.werkvoorraad.routes import WerkvoorraadController
@@ -41,4 +43,6 @@ PAGES: list[type[Controller]] = [
     GroepsaanpakPagesController,
     OverlegPagesController,
     WerkvoorraadPagesController,
+    PlanPagesController,
+    ZelfredzaamheidPagesController,
 ]

@@ -144,6 +144,7 @@ def seed_person_casus(deps: CaseworkDeps, cast: Cast, c: DemoCasus) -> None:
         or cast.expert
     )
     appointed = False
+    plan_seeded = False
     for step in c.path:
         when = _at(step.on)
         actor = regisseur if appointed else cast.expert
@@ -180,6 +181,10 @@ def seed_person_casus(deps: CaseworkDeps, cast: Cast, c: DemoCasus) -> None:
                 svc.heropenen(ws, casus_id, version, step.reason or "Nieuwe signalen.")
             else:
                 svc.transition(ws, casus_id, step.state, version, reason=step.reason)
+        if step.state == "plan" and not plan_seeded:
+            # The plan before uitvoering: the service refuses uitvoering without a plan.
+            _seed_plan(deps, code, c, casus_id, regisseur)
+            plan_seeded = True
         if step.state == "opgenomen":
             with workspace(deps, cast.expert, now=when) as ws:
                 if regisseur.user_id != cast.expert.user_id:
@@ -190,23 +195,30 @@ def seed_person_casus(deps: CaseworkDeps, cast: Cast, c: DemoCasus) -> None:
     _seed_plan_and_assessments(deps, cast, c, casus_id, regisseur)
 
 
+def _seed_plan(
+    deps: CaseworkDeps, code: str, c: DemoCasus, casus_id: uuid.UUID, author: Principal
+) -> None:
+    if c.plan is None or c.plan_created_on is None:
+        return
+    with tenant_transaction(deps.sessions, code) as session:
+        session.add(
+            PlanVersion(
+                tenant_id=code,
+                casus_id=casus_id,
+                version=1,
+                content=c.plan.model_dump(mode="json"),
+                summary=["Eerste versie van het plan van aanpak."],
+                created_by=author.user_id,
+                created_at=_at(c.plan_created_on),
+            )
+        )
+
+
 def _seed_plan_and_assessments(
     deps: CaseworkDeps, cast: Cast, c: DemoCasus, casus_id: uuid.UUID, author: Principal
 ) -> None:
     code = cast.tenant.code
     with tenant_transaction(deps.sessions, code) as session:
-        if c.plan is not None and c.plan_created_on is not None:
-            session.add(
-                PlanVersion(
-                    tenant_id=code,
-                    casus_id=casus_id,
-                    version=1,
-                    content=c.plan.model_dump(mode="json"),
-                    summary=["Eerste versie van het plan van aanpak."],
-                    created_by=author.user_id,
-                    created_at=_at(c.plan_created_on),
-                )
-            )
         for a in c.assessments:
             session.add(
                 Assessment(

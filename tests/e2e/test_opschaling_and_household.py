@@ -9,6 +9,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from plan_first import ensure_plan
 
 from services.runtime import Runtime
 
@@ -67,6 +68,7 @@ def test_opschaling_to_the_region_and_household_members(
     )
     etag = client.get(url, headers=regisseur).headers["etag"]
     move(regisseur, "overgang", {"naar": "plan"})
+    ensure_plan(client, url, regisseur)  # no uitvoering without a plan van aanpak
     move(regisseur, "overgang", {"naar": "uitvoering"})
 
     # Household member: a person of their own; derden data needs its own grant.

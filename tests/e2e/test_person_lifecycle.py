@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from plan_first import ensure_plan
 
 from services.runtime import Runtime
 
@@ -153,6 +154,8 @@ def test_person_from_aanmelding_to_waakvlam_and_reopen(
     assert informed.status_code == 200, informed.text
     etag = informed.headers["etag"]
     for target in ("plan", "uitvoering", "monitoring", "uitvoering", "monitoring"):
+        if target == "uitvoering":  # no uitvoering without a plan van aanpak
+            ensure_plan(client, url, regisseur)
         step = client.post(
             f"{url}/overgang", json={"naar": target}, headers={**regisseur, "If-Match": etag}
         )

@@ -11,6 +11,7 @@ import pytest
 from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
+from plan_first import ensure_plan
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
@@ -353,6 +354,8 @@ def test_close_and_reopen_through_the_forms(web: Client, token_for: Headers) -> 
         {"criteria": ["overlast-criminaliteit", "meerdere-organisaties"], "besluit": "opnemen"},
     )
     step("overgang", {"naar": "plan"})
+    # No uitvoering without a plan van aanpak (issue 12).
+    ensure_plan(web, f"/api/v1/casussen/{casus_id}", token_for(T, EXPERT))
     step("overgang", {"naar": "uitvoering"})
     html = get(web, url)
     assert "Casus afsluiten" in html and "Ontvangende organisatie" in html

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from litestar import Litestar
 from litestar.testing import TestClient
+from plan_first import ensure_plan
 
 from tenants.reference import LEEFGEBIEDEN_8, ZRM_DOMAINS
 
@@ -70,6 +71,8 @@ def included_casus(client: Client, token_for: Headers, t: dict[str, object], nam
     headers = token_for(tenant, regisseur)
     etag = client.get(url, headers=headers).headers["etag"]
     for target in ("plan", "uitvoering"):
+        if target == "uitvoering":  # no uitvoering without a plan van aanpak
+            ensure_plan(client, url, headers, str(t["leefgebied"]))
         step = client.post(
             f"{url}/overgang", json={"naar": target}, headers={**headers, "If-Match": etag}
         )

@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from plan_first import ensure_plan
 
 from services.platform.db.models import AuditEntry, User
 from services.platform.db.unit_of_work import tenant_transaction
@@ -100,6 +101,7 @@ class Casus:
         assert appointed.status_code == 200, appointed.text
         self.etag = client.get(self.url, headers=token_for(Z, REGISSEUR)).headers["etag"]
         self.move(REGISSEUR, "overgang", {"naar": "plan"})
+        ensure_plan(client, self.url, token_for(Z, REGISSEUR))  # no uitvoering without a plan
         self.move(REGISSEUR, "overgang", {"naar": "uitvoering"})
 
     def move(self, user: str, path: str, body: dict[str, Any]) -> None:

@@ -298,8 +298,13 @@ def test_driehoek_sees_the_group_plan_anonymised(client: Client, token_for: Head
     assert plan["weergave"] == "anoniem"
     assert "Kevin" not in seen.text
     assert COORDINATOR not in seen.text
-    assert plan["doelen"] == [
-        {"leefgebied": "sociaal-netwerk", "leefgebied_label": "Sociaal netwerk"}
+    assert plan["doelen"] == [  # the goal's status stays, like an action's (issue 12)
+        {
+            "leefgebied": "sociaal-netwerk",
+            "leefgebied_label": "Sociaal netwerk",
+            "status": "open",
+            "status_label": "open",
+        }
     ]
     assert plan["acties"][0]["status"] == "loopt"
     assert plan["acties"][0]["deadline"] == "2027-01-15"

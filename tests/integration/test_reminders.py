@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
-from test_werkvoorraad import REGISSEUR, TODAY, T, backdate, casus_in_uitvoering, make_plan
+from test_werkvoorraad import REGISSEUR, TODAY, T, backdate, casus_in_uitvoering
 
 from services.jobs import _work_queue_as_user
 from services.platform.db.models import Casus
@@ -51,7 +51,6 @@ def test_reminders_once_per_user_and_day_and_the_retention_hook(
     tmp_path: Path,
 ) -> None:
     casus_id = casus_in_uitvoering(client, token_for, "Herinnerd")
-    make_plan(client, token_for, casus_id)
     backdate(
         runtime,
         casus_id,

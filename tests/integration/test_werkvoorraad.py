@@ -61,6 +61,8 @@ def casus_in_uitvoering(client: Client, token_for: Headers, name: str) -> str:
     regisseur = token_for(T, REGISSEUR)
     etag = client.get(url, headers=regisseur).headers["etag"]
     for target in ("plan", "uitvoering"):
+        if target == "uitvoering":  # no uitvoering without a plan van aanpak
+            make_plan(client, token_for, casus_id)
         step = client.post(
             f"{url}/overgang", json={"naar": target}, headers={**regisseur, "If-Match": etag}
         )
@@ -123,7 +125,6 @@ def test_timers_are_due_for_those_who_may_see_the_casus(
     client: Client, token_for: Headers, runtime: Runtime
 ) -> None:
     casus_id = casus_in_uitvoering(client, token_for, "Tim")
-    make_plan(client, token_for, casus_id)
     # Plan made 10 months ago, last melding 11 months ago (Zeist: 6 / 9 months / 6 weeks).
     backdate(
         runtime,

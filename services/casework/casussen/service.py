@@ -29,6 +29,7 @@ from services.casework.domain.triage import (
 from services.casework.errors import Conflict
 from services.casework.personen import service as persons
 from services.casework.personen.service import PersonInput, create_person, person_view
+from services.casework.plan import service as plans
 from services.casework.workspace import REGIE_ROLES, Workspace, check_version, ref
 from services.platform.authz.enforce import Target
 from services.platform.db.models import (
@@ -533,6 +534,11 @@ def transition(
             toegestaan=list(lifecycle.allowed_next(casus.kind, casus.state)),
         )
     lifecycle.check_transition_data(casus.kind, casus.state, target, reason=reason)
+    if move.action == "uitvoering-starten" and not plans.has_plan(ws, casus):
+        raise Conflict(
+            "plan-vereist",
+            "Stel eerst het plan van aanpak vast: zonder plan van aanpak start de uitvoering niet.",
+        )
     if (
         casus.kind == "groep"
         and target == "stap-2"

@@ -26,10 +26,17 @@ from .text import format_date_nl
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=reference.CODE_PATTERN.pattern)]
 
+GoalStatus = Literal["open", "loopt", "behaald", "niet-behaald"]
 ActionStatus = Literal["open", "loopt", "gereed", "vervallen"]
 Track = Literal["zorg", "strafrechtelijk", "bestuurlijk"]
 CommitmentStatus = Literal["open", "nagekomen", "niet-nagekomen", "vervallen"]
 
+GOAL_STATUS_LABELS: Final[Mapping[str, str]] = {
+    "open": "open",
+    "loopt": "loopt",
+    "behaald": "behaald",
+    "niet-behaald": "niet behaald",
+}
 ACTION_STATUS_LABELS: Final[Mapping[str, str]] = {
     "open": "open",
     "loopt": "loopt",
@@ -59,6 +66,7 @@ class Goal(_Model):
     domain: str
     problem: Text
     goal: Text
+    status: GoalStatus = "open"
 
 
 class Action(_Model):
@@ -246,6 +254,11 @@ def _diff_goals(old: PlanContent, new: PlanContent) -> list[str]:
                 changes.append(f"Probleem bij {label} gewijzigd: {curr.problem}")
             if prev.goal != curr.goal:
                 changes.append(f"Doel bij {label} gewijzigd: {curr.goal}")
+            if prev.status != curr.status:
+                changes.append(
+                    f"Doel bij {label} ({curr.goal}): status {GOAL_STATUS_LABELS[prev.status]} → "
+                    f"{GOAL_STATUS_LABELS[curr.status]}."
+                )
         for curr in after[len(before) :]:
             changes.append(f"Nieuw doel bij {label}: {curr.goal}")
         for prev in before[len(after) :]:
@@ -322,12 +335,25 @@ def _diff_commitments(old: PlanContent, new: PlanContent, names: Mapping[str, st
         who = _org(names, curr.organisation_id)
         if prev is None:
             changes.append(f"Nieuwe toezegging van {who}: {curr.text}")
-        elif prev.status != curr.status:
-            changes.append(
-                f"Toezegging van {who} ({curr.text}): "
-                f"{COMMITMENT_STATUS_LABELS[prev.status]} → "
-                f"{COMMITMENT_STATUS_LABELS[curr.status]}."
-            )
+        else:
+            if prev.status != curr.status:
+                changes.append(
+                    f"Toezegging van {who} ({curr.text}): "
+                    f"{COMMITMENT_STATUS_LABELS[prev.status]} → "
+                    f"{COMMITMENT_STATUS_LABELS[curr.status]}."
+                )
+            if prev.made_on != curr.made_on:
+                changes.append(
+                    f"Toezegging van {who} ({curr.text}): toegezegd op "
+                    f"{format_date_nl(curr.made_on)}."
+                )
+            if prev.check_due_on != curr.check_due_on:
+                when = (
+                    format_date_nl(curr.check_due_on)
+                    if curr.check_due_on
+                    else "de standaardtermijn"
+                )
+                changes.append(f"Toezegging van {who} ({curr.text}): controle op {when}.")
     for key, prev in before.items():
         if key not in after:
             changes.append(

@@ -23,6 +23,7 @@ class DoelIn(_In):
     leefgebied: Code
     probleem: Text
     doel: Text
+    status: Literal["open", "loopt", "behaald", "niet-behaald"] = "open"
 
 
 class ActieIn(_In):

@@ -31,6 +31,7 @@ from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.plan import (
     ACTION_STATUS_LABELS,
     COMMITMENT_STATUS_LABELS,
+    GOAL_STATUS_LABELS,
     TRACK_LABELS,
     PlanContent,
     diff_plans,
@@ -122,6 +123,11 @@ def _versions_query(casus: Casus) -> sa.Select[PlanVersion]:
     return sa.select(PlanVersion).where(
         PlanVersion.tenant_id == casus.tenant_id, PlanVersion.casus_id == casus.id
     )
+
+
+def has_plan(ws: Workspace, casus: Casus) -> bool:
+    """Whether the casus has a plan van aanpak (any version; no policy check)."""
+    return current_version(ws, casus) is not None
 
 
 def current_version(ws: Workspace, casus: Casus) -> PlanVersion | None:
@@ -229,6 +235,8 @@ def plan_view(ws: Workspace, read: PlanRead) -> dict[str, Any]:
         goal: dict[str, Any] = {
             "leefgebied": g.domain,
             "leefgebied_label": labels.get(g.domain, g.domain),
+            "status": g.status,
+            "status_label": GOAL_STATUS_LABELS[g.status],
         }
         if not read_anon and free_text.shows(
             read.decision, free_text.leefgebied_categories(g.domain)
@@ -313,9 +321,14 @@ def _check_plan_version(current: int, expected: int | None) -> None:
         raise VersionMismatch(current)
 
 
-def _check_state(casus: Casus) -> None:
+def may_change(casus: Casus) -> bool:
+    """Whether the phase of the casus lets the plan be changed (the policy decides who)."""
     allowed = _PERSON_PLAN_STATES if casus.kind == lifecycle.PERSON else _GROUP_PLAN_STATES
-    if casus.state not in allowed:
+    return casus.state in allowed
+
+
+def _check_state(casus: Casus) -> None:
+    if not may_change(casus):
         raise Conflict(
             "plan-niet-in-deze-fase",
             f"In de fase '{lifecycle.state_label(casus.kind, casus.state)}' kan het plan van "
@@ -355,8 +368,13 @@ def save_plan(
     expected_version: int | None,
     body: Mapping[str, Any],
     purpose: str | None = None,
+    *,
+    note: str | None = None,
 ) -> tuple[PlanRead, bool]:
-    """Store a new version when the content changed; returns (the plan, created)."""
+    """Store a new version when the content changed; returns (the plan, created).
+
+    ``note`` (e.g. why a deadline was postponed) is added to the version's change summary,
+    which is free text under the plan's text categories (never in the casus event)."""
     casus = ws.load_casus(casus_id, for_update=True)
     decision = _authorize(ws, casus, "update", purpose)
     current = current_version(ws, casus)
@@ -378,6 +396,8 @@ def save_plan(
     _check_users(ws, casus, plan)
     old = PlanContent.model_validate(current.content) if current else None
     changes = diff_plans(old, plan, organisations)
+    if note and changes:
+        changes = [*changes, note]
     if current is not None and not changes:
         return PlanRead(casus, current, decision, anonymised(ws, casus, decision)), False
     row = PlanVersion(

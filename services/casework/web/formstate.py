@@ -127,6 +127,15 @@ MELDINGEN: Final[Mapping[str, tuple[str, str]]] = {
         "Het groepslid is van de namenlijst gehaald; dit blijft vastgelegd met de reden.",
     ),
     STALE: ("waarschuwing", STALE_TEXT),
+    # Plan van aanpak, zelfredzaamheid and werkvoorraad (issue 12).
+    "plan-opgeslagen": ("ok", "Het plan van aanpak is vastgesteld als nieuwe versie."),
+    "plan-ongewijzigd": ("ok", "Er was niets gewijzigd; het plan van aanpak blijft zoals het was."),
+    "zrm-vastgelegd": ("ok", "De zelfredzaamheidsmeting is vastgelegd."),
+    "werk-gereed": ("ok", "Het item is afgehandeld en staat niet meer in uw werkvoorraad."),
+    "werk-uitgesteld": (
+        "ok",
+        "Het item is uitgesteld naar de nieuwe datum; de reden staat bij het plan.",
+    ),
 }
 
 

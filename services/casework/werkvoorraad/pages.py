@@ -1,24 +1,206 @@
-"""The werkvoorraad page."""
+"""The werkvoorraad page: filter (soort, te laat, casus) and sort, and act on an item: an
+action of the plan or a partner toezegging is done, or postponed with a reason.
+
+The forms post to ``/werkvoorraad/gereed`` and ``/werkvoorraad/uitstellen``, validated with
+the API's request schemas (:mod:`.schemas` through ``parse_form``) and handled by the same
+service functions as ``POST /api/v1/werkvoorraad/gereed`` and ``/uitstellen``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from litestar import Controller, Response, get
-from litestar.response import Template
+from litestar import Controller, Response, get, post
+from litestar.params import FromQuery
+from litestar.response import Redirect, Template
+from pydantic import BaseModel
 
-from services.casework.unit_of_work import workspace
-from services.casework.web.shell import Req, Web, guarded, render, to_login, viewer_of
+from services.casework.domain.errors import DomainValidationError
+from services.casework.errors import Conflict, NotFound, VersionMismatch, VersionRequired
+from services.casework.plan.form import iso_date
+from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.casework.web import formstate
+from services.casework.web.context import Viewer
+from services.casework.web.kit import Form, submit
+from services.casework.web.schema_forms import parse_form
+from services.casework.web.shell import (
+    Req,
+    Web,
+    form_token,
+    guarded,
+    not_found,
+    reasons,
+    render,
+    to_login,
+    viewer_of,
+)
+from services.casework.werkvoorraad import afhandelen
 from services.casework.werkvoorraad import service as werkvoorraad
+from services.casework.werkvoorraad.schemas import UitstelIn, WerkitemIn
+from services.casework.workspace import Workspace
+from services.platform.authz.enforce import AccessDenied
+from services.platform.http.csrf import FIELD as CSRF_FIELD
 from services.platform.identity.authn import PUBLIC
+from services.platform.policy import PolicyEngineUnavailable
 
 DUE_KIND_LABELS: Final[Mapping[str, str]] = {
     "herijking": "Herijking",
     "positieve-afsluiting": "Positieve afsluiting",
     "toezegging-controleren": "Toezegging controleren",
     "doorbreekglas-beoordelen": "Doorbreekglas beoordelen",
+    "planactie": "Actie uit het plan",
+    "overlegactie": "Actie uit overleg",
 }
+
+SORTS: Final[Mapping[str, str]] = {
+    "datum": "Datum (oudste eerst)",
+    "casus": "Casus",
+    "soort": "Soort",
+}
+
+STALE_ITEM: Final = (
+    "Iemand anders heeft het plan van aanpak van deze casus intussen gewijzigd; er is niets "
+    "opgeslagen. Bekijk het item hieronder opnieuw."
+)
+
+ITEM_FIELDS: Final = frozenset({"nieuwe_datum", "reden"})
+
+
+def form_key(kind: str, casus_id: str, subject: str) -> str:
+    """The key of an item's forms (``uitstellen:<casus>:<onderwerp>``)."""
+    return f"{kind}:{casus_id}:{subject}"
+
+
+def _filtered(
+    items: list[dict[str, Any]], soort: str | None, te_laat: bool, casus: str | None, sort: str
+) -> list[dict[str, Any]]:
+    chosen = [
+        i
+        for i in items
+        if (not soort or i["soort"] == soort)
+        and (not te_laat or i["te_laat"])
+        and (not casus or i["referentie"] == casus)
+    ]
+    keys: dict[str, Callable[[dict[str, Any]], Any]] = {
+        "datum": lambda i: (i["datum"], i["referentie"]),
+        "casus": lambda i: (i["referentie"], i["datum"]),
+        "soort": lambda i: (DUE_KIND_LABELS.get(i["soort"], i["soort"]), i["datum"]),
+    }
+    return sorted(chosen, key=keys.get(sort, keys["datum"]))
+
+
+def work_page(
+    viewer: Viewer,
+    casework: CaseworkDeps,
+    token: str,
+    *,
+    soort: str | None = None,
+    te_laat: bool = False,
+    casus: str | None = None,
+    sorteer: str = "datum",
+    melding: str | None = None,
+    state: formstate.FormState | None = None,
+    status: int = 200,
+) -> Template:
+    with workspace(casework, viewer.principal) as ws:
+        queue = werkvoorraad.work_queue(ws)
+    items: list[dict[str, Any]] = queue["items"]
+    shown = _filtered(items, soort, te_laat, casus, sorteer)
+    return render(
+        viewer,
+        "werkvoorraad.html",
+        {
+            "werk": queue,
+            "getoond": shown,
+            "soorten": DUE_KIND_LABELS,
+            "filter_soorten": {
+                k: DUE_KIND_LABELS.get(k, k) for k in sorted({i["soort"] for i in items})
+            },
+            "filter_casussen": sorted({i["referentie"] for i in items}),
+            "sorteringen": SORTS,
+            "filter": {
+                "soort": soort or "",
+                "te_laat": te_laat,
+                "casus": casus or "",
+                "sorteer": sorteer,
+            },
+            "afhandelbaar": afhandelen.ACTIONABLE,
+            "f": formstate.FormView(state),
+            "sleutel": form_key,
+            "csrf_veld": CSRF_FIELD,
+            "csrf_token": token,
+            "melding": formstate.melding(melding),
+        },
+        doel=werkvoorraad.PURPOSE,
+        active="werkvoorraad",
+        status=status,
+    )
+
+
+def _act(
+    viewer: Viewer,
+    casework: CaseworkDeps,
+    posted: Form,
+    token: str,
+    *,
+    form_kind: str,
+    model: type[BaseModel],
+    perform: Callable[[Workspace, Any], afhandelen.Outcome],
+    melding: str,
+) -> Response[Any]:
+    values = posted.values()
+    key = form_key(form_kind, posted.get("casus_id"), posted.get("onderwerp"))
+
+    def again(status: int, state: formstate.FormState) -> Template:
+        return guarded(
+            viewer,
+            werkvoorraad.PURPOSE,
+            lambda: work_page(viewer, casework, token, state=state, status=status),
+        )
+
+    body = {
+        name: iso_date(posted.get(name)) if name == "nieuwe_datum" else posted.get(name)
+        for name in model.model_fields
+        if posted.get(name)
+    }
+    try:
+        data = parse_form(model, body)
+        with workspace(casework, viewer.principal) as ws:
+            perform(ws, data)
+        return Redirect(f"/werkvoorraad?melding={melding}", status_code=303)
+    except DomainValidationError as error:
+        state = formstate.state_from_problems(key, values, error.problems, fields=ITEM_FIELDS)
+        return again(422, state)
+    except (VersionMismatch, VersionRequired):
+        return again(409, formstate.FormState(key, values, general=(STALE_ITEM,)))
+    except AccessDenied as error:
+        if "tenant-anders" in error.decision.codes:
+            return not_found(viewer, werkvoorraad.PURPOSE)
+        messages = tuple(r["message"] for r in reasons(error.decision))
+        return again(403, formstate.FormState(key, values, general=messages, denied=True))
+    except Conflict as error:
+        return again(409, formstate.FormState(key, values, general=(error.message,)))
+    except NotFound:
+        return not_found(viewer, werkvoorraad.PURPOSE)
+    except PolicyEngineUnavailable:
+        return render(viewer, "storing.html", {}, doel=werkvoorraad.PURPOSE, status=503)
+
+
+def _complete(ws: Workspace, data: WerkitemIn) -> afhandelen.Outcome:
+    return afhandelen.complete(ws, data.casus_id, data.soort, data.onderwerp, data.plan_versie)
+
+
+def _postpone(ws: Workspace, data: UitstelIn) -> afhandelen.Outcome:
+    return afhandelen.postpone(
+        ws,
+        data.casus_id,
+        data.soort,
+        data.onderwerp,
+        data.plan_versie,
+        data.nieuwe_datum,
+        data.reden,
+    )
 
 
 class WerkvoorraadPagesController(Controller):
@@ -28,20 +210,63 @@ class WerkvoorraadPagesController(Controller):
     include_in_schema = False
 
     @get("/werkvoorraad", opt=PUBLIC, sync_to_thread=True)
-    def work(self, request: Req, web: Web) -> Response[Any]:
+    def work(
+        self,
+        request: Req,
+        web: Web,
+        soort: FromQuery[str | None] = None,
+        te_laat: FromQuery[str | None] = None,
+        casus: FromQuery[str | None] = None,
+        sorteer: FromQuery[str | None] = None,
+        melding: FromQuery[str | None] = None,
+    ) -> Response[Any]:
         viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
             return to_login()
-
-        def build() -> Template:
-            with workspace(web.casework, viewer.principal) as ws:
-                queue = werkvoorraad.work_queue(ws)
-            return render(
+        token = form_token(request, web.csrf)
+        return guarded(
+            viewer,
+            werkvoorraad.PURPOSE,
+            lambda: work_page(
                 viewer,
-                "werkvoorraad.html",
-                {"werk": queue, "soorten": DUE_KIND_LABELS},
-                doel=werkvoorraad.PURPOSE,
-                active="werkvoorraad",
+                web.casework,
+                token,
+                soort=soort or None,
+                te_laat=te_laat == "ja",
+                casus=casus or None,
+                sorteer=sorteer if sorteer is not None and sorteer in SORTS else "datum",
+                melding=melding,
+            ),
+        )
+
+    @post("/werkvoorraad/gereed", opt=PUBLIC, status_code=303)
+    async def done(self, request: Req, web: Web) -> Response[Any]:
+        def work(viewer: Viewer, posted: Form, token: str) -> Response[Any]:
+            return _act(
+                viewer,
+                web.casework,
+                posted,
+                token,
+                form_kind="gereed",
+                model=WerkitemIn,
+                perform=_complete,
+                melding="werk-gereed",
             )
 
-        return guarded(viewer, werkvoorraad.PURPOSE, build)
+        return await submit(request, web, work)
+
+    @post("/werkvoorraad/uitstellen", opt=PUBLIC, status_code=303)
+    async def postpone(self, request: Req, web: Web) -> Response[Any]:
+        def work(viewer: Viewer, posted: Form, token: str) -> Response[Any]:
+            return _act(
+                viewer,
+                web.casework,
+                posted,
+                token,
+                form_kind="uitstellen",
+                model=UitstelIn,
+                perform=_postpone,
+                melding="werk-uitgesteld",
+            )
+
+        return await submit(request, web, work)

@@ -10,7 +10,9 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from services.casework.plan.routes import WRITE, Deps, Req
 from services.casework.plan.schemas import BeoordelingIn, BeoordelingOut, WerkvoorraadOut
 from services.casework.unit_of_work import workspace
+from services.casework.werkvoorraad import afhandelen
 from services.casework.werkvoorraad import service as werkvoorraad
+from services.casework.werkvoorraad.schemas import UitstelIn, WerkitemIn, WerkitemUit
 from services.platform.http.openapi import problem_responses
 from services.platform.identity.guards import principal_of
 
@@ -56,3 +58,69 @@ class WerkvoorraadController(Controller):
                 beoordeeld_door=grant.reviewed_by,
                 beoordeeld_op=grant.reviewed_at.isoformat() if grant.reviewed_at else None,
             )
+
+    @post(
+        "/gereed",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Een actie of toezegging uit de werkvoorraad gereed melden",
+        responses=WRITE,
+        opt={
+            "voorbeeld": {
+                "casus_id": "00000000-0000-0000-0000-000000000000",
+                "soort": "planactie",
+                "onderwerp": "a1",
+                "plan_versie": 1,
+            }
+        },
+    )
+    def done(self, request: Req, casework: Deps, data: JSONBody[WerkitemIn]) -> WerkitemUit:
+        with workspace(casework, principal_of(request)) as ws:
+            outcome = afhandelen.complete(
+                ws, data.casus_id, data.soort, data.onderwerp, data.plan_versie
+            )
+        return _outcome(outcome)
+
+    @post(
+        "/uitstellen",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Een actie of toezegging uit de werkvoorraad uitstellen (nieuwe datum, reden)",
+        responses=WRITE,
+        opt={
+            "voorbeeld": {
+                "casus_id": "00000000-0000-0000-0000-000000000000",
+                "soort": "toezegging-controleren",
+                "onderwerp": "toezegging-1",
+                "plan_versie": 1,
+                "nieuwe_datum": "2026-12-31",
+                "reden": "Intake verschoven door wachtlijst.",
+            }
+        },
+    )
+    def postpone(self, request: Req, casework: Deps, data: JSONBody[UitstelIn]) -> WerkitemUit:
+        with workspace(casework, principal_of(request)) as ws:
+            outcome = afhandelen.postpone(
+                ws,
+                data.casus_id,
+                data.soort,
+                data.onderwerp,
+                data.plan_versie,
+                data.nieuwe_datum,
+                data.reden,
+            )
+        return _outcome(outcome)
+
+
+def _outcome(outcome: afhandelen.Outcome) -> WerkitemUit:
+    return WerkitemUit.model_validate(
+        {
+            "casus_id": outcome.casus_id,
+            "soort": outcome.kind,
+            "onderwerp": outcome.subject,
+            "status": outcome.status,
+            "datum": outcome.due_on,
+            "plan_versie": outcome.plan_version,
+            "nieuwe_versie": outcome.new_version,
+        }
+    )

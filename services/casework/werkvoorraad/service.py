@@ -28,6 +28,7 @@ from services.casework.domain.plan import PlanContent
 from services.casework.domain.text import format_date_nl
 from services.casework.domain.timers import CommitmentTimer, DueItem, TimerInput, werkvoorraad
 from services.casework.errors import Conflict, NotFound
+from services.casework.plan import service as plans
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied, Target
 from services.platform.db.models import (
@@ -48,6 +49,10 @@ REVIEWER_ROLE: Final = "pga-expert"
 DOORBREEKGLAS_REVIEW_DAYS: Final = 7
 VERDICTS: Final = ("terecht", "onterecht")
 PAGE: Final = 100
+#: Work item kinds that are checked off in the plan van aanpak (done, postponed).
+PLAN_ACTION: Final = "planactie"
+COMMITMENT_CHECK: Final = "toezegging-controleren"
+OPEN_ACTION_STATUSES: Final = frozenset({"open", "loopt"})
 
 
 @dataclass(frozen=True)
@@ -204,7 +209,64 @@ def _timer_items(ws: Workspace, horizon_days: int | None) -> list[WorkItem]:
             inputs.append(_timer_input(ws, casus, org_names, facts))
     due = werkvoorraad(inputs, ws.manifest.review, horizon_days=horizon_days)
     items = [WorkItem(item.due_on, _due_view(item, by_id[item.casus_id])) for item in due]
-    return items + _meeting_actions(ws, by_id, horizon_days)
+    plan_items = _plan_actions(ws, by_id, horizon_days)
+    return (
+        _with_plan_versions(ws, items, by_id)
+        + plan_items
+        + _meeting_actions(ws, by_id, horizon_days)
+    )
+
+
+def _with_plan_versions(
+    ws: Workspace, items: list[WorkItem], casussen: dict[str, Casus]
+) -> list[WorkItem]:
+    """A toezegging is checked off in the plan: its item names the plan version it is of."""
+    for item in items:
+        if item.body["soort"] == COMMITMENT_CHECK:
+            current = plans.current_version(ws, casussen[item.body["casus_id"]])
+            item.body["plan_versie"] = current.version if current else None
+    return items
+
+
+def _plan_actions(
+    ws: Workspace, casussen: dict[str, Casus], horizon_days: int | None
+) -> list[WorkItem]:
+    """Open actions of the plan van aanpak owned by the caller (or, without an owner user,
+    by the caller's organisation)."""
+    horizon = ws.today + dt.timedelta(days=horizon_days) if horizon_days is not None else None
+    items = []
+    for casus in casussen.values():
+        current = plans.current_version(ws, casus)
+        if current is None:
+            continue
+        for action in PlanContent.model_validate(current.content).actions:
+            mine = action.owner_user_id == ws.principal.user_id or (
+                action.owner_user_id is None
+                and action.owner_organisation_id == ws.principal.organisation
+            )
+            if not mine or action.status not in OPEN_ACTION_STATUSES:
+                continue
+            if horizon is not None and action.deadline > horizon:
+                continue
+            items.append(
+                WorkItem(
+                    action.deadline,
+                    {
+                        "soort": PLAN_ACTION,
+                        "casus_id": str(casus.id),
+                        "referentie": casus.reference,
+                        "casus_soort": casus.kind,
+                        "fase": casus.state,
+                        "datum": action.deadline.isoformat(),
+                        "te_laat": action.deadline < ws.today,
+                        "omschrijving": f"Actie uit het plan van aanpak: {action.description}",
+                        "onderwerp": action.id,
+                        "status": action.status,
+                        "plan_versie": current.version,
+                    },
+                )
+            )
+    return items
 
 
 def _meeting_actions(

@@ -164,3 +164,34 @@ def test_diff_plans() -> None:
     ]
     removed = validate_plan(plan_data(actions=[]), "zrm", ORGS)
     assert "Actie 'Huisbezoek wijkagent' verwijderd." in diff_plans(old, removed)
+
+
+def test_diff_plans_reports_a_new_check_date_of_a_commitment() -> None:
+    """Issue 12: postponing the check of a toezegging (or correcting its date) is a change;
+    it used to be no change at all, so the editor stored nothing."""
+    old = validate_plan(plan_data(), "zrm", ORGS)
+    data = plan_data()
+    data["commitments"][0]["check_due_on"] = "2026-03-15"
+    data["commitments"][0]["made_on"] = "2026-01-12"
+    later = validate_plan(data, "zrm", ORGS)
+    assert diff_plans(old, later, {"ggz": "GGZ Centraal"}) == [
+        "Toezegging van GGZ Centraal (Intake binnen 4 weken): toegezegd op 12 januari 2026.",
+        "Toezegging van GGZ Centraal (Intake binnen 4 weken): controle op 15 maart 2026.",
+    ]
+    assert diff_plans(later, old, {"ggz": "GGZ Centraal"})[-1] == (
+        "Toezegging van GGZ Centraal (Intake binnen 4 weken): controle op de standaardtermijn."
+    )
+
+
+def test_diff_plans_reports_the_status_of_a_goal() -> None:
+    """Issue 12: goals get a status (open, loopt, behaald, niet behaald), default open."""
+    old = validate_plan(plan_data(), "zrm", ORGS)
+    assert [g.status for g in old.goals] == ["open", "open"]
+    data = plan_data()
+    data["goals"][0]["status"] = "behaald"
+    assert diff_plans(old, validate_plan(data, "zrm", ORGS)) == [
+        "Doel bij Financiën (Schulden in beeld en budgetbeheer.): status open → behaald."
+    ]
+    data["goals"][0]["status"] = "gehaald"
+    with pytest.raises(DomainValidationError):
+        validate_plan(data, "zrm", ORGS)
