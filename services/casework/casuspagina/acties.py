@@ -153,6 +153,7 @@ def action_context(
             "naar": move.target,
             "label": move.label,
             "reden_verplicht": lifecycle.Requirement.REASON in move.requires,
+            "bevestigen": move.action == "archiveren",
             "formulier": f"overgang:{move.target}",
         }
         for move in moves
@@ -202,15 +203,21 @@ def _regie(ws: Workspace, casus: Casus, detail: Mapping[str, Any]) -> dict[str, 
         )
     }
     users = ws.session.execute(
-        sa.select(User.id, User.display_name, User.organisation_id)
+        sa.select(User.id, User.display_name, User.organisation_id, User.roles)
         .where(User.tenant_id == casus.tenant_id, User.active)
         .order_by(User.display_name)
     ).all()
+    # Only users who may hold a regie role are offered (the service refuses the others).
+    eligible = [u for u in users if any(svc.may_hold_regie(r, u.roles) for r in REGIE_ROLES[casus.kind])]
     return {
         "rollen": REGIE_ROLES[casus.kind],
         "gebruikers": {
             u.id: f"{u.display_name} ({orgs.get(u.organisation_id, u.organisation_id)})"
-            for u in users
+            for u in eligible
+        },
+        "per_rol": {
+            role: [u.id for u in eligible if svc.may_hold_regie(role, u.roles)]
+            for role in REGIE_ROLES[casus.kind]
         },
         "huidig": {r["rol"]: r["gebruiker"] for r in detail.get("regie", []) if r["gebruiker"]},
     }

@@ -56,6 +56,9 @@ from services.platform.identity.authn import PUBLIC
 
 PAGE_SIZE: Final = 25
 
+#: Moving here asks for a confirmation besides the reason (nobody works on it after).
+ARCHIVE_STATES: Final = frozenset({"gearchiveerd"})
+
 
 LIST_PURPOSE: Final = "casusoverleg"  # the default of list_casussen
 
@@ -64,6 +67,14 @@ def _transition(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks]
     def perform(ws: Workspace, checks: Checks) -> str:
         target = form.get("naar")
         reason = checks.text("reden")
+        if target in ARCHIVE_STATES and form.get("bevestigd") != "ja":
+            checks.problems.append(
+                FieldProblem(
+                    "bevestigd",
+                    "Bevestig dat u de casus wilt archiveren: daarna kan niemand er meer aan "
+                    "werken.",
+                )
+            )
         checks.done()
         svc.transition(ws, casus_id, target, checks.version(), reason=reason)
         return "fase-gewijzigd"

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 
@@ -724,6 +725,27 @@ def invite(
     return existing
 
 
+#: Regie roles of a casus and their Dutch names.
+REGIE_LABELS: Final[Mapping[str, str]] = {
+    "casusregisseur": "Casusregisseur",
+    "procesregisseur": "Procesregisseur",
+    "uitvoeringscoordinator": "Uitvoeringscoördinator",
+}
+
+#: Regie role -> the user roles (tenants.reference.ROLES) that may hold it. Only these users
+#: can be appointed: a driehoek, adviseur or beheerder never holds the regie of a casus.
+REGIE_HOLDER_ROLES: Final[Mapping[str, frozenset[str]]] = {
+    "casusregisseur": frozenset({"casusregisseur", "pga-expert"}),
+    "procesregisseur": frozenset({"pga-expert"}),
+    "uitvoeringscoordinator": frozenset({"uitvoeringscoordinator", "pga-expert"}),
+}
+
+
+def may_hold_regie(role: str, user_roles: Iterable[str]) -> bool:
+    """May a user with ``user_roles`` be appointed to the regie role ``role``?"""
+    return bool(REGIE_HOLDER_ROLES.get(role, frozenset()) & set(user_roles))
+
+
 def set_regie(
     ws: Workspace, casus_id: uuid.UUID, role: str, user_id: str, reason: str | None
 ) -> CasusRole:
@@ -745,6 +767,18 @@ def set_regie(
     if user is None or not user.active:
         raise DomainValidationError(
             [FieldProblem("gebruiker", f"Onbekende gebruiker '{user_id}'.")]
+        )
+    if not may_hold_regie(role, user.roles):
+        raise DomainValidationError(
+            [
+                FieldProblem(
+                    "gebruiker",
+                    f"{user.display_name} kan geen {REGIE_LABELS[role].lower()} zijn: die rol "
+                    "vraagt een gebruiker met de rol "
+                    + " of ".join(sorted(REGIE_HOLDER_ROLES[role]))
+                    + ".",
+                )
+            ]
         )
     current = [r for r in ws.active_roles(casus) if r.role == role]
     if current and current[0].user_id == user_id:
@@ -778,11 +812,7 @@ def set_regie(
                 invited_by=ws.principal.user_id,
             )
         )
-    label = {
-        "casusregisseur": "Casusregisseur",
-        "procesregisseur": "Procesregisseur",
-        "uitvoeringscoordinator": "Uitvoeringscoördinator",
-    }[role]
+    label = REGIE_LABELS[role]
     ws.event(
         casus,
         "regie",

@@ -12,7 +12,7 @@ from services.casework.domain.errors import FieldProblem
 
 #: The fields of every form; a problem about another field is shown above the form.
 FORM_FIELDS: Final[Mapping[str, frozenset[str]]] = {
-    "overgang": frozenset({"reden"}),
+    "overgang": frozenset({"reden", "bevestigd"}),
     "triage": frozenset({"criteria", "besluit", "reden", "afwijking_reden"}),
     "afsluiten": frozenset(
         {
