@@ -208,7 +208,9 @@ def _regie(ws: Workspace, casus: Casus, detail: Mapping[str, Any]) -> dict[str, 
         .order_by(User.display_name)
     ).all()
     # Only users who may hold a regie role are offered (the service refuses the others).
-    eligible = [u for u in users if any(svc.may_hold_regie(r, u.roles) for r in REGIE_ROLES[casus.kind])]
+    eligible = [
+        u for u in users if any(svc.may_hold_regie(r, u.roles) for r in REGIE_ROLES[casus.kind])
+    ]
     return {
         "rollen": REGIE_ROLES[casus.kind],
         "gebruikers": {

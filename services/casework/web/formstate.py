@@ -127,6 +127,24 @@ MELDINGEN: Final[Mapping[str, tuple[str, str]]] = {
         "Het groepslid is van de namenlijst gehaald; dit blijft vastgelegd met de reden.",
     ),
     STALE: ("waarschuwing", STALE_TEXT),
+    # Overleg, toestemming, gezinsleden, doorbreekglas (issue 12).
+    "overleg-gepland": ("ok", "Het overleg is gepland. Zet nu de casussen op de agenda."),
+    "geagendeerd": ("ok", "De casus staat op de agenda."),
+    "verslag-vastgelegd": (
+        "ok",
+        "Het verslag is vastgelegd. De acties staan in de werkvoorraad van hun eigenaar.",
+    ),
+    "toestemming-vastgelegd": ("ok", "De toestemming is vastgelegd."),
+    "toestemming-ingetrokken": (
+        "ok",
+        "De toestemming is ingetrokken: zij is vanaf nu geen grondslag meer.",
+    ),
+    "gezinslid-vastgelegd": ("ok", "Het gezinslid is vastgelegd (apart van de casus)."),
+    "doorbreekglas": (
+        "waarschuwing",
+        "U hebt spoedtoegang (doorbreekglas). Dit is vastgelegd en wordt beoordeeld door de "
+        "PGA-expert van de gemeente.",
+    ),
 }
 
 
