@@ -7,8 +7,10 @@ from litestar import Controller
 
 from services.casework.aanmelding.pages import AanmeldingPagesController
 from services.casework.casuspagina.pages import CasuspaginaController
+from services.casework.casussen.huishouden import HuishoudenPagesController
 from services.casework.casussen.pages import CasussenPagesController
 from services.casework.casussen.routes import CasussenController
+from services.casework.casussen.spoedtoegang import SpoedtoegangPagesController
 from services.casework.groepsaanpak.pages import GroepsaanpakPagesController
 from services.casework.groepsaanpak.routes import GroepenController
 from services.casework.informatie.pages import InformatiePagesController
@@ -17,6 +19,7 @@ from services.casework.overleg.pages import OverlegPagesController
 from services.casework.overleg.routes import OverleggenController
 from services.casework.overzicht.pages import OverzichtController
 from services.casework.plan.routes import PlanController
+from services.casework.toestemming.pages import ToestemmingPagesController
 from services.casework.uitleg import UitlegController
 from services.casework.werkvoorraad.pages import WerkvoorraadPagesController
 from services.casework.werkvoorraad.routes import WerkvoorraadController
@@ -41,4 +44,7 @@ PAGES: list[type[Controller]] = [
     GroepsaanpakPagesController,
     OverlegPagesController,
     WerkvoorraadPagesController,
+    ToestemmingPagesController,
+    HuishoudenPagesController,
+    SpoedtoegangPagesController,
 ]

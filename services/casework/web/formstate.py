@@ -63,6 +63,12 @@ FORM_FIELDS: Final[Mapping[str, frozenset[str]]] = {
     "signaal": frozenset({"tekst", "waargenomen_op", "locatie"}),
     "groepslid": frozenset({"rol", "voornamen", "achternaam", "roepnaam", "geboortedatum", "bsn"}),
     "lid-verwijderen": frozenset({"reden"}),
+    # Toestemming, gezinsleden, doorbreekglas (issue 12).
+    "toestemming": frozenset({"doel", "reikwijdte", "ongelijke_verhouding"}),
+    "gezinslid": frozenset(
+        {"relatie", "voornamen", "achternaam", "roepnaam", "geboortedatum", "bsn"}
+    ),
+    "doorbreekglas": frozenset({"reden", "uren"}),
 }
 
 
