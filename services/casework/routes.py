@@ -13,6 +13,7 @@ from services.casework.casussen.routes import CasussenController
 from services.casework.casussen.spoedtoegang import SpoedtoegangPagesController
 from services.casework.groepsaanpak.pages import GroepsaanpakPagesController
 from services.casework.groepsaanpak.routes import GroepenController
+from services.casework.informatie.delen_wizard import DelenWizardController
 from services.casework.informatie.pages import InformatiePagesController
 from services.casework.informatie.routes import InformatieController, ToestemmingenController
 from services.casework.overleg.pages import OverlegPagesController
@@ -47,4 +48,5 @@ PAGES: list[type[Controller]] = [
     ToestemmingPagesController,
     HuishoudenPagesController,
     SpoedtoegangPagesController,
+    DelenWizardController,
 ]

@@ -22,6 +22,7 @@ T = "GM0355"
 WIJKAGENT, EXPERT, REGISSEUR = "dennis-koster", "eline-de-graaf", "robin-visser"
 MEETING_URL = re.compile(r"^/overleggen/([0-9a-f-]{36})\?melding=overleg-gepland$")
 TZ = ZoneInfo("Europe/Amsterdam")
+WHY = "Herhaald overlast en schulden; de politie alleen komt niet verder."
 
 
 def login(client: Client, user: str) -> None:
@@ -58,7 +59,7 @@ def casus_aangemeld(client: Client, token_for: Headers, achternaam: str) -> str:
         "/api/v1/casussen",
         json={
             "soort": "persoon",
-            "waarom_integraal": "Herhaald overlast en schulden; de politie komt alleen niet verder.",
+            "waarom_integraal": WHY,
             "geinformeerd": True,
             "persoon": {"voornamen": "Bradley", "achternaam": achternaam},
             "overleg": "pga-kernteam",
