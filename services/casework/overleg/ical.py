@@ -57,4 +57,5 @@ def meeting_calendar(
     lines.append("Details in de Regietafel (alleen na inloggen).")
     event.add("description", "\n".join(lines))
     calendar.add_component(event)
-    return calendar.to_ical()
+    content: bytes = calendar.to_ical()
+    return content
