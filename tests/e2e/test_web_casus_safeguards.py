@@ -280,7 +280,8 @@ def test_regie_only_for_roles_that_may_hold_it(client: Client, api: Api) -> None
     form = html.split(f'action="{url}/regie')[1].split("</form>")[0]
     assert f'<option value="{REGISSEUR}"' in form
     assert f'<option value="{DRIEHOEK}"' not in form
-    assert f'<option value="{WIJKAGENT}"' not in form  # a professional, no regisseur
+    assert '<option value="vincent-peeters"' not in form  # adviseur
+    assert '<option value="koen-bosman"' not in form  # tenantbeheerder
 
     # Posting the driehoek user anyway: refused by the service, nothing changes.
     refused = post(
@@ -325,7 +326,7 @@ def test_archiveren_asks_reason_and_confirmation(client: Client, api: Api) -> No
     assert "Bevestig dat u de casus wilt archiveren" in refused
     assert "Dossier compleet.</textarea>" in refused
     refused = post(client, f"{url}/overgang", {**base, "bevestigd": "ja"}, 422).text
-    assert "Geef een reden op voor: archiveren." in refused
+    assert "Geef een reden op voor het archiveren." in refused
     assert api.call("GET", url, EXPERT)["fase"] == "niet_opgenomen"
 
     response = post(

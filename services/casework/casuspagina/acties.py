@@ -152,7 +152,8 @@ def action_context(
         {
             "naar": move.target,
             "label": move.label,
-            "reden_verplicht": lifecycle.Requirement.REASON in move.requires,
+            "reden_verplicht": lifecycle.Requirement.REASON in move.requires
+            or move.action == "archiveren",
             "bevestigen": move.action == "archiveren",
             "formulier": f"overgang:{move.target}",
         }
@@ -216,10 +217,6 @@ def _regie(ws: Workspace, casus: Casus, detail: Mapping[str, Any]) -> dict[str, 
         "gebruikers": {
             u.id: f"{u.display_name} ({orgs.get(u.organisation_id, u.organisation_id)})"
             for u in eligible
-        },
-        "per_rol": {
-            role: [u.id for u in eligible if svc.may_hold_regie(role, u.roles)]
-            for role in REGIE_ROLES[casus.kind]
         },
         "huidig": {r["rol"]: r["gebruiker"] for r in detail.get("regie", []) if r["gebruiker"]},
     }

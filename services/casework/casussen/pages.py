@@ -56,7 +56,7 @@ from services.platform.identity.authn import PUBLIC
 
 PAGE_SIZE: Final = 25
 
-#: Moving here asks for a confirmation besides the reason (nobody works on it after).
+#: Moving here asks for a reason and a confirmation in the form (nobody works on it after).
 ARCHIVE_STATES: Final = frozenset({"gearchiveerd"})
 
 
@@ -66,8 +66,11 @@ LIST_PURPOSE: Final = "casusoverleg"  # the default of list_casussen
 def _transition(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
     def perform(ws: Workspace, checks: Checks) -> str:
         target = form.get("naar")
-        reason = checks.text("reden")
-        if target in ARCHIVE_STATES and form.get("bevestigd") != "ja":
+        archive = target in ARCHIVE_STATES
+        reason = checks.text(
+            "reden", required="Geef een reden op voor het archiveren." if archive else None
+        )
+        if archive and form.get("bevestigd") != "ja":
             checks.problems.append(
                 FieldProblem(
                     "bevestigd",

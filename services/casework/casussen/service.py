@@ -732,12 +732,19 @@ REGIE_LABELS: Final[Mapping[str, str]] = {
     "uitvoeringscoordinator": "Uitvoeringscoördinator",
 }
 
-#: Regie role -> the user roles (tenants.reference.ROLES) that may hold it. Only these users
-#: can be appointed: a driehoek, adviseur or beheerder never holds the regie of a casus.
+#: The user roles that do casework (policies/codes.rego ``casework_roles``): only these are
+#: opened a casus by a regie appointment, so only they can hold its regie.
+CASEWORK_ROLES: Final = frozenset(
+    {"professional", "casusregisseur", "uitvoeringscoordinator", "pga-expert"}
+)
+
+#: Regie role -> the user roles (tenants.reference.ROLES) that may hold it. A driehoek,
+#: adviseur, beheerder, onderzoeker or burgemeester-contactpersoon never holds the regie of a
+#: casus; the procesregisseur is the PGA-expert.
 REGIE_HOLDER_ROLES: Final[Mapping[str, frozenset[str]]] = {
-    "casusregisseur": frozenset({"casusregisseur", "pga-expert"}),
+    "casusregisseur": CASEWORK_ROLES,
     "procesregisseur": frozenset({"pga-expert"}),
-    "uitvoeringscoordinator": frozenset({"uitvoeringscoordinator", "pga-expert"}),
+    "uitvoeringscoordinator": CASEWORK_ROLES,
 }
 
 
@@ -774,9 +781,9 @@ def set_regie(
                 FieldProblem(
                     "gebruiker",
                     f"{user.display_name} kan geen {REGIE_LABELS[role].lower()} zijn: die rol "
-                    "vraagt een gebruiker met de rol "
-                    + " of ".join(sorted(REGIE_HOLDER_ROLES[role]))
-                    + ".",
+                    "vraagt een gebruiker die casuswerk doet ("
+                    + ", ".join(sorted(REGIE_HOLDER_ROLES[role]))
+                    + ").",
                 )
             ]
         )

@@ -24,8 +24,6 @@ from services.platform.authz.enforce import AccessDenied
 from services.platform.http.csrf import FIELD as CSRF_FIELD
 from services.platform.identity.authn import PUBLIC
 
-#: Roles that do casework (policies/codes.rego ``casework_roles``): only they may break the glass.
-CASEWORK_ROLES: Final = ("professional", "casusregisseur", "uitvoeringscoordinator", "pga-expert")
 HOURS: Final = {str(h): f"{h} uur" for h in (1, 2, 4, 8, 12, 24)}
 DEFAULT_HOURS: Final = "4"
 FORM: Final = "doorbreekglas"
@@ -34,13 +32,14 @@ FIELDS: Final = frozenset({"reden", "uren"})
 
 def applies(viewer: Viewer, error: AccessDenied) -> bool:
     """Offer doorbreekglas for a refused read of a casus of the viewer's own gemeente by
-    someone who does casework (the policy decides again, and records it)."""
+    someone who does casework (policies/codes.rego; the policy decides again, and records
+    it)."""
     codes = error.decision.codes
     return (
         error.action == "read"
         and "tenant-anders" not in codes
         and "tenant-onbekend" not in codes
-        and viewer.principal.has_role(*CASEWORK_ROLES)
+        and viewer.principal.has_role(*svc.CASEWORK_ROLES)
     )
 
 

@@ -442,14 +442,14 @@ def _person_action(source: str, target: str) -> tuple[str, str, frozenset[Requir
     if target == _P.WAAKVLAM:
         return "waakvlam", "Naar waakvlam", none
     if target == _P.GEARCHIVEERD:
-        return "archiveren", "Archiveren", frozenset({Requirement.REASON})
+        return "archiveren", "Archiveren", none
     raise AssertionError(f"unmapped person transition {source} -> {target}")
 
 
 def _group_action(source: str, target: str) -> tuple[str, str, frozenset[Requirement]]:
     none: frozenset[Requirement] = frozenset()
     if target == _G.GEARCHIVEERD:
-        return "archiveren", "Archiveren", frozenset({Requirement.REASON})
+        return "archiveren", "Archiveren", none
     if target == _G.AFGESLOTEN and source == _G.STAP_7:
         return "afsluiten", "Afsluiten na evaluatie", none
     if target == _G.AFGESLOTEN:
