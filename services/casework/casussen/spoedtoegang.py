@@ -97,7 +97,12 @@ class SpoedtoegangPagesController(Controller):
     path = "/"
     include_in_schema = False
 
-    @post("/casussen/{casus_id:uuid}/doorbreekglas", opt=PUBLIC, status_code=303)
+    @post(
+        "/casussen/{casus_id:uuid}/doorbreekglas",
+        # Doorbreekglas exists for people who do not take part: the policy decides.
+        opt={**PUBLIC, "open_voor_niet_deelnemers": True},
+        status_code=303,
+    )
     async def urgent(self, request: Req, web: Web, casus_id: CasusId) -> Response[Any]:
         def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
             def change() -> Response[Any]:
