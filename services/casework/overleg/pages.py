@@ -381,30 +381,31 @@ class OverlegPagesController(Controller):
         token = form_token(request, web.csrf)
         return guarded(viewer, meetings.PURPOSE, lambda: meetings_page(viewer, web, token=token))
 
-    @get("/overleggen/{bestand:str}", opt=PUBLIC, sync_to_thread=True)
+    @get("/overleggen/{overleg_id:str}", opt=PUBLIC, sync_to_thread=True)
     def meeting(
         self,
         request: Req,
         web: Web,
-        bestand: FromPath[str],
+        overleg_id: FromPath[str],
         melding: FromQuery[str | None] = None,
     ) -> Response[Any]:
-        """``/overleggen/<id>`` (the page) or ``/overleggen/<id>.ics`` (the calendar file)."""
+        """``/overleggen/<id>`` (the page) or ``/overleggen/<id>.ics`` (the calendar file;
+        Litestar matches a path parameter only as a whole segment)."""
         viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
             return to_login()
-        calendar = bestand.endswith(".ics")
+        calendar = overleg_id.endswith(".ics")
         try:
-            overleg_id = uuid.UUID(bestand.removesuffix(".ics"))
+            meeting_id = uuid.UUID(overleg_id.removesuffix(".ics"))
         except ValueError:
             return not_found(viewer, meetings.PURPOSE)
         if calendar:
-            return self._calendar(viewer, web, overleg_id)
+            return self._calendar(viewer, web, meeting_id)
         token = form_token(request, web.csrf)
         return guarded(
             viewer,
             meetings.PURPOSE,
-            lambda: meeting_page(viewer, web, overleg_id, token=token, melding=melding),
+            lambda: meeting_page(viewer, web, meeting_id, token=token, melding=melding),
         )
 
     @staticmethod
