@@ -22,6 +22,8 @@ T = "GM0355"
 WIJKAGENT, EXPERT, REGISSEUR = "dennis-koster", "eline-de-graaf", "robin-visser"
 MEETING_URL = re.compile(r"^/overleggen/([0-9a-f-]{36})\?melding=overleg-gepland$")
 TZ = ZoneInfo("Europe/Amsterdam")
+#: A meeting type no other test holds meetings of ("vorig overleg" is per type and tenant).
+TYPE, TYPE_NAME = "veldtafel", "Veldtafel"
 WHY = "Herhaald overlast en schulden; de politie alleen komt niet verder."
 
 
@@ -83,7 +85,7 @@ def plan(client: Client, day: dt.date, place: str = "Gemeentehuis, kamer 2.14") 
         client,
         "/overleggen",
         {
-            "type": "pga-kernteam",
+            "type": TYPE,
             "datum": day.isoformat(),
             "tijd": "09:30",
             "plaats": place,
@@ -197,7 +199,7 @@ def test_plan_form_keeps_input_and_non_chair_changes_nothing(
         client,
         "/overleggen",
         {
-            "type": "pga-kernteam",
+            "type": TYPE,
             "datum": "",
             "tijd": "09:30",
             "plaats": "Raadzaal",
@@ -207,7 +209,7 @@ def test_plan_form_keeps_input_and_non_chair_changes_nothing(
     ).text
     assert "Vul de datum van het overleg in." in refused
     assert 'value="Raadzaal"' in refused and 'value="09:30"' in refused
-    assert '<option value="pga-kernteam" selected>' in refused
+    assert f'<option value="{TYPE}" selected>' in refused
 
     # A professional (no voorzitter) gets no form and is refused when posting anyway.
     before = len(api(client, token_for, "/overleggen")["items"])
@@ -217,7 +219,7 @@ def test_plan_form_keeps_input_and_non_chair_changes_nothing(
     post(
         client,
         "/overleggen",
-        {"type": "pga-kernteam", "datum": "2026-12-01", "tijd": "09:30", "csrf_token": token(page)},
+        {"type": TYPE, "datum": "2026-12-01", "tijd": "09:30", "csrf_token": token(page)},
         status=403,
     )
     assert len(api(client, token_for, "/overleggen")["items"]) == before
@@ -267,7 +269,7 @@ def test_icalendar_export_parses(client: Client, token_for: Headers) -> None:
     assert (start.date(), start.hour, start.minute) == (day, 9, 30)
     assert event.decoded("DTEND") > event.decoded("DTSTART")
     assert str(event["LOCATION"]) == place  # escaped ; and , come back intact
-    assert str(event["SUMMARY"]) == "PGA-kernteam"
+    assert str(event["SUMMARY"]) == TYPE_NAME
     assert meeting_id in str(event["UID"])
     reference = api(client, token_for, f"/overleggen/{meeting_id}")["agenda"][0]["referentie"]
     description = str(event["DESCRIPTION"])
