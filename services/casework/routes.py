@@ -7,10 +7,13 @@ from litestar import Controller
 
 from services.casework.aanmelding.pages import AanmeldingPagesController
 from services.casework.casuspagina.pages import CasuspaginaController
+from services.casework.casussen.huishouden import HuishoudenPagesController
 from services.casework.casussen.pages import CasussenPagesController
 from services.casework.casussen.routes import CasussenController
+from services.casework.casussen.spoedtoegang import SpoedtoegangPagesController
 from services.casework.groepsaanpak.pages import GroepsaanpakPagesController
 from services.casework.groepsaanpak.routes import GroepenController
+from services.casework.informatie.delen_wizard import DelenWizardController
 from services.casework.informatie.pages import InformatiePagesController
 from services.casework.informatie.routes import InformatieController, ToestemmingenController
 from services.casework.overleg.pages import OverlegPagesController
@@ -19,6 +22,7 @@ from services.casework.overzicht.pages import OverzichtController
 from services.casework.plan.pages import PlanPagesController
 from services.casework.plan.routes import PlanController
 from services.casework.plan.zrm_pages import ZelfredzaamheidPagesController
+from services.casework.toestemming.pages import ToestemmingPagesController
 from services.casework.uitleg import UitlegController
 from services.casework.werkvoorraad.pages import WerkvoorraadPagesController
 from services.casework.werkvoorraad.routes import WerkvoorraadController
@@ -45,4 +49,8 @@ PAGES: list[type[Controller]] = [
     WerkvoorraadPagesController,
     PlanPagesController,
     ZelfredzaamheidPagesController,
+    ToestemmingPagesController,
+    HuishoudenPagesController,
+    SpoedtoegangPagesController,
+    DelenWizardController,
 ]

@@ -314,30 +314,58 @@ def _item(client: Client, token_for: Headers, url: str, item_id: str) -> dict[st
     return found
 
 
+def wizard_step(client: Client, action: str, data: dict[str, Any], status: int = 200) -> str:
+    """Post one step of the delen wizard; the next (or the same) step comes back as a page."""
+    return str(post(client, action, data, status=status).text)
+
+
 def test_sharing_through_the_checklist(client: Client, token_for: Headers) -> None:
     casus_id = aanmelden(client, "Deeltest")
     url = f"/casussen/{casus_id}"
     item_id = _add_item(client, url, "algemeen", "Melding buurtbewoners")
     html = get(client, url)
     action = f"{url}/informatie/{item_id}/delen"
-    assert f'action="{action}#item-{item_id}"' in html
+    assert f'href="{action}"' in html
     assert "Delen via de checklist gegevensdeling" in html
-    share_form = html.split(f'action="{action}')[1].split("</form>")[0]
-    assert "art9_uitzondering" not in share_form  # only for bijzondere persoonsgegevens
-    base = {"versie": version_in(html, action), "csrf_token": token(html), "doel": "casusoverleg"}
+    page = get(client, action)
+    assert "Stap 1: Doel en grondslag" in page and 'aria-current="step"' in page
+    assert "art9_uitzondering" not in page.split("<h2>Stap 1")[1]  # only for bijzondere
+    base = {"versie": version_in(page, action), "csrf_token": token(page)}
 
-    # Without grondslag, noodzaak and transparency: every missing part, nothing shared.
-    refused = post(client, action, {**base, "persoon_geinformeerd": "nee"}, status=403).text
-    assert "Niet uitgevoerd: het beleid staat dit niet toe." in refused
-    for part in (
-        "Checklist gegevensdeling: de grondslag (art. 6 AVG) ontbreekt.",
-        "Checklist gegevensdeling: motiveer de noodzaak (proportionaliteit en subsidiariteit).",
-        "Checklist gegevensdeling: geef aan dat de persoon is geïnformeerd, of waarom (nog) niet.",
-    ):
-        assert part in refused, part
-    assert "Niet gedeeld.</strong> Wat nog ontbreekt:" in refused
+    # Each step checks its own part: a message beside the field, not a policy refusal.
+    answers: dict[str, str] = {"doel": "casusoverleg", "grondslag": ""}
+    refused = wizard_step(client, action, {**base, **answers, "stap": "0", "knop": "verder"}, 422)
+    assert "Kies de grondslag (art. 6 AVG) waarop u deelt." in refused
+    assert "het beleid staat dit niet toe" not in refused.lower()
+    assert '<option value="casusoverleg" selected>' in refused
+    answers["grondslag"] = "publieke-taak"
+    step2 = wizard_step(client, action, {**base, **answers, "stap": "0", "knop": "verder"})
+    assert "Stap 2: Noodzaak, proportionaliteit en subsidiariteit" in step2
+    assert 'name="grondslag" value="publieke-taak"' in step2  # carried along
+    answers.update(
+        noodzaak="Zonder deze melding kan het overleg geen passende aanpak kiezen.",
+        proportionaliteit="",
+        subsidiariteit="Een gesprek alleen met de wijkagent is geprobeerd en werkte niet.",
+    )
+    refused = wizard_step(client, action, {**base, **answers, "stap": "1", "knop": "verder"}, 422)
+    assert "Leg uit waarom deze gegevens in verhouding staan tot het doel" in refused
+    assert f"{answers['noodzaak']}</textarea>" in refused
+    # Back to step 1 and forward again: nothing typed is lost.
+    back = wizard_step(client, action, {**base, **answers, "stap": "1", "knop": "terug"})
+    assert "Stap 1: Doel en grondslag" in back and '<option value="publieke-taak" selected>' in back
+    assert f'name="noodzaak" value="{answers["noodzaak"]}"' in back
+    answers["proportionaliteit"] = "Alleen de melding zelf, zonder namen van de buren."
+    step3 = wizard_step(client, action, {**base, **answers, "stap": "1", "knop": "verder"})
+    assert "Stap 3: Transparantie" in step3
+    assert "<legend>Is de persoon geïnformeerd over het delen?" in step3
+    answers["persoon_geinformeerd"] = "nee"
+    refused = wizard_step(client, action, {**base, **answers, "stap": "2", "knop": "verder"}, 422)
+    assert "Geef aan waarom de persoon (nog) niet is geïnformeerd." in refused
     assert 'name="persoon_geinformeerd" value="nee" checked' in refused
-    assert f'id="item-{item_id}"' in refused
+    answers["persoon_geinformeerd"] = "ja"
+    step4 = wizard_step(client, action, {**base, **answers, "stap": "2", "knop": "verder"})
+    assert "Stap 4: Ontvangers en bevestigen" in step4
+    assert "Wie ziet het item na het delen?" in step4 and "Publieke taak" in step4
     assert _item(client, token_for, url, item_id)["gedeeld"] is False
 
     # The expert (another organisation) does not see the item at all before it is shared.
@@ -346,23 +374,15 @@ def test_sharing_through_the_checklist(client: Client, token_for: Headers) -> No
 
     login(client, WIJKAGENT)
     base["csrf_token"] = token(get(client, url))
-    response = post(
-        client,
-        action,
-        {
-            **base,
-            "grondslag": "publieke-taak",
-            "noodzaak": "Zonder deze melding kan het overleg geen passende aanpak kiezen.",
-            "persoon_geinformeerd": "ja",
-        },
-    )
+    response = post(client, action, {**base, **answers, "stap": "3", "knop": "delen"})
     assert response.headers["location"] == f"{url}?melding=gedeeld"
     html = get(client, response.headers["location"])
     assert "Het item is gedeeld met de deelnemers van de casus" in html
-    assert f'action="{action}' not in html  # shared: no share form any more
+    assert f'href="{action}"' not in html  # shared: no share link any more
     shared = _item(client, token_for, url, item_id)
     assert shared["gedeeld"] is True and shared["grondslag"] == "publieke-taak"
     assert shared["persoon_geinformeerd"] is True
+    assert "Proportionaliteit: Alleen de melding zelf" in shared["noodzaak"]
 
     # Only the source gets the actions; the expert now sees the item.
     login(client, EXPERT)
@@ -389,38 +409,74 @@ def test_sharing_through_the_checklist(client: Client, token_for: Headers) -> No
     assert _item(client, token_for, url, item_id)["achtergehouden"] is False
 
 
+def own_item(client: Client, token_for: Headers, url: str, item_id: str) -> dict[str, Any]:
+    """The item as its source (the expert) reads it through the API."""
+    items = api(client, token_for, f"{url}/informatie", user=EXPERT)["items"]
+    found: dict[str, Any] = next(i for i in items if i["id"] == item_id)
+    return found
+
+
 def test_special_categories_ask_for_their_ground(client: Client, token_for: Headers) -> None:
     casus_id = aanmelden(client, "Art9test")
     url = f"/casussen/{casus_id}"
     login(client, EXPERT)
     item_id = _add_item(client, url, "bijzonder", "Medische situatie")
-    html = get(client, url)
     action = f"{url}/informatie/{item_id}/delen"
-    share_form = html.split(f'action="{action}')[1].split("</form>")[0]
-    assert 'name="art9_uitzondering"' in share_form and "beroepsgeheim_grond" not in share_form
+    page = get(client, action)
+    step1 = page.split("<h2>Stap 1")[1]
+    assert 'name="art9_uitzondering"' in step1 and "beroepsgeheim_grond" not in step1
+    # Everything at once (no step): the first incomplete step comes back with its message.
     refused = post(
         client,
         action,
         {
-            "versie": version_in(html, action),
-            "csrf_token": token(html),
+            "versie": version_in(page, action),
+            "csrf_token": token(page),
             "doel": "casusoverleg",
             "grondslag": "publieke-taak",
             "noodzaak": "Nodig om de zorg af te stemmen.",
+            "proportionaliteit": "Alleen de diagnose.",
+            "subsidiariteit": "Anders niet mogelijk.",
+            "persoon_geinformeerd": "ja",
+        },
+        status=422,
+    ).text
+    assert "Bijzondere persoonsgegevens (art. 9 AVG) deelt u alleen met een uitzonderingsgrond" in (
+        refused
+    )
+    assert "Stap 1: Doel en grondslag" in refused
+    assert 'name="noodzaak" value="Nodig om de zorg af te stemmen."' in refused
+    assert '<option value="publieke-taak" selected>' in refused
+    assert not own_item(client, token_for, url, item_id)["gedeeld"]
+
+    # Complete, but on consent that was never recorded: the policy refuses at the last step
+    # and says why; the answers are kept.
+    denied = post(
+        client,
+        action,
+        {
+            "versie": version_in(page, action),
+            "csrf_token": token(page),
+            "stap": "3",
+            "knop": "delen",
+            "doel": "casusoverleg",
+            "grondslag": "toestemming",
+            "art9_uitzondering": "uitdrukkelijke-toestemming",
+            "noodzaak": "Nodig om de zorg af te stemmen.",
+            "proportionaliteit": "Alleen de diagnose.",
+            "subsidiariteit": "Anders niet mogelijk.",
             "persoon_geinformeerd": "ja",
         },
         status=403,
     ).text
-    assert (
-        "voor bijzondere persoonsgegevens (art. 9 AVG) is een uitzonderingsgrond nodig" in refused
-    )
-    assert "Nodig om de zorg af te stemmen.</textarea>" in refused
-    assert '<option value="publieke-taak" selected>' in refused
+    assert "Het beleid staat het zo niet toe" in denied
+    assert "toestemming" in denied.lower()
+    assert 'name="grondslag" value="toestemming"' in denied
+    assert not own_item(client, token_for, url, item_id)["gedeeld"]
 
-
-# ---------------------------------------------------------------------------------------------
-# Groepsaanpak
-# ---------------------------------------------------------------------------------------------
+    # Someone of another organisation cannot reach the wizard of this item.
+    login(client, WIJKAGENT)
+    get(client, action, status=404)
 
 
 def test_group_aanmelding_signals_and_namenlijst(client: Client, token_for: Headers) -> None:

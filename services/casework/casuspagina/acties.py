@@ -152,7 +152,9 @@ def action_context(
         {
             "naar": move.target,
             "label": move.label,
-            "reden_verplicht": lifecycle.Requirement.REASON in move.requires,
+            "reden_verplicht": lifecycle.Requirement.REASON in move.requires
+            or move.action == "archiveren",
+            "bevestigen": move.action == "archiveren",
             "formulier": f"overgang:{move.target}",
         }
         for move in moves
@@ -202,15 +204,19 @@ def _regie(ws: Workspace, casus: Casus, detail: Mapping[str, Any]) -> dict[str, 
         )
     }
     users = ws.session.execute(
-        sa.select(User.id, User.display_name, User.organisation_id)
+        sa.select(User.id, User.display_name, User.organisation_id, User.roles)
         .where(User.tenant_id == casus.tenant_id, User.active)
         .order_by(User.display_name)
     ).all()
+    # Only users who may hold a regie role are offered (the service refuses the others).
+    eligible = [
+        u for u in users if any(svc.may_hold_regie(r, u.roles) for r in REGIE_ROLES[casus.kind])
+    ]
     return {
         "rollen": REGIE_ROLES[casus.kind],
         "gebruikers": {
             u.id: f"{u.display_name} ({orgs.get(u.organisation_id, u.organisation_id)})"
-            for u in users
+            for u in eligible
         },
         "huidig": {r["rol"]: r["gebruiker"] for r in detail.get("regie", []) if r["gebruiker"]},
     }

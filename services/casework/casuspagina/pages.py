@@ -13,12 +13,15 @@ from litestar.response import Template
 
 from services.casework.casuspagina import acties
 from services.casework.casussen import service as svc
+from services.casework.casussen import spoedtoegang
+from services.casework.casussen.huishouden import household_section
 from services.casework.domain import lifecycle
 from services.casework.domain.assessments import instrument_domains
 from services.casework.errors import NotFound
 from services.casework.groepsaanpak import service as groups
 from services.casework.informatie import service as information
 from services.casework.plan import service as plans
+from services.casework.toestemming.pages import consent_section
 from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.casework.web import formstate
 from services.casework.web.context import Viewer
@@ -113,6 +116,8 @@ def _casus_context(
         "rol_labels": ROLE_LABELS,
         "deelname_labels": PARTICIPATION_LABELS,
         "doelen": PURPOSES,
+        "toestemming": consent_section(ws, casus, detail),
+        "huishouden": household_section(ws, casus, detail, purpose),
     }
 
 
@@ -162,14 +167,18 @@ class CasuspaginaController(Controller):
             return to_login()
         requested = doel if doel in PURPOSES else None
 
+        token = form_token(request, web.csrf)
+
         def build() -> Template:
-            return casus_page(
-                viewer,
-                web.casework,
-                casus_id,
-                requested,
-                token=form_token(request, web.csrf),
-                melding=melding,
-            )
+            try:
+                return casus_page(
+                    viewer, web.casework, casus_id, requested, token=token, melding=melding
+                )
+            except AccessDenied as error:
+                # Doorbreekglas is offered on the refusal where it applies.
+                offer = spoedtoegang.offer_on_refusal(viewer, casus_id, error, token)
+                if offer is None:
+                    raise
+                return offer
 
         return guarded(viewer, requested or PHASE_PURPOSE, build)

@@ -56,6 +56,9 @@ from services.platform.identity.authn import PUBLIC
 
 PAGE_SIZE: Final = 25
 
+#: Moving here asks for a reason and a confirmation in the form (nobody works on it after).
+ARCHIVE_STATES: Final = frozenset({"gearchiveerd"})
+
 
 LIST_PURPOSE: Final = "casusoverleg"  # the default of list_casussen
 
@@ -63,7 +66,18 @@ LIST_PURPOSE: Final = "casusoverleg"  # the default of list_casussen
 def _transition(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
     def perform(ws: Workspace, checks: Checks) -> str:
         target = form.get("naar")
-        reason = checks.text("reden")
+        archive = target in ARCHIVE_STATES
+        reason = checks.text(
+            "reden", required="Geef een reden op voor het archiveren." if archive else None
+        )
+        if archive and form.get("bevestigd") != "ja":
+            checks.problems.append(
+                FieldProblem(
+                    "bevestigd",
+                    "Bevestig dat u de casus wilt archiveren: daarna kan niemand er meer aan "
+                    "werken.",
+                )
+            )
         checks.done()
         svc.transition(ws, casus_id, target, checks.version(), reason=reason)
         return "fase-gewijzigd"

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 
@@ -787,6 +788,34 @@ def invite(
     return existing
 
 
+#: Regie roles of a casus and their Dutch names.
+REGIE_LABELS: Final[Mapping[str, str]] = {
+    "casusregisseur": "Casusregisseur",
+    "procesregisseur": "Procesregisseur",
+    "uitvoeringscoordinator": "Uitvoeringscoördinator",
+}
+
+#: The user roles that do casework (policies/codes.rego ``casework_roles``): only these are
+#: opened a casus by a regie appointment, so only they can hold its regie.
+CASEWORK_ROLES: Final = frozenset(
+    {"professional", "casusregisseur", "uitvoeringscoordinator", "pga-expert"}
+)
+
+#: Regie role -> the user roles (tenants.reference.ROLES) that may hold it. A driehoek,
+#: adviseur, beheerder, onderzoeker or burgemeester-contactpersoon never holds the regie of a
+#: casus; the procesregisseur is the PGA-expert.
+REGIE_HOLDER_ROLES: Final[Mapping[str, frozenset[str]]] = {
+    "casusregisseur": CASEWORK_ROLES,
+    "procesregisseur": frozenset({"pga-expert"}),
+    "uitvoeringscoordinator": CASEWORK_ROLES,
+}
+
+
+def may_hold_regie(role: str, user_roles: Iterable[str]) -> bool:
+    """May a user with ``user_roles`` be appointed to the regie role ``role``?"""
+    return bool(REGIE_HOLDER_ROLES.get(role, frozenset()) & set(user_roles))
+
+
 def set_regie(
     ws: Workspace, casus_id: uuid.UUID, role: str, user_id: str, reason: str | None
 ) -> CasusRole:
@@ -808,6 +837,18 @@ def set_regie(
     if user is None or not user.active:
         raise DomainValidationError(
             [FieldProblem("gebruiker", f"Onbekende gebruiker '{user_id}'.")]
+        )
+    if not may_hold_regie(role, user.roles):
+        raise DomainValidationError(
+            [
+                FieldProblem(
+                    "gebruiker",
+                    f"{user.display_name} kan geen {REGIE_LABELS[role].lower()} zijn: die rol "
+                    "vraagt een gebruiker die casuswerk doet ("
+                    + ", ".join(sorted(REGIE_HOLDER_ROLES[role]))
+                    + ").",
+                )
+            ]
         )
     current = [r for r in ws.active_roles(casus) if r.role == role]
     if current and current[0].user_id == user_id:
@@ -841,11 +882,7 @@ def set_regie(
                 invited_by=ws.principal.user_id,
             )
         )
-    label = {
-        "casusregisseur": "Casusregisseur",
-        "procesregisseur": "Procesregisseur",
-        "uitvoeringscoordinator": "Uitvoeringscoördinator",
-    }[role]
+    label = REGIE_LABELS[role]
     ws.event(
         casus,
         "regie",

@@ -1,5 +1,6 @@
-"""The forms for information on the casus page: adding an item, informeren, delen (checklist
-gegevensdeling), achterhouden and vrijgeven. Each calls the same service function as the API.
+"""The forms for information on the casus page: adding an item, informeren, achterhouden and
+vrijgeven (delen, through the checklist gegevensdeling in steps: delen_wizard.py). Each calls
+the same service function as the API.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from services.casework.web.kit import (
     Checks,
     Form,
     casus_form,
-    yes_no,
 )
 from services.casework.web.shell import Req, Web
 from services.casework.workspace import Workspace
@@ -100,37 +100,6 @@ def _inform(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], st
     return perform
 
 
-def _share(
-    form: Form, casus_id: uuid.UUID, item_id: uuid.UUID
-) -> Callable[[Workspace, Checks], str]:
-    """The checklist gegevensdeling. Missing parts are not checked here: the policy names
-    every one of them (and records the attempt)."""
-
-    def perform(ws: Workspace, checks: Checks) -> str:
-        necessity = checks.text("noodzaak")
-        reason = checks.text("reden_niet_geinformeerd")
-        informed = yes_no(form.get("persoon_geinformeerd"))
-        checks.done()
-        information.share_item(
-            ws,
-            casus_id,
-            item_id,
-            information.Checklist(
-                purpose=form.get("doel") or None,
-                legal_basis=form.get("grondslag") or None,
-                art9_exception=form.get("art9_uitzondering") or None,
-                beroepsgeheim_ground=form.get("beroepsgeheim_grond") or None,
-                necessity=necessity,
-                person_informed=informed,
-                not_informed_reason=reason if informed is not True else None,
-            ),
-            checks.version(),
-        )
-        return "gedeeld"
-
-    return perform
-
-
 def _withhold(item_id: uuid.UUID) -> Builder:
     def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
         def perform(ws: Workspace, checks: Checks) -> str:
@@ -154,7 +123,7 @@ def _release(item_id: uuid.UUID) -> Builder:
 
 
 class InformatiePagesController(Controller):
-    """Informatie toevoegen, informeren, delen, achterhouden en vrijgeven."""
+    """Informatie toevoegen, informeren, achterhouden en vrijgeven (delen: delen_wizard)."""
 
     path = "/"
     include_in_schema = False
@@ -187,22 +156,6 @@ class InformatiePagesController(Controller):
             casus_id,
             lambda form: "informeren",
             _inform,
-        )
-
-    @post("/casussen/{casus_id:uuid}/informatie/{item_id:uuid}/delen", opt=PUBLIC, status_code=303)
-    async def share(
-        self,
-        request: Req,
-        web: Web,
-        casus_id: CasusId,
-        item_id: ItemId,
-    ) -> Response[Any]:
-        return await casus_form(
-            request,
-            web,
-            casus_id,
-            lambda form: f"delen:{item_id}",
-            lambda form, cid: _share(form, cid, item_id),
         )
 
     @post(

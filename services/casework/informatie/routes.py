@@ -23,6 +23,7 @@ from services.casework.informatie.schemas import (
     ToestemmingOut,
 )
 from services.casework.toestemming import service as consent_service
+from services.casework.toestemming.schemas import ToestemmingIn
 from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.platform.db.models import InformationItem
 from services.platform.http.etag import etag, if_match_version
@@ -76,13 +77,6 @@ class InformatieIn(ChecklistIn):
 
 class DelenIn(ChecklistIn):
     pass
-
-
-class ToestemmingIn(_In):
-    doel: Code
-    reikwijdte: Text | None = None
-    ongelijke_verhouding: bool = False
-    """Given while the person depends on the asker (e.g. under drang): not a valid basis."""
 
 
 EXAMPLE_ITEM = {

@@ -48,6 +48,7 @@ class OverlegIn(_In):
     type: Code
     datum_tijd: dt.datetime
     voorzitter: Code | None = None
+    plaats: ShortText | None = None
     agenda: list[AgendapuntIn] = Field(default_factory=list, max_length=50)
 
 
@@ -81,6 +82,7 @@ def _meeting(meeting: Meeting, status: int = 200) -> Response[OverlegStatusOut]:
             id=str(meeting.id),
             type=meeting.meeting_type_id,
             datum_tijd=meeting.scheduled_for.isoformat(),
+            plaats=meeting.minutes.get("plaats"),
             voorzitter=meeting.chair_user_id,
             status=meeting.status,
             versie=meeting.version,
@@ -121,6 +123,7 @@ class OverleggenController(Controller):
             "voorbeeld": {
                 "type": "pga-kernteam",
                 "datum_tijd": "2026-12-01T09:30:00+01:00",
+                "plaats": "Gemeentehuis, kamer 2.14",
                 "agenda": [{"casus_id": EXAMPLE_CASUS, "briefing": "Stand van zaken."}],
             }
         },
@@ -136,6 +139,7 @@ class OverleggenController(Controller):
                 data.datum_tijd,
                 data.voorzitter,
                 [svc.AgendaInput(a.casus_id, a.briefing) for a in data.agenda],
+                place=data.plaats,
             )
             response = _meeting(meeting, 201)
         response.headers["Location"] = f"{self.path}/{meeting.id}"

@@ -16,6 +16,7 @@ class OverlegStatusOut(Out):
     id: str
     type: str
     datum_tijd: str
+    plaats: str | None = None
     voorzitter: str | None
     status: str
     versie: int

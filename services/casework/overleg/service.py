@@ -231,9 +231,13 @@ def create_meeting(
     scheduled_for: dt.datetime,
     chair_user_id: str | None,
     agenda: Sequence[AgendaInput] = (),
+    place: str | None = None,
 ) -> Meeting:
     """A new meeting of one of the tenant's meeting types (voorzitter: the caller unless
-    named), optionally with its first agenda items."""
+    named) at ``place``, optionally with its first agenda items.
+
+    The place is kept in the meeting's document (``minutes["plaats"]``; the verslag keeps
+    it) until the meetings table has a column for it."""
     authorize_overleg(ws, "create")
     problems: list[FieldProblem] = []
     mtype = ws.session.get(MeetingType, (ws.principal.tenant, type_id))
@@ -271,7 +275,7 @@ def create_meeting(
         scheduled_for=scheduled_for,
         chair_user_id=chair,
         status=PLANNED,
-        minutes={},
+        minutes={"plaats": place.strip()} if place and place.strip() else {},
         version=1,
     )
     ws.session.add(meeting)
@@ -316,6 +320,7 @@ def _summary(meeting: Meeting, mtype: MeetingType) -> dict[str, Any]:
         "naam": mtype.name,
         "soort_casussen": mtype.casus_type,
         "datum_tijd": meeting.scheduled_for.isoformat(),
+        "plaats": meeting.minutes.get("plaats"),
         "voorzitter": meeting.chair_user_id,
         "status": meeting.status,
         "status_label": STATUS_LABELS.get(meeting.status, meeting.status),

@@ -12,7 +12,7 @@ from services.casework.domain.errors import FieldProblem
 
 #: The fields of every form; a problem about another field is shown above the form.
 FORM_FIELDS: Final[Mapping[str, frozenset[str]]] = {
-    "overgang": frozenset({"reden"}),
+    "overgang": frozenset({"reden", "bevestigd"}),
     "triage": frozenset({"criteria", "besluit", "reden", "afwijking_reden"}),
     "afsluiten": frozenset(
         {
@@ -63,6 +63,12 @@ FORM_FIELDS: Final[Mapping[str, frozenset[str]]] = {
     "signaal": frozenset({"tekst", "waargenomen_op", "locatie"}),
     "groepslid": frozenset({"rol", "voornamen", "achternaam", "roepnaam", "geboortedatum", "bsn"}),
     "lid-verwijderen": frozenset({"reden"}),
+    # Toestemming, gezinsleden, doorbreekglas (issue 12).
+    "toestemming": frozenset({"doel", "reikwijdte", "ongelijke_verhouding"}),
+    "gezinslid": frozenset(
+        {"relatie", "voornamen", "achternaam", "roepnaam", "geboortedatum", "bsn"}
+    ),
+    "doorbreekglas": frozenset({"reden", "uren"}),
 }
 
 
@@ -135,6 +141,24 @@ MELDINGEN: Final[Mapping[str, tuple[str, str]]] = {
     "werk-uitgesteld": (
         "ok",
         "Het item is uitgesteld naar de nieuwe datum; de reden staat bij het plan.",
+    ),
+    # Overleg, toestemming, gezinsleden, doorbreekglas (issue 12).
+    "overleg-gepland": ("ok", "Het overleg is gepland. Zet nu de casussen op de agenda."),
+    "geagendeerd": ("ok", "De casus staat op de agenda."),
+    "verslag-vastgelegd": (
+        "ok",
+        "Het verslag is vastgelegd. De acties staan in de werkvoorraad van hun eigenaar.",
+    ),
+    "toestemming-vastgelegd": ("ok", "De toestemming is vastgelegd."),
+    "toestemming-ingetrokken": (
+        "ok",
+        "De toestemming is ingetrokken: zij is vanaf nu geen grondslag meer.",
+    ),
+    "gezinslid-vastgelegd": ("ok", "Het gezinslid is vastgelegd (apart van de casus)."),
+    "doorbreekglas": (
+        "waarschuwing",
+        "U hebt spoedtoegang (doorbreekglas). Dit is vastgelegd en wordt beoordeeld door de "
+        "PGA-expert van de gemeente.",
     ),
 }
 

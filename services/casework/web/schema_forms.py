@@ -20,6 +20,7 @@ M = TypeVar("M", bound=BaseModel)
 MESSAGES: dict[str, str] = {
     "missing": "Vul dit veld in.",
     "string_too_short": "Vul dit veld in.",
+    "string_too_short_min": "Vul minstens {min_length} tekens in.",
     "string_too_long": "Dit veld is te lang (maximaal {max_length} tekens).",
     "too_long": "Kies er hoogstens {max_length}.",
     "too_short": "Kies er minstens {min_length}.",
@@ -52,6 +53,10 @@ def dutch_message(error: Mapping[str, Any]) -> str:
     if kind in ("value_error", "assertion_error"):
         text = str(error.get("msg", ""))
         return text.removeprefix("Value error, ").removeprefix("Assertion failed, ") or FALLBACK
+    ctx = error.get("ctx") or {}
+    if kind == "string_too_short" and int(ctx.get("min_length", 1)) > 1:
+        # Said as what is needed, not as if the field were empty (e.g. a reason of 20+).
+        kind = "string_too_short_min"
     template = MESSAGES.get(kind)
     if template is None:
         return FALLBACK

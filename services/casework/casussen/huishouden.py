@@ -1,0 +1,89 @@
+"""Household members (gezinsleden) on the casus page: who is in the household (third-party
+data, under the policy's ``derden`` grant) and the form to add one. Validated with the API's
+request model; done through the same service function as the API."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from litestar import Controller, Response, post
+
+from services.casework.casussen import service as svc
+from services.casework.casussen.schemas import GezinslidIn, to_person_input
+from services.casework.domain.errors import DomainValidationError, FieldProblem
+from services.casework.web.kit import CasusId, Checks, Form, casus_form
+from services.casework.web.schema_forms import parse_form
+from services.casework.web.shell import Req, Web, reasons
+from services.casework.workspace import Workspace
+from services.platform.authz.enforce import AccessDenied
+from services.platform.db.models import Casus
+from services.platform.identity.authn import PUBLIC
+
+#: The relations of GezinslidIn, in Dutch.
+RELATIONS: Final[Mapping[str, str]] = {
+    "ouder": "Ouder",
+    "partner": "Partner",
+    "kind": "Kind",
+    "broer-zus": "Broer of zus",
+    "huisgenoot": "Huisgenoot",
+    "overig": "Overig",
+}
+PERSON_FIELDS: Final = ("voornamen", "achternaam", "roepnaam", "geboortedatum", "bsn")
+#: Field paths of the API model and the service -> the form's field names.
+NAMES: Final[Mapping[str, str]] = {
+    **{f"persoon.{f}": f for f in PERSON_FIELDS},
+    **{f"gezinslid.{f}": f for f in PERSON_FIELDS},
+}
+
+
+def household_section(
+    ws: Workspace, casus: Casus, detail: Mapping[str, Any], purpose: str | None
+) -> dict[str, Any] | None:
+    """The household of the person of a person casus as this reader may see it."""
+    if casus.kind != "persoon":
+        return None
+    section: dict[str, Any] = {
+        "relaties": RELATIONS,
+        "formulier": detail.get("weergave") == "full",
+        "leden": [],
+        "geweigerd": None,
+    }
+    try:
+        section["leden"] = svc.household(ws, casus.id, purpose)
+    except AccessDenied as error:
+        section["geweigerd"] = reasons(error.decision)
+    return section
+
+
+def _add(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+    def perform(ws: Workspace, checks: Checks) -> str:
+        if not form.get("relatie"):
+            raise DomainValidationError([FieldProblem("relatie", "Kies de relatie.")])
+        person = {f: form.get(f) or None for f in PERSON_FIELDS}
+        data = parse_form(
+            GezinslidIn,
+            {"relatie": form.get("relatie"), "persoon": {k: v for k, v in person.items() if v}},
+            names=NAMES,
+        )
+        try:
+            svc.add_household_member(ws, casus_id, to_person_input(data.persoon), data.relatie)
+        except DomainValidationError as error:
+            raise DomainValidationError(
+                [FieldProblem(NAMES.get(p.field, p.field), p.message) for p in error.problems]
+            ) from None
+        return "gezinslid-vastgelegd"
+
+    return perform
+
+
+class HuishoudenPagesController(Controller):
+    """Gezinslid vastleggen (casuspagina)."""
+
+    path = "/"
+    include_in_schema = False
+
+    @post("/casussen/{casus_id:uuid}/gezinsleden", opt=PUBLIC, status_code=303)
+    async def add(self, request: Req, web: Web, casus_id: CasusId) -> Response[Any]:
+        return await casus_form(request, web, casus_id, lambda form: "gezinslid", _add)

@@ -1,0 +1,19 @@
+"""Request bodies of the toestemming API (and its web form)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Text = Annotated[str, Field(min_length=1, max_length=20_000)]
+Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+
+
+class ToestemmingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    doel: Code
+    reikwijdte: Text | None = None
+    ongelijke_verhouding: bool = False
+    """Given while the person depends on the asker (e.g. under drang): not a valid basis."""
