@@ -11,6 +11,8 @@ from services.casework.casussen.pages import CasussenPagesController
 from services.casework.casussen.routes import CasussenController
 from services.casework.groepsaanpak.pages import GroepsaanpakPagesController
 from services.casework.groepsaanpak.routes import GroepenController
+from services.casework.groepsstappen.pages import GroepsstappenPagesController
+from services.casework.groepsstappen.routes import GroepsstappenController
 from services.casework.informatie.pages import InformatiePagesController
 from services.casework.informatie.routes import InformatieController, ToestemmingenController
 from services.casework.overleg.pages import OverlegPagesController
@@ -30,6 +32,7 @@ CONTROLLERS: list[type[Controller]] = [
     UitlegController,
     PlanController,
     WerkvoorraadController,
+    GroepsstappenController,
 ]
 
 PAGES: list[type[Controller]] = [
@@ -41,4 +44,5 @@ PAGES: list[type[Controller]] = [
     GroepsaanpakPagesController,
     OverlegPagesController,
     WerkvoorraadPagesController,
+    GroepsstappenPagesController,
 ]

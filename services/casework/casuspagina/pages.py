@@ -17,6 +17,7 @@ from services.casework.domain import lifecycle
 from services.casework.domain.assessments import instrument_domains
 from services.casework.errors import NotFound
 from services.casework.groepsaanpak import service as groups
+from services.casework.groepsstappen.pages import steps_context
 from services.casework.informatie import service as information
 from services.casework.plan import service as plans
 from services.casework.unit_of_work import CaseworkDeps, workspace
@@ -113,6 +114,9 @@ def _casus_context(
         "rol_labels": ROLE_LABELS,
         "deelname_labels": PARTICIPATION_LABELS,
         "doelen": PURPOSES,
+        "groepsstappen": steps_context(ws, casus)
+        if group and casus.state not in ("stap-1", "stap-2")
+        else None,
     }
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.casework import free_text
-from services.casework.domain import lifecycle
+from services.casework.domain import group_steps, lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.timers import add_months
 from services.casework.domain.triage import (
@@ -29,6 +29,7 @@ from services.casework.domain.triage import (
 from services.casework.errors import Conflict
 from services.casework.personen import service as persons
 from services.casework.personen.service import PersonInput, create_person, person_view
+from services.casework.plan import service as plans
 from services.casework.workspace import REGIE_ROLES, Workspace, check_version, ref
 from services.platform.authz.enforce import Target
 from services.platform.db.models import (
@@ -486,6 +487,8 @@ def transition(
             "Stel eerst een uitvoeringscoördinator aan: vanaf stap 2 worden persoonsgegevens "
             "verwerkt.",
         )
+    if casus.kind == lifecycle.GROUP:
+        _check_group_step_done(ws, casus, move)
     _move(ws, casus, target, reason or move.label)
     if casus.kind == "groep" and target == "afgesloten":
         casus.closure = {"reden": reason, "datum": ws.today.isoformat(), "stap": move.source}
@@ -493,6 +496,39 @@ def transition(
         casus.retention_until = add_months(ws.today, ws.manifest.retention.default_months)
     ws.session.flush()
     return casus
+
+
+def _check_group_step_done(ws: Workspace, casus: Casus, move: lifecycle.Transition) -> None:
+    """Group steps 3-7 cannot be clicked through empty (domain/group_steps.py): a forward
+    move needs the step's content; early closure and bijstellen need only their reason."""
+    if move.action not in ("volgende-stap", "afsluiten"):
+        return
+    source = lifecycle.group_step(casus.state)
+    if source is None:
+        return
+    current = plans.current_version(ws, casus)
+    tracks = (
+        frozenset(
+            str(i.get("track"))
+            for i in current.content.get("interventions", [])
+            if isinstance(i, dict)
+        )
+        if current is not None and isinstance(current.content, dict)
+        else frozenset()
+    )
+    facts = group_steps.PlanFacts(exists=current is not None, tracks=tracks)
+    missing = group_steps.missing_for_move(
+        source,
+        lifecycle.group_step(move.target) if move.action != "afsluiten" else None,
+        casus.group_steps or {},
+        facts,
+    )
+    if missing:
+        raise Conflict(
+            "groepsstap-onvolledig",
+            f"Stap {source} is nog niet af: {' '.join(missing)}",
+            ontbreekt=missing,
+        )
 
 
 # ---------------------------------------------------------------------------------------------

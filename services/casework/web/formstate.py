@@ -63,6 +63,34 @@ FORM_FIELDS: Final[Mapping[str, frozenset[str]]] = {
     "signaal": frozenset({"tekst", "waargenomen_op", "locatie"}),
     "groepslid": frozenset({"rol", "voornamen", "achternaam", "roepnaam", "geboortedatum", "bsn"}),
     "lid-verwijderen": frozenset({"reden"}),
+    # Group approach steps 3-7 (services/casework/groepsstappen/pages.py FORM_FIELDS).
+    "groepsstap": frozenset(
+        {
+            "tekst",
+            "advies",
+            "prioriteit",
+            "besproken_op",
+            "spoor",
+            "indicator",
+            "waarde",
+            "gemeten_op",
+            "bron",
+            "datum",
+            "conclusie",
+            "vervolg",
+            "omschrijving",
+            "organisatie",
+            "leefgebied",
+            "probleem",
+            "doel",
+            "eindcriterium",
+            "nameting.zorg",
+            "nameting.strafrechtelijk",
+            "nameting.bestuurlijk",
+            "interventies",
+            "doelen",
+        }
+    ),
 }
 
 
@@ -127,6 +155,24 @@ MELDINGEN: Final[Mapping[str, tuple[str, str]]] = {
         "Het groepslid is van de namenlijst gehaald; dit blijft vastgelegd met de reden.",
     ),
     STALE: ("waarschuwing", STALE_TEXT),
+    # Group approach steps 3-7 (services/casework/groepsstappen).
+    "groepsstap-integraal-beeld": ("ok", "Het integraal beeld van de groep is vastgelegd."),
+    "groepsstap-voorlegging": (
+        "ok",
+        "De geanonimiseerde voorlegging voor de driehoek is vastgelegd.",
+    ),
+    "groepsstap-advies": ("ok", "Het advies en de prioritering van de driehoek zijn vastgelegd."),
+    "groepsstap-nulmeting": ("ok", "De nulmeting is vastgelegd."),
+    "groepsstap-voortgang": ("ok", "De voortgang van de uitvoering is vastgelegd."),
+    "groepsstap-evaluatie": ("ok", "De evaluatie van de groepsaanpak is vastgelegd."),
+    "groepsstap-interventie": (
+        "ok",
+        "De interventie staat in het plan van aanpak (nieuwe versie).",
+    ),
+    "groepsstap-conceptdoel": (
+        "ok",
+        "Het doel staat in het conceptplan van aanpak (nieuwe versie).",
+    ),
 }
 
 
