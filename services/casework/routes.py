@@ -9,6 +9,7 @@ from services.casework.aanmelding.pages import AanmeldingPagesController
 from services.casework.casuspagina.pages import CasuspaginaController
 from services.casework.casussen.pages import CasussenPagesController
 from services.casework.casussen.routes import CasussenController
+from services.casework.casussen.zoeken_api import ZoekenController
 from services.casework.groepsaanpak.pages import GroepsaanpakPagesController
 from services.casework.groepsaanpak.routes import GroepenController
 from services.casework.groepsstappen.pages import GroepsstappenPagesController
@@ -33,6 +34,7 @@ CONTROLLERS: list[type[Controller]] = [
     PlanController,
     WerkvoorraadController,
     GroepsstappenController,
+    ZoekenController,
 ]
 
 PAGES: list[type[Controller]] = [
