@@ -188,7 +188,10 @@ def aanmelden(ws: Workspace, data: Aanmelding) -> Casus:
             invited_by=ws.principal.user_id,
         )
     )
-    ws.event(casus, "aanmelding", f"Aangemeld door {ws.principal.organisation}.")
+    org = ws.session.get(Organisation, (ws.principal.tenant, ws.principal.organisation))
+    ws.event(
+        casus, "aanmelding", f"Aangemeld door {org.name if org else ws.principal.organisation}."
+    )
     ws.session.flush()
     return casus
 
@@ -822,7 +825,9 @@ def set_regie(
     ws.event(
         casus,
         "regie",
-        f"{label}: overgedragen ({reason})." if current else f"{label} aangesteld.",
+        f"{label}: overgedragen aan {user.display_name} ({reason})."
+        if current
+        else f"{label} aangesteld: {user.display_name}.",
     )
     casus.version += 1
     ws.session.flush()

@@ -18,6 +18,7 @@ DUE_KIND_LABELS: Final[Mapping[str, str]] = {
     "positieve-afsluiting": "Positieve afsluiting",
     "toezegging-controleren": "Toezegging controleren",
     "doorbreekglas-beoordelen": "Doorbreekglas beoordelen",
+    "overlegactie": "Actie uit het overleg",
 }
 
 
