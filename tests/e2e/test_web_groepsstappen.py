@@ -153,6 +153,10 @@ def test_group_steps_3_to_7_in_the_browser(web: Client, token_for: Headers) -> N
         assert secret not in seen
     denied = page(web, casus, status=403)
     assert "Sverre" not in denied and beeld not in denied
+    assert 'href="/driehoek"' in denied  # the way to what the driehoek may see
+    listed = page(web, "/driehoek")
+    assert f'href="{casus}/driehoek"' in listed and "Hoog: met voorrang aanpakken" in listed
+    assert "Sverre" not in listed and "Groep Stationsplein" not in listed
     assert login_as(web, T, COORDINATOR).status_code == 200
     form_post(web, f"{casus}/overgang", {"naar": "stap-5"})
 

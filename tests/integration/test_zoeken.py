@@ -244,3 +244,28 @@ def test_the_casussen_page_searches_and_filters(world: dict[str, Any], token_for
     wrong = client.get("/casussen?van=2026-02-01&tot=2026-01-01")
     assert wrong.status_code == 422 and "De einddatum ligt vóór de begindatum." in wrong.text
     assert client.get("/casussen?sortering=willekeurig").status_code == 422
+
+
+def test_without_a_term_the_api_filters_sorts_and_pages_like_the_list(
+    world: dict[str, Any], token_for: Headers
+) -> None:
+    agent = token_for(T, WIJKAGENT)
+    today = dt.date.today().isoformat()
+    own = world["own"]["id"]
+
+    def ids(**body: Any) -> list[str]:
+        response = world["client"].post(ZOEK, json=body, headers=agent)
+        assert response.status_code == 200, response.text
+        assert response.json()["zoekterm_soort"] is None
+        return [h["id"] for h in response.json()["treffers"]]
+
+    assert own in ids(soort="persoon", van=today, limiet=50)
+    assert own not in ids(soort="groep", van=today, limiet=50)
+    assert own not in ids(regisseur="robin-visser", limiet=50)  # no regisseur yet
+    first = world["client"].post(ZOEK, json={"limiet": 1, "sortering": "oudste"}, headers=agent)
+    cursor = first.json()["volgende"]
+    assert cursor == "p1"
+    second = ids(limiet=1, sortering="oudste", cursor=cursor)
+    assert second and second != [h["id"] for h in first.json()["treffers"]]
+    bad = world["client"].post(ZOEK, json={"cursor": "x"}, headers=agent)
+    assert bad.status_code == 422

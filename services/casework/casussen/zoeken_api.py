@@ -24,8 +24,9 @@ Deps = NamedDependency[CaseworkDeps]
 class ZoekIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    zoekterm: Annotated[str, Field(min_length=1, max_length=zoeken.MAX_TERM)]
-    """Naam, alias, geboortedatum (dd-mm-jjjj of jjjj-mm-dd), referentie of BSN."""
+    zoekterm: Annotated[str, Field(min_length=1, max_length=zoeken.MAX_TERM)] | None = None
+    """Naam, alias, geboortedatum (dd-mm-jjjj of jjjj-mm-dd), referentie of BSN. Zonder
+    zoekterm: de lijst met filters en sortering, per pagina (``cursor``)."""
     fase: Annotated[str, Field(max_length=32)] | None = None
     soort: Literal["persoon", "groep"] | None = None
     regisseur: Annotated[str, Field(max_length=64)] | None = None
@@ -33,6 +34,7 @@ class ZoekIn(BaseModel):
     tot: dt.date | None = None
     sortering: Literal["nieuwste", "oudste", "fase", "referentie"] = "nieuwste"
     limiet: Annotated[int, Field(ge=1, le=50)] = 25
+    cursor: Annotated[str, Field(max_length=16)] | None = None
     doel: Annotated[str, Field(max_length=32)] | None = None
     """Doelbinding van de zoekvraag (standaard: casusoverleg, als de lijst). Zoeken op BSN
     vraagt een doel waarvoor het BSN nodig is (aanmelding, triage, informeren)."""
@@ -53,15 +55,17 @@ class ZoekTreffer(BaseModel):
 
 
 class ZoekResultaat(BaseModel):
-    zoekterm_soort: Literal["bsn", "geboortedatum", "tekst"]
+    zoekterm_soort: Literal["bsn", "geboortedatum", "tekst"] | None
     zoekterm_uitleg: str
     treffers: list[ZoekTreffer]
     meer: bool
-    """Er zijn meer treffers dan getoond: verfijn de zoekopdracht."""
+    """Er zijn meer treffers dan getoond: verfijn de zoekopdracht (of volg ``volgende``)."""
+    volgende: str | None = None
+    """Zonder zoekterm: de cursor van de volgende pagina."""
 
 
 def search(ws: Any, data: ZoekIn) -> ZoekResultaat:
-    term = zoeken.read_term(ws, data.zoekterm)
+    term = zoeken.read_term(ws, data.zoekterm) if data.zoekterm is not None else None
     filters = zoeken.Filters(
         fase=data.fase,
         soort=data.soort,
@@ -70,11 +74,19 @@ def search(ws: Any, data: ZoekIn) -> ZoekResultaat:
         tot=data.tot,
         sortering=data.sortering,
     )
-    purpose = zoeken.check_purpose(ws, term, data.doel)
-    page = zoeken.find(ws, filters, term, limit=data.limiet, purpose=purpose)
+    if term is not None:
+        purpose = zoeken.check_purpose(ws, term, data.doel)
+        page = zoeken.find(ws, filters, term, limit=data.limiet, purpose=purpose)
+        explained = f"Gezocht op {zoeken.ZOEKSOORTEN[term.soort]}."
+    else:
+        ws.context(data.doel)  # an unknown purpose is bad input (422)
+        page = zoeken.find(
+            ws, filters, None, limit=data.limiet, cursor=data.cursor, purpose=data.doel
+        )
+        explained = "Geen zoekterm: de lijst met de gekozen filters en sortering."
     return ZoekResultaat(
-        zoekterm_soort=term.soort,
-        zoekterm_uitleg=f"Gezocht op {zoeken.ZOEKSOORTEN[term.soort]}.",
+        zoekterm_soort=term.soort if term is not None else None,
+        zoekterm_uitleg=explained,
         treffers=[
             ZoekTreffer(
                 id=item["id"],
@@ -90,6 +102,7 @@ def search(ws: Any, data: ZoekIn) -> ZoekResultaat:
             for item in page.items
         ],
         meer=page.next_cursor is not None,
+        volgende=page.next_cursor if term is None else None,
     )
 
 
@@ -101,7 +114,7 @@ class ZoekenController(Controller):
         "/",
         sync_to_thread=True,
         status_code=200,
-        summary="Zoeken op naam, alias, geboortedatum, referentie of BSN (beleid van de lijst)",
+        summary="Zoeken (naam, alias, geboortedatum, referentie, BSN) en filteren, als de lijst",
         opt={"voorbeeld": {"zoekterm": "Voorbeeld"}},
     )
     def search(self, request: Req, casework: Deps, data: JSONBody[ZoekIn]) -> ZoekResultaat:

@@ -214,6 +214,25 @@ class GroepsstappenPagesController(Controller):
     async def conceptdoel(self, request: Req, web: Web, casus_id: CasusId) -> Response[Any]:
         return await _submit(request, web, casus_id, "conceptdoel", _concept_goal)
 
+    @get("/driehoek", opt=PUBLIC, sync_to_thread=True)
+    def driehoek_index(self, request: Req, web: Web) -> Response[Any]:
+        viewer = viewer_of(request, web.identity, web.sessions)
+        if viewer is None:
+            return to_login()
+
+        def build() -> Template:
+            with workspace(web.casework, viewer.principal) as ws:
+                groups = svc.driehoek_list(ws)
+            return render(
+                viewer,
+                "groep_driehoek_lijst.html",
+                {"groepen": groups},
+                doel=PURPOSE,
+                active="casussen",
+            )
+
+        return guarded(viewer, PURPOSE, build)
+
     @get("/casussen/{casus_id:uuid}/driehoek", opt=PUBLIC, sync_to_thread=True)
     def driehoek(self, request: Req, web: Web, casus_id: CasusId) -> Response[Any]:
         viewer = viewer_of(request, web.identity, web.sessions)

@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+import sqlalchemy as sa
+
 from services.casework import free_text
 from services.casework.domain import group_steps, lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
@@ -370,3 +372,44 @@ def add_concept_goal(
         ws, casus_id, expected_version if version is not None else None, body
     )
     return read
+
+
+def driehoek_list(ws: Workspace) -> list[dict[str, Any]]:
+    """The groups of the own tenant whose voorlegging the reader may see (the driehoek:
+    the plan, anonymised): reference, step and priority only, decided per group as a
+    ``list`` of the resource type ``plan``."""
+    rows = list(
+        ws.session.scalars(
+            sa.select(Casus)
+            .where(
+                Casus.tenant_id == ws.principal.tenant,
+                Casus.kind == lifecycle.GROUP,
+                Casus.state.in_(("stap-4", "stap-5", "stap-6", "stap-7")),
+            )
+            .order_by(Casus.created_at.desc())
+            .limit(100)
+        )
+    )
+    decisions = ws.enforcer.decide_page(
+        "list",
+        ws.resources(rows, "plan"),
+        ws.context(plans.PLAN_PURPOSE),
+        [Target("plan", str(c.id), c.id) for c in rows],
+    )
+    result = []
+    for casus, decision in zip(rows, decisions, strict=True):
+        if not decision.allow:
+            continue
+        advies = (casus.group_steps or {}).get("advies") or {}
+        result.append(
+            {
+                "casus_id": str(casus.id),
+                "referentie": casus.reference,
+                "stap": lifecycle.group_step(casus.state),
+                "voorgelegd": bool((casus.group_steps or {}).get("voorlegging")),
+                "prioriteit_label": group_steps.PRIORITEITEN.get(str(advies.get("prioriteit")))
+                if advies
+                else None,
+            }
+        )
+    return result
