@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,11 +20,9 @@ from litestar.template.config import TemplateConfig
 from services.beheer.operations import OperationsController
 from services.beheer.routes import BeheerController
 from services.casework.casuspagina.pages import casus_page
-from services.casework.domain.bsn import BsnVault
 from services.casework.problems import CASEWORK_EXCEPTION_HANDLERS
 from services.casework.routes import CONTROLLERS as CASEWORK_CONTROLLERS
 from services.casework.routes import PAGES as WEB_PAGES
-from services.casework.unit_of_work import CaseworkDeps
 from services.casework.web import STATIC, TEMPLATES
 from services.casework.web.context import WebDeps
 from services.exports.routes import ServiceController
@@ -37,7 +36,7 @@ from services.platform.http.problems import EXCEPTION_HANDLERS
 from services.platform.http.security_headers import security_headers_hook
 from services.platform.identity.authn import COOKIE, BearerAuthenticationMiddleware
 from services.platform.identity.routes import DevLoginController, HomeController, MeController
-from services.platform.identity.setup import Identity, build_identity
+from services.platform.identity.setup import Identity
 from services.platform.workers.broker import InProcessWorker, ping
 from services.runtime import Runtime, build_scheduler
 
@@ -71,17 +70,14 @@ def create_app(
         start_worker = runtime.settings.broker_url == "stub"
     worker = InProcessWorker(runtime.broker) if start_worker else None
     schedule = build_scheduler(runtime, "embedded-scheduler") if start_worker else None
-    identity = identity or build_identity(runtime)
-    gateway = gateway or PolicyGateway(runtime.settings, runtime.sessions)
-    readiness = readiness_for(runtime, {"policy": gateway.check, **(extra_checks or {})})
+    identity = identity or runtime.identity
     settings = runtime.settings
     assert settings.secret_key and settings.pseudonym_key, "secrets are set by start_runtime"
-    casework = CaseworkDeps(
-        sessions=runtime.sessions,
-        gateway=gateway,
-        vault=BsnVault(settings.secret_key),
-        pseudonym_secret=settings.pseudonym_key,
-    )
+    if gateway is None or gateway is runtime.gateway:
+        gateway, casework = runtime.gateway, runtime.casework
+    else:  # a test's own gateway (an engine double, say)
+        casework = replace(runtime.casework, gateway=gateway)
+    readiness = readiness_for(runtime, {"policy": gateway.check, **(extra_checks or {})})
     csrf = CsrfSigner(settings.secret_key)
     web = WebDeps(identity, runtime.sessions, casework, csrf, casus_page)
 

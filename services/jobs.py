@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dramatiq
 import sqlalchemy as sa
@@ -27,6 +27,9 @@ from services.platform.config import Settings
 from services.platform.db.unit_of_work import platform_transaction
 from services.platform.outbox import consumers, dead_letters
 from services.platform.outbox.mail import mailer_for
+
+if TYPE_CHECKING:
+    from services.casework.unit_of_work import CaseworkDeps
 
 _log = logging.getLogger(__name__)
 
@@ -62,9 +65,12 @@ def queue_name(settings: Settings, name: str) -> str:
 
 
 def _work_queue_as_user(
-    sessions: sessionmaker[Session], settings: Settings
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    casework: Callable[[], CaseworkDeps] | None = None,
 ) -> Callable[[str, str], dict[str, Any]]:
-    """The werkvoorraad of one user, computed under the policy as that user."""
+    """The werkvoorraad of one user, computed under the policy as that user (with the
+    process's casework dependencies when given: the runtime builds them once)."""
     from services.casework.domain.bsn import BsnVault
     from services.casework.unit_of_work import CaseworkDeps, workspace
     from services.casework.werkvoorraad import service as werkvoorraad
@@ -73,11 +79,15 @@ def _work_queue_as_user(
     from services.platform.identity.tokens import Claims
 
     assert settings.secret_key and settings.pseudonym_key
-    deps = CaseworkDeps(
-        sessions,
-        PolicyGateway(settings, sessions),
-        BsnVault(settings.secret_key),
-        settings.pseudonym_key,
+    deps = (
+        casework()
+        if casework is not None
+        else CaseworkDeps(
+            sessions,
+            PolicyGateway(settings, sessions),
+            BsnVault(settings.secret_key),
+            settings.pseudonym_key,
+        )
     )
     directory = PrincipalDirectory(sessions)
 
@@ -90,7 +100,11 @@ def _work_queue_as_user(
 
 
 def register_actors(
-    broker: dramatiq.Broker, sessions: sessionmaker[Session], settings: Settings
+    broker: dramatiq.Broker,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    *,
+    casework: Callable[[], CaseworkDeps] | None = None,
 ) -> Actors:
     dead_letters.install(broker, sessions)
     retry = {
@@ -105,7 +119,7 @@ def register_actors(
 
     @cache
     def work_queue() -> Callable[[str, str], dict[str, Any]]:
-        return _work_queue_as_user(sessions, settings)
+        return _work_queue_as_user(sessions, settings, casework)
 
     def heartbeat(token: str) -> None:
         record_heartbeat(sessions, token)

@@ -13,6 +13,9 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass, field
+from functools import cached_property
+from types import TracebackType
+from typing import TYPE_CHECKING
 
 import dramatiq
 import sqlalchemy as sa
@@ -29,6 +32,11 @@ from services.platform.embedded.postgres import EmbeddedPostgres
 from services.platform.outbox.relay import OutboxRelay
 from services.platform.outbox.scheduler import PeriodicJob, Scheduler
 from services.platform.workers.broker import create_broker
+
+if TYPE_CHECKING:
+    from services.casework.unit_of_work import CaseworkDeps
+    from services.platform.authz.gateway import PolicyGateway
+    from services.platform.identity.setup import Identity
 
 _log = logging.getLogger(__name__)
 
@@ -62,19 +70,62 @@ def ensure_embedded_secrets(settings: Settings) -> Settings:
 
 @dataclass
 class Runtime:
+    """The one composition root of a process: settings, databases, broker and actors, and —
+    built once, on first use — the policy gateway, the casework dependencies and the
+    identity. A context manager: ``with start_runtime(settings) as runtime: ...``."""
+
     settings: Settings
     urls: DatabaseUrls
     engine: sa.Engine
     sessions: sessionmaker[Session]
     broker: dramatiq.Broker
-    actors: Actors
+    actors: Actors | None = None
     embedded_postgres: EmbeddedPostgres | None = None
     _closed: bool = field(default=False, repr=False)
+
+    @cached_property
+    def gateway(self) -> PolicyGateway:
+        from services.platform.authz.gateway import PolicyGateway
+
+        return PolicyGateway(self.settings, self.sessions)
+
+    @cached_property
+    def casework(self) -> CaseworkDeps:
+        from services.casework.domain.bsn import BsnVault
+        from services.casework.unit_of_work import CaseworkDeps
+
+        settings = self.settings
+        assert settings.secret_key and settings.pseudonym_key, "set by start_runtime"
+        return CaseworkDeps(
+            sessions=self.sessions,
+            gateway=self.gateway,
+            vault=BsnVault(settings.secret_key),
+            pseudonym_secret=settings.pseudonym_key,
+        )
+
+    @cached_property
+    def identity(self) -> Identity:
+        from services.platform.identity.setup import build_identity
+
+        return build_identity(self)
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
     def close(self) -> None:
         if self._closed:
             return
         self._closed = True
+        if "identity" in self.__dict__:
+            self.identity.close()
         self.engine.dispose()
         self.broker.close()
         if self.embedded_postgres is not None:
@@ -116,6 +167,7 @@ def periodic_jobs(settings: Settings, actors: Actors) -> list[PeriodicJob]:
 def build_scheduler(runtime: Runtime, name: str = "scheduler") -> Scheduler:
     """The outbox relay and the periodic jobs, led by whichever process holds the lock."""
     settings = runtime.settings
+    assert runtime.actors is not None, "registered by start_runtime"
     relay = OutboxRelay(runtime.sessions, runtime.actors.send_event)
     return Scheduler(
         runtime.engine,
@@ -207,9 +259,12 @@ def start_runtime(settings: Settings, *, migrate: bool = True) -> Runtime:
         )
         sessions = make_session_factory(engine)
         broker = create_broker(settings.broker_url)
-        actors = register_actors(broker, sessions, settings)
+        runtime = Runtime(settings, urls, engine, sessions, broker, embedded_postgres=server)
+        runtime.actors = register_actors(
+            broker, sessions, settings, casework=lambda: runtime.casework
+        )
     except BaseException:
         if server is not None:
             server.stop()
         raise
-    return Runtime(settings, urls, engine, sessions, broker, actors, server)
+    return runtime

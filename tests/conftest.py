@@ -84,9 +84,8 @@ def db_urls(pg_admin_url: URL, settings: Settings) -> DatabaseUrls:
 def runtime(settings: Settings, db_urls: DatabaseUrls) -> Iterator[Runtime]:
     """The live parts (engine as the app role, stub broker) on the test database."""
     admin = db_urls.admin.render_as_string(hide_password=False)
-    rt = start_runtime(settings.model_copy(update={"database_admin_url": admin}))
-    yield rt
-    rt.close()
+    with start_runtime(settings.model_copy(update={"database_admin_url": admin})) as rt:
+        yield rt
 
 
 @pytest.fixture(scope="session")

@@ -150,6 +150,8 @@ releases = sa.Table(
     sa.Column("kind", sa.Text, nullable=False, server_default="kwartaal"),
     _ts(),
     sa.UniqueConstraint("dataset", "period", "version", name="uq_releases_version"),
+    # One release per reservation (the ledger trigger relies on it; migration a0002).
+    sa.UniqueConstraint("reservation_id", name="uq_releases_reservation"),
 )
 
 #: Researchers' ad-hoc query results (append-only, like the ledger).
@@ -165,6 +167,7 @@ researcher_queries = sa.Table(
     sa.Column("cells", pg.JSONB, nullable=False),
     sa.Column("reservation_id", pg.UUID(as_uuid=False), nullable=True),
     _ts(),
+    sa.UniqueConstraint("reservation_id", name="uq_researcher_queries_reservation"),
 )
 
 APPEND_ONLY_TABLES = (

@@ -44,6 +44,26 @@ class Measure:
         return self.bounds[0] >= 0 and self.center == 0
 
 
+#: The outcomes published at intake and at closure, in one place: (short name used in the
+#: measure and indicator ids, the fact contract's flag, the Dutch label). The indicator of
+#: e.g. "% werk bij afsluiting" is ``werk-afsluiting``; it divides the measure
+#: ``outcome_measure("werk", "closure")`` (= ``werk_closure``, the closed casussen with the
+#: contract flag ``outcomes_closure.work_or_dagbesteding``) by ``afgesloten``.
+OUTCOMES: Final = (
+    ("werk", "work_or_dagbesteding", "Werk of dagbesteding"),
+    ("wonen", "stable_housing", "Stabiele huisvesting"),
+    ("schulden", "problematic_debts", "Problematische schulden"),
+    ("school", "school_or_startkwalificatie", "School of startkwalificatie"),
+)
+OUTCOME_MOMENTS: Final = ("intake", "closure")
+MOMENT_LABELS: Final = {"intake": "intake", "closure": "afsluiting"}
+
+
+def outcome_measure(short: str, moment: str) -> str:
+    """The measure id of an outcome flag at a moment (``werk_closure``)."""
+    return f"{short}_{moment}"
+
+
 def _flag(expr: pl.Expr) -> pl.Expr:
     return expr.fill_null(False).cast(pl.Int64)
 
@@ -116,18 +136,13 @@ MEASURES: Final[dict[str, Measure]] = {
         ),
         *(
             Measure(
-                f"{short}_{moment}",
-                f"{label} bij {'intake' if moment == 'intake' else 'afsluiting'} (afgesloten)",
+                outcome_measure(short, moment),
+                f"{label} bij {MOMENT_LABELS[moment]} (afgesloten)",
                 _flag(_closed & pl.col(f"{flag}_{moment}")),
                 (0, 1),
             )
-            for short, flag, label in (
-                ("werk", "work_or_dagbesteding", "Werk of dagbesteding"),
-                ("wonen", "stable_housing", "Stabiele huisvesting"),
-                ("schulden", "problematic_debts", "Problematische schulden"),
-                ("school", "school_or_startkwalificatie", "School of startkwalificatie"),
-            )
-            for moment in ("intake", "closure")
+            for short, flag, label in OUTCOMES
+            for moment in OUTCOME_MOMENTS
         ),
         Measure("vrijwillig", "Vrijwillig kader", _flag(pl.col("voluntary")), (0, 1)),
     )
@@ -161,13 +176,13 @@ class Indicator:
 
 
 def _closure_share(short: str, label: str, moment: str, flag: str) -> Indicator:
-    at = "intake" if moment == "intake" else "afsluiting"
+    at = MOMENT_LABELS[moment]
     return Indicator(
         f"{short}-{at}",
         f"{label} bij {at}",
         f"Deel van de afgesloten casussen met {label.lower()} bij {at}.",
         "proportion",
-        f"{short}_{moment}",
+        outcome_measure(short, moment),
         "afgesloten",
         source_fields=(f"outcomes_{moment}.{flag}",),
     )
@@ -271,13 +286,8 @@ INDICATORS: Final[tuple[Indicator, ...]] = (
     ),
     *(
         _closure_share(short, label, moment, flag)
-        for short, flag, label in (
-            ("werk", "work_or_dagbesteding", "Werk of dagbesteding"),
-            ("wonen", "stable_housing", "Stabiele huisvesting"),
-            ("schulden", "problematic_debts", "Problematische schulden"),
-            ("school", "school_or_startkwalificatie", "School of startkwalificatie"),
-        )
-        for moment in ("intake", "closure")
+        for short, flag, label in OUTCOMES
+        for moment in OUTCOME_MOMENTS
     ),
     Indicator(
         "vrijwillig",

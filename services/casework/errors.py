@@ -8,10 +8,11 @@ class NotFound(LookupError):
 
 
 class VersionMismatch(Exception):
-    """The client's If-Match names another version: 412."""
+    """The client's If-Match names another version (412), or another transaction changed
+    the row between reading and writing it (``current`` unknown then)."""
 
-    def __init__(self, current: int) -> None:
-        super().__init__(f"current version is {current}")
+    def __init__(self, current: int | None) -> None:
+        super().__init__(f"current version is {current}" if current is not None else "stale")
         self.current = current
 
 

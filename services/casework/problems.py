@@ -90,9 +90,8 @@ def _invalid(request: Req, exc: DomainValidationError) -> Response[Any]:
 
 
 def _stale(request: Req, exc: VersionMismatch) -> Response[Any]:
-    return problem_response(
-        request, standard_problem(412, extra={"huidige_etag": etag(exc.current)})
-    )
+    extra = {"huidige_etag": etag(exc.current)} if exc.current is not None else {}
+    return problem_response(request, standard_problem(412, extra=extra))
 
 
 def _required(request: Req, exc: VersionRequired) -> Response[Any]:

@@ -14,8 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from services.casework.domain.bsn import BsnVault
+from services.casework.errors import VersionMismatch
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied, Enforcer
 from services.platform.authz.gateway import PolicyGateway
@@ -53,5 +55,8 @@ def workspace(
                 session.execute(SET_TENANT, {"tenant": principal.tenant})
                 session.add_all(AuditEntry(**entry) for entry in enforcer.denied)
         raise
+    except StaleDataError:
+        # Another transaction changed the row since it was read (version_id_col).
+        raise VersionMismatch(None) from None
     finally:
         session.close()

@@ -31,6 +31,9 @@ from services.platform.db.models import (
     CasusParticipant,
     CasusRole,
     CasusShare,
+    InformationItem,
+    Meeting,
+    Person,
     Tenant,
     UrgentAccess,
 )
@@ -122,6 +125,11 @@ class Workspace:
                 ]
             )
         return self.enforcer.context(purpose, extra)
+
+    def touch(self, row: Casus | Meeting | InformationItem | Person) -> None:
+        """Record that ``row`` changed (also when only rows that belong to it did): its
+        UPDATE bumps the version (``version_id_col``), which is the ETag clients send back."""
+        row.updated_at = self.enforcer.now
 
     def purpose_for(self, casus: Casus, requested: str | None) -> str:
         if requested:

@@ -28,27 +28,16 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run_production(settings: Settings) -> int:
     from services.app import create_app
-    from services.platform.authz.gateway import PolicyGateway
-    from services.platform.identity.setup import build_identity
     from services.runtime import start_runtime
     from services.serve import Served, serve_all
 
     _say("Regietafel casusdienst start in modus productie")
-    runtime = start_runtime(settings)
-    identity = None
-    try:
+    with start_runtime(settings) as runtime:
         settings = runtime.settings
-        identity = build_identity(runtime)
-        casework = create_app(
-            runtime, identity=identity, gateway=PolicyGateway(settings, runtime.sessions)
-        )
+        casework = create_app(runtime)
         _say(f"  Casusdienst luistert op {settings.host}:{settings.port}")
         serve_all([Served("casework", casework, settings.host, settings.port)])
-    finally:
-        if identity is not None:
-            identity.close()
-        runtime.close()
-        _say("Regietafel gestopt.")
+    _say("Regietafel gestopt.")
     return 0
 
 
@@ -66,95 +55,87 @@ def _run_embedded(settings: Settings) -> int:
     from services.app import create_app
     from services.beheer.tenants import Operator, OperatorRefused
     from services.beheer.tenants import apply as apply_manifests
-    from services.casework.domain.bsn import BsnVault
-    from services.casework.unit_of_work import CaseworkDeps
     from services.demo.seed import seed_demo
     from services.exports.facts import geography_from_tenants
-    from services.platform.authz.gateway import PolicyGateway
-    from services.platform.identity.setup import build_identity
     from services.runtime import start_runtime
     from services.serve import Served, serve_all
     from tenants.manifest import SHIPPED_MANIFESTS_DIR, load_all
 
     _say(f"Regietafel start in modus ingebed (embedded); gegevens in {settings.data_dir}")
     _say("- PostgreSQL starten en schema bijwerken ...")
-    runtime = start_runtime(settings)
     analytics_engine = None
-    try:
-        settings = runtime.settings  # now with the embedded secrets
-        _say("- Demo-gemeenten bijwerken vanuit tenants/manifests/ ...")
+    with start_runtime(settings) as runtime:
         try:
-            apply_manifests(
-                runtime.sessions,
-                Operator.console("regietafel run"),
-                load_all(SHIPPED_MANIFESTS_DIR),
-                progress=_say,
-            )
-        except OperatorRefused as error:
-            # A destructive change in the shipped manifests: never applied silently.
-            from services.cli.tenants import refused
+            settings = runtime.settings  # now with the embedded secrets
+            _say("- Demo-gemeenten bijwerken vanuit tenants/manifests/ ...")
+            try:
+                apply_manifests(
+                    runtime.sessions,
+                    Operator.console("regietafel run"),
+                    load_all(SHIPPED_MANIFESTS_DIR),
+                    progress=_say,
+                )
+            except OperatorRefused as error:
+                # A destructive change in the shipped manifests: never applied silently.
+                from services.cli.tenants import refused
 
-            return refused(error)
-        gateway = PolicyGateway(settings, runtime.sessions)
-        assert settings.secret_key and settings.pseudonym_key
-        deps = CaseworkDeps(
-            runtime.sessions, gateway, BsnVault(settings.secret_key), settings.pseudonym_key
-        )
-        _say("- Demo-casussen (fictief) aanmaken waar nog geen casussen zijn ...")
-        seed_demo(deps, progress=_say)
-        _say("- Analysedienst: eigen database bijwerken ...")
-        analytics_engine = open_analytics_database(runtime.urls, settings)
-        geography = geography_from_tenants(runtime.sessions)
-        period = last_complete_quarter(dt.date.today())
-        if settings.mode is Mode.EMBEDDED:
-            _say(f"- Gepseudonimiseerde feiten {period} naar de analysedienst ...")
-            export_facts(
-                runtime.sessions,
+                return refused(error)
+            _say("- Demo-casussen (fictief) aanmaken waar nog geen casussen zijn ...")
+            seed_demo(runtime.casework, progress=_say)
+            _say("- Analysedienst: eigen database bijwerken ...")
+            analytics_engine = open_analytics_database(runtime.urls, settings)
+            geography = geography_from_tenants(runtime.sessions)
+            period = last_complete_quarter(dt.date.today())
+            if settings.mode is Mode.EMBEDDED:
+                _say(f"- Gepseudonimiseerde feiten {period} naar de analysedienst ...")
+                export_facts(
+                    runtime.sessions,
+                    settings,
+                    period,
+                    analytics_engine=analytics_engine,
+                    progress=_say,
+                )
+                release_command(
+                    period,
+                    analytics_engine,
+                    geography=geography,
+                    settings=AnalyticsSettings.from_settings(settings),
+                    echo=lambda line: _say("  " + line),
+                )
+                _say("- Synthetische landelijke demo (fictief, 342 gemeenten) ...")
+                national_demo(
+                    analytics_engine,
+                    str(dt.date.today().year - 1),
+                    settings=AnalyticsSettings.from_settings(settings),
+                    echo=lambda line: _say("  " + line),
+                )
+            casework = create_app(runtime)
+            analytics = create_analytics_app(
                 settings,
-                period,
-                analytics_engine=analytics_engine,
-                progress=_say,
-            )
-            release_command(
-                period,
                 analytics_engine,
+                authenticate=authenticator(runtime.identity),
                 geography=geography,
-                settings=AnalyticsSettings.from_settings(settings),
-                echo=lambda line: _say("  " + line),
             )
-            _say("- Synthetische landelijke demo (fictief, 342 gemeenten) ...")
-            national_demo(
-                analytics_engine,
-                str(dt.date.today().year - 1),
-                settings=AnalyticsSettings.from_settings(settings),
-                echo=lambda line: _say("  " + line),
-            )
-        identity = build_identity(runtime)
-        casework = create_app(runtime, identity=identity, gateway=gateway)
-        analytics = create_analytics_app(
-            settings, analytics_engine, authenticate=authenticator(identity), geography=geography
-        )
-        apps = [
-            Served("casework", casework, settings.host, settings.port),
-            Served("analytics", analytics, settings.host, settings.analytics_port),
-        ]
-        base = f"http://{settings.host}:{settings.port}"
-        stats = f"http://{settings.host}:{settings.analytics_port}"
-        _say("")
-        _say(f"  Regietafel (casuswerk):  {base}/")
-        _say(f"  Inloggen (demo):         {base}/inloggen  (kies een fictieve gebruiker)")
-        _say(f"  Effectcijfers (DP):      {stats}/")
-        _say(f"  Gezondheid:              {base}/health/ready  en  {stats}/health/ready")
-        _say(f"  API-documentatie:        {base}/api/docs/openapi.json")
-        _say(f"  Verzonden e-mail:        {settings.data_dir / 'mail'}")
-        _say("")
-        _say("Stoppen: Ctrl-C. Een volgende 'make run' gebruikt dezelfde gegevens.")
-        serve_all(apps)
-    finally:
-        if analytics_engine is not None:
-            analytics_engine.dispose()
-        runtime.close()
-        _say("Regietafel gestopt.")
+            apps = [
+                Served("casework", casework, settings.host, settings.port),
+                Served("analytics", analytics, settings.host, settings.analytics_port),
+            ]
+            base = f"http://{settings.host}:{settings.port}"
+            stats = f"http://{settings.host}:{settings.analytics_port}"
+            _say("")
+            _say(f"  Regietafel (casuswerk):  {base}/")
+            _say(f"  Inloggen (demo):         {base}/inloggen  (kies een fictieve gebruiker)")
+            _say(f"  Effectcijfers (DP):      {stats}/")
+            _say(f"  Gezondheid:              {base}/health/ready  en  {stats}/health/ready")
+            _say(f"  API-documentatie:        {base}/api/docs/openapi.json")
+            _say(f"  Verzonden e-mail:        {settings.data_dir / 'mail'}")
+            _say("")
+            _say("Stoppen: Ctrl-C. Een volgende 'make run' gebruikt dezelfde gegevens.")
+            serve_all(apps)
+        finally:
+            if analytics_engine is not None:
+                analytics_engine.dispose()
+    _say("Regietafel gestopt.")
     return 0
 
 
@@ -200,19 +181,18 @@ def cmd_analytics_release(args: argparse.Namespace, settings: Settings) -> int:
     from services.exports.facts import geography_from_tenants
     from services.runtime import start_runtime
 
-    runtime = start_runtime(settings)
-    engine = open_analytics_database(runtime.urls, runtime.settings)
-    try:
-        return release_command(
-            args.period,
-            engine,
-            geography=geography_from_tenants(runtime.sessions),
-            settings=AnalyticsSettings.from_settings(runtime.settings),
-            echo=_say,
-        )
-    finally:
-        engine.dispose()
-        runtime.close()
+    with start_runtime(settings) as runtime:
+        engine = open_analytics_database(runtime.urls, runtime.settings)
+        try:
+            return release_command(
+                args.period,
+                engine,
+                geography=geography_from_tenants(runtime.sessions),
+                settings=AnalyticsSettings.from_settings(runtime.settings),
+                echo=_say,
+            )
+        finally:
+            engine.dispose()
 
 
 def cmd_analytics_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -220,12 +200,9 @@ def cmd_analytics_export(args: argparse.Namespace, settings: Settings) -> int:
     from services.analytics_link import analytics_base_url, export_facts
     from services.runtime import start_runtime
 
-    runtime = start_runtime(settings)
-    try:
+    with start_runtime(settings) as runtime:
         _say(f"Feiten {args.period} naar {analytics_base_url(runtime.settings)} ...")
         summary = export_facts(runtime.sessions, runtime.settings, args.period, progress=_say)
-    finally:
-        runtime.close()
     _say(f"Klaar: {summary.records} feitrecords van {summary.gemeenten} gemeenten geleverd.")
     return 0
 
@@ -273,15 +250,14 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     if settings.broker_url == "stub":
         _say("De stub-broker draait in het proces van 'regietafel run'; geen aparte worker nodig.")
         return 2
-    runtime = start_runtime(settings, migrate=False)
-    worker = dramatiq.Worker(runtime.broker, worker_threads=args.threads)
-    worker.start()
-    _say(f"Worker gestart ({args.threads} threads) op {settings.broker_url.split('@')[-1]}.")
-    try:
-        _wait_for_signal()
-    finally:
-        worker.stop()
-        runtime.close()
+    with start_runtime(settings, migrate=False) as runtime:
+        worker = dramatiq.Worker(runtime.broker, worker_threads=args.threads)
+        worker.start()
+        _say(f"Worker gestart ({args.threads} threads) op {settings.broker_url.split('@')[-1]}.")
+        try:
+            _wait_for_signal()
+        finally:
+            worker.stop()
     return 0
 
 
@@ -295,22 +271,21 @@ def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
     if settings.broker_url == "stub":
         _say("Met de stub-broker plant 'regietafel run' zelf; geen aparte planner nodig.")
         return 2
-    runtime = start_runtime(settings, migrate=False)
-    scheduler = build_scheduler(runtime)
-    stop = threading.Event()
-    thread = threading.Thread(target=scheduler.run_forever, args=(stop,), daemon=True)
-    thread.start()
-    _say(
-        "Planner gestart: "
-        + (", ".join(job.name for job in scheduler.jobs) or "geen periodieke taken")
-        + "; outbox-relay actief zodra deze planner leider is."
-    )
-    try:
-        _wait_for_signal()
-    finally:
-        stop.set()
-        thread.join(timeout=30)
-        runtime.close()
+    with start_runtime(settings, migrate=False) as runtime:
+        scheduler = build_scheduler(runtime)
+        stop = threading.Event()
+        thread = threading.Thread(target=scheduler.run_forever, args=(stop,), daemon=True)
+        thread.start()
+        _say(
+            "Planner gestart: "
+            + (", ".join(job.name for job in scheduler.jobs) or "geen periodieke taken")
+            + "; outbox-relay actief zodra deze planner leider is."
+        )
+        try:
+            _wait_for_signal()
+        finally:
+            stop.set()
+            thread.join(timeout=30)
     return 0
 
 
@@ -327,8 +302,7 @@ def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
             "opnieuw via POST /api/v1/operatie/dead-letters/{id}/opnieuw van dat proces."
         )
         return 2
-    runtime = start_runtime(settings, migrate=False)
-    try:
+    with start_runtime(settings, migrate=False) as runtime:
         letters = list_dead_letters(runtime.sessions)
         targets = (
             [letter["id"] for letter in letters]
@@ -351,8 +325,6 @@ def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
                 _say(f"Onbekend of al opnieuw verstuurd: {letter_id}")
                 return 1
             _say(f"Opnieuw verstuurd: {letter_id} als bericht {message_id}")
-    finally:
-        runtime.close()
     return 0
 
 
@@ -381,20 +353,19 @@ def cmd_policy_bundle(args: argparse.Namespace, settings: Settings) -> int:
         from services.platform.db.unit_of_work import platform_transaction
         from services.runtime import start_runtime
 
-        runtime = start_runtime(settings, migrate=False)
-        try:
-            with platform_transaction(runtime.sessions) as session:
-                row = session.scalars(
-                    sa.select(PolicyDataRevision)
-                    .order_by(PolicyDataRevision.created_at.desc())
-                    .limit(1)
-                ).first()
-                if row is None:
-                    _say("Er is nog geen beleidsdata: pas eerst tenantmanifesten toe.")
-                    return 1
-                data = dict(row.document)
-        finally:
-            runtime.close()
+        with (
+            start_runtime(settings, migrate=False) as runtime,
+            platform_transaction(runtime.sessions) as session,
+        ):
+            row = session.scalars(
+                sa.select(PolicyDataRevision)
+                .order_by(PolicyDataRevision.created_at.desc())
+                .limit(1)
+            ).first()
+            if row is None:
+                _say("Er is nog geen beleidsdata: pas eerst tenantmanifesten toe.")
+                return 1
+            data = dict(row.document)
     source = PolicySource.load(data)
     output = write_bundle(source, Path(args.output))
     _say(f"OPA-bundel geschreven: {output} (data-revisie {source.data_revision[:12]})")

@@ -92,13 +92,11 @@ def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
         manifests = _load(args.paths)
     except ManifestError as error:
         return _report(error)
-    runtime = start_runtime(settings)
     try:
-        results = ops.plan(runtime.sessions, ops.Operator.console(), manifests)
+        with start_runtime(settings) as runtime:
+            results = ops.plan(runtime.sessions, ops.Operator.console(), manifests)
     except ManifestError as error:
         return _report(error)
-    finally:
-        runtime.close()
     for result in results:
         _say(f"== {result.code} {result.name}")
         _say(format_plan(result.changes) if result.changes else "   (geen wijzigingen)")
@@ -120,23 +118,21 @@ def cmd_apply(args: argparse.Namespace, settings: Settings) -> int:
         manifests = _load(args.paths)
     except ManifestError as error:
         return _report(error)
-    runtime = start_runtime(settings)
     try:
-        results = ops.apply(
-            runtime.sessions,
-            ops.Operator.console(),
-            manifests,
-            allow_destructive=args.allow_destructive,
-            progress=_say,
-        )
+        with start_runtime(settings) as runtime:
+            results = ops.apply(
+                runtime.sessions,
+                ops.Operator.console(),
+                manifests,
+                allow_destructive=args.allow_destructive,
+                progress=_say,
+            )
     except ManifestError as error:
         return _report(error)
     except OperatorRefused as error:
         return refused(error)
     except InvalidRequest as error:
         return _invalid(error)
-    finally:
-        runtime.close()
     changed = sum(1 for r in results if r.changes)
     _say(f"Klaar: {len(results)} tenant(s) verwerkt, {changed} gewijzigd.")
     return 0
@@ -146,11 +142,8 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     from services.beheer import tenants as ops
     from services.runtime import start_runtime
 
-    runtime = start_runtime(settings)
-    try:
+    with start_runtime(settings) as runtime:
         tenants = ops.list_tenants(runtime.sessions, ops.Operator.console())
-    finally:
-        runtime.close()
     _say(f"{'code':<14} {'soort':<9} {'status':<11} {'regio':<16} naam")
     for t in tenants:
         _say(f"{t.code:<14} {t.kind.value:<9} {t.status.value:<11} {t.region:<16} {t.name}")
@@ -162,20 +155,18 @@ def _set_status(args: argparse.Namespace, settings: Settings, suspend: bool) -> 
     from services.platform.db.models import TenantStatus
     from services.runtime import start_runtime
 
-    runtime = start_runtime(settings)
     try:
-        status = TenantStatus.SUSPENDED if suspend else TenantStatus.ACTIVE
-        tenant = ops.set_status(
-            runtime.sessions,
-            ops.Operator.console(),
-            args.code,
-            status,
-            getattr(args, "reason", None),
-        )
+        with start_runtime(settings) as runtime:
+            status = TenantStatus.SUSPENDED if suspend else TenantStatus.ACTIVE
+            tenant = ops.set_status(
+                runtime.sessions,
+                ops.Operator.console(),
+                args.code,
+                status,
+                getattr(args, "reason", None),
+            )
     except OperatorRefused as error:
         return refused(error)
-    finally:
-        runtime.close()
     verb = "opgeschort: inloggen en API-toegang geblokkeerd" if suspend else "weer actief"
     _say(f"{tenant.code} {tenant.name} is {verb}. Er zijn geen gegevens verwijderd.")
     return 0
@@ -194,22 +185,20 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from services.runtime import start_runtime
     from tenants.provision import export_json
 
-    runtime = start_runtime(settings)
     try:
-        archive = ops.export(
-            runtime.sessions,
-            ops.Operator.console(),
-            args.code,
-            purpose=args.doel,
-            legal_basis=args.grondslag,
-            explanation=args.toelichting,
-        )
+        with start_runtime(settings) as runtime:
+            archive = ops.export(
+                runtime.sessions,
+                ops.Operator.console(),
+                args.code,
+                purpose=args.doel,
+                legal_basis=args.grondslag,
+                explanation=args.toelichting,
+            )
     except OperatorRefused as error:
         return refused(error)
     except InvalidRequest as error:
         return _invalid(error)
-    finally:
-        runtime.close()
     out = Path(args.output or f"{args.code}-export.json")
     out.write_text(export_json(archive), encoding="utf-8")
     out.chmod(0o600)

@@ -9,28 +9,14 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from factories import aanmelden
 from litestar import Litestar
 from litestar.testing import TestClient
 
 Headers = Callable[[str, str], dict[str, str]]
+
 T = "GM0355"
 MEETINGS = "/api/v1/overleggen"
-
-
-def _aanmelden(client: TestClient[Litestar], headers: dict[str, str], surname: str) -> str:
-    response = client.post(
-        "/api/v1/casussen",
-        json={
-            "soort": "persoon",
-            "waarom_integraal": "Overlast en schulden: meerdere partners zijn nodig.",
-            "problemen": {"financien": "Schulden."},
-            "geinformeerd": True,
-            "persoon": {"voornamen": "Sem", "achternaam": surname, "geboortedatum": "2003-02-01"},
-        },
-        headers=headers,
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
 def _at(delta: dt.timedelta) -> str:
@@ -51,8 +37,8 @@ def test_meeting_agenda_per_participant_minutes_and_changes(
     bestuur = token_for(T, "carla-timmer")  # contactpersoon burgemeester: not involved
     foreign = token_for("GM0637", "saskia-van-der-meer")
 
-    casus_a = _aanmelden(client, wijkagent, "Overlegtest-Politie")  # politie takes part
-    casus_b = _aanmelden(client, werk, "Overlegtest-Werk")  # rsd-krh takes part
+    casus_a = aanmelden(client, wijkagent, "Overlegtest-Politie")  # politie takes part
+    casus_b = aanmelden(client, werk, "Overlegtest-Werk")  # rsd-krh takes part
 
     # Only the voorzitter (pga-expert / procesregisseur) plans meetings.
     body = {"type": "pga-kernteam", "datum_tijd": _at(-dt.timedelta(hours=1))}

@@ -439,7 +439,7 @@ def _authorize_change(
 def _move(ws: Workspace, casus: Casus, target: str, summary: str) -> None:
     previous = casus.state
     casus.state = target
-    casus.version += 1
+    ws.touch(casus)
     if target == "plan" and casus.plan_date is None:
         casus.plan_date = ws.today
     ws.event(
@@ -708,7 +708,7 @@ def informeren(
         "geen_reactie": data.geen_reactie,
         "toelichting": data.toelichting,
     }
-    casus.version += 1
+    ws.touch(casus)
     ws.event(
         casus,
         "informeren",
@@ -829,7 +829,7 @@ def set_regie(
         if current
         else f"{label} aangesteld: {user.display_name}.",
     )
-    casus.version += 1
+    ws.touch(casus)
     ws.session.flush()
     return appointed
 

@@ -567,7 +567,7 @@ def share_item(
     item.not_informed_reason = (checklist.not_informed_reason or "").strip() or None
     item.shared = True
     item.shared_at = ws.enforcer.now
-    item.version += 1
+    ws.touch(item)
     _honour(ws, casus, item, decision, again=again)
     ws.session.flush()
     return item
@@ -590,7 +590,7 @@ def withhold_item(
     if item.withheld:
         raise Conflict("al-achtergehouden", "Dit item is al achtergehouden.")
     item.withheld = True
-    item.version += 1
+    ws.touch(item)
     _honour(ws, casus, item, decision)
     ws.session.flush()
     return item
@@ -611,7 +611,7 @@ def release_item(
     if expected_version is not None:
         check_version(item.version, expected_version)
     item.withheld = False
-    item.version += 1
+    ws.touch(item)
     _honour(ws, casus, item, decision)
     ws.session.flush()
     return item

@@ -299,7 +299,7 @@ def add_to_agenda(
         or 0
     ) + 1
     item = _put_on_agenda(ws, meeting, mtype, entry, position, "")
-    meeting.version += 1
+    ws.touch(meeting)
     ws.session.flush()
     return meeting, item
 
@@ -661,6 +661,6 @@ def record_minutes(
         **({"bijgewerkt_op": now} if correction else {}),
     }
     meeting.status = HELD
-    meeting.version += 1
+    ws.touch(meeting)
     ws.session.flush()
     return meeting

@@ -48,6 +48,8 @@ class Person(Timestamps, Base):
     bsn_hash: Mapped[str | None] = mapped_column(sa.String(64))
     address: Mapped[dict[str, Any]] = mapped_column(default=dict)
     version: Mapped[int] = mapped_column(default=1)
+    #: Optimistic concurrency: SQLAlchemy bumps it on every UPDATE and refuses a stale one.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class HouseholdMember(Base):
@@ -94,6 +96,8 @@ class Casus(Timestamps, Base):
     last_melding_on: Mapped[dt.date | None]
     retention_until: Mapped[dt.date | None]
     version: Mapped[int] = mapped_column(default=1)
+    #: Optimistic concurrency: SQLAlchemy bumps it on every UPDATE and refuses a stale one.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class CasusParticipant(Base):
@@ -157,6 +161,8 @@ class Meeting(Timestamps, Base):
     status: Mapped[str] = mapped_column(sa.String(16), default="gepland")
     minutes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     version: Mapped[int] = mapped_column(default=1)
+    #: Optimistic concurrency: SQLAlchemy bumps it on every UPDATE and refuses a stale one.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class AgendaItem(Base):
@@ -214,6 +220,8 @@ class InformationItem(Timestamps, Base):
     body: Mapped[str] = mapped_column(sa.Text)
     created_by: Mapped[str] = mapped_column(sa.String(64))
     version: Mapped[int] = mapped_column(default=1)
+    #: Optimistic concurrency: SQLAlchemy bumps it on every UPDATE and refuses a stale one.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Consent(Base):
