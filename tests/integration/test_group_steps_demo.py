@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from services.casework.domain.bsn import BsnVault
-from services.casework.unit_of_work import CaseworkDeps
 from services.demo.scenarios import group_scenarios_for
 from services.demo.seed import Cast, seed_group_casus
-from services.platform.authz.gateway import PolicyGateway
 from services.platform.db.models import Casus, Tenant
 from services.platform.db.unit_of_work import platform_transaction, tenant_transaction
 from services.runtime import Runtime
@@ -18,14 +15,7 @@ T = "GM0355"
 
 
 def test_demo_groups_reach_every_step_with_content(runtime: Runtime, demo_tenants: object) -> None:
-    settings = runtime.settings
-    assert settings.secret_key and settings.pseudonym_key
-    deps = CaseworkDeps(
-        sessions=runtime.sessions,
-        gateway=PolicyGateway(settings, runtime.sessions),
-        vault=BsnVault(settings.secret_key),
-        pseudonym_secret=settings.pseudonym_key,
-    )
+    deps = runtime.casework
     with platform_transaction(runtime.sessions) as session:
         tenant = session.get(Tenant, T)
         assert tenant is not None

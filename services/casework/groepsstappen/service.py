@@ -144,8 +144,7 @@ def record(ws: Workspace, casus_id: uuid.UUID, data: PartInput) -> dict[str, Any
                     ]
                 )
         content[data.part] = entry
-    casus.group_steps = content
-    casus.version += 1
+    casus.group_steps = content  # the UPDATE bumps the casus version (version_id_col)
     ws.event(casus, EVENT_KIND, EVENT_SUMMARIES[data.part])
     ws.session.flush()
     return steps_of(ws, casus, decision)
