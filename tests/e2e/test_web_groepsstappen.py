@@ -34,7 +34,9 @@ def page(client: Client, url: str, status: int = 200) -> str:
 
 
 def form_post(client: Client, url: str, data: dict[str, str], status: int = 303) -> Any:
-    html = page(client, url.split("/groep/")[0].split("/overgang")[0])
+    casus_page = re.match(r"^/casussen/[0-9a-f-]{36}", url)
+    assert casus_page, url
+    html = page(client, casus_page.group(0))
     token = re.search(r'name="csrf_token" value="([0-9a-f]{64})"', html)
     version = re.search(r'name="versie" value="(\d+)"', html)
     plan = re.search(r'name="planversie" value="(\d+)"', html)
