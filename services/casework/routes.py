@@ -11,8 +11,11 @@ from services.casework.casussen.huishouden import HuishoudenPagesController
 from services.casework.casussen.pages import CasussenPagesController
 from services.casework.casussen.routes import CasussenController
 from services.casework.casussen.spoedtoegang import SpoedtoegangPagesController
+from services.casework.casussen.zoeken_api import ZoekenController
 from services.casework.groepsaanpak.pages import GroepsaanpakPagesController
 from services.casework.groepsaanpak.routes import GroepenController
+from services.casework.groepsstappen.pages import GroepsstappenPagesController
+from services.casework.groepsstappen.routes import GroepsstappenController
 from services.casework.informatie.delen_wizard import DelenWizardController
 from services.casework.informatie.pages import InformatiePagesController
 from services.casework.informatie.routes import InformatieController, ToestemmingenController
@@ -36,6 +39,8 @@ CONTROLLERS: list[type[Controller]] = [
     UitlegController,
     PlanController,
     WerkvoorraadController,
+    GroepsstappenController,
+    ZoekenController,
 ]
 
 PAGES: list[type[Controller]] = [
@@ -53,4 +58,5 @@ PAGES: list[type[Controller]] = [
     HuishoudenPagesController,
     SpoedtoegangPagesController,
     DelenWizardController,
+    GroepsstappenPagesController,
 ]

@@ -12,13 +12,18 @@ import datetime as dt
 import random
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.casework.casussen import service as svc
+from services.casework.domain import lifecycle
+from services.casework.groepsstappen import service as stappen
 from services.casework.personen.service import PersonInput
+from services.casework.plan import service as plans
 from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.casework.workspace import Workspace
 from services.demo.scenarios import DemoCasus, DemoGroupCasus, group_scenarios_for, scenarios_for
 from services.platform.db.models import (
     Assessment,
@@ -31,6 +36,7 @@ from services.platform.db.models import (
 )
 from services.platform.db.unit_of_work import platform_transaction, tenant_transaction
 from services.platform.identity.principal import Principal
+from tenants.reference import INSTRUMENT_DOMAINS
 
 Progress = Callable[[str], None]
 CLOSURE_STATES = {"afgeschaald", "opgeschaald", "gestopt"}
@@ -314,9 +320,57 @@ def seed_group_casus(deps: CaseworkDeps, cast: Cast, g: DemoGroupCasus) -> None:
         if step.state == "stap-2" and coordinator is not None:
             with workspace(deps, cast.expert, now=when) as ws:
                 svc.set_regie(ws, casus_id, "uitvoeringscoordinator", coordinator.user_id, None)
+        if step.reason is None:
+            with workspace(deps, cast.expert, now=when) as ws:
+                _fill_group_step(ws, casus_id)
         version = _version(deps, code, casus_id)
         with workspace(deps, cast.expert, now=when) as ws:
             svc.transition(ws, casus_id, step.state, version, reason=step.reason)
+
+
+def _fill_group_step(ws: Workspace, casus_id: uuid.UUID) -> None:
+    """The content a group step needs before the group moves on (fictional, group level):
+    group steps cannot be clicked through empty (services/casework/domain/group_steps.py)."""
+    casus = ws.load_casus(casus_id)
+    step = lifecycle.group_step(casus.state)
+
+    def part(name: str, **fields: Any) -> None:
+        stappen.record(ws, casus_id, stappen.PartInput(name, fields))
+
+    if step == 3:
+        part("integraal_beeld", tekst="Kern van enkele jongeren met meelopers; vooral 's avonds.")
+        domain = next(iter(INSTRUMENT_DOMAINS[ws.manifest.assessment_instrument]))
+        stappen.add_concept_goal(
+            ws,
+            casus_id,
+            None,
+            domain,
+            "De groep veroorzaakt overlast in de wijk.",
+            "Geen overlast meer; iedere jongere heeft een dagbesteding.",
+            "Drie maanden geen overlastmeldingen over de groep.",
+        )
+    elif step == 4:
+        part("voorlegging", tekst="Groep jongeren veroorzaakt overlast; kern en meelopers.")
+        part(
+            "advies",
+            advies="Integrale aanpak; zorgspoor en bestuurlijk spoor.",
+            prioriteit="middel",
+        )
+    elif step == 5:
+        current = plans.current_version(ws, casus)
+        stappen.add_intervention(
+            ws,
+            casus_id,
+            current.version if current else None,
+            "zorg",
+            "Trajecten naar school en werk.",
+            None,
+        )
+        part("nulmeting", spoor="zorg", indicator="Jongeren zonder dagbesteding", waarde="5")
+    elif step == 6:
+        part("voortgang", spoor="zorg", tekst="Twee jongeren hebben weer een dagbesteding.")
+    elif step == 7:
+        part("evaluatie", conclusie="Doelen grotendeels bereikt.", nameting={"zorg": "1"})
 
 
 def seed_demo(

@@ -273,7 +273,27 @@ def test_group_through_seven_steps_and_early_exit(
     assert "transitie-alleen-regie" in _codes(not_regie)
     assert _move(client, url, jongerenwerk, "stap-3").json()["fase"] == "stap-3"
 
-    # Step 3 - integraal beeld and concept plan, by the coordinator.
+    # Step 3 - integraal beeld and concept plan, by the coordinator. Not clicked through empty.
+    steps = f"{url}/groepsstappen"
+    empty = _move(client, url, jongerenwerk, "stap-4")
+    assert empty.status_code == 409, empty.text
+    assert empty.json()["code"] == "groepsstap-onvolledig"
+    assert empty.json()["ontbreekt"] == [
+        "Leg het integraal beeld van de groep vast.",
+        "Stel een conceptplan van aanpak op.",
+    ]
+    too_short = client.put(
+        f"{steps}/integraal-beeld", json={"tekst": "Kort."}, headers=jongerenwerk
+    )
+    assert too_short.status_code == 422, too_short.text
+    assert "ten minste 20 tekens" in too_short.text
+    beeld = client.put(
+        f"{steps}/integraal-beeld",
+        json={"tekst": "Kern van drie jongeren rond Milan; meelopers uit de wijk, 's avonds."},
+        headers=jongerenwerk,
+    )
+    assert beeld.status_code == 200, beeld.text
+    assert beeld.json()["ontbreekt_voor_volgende_stap"] == ["Stel een conceptplan van aanpak op."]
     deadline = (dt.date.today() + dt.timedelta(days=60)).isoformat()
     concept = client.put(f"{url}/plan", json=_plan(deadline, 1), headers=jongerenwerk)
     assert concept.status_code == 201, concept.text
@@ -292,6 +312,40 @@ def test_group_through_seven_steps_and_early_exit(
         assert denied.status_code == 403, (path, denied.text)
         assert "Groepslid" not in denied.text
     assert "driehoek-alleen-plan" in _codes(client.get(url, headers=driehoek))
+    assert client.get(steps, headers=driehoek).status_code == 403
+    # Step 4 needs the anonymised voorlegging and the driehoek's advice.
+    no_advice = _move(client, url, expert, "stap-5", "Driehoek: geprioriteerd.")
+    assert no_advice.status_code == 409, no_advice.text
+    assert len(no_advice.json()["ontbreekt"]) == 2
+    named = client.put(
+        f"{steps}/voorlegging",
+        json={"tekst": "Milan en twee anderen intimideren winkelend publiek rond de bushalte."},
+        headers=jongerenwerk,
+    )
+    assert named.status_code == 422, named.text
+    assert "groepslid" in named.text
+    voorlegging = client.put(
+        f"{steps}/voorlegging",
+        json={"tekst": "Groep van circa tien jongeren; kern van drie. Overlast en intimidatie."},
+        headers=jongerenwerk,
+    )
+    assert voorlegging.status_code == 200, voorlegging.text
+    advice = client.put(
+        f"{steps}/advies",
+        json={
+            "advies": "Integrale aanpak met voorrang; bestuurlijk spoor camera's.",
+            "prioriteit": "hoog",
+            "besproken_op": dt.date.today().isoformat(),
+        },
+        headers=expert,
+    )
+    assert advice.status_code == 200, advice.text
+    seen_by_driehoek = client.get(f"{url}/driehoek", headers=driehoek)
+    assert seen_by_driehoek.status_code == 200, seen_by_driehoek.text
+    assert seen_by_driehoek.json()["advies"]["prioriteit"] == "hoog"
+    assert seen_by_driehoek.json()["voorlegging"].startswith("Groep van circa tien")
+    for secret in ("yara-benali", "Groepslid", "Milan", "Groepstest", "Ambulant jongerenwerk"):
+        assert secret not in seen_by_driehoek.text
     prioritised = _move(
         client, url, expert, "stap-5", "Driehoek: groep geprioriteerd, integrale aanpak."
     )
@@ -303,7 +357,30 @@ def test_group_through_seven_steps_and_early_exit(
     )
     assert integral.status_code == 200, integral.text
     assert integral.json()["versie"] == 2
+    # Step 5 needs a nulmeting for every spoor of the plan (bestuurlijk and zorg).
+    zorg = client.put(
+        f"{steps}/nulmeting",
+        json={"spoor": "zorg", "indicator": "Jongeren zonder school of werk", "waarde": "6"},
+        headers=jongerenwerk,
+    )
+    assert zorg.status_code == 200, zorg.text
+    half = _move(client, url, jongerenwerk, "stap-6")
+    assert half.status_code == 409, half.text
+    assert half.json()["ontbreekt"] == ["Leg de nulmeting vast voor het spoor bestuurlijk."]
+    bestuurlijk = client.put(
+        f"{steps}/nulmeting",
+        json={"spoor": "bestuurlijk", "indicator": "Overlastmeldingen per maand", "waarde": "14"},
+        headers=jongerenwerk,
+    )
+    assert bestuurlijk.status_code == 200, bestuurlijk.text
     assert _move(client, url, jongerenwerk, "stap-6").json()["fase"] == "stap-6"
+    assert _move(client, url, jongerenwerk, "stap-7").json()["code"] == "groepsstap-onvolledig"
+    progress = client.post(
+        f"{steps}/voortgang",
+        json={"spoor": "zorg", "tekst": "Twee jongeren zijn weer naar school; intake werk loopt."},
+        headers=jongerenwerk,
+    )
+    assert progress.status_code == 201, progress.text
 
     # Step 6 - uitvoeren en monitoren in the groepsoverleg (BOB, actions).
     meeting = client.post(
@@ -353,7 +430,24 @@ def test_group_through_seven_steps_and_early_exit(
     assert outside["agenda"] == [] and outside["verborgen_agendapunten"] == 1
     assert _move(client, url, jongerenwerk, "stap-7").json()["fase"] == "stap-7"
 
-    # Step 7 - afronden en evalueren; closed with the bewaartermijn.
+    # Step 7 - afronden en evalueren (with the nameting of both sporen); closed with the
+    # bewaartermijn.
+    unevaluated = _move(client, url, jongerenwerk, "afgesloten", "Evaluatie: doelen bereikt.")
+    assert unevaluated.status_code == 409, unevaluated.text
+    assert unevaluated.json()["ontbreekt"] == ["Leg de evaluatie vast."]
+    conclusion = "Doelen grotendeels bereikt; de groep is uiteengevallen."
+    no_after = client.put(
+        f"{steps}/evaluatie", json={"conclusie": conclusion}, headers=jongerenwerk
+    )
+    assert no_after.status_code == 422, no_after.text
+    fields = {e["field"] for e in no_after.json()["errors"]}
+    assert fields >= {"nameting.zorg", "nameting.bestuurlijk"}
+    evaluated = client.put(
+        f"{steps}/evaluatie",
+        json={"conclusie": conclusion, "nameting": {"zorg": "2", "bestuurlijk": "3"}},
+        headers=jongerenwerk,
+    )
+    assert evaluated.status_code == 200, evaluated.text
     closed = _move(
         client, url, jongerenwerk, "afgesloten", "Evaluatie: doelen bereikt, restacties belegd."
     )

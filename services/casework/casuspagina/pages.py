@@ -12,13 +12,14 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from services.casework.casuspagina import acties
+from services.casework.casussen import doelbinding, spoedtoegang, tijdlijn
 from services.casework.casussen import service as svc
-from services.casework.casussen import spoedtoegang
 from services.casework.casussen.huishouden import household_section
 from services.casework.domain import lifecycle
 from services.casework.domain.assessments import instrument_domains
 from services.casework.errors import NotFound
 from services.casework.groepsaanpak import service as groups
+from services.casework.groepsstappen.pages import steps_context
 from services.casework.informatie import service as information
 from services.casework.plan import service as plans
 from services.casework.toestemming.pages import consent_section
@@ -76,14 +77,19 @@ def _casus_context(
     doel: str | None,
     state: formstate.FormState | None = None,
 ) -> dict[str, Any]:
-    casus, decision = svc.read_casus(ws, casus_id, doel)
-    purpose = ws.purpose_for(casus, doel)
+    recommended = doelbinding.default_purpose(ws, ws.load_casus(casus_id))
+    casus, decision = svc.read_casus(ws, casus_id, doel or recommended)
+    purpose = doel or recommended
     detail = svc.detail_view(ws, casus, decision)
     organisations = org_names(ws)
     plan = _section(lambda: plans.plan_view(ws, plans.read_plan(ws, casus_id, purpose)))
     named = {r["gebruiker"] for r in detail["regie"] if r["gebruiker"]}
     if plan.data and plan.data.get("aangemaakt_door"):
         named.add(plan.data["aangemaakt_door"])
+    if plan.data:
+        named |= {
+            a["eigenaar_gebruiker"] for a in plan.data["acties"] if a.get("eigenaar_gebruiker")
+        }
     users = user_names(ws, named)
     zrm = (
         _section(lambda: assessment_service.history(ws, casus_id, purpose))
@@ -94,7 +100,7 @@ def _casus_context(
     group = casus.kind == lifecycle.GROUP
     members = _section(lambda: groups.list_members(ws, casus_id)) if group else None
     signals = _section(lambda: groups.list_signals(ws, casus_id)) if group else None
-    events = _section(lambda: svc.timeline(ws, casus_id, None))
+    events = _section(lambda: tijdlijn.timeline_in_words(ws, casus_id))
     domain_labels = instrument_domains(ws.manifest_of(casus.tenant_id).assessment_instrument)
     forms = formstate.FormView(state)
     return {
@@ -118,6 +124,11 @@ def _casus_context(
         "doelen": PURPOSES,
         "toestemming": consent_section(ws, casus, detail),
         "huishouden": household_section(ws, casus, detail, purpose),
+        "doelbinding": doelbinding.selector(purpose, recommended),
+        "criteria_teksten": tijdlijn.criteria_texts(ws, casus),
+        "groepsstappen": steps_context(ws, casus)
+        if group and casus.state not in ("stap-1", "stap-2")
+        else None,
     }
 
 

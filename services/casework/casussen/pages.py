@@ -24,12 +24,10 @@ from typing import Any, Final
 
 from litestar import Controller, Response, get, post
 from litestar.params import FromQuery
-from litestar.response import Template
 
+from services.casework.casussen import lijst
 from services.casework.casussen import service as svc
-from services.casework.domain import lifecycle
-from services.casework.domain.errors import DomainValidationError, FieldProblem
-from services.casework.unit_of_work import workspace
+from services.casework.domain.errors import FieldProblem
 from services.casework.web import formstate
 from services.casework.web.context import Viewer
 from services.casework.web.kit import (
@@ -45,22 +43,22 @@ from services.casework.web.shell import (
     PHASE_PURPOSE,
     Req,
     Web,
+    form_token,
     guarded,
-    person_label,
-    render,
     to_login,
     viewer_of,
 )
 from services.casework.workspace import Workspace
 from services.platform.identity.authn import PUBLIC
 
-PAGE_SIZE: Final = 25
+PAGE_SIZE: Final = lijst.PAGE_SIZE
 
 #: Moving here asks for a reason and a confirmation in the form (nobody works on it after).
 ARCHIVE_STATES: Final = frozenset({"gearchiveerd"})
 
 
-LIST_PURPOSE: Final = "casusoverleg"  # the default of list_casussen
+LIST_PURPOSE: Final = lijst.LIST_PURPOSE  # the default of list_casussen
+phase_options = lijst.phase_options
 
 
 def _transition(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
@@ -175,17 +173,6 @@ def _set_regie(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks],
     return perform
 
 
-def phase_options() -> list[dict[str, str]]:
-    """Every phase of both casus kinds, for the filter (codes are unique across kinds,
-    except ``gearchiveerd``)."""
-    options: dict[str, str] = {}
-    for kind in (lifecycle.PERSON, lifecycle.GROUP):
-        for state in lifecycle.states(kind):
-            label = lifecycle.state_label(kind, state)
-            options.setdefault(state, label if kind == lifecycle.PERSON else f"Groep: {label}")
-    return [{"code": code, "label": label} for code, label in options.items()]
-
-
 class CasussenPagesController(Controller):
     """Mijn casussen, de casuspagina, aanmelden en de formulieren van de casus (fasen,
     triage, deelnemers, regie, afsluiten, heropenen)."""
@@ -199,40 +186,40 @@ class CasussenPagesController(Controller):
         request: Req,
         web: Web,
         fase: FromQuery[str | None] = None,
+        soort: FromQuery[str | None] = None,
+        regisseur: FromQuery[str | None] = None,
+        van: FromQuery[str | None] = None,
+        tot: FromQuery[str | None] = None,
+        sortering: FromQuery[str | None] = None,
         na: FromQuery[str | None] = None,
     ) -> Response[Any]:
         viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
             return to_login()
-        fase = fase or None
+        chosen = {
+            "fase": fase or "",
+            "soort": soort or "",
+            "regisseur": regisseur or "",
+            "van": van or "",
+            "tot": tot or "",
+            "sortering": sortering or "",
+        }
+        token = form_token(request, web.csrf)
+        return guarded(
+            viewer, LIST_PURPOSE, lambda: lijst.list_page(viewer, web, token, chosen, cursor=na)
+        )
 
-        def build() -> Template:
-            problem: str | None = None
-            items: list[dict[str, Any]] = []
-            next_cursor: str | None = None
-            with workspace(web.casework, viewer.principal) as ws:
-                try:
-                    page = svc.list_casussen(ws, fase=fase, limit=PAGE_SIZE, cursor=na or None)
-                    items, next_cursor = page.items, page.next_cursor
-                except DomainValidationError as error:
-                    problem = " ".join(p["message"] for p in error.as_dicts())
-            rows = [{**item, "naam": person_label(item)} for item in items]
-            return render(
+    @post("/casussen/zoeken", opt=PUBLIC, status_code=200)
+    async def zoeken(self, request: Req, web: Web) -> Response[Any]:
+        def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
+            chosen = {name: form.get(name) for name in (*lijst.FILTER_FIELDS, "doel")}
+            return guarded(
                 viewer,
-                "casussen.html",
-                {
-                    "rijen": rows,
-                    "fase": fase,
-                    "fasen": phase_options(),
-                    "volgende": next_cursor,
-                    "vervolg": bool(na),
-                    "probleem": problem,
-                },
-                doel=LIST_PURPOSE,
-                active="casussen",
+                LIST_PURPOSE,
+                lambda: lijst.list_page(viewer, web, token, chosen, term=form.get("zoekterm")),
             )
 
-        return guarded(viewer, LIST_PURPOSE, build)
+        return await submit(request, web, work)
 
     @post("/casussen/{casus_id:uuid}/overgang", opt=PUBLIC, status_code=303)
     async def move(

@@ -17,7 +17,7 @@ from typing import Any, Final
 import sqlalchemy as sa
 
 from services.casework import free_text
-from services.casework.domain import lifecycle
+from services.casework.domain import group_steps, lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.timers import add_months
 from services.casework.domain.triage import (
@@ -189,7 +189,10 @@ def aanmelden(ws: Workspace, data: Aanmelding) -> Casus:
             invited_by=ws.principal.user_id,
         )
     )
-    ws.event(casus, "aanmelding", f"Aangemeld door {ws.principal.organisation}.")
+    org = ws.session.get(Organisation, (ws.principal.tenant, ws.principal.organisation))
+    ws.event(
+        casus, "aanmelding", f"Aangemeld door {org.name if org else ws.principal.organisation}."
+    )
     ws.session.flush()
     return casus
 
@@ -550,6 +553,8 @@ def transition(
             "Stel eerst een uitvoeringscoördinator aan: vanaf stap 2 worden persoonsgegevens "
             "verwerkt.",
         )
+    if casus.kind == lifecycle.GROUP:
+        _check_group_step_done(ws, casus, move)
     _move(ws, casus, target, reason or move.label)
     if casus.kind == "groep" and target == "afgesloten":
         casus.closure = {"reden": reason, "datum": ws.today.isoformat(), "stap": move.source}
@@ -557,6 +562,39 @@ def transition(
         casus.retention_until = add_months(ws.today, ws.manifest.retention.default_months)
     ws.session.flush()
     return casus
+
+
+def _check_group_step_done(ws: Workspace, casus: Casus, move: lifecycle.Transition) -> None:
+    """Group steps 3-7 cannot be clicked through empty (domain/group_steps.py): a forward
+    move needs the step's content; early closure and bijstellen need only their reason."""
+    if move.action not in ("volgende-stap", "afsluiten"):
+        return
+    source = lifecycle.group_step(casus.state)
+    if source is None:
+        return
+    current = plans.current_version(ws, casus)
+    tracks = (
+        frozenset(
+            str(i.get("track"))
+            for i in current.content.get("interventions", [])
+            if isinstance(i, dict)
+        )
+        if current is not None and isinstance(current.content, dict)
+        else frozenset()
+    )
+    facts = group_steps.PlanFacts(exists=current is not None, tracks=tracks)
+    missing = group_steps.missing_for_move(
+        source,
+        lifecycle.group_step(move.target) if move.action != "afsluiten" else None,
+        casus.group_steps or {},
+        facts,
+    )
+    if missing:
+        raise Conflict(
+            "groepsstap-onvolledig",
+            f"Stap {source} is nog niet af: {' '.join(missing)}",
+            ontbreekt=missing,
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -886,7 +924,9 @@ def set_regie(
     ws.event(
         casus,
         "regie",
-        f"{label}: overgedragen ({reason})." if current else f"{label} aangesteld.",
+        f"{label}: overgedragen aan {user.display_name} ({reason})."
+        if current
+        else f"{label} aangesteld: {user.display_name}.",
     )
     ws.touch(casus)
     ws.session.flush()

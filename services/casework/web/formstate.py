@@ -69,6 +69,34 @@ FORM_FIELDS: Final[Mapping[str, frozenset[str]]] = {
         {"relatie", "voornamen", "achternaam", "roepnaam", "geboortedatum", "bsn"}
     ),
     "doorbreekglas": frozenset({"reden", "uren"}),
+    # Group approach steps 3-7 (services/casework/groepsstappen/pages.py FORM_FIELDS).
+    "groepsstap": frozenset(
+        {
+            "tekst",
+            "advies",
+            "prioriteit",
+            "besproken_op",
+            "spoor",
+            "indicator",
+            "waarde",
+            "gemeten_op",
+            "bron",
+            "datum",
+            "conclusie",
+            "vervolg",
+            "omschrijving",
+            "organisatie",
+            "leefgebied",
+            "probleem",
+            "doel",
+            "eindcriterium",
+            "nameting.zorg",
+            "nameting.strafrechtelijk",
+            "nameting.bestuurlijk",
+            "interventies",
+            "doelen",
+        }
+    ),
 }
 
 
@@ -159,6 +187,24 @@ MELDINGEN: Final[Mapping[str, tuple[str, str]]] = {
         "waarschuwing",
         "U hebt spoedtoegang (doorbreekglas). Dit is vastgelegd en wordt beoordeeld door de "
         "PGA-expert van de gemeente.",
+    ),
+    # Group approach steps 3-7 (services/casework/groepsstappen).
+    "groepsstap-integraal-beeld": ("ok", "Het integraal beeld van de groep is vastgelegd."),
+    "groepsstap-voorlegging": (
+        "ok",
+        "De geanonimiseerde voorlegging voor de driehoek is vastgelegd.",
+    ),
+    "groepsstap-advies": ("ok", "Het advies en de prioritering van de driehoek zijn vastgelegd."),
+    "groepsstap-nulmeting": ("ok", "De nulmeting is vastgelegd."),
+    "groepsstap-voortgang": ("ok", "De voortgang van de uitvoering is vastgelegd."),
+    "groepsstap-evaluatie": ("ok", "De evaluatie van de groepsaanpak is vastgelegd."),
+    "groepsstap-interventie": (
+        "ok",
+        "De interventie staat in het plan van aanpak (nieuwe versie).",
+    ),
+    "groepsstap-conceptdoel": (
+        "ok",
+        "Het doel staat in het conceptplan van aanpak (nieuwe versie).",
     ),
 }
 

@@ -81,7 +81,8 @@ async def read_form(request: Req) -> Form:
     fields: dict[str, list[str]] = {}
     for name, value in raw.multi_items():
         if isinstance(value, str):
-            fields.setdefault(name, []).append(value)
+            # NUL is never text a person typed, and PostgreSQL refuses it in text columns.
+            fields.setdefault(name, []).append(value.replace("\x00", ""))
     return Form(fields)
 
 

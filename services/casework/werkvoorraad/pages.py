@@ -50,7 +50,7 @@ DUE_KIND_LABELS: Final[Mapping[str, str]] = {
     "toezegging-controleren": "Toezegging controleren",
     "doorbreekglas-beoordelen": "Doorbreekglas beoordelen",
     "planactie": "Actie uit het plan",
-    "overlegactie": "Actie uit overleg",
+    "overlegactie": "Actie uit het overleg",
 }
 
 SORTS: Final[Mapping[str, str]] = {

@@ -35,4 +35,6 @@ class CsrfSigner:
     def valid(self, cookie: str | None, token: str | None) -> bool:
         if not cookie or not token:
             return False
-        return hmac.compare_digest(self.token(cookie), token)
+        # Bytes: compare_digest refuses str with non-ASCII characters (a forged token).
+        expected = self.token(cookie).encode("ascii")
+        return hmac.compare_digest(expected, token.encode("utf-8", "surrogatepass"))

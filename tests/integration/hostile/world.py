@@ -496,6 +496,14 @@ class Builder:
                 {"rol": "kern", "persoon": self._person(key, "member")},
             )
         self._move(casus, g.coordinator, "stap-3")
+        # Step 3 is not clicked through empty: the integraal beeld and a concept plan.
+        self.api.call(
+            "PUT",
+            f"{self._base(casus)}/groepsstappen/integraal-beeld",
+            cast.tenant,
+            g.coordinator,
+            {"tekst": self._text(key, {"algemeen"}, "group", "groepsstap.integraal_beeld")},
+        )
         owner = _org_of(self.manifests, cast.tenant, g.coordinator)
         self._plan(casus, g.coordinator, m.assessment_instrument, owner, versions=1)
         self._move(casus, g.coordinator, "stap-4")

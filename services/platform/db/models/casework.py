@@ -91,6 +91,8 @@ class Casus(Timestamps, Base):
     triage: Mapped[dict[str, Any]] = mapped_column(default=dict)
     informing: Mapped[dict[str, Any]] = mapped_column(default=dict)
     closure: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    group_steps: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Content of group approach steps 3-7 (services/casework/groepsstappen, migration 0041)."""
     aanmeld_date: Mapped[dt.date] = mapped_column(sa.Date, server_default=sa.func.current_date())
     plan_date: Mapped[dt.date | None]
     closure_date: Mapped[dt.date | None]

@@ -1,0 +1,345 @@
+"""Finding casussen: search by name, alias, birth date, reference and BSN, and the list's
+filters (fase, soort, regisseur, aanmelddatum) and sorting — under the same policy as the
+list (:func:`services.casework.casussen.service.list_casussen`).
+
+Three guarantees:
+
+- The candidates are the list's: the SQL pre-filter of need-to-know
+  (:func:`~services.casework.casussen.service.visible_casus_ids_query`), then the policy's
+  ``list`` decision per row (audited as the list is). A search never shows a casus the list
+  would not show, and a row is shown in the view the policy gives (pseudonymised rows stay
+  pseudonymised).
+- A search is no oracle: a row counts as found by a person attribute (name, alias, birth
+  date, BSN) only when this reader may see that attribute in the row (full view, identifying
+  data not masked; the BSN not masked). Otherwise only what the reader sees counts (the
+  reference, the group name in the full view). So searching "Jansen" never tells an adviseur
+  which pseudonym is Jansen.
+- The BSN is looked up through its keyed hash (``persons.bsn_hash``), never in the clear; an
+  invalid BSN is bad input (422, Dutch). Search terms are not logged or audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+import sqlalchemy as sa
+
+from services.casework.casussen.service import Page, summary_view, visible_casus_ids_query
+from services.casework.domain import lifecycle
+from services.casework.domain.bsn import normalize_bsn, require_valid_bsn
+from services.casework.domain.errors import DomainValidationError, FieldProblem
+from services.casework.domain.text import join_nl
+from services.casework.workspace import REGIE_ROLES, Workspace
+from services.platform.authz.enforce import Target
+from services.platform.db.models import Casus, CasusRole, Person, User
+from services.platform.policy import Decision
+from tenants.reference import PURPOSES
+
+#: Sort orders of the list: code -> Dutch label.
+SORTERINGEN: Final = {
+    "nieuwste": "Nieuwste aanmelding eerst",
+    "oudste": "Oudste aanmelding eerst",
+    "fase": "Fase",
+    "referentie": "Referentie",
+}
+
+#: How a search term was read: code -> Dutch label.
+ZOEKSOORTEN: Final = {
+    "bsn": "BSN",
+    "geboortedatum": "geboortedatum",
+    "tekst": "naam, alias, groepsnaam of referentie",
+}
+
+MAX_TERM: Final = 100
+_BSN_LIKE = re.compile(r"^[\d\s.\-]+$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NL_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+LIST_PURPOSE: Final = "casusoverleg"
+#: A search decides at most this many candidates (one policy query, one audit row each).
+SEARCH_CANDIDATES: Final = 100
+#: The "cursor" of a search with more results than shown: refine the search instead.
+SEARCH_MORE: Final = "verfijn"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The list's filters; None: no filter."""
+
+    fase: str | None = None
+    soort: str | None = None
+    regisseur: str | None = None
+    """A user id holding casusregisseur or procesregisseur on the casus now."""
+    van: dt.date | None = None
+    tot: dt.date | None = None
+    sortering: str = "nieuwste"
+
+
+@dataclass(frozen=True)
+class Term:
+    """A search term as it was read (never logged)."""
+
+    soort: Literal["bsn", "geboortedatum", "tekst"]
+    text: str = ""
+    date: dt.date | None = None
+    bsn_hash: str | None = None
+
+
+def read_term(ws: Workspace, raw: str) -> Term:
+    """Read the search box: a BSN (digits), a birth date, or text. Invalid -> 422 (Dutch)."""
+    value = raw.strip()
+    if not value:
+        raise DomainValidationError([FieldProblem("zoekterm", "Vul een zoekterm in.")])
+    if len(value) > MAX_TERM:
+        raise DomainValidationError(
+            [FieldProblem("zoekterm", f"De zoekterm is te lang (maximaal {MAX_TERM} tekens).")]
+        )
+    date = _date(value)
+    if date is not None:
+        return Term("geboortedatum", date=date)
+    if _BSN_LIKE.fullmatch(value) and len(normalize_bsn(value)) >= 8:
+        try:
+            require_valid_bsn(value)
+        except ValueError as error:
+            raise DomainValidationError([FieldProblem("zoekterm", str(error))]) from None
+        return Term("bsn", bsn_hash=ws.vault.lookup_hash(value))
+    if len(value) < 2:
+        raise DomainValidationError(
+            [FieldProblem("zoekterm", "Geef ten minste 2 tekens op om te zoeken.")]
+        )
+    return Term("tekst", text=value.casefold())
+
+
+def check_purpose(ws: Workspace, term: Term, purpose: str | None) -> str:
+    """The purpose of the search (the list's default when none is given). A BSN search needs
+    a purpose for which the BSN is shown (the tenant's ``bsn_purposes``): with any other the
+    policy masks the BSN in every row, so nothing could be found — said in words instead."""
+    chosen = purpose or LIST_PURPOSE
+    ws.context(chosen)  # an unknown purpose is bad input (422)
+    allowed = ws.manifest.bsn_purposes
+    if term.soort == "bsn" and chosen not in allowed:
+        raise DomainValidationError(
+            [
+                FieldProblem(
+                    "doel",
+                    f"Zoeken op BSN kan alleen met een doel waarvoor het BSN nodig is: "
+                    f"{join_nl([PURPOSES.get(p, p).lower() for p in allowed])}.",
+                )
+            ]
+        )
+    return chosen
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        if _ISO_DATE.fullmatch(value):
+            return dt.date.fromisoformat(value)
+        match = _NL_DATE.fullmatch(value)
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return dt.date(year, month, day)
+    except ValueError:
+        raise DomainValidationError(
+            [FieldProblem("zoekterm", "Deze datum bestaat niet; gebruik dd-mm-jjjj.")]
+        ) from None
+    return None
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _person_text() -> sa.ColumnElement[str]:
+    return sa.func.concat_ws(
+        " ",
+        Person.given_names,
+        Person.surname,
+        Person.roepnaam,
+        sa.func.array_to_string(Person.aliases, " "),
+    )
+
+
+def _candidates(term: Term) -> sa.ColumnElement[bool]:
+    """SQL: rows that might match (the per-row check decides what counts)."""
+
+    def person(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+        return sa.exists().where(
+            Person.tenant_id == Casus.tenant_id, Person.id == Casus.subject_person_id, condition
+        )
+
+    if term.soort == "bsn":
+        return person(Person.bsn_hash == term.bsn_hash)
+    if term.soort == "geboortedatum":
+        return person(Person.birth_date == term.date)
+    words = term.text.split()
+    return sa.or_(
+        Casus.reference.ilike(_like(term.text), escape="\\"),
+        sa.and_(*(Casus.group_name.ilike(_like(w), escape="\\") for w in words)),
+        person(sa.and_(*(_person_text().ilike(_like(w), escape="\\") for w in words))),
+    )
+
+
+def matches(casus: Casus, person: Person | None, decision: Decision, term: Term) -> list[str]:
+    """What the reader may know the row was found by (empty: not found for this reader)."""
+    found: list[str] = []
+    full = decision.view == "full"
+    person_visible = full and person is not None and "identificerend" not in decision.mask
+    if term.soort == "bsn":
+        bsn_visible = person_visible and "bsn" not in decision.mask
+        if bsn_visible and person is not None and person.bsn_hash == term.bsn_hash:
+            found.append("bsn")
+        return found
+    if term.soort == "geboortedatum":
+        if person_visible and person is not None and person.birth_date == term.date:
+            found.append("geboortedatum")
+        return found
+    if term.text in casus.reference.casefold():
+        found.append("referentie")
+    words = term.text.split()
+    if full and casus.group_name and all(w in casus.group_name.casefold() for w in words):
+        found.append("groepsnaam")
+    if person_visible and person is not None:
+        names = " ".join([person.given_names, person.surname, person.roepnaam or ""]).casefold()
+        aliases = " ".join(person.aliases or []).casefold()
+        if all(w in names for w in words):
+            found.append("naam")
+        elif all(w in f"{names} {aliases}" for w in words):
+            found.append("alias")
+    return found
+
+
+def _order(sortering: str) -> list[sa.ColumnElement[Any]]:
+    if sortering == "oudste":
+        return [Casus.created_at.asc(), Casus.id.asc()]
+    if sortering == "fase":
+        order = [*lifecycle.states(lifecycle.PERSON), *lifecycle.states(lifecycle.GROUP)]
+        rank = sa.case(
+            {state: i for i, state in enumerate(dict.fromkeys(order))}, value=Casus.state
+        )
+        return [rank.asc(), Casus.created_at.desc(), Casus.id.desc()]
+    if sortering == "referentie":
+        return [Casus.reference.asc(), Casus.id.asc()]
+    return [Casus.created_at.desc(), Casus.id.desc()]
+
+
+def check_filters(filters: Filters) -> None:
+    problems: list[FieldProblem] = []
+    if filters.sortering not in SORTERINGEN:
+        problems.append(FieldProblem("sortering", f"Kies een sortering: {', '.join(SORTERINGEN)}."))
+    if filters.soort is not None and filters.soort not in (lifecycle.PERSON, lifecycle.GROUP):
+        problems.append(FieldProblem("soort", "Kies 'persoon' of 'groep'."))
+    known = set(lifecycle.states(lifecycle.PERSON)) | set(lifecycle.states(lifecycle.GROUP))
+    if filters.fase is not None and filters.fase not in known:
+        problems.append(FieldProblem("fase", "Onbekende fase."))
+    if filters.van and filters.tot and filters.van > filters.tot:
+        problems.append(FieldProblem("tot", "De einddatum ligt vóór de begindatum."))
+    if problems:
+        raise DomainValidationError(problems)
+
+
+def find(
+    ws: Workspace,
+    filters: Filters,
+    term: Term | None = None,
+    *,
+    limit: int = 25,
+    cursor: str | None = None,
+    purpose: str | None = None,
+) -> Page:
+    """A page of the list with filters and sorting, optionally narrowed by a search term.
+
+    The cursor is the offset of the next page (``p<n>``); each page is decided by the policy
+    as a whole, exactly as :func:`~services.casework.casussen.service.list_casussen` does.
+    """
+    check_filters(filters)
+    offset = 0
+    if term is not None:
+        # A search is one page of at most SEARCH_CANDIDATES candidates, without a cursor:
+        # "more" counts only rows found for this reader, so it cannot tell about others.
+        cursor = None
+    if cursor:
+        if not re.fullmatch(r"p\d{1,6}", cursor):
+            raise DomainValidationError([FieldProblem("cursor", "Ongeldige cursor.")])
+        offset = int(cursor[1:])
+    query = sa.select(Casus).where(Casus.id.in_(visible_casus_ids_query(ws)))
+    if filters.fase:
+        query = query.where(Casus.state == filters.fase)
+    if filters.soort:
+        query = query.where(Casus.kind == filters.soort)
+    if filters.van:
+        query = query.where(Casus.aanmeld_date >= filters.van)
+    if filters.tot:
+        query = query.where(Casus.aanmeld_date <= filters.tot)
+    if filters.regisseur:
+        query = query.where(
+            sa.exists().where(
+                CasusRole.tenant_id == Casus.tenant_id,
+                CasusRole.casus_id == Casus.id,
+                CasusRole.user_id == filters.regisseur,
+                CasusRole.role.in_(REGIE_ROLES),
+                CasusRole.ended_at.is_(None),
+            )
+        )
+    if term is not None:
+        query = query.where(_candidates(term))
+    fetch = SEARCH_CANDIDATES if term is not None else limit + 1
+    query = query.order_by(*_order(filters.sortering)).offset(offset).limit(fetch)
+    rows = list(ws.session.scalars(query))
+    more = len(rows) > limit
+    if term is None:
+        rows = rows[:limit]
+    decisions = ws.enforcer.decide_page(
+        "list",
+        ws.resources(rows),
+        ws.context(purpose or LIST_PURPOSE),
+        [Target("casus", str(c.id), c.id) for c in rows],
+    )
+    persons = _persons(ws, rows)
+    items: list[dict[str, Any]] = []
+    for casus, decision in zip(rows, decisions, strict=True):
+        if not decision.allow:
+            continue
+        view = summary_view(ws, casus, decision)
+        if term is not None:
+            person = persons.get((casus.tenant_id, casus.subject_person_id))
+            found = matches(casus, person, decision, term)
+            if not found:
+                continue
+            view["gevonden_op"] = found
+        items.append(view)
+    if term is not None:
+        return Page(items[:limit], SEARCH_MORE if len(items) > limit else None)
+    return Page(items, f"p{offset + limit}" if more else None)
+
+
+def _persons(ws: Workspace, rows: Sequence[Casus]) -> dict[tuple[str, Any], Person]:
+    keys = [(c.tenant_id, c.subject_person_id) for c in rows if c.subject_person_id is not None]
+    if not keys:
+        return {}
+    found = ws.session.scalars(
+        sa.select(Person).where(sa.tuple_(Person.tenant_id, Person.id).in_(keys))
+    )
+    return {(p.tenant_id, p.id): p for p in found}
+
+
+def regisseurs(ws: Workspace) -> dict[str, str]:
+    """Users of the own tenant who hold regie on some casus now (for the filter): names of
+    colleagues, no person data."""
+    rows = ws.session.execute(
+        sa.select(User.id, User.display_name)
+        .where(
+            User.tenant_id == ws.principal.tenant,
+            sa.exists().where(
+                CasusRole.tenant_id == User.tenant_id,
+                CasusRole.user_id == User.id,
+                CasusRole.role.in_(REGIE_ROLES),
+                CasusRole.ended_at.is_(None),
+            ),
+        )
+        .order_by(User.display_name)
+    ).all()
+    return {row.id: row.display_name for row in rows}
