@@ -3,7 +3,7 @@ voorlegging and the driehoek's advice, the nulmeting per spoor, the voortgang of
 uitvoering and the evaluation, kept with the group casus (``casussen.group_steps``).
 
 Revision ID: 0041
-Revises: 0012 (the lead relinks the chain at merge)
+Revises: 0020
 Create Date: 2026-11-27
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0041"
-down_revision = "0012"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
