@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller
 
+from services.casework.avg.routes import CasussenAvgController, PersonenAvgController
 from services.casework.casussen.routes import CasussenController
 from services.casework.groepsaanpak.routes import GroepenController
 from services.casework.informatie.routes import InformatieController, ToestemmingenController
@@ -20,4 +21,6 @@ CONTROLLERS: list[type[Controller]] = [
     UitlegController,
     PlanController,
     WerkvoorraadController,
+    CasussenAvgController,
+    PersonenAvgController,
 ]

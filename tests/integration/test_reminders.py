@@ -93,8 +93,12 @@ def test_reminders_once_per_user_and_day_and_the_retention_hook(
         session.execute(
             sa.update(Casus)
             .where(Casus.id == uuid.UUID(casus_id))
-            .values(retention_until=TODAY - dt.timedelta(days=1))
+            .values(
+                retention_until=TODAY - dt.timedelta(days=1),
+                closure_date=TODAY - dt.timedelta(days=400),
+            )
         )
+    # The sweep removes a closed casus whose term has passed (services/casework/avg).
     assert consumers.retention_sweep(deps, TODAY).get(T, 0) >= 1
 
 

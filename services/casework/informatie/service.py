@@ -24,9 +24,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.casework.avg.subjects import is_restricted
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.errors import Conflict, NotFound
-from services.casework.avg.subjects import is_restricted
 from services.casework.personen.service import household_of
 from services.casework.toestemming.service import consent_resource
 from services.casework.workspace import Workspace, check_version, ref

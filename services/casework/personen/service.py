@@ -11,10 +11,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.casework.avg.subjects import is_restricted
 from services.casework.domain.bsn import is_valid_bsn, mask, normalize_bsn
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.triage import age_on
-from services.casework.avg.subjects import is_restricted
 from services.casework.workspace import Workspace
 from services.platform.db.models import HouseholdMember, Person
 from services.platform.policy import Decision

@@ -307,23 +307,12 @@ def _reminder(
 
 
 def retention_sweep(deps: ConsumerDeps, today: dt.date) -> dict[str, int]:
-    """The retention hook: per gemeente, the casussen whose bewaartermijn has passed.
+    """The periodic bewaartermijn sweep: per gemeente, remove what passed its retention term
+    (services/casework/avg/bewaartermijn.py; each run is recorded and audited). Returns
+    the number of casussen removed per gemeente."""
+    from services.casework.avg.bewaartermijn import sweep
 
-    It reports (log and return value); removing data is a reviewed, separate step (the
-    audit log is append-only by migration 0003) and is not done here.
-    """
-    due: dict[str, int] = {}
-    for tenant_id in active_tenants(deps.sessions):
-        with tenant_transaction(deps.sessions, tenant_id) as session:
-            count = session.scalar(
-                sa.select(sa.func.count())
-                .select_from(Casus)
-                .where(Casus.tenant_id == tenant_id, Casus.retention_until < today)
-            )
-        if count:
-            due[tenant_id] = int(count)
-            _log.info("retention: %s casussen of %s past their bewaartermijn", count, tenant_id)
-    return due
+    return {r.tenant_id: len(r.casussen) for r in sweep(deps.sessions, today) if r.casussen}
 
 
 def verify_audit_chain(deps: ConsumerDeps) -> dict[str, int]:
