@@ -378,10 +378,12 @@ def restrict_item(
 # -- history ---------------------------------------------------------------------------------
 
 
-def person_history(ws: Workspace, person_id: uuid.UUID) -> dict[str, Any]:
+def person_history(ws: Workspace, person_id: uuid.UUID) -> tuple[int, dict[str, Any]]:
+    """The person's version (for If-Match) and their correction and restriction history."""
     person = load_person(ws, person_id)
     _authorize_person(ws, person, "read")
-    return _history(ws, Correction.person_id == person.id, Restriction.person_id == person.id)
+    history = _history(ws, Correction.person_id == person.id, Restriction.person_id == person.id)
+    return person.version, history
 
 
 def casus_history(ws: Workspace, casus_id: uuid.UUID) -> dict[str, Any]:

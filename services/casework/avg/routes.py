@@ -204,11 +204,13 @@ class PersonenAvgController(Controller):
     @get(
         "/{persoon_id:uuid}/correcties",
         sync_to_thread=True,
-        summary="Geschiedenis van correcties en beperkingen (oude waarden; regie)",
+        summary="Geschiedenis van correcties en beperkingen (oude waarden; regie); de ETag is "
+        "de versie van de persoon",
     )
-    def history(self, request: Req, casework: Deps, persoon_id: PersonId) -> HistorieOut:
+    def history(self, request: Req, casework: Deps, persoon_id: PersonId) -> Response[HistorieOut]:
         with workspace(casework, principal_of(request)) as ws:
-            return HistorieOut.model_validate(correctie.person_history(ws, persoon_id))
+            version, history = correctie.person_history(ws, persoon_id)
+        return Response(HistorieOut.model_validate(history), headers={"ETag": etag(version)})
 
 
 class CasussenAvgController(Controller):
@@ -258,7 +260,7 @@ class CasussenAvgController(Controller):
             return Response(body, headers={"ETag": etag(casus.version)})
 
     @patch(
-        "/informatie/{item_id:uuid}",
+        "/informatie/{item_id:uuid}/correctie",
         sync_to_thread=True,
         summary="Een informatie-item corrigeren (art. 16 AVG; If-Match vereist)",
         opt={"voorbeeld": EXAMPLE_ITEM},
