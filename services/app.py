@@ -18,6 +18,7 @@ from litestar.template.config import TemplateConfig
 
 from services.beheer.operations import OperationsController
 from services.beheer.routes import BeheerController
+from services.casework.avg.pages import AvgPagesController
 from services.casework.domain.bsn import BsnVault
 from services.casework.problems import CASEWORK_EXCEPTION_HANDLERS
 from services.casework.routes import CONTROLLERS as CASEWORK_CONTROLLERS
@@ -118,6 +119,7 @@ def create_app(
         PagesController,
         FormsController,
         GebruikersPagesController,
+        AvgPagesController,
         create_static_files_router(
             "/static", [STATIC], opt={"exclude_from_auth": True}, include_in_schema=False
         ),

@@ -31,8 +31,9 @@ from services.platform.authz.enforce import Target
 from services.platform.db.models import AuditEntry, Organisation, User
 from tenants.reference import PURPOSES
 
-#: Reading the log is accountability (verantwoording), not casework.
-PURPOSE = "verantwoording"
+#: Reading the log answers "who has seen my data": the AVG purpose the regie handles
+#: (``inzage``; policies/codes.rego inzage_roles). ``verantwoording`` is for statistics only.
+PURPOSE = "inzage"
 
 ACTION_LABELS = {
     "read": "ingezien",
