@@ -453,7 +453,7 @@ def test_person_correction_new_value_shown_old_in_history_both_audited(
 
     done = client.patch(url, json=body, headers={**regisseur, "If-Match": '"v1"'})
     assert done.status_code == 200, done.text
-    assert done.json()["persoon"]["roepnaam"] == "Annie" and done.headers["etag"] == '"v2"'
+    assert done.json()["gecorrigeerd"] == ["roepnaam"] and done.headers["etag"] == '"v2"'
     same = client.patch(url, json=body, headers={**regisseur, "If-Match": '"v2"'})
     assert same.status_code == 422  # nothing to change
 
@@ -499,6 +499,9 @@ def test_aanmelding_and_item_corrections(
         headers={**regisseur, "If-Match": etag},
     )
     assert fixed.status_code == 200, fixed.text
+    # The answer names what changed; it does not echo the (maskable) texts.
+    assert fixed.json()["gecorrigeerd"] == ["problemen.financien", "waarom_integraal"]
+    assert new_text not in fixed.text
     assert (
         client.get(world["url"], headers=regisseur).json()["aanmelding"]["waarom_integraal"]
         == new_text
@@ -506,7 +509,17 @@ def test_aanmelding_and_item_corrections(
     history = client.get(f"{world['url']}/correcties", headers=regisseur).json()["correcties"]
     old = {c["veld"]: c["oude_waarde"] for c in history}
     assert old["waarom_integraal"] == world["aanmelding"]["waarom_integraal"]
-    assert old["problemen.financien"] == world["aanmelding"]["problemen"]["financien"]
+    # The old value is masked exactly when the current one is, for the same reader.
+    for user in (REGISSEUR, EXPERT):
+        current = client.get(world["url"], headers=token_for(T, user)).json()["aanmelding"]
+        rows = client.get(f"{world['url']}/correcties", headers=token_for(T, user)).json()
+        [row] = [c for c in rows["correcties"] if c["veld"] == "problemen.financien"]
+        if current["problemen"].get("financien") is None:
+            assert row["afgeschermd"] and row["oude_waarde"] is None, user
+        else:
+            assert not row["afgeschermd"], user
+            assert row["oude_waarde"] == world["aanmelding"]["problemen"]["financien"]
+            assert row["nieuwe_waarde"] == current["problemen"]["financien"]
 
     item_url = f"{world['url']}/informatie/{world['item']['id']}"
     item_etag = client.get(item_url, headers=token_for(T, WIJKAGENT)).headers["etag"]
@@ -597,3 +610,49 @@ def _person_etag(client: TestClient[Litestar], token_for: Headers, world: dict[s
     )
     assert response.status_code == 200
     return str(response.headers["etag"])
+
+
+def test_the_regie_of_one_casus_has_no_rights_on_another(
+    module_client: TestClient[Litestar], token_for: Headers, world: dict[str, Any]
+) -> None:
+    """Robin is casusregisseur of the world's casus only: another casus (and its person) is
+    not his to audit or correct, and ids cannot be mixed across casussen."""
+    client = module_client
+    other = client.post(
+        "/api/v1/casussen",
+        json={
+            "soort": "persoon",
+            "waarom_integraal": "Een andere casus waarvan Robin geen regie heeft.",
+            "geinformeerd": True,
+            "persoon": {"voornamen": "Otto", "achternaam": f"Anders{uuid.uuid4().hex[:6]}"},
+        },
+        headers=token_for(T, WIJKAGENT),
+    )
+    assert other.status_code == 201, other.text
+    other_url = f"/api/v1/casussen/{other.json()['id']}"
+    other_person = client.get(other_url, headers=token_for(T, EXPERT)).json()["persoon"]["id"]
+    robin = token_for(T, REGISSEUR)
+    assert client.get(f"{other_url}/toegangslog", headers=robin).status_code == 403
+    assert (
+        client.get(f"/api/v1/personen/{other_person}/toegangslog", headers=robin).status_code == 403
+    )
+    assert (
+        client.get(f"/api/v1/personen/{other_person}/correcties", headers=robin).status_code == 403
+    )
+    fix = client.patch(
+        f"/api/v1/personen/{other_person}",
+        json={"wijzigingen": {"roepnaam": "O"}, "reden": "Niet mijn casus."},
+        headers={**robin, "If-Match": '"v1"'},
+    )
+    assert fix.status_code == 403 and "avg-alleen-regie" in {
+        r["code"] for r in fix.json()["redenen"]
+    }
+    # The world's item through the other casus's path: not found there.
+    mixed = client.patch(
+        f"{other_url}/informatie/{world['item']['id']}/correctie",
+        json={"wijzigingen": {"titel": "X"}, "reden": "Gemengde ids."},
+        headers={**token_for(T, EXPERT), "If-Match": '"v1"'},
+    )
+    assert mixed.status_code == 404 and is_problem(mixed)
+    # The pga-expert (procesregisseur) of the gemeente may read it.
+    assert client.get(f"{other_url}/toegangslog", headers=token_for(T, EXPERT)).status_code == 200

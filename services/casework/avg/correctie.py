@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.casework import free_text
 from services.casework.avg.subjects import (
     LEGAL_BASIS,
     active_restriction,
@@ -37,6 +38,7 @@ from services.platform.db.models import (
     Person,
     Restriction,
 )
+from services.platform.policy import Decision
 from tenants.reference import INSTRUMENT_DOMAINS
 
 #: Corrections and restrictions answer a request of the person (purpose inzage: the AVG
@@ -131,7 +133,8 @@ def correct_person(
     changes: Mapping[str, Any],
     reason: str,
     expected_version: int | None,
-) -> Person:
+) -> tuple[Person, list[str]]:
+    """Correct the given fields; returns the person and the fields that changed."""
     person = load_person(ws, person_id, for_update=True)
     _authorize_person(ws, person, "update")
     check_version(person.version, expected_version)
@@ -141,7 +144,7 @@ def correct_person(
         raise DomainValidationError(
             [FieldProblem("wijzigingen.geboortedatum", "De geboortedatum ligt in de toekomst.")]
         )
-    changed = False
+    changed: list[str] = []
     for name, value in changes.items():
         column = PERSON_FIELDS[name]
         old = getattr(person, column)
@@ -159,12 +162,12 @@ def correct_person(
             casus_id=None,
         )
         setattr(person, column, value)
-        changed = True
+        changed.append(name)
     if not changed:
         raise _no_change()
     person.version += 1
     ws.session.flush()
-    return person
+    return person, sorted(changed)
 
 
 def restrict_person(
@@ -174,6 +177,7 @@ def restrict_person(
     reason: str,
     expected_version: int | None,
 ) -> Person:
+    """Restrict the processing of a person's data, or lift the restriction."""
     person = load_person(ws, person_id, for_update=True)
     _authorize_person(ws, person, "update")
     check_version(person.version, expected_version)
@@ -238,7 +242,8 @@ def correct_aanmelding(
     problems: Mapping[str, str | None],
     reason: str,
     expected_version: int | None,
-) -> Casus:
+) -> tuple[Casus, list[str]]:
+    """Correct aanmelding texts; returns the casus and the fields that changed."""
     casus = _load_own_casus(ws, casus_id)
     check_version(casus.version, expected_version)
     why = _reason(reason)
@@ -286,7 +291,7 @@ def correct_aanmelding(
     casus.version += 1
     ws.event(casus, "gecorrigeerd", "Aanmelding gecorrigeerd (art. 16 AVG).")
     ws.session.flush()
-    return casus
+    return casus, sorted(name for name, _, _ in edits)
 
 
 def _load_item(ws: Workspace, casus: Casus, item_id: uuid.UUID) -> InformationItem:
@@ -311,12 +316,13 @@ def correct_item(
     changes: Mapping[str, str],
     reason: str,
     expected_version: int | None,
-) -> InformationItem:
+) -> tuple[InformationItem, list[str]]:
+    """Correct an item's title or body; returns the item and the fields that changed."""
     casus = _load_own_casus(ws, casus_id)
     item = _load_item(ws, casus, item_id)
     check_version(item.version, expected_version)
     why = _reason(reason)
-    changed = False
+    changed: list[str] = []
     for name, value in changes.items():
         column = ITEM_FIELDS[name]
         old = getattr(item, column)
@@ -334,13 +340,13 @@ def correct_item(
             casus_id=casus.id,
         )
         setattr(item, column, value)
-        changed = True
+        changed.append(name)
     if not changed:
         raise _no_change()
     item.version += 1
     ws.event(casus, "gecorrigeerd", "Informatie-item gecorrigeerd (art. 16 AVG).")
     ws.session.flush()
-    return item
+    return item, sorted(changed)
 
 
 def restrict_item(
@@ -401,31 +407,96 @@ def _history(
     ws: Workspace, corrections: sa.ColumnElement[bool], restrictions: sa.ColumnElement[bool]
 ) -> dict[str, Any]:
     tenant = ws.principal.tenant
-    rows = ws.session.scalars(
-        sa.select(Correction)
-        .where(Correction.tenant_id == tenant, corrections)
-        .order_by(Correction.corrected_at.desc(), Correction.id)
+    rows = list(
+        ws.session.scalars(
+            sa.select(Correction)
+            .where(Correction.tenant_id == tenant, corrections)
+            .order_by(Correction.corrected_at.desc(), Correction.id)
+        )
     )
     marks = ws.session.scalars(
         sa.select(Restriction)
         .where(Restriction.tenant_id == tenant, restrictions)
         .order_by(Restriction.restricted_at.desc(), Restriction.id)
     )
+    texts = TextMasks(ws)
     return {
-        "correcties": [correction_view(c) for c in rows],
+        "correcties": [correction_view(c, shown=texts.shows(c)) for c in rows],
         "beperkingen": [restriction_view(r) for r in marks],
     }
 
 
-def correction_view(c: Correction) -> dict[str, Any]:
+class TextMasks:
+    """Old and new values follow the masks of the current value: corrected free text the
+    categories of that text, an item its category, person fields the identifying data, all
+    under the reader's ordinary view of the casus (services/casework/free_text.py)."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.decisions: dict[uuid.UUID, Decision | None] = {}
+
+    def decision(self, casus_id: uuid.UUID) -> Decision | None:
+        if casus_id not in self.decisions:
+            casus = self.ws.session.get(Casus, (self.ws.principal.tenant, casus_id))
+            if casus is None:
+                self.decisions[casus_id] = None
+            else:
+                # The reader's ordinary view of the casus (the purpose of its phase): the
+                # old value is shown exactly when the current one would be.
+                self.decisions[casus_id] = self.ws.enforcer.decide(
+                    "read",
+                    self.ws.resource(casus),
+                    self.ws.enforcer.context(self.ws.purpose_for(casus, None)),
+                    Target("casus", str(casus.id), casus.id),
+                    raise_on_deny=False,
+                )
+        return self.decisions[casus_id]
+
+    def person_data_shown(self, person_id: uuid.UUID) -> bool:
+        """Identifying data of a person follows the reader's view of a casus about them."""
+        ids = casus_ids_about(self.ws, person_id)
+        if not ids:
+            return True  # no casus: only the pga-expert reaches the person at all
+        decision = self.decision(ids[0])
+        return (
+            decision is not None
+            and decision.view == "full"
+            and "identificerend" not in decision.mask
+        )
+
+    def shows(self, c: Correction) -> bool:
+        if c.target_type == "persoon" or c.casus_id is None:
+            return c.person_id is None or self.person_data_shown(c.person_id)
+        decision = self.decision(c.casus_id)
+        if decision is None or not decision.allow:
+            return False
+        if c.target_type == "item":
+            item = self.ws.session.get(
+                InformationItem, (self.ws.principal.tenant, uuid.UUID(c.target_id))
+            )
+            category = item.category if item is not None else "bijzonder"
+            return decision.view == "full" and category not in decision.mask
+        casus = self.ws.session.get(Casus, (self.ws.principal.tenant, c.casus_id))
+        if casus is None:
+            return False
+        if c.field.startswith("problemen."):
+            categories = free_text.leefgebied_categories(c.field.removeprefix("problemen."))
+        else:
+            categories = free_text.casus_text_categories(casus)
+        return free_text.shows(decision, categories)
+
+
+def correction_view(c: Correction, *, shown: bool = True) -> dict[str, Any]:
+    """One correction; ``shown=False`` leaves the values out (masked for this reader)."""
     return {
         "id": str(c.id),
         "soort": c.target_type,
         "doel_id": c.target_id,
         "casus_id": str(c.casus_id) if c.casus_id else None,
         "veld": c.field,
-        "oude_waarde": c.old_value.get("waarde"),
-        "nieuwe_waarde": c.new_value.get("waarde"),
+        "oude_waarde": c.old_value.get("waarde") if shown else None,
+        "nieuwe_waarde": c.new_value.get("waarde") if shown else None,
+        "afgeschermd": not shown,
         "reden": c.reason,
         "door": c.corrected_by,
         "op": c.corrected_at.isoformat(),

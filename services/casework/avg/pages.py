@@ -213,11 +213,14 @@ def _person_page(
     with workspace(web.casework, viewer.principal) as ws:
         version, history = correctie.person_history(ws, person_id)
         person = load_person(ws, person_id)
+        # The current values are shown as the reader's view of a casus about the person
+        # allows (identifying data masked for this purpose: empty fields, a note).
+        shown = correctie.TextMasks(ws).person_data_shown(person.id)
         gegevens = {
-            "voornamen": person.given_names,
-            "achternaam": person.surname,
-            "roepnaam": person.roepnaam or "",
-            "geboortedatum": person.birth_date.isoformat() if person.birth_date else "",
+            "voornamen": person.given_names if shown else "",
+            "achternaam": person.surname if shown else "",
+            "roepnaam": (person.roepnaam or "") if shown else "",
+            "geboortedatum": person.birth_date.isoformat() if shown and person.birth_date else "",
         }
         restricted = any(r["actief"] and r["soort"] == "persoon" for r in history["beperkingen"])
     return _render(
@@ -226,6 +229,7 @@ def _person_page(
         {
             "persoon_id": str(person_id),
             "gegevens": gegevens,
+            "afgeschermd": not shown,
             "versie": version,
             "beperkt": restricted,
             "historie": history,
@@ -260,8 +264,9 @@ def _submit_person(
                     value = form.get(name, "").strip()
                     if value:
                         changes[name] = value
-                if "roepnaam" in form:
-                    changes["roepnaam"] = form["roepnaam"].strip() or None
+                roepnaam = form.get("roepnaam", "").strip()
+                if roepnaam:
+                    changes["roepnaam"] = roepnaam
                 birth = form.get("geboortedatum", "").strip()
                 if birth:
                     try:

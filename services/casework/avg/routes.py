@@ -26,7 +26,6 @@ from services.casework.avg.schemas import (
     ItemCorrectieOut,
     PersoonCorrectieIn,
     PersoonCorrectieOut,
-    PersoonGegevensOut,
     ToegangslogOut,
 )
 from services.casework.avg.subjects import is_restricted
@@ -66,31 +65,25 @@ def _log(page: toegangslog.LogPage) -> ToegangslogOut:
     return ToegangslogOut.model_validate({"items": page.entries, "volgende": page.next_cursor})
 
 
-def _person_out(ws: Workspace, person: Person) -> Response[PersoonCorrectieOut]:
+def _person_out(ws: Workspace, person: Person, changed: list[str]) -> Response[PersoonCorrectieOut]:
     body = PersoonCorrectieOut(
         id=str(person.id),
         versie=person.version,
         beperkt=is_restricted(ws, "persoon", str(person.id)),
-        persoon=PersoonGegevensOut(
-            voornamen=person.given_names,
-            achternaam=person.surname,
-            roepnaam=person.roepnaam,
-            aliassen=list(person.aliases),
-            geboortedatum=person.birth_date.isoformat() if person.birth_date else None,
-            adres=dict(person.address),
-        ),
+        gecorrigeerd=changed,
     )
     return Response(body, headers={"ETag": etag(person.version)})
 
 
-def _item_out(ws: Workspace, item: InformationItem) -> Response[ItemCorrectieOut]:
+def _item_out(
+    ws: Workspace, item: InformationItem, changed: list[str]
+) -> Response[ItemCorrectieOut]:
     body = ItemCorrectieOut(
         id=str(item.id),
         casus_id=str(item.casus_id),
         versie=item.version,
-        titel=item.title,
-        inhoud=item.body,
         beperkt=is_restricted(ws, "item", str(item.id)),
+        gecorrigeerd=changed,
     )
     return Response(body, headers={"ETag": etag(item.version)})
 
@@ -181,10 +174,10 @@ class PersonenAvgController(Controller):
                 continue  # a name cannot be removed, only corrected
             changes[name] = value
         with workspace(casework, principal_of(request)) as ws:
-            person = correctie.correct_person(
+            person, changed = correctie.correct_person(
                 ws, persoon_id, changes, data.reden, if_match_version(request)
             )
-            return _person_out(ws, person)
+            return _person_out(ws, person, changed)
 
     @patch(
         "/{persoon_id:uuid}/beperking",
@@ -199,7 +192,7 @@ class PersonenAvgController(Controller):
             person = correctie.restrict_person(
                 ws, persoon_id, data.beperkt, data.reden, if_match_version(request)
             )
-            return _person_out(ws, person)
+            return _person_out(ws, person, [])
 
     @get(
         "/{persoon_id:uuid}/correcties",
@@ -251,12 +244,10 @@ class CasussenAvgController(Controller):
     ) -> Response[CasusCorrectieOut]:
         changes = data.wijzigingen.model_dump(exclude_unset=True)
         with workspace(casework, principal_of(request)) as ws:
-            casus = correctie.correct_aanmelding(
+            casus, changed = correctie.correct_aanmelding(
                 ws, casus_id, changes, dict(data.problemen), data.reden, if_match_version(request)
             )
-            body = CasusCorrectieOut(
-                id=str(casus.id), versie=casus.version, aanmelding=dict(casus.aanmelding)
-            )
+            body = CasusCorrectieOut(id=str(casus.id), versie=casus.version, gecorrigeerd=changed)
             return Response(body, headers={"ETag": etag(casus.version)})
 
     @patch(
@@ -275,10 +266,10 @@ class CasussenAvgController(Controller):
     ) -> Response[ItemCorrectieOut]:
         changes = {k: v for k, v in data.wijzigingen.model_dump(exclude_unset=True).items() if v}
         with workspace(casework, principal_of(request)) as ws:
-            item = correctie.correct_item(
+            item, changed = correctie.correct_item(
                 ws, casus_id, item_id, changes, data.reden, if_match_version(request)
             )
-            return _item_out(ws, item)
+            return _item_out(ws, item, changed)
 
     @patch(
         "/informatie/{item_id:uuid}/beperking",
@@ -298,7 +289,7 @@ class CasussenAvgController(Controller):
             item = correctie.restrict_item(
                 ws, casus_id, item_id, data.beperkt, data.reden, if_match_version(request)
             )
-            return _item_out(ws, item)
+            return _item_out(ws, item, [])
 
     @get(
         "/correcties",

@@ -102,35 +102,33 @@ class ToegangslogOut(_Out):
     volgende: str | None
 
 
-class PersoonGegevensOut(_Out):
-    voornamen: str
-    achternaam: str
-    roepnaam: str | None
-    aliassen: list[str]
-    geboortedatum: str | None
-    adres: dict[str, str]
-
-
 class PersoonCorrectieOut(_Out):
+    """What was corrected (field names); the person is read through a casus, under its
+    view and masks."""
+
     id: str
     versie: int
     beperkt: bool
-    persoon: PersoonGegevensOut
+    gecorrigeerd: list[str]
 
 
 class CasusCorrectieOut(_Out):
+    """What was corrected (field names); the texts themselves are read through the casus,
+    under its masks."""
+
     id: str
     versie: int
-    aanmelding: dict[str, Any]
+    gecorrigeerd: list[str]
 
 
 class ItemCorrectieOut(_Out):
+    """What was corrected (field names); the item is read through its own endpoint."""
+
     id: str
     casus_id: str
     versie: int
-    titel: str
-    inhoud: str
     beperkt: bool
+    gecorrigeerd: list[str]
 
 
 class CorrectieOut(_Out):
@@ -141,6 +139,8 @@ class CorrectieOut(_Out):
     veld: str
     oude_waarde: Any
     nieuwe_waarde: Any
+    afgeschermd: bool
+    """True: the values are masked for this reader (the text's categories)."""
     reden: str
     door: str
     op: str
