@@ -261,3 +261,27 @@ def test_expired_data_goes_open_casus_data_stays(
     # A second run finds nothing more to do.
     [again] = sweep(runtime.sessions, later, tenants=[T])
     assert again.casussen == [] and again.run_id is None
+
+
+def test_the_cli_offers_a_dry_run() -> None:
+    from services.cli import build_parser, cmd_retention_sweep
+
+    args = build_parser().parse_args(
+        ["bewaartermijn", "sweep", "--dry-run", "--datum", "2031-01-01", "--tenant", T]
+    )
+    assert args.func is cmd_retention_sweep
+    assert args.dry_run is True and args.datum == "2031-01-01" and args.tenant == [T]
+    real = build_parser().parse_args(["bewaartermijn", "sweep"])
+    assert real.dry_run is False and real.tenant is None
+
+
+def test_the_periodic_job_runs_the_sweep(runtime: Runtime, demo_tenants: list[Manifest]) -> None:
+    """The scheduler's job `bewaartermijnen` enqueues the actor that runs this sweep."""
+    from services.platform.outbox import consumers
+    from services.runtime import periodic_jobs
+
+    names = {job.name for job in periodic_jobs(runtime.settings, runtime.actors)}
+    assert "bewaartermijnen" in names
+    deps = consumers.ConsumerDeps(runtime.sessions, runtime.settings, None)
+    # Nothing of any test expires this early: the job reports no removals and records nothing.
+    assert consumers.retention_sweep(deps, START.date()) == {}
