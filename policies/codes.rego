@@ -55,6 +55,10 @@ public_domains := {
 # Resource types that hold only aggregated, differentially-private figures.
 aggregate_types := {"statistiek", "indicator"}
 
+# Resource types of the AVG rights and the regie's accountability (avg.rego, rule 10): they
+# name a casus or person but are opened only by their own bases, never by participation.
+avg_types := {"toegangslog", "inzage", "correctie"}
+
 # Resource types that belong to a casus. (A meeting as such, type "overleg", belongs to the
 # tenant; its agenda lines are casus resources of type "meeting".)
 casus_types := {

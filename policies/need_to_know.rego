@@ -30,6 +30,7 @@ regie_actions := {"read", "list", "create", "update", "share", "transition"}
 full_view_bases := {
 	"deelnemer", "casusregisseur", "pga-expert", "pga-expert-gedeeld",
 	"uitvoeringscoordinator", "aanmelding", "eigen-bron", "doorbreekglas", "overleg",
+	"regie-toegangslog", "avg-inzage", "avg-correctie",
 }
 
 pseudonymised_view_bases := {"adviseur-pseudoniem"}
@@ -48,6 +49,9 @@ basis_messages := {
 	"statistiek-geaggregeerd": "Geaggregeerde, differentieel-private cijfers bevatten geen persoonsgegevens.",
 	"uitleg": "U mag uitleg vragen over beslissingen binnen uw gemeente.",
 	"overleg": "U werkt aan casussen van deze gemeente en ziet welke overleggen er zijn.",
+	"regie-toegangslog": "Als regie van de casus of PGA-expert ziet u wie de gegevens heeft ingezien.",
+	"avg-inzage": "Als PGA-expert handelt u het inzageverzoek (art. 15 AVG) af.",
+	"avg-correctie": "Als regie van de casus of PGA-expert handelt u correctie en beperking (art. 16 en 18 AVG) af.",
 }
 
 # The subject holds a role that does casework (only those are opened a casus by their

@@ -60,6 +60,15 @@ def record_heartbeat(sessions: sessionmaker[Session], token: str) -> None:
         )
 
 
+def retention_sweep_all(sessions: sessionmaker[Session], today: dt.date) -> dict[str, int]:
+    """The periodic bewaartermijn sweep: per gemeente, remove what passed its retention term
+    (services/casework/avg/bewaartermijn.py; each run is recorded and audited). Returns
+    the number of casussen removed per gemeente."""
+    from services.casework.avg.bewaartermijn import sweep
+
+    return {r.tenant_id: len(r.casussen) for r in sweep(sessions, today) if r.casussen}
+
+
 def queue_name(settings: Settings, name: str) -> str:
     return f"{settings.queue_prefix}{name}"
 
@@ -142,7 +151,7 @@ def register_actors(
         _log.info("reminders sent: %d", count)
 
     def retention_sweep(day: str) -> None:
-        consumers.retention_sweep(deps(), dt.date.fromisoformat(day))
+        retention_sweep_all(sessions, dt.date.fromisoformat(day))
 
     def verify_audit_chain() -> None:
         consumers.verify_audit_chain(deps())

@@ -6,6 +6,8 @@ from __future__ import annotations
 from litestar import Controller
 
 from services.casework.aanmelding.pages import AanmeldingPagesController
+from services.casework.avg.pages import AvgPagesController
+from services.casework.avg.routes import CasussenAvgController, PersonenAvgController
 from services.casework.casuspagina.pages import CasuspaginaController
 from services.casework.casussen.huishouden import HuishoudenPagesController
 from services.casework.casussen.pages import CasussenPagesController
@@ -41,6 +43,8 @@ CONTROLLERS: list[type[Controller]] = [
     WerkvoorraadController,
     GroepsstappenController,
     ZoekenController,
+    CasussenAvgController,
+    PersonenAvgController,
 ]
 
 PAGES: list[type[Controller]] = [
@@ -59,4 +63,5 @@ PAGES: list[type[Controller]] = [
     SpoedtoegangPagesController,
     DelenWizardController,
     GroepsstappenPagesController,
+    AvgPagesController,
 ]

@@ -360,6 +360,34 @@ def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_retention_sweep(args: argparse.Namespace, settings: Settings) -> int:
+    """Remove what passed its bewaartermijn (or, with --dry-run, show what would go)."""
+    import datetime as dt
+
+    from services.casework.avg.bewaartermijn import sweep
+    from services.runtime import start_runtime
+
+    today = dt.date.fromisoformat(args.datum) if args.datum else dt.date.today()
+    runtime = start_runtime(settings, migrate=False)
+    try:
+        results = sweep(runtime.sessions, today, dry_run=args.dry_run, tenants=args.tenant or None)
+    finally:
+        runtime.close()
+    verb = "zou verwijderen" if args.dry_run else "verwijderd"
+    for result in results:
+        if not result.casussen:
+            continue
+        counts = ", ".join(f"{k} {v}" for k, v in result.counts.items())
+        _say(f"{result.tenant_id}: {verb}: {counts}; personen behouden {result.kept_persons}")
+        _say(f"  casussen: {', '.join(result.casussen)}")
+    total = sum(len(r.casussen) for r in results)
+    _say(
+        f"{'Proefdraai' if args.dry_run else 'Klaar'} ({today.isoformat()}): {total} casus(sen) "
+        f"over de bewaartermijn{'; er is niets gewijzigd' if args.dry_run else ''}."
+    )
+    return 0
+
+
 def cmd_policy_bundle(args: argparse.Namespace, settings: Settings) -> int:
     """Build the OPA bundle: policies/ plus the policy data (from the given manifests, or
     the latest revision in the database)."""
@@ -463,6 +491,13 @@ def build_parser() -> argparse.ArgumentParser:
     probe.add_argument("--ready", action="store_true", help="/health/ready in plaats van /live")
     probe.add_argument("--url", help="een ander adres controleren")
     probe.set_defaults(func=cmd_probe)
+    retention = sub.add_parser("bewaartermijn", help="bewaartermijnen (AVG)")
+    rsub = retention.add_subparsers(dest="retention_command", required=True)
+    sweep = rsub.add_parser("sweep", help="verwijder wat over de bewaartermijn is")
+    sweep.add_argument("--dry-run", action="store_true", help="alleen tonen, niets wijzigen")
+    sweep.add_argument("--datum", help="peildatum JJJJ-MM-DD (standaard: vandaag)")
+    sweep.add_argument("--tenant", action="append", help="alleen deze gemeente (herhaalbaar)")
+    sweep.set_defaults(func=cmd_retention_sweep)
     policy = sub.add_parser("policy", help="het beleid (Rego)")
     psub = policy.add_subparsers(dest="policy_command", required=True)
     bundle = psub.add_parser("bundle", help="een OPA-bundel bouwen uit policies/ en de beleidsdata")

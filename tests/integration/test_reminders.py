@@ -15,7 +15,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from test_werkvoorraad import REGISSEUR, TODAY, T, backdate, casus_in_uitvoering
 
-from services.jobs import _work_queue_as_user
+from services.jobs import _work_queue_as_user, retention_sweep_all
 from services.platform.db.models import Casus
 from services.platform.db.unit_of_work import tenant_transaction
 from services.platform.outbox import consumers
@@ -92,9 +92,13 @@ def test_reminders_once_per_user_and_day_and_the_retention_hook(
         session.execute(
             sa.update(Casus)
             .where(Casus.id == uuid.UUID(casus_id))
-            .values(retention_until=TODAY - dt.timedelta(days=1))
+            .values(
+                retention_until=TODAY - dt.timedelta(days=1),
+                closure_date=TODAY - dt.timedelta(days=400),
+            )
         )
-    assert consumers.retention_sweep(deps, TODAY).get(T, 0) >= 1
+    # The sweep removes a closed casus whose term has passed (services/casework/avg).
+    assert retention_sweep_all(deps.sessions, TODAY).get(T, 0) >= 1
 
 
 def test_the_audit_chain_hook_reports_a_broken_link(runtime: Runtime, demo_tenants: object) -> None:

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from services.platform.policy.input import CASUS_TYPES, PHASES, RESOURCE_TYPES, rfc3339
+from services.platform.policy.input import AVG_TYPES, CASUS_TYPES, PHASES, RESOURCE_TYPES, rfc3339
 from services.platform.policy.model import ACTIONS
 from tenants.reference import (
     BEROEPSGEHEIM_GROUNDS,
@@ -39,7 +39,7 @@ JSON = dict[str, Any]
 CASEWORK_ROLES = frozenset(
     {"professional", "casusregisseur", "uitvoeringscoordinator", "pga-expert"}
 )
-AGGREGATE_TYPES = frozenset(RESOURCE_TYPES - CASUS_TYPES - {"overleg"})
+AGGREGATE_TYPES = frozenset(RESOURCE_TYPES - CASUS_TYPES - AVG_TYPES - {"overleg"})
 
 #: Well-typed tenant codes that no tenant in the policy data has.
 UNKNOWN_TENANTS = ("GM9999", "RGONBEKEND")
@@ -258,7 +258,8 @@ class Generator:
         rtype = rng.choice(sorted(CASUS_TYPES)) if rng.random() < 0.75 else rng.choice(TYPE_CODES)
         casus = rtype in CASUS_TYPES
         tenant: str | None = self.resource_tenant(subject)
-        if not casus and rtype != "overleg" and rng.random() < 0.5:
+        # Meetings and the AVG resources are tenant-bound (the schema requires the tenant).
+        if not casus and rtype != "overleg" and rtype not in AVG_TYPES and rng.random() < 0.5:
             tenant = None
         res: JSON = {"type": rtype}
         if tenant is not None:
@@ -310,6 +311,8 @@ class Generator:
                 "reason": rng.choice(REASONS),
                 "expires_at": rfc3339(now + rng.choice(EXPIRY_OFFSETS)),
             }
+        if rng.random() < 0.05:
+            res["restricted"] = True  # beperking (art. 18 AVG, rule 10)
         return res
 
     def now(self) -> dt.datetime:

@@ -17,7 +17,7 @@ from typing import Any
 
 from policy_inputs import AGGREGATE_TYPES, CASEWORK_ROLES, map_refs
 
-from services.platform.policy.input import CASUS_TYPES
+from services.platform.policy.input import AVG_TYPES, CASUS_TYPES
 from services.platform.policy.model import Decision
 from tenants.reference import DATA_CATEGORIES
 
@@ -230,6 +230,36 @@ def reduced_views_mask_identifiers(f: Facts, d: Decision, data: JSON) -> list[st
     return [f"a {d.view} view leaves {sorted(missing)} unmasked"] if missing else []
 
 
+def avg_only_for_the_regie(f: Facts, d: Decision, data: JSON) -> list[str]:
+    """The access log, inzage and correctie are the regie's: the gemeente's pga-expert, or
+    a regisseur of the casus with a casework role; the inzage is the pga-expert's alone.
+    Participation, the adviser's view and doorbreekglas never open them."""
+    if not (d.allow and f.type in AVG_TYPES):
+        return []
+    out = []
+    expert = "pga-expert" in f.roles
+    if not f.same_tenant:
+        out.append(f"a {f.type} of another tenant")
+    if not (expert or (f.caseworker and f.regisseur)):
+        out.append(f"a {f.type} for someone who is not the regie (roles {sorted(f.roles)})")
+    if f.type == "inzage" and not expert:
+        out.append("an inzage started by someone who is not the pga-expert")
+    allowed_actions = {"toegangslog": {"read"}, "inzage": {"create", "read"}}.get(
+        f.type, {"read", "update"}
+    )
+    if f.action not in allowed_actions:
+        out.append(f"{f.action} on a {f.type}")
+    if {r.code for r in d.allowed_by} - BASES_AVG - {"tenant-gedeeld"}:
+        out.append(f"a {f.type} opened by another basis: {sorted(r.code for r in d.allowed_by)}")
+    return out
+
+
+def restricted_is_not_processed(f: Facts, d: Decision, data: JSON) -> list[str]:
+    if d.allow and f.casus and f.resource.get("restricted") is True:
+        return [f"a restricted {f.type}: {f.action} allowed"]
+    return []
+
+
 def urgent_access_is_bounded(f: Facts, d: Decision, data: JSON) -> list[str]:
     if not (d.allow and "doorbreekglas" in {r.code for r in d.allowed_by}):
         return []
@@ -270,7 +300,9 @@ BASES_CONTENT = frozenset(
         "overleg",
     }
 )
-BASES_ANY = BASES_CONTENT | {"uitleg", "statistiek-geaggregeerd"}
+#: Bases of the AVG resources (rule 10): the regie's access log, inzage, correctie.
+BASES_AVG = frozenset({"regie-toegangslog", "avg-inzage", "avg-correctie"})
+BASES_ANY = BASES_CONTENT | BASES_AVG | {"uitleg", "statistiek-geaggregeerd"}
 
 CHECKS: tuple[Callable[[Facts, Decision, JSON], list[str]], ...] = (
     always_audited,
@@ -282,6 +314,8 @@ CHECKS: tuple[Callable[[Facts, Decision, JSON], list[str]], ...] = (
     group_step_one_has_no_identifiers,
     reduced_views_mask_identifiers,
     urgent_access_is_bounded,
+    avg_only_for_the_regie,
+    restricted_is_not_processed,
 )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import pytest
 from rego_query import RegoQuery
 
-from services.platform.policy.input import CASUS_TYPES, PHASES, RESOURCE_TYPES
+from services.platform.policy.input import AVG_TYPES, CASUS_TYPES, PHASES, RESOURCE_TYPES
 from services.platform.policy.model import ACTIONS
 from services.platform.policy.source import PolicySource
 from tenants.reference import (
@@ -36,7 +36,8 @@ SAME_CODES: Mapping[str, frozenset[str]] = {
     "data_categories": frozenset(DATA_CATEGORIES),
     "known_actions": ACTIONS,
     "casus_types": CASUS_TYPES,
-    "aggregate_types": frozenset(RESOURCE_TYPES - CASUS_TYPES - {"overleg"}),
+    "aggregate_types": frozenset(RESOURCE_TYPES - CASUS_TYPES - AVG_TYPES - {"overleg"}),
+    "avg_types": AVG_TYPES,
     "phase_purposes": PHASES,  # its keys: one entry per phase
 }
 #: Rego set -> the Python code list it must be part of.

@@ -23,7 +23,7 @@ IDS = [c.id for c in CASES]
 
 def test_every_rule_has_an_allow_and_a_deny_case() -> None:
     rules = {c.rule for c in CASES}
-    assert rules == set(range(1, 10)) | {2}
+    assert rules == set(range(1, 11)) | {2}
     for rule in rules:
         outcomes = {c.expect["allow"] for c in CASES if c.rule == rule and "allow" in c.expect}
         assert outcomes == {True, False}, f"rule {rule} needs an allow and a deny case"

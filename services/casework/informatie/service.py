@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.errors import Conflict, NotFound
 from services.casework.personen.service import household_of
+from services.casework.subjects import is_restricted
 from services.casework.toestemming.service import consent_resource
 from services.casework.workspace import Workspace, check_version, ref
 from services.platform.authz.enforce import AccessDenied, Target
@@ -171,7 +172,7 @@ def item_resource(
     consent: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The policy resource of an item (base and consent may be shared across a page)."""
-    return _item_resource(
+    resource = _item_resource(
         base if base is not None else ws.resource(casus, RESOURCE_TYPE),
         casus,
         category=item.category,
@@ -179,6 +180,10 @@ def item_resource(
         withheld=item.withheld,
         consent=consent if consent is not None else consent_resource(ws, casus, purpose),
     )
+    if is_restricted(ws, "item", str(item.id)):
+        # Beperking (art. 18 AVG): the policy refuses every processing (policies/avg.rego).
+        resource["restricted"] = True
+    return resource
 
 
 def _target(casus: Casus, item: InformationItem | None = None) -> Target:

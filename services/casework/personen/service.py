@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from services.casework.domain.bsn import is_valid_bsn, mask, normalize_bsn
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.triage import age_on
+from services.casework.subjects import is_restricted
 from services.casework.workspace import Workspace
 from services.platform.db.models import HouseholdMember, Person
 from services.platform.policy import Decision
@@ -85,6 +86,16 @@ def add_household_member(
 def person_view(ws: Workspace, person: Person, decision: Decision) -> dict[str, Any]:
     """The person as this reader may see them, by the decision's view and masks."""
     masked: Collection[str] = decision.mask
+    if is_restricted(ws, "persoon", str(person.id)):
+        # Beperking (art. 18 AVG): kept, but not processed: nobody sees the person's data
+        # in the casework (the regie does through inzage and correctie; docs/avg.md).
+        return {
+            "id": str(person.id),
+            "pseudoniem": ws.pseudonym(person.id),
+            "weergave": "beperkt",
+            "beperkt": True,
+            "gemaskeerd": sorted({"identificerend", "bsn", *masked}),
+        }
     age = age_on(person.birth_date, ws.today) if person.birth_date else None
     band = age_band_for(age).code if age is not None else None
     if decision.view != "full" or "identificerend" in masked:

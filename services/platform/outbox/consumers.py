@@ -305,26 +305,6 @@ def _reminder(
     )
 
 
-def retention_sweep(deps: ConsumerDeps, today: dt.date) -> dict[str, int]:
-    """The retention hook: per gemeente, the casussen whose bewaartermijn has passed.
-
-    It reports (log and return value); removing data is a reviewed, separate step (the
-    audit log is append-only by migration 0003) and is not done here.
-    """
-    due: dict[str, int] = {}
-    for tenant_id in active_tenants(deps.sessions):
-        with tenant_transaction(deps.sessions, tenant_id) as session:
-            count = session.scalar(
-                sa.select(sa.func.count())
-                .select_from(Casus)
-                .where(Casus.tenant_id == tenant_id, Casus.retention_until < today)
-            )
-        if count:
-            due[tenant_id] = int(count)
-            _log.info("retention: %s casussen of %s past their bewaartermijn", count, tenant_id)
-    return due
-
-
 def verify_audit_chain(deps: ConsumerDeps) -> dict[str, int]:
     """The periodic audit-chain job: verify every tenant's hash chain (services/authz/
     chain.py; a break is logged as an error naming the first bad row), then checkpoint the

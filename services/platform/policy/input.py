@@ -61,8 +61,11 @@ RESOURCE_TYPES: frozenset[str] = frozenset(
         "overleg",
         "statistiek",
         "indicator",
+        *("toegangslog", "inzage", "correctie"),
     }
 )
+#: The AVG resource types (policies/avg.rego): tenant-bound, opened only by their own bases.
+AVG_TYPES: frozenset[str] = frozenset({"toegangslog", "inzage", "correctie"})
 PHASES: frozenset[str] = frozenset(
     {
         "aanmelding",
@@ -206,11 +209,15 @@ class Resource(_Model):
     contains_person_identifiers: StrictBool | None = None
     shared_with_tenants: list[TenantCode] = Field(default_factory=list)
     urgent_access: UrgentAccess | None = None
+    #: Beperking (art. 18 AVG): kept but not processed (policies/avg.rego).
+    restricted: StrictBool | None = None
 
     @model_validator(mode="after")
     def _complete(self) -> Resource:
         """The attributes a rule depends on are required where the rule needs them."""
-        if (self.type in CASUS_TYPES or self.type == "overleg") and self.tenant is None:
+        if (
+            self.type in CASUS_TYPES or self.type in AVG_TYPES or self.type == "overleg"
+        ) and self.tenant is None:
             raise ValueError(f"a {self.type} resource needs its tenant")
         if self.type in CASUS_TYPES:
             if self.casus_kind is None:

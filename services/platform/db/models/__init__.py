@@ -1,5 +1,6 @@
 """SQLAlchemy 2 typed models. Import every model module here so metadata is complete."""
 
+from services.platform.db.models.avg import Correction, Restriction, RetentionRun
 from services.platform.db.models.base import Base
 from services.platform.db.models.casework import (
     AgendaItem,
@@ -53,6 +54,7 @@ __all__ = [
     "CasusRole",
     "CasusShare",
     "Consent",
+    "Correction",
     "DeadLetter",
     "GroupMember",
     "HouseholdMember",
@@ -68,6 +70,8 @@ __all__ = [
     "PlanVersion",
     "PolicyDataActivation",
     "PolicyDataRevision",
+    "Restriction",
+    "RetentionRun",
     "RoleChangeRequest",
     "RoleChangeStatus",
     "ScheduledJob",

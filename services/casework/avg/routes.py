@@ -1,0 +1,301 @@
+"""The AVG endpoints: access log, inzage, correctie and beperking (docs/avg.md).
+
+Every endpoint asks the policy (policies/avg.rego) and is audited; errors are problem+json
+(404 for another gemeente's casus or person, 403 with the policy's reasons, 412/428 for a
+stale or missing If-Match, 422 for bad input).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from services.casework.avg import correctie, document, toegangslog
+from services.casework.avg import inzage as inzage_service
+from services.casework.avg.schemas import (
+    AanmeldingCorrectieIn,
+    BeperkingIn,
+    CasusCorrectieOut,
+    HistorieOut,
+    InzageOut,
+    ItemCorrectieIn,
+    ItemCorrectieOut,
+    PersoonCorrectieIn,
+    PersoonCorrectieOut,
+    ToegangslogOut,
+)
+from services.casework.subjects import is_restricted
+from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.casework.workspace import Workspace
+from services.platform.db.models import InformationItem, Person
+from services.platform.http.etag import etag, if_match_version
+from services.platform.identity.guards import principal_of
+
+Req = Request[Any, Any, Any]
+Deps = NamedDependency[CaseworkDeps]
+CasusId = FromPath[uuid.UUID]
+PersonId = FromPath[uuid.UUID]
+ItemId = FromPath[uuid.UUID]
+
+EXAMPLE_PERSON = {
+    "wijzigingen": {"achternaam": "Voorbeeld-Jansen", "geboortedatum": "2005-03-02"},
+    "reden": "Verzoek van de betrokkene: achternaam en geboortedatum waren onjuist.",
+}
+EXAMPLE_RESTRICT = {"beperkt": True, "reden": "Betrokkene betwist de juistheid (art. 18 AVG)."}
+EXAMPLE_AANMELDING = {
+    "wijzigingen": {"waarom_integraal": "Schulden en dreigende uithuiszetting; geen overlast."},
+    "problemen": {"financien": "Schulden bij twee schuldeisers."},
+    "reden": "Verzoek van de betrokkene: de overlast is nooit vastgesteld.",
+}
+EXAMPLE_ITEM = {
+    "wijzigingen": {"inhoud": "Gecorrigeerde tekst."},
+    "reden": "Verzoek van de betrokkene: de datum in de tekst was onjuist.",
+}
+
+
+def _limit(limiet: int) -> int:
+    return max(1, min(limiet, 500))
+
+
+def _log(page: toegangslog.LogPage) -> ToegangslogOut:
+    return ToegangslogOut.model_validate({"items": page.entries, "volgende": page.next_cursor})
+
+
+def _person_out(ws: Workspace, person: Person, changed: list[str]) -> Response[PersoonCorrectieOut]:
+    body = PersoonCorrectieOut(
+        id=str(person.id),
+        versie=person.version,
+        beperkt=is_restricted(ws, "persoon", str(person.id)),
+        gecorrigeerd=changed,
+    )
+    return Response(body, headers={"ETag": etag(person.version)})
+
+
+def _item_out(
+    ws: Workspace, item: InformationItem, changed: list[str]
+) -> Response[ItemCorrectieOut]:
+    body = ItemCorrectieOut(
+        id=str(item.id),
+        casus_id=str(item.casus_id),
+        versie=item.version,
+        beperkt=is_restricted(ws, "item", str(item.id)),
+        gecorrigeerd=changed,
+    )
+    return Response(body, headers={"ETag": etag(item.version)})
+
+
+class PersonenAvgController(Controller):
+    """A person's AVG rights: access log, inzage, correctie and beperking."""
+
+    path = "/api/v1/personen"
+    tags = ["avg"]  # noqa: RUF012
+
+    @get(
+        "/{persoon_id:uuid}/toegangslog",
+        sync_to_thread=True,
+        summary="Wie heeft de gegevens van deze persoon ingezien (regie en PGA-expert)",
+    )
+    def access_log(
+        self,
+        request: Req,
+        casework: Deps,
+        persoon_id: PersonId,
+        limiet: FromQuery[int] = 100,
+        cursor: FromQuery[str | None] = None,
+    ) -> ToegangslogOut:
+        with workspace(casework, principal_of(request)) as ws:
+            page = toegangslog.person_log(ws, persoon_id, limit=_limit(limiet), cursor=cursor)
+        return _log(page)
+
+    @post(
+        "/{persoon_id:uuid}/inzage",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Inzageverzoek (art. 15 AVG): alles wat over de persoon is vastgelegd",
+    )
+    def inzage(self, request: Req, casework: Deps, persoon_id: PersonId) -> InzageOut:
+        with workspace(casework, principal_of(request)) as ws:
+            doc = inzage_service.inzage(ws, persoon_id)
+        return InzageOut.model_validate(doc)
+
+    @post(
+        "/{persoon_id:uuid}/inzage/html",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Inzageverzoek als leesbaar document (HTML)",
+        media_type="text/html",
+    )
+    def inzage_html(self, request: Req, casework: Deps, persoon_id: PersonId) -> Response[str]:
+        with workspace(casework, principal_of(request)) as ws:
+            doc = inzage_service.inzage(ws, persoon_id)
+        return Response(document.render_html(doc), media_type="text/html; charset=utf-8")
+
+    @post(
+        "/{persoon_id:uuid}/inzage/pdf",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Inzageverzoek als PDF voor de betrokkene",
+        media_type="application/pdf",
+    )
+    def inzage_pdf(self, request: Req, casework: Deps, persoon_id: PersonId) -> Response[bytes]:
+        with workspace(casework, principal_of(request)) as ws:
+            doc = inzage_service.inzage(ws, persoon_id)
+        return Response(
+            document.render_pdf(doc),
+            media_type="application/pdf",
+            headers={"Content-Disposition": 'attachment; filename="inzage.pdf"'},
+        )
+
+    @patch(
+        "/{persoon_id:uuid}",
+        sync_to_thread=True,
+        summary="Persoonsgegevens corrigeren (art. 16 AVG; If-Match vereist)",
+        opt={"voorbeeld": EXAMPLE_PERSON},
+    )
+    def correct(
+        self,
+        request: Req,
+        casework: Deps,
+        persoon_id: PersonId,
+        data: JSONBody[PersoonCorrectieIn],
+    ) -> Response[PersoonCorrectieOut]:
+        given = data.wijzigingen.model_dump(exclude_unset=True, mode="python")
+        changes: dict[str, Any] = {}
+        for name, value in given.items():
+            if name == "adres":
+                value = {k: v for k, v in (value or {}).items() if v is not None}
+            elif name == "aliassen":
+                value = list(value or [])
+            elif name in ("voornamen", "achternaam") and value is None:
+                continue  # a name cannot be removed, only corrected
+            changes[name] = value
+        with workspace(casework, principal_of(request)) as ws:
+            person, changed = correctie.correct_person(
+                ws, persoon_id, changes, data.reden, if_match_version(request)
+            )
+            return _person_out(ws, person, changed)
+
+    @patch(
+        "/{persoon_id:uuid}/beperking",
+        sync_to_thread=True,
+        summary="Verwerking beperken of de beperking opheffen (art. 18 AVG; If-Match vereist)",
+        opt={"voorbeeld": EXAMPLE_RESTRICT},
+    )
+    def restrict(
+        self, request: Req, casework: Deps, persoon_id: PersonId, data: JSONBody[BeperkingIn]
+    ) -> Response[PersoonCorrectieOut]:
+        with workspace(casework, principal_of(request)) as ws:
+            person = correctie.restrict_person(
+                ws, persoon_id, data.beperkt, data.reden, if_match_version(request)
+            )
+            return _person_out(ws, person, [])
+
+    @get(
+        "/{persoon_id:uuid}/correcties",
+        sync_to_thread=True,
+        summary="Geschiedenis van correcties en beperkingen (oude waarden; regie); de ETag is "
+        "de versie van de persoon",
+    )
+    def history(self, request: Req, casework: Deps, persoon_id: PersonId) -> Response[HistorieOut]:
+        with workspace(casework, principal_of(request)) as ws:
+            version, history = correctie.person_history(ws, persoon_id)
+        return Response(HistorieOut.model_validate(history), headers={"ETag": etag(version)})
+
+
+class CasussenAvgController(Controller):
+    """A casus's access log, corrections of its aanmelding and items, item restrictions."""
+
+    path = "/api/v1/casussen/{casus_id:uuid}"
+    tags = ["avg"]  # noqa: RUF012
+
+    @get(
+        "/toegangslog",
+        sync_to_thread=True,
+        summary="Wie heeft deze casus ingezien (casusregisseur, procesregisseur, PGA-expert)",
+    )
+    def access_log(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        limiet: FromQuery[int] = 100,
+        cursor: FromQuery[str | None] = None,
+    ) -> ToegangslogOut:
+        with workspace(casework, principal_of(request)) as ws:
+            page = toegangslog.casus_log(ws, casus_id, limit=_limit(limiet), cursor=cursor)
+        return _log(page)
+
+    @patch(
+        "/aanmelding",
+        sync_to_thread=True,
+        summary="Teksten van de aanmelding corrigeren (art. 16 AVG; If-Match vereist)",
+        opt={"etag": True, "voorbeeld": EXAMPLE_AANMELDING},
+    )
+    def correct_aanmelding(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        data: JSONBody[AanmeldingCorrectieIn],
+    ) -> Response[CasusCorrectieOut]:
+        changes = data.wijzigingen.model_dump(exclude_unset=True)
+        with workspace(casework, principal_of(request)) as ws:
+            casus, changed = correctie.correct_aanmelding(
+                ws, casus_id, changes, dict(data.problemen), data.reden, if_match_version(request)
+            )
+            body = CasusCorrectieOut(id=str(casus.id), versie=casus.version, gecorrigeerd=changed)
+            return Response(body, headers={"ETag": etag(casus.version)})
+
+    @patch(
+        "/informatie/{item_id:uuid}/correctie",
+        sync_to_thread=True,
+        summary="Een informatie-item corrigeren (art. 16 AVG; If-Match vereist)",
+        opt={"voorbeeld": EXAMPLE_ITEM},
+    )
+    def correct_item(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        item_id: ItemId,
+        data: JSONBody[ItemCorrectieIn],
+    ) -> Response[ItemCorrectieOut]:
+        changes = {k: v for k, v in data.wijzigingen.model_dump(exclude_unset=True).items() if v}
+        with workspace(casework, principal_of(request)) as ws:
+            item, changed = correctie.correct_item(
+                ws, casus_id, item_id, changes, data.reden, if_match_version(request)
+            )
+            return _item_out(ws, item, changed)
+
+    @patch(
+        "/informatie/{item_id:uuid}/beperking",
+        sync_to_thread=True,
+        summary="Verwerking van een item beperken of opheffen (art. 18 AVG; If-Match vereist)",
+        opt={"voorbeeld": EXAMPLE_RESTRICT},
+    )
+    def restrict_item(
+        self,
+        request: Req,
+        casework: Deps,
+        casus_id: CasusId,
+        item_id: ItemId,
+        data: JSONBody[BeperkingIn],
+    ) -> Response[ItemCorrectieOut]:
+        with workspace(casework, principal_of(request)) as ws:
+            item = correctie.restrict_item(
+                ws, casus_id, item_id, data.beperkt, data.reden, if_match_version(request)
+            )
+            return _item_out(ws, item, [])
+
+    @get(
+        "/correcties",
+        sync_to_thread=True,
+        summary="Geschiedenis van correcties en beperkingen in deze casus (regie)",
+    )
+    def history(self, request: Req, casework: Deps, casus_id: CasusId) -> HistorieOut:
+        with workspace(casework, principal_of(request)) as ws:
+            return HistorieOut.model_validate(correctie.casus_history(ws, casus_id))

@@ -1,0 +1,122 @@
+"""Which casussen are about a person, and the policy resources of the AVG requests.
+
+A casus is about a person when the person is its subject, a member of its group, a
+household member of its subject, or the person an item of the casus is about. The AVG
+resources (``toegangslog``, ``inzage``, ``correctie``; policies/avg.rego) carry the regie of
+those casussen, so the policy can tell whether the caller is their regisseur.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from services.casework.errors import NotFound
+from services.casework.workspace import REGIE_ROLES, Workspace, ref
+from services.platform.db.models import (
+    Casus,
+    CasusRole,
+    GroupMember,
+    HouseholdMember,
+    InformationItem,
+    Person,
+    Restriction,
+)
+
+#: The legal basis of handling an AVG request or the accountability of the regie: the
+#: AVG itself obliges the controller (art. 6(1)(c)).
+LEGAL_BASIS = "wettelijke-verplichting"
+
+
+def load_person(ws: Workspace, person_id: uuid.UUID, *, for_update: bool = False) -> Person:
+    """A person of the caller's own tenant; another tenant's person is a 404 (RLS)."""
+    query = sa.select(Person).where(Person.tenant_id == ws.principal.tenant, Person.id == person_id)
+    if for_update:
+        query = query.with_for_update()
+    person = ws.session.scalars(query).first()
+    if person is None:
+        raise NotFound(str(person_id))
+    return person
+
+
+def casus_ids_about(ws: Workspace, person_id: uuid.UUID) -> list[uuid.UUID]:
+    """The own tenant's casussen about this person (subject, group, household, items)."""
+    tenant = ws.principal.tenant
+    household_subjects = sa.select(HouseholdMember.person_id).where(
+        HouseholdMember.tenant_id == tenant, HouseholdMember.member_person_id == person_id
+    )
+    query = sa.select(Casus.id).where(
+        Casus.tenant_id == tenant,
+        sa.or_(
+            Casus.subject_person_id == person_id,
+            Casus.subject_person_id.in_(household_subjects),
+            Casus.id.in_(
+                sa.select(GroupMember.casus_id).where(
+                    GroupMember.tenant_id == tenant, GroupMember.person_id == person_id
+                )
+            ),
+            Casus.id.in_(
+                sa.select(InformationItem.casus_id).where(
+                    InformationItem.tenant_id == tenant,
+                    InformationItem.about_person_id == person_id,
+                )
+            ),
+        ),
+    )
+    return list(ws.session.scalars(query.order_by(Casus.aanmeld_date, Casus.id)))
+
+
+def casus_avg_resource(ws: Workspace, casus: Casus, resource_type: str) -> dict[str, Any]:
+    """An AVG resource about one casus: its tenant, participants and regie."""
+    base = ws.resource(casus)
+    return {
+        "type": resource_type,
+        "tenant": base["tenant"],
+        "casus_id": base["casus_id"],
+        "participants": base["participants"],
+        "regisseurs": base["regisseurs"],
+    }
+
+
+def person_avg_resource(
+    ws: Workspace, person: Person, casus_ids: Sequence[uuid.UUID], resource_type: str
+) -> dict[str, Any]:
+    """An AVG resource about one person: the regie of every casus about them."""
+    regisseurs: set[str] = set()
+    if casus_ids:
+        regisseurs = set(
+            ws.session.scalars(
+                sa.select(CasusRole.user_id).where(
+                    CasusRole.tenant_id == person.tenant_id,
+                    CasusRole.casus_id.in_(casus_ids),
+                    CasusRole.role.in_(REGIE_ROLES),
+                    CasusRole.ended_at.is_(None),
+                )
+            )
+        )
+    return {
+        "type": resource_type,
+        "tenant": person.tenant_id,
+        "regisseurs": [ref(person.tenant_id, user) for user in sorted(regisseurs)],
+    }
+
+
+# -- beperking (art. 18) ----------------------------------------------------------------------
+
+
+def active_restriction(ws: Workspace, target_type: str, target_id: str) -> Restriction | None:
+    return ws.session.scalars(
+        sa.select(Restriction).where(
+            Restriction.tenant_id == ws.principal.tenant,
+            Restriction.target_type == target_type,
+            Restriction.target_id == target_id,
+            Restriction.lifted_at.is_(None),
+        )
+    ).first()
+
+
+def is_restricted(ws: Workspace, target_type: str, target_id: str) -> bool:
+    return active_restriction(ws, target_type, target_id) is not None
