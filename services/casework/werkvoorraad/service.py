@@ -7,6 +7,10 @@ weeks. The casussen are those the user may see: the SQL pre-filter of need-to-kn
 (:func:`services.casework.casussen.service.visible_casus_ids_query`), then the policy page-wise.
 Only casussen with a full view carry work (an adviser's pseudonymised view does not).
 
+Open actions of the current plan van aanpak owned by the user (or, without an owner user,
+by the user's organisation) are items too (``planactie``); plan actions and toezeggingen
+are done or postponed through :mod:`.afhandelen`.
+
 PGA-experts also get the doorbreekglas grants of their tenant that nobody reviewed yet, and
 mark them reviewed (terecht/onterecht) with an explanation.
 """
