@@ -120,7 +120,9 @@ def _casus_context(
         "rol_labels": ROLE_LABELS,
         "deelname_labels": PARTICIPATION_LABELS,
         "doelen": PURPOSES,
-        "doelbinding": doelbinding.selector(purpose, recommended),
+        "doelbinding": doelbinding.selector(
+            purpose, recommended, doelbinding.reminder(ws, casus, purpose)
+        ),
         "criteria_teksten": tijdlijn.criteria_texts(ws, casus),
         "groepsstappen": steps_context(ws, casus)
         if group and casus.state not in ("stap-1", "stap-2")
