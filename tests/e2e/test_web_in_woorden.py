@@ -136,7 +136,7 @@ def test_the_doelbinding_defaults_to_what_the_reader_needs(
     explained = html.split("Wat betekenen de doelen?")[1].split("</details>")[0]
     sentences = re.findall(r"<dd>([^<]+)</dd>", explained)
     assert len(sentences) == 12 and all(s.strip().endswith(".") for s in sentences)
-    # In the plan phase too, as long as the person has not been informed ...
+    # In the plan phase the plan's purpose, with a reminder while not informed ...
     regisseur = token_for(T, REGISSEUR)
     url = f"/api/v1/casussen/{casus_id}"
 
@@ -148,8 +148,9 @@ def test_the_doelbinding_defaults_to_what_the_reader_needs(
     )
     assert to_plan.status_code == 200, to_plan.text
     html = client.get(f"/casussen/{casus_id}").text
-    assert '<option value="informeren" selected>' in html
-    # ... once informed, the phase decides: the plan van aanpak.
+    assert '<option value="plan-van-aanpak" selected>Plan van aanpak (aanbevolen)' in html
+    assert 'id="doel-herinnering">De persoon is nog niet geïnformeerd' in html
+    # ... once informed, no reminder.
     informed = client.put(
         f"{url}/informeren",
         json={"startgesprek": {"datum": "2026-11-21", "notities": "Open gesprek."}},
@@ -158,6 +159,7 @@ def test_the_doelbinding_defaults_to_what_the_reader_needs(
     assert informed.status_code == 200, informed.text
     html = client.get(f"/casussen/{casus_id}").text
     assert '<option value="plan-van-aanpak" selected>Plan van aanpak (aanbevolen)' in html
+    assert "nog niet geïnformeerd" not in html
     # The adviseur discusses casussen in the overleg: casusoverleg.
     assert login_as(client, T, ADVISEUR).status_code == 200
     html = client.get(f"/casussen/{casus_id}").text

@@ -124,7 +124,9 @@ def _casus_context(
         "doelen": PURPOSES,
         "toestemming": consent_section(ws, casus, detail),
         "huishouden": household_section(ws, casus, detail, purpose),
-        "doelbinding": doelbinding.selector(purpose, recommended),
+        "doelbinding": doelbinding.selector(
+            purpose, recommended, doelbinding.reminder(ws, casus, purpose)
+        ),
         "criteria_teksten": tijdlijn.criteria_texts(ws, casus),
         "groepsstappen": steps_context(ws, casus)
         if group and casus.state not in ("stap-1", "stap-2")

@@ -1,12 +1,13 @@
 """The doelbinding on the casus page: which purpose a reader needs by default, and what each
 purpose means in one Dutch sentence.
 
-The default follows the phase (:data:`services.casework.workspace.PURPOSE_BY_PHASE`) and the
-reader's part in the casus: the casusregisseur who still has to inform the person (the
-notificatiebrief and the startgesprek) reads with ``informeren`` — the purpose for which
-name, address and BSN are granted — also once the plan has started; the adviseur, who
-discusses casussen without knowing who they are about, reads with ``casusoverleg``. The
-policy decides as always: a default never widens what a purpose gives.
+The default follows the phase (:data:`services.casework.workspace.PURPOSE_BY_PHASE`): in the
+informeren phase that is ``informeren``, the purpose for which name, address and BSN are
+granted — what the casusregisseur writing the notificatiebrief needs. The adviseur, who
+discusses casussen without knowing who they are about, reads with ``casusoverleg``. A
+casusregisseur whose person was not informed before the plan started is reminded where the
+letter's data are, without losing the plan's view. The policy decides as always: a default
+never widens what a purpose gives.
 """
 
 from __future__ import annotations
@@ -49,22 +50,34 @@ def default_purpose(ws: Workspace, casus: Casus) -> str:
     roles = ws.principal.roles
     if "adviseur" in roles and not roles & {"casusregisseur", "pga-expert", "procesregisseur"}:
         return "casusoverleg"
-    by_phase = ws.purpose_for(casus, None)
+    return ws.purpose_for(casus, None)
+
+
+def reminder(ws: Workspace, casus: Casus, current: str) -> str | None:
+    """For the casusregisseur whose person is not informed yet, once past the informeren
+    phase: where the notificatiebrief's data are (one Dutch sentence), else None."""
+    if current == "informeren" or casus.kind != lifecycle.PERSON or casus.informing:
+        return None
+    if casus.state not in ("plan", "uitvoering", "monitoring"):
+        return None
     regisseur = any(
         r.role == "casusregisseur" and r.user_id == ws.principal.user_id
         for r in ws.active_roles(casus)
     )
-    not_informed = casus.kind == lifecycle.PERSON and not casus.informing
-    if regisseur and not_informed and casus.state in ("opgenomen", "plan"):
-        return "informeren"
-    return by_phase
+    if not regisseur:
+        return None
+    return (
+        "De persoon is nog niet geïnformeerd: kies 'Informeren' voor de notificatiebrief en "
+        "het startgesprek (naam, adres en BSN)."
+    )
 
 
-def selector(current: str, recommended: str) -> dict[str, Any]:
+def selector(current: str, recommended: str, hint: str | None = None) -> dict[str, Any]:
     """The purpose selector: the recommended purpose first, each with its sentence."""
     order = [recommended, *(p for p in PURPOSES if p != recommended)]
     return {
         "aanbevolen": recommended,
+        "herinnering": hint,
         "uitleg": EXPLANATIONS.get(current, ""),
         "opties": [
             {
