@@ -104,6 +104,8 @@ class DoelOut(Out):
     leefgebied_label: str
     probleem: str | None = None  # free text
     doel: str | None = None  # free text
+    status: str | None = None
+    status_label: str | None = None
 
 
 class ActieOut(Out):
