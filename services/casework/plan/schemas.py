@@ -235,6 +235,10 @@ class WerkitemOut(Out):
     reden: str | None = None
     verleend_op: str | None = None
     verloopt_op: str | None = None
+    # A plan action or toezegging also carries its status and the plan version it is in
+    # (sent back when it is marked done or postponed: a newer plan gives 412).
+    status: str | None = None
+    plan_versie: int | None = None
 
 
 class WerkvoorraadOut(Out):
