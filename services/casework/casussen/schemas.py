@@ -155,7 +155,9 @@ class PersoonOut(Out):
     id: str
     weergave: str | None
     gemaskeerd: list[str]
-    leeftijdscategorie: str | None
+    leeftijdscategorie: str | None = None
+    beperkt: bool | None = None
+    """True when the processing of this person is restricted (art. 18 AVG): no data shown."""
     pseudoniem: str | None = None
     voornamen: str | None = None
     achternaam: str | None = None

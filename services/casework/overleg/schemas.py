@@ -28,6 +28,7 @@ class OverlegSamenvattingOut(Out):
     naam: str
     soort_casussen: str
     datum_tijd: str
+    plaats: str | None = None
     voorzitter: str | None
     status: str
     status_label: str
