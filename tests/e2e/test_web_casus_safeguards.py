@@ -14,6 +14,7 @@ import pytest
 from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
+from plan_first import ensure_plan
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
@@ -106,6 +107,11 @@ class Api:
             "etag"
         ]
         self.call("POST", f"{url}/overgang", REGISSEUR, {"naar": "plan"})
+        # No uitvoering without a plan van aanpak (the service refuses it).
+        ensure_plan(self.client, f"/api/v1{url}", self.token_for(T, REGISSEUR))
+        self.etag = self.client.get(f"/api/v1{url}", headers=self.token_for(T, REGISSEUR)).headers[
+            "etag"
+        ]
         self.call("POST", f"{url}/overgang", REGISSEUR, {"naar": "uitvoering"})
         self.etag = ""
         return casus_id

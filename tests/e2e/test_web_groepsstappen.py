@@ -227,18 +227,21 @@ def test_a_form_for_another_step_says_which_step_it_belongs_to(
     assert "Het advies van de driehoek hoort bij stap 4; deze groep is stap 3." in wrong.text
 
 
-def test_a_nul_byte_in_a_form_field_is_dropped_not_a_500(web: Client, token_for: Headers) -> None:
+def test_a_nul_byte_in_a_form_field_is_refused_not_a_500(web: Client, token_for: Headers) -> None:
+    """NUL bytes never reach the database: the input guard refuses them with a Dutch 422
+    (issue 11) before any handler runs, and nothing is stored."""
     casus_id = group_in_step_3(web, token_for)
     assert login_as(web, T, EXPERT).status_code == 200
     refused = form_post(
         web, f"/casussen/{casus_id}/deelnemers", {"organisatie": "\x00"}, status=422
     )
-    assert "Kies een organisatie." in refused.text
+    assert "ongeldige-tekens" in refused.text
     nul_text = form_post(
         web,
         f"/casussen/{casus_id}/groep/integraal-beeld",
         {"tekst": "Kern van drie jongeren\x00 met meelopers uit de buurt."},
+        status=422,
     )
-    assert nul_text.headers["location"].endswith("melding=groepsstap-integraal-beeld")
+    assert "ongeldige-tekens" in nul_text.text
     html = page(web, f"/casussen/{casus_id}")
-    assert "Kern van drie jongeren met meelopers uit de buurt." in html
+    assert "Kern van drie jongeren" not in html
