@@ -151,7 +151,7 @@ def test_plan_agenda_verslag_and_werkvoorraad(client: Client, token_for: Headers
         "agendapunten.0.acties.1.deadline": "",
     }
     refused = post(client, f"{url}/verslag", form, status=422).text
-    besluit = refused.split('for="verslag-agendapunten.0.besluitvorming"')[1].split("</textarea>")[
+    besluit = refused.split('for="verslag-agendapunten-0-besluitvorming"')[1].split("</textarea>")[
         0
     ]
     assert "Vul dit veld in." in besluit and 'aria-invalid="true"' in besluit
