@@ -155,7 +155,7 @@ def test_plan_agenda_verslag_and_werkvoorraad(client: Client, token_for: Headers
         0
     ]
     assert "Vul dit veld in." in besluit and 'aria-invalid="true"' in besluit
-    deadline = refused.split('for="verslag-agendapunten.0.acties.0.deadline"')[1].split(">", 3)
+    deadline = refused.split('for="verslag-agendapunten-0-acties-0-deadline"')[1].split(">", 3)
     assert "field-error" in "".join(deadline)
     assert "Overlast neemt toe; schulden stapelen zich op.</textarea>" in refused
     assert "Opnemen in de PGA.\nSchuldhulp inschakelen.</textarea>" in refused
