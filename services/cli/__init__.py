@@ -157,7 +157,8 @@ def _run_embedded(settings: Settings) -> int:
             _say(f"  Inloggen (demo):         {base}/inloggen  (kies een fictieve gebruiker)")
             _say(f"  Effectcijfers (DP):      {stats}/")
             _say(f"  Gezondheid:              {base}/health/ready  en  {stats}/health/ready")
-            _say(f"  API-documentatie:        {base}/api/docs/openapi.json")
+            openapi = "/api/v1/openapi.json"
+            _say(f"  API-documentatie:        {base}{openapi}  en  {stats}{openapi}")
             _say(f"  Verzonden e-mail:        {settings.data_dir / 'mail'}")
             _say("")
             _say("Stoppen: Ctrl-C. Een volgende 'make run' gebruikt dezelfde gegevens.")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.exports.facts import geography_from_tenants
 from services.platform.config import Settings
+from services.platform.http.openapi import Out
 from services.platform.http.problems import standard_problem
 from services.platform.identity.authn import PUBLIC
 
@@ -29,6 +30,18 @@ def require_service_token(request: Request[Any, Any, Any], settings: Settings) -
         )
 
 
+class GemeenteOut(Out):
+    code: str
+    naam: str
+    regio: str
+
+
+class GeografieOut(Out):
+    """The analytics service's key list (analytics.contract reads it)."""
+
+    gemeenten: list[GemeenteOut]
+
+
 class ServiceController(Controller):
     path = "/api/v1/dienst"
     tags = ["dienst"]  # noqa: RUF012
@@ -40,12 +53,12 @@ class ServiceController(Controller):
         request: Request[Any, Any, Any],
         settings: NamedDependency[Settings],
         sessions: NamedDependency[sessionmaker[Session]],
-    ) -> dict[str, Any]:
+    ) -> GeografieOut:
         """The public key list of the analytics service: gemeenten and their regions."""
         require_service_token(request, settings)
         geography = geography_from_tenants(sessions)
-        return {
-            "gemeenten": [
-                {"code": g.code, "naam": g.name, "regio": g.region} for g in geography.gemeenten
+        return GeografieOut(
+            gemeenten=[
+                GemeenteOut(code=g.code, naam=g.name, regio=g.region) for g in geography.gemeenten
             ]
-        }
+        )

@@ -108,7 +108,8 @@ def _exercise(
         outcome.statuses[response.status_code] = outcome.statuses.get(response.status_code, 0) + 1
         try:
             case.validate_response(response, checks=CHECKS, headers=headers)
-        except Exception as error:  # noqa: BLE001 - collected and reported by the test
+        # schemathesis raises a FailureGroup (a BaseExceptionGroup) with every failed check.
+        except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - reported by the test
             outcome.failures.append(f"{operation.label}: {str(error)[:1500]}")
 
     return exercise  # type: ignore[no-any-return]

@@ -107,7 +107,7 @@ def success(model: type[BaseModel], description: str) -> ResponseSpec:
     OPENAPI_PATH,
     include_in_schema=False,
     sync_to_thread=False,
-    opt={"exclude_from_auth": True, "public": True},
+    opt={"exclude_from_auth": True},
     media_type="application/vnd.oai.openapi+json",
 )
 def openapi_document(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
