@@ -329,6 +329,7 @@ def drive(
         }
     summary["total_per_s"] = len(out["results"]) / out["elapsed"]
     if cpu is not None and out["results"]:
+        drain()  # what the phase left queued is still its work
         after = cpu.read()
         n = len(out["results"])
         summary["cpu_ms"] = ((after[0] - before[0]) / n * 1000, (after[1] - before[1]) / n * 1000)

@@ -132,18 +132,27 @@ def fast_path_figures(rounds: int, batch: int = 50) -> tuple[float, float, str]:
         engine.decide_many(SUBJECT, "read", context, resources)
     single: list[float] = []
     per_resource: list[float] = []
+    single_cpu: list[float] = []
+    per_resource_cpu: list[float] = []
     for n in range(3, 3 + rounds):
         context, resources = request(n)
         for resource in resources:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             engine.decide(build_input(SUBJECT, "read", context, resource))
             single.append((time.perf_counter() - t0) * 1000)
+            single_cpu.append((time.thread_time() - c0) * 1000)
         context, resources = request(n + 10_000)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         engine.decide_many(SUBJECT, "read", context, resources)
         per_resource.append((time.perf_counter() - t0) * 1000 / batch)
+        per_resource_cpu.append((time.thread_time() - c0) * 1000 / batch)
     stats = getattr(getattr(engine, "cache", None), "stats", None)
-    detail = f"n={len(single)} single, {len(per_resource)} pages of {batch}"
+    detail = (
+        f"p50 single {percentile(single, 0.5):.3f} ms, batched {percentile(per_resource, 0.5):.3f}"
+        f" ms; CPU time p99 single {percentile(single_cpu, 0.99):.3f} ms, batched "
+        f"{percentile(per_resource_cpu, 0.99):.3f} ms; n={len(single)} single, "
+        f"{len(per_resource)} pages of {batch}"
+    )
     if stats is not None:
         s = stats()
         detail += f", cache hits {s.hits} misses {s.misses}"

@@ -24,6 +24,19 @@ from typing import Any
 
 Result = tuple[str, float, int]
 
+#: The name an operation's result carries (also when it failed or timed out).
+OP_NAMES = {
+    "casus": "casus",
+    "lijst": "lijst-50",
+    "werkvoorraad": "werkvoorraad",
+    "html_casussen": "html-casussen",
+    "html_casus": "html-casus",
+    "html_werkvoorraad": "html-werkvoorraad",
+    "html_overzicht": "html-overzicht",
+    "plan": "plan-update",
+    "share": "share",
+}
+
 
 class Pool:
     """Keep-alive connections to one host:port, one per request in flight."""
@@ -238,10 +251,10 @@ async def run(spec: dict[str, Any]) -> list[Result]:
         try:
             results.append(await asyncio.wait_for(op(due), timeout))
         except TimeoutError:  # counted as a failed operation at the timeout
-            results.append((op.__name__, time.perf_counter() - due, 0))
+            results.append((OP_NAMES[op.__name__], time.perf_counter() - due, 0))
         except Exception as error:  # noqa: BLE001 - counted as a failed operation
             errors.append(f"{op.__name__}: {type(error).__name__}: {error}")
-            results.append((op.__name__, time.perf_counter() - due, 0))
+            results.append((OP_NAMES[op.__name__], time.perf_counter() - due, 0))
 
     if spec.get("sequential"):  # one operation at a time: the latency of a request alone
         for _ in range(total):

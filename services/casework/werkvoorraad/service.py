@@ -98,15 +98,13 @@ class _PlanFacts:
                 .group_by(PlanVersion.casus_id)
             )
         }
-        current = {
-            v.casus_id: v
-            for v in ws.session.scalars(
-                sa.select(PlanVersion)
-                .where(PlanVersion.tenant_id.in_(tenants), PlanVersion.casus_id.in_(ids))
-                .order_by(PlanVersion.casus_id, PlanVersion.version.desc())
-                .distinct(PlanVersion.casus_id)
-            )
-        }
+        current: dict[uuid.UUID, PlanVersion] = {}
+        for version in ws.session.scalars(
+            sa.select(PlanVersion)
+            .where(PlanVersion.tenant_id.in_(tenants), PlanVersion.casus_id.in_(ids))
+            .order_by(PlanVersion.casus_id, PlanVersion.version.desc())
+        ):
+            current.setdefault(version.casus_id, version)  # the newest comes first
         last_review = {
             casus_id: taken_on
             for casus_id, taken_on in ws.session.execute(
