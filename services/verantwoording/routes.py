@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.casework.web.context import WebDeps
@@ -21,6 +22,7 @@ from services.platform.authz.audit import AuditRecord, append_audit
 from services.platform.authz.register import Register, build_register
 from services.platform.db.models import Tenant
 from services.platform.db.unit_of_work import tenant_transaction
+from services.platform.http.openapi import problem_responses
 from services.platform.identity.authn import PUBLIC
 from services.platform.identity.guards import principal_of, require_roles
 from services.platform.identity.principal import Principal
@@ -55,6 +57,32 @@ def read_register(sessions: sessionmaker[Session], principal: Principal) -> Regi
         return register
 
 
+class ActiviteitOut(BaseModel):
+    """One processing activity (art. 30 lid 1 AVG)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    uri: str
+    name: str
+    purpose: str
+    legal_basis: str
+    legal_basis_label: str
+    statutory_ground: str
+    data_categories: list[str]
+    person_categories: list[str]
+    recipients: list[str]
+    retention: str
+
+
+class RegisterOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tenant: str
+    verwerkingsverantwoordelijke: str
+    activiteiten: list[ActiviteitOut]
+
+
 class VerwerkingsregisterController(Controller):
     path = "/api/v1/verwerkingsregister"
     tags = ["verantwoording"]  # noqa: RUF012
@@ -64,11 +92,12 @@ class VerwerkingsregisterController(Controller):
         guards=[require_roles(*READERS)],
         sync_to_thread=True,
         summary="Register van verwerkingsactiviteiten (art. 30 AVG) van de eigen gemeente",
+        responses=problem_responses(),
     )
     def register(
         self, request: Req, sessions: NamedDependency[sessionmaker[Session]]
-    ) -> dict[str, Any]:
-        return read_register(sessions, principal_of(request)).as_dict()
+    ) -> RegisterOut:
+        return RegisterOut.model_validate(read_register(sessions, principal_of(request)).as_dict())
 
 
 class VerwerkingsregisterPageController(Controller):

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from services.casework.groepsstappen import schemas
 from services.casework.groepsstappen import service as svc
 from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.platform.http.openapi import BY_ID, WITH_BODY, problem_responses
 from services.platform.identity.guards import principal_of
 
 Req = Request[Any, Any, Any]
@@ -24,10 +25,12 @@ CasusId = FromPath[uuid.UUID]
 
 def _record(
     request: Req, casework: CaseworkDeps, casus_id: uuid.UUID, part: str, data: BaseModel
-) -> dict[str, Any]:
+) -> schemas.GroepsstappenOut:
     with workspace(casework, principal_of(request)) as ws:
-        return svc.record(
-            ws, casus_id, svc.PartInput(part, data.model_dump(mode="python", exclude_none=True))
+        return schemas.GroepsstappenOut.model_validate(
+            svc.record(
+                ws, casus_id, svc.PartInput(part, data.model_dump(mode="python", exclude_none=True))
+            )
         )
 
 
@@ -39,15 +42,17 @@ class GroepsstappenController(Controller):
         "/{casus_id:uuid}/groepsstappen",
         sync_to_thread=True,
         summary="Inhoud van stap 3-7 en wat er nog ontbreekt voor de volgende stap",
+        responses=problem_responses(*BY_ID),
     )
-    def steps(self, request: Req, casework: Deps, casus_id: CasusId) -> dict[str, Any]:
+    def steps(self, request: Req, casework: Deps, casus_id: CasusId) -> schemas.GroepsstappenOut:
         with workspace(casework, principal_of(request)) as ws:
-            return svc.read_steps(ws, casus_id)
+            return schemas.GroepsstappenOut.model_validate(svc.read_steps(ws, casus_id))
 
     @put(
         "/{casus_id:uuid}/groepsstappen/integraal-beeld",
         sync_to_thread=True,
         summary="Stap 3: integraal beeld van de groep",
+        responses=problem_responses(*BY_ID, *WITH_BODY, 409),
         opt={
             "voorbeeld": {
                 "tekst": "Kern van drie jongeren; meelopers uit de wijk, vooral 's avonds actief."
@@ -60,13 +65,14 @@ class GroepsstappenController(Controller):
         casework: Deps,
         casus_id: CasusId,
         data: JSONBody[schemas.IntegraalBeeldIn],
-    ) -> dict[str, Any]:
+    ) -> schemas.GroepsstappenOut:
         return _record(request, casework, casus_id, "integraal_beeld", data)
 
     @put(
         "/{casus_id:uuid}/groepsstappen/voorlegging",
         sync_to_thread=True,
         summary="Stap 3-4: geanonimiseerde voorlegging voor de driehoek (geen persoonsgegevens)",
+        responses=problem_responses(*BY_ID, *WITH_BODY, 409),
         opt={
             "voorbeeld": {
                 "tekst": "Groep van circa tien jongeren; overlast rond het winkelcentrum."
@@ -75,13 +81,14 @@ class GroepsstappenController(Controller):
     )
     def voorlegging(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[schemas.VoorleggingIn]
-    ) -> dict[str, Any]:
+    ) -> schemas.GroepsstappenOut:
         return _record(request, casework, casus_id, "voorlegging", data)
 
     @put(
         "/{casus_id:uuid}/groepsstappen/advies",
         sync_to_thread=True,
         summary="Stap 4: advies en prioritering van de driehoek (geen persoonsgegevens)",
+        responses=problem_responses(*BY_ID, *WITH_BODY, 409),
         opt={
             "voorbeeld": {
                 "advies": "Integrale aanpak met voorrang; bestuurlijk spoor eerst.",
@@ -91,13 +98,14 @@ class GroepsstappenController(Controller):
     )
     def advies(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[schemas.AdviesIn]
-    ) -> dict[str, Any]:
+    ) -> schemas.GroepsstappenOut:
         return _record(request, casework, casus_id, "advies", data)
 
     @put(
         "/{casus_id:uuid}/groepsstappen/nulmeting",
         sync_to_thread=True,
         summary="Stap 5: nulmeting van één spoor",
+        responses=problem_responses(*BY_ID, *WITH_BODY, 409),
         opt={
             "voorbeeld": {
                 "spoor": "bestuurlijk",
@@ -108,7 +116,7 @@ class GroepsstappenController(Controller):
     )
     def nulmeting(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[schemas.NulmetingIn]
-    ) -> dict[str, Any]:
+    ) -> schemas.GroepsstappenOut:
         return _record(request, casework, casus_id, "nulmeting", data)
 
     @post(
@@ -116,6 +124,7 @@ class GroepsstappenController(Controller):
         sync_to_thread=True,
         status_code=201,
         summary="Stap 6: voortgang van de uitvoering",
+        responses=problem_responses(*BY_ID, *WITH_BODY, 409),
         opt={
             "voorbeeld": {
                 "spoor": "zorg",
@@ -125,13 +134,14 @@ class GroepsstappenController(Controller):
     )
     def voortgang(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[schemas.VoortgangIn]
-    ) -> dict[str, Any]:
+    ) -> schemas.GroepsstappenOut:
         return _record(request, casework, casus_id, "voortgang", data)
 
     @put(
         "/{casus_id:uuid}/groepsstappen/evaluatie",
         sync_to_thread=True,
         summary="Stap 7: evaluatie met de nameting per spoor van de nulmeting",
+        responses=problem_responses(*BY_ID, *WITH_BODY, 409),
         opt={
             "voorbeeld": {
                 "conclusie": "Doelen grotendeels bereikt; de groep is uiteengevallen.",
@@ -141,14 +151,15 @@ class GroepsstappenController(Controller):
     )
     def evaluatie(
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[schemas.EvaluatieIn]
-    ) -> dict[str, Any]:
+    ) -> schemas.GroepsstappenOut:
         return _record(request, casework, casus_id, "evaluatie", data)
 
     @get(
         "/{casus_id:uuid}/driehoek",
         sync_to_thread=True,
         summary="Wat de driehoek ziet: plan, voorlegging en advies, altijd geanonimiseerd",
+        responses=problem_responses(*BY_ID),
     )
-    def driehoek(self, request: Req, casework: Deps, casus_id: CasusId) -> dict[str, Any]:
+    def driehoek(self, request: Req, casework: Deps, casus_id: CasusId) -> schemas.DriehoekOut:
         with workspace(casework, principal_of(request)) as ws:
-            return svc.driehoek_view(ws, casus_id)
+            return schemas.DriehoekOut.model_validate(svc.driehoek_view(ws, casus_id))

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.casework.plan.schemas import PlanOut
+
 LongText = Annotated[str, Field(min_length=1, max_length=10_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=300)]
 Spoor = Literal["zorg", "strafrechtelijk", "bestuurlijk"]
@@ -89,3 +91,77 @@ PARTS: dict[str, tuple[str, type[_In]]] = {
     "voortgang": ("voortgang", VoortgangIn),
     "evaluatie": ("evaluatie", EvaluatieIn),
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Responses
+# ---------------------------------------------------------------------------------------------
+
+
+class GroepsonderdeelOut(BaseModel):
+    """One recorded part of a step. Who wrote it only in the full view; its texts (``tekst``,
+    ``advies``, ``indicator``, ``waarde``, ``conclusie``, ``nameting``, ...) only when the
+    casus's text categories are not masked for the reader: they are then present as keys."""
+
+    model_config = ConfigDict(extra="allow")
+
+    op: str | None = None
+    stap: int | None = None
+    door: str | None = None
+    tekst: str | None = None
+    prioriteit: str | None = None
+    prioriteit_label: str | None = None
+    spoor: str | None = None
+    spoor_label: str | None = None
+
+
+class GroepsplanFeitenOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    aanwezig: bool
+    sporen: list[str]
+
+
+class GroepsstappenOut(BaseModel):
+    """The content of steps 3-7 of a group casus as the reader may see it, and what is
+    still missing before the next step."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    casus_id: str
+    stap: int | None
+    stap_naam: str | None
+    weergave: str | None
+    tekst_afgeschermd: bool
+    integraal_beeld: GroepsonderdeelOut | None
+    voorlegging: GroepsonderdeelOut | None
+    advies: GroepsonderdeelOut | None
+    nulmeting: dict[str, GroepsonderdeelOut]
+    voortgang: list[GroepsonderdeelOut]
+    evaluatie: GroepsonderdeelOut | None
+    plan: GroepsplanFeitenOut
+    ontbreekt_voor_volgende_stap: list[str]
+    onderdelen_nu: list[str]
+
+
+class DriehoekAdviesOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    advies: str | None = None
+    prioriteit: str | None = None
+    prioriteit_label: str | None = None
+    besproken_op: str | None = None
+
+
+class DriehoekOut(BaseModel):
+    """What the driehoek sees of a group: always anonymised."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    casus_id: str
+    referentie: str
+    stap: int | None
+    weergave: str
+    plan: PlanOut | None
+    voorlegging: str | None
+    advies: DriehoekAdviesOut | None
