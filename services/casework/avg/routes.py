@@ -33,6 +33,7 @@ from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.casework.workspace import Workspace
 from services.platform.db.models import InformationItem, Person
 from services.platform.http.etag import etag, if_match_version
+from services.platform.http.openapi import BY_ID, VERSIONED, WITH_BODY, problem_responses
 from services.platform.identity.guards import principal_of
 
 Req = Request[Any, Any, Any]
@@ -97,6 +98,7 @@ class PersonenAvgController(Controller):
     @get(
         "/{persoon_id:uuid}/toegangslog",
         sync_to_thread=True,
+        responses=problem_responses(*BY_ID),
         summary="Wie heeft de gegevens van deze persoon ingezien (regie en PGA-expert)",
     )
     def access_log(
@@ -115,6 +117,7 @@ class PersonenAvgController(Controller):
         "/{persoon_id:uuid}/inzage",
         sync_to_thread=True,
         status_code=200,
+        responses=problem_responses(*BY_ID),
         summary="Inzageverzoek (art. 15 AVG): alles wat over de persoon is vastgelegd",
     )
     def inzage(self, request: Req, casework: Deps, persoon_id: PersonId) -> InzageOut:
@@ -126,6 +129,7 @@ class PersonenAvgController(Controller):
         "/{persoon_id:uuid}/inzage/html",
         sync_to_thread=True,
         status_code=200,
+        responses=problem_responses(*BY_ID),
         summary="Inzageverzoek als leesbaar document (HTML)",
         media_type="text/html",
     )
@@ -138,6 +142,7 @@ class PersonenAvgController(Controller):
         "/{persoon_id:uuid}/inzage/pdf",
         sync_to_thread=True,
         status_code=200,
+        responses=problem_responses(*BY_ID),
         summary="Inzageverzoek als PDF voor de betrokkene",
         media_type="application/pdf",
     )
@@ -153,6 +158,7 @@ class PersonenAvgController(Controller):
     @patch(
         "/{persoon_id:uuid}",
         sync_to_thread=True,
+        responses=problem_responses(*BY_ID, *WITH_BODY, *VERSIONED),
         summary="Persoonsgegevens corrigeren (art. 16 AVG; If-Match vereist)",
         opt={"voorbeeld": EXAMPLE_PERSON},
     )
@@ -182,6 +188,7 @@ class PersonenAvgController(Controller):
     @patch(
         "/{persoon_id:uuid}/beperking",
         sync_to_thread=True,
+        responses=problem_responses(*BY_ID, *WITH_BODY, *VERSIONED),
         summary="Verwerking beperken of de beperking opheffen (art. 18 AVG; If-Match vereist)",
         opt={"voorbeeld": EXAMPLE_RESTRICT},
     )
@@ -197,6 +204,7 @@ class PersonenAvgController(Controller):
     @get(
         "/{persoon_id:uuid}/correcties",
         sync_to_thread=True,
+        responses=problem_responses(*BY_ID),
         summary="Geschiedenis van correcties en beperkingen (oude waarden; regie); de ETag is "
         "de versie van de persoon",
     )
@@ -215,6 +223,7 @@ class CasussenAvgController(Controller):
     @get(
         "/toegangslog",
         sync_to_thread=True,
+        responses=problem_responses(*BY_ID),
         summary="Wie heeft deze casus ingezien (casusregisseur, procesregisseur, PGA-expert)",
     )
     def access_log(
@@ -232,6 +241,7 @@ class CasussenAvgController(Controller):
     @patch(
         "/aanmelding",
         sync_to_thread=True,
+        responses=problem_responses(*BY_ID, *WITH_BODY, *VERSIONED),
         summary="Teksten van de aanmelding corrigeren (art. 16 AVG; If-Match vereist)",
         opt={"etag": True, "voorbeeld": EXAMPLE_AANMELDING},
     )
@@ -253,6 +263,7 @@ class CasussenAvgController(Controller):
     @patch(
         "/informatie/{item_id:uuid}/correctie",
         sync_to_thread=True,
+        responses=problem_responses(*BY_ID, *WITH_BODY, *VERSIONED),
         summary="Een informatie-item corrigeren (art. 16 AVG; If-Match vereist)",
         opt={"voorbeeld": EXAMPLE_ITEM},
     )
@@ -274,6 +285,7 @@ class CasussenAvgController(Controller):
     @patch(
         "/informatie/{item_id:uuid}/beperking",
         sync_to_thread=True,
+        responses=problem_responses(*BY_ID, *WITH_BODY, *VERSIONED),
         summary="Verwerking van een item beperken of opheffen (art. 18 AVG; If-Match vereist)",
         opt={"voorbeeld": EXAMPLE_RESTRICT},
     )
@@ -294,6 +306,7 @@ class CasussenAvgController(Controller):
     @get(
         "/correcties",
         sync_to_thread=True,
+        responses=problem_responses(*BY_ID),
         summary="Geschiedenis van correcties en beperkingen in deze casus (regie)",
     )
     def history(self, request: Req, casework: Deps, casus_id: CasusId) -> HistorieOut:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.casework.casussen import zoeken
 from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.casework.web.shell import person_label
+from services.platform.http.openapi import WITH_BODY, problem_responses
 from services.platform.identity.guards import principal_of
 
 Req = Request[Any, Any, Any]
@@ -115,6 +116,7 @@ class ZoekenController(Controller):
         sync_to_thread=True,
         status_code=200,
         summary="Zoeken (naam, alias, geboortedatum, referentie, BSN) en filteren, als de lijst",
+        responses=problem_responses(*WITH_BODY),
         opt={"voorbeeld": {"zoekterm": "Voorbeeld"}},
     )
     def search(self, request: Req, casework: Deps, data: JSONBody[ZoekIn]) -> ZoekResultaat:
