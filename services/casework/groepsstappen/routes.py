@@ -42,7 +42,7 @@ class GroepsstappenController(Controller):
         "/{casus_id:uuid}/groepsstappen",
         sync_to_thread=True,
         summary="Inhoud van stap 3-7 en wat er nog ontbreekt voor de volgende stap",
-        responses=problem_responses(*BY_ID),
+        responses=problem_responses(*BY_ID, 409),
     )
     def steps(self, request: Req, casework: Deps, casus_id: CasusId) -> schemas.GroepsstappenOut:
         with workspace(casework, principal_of(request)) as ws:
@@ -158,7 +158,7 @@ class GroepsstappenController(Controller):
         "/{casus_id:uuid}/driehoek",
         sync_to_thread=True,
         summary="Wat de driehoek ziet: plan, voorlegging en advies, altijd geanonimiseerd",
-        responses=problem_responses(*BY_ID),
+        responses=problem_responses(*BY_ID, 409),
     )
     def driehoek(self, request: Req, casework: Deps, casus_id: CasusId) -> schemas.DriehoekOut:
         with workspace(casework, principal_of(request)) as ws:
