@@ -22,7 +22,7 @@ class WijzigingOut(Out):
     onderdeel: str
     sleutel: str
     omschrijving: str
-    destructief: bool | None
+    destructief: bool | None = None
 
 
 class AansluitingOut(Out):

@@ -5,6 +5,7 @@ from services.platform.db.models.base import Base
 from services.platform.db.models.casework import (
     AgendaItem,
     Assessment,
+    AuditCheckpoint,
     AuditEntry,
     Casus,
     CasusEvent,
@@ -46,6 +47,7 @@ from services.platform.db.models.workers import WorkerHeartbeat
 __all__ = [
     "AgendaItem",
     "Assessment",
+    "AuditCheckpoint",
     "AuditEntry",
     "Base",
     "Casus",

@@ -352,6 +352,24 @@ class UrgentAccess(Base):
     review_note: Mapped[str | None] = mapped_column(sa.Text)
 
 
+class AuditCheckpoint(Base):
+    """A chain head of a tenant's audit log, written by the owner's ``audit_checkpoint()``
+    only (the runtime role cannot insert): cutting off the log's tail is detected against it
+    (migration 0013)."""
+
+    __tablename__ = "audit_checkpoints"
+
+    tenant_id: Mapped[str] = mapped_column(
+        sa.String(16), sa.ForeignKey("tenants.code"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    hash: Mapped[str] = mapped_column(sa.String(64))
+    row_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+
+
 class AuditEntry(Base):
     """Append-only (a trigger refuses UPDATE, DELETE and TRUNCATE for every role), in the
     shape of Logboek Dataverwerkingen (docs/logboek-dataverwerkingen.md). ``seq``,
