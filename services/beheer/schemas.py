@@ -22,7 +22,8 @@ class WijzigingOut(Out):
     onderdeel: str
     sleutel: str
     omschrijving: str
-    destructief: bool | None = None
+    destructief: str | None = None
+    """Why this change destroys something (a rename, a removal); absent or null otherwise."""
 
 
 class AansluitingOut(Out):
