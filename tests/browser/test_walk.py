@@ -62,6 +62,15 @@ def test_informeren_afschalen_waakvlam_heropenen(browse: Browse) -> None:
 
     b.submit("Plan van aanpak opstellen", "casus-plan")
     assert phase(b) == "Plan van aanpak"
+    # No uitvoering without a plan van aanpak: the casusregisseur writes it in the editor.
+    b.goto(f"/casussen/{casus_id}/plan", "plan")
+    page.locator("#plan-doelen-0-leefgebied").select_option("financien")
+    page.locator("#plan-doelen-0-probleem").fill("Schulden en geen werk.")
+    page.locator("#plan-doelen-0-doel").fill("Schulden onder bewind; intake werk.")
+    page.locator("#plan-eindcriterium").fill("Schulden geregeld en een vaste dagbesteding.")
+    b.submit("Plan vaststellen", "plan-vastgesteld")
+    assert "Het plan van aanpak is vastgesteld als nieuwe versie." in page.content()
+    b.goto(f"/casussen/{casus_id}", "casus-met-plan")
     b.submit("Uitvoering starten", "casus-uitvoering")
     assert phase(b) == "Uitvoering"
 

@@ -20,6 +20,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from pypdf import PdfReader
 
+from services.casework.domain.plan import PlanContent
 from services.platform.db.models import (
     AgendaItem,
     Assessment,
@@ -140,7 +141,16 @@ def world(
     # Refused attempt on record: a professional who does not take part.
     assert client.get(url, headers=token_for(T, "fatima-ouali")).status_code == 403
 
-    plan = {"doelen": [{"leefgebied": "financien", "doel": "Schulden in beeld."}]}
+    # Stored as the plan service stores it (domain names): other tests in this database read
+    # every plan (the werkvoorraad), so the row must be a valid plan.
+    plan = PlanContent.model_validate(
+        {
+            "goals": [
+                {"domain": "financien", "problem": "Schulden.", "goal": "Schulden in beeld."}
+            ],
+            "end_criterion": "Schulden onder bewind.",
+        }
+    ).model_dump(mode="json")
     scores = {"financien": 2, "huisvesting": 3}
     meeting_id = uuid.uuid4()
     household_id = uuid.uuid4()

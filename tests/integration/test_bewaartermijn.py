@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from services.casework.avg.bewaartermijn import sweep
 from services.casework.casussen import service as svc
 from services.casework.domain.bsn import BsnVault
+from services.casework.domain.plan import PlanContent
 from services.casework.personen.service import PersonInput
 from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.demo.seed import Cast
@@ -177,7 +178,12 @@ def test_expired_data_goes_open_casus_data_stays(
                     tenant_id=T,
                     casus_id=casus_id,
                     version=1,
-                    content={"doelen": []},
+                    content=PlanContent.model_validate(
+                        {
+                            "goals": [{"domain": "financien", "problem": "P.", "goal": "D."}],
+                            "end_criterion": "E.",
+                        }
+                    ).model_dump(mode="json"),
                     created_by="robin-visser",
                 )
             )
