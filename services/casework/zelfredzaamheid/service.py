@@ -18,6 +18,7 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
+from services.casework import free_text
 from services.casework.domain import lifecycle
 from services.casework.domain.assessments import (
     MOMENT_LABELS,
@@ -35,7 +36,7 @@ from services.platform.authz.enforce import Target
 from services.platform.db.models import Assessment as AssessmentRow
 from services.platform.db.models import Casus
 from services.platform.policy import Decision
-from tenants.reference import ASSESSMENT_INSTRUMENTS, ASSESSMENT_SCALE, LEEFGEBIED_CATEGORIES
+from tenants.reference import ASSESSMENT_INSTRUMENTS, ASSESSMENT_SCALE
 
 ASSESSMENT_PURPOSE: Final = "monitoring"
 
@@ -117,8 +118,12 @@ def assessments_of(ws: Workspace, casus: Casus) -> list[AssessmentRow]:
 
 
 def _masked_domains(domains: Mapping[str, str], decision: Decision) -> set[str]:
+    """The domains whose categories the decision masks. A domain of the instrument that is
+    not a known leefgebied (the ZRM's ``basale-adl``, say) is ``algemeen``, as free text on
+    it is (free_text.leefgebied_categories): it was never masked before, so a reader without
+    a grant for ``algemeen`` saw its scores (found by the hostile probes)."""
     mask = set(decision.mask)
-    return {code for code in domains if LEEFGEBIED_CATEGORIES.get(code, frozenset()) & mask}
+    return {code for code in domains if free_text.leefgebied_categories(code) & mask}
 
 
 def history(ws: Workspace, casus_id: uuid.UUID, purpose: str | None = None) -> dict[str, Any]:
