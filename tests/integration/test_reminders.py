@@ -108,11 +108,16 @@ def test_the_audit_chain_hook_reports_a_broken_link(runtime: Runtime, demo_tenan
     tenant = "GM0352"
     row_id = uuid.uuid4()
     with admin.begin() as conn:
+        # The chain trigger finds the tenant's last row under row-level security: the
+        # session names the tenant, as the application's do (without it the trigger sees no
+        # rows and numbers the row 1 again once the tenant has a log). A refused row, so the
+        # log-wide legal-basis check (test_logboek) holds whatever runs first.
+        conn.execute(sa.text("SELECT set_config('pga.tenant_id', :t, true)"), {"t": tenant})
         seq = conn.execute(
             sa.text(
                 "INSERT INTO audit_log (tenant_id, id, user_id, organisation_id, roles, "
                 "action, resource_type, allowed, reasons, decision_input) "
-                "VALUES (:t, :i, 'u', 'o', '{}', 'read', 'casus', true, '{}', '{}') "
+                "VALUES (:t, :i, 'u', 'o', '{}', 'read', 'casus', false, '{}', '{}') "
                 "RETURNING seq"
             ),
             {"t": tenant, "i": row_id},
