@@ -17,11 +17,18 @@ RUN python3.11 -m venv .venv
 RUN .venv/bin/python -m pip install --quiet --upgrade pip
 RUN .venv/bin/python -m pip install --quiet -e '.'
 
+# The NL Design System design tokens, with the Makefile's `assets` step (npm ci from the lock file).
+FROM node:20-slim AS theme
+WORKDIR /app
+COPY services/casework/web/theme/package.json services/casework/web/theme/package-lock.json ./services/casework/web/theme/
+RUN npm ci --prefix services/casework/web/theme --no-audit --no-fund --ignore-scripts --loglevel=error
+
 FROM python:3.11-slim AS runtime
 RUN groupadd --system --gid 10001 regietafel \
     && useradd --system --uid 10001 --gid regietafel --home-dir /var/lib/regietafel \
        --create-home --shell /usr/sbin/nologin regietafel
 COPY --from=build --chown=root:root /app /app
+COPY --from=theme --chown=root:root /app/services/casework/web/theme/node_modules /app/services/casework/web/theme/node_modules
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -8,12 +8,16 @@ EXTRAS ?= [dev]
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# NL Design System design tokens from the npm registry (services/casework/web/theme), served
+# from /static/nlds/. Without npm the pages keep their fallback colours (ADR 0023).
+THEME := services/casework/web/theme
+THEME_STAMP := $(THEME)/node_modules/.installed
 PYTEST_ARGS ?=
 # Playwright drives Debian's Chromium (/usr/bin/chromium); it never downloads a browser.
 # Without chromium the browser tests skip, naming: apt-get update && apt-get install -y chromium
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test test-browser lint format install clean-data bench bench-quick bundle help
+.PHONY: run test test-browser lint format install assets clean-data bench bench-quick bundle help
 
 help:
 	@echo "make run    - start Regietafel embedded (PostgreSQL, worker, policy engine in-process)"
@@ -32,9 +36,18 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.$(EXTRAS)'
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) assets
 
-run: $(STAMP)
+$(THEME_STAMP): $(THEME)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(THEME) --no-audit --no-fund --ignore-scripts --loglevel=error && touch $(THEME_STAMP); \
+	else \
+		echo "npm not found: the pages use their built-in colours instead of the NL Design System tokens"; \
+	fi
+
+assets: $(THEME_STAMP)
+
+run: $(STAMP) assets
 	$(BIN)/regietafel run
 
 lint: $(STAMP)
@@ -43,10 +56,10 @@ lint: $(STAMP)
 	$(BIN)/mypy --strict services tenants analytics
 	$(BIN)/lint-imports
 
-test: lint
+test: lint assets
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-test-browser: $(STAMP)
+test-browser: $(STAMP) assets
 	$(BIN)/pytest -s tests/browser $(PYTEST_ARGS)
 
 format: $(STAMP)

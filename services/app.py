@@ -23,7 +23,13 @@ from services.casework.casuspagina.pages import casus_page
 from services.casework.problems import CASEWORK_EXCEPTION_HANDLERS
 from services.casework.routes import CONTROLLERS as CASEWORK_CONTROLLERS
 from services.casework.routes import PAGES as WEB_PAGES
-from services.casework.web import STATIC, TEMPLATES
+from services.casework.web import (
+    NLDS_THEME_CLASS,
+    NLDS_TOKENS,
+    STATIC,
+    TEMPLATES,
+    nlds_tokens_installed,
+)
 from services.casework.web.context import WebDeps
 from services.casework.web.errors import html_error_pages
 from services.casework.web.shell import cookie_principal
@@ -90,6 +96,8 @@ def create_app(
     csrf = CsrfSigner(settings.secret_key)
     web = WebDeps(identity, runtime.sessions, casework, csrf, casus_page)
 
+    nlds_tokens = nlds_tokens_installed()
+
     def template_globals(engine: JinjaTemplateEngine) -> None:
         def logout_token(context: Mapping[str, Any]) -> str:
             request = context.get("request")
@@ -97,6 +105,7 @@ def create_app(
             return csrf.token(cookie) if cookie else ""
 
         engine.register_template_callable("uitlog_token", logout_token)
+        engine.engine.globals["nlds_theme"] = NLDS_THEME_CLASS if nlds_tokens else None
 
     def on_startup() -> None:
         if worker is not None:
@@ -130,6 +139,16 @@ def create_app(
             "/static", [STATIC], opt={"exclude_from_auth": True}, include_in_schema=False
         ),
     ]
+    if nlds_tokens:  # NL Design System design tokens, installed by `make assets`
+        handlers.append(
+            create_static_files_router(
+                "/static/nlds",
+                [NLDS_TOKENS],
+                name="nlds",
+                opt={"exclude_from_auth": True},
+                include_in_schema=False,
+            )
+        )
     if identity.dev_issuer is not None:
         handlers.append(DevLoginController)
 

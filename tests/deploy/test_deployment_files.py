@@ -266,3 +266,20 @@ def test_the_dockerfile_builds_with_the_makefile_install_steps() -> None:
         assert package in copied, package
     cmd = json.loads([i["value"] for i in runtime if i["instruction"] == "CMD"][-1])
     _cli_accepts(cmd)
+
+
+def test_the_dockerfile_installs_the_design_tokens_with_the_makefile_assets_step() -> None:
+    """The image serves the same NL Design System tokens as `make run`: a stage runs the
+    Makefile's `npm ci` line from the committed lock file and the runtime stage copies them."""
+    text = (ROOT / "Makefile").read_text()
+    theme = re.search(r"^THEME := (.+)$", text, re.MULTILINE)
+    assert theme is not None
+    npm = re.search(r"(npm ci --prefix \$\(THEME\)[^&]*?)\s*&&", text)
+    assert npm is not None, "the Makefile's assets step"
+    expected = npm.group(1).replace("$(THEME)", theme.group(1).strip())
+    parser = DockerfileParser(path=str(ROOT / "Dockerfile"))
+    runs = [i["value"] for i in parser.structure if i["instruction"] == "RUN"]
+    assert expected in runs
+    copies = [i["value"] for i in parser.structure if i["instruction"] == "COPY"]
+    assert any("--from=theme" in c and "node_modules" in c for c in copies)
+    assert (ROOT / theme.group(1).strip() / "package-lock.json").is_file()
