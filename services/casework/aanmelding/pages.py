@@ -10,7 +10,7 @@ from typing import Any, Final
 from litestar import Controller, Response, get, post
 from litestar.response import Template
 
-from services.casework.casussen import service as svc
+from services.casework.casussen import aanmelden
 from services.casework.domain import lifecycle
 from services.casework.domain.assessments import instrument_domains
 from services.casework.domain.bsn import is_valid_bsn, normalize_bsn
@@ -84,7 +84,7 @@ def register(
     form_name: str,
     melding: str,
     page: Callable[[formstate.FormState, int], Template],
-    build: Callable[[Form, Mapping[str, str]], svc.Aanmelding],
+    build: Callable[[Form, Mapping[str, str]], aanmelden.Aanmelding],
     state_for: Callable[[dict[str, str | list[str]], Sequence[FieldProblem]], formstate.FormState],
 ) -> Response[Any]:
     """An aanmelding (person or group) from a form: the new casus page, or the same form
@@ -93,7 +93,7 @@ def register(
     try:
         with workspace(casework, viewer.principal) as ws:
             data = build(form, instrument_domains(ws.manifest.assessment_instrument))
-            casus_id = svc.aanmelden(ws, data).id
+            casus_id = aanmelden.aanmelden(ws, data).id
         return back(casus_id, melding)
     except DomainValidationError as error:
         state = state_for(values, error.problems)
@@ -184,7 +184,7 @@ def person_from(checks: Checks) -> PersonInput | None:
     )
 
 
-def _aanmelding_from(form: Form, domains: Mapping[str, str]) -> svc.Aanmelding:
+def _aanmelding_from(form: Form, domains: Mapping[str, str]) -> aanmelden.Aanmelding:
     """The form as an Aanmelding; raises DomainValidationError for the form's own checks."""
     checks = Checks(form)
     person = person_from(checks)
@@ -219,7 +219,7 @@ def _aanmelding_from(form: Form, domains: Mapping[str, str]) -> svc.Aanmelding:
         )
     checks.done()
     assert person and why
-    return svc.Aanmelding(
+    return aanmelden.Aanmelding(
         kind=lifecycle.PERSON,
         text_categories=(category,) if category else (),
         waarom_integraal=why,

@@ -12,8 +12,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from services.casework.casuspagina import acties
-from services.casework.casussen import doelbinding, spoedtoegang, tijdlijn
-from services.casework.casussen import service as svc
+from services.casework.casussen import doelbinding, spoedtoegang, tijdlijn, weergave
 from services.casework.casussen.huishouden import household_section
 from services.casework.domain import lifecycle
 from services.casework.domain.assessments import instrument_domains
@@ -78,9 +77,9 @@ def _casus_context(
     state: formstate.FormState | None = None,
 ) -> dict[str, Any]:
     recommended = doelbinding.default_purpose(ws, ws.load_casus(casus_id))
-    casus, decision = svc.read_casus(ws, casus_id, doel or recommended)
+    casus, decision = weergave.read_casus(ws, casus_id, doel or recommended)
     purpose = doel or recommended
-    detail = svc.detail_view(ws, casus, decision)
+    detail = weergave.detail_view(ws, casus, decision)
     organisations = org_names(ws)
     plan = _section(lambda: plans.plan_view(ws, plans.read_plan(ws, casus_id, purpose)))
     named = {r["gebruiker"] for r in detail["regie"] if r["gebruiker"]}

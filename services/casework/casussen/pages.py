@@ -25,8 +25,7 @@ from typing import Any, Final
 from litestar import Controller, Response, get, post
 from litestar.params import FromQuery
 
-from services.casework.casussen import lijst
-from services.casework.casussen import service as svc
+from services.casework.casussen import afsluiting, deelnemers, fasen, lijst, triage
 from services.casework.domain.errors import FieldProblem
 from services.casework.web import formstate
 from services.casework.web.context import Viewer
@@ -77,7 +76,7 @@ def _transition(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks]
                 )
             )
         checks.done()
-        svc.transition(ws, casus_id, target, checks.version(), reason=reason)
+        fasen.transition(ws, casus_id, target, checks.version(), reason=reason)
         return "fase-gewijzigd"
 
     return perform
@@ -91,7 +90,7 @@ def _triage(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], st
         if not decision:
             checks.problems.append(FieldProblem("besluit", "Kies een triagebesluit."))
         checks.done()
-        svc.triage_decide(
+        triage.triage_decide(
             ws,
             casus_id,
             checks.version(),
@@ -115,11 +114,11 @@ def _close(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str
         talk_notes = checks.text("eindgesprek_notities")
         letter_on = checks.date("afsluitbrief_datum")
         checks.done()
-        svc.afsluiten(
+        afsluiting.afsluiten(
             ws,
             casus_id,
             checks.version(),
-            svc.Afsluiting(
+            afsluiting.Afsluiting(
                 reden=code,
                 toelichting=explanation,
                 ontvangende_organisatie=form.get("ontvangende_organisatie") or None,
@@ -137,7 +136,7 @@ def _reopen(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], st
     def perform(ws: Workspace, checks: Checks) -> str:
         reason = checks.text("reden", required="Geef een reden op voor het heropenen.")
         checks.done()
-        svc.heropenen(ws, casus_id, checks.version(), reason)
+        afsluiting.heropenen(ws, casus_id, checks.version(), reason)
         return "heropend"
 
     return perform
@@ -151,7 +150,7 @@ def _invite(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], st
         participation = form.get("deelname") or "kern"
         role = checks.text("rol", max_length=SHORT)
         checks.done()
-        svc.invite(ws, casus_id, organisation, participation, role)
+        deelnemers.invite(ws, casus_id, organisation, participation, role)
         return "deelnemer-uitgenodigd"
 
     return perform
@@ -167,7 +166,7 @@ def _set_regie(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks],
             checks.problems.append(FieldProblem("gebruiker", "Kies wie de regie krijgt."))
         reason = checks.text("reden")
         checks.done()
-        svc.set_regie(ws, casus_id, role, user, reason)
+        deelnemers.set_regie(ws, casus_id, role, user, reason)
         return "regie-vastgelegd"
 
     return perform

@@ -12,7 +12,7 @@ from typing import Any
 from litestar import Controller, Response, post
 from litestar.params import FromPath
 
-from services.casework.casussen import service as svc
+from services.casework.casussen import informeren
 from services.casework.domain.errors import FieldProblem
 from services.casework.informatie import service as information
 from services.casework.web.kit import (
@@ -81,11 +81,11 @@ def _inform(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], st
                 )
             )
         checks.done()
-        svc.informeren(
+        informeren.informeren(
             ws,
             casus_id,
             checks.version(),
-            svc.Informeren(
+            informeren.Informeren(
                 brief_ondertekend_door=signed_by,
                 brief_overhandigd_door=handed_by,
                 brief_datum=letter_on,
