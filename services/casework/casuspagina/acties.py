@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from services.casework.casussen import deelnemers, triage
 from services.casework.domain import lifecycle
 from services.casework.groepsaanpak import service as groups
-from services.casework.informatie import service as information
+from services.casework.informatie.checklist import Checklist
+from services.casework.informatie.uitleg import explain_casus
 from services.casework.web.formstate import (
     FormView,
 )
@@ -89,7 +90,7 @@ ITEM_CATEGORIES: Final[Mapping[str, str]] = {
 def _may_transition(ws: Workspace, casus: Casus) -> tuple[bool, list[str]]:
     """Would the policy let the caller change the phase? (Asked, not done.)"""
     try:
-        explanation = information.explain_casus(ws, casus.id, "transition", information.Checklist())
+        explanation = explain_casus(ws, casus.id, "transition", Checklist())
     except AccessDenied as error:
         return False, [r.message for r in error.decision.denied_by]
     if explanation.allowed:

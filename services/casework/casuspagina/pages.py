@@ -19,7 +19,7 @@ from services.casework.domain.assessments import instrument_domains
 from services.casework.errors import NotFound
 from services.casework.groepsaanpak import service as groups
 from services.casework.groepsstappen.pages import steps_context
-from services.casework.informatie import service as information
+from services.casework.informatie.items import list_items
 from services.casework.plan import service as plans
 from services.casework.toestemming.pages import consent_section
 from services.casework.unit_of_work import CaseworkDeps, workspace
@@ -95,7 +95,7 @@ def _casus_context(
         if casus.kind == lifecycle.PERSON
         else None
     )
-    items = _section(lambda: information.list_items(ws, casus_id, purpose))
+    items = _section(lambda: list_items(ws, casus_id, purpose))
     group = casus.kind == lifecycle.GROUP
     members = _section(lambda: groups.list_members(ws, casus_id)) if group else None
     signals = _section(lambda: groups.list_signals(ws, casus_id)) if group else None
