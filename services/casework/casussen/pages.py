@@ -26,6 +26,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromQuery
 
 from services.casework.casussen import afsluiting, deelnemers, fasen, lijst, triage
+from services.casework.casussen.schemas import AfsluitingIn, TriageIn, to_afsluiting
 from services.casework.domain.errors import FieldProblem
 from services.casework.web import formstate
 from services.casework.web.context import Viewer
@@ -38,6 +39,7 @@ from services.casework.web.kit import (
     casus_form,
     submit,
 )
+from services.casework.web.schema_forms import Messages, filled, iso_date, parse_form
 from services.casework.web.shell import (
     PHASE_PURPOSE,
     Req,
@@ -82,22 +84,49 @@ def _transition(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks]
     return perform
 
 
+DATE_MESSAGE: Final = "Vul een geldige datum in (dd-mm-jjjj)."
+
+#: The triage form's own words for the problems the API's schema finds.
+TRIAGE_MESSAGES: Final[Messages] = {"besluit": {"*": "Kies een triagebesluit."}}
+
+#: The afsluiten form's own words for the problems the API's schema finds.
+CLOSE_MESSAGES: Final[Messages] = {
+    "reden": {"*": "Kies een afsluitreden."},
+    "eindgesprek_datum": {"*": DATE_MESSAGE},
+    "afsluitbrief_datum": {"*": DATE_MESSAGE},
+}
+
+#: Field paths of AfsluitingIn -> the afsluiten form's field names.
+CLOSE_FIELDS: Final = {
+    "eindgesprek.datum": "eindgesprek_datum",
+    "eindgesprek.notities": "eindgesprek_notities",
+}
+
+
 def _triage(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
     def perform(ws: Workspace, checks: Checks) -> str:
-        reason = checks.text("reden")
-        override = checks.text("afwijking_reden")
-        decision = form.get("besluit")
-        if not decision:
-            checks.problems.append(FieldProblem("besluit", "Kies een triagebesluit."))
-        checks.done()
+        criteria = form.getall("criteria")
+        data = parse_form(
+            TriageIn,
+            filled(
+                {
+                    "criteria": criteria,
+                    "besluit": form.get("besluit"),
+                    "reden": form.get("reden"),
+                    "afwijking_reden": form.get("afwijking_reden"),
+                }
+            ),
+            names={f"criteria.{i}": "criteria" for i in range(len(criteria))},
+            messages=TRIAGE_MESSAGES,
+        )
         triage.triage_decide(
             ws,
             casus_id,
             checks.version(),
-            criteria_met=set(form.getall("criteria")),
-            decision=decision,
-            reason=reason,
-            override_reason=override,
+            criteria_met=set(data.criteria),
+            decision=data.besluit,
+            reason=data.reden,
+            override_reason=data.afwijking_reden,
         )
         return "triage-besloten"
 
@@ -106,27 +135,27 @@ def _triage(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], st
 
 def _close(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
     def perform(ws: Workspace, checks: Checks) -> str:
-        code = form.get("reden")
-        if not code:
-            checks.problems.append(FieldProblem("reden", "Kies een afsluitreden."))
-        explanation = checks.text("toelichting")
-        talk_on = checks.date("eindgesprek_datum")
-        talk_notes = checks.text("eindgesprek_notities")
-        letter_on = checks.date("afsluitbrief_datum")
-        checks.done()
-        afsluiting.afsluiten(
-            ws,
-            casus_id,
-            checks.version(),
-            afsluiting.Afsluiting(
-                reden=code,
-                toelichting=explanation,
-                ontvangende_organisatie=form.get("ontvangende_organisatie") or None,
-                eindgesprek_datum=talk_on,
-                eindgesprek_notities=talk_notes,
-                afsluitbrief_datum=letter_on,
-            ),
+        talk = filled(
+            {
+                "datum": iso_date(form.get("eindgesprek_datum")),
+                "notities": form.get("eindgesprek_notities"),
+            }
         )
+        data = parse_form(
+            AfsluitingIn,
+            filled(
+                {
+                    "reden": form.get("reden"),
+                    "toelichting": form.get("toelichting"),
+                    "ontvangende_organisatie": form.get("ontvangende_organisatie"),
+                    "eindgesprek": talk or None,
+                    "afsluitbrief_datum": iso_date(form.get("afsluitbrief_datum")),
+                }
+            ),
+            names=CLOSE_FIELDS,
+            messages=CLOSE_MESSAGES,
+        )
+        afsluiting.afsluiten(ws, casus_id, checks.version(), to_afsluiting(data))
         return "afgesloten"
 
     return perform
