@@ -11,8 +11,9 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 
-from services.casework.informatie import service as information
+from services.casework.informatie.checklist import Checklist
 from services.casework.informatie.schemas import UitlegOut
+from services.casework.informatie.uitleg import explain_casus, explain_item, explanation_view
 from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.platform.http.openapi import BY_ID, problem_responses
 from services.platform.identity.guards import principal_of
@@ -35,9 +36,9 @@ def _checklist(
     noodzaak: FromQuery[str | None] = None,
     persoon_geinformeerd: FromQuery[bool | None] = None,
     reden_niet_geinformeerd: FromQuery[str | None] = None,
-) -> information.Checklist:
+) -> Checklist:
     """The checklist gegevensdeling from the query string (a dependency of both routes)."""
-    return information.Checklist(
+    return Checklist(
         purpose=doel or None,
         legal_basis=grondslag or None,
         art9_exception=art9_uitzondering or None,
@@ -65,13 +66,13 @@ class UitlegController(Controller):
         request: Req,
         casework: Deps,
         casus_id: CasusId,
-        checklist: NamedDependency[information.Checklist],
+        checklist: NamedDependency[Checklist],
         actie: FromQuery[str] = "share",
         categorie: FromQuery[str | None] = None,
     ) -> UitlegOut:
         with workspace(casework, principal_of(request)) as ws:
-            answer = information.explain_casus(ws, casus_id, actie, checklist, categorie or None)
-        return UitlegOut.model_validate(information.explanation_view(answer))
+            answer = explain_casus(ws, casus_id, actie, checklist, categorie or None)
+        return UitlegOut.model_validate(explanation_view(answer))
 
     @get(
         "/informatie/{item_id:uuid}/uitleg",
@@ -86,9 +87,9 @@ class UitlegController(Controller):
         casework: Deps,
         casus_id: CasusId,
         item_id: FromPath[uuid.UUID],
-        checklist: NamedDependency[information.Checklist],
+        checklist: NamedDependency[Checklist],
         actie: FromQuery[str] = "share",
     ) -> UitlegOut:
         with workspace(casework, principal_of(request)) as ws:
-            answer = information.explain_item(ws, casus_id, item_id, actie, checklist)
-        return UitlegOut.model_validate(information.explanation_view(answer))
+            answer = explain_item(ws, casus_id, item_id, actie, checklist)
+        return UitlegOut.model_validate(explanation_view(answer))

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.casework.casussen import service as svc
+from services.casework.casussen import aanmelden, afsluiting, deelnemers, fasen, triage
 from services.casework.domain import lifecycle
 from services.casework.groepsstappen import service as stappen
 from services.casework.personen.service import PersonInput
@@ -130,9 +130,9 @@ def seed_person_casus(deps: CaseworkDeps, cast: Cast, c: DemoCasus) -> None:
     code = cast.tenant.code
     aanmelder = cast.of_org(c.aanmelder_organisation_id) or cast.expert
     with workspace(deps, aanmelder, now=_at(c.aangemeld_on)) as ws:
-        casus = svc.aanmelden(
+        casus = aanmelden.aanmelden(
             ws,
-            svc.Aanmelding(
+            aanmelden.Aanmelding(
                 kind="persoon",
                 waarom_integraal=c.waarom_integraal,
                 problemen={p.domain: p.text for p in c.problems},
@@ -157,7 +157,7 @@ def seed_person_casus(deps: CaseworkDeps, cast: Cast, c: DemoCasus) -> None:
         version = _version(deps, code, casus_id)
         with workspace(deps, actor, now=when) as ws:
             if step.state in TRIAGE_STATES:
-                svc.triage_decide(
+                triage.triage_decide(
                     ws,
                     casus_id,
                     version,
@@ -171,11 +171,11 @@ def seed_person_casus(deps: CaseworkDeps, cast: Cast, c: DemoCasus) -> None:
                     (o for o, d in cast.organisations.items() if d == "sociaal-wijkteam"),
                     regisseur.organisation,
                 )
-                svc.afsluiten(
+                afsluiting.afsluiten(
                     ws,
                     casus_id,
                     version,
-                    svc.Afsluiting(
+                    afsluiting.Afsluiting(
                         reden=step.closure_reason or "gestopt-overig",
                         toelichting=step.reason,
                         ontvangende_organisatie=receiving,
@@ -184,9 +184,9 @@ def seed_person_casus(deps: CaseworkDeps, cast: Cast, c: DemoCasus) -> None:
                     ),
                 )
             elif step.state == "plan" and ws.load_casus(casus_id).state == "waakvlam":
-                svc.heropenen(ws, casus_id, version, step.reason or "Nieuwe signalen.")
+                afsluiting.heropenen(ws, casus_id, version, step.reason or "Nieuwe signalen.")
             else:
-                svc.transition(ws, casus_id, step.state, version, reason=step.reason)
+                fasen.transition(ws, casus_id, step.state, version, reason=step.reason)
         if step.state == "plan" and not plan_seeded:
             # The plan before uitvoering: the service refuses uitvoering without a plan.
             _seed_plan(deps, code, c, casus_id, regisseur)
@@ -194,9 +194,9 @@ def seed_person_casus(deps: CaseworkDeps, cast: Cast, c: DemoCasus) -> None:
         if step.state == "opgenomen":
             with workspace(deps, cast.expert, now=when) as ws:
                 if regisseur.user_id != cast.expert.user_id:
-                    svc.set_regie(ws, casus_id, "casusregisseur", regisseur.user_id, None)
+                    deelnemers.set_regie(ws, casus_id, "casusregisseur", regisseur.user_id, None)
                 for org in c.participant_organisation_ids:
-                    svc.invite(ws, casus_id, org, "kern", None)
+                    deelnemers.invite(ws, casus_id, org, "kern", None)
             appointed = True
     _seed_plan_and_assessments(deps, cast, c, casus_id, regisseur)
 
@@ -299,9 +299,9 @@ def seed_group_casus(deps: CaseworkDeps, cast: Cast, g: DemoGroupCasus) -> None:
     code = cast.tenant.code
     reporter = cast.with_role("professional") or cast.expert
     with workspace(deps, reporter, now=_at(g.started_on)) as ws:
-        casus = svc.aanmelden(
+        casus = aanmelden.aanmelden(
             ws,
-            svc.Aanmelding(
+            aanmelden.Aanmelding(
                 kind="groep",
                 waarom_integraal=g.signals,
                 problemen={},
@@ -319,13 +319,15 @@ def seed_group_casus(deps: CaseworkDeps, cast: Cast, g: DemoGroupCasus) -> None:
         when = _at(step.on)
         if step.state == "stap-2" and coordinator is not None:
             with workspace(deps, cast.expert, now=when) as ws:
-                svc.set_regie(ws, casus_id, "uitvoeringscoordinator", coordinator.user_id, None)
+                deelnemers.set_regie(
+                    ws, casus_id, "uitvoeringscoordinator", coordinator.user_id, None
+                )
         if step.reason is None:
             with workspace(deps, cast.expert, now=when) as ws:
                 _fill_group_step(ws, casus_id)
         version = _version(deps, code, casus_id)
         with workspace(deps, cast.expert, now=when) as ws:
-            svc.transition(ws, casus_id, step.state, version, reason=step.reason)
+            fasen.transition(ws, casus_id, step.state, version, reason=step.reason)
 
 
 def _fill_group_step(ws: Workspace, casus_id: uuid.UUID) -> None:

@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from services.casework.avg.bewaartermijn import sweep
-from services.casework.casussen import service as svc
+from services.casework.casussen import aanmelden, fasen, triage
 from services.casework.domain.bsn import BsnVault
 from services.casework.domain.plan import PlanContent
 from services.casework.personen.service import PersonInput
@@ -72,9 +72,9 @@ def _aanmelden(
     aanmelder = cast.of_org("politie-basisteam-zeist")
     assert aanmelder is not None
     with workspace(deps, aanmelder, now=START) as ws:
-        casus = svc.aanmelden(
+        casus = aanmelden.aanmelden(
             ws,
-            svc.Aanmelding(
+            aanmelden.Aanmelding(
                 kind="persoon",
                 waarom_integraal="Bewaartermijntest: meerdere problemen tegelijk.",
                 problemen={"financien": "Schulden."},
@@ -90,10 +90,10 @@ def _refuse(deps: CaseworkDeps, cast: Cast, casus_id: uuid.UUID) -> dt.date:
     """Triage refuses the aanmelding: the term comes from the manifest (niet-opnemen)."""
     with workspace(deps, cast.expert, now=START) as ws:
         casus = ws.load_casus(casus_id)
-        svc.transition(ws, casus_id, "in_triage", casus.version)
+        fasen.transition(ws, casus_id, "in_triage", casus.version)
     with workspace(deps, cast.expert, now=START) as ws:
         casus = ws.load_casus(casus_id)
-        refused = svc.triage_decide(
+        refused = triage.triage_decide(
             ws,
             casus_id,
             casus.version,

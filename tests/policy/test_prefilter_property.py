@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.casework.casussen.service import visible_casus_ids_query
+from services.casework.casussen.zichtbaar import visible_casus_ids_query
 from services.casework.domain.bsn import BsnVault
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import Enforcer

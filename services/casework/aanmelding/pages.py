@@ -10,7 +10,8 @@ from typing import Any, Final
 from litestar import Controller, Response, get, post
 from litestar.response import Template
 
-from services.casework.casussen import service as svc
+from services.casework.casussen import aanmelden
+from services.casework.casussen.schemas import AanmeldingIn, to_aanmelding
 from services.casework.domain import lifecycle
 from services.casework.domain.assessments import instrument_domains
 from services.casework.domain.bsn import is_valid_bsn, normalize_bsn
@@ -20,12 +21,13 @@ from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.casework.web import formstate
 from services.casework.web.context import Viewer
 from services.casework.web.kit import SHORT, Checks, Form, back, submit
+from services.casework.web.schema_forms import Messages, filled, iso_date, parse_form
 from services.casework.web.shell import Req, Web, guarded, reasons, render, to_login, viewer_of
 from services.platform.authz.enforce import AccessDenied
 from services.platform.http.csrf import FIELD as CSRF_FIELD
 from services.platform.identity.authn import COOKIE, PUBLIC
 from services.platform.policy import PolicyEngineUnavailable
-from tenants.reference import DATA_CATEGORIES
+from tenants.reference import DATA_CATEGORIES, INSTRUMENT_DOMAINS
 
 AANMELDING_PURPOSE: Final = "aanmelding"
 
@@ -60,6 +62,8 @@ TEXT_CATEGORY_CHOICES: Final[Mapping[str, str]] = {
 
 AANMELD_FORM_FIELDS: Final = frozenset(
     {
+        # The leefgebieden of every instrument: a problem's text has its own field.
+        *(PROBLEM_PREFIX + code for domains in INSTRUMENT_DOMAINS.values() for code in domains),
         "tekst_categorie",
         "voornamen",
         "achternaam",
@@ -84,7 +88,7 @@ def register(
     form_name: str,
     melding: str,
     page: Callable[[formstate.FormState, int], Template],
-    build: Callable[[Form, Mapping[str, str]], svc.Aanmelding],
+    build: Callable[[Form, Mapping[str, str]], aanmelden.Aanmelding],
     state_for: Callable[[dict[str, str | list[str]], Sequence[FieldProblem]], formstate.FormState],
 ) -> Response[Any]:
     """An aanmelding (person or group) from a form: the new casus page, or the same form
@@ -93,7 +97,7 @@ def register(
     try:
         with workspace(casework, viewer.principal) as ws:
             data = build(form, instrument_domains(ws.manifest.assessment_instrument))
-            casus_id = svc.aanmelden(ws, data).id
+            casus_id = aanmelden.aanmelden(ws, data).id
         return back(casus_id, melding)
     except DomainValidationError as error:
         state = state_for(values, error.problems)
@@ -184,52 +188,87 @@ def person_from(checks: Checks) -> PersonInput | None:
     )
 
 
-def _aanmelding_from(form: Form, domains: Mapping[str, str]) -> svc.Aanmelding:
-    """The form as an Aanmelding; raises DomainValidationError for the form's own checks."""
-    checks = Checks(form)
-    person = person_from(checks)
-    why = checks.text(
-        "waarom_integraal",
-        required="Leg uit waarom een integrale aanpak nodig is.",
-        min_length=10,
-        too_short="Leg in ten minste 10 tekens uit waarom een integrale aanpak nodig is.",
-    )
-    problems: dict[str, str] = {}
-    for code in domains:
-        text = checks.text(PROBLEM_PREFIX + code)
-        if text:
-            problems[code] = text
-    informed = form.get("geinformeerd")
-    if informed not in ("ja", "nee"):
-        checks.problems.append(
-            FieldProblem("geinformeerd", "Geef aan of de persoon is geïnformeerd.")
-        )
-    reason = checks.text("reden_niet_geinformeerd")
-    if informed == "nee" and not reason:
-        checks.problems.append(
+#: The person fields of the aanmeldformulier (``persoon.<field>`` in the API).
+PERSON_FIELDS: Final = ("voornamen", "achternaam", "roepnaam", "geboortedatum", "bsn")
+
+DATE_MESSAGE: Final = "Vul een geldige datum in (dd-mm-jjjj)."
+
+#: The aanmeldformulier's own words for the problems the API's schema finds.
+AANMELD_MESSAGES: Final[Messages] = {
+    "voornamen": {"missing": "Vul de voornamen in."},
+    "achternaam": {"missing": "Vul de achternaam in."},
+    "geboortedatum": {"*": DATE_MESSAGE},
+    "bsn": {"*": "Een BSN bestaat uit 9 cijfers."},
+    "waarom_integraal": {
+        "missing": "Leg uit waarom een integrale aanpak nodig is.",
+        "string_too_short": "Leg in ten minste 10 tekens uit waarom een integrale aanpak nodig is.",
+    },
+    "geinformeerd": {"*": "Geef aan of de persoon is geïnformeerd."},
+    "tekst_categorie": {"*": "Kies een van de genoemde soorten gegevens."},
+}
+
+
+def _aanmelding_checks(form: Form) -> list[FieldProblem]:
+    """What the form checks beyond the API's schema (the service checks it too, later, one
+    at a time): every problem of the form is shown at once."""
+    problems: list[FieldProblem] = []
+    bsn = normalize_bsn(form.get("bsn"))
+    if bsn:
+        if not bsn.isdigit() or len(bsn) != 9:
+            problems.append(FieldProblem("bsn", "Een BSN bestaat uit 9 cijfers."))
+        elif not is_valid_bsn(bsn):
+            problems.append(FieldProblem("bsn", "Dit is geen geldig BSN (elfproef)."))
+    if form.get("geinformeerd") == "nee" and not form.get("reden_niet_geinformeerd"):
+        problems.append(
             FieldProblem(
                 "reden_niet_geinformeerd",
                 "Geef aan waarom de persoon (nog) niet is geïnformeerd over de aanmelding.",
             )
         )
-    category = form.get("tekst_categorie") or ""
+    category = form.get("tekst_categorie")
     if category and category not in TEXT_CATEGORY_CHOICES:
-        checks.problems.append(
+        problems.append(
             FieldProblem("tekst_categorie", "Kies een van de genoemde soorten gegevens.")
         )
-    checks.done()
-    assert person and why
-    return svc.Aanmelding(
-        kind=lifecycle.PERSON,
-        text_categories=(category,) if category else (),
-        waarom_integraal=why,
-        problemen=problems,
-        geinformeerd=informed == "ja",
-        reden_niet_geinformeerd=reason if informed == "nee" else None,
-        person=person,
-        vrijwillig=form.get("vrijwillig") != "nee",
-        meeting_type=form.get("overleg") or None,
+    return problems
+
+
+def _aanmelding_from(form: Form, domains: Mapping[str, str]) -> aanmelden.Aanmelding:
+    """The form as the API's AanmeldingIn, then as an Aanmelding; raises
+    DomainValidationError with a Dutch problem per form field."""
+    person = filled({name: form.get(name) for name in PERSON_FIELDS})
+    if "geboortedatum" in person:
+        person["geboortedatum"] = iso_date(person["geboortedatum"])
+    if "bsn" in person:
+        person["bsn"] = normalize_bsn(person["bsn"])
+    informed = {"ja": True, "nee": False}.get(form.get("geinformeerd"))
+    category = form.get("tekst_categorie")
+    data = parse_form(
+        AanmeldingIn,
+        filled(
+            {
+                "soort": lifecycle.PERSON,
+                "waarom_integraal": form.get("waarom_integraal"),
+                "problemen": filled({code: form.get(PROBLEM_PREFIX + code) for code in domains}),
+                "geinformeerd": informed,
+                "reden_niet_geinformeerd": form.get("reden_niet_geinformeerd")
+                if informed is False
+                else None,
+                "persoon": person,
+                "vrijwillig": form.get("vrijwillig") != "nee",
+                "overleg": form.get("overleg"),
+                "tekst_categorieen": [category] if category else [],
+            }
+        ),
+        names={
+            **AANMELD_FIELDS,
+            **{f"problemen.{code}": PROBLEM_PREFIX + code for code in domains},
+            "tekst_categorieen.0": "tekst_categorie",
+        },
+        messages=AANMELD_MESSAGES,
+        problems=_aanmelding_checks(form),
     )
+    return to_aanmelding(data)
 
 
 class AanmeldingPagesController(Controller):

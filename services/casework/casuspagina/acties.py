@@ -13,10 +13,11 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
-from services.casework.casussen import service as svc
+from services.casework.casussen import deelnemers, triage
 from services.casework.domain import lifecycle
 from services.casework.groepsaanpak import service as groups
-from services.casework.informatie import service as information
+from services.casework.informatie.checklist import Checklist
+from services.casework.informatie.uitleg import explain_casus
 from services.casework.web.formstate import (
     FormView,
 )
@@ -89,7 +90,7 @@ ITEM_CATEGORIES: Final[Mapping[str, str]] = {
 def _may_transition(ws: Workspace, casus: Casus) -> tuple[bool, list[str]]:
     """Would the policy let the caller change the phase? (Asked, not done.)"""
     try:
-        explanation = information.explain_casus(ws, casus.id, "transition", information.Checklist())
+        explanation = explain_casus(ws, casus.id, "transition", Checklist())
     except AccessDenied as error:
         return False, [r.message for r in error.decision.denied_by]
     if explanation.allowed:
@@ -101,7 +102,7 @@ def _triage(ws: Workspace, casus: Casus, forms: FormView) -> dict[str, Any] | No
     known = {c.id for c in ws.manifest_of(casus.tenant_id).inclusion.criteria}
     chosen = {c for c in forms.values("triage", "criteria") if c in known}
     try:
-        preview = svc.triage_preview(ws, casus.id, chosen)
+        preview = triage.triage_preview(ws, casus.id, chosen)
     except AccessDenied:
         return None
     return {**preview, "besluiten": TRIAGE_DECISIONS}
@@ -210,7 +211,9 @@ def _regie(ws: Workspace, casus: Casus, detail: Mapping[str, Any]) -> dict[str, 
     ).all()
     # Only users who may hold a regie role are offered (the service refuses the others).
     eligible = [
-        u for u in users if any(svc.may_hold_regie(r, u.roles) for r in REGIE_ROLES[casus.kind])
+        u
+        for u in users
+        if any(deelnemers.may_hold_regie(r, u.roles) for r in REGIE_ROLES[casus.kind])
     ]
     return {
         "rollen": REGIE_ROLES[casus.kind],

@@ -12,15 +12,14 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from services.casework.casuspagina import acties
-from services.casework.casussen import doelbinding, spoedtoegang, tijdlijn
-from services.casework.casussen import service as svc
+from services.casework.casussen import doelbinding, spoedtoegang, tijdlijn, weergave
 from services.casework.casussen.huishouden import household_section
 from services.casework.domain import lifecycle
 from services.casework.domain.assessments import instrument_domains
 from services.casework.errors import NotFound
 from services.casework.groepsaanpak import service as groups
 from services.casework.groepsstappen.pages import steps_context
-from services.casework.informatie import service as information
+from services.casework.informatie.items import list_items
 from services.casework.plan import service as plans
 from services.casework.toestemming.pages import consent_section
 from services.casework.unit_of_work import CaseworkDeps, workspace
@@ -78,9 +77,9 @@ def _casus_context(
     state: formstate.FormState | None = None,
 ) -> dict[str, Any]:
     recommended = doelbinding.default_purpose(ws, ws.load_casus(casus_id))
-    casus, decision = svc.read_casus(ws, casus_id, doel or recommended)
+    casus, decision = weergave.read_casus(ws, casus_id, doel or recommended)
     purpose = doel or recommended
-    detail = svc.detail_view(ws, casus, decision)
+    detail = weergave.detail_view(ws, casus, decision)
     organisations = org_names(ws)
     plan = _section(lambda: plans.plan_view(ws, plans.read_plan(ws, casus_id, purpose)))
     named = {r["gebruiker"] for r in detail["regie"] if r["gebruiker"]}
@@ -96,7 +95,7 @@ def _casus_context(
         if casus.kind == lifecycle.PERSON
         else None
     )
-    items = _section(lambda: information.list_items(ws, casus_id, purpose))
+    items = _section(lambda: list_items(ws, casus_id, purpose))
     group = casus.kind == lifecycle.GROUP
     members = _section(lambda: groups.list_members(ws, casus_id)) if group else None
     signals = _section(lambda: groups.list_signals(ws, casus_id)) if group else None

@@ -10,7 +10,7 @@ from typing import Any, Final
 
 from litestar import Controller, Response, post
 
-from services.casework.casussen import service as svc
+from services.casework.casussen import gezinsleden
 from services.casework.casussen.schemas import GezinslidIn, to_person_input
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.web.kit import CasusId, Checks, Form, casus_form
@@ -51,7 +51,7 @@ def household_section(
         "geweigerd": None,
     }
     try:
-        section["leden"] = svc.household(ws, casus.id, purpose)
+        section["leden"] = gezinsleden.household(ws, casus.id, purpose)
     except AccessDenied as error:
         section["geweigerd"] = reasons(error.decision)
     return section
@@ -68,7 +68,9 @@ def _add(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
             names=NAMES,
         )
         try:
-            svc.add_household_member(ws, casus_id, to_person_input(data.persoon), data.relatie)
+            gezinsleden.add_household_member(
+                ws, casus_id, to_person_input(data.persoon), data.relatie
+            )
         except DomainValidationError as error:
             raise DomainValidationError(
                 [FieldProblem(NAMES.get(p.field, p.field), p.message) for p in error.problems]

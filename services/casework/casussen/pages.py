@@ -25,8 +25,8 @@ from typing import Any, Final
 from litestar import Controller, Response, get, post
 from litestar.params import FromQuery
 
-from services.casework.casussen import lijst
-from services.casework.casussen import service as svc
+from services.casework.casussen import afsluiting, deelnemers, fasen, lijst, triage
+from services.casework.casussen.schemas import AfsluitingIn, TriageIn, to_afsluiting
 from services.casework.domain.errors import FieldProblem
 from services.casework.web import formstate
 from services.casework.web.context import Viewer
@@ -39,6 +39,7 @@ from services.casework.web.kit import (
     casus_form,
     submit,
 )
+from services.casework.web.schema_forms import Messages, filled, iso_date, parse_form
 from services.casework.web.shell import (
     PHASE_PURPOSE,
     Req,
@@ -77,28 +78,55 @@ def _transition(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks]
                 )
             )
         checks.done()
-        svc.transition(ws, casus_id, target, checks.version(), reason=reason)
+        fasen.transition(ws, casus_id, target, checks.version(), reason=reason)
         return "fase-gewijzigd"
 
     return perform
 
 
+DATE_MESSAGE: Final = "Vul een geldige datum in (dd-mm-jjjj)."
+
+#: The triage form's own words for the problems the API's schema finds.
+TRIAGE_MESSAGES: Final[Messages] = {"besluit": {"*": "Kies een triagebesluit."}}
+
+#: The afsluiten form's own words for the problems the API's schema finds.
+CLOSE_MESSAGES: Final[Messages] = {
+    "reden": {"*": "Kies een afsluitreden."},
+    "eindgesprek_datum": {"*": DATE_MESSAGE},
+    "afsluitbrief_datum": {"*": DATE_MESSAGE},
+}
+
+#: Field paths of AfsluitingIn -> the afsluiten form's field names.
+CLOSE_FIELDS: Final = {
+    "eindgesprek.datum": "eindgesprek_datum",
+    "eindgesprek.notities": "eindgesprek_notities",
+}
+
+
 def _triage(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
     def perform(ws: Workspace, checks: Checks) -> str:
-        reason = checks.text("reden")
-        override = checks.text("afwijking_reden")
-        decision = form.get("besluit")
-        if not decision:
-            checks.problems.append(FieldProblem("besluit", "Kies een triagebesluit."))
-        checks.done()
-        svc.triage_decide(
+        criteria = form.getall("criteria")
+        data = parse_form(
+            TriageIn,
+            filled(
+                {
+                    "criteria": criteria,
+                    "besluit": form.get("besluit"),
+                    "reden": form.get("reden"),
+                    "afwijking_reden": form.get("afwijking_reden"),
+                }
+            ),
+            names={f"criteria.{i}": "criteria" for i in range(len(criteria))},
+            messages=TRIAGE_MESSAGES,
+        )
+        triage.triage_decide(
             ws,
             casus_id,
             checks.version(),
-            criteria_met=set(form.getall("criteria")),
-            decision=decision,
-            reason=reason,
-            override_reason=override,
+            criteria_met=set(data.criteria),
+            decision=data.besluit,
+            reason=data.reden,
+            override_reason=data.afwijking_reden,
         )
         return "triage-besloten"
 
@@ -107,27 +135,27 @@ def _triage(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], st
 
 def _close(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
     def perform(ws: Workspace, checks: Checks) -> str:
-        code = form.get("reden")
-        if not code:
-            checks.problems.append(FieldProblem("reden", "Kies een afsluitreden."))
-        explanation = checks.text("toelichting")
-        talk_on = checks.date("eindgesprek_datum")
-        talk_notes = checks.text("eindgesprek_notities")
-        letter_on = checks.date("afsluitbrief_datum")
-        checks.done()
-        svc.afsluiten(
-            ws,
-            casus_id,
-            checks.version(),
-            svc.Afsluiting(
-                reden=code,
-                toelichting=explanation,
-                ontvangende_organisatie=form.get("ontvangende_organisatie") or None,
-                eindgesprek_datum=talk_on,
-                eindgesprek_notities=talk_notes,
-                afsluitbrief_datum=letter_on,
-            ),
+        talk = filled(
+            {
+                "datum": iso_date(form.get("eindgesprek_datum")),
+                "notities": form.get("eindgesprek_notities"),
+            }
         )
+        data = parse_form(
+            AfsluitingIn,
+            filled(
+                {
+                    "reden": form.get("reden"),
+                    "toelichting": form.get("toelichting"),
+                    "ontvangende_organisatie": form.get("ontvangende_organisatie"),
+                    "eindgesprek": talk or None,
+                    "afsluitbrief_datum": iso_date(form.get("afsluitbrief_datum")),
+                }
+            ),
+            names=CLOSE_FIELDS,
+            messages=CLOSE_MESSAGES,
+        )
+        afsluiting.afsluiten(ws, casus_id, checks.version(), to_afsluiting(data))
         return "afgesloten"
 
     return perform
@@ -137,7 +165,7 @@ def _reopen(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], st
     def perform(ws: Workspace, checks: Checks) -> str:
         reason = checks.text("reden", required="Geef een reden op voor het heropenen.")
         checks.done()
-        svc.heropenen(ws, casus_id, checks.version(), reason)
+        afsluiting.heropenen(ws, casus_id, checks.version(), reason)
         return "heropend"
 
     return perform
@@ -151,7 +179,7 @@ def _invite(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], st
         participation = form.get("deelname") or "kern"
         role = checks.text("rol", max_length=SHORT)
         checks.done()
-        svc.invite(ws, casus_id, organisation, participation, role)
+        deelnemers.invite(ws, casus_id, organisation, participation, role)
         return "deelnemer-uitgenodigd"
 
     return perform
@@ -167,7 +195,7 @@ def _set_regie(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks],
             checks.problems.append(FieldProblem("gebruiker", "Kies wie de regie krijgt."))
         reason = checks.text("reden")
         checks.done()
-        svc.set_regie(ws, casus_id, role, user, reason)
+        deelnemers.set_regie(ws, casus_id, role, user, reason)
         return "regie-vastgelegd"
 
     return perform

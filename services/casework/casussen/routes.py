@@ -11,7 +11,19 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from services.casework.casussen import service as svc
+from services.casework.casussen import (
+    aanmelden,
+    afsluiting,
+    deelnemers,
+    doorbreekglas,
+    fasen,
+    gezinsleden,
+    informeren,
+    tijdlijn,
+    triage,
+    weergave,
+    zichtbaar,
+)
 from services.casework.casussen.schemas import (
     AanmeldingIn,
     AfsluitingIn,
@@ -102,7 +114,7 @@ class CasussenController(Controller):
     ) -> CasussenOut:
         limit = max(1, min(limiet, 100))
         with workspace(casework, principal_of(request)) as ws:
-            page = svc.list_casussen(
+            page = zichtbaar.list_casussen(
                 ws, fase=fase, soort=soort, purpose=doel, limit=limit, cursor=cursor
             )
         return CasussenOut.model_validate({"items": page.items, "volgende": page.next_cursor})
@@ -119,9 +131,9 @@ class CasussenController(Controller):
     ) -> Response[CasusStatusOut]:
         person = to_person_input(data.persoon) if data.persoon is not None else None
         with workspace(casework, principal_of(request)) as ws:
-            casus = svc.aanmelden(
+            casus = aanmelden.aanmelden(
                 ws,
-                svc.Aanmelding(
+                aanmelden.Aanmelding(
                     kind=data.soort,
                     waarom_integraal=data.waarom_integraal,
                     problemen=dict(data.problemen),
@@ -150,8 +162,8 @@ class CasussenController(Controller):
         self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
     ) -> Response[CasusOut]:
         with workspace(casework, principal_of(request)) as ws:
-            casus, decision = svc.read_casus(ws, casus_id, doel)
-            body = CasusOut.model_validate(svc.detail_view(ws, casus, decision))
+            casus, decision = weergave.read_casus(ws, casus_id, doel)
+            body = CasusOut.model_validate(weergave.detail_view(ws, casus, decision))
         return Response(body, headers={"ETag": etag(casus.version)})
 
     @post(
@@ -165,7 +177,7 @@ class CasussenController(Controller):
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[OvergangIn]
     ) -> Response[CasusStatusOut]:
         with workspace(casework, principal_of(request)) as ws:
-            casus = svc.transition(
+            casus = fasen.transition(
                 ws, casus_id, data.naar, if_match_version(request), reason=data.reden
             )
             return _state(casus)
@@ -186,7 +198,7 @@ class CasussenController(Controller):
         met = {c for c in (criteria or "").split(",") if c}
         with workspace(casework, principal_of(request)) as ws:
             try:
-                return TriageOut.model_validate(svc.triage_preview(ws, casus_id, met))
+                return TriageOut.model_validate(triage.triage_preview(ws, casus_id, met))
             except ValueError as error:
                 from services.casework.domain.errors import DomainValidationError, FieldProblem
 
@@ -206,7 +218,7 @@ class CasussenController(Controller):
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[TriageIn]
     ) -> Response[CasusStatusOut]:
         with workspace(casework, principal_of(request)) as ws:
-            casus = svc.triage_decide(
+            casus = triage.triage_decide(
                 ws,
                 casus_id,
                 if_match_version(request),
@@ -228,11 +240,11 @@ class CasussenController(Controller):
     ) -> Response[CasusStatusOut]:
         brief, gesprek = data.notificatiebrief, data.startgesprek
         with workspace(casework, principal_of(request)) as ws:
-            casus = svc.informeren(
+            casus = informeren.informeren(
                 ws,
                 casus_id,
                 if_match_version(request),
-                svc.Informeren(
+                informeren.Informeren(
                     brief_ondertekend_door=brief.ondertekend_door if brief else None,
                     brief_overhandigd_door=brief.overhandigd_door if brief else None,
                     brief_datum=brief.datum if brief else None,
@@ -255,7 +267,7 @@ class CasussenController(Controller):
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[DeelnemerIn]
     ) -> DeelnemerOut:
         with workspace(casework, principal_of(request)) as ws:
-            p = svc.invite(ws, casus_id, data.organisatie, data.deelname, data.rol)
+            p = deelnemers.invite(ws, casus_id, data.organisatie, data.deelname, data.rol)
             return DeelnemerOut(
                 organisatie=p.organisation_id, deelname=p.participation, rol=p.declared_role
             )
@@ -270,7 +282,7 @@ class CasussenController(Controller):
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[RegieIn]
     ) -> RegieOut:
         with workspace(casework, principal_of(request)) as ws:
-            role = svc.set_regie(ws, casus_id, data.rol, data.gebruiker, data.reden)
+            role = deelnemers.set_regie(ws, casus_id, data.rol, data.gebruiker, data.reden)
             return RegieOut(rol=role.role, gebruiker=role.user_id, organisatie=role.organisation_id)
 
     @post(
@@ -285,11 +297,11 @@ class CasussenController(Controller):
     ) -> Response[CasusStatusOut]:
         talk = data.eindgesprek
         with workspace(casework, principal_of(request)) as ws:
-            casus = svc.afsluiten(
+            casus = afsluiting.afsluiten(
                 ws,
                 casus_id,
                 if_match_version(request),
-                svc.Afsluiting(
+                afsluiting.Afsluiting(
                     reden=data.reden,
                     toelichting=data.toelichting,
                     ontvangende_organisatie=data.ontvangende_organisatie,
@@ -311,7 +323,7 @@ class CasussenController(Controller):
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[HeropenenIn]
     ) -> Response[CasusStatusOut]:
         with workspace(casework, principal_of(request)) as ws:
-            casus = svc.heropenen(ws, casus_id, if_match_version(request), data.reden)
+            casus = afsluiting.heropenen(ws, casus_id, if_match_version(request), data.reden)
             return _state(casus)
 
     @get(
@@ -328,7 +340,9 @@ class CasussenController(Controller):
         sinds: FromQuery[dt.datetime | None] = None,
     ) -> list[GebeurtenisOut]:
         with workspace(casework, principal_of(request)) as ws:
-            return [GebeurtenisOut.model_validate(e) for e in svc.timeline(ws, casus_id, sinds)]
+            return [
+                GebeurtenisOut.model_validate(e) for e in tijdlijn.timeline(ws, casus_id, sinds)
+            ]
 
     @post(
         "/{casus_id:uuid}/doorbreekglas",
@@ -348,7 +362,7 @@ class CasussenController(Controller):
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[DoorbreekglasIn]
     ) -> DoorbreekglasOut:
         with workspace(casework, principal_of(request)) as ws:
-            grant = svc.doorbreekglas(ws, casus_id, data.reden, data.uren)
+            grant = doorbreekglas.doorbreekglas(ws, casus_id, data.reden, data.uren)
             return DoorbreekglasOut(
                 id=str(grant.id),
                 verloopt=grant.expires_at.isoformat(),
@@ -372,7 +386,7 @@ class CasussenController(Controller):
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[GezinslidIn]
     ) -> GezinslidAangemaaktOut:
         with workspace(casework, principal_of(request)) as ws:
-            member = svc.add_household_member(
+            member = gezinsleden.add_household_member(
                 ws, casus_id, to_person_input(data.persoon), data.relatie
             )
             return GezinslidAangemaaktOut(id=str(member.id), relatie=data.relatie)
@@ -387,7 +401,9 @@ class CasussenController(Controller):
         self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
     ) -> list[GezinslidOut]:
         with workspace(casework, principal_of(request)) as ws:
-            return [GezinslidOut.model_validate(m) for m in svc.household(ws, casus_id, doel)]
+            return [
+                GezinslidOut.model_validate(m) for m in gezinsleden.household(ws, casus_id, doel)
+            ]
 
     @post(
         "/{casus_id:uuid}/uitkomsten",

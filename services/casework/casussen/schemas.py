@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.casework.casussen.aanmelden import Aanmelding
+from services.casework.casussen.afsluiting import Afsluiting
 from services.casework.personen.service import PersonInput
 from services.platform.http.openapi import Out
 
@@ -139,6 +141,37 @@ def to_person_input(p: PersoonIn) -> PersonInput:
         birth_date=p.geboortedatum,
         bsn=p.bsn,
         address=p.adres.model_dump(exclude_none=True) if p.adres else {},
+    )
+
+
+def to_aanmelding(data: AanmeldingIn) -> Aanmelding:
+    """The API's aanmelding (Dutch fields) as the service layer's input."""
+    return Aanmelding(
+        kind=data.soort,
+        waarom_integraal=data.waarom_integraal,
+        problemen=dict(data.problemen),
+        geinformeerd=data.geinformeerd,
+        reden_niet_geinformeerd=data.reden_niet_geinformeerd,
+        person=to_person_input(data.persoon) if data.persoon is not None else None,
+        person_id=data.persoon_id,
+        group_name=data.groepsnaam,
+        doelgroep=data.doelgroep,
+        vrijwillig=data.vrijwillig,
+        meeting_type=data.overleg,
+        text_categories=tuple(data.tekst_categorieen),
+    )
+
+
+def to_afsluiting(data: AfsluitingIn) -> Afsluiting:
+    """The API's afsluiting (Dutch fields) as the service layer's input."""
+    talk = data.eindgesprek
+    return Afsluiting(
+        reden=data.reden,
+        toelichting=data.toelichting,
+        ontvangende_organisatie=data.ontvangende_organisatie,
+        eindgesprek_datum=talk.datum if talk else None,
+        eindgesprek_notities=talk.notities if talk else None,
+        afsluitbrief_datum=data.afsluitbrief_datum,
     )
 
 

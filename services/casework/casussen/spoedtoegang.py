@@ -11,7 +11,7 @@ from typing import Any, Final
 from litestar import Controller, Response, post
 from litestar.response import Redirect, Template
 
-from services.casework.casussen import service as svc
+from services.casework.casussen import deelnemers, doorbreekglas, weergave
 from services.casework.casussen.schemas import DoorbreekglasIn
 from services.casework.unit_of_work import workspace
 from services.casework.web import formstate
@@ -39,7 +39,7 @@ def applies(viewer: Viewer, error: AccessDenied) -> bool:
         error.action == "read"
         and "tenant-anders" not in codes
         and "tenant-onbekend" not in codes
-        and viewer.principal.has_role(*svc.CASEWORK_ROLES)
+        and viewer.principal.has_role(*deelnemers.CASEWORK_ROLES)
     )
 
 
@@ -83,7 +83,7 @@ def _page_again(viewer: Viewer, web: WebDeps, casus_id: uuid.UUID, token: str) -
         redenen: list[dict[str, str]] = []
         try:
             with workspace(web.casework, viewer.principal) as ws:
-                svc.read_casus(ws, casus_id)
+                weergave.read_casus(ws, casus_id)
         except AccessDenied as error:
             redenen = reasons(error.decision)
         return refused_page(viewer, casus_id, redenen, token=token, state=state, status=status)
@@ -111,7 +111,7 @@ class SpoedtoegangPagesController(Controller):
                     {"reden": form.get("reden"), "uren": form.get("uren") or DEFAULT_HOURS},
                 )
                 with workspace(web.casework, viewer.principal) as ws:
-                    svc.doorbreekglas(ws, casus_id, data.reden, data.uren)
+                    doorbreekglas.doorbreekglas(ws, casus_id, data.reden, data.uren)
                 return Redirect(f"/casussen/{casus_id}?melding=doorbreekglas", status_code=303)
 
             return run_form(

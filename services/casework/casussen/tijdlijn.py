@@ -1,14 +1,16 @@
-"""The tijdlijn in words: names of organisations and professionals instead of their ids,
-a Dutch label for every kind of event and who did it, on every line.
+"""The tijdlijn of a casus: its events as this reader may see them (:func:`timeline`), and in
+words for the casus page: names of organisations and professionals instead of their ids, a
+Dutch label for every kind of event and who did it, on every line.
 
-Only where the policy's view allows it: :func:`~services.casework.casussen.service.event_view`
-hides who did what and the summary outside the full view, and this module adds names only
-to lines that already show them (``door`` set). Names here are of professionals and
+Only where the policy's view allows it: :func:`event_view` hides who did what and the
+summary outside the full view, and :func:`timeline_in_words` adds names only to lines that
+already show them (``door`` set). Names here are of professionals and
 organisations, never of the person the casus is about.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections.abc import Iterable, Mapping
@@ -16,13 +18,64 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
-from services.casework.casussen import service as svc
+from services.casework import free_text
+from services.casework.casussen.weergave import read_casus
 from services.casework.workspace import Workspace
-from services.platform.db.models import Casus, Organisation, User
+from services.platform.db.models import Casus, CasusEvent, Organisation, User
+from services.platform.policy import Decision
+
+#: Timeline events whose summary may hold free text a user wrote (a reason).
+FREE_TEXT_EVENTS = frozenset({"fase", "regie", "heropenen", "afsluiting"})
+
+
+def timeline(ws: Workspace, casus_id: uuid.UUID, since: dt.datetime | None) -> list[dict[str, Any]]:
+    """The tijdlijn as this reader may see it: who did what only in the full view; a summary
+    that holds a user's free text only when the casus's text categories are not masked."""
+    casus, decision = read_casus(ws, casus_id, None)
+    query = (
+        sa.select(CasusEvent)
+        .where(CasusEvent.tenant_id == casus.tenant_id, CasusEvent.casus_id == casus.id)
+        .order_by(CasusEvent.at)
+    )
+    if since is not None:
+        query = query.where(CasusEvent.at > since)
+    return [event_view(e, decision, casus) for e in ws.session.scalars(query)]
+
+
+def event_view(event: CasusEvent, decision: Decision, casus: Casus) -> dict[str, Any]:
+    full = decision.view == "full"
+    text_ok = free_text.shows(decision, free_text.casus_text_categories(casus))
+    summary = event.summary
+    if not full or (event.kind in FREE_TEXT_EVENTS and not text_ok):
+        summary = EVENT_LABELS.get(event.kind, "Gebeurtenis") + " (details afgeschermd)."
+    return {
+        "op": event.at.isoformat(),
+        "soort": event.kind,
+        "samenvatting": summary,
+        "door": event.actor_user_id if full else None,
+    }
+
+
+#: What a timeline line says when its details are afgeschermd for the reader.
+EVENT_LABELS: dict[str, str] = {
+    "aanmelding": "Aangemeld",
+    "fase": "Fase gewijzigd",
+    "regie": "Regie gewijzigd",
+    "heropenen": "Heropend",
+    "afsluiting": "Afgesloten",
+    "informeren": "Informeren vastgelegd",
+    "deelnemer": "Deelnemer gewijzigd",
+    "gezinslid": "Gezinslid vastgelegd",
+    "doorbreekglas": "Spoedtoegang gebruikt",
+    "agenda": "Geagendeerd",
+    "informatie-gedeeld": "Informatie gedeeld",
+    "informatie-bron": "Informatie achtergehouden of vrijgegeven",
+}
+
 
 #: Every kind of tijdlijn event, in words.
 KIND_LABELS: Final[Mapping[str, str]] = {
-    **svc.EVENT_LABELS,
+    **EVENT_LABELS,
     "plan": "Plan van aanpak",
     "overleg": "Overleg",
     "overlegactie": "Actie uit het overleg",
@@ -82,10 +135,10 @@ def in_words(
 
 
 def timeline_in_words(ws: Workspace, casus_id: uuid.UUID) -> list[dict[str, Any]]:
-    """The tijdlijn as :func:`~services.casework.casussen.service.timeline` gives it (under
+    """The tijdlijn as :func:`timeline` gives it (under
     the policy), with the kind in words and, where the line shows who, their name and
     organisation."""
-    events = svc.timeline(ws, casus_id, None)
+    events = timeline(ws, casus_id, None)
     casus = ws.session.get(Casus, (ws.principal.tenant, casus_id)) or ws.load_casus(casus_id)
     organisations, users = _names(ws, casus.tenant_id, (e["door"] for e in events if e["door"]))
     result = []

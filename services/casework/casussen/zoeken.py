@@ -1,11 +1,11 @@
 """Finding casussen: search by name, alias, birth date, reference and BSN, and the list's
 filters (fase, soort, regisseur, aanmelddatum) and sorting — under the same policy as the
-list (:func:`services.casework.casussen.service.list_casussen`).
+list (:func:`services.casework.casussen.zichtbaar.list_casussen`).
 
 Three guarantees:
 
 - The candidates are the list's: the SQL pre-filter of need-to-know
-  (:func:`~services.casework.casussen.service.visible_casus_ids_query`), then the policy's
+  (:func:`~services.casework.casussen.zichtbaar.visible_casus_ids_query`), then the policy's
   ``list`` decision per row (audited as the list is). A search never shows a casus the list
   would not show, and a row is shown in the view the policy gives (pseudonymised rows stay
   pseudonymised).
@@ -28,7 +28,8 @@ from typing import Any, Final, Literal
 
 import sqlalchemy as sa
 
-from services.casework.casussen.service import Page, summary_view, visible_casus_ids_query
+from services.casework.casussen.weergave import summary_view
+from services.casework.casussen.zichtbaar import Page, visible_casus_ids_query
 from services.casework.domain import lifecycle
 from services.casework.domain.bsn import normalize_bsn, require_valid_bsn
 from services.casework.domain.errors import DomainValidationError, FieldProblem
@@ -253,7 +254,7 @@ def find(
     """A page of the list with filters and sorting, optionally narrowed by a search term.
 
     The cursor is the offset of the next page (``p<n>``); each page is decided by the policy
-    as a whole, exactly as :func:`~services.casework.casussen.service.list_casussen` does.
+    as a whole, exactly as :func:`~services.casework.casussen.zichtbaar.list_casussen` does.
     """
     check_filters(filters)
     offset = 0

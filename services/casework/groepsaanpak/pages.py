@@ -17,7 +17,7 @@ from services.casework.aanmelding.pages import (
     register,
     registration_page,
 )
-from services.casework.casussen import service as svc
+from services.casework.casussen import aanmelden
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import FieldProblem
 from services.casework.groepsaanpak import service as groups
@@ -74,7 +74,7 @@ def _no_person_data(checks: Checks, name: str, value: str | None) -> None:
         )
 
 
-def _group_aanmelding_from(form: Form, domains: Mapping[str, str]) -> svc.Aanmelding:
+def _group_aanmelding_from(form: Form, domains: Mapping[str, str]) -> aanmelden.Aanmelding:
     checks = Checks(form)
     name = checks.text(
         "groepsnaam", required="Geef de (werk)naam van de groep op.", max_length=SHORT
@@ -94,7 +94,7 @@ def _group_aanmelding_from(form: Form, domains: Mapping[str, str]) -> svc.Aanmel
             problems[code] = text
     checks.done()
     assert name and why
-    return svc.Aanmelding(
+    return aanmelden.Aanmelding(
         kind=lifecycle.GROUP,
         waarom_integraal=why,
         problemen=problems,

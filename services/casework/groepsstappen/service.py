@@ -11,7 +11,7 @@ voorlegging and the advice — both checked for person identifiers when written,
 signals of step 1 are.
 
 Whether a group may move on is checked in the transition itself
-(``services.casework.casussen.service.transition``), so the API and the browser are held to
+(``services.casework.casussen.fasen.transition``), so the API and the browser are held to
 the same rule.
 """
 

@@ -24,7 +24,8 @@ from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
 from services.casework.domain.errors import DomainValidationError, FieldProblem
-from services.casework.informatie import service as information
+from services.casework.informatie.delen import share_item
+from services.casework.informatie.items import item_view, read_item
 from services.casework.informatie.routes import DelenIn
 from services.casework.unit_of_work import workspace
 from services.casework.web import formstate
@@ -254,8 +255,8 @@ def wizard_page(
     status: int = 200,
 ) -> Template:
     with workspace(web.casework, viewer.principal) as ws:
-        item, decision = information.read_item(ws, casus_id, item_id)
-        view = information.item_view(ws, item, decision)
+        item, decision = read_item(ws, casus_id, item_id)
+        view = item_view(ws, item, decision)
         recipients = _recipients(ws, casus_id)
     answers: dict[str, str | list[str]] = {
         "doel": view["doel"] or "",
@@ -344,7 +345,7 @@ class DelenWizardController(Controller):
 
             def change() -> Response[Any]:
                 with workspace(web.casework, viewer.principal) as ws:
-                    item, _ = information.read_item(ws, casus_id, item_id)
+                    item, _ = read_item(ws, casus_id, item_id)
                     category = item.category
                 if button == "terug":
                     shown["step"] = max(current - 1, 0)
@@ -363,7 +364,7 @@ class DelenWizardController(Controller):
                 data = DelenIn.model_validate(api_data(answers, category))
                 version = form.get("versie")
                 with workspace(web.casework, viewer.principal) as ws:
-                    information.share_item(
+                    share_item(
                         ws,
                         casus_id,
                         item_id,

@@ -12,9 +12,11 @@ from typing import Any
 from litestar import Controller, Response, post
 from litestar.params import FromPath
 
-from services.casework.casussen import service as svc
+from services.casework.casussen import informeren
 from services.casework.domain.errors import FieldProblem
-from services.casework.informatie import service as information
+from services.casework.informatie.checklist import Checklist
+from services.casework.informatie.delen import release_item, withhold_item
+from services.casework.informatie.toevoegen import ItemInput, create_item
 from services.casework.web.kit import (
     ITEM_BODY,
     SHORT,
@@ -44,14 +46,14 @@ def _add_item(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], 
             checks.problems.append(FieldProblem("doel", "Kies het doel (doelbinding)."))
         checks.done()
         assert title and body
-        information.create_item(
+        create_item(
             ws,
             casus_id,
-            information.ItemInput(
+            ItemInput(
                 category=category,
                 title=title,
                 body=body,
-                checklist=information.Checklist(
+                checklist=Checklist(
                     purpose=purpose,
                     legal_basis=form.get("grondslag") or None,
                     art9_exception=form.get("art9_uitzondering") or None,
@@ -81,11 +83,11 @@ def _inform(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], st
                 )
             )
         checks.done()
-        svc.informeren(
+        informeren.informeren(
             ws,
             casus_id,
             checks.version(),
-            svc.Informeren(
+            informeren.Informeren(
                 brief_ondertekend_door=signed_by,
                 brief_overhandigd_door=handed_by,
                 brief_datum=letter_on,
@@ -103,7 +105,7 @@ def _inform(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], st
 def _withhold(item_id: uuid.UUID) -> Builder:
     def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
         def perform(ws: Workspace, checks: Checks) -> str:
-            information.withhold_item(ws, casus_id, item_id, checks.version())
+            withhold_item(ws, casus_id, item_id, checks.version())
             return "achtergehouden"
 
         return perform
@@ -114,7 +116,7 @@ def _withhold(item_id: uuid.UUID) -> Builder:
 def _release(item_id: uuid.UUID) -> Builder:
     def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
         def perform(ws: Workspace, checks: Checks) -> str:
-            information.release_item(ws, casus_id, item_id, checks.version())
+            release_item(ws, casus_id, item_id, checks.version())
             return "vrijgegeven"
 
         return perform

@@ -15,13 +15,16 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.casework.informatie import service as information
+from services.casework.informatie.checklist import Checklist
+from services.casework.informatie.delen import release_item, share_item, withhold_item
+from services.casework.informatie.items import item_view, list_items, read_item
 from services.casework.informatie.schemas import (
     InformatieItemOut,
     InformatieLijstOut,
     InformatieStatusOut,
     ToestemmingOut,
 )
+from services.casework.informatie.toevoegen import ItemInput, create_item
 from services.casework.toestemming import service as consent_service
 from services.casework.toestemming.schemas import ToestemmingIn
 from services.casework.unit_of_work import CaseworkDeps, workspace
@@ -55,8 +58,8 @@ class ChecklistIn(_In):
     persoon_geinformeerd: bool | None = None
     reden_niet_geinformeerd: Text | None = None
 
-    def checklist(self) -> information.Checklist:
-        return information.Checklist(
+    def checklist(self) -> Checklist:
+        return Checklist(
             purpose=self.doel,
             legal_basis=self.grondslag,
             art9_exception=self.art9_uitzondering,
@@ -144,7 +147,7 @@ class InformatieController(Controller):
         over_persoon_id: FromQuery[uuid.UUID | None] = None,
     ) -> InformatieLijstOut:
         with workspace(casework, principal_of(request)) as ws:
-            listed = information.list_items(ws, casus_id, doel, over_persoon_id)
+            listed = list_items(ws, casus_id, doel, over_persoon_id)
         return InformatieLijstOut.model_validate(
             {"items": listed.items, "niet_zichtbaar": listed.hidden, "melding": listed.notice}
         )
@@ -160,10 +163,10 @@ class InformatieController(Controller):
         self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[InformatieIn]
     ) -> Response[InformatieItemOut]:
         with workspace(casework, principal_of(request)) as ws:
-            item, decision = information.create_item(
+            item, decision = create_item(
                 ws,
                 casus_id,
-                information.ItemInput(
+                ItemInput(
                     category=data.categorie,
                     title=data.titel,
                     body=data.inhoud,
@@ -171,7 +174,7 @@ class InformatieController(Controller):
                     about_person_id=data.over_persoon_id,
                 ),
             )
-            response = _item(information.item_view(ws, item, decision), item.version, 201)
+            response = _item(item_view(ws, item, decision), item.version, 201)
         response.headers["Location"] = f"/api/v1/casussen/{casus_id}/informatie/{item.id}"
         return response
 
@@ -190,8 +193,8 @@ class InformatieController(Controller):
         doel: FromQuery[str | None] = None,
     ) -> Response[InformatieItemOut]:
         with workspace(casework, principal_of(request)) as ws:
-            item, decision = information.read_item(ws, casus_id, item_id, doel)
-            return _item(information.item_view(ws, item, decision), item.version)
+            item, decision = read_item(ws, casus_id, item_id, doel)
+            return _item(item_view(ws, item, decision), item.version)
 
     @post(
         "/{item_id:uuid}/delen",
@@ -210,9 +213,7 @@ class InformatieController(Controller):
         data: JSONBody[DelenIn],
     ) -> Response[InformatieStatusOut]:
         with workspace(casework, principal_of(request)) as ws:
-            item = information.share_item(
-                ws, casus_id, item_id, data.checklist(), if_match_version(request)
-            )
+            item = share_item(ws, casus_id, item_id, data.checklist(), if_match_version(request))
             return _state(item)
 
     @post(
@@ -227,7 +228,7 @@ class InformatieController(Controller):
         self, request: Req, casework: Deps, casus_id: CasusId, item_id: ItemId
     ) -> Response[InformatieStatusOut]:
         with workspace(casework, principal_of(request)) as ws:
-            item = information.withhold_item(ws, casus_id, item_id, if_match_version(request))
+            item = withhold_item(ws, casus_id, item_id, if_match_version(request))
             return _state(item)
 
     @post(
@@ -242,7 +243,7 @@ class InformatieController(Controller):
         self, request: Req, casework: Deps, casus_id: CasusId, item_id: ItemId
     ) -> Response[InformatieStatusOut]:
         with workspace(casework, principal_of(request)) as ws:
-            item = information.release_item(ws, casus_id, item_id, if_match_version(request))
+            item = release_item(ws, casus_id, item_id, if_match_version(request))
             return _state(item)
 
 

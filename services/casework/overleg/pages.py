@@ -18,7 +18,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from services.casework.casussen import service as casussen
+from services.casework.casussen import zichtbaar
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.errors import NotFound
@@ -283,7 +283,7 @@ def _agenda_form(ws: Workspace, body: dict[str, Any], viewer: Viewer) -> dict[st
     if not is_chair(viewer) or body["status"] != meetings.PLANNED:
         return None
     on_agenda = {item["casus_id"] for item in body["agenda"]}
-    page = casussen.list_casussen(ws, soort=body["soort_casussen"], limit=100)
+    page = zichtbaar.list_casussen(ws, soort=body["soort_casussen"], limit=100)
     options = {
         c["id"]: f"{c['referentie']} — {person_label(c)}"
         for c in page.items

@@ -20,7 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from services.casework import free_text
-from services.casework.casussen.service import event_view, visible_casus_ids_query
+from services.casework.casussen.tijdlijn import event_view
+from services.casework.casussen.zichtbaar import visible_casus_ids_query
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.text import format_date_nl

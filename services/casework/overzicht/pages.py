@@ -8,7 +8,7 @@ from typing import Any, Final
 from litestar import Controller, Response, get
 from litestar.response import Template
 
-from services.casework.casussen import service as svc
+from services.casework.casussen import zichtbaar
 from services.casework.casussen.pages import (
     LIST_PURPOSE,
 )
@@ -43,7 +43,7 @@ def home_counts(casework: CaseworkDeps, principal: Principal) -> Counts:
     with workspace(casework, principal) as ws:
         total, cursor, more = 0, None, False
         while True:
-            page = svc.list_casussen(ws, limit=COUNT_PAGE, cursor=cursor)
+            page = zichtbaar.list_casussen(ws, limit=COUNT_PAGE, cursor=cursor)
             total += len(page.items)
             cursor = page.next_cursor
             if cursor is None:

@@ -62,6 +62,16 @@ def consent_resource(ws: Workspace, casus: Casus, purpose: str | None) -> dict[s
     }
 
 
+def relies_on_consent(legal_basis: str | None, art9: str | None, ground: str | None) -> bool:
+    """Whether information is shared on the basis of consent (art. 6 basis, art. 9 exception
+    or beroepsgeheim ground): reading it then checks the recorded consents."""
+    return (
+        legal_basis == "toestemming"
+        or art9 == "uitdrukkelijke-toestemming"
+        or ground == "toestemming"
+    )
+
+
 def _authorize(ws: Workspace, casus: Casus, action: str, consent_id: str | None = None) -> Decision:
     """Consent belongs to the person of the casus: resource type ``person``."""
     return ws.enforcer.decide(

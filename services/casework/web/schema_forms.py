@@ -3,18 +3,28 @@
 A posted form is turned into the API's request model (``parse_form``); pydantic's errors
 become Dutch field problems (:class:`DomainValidationError`), so a form comes back with a
 message beside each field, exactly as the API would have refused the same input with 422.
+A form may say a field's problem in its own words (``messages``: "Vul de voornamen in."
+rather than "Vul dit veld in.") and add checks of its own that the schema leaves to the
+service (``problems``), so that every problem of the form is shown at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 
 M = TypeVar("M", bound=BaseModel)
+
+#: Form field -> pydantic error type (``"*"``: any) -> the form's own Dutch message.
+Messages = Mapping[str, Mapping[str, str]]
+
+_DUTCH_DATE: Final = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 
 #: pydantic error type -> Dutch message (``{ctx}`` keys are filled from the error context).
 MESSAGES: dict[str, str] = {
@@ -74,20 +84,61 @@ def field_name(loc: tuple[int | str, ...], names: Mapping[str, str] | None = Non
 
 
 def problems_of(
-    error: ValidationError, names: Mapping[str, str] | None = None
+    error: ValidationError,
+    names: Mapping[str, str] | None = None,
+    messages: Messages | None = None,
 ) -> list[FieldProblem]:
-    return [
-        FieldProblem(field_name(tuple(e["loc"]), names), dutch_message(e))
-        for e in error.errors(include_url=False)
-    ]
+    problems: list[FieldProblem] = []
+    for e in error.errors(include_url=False):
+        name = field_name(tuple(e["loc"]), names)
+        own = (messages or {}).get(name, {})
+        message = own.get(str(e.get("type", ""))) or own.get("*") or dutch_message(e)
+        problems.append(FieldProblem(name, message))
+    return problems
 
 
 def parse_form(
-    model: type[M], data: Mapping[str, Any], *, names: Mapping[str, str] | None = None
+    model: type[M],
+    data: Mapping[str, Any],
+    *,
+    names: Mapping[str, str] | None = None,
+    messages: Messages | None = None,
+    problems: Iterable[FieldProblem] = (),
 ) -> M:
     """``data`` (built from the form's fields) as the API's request ``model``; invalid input
-    raises :class:`DomainValidationError` with a Dutch problem per field."""
+    raises :class:`DomainValidationError` with a Dutch problem per field.
+
+    ``messages`` words a field's problems the form's own way (per pydantic error type, or
+    ``"*"`` for any). ``problems`` are the form's own checks beyond the schema: they are
+    raised together with the schema's, and take the place of the schema's on the same field.
+    """
+    own = list(problems)
     try:
-        return model.model_validate(dict(data))
+        parsed = model.model_validate(dict(data))
     except ValidationError as error:
-        raise DomainValidationError(problems_of(error, names)) from None
+        checked = {p.field for p in own}
+        found = [p for p in problems_of(error, names, messages) if p.field not in checked]
+        raise DomainValidationError([*found, *own]) from None
+    if own:
+        raise DomainValidationError(own)
+    return parsed
+
+
+def filled(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields that were filled in: empty text (and None) is left out, so that a required
+    field is reported missing and an optional one takes the schema's default."""
+    return {name: value for name, value in data.items() if value is not None and value != ""}
+
+
+def iso_date(value: str) -> str:
+    """A date as typed in a Dutch form (``17-05-2004``, also with / or .) in the ISO form the
+    schemas read (``2004-05-17``); anything else is returned as it is, for the schema to
+    judge. An impossible date (31-02-2026) stays as typed, so the schema refuses it."""
+    match = _DUTCH_DATE.fullmatch(value.strip())
+    if not match:
+        return value
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return value

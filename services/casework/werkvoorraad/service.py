@@ -4,7 +4,7 @@ Due items come from :mod:`services.casework.domain.timers` with the tenant's ``R
 settings: half-yearly herijking, a positive-closure proposal after N months without a new
 melding, and the check of partner commitments (from the current plan version) after some
 weeks. The casussen are those the user may see: the SQL pre-filter of need-to-know
-(:func:`services.casework.casussen.service.visible_casus_ids_query`), then the policy page-wise.
+(:func:`services.casework.casussen.zichtbaar.visible_casus_ids_query`), then the policy page-wise.
 Only casussen with a full view carry work (an adviser's pseudonymised view does not).
 
 Open actions of the current plan van aanpak owned by the user (or, without an owner user,
@@ -25,7 +25,7 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
-from services.casework.casussen.service import visible_casus_condition
+from services.casework.casussen.zichtbaar import visible_casus_condition
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.plan import PlanContent

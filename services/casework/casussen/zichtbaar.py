@@ -1,0 +1,167 @@
+"""Which casussen a reader sees: the SQL pre-filter of need-to-know (one condition per
+relation that opens a casus, taken from the policy's list scope) and the casussen list,
+checked page-wise by the policy. Search and filters build on this
+(:mod:`services.casework.casussen.zoeken`), as do the werkvoorraad and the overleg agenda.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from services.casework.casussen.weergave import summary_view
+from services.casework.domain.errors import DomainValidationError, FieldProblem
+from services.casework.workspace import REGIE_ROLES, Workspace
+from services.platform.authz.enforce import Target
+from services.platform.db.models import Casus, CasusParticipant, CasusRole, CasusShare, Person
+
+
+def visible_casus_ids_query(ws: Workspace) -> sa.Select[Any]:
+    """The ids of :func:`visible_casus_condition` (for ``IN`` from other tables)."""
+    return sa.select(Casus.id).where(visible_casus_condition(ws))
+
+
+def visible_casus_condition(ws: Workspace) -> sa.ColumnElement[bool]:
+    """The SQL pre-filter of need-to-know as one condition (see visible_casus_branches)."""
+    branches = visible_casus_branches(ws)
+    return sa.or_(*branches) if branches else sa.false()
+
+
+def visible_casus_branches(ws: Workspace) -> list[sa.ColumnElement[bool]]:
+    """The SQL pre-filter of need-to-know: what the policy could allow this subject to list,
+    one condition per relation that counts (a casus may meet several).
+
+    Which relations count (tenant-wide, participation of the organisation, a regie role,
+    uitvoeringscoördinator, a casus shared with the tenant) comes from the policy itself
+    (:attr:`Workspace.list_scope`); the policy then checks the page.
+    """
+    p = ws.principal
+    scope = ws.list_scope
+
+    def of_kind(kinds: frozenset[str], condition: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+        if not kinds:
+            return sa.false()
+        return sa.and_(Casus.kind.in_(sorted(kinds)), condition)
+
+    own_tenant = Casus.tenant_id == p.tenant
+    participates = sa.exists().where(
+        CasusParticipant.tenant_id == Casus.tenant_id,
+        CasusParticipant.casus_id == Casus.id,
+        CasusParticipant.organisation_id == p.organisation,
+        CasusParticipant.active,
+    )
+
+    def holds(*roles: str) -> sa.ColumnElement[bool]:
+        return sa.exists().where(
+            CasusRole.tenant_id == Casus.tenant_id,
+            CasusRole.casus_id == Casus.id,
+            CasusRole.user_id == p.user_id,
+            CasusRole.role.in_(roles),
+            CasusRole.ended_at.is_(None),
+        )
+
+    shared = sa.exists().where(
+        CasusShare.tenant_id == Casus.tenant_id,
+        CasusShare.casus_id == Casus.id,
+        CasusShare.shared_with_tenant == p.tenant,
+    )
+    branches = [
+        (scope.tenant_wide, own_tenant),
+        (scope.participation, sa.and_(own_tenant, participates)),
+        (scope.regie, sa.and_(own_tenant, holds(*REGIE_ROLES))),
+        (scope.coordinator, sa.and_(own_tenant, holds("uitvoeringscoordinator"))),
+        (scope.shared, sa.and_(Casus.tenant_id != p.tenant, shared)),
+    ]
+    return [of_kind(kinds, condition) for kinds, condition in branches if kinds]
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def list_casussen(
+    ws: Workspace,
+    *,
+    fase: str | None = None,
+    soort: str | None = None,
+    purpose: str | None = None,
+    limit: int = 25,
+    cursor: str | None = None,
+) -> Page:
+    """Cursor pagination over the pre-filtered casussen, checked page-wise by the policy.
+
+    One page per relation that opens casussen (participation, regie, ...), each taken in
+    (created_at, id) order from ix_casussen_tenant_created so PostgreSQL stops after a page,
+    then merged: an OR of the relations made it materialise every visible casus and sort
+    them (seconds with 100,000 casussen in the tenant; issue 14)."""
+    filters: list[sa.ColumnElement[bool]] = []
+    if fase:
+        filters.append(Casus.state == fase)
+    if soort:
+        filters.append(Casus.kind == soort)
+    if cursor:
+        try:
+            at_raw, id_raw = cursor.split("_", 1)
+            at, after_id = dt.datetime.fromisoformat(at_raw), uuid.UUID(id_raw)
+        except ValueError:
+            raise DomainValidationError([FieldProblem("cursor", "Ongeldige cursor.")]) from None
+        filters.append(sa.tuple_(Casus.created_at, Casus.id) < sa.tuple_(at, after_id))
+    order = (Casus.created_at.desc(), Casus.id.desc())
+    branches = visible_casus_branches(ws)
+    if not branches:
+        return Page([], None)
+    pages = [
+        sa.select(Casus.tenant_id, Casus.id)
+        .where(branch, *filters)
+        .order_by(*order)
+        .limit(limit + 1)
+        for branch in branches
+    ]
+    page = (pages[0] if len(pages) == 1 else sa.union(*pages)).subquery()
+    query = (
+        sa.select(Casus)
+        .join(page, sa.and_(Casus.tenant_id == page.c.tenant_id, Casus.id == page.c.id))
+        .order_by(*order)
+        .limit(limit + 1)
+    )
+    rows = list(ws.session.scalars(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    ctx = ws.context(purpose or "casusoverleg")
+    decisions = ws.enforcer.decide_page(
+        "list",
+        ws.resources(rows),
+        ctx,
+        [Target("casus", str(c.id), c.id) for c in rows],
+    )
+    # The page's persons in one query, held here: the session's identity map keeps objects
+    # only weakly, so a discarded result would be garbage and every row queried again.
+    person_ids = [
+        c.subject_person_id
+        for c, d in zip(rows, decisions, strict=True)
+        if d.allow and c.subject_person_id is not None
+    ]
+    persons = (
+        {
+            p.id: p
+            for p in ws.session.scalars(
+                sa.select(Person).where(
+                    Person.tenant_id.in_(sorted({c.tenant_id for c in rows})),
+                    Person.id.in_(person_ids),
+                )
+            )
+        }
+        if person_ids
+        else {}
+    )
+    items = [
+        summary_view(ws, c, d, persons) for c, d in zip(rows, decisions, strict=True) if d.allow
+    ]
+    next_cursor = f"{rows[-1].created_at.isoformat()}_{rows[-1].id}" if more and rows else None
+    return Page(items, next_cursor)
