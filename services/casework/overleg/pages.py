@@ -24,7 +24,13 @@ from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.errors import NotFound
 from services.casework.overleg import ical
 from services.casework.overleg import service as meetings
-from services.casework.overleg.routes import CHAIR_ROLES, AgendapuntIn, OverlegIn, VerslagIn
+from services.casework.overleg.routes import (
+    CHAIR_ROLES,
+    AgendapuntIn,
+    OverlegIn,
+    VerslagIn,
+    to_minutes,
+)
 from services.casework.unit_of_work import workspace
 from services.casework.web import formstate
 from services.casework.web.context import Viewer, WebDeps
@@ -198,31 +204,6 @@ def minutes_input(data: Mapping[str, Any]) -> VerslagIn:
         raise DomainValidationError(
             [FieldProblem(_DECISION_LINE.sub(r"\1", p.field), p.message) for p in error.problems]
         ) from None
-
-
-def to_minutes(data: VerslagIn) -> meetings.Minutes:
-    return meetings.Minutes(
-        items=[
-            meetings.MinutesItem(
-                casus_id=p.casus_id,
-                besluitvorming=p.besluitvorming,
-                beeldvorming=p.beeldvorming,
-                oordeelsvorming=p.oordeelsvorming,
-                decisions=list(p.besluiten),
-                actions=[
-                    meetings.ActionInput(
-                        description=a.omschrijving,
-                        owner_organisation=a.eigenaar_organisatie,
-                        owner_user=a.eigenaar_gebruiker,
-                        deadline=a.deadline,
-                    )
-                    for a in p.acties
-                ],
-            )
-            for p in data.agendapunten
-        ],
-        present=list(data.aanwezig),
-    )
 
 
 # ---------------------------------------------------------------------------------------------
