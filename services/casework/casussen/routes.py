@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
-from litestar import Controller, Request, Response, get, post, put
-from litestar.di import NamedDependency
+from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from services.casework.casussen import service as svc
@@ -38,15 +36,11 @@ from services.casework.casussen.schemas import (
     UitkomstmetingOut,
     to_person_input,
 )
+from services.casework.commands import Req, Ws, command, created, tagged
 from services.casework.uitkomsten import service as outcomes
-from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.platform.db.models import Casus
-from services.platform.http.etag import etag, if_match_version
 from services.platform.http.openapi import BY_ID, VERSIONED, WITH_BODY, problem_responses
-from services.platform.identity.guards import principal_of
 
-Req = Request[Any, Any, Any]
-Deps = NamedDependency[CaseworkDeps]
 CasusId = FromPath[uuid.UUID]
 
 ETAG = {"etag": True}
@@ -58,16 +52,9 @@ WRITE = problem_responses(*BY_ID, 409, *WITH_BODY)
 VERSIONED_WRITE = problem_responses(*BY_ID, *WITH_BODY, *VERSIONED)
 
 
-def _state(casus: Casus, status: int = 200) -> Response[CasusStatusOut]:
-    return Response(
-        CasusStatusOut(
-            id=str(casus.id),
-            referentie=casus.reference,
-            fase=casus.state,
-            versie=casus.version,
-        ),
-        status_code=status,
-        headers={"ETag": etag(casus.version)},
+def _state(casus: Casus) -> CasusStatusOut:
+    return CasusStatusOut(
+        id=str(casus.id), referentie=casus.reference, fase=casus.state, versie=casus.version
     )
 
 
@@ -92,8 +79,7 @@ class CasussenController(Controller):
     )
     def index(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         fase: FromQuery[str | None] = None,
         soort: FromQuery[str | None] = None,
         doel: FromQuery[str | None] = None,
@@ -101,10 +87,9 @@ class CasussenController(Controller):
         cursor: FromQuery[str | None] = None,
     ) -> CasussenOut:
         limit = max(1, min(limiet, 100))
-        with workspace(casework, principal_of(request)) as ws:
-            page = svc.list_casussen(
-                ws, fase=fase, soort=soort, purpose=doel, limit=limit, cursor=cursor
-            )
+        page = svc.list_casussen(
+            ws, fase=fase, soort=soort, purpose=doel, limit=limit, cursor=cursor
+        )
         return CasussenOut.model_validate({"items": page.items, "volgende": page.next_cursor})
 
     @post(
@@ -114,31 +99,26 @@ class CasussenController(Controller):
         opt={"voorbeeld": EXAMPLE_AANMELDING},
         responses=problem_responses(*BY_ID, 409, *WITH_BODY),
     )
-    def create(
-        self, request: Req, casework: Deps, data: JSONBody[AanmeldingIn]
-    ) -> Response[CasusStatusOut]:
+    def create(self, ws: Ws, data: JSONBody[AanmeldingIn]) -> Response[CasusStatusOut]:
         person = to_person_input(data.persoon) if data.persoon is not None else None
-        with workspace(casework, principal_of(request)) as ws:
-            casus = svc.aanmelden(
-                ws,
-                svc.Aanmelding(
-                    kind=data.soort,
-                    waarom_integraal=data.waarom_integraal,
-                    problemen=dict(data.problemen),
-                    geinformeerd=data.geinformeerd,
-                    reden_niet_geinformeerd=data.reden_niet_geinformeerd,
-                    person=person,
-                    person_id=data.persoon_id,
-                    group_name=data.groepsnaam,
-                    doelgroep=data.doelgroep,
-                    vrijwillig=data.vrijwillig,
-                    meeting_type=data.overleg,
-                    text_categories=tuple(data.tekst_categorieen),
-                ),
-            )
-            response = _state(casus, 201)
-        response.headers["Location"] = f"{self.path}/{casus.id}"
-        return response
+        casus = svc.aanmelden(
+            ws,
+            svc.Aanmelding(
+                kind=data.soort,
+                waarom_integraal=data.waarom_integraal,
+                problemen=dict(data.problemen),
+                geinformeerd=data.geinformeerd,
+                reden_niet_geinformeerd=data.reden_niet_geinformeerd,
+                person=person,
+                person_id=data.persoon_id,
+                group_name=data.groepsnaam,
+                doelgroep=data.doelgroep,
+                vrijwillig=data.vrijwillig,
+                meeting_type=data.overleg,
+                text_categories=tuple(data.tekst_categorieen),
+            ),
+        )
+        return created(ws, casus, _state(casus), f"{self.path}/{casus.id}")
 
     @get(
         "/{casus_id:uuid}",
@@ -147,12 +127,11 @@ class CasussenController(Controller):
         responses=READ,
     )
     def show(
-        self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
+        self, ws: Ws, casus_id: CasusId, doel: FromQuery[str | None] = None
     ) -> Response[CasusOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            casus, decision = svc.read_casus(ws, casus_id, doel)
-            body = CasusOut.model_validate(svc.detail_view(ws, casus, decision))
-        return Response(body, headers={"ETag": etag(casus.version)})
+        casus, decision = svc.read_casus(ws, casus_id, doel)
+        body = CasusOut.model_validate(svc.detail_view(ws, casus, decision))
+        return tagged(body, casus.version)
 
     @post(
         "/{casus_id:uuid}/overgang",
@@ -162,13 +141,14 @@ class CasussenController(Controller):
         responses=VERSIONED_WRITE,
     )
     def move(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[OvergangIn]
+        self, request: Req, ws: Ws, casus_id: CasusId, data: JSONBody[OvergangIn]
     ) -> Response[CasusStatusOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            casus = svc.transition(
-                ws, casus_id, data.naar, if_match_version(request), reason=data.reden
-            )
-            return _state(casus)
+        return command(
+            request,
+            ws,
+            lambda expected: svc.transition(ws, casus_id, data.naar, expected, reason=data.reden),
+            _state,
+        )
 
     @get(
         "/{casus_id:uuid}/triage",
@@ -178,19 +158,17 @@ class CasussenController(Controller):
     )
     def triage_preview(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         criteria: FromQuery[str | None] = None,
     ) -> TriageOut:
         met = {c for c in (criteria or "").split(",") if c}
-        with workspace(casework, principal_of(request)) as ws:
-            try:
-                return TriageOut.model_validate(svc.triage_preview(ws, casus_id, met))
-            except ValueError as error:
-                from services.casework.domain.errors import DomainValidationError, FieldProblem
+        try:
+            return TriageOut.model_validate(svc.triage_preview(ws, casus_id, met))
+        except ValueError as error:
+            from services.casework.domain.errors import DomainValidationError, FieldProblem
 
-                raise DomainValidationError([FieldProblem("criteria", str(error))]) from None
+            raise DomainValidationError([FieldProblem("criteria", str(error))]) from None
 
     @post(
         "/{casus_id:uuid}/triage",
@@ -203,19 +181,22 @@ class CasussenController(Controller):
         responses=VERSIONED_WRITE,
     )
     def triage(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[TriageIn]
+        self, request: Req, ws: Ws, casus_id: CasusId, data: JSONBody[TriageIn]
     ) -> Response[CasusStatusOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            casus = svc.triage_decide(
+        return command(
+            request,
+            ws,
+            lambda expected: svc.triage_decide(
                 ws,
                 casus_id,
-                if_match_version(request),
+                expected,
                 criteria_met=set(data.criteria),
                 decision=data.besluit,
                 reason=data.reden,
                 override_reason=data.afwijking_reden,
-            )
-            return _state(casus)
+            ),
+            _state,
+        )
 
     @put(
         "/{casus_id:uuid}/informeren",
@@ -224,14 +205,16 @@ class CasussenController(Controller):
         responses=VERSIONED_WRITE,
     )
     def inform(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[InformerenIn]
+        self, request: Req, ws: Ws, casus_id: CasusId, data: JSONBody[InformerenIn]
     ) -> Response[CasusStatusOut]:
         brief, gesprek = data.notificatiebrief, data.startgesprek
-        with workspace(casework, principal_of(request)) as ws:
-            casus = svc.informeren(
+        return command(
+            request,
+            ws,
+            lambda expected: svc.informeren(
                 ws,
                 casus_id,
-                if_match_version(request),
+                expected,
                 svc.Informeren(
                     brief_ondertekend_door=brief.ondertekend_door if brief else None,
                     brief_overhandigd_door=brief.overhandigd_door if brief else None,
@@ -241,8 +224,9 @@ class CasussenController(Controller):
                     geen_reactie=data.geen_reactie,
                     toelichting=data.toelichting,
                 ),
-            )
-            return _state(casus)
+            ),
+            _state,
+        )
 
     @post(
         "/{casus_id:uuid}/deelnemers",
@@ -251,14 +235,11 @@ class CasussenController(Controller):
         opt={"voorbeeld": {"organisatie": "onbekend-voorbeeld", "deelname": "kern"}},
         responses=WRITE,
     )
-    def invite(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[DeelnemerIn]
-    ) -> DeelnemerOut:
-        with workspace(casework, principal_of(request)) as ws:
-            p = svc.invite(ws, casus_id, data.organisatie, data.deelname, data.rol)
-            return DeelnemerOut(
-                organisatie=p.organisation_id, deelname=p.participation, rol=p.declared_role
-            )
+    def invite(self, ws: Ws, casus_id: CasusId, data: JSONBody[DeelnemerIn]) -> DeelnemerOut:
+        p = svc.invite(ws, casus_id, data.organisatie, data.deelname, data.rol)
+        return DeelnemerOut(
+            organisatie=p.organisation_id, deelname=p.participation, rol=p.declared_role
+        )
 
     @put(
         "/{casus_id:uuid}/regie",
@@ -266,12 +247,9 @@ class CasussenController(Controller):
         opt={"voorbeeld": {"rol": "casusregisseur", "gebruiker": "onbekend-voorbeeld"}},
         responses=WRITE,
     )
-    def regie(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[RegieIn]
-    ) -> RegieOut:
-        with workspace(casework, principal_of(request)) as ws:
-            role = svc.set_regie(ws, casus_id, data.rol, data.gebruiker, data.reden)
-            return RegieOut(rol=role.role, gebruiker=role.user_id, organisatie=role.organisation_id)
+    def regie(self, ws: Ws, casus_id: CasusId, data: JSONBody[RegieIn]) -> RegieOut:
+        role = svc.set_regie(ws, casus_id, data.rol, data.gebruiker, data.reden)
+        return RegieOut(rol=role.role, gebruiker=role.user_id, organisatie=role.organisation_id)
 
     @post(
         "/{casus_id:uuid}/afsluiting",
@@ -281,14 +259,16 @@ class CasussenController(Controller):
         responses=VERSIONED_WRITE,
     )
     def close(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[AfsluitingIn]
+        self, request: Req, ws: Ws, casus_id: CasusId, data: JSONBody[AfsluitingIn]
     ) -> Response[CasusStatusOut]:
         talk = data.eindgesprek
-        with workspace(casework, principal_of(request)) as ws:
-            casus = svc.afsluiten(
+        return command(
+            request,
+            ws,
+            lambda expected: svc.afsluiten(
                 ws,
                 casus_id,
-                if_match_version(request),
+                expected,
                 svc.Afsluiting(
                     reden=data.reden,
                     toelichting=data.toelichting,
@@ -297,8 +277,9 @@ class CasussenController(Controller):
                     eindgesprek_notities=talk.notities if talk else None,
                     afsluitbrief_datum=data.afsluitbrief_datum,
                 ),
-            )
-            return _state(casus)
+            ),
+            _state,
+        )
 
     @post(
         "/{casus_id:uuid}/heropenen",
@@ -308,11 +289,11 @@ class CasussenController(Controller):
         responses=VERSIONED_WRITE,
     )
     def reopen(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[HeropenenIn]
+        self, request: Req, ws: Ws, casus_id: CasusId, data: JSONBody[HeropenenIn]
     ) -> Response[CasusStatusOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            casus = svc.heropenen(ws, casus_id, if_match_version(request), data.reden)
-            return _state(casus)
+        return command(
+            request, ws, lambda expected: svc.heropenen(ws, casus_id, expected, data.reden), _state
+        )
 
     @get(
         "/{casus_id:uuid}/tijdlijn",
@@ -322,13 +303,11 @@ class CasussenController(Controller):
     )
     def history(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         sinds: FromQuery[dt.datetime | None] = None,
     ) -> list[GebeurtenisOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            return [GebeurtenisOut.model_validate(e) for e in svc.timeline(ws, casus_id, sinds)]
+        return [GebeurtenisOut.model_validate(e) for e in svc.timeline(ws, casus_id, sinds)]
 
     @post(
         "/{casus_id:uuid}/doorbreekglas",
@@ -345,15 +324,14 @@ class CasussenController(Controller):
         responses=WRITE,
     )
     def break_glass(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[DoorbreekglasIn]
+        self, ws: Ws, casus_id: CasusId, data: JSONBody[DoorbreekglasIn]
     ) -> DoorbreekglasOut:
-        with workspace(casework, principal_of(request)) as ws:
-            grant = svc.doorbreekglas(ws, casus_id, data.reden, data.uren)
-            return DoorbreekglasOut(
-                id=str(grant.id),
-                verloopt=grant.expires_at.isoformat(),
-                melding="Spoedtoegang verleend. Dit wordt gelogd en beoordeeld door de PGA-expert.",
-            )
+        grant = svc.doorbreekglas(ws, casus_id, data.reden, data.uren)
+        return DoorbreekglasOut(
+            id=str(grant.id),
+            verloopt=grant.expires_at.isoformat(),
+            melding="Spoedtoegang verleend. Dit wordt gelogd en beoordeeld door de PGA-expert.",
+        )
 
     @post(
         "/{casus_id:uuid}/gezinsleden",
@@ -369,13 +347,10 @@ class CasussenController(Controller):
         responses=WRITE,
     )
     def add_household_member(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[GezinslidIn]
+        self, ws: Ws, casus_id: CasusId, data: JSONBody[GezinslidIn]
     ) -> GezinslidAangemaaktOut:
-        with workspace(casework, principal_of(request)) as ws:
-            member = svc.add_household_member(
-                ws, casus_id, to_person_input(data.persoon), data.relatie
-            )
-            return GezinslidAangemaaktOut(id=str(member.id), relatie=data.relatie)
+        member = svc.add_household_member(ws, casus_id, to_person_input(data.persoon), data.relatie)
+        return GezinslidAangemaaktOut(id=str(member.id), relatie=data.relatie)
 
     @get(
         "/{casus_id:uuid}/gezinsleden",
@@ -384,10 +359,9 @@ class CasussenController(Controller):
         responses=READ,
     )
     def household(
-        self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
+        self, ws: Ws, casus_id: CasusId, doel: FromQuery[str | None] = None
     ) -> list[GezinslidOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            return [GezinslidOut.model_validate(m) for m in svc.household(ws, casus_id, doel)]
+        return [GezinslidOut.model_validate(m) for m in svc.household(ws, casus_id, doel)]
 
     @post(
         "/{casus_id:uuid}/uitkomsten",
@@ -403,15 +377,12 @@ class CasussenController(Controller):
         responses=WRITE,
     )
     def record_outcomes(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[UitkomstenIn]
+        self, ws: Ws, casus_id: CasusId, data: JSONBody[UitkomstenIn]
     ) -> UitkomstAangemaaktOut:
-        with workspace(casework, principal_of(request)) as ws:
-            row = outcomes.record_outcome(
-                ws, casus_id, data.moment, data.datum, dict(data.uitkomsten)
-            )
-            return UitkomstAangemaaktOut(
-                id=str(row.id), moment=row.moment, datum=row.measured_on.isoformat()
-            )
+        row = outcomes.record_outcome(ws, casus_id, data.moment, data.datum, dict(data.uitkomsten))
+        return UitkomstAangemaaktOut(
+            id=str(row.id), moment=row.moment, datum=row.measured_on.isoformat()
+        )
 
     @get(
         "/{casus_id:uuid}/uitkomsten",
@@ -420,8 +391,7 @@ class CasussenController(Controller):
         responses=READ,
     )
     def list_outcomes(
-        self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
+        self, ws: Ws, casus_id: CasusId, doel: FromQuery[str | None] = None
     ) -> list[UitkomstmetingOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            rows = outcomes.list_outcomes(ws, casus_id, doel)
+        rows = outcomes.list_outcomes(ws, casus_id, doel)
         return [UitkomstmetingOut.model_validate(r) for r in rows]
