@@ -8,13 +8,13 @@ name the item's current version (412 otherwise).
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.casework.commands import Req, Ws, command, created, tagged
 from services.casework.informatie import service as information
 from services.casework.informatie.schemas import (
     InformatieItemOut,
@@ -24,14 +24,9 @@ from services.casework.informatie.schemas import (
 )
 from services.casework.toestemming import service as consent_service
 from services.casework.toestemming.schemas import ToestemmingIn
-from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.platform.db.models import InformationItem
-from services.platform.http.etag import etag, if_match_version
 from services.platform.http.openapi import BY_ID, VERSIONED, WITH_BODY, problem_responses
-from services.platform.identity.guards import principal_of
 
-Req = Request[Any, Any, Any]
-Deps = NamedDependency[CaseworkDeps]
 CasusId = FromPath[uuid.UUID]
 ItemId = FromPath[uuid.UUID]
 
@@ -101,27 +96,16 @@ WRITE = problem_responses(*BY_ID, 409, *WITH_BODY)
 ITEM_ACTION = problem_responses(*BY_ID, *WITH_BODY, *VERSIONED)
 
 
-def _item(view: dict[str, Any], version: int, status: int = 200) -> Response[InformatieItemOut]:
-    return Response(
-        InformatieItemOut.model_validate(view),
-        status_code=status,
-        headers={"ETag": etag(version)},
-    )
-
-
-def _state(item: InformationItem) -> Response[InformatieStatusOut]:
-    return Response(
-        InformatieStatusOut(
-            id=str(item.id),
-            categorie=item.category,
-            gedeeld=item.shared,
-            gedeeld_op=item.shared_at.isoformat() if item.shared_at else None,
-            achtergehouden=item.withheld,
-            doel=item.purpose,
-            grondslag=item.legal_basis,
-            versie=item.version,
-        ),
-        headers={"ETag": etag(item.version)},
+def _state(item: InformationItem) -> InformatieStatusOut:
+    return InformatieStatusOut(
+        id=str(item.id),
+        categorie=item.category,
+        gedeeld=item.shared,
+        gedeeld_op=item.shared_at.isoformat() if item.shared_at else None,
+        achtergehouden=item.withheld,
+        doel=item.purpose,
+        grondslag=item.legal_basis,
+        versie=item.version,
     )
 
 
@@ -137,14 +121,12 @@ class InformatieController(Controller):
     )
     def index(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         doel: FromQuery[str | None] = None,
         over_persoon_id: FromQuery[uuid.UUID | None] = None,
     ) -> InformatieLijstOut:
-        with workspace(casework, principal_of(request)) as ws:
-            listed = information.list_items(ws, casus_id, doel, over_persoon_id)
+        listed = information.list_items(ws, casus_id, doel, over_persoon_id)
         return InformatieLijstOut.model_validate(
             {"items": listed.items, "niet_zichtbaar": listed.hidden, "melding": listed.notice}
         )
@@ -157,23 +139,25 @@ class InformatieController(Controller):
         responses=WRITE,
     )
     def create(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[InformatieIn]
+        self, ws: Ws, casus_id: CasusId, data: JSONBody[InformatieIn]
     ) -> Response[InformatieItemOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            item, decision = information.create_item(
-                ws,
-                casus_id,
-                information.ItemInput(
-                    category=data.categorie,
-                    title=data.titel,
-                    body=data.inhoud,
-                    checklist=data.checklist(),
-                    about_person_id=data.over_persoon_id,
-                ),
-            )
-            response = _item(information.item_view(ws, item, decision), item.version, 201)
-        response.headers["Location"] = f"/api/v1/casussen/{casus_id}/informatie/{item.id}"
-        return response
+        item, decision = information.create_item(
+            ws,
+            casus_id,
+            information.ItemInput(
+                category=data.categorie,
+                title=data.titel,
+                body=data.inhoud,
+                checklist=data.checklist(),
+                about_person_id=data.over_persoon_id,
+            ),
+        )
+        return created(
+            ws,
+            item,
+            InformatieItemOut.model_validate(information.item_view(ws, item, decision)),
+            f"/api/v1/casussen/{casus_id}/informatie/{item.id}",
+        )
 
     @get(
         "/{item_id:uuid}",
@@ -183,15 +167,16 @@ class InformatieController(Controller):
     )
     def show(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         item_id: ItemId,
         doel: FromQuery[str | None] = None,
     ) -> Response[InformatieItemOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            item, decision = information.read_item(ws, casus_id, item_id, doel)
-            return _item(information.item_view(ws, item, decision), item.version)
+        item, decision = information.read_item(ws, casus_id, item_id, doel)
+        return tagged(
+            InformatieItemOut.model_validate(information.item_view(ws, item, decision)),
+            item.version,
+        )
 
     @post(
         "/{item_id:uuid}/delen",
@@ -204,16 +189,19 @@ class InformatieController(Controller):
     def share(
         self,
         request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         item_id: ItemId,
         data: JSONBody[DelenIn],
     ) -> Response[InformatieStatusOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            item = information.share_item(
-                ws, casus_id, item_id, data.checklist(), if_match_version(request)
-            )
-            return _state(item)
+        return command(
+            request,
+            ws,
+            lambda expected: information.share_item(
+                ws, casus_id, item_id, data.checklist(), expected
+            ),
+            _state,
+        )
 
     @post(
         "/{item_id:uuid}/achterhouden",
@@ -224,11 +212,14 @@ class InformatieController(Controller):
         responses=ITEM_ACTION,
     )
     def withhold(
-        self, request: Req, casework: Deps, casus_id: CasusId, item_id: ItemId
+        self, request: Req, ws: Ws, casus_id: CasusId, item_id: ItemId
     ) -> Response[InformatieStatusOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            item = information.withhold_item(ws, casus_id, item_id, if_match_version(request))
-            return _state(item)
+        return command(
+            request,
+            ws,
+            lambda expected: information.withhold_item(ws, casus_id, item_id, expected),
+            _state,
+        )
 
     @post(
         "/{item_id:uuid}/vrijgeven",
@@ -239,11 +230,14 @@ class InformatieController(Controller):
         responses=ITEM_ACTION,
     )
     def release(
-        self, request: Req, casework: Deps, casus_id: CasusId, item_id: ItemId
+        self, request: Req, ws: Ws, casus_id: CasusId, item_id: ItemId
     ) -> Response[InformatieStatusOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            item = information.release_item(ws, casus_id, item_id, if_match_version(request))
-            return _state(item)
+        return command(
+            request,
+            ws,
+            lambda expected: information.release_item(ws, casus_id, item_id, expected),
+            _state,
+        )
 
 
 class ToestemmingenController(Controller):
@@ -256,9 +250,8 @@ class ToestemmingenController(Controller):
         summary="Vastgelegde toestemmingen van de persoon",
         responses=READ,
     )
-    def index(self, request: Req, casework: Deps, casus_id: CasusId) -> list[ToestemmingOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            consents = consent_service.list_consents(ws, casus_id)
+    def index(self, ws: Ws, casus_id: CasusId) -> list[ToestemmingOut]:
+        consents = consent_service.list_consents(ws, casus_id)
         return [ToestemmingOut.model_validate(c) for c in consents]
 
     @post(
@@ -274,13 +267,12 @@ class ToestemmingenController(Controller):
         responses=WRITE,
     )
     def create(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[ToestemmingIn]
+        self, ws: Ws, casus_id: CasusId, data: JSONBody[ToestemmingIn]
     ) -> Response[ToestemmingOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            consent = consent_service.record_consent(
-                ws, casus_id, data.doel, data.reikwijdte, data.ongelijke_verhouding
-            )
-            body = ToestemmingOut.model_validate(consent_service.consent_view(consent))
+        consent = consent_service.record_consent(
+            ws, casus_id, data.doel, data.reikwijdte, data.ongelijke_verhouding
+        )
+        body = ToestemmingOut.model_validate(consent_service.consent_view(consent))
         return Response(
             body,
             status_code=201,
@@ -297,11 +289,9 @@ class ToestemmingenController(Controller):
     )
     def revoke(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         consent_id: FromPath[uuid.UUID],
     ) -> ToestemmingOut:
-        with workspace(casework, principal_of(request)) as ws:
-            consent = consent_service.revoke_consent(ws, casus_id, consent_id)
-            return ToestemmingOut.model_validate(consent_service.consent_view(consent))
+        consent = consent_service.revoke_consent(ws, casus_id, consent_id)
+        return ToestemmingOut.model_validate(consent_service.consent_view(consent))
