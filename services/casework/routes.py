@@ -32,12 +32,17 @@ from services.casework.plan.zrm_pages import ZelfredzaamheidPagesController
 from services.casework.toestemming.pages import ToestemmingPagesController
 from services.casework.uitleg import UitlegController
 from services.casework.unit_of_work import request_workspace
+from services.casework.web.shell import page_viewer
 from services.casework.werkvoorraad.pages import WerkvoorraadPagesController
 from services.casework.werkvoorraad.routes import WerkvoorraadController
 
-#: What the casework handlers are given: ``ws``, the workspace of the request (one
-#: transaction; docs/adr/0024-request-scoped-workspace.md).
-DEPENDENCIES: Dependencies = {"ws": Provide(request_workspace)}
+#: What the casework handlers are given (docs/adr/0024-request-scoped-workspace.md): the API
+#: handlers ``ws``, the workspace of the request (one transaction); the pages ``viewer``, who
+#: is looking (None without a login), with the workspace of the request.
+DEPENDENCIES: Dependencies = {
+    "ws": Provide(request_workspace),
+    "viewer": Provide(page_viewer),
+}
 
 CONTROLLERS: list[type[Controller]] = [
     CasussenController,

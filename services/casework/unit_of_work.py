@@ -110,6 +110,28 @@ class UnitOfWork:
             session.close()
 
 
+class LazyWorkspace:
+    """The workspace of a page request, opened when first used (a page that only redirects
+    to the login opens none); the page's dependency commits or aborts it at the end."""
+
+    def __init__(self, deps: CaseworkDeps, principal: Principal) -> None:
+        self._unit = UnitOfWork(deps, principal)
+        self._workspace: Workspace | None = None
+
+    def get(self) -> Workspace:
+        if self._workspace is None:
+            self._workspace = self._unit.open()
+        return self._workspace
+
+    def commit(self) -> None:
+        if self._workspace is not None:
+            self._unit.commit()
+
+    def abort(self, error: BaseException) -> None:
+        if self._workspace is not None:
+            self._unit.abort(error)
+
+
 @contextmanager
 def workspace(
     deps: CaseworkDeps, principal: Principal, *, now: dt.datetime | None = None

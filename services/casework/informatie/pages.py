@@ -24,7 +24,7 @@ from services.casework.web.kit import (
     Form,
     casus_form,
 )
-from services.casework.web.shell import Req, Web
+from services.casework.web.shell import Page, Req, Web
 from services.casework.workspace import Workspace
 from services.platform.identity.authn import PUBLIC
 from tenants.reference import PURPOSES
@@ -133,11 +133,13 @@ class InformatiePagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
     ) -> Response[Any]:
         return await casus_form(
             request,
             web,
+            viewer,
             casus_id,
             lambda form: "informatie",
             _add_item,
@@ -148,11 +150,13 @@ class InformatiePagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
     ) -> Response[Any]:
         return await casus_form(
             request,
             web,
+            viewer,
             casus_id,
             lambda form: "informeren",
             _inform,
@@ -167,12 +171,14 @@ class InformatiePagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
         item_id: ItemId,
     ) -> Response[Any]:
         return await casus_form(
             request,
             web,
+            viewer,
             casus_id,
             lambda form: f"achterhouden:{item_id}",
             _withhold(item_id),
@@ -187,12 +193,14 @@ class InformatiePagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
         item_id: ItemId,
     ) -> Response[Any]:
         return await casus_form(
             request,
             web,
+            viewer,
             casus_id,
             lambda form: f"vrijgeven:{item_id}",
             _release(item_id),
