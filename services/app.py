@@ -22,6 +22,7 @@ from services.beheer.routes import BeheerController
 from services.casework.casuspagina.pages import casus_page
 from services.casework.problems import CASEWORK_EXCEPTION_HANDLERS
 from services.casework.routes import CONTROLLERS as CASEWORK_CONTROLLERS
+from services.casework.routes import DEPENDENCIES as CASEWORK_DEPENDENCIES
 from services.casework.routes import PAGES as WEB_PAGES
 from services.casework.web import (
     NLDS_THEME_CLASS,
@@ -163,6 +164,7 @@ def create_app(
             "csrf": Provide(lambda: csrf, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "broker": Provide(lambda: runtime.broker, sync_to_thread=False),
+            **CASEWORK_DEPENDENCIES,
         },
         # A browser gets a Dutch HTML page for every error; API clients problem+json.
         exception_handlers=html_error_pages(

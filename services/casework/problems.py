@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.types import ExceptionHandlersMap
+from sqlalchemy.orm.exc import StaleDataError
 
 from services.casework.domain.errors import DomainValidationError
 from services.casework.domain.lifecycle import InvalidTransition
@@ -94,6 +95,12 @@ def _stale(request: Req, exc: VersionMismatch) -> Response[Any]:
     return problem_response(request, standard_problem(412, extra=extra))
 
 
+def _stale_row(request: Req, exc: StaleDataError) -> Response[Any]:
+    """A flush found a row changed by another transaction since it was read (the request's
+    workspace re-raises it unchanged; docs/adr/0024-request-scoped-workspace.md)."""
+    return _stale(request, VersionMismatch(None))
+
+
 def _required(request: Req, exc: VersionRequired) -> Response[Any]:
     return problem_response(request, standard_problem(428))
 
@@ -119,6 +126,7 @@ CASEWORK_EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     Conflict: _conflict,
     DomainValidationError: _invalid,
     VersionMismatch: _stale,
+    StaleDataError: _stale_row,
     VersionRequired: _required,
     PolicyEngineUnavailable: _unavailable,
 }

@@ -4,6 +4,8 @@ and the Dutch pages and forms (``PAGES``). Add a feature's controllers here."""
 from __future__ import annotations
 
 from litestar import Controller
+from litestar.di import Provide
+from litestar.types import Dependencies
 
 from services.casework.aanmelding.pages import AanmeldingPagesController
 from services.casework.avg.pages import AvgPagesController
@@ -29,8 +31,18 @@ from services.casework.plan.routes import PlanController
 from services.casework.plan.zrm_pages import ZelfredzaamheidPagesController
 from services.casework.toestemming.pages import ToestemmingPagesController
 from services.casework.uitleg import UitlegController
+from services.casework.unit_of_work import request_workspace
+from services.casework.web.shell import page_viewer
 from services.casework.werkvoorraad.pages import WerkvoorraadPagesController
 from services.casework.werkvoorraad.routes import WerkvoorraadController
+
+#: What the casework handlers are given (docs/adr/0024-request-scoped-workspace.md): the API
+#: handlers ``ws``, the workspace of the request (one transaction); the pages ``viewer``, who
+#: is looking (None without a login), with the workspace of the request.
+DEPENDENCIES: Dependencies = {
+    "ws": Provide(request_workspace),
+    "viewer": Provide(page_viewer),
+}
 
 CONTROLLERS: list[type[Controller]] = [
     CasussenController,

@@ -5,21 +5,17 @@ action ``explain``); the answer never contains case content."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 
+from services.casework.commands import Ws
+from services.casework.informatie import uitleg
 from services.casework.informatie.checklist import Checklist
 from services.casework.informatie.schemas import UitlegOut
-from services.casework.informatie.uitleg import explain_casus, explain_item, explanation_view
-from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.platform.http.openapi import BY_ID, problem_responses
-from services.platform.identity.guards import principal_of
 
-Req = Request[Any, Any, Any]
-Deps = NamedDependency[CaseworkDeps]
 CasusId = FromPath[uuid.UUID]
 
 #: Explaining is open to every member of the gemeente (the policy decides it with
@@ -63,16 +59,14 @@ class UitlegController(Controller):
     )
     def casus(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         checklist: NamedDependency[Checklist],
         actie: FromQuery[str] = "share",
         categorie: FromQuery[str | None] = None,
     ) -> UitlegOut:
-        with workspace(casework, principal_of(request)) as ws:
-            answer = explain_casus(ws, casus_id, actie, checklist, categorie or None)
-        return UitlegOut.model_validate(explanation_view(answer))
+        answer = uitleg.explain_casus(ws, casus_id, actie, checklist, categorie or None)
+        return UitlegOut.model_validate(uitleg.explanation_view(answer))
 
     @get(
         "/informatie/{item_id:uuid}/uitleg",
@@ -83,13 +77,11 @@ class UitlegController(Controller):
     )
     def item(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         item_id: FromPath[uuid.UUID],
         checklist: NamedDependency[Checklist],
         actie: FromQuery[str] = "share",
     ) -> UitlegOut:
-        with workspace(casework, principal_of(request)) as ws:
-            answer = explain_item(ws, casus_id, item_id, actie, checklist)
-        return UitlegOut.model_validate(explanation_view(answer))
+        answer = uitleg.explain_item(ws, casus_id, item_id, actie, checklist)
+        return UitlegOut.model_validate(uitleg.explanation_view(answer))

@@ -3,27 +3,38 @@
 On success everything commits together (the change and its audit rows). When the policy
 denies, or the engine cannot decide (503, fail closed), the transaction is rolled back (no
 partial writes) and the audit rows of those attempts are written in a fresh transaction, so
-every refused attempt is on record.
+every refused attempt is on record. A row changed by another transaction since it was read
+(``version_id_col``) is a 412 (:class:`VersionMismatch`).
+
+HTTP handlers receive their workspace from the request-scoped dependency ``ws``
+(:func:`request_workspace`, docs/adr/0024-request-scoped-workspace.md); jobs, the demo seeder
+and the CLI open one with the :func:`workspace` context manager. Both run the same
+:class:`UnitOfWork`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
+import anyio
+import anyio.to_thread
+from litestar import Request
+from litestar.di import NamedDependency
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.casework.domain.bsn import BsnVault
 from services.casework.errors import VersionMismatch
-from services.casework.workspace import Workspace
+from services.casework.workspace import Workspace, refused_audit_rows
 from services.platform.authz.enforce import AccessDenied, Enforcer
 from services.platform.authz.gateway import PolicyGateway
 from services.platform.authz.subjects import SubjectSealer
-from services.platform.db.models import AuditEntry
 from services.platform.db.unit_of_work import SET_TENANT
+from services.platform.identity.guards import principal_of
 from services.platform.identity.principal import Principal
 from services.platform.policy import PolicyEngineUnavailable
 
@@ -38,30 +49,128 @@ class CaseworkDeps:
     subjects: SubjectSealer | None = None
 
 
+class UnitOfWork:
+    """The transaction behind one workspace: :meth:`open`, then :meth:`commit` or
+    :meth:`abort` (exactly one of them; both close the session)."""
+
+    def __init__(
+        self, deps: CaseworkDeps, principal: Principal, *, now: dt.datetime | None = None
+    ) -> None:
+        self.deps = deps
+        self.principal = principal
+        self.now = now
+        self._session: Session | None = None
+        self._transaction: SessionTransaction | None = None
+        self._enforcer: Enforcer | None = None
+
+    def open(self) -> Workspace:
+        deps, principal = self.deps, self.principal
+        engine = deps.gateway.engine()  # PolicyEngineUnavailable -> 503 before anything happens
+        session = deps.sessions()
+        try:
+            enforcer = Enforcer(
+                session,
+                principal,
+                engine,
+                now=self.now or dt.datetime.now(dt.UTC),
+                subjects=deps.subjects,
+            )
+            transaction = session.begin()
+            session.execute(SET_TENANT, {"tenant": principal.tenant})
+        except BaseException:
+            session.close()
+            raise
+        self._session, self._transaction, self._enforcer = session, transaction, enforcer
+        return Workspace(session, principal, enforcer, deps.vault, deps.pseudonym_secret)
+
+    def commit(self) -> None:
+        """Commit the change and its audit rows together; a row another transaction changed
+        meanwhile fails the whole commit as a 412."""
+        assert self._session is not None and self._transaction is not None
+        try:
+            self._transaction.commit()
+        except StaleDataError:
+            raise VersionMismatch(None) from None
+        finally:
+            self._session.close()
+
+    def abort(self, error: BaseException) -> None:
+        """Roll everything back (no partial writes); a refusal, or an attempt the engine
+        could not decide (fail closed), is on record all the same."""
+        assert self._session is not None and self._transaction is not None
+        assert self._enforcer is not None
+        session = self._session
+        try:
+            session.rollback()
+            if isinstance(error, (AccessDenied, PolicyEngineUnavailable)) and self._enforcer.denied:
+                with session.begin():
+                    session.execute(SET_TENANT, {"tenant": self.principal.tenant})
+                    session.add_all(refused_audit_rows(self._enforcer.denied))
+        finally:
+            session.close()
+
+
+class LazyWorkspace:
+    """The workspace of a page request, opened when first used (a page that only redirects
+    to the login opens none); the page's dependency commits or aborts it at the end."""
+
+    def __init__(self, deps: CaseworkDeps, principal: Principal) -> None:
+        self._unit = UnitOfWork(deps, principal)
+        self._workspace: Workspace | None = None
+
+    def get(self) -> Workspace:
+        if self._workspace is None:
+            self._workspace = self._unit.open()
+        return self._workspace
+
+    def commit(self) -> None:
+        if self._workspace is not None:
+            self._unit.commit()
+
+    def abort(self, error: BaseException) -> None:
+        if self._workspace is not None:
+            self._unit.abort(error)
+
+
 @contextmanager
 def workspace(
     deps: CaseworkDeps, principal: Principal, *, now: dt.datetime | None = None
 ) -> Iterator[Workspace]:
-    """``now`` is only set by the demo seeder, to replay a casus history on its own dates."""
-    engine = deps.gateway.engine()  # PolicyEngineUnavailable -> 503 before anything happens
-    session = deps.sessions()
-    enforcer = Enforcer(
-        session, principal, engine, now=now or dt.datetime.now(dt.UTC), subjects=deps.subjects
-    )
+    """A workspace outside a request (jobs, demo seed, CLI). ``now`` is only set by the demo
+    seeder, to replay a casus history on its own dates."""
+    unit = UnitOfWork(deps, principal, now=now)
+    ws = unit.open()
     try:
-        with session.begin():
-            session.execute(SET_TENANT, {"tenant": principal.tenant})
-            yield Workspace(session, principal, enforcer, deps.vault, deps.pseudonym_secret)
-    except (AccessDenied, PolicyEngineUnavailable):
-        # A refusal, or an attempt the engine could not decide (fail closed): rolled back,
-        # and on record all the same.
-        if enforcer.denied:
-            with session.begin():
-                session.execute(SET_TENANT, {"tenant": principal.tenant})
-                session.add_all(AuditEntry(**entry) for entry in enforcer.denied)
+        yield ws
+    except BaseException as error:
+        unit.abort(error)
+        if isinstance(error, StaleDataError):
+            # Another transaction changed the row since it was read (version_id_col).
+            raise VersionMismatch(None) from None
         raise
-    except StaleDataError:
-        # Another transaction changed the row since it was read (version_id_col).
-        raise VersionMismatch(None) from None
-    finally:
-        session.close()
+    unit.commit()
+
+
+async def request_workspace(
+    request: Request[Any, Any, Any], casework: NamedDependency[CaseworkDeps]
+) -> AsyncGenerator[Workspace, None]:
+    """The dependency ``ws`` of every casework API handler: the caller's workspace, opened
+    before the handler runs and committed after its response is built (before it is sent),
+    or aborted when the handler raises. The blocking database work runs in a worker thread;
+    the end of the transaction is shielded from cancellation (a client that goes away does
+    not leave it open).
+
+    An exception the handler raises is re-raised unchanged (Litestar would wrap another one
+    in an ExceptionGroup): a ``StaleDataError`` from a flush in the handler is mapped to 412
+    by the exception handlers (services/casework/problems.py), as :func:`workspace` maps it.
+    """
+    unit = UnitOfWork(casework, principal_of(request))
+    ws = await anyio.to_thread.run_sync(unit.open)
+    try:
+        yield ws
+    except BaseException as error:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(unit.abort, error)
+        raise
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(unit.commit)

@@ -13,20 +13,23 @@ import hmac
 import threading
 import uuid
 from collections import OrderedDict, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from services.casework.domain import lifecycle
 from services.casework.domain.bsn import BsnVault
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.errors import NotFound, VersionMismatch, VersionRequired
-from services.platform.authz.enforce import Enforcer
+from services.platform.authz.enforce import AccessDenied, Enforcer
 from services.platform.db.models import (
+    AuditEntry,
     Casus,
     CasusEvent,
     CasusParticipant,
@@ -40,7 +43,7 @@ from services.platform.db.models import (
 )
 from services.platform.identity.principal import Principal
 from services.platform.outbox.events import record_event
-from services.platform.policy import PolicyEngine
+from services.platform.policy import PolicyEngine, PolicyEngineUnavailable
 from services.platform.policy.source import canonical_json
 from tenants.manifest import Manifest, parse_manifest
 from tenants.reference import PURPOSES
@@ -127,6 +130,29 @@ class Workspace:
                 ]
             )
         return self.enforcer.context(purpose, extra)
+
+    @contextmanager
+    def attempt(self) -> Iterator[Workspace]:
+        """A part of the request that may fail without failing the request (a web form whose
+        problems are shown on the page again, a refused page shown as a friendly page): on an
+        exception everything it did is rolled back to a savepoint (no partial writes), the
+        audit rows of its refused attempts are kept, a stale row is a
+        :class:`VersionMismatch`, and the exception goes on to the caller, whose own page
+        then runs in the same transaction."""
+        refused_before = len(self.enforcer.denied)
+        savepoint = self.session.begin_nested()
+        try:
+            yield self
+            savepoint.commit()
+        except BaseException as error:
+            if savepoint.is_active or self.session.get_nested_transaction() is savepoint:
+                savepoint.rollback()  # also after a failed flush (the savepoint is deactivated)
+            refused = self.enforcer.denied[refused_before:]
+            if isinstance(error, (AccessDenied, PolicyEngineUnavailable)) and refused:
+                self.session.add_all(refused_audit_rows(refused))
+            if isinstance(error, StaleDataError):
+                raise VersionMismatch(None) from None
+            raise
 
     def touch(self, row: Casus | Meeting | InformationItem | Person) -> None:
         """Record that ``row`` changed (also when only rows that belong to it did): its
@@ -404,6 +430,12 @@ def _policy_resource(
             "user": ref(tenant, grant.user_id),
         }
     return resource
+
+
+def refused_audit_rows(entries: Iterable[Mapping[str, Any]]) -> list[AuditEntry]:
+    """The audit rows of refused attempts (``Enforcer.denied``), written again after their
+    transaction (or savepoint) was rolled back: a refusal is always on record."""
+    return [AuditEntry(**entry) for entry in entries]
 
 
 def check_version(current: int, expected: int | None) -> None:

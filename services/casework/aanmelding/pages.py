@@ -17,12 +17,19 @@ from services.casework.domain.assessments import instrument_domains
 from services.casework.domain.bsn import is_valid_bsn, normalize_bsn
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.personen.service import PersonInput
-from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.casework.web import formstate
 from services.casework.web.context import Viewer
 from services.casework.web.kit import SHORT, Checks, Form, back, submit
 from services.casework.web.schema_forms import Messages, filled, iso_date, parse_form
-from services.casework.web.shell import Req, Web, guarded, reasons, render, to_login, viewer_of
+from services.casework.web.shell import (
+    Page,
+    Req,
+    Web,
+    guarded,
+    reasons,
+    render,
+    to_login,
+)
 from services.platform.authz.enforce import AccessDenied
 from services.platform.http.csrf import FIELD as CSRF_FIELD
 from services.platform.identity.authn import COOKIE, PUBLIC
@@ -82,7 +89,6 @@ AANMELD_FORM_FIELDS: Final = frozenset(
 
 def register(
     viewer: Viewer,
-    casework: CaseworkDeps,
     form: Form,
     *,
     form_name: str,
@@ -95,7 +101,7 @@ def register(
     again with what was entered and why it was not accepted."""
     values = form.values()
     try:
-        with workspace(casework, viewer.principal) as ws:
+        with viewer.attempt() as ws:
             data = build(form, instrument_domains(ws.manifest.assessment_instrument))
             casus_id = aanmelden.aanmelden(ws, data).id
         return back(casus_id, melding)
@@ -112,7 +118,6 @@ def register(
 
 def registration_page(
     viewer: Viewer,
-    casework: CaseworkDeps,
     token: str,
     *,
     kind: str,
@@ -123,7 +128,7 @@ def registration_page(
 ) -> Template:
     """The aanmeld form of a person or a group: the tenant's leefgebieden and the meeting
     types of that casus kind."""
-    with workspace(casework, viewer.principal) as ws:
+    with viewer.attempt() as ws:
         manifest = ws.manifest
     meetings = [
         {"id": m.id, "naam": m.name} for m in manifest.meeting_types if m.casus_type == kind
@@ -149,14 +154,12 @@ def registration_page(
 
 def aanmeld_page(
     viewer: Viewer,
-    casework: CaseworkDeps,
     token: str,
     state: formstate.FormState | None = None,
     status: int = 200,
 ) -> Template:
     return registration_page(
         viewer,
-        casework,
         token,
         kind=lifecycle.PERSON,
         form_name="aanmelden",
@@ -278,25 +281,21 @@ class AanmeldingPagesController(Controller):
     include_in_schema = False
 
     @get("/aanmelden", opt=PUBLIC, sync_to_thread=True)
-    def aanmelden_form(self, request: Req, web: Web) -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
+    def aanmelden_form(self, request: Req, web: Web, viewer: Page) -> Response[Any]:
         if viewer is None:
             return to_login()
         token = web.csrf.token(request.cookies.get(COOKIE, ""))
-        return guarded(
-            viewer, AANMELDING_PURPOSE, lambda: aanmeld_page(viewer, web.casework, token)
-        )
+        return guarded(viewer, AANMELDING_PURPOSE, lambda: aanmeld_page(viewer, token))
 
     @post("/aanmelden", opt=PUBLIC, status_code=303)
-    async def aanmelden(self, request: Req, web: Web) -> Response[Any]:
+    async def aanmelden(self, request: Req, web: Web, viewer: Page) -> Response[Any]:
         def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
             return register(
                 viewer,
-                web.casework,
                 form,
                 form_name="aanmelden",
                 melding="aangemeld",
-                page=lambda state, status: aanmeld_page(viewer, web.casework, token, state, status),
+                page=lambda state, status: aanmeld_page(viewer, token, state, status),
                 build=_aanmelding_from,
                 state_for=lambda values, problems: formstate.state_from_problems(
                     "aanmelden", values, problems, fields=AANMELD_FORM_FIELDS, names=AANMELD_FIELDS
@@ -308,7 +307,7 @@ class AanmeldingPagesController(Controller):
             return guarded(
                 viewer,
                 AANMELDING_PURPOSE,
-                lambda: aanmeld_page(viewer, web.casework, token, state, 403),
+                lambda: aanmeld_page(viewer, token, state, 403),
             )
 
-        return await submit(request, web, work, again)
+        return await submit(request, web, viewer, work, again)

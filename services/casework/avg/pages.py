@@ -27,9 +27,8 @@ from services.casework.avg import inzage as inzage_service
 from services.casework.domain.errors import DomainValidationError
 from services.casework.errors import VersionMismatch, VersionRequired
 from services.casework.subjects import load_person
-from services.casework.unit_of_work import workspace
 from services.casework.web.context import Viewer, WebDeps
-from services.casework.web.shell import guarded, nl_datetime, render, to_login, viewer_of
+from services.casework.web.shell import Page, guarded, nl_datetime, render, to_login
 from services.platform.http.csrf import FIELD as CSRF_FIELD
 from services.platform.identity.authn import COOKIE, PUBLIC
 
@@ -56,15 +55,15 @@ class AvgPagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: FromPath[uuid.UUID],
         na: FromQuery[str | None] = None,
     ) -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
             return to_login()
 
         def build() -> Template:
-            with workspace(web.casework, viewer.principal) as ws:
+            with viewer.attempt() as ws:
                 page = toegangslog.casus_log(ws, casus_id, limit=100, cursor=na or None)
                 casus = ws.load_casus(casus_id)
                 title = f"Casus {casus.reference}"
@@ -88,15 +87,15 @@ class AvgPagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         persoon_id: FromPath[uuid.UUID],
         na: FromQuery[str | None] = None,
     ) -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
             return to_login()
 
         def build() -> Template:
-            with workspace(web.casework, viewer.principal) as ws:
+            with viewer.attempt() as ws:
                 page = toegangslog.person_log(ws, persoon_id, limit=100, cursor=na or None)
             return render(
                 viewer,
@@ -118,10 +117,10 @@ class AvgPagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         persoon_id: FromPath[uuid.UUID],
         melding: FromQuery[str | None] = None,
     ) -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
             return to_login()
         return guarded(
@@ -132,12 +131,11 @@ class AvgPagesController(Controller):
 
     @post("/personen/{persoon_id:uuid}/avg", opt=PUBLIC, status_code=303)
     async def person_form(
-        self, request: Req, web: Web, persoon_id: FromPath[uuid.UUID]
+        self, request: Req, web: Web, viewer: Page, persoon_id: FromPath[uuid.UUID]
     ) -> Response[Any]:
         form = await _read(request)
 
         def run() -> Response[Any]:
-            viewer = viewer_of(request, web.identity, web.sessions)
             if viewer is None:
                 return to_login()
             if not web.csrf.valid(request.cookies.get(COOKIE), form.get(CSRF_FIELD)):
@@ -152,19 +150,18 @@ class AvgPagesController(Controller):
 
     @post("/personen/{persoon_id:uuid}/inzage", opt=PUBLIC, status_code=200)
     async def inzage(
-        self, request: Req, web: Web, persoon_id: FromPath[uuid.UUID]
+        self, request: Req, web: Web, viewer: Page, persoon_id: FromPath[uuid.UUID]
     ) -> Response[Any]:
         form = await _read(request)
 
         def run() -> Response[Any]:
-            viewer = viewer_of(request, web.identity, web.sessions)
             if viewer is None:
                 return to_login()
             if not web.csrf.valid(request.cookies.get(COOKIE), form.get(CSRF_FIELD)):
                 return render(viewer, "formulier_ongeldig.html", {}, doel=None, status=403)
 
             def build() -> Response[Any]:
-                with workspace(web.casework, viewer.principal) as ws:
+                with viewer.attempt() as ws:
                     doc = inzage_service.inzage(ws, persoon_id)
                 if form.get("formaat") == "pdf":
                     return Response(
@@ -210,7 +207,7 @@ def _person_page(
     problems: list[str] | None = None,
     status: int = 200,
 ) -> Template:
-    with workspace(web.casework, viewer.principal) as ws:
+    with viewer.attempt() as ws:
         version, history = correctie.person_history(ws, person_id)
         person = load_person(ws, person_id)
         # The current values are shown as the reader's view of a casus about the person
@@ -252,7 +249,7 @@ def _submit_person(
     version = int(version_text) if version_text.isdigit() else None
     reason = form.get("reden", "")
     try:
-        with workspace(web.casework, viewer.principal) as ws:
+        with viewer.attempt() as ws:
             if form.get("actie") == "beperking":
                 correctie.restrict_person(
                     ws, person_id, form.get("beperkt") == "ja", reason, version

@@ -10,8 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, Response, get, patch, post
-from litestar.di import NamedDependency
+from litestar import Controller, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from services.casework.avg import correctie, document, toegangslog
@@ -28,16 +27,12 @@ from services.casework.avg.schemas import (
     PersoonCorrectieOut,
     ToegangslogOut,
 )
+from services.casework.commands import Req, Ws, command, tagged
 from services.casework.subjects import is_restricted
-from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.casework.workspace import Workspace
 from services.platform.db.models import InformationItem, Person
-from services.platform.http.etag import etag, if_match_version
 from services.platform.http.openapi import BY_ID, VERSIONED, WITH_BODY, problem_responses
-from services.platform.identity.guards import principal_of
 
-Req = Request[Any, Any, Any]
-Deps = NamedDependency[CaseworkDeps]
 CasusId = FromPath[uuid.UUID]
 PersonId = FromPath[uuid.UUID]
 ItemId = FromPath[uuid.UUID]
@@ -66,27 +61,23 @@ def _log(page: toegangslog.LogPage) -> ToegangslogOut:
     return ToegangslogOut.model_validate({"items": page.entries, "volgende": page.next_cursor})
 
 
-def _person_out(ws: Workspace, person: Person, changed: list[str]) -> Response[PersoonCorrectieOut]:
-    body = PersoonCorrectieOut(
+def _person_out(ws: Workspace, person: Person, changed: list[str]) -> PersoonCorrectieOut:
+    return PersoonCorrectieOut(
         id=str(person.id),
         versie=person.version,
         beperkt=is_restricted(ws, "persoon", str(person.id)),
         gecorrigeerd=changed,
     )
-    return Response(body, headers={"ETag": etag(person.version)})
 
 
-def _item_out(
-    ws: Workspace, item: InformationItem, changed: list[str]
-) -> Response[ItemCorrectieOut]:
-    body = ItemCorrectieOut(
+def _item_out(ws: Workspace, item: InformationItem, changed: list[str]) -> ItemCorrectieOut:
+    return ItemCorrectieOut(
         id=str(item.id),
         casus_id=str(item.casus_id),
         versie=item.version,
         beperkt=is_restricted(ws, "item", str(item.id)),
         gecorrigeerd=changed,
     )
-    return Response(body, headers={"ETag": etag(item.version)})
 
 
 class PersonenAvgController(Controller):
@@ -103,14 +94,12 @@ class PersonenAvgController(Controller):
     )
     def access_log(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         persoon_id: PersonId,
         limiet: FromQuery[int] = 100,
         cursor: FromQuery[str | None] = None,
     ) -> ToegangslogOut:
-        with workspace(casework, principal_of(request)) as ws:
-            page = toegangslog.person_log(ws, persoon_id, limit=_limit(limiet), cursor=cursor)
+        page = toegangslog.person_log(ws, persoon_id, limit=_limit(limiet), cursor=cursor)
         return _log(page)
 
     @post(
@@ -120,9 +109,8 @@ class PersonenAvgController(Controller):
         responses=problem_responses(*BY_ID),
         summary="Inzageverzoek (art. 15 AVG): alles wat over de persoon is vastgelegd",
     )
-    def inzage(self, request: Req, casework: Deps, persoon_id: PersonId) -> InzageOut:
-        with workspace(casework, principal_of(request)) as ws:
-            doc = inzage_service.inzage(ws, persoon_id)
+    def inzage(self, ws: Ws, persoon_id: PersonId) -> InzageOut:
+        doc = inzage_service.inzage(ws, persoon_id)
         return InzageOut.model_validate(doc)
 
     @post(
@@ -133,9 +121,8 @@ class PersonenAvgController(Controller):
         summary="Inzageverzoek als leesbaar document (HTML)",
         media_type="text/html",
     )
-    def inzage_html(self, request: Req, casework: Deps, persoon_id: PersonId) -> Response[str]:
-        with workspace(casework, principal_of(request)) as ws:
-            doc = inzage_service.inzage(ws, persoon_id)
+    def inzage_html(self, ws: Ws, persoon_id: PersonId) -> Response[str]:
+        doc = inzage_service.inzage(ws, persoon_id)
         return Response(document.render_html(doc), media_type="text/html; charset=utf-8")
 
     @post(
@@ -146,9 +133,8 @@ class PersonenAvgController(Controller):
         summary="Inzageverzoek als PDF voor de betrokkene",
         media_type="application/pdf",
     )
-    def inzage_pdf(self, request: Req, casework: Deps, persoon_id: PersonId) -> Response[bytes]:
-        with workspace(casework, principal_of(request)) as ws:
-            doc = inzage_service.inzage(ws, persoon_id)
+    def inzage_pdf(self, ws: Ws, persoon_id: PersonId) -> Response[bytes]:
+        doc = inzage_service.inzage(ws, persoon_id)
         return Response(
             document.render_pdf(doc),
             media_type="application/pdf",
@@ -165,7 +151,7 @@ class PersonenAvgController(Controller):
     def correct(
         self,
         request: Req,
-        casework: Deps,
+        ws: Ws,
         persoon_id: PersonId,
         data: JSONBody[PersoonCorrectieIn],
     ) -> Response[PersoonCorrectieOut]:
@@ -179,11 +165,15 @@ class PersonenAvgController(Controller):
             elif name in ("voornamen", "achternaam") and value is None:
                 continue  # a name cannot be removed, only corrected
             changes[name] = value
-        with workspace(casework, principal_of(request)) as ws:
-            person, changed = correctie.correct_person(
-                ws, persoon_id, changes, data.reden, if_match_version(request)
-            )
-            return _person_out(ws, person, changed)
+        return command(
+            request,
+            ws,
+            lambda expected: correctie.correct_person(
+                ws, persoon_id, changes, data.reden, expected
+            ),
+            lambda result: _person_out(ws, *result),
+            version=lambda result: result[0].version,
+        )
 
     @patch(
         "/{persoon_id:uuid}/beperking",
@@ -193,13 +183,16 @@ class PersonenAvgController(Controller):
         opt={"voorbeeld": EXAMPLE_RESTRICT},
     )
     def restrict(
-        self, request: Req, casework: Deps, persoon_id: PersonId, data: JSONBody[BeperkingIn]
+        self, request: Req, ws: Ws, persoon_id: PersonId, data: JSONBody[BeperkingIn]
     ) -> Response[PersoonCorrectieOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            person = correctie.restrict_person(
-                ws, persoon_id, data.beperkt, data.reden, if_match_version(request)
-            )
-            return _person_out(ws, person, [])
+        return command(
+            request,
+            ws,
+            lambda expected: correctie.restrict_person(
+                ws, persoon_id, data.beperkt, data.reden, expected
+            ),
+            lambda person: _person_out(ws, person, []),
+        )
 
     @get(
         "/{persoon_id:uuid}/correcties",
@@ -208,10 +201,9 @@ class PersonenAvgController(Controller):
         summary="Geschiedenis van correcties en beperkingen (oude waarden; regie); de ETag is "
         "de versie van de persoon",
     )
-    def history(self, request: Req, casework: Deps, persoon_id: PersonId) -> Response[HistorieOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            version, history = correctie.person_history(ws, persoon_id)
-        return Response(HistorieOut.model_validate(history), headers={"ETag": etag(version)})
+    def history(self, ws: Ws, persoon_id: PersonId) -> Response[HistorieOut]:
+        version, history = correctie.person_history(ws, persoon_id)
+        return tagged(HistorieOut.model_validate(history), version)
 
 
 class CasussenAvgController(Controller):
@@ -228,14 +220,12 @@ class CasussenAvgController(Controller):
     )
     def access_log(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         limiet: FromQuery[int] = 100,
         cursor: FromQuery[str | None] = None,
     ) -> ToegangslogOut:
-        with workspace(casework, principal_of(request)) as ws:
-            page = toegangslog.casus_log(ws, casus_id, limit=_limit(limiet), cursor=cursor)
+        page = toegangslog.casus_log(ws, casus_id, limit=_limit(limiet), cursor=cursor)
         return _log(page)
 
     @patch(
@@ -248,17 +238,22 @@ class CasussenAvgController(Controller):
     def correct_aanmelding(
         self,
         request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         data: JSONBody[AanmeldingCorrectieIn],
     ) -> Response[CasusCorrectieOut]:
         changes = data.wijzigingen.model_dump(exclude_unset=True)
-        with workspace(casework, principal_of(request)) as ws:
-            casus, changed = correctie.correct_aanmelding(
-                ws, casus_id, changes, dict(data.problemen), data.reden, if_match_version(request)
-            )
-            body = CasusCorrectieOut(id=str(casus.id), versie=casus.version, gecorrigeerd=changed)
-            return Response(body, headers={"ETag": etag(casus.version)})
+        return command(
+            request,
+            ws,
+            lambda expected: correctie.correct_aanmelding(
+                ws, casus_id, changes, dict(data.problemen), data.reden, expected
+            ),
+            lambda result: CasusCorrectieOut(
+                id=str(result[0].id), versie=result[0].version, gecorrigeerd=result[1]
+            ),
+            version=lambda result: result[0].version,
+        )
 
     @patch(
         "/informatie/{item_id:uuid}/correctie",
@@ -270,17 +265,21 @@ class CasussenAvgController(Controller):
     def correct_item(
         self,
         request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         item_id: ItemId,
         data: JSONBody[ItemCorrectieIn],
     ) -> Response[ItemCorrectieOut]:
         changes = {k: v for k, v in data.wijzigingen.model_dump(exclude_unset=True).items() if v}
-        with workspace(casework, principal_of(request)) as ws:
-            item, changed = correctie.correct_item(
-                ws, casus_id, item_id, changes, data.reden, if_match_version(request)
-            )
-            return _item_out(ws, item, changed)
+        return command(
+            request,
+            ws,
+            lambda expected: correctie.correct_item(
+                ws, casus_id, item_id, changes, data.reden, expected
+            ),
+            lambda result: _item_out(ws, *result),
+            version=lambda result: result[0].version,
+        )
 
     @patch(
         "/informatie/{item_id:uuid}/beperking",
@@ -292,16 +291,19 @@ class CasussenAvgController(Controller):
     def restrict_item(
         self,
         request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         item_id: ItemId,
         data: JSONBody[BeperkingIn],
     ) -> Response[ItemCorrectieOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            item = correctie.restrict_item(
-                ws, casus_id, item_id, data.beperkt, data.reden, if_match_version(request)
-            )
-            return _item_out(ws, item, [])
+        return command(
+            request,
+            ws,
+            lambda expected: correctie.restrict_item(
+                ws, casus_id, item_id, data.beperkt, data.reden, expected
+            ),
+            lambda item: _item_out(ws, item, []),
+        )
 
     @get(
         "/correcties",
@@ -309,6 +311,5 @@ class CasussenAvgController(Controller):
         responses=problem_responses(*BY_ID),
         summary="Geschiedenis van correcties en beperkingen in deze casus (regie)",
     )
-    def history(self, request: Req, casework: Deps, casus_id: CasusId) -> HistorieOut:
-        with workspace(casework, principal_of(request)) as ws:
-            return HistorieOut.model_validate(correctie.casus_history(ws, casus_id))
+    def history(self, ws: Ws, casus_id: CasusId) -> HistorieOut:
+        return HistorieOut.model_validate(correctie.casus_history(ws, casus_id))

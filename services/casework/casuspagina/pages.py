@@ -22,7 +22,6 @@ from services.casework.groepsstappen.pages import steps_context
 from services.casework.informatie.items import list_items
 from services.casework.plan import service as plans
 from services.casework.toestemming.pages import consent_section
-from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.casework.web import formstate
 from services.casework.web.context import Viewer
 from services.casework.web.shell import (
@@ -30,6 +29,7 @@ from services.casework.web.shell import (
     PHASE_PURPOSE,
     ROLE_LABELS,
     VIEW_LABELS,
+    Page,
     Req,
     Web,
     form_token,
@@ -40,7 +40,6 @@ from services.casework.web.shell import (
     render,
     to_login,
     user_names,
-    viewer_of,
 )
 from services.casework.workspace import Workspace
 from services.casework.zelfredzaamheid import service as assessment_service
@@ -135,7 +134,6 @@ def _casus_context(
 
 def casus_page(
     viewer: Viewer,
-    casework: CaseworkDeps,
     casus_id: uuid.UUID,
     requested: str | None = None,
     *,
@@ -145,7 +143,7 @@ def casus_page(
     status: int = 200,
 ) -> Template:
     """The casus page with its forms; ``state`` is a form that came back with problems."""
-    with workspace(casework, viewer.principal) as ws:
+    with viewer.attempt() as ws:
         context = _casus_context(ws, casus_id, requested, state)
     context.update(
         {
@@ -170,11 +168,11 @@ class CasuspaginaController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: FromPath[uuid.UUID],
         doel: FromQuery[str | None] = None,
         melding: FromQuery[str | None] = None,
     ) -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
             return to_login()
         requested = doel if doel in PURPOSES else None
@@ -183,9 +181,7 @@ class CasuspaginaController(Controller):
 
         def build() -> Template:
             try:
-                return casus_page(
-                    viewer, web.casework, casus_id, requested, token=token, melding=melding
-                )
+                return casus_page(viewer, casus_id, requested, token=token, melding=melding)
             except AccessDenied as error:
                 # Doorbreekglas is offered on the refusal where it applies.
                 offer = spoedtoegang.offer_on_refusal(viewer, casus_id, error, token)

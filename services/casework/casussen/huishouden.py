@@ -15,7 +15,7 @@ from services.casework.casussen.schemas import GezinslidIn, to_person_input
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.web.kit import CasusId, Checks, Form, casus_form
 from services.casework.web.schema_forms import parse_form
-from services.casework.web.shell import Req, Web, reasons
+from services.casework.web.shell import Page, Req, Web, reasons
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied
 from services.platform.db.models import Casus
@@ -87,5 +87,5 @@ class HuishoudenPagesController(Controller):
     include_in_schema = False
 
     @post("/casussen/{casus_id:uuid}/gezinsleden", opt=PUBLIC, status_code=303)
-    async def add(self, request: Req, web: Web, casus_id: CasusId) -> Response[Any]:
-        return await casus_form(request, web, casus_id, lambda form: "gezinslid", _add)
+    async def add(self, request: Req, web: Web, viewer: Page, casus_id: CasusId) -> Response[Any]:
+        return await casus_form(request, web, viewer, casus_id, lambda form: "gezinslid", _add)

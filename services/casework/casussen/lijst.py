@@ -17,7 +17,6 @@ from litestar.response import Template
 from services.casework.casussen import zoeken
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import DomainValidationError
-from services.casework.unit_of_work import workspace
 from services.casework.web.context import Viewer, WebDeps
 from services.casework.web.shell import person_label, render
 from tenants.reference import PURPOSES
@@ -84,7 +83,7 @@ def list_page(
     next_cursor: str | None = None
     searched: str | None = None
     status = 200
-    with workspace(web.casework, viewer.principal) as ws:
+    with viewer.attempt() as ws:
         regisseurs = zoeken.regisseurs(ws)
         try:
             zoeken.check_filters(filters)

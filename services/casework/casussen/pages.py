@@ -42,12 +42,12 @@ from services.casework.web.kit import (
 from services.casework.web.schema_forms import Messages, filled, iso_date, parse_form
 from services.casework.web.shell import (
     PHASE_PURPOSE,
+    Page,
     Req,
     Web,
     form_token,
     guarded,
     to_login,
-    viewer_of,
 )
 from services.casework.workspace import Workspace
 from services.platform.identity.authn import PUBLIC
@@ -213,6 +213,7 @@ class CasussenPagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         fase: FromQuery[str | None] = None,
         soort: FromQuery[str | None] = None,
         regisseur: FromQuery[str | None] = None,
@@ -221,7 +222,6 @@ class CasussenPagesController(Controller):
         sortering: FromQuery[str | None] = None,
         na: FromQuery[str | None] = None,
     ) -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
             return to_login()
         chosen = {
@@ -238,7 +238,7 @@ class CasussenPagesController(Controller):
         )
 
     @post("/casussen/zoeken", opt=PUBLIC, status_code=200)
-    async def zoeken(self, request: Req, web: Web) -> Response[Any]:
+    async def zoeken(self, request: Req, web: Web, viewer: Page) -> Response[Any]:
         def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
             chosen = {name: form.get(name) for name in (*lijst.FILTER_FIELDS, "doel")}
             return guarded(
@@ -247,18 +247,20 @@ class CasussenPagesController(Controller):
                 lambda: lijst.list_page(viewer, web, token, chosen, term=form.get("zoekterm")),
             )
 
-        return await submit(request, web, work)
+        return await submit(request, web, viewer, work)
 
     @post("/casussen/{casus_id:uuid}/overgang", opt=PUBLIC, status_code=303)
     async def move(
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
     ) -> Response[Any]:
         return await casus_form(
             request,
             web,
+            viewer,
             casus_id,
             lambda form: f"overgang:{form.get('naar')}",
             _transition,
@@ -269,6 +271,7 @@ class CasussenPagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
     ) -> Response[Any]:
         def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
@@ -278,9 +281,7 @@ class CasussenPagesController(Controller):
                 return guarded(
                     viewer,
                     PHASE_PURPOSE,
-                    lambda: web.casus_page(
-                        viewer, web.casework, casus_id, token=token, state=state
-                    ),
+                    lambda: web.casus_page(viewer, casus_id, token=token, state=state),
                 )
             return casus_action(
                 viewer, web, casus_id, token, "triage", form, _triage(form, casus_id)
@@ -291,23 +292,23 @@ class CasussenPagesController(Controller):
             return guarded(
                 viewer,
                 PHASE_PURPOSE,
-                lambda: web.casus_page(
-                    viewer, web.casework, casus_id, token=token, state=state, status=403
-                ),
+                lambda: web.casus_page(viewer, casus_id, token=token, state=state, status=403),
             )
 
-        return await submit(request, web, work, again)
+        return await submit(request, web, viewer, work, again)
 
     @post("/casussen/{casus_id:uuid}/afsluiting", opt=PUBLIC, status_code=303)
     async def close(
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
     ) -> Response[Any]:
         return await casus_form(
             request,
             web,
+            viewer,
             casus_id,
             lambda form: "afsluiten",
             _close,
@@ -318,11 +319,13 @@ class CasussenPagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
     ) -> Response[Any]:
         return await casus_form(
             request,
             web,
+            viewer,
             casus_id,
             lambda form: "heropenen",
             _reopen,
@@ -333,11 +336,13 @@ class CasussenPagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
     ) -> Response[Any]:
         return await casus_form(
             request,
             web,
+            viewer,
             casus_id,
             lambda form: "deelnemer",
             _invite,
@@ -348,11 +353,13 @@ class CasussenPagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
     ) -> Response[Any]:
         return await casus_form(
             request,
             web,
+            viewer,
             casus_id,
             lambda form: "regie",
             _set_regie,

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
-from litestar import Controller, Request, Response, get, post, put
-from litestar.di import NamedDependency
+from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from services.casework.casussen import (
@@ -50,15 +48,11 @@ from services.casework.casussen.schemas import (
     UitkomstmetingOut,
     to_person_input,
 )
+from services.casework.commands import Req, Ws, command, created, tagged
 from services.casework.uitkomsten import service as outcomes
-from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.platform.db.models import Casus
-from services.platform.http.etag import etag, if_match_version
 from services.platform.http.openapi import BY_ID, VERSIONED, WITH_BODY, problem_responses
-from services.platform.identity.guards import principal_of
 
-Req = Request[Any, Any, Any]
-Deps = NamedDependency[CaseworkDeps]
 CasusId = FromPath[uuid.UUID]
 
 ETAG = {"etag": True}
@@ -70,16 +64,9 @@ WRITE = problem_responses(*BY_ID, 409, *WITH_BODY)
 VERSIONED_WRITE = problem_responses(*BY_ID, *WITH_BODY, *VERSIONED)
 
 
-def _state(casus: Casus, status: int = 200) -> Response[CasusStatusOut]:
-    return Response(
-        CasusStatusOut(
-            id=str(casus.id),
-            referentie=casus.reference,
-            fase=casus.state,
-            versie=casus.version,
-        ),
-        status_code=status,
-        headers={"ETag": etag(casus.version)},
+def _state(casus: Casus) -> CasusStatusOut:
+    return CasusStatusOut(
+        id=str(casus.id), referentie=casus.reference, fase=casus.state, versie=casus.version
     )
 
 
@@ -104,8 +91,7 @@ class CasussenController(Controller):
     )
     def index(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         fase: FromQuery[str | None] = None,
         soort: FromQuery[str | None] = None,
         doel: FromQuery[str | None] = None,
@@ -113,10 +99,9 @@ class CasussenController(Controller):
         cursor: FromQuery[str | None] = None,
     ) -> CasussenOut:
         limit = max(1, min(limiet, 100))
-        with workspace(casework, principal_of(request)) as ws:
-            page = zichtbaar.list_casussen(
-                ws, fase=fase, soort=soort, purpose=doel, limit=limit, cursor=cursor
-            )
+        page = zichtbaar.list_casussen(
+            ws, fase=fase, soort=soort, purpose=doel, limit=limit, cursor=cursor
+        )
         return CasussenOut.model_validate({"items": page.items, "volgende": page.next_cursor})
 
     @post(
@@ -126,31 +111,26 @@ class CasussenController(Controller):
         opt={"voorbeeld": EXAMPLE_AANMELDING},
         responses=problem_responses(*BY_ID, 409, *WITH_BODY),
     )
-    def create(
-        self, request: Req, casework: Deps, data: JSONBody[AanmeldingIn]
-    ) -> Response[CasusStatusOut]:
+    def create(self, ws: Ws, data: JSONBody[AanmeldingIn]) -> Response[CasusStatusOut]:
         person = to_person_input(data.persoon) if data.persoon is not None else None
-        with workspace(casework, principal_of(request)) as ws:
-            casus = aanmelden.aanmelden(
-                ws,
-                aanmelden.Aanmelding(
-                    kind=data.soort,
-                    waarom_integraal=data.waarom_integraal,
-                    problemen=dict(data.problemen),
-                    geinformeerd=data.geinformeerd,
-                    reden_niet_geinformeerd=data.reden_niet_geinformeerd,
-                    person=person,
-                    person_id=data.persoon_id,
-                    group_name=data.groepsnaam,
-                    doelgroep=data.doelgroep,
-                    vrijwillig=data.vrijwillig,
-                    meeting_type=data.overleg,
-                    text_categories=tuple(data.tekst_categorieen),
-                ),
-            )
-            response = _state(casus, 201)
-        response.headers["Location"] = f"{self.path}/{casus.id}"
-        return response
+        casus = aanmelden.aanmelden(
+            ws,
+            aanmelden.Aanmelding(
+                kind=data.soort,
+                waarom_integraal=data.waarom_integraal,
+                problemen=dict(data.problemen),
+                geinformeerd=data.geinformeerd,
+                reden_niet_geinformeerd=data.reden_niet_geinformeerd,
+                person=person,
+                person_id=data.persoon_id,
+                group_name=data.groepsnaam,
+                doelgroep=data.doelgroep,
+                vrijwillig=data.vrijwillig,
+                meeting_type=data.overleg,
+                text_categories=tuple(data.tekst_categorieen),
+            ),
+        )
+        return created(ws, casus, _state(casus), f"{self.path}/{casus.id}")
 
     @get(
         "/{casus_id:uuid}",
@@ -159,12 +139,11 @@ class CasussenController(Controller):
         responses=READ,
     )
     def show(
-        self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
+        self, ws: Ws, casus_id: CasusId, doel: FromQuery[str | None] = None
     ) -> Response[CasusOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            casus, decision = weergave.read_casus(ws, casus_id, doel)
-            body = CasusOut.model_validate(weergave.detail_view(ws, casus, decision))
-        return Response(body, headers={"ETag": etag(casus.version)})
+        casus, decision = weergave.read_casus(ws, casus_id, doel)
+        body = CasusOut.model_validate(weergave.detail_view(ws, casus, decision))
+        return tagged(body, casus.version)
 
     @post(
         "/{casus_id:uuid}/overgang",
@@ -174,13 +153,14 @@ class CasussenController(Controller):
         responses=VERSIONED_WRITE,
     )
     def move(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[OvergangIn]
+        self, request: Req, ws: Ws, casus_id: CasusId, data: JSONBody[OvergangIn]
     ) -> Response[CasusStatusOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            casus = fasen.transition(
-                ws, casus_id, data.naar, if_match_version(request), reason=data.reden
-            )
-            return _state(casus)
+        return command(
+            request,
+            ws,
+            lambda expected: fasen.transition(ws, casus_id, data.naar, expected, reason=data.reden),
+            _state,
+        )
 
     @get(
         "/{casus_id:uuid}/triage",
@@ -190,19 +170,17 @@ class CasussenController(Controller):
     )
     def triage_preview(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         criteria: FromQuery[str | None] = None,
     ) -> TriageOut:
         met = {c for c in (criteria or "").split(",") if c}
-        with workspace(casework, principal_of(request)) as ws:
-            try:
-                return TriageOut.model_validate(triage.triage_preview(ws, casus_id, met))
-            except ValueError as error:
-                from services.casework.domain.errors import DomainValidationError, FieldProblem
+        try:
+            return TriageOut.model_validate(triage.triage_preview(ws, casus_id, met))
+        except ValueError as error:
+            from services.casework.domain.errors import DomainValidationError, FieldProblem
 
-                raise DomainValidationError([FieldProblem("criteria", str(error))]) from None
+            raise DomainValidationError([FieldProblem("criteria", str(error))]) from None
 
     @post(
         "/{casus_id:uuid}/triage",
@@ -215,19 +193,22 @@ class CasussenController(Controller):
         responses=VERSIONED_WRITE,
     )
     def triage(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[TriageIn]
+        self, request: Req, ws: Ws, casus_id: CasusId, data: JSONBody[TriageIn]
     ) -> Response[CasusStatusOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            casus = triage.triage_decide(
+        return command(
+            request,
+            ws,
+            lambda expected: triage.triage_decide(
                 ws,
                 casus_id,
-                if_match_version(request),
+                expected,
                 criteria_met=set(data.criteria),
                 decision=data.besluit,
                 reason=data.reden,
                 override_reason=data.afwijking_reden,
-            )
-            return _state(casus)
+            ),
+            _state,
+        )
 
     @put(
         "/{casus_id:uuid}/informeren",
@@ -236,14 +217,16 @@ class CasussenController(Controller):
         responses=VERSIONED_WRITE,
     )
     def inform(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[InformerenIn]
+        self, request: Req, ws: Ws, casus_id: CasusId, data: JSONBody[InformerenIn]
     ) -> Response[CasusStatusOut]:
         brief, gesprek = data.notificatiebrief, data.startgesprek
-        with workspace(casework, principal_of(request)) as ws:
-            casus = informeren.informeren(
+        return command(
+            request,
+            ws,
+            lambda expected: informeren.informeren(
                 ws,
                 casus_id,
-                if_match_version(request),
+                expected,
                 informeren.Informeren(
                     brief_ondertekend_door=brief.ondertekend_door if brief else None,
                     brief_overhandigd_door=brief.overhandigd_door if brief else None,
@@ -253,8 +236,9 @@ class CasussenController(Controller):
                     geen_reactie=data.geen_reactie,
                     toelichting=data.toelichting,
                 ),
-            )
-            return _state(casus)
+            ),
+            _state,
+        )
 
     @post(
         "/{casus_id:uuid}/deelnemers",
@@ -263,14 +247,11 @@ class CasussenController(Controller):
         opt={"voorbeeld": {"organisatie": "onbekend-voorbeeld", "deelname": "kern"}},
         responses=WRITE,
     )
-    def invite(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[DeelnemerIn]
-    ) -> DeelnemerOut:
-        with workspace(casework, principal_of(request)) as ws:
-            p = deelnemers.invite(ws, casus_id, data.organisatie, data.deelname, data.rol)
-            return DeelnemerOut(
-                organisatie=p.organisation_id, deelname=p.participation, rol=p.declared_role
-            )
+    def invite(self, ws: Ws, casus_id: CasusId, data: JSONBody[DeelnemerIn]) -> DeelnemerOut:
+        p = deelnemers.invite(ws, casus_id, data.organisatie, data.deelname, data.rol)
+        return DeelnemerOut(
+            organisatie=p.organisation_id, deelname=p.participation, rol=p.declared_role
+        )
 
     @put(
         "/{casus_id:uuid}/regie",
@@ -278,12 +259,9 @@ class CasussenController(Controller):
         opt={"voorbeeld": {"rol": "casusregisseur", "gebruiker": "onbekend-voorbeeld"}},
         responses=WRITE,
     )
-    def regie(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[RegieIn]
-    ) -> RegieOut:
-        with workspace(casework, principal_of(request)) as ws:
-            role = deelnemers.set_regie(ws, casus_id, data.rol, data.gebruiker, data.reden)
-            return RegieOut(rol=role.role, gebruiker=role.user_id, organisatie=role.organisation_id)
+    def regie(self, ws: Ws, casus_id: CasusId, data: JSONBody[RegieIn]) -> RegieOut:
+        role = deelnemers.set_regie(ws, casus_id, data.rol, data.gebruiker, data.reden)
+        return RegieOut(rol=role.role, gebruiker=role.user_id, organisatie=role.organisation_id)
 
     @post(
         "/{casus_id:uuid}/afsluiting",
@@ -293,14 +271,16 @@ class CasussenController(Controller):
         responses=VERSIONED_WRITE,
     )
     def close(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[AfsluitingIn]
+        self, request: Req, ws: Ws, casus_id: CasusId, data: JSONBody[AfsluitingIn]
     ) -> Response[CasusStatusOut]:
         talk = data.eindgesprek
-        with workspace(casework, principal_of(request)) as ws:
-            casus = afsluiting.afsluiten(
+        return command(
+            request,
+            ws,
+            lambda expected: afsluiting.afsluiten(
                 ws,
                 casus_id,
-                if_match_version(request),
+                expected,
                 afsluiting.Afsluiting(
                     reden=data.reden,
                     toelichting=data.toelichting,
@@ -309,8 +289,9 @@ class CasussenController(Controller):
                     eindgesprek_notities=talk.notities if talk else None,
                     afsluitbrief_datum=data.afsluitbrief_datum,
                 ),
-            )
-            return _state(casus)
+            ),
+            _state,
+        )
 
     @post(
         "/{casus_id:uuid}/heropenen",
@@ -320,11 +301,14 @@ class CasussenController(Controller):
         responses=VERSIONED_WRITE,
     )
     def reopen(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[HeropenenIn]
+        self, request: Req, ws: Ws, casus_id: CasusId, data: JSONBody[HeropenenIn]
     ) -> Response[CasusStatusOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            casus = afsluiting.heropenen(ws, casus_id, if_match_version(request), data.reden)
-            return _state(casus)
+        return command(
+            request,
+            ws,
+            lambda expected: afsluiting.heropenen(ws, casus_id, expected, data.reden),
+            _state,
+        )
 
     @get(
         "/{casus_id:uuid}/tijdlijn",
@@ -334,15 +318,11 @@ class CasussenController(Controller):
     )
     def history(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         sinds: FromQuery[dt.datetime | None] = None,
     ) -> list[GebeurtenisOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            return [
-                GebeurtenisOut.model_validate(e) for e in tijdlijn.timeline(ws, casus_id, sinds)
-            ]
+        return [GebeurtenisOut.model_validate(e) for e in tijdlijn.timeline(ws, casus_id, sinds)]
 
     @post(
         "/{casus_id:uuid}/doorbreekglas",
@@ -359,15 +339,14 @@ class CasussenController(Controller):
         responses=WRITE,
     )
     def break_glass(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[DoorbreekglasIn]
+        self, ws: Ws, casus_id: CasusId, data: JSONBody[DoorbreekglasIn]
     ) -> DoorbreekglasOut:
-        with workspace(casework, principal_of(request)) as ws:
-            grant = doorbreekglas.doorbreekglas(ws, casus_id, data.reden, data.uren)
-            return DoorbreekglasOut(
-                id=str(grant.id),
-                verloopt=grant.expires_at.isoformat(),
-                melding="Spoedtoegang verleend. Dit wordt gelogd en beoordeeld door de PGA-expert.",
-            )
+        grant = doorbreekglas.doorbreekglas(ws, casus_id, data.reden, data.uren)
+        return DoorbreekglasOut(
+            id=str(grant.id),
+            verloopt=grant.expires_at.isoformat(),
+            melding="Spoedtoegang verleend. Dit wordt gelogd en beoordeeld door de PGA-expert.",
+        )
 
     @post(
         "/{casus_id:uuid}/gezinsleden",
@@ -383,13 +362,12 @@ class CasussenController(Controller):
         responses=WRITE,
     )
     def add_household_member(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[GezinslidIn]
+        self, ws: Ws, casus_id: CasusId, data: JSONBody[GezinslidIn]
     ) -> GezinslidAangemaaktOut:
-        with workspace(casework, principal_of(request)) as ws:
-            member = gezinsleden.add_household_member(
-                ws, casus_id, to_person_input(data.persoon), data.relatie
-            )
-            return GezinslidAangemaaktOut(id=str(member.id), relatie=data.relatie)
+        member = gezinsleden.add_household_member(
+            ws, casus_id, to_person_input(data.persoon), data.relatie
+        )
+        return GezinslidAangemaaktOut(id=str(member.id), relatie=data.relatie)
 
     @get(
         "/{casus_id:uuid}/gezinsleden",
@@ -398,12 +376,9 @@ class CasussenController(Controller):
         responses=READ,
     )
     def household(
-        self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
+        self, ws: Ws, casus_id: CasusId, doel: FromQuery[str | None] = None
     ) -> list[GezinslidOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            return [
-                GezinslidOut.model_validate(m) for m in gezinsleden.household(ws, casus_id, doel)
-            ]
+        return [GezinslidOut.model_validate(m) for m in gezinsleden.household(ws, casus_id, doel)]
 
     @post(
         "/{casus_id:uuid}/uitkomsten",
@@ -419,15 +394,12 @@ class CasussenController(Controller):
         responses=WRITE,
     )
     def record_outcomes(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[UitkomstenIn]
+        self, ws: Ws, casus_id: CasusId, data: JSONBody[UitkomstenIn]
     ) -> UitkomstAangemaaktOut:
-        with workspace(casework, principal_of(request)) as ws:
-            row = outcomes.record_outcome(
-                ws, casus_id, data.moment, data.datum, dict(data.uitkomsten)
-            )
-            return UitkomstAangemaaktOut(
-                id=str(row.id), moment=row.moment, datum=row.measured_on.isoformat()
-            )
+        row = outcomes.record_outcome(ws, casus_id, data.moment, data.datum, dict(data.uitkomsten))
+        return UitkomstAangemaaktOut(
+            id=str(row.id), moment=row.moment, datum=row.measured_on.isoformat()
+        )
 
     @get(
         "/{casus_id:uuid}/uitkomsten",
@@ -436,8 +408,7 @@ class CasussenController(Controller):
         responses=READ,
     )
     def list_outcomes(
-        self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
+        self, ws: Ws, casus_id: CasusId, doel: FromQuery[str | None] = None
     ) -> list[UitkomstmetingOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            rows = outcomes.list_outcomes(ws, casus_id, doel)
+        rows = outcomes.list_outcomes(ws, casus_id, doel)
         return [UitkomstmetingOut.model_validate(r) for r in rows]

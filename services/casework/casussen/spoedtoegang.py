@@ -13,13 +13,12 @@ from litestar.response import Redirect, Template
 
 from services.casework.casussen import deelnemers, doorbreekglas, weergave
 from services.casework.casussen.schemas import DoorbreekglasIn
-from services.casework.unit_of_work import workspace
 from services.casework.web import formstate
 from services.casework.web.context import Viewer, WebDeps
 from services.casework.web.kit import CasusId, Form, submit
 from services.casework.web.page_forms import run_form
 from services.casework.web.schema_forms import parse_form
-from services.casework.web.shell import PHASE_PURPOSE, Req, Web, reasons, render
+from services.casework.web.shell import PHASE_PURPOSE, Page, Req, Web, reasons, render
 from services.platform.authz.enforce import AccessDenied
 from services.platform.http.csrf import FIELD as CSRF_FIELD
 from services.platform.identity.authn import PUBLIC
@@ -82,7 +81,7 @@ def _page_again(viewer: Viewer, web: WebDeps, casus_id: uuid.UUID, token: str) -
     def page(state: formstate.FormState, status: int) -> Template:
         redenen: list[dict[str, str]] = []
         try:
-            with workspace(web.casework, viewer.principal) as ws:
+            with viewer.attempt() as ws:
                 weergave.read_casus(ws, casus_id)
         except AccessDenied as error:
             redenen = reasons(error.decision)
@@ -103,14 +102,16 @@ class SpoedtoegangPagesController(Controller):
         opt={**PUBLIC, "open_voor_niet_deelnemers": True},
         status_code=303,
     )
-    async def urgent(self, request: Req, web: Web, casus_id: CasusId) -> Response[Any]:
+    async def urgent(
+        self, request: Req, web: Web, viewer: Page, casus_id: CasusId
+    ) -> Response[Any]:
         def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
             def change() -> Response[Any]:
                 data = parse_form(
                     DoorbreekglasIn,
                     {"reden": form.get("reden"), "uren": form.get("uren") or DEFAULT_HOURS},
                 )
-                with workspace(web.casework, viewer.principal) as ws:
+                with viewer.attempt() as ws:
                     doorbreekglas.doorbreekglas(ws, casus_id, data.reden, data.uren)
                 return Redirect(f"/casussen/{casus_id}?melding=doorbreekglas", status_code=303)
 
@@ -124,4 +125,4 @@ class SpoedtoegangPagesController(Controller):
                 fields=FIELDS,
             )
 
-        return await submit(request, web, work)
+        return await submit(request, web, viewer, work)

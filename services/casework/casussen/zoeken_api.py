@@ -7,19 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, post
-from litestar.di import NamedDependency
+from litestar import Controller, post
 from litestar.params import JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.casework.casussen import zoeken
-from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.casework.commands import Ws
 from services.casework.web.shell import person_label
 from services.platform.http.openapi import WITH_BODY, problem_responses
-from services.platform.identity.guards import principal_of
-
-Req = Request[Any, Any, Any]
-Deps = NamedDependency[CaseworkDeps]
 
 
 class ZoekIn(BaseModel):
@@ -119,6 +114,5 @@ class ZoekenController(Controller):
         responses=problem_responses(*WITH_BODY),
         opt={"voorbeeld": {"zoekterm": "Voorbeeld"}},
     )
-    def search(self, request: Req, casework: Deps, data: JSONBody[ZoekIn]) -> ZoekResultaat:
-        with workspace(casework, principal_of(request)) as ws:
-            return search(ws, data)
+    def search(self, ws: Ws, data: JSONBody[ZoekIn]) -> ZoekResultaat:
+        return search(ws, data)

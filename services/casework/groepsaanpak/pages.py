@@ -21,11 +21,10 @@ from services.casework.casussen import aanmelden
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import FieldProblem
 from services.casework.groepsaanpak import service as groups
-from services.casework.unit_of_work import CaseworkDeps
 from services.casework.web import formstate
 from services.casework.web.context import Viewer
 from services.casework.web.kit import SHORT, Builder, CasusId, Checks, Form, casus_form, submit
-from services.casework.web.shell import Req, Web, guarded, to_login, viewer_of
+from services.casework.web.shell import Page, Req, Web, guarded, to_login
 from services.casework.workspace import Workspace
 from services.platform.identity.authn import COOKIE, PUBLIC
 
@@ -44,14 +43,12 @@ GROUP_NOT_INFORMED: Final = "Stap 1 gaat over de groep; personen nog niet bekend
 
 def _group_page(
     viewer: Viewer,
-    casework: CaseworkDeps,
     token: str,
     state: formstate.FormState | None = None,
     status: int = 200,
 ) -> Template:
     return registration_page(
         viewer,
-        casework,
         token,
         kind=lifecycle.GROUP,
         form_name=GROUP_FORM,
@@ -166,42 +163,42 @@ class GroepsaanpakPagesController(Controller):
     include_in_schema = False
 
     @get("/aanmelden/groep", opt=PUBLIC, sync_to_thread=True)
-    def group_form(self, request: Req, web: Web) -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
+    def group_form(self, request: Req, web: Web, viewer: Page) -> Response[Any]:
         if viewer is None:
             return to_login()
         token = web.csrf.token(request.cookies.get(COOKIE, ""))
-        return guarded(viewer, AANMELDING_PURPOSE, lambda: _group_page(viewer, web.casework, token))
+        return guarded(viewer, AANMELDING_PURPOSE, lambda: _group_page(viewer, token))
 
     @post("/aanmelden/groep", opt=PUBLIC, status_code=303)
-    async def aanmelden_groep(self, request: Req, web: Web) -> Response[Any]:
+    async def aanmelden_groep(self, request: Req, web: Web, viewer: Page) -> Response[Any]:
         def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
             domains = {name for name in form.fields if name.startswith(PROBLEM_PREFIX)}
             return register(
                 viewer,
-                web.casework,
                 form,
                 form_name=GROUP_FORM,
                 melding="groep-aangemeld",
-                page=lambda state, status: _group_page(viewer, web.casework, token, state, status),
+                page=lambda state, status: _group_page(viewer, token, state, status),
                 build=_group_aanmelding_from,
                 state_for=lambda values, problems: formstate.state_from_problems(
                     GROUP_FORM, values, problems, fields=GROUP_FORM_FIELDS | domains
                 ),
             )
 
-        return await submit(request, web, work)
+        return await submit(request, web, viewer, work)
 
     @post("/casussen/{casus_id:uuid}/signalen", opt=PUBLIC, status_code=303)
     async def add_signal(
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
     ) -> Response[Any]:
         return await casus_form(
             request,
             web,
+            viewer,
             casus_id,
             lambda form: "signaal",
             _signal,
@@ -212,11 +209,13 @@ class GroepsaanpakPagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
     ) -> Response[Any]:
         return await casus_form(
             request,
             web,
+            viewer,
             casus_id,
             lambda form: "groepslid",
             _add_member,
@@ -231,12 +230,14 @@ class GroepsaanpakPagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
         persoon_id: PersonId,
     ) -> Response[Any]:
         return await casus_form(
             request,
             web,
+            viewer,
             casus_id,
             lambda form: f"lid-verwijderen:{persoon_id}",
             _remove_member(persoon_id),

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.casework.casussen.schemas import Code, PersoonIn, ShortText, to_person_input
+from services.casework.commands import Ws
 from services.casework.groepsaanpak import service as svc
 from services.casework.groepsaanpak.schemas import (
     GroepslidOut,
@@ -26,12 +26,8 @@ from services.casework.groepsaanpak.schemas import (
     SignaalAangemaaktOut,
     SignaalOut,
 )
-from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.platform.http.openapi import BY_ID, WITH_BODY, problem_responses
-from services.platform.identity.guards import principal_of
 
-Req = Request[Any, Any, Any]
-Deps = NamedDependency[CaseworkDeps]
 CasusId = FromPath[uuid.UUID]
 
 ETAG = {"etag": True}
@@ -77,21 +73,18 @@ class GroepenController(Controller):
         },
         responses=WRITE,
     )
-    def add_member(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[LidIn]
-    ) -> GroepslidOut:
+    def add_member(self, ws: Ws, casus_id: CasusId, data: JSONBody[LidIn]) -> GroepslidOut:
         person = to_person_input(data.persoon) if data.persoon is not None else None
-        with workspace(casework, principal_of(request)) as ws:
-            view = svc.add_member(
-                ws,
-                casus_id,
-                svc.MemberInput(
-                    role=data.rol,
-                    person=person,
-                    person_id=data.persoon_id,
-                    person_casus_id=data.persoon_casus_id,
-                ),
-            )
+        view = svc.add_member(
+            ws,
+            casus_id,
+            svc.MemberInput(
+                role=data.rol,
+                person=person,
+                person_id=data.persoon_id,
+                person_casus_id=data.persoon_casus_id,
+            ),
+        )
         return GroepslidOut.model_validate(view)
 
     @get(
@@ -102,15 +95,13 @@ class GroepenController(Controller):
     )
     def members(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         ook_verwijderd: FromQuery[bool] = False,
     ) -> NamenlijstOut:
-        with workspace(casework, principal_of(request)) as ws:
-            return NamenlijstOut.model_validate(
-                svc.list_members(ws, casus_id, include_ended=ook_verwijderd)
-            )
+        return NamenlijstOut.model_validate(
+            svc.list_members(ws, casus_id, include_ended=ook_verwijderd)
+        )
 
     @post(
         "/{casus_id:uuid}/leden/{persoon_id:uuid}/verwijderen",
@@ -122,14 +113,12 @@ class GroepenController(Controller):
     )
     def remove_member(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         persoon_id: FromPath[uuid.UUID],
         data: JSONBody[VerwijderIn],
     ) -> GroepslidVerwijderdOut:
-        with workspace(casework, principal_of(request)) as ws:
-            svc.remove_member(ws, casus_id, persoon_id, data.reden)
+        svc.remove_member(ws, casus_id, persoon_id, data.reden)
         return GroepslidVerwijderdOut(persoon_id=str(persoon_id), verwijderd=True)
 
     @post(
@@ -146,18 +135,17 @@ class GroepenController(Controller):
         responses=WRITE,
     )
     def add_signal(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[SignaalIn]
+        self, ws: Ws, casus_id: CasusId, data: JSONBody[SignaalIn]
     ) -> SignaalAangemaaktOut:
-        with workspace(casework, principal_of(request)) as ws:
-            view = svc.add_signal(
-                ws,
-                casus_id,
-                svc.SignalInput(
-                    text=data.tekst,
-                    observed_on=data.waargenomen_op,
-                    location=data.locatie,
-                ),
-            )
+        view = svc.add_signal(
+            ws,
+            casus_id,
+            svc.SignalInput(
+                text=data.tekst,
+                observed_on=data.waargenomen_op,
+                location=data.locatie,
+            ),
+        )
         return SignaalAangemaaktOut.model_validate(view)
 
     @get(
@@ -166,6 +154,5 @@ class GroepenController(Controller):
         summary="Signalen over de groep",
         responses=READ,
     )
-    def signals(self, request: Req, casework: Deps, casus_id: CasusId) -> list[SignaalOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            return [SignaalOut.model_validate(s) for s in svc.list_signals(ws, casus_id)]
+    def signals(self, ws: Ws, casus_id: CasusId) -> list[SignaalOut]:
+        return [SignaalOut.model_validate(s) for s in svc.list_signals(ws, casus_id)]

@@ -22,11 +22,11 @@ from services.casework.domain.plan import TRACK_LABELS
 from services.casework.groepsstappen import schemas
 from services.casework.groepsstappen import service as svc
 from services.casework.plan import service as plans
-from services.casework.unit_of_work import workspace
 from services.casework.web.context import Viewer, WebDeps
 from services.casework.web.kit import Builder, CasusId, Checks, Form, casus_form
 from services.casework.web.schema_forms import parse_form
 from services.casework.web.shell import (
+    Page,
     Req,
     Web,
     guarded,
@@ -35,7 +35,6 @@ from services.casework.web.shell import (
     render,
     to_login,
     user_names,
-    viewer_of,
 )
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied
@@ -171,9 +170,14 @@ def steps_context(ws: Workspace, casus: Casus) -> dict[str, Any]:
 
 
 async def _submit(
-    request: Req, web: WebDeps, casus_id: uuid.UUID, code: str, build: Builder
+    request: Req,
+    web: WebDeps,
+    viewer: Viewer | None,
+    casus_id: uuid.UUID,
+    code: str,
+    build: Builder,
 ) -> Response[Any]:
-    return await casus_form(request, web, casus_id, lambda form: f"{FORM}:{code}", build)
+    return await casus_form(request, web, viewer, casus_id, lambda form: f"{FORM}:{code}", build)
 
 
 class GroepsstappenPagesController(Controller):
@@ -183,45 +187,62 @@ class GroepsstappenPagesController(Controller):
     include_in_schema = False
 
     @post("/casussen/{casus_id:uuid}/groep/integraal-beeld", opt=PUBLIC, status_code=303)
-    async def integraal_beeld(self, request: Req, web: Web, casus_id: CasusId) -> Response[Any]:
-        return await _submit(request, web, casus_id, "integraal-beeld", _part("integraal-beeld"))
+    async def integraal_beeld(
+        self, request: Req, web: Web, viewer: Page, casus_id: CasusId
+    ) -> Response[Any]:
+        return await _submit(
+            request, web, viewer, casus_id, "integraal-beeld", _part("integraal-beeld")
+        )
 
     @post("/casussen/{casus_id:uuid}/groep/voorlegging", opt=PUBLIC, status_code=303)
-    async def voorlegging(self, request: Req, web: Web, casus_id: CasusId) -> Response[Any]:
-        return await _submit(request, web, casus_id, "voorlegging", _part("voorlegging"))
+    async def voorlegging(
+        self, request: Req, web: Web, viewer: Page, casus_id: CasusId
+    ) -> Response[Any]:
+        return await _submit(request, web, viewer, casus_id, "voorlegging", _part("voorlegging"))
 
     @post("/casussen/{casus_id:uuid}/groep/advies", opt=PUBLIC, status_code=303)
-    async def advies(self, request: Req, web: Web, casus_id: CasusId) -> Response[Any]:
-        return await _submit(request, web, casus_id, "advies", _part("advies"))
+    async def advies(
+        self, request: Req, web: Web, viewer: Page, casus_id: CasusId
+    ) -> Response[Any]:
+        return await _submit(request, web, viewer, casus_id, "advies", _part("advies"))
 
     @post("/casussen/{casus_id:uuid}/groep/nulmeting", opt=PUBLIC, status_code=303)
-    async def nulmeting(self, request: Req, web: Web, casus_id: CasusId) -> Response[Any]:
-        return await _submit(request, web, casus_id, "nulmeting", _part("nulmeting"))
+    async def nulmeting(
+        self, request: Req, web: Web, viewer: Page, casus_id: CasusId
+    ) -> Response[Any]:
+        return await _submit(request, web, viewer, casus_id, "nulmeting", _part("nulmeting"))
 
     @post("/casussen/{casus_id:uuid}/groep/voortgang", opt=PUBLIC, status_code=303)
-    async def voortgang(self, request: Req, web: Web, casus_id: CasusId) -> Response[Any]:
-        return await _submit(request, web, casus_id, "voortgang", _part("voortgang"))
+    async def voortgang(
+        self, request: Req, web: Web, viewer: Page, casus_id: CasusId
+    ) -> Response[Any]:
+        return await _submit(request, web, viewer, casus_id, "voortgang", _part("voortgang"))
 
     @post("/casussen/{casus_id:uuid}/groep/evaluatie", opt=PUBLIC, status_code=303)
-    async def evaluatie(self, request: Req, web: Web, casus_id: CasusId) -> Response[Any]:
-        return await _submit(request, web, casus_id, "evaluatie", _part("evaluatie"))
+    async def evaluatie(
+        self, request: Req, web: Web, viewer: Page, casus_id: CasusId
+    ) -> Response[Any]:
+        return await _submit(request, web, viewer, casus_id, "evaluatie", _part("evaluatie"))
 
     @post("/casussen/{casus_id:uuid}/groep/interventie", opt=PUBLIC, status_code=303)
-    async def interventie(self, request: Req, web: Web, casus_id: CasusId) -> Response[Any]:
-        return await _submit(request, web, casus_id, "interventie", _intervention)
+    async def interventie(
+        self, request: Req, web: Web, viewer: Page, casus_id: CasusId
+    ) -> Response[Any]:
+        return await _submit(request, web, viewer, casus_id, "interventie", _intervention)
 
     @post("/casussen/{casus_id:uuid}/groep/conceptdoel", opt=PUBLIC, status_code=303)
-    async def conceptdoel(self, request: Req, web: Web, casus_id: CasusId) -> Response[Any]:
-        return await _submit(request, web, casus_id, "conceptdoel", _concept_goal)
+    async def conceptdoel(
+        self, request: Req, web: Web, viewer: Page, casus_id: CasusId
+    ) -> Response[Any]:
+        return await _submit(request, web, viewer, casus_id, "conceptdoel", _concept_goal)
 
     @get("/driehoek", opt=PUBLIC, sync_to_thread=True)
-    def driehoek_index(self, request: Req, web: Web) -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
+    def driehoek_index(self, request: Req, web: Web, viewer: Page) -> Response[Any]:
         if viewer is None:
             return to_login()
 
         def build() -> Template:
-            with workspace(web.casework, viewer.principal) as ws:
+            with viewer.attempt() as ws:
                 groups = svc.driehoek_list(ws)
             return render(
                 viewer,
@@ -234,13 +255,12 @@ class GroepsstappenPagesController(Controller):
         return guarded(viewer, PURPOSE, build)
 
     @get("/casussen/{casus_id:uuid}/driehoek", opt=PUBLIC, sync_to_thread=True)
-    def driehoek(self, request: Req, web: Web, casus_id: CasusId) -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
+    def driehoek(self, request: Req, web: Web, viewer: Page, casus_id: CasusId) -> Response[Any]:
         if viewer is None:
             return to_login()
 
         def build() -> Template:
-            with workspace(web.casework, viewer.principal) as ws:
+            with viewer.attempt() as ws:
                 view = svc.driehoek_view(ws, casus_id)
                 organisations = org_names(ws)
             return _driehoek_page(viewer, view, organisations)

@@ -5,33 +5,29 @@ sees. Moving on (``POST /api/v1/casussen/{casus_id}/overgang``) is refused with 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from litestar import Controller, Request, get, post, put
-from litestar.di import NamedDependency
+from litestar import Controller, get, post, put
 from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel
 
+from services.casework.commands import Ws
 from services.casework.groepsstappen import schemas
 from services.casework.groepsstappen import service as svc
-from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.casework.workspace import Workspace
 from services.platform.http.openapi import BY_ID, WITH_BODY, problem_responses
-from services.platform.identity.guards import principal_of
 
-Req = Request[Any, Any, Any]
-Deps = NamedDependency[CaseworkDeps]
 CasusId = FromPath[uuid.UUID]
 
 
-def _record(
-    request: Req, casework: CaseworkDeps, casus_id: uuid.UUID, part: str, data: BaseModel
+def _save_part(
+    ws: Workspace, casus_id: uuid.UUID, part: str, data: BaseModel
 ) -> schemas.GroepsstappenOut:
-    with workspace(casework, principal_of(request)) as ws:
-        return schemas.GroepsstappenOut.model_validate(
-            svc.record(
-                ws, casus_id, svc.PartInput(part, data.model_dump(mode="python", exclude_none=True))
-            )
+    """Record one part of steps 3-7 (the same for every part but its name)."""
+    return schemas.GroepsstappenOut.model_validate(
+        svc.record(
+            ws, casus_id, svc.PartInput(part, data.model_dump(mode="python", exclude_none=True))
         )
+    )
 
 
 class GroepsstappenController(Controller):
@@ -44,9 +40,8 @@ class GroepsstappenController(Controller):
         summary="Inhoud van stap 3-7 en wat er nog ontbreekt voor de volgende stap",
         responses=problem_responses(*BY_ID, 409),
     )
-    def steps(self, request: Req, casework: Deps, casus_id: CasusId) -> schemas.GroepsstappenOut:
-        with workspace(casework, principal_of(request)) as ws:
-            return schemas.GroepsstappenOut.model_validate(svc.read_steps(ws, casus_id))
+    def steps(self, ws: Ws, casus_id: CasusId) -> schemas.GroepsstappenOut:
+        return schemas.GroepsstappenOut.model_validate(svc.read_steps(ws, casus_id))
 
     @put(
         "/{casus_id:uuid}/groepsstappen/integraal-beeld",
@@ -61,12 +56,11 @@ class GroepsstappenController(Controller):
     )
     def integraal_beeld(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         data: JSONBody[schemas.IntegraalBeeldIn],
     ) -> schemas.GroepsstappenOut:
-        return _record(request, casework, casus_id, "integraal_beeld", data)
+        return _save_part(ws, casus_id, "integraal_beeld", data)
 
     @put(
         "/{casus_id:uuid}/groepsstappen/voorlegging",
@@ -80,9 +74,9 @@ class GroepsstappenController(Controller):
         },
     )
     def voorlegging(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[schemas.VoorleggingIn]
+        self, ws: Ws, casus_id: CasusId, data: JSONBody[schemas.VoorleggingIn]
     ) -> schemas.GroepsstappenOut:
-        return _record(request, casework, casus_id, "voorlegging", data)
+        return _save_part(ws, casus_id, "voorlegging", data)
 
     @put(
         "/{casus_id:uuid}/groepsstappen/advies",
@@ -97,9 +91,9 @@ class GroepsstappenController(Controller):
         },
     )
     def advies(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[schemas.AdviesIn]
+        self, ws: Ws, casus_id: CasusId, data: JSONBody[schemas.AdviesIn]
     ) -> schemas.GroepsstappenOut:
-        return _record(request, casework, casus_id, "advies", data)
+        return _save_part(ws, casus_id, "advies", data)
 
     @put(
         "/{casus_id:uuid}/groepsstappen/nulmeting",
@@ -115,9 +109,9 @@ class GroepsstappenController(Controller):
         },
     )
     def nulmeting(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[schemas.NulmetingIn]
+        self, ws: Ws, casus_id: CasusId, data: JSONBody[schemas.NulmetingIn]
     ) -> schemas.GroepsstappenOut:
-        return _record(request, casework, casus_id, "nulmeting", data)
+        return _save_part(ws, casus_id, "nulmeting", data)
 
     @post(
         "/{casus_id:uuid}/groepsstappen/voortgang",
@@ -133,9 +127,9 @@ class GroepsstappenController(Controller):
         },
     )
     def voortgang(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[schemas.VoortgangIn]
+        self, ws: Ws, casus_id: CasusId, data: JSONBody[schemas.VoortgangIn]
     ) -> schemas.GroepsstappenOut:
-        return _record(request, casework, casus_id, "voortgang", data)
+        return _save_part(ws, casus_id, "voortgang", data)
 
     @put(
         "/{casus_id:uuid}/groepsstappen/evaluatie",
@@ -150,9 +144,9 @@ class GroepsstappenController(Controller):
         },
     )
     def evaluatie(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[schemas.EvaluatieIn]
+        self, ws: Ws, casus_id: CasusId, data: JSONBody[schemas.EvaluatieIn]
     ) -> schemas.GroepsstappenOut:
-        return _record(request, casework, casus_id, "evaluatie", data)
+        return _save_part(ws, casus_id, "evaluatie", data)
 
     @get(
         "/{casus_id:uuid}/driehoek",
@@ -160,6 +154,5 @@ class GroepsstappenController(Controller):
         summary="Wat de driehoek ziet: plan, voorlegging en advies, altijd geanonimiseerd",
         responses=problem_responses(*BY_ID, 409),
     )
-    def driehoek(self, request: Req, casework: Deps, casus_id: CasusId) -> schemas.DriehoekOut:
-        with workspace(casework, principal_of(request)) as ws:
-            return schemas.DriehoekOut.model_validate(svc.driehoek_view(ws, casus_id))
+    def driehoek(self, ws: Ws, casus_id: CasusId) -> schemas.DriehoekOut:
+        return schemas.DriehoekOut.model_validate(svc.driehoek_view(ws, casus_id))

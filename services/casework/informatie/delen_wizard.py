@@ -24,10 +24,8 @@ from litestar.response import Redirect, Template
 from pydantic import ValidationError
 
 from services.casework.domain.errors import DomainValidationError, FieldProblem
-from services.casework.informatie.delen import share_item
-from services.casework.informatie.items import item_view, read_item
+from services.casework.informatie import delen, items
 from services.casework.informatie.routes import DelenIn
-from services.casework.unit_of_work import workspace
 from services.casework.web import formstate
 from services.casework.web.context import Viewer, WebDeps
 from services.casework.web.kit import CasusId, Form, submit
@@ -35,13 +33,13 @@ from services.casework.web.page_forms import run_form
 from services.casework.web.schema_forms import problems_of
 from services.casework.web.shell import (
     PHASE_PURPOSE,
+    Page,
     Req,
     Web,
     form_token,
     guarded,
     render,
     to_login,
-    viewer_of,
 )
 from services.casework.workspace import Workspace
 from services.platform.db.models import CasusParticipant, Organisation
@@ -254,9 +252,9 @@ def wizard_page(
     state: formstate.FormState | None = None,
     status: int = 200,
 ) -> Template:
-    with workspace(web.casework, viewer.principal) as ws:
-        item, decision = read_item(ws, casus_id, item_id)
-        view = item_view(ws, item, decision)
+    with viewer.attempt() as ws:
+        item, decision = items.read_item(ws, casus_id, item_id)
+        view = items.item_view(ws, item, decision)
         recipients = _recipients(ws, casus_id)
     answers: dict[str, str | list[str]] = {
         "doel": view["doel"] or "",
@@ -305,8 +303,9 @@ class DelenWizardController(Controller):
     @get(
         "/casussen/{casus_id:uuid}/informatie/{item_id:uuid}/delen", opt=PUBLIC, sync_to_thread=True
     )
-    def start(self, request: Req, web: Web, casus_id: CasusId, item_id: ItemId) -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
+    def start(
+        self, request: Req, web: Web, viewer: Page, casus_id: CasusId, item_id: ItemId
+    ) -> Response[Any]:
         if viewer is None:
             return to_login()
         token = form_token(request, web.csrf)
@@ -318,7 +317,7 @@ class DelenWizardController(Controller):
 
     @post("/casussen/{casus_id:uuid}/informatie/{item_id:uuid}/delen", opt=PUBLIC, status_code=303)
     async def step(
-        self, request: Req, web: Web, casus_id: CasusId, item_id: ItemId
+        self, request: Req, web: Web, viewer: Page, casus_id: CasusId, item_id: ItemId
     ) -> Response[Any]:
         """``stap`` is the step the form was on; ``knop`` is ``verder``, ``terug`` or
         ``delen``. Without ``stap`` (a form of its own), every step is checked at once."""
@@ -344,8 +343,8 @@ class DelenWizardController(Controller):
                 )
 
             def change() -> Response[Any]:
-                with workspace(web.casework, viewer.principal) as ws:
-                    item, _ = read_item(ws, casus_id, item_id)
+                with viewer.attempt() as ws:
+                    item, _ = items.read_item(ws, casus_id, item_id)
                     category = item.category
                 if button == "terug":
                     shown["step"] = max(current - 1, 0)
@@ -363,8 +362,8 @@ class DelenWizardController(Controller):
                 shown["step"] = len(STEPS) - 1
                 data = DelenIn.model_validate(api_data(answers, category))
                 version = form.get("versie")
-                with workspace(web.casework, viewer.principal) as ws:
-                    share_item(
+                with viewer.attempt() as ws:
+                    delen.share_item(
                         ws,
                         casus_id,
                         item_id,
@@ -375,4 +374,4 @@ class DelenWizardController(Controller):
 
             return run_form(viewer, FORM, form, change, page, doel=PHASE_PURPOSE, fields=ALL_FIELDS)
 
-        return await submit(request, web, work)
+        return await submit(request, web, viewer, work)

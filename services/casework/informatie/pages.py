@@ -26,7 +26,7 @@ from services.casework.web.kit import (
     Form,
     casus_form,
 )
-from services.casework.web.shell import Req, Web
+from services.casework.web.shell import Page, Req, Web
 from services.casework.workspace import Workspace
 from services.platform.identity.authn import PUBLIC
 from tenants.reference import PURPOSES
@@ -135,11 +135,13 @@ class InformatiePagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
     ) -> Response[Any]:
         return await casus_form(
             request,
             web,
+            viewer,
             casus_id,
             lambda form: "informatie",
             _add_item,
@@ -150,11 +152,13 @@ class InformatiePagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
     ) -> Response[Any]:
         return await casus_form(
             request,
             web,
+            viewer,
             casus_id,
             lambda form: "informeren",
             _inform,
@@ -169,12 +173,14 @@ class InformatiePagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
         item_id: ItemId,
     ) -> Response[Any]:
         return await casus_form(
             request,
             web,
+            viewer,
             casus_id,
             lambda form: f"achterhouden:{item_id}",
             _withhold(item_id),
@@ -189,12 +195,14 @@ class InformatiePagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
         item_id: ItemId,
     ) -> Response[Any]:
         return await casus_form(
             request,
             web,
+            viewer,
             casus_id,
             lambda form: f"vrijgeven:{item_id}",
             _release(item_id),

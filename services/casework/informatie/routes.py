@@ -8,33 +8,26 @@ name the item's current version (412 otherwise).
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, Response, get, post
-from litestar.di import NamedDependency
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.casework.commands import Req, Ws, command, created, tagged
+from services.casework.informatie import delen, items, toevoegen
 from services.casework.informatie.checklist import Checklist
-from services.casework.informatie.delen import release_item, share_item, withhold_item
-from services.casework.informatie.items import item_view, list_items, read_item
 from services.casework.informatie.schemas import (
     InformatieItemOut,
     InformatieLijstOut,
     InformatieStatusOut,
     ToestemmingOut,
 )
-from services.casework.informatie.toevoegen import ItemInput, create_item
 from services.casework.toestemming import service as consent_service
 from services.casework.toestemming.schemas import ToestemmingIn
-from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.platform.db.models import InformationItem
-from services.platform.http.etag import etag, if_match_version
 from services.platform.http.openapi import BY_ID, VERSIONED, WITH_BODY, problem_responses
-from services.platform.identity.guards import principal_of
 
-Req = Request[Any, Any, Any]
-Deps = NamedDependency[CaseworkDeps]
 CasusId = FromPath[uuid.UUID]
 ItemId = FromPath[uuid.UUID]
 
@@ -104,27 +97,16 @@ WRITE = problem_responses(*BY_ID, 409, *WITH_BODY)
 ITEM_ACTION = problem_responses(*BY_ID, *WITH_BODY, *VERSIONED)
 
 
-def _item(view: dict[str, Any], version: int, status: int = 200) -> Response[InformatieItemOut]:
-    return Response(
-        InformatieItemOut.model_validate(view),
-        status_code=status,
-        headers={"ETag": etag(version)},
-    )
-
-
-def _state(item: InformationItem) -> Response[InformatieStatusOut]:
-    return Response(
-        InformatieStatusOut(
-            id=str(item.id),
-            categorie=item.category,
-            gedeeld=item.shared,
-            gedeeld_op=item.shared_at.isoformat() if item.shared_at else None,
-            achtergehouden=item.withheld,
-            doel=item.purpose,
-            grondslag=item.legal_basis,
-            versie=item.version,
-        ),
-        headers={"ETag": etag(item.version)},
+def _state(item: InformationItem) -> InformatieStatusOut:
+    return InformatieStatusOut(
+        id=str(item.id),
+        categorie=item.category,
+        gedeeld=item.shared,
+        gedeeld_op=item.shared_at.isoformat() if item.shared_at else None,
+        achtergehouden=item.withheld,
+        doel=item.purpose,
+        grondslag=item.legal_basis,
+        versie=item.version,
     )
 
 
@@ -140,14 +122,12 @@ class InformatieController(Controller):
     )
     def index(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         doel: FromQuery[str | None] = None,
         over_persoon_id: FromQuery[uuid.UUID | None] = None,
     ) -> InformatieLijstOut:
-        with workspace(casework, principal_of(request)) as ws:
-            listed = list_items(ws, casus_id, doel, over_persoon_id)
+        listed = items.list_items(ws, casus_id, doel, over_persoon_id)
         return InformatieLijstOut.model_validate(
             {"items": listed.items, "niet_zichtbaar": listed.hidden, "melding": listed.notice}
         )
@@ -160,23 +140,25 @@ class InformatieController(Controller):
         responses=WRITE,
     )
     def create(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[InformatieIn]
+        self, ws: Ws, casus_id: CasusId, data: JSONBody[InformatieIn]
     ) -> Response[InformatieItemOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            item, decision = create_item(
-                ws,
-                casus_id,
-                ItemInput(
-                    category=data.categorie,
-                    title=data.titel,
-                    body=data.inhoud,
-                    checklist=data.checklist(),
-                    about_person_id=data.over_persoon_id,
-                ),
-            )
-            response = _item(item_view(ws, item, decision), item.version, 201)
-        response.headers["Location"] = f"/api/v1/casussen/{casus_id}/informatie/{item.id}"
-        return response
+        item, decision = toevoegen.create_item(
+            ws,
+            casus_id,
+            toevoegen.ItemInput(
+                category=data.categorie,
+                title=data.titel,
+                body=data.inhoud,
+                checklist=data.checklist(),
+                about_person_id=data.over_persoon_id,
+            ),
+        )
+        return created(
+            ws,
+            item,
+            InformatieItemOut.model_validate(items.item_view(ws, item, decision)),
+            f"/api/v1/casussen/{casus_id}/informatie/{item.id}",
+        )
 
     @get(
         "/{item_id:uuid}",
@@ -186,15 +168,16 @@ class InformatieController(Controller):
     )
     def show(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         item_id: ItemId,
         doel: FromQuery[str | None] = None,
     ) -> Response[InformatieItemOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            item, decision = read_item(ws, casus_id, item_id, doel)
-            return _item(item_view(ws, item, decision), item.version)
+        item, decision = items.read_item(ws, casus_id, item_id, doel)
+        return tagged(
+            InformatieItemOut.model_validate(items.item_view(ws, item, decision)),
+            item.version,
+        )
 
     @post(
         "/{item_id:uuid}/delen",
@@ -207,14 +190,17 @@ class InformatieController(Controller):
     def share(
         self,
         request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         item_id: ItemId,
         data: JSONBody[DelenIn],
     ) -> Response[InformatieStatusOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            item = share_item(ws, casus_id, item_id, data.checklist(), if_match_version(request))
-            return _state(item)
+        return command(
+            request,
+            ws,
+            lambda expected: delen.share_item(ws, casus_id, item_id, data.checklist(), expected),
+            _state,
+        )
 
     @post(
         "/{item_id:uuid}/achterhouden",
@@ -225,11 +211,14 @@ class InformatieController(Controller):
         responses=ITEM_ACTION,
     )
     def withhold(
-        self, request: Req, casework: Deps, casus_id: CasusId, item_id: ItemId
+        self, request: Req, ws: Ws, casus_id: CasusId, item_id: ItemId
     ) -> Response[InformatieStatusOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            item = withhold_item(ws, casus_id, item_id, if_match_version(request))
-            return _state(item)
+        return command(
+            request,
+            ws,
+            lambda expected: delen.withhold_item(ws, casus_id, item_id, expected),
+            _state,
+        )
 
     @post(
         "/{item_id:uuid}/vrijgeven",
@@ -240,11 +229,14 @@ class InformatieController(Controller):
         responses=ITEM_ACTION,
     )
     def release(
-        self, request: Req, casework: Deps, casus_id: CasusId, item_id: ItemId
+        self, request: Req, ws: Ws, casus_id: CasusId, item_id: ItemId
     ) -> Response[InformatieStatusOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            item = release_item(ws, casus_id, item_id, if_match_version(request))
-            return _state(item)
+        return command(
+            request,
+            ws,
+            lambda expected: delen.release_item(ws, casus_id, item_id, expected),
+            _state,
+        )
 
 
 class ToestemmingenController(Controller):
@@ -257,9 +249,8 @@ class ToestemmingenController(Controller):
         summary="Vastgelegde toestemmingen van de persoon",
         responses=READ,
     )
-    def index(self, request: Req, casework: Deps, casus_id: CasusId) -> list[ToestemmingOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            consents = consent_service.list_consents(ws, casus_id)
+    def index(self, ws: Ws, casus_id: CasusId) -> list[ToestemmingOut]:
+        consents = consent_service.list_consents(ws, casus_id)
         return [ToestemmingOut.model_validate(c) for c in consents]
 
     @post(
@@ -275,13 +266,12 @@ class ToestemmingenController(Controller):
         responses=WRITE,
     )
     def create(
-        self, request: Req, casework: Deps, casus_id: CasusId, data: JSONBody[ToestemmingIn]
+        self, ws: Ws, casus_id: CasusId, data: JSONBody[ToestemmingIn]
     ) -> Response[ToestemmingOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            consent = consent_service.record_consent(
-                ws, casus_id, data.doel, data.reikwijdte, data.ongelijke_verhouding
-            )
-            body = ToestemmingOut.model_validate(consent_service.consent_view(consent))
+        consent = consent_service.record_consent(
+            ws, casus_id, data.doel, data.reikwijdte, data.ongelijke_verhouding
+        )
+        body = ToestemmingOut.model_validate(consent_service.consent_view(consent))
         return Response(
             body,
             status_code=201,
@@ -298,11 +288,9 @@ class ToestemmingenController(Controller):
     )
     def revoke(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         consent_id: FromPath[uuid.UUID],
     ) -> ToestemmingOut:
-        with workspace(casework, principal_of(request)) as ws:
-            consent = consent_service.revoke_consent(ws, casus_id, consent_id)
-            return ToestemmingOut.model_validate(consent_service.consent_view(consent))
+        consent = consent_service.revoke_consent(ws, casus_id, consent_id)
+        return ToestemmingOut.model_validate(consent_service.consent_view(consent))

@@ -24,8 +24,13 @@ from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.errors import NotFound
 from services.casework.overleg import ical
 from services.casework.overleg import service as meetings
-from services.casework.overleg.routes import CHAIR_ROLES, AgendapuntIn, OverlegIn, VerslagIn
-from services.casework.unit_of_work import workspace
+from services.casework.overleg.routes import (
+    CHAIR_ROLES,
+    AgendapuntIn,
+    OverlegIn,
+    VerslagIn,
+    to_minutes,
+)
 from services.casework.web import formstate
 from services.casework.web.context import Viewer, WebDeps
 from services.casework.web.kit import Form, refused, submit
@@ -33,6 +38,7 @@ from services.casework.web.page_forms import run_form
 from services.casework.web.schema_forms import parse_form
 from services.casework.web.shell import (
     LOCAL_TZ,
+    Page,
     Req,
     Web,
     form_token,
@@ -43,7 +49,6 @@ from services.casework.web.shell import (
     render,
     to_login,
     user_names,
-    viewer_of,
 )
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied
@@ -200,31 +205,6 @@ def minutes_input(data: Mapping[str, Any]) -> VerslagIn:
         ) from None
 
 
-def to_minutes(data: VerslagIn) -> meetings.Minutes:
-    return meetings.Minutes(
-        items=[
-            meetings.MinutesItem(
-                casus_id=p.casus_id,
-                besluitvorming=p.besluitvorming,
-                beeldvorming=p.beeldvorming,
-                oordeelsvorming=p.oordeelsvorming,
-                decisions=list(p.besluiten),
-                actions=[
-                    meetings.ActionInput(
-                        description=a.omschrijving,
-                        owner_organisation=a.eigenaar_organisatie,
-                        owner_user=a.eigenaar_gebruiker,
-                        deadline=a.deadline,
-                    )
-                    for a in p.acties
-                ],
-            )
-            for p in data.agendapunten
-        ],
-        present=list(data.aanwezig),
-    )
-
-
 # ---------------------------------------------------------------------------------------------
 # Page contexts
 # ---------------------------------------------------------------------------------------------
@@ -300,7 +280,7 @@ def meetings_page(
     state: formstate.FormState | None = None,
     status: int = 200,
 ) -> Template:
-    with workspace(web.casework, viewer.principal) as ws:
+    with viewer.attempt() as ws:
         upcoming = meetings.list_meetings(ws, wanneer="komend")
         held = meetings.list_meetings(ws, wanneer="gehouden", limit=10)
         chairs = user_names(ws, {m["voorzitter"] for m in upcoming + held})
@@ -334,7 +314,7 @@ def meeting_page(
     state: formstate.FormState | None = None,
     status: int = 200,
 ) -> Template:
-    with workspace(web.casework, viewer.principal) as ws:
+    with viewer.attempt() as ws:
         _, body = meetings.meeting_view(ws, overleg_id)
         organisations = org_names(ws)
         chair = user_names(ws, {body["voorzitter"]})
@@ -374,8 +354,7 @@ class OverlegPagesController(Controller):
     include_in_schema = False
 
     @get("/overleggen", opt=PUBLIC, sync_to_thread=True)
-    def meetings_index(self, request: Req, web: Web) -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
+    def meetings_index(self, request: Req, web: Web, viewer: Page) -> Response[Any]:
         if viewer is None:
             return to_login()
         token = form_token(request, web.csrf)
@@ -386,12 +365,12 @@ class OverlegPagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         overleg_id: FromPath[str],
         melding: FromQuery[str | None] = None,
     ) -> Response[Any]:
         """``/overleggen/<id>`` (the page) or ``/overleggen/<id>.ics`` (the calendar file;
         Litestar matches a path parameter only as a whole segment)."""
-        viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
             return to_login()
         calendar = overleg_id.endswith(".ics")
@@ -413,7 +392,7 @@ class OverlegPagesController(Controller):
         """The meeting as the caller may see it (the policy decides and audits, as for the
         page), as an iCalendar file."""
         try:
-            with workspace(web.casework, viewer.principal) as ws:
+            with viewer.attempt() as ws:
                 _, body = meetings.meeting_view(ws, overleg_id)
                 chair = user_names(ws, {body["voorzitter"]}).get(body["voorzitter"])
                 stamp = ws.enforcer.now
@@ -438,14 +417,14 @@ class OverlegPagesController(Controller):
         )
 
     @post("/overleggen", opt=PUBLIC, status_code=303)
-    async def plan(self, request: Req, web: Web) -> Response[Any]:
+    async def plan(self, request: Req, web: Web, viewer: Page) -> Response[Any]:
         def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
             if not is_chair(viewer):
                 return refused(viewer)
 
             def change() -> Response[Any]:
                 data = plan_input(form)
-                with workspace(web.casework, viewer.principal) as ws:
+                with viewer.attempt() as ws:
                     meeting = meetings.create_meeting(
                         ws, data.type, data.datum_tijd, None, (), place=data.plaats
                     )
@@ -464,17 +443,19 @@ class OverlegPagesController(Controller):
                 fields=PLAN_FIELDS,
             )
 
-        return await submit(request, web, work)
+        return await submit(request, web, viewer, work)
 
     @post("/overleggen/{overleg_id:uuid}/agenda", opt=PUBLIC, status_code=303)
-    async def add_to_agenda(self, request: Req, web: Web, overleg_id: OverlegId) -> Response[Any]:
+    async def add_to_agenda(
+        self, request: Req, web: Web, viewer: Page, overleg_id: OverlegId
+    ) -> Response[Any]:
         def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
             if not is_chair(viewer):
                 return refused(viewer)
 
             def change() -> Response[Any]:
                 data = agenda_input(form)
-                with workspace(web.casework, viewer.principal) as ws:
+                with viewer.attempt() as ws:
                     meetings.add_to_agenda(
                         ws, overleg_id, meetings.AgendaInput(data.casus_id, data.briefing)
                     )
@@ -492,10 +473,12 @@ class OverlegPagesController(Controller):
                 fields=AGENDA_FIELDS,
             )
 
-        return await submit(request, web, work)
+        return await submit(request, web, viewer, work)
 
     @post("/overleggen/{overleg_id:uuid}/verslag", opt=PUBLIC, status_code=303)
-    async def record_minutes(self, request: Req, web: Web, overleg_id: OverlegId) -> Response[Any]:
+    async def record_minutes(
+        self, request: Req, web: Web, viewer: Page, overleg_id: OverlegId
+    ) -> Response[Any]:
         def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
             if not is_chair(viewer):
                 return refused(viewer)
@@ -509,7 +492,7 @@ class OverlegPagesController(Controller):
                 names.update(renamed)
                 data = minutes_input(points)
                 version = form.get("versie")
-                with workspace(web.casework, viewer.principal) as ws:
+                with viewer.attempt() as ws:
                     meetings.record_minutes(
                         ws,
                         overleg_id,
@@ -531,4 +514,4 @@ class OverlegPagesController(Controller):
                 names=names,
             )
 
-        return await submit(request, web, work)
+        return await submit(request, web, viewer, work)

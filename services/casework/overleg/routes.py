@@ -8,11 +8,11 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post, put
-from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.casework.casussen.schemas import Code, ShortText, Text
+from services.casework.commands import Ws, command, created, tagged
 from services.casework.overleg import service as svc
 from services.casework.overleg.schemas import (
     AgendapuntToegevoegdOut,
@@ -20,14 +20,11 @@ from services.casework.overleg.schemas import (
     OverlegOut,
     OverlegStatusOut,
 )
-from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.platform.db.models import Meeting
-from services.platform.http.etag import etag, if_match_version
 from services.platform.http.openapi import BY_ID, VERSIONED, WITH_BODY, problem_responses
-from services.platform.identity.guards import principal_of, require_roles
+from services.platform.identity.guards import require_roles
 
 Req = Request[Any, Any, Any]
-Deps = NamedDependency[CaseworkDeps]
 OverlegId = FromPath[uuid.UUID]
 
 ETAG = {"etag": True}
@@ -73,22 +70,44 @@ class VerslagIn(_In):
     aanwezig: list[Code] = Field(default_factory=list, max_length=50)
 
 
+def to_minutes(data: VerslagIn) -> svc.Minutes:
+    """The verslag as the service takes it (the API and the verslag form)."""
+    return svc.Minutes(
+        items=[
+            svc.MinutesItem(
+                casus_id=p.casus_id,
+                besluitvorming=p.besluitvorming,
+                beeldvorming=p.beeldvorming,
+                oordeelsvorming=p.oordeelsvorming,
+                decisions=list(p.besluiten),
+                actions=[
+                    svc.ActionInput(
+                        description=a.omschrijving,
+                        owner_organisation=a.eigenaar_organisatie,
+                        owner_user=a.eigenaar_gebruiker,
+                        deadline=a.deadline,
+                    )
+                    for a in p.acties
+                ],
+            )
+            for p in data.agendapunten
+        ],
+        present=list(data.aanwezig),
+    )
+
+
 EXAMPLE_CASUS = "00000000-0000-4000-8000-000000000000"
 
 
-def _meeting(meeting: Meeting, status: int = 200) -> Response[OverlegStatusOut]:
-    return Response(
-        OverlegStatusOut(
-            id=str(meeting.id),
-            type=meeting.meeting_type_id,
-            datum_tijd=meeting.scheduled_for.isoformat(),
-            plaats=meeting.minutes.get("plaats"),
-            voorzitter=meeting.chair_user_id,
-            status=meeting.status,
-            versie=meeting.version,
-        ),
-        status_code=status,
-        headers={"ETag": etag(meeting.version)},
+def _meeting(meeting: Meeting) -> OverlegStatusOut:
+    return OverlegStatusOut(
+        id=str(meeting.id),
+        type=meeting.meeting_type_id,
+        datum_tijd=meeting.scheduled_for.isoformat(),
+        plaats=meeting.minutes.get("plaats"),
+        voorzitter=meeting.chair_user_id,
+        status=meeting.status,
+        versie=meeting.version,
     )
 
 
@@ -104,15 +123,13 @@ class OverleggenController(Controller):
     )
     def index(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         wanneer: FromQuery[str | None] = None,
         type: FromQuery[str | None] = None,
     ) -> OverleggenOut:
-        with workspace(casework, principal_of(request)) as ws:
-            return OverleggenOut.model_validate(
-                {"items": svc.list_meetings(ws, wanneer=wanneer, type_id=type)}
-            )
+        return OverleggenOut.model_validate(
+            {"items": svc.list_meetings(ws, wanneer=wanneer, type_id=type)}
+        )
 
     @post(
         "/",
@@ -129,21 +146,16 @@ class OverleggenController(Controller):
         },
         responses=problem_responses(*BY_ID, 409, *WITH_BODY),
     )
-    def create(
-        self, request: Req, casework: Deps, data: JSONBody[OverlegIn]
-    ) -> Response[OverlegStatusOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            meeting = svc.create_meeting(
-                ws,
-                data.type,
-                data.datum_tijd,
-                data.voorzitter,
-                [svc.AgendaInput(a.casus_id, a.briefing) for a in data.agenda],
-                place=data.plaats,
-            )
-            response = _meeting(meeting, 201)
-        response.headers["Location"] = f"{self.path}/{meeting.id}"
-        return response
+    def create(self, ws: Ws, data: JSONBody[OverlegIn]) -> Response[OverlegStatusOut]:
+        meeting = svc.create_meeting(
+            ws,
+            data.type,
+            data.datum_tijd,
+            data.voorzitter,
+            [svc.AgendaInput(a.casus_id, a.briefing) for a in data.agenda],
+            place=data.plaats,
+        )
+        return created(ws, meeting, _meeting(meeting), f"{self.path}/{meeting.id}")
 
     @get(
         "/{overleg_id:uuid}",
@@ -151,10 +163,9 @@ class OverleggenController(Controller):
         summary="Overleg met de agendapunten waaraan uw organisatie deelneemt",
         responses=problem_responses(*BY_ID),
     )
-    def show(self, request: Req, casework: Deps, overleg_id: OverlegId) -> Response[OverlegOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            meeting, body = svc.meeting_view(ws, overleg_id)
-        return Response(OverlegOut.model_validate(body), headers={"ETag": etag(meeting.version)})
+    def show(self, ws: Ws, overleg_id: OverlegId) -> Response[OverlegOut]:
+        meeting, body = svc.meeting_view(ws, overleg_id)
+        return tagged(OverlegOut.model_validate(body), meeting.version)
 
     @post(
         "/{overleg_id:uuid}/agenda",
@@ -166,22 +177,22 @@ class OverleggenController(Controller):
         responses=problem_responses(*BY_ID, 409, *WITH_BODY),
     )
     def add_item(
-        self, request: Req, casework: Deps, overleg_id: OverlegId, data: JSONBody[AgendapuntIn]
+        self, ws: Ws, overleg_id: OverlegId, data: JSONBody[AgendapuntIn]
     ) -> Response[AgendapuntToegevoegdOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            meeting, item = svc.add_to_agenda(
-                ws, overleg_id, svc.AgendaInput(data.casus_id, data.briefing)
-            )
-            return Response(
-                AgendapuntToegevoegdOut(
-                    overleg_id=str(overleg_id),
-                    casus_id=str(item.casus_id),
-                    positie=item.position,
-                    versie=meeting.version,
-                ),
-                status_code=201,
-                headers={"ETag": etag(meeting.version)},
-            )
+        meeting, item = svc.add_to_agenda(
+            ws, overleg_id, svc.AgendaInput(data.casus_id, data.briefing)
+        )
+        ws.session.flush()
+        return tagged(
+            AgendapuntToegevoegdOut(
+                overleg_id=str(overleg_id),
+                casus_id=str(item.casus_id),
+                positie=item.position,
+                versie=meeting.version,
+            ),
+            meeting.version,
+            status=201,
+        )
 
     @put(
         "/{overleg_id:uuid}/verslag",
@@ -207,34 +218,11 @@ class OverleggenController(Controller):
         responses=problem_responses(*BY_ID, *WITH_BODY, *VERSIONED),
     )
     def minutes(
-        self, request: Req, casework: Deps, overleg_id: OverlegId, data: JSONBody[VerslagIn]
+        self, request: Req, ws: Ws, overleg_id: OverlegId, data: JSONBody[VerslagIn]
     ) -> Response[OverlegStatusOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            meeting = svc.record_minutes(
-                ws,
-                overleg_id,
-                if_match_version(request),
-                svc.Minutes(
-                    items=[
-                        svc.MinutesItem(
-                            casus_id=p.casus_id,
-                            besluitvorming=p.besluitvorming,
-                            beeldvorming=p.beeldvorming,
-                            oordeelsvorming=p.oordeelsvorming,
-                            decisions=list(p.besluiten),
-                            actions=[
-                                svc.ActionInput(
-                                    description=a.omschrijving,
-                                    owner_organisation=a.eigenaar_organisatie,
-                                    owner_user=a.eigenaar_gebruiker,
-                                    deadline=a.deadline,
-                                )
-                                for a in p.acties
-                            ],
-                        )
-                        for p in data.agendapunten
-                    ],
-                    present=list(data.aanwezig),
-                ),
-            )
-            return _meeting(meeting)
+        return command(
+            request,
+            ws,
+            lambda expected: svc.record_minutes(ws, overleg_id, expected, to_minutes(data)),
+            _meeting,
+        )

@@ -12,11 +12,10 @@ from services.casework.casussen import zichtbaar
 from services.casework.casussen.pages import (
     LIST_PURPOSE,
 )
-from services.casework.unit_of_work import CaseworkDeps, workspace
-from services.casework.web.shell import Req, Web, guarded, render, to_login, viewer_of
+from services.casework.web.shell import Page, Req, Web, guarded, render, to_login
 from services.casework.werkvoorraad import service as werkvoorraad
+from services.casework.workspace import Workspace
 from services.platform.identity.authn import PUBLIC
-from services.platform.identity.principal import Principal
 
 #: The home counts page through the casussen with this page size, up to COUNT_CAP.
 COUNT_PAGE: Final = 100
@@ -37,21 +36,20 @@ class Counts:
     te_laat: int
 
 
-def home_counts(casework: CaseworkDeps, principal: Principal) -> Counts:
+def home_counts(ws: Workspace) -> Counts:
     """How many casussen the caller may see and how many werkvoorraad items are due, through
     the same service functions (so the policy decides and audits this too)."""
-    with workspace(casework, principal) as ws:
-        total, cursor, more = 0, None, False
-        while True:
-            page = zichtbaar.list_casussen(ws, limit=COUNT_PAGE, cursor=cursor)
-            total += len(page.items)
-            cursor = page.next_cursor
-            if cursor is None:
-                break
-            if total >= COUNT_CAP:
-                more = True
-                break
-        queue = werkvoorraad.work_queue(ws)
+    total, cursor, more = 0, None, False
+    while True:
+        page = zichtbaar.list_casussen(ws, limit=COUNT_PAGE, cursor=cursor)
+        total += len(page.items)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+        if total >= COUNT_CAP:
+            more = True
+            break
+    queue = werkvoorraad.work_queue(ws)
     return Counts(total, more, int(queue["aantal"]), int(queue["te_laat"]))
 
 
@@ -62,14 +60,14 @@ class OverzichtController(Controller):
     include_in_schema = False
 
     @get("/overzicht", opt=PUBLIC, sync_to_thread=True)
-    def overview(self, request: Req, web: Web) -> Response[Any]:
+    def overview(self, request: Req, web: Web, viewer: Page) -> Response[Any]:
         """The home page with counts (``/`` itself is served by HomeController)."""
-        viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
             return to_login()
 
         def build() -> Template:
-            counts = home_counts(web.casework, viewer.principal)
+            with viewer.attempt() as ws:
+                counts = home_counts(ws)
             return render(
                 viewer, "home.html", {"counts": counts}, doel=HOME_PURPOSES, active="home"
             )

@@ -32,12 +32,12 @@ from services.casework.errors import Conflict, NotFound, VersionMismatch, Versio
 from services.casework.plan import compare, form
 from services.casework.plan import service as plans
 from services.casework.plan.schemas import PlanIn
-from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.casework.web import formstate
 from services.casework.web.context import Viewer
 from services.casework.web.kit import Form, submit
 from services.casework.web.schema_forms import parse_form
 from services.casework.web.shell import (
+    Page,
     Req,
     Web,
     form_token,
@@ -46,7 +46,6 @@ from services.casework.web.shell import (
     reasons,
     render,
     to_login,
-    viewer_of,
 )
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied
@@ -103,7 +102,6 @@ def _kept(form_data: Form) -> dict[str, str]:
 
 def plan_page(
     viewer: Viewer,
-    casework: CaseworkDeps,
     casus_id: uuid.UUID,
     token: str,
     *,
@@ -115,7 +113,7 @@ def plan_page(
     stale: bool = False,
 ) -> Template:
     """The editor with the current plan (or the form that came back)."""
-    with workspace(casework, viewer.principal) as ws:
+    with viewer.attempt() as ws:
         versions, anon = plans.list_versions(ws, casus_id, None)
         casus = ws.load_casus(casus_id)
         current = plans.plan_view(ws, plans.read_plan(ws, casus_id, None)) if versions else None
@@ -174,9 +172,7 @@ def _expected(value: str) -> int | None:
     return number if number > 0 else None
 
 
-def save(
-    viewer: Viewer, casework: CaseworkDeps, casus_id: uuid.UUID, posted: Form, token: str
-) -> Response[Any]:
+def save(viewer: Viewer, casus_id: uuid.UUID, posted: Form, token: str) -> Response[Any]:
     """Store the posted plan; every other outcome is the editor again, with the input."""
     values = _kept(posted)
     version_field = values.pop("versie", "")
@@ -198,7 +194,6 @@ def save(
             PURPOSE,
             lambda: plan_page(
                 viewer,
-                casework,
                 casus_id,
                 token,
                 state=state,
@@ -215,7 +210,7 @@ def save(
     known = form.known_fields(values, form.EXTRA_ROWS)
     try:
         data = parse_form(PlanIn, parsed.body)
-        with workspace(casework, viewer.principal) as ws:
+        with viewer.attempt() as ws:
             _, created = plans.save_plan(ws, casus_id, expected, data.model_dump(mode="json"))
         melding = "plan-opgeslagen" if created else "plan-ongewijzigd"
         return Redirect(f"/casussen/{casus_id}/plan?melding={melding}", status_code=303)
@@ -244,13 +239,12 @@ def save(
 
 def compare_page(
     viewer: Viewer,
-    casework: CaseworkDeps,
     casus_id: uuid.UUID,
     left: int | None,
     right: int | None,
 ) -> Template:
     """Two versions side by side (default: the one before the current, and the current)."""
-    with workspace(casework, viewer.principal) as ws:
+    with viewer.attempt() as ws:
         versions, _ = plans.list_versions(ws, casus_id, None)
         reference = ws.load_casus(casus_id).reference
         numbers: list[int] = [int(v["versie"]) for v in versions]
@@ -293,37 +287,39 @@ class PlanPagesController(Controller):
 
     @get("/", opt=PUBLIC, sync_to_thread=True)
     def editor(
-        self, request: Req, web: Web, casus_id: CasusId, melding: FromQuery[str | None] = None
+        self,
+        request: Req,
+        web: Web,
+        viewer: Page,
+        casus_id: CasusId,
+        melding: FromQuery[str | None] = None,
     ) -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
             return to_login()
         token = form_token(request, web.csrf)
         return guarded(
             viewer,
             PURPOSE,
-            lambda: plan_page(viewer, web.casework, casus_id, token, melding=melding),
+            lambda: plan_page(viewer, casus_id, token, melding=melding),
         )
 
     @post("/", opt=PUBLIC, status_code=303)
-    async def store(self, request: Req, web: Web, casus_id: CasusId) -> Response[Any]:
+    async def store(self, request: Req, web: Web, viewer: Page, casus_id: CasusId) -> Response[Any]:
         def work(viewer: Viewer, posted: Form, token: str) -> Response[Any]:
-            return save(viewer, web.casework, casus_id, posted, token)
+            return save(viewer, casus_id, posted, token)
 
-        return await submit(request, web, work)
+        return await submit(request, web, viewer, work)
 
     @get("/vergelijken", opt=PUBLIC, sync_to_thread=True)
     def versions(
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
         van: FromQuery[int | None] = None,
         naar: FromQuery[int | None] = None,
     ) -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
             return to_login()
-        return guarded(
-            viewer, PURPOSE, lambda: compare_page(viewer, web.casework, casus_id, van, naar)
-        )
+        return guarded(viewer, PURPOSE, lambda: compare_page(viewer, casus_id, van, naar))

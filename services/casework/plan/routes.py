@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post, put
-from litestar.di import NamedDependency
+from litestar import Controller, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from services.casework.commands import Req, Ws, tagged
 from services.casework.plan import service as plans
 from services.casework.plan.schemas import (
     MetingOut,
@@ -19,9 +19,8 @@ from services.casework.plan.schemas import (
     ZelfredzaamheidIn,
     ZelfredzaamheidOut,
 )
-from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.casework.zelfredzaamheid import service as assessment_service
-from services.platform.http.etag import etag, if_match_version
+from services.platform.http.etag import if_match_version
 from services.platform.http.openapi import (
     BY_ID,
     VERSIONED,
@@ -29,10 +28,7 @@ from services.platform.http.openapi import (
     problem_responses,
     success,
 )
-from services.platform.identity.guards import principal_of
 
-Req = Request[Any, Any, Any]
-Deps = NamedDependency[CaseworkDeps]
 CasusId = FromPath[uuid.UUID]
 
 READ = problem_responses(*BY_ID)
@@ -87,12 +83,11 @@ class PlanController(Controller):
 
     @get("/plan", sync_to_thread=True, summary="Plan van aanpak (huidige versie)", responses=READ)
     def current(
-        self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
+        self, ws: Ws, casus_id: CasusId, doel: FromQuery[str | None] = None
     ) -> Response[PlanOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            read = plans.read_plan(ws, casus_id, doel)
-            body = PlanOut.model_validate(plans.plan_view(ws, read))
-        return Response(body, headers={"ETag": etag(read.version.version)})
+        read = plans.read_plan(ws, casus_id, doel)
+        body = PlanOut.model_validate(plans.plan_view(ws, read))
+        return tagged(body, read.version.version)
 
     @get(
         "/plan/versies",
@@ -101,10 +96,9 @@ class PlanController(Controller):
         responses=READ,
     )
     def versions(
-        self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
+        self, ws: Ws, casus_id: CasusId, doel: FromQuery[str | None] = None
     ) -> PlanversiesOut:
-        with workspace(casework, principal_of(request)) as ws:
-            items, anon = plans.list_versions(ws, casus_id, doel)
+        items, anon = plans.list_versions(ws, casus_id, doel)
         return PlanversiesOut.model_validate(
             {"items": items, "weergave": "anoniem" if anon else "full"}
         )
@@ -117,16 +111,14 @@ class PlanController(Controller):
     )
     def version(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         versie: FromPath[int],
         doel: FromQuery[str | None] = None,
     ) -> Response[PlanOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            read = plans.read_plan(ws, casus_id, doel, versie)
-            body = PlanOut.model_validate(plans.plan_view(ws, read))
-        return Response(body, headers={"ETag": etag(read.version.version)})
+        read = plans.read_plan(ws, casus_id, doel, versie)
+        body = PlanOut.model_validate(plans.plan_view(ws, read))
+        return tagged(body, read.version.version)
 
     @put(
         "/plan",
@@ -141,23 +133,19 @@ class PlanController(Controller):
     def save(
         self,
         request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         data: JSONBody[PlanIn],
         doel: FromQuery[str | None] = None,
     ) -> Response[PlanOpgeslagenOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            read, created = plans.save_plan(
-                ws, casus_id, _plan_if_match(request), data.model_dump(mode="json"), doel
-            )
-            body = PlanOpgeslagenOut.model_validate(
-                {**plans.plan_view(ws, read), "nieuwe_versie": created}
-            )
-        return Response(
-            body,
-            status_code=201 if created and read.version.version == 1 else 200,
-            headers={"ETag": etag(read.version.version)},
+        read, created = plans.save_plan(
+            ws, casus_id, _plan_if_match(request), data.model_dump(mode="json"), doel
         )
+        body = PlanOpgeslagenOut.model_validate(
+            {**plans.plan_view(ws, read), "nieuwe_versie": created}
+        )
+        first = created and read.version.version == 1
+        return tagged(body, read.version.version, status=201 if first else 200)
 
     @post(
         "/zelfredzaamheid",
@@ -169,26 +157,24 @@ class PlanController(Controller):
     )
     def assess(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         casus_id: CasusId,
         data: JSONBody[ZelfredzaamheidIn],
         doel: FromQuery[str | None] = None,
     ) -> MetingOut:
-        with workspace(casework, principal_of(request)) as ws:
-            row = assessment_service.record_assessment(
-                ws,
-                casus_id,
-                assessment_service.AssessmentInput(data.moment, data.scores, data.datum),
-                doel,
-            )
-            return MetingOut(
-                id=str(row.id),
-                instrument=row.instrument,
-                moment=row.moment,
-                datum=row.taken_on.isoformat(),
-                scores=dict(row.scores),
-            )
+        row = assessment_service.record_assessment(
+            ws,
+            casus_id,
+            assessment_service.AssessmentInput(data.moment, data.scores, data.datum),
+            doel,
+        )
+        return MetingOut(
+            id=str(row.id),
+            instrument=row.instrument,
+            moment=row.moment,
+            datum=row.taken_on.isoformat(),
+            scores=dict(row.scores),
+        )
 
     @get(
         "/zelfredzaamheid",
@@ -197,7 +183,6 @@ class PlanController(Controller):
         responses=READ,
     )
     def assessments(
-        self, request: Req, casework: Deps, casus_id: CasusId, doel: FromQuery[str | None] = None
+        self, ws: Ws, casus_id: CasusId, doel: FromQuery[str | None] = None
     ) -> ZelfredzaamheidOut:
-        with workspace(casework, principal_of(request)) as ws:
-            return ZelfredzaamheidOut.model_validate(assessment_service.history(ws, casus_id, doel))
+        return ZelfredzaamheidOut.model_validate(assessment_service.history(ws, casus_id, doel))

@@ -23,12 +23,12 @@ from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.errors import Conflict, NotFound
 from services.casework.plan.form import iso_date
 from services.casework.plan.schemas import ZelfredzaamheidIn
-from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.casework.web import formstate
 from services.casework.web.context import Viewer
 from services.casework.web.kit import Form, submit
 from services.casework.web.schema_forms import parse_form
 from services.casework.web.shell import (
+    Page,
     Req,
     Web,
     form_token,
@@ -37,7 +37,6 @@ from services.casework.web.shell import (
     reasons,
     render,
     to_login,
-    viewer_of,
 )
 from services.casework.zelfredzaamheid import chart
 from services.casework.zelfredzaamheid import service as assessments
@@ -55,7 +54,6 @@ SCORE_PREFIX: Final = "scores."
 
 def zrm_page(
     viewer: Viewer,
-    casework: CaseworkDeps,
     casus_id: uuid.UUID,
     token: str,
     *,
@@ -66,7 +64,7 @@ def zrm_page(
 ) -> Template:
     """The charts and the form; ``moment`` preselects the meetmoment (the werkvoorraad's
     herijking links here with ``tussentijds``)."""
-    with workspace(casework, viewer.principal) as ws:
+    with viewer.attempt() as ws:
         history = assessments.history(ws, casus_id, None)
         casus = ws.load_casus(casus_id)
         reference, person = casus.reference, casus.kind == lifecycle.PERSON
@@ -135,9 +133,7 @@ def _request(posted: Form, domains: dict[str, str]) -> ZelfredzaamheidIn:
     return data
 
 
-def record(
-    viewer: Viewer, casework: CaseworkDeps, casus_id: uuid.UUID, posted: Form, token: str
-) -> Response[Any]:
+def record(viewer: Viewer, casus_id: uuid.UUID, posted: Form, token: str) -> Response[Any]:
     values = posted.values()
     domains: dict[str, str] = {}
 
@@ -145,11 +141,11 @@ def record(
         return guarded(
             viewer,
             PURPOSE,
-            lambda: zrm_page(viewer, casework, casus_id, token, state=state, status=status),
+            lambda: zrm_page(viewer, casus_id, token, state=state, status=status),
         )
 
     try:
-        with workspace(casework, viewer.principal) as ws:
+        with viewer.attempt() as ws:
             domains = dict(instrument_domains(ws.manifest.assessment_instrument))
             data = _request(posted, domains)
             assessments.record_assessment(
@@ -188,23 +184,23 @@ class ZelfredzaamheidPagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         casus_id: CasusId,
         melding: FromQuery[str | None] = None,
         moment: FromQuery[str | None] = None,
     ) -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
             return to_login()
         token = form_token(request, web.csrf)
         return guarded(
             viewer,
             PURPOSE,
-            lambda: zrm_page(viewer, web.casework, casus_id, token, melding=melding, moment=moment),
+            lambda: zrm_page(viewer, casus_id, token, melding=melding, moment=moment),
         )
 
     @post("/", opt=PUBLIC, status_code=303)
-    async def store(self, request: Req, web: Web, casus_id: CasusId) -> Response[Any]:
+    async def store(self, request: Req, web: Web, viewer: Page, casus_id: CasusId) -> Response[Any]:
         def work(viewer: Viewer, posted: Form, token: str) -> Response[Any]:
-            return record(viewer, web.casework, casus_id, posted, token)
+            return record(viewer, casus_id, posted, token)
 
-        return await submit(request, web, work)
+        return await submit(request, web, viewer, work)

@@ -16,7 +16,7 @@ from services.casework.toestemming import service as consents
 from services.casework.toestemming.schemas import ToestemmingIn
 from services.casework.web.kit import Builder, CasusId, Checks, Form, casus_form, yes_no
 from services.casework.web.schema_forms import parse_form
-from services.casework.web.shell import Req, Web, reasons
+from services.casework.web.shell import Page, Req, Web, reasons
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied
 from services.platform.db.models import Casus
@@ -45,7 +45,7 @@ def consent_section(
     }
 
 
-def _record(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+def _record_consent(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
     def perform(ws: Workspace, checks: Checks) -> str:
         problems: list[FieldProblem] = []
         imbalance = yes_no(form.get("ongelijke_verhouding"))
@@ -93,8 +93,12 @@ class ToestemmingPagesController(Controller):
     include_in_schema = False
 
     @post("/casussen/{casus_id:uuid}/toestemmingen", opt=PUBLIC, status_code=303)
-    async def record(self, request: Req, web: Web, casus_id: CasusId) -> Response[Any]:
-        return await casus_form(request, web, casus_id, lambda form: "toestemming", _record)
+    async def record(
+        self, request: Req, web: Web, viewer: Page, casus_id: CasusId
+    ) -> Response[Any]:
+        return await casus_form(
+            request, web, viewer, casus_id, lambda form: "toestemming", _record_consent
+        )
 
     @post(
         "/casussen/{casus_id:uuid}/toestemmingen/{consent_id:uuid}/intrekken",
@@ -102,8 +106,13 @@ class ToestemmingPagesController(Controller):
         status_code=303,
     )
     async def revoke(
-        self, request: Req, web: Web, casus_id: CasusId, consent_id: ConsentId
+        self, request: Req, web: Web, viewer: Page, casus_id: CasusId, consent_id: ConsentId
     ) -> Response[Any]:
         return await casus_form(
-            request, web, casus_id, lambda form: f"intrekken:{consent_id}", _revoke(consent_id)
+            request,
+            web,
+            viewer,
+            casus_id,
+            lambda form: f"intrekken:{consent_id}",
+            _revoke(consent_id),
         )

@@ -22,7 +22,6 @@ from litestar.response import Redirect, Template
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.errors import Conflict, NotFound, VersionMismatch, VersionRequired
-from services.casework.unit_of_work import workspace
 from services.casework.web import formstate, herstel
 from services.casework.web.context import Viewer, WebDeps
 from services.casework.web.shell import (
@@ -32,7 +31,6 @@ from services.casework.web.shell import (
     not_found,
     reasons,
     render,
-    viewer_of,
 )
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied
@@ -155,6 +153,7 @@ Again = Callable[[Viewer, Form, str, str], Response[Any]]
 async def submit(
     request: Req,
     web: WebDeps,
+    viewer: Viewer | None,
     work: Callable[[Viewer, Form, str], Response[Any]],
     again: Again | None = None,
 ) -> Response[Any]:
@@ -166,7 +165,6 @@ async def submit(
     form = await read_form(request)
 
     def run() -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
             return herstel.session_expired(request, form.values())
         cookie = request.cookies.get(COOKIE)
@@ -207,14 +205,12 @@ def casus_action(
     values = form.values()
 
     def page(state: formstate.FormState, status: int) -> Template:
-        return web.casus_page(
-            viewer, web.casework, casus_id, token=token, state=state, status=status
-        )
+        return web.casus_page(viewer, casus_id, token=token, state=state, status=status)
 
     state: formstate.FormState
     status: int
     try:
-        with workspace(web.casework, viewer.principal) as ws:
+        with viewer.attempt() as ws:
             melding = perform(ws, Checks(form))
         return back(casus_id, melding)
     except (VersionMismatch, VersionRequired):
@@ -240,6 +236,7 @@ def casus_action(
 async def casus_form(
     request: Req,
     web: WebDeps,
+    viewer: Viewer | None,
     casus_id: uuid.UUID,
     form_key: Callable[[Form], str],
     build: Builder,
@@ -256,9 +253,7 @@ async def casus_form(
         return guarded(
             viewer,
             PHASE_PURPOSE,
-            lambda: web.casus_page(
-                viewer, web.casework, casus_id, token=token, state=state, status=403
-            ),
+            lambda: web.casus_page(viewer, casus_id, token=token, state=state, status=403),
         )
 
-    return await submit(request, web, work, again)
+    return await submit(request, web, viewer, work, again)

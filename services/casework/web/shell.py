@@ -10,10 +10,13 @@ gemeente, or one that does not exist, is a 404 page (no existence leak).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
+from dataclasses import replace
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+import anyio
+import anyio.to_thread
 import sqlalchemy as sa
 from litestar import Request
 from litestar.di import NamedDependency
@@ -22,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.casework.domain.text import format_date_nl
 from services.casework.errors import NotFound
+from services.casework.unit_of_work import LazyWorkspace
 from services.casework.web.context import Viewer, WebDeps
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied
@@ -40,6 +44,9 @@ Req = Request[Any, Any, Any]
 
 
 Web = NamedDependency[WebDeps]
+
+#: The viewer of a casework page (None without a valid login), with the request's workspace.
+Page = NamedDependency[Viewer | None]
 
 
 LOGIN: Final = "/inloggen"
@@ -151,6 +158,28 @@ def viewer_of(request: Req, identity: Identity, sessions: sessionmaker[Session])
             org.name if org else principal.organisation,
             tenant.name if tenant else principal.tenant,
         )
+
+
+async def page_viewer(request: Req, web: Web) -> AsyncGenerator[Viewer | None, None]:
+    """The dependency ``viewer`` of every casework page: who is looking (the login cookie),
+    with the workspace of the request. The workspace opens when the page first uses it; it
+    commits after the page is built (before it is sent), or rolls back, with the refusals on
+    record, when the handler raises. Each part of a page that may fail and be shown as a page
+    (a refusal, a form with problems) runs in :meth:`Viewer.attempt`: it rolls back to a
+    savepoint and keeps its refusals on record, as its own unit of work did before."""
+    viewer = await anyio.to_thread.run_sync(viewer_of, request, web.identity, web.sessions)
+    if viewer is None:
+        yield None
+        return
+    scope = LazyWorkspace(web.casework, viewer.principal)
+    try:
+        yield replace(viewer, request_workspace=scope)
+    except BaseException as error:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(scope.abort, error)
+        raise
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(scope.commit)
 
 
 def to_login() -> Redirect:

@@ -19,12 +19,12 @@ from pydantic import BaseModel
 from services.casework.domain.errors import DomainValidationError
 from services.casework.errors import Conflict, NotFound, VersionMismatch, VersionRequired
 from services.casework.plan.form import iso_date
-from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.casework.web import formstate
 from services.casework.web.context import Viewer
 from services.casework.web.kit import Form, submit
 from services.casework.web.schema_forms import parse_form
 from services.casework.web.shell import (
+    Page,
     Req,
     Web,
     form_token,
@@ -33,7 +33,6 @@ from services.casework.web.shell import (
     reasons,
     render,
     to_login,
-    viewer_of,
 )
 from services.casework.werkvoorraad import afhandelen
 from services.casework.werkvoorraad import service as werkvoorraad
@@ -92,7 +91,6 @@ def _filtered(
 
 def work_page(
     viewer: Viewer,
-    casework: CaseworkDeps,
     token: str,
     *,
     soort: str | None = None,
@@ -103,7 +101,7 @@ def work_page(
     state: formstate.FormState | None = None,
     status: int = 200,
 ) -> Template:
-    with workspace(casework, viewer.principal) as ws:
+    with viewer.attempt() as ws:
         queue = werkvoorraad.work_queue(ws)
     items: list[dict[str, Any]] = queue["items"]
     shown = _filtered(items, soort, te_laat, casus, sorteer)
@@ -140,7 +138,6 @@ def work_page(
 
 def _act(
     viewer: Viewer,
-    casework: CaseworkDeps,
     posted: Form,
     token: str,
     *,
@@ -156,7 +153,7 @@ def _act(
         return guarded(
             viewer,
             werkvoorraad.PURPOSE,
-            lambda: work_page(viewer, casework, token, state=state, status=status),
+            lambda: work_page(viewer, token, state=state, status=status),
         )
 
     body = {
@@ -166,7 +163,7 @@ def _act(
     }
     try:
         data = parse_form(model, body)
-        with workspace(casework, viewer.principal) as ws:
+        with viewer.attempt() as ws:
             perform(ws, data)
         return Redirect(f"/werkvoorraad?melding={melding}", status_code=303)
     except DomainValidationError as error:
@@ -214,13 +211,13 @@ class WerkvoorraadPagesController(Controller):
         self,
         request: Req,
         web: Web,
+        viewer: Page,
         soort: FromQuery[str | None] = None,
         te_laat: FromQuery[str | None] = None,
         casus: FromQuery[str | None] = None,
         sorteer: FromQuery[str | None] = None,
         melding: FromQuery[str | None] = None,
     ) -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
         if viewer is None:
             return to_login()
         token = form_token(request, web.csrf)
@@ -229,7 +226,6 @@ class WerkvoorraadPagesController(Controller):
             werkvoorraad.PURPOSE,
             lambda: work_page(
                 viewer,
-                web.casework,
                 token,
                 soort=soort or None,
                 te_laat=te_laat == "ja",
@@ -240,11 +236,10 @@ class WerkvoorraadPagesController(Controller):
         )
 
     @post("/werkvoorraad/gereed", opt=PUBLIC, status_code=303)
-    async def done(self, request: Req, web: Web) -> Response[Any]:
+    async def done(self, request: Req, web: Web, viewer: Page) -> Response[Any]:
         def work(viewer: Viewer, posted: Form, token: str) -> Response[Any]:
             return _act(
                 viewer,
-                web.casework,
                 posted,
                 token,
                 form_kind="gereed",
@@ -253,14 +248,13 @@ class WerkvoorraadPagesController(Controller):
                 melding="werk-gereed",
             )
 
-        return await submit(request, web, work)
+        return await submit(request, web, viewer, work)
 
     @post("/werkvoorraad/uitstellen", opt=PUBLIC, status_code=303)
-    async def postpone(self, request: Req, web: Web) -> Response[Any]:
+    async def postpone(self, request: Req, web: Web, viewer: Page) -> Response[Any]:
         def work(viewer: Viewer, posted: Form, token: str) -> Response[Any]:
             return _act(
                 viewer,
-                web.casework,
                 posted,
                 token,
                 form_kind="uitstellen",
@@ -269,4 +263,4 @@ class WerkvoorraadPagesController(Controller):
                 melding="werk-uitgesteld",
             )
 
-        return await submit(request, web, work)
+        return await submit(request, web, viewer, work)

@@ -7,14 +7,13 @@ import uuid
 from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from services.casework.plan.routes import WRITE, Deps, Req
+from services.casework.commands import Ws
+from services.casework.plan.routes import WRITE
 from services.casework.plan.schemas import BeoordelingIn, BeoordelingOut, WerkvoorraadOut
-from services.casework.unit_of_work import workspace
 from services.casework.werkvoorraad import afhandelen
 from services.casework.werkvoorraad import service as werkvoorraad
 from services.casework.werkvoorraad.schemas import UitstelIn, WerkitemIn, WerkitemUit
 from services.platform.http.openapi import problem_responses
-from services.platform.identity.guards import principal_of
 
 
 class WerkvoorraadController(Controller):
@@ -27,11 +26,8 @@ class WerkvoorraadController(Controller):
         summary="Uw werkvoorraad: wat moet er gebeuren",
         responses=problem_responses(),
     )
-    def index(
-        self, request: Req, casework: Deps, horizon_dagen: FromQuery[int | None] = None
-    ) -> WerkvoorraadOut:
-        with workspace(casework, principal_of(request)) as ws:
-            return WerkvoorraadOut.model_validate(werkvoorraad.work_queue(ws, horizon_dagen))
+    def index(self, ws: Ws, horizon_dagen: FromQuery[int | None] = None) -> WerkvoorraadOut:
+        return WerkvoorraadOut.model_validate(werkvoorraad.work_queue(ws, horizon_dagen))
 
     @post(
         "/doorbreekglas/{grant_id:uuid}/beoordeeld",
@@ -43,21 +39,19 @@ class WerkvoorraadController(Controller):
     )
     def review(
         self,
-        request: Req,
-        casework: Deps,
+        ws: Ws,
         grant_id: FromPath[uuid.UUID],
         data: JSONBody[BeoordelingIn],
     ) -> BeoordelingOut:
-        with workspace(casework, principal_of(request)) as ws:
-            grant = werkvoorraad.review_urgent_access(ws, grant_id, data.oordeel, data.toelichting)
-            return BeoordelingOut(
-                id=str(grant.id),
-                casus_id=str(grant.casus_id),
-                oordeel=grant.review_verdict,
-                toelichting=grant.review_note,
-                beoordeeld_door=grant.reviewed_by,
-                beoordeeld_op=grant.reviewed_at.isoformat() if grant.reviewed_at else None,
-            )
+        grant = werkvoorraad.review_urgent_access(ws, grant_id, data.oordeel, data.toelichting)
+        return BeoordelingOut(
+            id=str(grant.id),
+            casus_id=str(grant.casus_id),
+            oordeel=grant.review_verdict,
+            toelichting=grant.review_note,
+            beoordeeld_door=grant.reviewed_by,
+            beoordeeld_op=grant.reviewed_at.isoformat() if grant.reviewed_at else None,
+        )
 
     @post(
         "/gereed",
@@ -74,11 +68,10 @@ class WerkvoorraadController(Controller):
             }
         },
     )
-    def done(self, request: Req, casework: Deps, data: JSONBody[WerkitemIn]) -> WerkitemUit:
-        with workspace(casework, principal_of(request)) as ws:
-            outcome = afhandelen.complete(
-                ws, data.casus_id, data.soort, data.onderwerp, data.plan_versie
-            )
+    def done(self, ws: Ws, data: JSONBody[WerkitemIn]) -> WerkitemUit:
+        outcome = afhandelen.complete(
+            ws, data.casus_id, data.soort, data.onderwerp, data.plan_versie
+        )
         return _outcome(outcome)
 
     @post(
@@ -98,17 +91,16 @@ class WerkvoorraadController(Controller):
             }
         },
     )
-    def postpone(self, request: Req, casework: Deps, data: JSONBody[UitstelIn]) -> WerkitemUit:
-        with workspace(casework, principal_of(request)) as ws:
-            outcome = afhandelen.postpone(
-                ws,
-                data.casus_id,
-                data.soort,
-                data.onderwerp,
-                data.plan_versie,
-                data.nieuwe_datum,
-                data.reden,
-            )
+    def postpone(self, ws: Ws, data: JSONBody[UitstelIn]) -> WerkitemUit:
+        outcome = afhandelen.postpone(
+            ws,
+            data.casus_id,
+            data.soort,
+            data.onderwerp,
+            data.plan_versie,
+            data.nieuwe_datum,
+            data.reden,
+        )
         return _outcome(outcome)
 
 

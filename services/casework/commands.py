@@ -1,0 +1,68 @@
+"""The shape every casework API handler shares, once.
+
+Handlers receive their workspace as the request-scoped dependency ``ws`` (:data:`Ws`,
+provided by :func:`services.casework.unit_of_work.request_workspace`: one transaction per
+request, committed after the response is built, rolled back with the refusals on record when
+the handler raises). A write that answers with the new version of a row goes through
+:func:`command`: the version the client names in If-Match goes to the service (which checks
+it: 428 without, 412 when stale), the change is flushed so the row's ``version_id_col`` has
+moved on, and the response carries that version as its ETag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar, cast
+
+from litestar import Request, Response
+from litestar.di import NamedDependency
+
+from services.casework.workspace import Workspace
+from services.platform.http.etag import etag, if_match_version
+
+Req = Request[Any, Any, Any]
+
+#: The workspace of this request (the dependency ``ws``).
+Ws = NamedDependency[Workspace]
+
+
+class Versioned(Protocol):
+    @property
+    def version(self) -> int: ...
+
+
+R = TypeVar("R")
+V = TypeVar("V", bound=Versioned)
+B = TypeVar("B")
+
+
+def tagged(body: B, version: int, *, status: int = 200, location: str | None = None) -> Response[B]:
+    """``body`` with the ETag of ``version`` (and a Location for something created)."""
+    headers = {"ETag": etag(version)}
+    if location is not None:
+        headers["Location"] = location
+    return Response(body, status_code=status, headers=headers)
+
+
+def command(
+    request: Req,
+    ws: Workspace,
+    change: Callable[[int | None], R],
+    respond: Callable[[R], B],
+    *,
+    version: Callable[[R], int] | None = None,
+    status: int = 200,
+) -> Response[B]:
+    """If-Match → ``change(expected_version)`` → ``respond(result)`` with the new version as
+    ETag. ``change`` is the service call; it checks the version it is given. The version is
+    the result's own (a row), or ``version(result)`` for a service that answers more."""
+    result = change(if_match_version(request))
+    ws.session.flush()  # the UPDATE that moves version_id_col on: the ETag names the result
+    current = version(result) if version is not None else cast(Versioned, result).version
+    return tagged(respond(result), current, status=status)
+
+
+def created(ws: Workspace, row: V, body: B, location: str) -> Response[B]:
+    """201 for a new row: its first version as ETag, where it lives as Location."""
+    ws.session.flush()
+    return tagged(body, row.version, status=201, location=location)
