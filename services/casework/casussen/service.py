@@ -28,6 +28,7 @@ from services.casework.domain.triage import (
     find_duplicates,
 )
 from services.casework.errors import Conflict
+from services.casework.meldingen import service as meldingen
 from services.casework.personen import service as persons
 from services.casework.personen.service import PersonInput, create_person, person_view
 from services.casework.plan import service as plans
@@ -193,6 +194,7 @@ def aanmelden(ws: Workspace, data: Aanmelding) -> Casus:
     ws.event(
         casus, "aanmelding", f"Aangemeld door {org.name if org else ws.principal.organisation}."
     )
+    meldingen.notify_aanmelding(ws, casus)
     ws.session.flush()
     return casus
 
@@ -805,6 +807,7 @@ def invite(
     if participation not in ("kern", "op-afroep"):
         raise DomainValidationError([FieldProblem("deelname", "Kies 'kern' of 'op-afroep'.")])
     existing = ws.session.get(CasusParticipant, (casus.tenant_id, casus.id, organisation_id))
+    newly_invited = existing is None or not existing.active
     if existing is None:
         existing = CasusParticipant(
             tenant_id=casus.tenant_id,
@@ -822,6 +825,8 @@ def invite(
         f"{org.name} neemt deel ({participation})"
         + (f" als {declared_role}." if declared_role else "."),
     )
+    if newly_invited:
+        meldingen.notify_invited(ws, casus, organisation_id, CASEWORK_ROLES)
     ws.session.flush()
     return existing
 
@@ -928,6 +933,7 @@ def set_regie(
         if current
         else f"{label} aangesteld: {user.display_name}.",
     )
+    meldingen.notify_regie(ws, casus, label, user.id)
     ws.touch(casus)
     ws.session.flush()
     return appointed
