@@ -4,6 +4,7 @@ a reference and a link only; nobody else (another user, another gemeente) sees o
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -207,3 +208,74 @@ def test_only_the_recipient_sees_and_marks_a_notification(
     unknown = client.post(f"/api/v1/meldingen/{uuid.uuid4()}/gelezen", headers=expert)
     assert unknown.status_code == 404
     assert client.get("/api/v1/meldingen").status_code == 401
+
+
+def test_due_actions_and_toezeggingen_are_notified_once_to_their_owners(
+    client: Client, token_for: Headers, runtime: Runtime
+) -> None:
+    from test_werkvoorraad import TODAY, casus_in_uitvoering
+
+    from services.jobs import _due_notifications
+
+    casus_id = casus_in_uitvoering(client, token_for, "Termijn")
+    url = f"/api/v1/casussen/{casus_id}"
+    regisseur = token_for(T, REGISSEUR)
+    expert = token_for(T, EXPERT)
+    invited = client.post(
+        f"{url}/deelnemers", json={"organisatie": "rsd-krh", "deelname": "kern"}, headers=expert
+    )
+    assert invited.status_code == 201, invited.text
+    overdue = (TODAY - dt.timedelta(days=10)).isoformat()
+    plan = {
+        "doelen": [{"leefgebied": "financien", "probleem": "Schulden.", "doel": "Budgetplan."}],
+        "eindcriterium": "Schulden onder bewind.",
+        "acties": [
+            {
+                "id": "a1",
+                "omschrijving": "Geheim budgetgesprek voeren.",
+                "eigenaar_organisatie": "sociaal-wijkteam-zeist",
+                "eigenaar_gebruiker": REGISSEUR,
+                "deadline": overdue,
+            },
+            {
+                "id": "a2",
+                "omschrijving": "Huisbezoek plannen.",
+                "eigenaar_organisatie": "sociaal-wijkteam-zeist",
+                "deadline": (TODAY + dt.timedelta(days=5)).isoformat(),
+            },
+        ],
+        "toezeggingen": [
+            {
+                "organisatie": "rsd-krh",
+                "tekst": "Beslagvrije voet herberekenen.",
+                "gedaan_op": (TODAY - dt.timedelta(weeks=10)).isoformat(),
+            }
+        ],
+    }
+    current = client.get(f"{url}/plan", headers=regisseur)
+    saved = client.put(
+        f"{url}/plan", json=plan, headers={**regisseur, "If-Match": current.headers["etag"]}
+    )
+    assert saved.status_code in (200, 201), saved.text
+    reference = client.get(url, headers=regisseur).json()["referentie"]
+
+    notify = _due_notifications(runtime.sessions, runtime.settings)
+    assert notify() >= 2
+    termijn = [r for r in rows_of(runtime, casus_id) if r.kind == "termijn"]
+    assert sorted(r.user_id for r in termijn) == [KLANTMANAGER, REGISSEUR]
+    by_user = {r.user_id: r for r in termijn}
+    assert by_user[REGISSEUR].text.startswith(
+        f"Een actie uit het plan van aanpak in casus {reference} is te laat"
+    )
+    assert by_user[KLANTMANAGER].text.startswith(
+        f"Een toezegging van uw organisatie in casus {reference} is te laat"
+    )
+    assert "Geheim" not in by_user[REGISSEUR].text  # the action's text stays in the plan
+    assert by_user[REGISSEUR].link == f"/werkvoorraad?casus={reference}"
+
+    # Idempotent: the job again (the same day, or a rerun) adds nothing.
+    notify()
+    assert len([r for r in rows_of(runtime, casus_id) if r.kind == "termijn"]) == 2
+    notes = of_casus(client, regisseur, casus_id)
+    assert [n["soort"] for n in notes].count("termijn") == 1
+    assert of_casus(client, token_for(T, WIJKAGENT), casus_id) == []

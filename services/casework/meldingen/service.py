@@ -61,12 +61,13 @@ def notify(
     link: str,
     *,
     dedupe_key: str | None = None,
+    to_self: bool = False,
 ) -> int:
     """Write one notification per recipient in the caller's transaction (the caller itself
-    excepted); with ``dedupe_key`` a recipient who had that key before gets none. Returns how
-    many were written."""
+    excepted, unless ``to_self``: a periodic job acting as the user); with ``dedupe_key`` a
+    recipient who had that key before gets none. Returns how many were written."""
     assert kind in KINDS, kind
-    recipients = sorted(set(user_ids) - {ws.principal.user_id})
+    recipients = sorted(set(user_ids) - (set() if to_self else {ws.principal.user_id}))
     if not recipients:
         return 0
     tenant = casus.tenant_id if casus is not None else ws.principal.tenant
