@@ -20,6 +20,7 @@ from litestar.template.config import TemplateConfig
 from services.beheer.operations import OperationsController
 from services.beheer.routes import BeheerController
 from services.casework.casuspagina.pages import casus_page
+from services.casework.meldingen.service import unread_count
 from services.casework.problems import CASEWORK_EXCEPTION_HANDLERS
 from services.casework.routes import CONTROLLERS as CASEWORK_CONTROLLERS
 from services.casework.routes import DEPENDENCIES as CASEWORK_DEPENDENCIES
@@ -38,6 +39,7 @@ from services.exports.routes import ServiceController
 from services.gebruikers.pages import GebruikersPagesController
 from services.gebruikers.routes import GebruikersController, RolwijzigingenController
 from services.platform.authz.gateway import PolicyGateway
+from services.platform.db.unit_of_work import tenant_transaction
 from services.platform.http.csrf import CsrfSigner
 from services.platform.http.health import HealthController, Readiness, ReadinessCheck
 from services.platform.http.input_guard import input_guard_middleware
@@ -47,6 +49,7 @@ from services.platform.http.problems import EXCEPTION_HANDLERS
 from services.platform.http.security_headers import security_headers_hook
 from services.platform.identity.authn import COOKIE, BearerAuthenticationMiddleware
 from services.platform.identity.ontwikkelaar import DeveloperController
+from services.platform.identity.principal import Principal
 from services.platform.identity.routes import DevLoginController, HomeController, MeController
 from services.platform.identity.setup import Identity
 from services.platform.workers.broker import InProcessWorker, ping
@@ -107,6 +110,19 @@ def create_app(
 
         engine.register_template_callable("uitlog_token", logout_token)
         engine.engine.globals["nlds_theme"] = NLDS_THEME_CLASS if nlds_tokens else None
+
+        def unread_notifications(context: Mapping[str, Any]) -> int | None:
+            """The header's badge: the viewer's unread meldingen (None when unknown)."""
+            principal = context.get("principal")
+            if not isinstance(principal, Principal):
+                return None
+            try:
+                with tenant_transaction(runtime.sessions, principal.tenant) as session:
+                    return unread_count(session, principal)
+            except sa.exc.SQLAlchemyError:  # a page about an outage still renders
+                return None
+
+        engine.register_template_callable("meldingen_aantal", unread_notifications)
 
     def on_startup() -> None:
         if worker is not None:

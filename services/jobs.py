@@ -110,6 +110,70 @@ def _work_queue_as_user(
     return work_queue
 
 
+def _due_notifications(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    casework: Callable[[], CaseworkDeps] | None = None,
+) -> Callable[[], int]:
+    """In-app notifications of due actions and toezeggingen (services/casework/werkvoorraad/
+    termijnen.py): per gemeente, for every active user whose role does casework, computed
+    under the policy as that user; idempotent (one per user, item and date)."""
+    from services.casework.casussen.deelnemers import CASEWORK_ROLES
+    from services.casework.unit_of_work import workspace
+    from services.casework.werkvoorraad import termijnen
+    from services.platform.db.models import User
+    from services.platform.db.unit_of_work import tenant_transaction
+    from services.platform.identity.directory import PrincipalDirectory
+    from services.platform.identity.tokens import Claims
+
+    directory = PrincipalDirectory(sessions)
+
+    def notify_all() -> int:
+        deps = casework() if casework is not None else _casework_deps(sessions, settings)
+        written = 0
+        for tenant_id in consumers.active_tenants(sessions):
+            with tenant_transaction(sessions, tenant_id) as session:
+                users = [
+                    user.id
+                    for user in session.scalars(
+                        sa.select(User)
+                        .where(User.tenant_id == tenant_id, User.active)
+                        .order_by(User.id)
+                    )
+                    if set(user.roles) & CASEWORK_ROLES
+                ]
+            for user_id in users:
+                try:
+                    principal = directory.resolve(Claims(subject=user_id, tenant=tenant_id, raw={}))
+                    with workspace(deps, principal) as ws:
+                        written += termijnen.notify_due(ws)
+                except Exception as error:  # noqa: BLE001 - one user's failure must not stop others
+                    _log.warning(
+                        "due notifications for a user in %s skipped: %s",
+                        tenant_id,
+                        type(error).__name__,
+                    )
+        return written
+
+    return notify_all
+
+
+def _casework_deps(sessions: sessionmaker[Session], settings: Settings) -> CaseworkDeps:
+    from services.casework.domain.bsn import BsnVault
+    from services.casework.unit_of_work import CaseworkDeps
+    from services.platform.authz.gateway import PolicyGateway
+    from services.platform.authz.subjects import SubjectSealer
+
+    assert settings.secret_key and settings.pseudonym_key
+    return CaseworkDeps(
+        sessions,
+        PolicyGateway(settings, sessions),
+        BsnVault(settings.secret_key),
+        settings.pseudonym_key,
+        SubjectSealer(settings.secret_key),
+    )
+
+
 def register_actors(
     broker: dramatiq.Broker,
     sessions: sessionmaker[Session],
@@ -146,9 +210,14 @@ def register_actors(
     def deliver_event(tenant_id: str, event_id: str) -> None:
         consumers.handle_event(deps(), tenant_id, uuid.UUID(event_id))
 
+    @cache
+    def due_notifications() -> Callable[[], int]:
+        return _due_notifications(sessions, settings, casework)
+
     def send_reminders(day: str) -> None:
         count = consumers.send_reminders(deps(), dt.date.fromisoformat(day), work_queue())
         _log.info("reminders sent: %d", count)
+        _log.info("due notifications (meldingen) written: %d", due_notifications()())
 
     def retention_sweep(day: str) -> None:
         retention_sweep_all(sessions, dt.date.fromisoformat(day))

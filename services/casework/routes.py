@@ -23,6 +23,8 @@ from services.casework.groepsstappen.routes import GroepsstappenController
 from services.casework.informatie.delen_wizard import DelenWizardController
 from services.casework.informatie.pages import InformatiePagesController
 from services.casework.informatie.routes import InformatieController, ToestemmingenController
+from services.casework.meldingen.pages import MeldingenPagesController
+from services.casework.meldingen.routes import MeldingenController
 from services.casework.overleg.pages import OverlegPagesController
 from services.casework.overleg.routes import OverleggenController
 from services.casework.overzicht.pages import OverzichtController
@@ -57,6 +59,7 @@ CONTROLLERS: list[type[Controller]] = [
     ZoekenController,
     CasussenAvgController,
     PersonenAvgController,
+    MeldingenController,
 ]
 
 PAGES: list[type[Controller]] = [
@@ -76,4 +79,5 @@ PAGES: list[type[Controller]] = [
     DelenWizardController,
     GroepsstappenPagesController,
     AvgPagesController,
+    MeldingenPagesController,
 ]

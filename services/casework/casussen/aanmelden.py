@@ -13,6 +13,7 @@ from typing import Any
 
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
+from services.casework.meldingen import service as meldingen
 from services.casework.personen.service import PersonInput, create_person
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import Target
@@ -159,5 +160,6 @@ def aanmelden(ws: Workspace, data: Aanmelding) -> Casus:
     ws.event(
         casus, "aanmelding", f"Aangemeld door {org.name if org else ws.principal.organisation}."
     )
+    meldingen.notify_aanmelding(ws, casus)
     ws.session.flush()
     return casus

@@ -10,6 +10,7 @@ from typing import Final
 
 from services.casework.casussen.fasen import authorize_change
 from services.casework.domain.errors import DomainValidationError, FieldProblem
+from services.casework.meldingen import service as meldingen
 from services.casework.workspace import Workspace
 from services.platform.db.models import CasusParticipant, CasusRole, Organisation, User
 
@@ -31,6 +32,7 @@ def invite(
     if participation not in ("kern", "op-afroep"):
         raise DomainValidationError([FieldProblem("deelname", "Kies 'kern' of 'op-afroep'.")])
     existing = ws.session.get(CasusParticipant, (casus.tenant_id, casus.id, organisation_id))
+    newly_invited = existing is None or not existing.active
     if existing is None:
         existing = CasusParticipant(
             tenant_id=casus.tenant_id,
@@ -48,6 +50,8 @@ def invite(
         f"{org.name} neemt deel ({participation})"
         + (f" als {declared_role}." if declared_role else "."),
     )
+    if newly_invited:
+        meldingen.notify_invited(ws, casus, organisation_id, CASEWORK_ROLES)
     ws.session.flush()
     return existing
 
@@ -154,6 +158,7 @@ def set_regie(
         if current
         else f"{label} aangesteld: {user.display_name}.",
     )
+    meldingen.notify_regie(ws, casus, label, user.id)
     ws.touch(casus)
     ws.session.flush()
     return appointed

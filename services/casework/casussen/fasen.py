@@ -91,6 +91,12 @@ def transition(
     if casus.kind == lifecycle.GROUP:
         _check_group_step_done(ws, casus, move)
     move_to(ws, casus, target, reason or move.label)
+    if move.action == "archiveren":
+        casus.closure = {
+            **casus.closure,
+            "gearchiveerd_op": ws.today.isoformat(),
+            "archiveer_reden": (reason or "").strip(),
+        }
     if casus.kind == "groep" and target == "afgesloten":
         casus.closure = {"reden": reason, "datum": ws.today.isoformat(), "stap": move.source}
         casus.closure_date = ws.today

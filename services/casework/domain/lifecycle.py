@@ -447,14 +447,15 @@ def _person_action(source: str, target: str) -> tuple[str, str, frozenset[Requir
     if target == _P.WAAKVLAM:
         return "waakvlam", "Naar waakvlam", none
     if target == _P.GEARCHIVEERD:
-        return "archiveren", "Archiveren", none
+        # Nobody works on an archived casus: why it was archived is on record (issue 12).
+        return "archiveren", "Archiveren", frozenset({Requirement.REASON})
     raise AssertionError(f"unmapped person transition {source} -> {target}")
 
 
 def _group_action(source: str, target: str) -> tuple[str, str, frozenset[Requirement]]:
     none: frozenset[Requirement] = frozenset()
     if target == _G.GEARCHIVEERD:
-        return "archiveren", "Archiveren", none
+        return "archiveren", "Archiveren", frozenset({Requirement.REASON})
     if target == _G.AFGESLOTEN and source == _G.STAP_7:
         return "afsluiten", "Afsluiten na evaluatie", none
     if target == _G.AFGESLOTEN:

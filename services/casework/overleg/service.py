@@ -670,3 +670,142 @@ def record_minutes(
     ws.touch(meeting)
     ws.session.flush()
     return meeting
+
+
+# ---------------------------------------------------------------------------------------------
+# Actions from the minutes: done, or postponed with a reason (from the werkvoorraad)
+# ---------------------------------------------------------------------------------------------
+
+#: Status of an overleg action that is still to be done.
+OPEN_ACTION = "open"
+
+
+def action_subject(meeting_id: uuid.UUID, index: int) -> str:
+    """How the werkvoorraad names action ``index`` (0-based) of a casus in a meeting."""
+    return f"{meeting_id}-{index + 1}"
+
+
+def _parse_subject(subject: str) -> tuple[uuid.UUID, int]:
+    head, _, number = subject.rpartition("-")
+    try:
+        meeting_id = uuid.UUID(head)
+    except ValueError:
+        raise NotFound(subject[:80]) from None
+    if not number.isdigit() or int(number) < 1:
+        raise NotFound(subject[:80])
+    return meeting_id, int(number) - 1
+
+
+@dataclass(frozen=True)
+class SettledAction:
+    """An overleg action after it was marked done or postponed."""
+
+    casus_id: uuid.UUID
+    subject: str
+    status: str
+    deadline: dt.date
+    meeting_version: int
+
+
+def _open_action(
+    ws: Workspace, casus_id: uuid.UUID, subject: str, expected_version: int | None
+) -> tuple[Meeting, AgendaItem, Casus, list[dict[str, Any]], int]:
+    meeting_id, index = _parse_subject(subject)
+    meeting = _load(ws, meeting_id, for_update=True)
+    item = ws.session.get(AgendaItem, (meeting.tenant_id, meeting.id, casus_id))
+    if item is None:
+        raise NotFound(subject)
+    casus = ws.load_casus(casus_id, for_update=True)
+    # The verslag's line of this casus is changed: the policy decides as for the verslag.
+    ws.enforcer.decide(
+        "update",
+        ws.resource(casus, "meeting"),
+        ws.context(PURPOSE),
+        Target("meeting", str(meeting.id), casus.id),
+    )
+    check_version(meeting.version, expected_version)
+    actions = [dict(a) for a in item.actions.get("acties", [])]
+    if index >= len(actions):
+        raise NotFound(subject)
+    if actions[index].get("status", OPEN_ACTION) != OPEN_ACTION:
+        raise Conflict("actie-afgehandeld", "Deze actie uit het overleg is al afgehandeld.")
+    return meeting, item, casus, actions, index
+
+
+def _store_action(
+    ws: Workspace,
+    meeting: Meeting,
+    item: AgendaItem,
+    casus: Casus,
+    actions: list[dict[str, Any]],
+    index: int,
+    summary: str,
+) -> SettledAction:
+    item.actions = {**item.actions, "acties": actions}
+    ws.touch(meeting)
+    ws.event(casus, "overleg", summary)
+    ws.session.flush()
+    action = actions[index]
+    return SettledAction(
+        casus.id,
+        action_subject(meeting.id, index),
+        str(action["status"]),
+        dt.date.fromisoformat(action["deadline"]),
+        meeting.version,
+    )
+
+
+def complete_action(
+    ws: Workspace, casus_id: uuid.UUID, subject: str, expected_version: int | None
+) -> SettledAction:
+    """The action from the overleg is done (``gereed``): it leaves the werkvoorraad."""
+    meeting, item, casus, actions, index = _open_action(ws, casus_id, subject, expected_version)
+    actions[index].update(
+        status="gereed", gereed_op=ws.today.isoformat(), gereed_door=ws.principal.user_id
+    )
+    day = format_date_nl(meeting.scheduled_for.date())
+    return _store_action(
+        ws, meeting, item, casus, actions, index, f"Actie uit het overleg van {day} gereed."
+    )
+
+
+def postpone_action(
+    ws: Workspace,
+    casus_id: uuid.UUID,
+    subject: str,
+    expected_version: int | None,
+    new_date: dt.date,
+    reason: str,
+) -> SettledAction:
+    """A new deadline after today, with a reason (kept with the action in the verslag,
+    which is free text of the casus: shown only where the verslag's text is)."""
+    problems = []
+    if new_date <= ws.today:
+        problems.append(FieldProblem("nieuwe_datum", "Kies een datum na vandaag."))
+    if not reason.strip():
+        problems.append(FieldProblem("reden", "Geef de reden van het uitstel."))
+    if problems:
+        raise DomainValidationError(problems)
+    meeting, item, casus, actions, index = _open_action(ws, casus_id, subject, expected_version)
+    action = actions[index]
+    action["uitstel"] = [
+        *action.get("uitstel", []),
+        {
+            "van": action["deadline"],
+            "tot": new_date.isoformat(),
+            "reden": reason.strip(),
+            "door": ws.principal.user_id,
+            "op": ws.today.isoformat(),
+        },
+    ]
+    action["deadline"] = new_date.isoformat()
+    day = format_date_nl(meeting.scheduled_for.date())
+    return _store_action(
+        ws,
+        meeting,
+        item,
+        casus,
+        actions,
+        index,
+        f"Actie uit het overleg van {day} uitgesteld tot {format_date_nl(new_date)}.",
+    )

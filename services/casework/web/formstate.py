@@ -206,6 +206,9 @@ MELDINGEN: Final[Mapping[str, tuple[str, str]]] = {
         "ok",
         "Het doel staat in het conceptplan van aanpak (nieuwe versie).",
     ),
+    # Meldingen (services/casework/meldingen).
+    "melding-gelezen": ("ok", "De melding is als gelezen gemarkeerd."),
+    "meldingen-gelezen": ("ok", "Al uw meldingen zijn als gelezen gemarkeerd."),
 }
 
 

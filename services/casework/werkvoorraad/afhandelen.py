@@ -5,9 +5,12 @@ Both live in the plan van aanpak, so both are a new plan version through
 :func:`services.casework.plan.service.save_plan`: the policy decides (``update`` on the
 plan, audited), the casus gets an event without person data, and the version's change
 summary says what changed (the reason for a postponement is part of that summary, which is
-free text under the plan's text categories). The caller names the plan version the item
-came from; a newer version (someone changed the plan meanwhile) is a version conflict, so
-an item never lands on the wrong action or toezegging.
+free text under the plan's text categories). An action from the minutes of a casusoverleg
+lives in the verslag instead (:func:`services.casework.overleg.service.complete_action`,
+``postpone_action``: the policy decides ``update`` on the casus's meeting line). The caller
+names the plan version (for an overleg action: the meeting version) the item came from; a
+newer version (someone changed it meanwhile) is a version conflict, so an item never lands
+on the wrong action or toezegging.
 """
 
 from __future__ import annotations
@@ -22,13 +25,18 @@ from typing import Any, Final
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.text import format_date_nl
 from services.casework.errors import NotFound, VersionMismatch
+from services.casework.overleg import service as overleg
 from services.casework.plan import service as plans
-from services.casework.werkvoorraad.service import COMMITMENT_CHECK, PLAN_ACTION
+from services.casework.werkvoorraad.service import COMMITMENT_CHECK, MEETING_ACTION, PLAN_ACTION
 from services.casework.workspace import Workspace
 from services.platform.db.models import Organisation
 
 #: What "done" means per kind of item.
-DONE_STATUS: Final[Mapping[str, str]] = {PLAN_ACTION: "gereed", COMMITMENT_CHECK: "nagekomen"}
+DONE_STATUS: Final[Mapping[str, str]] = {
+    PLAN_ACTION: "gereed",
+    COMMITMENT_CHECK: "nagekomen",
+    MEETING_ACTION: "gereed",
+}
 ACTIONABLE: Final = frozenset(DONE_STATUS)
 
 _COMMITMENT = re.compile(r"^toezegging-(\d+)$")
@@ -118,10 +126,25 @@ def _save(
     )
 
 
+def _meeting_outcome(settled: overleg.SettledAction) -> Outcome:
+    return Outcome(
+        settled.casus_id,
+        MEETING_ACTION,
+        settled.subject,
+        settled.status,
+        settled.deadline,
+        settled.meeting_version,
+        True,
+    )
+
+
 def complete(
     ws: Workspace, casus_id: uuid.UUID, kind: str, subject: str, plan_version: int
 ) -> Outcome:
-    """The action is ``gereed``, the toezegging ``nagekomen``: it leaves the werkvoorraad."""
+    """The action is ``gereed``, the toezegging ``nagekomen``: it leaves the werkvoorraad.
+    (For an action from the overleg, ``plan_version`` is the version of the meeting.)"""
+    if kind == MEETING_ACTION:
+        return _meeting_outcome(overleg.complete_action(ws, casus_id, subject, plan_version))
     content, where, index = _load(ws, casus_id, kind, subject, plan_version)
     item = content[where][index]
     item["status"] = DONE_STATUS[kind]
@@ -138,6 +161,10 @@ def postpone(
     reason: str,
 ) -> Outcome:
     """A new deadline (action) or check date (toezegging) after today, with a reason."""
+    if kind == MEETING_ACTION:
+        return _meeting_outcome(
+            overleg.postpone_action(ws, casus_id, subject, plan_version, new_date, reason)
+        )
     problems = []
     if new_date <= ws.today:
         problems.append(FieldProblem("nieuwe_datum", "Kies een datum na vandaag."))

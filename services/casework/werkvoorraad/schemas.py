@@ -9,11 +9,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Soort = Literal["planactie", "toezegging-controleren"]
+Soort = Literal["planactie", "toezegging-controleren", "overlegactie"]
 
 
 class WerkitemIn(BaseModel):
-    """An item of the werkvoorraad, as listed (casus, soort, onderwerp, plan_versie)."""
+    """An item of the werkvoorraad, as listed (casus, soort, onderwerp, plan_versie; for an
+    action from a casusoverleg ``plan_versie`` is the version of the overleg)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

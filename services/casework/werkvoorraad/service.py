@@ -9,7 +9,8 @@ Only casussen with a full view carry work (an adviser's pseudonymised view does 
 
 Open actions of the current plan van aanpak owned by the user (or, without an owner user,
 by the user's organisation) are items too (``planactie``); plan actions and toezeggingen
-are done or postponed through :mod:`.afhandelen`.
+are done or postponed through :mod:`.afhandelen`, and so are the open actions from the
+minutes of a casusoverleg owned by the user or their organisation (``overlegactie``).
 
 PGA-experts also get the doorbreekglas grants of their tenant that nobody reviewed yet, and
 mark them reviewed (terecht/onterecht) with an explanation.
@@ -56,6 +57,8 @@ PAGE: Final = 100
 #: Work item kinds that are checked off in the plan van aanpak (done, postponed).
 PLAN_ACTION: Final = "planactie"
 COMMITMENT_CHECK: Final = "toezegging-controleren"
+#: An action from the minutes of a casusoverleg (done or postponed, too).
+MEETING_ACTION: Final = "overlegactie"
 OPEN_ACTION_STATUSES: Final = frozenset({"open", "loopt"})
 
 
@@ -292,7 +295,7 @@ def _meeting_actions(
     items = []
     for agenda_item, meeting in rows:
         casus = casussen[str(agenda_item.casus_id)]
-        for action in agenda_item.actions.get("acties", []):
+        for index, action in enumerate(agenda_item.actions.get("acties", [])):
             mine = action.get("eigenaar_gebruiker") == ws.principal.user_id or (
                 not action.get("eigenaar_gebruiker")
                 and action.get("eigenaar_organisatie") == ws.principal.organisation
@@ -316,7 +319,11 @@ def _meeting_actions(
                         "omschrijving": f"Actie uit overleg van "
                         f"{format_date_nl(meeting.scheduled_for.date())}: "
                         f"{action.get('omschrijving', '')}",
-                        "onderwerp": str(meeting.id),
+                        # The action in the verslag, and the version of the meeting it is in
+                        # (sent back when it is marked done or postponed).
+                        "onderwerp": f"{meeting.id}-{index + 1}",
+                        "status": action.get("status", "open"),
+                        "plan_versie": meeting.version,
                     },
                 )
             )

@@ -22,6 +22,7 @@ from services.platform.db.models.casework import (
     PlanVersion,
     UrgentAccess,
 )
+from services.platform.db.models.inbox import UserNotification
 from services.platform.db.models.outbox import (
     DeadLetter,
     JobReceipt,
@@ -82,6 +83,7 @@ __all__ = [
     "TenantStatus",
     "UrgentAccess",
     "User",
+    "UserNotification",
     "UserSource",
     "WorkerHeartbeat",
 ]

@@ -63,6 +63,9 @@ class HouseholdMember(Base):
     person_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     member_person_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     relation: Mapped[str] = mapped_column(sa.Text)
+    ended_on: Mapped[dt.date | None]
+    """The member left the household (migration 0043); kept, shown as ended."""
+    end_reason: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class Casus(Timestamps, Base):
@@ -215,6 +218,8 @@ class Assessment(Base):
     taken_on: Mapped[dt.date]
     scores: Mapped[dict[str, Any]]
     assessor_user_id: Mapped[str] = mapped_column(sa.String(64))
+    explanation: Mapped[str | None] = mapped_column(sa.Text)
+    """Free-text toelichting (migration 0043), masked with the casus's text categories."""
     created_at: Mapped[dt.datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now()
     )

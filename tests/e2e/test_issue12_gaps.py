@@ -1,0 +1,175 @@
+"""Gaps of issue 12 closed in the service and API as well as in the browser: archiveren
+needs a reason (422 problem+json without one, recorded with the casus); a household member's
+membership is ended (date and reason) and shown as ended; actions from a casusoverleg are
+done or postponed from the werkvoorraad; a zelfredzaamheid measurement has a toelichting,
+shown beside the table and masked like other free text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from test_web_casus_safeguards import EXPERT, OUTSIDER, WIJKAGENT, Api, get, login, post, token
+
+Headers = Callable[[str, str], dict[str, str]]
+Client = TestClient[Litestar]
+T = "GM0355"
+
+
+@pytest.fixture
+def api(client: Client, token_for: Headers) -> Api:
+    return Api(client, token_for)
+
+
+def test_archiveren_needs_a_reason_in_the_api_too(client: Client, api: Api) -> None:
+    casus_id = api.casus("Archiefapi", to="niet_opgenomen")
+    url = f"/casussen/{casus_id}"
+    api.etag = client.get(f"/api/v1{url}", headers=api.token_for(T, EXPERT)).headers["etag"]
+    for body in ({"naar": "gearchiveerd"}, {"naar": "gearchiveerd", "reden": "   "}):
+        problem = client.post(
+            f"/api/v1{url}/overgang",
+            json=body,
+            headers={**api.token_for(T, EXPERT), "If-Match": api.etag},
+        )
+        assert problem.status_code == 422, problem.text
+        assert problem.headers["content-type"].startswith("application/problem+json")
+        assert [e["field"] for e in problem.json()["errors"]] == ["reden"]
+        if "reden" not in body:
+            assert "archiveren" in problem.json()["errors"][0]["message"]
+    assert api.call("GET", url, EXPERT)["fase"] == "niet_opgenomen"
+
+    moved = api.call(
+        "POST", f"{url}/overgang", EXPERT, {"naar": "gearchiveerd", "reden": "Dossier compleet."}
+    )
+    assert moved["fase"] == "gearchiveerd"
+    casus = api.call("GET", url, EXPERT)
+    assert casus["afsluiting"]["archiveer_reden"] == "Dossier compleet."
+    timeline = api.call("GET", f"{url}/tijdlijn", EXPERT)
+    assert any("Dossier compleet." in e["samenvatting"] for e in timeline)
+
+
+def test_overleg_actions_are_done_or_postponed_from_the_werkvoorraad(
+    client: Client, api: Api, token_for: Headers
+) -> None:
+    today = dt.date.today()
+    wijkagent, expert = token_for(T, WIJKAGENT), token_for(T, EXPERT)
+    created = client.post(
+        "/api/v1/casussen",
+        json={
+            "soort": "persoon",
+            "waarom_integraal": "Overlast: een integrale aanpak is nodig.",
+            "geinformeerd": True,
+            "persoon": {"voornamen": "Olaf", "achternaam": "Overlegactie"},
+        },
+        headers=wijkagent,
+    )
+    assert created.status_code == 201, created.text
+    casus_id = created.json()["id"]
+    held_at = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+    meeting = client.post(
+        "/api/v1/overleggen",
+        json={"type": "pga-kernteam", "datum_tijd": held_at, "agenda": [{"casus_id": casus_id}]},
+        headers=expert,
+    )
+    assert meeting.status_code == 201, meeting.text
+    meeting_id = meeting.json()["id"]
+    url = f"/api/v1/overleggen/{meeting_id}"
+    later = [(today + dt.timedelta(days=d)).isoformat() for d in (3, 7)]
+    minutes = {
+        "agendapunten": [
+            {
+                "casus_id": casus_id,
+                "besluitvorming": "Stopgesprek en huisbezoek.",
+                "acties": [
+                    {
+                        "omschrijving": "Stopgesprek voeren.",
+                        "eigenaar_organisatie": "politie-basisteam-zeist",
+                        "eigenaar_gebruiker": WIJKAGENT,
+                        "deadline": later[0],
+                    },
+                    {
+                        "omschrijving": "Huisbezoek afleggen.",
+                        "eigenaar_organisatie": "politie-basisteam-zeist",
+                        "deadline": later[1],
+                    },
+                ],
+            }
+        ]
+    }
+    version = client.get(url, headers=expert).headers["etag"]
+    recorded = client.put(f"{url}/verslag", json=minutes, headers={**expert, "If-Match": version})
+    assert recorded.status_code == 200, recorded.text
+
+    def items() -> dict[str, dict[str, Any]]:
+        queue = client.get("/api/v1/werkvoorraad", headers=wijkagent).json()["items"]
+        return {
+            i["onderwerp"]: i
+            for i in queue
+            if i["soort"] == "overlegactie" and i["casus_id"] == casus_id
+        }
+
+    listed = items()
+    assert set(listed) == {f"{meeting_id}-1", f"{meeting_id}-2"}
+    first = listed[f"{meeting_id}-1"]
+    assert first["status"] == "open" and first["plan_versie"] >= 1
+    body = {
+        "casus_id": casus_id,
+        "soort": "overlegactie",
+        "onderwerp": first["onderwerp"],
+        "plan_versie": first["plan_versie"],
+    }
+    # Someone whose organisation takes no part: refused, nothing changes.
+    refused = client.post("/api/v1/werkvoorraad/gereed", json=body, headers=token_for(T, OUTSIDER))
+    assert refused.status_code in (403, 404), refused.text
+    unknown = client.post(
+        "/api/v1/werkvoorraad/gereed",
+        json={**body, "onderwerp": f"{meeting_id}-9"},
+        headers=wijkagent,
+    )
+    assert unknown.status_code == 404, unknown.text
+    assert set(items()) == set(listed)
+
+    done = client.post("/api/v1/werkvoorraad/gereed", json=body, headers=wijkagent)
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "gereed" and done.json()["soort"] == "overlegactie"
+    assert set(items()) == {f"{meeting_id}-2"}
+    stale = client.post("/api/v1/werkvoorraad/gereed", json=body, headers=wijkagent)
+    assert stale.status_code in (409, 412), stale.text
+    again = client.post(
+        "/api/v1/werkvoorraad/gereed",
+        json={**body, "plan_versie": done.json()["plan_versie"]},
+        headers=wijkagent,
+    )
+    assert again.status_code == 409 and again.json()["code"] == "actie-afgehandeld"
+
+    # The second one is postponed in the browser: a reason is needed, the input is kept.
+    second = items()[f"{meeting_id}-2"]
+    login(client, WIJKAGENT)
+    html = get(client, "/werkvoorraad")
+    assert f'id="uitstellen-overlegactie-{casus_id}-{meeting_id}-2"' in html
+    form = {
+        "csrf_token": token(html),
+        "casus_id": casus_id,
+        "soort": "overlegactie",
+        "onderwerp": second["onderwerp"],
+        "plan_versie": str(second["plan_versie"]),
+        "nieuwe_datum": (today + dt.timedelta(days=21)).isoformat(),
+    }
+    missing = post(client, "/werkvoorraad/uitstellen", form, status=422).text
+    assert "Geef de reden van het uitstel." in missing or "reden" in missing
+    assert (today + dt.timedelta(days=21)).isoformat() in missing
+    moved = post(client, "/werkvoorraad/uitstellen", {**form, "reden": "Betrokkene is opgenomen."})
+    assert moved.headers["location"] == "/werkvoorraad?melding=werk-uitgesteld"
+    assert items()[f"{meeting_id}-2"]["datum"] == (today + dt.timedelta(days=21)).isoformat()
+    verslag = client.get(url, headers=expert).json()
+    (line,) = [a for a in verslag["agenda"] if a["casus_id"] == casus_id]
+    assert line["acties"][0]["status"] == "gereed"
+    assert line["acties"][1]["uitstel"][0]["reden"] == "Betrokkene is opgenomen."
+    timeline = client.get(f"/api/v1/casussen/{casus_id}/tijdlijn", headers=expert).json()
+    summaries = [e["samenvatting"] for e in timeline]
+    assert any("gereed" in s and "Actie uit het overleg" in s for s in summaries)
+    assert any("uitgesteld tot" in s for s in summaries)
