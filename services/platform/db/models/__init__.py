@@ -2,6 +2,7 @@
 
 from services.platform.db.models.avg import Correction, Restriction, RetentionRun
 from services.platform.db.models.base import Base
+from services.platform.db.models.documents import Document
 from services.platform.db.models.casework import (
     AgendaItem,
     Assessment,
@@ -58,6 +59,7 @@ __all__ = [
     "Consent",
     "Correction",
     "DeadLetter",
+    "Document",
     "GroupMember",
     "HouseholdMember",
     "InformationItem",
