@@ -8,12 +8,16 @@ from litestar import Controller
 from services.casework.aanmelding.pages import AanmeldingPagesController
 from services.casework.avg.pages import AvgPagesController
 from services.casework.avg.routes import CasussenAvgController, PersonenAvgController
+from services.casework.brieven.pages import BrievenPagesController
+from services.casework.brieven.routes import BrievenController
 from services.casework.casuspagina.pages import CasuspaginaController
 from services.casework.casussen.huishouden import HuishoudenPagesController
 from services.casework.casussen.pages import CasussenPagesController
 from services.casework.casussen.routes import CasussenController
 from services.casework.casussen.spoedtoegang import SpoedtoegangPagesController
 from services.casework.casussen.zoeken_api import ZoekenController
+from services.casework.documenten.pages import DocumentenPagesController
+from services.casework.documenten.routes import DocumentenController
 from services.casework.groepsaanpak.pages import GroepsaanpakPagesController
 from services.casework.groepsaanpak.routes import GroepenController
 from services.casework.groepsstappen.pages import GroepsstappenPagesController
@@ -45,6 +49,8 @@ CONTROLLERS: list[type[Controller]] = [
     ZoekenController,
     CasussenAvgController,
     PersonenAvgController,
+    BrievenController,
+    DocumentenController,
 ]
 
 PAGES: list[type[Controller]] = [
@@ -64,4 +70,6 @@ PAGES: list[type[Controller]] = [
     DelenWizardController,
     GroepsstappenPagesController,
     AvgPagesController,
+    BrievenPagesController,
+    DocumentenPagesController,
 ]

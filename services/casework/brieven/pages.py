@@ -12,7 +12,7 @@ from litestar import Controller, Response, post
 
 from services.casework.brieven import service as letters
 from services.casework.web.context import Viewer
-from services.casework.web.kit import Checks, CasusId, Form, casus_action, submit
+from services.casework.web.kit import CasusId, Checks, Form, casus_action, submit
 from services.casework.web.shell import Req, Web
 from services.casework.workspace import Workspace
 from services.platform.identity.authn import PUBLIC
@@ -58,7 +58,9 @@ class BrievenPagesController(Controller):
         return await _letter(request, web, casus_id, "afsluitbrief")
 
 
-def letter_buttons(ws: Workspace, casus_state: str, kind_of_casus: str, detail: dict[str, Any]) -> list[dict[str, str]]:
+def letter_buttons(
+    ws: Workspace, casus_state: str, kind_of_casus: str, detail: dict[str, Any]
+) -> list[dict[str, str]]:
     """The letter buttons the casus page shows: to the regie (the casusregisseur informs the
     person), in the states the letter belongs to, when the casus is seen in full. The policy
     decides again when the button is pressed."""

@@ -131,8 +131,7 @@ def _document_resource(
         category=document.category,
         source=document.source_organisation_id,
         withheld=document.withheld or bool(item and item.withheld),
-        restricted=subject_restricted
-        or bool(item and is_restricted(ws, "item", str(item.id))),
+        restricted=subject_restricted or bool(item and is_restricted(ws, "item", str(item.id))),
     )
 
 
@@ -174,10 +173,12 @@ def _known_to_caller(ws: Workspace, item: InformationItem | None) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def document_view(ws: Workspace, document: Document, decision: Decision) -> dict[str, Any]:
+def document_view(ws: Workspace, document: Document, decision: Decision | None) -> dict[str, Any]:
     """The document as this reader may see it: a reduced view or a masked category shows the
-    category and size only (a file name or description can name persons)."""
-    full = decision.view == "full" and document.category not in decision.mask
+    category and size only (a file name or description can name persons). ``decision`` None:
+    the answer to the upload itself (the uploader sees what it sent)."""
+    mask = decision.mask if decision is not None else frozenset()
+    full = decision is None or (decision.view == "full" and document.category not in mask)
     return {
         "id": str(document.id),
         "casus_id": str(document.casus_id),
@@ -198,7 +199,7 @@ def document_view(ws: Workspace, document: Document, decision: Decision) -> dict
         "geupload_op": document.uploaded_at.isoformat(),
         "versie": document.version,
         "inhoud_zichtbaar": full,
-        "gemaskeerd": sorted({*decision.mask, *([] if full else [document.category])}),
+        "gemaskeerd": sorted({*mask, *([] if full else [document.category])}),
     }
 
 
@@ -232,11 +233,13 @@ def _field_problems(data: Upload) -> list[FieldProblem]:
     if not data.category:
         problems.append(FieldProblem("categorie", "Kies de categorie van de gegevens."))
     elif data.category not in CATEGORIES:
+        problems.append(FieldProblem("categorie", f"Onbekende categorie '{data.category[:40]}'."))
+    if not data.content:
         problems.append(
-            FieldProblem("categorie", f"Onbekende categorie '{data.category[:40]}'.")
+            FieldProblem("bestand", "Kies een bestand (het bestand is leeg of ontbreekt).")
         )
-    if not data.filename.strip():
-        problems.append(FieldProblem("bestand", "Kies een bestand."))
+    elif not data.filename.strip():
+        problems.append(FieldProblem("bestand", "Het bestand heeft geen naam."))
     elif len(data.filename) > MAX_FILENAME:
         problems.append(
             FieldProblem("bestand", f"De bestandsnaam is te lang (maximaal {MAX_FILENAME}).")
@@ -261,7 +264,8 @@ def upload(ws: Workspace, casus_id: uuid.UUID, data: Upload, max_bytes: int) -> 
     if casus.tenant_id != ws.principal.tenant:
         # A casus shared with this tenant (opschaling) is read-only here (ADR 0017).
         raise NotFound(str(casus_id))
-    media_type = _check_content(data, max_bytes)
+    # Size (413) and type (415) of a file that was sent; no file is a field problem below.
+    media_type = _check_content(data, max_bytes) if data.content else ""
     purpose = ws.purpose_for(casus, data.purpose if data.purpose in PURPOSES else None)
     item = _visible_item(ws, casus, data.item_id) if data.item_id else None
     problems = _field_problems(data)
@@ -304,7 +308,8 @@ def upload(ws: Workspace, casus_id: uuid.UUID, data: Upload, max_bytes: int) -> 
     ws.enforcer.decide(action, resource, ws.context(purpose), _target(casus))
     if item is not None and not _own(ws, item.tenant_id, item.source_organisation_id):
         raise Conflict(
-            "alleen-bron", "Alleen de bronorganisatie van het item kan er een bijlage aan toevoegen."
+            "alleen-bron",
+            "Alleen de bronorganisatie van het item kan er een bijlage aan toevoegen.",
         )
     document = Document(
         tenant_id=casus.tenant_id,
@@ -346,9 +351,7 @@ class DocumentList:
     hidden: int
 
 
-def list_documents(
-    ws: Workspace, casus_id: uuid.UUID, purpose: str | None = None
-) -> DocumentList:
+def list_documents(ws: Workspace, casus_id: uuid.UUID, purpose: str | None = None) -> DocumentList:
     """The documents of a casus this caller may see, decided in one policy query (the casus
     first, then each document as an item of its category); refused ones are counted."""
     casus = ws.load_casus(casus_id)
@@ -391,7 +394,12 @@ def list_documents(
 
 
 def _load(
-    ws: Workspace, casus: Casus, document_id: uuid.UUID, *, content: bool = False, for_update: bool = False
+    ws: Workspace,
+    casus: Casus,
+    document_id: uuid.UUID,
+    *,
+    content: bool = False,
+    for_update: bool = False,
 ) -> tuple[Document, InformationItem | None]:
     query = sa.select(Document).where(
         Document.tenant_id == casus.tenant_id,
@@ -405,7 +413,9 @@ def _load(
     document = ws.session.scalars(query).first()
     if document is None:
         raise NotFound(str(document_id))
-    item = _items_of(ws, casus, {document.item_id}).get(document.item_id) if document.item_id else None
+    item = (
+        _items_of(ws, casus, {document.item_id}).get(document.item_id) if document.item_id else None
+    )
     if not _known_to_caller(ws, item):
         raise NotFound(str(document_id))
     return document, item
@@ -422,7 +432,12 @@ def read_document(
     decision = ws.enforcer.decide(
         "read",
         _document_resource(
-            ws, casus, document, item, ws.resource(casus, RESOURCE_TYPE), _subject_restricted(ws, casus)
+            ws,
+            casus,
+            document,
+            item,
+            ws.resource(casus, RESOURCE_TYPE),
+            _subject_restricted(ws, casus),
         ),
         ws.context(purpose),
         _target(casus, document),
@@ -441,13 +456,21 @@ def delete_document(
     ws.enforcer.decide(
         "update",
         _document_resource(
-            ws, casus, document, item, ws.resource(casus, RESOURCE_TYPE), _subject_restricted(ws, casus)
+            ws,
+            casus,
+            document,
+            item,
+            ws.resource(casus, RESOURCE_TYPE),
+            _subject_restricted(ws, casus),
         ),
         ws.context(ws.purpose_for(casus, None)),
         _target(casus, document),
     )
     if not _own(ws, document.tenant_id, document.source_organisation_id):
-        raise Conflict("alleen-bron", "Alleen de organisatie die het document heeft toegevoegd kan het verwijderen.")
+        raise Conflict(
+            "alleen-bron",
+            "Alleen de organisatie die het document heeft toegevoegd kan het verwijderen.",
+        )
     check_version(document.version, expected_version)
     ws.session.delete(document)
     ws.event(casus, "document", "Document verwijderd.")

@@ -2,7 +2,6 @@
 
 from services.platform.db.models.avg import Correction, Restriction, RetentionRun
 from services.platform.db.models.base import Base
-from services.platform.db.models.documents import Document
 from services.platform.db.models.casework import (
     AgendaItem,
     Assessment,
@@ -23,6 +22,7 @@ from services.platform.db.models.casework import (
     PlanVersion,
     UrgentAccess,
 )
+from services.platform.db.models.documents import Document
 from services.platform.db.models.outbox import (
     DeadLetter,
     JobReceipt,
