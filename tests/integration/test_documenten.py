@@ -179,7 +179,8 @@ def test_upload_list_download_delete(
     other = client.delete(target, headers={**token_for(T, WIJKAGENT), "If-Match": '"v1"'})
     assert other.status_code == 409 and is_problem(other)
     gone = client.delete(target, headers={**regisseur, "If-Match": '"v1"'})
-    assert gone.status_code == 204, gone.text
+    assert gone.status_code == 200, gone.text
+    assert gone.json()["verwijderd"] is True
     assert client.get(f"{target}/inhoud", headers=regisseur).status_code == 404
 
 

@@ -22,7 +22,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
 from services.casework.documenten import service as documents
-from services.casework.documenten.schemas import DocumentenLijstOut, DocumentOut
+from services.casework.documenten.schemas import (
+    DocumentenLijstOut,
+    DocumentOut,
+    DocumentVerwijderdOut,
+)
 from services.casework.documenten.sniff import ALLOWED
 from services.casework.unit_of_work import CaseworkDeps, workspace
 from services.platform.config import DOCUMENT_MAX_CEILING, Settings
@@ -201,12 +205,13 @@ class DocumentenController(Controller):
     @delete(
         "/{document_id:uuid}",
         sync_to_thread=True,
-        status_code=204,
+        status_code=200,
         responses=problem_responses(*BY_ID, *VERSIONED),
         summary="Document verwijderen (door de bronorganisatie; If-Match vereist)",
     )
     def remove(
         self, request: Req, casework: Deps, casus_id: CasusId, document_id: DocumentId
-    ) -> None:
+    ) -> DocumentVerwijderdOut:
         with workspace(casework, principal_of(request)) as ws:
             documents.delete_document(ws, casus_id, document_id, if_match_version(request))
+        return DocumentVerwijderdOut(id=str(document_id), casus_id=str(casus_id), verwijderd=True)

@@ -36,3 +36,11 @@ class DocumentenLijstOut(Out):
 
     items: list[DocumentOut]
     niet_zichtbaar: int
+
+
+class DocumentVerwijderdOut(Out):
+    """The answer to deleting a document."""
+
+    id: str
+    casus_id: str
+    verwijderd: bool
