@@ -15,6 +15,7 @@ of a file (or of a directory) are raised together in one :class:`ManifestError`.
 from __future__ import annotations
 
 import re
+import string
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -181,6 +182,45 @@ class Grant(_Model):
     description: Text | None = None
 
 
+#: The placeholders a letter template may use (``{naam}``; ``{{`` and ``}}`` for a brace).
+LETTER_PLACEHOLDERS: Final[Mapping[str, str]] = {
+    "naam": "naam van de persoon",
+    "adres": "adres van de persoon (straat en huisnummer, postcode en woonplaats)",
+    "datum": "datum van de brief",
+    "gemeente": "naam van de gemeente",
+    "burgemeester": "naam van de burgemeester",
+    "kenmerk": "kenmerk van de casus",
+    "contact": "contactgegevens",
+}
+
+#: The letters a tenant can give a template for.
+LETTER_KINDS: Final[Mapping[str, str]] = {
+    "notificatiebrief": "notificatiebrief (informeren)",
+    "afsluitbrief": "afsluitbrief (afsluiting)",
+}
+
+
+class LetterTemplate(_Model):
+    """One letter: its subject line and body text with placeholders (LETTER_PLACEHOLDERS).
+    ``bestand`` names a text file next to the manifest; loading the manifest reads it into
+    ``tekst`` (what is stored and used)."""
+
+    onderwerp: Text | None = None
+    tekst: Text | None = None
+    bestand: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_./-]{1,200}$")] | None = None
+
+
+class Letters(_Model):
+    """The burgemeester's letters (notificatiebrief, afsluitbrief): who signs, whom to
+    contact, and per letter an optional template (a default Dutch text otherwise)."""
+
+    burgemeester: Text | None = None
+    contact: Text | None = None
+    afzender: Text | None = None
+    notificatiebrief: LetterTemplate | None = None
+    afsluitbrief: LetterTemplate | None = None
+
+
 class Manifest(_Model):
     """One tenant's manifest."""
 
@@ -202,6 +242,7 @@ class Manifest(_Model):
     bsn_purposes: list[str] = Field(default_factory=lambda: ["aanmelding", "triage", "informeren"])
     users: list[User] = Field(default_factory=list)
     grants: list[Grant] = Field(default_factory=list)
+    letters: Letters = Field(default_factory=Letters)
 
     _source: str = PrivateAttr(default="<manifest>")
 
@@ -489,7 +530,118 @@ def _check_semantics(m: Manifest, source: str) -> list[ManifestIssue]:
                 "onbekend doel",
                 "purpose",
             )
+    issues.extend(_letter_issues(m, source))
     return issues
+
+
+def template_placeholders(text: str) -> list[str]:
+    """The placeholder names in a letter template; ValueError for a malformed one."""
+    names: list[str] = []
+    for _literal, name, spec, conversion in string.Formatter().parse(text):
+        if name is None:
+            continue
+        if spec or conversion or not name:
+            raise ValueError(name or "{}")
+        names.append(name)
+    return names
+
+
+def _letter_issues(m: Manifest, source: str) -> list[ManifestIssue]:
+    issues: list[ManifestIssue] = []
+    known = ", ".join("{" + name + "}" for name in LETTER_PLACEHOLDERS)
+    for kind in LETTER_KINDS:
+        template: LetterTemplate | None = getattr(m.letters, kind)
+        if template is None:
+            continue
+        where = f"letters.{kind}"
+        if template.tekst is None and template.bestand is not None:
+            issues.append(
+                ManifestIssue(
+                    source,
+                    f"{where}.bestand",
+                    f"het bestand '{template.bestand}' is niet ingelezen: het wordt alleen "
+                    "gelezen bij een manifest uit een map; neem de tekst op in 'tekst'",
+                    f"the file '{template.bestand}' was not read: files are read only for a "
+                    "manifest loaded from a directory; put the text in 'tekst'",
+                )
+            )
+        for part in ("onderwerp", "tekst"):
+            text = getattr(template, part)
+            if text is None:
+                continue
+            try:
+                names = template_placeholders(text)
+            except ValueError as error:
+                issues.append(
+                    ManifestIssue(
+                        source,
+                        f"{where}.{part}",
+                        f"ongeldige plaatsaanduiding '{{{error}}}': gebruik {known}; "
+                        "schrijf een accolade als '{{' of '}}'",
+                        f"invalid placeholder '{{{error}}}'; use {known}",
+                    )
+                )
+                continue
+            for name in names:
+                if name not in LETTER_PLACEHOLDERS:
+                    issues.append(
+                        ManifestIssue(
+                            source,
+                            f"{where}.{part}",
+                            f"onbekende plaatsaanduiding '{{{name}}}': gebruik {known}",
+                            f"unknown placeholder '{{{name}}}'; use {known}",
+                        )
+                    )
+    return issues
+
+
+def _read_letter_files(data: dict[str, Any], base_dir: Path, source: str) -> None:
+    """Read the template files a manifest names (``letters.<brief>.bestand``, relative to
+    the manifest's directory, never outside it) into ``tekst``."""
+    letters = data.get("letters")
+    if not isinstance(letters, dict):
+        return
+    issues: list[ManifestIssue] = []
+    for kind in LETTER_KINDS:
+        template = letters.get(kind)
+        if not isinstance(template, dict) or not isinstance(template.get("bestand"), str):
+            continue
+        where = f"letters.{kind}.bestand"
+        if template.get("tekst") is not None:
+            issues.append(
+                ManifestIssue(
+                    source,
+                    where,
+                    "geef 'tekst' of 'bestand', niet allebei",
+                    "give 'tekst' or 'bestand', not both",
+                )
+            )
+            continue
+        root = base_dir.resolve()
+        path = (root / template["bestand"]).resolve()
+        if not path.is_relative_to(root):
+            issues.append(
+                ManifestIssue(
+                    source,
+                    where,
+                    "het bestand moet in de map van het manifest staan",
+                    "the file must be in the manifest's directory",
+                )
+            )
+            continue
+        try:
+            template["tekst"] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            issues.append(
+                ManifestIssue(
+                    source,
+                    where,
+                    f"bestand kan niet worden gelezen: {exc}",
+                    f"cannot read the file: {exc}",
+                )
+            )
+    if issues:
+        raise ManifestError(issues)
 
 
 # --- Public API -----------------------------------------------------------------------------
@@ -508,14 +660,17 @@ def parse_manifest(data: Mapping[str, Any], source: str) -> Manifest:
     return manifest
 
 
-def validate_text(text: str, source_name: str) -> Manifest:
-    """Validate a manifest given as TOML text (e.g. an uploaded file)."""
+def validate_text(text: str, source_name: str, base_dir: Path | None = None) -> Manifest:
+    """Validate a manifest given as TOML text (e.g. an uploaded file). With ``base_dir``
+    (a manifest from a directory) the letter template files it names are read in."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ManifestError(
             [ManifestIssue(source_name, "", f"geen geldige TOML: {exc}", f"invalid TOML: {exc}")]
         ) from None
+    if base_dir is not None:
+        _read_letter_files(data, base_dir, source_name)
     return parse_manifest(data, source_name)
 
 
@@ -532,7 +687,7 @@ def load_manifest(path: str | Path) -> Manifest:
                 )
             ]
         ) from None
-    return validate_text(text, str(path))
+    return validate_text(text, str(path), base_dir=path.parent)
 
 
 def check_set(manifests: Sequence[Manifest]) -> None:

@@ -10,12 +10,16 @@ from litestar.types import Dependencies
 from services.casework.aanmelding.pages import AanmeldingPagesController
 from services.casework.avg.pages import AvgPagesController
 from services.casework.avg.routes import CasussenAvgController, PersonenAvgController
+from services.casework.brieven.pages import BrievenPagesController
+from services.casework.brieven.routes import BrievenController
 from services.casework.casuspagina.pages import CasuspaginaController
 from services.casework.casussen.huishouden import HuishoudenPagesController
 from services.casework.casussen.pages import CasussenPagesController
 from services.casework.casussen.routes import CasussenController
 from services.casework.casussen.spoedtoegang import SpoedtoegangPagesController
 from services.casework.casussen.zoeken_api import ZoekenController
+from services.casework.documenten.pages import DocumentenPagesController
+from services.casework.documenten.routes import DocumentenController
 from services.casework.groepsaanpak.pages import GroepsaanpakPagesController
 from services.casework.groepsaanpak.routes import GroepenController
 from services.casework.groepsstappen.pages import GroepsstappenPagesController
@@ -60,6 +64,8 @@ CONTROLLERS: list[type[Controller]] = [
     CasussenAvgController,
     PersonenAvgController,
     MeldingenController,
+    BrievenController,
+    DocumentenController,
 ]
 
 PAGES: list[type[Controller]] = [
@@ -80,4 +86,6 @@ PAGES: list[type[Controller]] = [
     GroepsstappenPagesController,
     AvgPagesController,
     MeldingenPagesController,
+    BrievenPagesController,
+    DocumentenPagesController,
 ]

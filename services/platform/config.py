@@ -65,6 +65,10 @@ def is_loopback_http(url: str) -> bool:
         return False
 
 
+#: The most ``document_max_bytes`` may be (the request body limit of the upload routes).
+DOCUMENT_MAX_CEILING = 50 * 1024 * 1024
+
+
 class Settings(BaseSettings):
     """Typed settings; see docs/configuration.md for every variable."""
 
@@ -179,6 +183,9 @@ class Settings(BaseSettings):
     analytics_suppression_threshold: int = Field(default=5, ge=1, le=100)
     analytics_max_query_rho: float = Field(default=0.2, gt=0, le=10)
     analytics_max_batch_records: int = Field(default=200_000, ge=1)
+
+    # Documents (attachments) on a casus or item: the largest file accepted, in bytes.
+    document_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=DOCUMENT_MAX_CEILING)
 
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     log_json: bool = True

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from services.casework.casussen import service as casussen
+from services.casework.casussen import deelnemers
 from services.casework.unit_of_work import workspace
 from services.platform.db.models import UserNotification
 from services.platform.db.unit_of_work import tenant_transaction
@@ -148,8 +148,8 @@ def test_a_failing_cause_leaves_no_notification(
     # The appointment itself succeeds, then its transaction fails: nothing of it stays.
     def appoint_then_fail() -> None:
         with workspace(runtime.casework, principal(runtime, T, EXPERT)) as ws:
-            casussen.set_regie(ws, uuid.UUID(casus_id), "casusregisseur", REGISSEUR, None)
-            casussen.invite(ws, uuid.UUID(casus_id), "rsd-krh", "kern", None)
+            deelnemers.set_regie(ws, uuid.UUID(casus_id), "casusregisseur", REGISSEUR, None)
+            deelnemers.invite(ws, uuid.UUID(casus_id), "rsd-krh", "kern", None)
             raise RuntimeError("the transaction of the cause fails")
 
     with pytest.raises(RuntimeError):

@@ -11,9 +11,12 @@ from litestar import Controller, Response, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from services.casework.brieven.pages import letter_buttons
 from services.casework.casuspagina import acties
 from services.casework.casussen import doelbinding, spoedtoegang, tijdlijn, weergave
 from services.casework.casussen.huishouden import household_section
+from services.casework.documenten import service as documents
+from services.casework.documenten.pages import upload_form
 from services.casework.domain import lifecycle
 from services.casework.domain.assessments import instrument_domains
 from services.casework.errors import NotFound
@@ -95,6 +98,7 @@ def _casus_context(
         else None
     )
     items = _section(lambda: list_items(ws, casus_id, purpose))
+    attachments = _section(lambda: documents.list_documents(ws, casus_id, purpose))
     group = casus.kind == lifecycle.GROUP
     members = _section(lambda: groups.list_members(ws, casus_id)) if group else None
     signals = _section(lambda: groups.list_signals(ws, casus_id)) if group else None
@@ -113,6 +117,9 @@ def _casus_context(
         "plan": plan,
         "zrm": zrm,
         "informatie": items,
+        "documenten": attachments,
+        "documenten_formulier": upload_form(),
+        "brieven": letter_buttons(ws, casus.state, casus.kind, detail),
         "leden": members,
         "signalen": signals,
         "tijdlijn": events,

@@ -47,6 +47,7 @@ FORM_FIELDS: Final[Mapping[str, frozenset[str]]] = {
             "toelichting",
         }
     ),
+    "document": frozenset({"bestand", "categorie", "omschrijving"}),
     "delen": frozenset(
         {
             "doel",
@@ -188,6 +189,9 @@ MELDINGEN: Final[Mapping[str, tuple[str, str]]] = {
         "U hebt spoedtoegang (doorbreekglas). Dit is vastgelegd en wordt beoordeeld door de "
         "PGA-expert van de gemeente.",
     ),
+    # Documents (services/casework/documenten).
+    "document-toegevoegd": ("ok", "Het document is toegevoegd."),
+    "document-verwijderd": ("ok", "Het document is verwijderd."),
     # Group approach steps 3-7 (services/casework/groepsstappen).
     "groepsstap-integraal-beeld": ("ok", "Het integraal beeld van de groep is vastgelegd."),
     "groepsstap-voorlegging": (

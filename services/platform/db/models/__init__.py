@@ -22,6 +22,7 @@ from services.platform.db.models.casework import (
     PlanVersion,
     UrgentAccess,
 )
+from services.platform.db.models.documents import Document
 from services.platform.db.models.inbox import UserNotification
 from services.platform.db.models.outbox import (
     DeadLetter,
@@ -59,6 +60,7 @@ __all__ = [
     "Consent",
     "Correction",
     "DeadLetter",
+    "Document",
     "GroupMember",
     "HouseholdMember",
     "InformationItem",

@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql as pg
 from services.platform.db.rls import tenant_rls_statements
 
 revision = "0043"
-down_revision = "0041"
+down_revision = "0042"
 branch_labels = None
 depends_on = None
 

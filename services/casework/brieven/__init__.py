@@ -1,0 +1,1 @@
+"""Letters of the burgemeester to the person: the notificatiebrief and the afsluitbrief."""

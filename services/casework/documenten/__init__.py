@@ -1,0 +1,1 @@
+"""Documents (attachments) of a casus or an information item: signed consent forms, reports."""
