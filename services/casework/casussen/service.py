@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -31,6 +31,7 @@ from services.casework.errors import Conflict
 from services.casework.personen import service as persons
 from services.casework.personen.service import PersonInput, create_person, person_view
 from services.casework.plan import service as plans
+from services.casework.subjects import restricted_targets
 from services.casework.workspace import REGIE_ROLES, Workspace, check_version, ref
 from services.platform.authz.enforce import Target
 from services.platform.db.models import (
@@ -266,9 +267,11 @@ def summary_view(
     casus: Casus,
     decision: Decision,
     persons: dict[uuid.UUID, Person] | None = None,
+    restricted: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """The casus as a list shows it; ``persons`` holds the page's persons when a list loaded
-    them in one query (otherwise the person is looked up)."""
+    them in one query (otherwise the person is looked up), ``restricted`` which of them are
+    under a restriction (otherwise looked up per person)."""
     view: dict[str, Any] = {
         "id": str(casus.id),
         "referentie": casus.reference,
@@ -289,7 +292,12 @@ def summary_view(
         else:
             person = ws.session.get(Person, (casus.tenant_id, casus.subject_person_id))
         if person is not None:
-            view["persoon"] = person_view(ws, person, decision)
+            view["persoon"] = person_view(
+                ws,
+                person,
+                decision,
+                restricted=None if restricted is None else str(person.id) in restricted,
+            )
     return view
 
 
@@ -374,8 +382,11 @@ def list_casussen(
         if person_ids
         else {}
     )
+    restricted = restricted_targets(ws, "persoon", [str(i) for i in persons])
     items = [
-        summary_view(ws, c, d, persons) for c, d in zip(rows, decisions, strict=True) if d.allow
+        summary_view(ws, c, d, persons, restricted)
+        for c, d in zip(rows, decisions, strict=True)
+        if d.allow
     ]
     next_cursor = f"{rows[-1].created_at.isoformat()}_{rows[-1].id}" if more and rows else None
     return Page(items, next_cursor)
