@@ -25,7 +25,7 @@ help:
 	@echo "make lint   - ruff check, ruff format --check, mypy --strict, import contracts"
 	@echo "make test-browser - only the browser tests (Chromium; screenshots in build/screenshots)"
 	@echo "make bench  - run the benchmarks in tests/benchmarks/ (docs/benchmarks.md)"
-	@echo "make bench-quick - the load and policy benchmarks with short steps"
+	@echo "make bench-quick - the load, policy and cost benchmarks with short steps"
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -72,6 +72,7 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_load.py --quick
 	$(BIN)/python tests/benchmarks/bench_policy.py --rounds 5
+	$(BIN)/python tests/benchmarks/bench_cost.py --rounds 10
 
 bundle: $(STAMP)
 	$(BIN)/regietafel policy bundle --output build/opa/regietafel.tar.gz --manifests tenants/manifests

@@ -601,6 +601,16 @@ def test_restricted_item_and_person_are_kept_but_not_processed(
     casus = client.get(world["url"], headers=token_for(T, EXPERT)).json()
     assert casus["persoon"]["weergave"] == "beperkt"
     assert world["person"]["achternaam"] not in str(casus["persoon"])
+    # The lists look the page's restrictions up in one query (issue 14): still restricted.
+    listed_casussen = client.get("/api/v1/casussen?limiet=50", headers=token_for(T, EXPERT))
+    [row] = [c for c in listed_casussen.json()["items"] if c["id"] == world["casus_id"]]
+    assert row["persoon"]["weergave"] == "beperkt", row
+    assert world["person"]["achternaam"] not in str(row)
+    found = client.post(
+        "/api/v1/casussen/zoeken", json={"limiet": 50}, headers=token_for(T, EXPERT)
+    ).json()
+    [hit] = [t for t in found["treffers"] if t["id"] == world["casus_id"]]
+    assert world["person"]["achternaam"] not in str(hit)
     off = client.patch(
         f"{person_url}/beperking",
         json={"beperkt": False, "reden": "Beperking opgeheven."},

@@ -6,6 +6,7 @@ reduced where the reader's view or masks say so.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from services.casework import free_text
@@ -22,9 +23,11 @@ def summary_view(
     casus: Casus,
     decision: Decision,
     persons: dict[uuid.UUID, Person] | None = None,
+    restricted: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """The casus as a list shows it; ``persons`` holds the page's persons when a list loaded
-    them in one query (otherwise the person is looked up)."""
+    them in one query (otherwise the person is looked up), ``restricted`` which of them are
+    under a restriction (otherwise looked up per person)."""
     view: dict[str, Any] = {
         "id": str(casus.id),
         "referentie": casus.reference,
@@ -45,7 +48,12 @@ def summary_view(
         else:
             person = ws.session.get(Person, (casus.tenant_id, casus.subject_person_id))
         if person is not None:
-            view["persoon"] = person_view(ws, person, decision)
+            view["persoon"] = person_view(
+                ws,
+                person,
+                decision,
+                restricted=None if restricted is None else str(person.id) in restricted,
+            )
     return view
 
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from services.casework.casussen.weergave import summary_view
 from services.casework.domain.errors import DomainValidationError, FieldProblem
+from services.casework.subjects import restricted_targets
 from services.casework.workspace import REGIE_ROLES, Workspace
 from services.platform.authz.enforce import Target
 from services.platform.db.models import Casus, CasusParticipant, CasusRole, CasusShare, Person
@@ -160,8 +161,11 @@ def list_casussen(
         if person_ids
         else {}
     )
+    restricted = restricted_targets(ws, "persoon", [str(i) for i in persons])
     items = [
-        summary_view(ws, c, d, persons) for c, d in zip(rows, decisions, strict=True) if d.allow
+        summary_view(ws, c, d, persons, restricted)
+        for c, d in zip(rows, decisions, strict=True)
+        if d.allow
     ]
     next_cursor = f"{rows[-1].created_at.isoformat()}_{rows[-1].id}" if more and rows else None
     return Page(items, next_cursor)

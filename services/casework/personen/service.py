@@ -83,10 +83,16 @@ def add_household_member(
     return other
 
 
-def person_view(ws: Workspace, person: Person, decision: Decision) -> dict[str, Any]:
-    """The person as this reader may see them, by the decision's view and masks."""
+def person_view(
+    ws: Workspace, person: Person, decision: Decision, *, restricted: bool | None = None
+) -> dict[str, Any]:
+    """The person as this reader may see them, by the decision's view and masks.
+    ``restricted``: whether the person is under a restriction, when a list looked that up
+    for its whole page (:func:`restricted_targets`); otherwise it is looked up here."""
     masked: Collection[str] = decision.mask
-    if is_restricted(ws, "persoon", str(person.id)):
+    if restricted is None:
+        restricted = is_restricted(ws, "persoon", str(person.id))
+    if restricted:
         # Beperking (art. 18 AVG): kept, but not processed: nobody sees the person's data
         # in the casework (the regie does through inzage and correctie; docs/avg.md).
         return {

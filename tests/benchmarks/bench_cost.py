@@ -1,0 +1,201 @@
+"""Cost per page (issue 14): CPU milliseconds and SQL statements per request, in process.
+
+Run: ``.venv/bin/python tests/benchmarks/bench_cost.py [--rounds N] [--page NAME ...]``
+(``make bench`` runs it with the other benchmarks).
+
+Wall-clock latencies on a shared machine measure the queue for a core; the CPU time a request
+costs does not. This harness serves the casework app in this process (``create_app`` over the
+benchmark database of ``load_data.py``: 342 tenants, 100,000 casussen in GM0355, PostgreSQL
+over TCP) through Litestar's test client and, per request, measures:
+
+* ``cpu``  - ``time.process_time()`` of this process (all its threads: the app, the client),
+* ``pg``   - CPU time of the app's PostgreSQL backends (``/proc``, when the server is local),
+* ``stmts`` - SQL statements sent by the app (SQLAlchemy ``before_cursor_execute``).
+
+It prints the median and p95 per page; ``cpu + pg`` is what a request costs the machine
+(two idle cores serve about ``2000 / (cpu + pg)`` of them per second).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from bench_load import _cpu_of, bench_data, machine, percentile
+from load_data import prepare
+
+#: The pages measured: name, path (``{id}`` = a casus of the user), API (bearer) or web (cookie).
+PAGES: tuple[tuple[str, str, bool], ...] = (
+    ("casus-json", "/api/v1/casussen/{id}", True),
+    ("lijst-50", "/api/v1/casussen?limiet=50", True),
+    ("html-casussen", "/casussen", False),
+    ("html-casus", "/casussen/{id}", False),
+    ("html-werkvoorraad", "/werkvoorraad", False),
+    ("html-overzicht", "/overzicht", False),
+)
+
+
+class StatementCounter:
+    """Counts the SQL statements the app's engines send while ``active``."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.count = 0
+        self.trace: list[tuple[float, str]] | None = None
+        self._started = 0.0
+        sa.event.listen(sa.engine.Engine, "before_cursor_execute", self._before)
+        sa.event.listen(sa.engine.Engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if self.active:
+            self.count += 1
+            self._started = time.perf_counter()
+
+    def _after(self, conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if self.active and self.trace is not None:
+            elapsed = (time.perf_counter() - self._started) * 1000
+            self.trace.append((elapsed, " ".join(statement.split())[:160]))
+
+
+class BackendCpu:
+    """CPU seconds of the PostgreSQL backends serving the benchmark database (not this one)."""
+
+    def __init__(self, admin_url: str, database: str) -> None:
+        self.engine = sa.create_engine(
+            sa.engine.make_url(admin_url).set(drivername="postgresql+psycopg"),
+            isolation_level="AUTOCOMMIT",
+        )
+        self.database = database
+        with self.engine.connect() as conn:
+            self.own = conn.scalar(sa.text("SELECT pg_backend_pid()"))
+        self.pids: list[int] = []
+
+    def refresh(self) -> None:
+        with self.engine.connect() as conn:
+            self.pids = [
+                int(r[0])
+                for r in conn.execute(
+                    sa.text("SELECT pid FROM pg_stat_activity WHERE datname = :d"),
+                    {"d": self.database},
+                )
+            ]
+
+    def read(self) -> float:
+        if not all(Path(f"/proc/{pid}").exists() for pid in self.pids):
+            return float("nan")
+        return sum(_cpu_of(pid) for pid in self.pids)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=30, help="requests per page")
+    parser.add_argument("--page", action="append", help="only these pages (repeatable)")
+    parser.add_argument(
+        "--sql", action="store_true", help="print the statements of the last request per page"
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "regietafel-bench"
+    )
+    args = parser.parse_args()
+    settings, server = prepare(args.data_dir, say=lambda line: print(line, flush=True))
+    try:
+        return run(settings, server, args.rounds, args.page, sql=args.sql)
+    finally:
+        server.stop()
+
+
+def run(
+    settings: Any, server: Any, rounds: int, only: list[str] | None, *, sql: bool = False
+) -> int:
+    from litestar.testing import TestClient
+
+    from services.app import create_app
+    from services.platform.identity.dev_issuer import DevIssuer
+    from services.runtime import start_runtime
+
+    issuer = DevIssuer(settings, settings.base_url + "/oidc")
+    data = bench_data(server.admin_url, settings, issuer)
+    user = data["professional"][0]
+    runtime = start_runtime(settings, migrate=False)
+    app = create_app(runtime, start_worker=False)
+    counter = StatementCounter()
+    backends = BackendCpu(server.admin_url, settings.database_name)
+    print(f"machine: {machine()}")
+    print(
+        f"user {user['id']} ({len(user['casussen'])} running casussen sampled); "
+        f"{rounds} requests per page after 3 warm-up requests; CPU ms per request"
+    )
+    header = (
+        f"{'page':<20}{'cpu p50':>9}{'cpu p95':>9}{'pg mean':>8}{'total':>8}"
+        f"{'stmts':>7}{'wall p50':>10}"
+    )
+    print(header)
+    try:
+        with TestClient(app) as client:
+            for name, template, api in PAGES:
+                if only and name not in only:
+                    continue
+                headers = (
+                    {"Authorization": f"Bearer {user['token']}", "Accept": "application/json"}
+                    if api
+                    else {}
+                )
+                if not api:
+                    client.cookies.set("regietafel_token", user["token"])
+                else:
+                    client.cookies.clear()
+                cpu: list[float] = []
+                wall: list[float] = []
+                stmts: list[int] = []
+                pg0 = 0.0
+                for i in range(rounds + 3):
+                    if i == 3:  # after the warm-up: the pool's backends are connected
+                        backends.refresh()
+                        pg0 = backends.read()
+                    casus = user["casussen"][i % len(user["casussen"])]
+                    path = template.replace("{id}", casus)
+                    counter.count, counter.active = 0, True
+                    counter.trace = [] if sql else None
+                    c0, w0 = time.process_time(), time.perf_counter()
+                    response = client.get(path, headers=headers)
+                    c1, w1 = time.process_time(), time.perf_counter()
+                    counter.active = False
+                    if response.status_code != 200:
+                        print(f"{name}: {path} answered {response.status_code}", file=sys.stderr)
+                        return 1
+                    if i < 3:
+                        continue
+                    cpu.append((c1 - c0) * 1000)
+                    wall.append((w1 - w0) * 1000)
+                    stmts.append(counter.count)
+                cpu50 = statistics.median(cpu)
+                pg50 = (backends.read() - pg0) * 1000 / rounds  # mean: /proc counts ticks
+                print(
+                    f"{name:<20}{cpu50:>9.1f}{percentile(cpu, 95):>9.1f}{pg50:>8.1f}"
+                    f"{cpu50 + pg50:>8.1f}{statistics.median(stmts):>7.0f}"
+                    f"{statistics.median(wall):>10.1f}",
+                    flush=True,
+                )
+                if counter.trace is not None:
+                    for elapsed, statement in counter.trace:
+                        print(f"    {elapsed:7.2f} ms  {statement}")
+    finally:
+        runtime.close()
+        backends.engine.dispose()
+    print(
+        "(cpu: this process, time.process_time; pg: the app's PostgreSQL backends, /proc, "
+        "mean over the rounds; total = cpu p50 + pg mean; stmts: SQL statements, median)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    raise SystemExit(main())
