@@ -4,6 +4,7 @@ its field and tied to it (aria-describedby, aria-invalid), and what was entered 
 
 from __future__ import annotations
 
+import html as markup
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -73,7 +74,7 @@ def errors_of(html: str, form: str, field: str) -> list[str]:
     for error_id, _message in found:
         described = re.search(rf'aria-describedby="([^"]*\b{re.escape(error_id)}\b[^"]*)"', html)
         assert described, f"nothing is described by {error_id}"
-    return [message for _id, message in found]
+    return [markup.unescape(message) for _id, message in found]
 
 
 def aanmelding(achternaam: str, **overrides: str) -> dict[str, str]:
@@ -275,3 +276,75 @@ def test_afsluiten_says_per_field_what_is_wrong_and_reads_dutch_dates(
         "notities": "Wijkteam neemt over.",
     }
     assert closed["afsluiting"]["afsluitbrief_datum"] == "2026-01-06"
+
+
+def test_informatie_toevoegen_says_per_field_what_is_missing(web: Client) -> None:
+    login(web, WIJKAGENT)
+    form = get(web, "/aanmelden")
+    location = post(web, "/aanmelden", {**aanmelding("Itemberichttest"), "csrf_token": token(form)})
+    match = CASUS_URL.match(location.headers["location"])
+    assert match
+    url = f"/casussen/{match.group(1)}"
+    html = get(web, url)
+    refused = post(
+        web,
+        f"{url}/informatie",
+        {"csrf_token": token(html), "doel": "", "grondslag": "publieke-taak"},
+        status=422,
+    ).text
+    assert errors_of(refused, "informatie", "categorie") == ["Kies een categorie."]
+    assert errors_of(refused, "informatie", "titel") == ["Geef de informatie een titel."]
+    assert errors_of(refused, "informatie", "inhoud") == ["Vul de inhoud in."]
+    assert errors_of(refused, "informatie", "doel") == ["Kies het doel (doelbinding)."]
+    assert '<option value="publieke-taak" selected>' in refused
+    unknown = post(
+        web,
+        f"{url}/informatie",
+        {
+            "csrf_token": token(html),
+            "categorie": "algemeen",
+            "titel": "Titel",
+            "inhoud": "Inhoud.",
+            "doel": "onbekend-doel",
+        },
+        status=422,
+    ).text
+    assert errors_of(unknown, "informatie", "doel") == ["Kies het doel (doelbinding)."]
+    assert 'value="Titel"' in unknown
+
+
+def test_deelnemer_and_regie_forms_say_per_field_what_is_wrong(
+    web: Client, token_for: Headers
+) -> None:
+    casus_id = _casus_in_triage(web, "Regieberichttest")
+    url = f"/casussen/{casus_id}"
+    html = get(web, url)
+    post(
+        web,
+        f"{url}/triage",
+        {
+            "criteria": ["overlast-criminaliteit", "meerdere-organisaties"],
+            "besluit": "opnemen",
+            "versie": version(html),
+            "csrf_token": token(html),
+        },
+    )
+    html = get(web, url)
+    regie = post(
+        web, f"{url}/regie", {"reden": "Overdracht.", "csrf_token": token(html)}, status=422
+    ).text
+    assert errors_of(regie, "regie", "rol") == ["Kies de rol."]
+    assert errors_of(regie, "regie", "gebruiker") == ["Kies wie de regie krijgt."]
+    assert "Overdracht.</textarea>" in regie
+    invite = post(
+        web,
+        f"{url}/deelnemers",
+        {"deelname": "soms", "rol": "Schulden", "csrf_token": token(html)},
+        status=422,
+    ).text
+    assert errors_of(invite, "deelnemer", "organisatie") == ["Kies een organisatie."]
+    assert errors_of(invite, "deelnemer", "deelname") == ["Kies 'kern' of 'op-afroep'."]
+    assert 'value="Schulden"' in invite
+    assert [p["organisatie"] for p in api(web, token_for, casus_id)["deelnemers"]] == [
+        "politie-basisteam-zeist"
+    ]

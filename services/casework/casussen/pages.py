@@ -26,12 +26,19 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromQuery
 
 from services.casework.casussen import afsluiting, deelnemers, fasen, lijst, triage
-from services.casework.casussen.schemas import AfsluitingIn, TriageIn, to_afsluiting
+from services.casework.casussen.schemas import (
+    AfsluitingIn,
+    DeelnemerIn,
+    HeropenenIn,
+    OvergangIn,
+    RegieIn,
+    TriageIn,
+    to_afsluiting,
+)
 from services.casework.domain.errors import FieldProblem
 from services.casework.web import formstate
 from services.casework.web.context import Viewer
 from services.casework.web.kit import (
-    SHORT,
     CasusId,
     Checks,
     Form,
@@ -65,20 +72,21 @@ phase_options = lijst.phase_options
 def _transition(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
     def perform(ws: Workspace, checks: Checks) -> str:
         target = form.get("naar")
-        archive = target in ARCHIVE_STATES
-        reason = checks.text(
-            "reden", required="Geef een reden op voor het archiveren." if archive else None
-        )
-        if archive and form.get("bevestigd") != "ja":
-            checks.problems.append(
-                FieldProblem(
-                    "bevestigd",
-                    "Bevestig dat u de casus wilt archiveren: daarna kan niemand er meer aan "
-                    "werken.",
+        reason = form.get("reden")
+        own: list[FieldProblem] = []
+        if target in ARCHIVE_STATES:
+            if not reason:
+                own.append(FieldProblem("reden", "Geef een reden op voor het archiveren."))
+            if form.get("bevestigd") != "ja":
+                own.append(
+                    FieldProblem(
+                        "bevestigd",
+                        "Bevestig dat u de casus wilt archiveren: daarna kan niemand er meer "
+                        "aan werken.",
+                    )
                 )
-            )
-        checks.done()
-        fasen.transition(ws, casus_id, target, checks.version(), reason=reason)
+        data = parse_form(OvergangIn, filled({"naar": target, "reden": reason}), problems=own)
+        fasen.transition(ws, casus_id, data.naar, checks.version(), reason=data.reden)
         return "fase-gewijzigd"
 
     return perform
@@ -163,23 +171,47 @@ def _close(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str
 
 def _reopen(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
     def perform(ws: Workspace, checks: Checks) -> str:
-        reason = checks.text("reden", required="Geef een reden op voor het heropenen.")
-        checks.done()
-        afsluiting.heropenen(ws, casus_id, checks.version(), reason)
+        data = parse_form(
+            HeropenenIn,
+            filled({"reden": form.get("reden")}),
+            messages={"reden": {"missing": "Geef een reden op voor het heropenen."}},
+        )
+        afsluiting.heropenen(ws, casus_id, checks.version(), data.reden)
         return "heropend"
 
     return perform
 
 
+#: The deelnemer form's own words for the problems the API's schema finds.
+INVITE_MESSAGES: Final[Messages] = {
+    "organisatie": {"*": "Kies een organisatie."},
+    "deelname": {"*": "Kies 'kern' of 'op-afroep'."},
+}
+
+#: The regie form's own words for the problems the API's schema finds.
+REGIE_MESSAGES: Final[Messages] = {
+    "rol": {
+        "missing": "Kies de rol.",
+        "*": "Kies casusregisseur, procesregisseur of uitvoeringscoordinator.",
+    },
+    "gebruiker": {"*": "Kies wie de regie krijgt."},
+}
+
+
 def _invite(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
     def perform(ws: Workspace, checks: Checks) -> str:
-        organisation = form.get("organisatie")
-        if not organisation:
-            checks.problems.append(FieldProblem("organisatie", "Kies een organisatie."))
-        participation = form.get("deelname") or "kern"
-        role = checks.text("rol", max_length=SHORT)
-        checks.done()
-        deelnemers.invite(ws, casus_id, organisation, participation, role)
+        data = parse_form(
+            DeelnemerIn,
+            filled(
+                {
+                    "organisatie": form.get("organisatie"),
+                    "deelname": form.get("deelname"),
+                    "rol": form.get("rol"),
+                }
+            ),
+            messages=INVITE_MESSAGES,
+        )
+        deelnemers.invite(ws, casus_id, data.organisatie, data.deelname, data.rol)
         return "deelnemer-uitgenodigd"
 
     return perform
@@ -187,15 +219,18 @@ def _invite(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], st
 
 def _set_regie(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
     def perform(ws: Workspace, checks: Checks) -> str:
-        role = form.get("rol")
-        if not role:
-            checks.problems.append(FieldProblem("rol", "Kies de rol."))
-        user = form.get("gebruiker")
-        if not user:
-            checks.problems.append(FieldProblem("gebruiker", "Kies wie de regie krijgt."))
-        reason = checks.text("reden")
-        checks.done()
-        deelnemers.set_regie(ws, casus_id, role, user, reason)
+        data = parse_form(
+            RegieIn,
+            filled(
+                {
+                    "rol": form.get("rol"),
+                    "gebruiker": form.get("gebruiker"),
+                    "reden": form.get("reden"),
+                }
+            ),
+            messages=REGIE_MESSAGES,
+        )
+        deelnemers.set_regie(ws, casus_id, data.rol, data.gebruiker, data.reden)
         return "regie-vastgelegd"
 
     return perform

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.casework.casussen.aanmelden import Aanmelding
 from services.casework.casussen.afsluiting import Afsluiting
+from services.casework.casussen.informeren import Informeren
 from services.casework.personen.service import PersonInput
 from services.platform.http.openapi import Out
 
@@ -159,6 +160,20 @@ def to_aanmelding(data: AanmeldingIn) -> Aanmelding:
         vrijwillig=data.vrijwillig,
         meeting_type=data.overleg,
         text_categories=tuple(data.tekst_categorieen),
+    )
+
+
+def to_informeren(data: InformerenIn) -> Informeren:
+    """The API's informeren (Dutch fields) as the service layer's input."""
+    brief, gesprek = data.notificatiebrief, data.startgesprek
+    return Informeren(
+        brief_ondertekend_door=brief.ondertekend_door if brief else None,
+        brief_overhandigd_door=brief.overhandigd_door if brief else None,
+        brief_datum=brief.datum if brief else None,
+        startgesprek_datum=gesprek.datum if gesprek else None,
+        startgesprek_notities=gesprek.notities if gesprek else None,
+        geen_reactie=data.geen_reactie,
+        toelichting=data.toelichting,
     )
 
 

@@ -7,25 +7,25 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 from litestar import Controller, Response, post
 from litestar.params import FromPath
 
 from services.casework.casussen import informeren
+from services.casework.casussen.schemas import InformerenIn, to_informeren
 from services.casework.domain.errors import FieldProblem
-from services.casework.informatie.checklist import Checklist
 from services.casework.informatie.delen import release_item, withhold_item
+from services.casework.informatie.routes import InformatieIn
 from services.casework.informatie.toevoegen import ItemInput, create_item
 from services.casework.web.kit import (
-    ITEM_BODY,
-    SHORT,
     Builder,
     CasusId,
     Checks,
     Form,
     casus_form,
 )
+from services.casework.web.schema_forms import Messages, filled, iso_date, parse_form
 from services.casework.web.shell import Page, Req, Web
 from services.casework.workspace import Workspace
 from services.platform.identity.authn import PUBLIC
@@ -34,31 +34,63 @@ from tenants.reference import PURPOSES
 ItemId = FromPath[uuid.UUID]
 
 
+DATE_MESSAGE: Final = "Vul een geldige datum in (dd-mm-jjjj)."
+
+#: The form "Informatie toevoegen": its own words for the problems the API's schema finds.
+ITEM_MESSAGES: Final[Messages] = {
+    "categorie": {"*": "Kies een categorie."},
+    "titel": {"missing": "Geef de informatie een titel."},
+    "inhoud": {"missing": "Vul de inhoud in."},
+    "doel": {"*": "Kies het doel (doelbinding)."},
+}
+
+#: Field paths of InformerenIn -> the informeren form's field names.
+INFORM_FIELDS: Final = {
+    "notificatiebrief.ondertekend_door": "brief_ondertekend_door",
+    "notificatiebrief.overhandigd_door": "brief_overhandigd_door",
+    "notificatiebrief.datum": "brief_datum",
+    "startgesprek.datum": "startgesprek_datum",
+    "startgesprek.notities": "startgesprek_notities",
+}
+INFORM_MESSAGES: Final[Messages] = {
+    "brief_datum": {"*": DATE_MESSAGE},
+    "startgesprek_datum": {"*": DATE_MESSAGE},
+}
+
+
 def _add_item(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
     def perform(ws: Workspace, checks: Checks) -> str:
-        category = form.get("categorie")
-        if not category:
-            checks.problems.append(FieldProblem("categorie", "Kies een categorie."))
-        title = checks.text("titel", required="Geef de informatie een titel.", max_length=SHORT)
-        body = checks.text("inhoud", required="Vul de inhoud in.", max_length=ITEM_BODY)
         purpose = form.get("doel")
-        if purpose not in PURPOSES:
-            checks.problems.append(FieldProblem("doel", "Kies het doel (doelbinding)."))
-        checks.done()
-        assert title and body
+        own = (
+            [FieldProblem("doel", "Kies het doel (doelbinding).")]
+            if purpose and purpose not in PURPOSES
+            else []
+        )
+        data = parse_form(
+            InformatieIn,
+            filled(
+                {
+                    "categorie": form.get("categorie"),
+                    "titel": form.get("titel"),
+                    "inhoud": form.get("inhoud"),
+                    "doel": purpose,
+                    "grondslag": form.get("grondslag"),
+                    "art9_uitzondering": form.get("art9_uitzondering"),
+                    "beroepsgeheim_grond": form.get("beroepsgeheim_grond"),
+                }
+            ),
+            messages=ITEM_MESSAGES,
+            problems=own,
+        )
         create_item(
             ws,
             casus_id,
             ItemInput(
-                category=category,
-                title=title,
-                body=body,
-                checklist=Checklist(
-                    purpose=purpose,
-                    legal_basis=form.get("grondslag") or None,
-                    art9_exception=form.get("art9_uitzondering") or None,
-                    beroepsgeheim_ground=form.get("beroepsgeheim_grond") or None,
-                ),
+                category=data.categorie,
+                title=data.titel,
+                body=data.inhoud,
+                checklist=data.checklist(),
+                about_person_id=data.over_persoon_id,
             ),
         )
         return "informatie-toegevoegd"
@@ -68,35 +100,45 @@ def _add_item(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], 
 
 def _inform(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
     def perform(ws: Workspace, checks: Checks) -> str:
-        signed_by = checks.text("brief_ondertekend_door", max_length=SHORT)
-        handed_by = checks.text("brief_overhandigd_door", max_length=SHORT)
-        letter_on = checks.date("brief_datum")
-        talk_on = checks.date("startgesprek_datum")
-        notes = checks.text("startgesprek_notities")
+        brief = filled(
+            {
+                "ondertekend_door": form.get("brief_ondertekend_door"),
+                "overhandigd_door": form.get("brief_overhandigd_door"),
+                "datum": iso_date(form.get("brief_datum")),
+            }
+        )
+        gesprek = filled(
+            {
+                "datum": iso_date(form.get("startgesprek_datum")),
+                "notities": form.get("startgesprek_notities"),
+            }
+        )
         no_reply = form.get("geen_reactie") == "ja"
-        explanation = checks.text("toelichting")
-        if not (signed_by or handed_by or letter_on or talk_on or notes or no_reply):
-            checks.problems.append(
+        own = (
+            []
+            if brief or gesprek or no_reply
+            else [
                 FieldProblem(
                     "informeren",
                     "Vul de notificatiebrief of het startgesprek in, of kies 'geen reactie'.",
                 )
-            )
-        checks.done()
-        informeren.informeren(
-            ws,
-            casus_id,
-            checks.version(),
-            informeren.Informeren(
-                brief_ondertekend_door=signed_by,
-                brief_overhandigd_door=handed_by,
-                brief_datum=letter_on,
-                startgesprek_datum=talk_on,
-                startgesprek_notities=notes,
-                geen_reactie=no_reply,
-                toelichting=explanation,
-            ),
+            ]
         )
+        data = parse_form(
+            InformerenIn,
+            filled(
+                {
+                    "notificatiebrief": brief or None,
+                    "startgesprek": gesprek or None,
+                    "geen_reactie": no_reply,
+                    "toelichting": form.get("toelichting"),
+                }
+            ),
+            names=INFORM_FIELDS,
+            messages=INFORM_MESSAGES,
+            problems=own,
+        )
+        informeren.informeren(ws, casus_id, checks.version(), to_informeren(data))
         return "geinformeerd"
 
     return perform
