@@ -79,7 +79,7 @@ def stale(runtime_casework: NamedDependency[Any], ws: Ws, casus_id: FromPath[uui
 
 @post("/probe/{casus_id:uuid}/wijziging", sync_to_thread=True, status_code=200)
 def change(
-    request: Request[Any, Any, Any], ws: Ws, casus_id: uuid.UUID
+    request: Request[Any, Any, Any], ws: Ws, casus_id: FromPath[uuid.UUID]
 ) -> Response[dict[str, int]]:
     def touch(expected: int | None) -> Any:
         casus = ws.load_casus(casus_id, for_update=True)
