@@ -25,9 +25,12 @@ from test_web_casus_safeguards import (
     token,
 )
 
+from tenants.reference import ZRM_DOMAINS
+
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
 T = "GM0355"
+ADVISEUR = "vincent-peeters"
 
 
 @pytest.fixture
@@ -247,3 +250,41 @@ def test_a_household_member_is_ended_and_shown_as_ended(client: Client, api: Api
     assert done.headers["location"] == f"{url}?melding=gezinslid-beeindigd"
     html = get(client, url)
     assert f'id="gezinslid-{bram["id"]}-beeindigd">Beëindigd op 1 november 2026' in html
+
+
+def test_a_zrm_measurement_has_a_toelichting_masked_like_free_text(
+    client: Client, api: Api
+) -> None:
+    casus_id = api.casus("Zrmtoelichting")
+    url = f"/casussen/{casus_id}/zelfredzaamheid"
+    scores = dict.fromkeys(ZRM_DOMAINS, 3)
+    text = "Afgenomen samen met de klantmanager; schulden drukken de score."
+    recorded = api.call(
+        "POST",
+        url,
+        REGISSEUR,
+        {"moment": "intake", "scores": scores, "toelichting": text},
+        status=201,
+    )
+    assert recorded["toelichting"] == text
+    history = api.call("GET", url, REGISSEUR)
+    assert [m["toelichting"] for m in history["metingen"]] == [text]
+    # The adviseur's pseudonymised view shows no free text of the casus.
+    pseudo = api.call("GET", url, ADVISEUR)
+    assert [m["toelichting"] for m in pseudo["metingen"]] == [None]
+    assert text not in str(pseudo)
+
+    # In the browser: the field in the form, the toelichting beside the table.
+    login(client, REGISSEUR)
+    html = get(client, url)
+    assert 'for="zrm-toelichting">Toelichting (optioneel)' in html
+    assert f">{text}</dd>" in html
+    form = {"csrf_token": token(html), "moment": "tussentijds", "toelichting": "Tweede keer."}
+    refused = post(client, url, form, status=422).text  # no scores: the input is kept
+    assert "Tweede keer.</textarea>" in refused
+    done = post(client, url, {**form, **{f"scores.{d}": "4" for d in ZRM_DOMAINS}})
+    assert done.headers["location"] == f"{url}?melding=zrm-vastgelegd"
+    html = get(client, url)
+    assert ">Tweede keer.</dd>" in html
+    login(client, ADVISEUR)
+    assert "Tweede keer." not in get(client, url)
