@@ -13,11 +13,24 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
-from test_web_casus_safeguards import EXPERT, OUTSIDER, WIJKAGENT, Api, get, login, post, token
+from test_web_casus_safeguards import (
+    EXPERT,
+    OUTSIDER,
+    REGISSEUR,
+    WIJKAGENT,
+    Api,
+    get,
+    login,
+    post,
+    token,
+)
+
+from tenants.reference import ZRM_DOMAINS
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
 T = "GM0355"
+ADVISEUR = "vincent-peeters"
 
 
 @pytest.fixture
@@ -173,3 +186,105 @@ def test_overleg_actions_are_done_or_postponed_from_the_werkvoorraad(
     summaries = [e["samenvatting"] for e in timeline]
     assert any("gereed" in s and "Actie uit het overleg" in s for s in summaries)
     assert any("uitgesteld tot" in s for s in summaries)
+
+
+def test_a_household_member_is_ended_and_shown_as_ended(client: Client, api: Api) -> None:
+    casus_id = api.casus("Huishoudeneinde")
+    url = f"/casussen/{casus_id}"
+    for first in ("Petra", "Bram"):
+        api.call(
+            "POST",
+            f"{url}/gezinsleden",
+            REGISSEUR,
+            {"relatie": "partner", "persoon": {"voornamen": first, "achternaam": "Lid"}},
+            status=201,
+        )
+    members = {
+        m["persoon"]["voornamen"]: m for m in api.call("GET", f"{url}/gezinsleden", REGISSEUR)
+    }
+    petra, bram = members["Petra"], members["Bram"]
+    assert petra["beeindigd_op"] is None and petra["reden_einde"] is None
+    end = f"/api/v1{url}/gezinsleden/{petra['id']}/beeindigen"
+    headers = api.token_for(T, REGISSEUR)
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    missing = client.post(end, json={"datum": tomorrow}, headers=headers)
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "reden"
+    future = client.post(end, json={"datum": tomorrow, "reden": "Verhuisd."}, headers=headers)
+    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "datum"
+    outsider = client.post(end, json={"reden": "Verhuisd."}, headers=api.token_for(T, OUTSIDER))
+    assert outsider.status_code in (403, 404), outsider.text
+    foreign = client.post(
+        f"/api/v1{url}/gezinsleden/{casus_id}/beeindigen",
+        json={"reden": "Verhuisd."},
+        headers=headers,
+    )
+    assert foreign.status_code == 404
+    assert all(m["beeindigd_op"] is None for m in api.call("GET", f"{url}/gezinsleden", REGISSEUR))
+
+    ended = client.post(end, json={"reden": "Verhuisd naar een eigen woning."}, headers=headers)
+    assert ended.status_code == 200, ended.text
+    assert ended.json()["beeindigd_op"] == dt.date.today().isoformat()
+    again = client.post(end, json={"reden": "Nogmaals."}, headers=headers)
+    assert again.status_code == 409 and again.json()["code"] == "gezinslid-al-beeindigd"
+    members = {
+        m["persoon"]["voornamen"]: m for m in api.call("GET", f"{url}/gezinsleden", REGISSEUR)
+    }
+    assert members["Petra"]["beeindigd_op"] == dt.date.today().isoformat()
+    assert members["Petra"]["reden_einde"] == "Verhuisd naar een eigen woning."
+    assert members["Bram"]["beeindigd_op"] is None
+
+    # In the browser: the household section shows the ended member as ended, and ends Bram.
+    login(client, REGISSEUR)
+    html = get(client, url)
+    assert f'id="gezinslid-{petra["id"]}-beeindigd">Beëindigd op' in html
+    form_url = f"{url}/gezinsleden/{bram['id']}/beeindigen"
+    assert f'action="{form_url}#gezinslid-{bram["id"]}-einde"' in html
+    refused = post(client, form_url, {"csrf_token": token(html), "datum": "01-11-2026"}, 422).text
+    assert "01-11-2026" in refused  # the input is kept
+    assert f'id="gezinslid-{bram["id"]}-einde" open' in refused
+    done = post(
+        client,
+        form_url,
+        {"csrf_token": token(html), "datum": "01-11-2026", "reden": "Uit huis geplaatst."},
+    )
+    assert done.headers["location"] == f"{url}?melding=gezinslid-beeindigd"
+    html = get(client, url)
+    assert f'id="gezinslid-{bram["id"]}-beeindigd">Beëindigd op 1 november 2026' in html
+
+
+def test_a_zrm_measurement_has_a_toelichting_masked_like_free_text(
+    client: Client, api: Api
+) -> None:
+    casus_id = api.casus("Zrmtoelichting")
+    url = f"/casussen/{casus_id}/zelfredzaamheid"
+    scores = dict.fromkeys(ZRM_DOMAINS, 3)
+    text = "Afgenomen samen met de klantmanager; schulden drukken de score."
+    recorded = api.call(
+        "POST",
+        url,
+        REGISSEUR,
+        {"moment": "intake", "scores": scores, "toelichting": text},
+        status=201,
+    )
+    assert recorded["toelichting"] == text
+    history = api.call("GET", url, REGISSEUR)
+    assert [m["toelichting"] for m in history["metingen"]] == [text]
+    # The adviseur's pseudonymised view shows no free text of the casus.
+    pseudo = api.call("GET", url, ADVISEUR)
+    assert [m["toelichting"] for m in pseudo["metingen"]] == [None]
+    assert text not in str(pseudo)
+
+    # In the browser: the field in the form, the toelichting beside the table.
+    login(client, REGISSEUR)
+    html = get(client, url)
+    assert 'for="zrm-toelichting">Toelichting (optioneel)' in html
+    assert f">{text}</dd>" in html
+    form = {"csrf_token": token(html), "moment": "tussentijds", "toelichting": "Tweede keer."}
+    refused = post(client, url, form, status=422).text  # no scores: the input is kept
+    assert "Tweede keer.</textarea>" in refused
+    done = post(client, url, {**form, **{f"scores.{d}": "4" for d in ZRM_DOMAINS}})
+    assert done.headers["location"] == f"{url}?melding=zrm-vastgelegd"
+    html = get(client, url)
+    assert ">Tweede keer.</dd>" in html
+    login(client, ADVISEUR)
+    assert "Tweede keer." not in get(client, url)

@@ -1,6 +1,7 @@
 """Household members (gezinsleden) on the casus page: who is in the household (third-party
-data, under the policy's ``derden`` grant) and the form to add one. Validated with the API's
-request model; done through the same service function as the API."""
+data, under the policy's ``derden`` grant), the form to add one and, per member, the form to
+end the membership (date and reason; ended members are shown as ended). Validated with the
+API's request models; done through the same service functions as the API."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from litestar import Controller, Response, post
+from litestar.params import FromPath
 
 from services.casework.casussen import gezinsleden
-from services.casework.casussen.schemas import GezinslidIn, to_person_input
+from services.casework.casussen.schemas import GezinslidEindeIn, GezinslidIn, to_person_input
 from services.casework.domain.errors import DomainValidationError, FieldProblem
-from services.casework.web.kit import CasusId, Checks, Form, casus_form
+from services.casework.plan.form import iso_date
+from services.casework.web.kit import Builder, CasusId, Checks, Form, casus_form
 from services.casework.web.schema_forms import parse_form
 from services.casework.web.shell import Page, Req, Web, reasons
 from services.casework.workspace import Workspace
@@ -80,6 +83,26 @@ def _add(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
     return perform
 
 
+def end_form_key(member_id: str) -> str:
+    """The key of a member's end form (``gezinslid-einde:<lid>``)."""
+    return f"gezinslid-einde:{member_id}"
+
+
+def _end(member_id: uuid.UUID) -> Builder:
+    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
+        def perform(ws: Workspace, checks: Checks) -> str:
+            body = {"reden": form.get("reden")}
+            if form.get("datum"):
+                body["datum"] = iso_date(form.get("datum"))
+            data = parse_form(GezinslidEindeIn, body)
+            gezinsleden.end_household_member(ws, casus_id, member_id, data.datum, data.reden)
+            return "gezinslid-beeindigd"
+
+        return perform
+
+    return build
+
+
 class HuishoudenPagesController(Controller):
     """Gezinslid vastleggen (casuspagina)."""
 
@@ -89,3 +112,15 @@ class HuishoudenPagesController(Controller):
     @post("/casussen/{casus_id:uuid}/gezinsleden", opt=PUBLIC, status_code=303)
     async def add(self, request: Req, web: Web, viewer: Page, casus_id: CasusId) -> Response[Any]:
         return await casus_form(request, web, viewer, casus_id, lambda form: "gezinslid", _add)
+
+    @post(
+        "/casussen/{casus_id:uuid}/gezinsleden/{lid_id:uuid}/beeindigen",
+        opt=PUBLIC,
+        status_code=303,
+    )
+    async def end(
+        self, request: Req, web: Web, viewer: Page, casus_id: CasusId, lid_id: FromPath[uuid.UUID]
+    ) -> Response[Any]:
+        return await casus_form(
+            request, web, viewer, casus_id, lambda form: end_form_key(str(lid_id)), _end(lid_id)
+        )

@@ -34,6 +34,8 @@ from services.casework.casussen.schemas import (
     DoorbreekglasOut,
     GebeurtenisOut,
     GezinslidAangemaaktOut,
+    GezinslidBeeindigdOut,
+    GezinslidEindeIn,
     GezinslidIn,
     GezinslidOut,
     HeropenenIn,
@@ -368,6 +370,27 @@ class CasussenController(Controller):
             ws, casus_id, to_person_input(data.persoon), data.relatie
         )
         return GezinslidAangemaaktOut(id=str(member.id), relatie=data.relatie)
+
+    @post(
+        "/{casus_id:uuid}/gezinsleden/{lid_id:uuid}/beeindigen",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Gezinslid hoort niet meer tot het huishouden (datum en reden)",
+        opt={"voorbeeld": {"datum": "2026-11-01", "reden": "Verhuisd naar een eigen woning."}},
+        responses=WRITE,
+    )
+    def end_household_member(
+        self,
+        ws: Ws,
+        casus_id: CasusId,
+        lid_id: FromPath[uuid.UUID],
+        data: JSONBody[GezinslidEindeIn],
+    ) -> GezinslidBeeindigdOut:
+        link = gezinsleden.end_household_member(ws, casus_id, lid_id, data.datum, data.reden)
+        assert link.ended_on is not None
+        return GezinslidBeeindigdOut(
+            id=str(link.id), relatie=link.relation, beeindigd_op=link.ended_on
+        )
 
     @get(
         "/{casus_id:uuid}/gezinsleden",

@@ -62,6 +62,13 @@ class GezinslidIn(_In):
     persoon: PersoonIn
 
 
+class GezinslidEindeIn(_In):
+    """A household member left the household: when (today when not given) and why."""
+
+    datum: dt.date | None = None
+    reden: Text
+
+
 class UitkomstenIn(_In):
     moment: Literal["intake", "afsluiting", "nameting-12m"]
     datum: dt.date | None = None
@@ -352,8 +359,20 @@ class GezinslidAangemaaktOut(Out):
 
 
 class GezinslidOut(Out):
+    id: str
+    """The membership (for ``.../gezinsleden/{lid_id}/beeindigen``)."""
     relatie: str
     persoon: PersoonOut
+    beeindigd_op: dt.date | None = None
+    """Set when the member left the household (shown as ended)."""
+    reden_einde: str | None = None
+    """Why; free text, left out where the casus's text is afgeschermd."""
+
+
+class GezinslidBeeindigdOut(Out):
+    id: str
+    relatie: str
+    beeindigd_op: dt.date
 
 
 class GebeurtenisOut(Out):

@@ -66,6 +66,7 @@ EXAMPLE_ZRM: dict[str, Any] = {
     "moment": "intake",
     "datum": "2026-11-20",
     "scores": {"financien": 2, "huisvesting": 3},
+    "toelichting": "Intake samen met de klantmanager afgenomen.",
 }
 
 
@@ -165,7 +166,9 @@ class PlanController(Controller):
         row = assessment_service.record_assessment(
             ws,
             casus_id,
-            assessment_service.AssessmentInput(data.moment, data.scores, data.datum),
+            assessment_service.AssessmentInput(
+                data.moment, data.scores, data.datum, data.toelichting
+            ),
             doel,
         )
         return MetingOut(
@@ -174,6 +177,7 @@ class PlanController(Controller):
             moment=row.moment,
             datum=row.taken_on.isoformat(),
             scores=dict(row.scores),
+            toelichting=row.explanation,
         )
 
     @get(

@@ -63,6 +63,14 @@ class PlanIn(_In):
 class ZelfredzaamheidIn(_In):
     moment: Literal["intake", "tussentijds", "afsluiting"]
     datum: dt.date | None = None
+    toelichting: Annotated[
+        str | None,
+        Field(
+            max_length=10_000,
+            description="Toelichting op de meting (vrije tekst; afgeschermd waar de tekst "
+            "van de casus dat is).",
+        ),
+    ] = None
     # Values are checked per domain by the service (1-5, every domain of the instrument),
     # so that the error names the domain; the OpenAPI documents what the service accepts.
     scores: Annotated[
@@ -176,6 +184,7 @@ class MetingOut(Out):
     moment: str
     datum: str
     scores: dict[str, int]
+    toelichting: str | None = None
 
 
 class MetingWeergaveOut(Out):
@@ -189,6 +198,8 @@ class MetingWeergaveOut(Out):
     scores: dict[str, int | None]
     gemiddelde: float | None
     door: str | None
+    toelichting: str | None = None
+    """Free text: None when there is none or it is afgeschermd for this reader."""
 
 
 class DomeinOut(Out):

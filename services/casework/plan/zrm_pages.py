@@ -114,6 +114,8 @@ def _request(posted: Form, domains: dict[str, str]) -> ZelfredzaamheidIn:
         body["moment"] = posted.get("moment")
     if posted.get("datum"):
         body["datum"] = iso_date(posted.get("datum"))
+    if posted.get("toelichting"):
+        body["toelichting"] = posted.get("toelichting")
     scores: dict[str, Any] = {}
     problems: list[FieldProblem] = []
     for code, label in domains.items():
@@ -151,13 +153,13 @@ def record(viewer: Viewer, casus_id: uuid.UUID, posted: Form, token: str) -> Res
             assessments.record_assessment(
                 ws,
                 casus_id,
-                assessments.AssessmentInput(data.moment, data.scores, data.datum),
+                assessments.AssessmentInput(data.moment, data.scores, data.datum, data.toelichting),
             )
         return Redirect(
             f"/casussen/{casus_id}/zelfredzaamheid?melding=zrm-vastgelegd", status_code=303
         )
     except DomainValidationError as error:
-        fields = frozenset({"moment", "datum", *(SCORE_PREFIX + c for c in domains)})
+        fields = frozenset({"moment", "datum", "toelichting", *(SCORE_PREFIX + c for c in domains)})
         state = formstate.state_from_problems(FORM, values, error.problems, fields=fields)
         return again(422, state)
     except AccessDenied as error:

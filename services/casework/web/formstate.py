@@ -184,6 +184,7 @@ MELDINGEN: Final[Mapping[str, tuple[str, str]]] = {
         "De toestemming is ingetrokken: zij is vanaf nu geen grondslag meer.",
     ),
     "gezinslid-vastgelegd": ("ok", "Het gezinslid is vastgelegd (apart van de casus)."),
+    "gezinslid-beeindigd": ("ok", "Het gezinslid hoort niet meer tot het huishouden."),
     "doorbreekglas": (
         "waarschuwing",
         "U hebt spoedtoegang (doorbreekglas). Dit is vastgelegd en wordt beoordeeld door de "

@@ -52,6 +52,8 @@ class AssessmentInput:
     moment: str
     scores: Mapping[str, object]
     taken_on: dt.date | None = None
+    #: Free-text toelichting: general text of the casus (its text categories).
+    explanation: str | None = None
 
 
 def _authorize(ws: Workspace, casus: Casus, action: str, purpose: str | None) -> Decision:
@@ -93,6 +95,7 @@ def record_assessment(
         taken_on=assessment.taken_on,
         scores=dict(assessment.scores),
         assessor_user_id=ws.principal.user_id,
+        explanation=(data.explanation or "").strip() or None,
         created_at=ws.enforcer.now,
     )
     ws.session.add(row)
@@ -134,6 +137,7 @@ def history(ws: Workspace, casus_id: uuid.UUID, purpose: str | None = None) -> d
     domains = instrument_domains(instrument)
     masked = _masked_domains(domains, decision)
     full = decision.view == "full"
+    text_categories = free_text.casus_text_categories(casus)
     rows = assessments_of(ws, casus)
     comparable = [
         Assessment(r.instrument, r.moment, r.taken_on, r.scores)
@@ -154,6 +158,7 @@ def history(ws: Workspace, casus_id: uuid.UUID, purpose: str | None = None) -> d
             "scores": scores(r.scores),
             "gemiddelde": _mean([v for k, v in r.scores.items() if k not in masked]),
             "door": r.assessor_user_id if full else None,
+            "toelichting": free_text.text_or_none(decision, text_categories, r.explanation),
         }
         for r in rows
     ]
