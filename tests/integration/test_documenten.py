@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 from PIL import Image
+from pypdf import PdfReader
 
 from services.runtime import Runtime
 
@@ -345,3 +346,33 @@ def test_document_on_an_item_follows_the_item(
     )
     assert hidden.status_code == 403
     assert "bron-achtergehouden" in {r["code"] for r in hidden.json()["redenen"]}
+
+
+def test_documents_are_in_the_inzage(
+    module_client: TestClient[Litestar], token_for: Headers, casus: dict[str, str]
+) -> None:
+    """Art. 15: the person's overview lists the documents (the files on request), and a
+    document on a withheld item as withheld, with its ground."""
+    client, url = module_client, casus["url"]
+    expert = token_for(T, EXPERT)
+    made = upload(
+        client,
+        url,
+        token_for(T, REGISSEUR),
+        b"Verslag startgesprek.\n",
+        name="startgesprek.txt",
+        declared="text/plain",
+        fields={"omschrijving": "Verslag van het startgesprek"},
+    )
+    assert made.status_code == 201, made.text
+    person = client.get(url, headers=expert).json()["persoon"]["id"]
+    inzage = client.post(f"/api/v1/personen/{person}/inzage", headers=expert)
+    assert inzage.status_code == 200, inzage.text
+    [own] = [c for c in inzage.json()["casussen"] if c["id"] == casus["id"]]
+    listed = {d["id"]: d for d in own["documenten"]}
+    assert listed[made.json()["id"]]["omschrijving"] == "Verslag van het startgesprek"
+    assert any(w["wat"] == "document" for w in own["achtergehouden"])  # the withheld item's
+    pdf = client.post(f"/api/v1/personen/{person}/inzage/pdf", headers=expert)
+    assert pdf.status_code == 200
+    text = "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Verslag van het startgesprek" in text
