@@ -376,3 +376,29 @@ def test_documents_are_in_the_inzage(
     assert pdf.status_code == 200
     text = "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "Verslag van het startgesprek" in text
+
+
+def test_the_source_withholds_and_releases_its_document(
+    module_client: TestClient[Litestar], token_for: Headers, casus: dict[str, str]
+) -> None:
+    client, url = module_client, casus["url"]
+    regisseur, wijkagent = token_for(T, REGISSEUR), token_for(T, WIJKAGENT)
+    made = upload(client, url, regisseur, PDF, fields={"omschrijving": "Rapport lopend onderzoek"})
+    assert made.status_code == 201, made.text
+    doc = f"{url}/documenten/{made.json()['id']}"
+    # Only the source withholds.
+    other = client.post(f"{doc}/achterhouden", headers=wijkagent)
+    assert other.status_code == 403 and is_problem(other)
+    assert "alleen-bron-achterhouden" in {r["code"] for r in other.json()["redenen"]}
+    withheld = client.post(f"{doc}/achterhouden", headers=regisseur)
+    assert withheld.status_code == 200, withheld.text
+    assert withheld.json()["achtergehouden"] is True
+    assert client.get(f"{doc}/inhoud", headers=wijkagent).status_code == 403
+    listed = client.get(f"{url}/documenten", headers=wijkagent).json()
+    assert made.json()["id"] not in {d["id"] for d in listed["items"]}
+    assert client.get(f"{doc}/inhoud", headers=regisseur).status_code == 200  # the source
+    stale = client.post(f"{doc}/vrijgeven", headers={**regisseur, "If-Match": '"v1"'})
+    assert stale.status_code == 412
+    released = client.post(f"{doc}/vrijgeven", headers=regisseur)
+    assert released.status_code == 200, released.text
+    assert client.get(f"{doc}/inhoud", headers=wijkagent).status_code == 200
