@@ -176,12 +176,29 @@ def test_documents_upload_list_download_and_dutch_errors(
     assert "Kies de categorie van de gegevens." in no_category.text
     assert 'aria-invalid="true"' in no_category.text
 
-    # Delete from the page (the source only).
+    # Withhold and release from the page (the source decides).
     doc_id = link.group(1).rsplit("/", 1)[1]
+    html = page(web, url)
+    held = web.post(
+        f"{url}/documenten/{doc_id}/achterhouden",
+        data={CSRF_FIELD: token(html), "versie": "1"},
+        follow_redirects=False,
+    )
+    assert held.status_code == 303, held.text[:500]
+    html = page(web, url + "?melding=document-achtergehouden")
+    assert "achtergehouden" in html and "Vrijgeven" in html
+    released = web.post(
+        f"{url}/documenten/{doc_id}/vrijgeven",
+        data={CSRF_FIELD: token(html), "versie": "2"},
+        follow_redirects=False,
+    )
+    assert released.status_code == 303, released.text[:500]
+
+    # Delete from the page (the source only).
     html = page(web, url)
     removed = web.post(
         f"{url}/documenten/{doc_id}/verwijderen",
-        data={CSRF_FIELD: token(html), "versie": "1"},
+        data={CSRF_FIELD: token(html), "versie": "3"},
         follow_redirects=False,
     )
     assert removed.status_code == 303, removed.text[:500]

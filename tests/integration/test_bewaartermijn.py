@@ -29,6 +29,7 @@ from services.platform.db.models import (
     Assessment,
     AuditEntry,
     Casus,
+    Document,
     HouseholdMember,
     InformationItem,
     Meeting,
@@ -124,6 +125,7 @@ def _snapshot(
             "casussen": count(Casus, Casus.id.in_(casus_ids)),
             "personen": count(Person, Person.id.in_(person_ids)),
             "items": count(InformationItem, InformationItem.casus_id.in_(casus_ids)),
+            "documenten": count(Document, Document.casus_id.in_(casus_ids)),
             "plannen": count(PlanVersion, PlanVersion.casus_id.in_(casus_ids)),
             "metingen": count(Assessment, Assessment.casus_id.in_(casus_ids)),
             "overleg": count(AgendaItem, AgendaItem.casus_id.in_(casus_ids)),
@@ -171,6 +173,25 @@ def test_expired_data_goes_open_casus_data_stays(
                     title="Item",
                     body="Tekst",
                     created_by="dennis-koster",
+                )
+            )
+            session.add(
+                Document(
+                    tenant_id=T,
+                    id=uuid.uuid4(),
+                    casus_id=casus_id,
+                    category="algemeen",
+                    source_organisation_id="politie-basisteam-zeist",
+                    purpose="casusoverleg",
+                    filename="verslag.txt",
+                    media_type="text/plain",
+                    size=5,
+                    sha256="0" * 64,
+                    description="Verslag",
+                    content=b"Tekst",
+                    withheld=False,
+                    uploaded_by="dennis-koster",
+                    uploaded_at=START,
                 )
             )
             session.add(
@@ -236,6 +257,7 @@ def test_expired_data_goes_open_casus_data_stays(
     assert set(plan.casussen) == {refs[a], refs[c]}
     assert plan.counts["personen"] == 2  # Ada and her household member; Cas stays (casus B)
     assert plan.counts["informatie_items"] == 1 and plan.counts["overleglijnen"] == 1
+    assert plan.counts["documenten"] == 1  # documents go with their casus
     assert plan.kept_persons == 1
     assert plan.run_id is None
     assert _snapshot(runtime, casussen, persons) == before
@@ -246,6 +268,7 @@ def test_expired_data_goes_open_casus_data_stays(
     assert after["casussen"] == 1  # B, still open
     assert after["personen"] == 1  # Cas, needed by B
     assert after["items"] == 1 and after["plannen"] == 1 and after["metingen"] == 1
+    assert after["documenten"] == 1
     assert after["overleg"] == 1 and after["gezin"] == 0
     assert after["runs"] == before["runs"] + 1
     with tenant_transaction(runtime.sessions, T) as session:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 from PIL import Image
+from pypdf import PdfReader
 
 from services.runtime import Runtime
 
@@ -345,3 +346,59 @@ def test_document_on_an_item_follows_the_item(
     )
     assert hidden.status_code == 403
     assert "bron-achtergehouden" in {r["code"] for r in hidden.json()["redenen"]}
+
+
+def test_documents_are_in_the_inzage(
+    module_client: TestClient[Litestar], token_for: Headers, casus: dict[str, str]
+) -> None:
+    """Art. 15: the person's overview lists the documents (the files on request), and a
+    document on a withheld item as withheld, with its ground."""
+    client, url = module_client, casus["url"]
+    expert = token_for(T, EXPERT)
+    made = upload(
+        client,
+        url,
+        token_for(T, REGISSEUR),
+        b"Verslag startgesprek.\n",
+        name="startgesprek.txt",
+        declared="text/plain",
+        fields={"omschrijving": "Verslag van het startgesprek"},
+    )
+    assert made.status_code == 201, made.text
+    person = client.get(url, headers=expert).json()["persoon"]["id"]
+    inzage = client.post(f"/api/v1/personen/{person}/inzage", headers=expert)
+    assert inzage.status_code == 200, inzage.text
+    [own] = [c for c in inzage.json()["casussen"] if c["id"] == casus["id"]]
+    listed = {d["id"]: d for d in own["documenten"]}
+    assert listed[made.json()["id"]]["omschrijving"] == "Verslag van het startgesprek"
+    assert any(w["wat"] == "document" for w in own["achtergehouden"])  # the withheld item's
+    pdf = client.post(f"/api/v1/personen/{person}/inzage/pdf", headers=expert)
+    assert pdf.status_code == 200
+    text = "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Verslag van het startgesprek" in text
+
+
+def test_the_source_withholds_and_releases_its_document(
+    module_client: TestClient[Litestar], token_for: Headers, casus: dict[str, str]
+) -> None:
+    client, url = module_client, casus["url"]
+    regisseur, wijkagent = token_for(T, REGISSEUR), token_for(T, WIJKAGENT)
+    made = upload(client, url, regisseur, PDF, fields={"omschrijving": "Rapport lopend onderzoek"})
+    assert made.status_code == 201, made.text
+    doc = f"{url}/documenten/{made.json()['id']}"
+    # Only the source withholds.
+    other = client.post(f"{doc}/achterhouden", headers=wijkagent)
+    assert other.status_code == 403 and is_problem(other)
+    assert "alleen-bron-achterhouden" in {r["code"] for r in other.json()["redenen"]}
+    withheld = client.post(f"{doc}/achterhouden", headers=regisseur)
+    assert withheld.status_code == 200, withheld.text
+    assert withheld.json()["achtergehouden"] is True
+    assert client.get(f"{doc}/inhoud", headers=wijkagent).status_code == 403
+    listed = client.get(f"{url}/documenten", headers=wijkagent).json()
+    assert made.json()["id"] not in {d["id"] for d in listed["items"]}
+    assert client.get(f"{doc}/inhoud", headers=regisseur).status_code == 200  # the source
+    stale = client.post(f"{doc}/vrijgeven", headers={**regisseur, "If-Match": '"v1"'})
+    assert stale.status_code == 412
+    released = client.post(f"{doc}/vrijgeven", headers=regisseur)
+    assert released.status_code == 200, released.text
+    assert client.get(f"{doc}/inhoud", headers=wijkagent).status_code == 200

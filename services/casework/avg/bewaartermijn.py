@@ -39,6 +39,7 @@ from services.platform.db.models import (
     Casus,
     Consent,
     Correction,
+    Document,
     GroupMember,
     HouseholdMember,
     InformationItem,
@@ -244,6 +245,12 @@ def sweep_tenant(
             session,
             InformationItem,
             sa.and_(InformationItem.tenant_id == tenant_id, InformationItem.casus_id.in_(ids)),
+        ),
+        # Documents go with their casus (ON DELETE CASCADE), like items.
+        "documenten": _count(
+            session,
+            Document,
+            sa.and_(Document.tenant_id == tenant_id, Document.casus_id.in_(ids)),
         ),
         "plannen": _count(
             session,

@@ -206,6 +206,23 @@ def _casus_section(casus: Mapping[str, Any]) -> Section:
                 ],
             )
         )
+    for doc in casus.get("documenten", []):
+        section.children.append(
+            Section(
+                f"Document: {doc['omschrijving']}",
+                [
+                    (
+                        "Bestand",
+                        f"{doc['bestandsnaam']} ({doc['mediatype']}, {doc['grootte']} bytes)",
+                    ),
+                    ("Soort gegevens", doc["categorie_label"]),
+                    ("Bron", _text(doc["bron"])),
+                    ("Doel", _text(doc["doel"])),
+                    ("Vastgelegd op", _date(doc["vastgelegd_op"])),
+                ],
+                note="Een kopie van het bestand krijgt u op verzoek.",
+            )
+        )
     for plan in casus["plannen"]:
         section.children.append(
             Section(

@@ -44,6 +44,7 @@ from services.platform.db.models import (
     CasusParticipant,
     CasusShare,
     Correction,
+    Document,
     GroupMember,
     HouseholdMember,
     InformationItem,
@@ -362,6 +363,7 @@ class Builder:
                     "beperkt": is_restricted(ws, "item", str(item.id)),
                 }
             )
+        documents = self.documents(casus, own, withheld)
         plans = []
         assessments = []
         agenda = []
@@ -444,6 +446,7 @@ class Builder:
             ),
             "aanmelding": aanmelding,
             "items": items,
+            "documenten": documents,
             "achtergehouden": withheld,
             "plannen": plans,
             "metingen": assessments,
@@ -453,6 +456,81 @@ class Builder:
             else None,
             "bewaartermijn": self.retention_text(casus),
         }
+
+    def documents(
+        self, casus: Casus, own: bool, withheld: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """The documents about the person (as for items: a document on an item follows the
+        item; withheld ones are listed with their ground). The files themselves are not in
+        the overview: they are listed, and handed over on request."""
+        ws = self.ws
+        rows = list(
+            ws.session.scalars(
+                sa.select(Document)
+                .where(Document.tenant_id == casus.tenant_id, Document.casus_id == casus.id)
+                .order_by(Document.uploaded_at, Document.id)
+            )
+        )
+        item_ids = {d.item_id for d in rows if d.item_id}
+        items = (
+            {
+                i.id: i
+                for i in ws.session.scalars(
+                    sa.select(InformationItem).where(
+                        InformationItem.tenant_id == casus.tenant_id,
+                        InformationItem.id.in_(item_ids),
+                    )
+                )
+            }
+            if item_ids
+            else {}
+        )
+        out: list[dict[str, Any]] = []
+        for doc in rows:
+            item = items.get(doc.item_id) if doc.item_id else None
+            about_me = (
+                item.about_person_id == self.person.id or (item.about_person_id is None and own)
+                if item is not None
+                else own
+            )
+            reason: str | None = None
+            if not about_me or doc.category == "derden":
+                reason = WITHHELD_OTHERS
+            elif doc.withheld or (item is not None and item.withheld):
+                reason = (
+                    WITHHELD_INVESTIGATION
+                    if doc.category in JUSTICE_CATEGORIES
+                    else WITHHELD_SOURCE
+                )
+            if reason is not None:
+                if about_me:
+                    withheld.append(
+                        {
+                            "wat": "document",
+                            "id": str(doc.id),
+                            "categorie": doc.category,
+                            "bron": self.org_name(doc.source_organisation_id),
+                            "vastgelegd_op": doc.uploaded_at.isoformat(),
+                            "reden": reason,
+                        }
+                    )
+                continue
+            self.purposes.add(doc.purpose)
+            out.append(
+                {
+                    "id": str(doc.id),
+                    "bestandsnaam": doc.filename,
+                    "omschrijving": doc.description,
+                    "categorie": doc.category,
+                    "categorie_label": DATA_CATEGORIES.get(doc.category, doc.category),
+                    "bron": self.org_name(doc.source_organisation_id),
+                    "doel": doc.purpose,
+                    "mediatype": doc.media_type,
+                    "grootte": doc.size,
+                    "vastgelegd_op": doc.uploaded_at.isoformat(),
+                }
+            )
+        return out
 
     def withheld_reason(self, item: InformationItem, about_me: bool) -> str | None:
         if not about_me or item.category == "derden":

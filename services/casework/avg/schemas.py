@@ -200,8 +200,21 @@ class InzageItemOut(_Out):
     beperkt: bool
 
 
+class InzageDocumentOut(_Out):
+    id: str
+    bestandsnaam: str
+    omschrijving: str
+    categorie: str
+    categorie_label: str
+    bron: str | None
+    doel: str
+    mediatype: str
+    grootte: int
+    vastgelegd_op: str
+
+
 class AchtergehoudenOut(_Out):
-    wat: Literal["aanmelding", "informatie-item"]
+    wat: Literal["aanmelding", "informatie-item", "document"]
     id: str
     categorie: str
     bron: str | None
@@ -249,6 +262,7 @@ class InzageCasusOut(_Out):
     deelnemers: list[str]
     aanmelding: InzageAanmeldingOut | None
     items: list[InzageItemOut]
+    documenten: list[InzageDocumentOut] = []
     achtergehouden: list[AchtergehoudenOut]
     plannen: list[InzagePlanOut]
     metingen: list[InzageMetingOut]

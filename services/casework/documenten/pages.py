@@ -36,6 +36,23 @@ def upload_form() -> dict[str, Any]:
     }
 
 
+async def _source_action(
+    request: Req, web: Web, casus_id: uuid.UUID, document_id: uuid.UUID, *, withhold: bool
+) -> Response[Any]:
+    def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
+        def perform(ws: Workspace, checks: Checks) -> str:
+            if withhold:
+                documents.withhold_document(ws, casus_id, document_id, checks.version())
+                return "document-achtergehouden"
+            documents.release_document(ws, casus_id, document_id, checks.version())
+            return "document-vrijgegeven"
+
+        key = f"document-{'achterhouden' if withhold else 'vrijgeven'}:{document_id}"
+        return casus_action(viewer, web, casus_id, token, key, form, perform)
+
+    return await submit(request, web, work)
+
+
 class DocumentenPagesController(Controller):
     """Documenten toevoegen, downloaden en verwijderen vanaf de casuspagina."""
 
@@ -98,6 +115,26 @@ class DocumentenPagesController(Controller):
             )
 
         return await submit(request, web, viewer, work)
+
+    @post(
+        "/casussen/{casus_id:uuid}/documenten/{document_id:uuid}/achterhouden",
+        opt=PUBLIC,
+        status_code=303,
+    )
+    async def withhold(
+        self, request: Req, web: Web, casus_id: CasusId, document_id: DocumentId
+    ) -> Response[Any]:
+        return await _source_action(request, web, casus_id, document_id, withhold=True)
+
+    @post(
+        "/casussen/{casus_id:uuid}/documenten/{document_id:uuid}/vrijgeven",
+        opt=PUBLIC,
+        status_code=303,
+    )
+    async def release(
+        self, request: Req, web: Web, casus_id: CasusId, document_id: DocumentId
+    ) -> Response[Any]:
+        return await _source_action(request, web, casus_id, document_id, withhold=False)
 
     @get(
         "/casussen/{casus_id:uuid}/documenten/{document_id:uuid}",

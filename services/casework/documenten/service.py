@@ -475,3 +475,54 @@ def delete_document(
     ws.session.delete(document)
     ws.event(casus, "document", "Document verwijderd.")
     ws.session.flush()
+
+
+def _set_withheld(
+    ws: Workspace,
+    casus_id: uuid.UUID,
+    document_id: uuid.UUID,
+    expected_version: int | None,
+    *,
+    withhold: bool,
+) -> Document:
+    """The source withholds its document (for example a lopend onderzoek) or releases it:
+    while withheld nobody else finds it (policy rule 5, as for items)."""
+    casus = ws.load_casus(casus_id)
+    document, _item = _load(ws, casus, document_id, for_update=True)
+    action = "withhold" if withhold else "release"
+    resource = _document_resource(
+        ws,
+        casus,
+        document,
+        None,  # the document's own flag: an item's flag is the item's to change
+        ws.resource(casus, RESOURCE_TYPE),
+        _subject_restricted(ws, casus),
+    )
+    ws.enforcer.decide(action, resource, ws.context(document.purpose), _target(casus, document))
+    if withhold and document.withheld:
+        raise Conflict("al-achtergehouden", "Dit document is al achtergehouden.")
+    if expected_version is not None:
+        check_version(document.version, expected_version)
+    document.withheld = withhold
+    document.updated_at = ws.enforcer.now
+    ws.event(
+        casus,
+        "informatie-bron",
+        "Document achtergehouden door de bron."
+        if withhold
+        else "Document vrijgegeven door de bron.",
+    )
+    ws.session.flush()
+    return document
+
+
+def withhold_document(
+    ws: Workspace, casus_id: uuid.UUID, document_id: uuid.UUID, expected_version: int | None
+) -> Document:
+    return _set_withheld(ws, casus_id, document_id, expected_version, withhold=True)
+
+
+def release_document(
+    ws: Workspace, casus_id: uuid.UUID, document_id: uuid.UUID, expected_version: int | None
+) -> Document:
+    return _set_withheld(ws, casus_id, document_id, expected_version, withhold=False)

@@ -193,6 +193,11 @@ MELDINGEN: Final[Mapping[str, tuple[str, str]]] = {
     # Documents (services/casework/documenten).
     "document-toegevoegd": ("ok", "Het document is toegevoegd."),
     "document-verwijderd": ("ok", "Het document is verwijderd."),
+    "document-achtergehouden": (
+        "ok",
+        "Het document is achtergehouden: alleen uw organisatie ziet het nog.",
+    ),
+    "document-vrijgegeven": ("ok", "Het document is vrijgegeven."),
     # Group approach steps 3-7 (services/casework/groepsstappen).
     "groepsstap-integraal-beeld": ("ok", "Het integraal beeld van de groep is vastgelegd."),
     "groepsstap-voorlegging": (
