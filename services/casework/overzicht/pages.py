@@ -18,10 +18,7 @@ from services.casework.werkvoorraad import service as werkvoorraad
 from services.platform.identity.authn import PUBLIC
 from services.platform.identity.principal import Principal
 
-#: The home counts page through the casussen with this page size, up to COUNT_CAP.
-COUNT_PAGE: Final = 100
-
-
+#: The home page counts the casussen up to this many ("500+" beyond it).
 COUNT_CAP: Final = 500
 
 
@@ -38,19 +35,12 @@ class Counts:
 
 
 def home_counts(casework: CaseworkDeps, principal: Principal) -> Counts:
-    """How many casussen the caller may see and how many werkvoorraad items are due, through
-    the same service functions (so the policy decides and audits this too)."""
+    """How many casussen the caller may see and how many werkvoorraad items are due. The
+    casussen are counted by the policy's list decision per group of casussen with the same
+    decision projection, audited in one aggregate row (ADR 0024); the werkvoorraad through
+    its service function (decided and audited per item)."""
     with workspace(casework, principal) as ws:
-        total, cursor, more = 0, None, False
-        while True:
-            page = svc.list_casussen(ws, limit=COUNT_PAGE, cursor=cursor)
-            total += len(page.items)
-            cursor = page.next_cursor
-            if cursor is None:
-                break
-            if total >= COUNT_CAP:
-                more = True
-                break
+        total, more = svc.count_casussen(ws, cap=COUNT_CAP)
         queue = werkvoorraad.work_queue(ws)
     return Counts(total, more, int(queue["aantal"]), int(queue["te_laat"]))
 
