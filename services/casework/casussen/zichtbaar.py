@@ -12,13 +12,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 
 from services.casework.casussen.weergave import summary_view
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.subjects import restricted_targets
 from services.casework.workspace import REGIE_ROLES, Workspace
 from services.platform.authz.enforce import Target
-from services.platform.db.models import Casus, CasusParticipant, CasusRole, CasusShare, Person
+from services.platform.db.models import (
+    Casus,
+    CasusParticipant,
+    CasusRole,
+    CasusShare,
+    Person,
+    UrgentAccess,
+)
 
 
 def visible_casus_ids_query(ws: Workspace) -> sa.Select[Any]:
@@ -169,3 +177,151 @@ def list_casussen(
     ]
     next_cursor = f"{rows[-1].created_at.isoformat()}_{rows[-1].id}" if more and rows else None
     return Page(items, next_cursor)
+
+
+def count_group_keys(
+    ws: Workspace,
+) -> tuple[sa.ColumnElement[Any] | InstrumentedAttribute[Any], ...]:
+    """Per casus, in SQL, everything its ``list`` decision depends on for this caller (the
+    decision projection, services/platform/policy/projection.py, of the resource that
+    :meth:`Workspace.resources` builds): tenant, kind, state (phase, group step), and the
+    caller's relation to it: participation of their organisation, their regie, the
+    uitvoeringscoördinator (absent / them / another), shared with their tenant, and a
+    doorbreekglas grant of their own (whose reason and expiry are in the decision's input:
+    such a casus is a group of its own). Casussen with equal keys get the same decision;
+    ``tests/integration/test_home_counts.py`` checks that against the projection."""
+    p = ws.principal
+    own_tenant = Casus.tenant_id == p.tenant
+
+    def role_exists(*roles: str, me: bool) -> sa.ColumnElement[bool]:
+        conditions = [
+            CasusRole.tenant_id == Casus.tenant_id,
+            CasusRole.casus_id == Casus.id,
+            CasusRole.role.in_(roles),
+            CasusRole.ended_at.is_(None),
+        ]
+        if me:
+            conditions.append(CasusRole.user_id == p.user_id)
+        return sa.exists().where(*conditions)
+
+    participates = sa.and_(
+        own_tenant,
+        sa.exists().where(
+            CasusParticipant.tenant_id == Casus.tenant_id,
+            CasusParticipant.casus_id == Casus.id,
+            CasusParticipant.organisation_id == p.organisation,
+            CasusParticipant.active,
+        ),
+    )
+    regie = sa.and_(own_tenant, role_exists(*REGIE_ROLES, me=True))
+    coordinator = sa.case(
+        (sa.and_(own_tenant, role_exists("uitvoeringscoordinator", me=True)), "subject"),
+        (role_exists("uitvoeringscoordinator", me=False), "other"),
+        else_="absent",
+    )
+    shared = sa.exists().where(
+        CasusShare.tenant_id == Casus.tenant_id,
+        CasusShare.casus_id == Casus.id,
+        CasusShare.shared_with_tenant == p.tenant,
+    )
+    granted = sa.case(
+        (
+            sa.exists().where(
+                UrgentAccess.tenant_id == Casus.tenant_id,
+                UrgentAccess.casus_id == Casus.id,
+                UrgentAccess.user_id == p.user_id,
+                UrgentAccess.expires_at > ws.enforcer.now,
+            ),
+            Casus.id,
+        ),
+        else_=None,
+    )
+    return (
+        Casus.tenant_id,
+        Casus.kind,
+        Casus.state,
+        participates.label("participates"),
+        regie.label("regie"),
+        coordinator.label("coordinator"),
+        shared.label("shared"),
+        granted.label("granted"),
+    )
+
+
+def count_casussen(
+    ws: Workspace, *, purpose: str | None = None, cap: int = 500
+) -> tuple[int, bool]:
+    """How many casussen the caller may list (the policy's ``list`` decision), up to ``cap``:
+    ``(count, more)``, in the order of :func:`list_casussen` (ADR 0026).
+
+    One grouped query over the first ``cap + 1`` pre-filtered casussen gives, per group of
+    casussen with the same decision projection (:func:`count_group_keys`), a representative
+    and the group's size. Each representative's policy resource is built from its rows as
+    for a page and decided by the engine; the groups it allows are counted. Nothing of a
+    person is read or shown, so the count is audited in one aggregate row
+    (:meth:`Enforcer.decide_count`)."""
+    branches = visible_casus_branches(ws)
+    if not branches:
+        return 0, False
+    order = (Casus.created_at.desc(), Casus.id.desc())
+    keys = count_group_keys(ws)
+    total = 0
+    cursor: tuple[dt.datetime, uuid.UUID] | None = None
+    while True:
+        filters: list[sa.ColumnElement[bool]] = []
+        if cursor is not None:
+            filters.append(sa.tuple_(Casus.created_at, Casus.id) < sa.tuple_(*cursor))
+        pages = [
+            sa.select(Casus.tenant_id, Casus.id, Casus.created_at)
+            .where(branch, *filters)
+            .order_by(*order)
+            .limit(cap + 1)
+            for branch in branches
+        ]
+        union = (pages[0] if len(pages) == 1 else sa.union(*pages)).subquery()
+        chunk = (
+            sa.select(union)
+            .order_by(union.c.created_at.desc(), union.c.id.desc())
+            .limit(cap + 1)
+            .subquery()
+        )
+        grouped = (
+            sa.select(
+                sa.func.count().label("n"),
+                sa.func.min(sa.cast(Casus.id, sa.String)).label("representative"),
+                *keys,
+            )
+            .select_from(chunk)
+            .join(Casus, sa.and_(Casus.tenant_id == chunk.c.tenant_id, Casus.id == chunk.c.id))
+            .group_by(*[sa.literal_column(str(i + 3)) for i in range(len(keys))])
+        )
+        groups = ws.session.execute(grouped).all()
+        scanned = sum(int(g.n) for g in groups)
+        if groups:
+            reps = {(g.tenant_id, uuid.UUID(g.representative)): int(g.n) for g in groups}
+            rows = list(
+                ws.session.scalars(
+                    sa.select(Casus).where(sa.tuple_(Casus.tenant_id, Casus.id).in_(list(reps)))
+                )
+            )
+            decisions = ws.enforcer.decide_count(
+                "list",
+                ws.resources(rows),
+                [reps[(c.tenant_id, c.id)] for c in rows],
+                ws.context(purpose or "casusoverleg"),
+                "casus-aantal",
+            )
+            total += sum(
+                reps[(c.tenant_id, c.id)] for c, d in zip(rows, decisions, strict=True) if d.allow
+            )
+        if total > cap:
+            return cap, True
+        if scanned <= cap:
+            return total, False
+        # Some of the chunk was refused: count on from its last row.
+        last = ws.session.execute(
+            sa.select(chunk.c.created_at, chunk.c.id)
+            .order_by(chunk.c.created_at.asc(), chunk.c.id.asc())
+            .limit(1)
+        ).one()
+        cursor = (last.created_at, last.id)

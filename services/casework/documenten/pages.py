@@ -37,7 +37,13 @@ def upload_form() -> dict[str, Any]:
 
 
 async def _source_action(
-    request: Req, web: Web, casus_id: uuid.UUID, document_id: uuid.UUID, *, withhold: bool
+    request: Req,
+    web: Web,
+    viewer: Viewer | None,
+    casus_id: uuid.UUID,
+    document_id: uuid.UUID,
+    *,
+    withhold: bool,
 ) -> Response[Any]:
     def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
         def perform(ws: Workspace, checks: Checks) -> str:
@@ -50,7 +56,7 @@ async def _source_action(
         key = f"document-{'achterhouden' if withhold else 'vrijgeven'}:{document_id}"
         return casus_action(viewer, web, casus_id, token, key, form, perform)
 
-    return await submit(request, web, work)
+    return await submit(request, web, viewer, work)
 
 
 class DocumentenPagesController(Controller):
@@ -122,9 +128,9 @@ class DocumentenPagesController(Controller):
         status_code=303,
     )
     async def withhold(
-        self, request: Req, web: Web, casus_id: CasusId, document_id: DocumentId
+        self, request: Req, web: Web, viewer: Page, casus_id: CasusId, document_id: DocumentId
     ) -> Response[Any]:
-        return await _source_action(request, web, casus_id, document_id, withhold=True)
+        return await _source_action(request, web, viewer, casus_id, document_id, withhold=True)
 
     @post(
         "/casussen/{casus_id:uuid}/documenten/{document_id:uuid}/vrijgeven",
@@ -132,9 +138,9 @@ class DocumentenPagesController(Controller):
         status_code=303,
     )
     async def release(
-        self, request: Req, web: Web, casus_id: CasusId, document_id: DocumentId
+        self, request: Req, web: Web, viewer: Page, casus_id: CasusId, document_id: DocumentId
     ) -> Response[Any]:
-        return await _source_action(request, web, casus_id, document_id, withhold=False)
+        return await _source_action(request, web, viewer, casus_id, document_id, withhold=False)
 
     @get(
         "/casussen/{casus_id:uuid}/documenten/{document_id:uuid}",

@@ -208,13 +208,10 @@ class DocumentenController(Controller):
         summary="Document achterhouden (de bron beslist; If-Match optioneel)",
     )
     def withhold(
-        self, request: Req, casework: Deps, casus_id: CasusId, document_id: DocumentId
+        self, request: Req, ws: Ws, casus_id: CasusId, document_id: DocumentId
     ) -> Response[DocumentOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            document = documents.withhold_document(
-                ws, casus_id, document_id, if_match_version(request)
-            )
-            return _out(document, documents.document_view(ws, document, None))
+        document = documents.withhold_document(ws, casus_id, document_id, if_match_version(request))
+        return _out(document, documents.document_view(ws, document, None))
 
     @post(
         "/{document_id:uuid}/vrijgeven",
@@ -224,13 +221,10 @@ class DocumentenController(Controller):
         summary="Achtergehouden document vrijgeven (alleen de bron; If-Match optioneel)",
     )
     def release(
-        self, request: Req, casework: Deps, casus_id: CasusId, document_id: DocumentId
+        self, request: Req, ws: Ws, casus_id: CasusId, document_id: DocumentId
     ) -> Response[DocumentOut]:
-        with workspace(casework, principal_of(request)) as ws:
-            document = documents.release_document(
-                ws, casus_id, document_id, if_match_version(request)
-            )
-            return _out(document, documents.document_view(ws, document, None))
+        document = documents.release_document(ws, casus_id, document_id, if_match_version(request))
+        return _out(document, documents.document_view(ws, document, None))
 
     @delete(
         "/{document_id:uuid}",

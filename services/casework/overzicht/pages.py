@@ -17,10 +17,7 @@ from services.casework.werkvoorraad import service as werkvoorraad
 from services.casework.workspace import Workspace
 from services.platform.identity.authn import PUBLIC
 
-#: The home counts page through the casussen with this page size, up to COUNT_CAP.
-COUNT_PAGE: Final = 100
-
-
+#: The home page counts the casussen up to this many ("500+" beyond it).
 COUNT_CAP: Final = 500
 
 
@@ -37,18 +34,11 @@ class Counts:
 
 
 def home_counts(ws: Workspace) -> Counts:
-    """How many casussen the caller may see and how many werkvoorraad items are due, through
-    the same service functions (so the policy decides and audits this too)."""
-    total, cursor, more = 0, None, False
-    while True:
-        page = zichtbaar.list_casussen(ws, limit=COUNT_PAGE, cursor=cursor)
-        total += len(page.items)
-        cursor = page.next_cursor
-        if cursor is None:
-            break
-        if total >= COUNT_CAP:
-            more = True
-            break
+    """How many casussen the caller may see and how many werkvoorraad items are due. The
+    casussen are counted by the policy's list decision per group of casussen with the same
+    decision projection, audited in one aggregate row (ADR 0026); the werkvoorraad through
+    its service function (decided and audited per item)."""
+    total, more = zichtbaar.count_casussen(ws, cap=COUNT_CAP)
     queue = werkvoorraad.work_queue(ws)
     return Counts(total, more, int(queue["aantal"]), int(queue["te_laat"]))
 

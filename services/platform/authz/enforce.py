@@ -148,6 +148,60 @@ class Enforcer:
             self._audit(action, context, target, decision.allow, decision, record)
         return decisions
 
+    def decide_count(
+        self,
+        action: str,
+        resources: Sequence[Mapping[str, Any]],
+        weights: Sequence[int],
+        context: Mapping[str, Any],
+        resource_type: str,
+    ) -> list[Decision]:
+        """Decisions for a *count* (ADR 0026): ``resources`` are representatives, one per
+        group of rows with the same decision projection, ``weights`` how many rows each
+        stands for. Every representative is decided by the engine as a page is; the count
+        shows nothing of a person, so one aggregate audit row records the decisions (per
+        group: allowed or not, reasons, how many rows) instead of one row per counted row."""
+        if not resources:
+            return []
+        subject = self.principal.policy_subject()
+        target = Target(resource_type)
+        try:
+            inputs = build_inputs(subject, action, context, list(resources))
+            decisions = decide_inputs(self.engine, inputs)
+        except Exception as error:
+            self._audit_failure(action, context, target, error)
+            raise _unavailable(error) from error
+        groups: list[dict[str, Any]] = [
+            {"toegestaan": d.allow, "redenen": sorted(d.codes), "aantal": int(w)}
+            for d, w in zip(decisions, weights, strict=True)
+        ]
+        counted = sum(w for d, w in zip(decisions, weights, strict=True) if d.allow)
+        codes = {reason.code for d in decisions if d.allow for reason in d.allowed_by}
+        entry = self._entry(action, context, target)
+        claimed = context.get("legal_basis")
+        self._write(
+            entry
+            | {
+                "allowed": True,
+                "status": "ok",
+                "legal_basis": legal_basis_for(
+                    True,
+                    codes,
+                    claimed if isinstance(claimed, str) else None,
+                    entry["processing_activity"],
+                ),
+                "decision_id": uuid.uuid4(),
+                "policy_revision": self.engine.policy_revision,
+                "data_revision": self.engine.data_revision,
+                "reasons": sorted({code for d in decisions for code in d.codes}),
+                "decision_input": {
+                    "aantal": counted,
+                    "groepen": groups,
+                },
+            }
+        )
+        return decisions
+
     def _audit(
         self,
         action: str,

@@ -1,0 +1,203 @@
+"""The home page's count of casussen (ADR 0026): one grouped query and one policy decision per
+group of casussen with the same decision projection, audited in one aggregate row — and
+exactly the number of casussen the list shows, for every user of the tenant."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from factories import aanmelden
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from services.casework.casussen import zichtbaar
+from services.casework.unit_of_work import workspace
+from services.platform.db.models import (
+    AuditEntry,
+    Casus,
+    CasusParticipant,
+    CasusRole,
+    CasusShare,
+    User,
+)
+from services.platform.db.unit_of_work import tenant_transaction
+from services.platform.identity.directory import PrincipalDirectory
+from services.platform.identity.principal import Principal
+from services.platform.identity.tokens import Claims
+from services.platform.policy.input import build_inputs
+from services.platform.policy.projection import decision_key
+from services.runtime import Runtime
+
+Headers = Callable[[str, str], dict[str, str]]
+T = "GM0355"
+
+
+REGION = "RGUTRECHT"
+#: States the fixture gives the casussen (a variety of phases; the rows are set directly: the
+#: count is about what the rows say, not about how a casus got there). Casussen n and n + 3
+#: share a state and differ in one relation, so a relation left out of the group keys
+#: puts two projections in one group.
+STATES = ("aangemeld", "uitvoering", "afgeschaald")
+
+
+def _principals(runtime: Runtime) -> list[Principal]:
+    directory = PrincipalDirectory(runtime.sessions)
+    out = []
+    for tenant in (T, REGION):
+        with tenant_transaction(runtime.sessions, tenant) as session:
+            users = list(
+                session.scalars(sa.select(User.id).where(User.tenant_id == tenant, User.active))
+            )
+        out += [directory.resolve(Claims(user, tenant, {})) for user in sorted(users)]
+    return out
+
+
+def _listed(runtime: Runtime, principal: Principal) -> int:
+    """How many casussen the list shows, page after page (the old way of counting)."""
+    total, cursor = 0, None
+    with workspace(runtime.casework, principal) as ws:
+        while True:
+            page = zichtbaar.list_casussen(ws, limit=7, cursor=cursor)
+            total += len(page.items)
+            cursor = page.next_cursor
+            if cursor is None:
+                return total
+
+
+@pytest.fixture(scope="module")
+def casussen(app: Litestar, runtime: Runtime, token_for: Headers) -> list[str]:
+    """Casussen aangemeld by professionals of different organisations (so users stand in
+    different relations to them), besides those other tests of the session made."""
+    users = ["dennis-koster", "fatima-ouali", "mirjam-de-lange"] * 2
+    with TestClient(app) as client:
+        ids = [aanmelden(client, token_for(T, user), f"Telling{n}") for n, user in enumerate(users)]
+    with tenant_transaction(runtime.sessions, T) as session:
+        for n, casus_id in enumerate(ids):
+            casus = session.get(Casus, (T, uuid.UUID(casus_id)))
+            assert casus is not None
+            casus.state = STATES[n % len(STATES)]
+        # Relations that vary within what one user sees: regie for Robin (sociaal wijkteam)
+        # and for Eline (PGA-expert, who sees the tenant's casussen), participation of
+        # Eline's organisation in one casus.
+        for n, user, org in (
+            (1, "robin-visser", "sociaal-wijkteam-zeist"),
+            (2, "robin-visser", "sociaal-wijkteam-zeist"),
+            (4, "eline-de-graaf", "gemeente-zeist-oov"),
+        ):
+            session.add(
+                CasusRole(
+                    tenant_id=T,
+                    casus_id=uuid.UUID(ids[n]),
+                    role="casusregisseur",
+                    user_id=user,
+                    organisation_id=org,
+                )
+            )
+        session.add(
+            CasusParticipant(
+                tenant_id=T,
+                casus_id=uuid.UUID(ids[5]),
+                organisation_id="gemeente-zeist-oov",
+                invited_by="eline-de-graaf",
+            )
+        )
+        session.add(  # opgeschaald: shared with the region
+            CasusShare(
+                tenant_id=T,
+                casus_id=uuid.UUID(ids[3]),
+                shared_with_tenant=REGION,
+                reason="Opschaling (test).",
+                created_by="eline-de-graaf",
+            )
+        )
+    return ids
+
+
+def test_casussen_with_equal_group_keys_have_equal_decision_projections(
+    runtime: Runtime, casussen: list[str]
+) -> None:
+    """The proof obligation of the grouping: for every user and every casus they could list,
+    casussen in one SQL group have one decision projection (so one decision)."""
+    groups_seen = 0
+    for principal in _principals(runtime):
+        with workspace(runtime.casework, principal) as ws:
+            rows = ws.session.execute(
+                sa.select(Casus, *zichtbaar.count_group_keys(ws)).where(
+                    zichtbaar.visible_casus_condition(ws)
+                )
+            ).all()
+            if not rows:
+                continue
+            casus_rows = [row[0] for row in rows]
+            inputs = build_inputs(
+                principal.policy_subject(),
+                "list",
+                ws.context("casusoverleg"),
+                ws.resources(casus_rows),
+            )
+            projections: dict[tuple[Any, ...], set[str]] = defaultdict(set)
+            for row, policy_input in zip(rows, inputs, strict=True):
+                projections[tuple(row[1:])].add(decision_key(policy_input))
+        assert all(len(keys) == 1 for keys in projections.values()), principal.user_id
+        groups_seen += len(projections)
+    assert groups_seen > 10
+
+
+def test_count_equals_the_list_for_every_user(runtime: Runtime, casussen: list[str]) -> None:
+    principals = _principals(runtime)
+    assert len(principals) >= 5
+    seen = set()
+    for principal in principals:
+        listed = _listed(runtime, principal)
+        seen.add(listed)
+        with workspace(runtime.casework, principal) as ws:
+            assert zichtbaar.count_casussen(ws, cap=10_000) == (listed, False), principal.user_id
+        # The cap: "more" once more casussen are visible than the cap.
+        for cap in (1, 2, 3):
+            with workspace(runtime.casework, principal) as ws:
+                expected = (cap, True) if listed > cap else (listed, False)
+                assert zichtbaar.count_casussen(ws, cap=cap) == expected, (principal.user_id, cap)
+    assert len(seen) > 1, "every user sees the same number: the test tells nothing"
+
+
+def test_a_count_is_one_aggregate_audit_row_without_person_data(
+    runtime: Runtime, casussen: list[str]
+) -> None:
+    [principal] = [p for p in _principals(runtime) if p.user_id == "dennis-koster"]
+
+    def rows() -> list[AuditEntry]:
+        with tenant_transaction(runtime.sessions, T) as session:
+            found = list(
+                session.scalars(
+                    sa.select(AuditEntry)
+                    .where(AuditEntry.tenant_id == T, AuditEntry.user_id == principal.user_id)
+                    .order_by(AuditEntry.seq)
+                )
+            )
+            session.expunge_all()
+            return found
+
+    before = len(rows())
+    with workspace(runtime.casework, principal) as ws:
+        count, more = zichtbaar.count_casussen(ws)
+    assert count >= 2 and not more
+    new = rows()[before:]
+    assert len(new) == 1, [(r.action, r.resource_type) for r in new]
+    [row] = new
+    assert (row.action, row.resource_type, row.allowed, row.status) == (
+        "list",
+        "casus-aantal",
+        True,
+        "ok",
+    )
+    assert row.casus_id is None and row.data_subject_ref is None
+    assert row.decision_input["aantal"] == count
+    groups = row.decision_input["groepen"]
+    assert sum(g["aantal"] for g in groups if g["toegestaan"]) == count
+    assert all(set(g) == {"toegestaan", "redenen", "aantal"} for g in groups)
+    assert row.policy_revision and row.data_revision
