@@ -62,14 +62,11 @@ class OperationsController(Controller):
             with tenant_transaction(sessions, principal.tenant) as session:
                 append_audit(
                     session,
-                    AuditRecord(
-                        tenant_id=principal.tenant,
-                        user_id=principal.user_id,
-                        organisation_id=principal.organisation,
-                        roles=sorted(principal.roles),
-                        action="dead-letter-replay",
-                        resource_type="dead_letter",
-                        resource_id=str(letter_id),
+                    AuditRecord.by(
+                        principal,
+                        "dead-letter-replay",
+                        "dead_letter",
+                        str(letter_id),
                         allowed=allowed,
                         purpose="platformbeheer",
                         reasons=reasons,

@@ -154,6 +154,19 @@ class Workspace:
                 raise VersionMismatch(None) from None
             raise
 
+    @contextmanager
+    def changing(
+        self, row: Casus | Meeting | InformationItem | Person, expected_version: int | None
+    ) -> Iterator[None]:
+        """One change of ``row`` under optimistic concurrency, after it was loaded and the
+        policy allowed it: the client's If-Match must name the current version (428 without,
+        412 when stale); after the change the row is touched — its UPDATE moves
+        ``version_id_col`` on — and flushed, so the answer names the new version."""
+        check_version(row.version, expected_version)
+        yield
+        self.touch(row)
+        self.session.flush()
+
     def touch(self, row: Casus | Meeting | InformationItem | Person) -> None:
         """Record that ``row`` changed (also when only rows that belong to it did): its
         UPDATE bumps the version (``version_id_col``), which is the ETag clients send back."""

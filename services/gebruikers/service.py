@@ -110,7 +110,7 @@ def check_roles(roles: Sequence[str]) -> list[str]:
     return sorted(set(roles))
 
 
-def _record(
+def _audit(
     admin: Principal,
     action: str,
     resource_type: str,
@@ -120,18 +120,16 @@ def _record(
     reasons: Sequence[str] = (),
     details: Mapping[str, Any] | None = None,
 ) -> AuditRecord:
-    return AuditRecord(
-        tenant_id=admin.tenant,
-        user_id=admin.user_id,
-        organisation_id=admin.organisation,
-        roles=sorted(admin.roles),
-        action=action,
-        resource_type=resource_type,
-        resource_id=resource_id,
+    """The audit row of a user-administration action (purpose: gebruikersbeheer)."""
+    return AuditRecord.by(
+        admin,
+        action,
+        resource_type,
+        resource_id,
         allowed=allowed,
         purpose=PURPOSE,
         reasons=reasons,
-        details=details or {},
+        details=details,
     )
 
 
@@ -239,7 +237,7 @@ def propose(
     session.flush()
     append_audit(
         session,
-        _record(
+        _audit(
             admin,
             "rolwijziging-voorstellen",
             "gebruiker",
@@ -290,7 +288,7 @@ def approve(
         )
     if refused is not None:
         code, message_nl, message_en = refused
-        record = _record(
+        record = _audit(
             admin,
             "rolwijziging-goedkeuren",
             "gebruiker",
@@ -322,7 +320,7 @@ def approve(
     session.flush()
     append_audit(
         session,
-        _record(
+        _audit(
             admin,
             "rolwijziging-goedkeuren",
             "gebruiker",
@@ -353,7 +351,7 @@ def reject(
     session.flush()
     append_audit(
         session,
-        _record(
+        _audit(
             admin,
             "rolwijziging-afwijzen",
             "gebruiker",
@@ -412,7 +410,7 @@ def create_user(
     session.flush()
     append_audit(
         session,
-        _record(admin, "gebruiker-aanmaken", "gebruiker", user.id, details={"na": _state(user)}),
+        _audit(admin, "gebruiker-aanmaken", "gebruiker", user.id, details={"na": _state(user)}),
     )
     request = propose(
         session,
@@ -479,7 +477,7 @@ def update_user(
         removed = sorted(set(before["rollen"]) - set(after["rollen"]))
         append_audit(
             session,
-            _record(
+            _audit(
                 admin,
                 "gebruiker-wijzigen",
                 "gebruiker",

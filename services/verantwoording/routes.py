@@ -42,16 +42,8 @@ def read_register(sessions: sessionmaker[Session], principal: Principal) -> Regi
         register = build_register(Manifest.model_validate(tenant.manifest))
         append_audit(
             session,
-            AuditRecord(
-                tenant_id=principal.tenant,
-                user_id=principal.user_id,
-                organisation_id=principal.organisation,
-                roles=sorted(principal.roles),
-                action="read",
-                resource_type="verwerkingsregister",
-                resource_id=principal.tenant,
-                allowed=True,
-                purpose="verantwoording",
+            AuditRecord.by(
+                principal, "read", "verwerkingsregister", principal.tenant, purpose="verantwoording"
             ),
         )
         return register

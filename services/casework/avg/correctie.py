@@ -29,7 +29,7 @@ from services.casework.subjects import (
     load_person,
     person_avg_resource,
 )
-from services.casework.workspace import Workspace, check_version
+from services.casework.workspace import Workspace
 from services.platform.authz.enforce import Target
 from services.platform.db.models import (
     Casus,
@@ -77,7 +77,7 @@ def _reason(reason: str) -> str:
     return text
 
 
-def _record(
+def _log_correction(
     ws: Workspace,
     *,
     target_type: str,
@@ -137,36 +137,34 @@ def correct_person(
     """Correct the given fields; returns the person and the fields that changed."""
     person = load_person(ws, person_id, for_update=True)
     _authorize_person(ws, person, "update")
-    check_version(person.version, expected_version)
-    why = _reason(reason)
-    birth = changes.get("geboortedatum")
-    if isinstance(birth, dt.date) and birth > ws.today:
-        raise DomainValidationError(
-            [FieldProblem("wijzigingen.geboortedatum", "De geboortedatum ligt in de toekomst.")]
-        )
-    changed: list[str] = []
-    for name, value in changes.items():
-        column = PERSON_FIELDS[name]
-        old = getattr(person, column)
-        if old == value:
-            continue
-        _record(
-            ws,
-            target_type="persoon",
-            target_id=str(person.id),
-            field=name,
-            old=old,
-            new=value,
-            reason=why,
-            person_id=person.id,
-            casus_id=None,
-        )
-        setattr(person, column, value)
-        changed.append(name)
-    if not changed:
-        raise _no_change()
-    person.version += 1
-    ws.session.flush()
+    with ws.changing(person, expected_version):
+        why = _reason(reason)
+        birth = changes.get("geboortedatum")
+        if isinstance(birth, dt.date) and birth > ws.today:
+            raise DomainValidationError(
+                [FieldProblem("wijzigingen.geboortedatum", "De geboortedatum ligt in de toekomst.")]
+            )
+        changed: list[str] = []
+        for name, value in changes.items():
+            column = PERSON_FIELDS[name]
+            old = getattr(person, column)
+            if old == value:
+                continue
+            _log_correction(
+                ws,
+                target_type="persoon",
+                target_id=str(person.id),
+                field=name,
+                old=old,
+                new=value,
+                reason=why,
+                person_id=person.id,
+                casus_id=None,
+            )
+            setattr(person, column, value)
+            changed.append(name)
+        if not changed:
+            raise _no_change()
     return person, sorted(changed)
 
 
@@ -180,10 +178,10 @@ def restrict_person(
     """Restrict the processing of a person's data, or lift the restriction."""
     person = load_person(ws, person_id, for_update=True)
     _authorize_person(ws, person, "update")
-    check_version(person.version, expected_version)
-    _set_restriction(ws, "persoon", str(person.id), restricted, _reason(reason), person.id, None)
-    person.version += 1
-    ws.session.flush()
+    with ws.changing(person, expected_version):
+        _set_restriction(
+            ws, "persoon", str(person.id), restricted, _reason(reason), person.id, None
+        )
     return person
 
 
@@ -245,52 +243,51 @@ def correct_aanmelding(
 ) -> tuple[Casus, list[str]]:
     """Correct aanmelding texts; returns the casus and the fields that changed."""
     casus = _load_own_casus(ws, casus_id)
-    check_version(casus.version, expected_version)
-    why = _reason(reason)
-    domains = INSTRUMENT_DOMAINS[ws.manifest.assessment_instrument]
-    unknown = sorted(set(problems) - set(domains))
-    if unknown:
-        raise DomainValidationError(
-            [
-                FieldProblem(
-                    "problemen",
-                    f"Onbekend leefgebied: {', '.join(unknown)}; kies uit {', '.join(domains)}.",
-                )
-            ]
-        )
-    aanmelding = dict(casus.aanmelding)
-    current_problems = dict(aanmelding.get("problemen") or {})
-    edits: list[tuple[str, Any, Any]] = []
-    for name, value in changes.items():
-        if aanmelding.get(name) != value:
-            edits.append((name, aanmelding.get(name), value))
-            aanmelding[name] = value
-    for code, text in problems.items():
-        if current_problems.get(code) != text:
-            edits.append((f"problemen.{code}", current_problems.get(code), text))
-            if text is None:
-                current_problems.pop(code, None)
-            else:
-                current_problems[code] = text
-    if not edits:
-        raise _no_change()
-    aanmelding["problemen"] = current_problems
-    for name, old, new in edits:
-        _record(
-            ws,
-            target_type="aanmelding",
-            target_id=str(casus.id),
-            field=name,
-            old=old,
-            new=new,
-            reason=why,
-            person_id=casus.subject_person_id,
-            casus_id=casus.id,
-        )
-    casus.aanmelding = aanmelding
-    casus.version += 1
-    ws.event(casus, "gecorrigeerd", "Aanmelding gecorrigeerd (art. 16 AVG).")
-    ws.session.flush()
+    with ws.changing(casus, expected_version):
+        why = _reason(reason)
+        domains = INSTRUMENT_DOMAINS[ws.manifest.assessment_instrument]
+        unknown = sorted(set(problems) - set(domains))
+        if unknown:
+            raise DomainValidationError(
+                [
+                    FieldProblem(
+                        "problemen",
+                        f"Onbekend leefgebied: {', '.join(unknown)}; "
+                        f"kies uit {', '.join(domains)}.",
+                    )
+                ]
+            )
+        aanmelding = dict(casus.aanmelding)
+        current_problems = dict(aanmelding.get("problemen") or {})
+        edits: list[tuple[str, Any, Any]] = []
+        for name, value in changes.items():
+            if aanmelding.get(name) != value:
+                edits.append((name, aanmelding.get(name), value))
+                aanmelding[name] = value
+        for code, text in problems.items():
+            if current_problems.get(code) != text:
+                edits.append((f"problemen.{code}", current_problems.get(code), text))
+                if text is None:
+                    current_problems.pop(code, None)
+                else:
+                    current_problems[code] = text
+        if not edits:
+            raise _no_change()
+        aanmelding["problemen"] = current_problems
+        for name, old, new in edits:
+            _log_correction(
+                ws,
+                target_type="aanmelding",
+                target_id=str(casus.id),
+                field=name,
+                old=old,
+                new=new,
+                reason=why,
+                person_id=casus.subject_person_id,
+                casus_id=casus.id,
+            )
+        casus.aanmelding = aanmelding
+        ws.event(casus, "gecorrigeerd", "Aanmelding gecorrigeerd (art. 16 AVG).")
     return casus, sorted(name for name, _, _ in edits)
 
 
@@ -320,32 +317,30 @@ def correct_item(
     """Correct an item's title or body; returns the item and the fields that changed."""
     casus = _load_own_casus(ws, casus_id)
     item = _load_item(ws, casus, item_id)
-    check_version(item.version, expected_version)
-    why = _reason(reason)
-    changed: list[str] = []
-    for name, value in changes.items():
-        column = ITEM_FIELDS[name]
-        old = getattr(item, column)
-        if old == value:
-            continue
-        _record(
-            ws,
-            target_type="item",
-            target_id=str(item.id),
-            field=name,
-            old=old,
-            new=value,
-            reason=why,
-            person_id=item.about_person_id or casus.subject_person_id,
-            casus_id=casus.id,
-        )
-        setattr(item, column, value)
-        changed.append(name)
-    if not changed:
-        raise _no_change()
-    item.version += 1
-    ws.event(casus, "gecorrigeerd", "Informatie-item gecorrigeerd (art. 16 AVG).")
-    ws.session.flush()
+    with ws.changing(item, expected_version):
+        why = _reason(reason)
+        changed: list[str] = []
+        for name, value in changes.items():
+            column = ITEM_FIELDS[name]
+            old = getattr(item, column)
+            if old == value:
+                continue
+            _log_correction(
+                ws,
+                target_type="item",
+                target_id=str(item.id),
+                field=name,
+                old=old,
+                new=value,
+                reason=why,
+                person_id=item.about_person_id or casus.subject_person_id,
+                casus_id=casus.id,
+            )
+            setattr(item, column, value)
+            changed.append(name)
+        if not changed:
+            raise _no_change()
+        ws.event(casus, "gecorrigeerd", "Informatie-item gecorrigeerd (art. 16 AVG).")
     return item, sorted(changed)
 
 
@@ -359,25 +354,23 @@ def restrict_item(
 ) -> InformationItem:
     casus = _load_own_casus(ws, casus_id)
     item = _load_item(ws, casus, item_id)
-    check_version(item.version, expected_version)
-    _set_restriction(
-        ws,
-        "item",
-        str(item.id),
-        restricted,
-        _reason(reason),
-        item.about_person_id or casus.subject_person_id,
-        casus.id,
-    )
-    item.version += 1
-    ws.event(
-        casus,
-        "beperkt" if restricted else "beperking-opgeheven",
-        "Verwerking van een item beperkt (art. 18 AVG)."
-        if restricted
-        else "Beperking van een item opgeheven.",
-    )
-    ws.session.flush()
+    with ws.changing(item, expected_version):
+        _set_restriction(
+            ws,
+            "item",
+            str(item.id),
+            restricted,
+            _reason(reason),
+            item.about_person_id or casus.subject_person_id,
+            casus.id,
+        )
+        ws.event(
+            casus,
+            "beperkt" if restricted else "beperking-opgeheven",
+            "Verwerking van een item beperkt (art. 18 AVG)."
+            if restricted
+            else "Beperking van een item opgeheven.",
+        )
     return item
 
 

@@ -27,7 +27,7 @@ from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.text import format_date_nl
 from services.casework.errors import Conflict, NotFound
 from services.casework.personen.service import person_view
-from services.casework.workspace import Workspace, check_version, ref
+from services.casework.workspace import Workspace, ref
 from services.platform.authz.enforce import Target
 from services.platform.db.models import (
     AgendaItem,
@@ -577,98 +577,102 @@ def record_minutes(
     """
     meeting = _load(ws, meeting_id, for_update=True)
     authorize_overleg(ws, "update", meeting)
-    check_version(meeting.version, expected_version)
-    mtype = _meeting_type(ws, meeting)
-    if meeting.scheduled_for.date() > ws.today:
-        raise Conflict(
-            "overleg-nog-niet-gehouden",
-            f"Het overleg is gepland op {format_date_nl(meeting.scheduled_for.date())}: het "
-            "verslag kan pas vanaf die dag worden vastgelegd.",
-        )
-    agenda = {casus.id: (item, casus) for item, casus in _agenda(ws, meeting)}
-    problems: list[FieldProblem] = []
-    if not minutes.items:
-        problems.append(FieldProblem("agendapunten", "Leg ten minste één agendapunt vast."))
-    seen: set[uuid.UUID] = set()
-    for i, entry in enumerate(minutes.items):
-        if entry.casus_id not in agenda:
-            problems.append(
-                FieldProblem(f"agendapunten[{i}].casus_id", "Deze casus staat niet op de agenda.")
+    with ws.changing(meeting, expected_version):
+        mtype = _meeting_type(ws, meeting)
+        if meeting.scheduled_for.date() > ws.today:
+            raise Conflict(
+                "overleg-nog-niet-gehouden",
+                f"Het overleg is gepland op {format_date_nl(meeting.scheduled_for.date())}: het "
+                "verslag kan pas vanaf die dag worden vastgelegd.",
             )
-        elif entry.casus_id in seen:
-            problems.append(
-                FieldProblem(f"agendapunten[{i}].casus_id", "Dit agendapunt staat er al in.")
-            )
-        seen.add(entry.casus_id)
-    for i, org_id in enumerate(minutes.present):
-        org = ws.session.get(Organisation, (meeting.tenant_id, org_id))
-        if org is None or not org.active:
-            problems.append(FieldProblem(f"aanwezig[{i}]", f"Onbekende organisatie '{org_id}'."))
-    if problems:
-        raise DomainValidationError(problems)
-    # The policy, for every casus discussed (a denial stops the whole verslag).
-    for entry in minutes.items:
-        _, casus = agenda[entry.casus_id]
-        ws.enforcer.decide(
-            "update",
-            ws.resource(casus, "meeting"),
-            ws.context(PURPOSE),
-            Target("meeting", str(meeting.id), casus.id),
-        )
-    for i, entry in enumerate(minutes.items):
-        item, casus = agenda[entry.casus_id]
-        if not entry.besluitvorming.strip():
-            problems.append(
-                FieldProblem(
-                    f"agendapunten[{i}].besluitvorming", "Leg de besluitvorming vast (BOB)."
+        agenda = {casus.id: (item, casus) for item, casus in _agenda(ws, meeting)}
+        problems: list[FieldProblem] = []
+        if not minutes.items:
+            problems.append(FieldProblem("agendapunten", "Leg ten minste één agendapunt vast."))
+        seen: set[uuid.UUID] = set()
+        for i, entry in enumerate(minutes.items):
+            if entry.casus_id not in agenda:
+                problems.append(
+                    FieldProblem(
+                        f"agendapunten[{i}].casus_id", "Deze casus staat niet op de agenda."
+                    )
                 )
+            elif entry.casus_id in seen:
+                problems.append(
+                    FieldProblem(f"agendapunten[{i}].casus_id", "Dit agendapunt staat er al in.")
+                )
+            seen.add(entry.casus_id)
+        for i, org_id in enumerate(minutes.present):
+            org = ws.session.get(Organisation, (meeting.tenant_id, org_id))
+            if org is None or not org.active:
+                problems.append(
+                    FieldProblem(f"aanwezig[{i}]", f"Onbekende organisatie '{org_id}'.")
+                )
+        if problems:
+            raise DomainValidationError(problems)
+        # The policy, for every casus discussed (a denial stops the whole verslag).
+        for entry in minutes.items:
+            _, casus = agenda[entry.casus_id]
+            ws.enforcer.decide(
+                "update",
+                ws.resource(casus, "meeting"),
+                ws.context(PURPOSE),
+                Target("meeting", str(meeting.id), casus.id),
             )
-        problems.extend(_check_actions(ws, meeting, casus, entry.actions, f"agendapunten[{i}]."))
-    if problems:
-        raise DomainValidationError(problems)
+        for i, entry in enumerate(minutes.items):
+            item, casus = agenda[entry.casus_id]
+            if not entry.besluitvorming.strip():
+                problems.append(
+                    FieldProblem(
+                        f"agendapunten[{i}].besluitvorming", "Leg de besluitvorming vast (BOB)."
+                    )
+                )
+            problems.extend(
+                _check_actions(ws, meeting, casus, entry.actions, f"agendapunten[{i}].")
+            )
+        if problems:
+            raise DomainValidationError(problems)
 
-    correction = meeting.status == HELD
-    now = ws.enforcer.now.isoformat()
-    for entry in minutes.items:
-        item, casus = agenda[entry.casus_id]
-        item.bob = {
-            "beeldvorming": entry.beeldvorming,
-            "oordeelsvorming": entry.oordeelsvorming,
-            "besluitvorming": entry.besluitvorming,
+        correction = meeting.status == HELD
+        now = ws.enforcer.now.isoformat()
+        for entry in minutes.items:
+            item, casus = agenda[entry.casus_id]
+            item.bob = {
+                "beeldvorming": entry.beeldvorming,
+                "oordeelsvorming": entry.oordeelsvorming,
+                "besluitvorming": entry.besluitvorming,
+            }
+            item.decisions = [d.strip() for d in entry.decisions if d.strip()]
+            item.actions = {
+                "acties": [
+                    {
+                        "omschrijving": a.description,
+                        "eigenaar_organisatie": a.owner_organisation,
+                        "eigenaar_gebruiker": a.owner_user,
+                        "deadline": a.deadline.isoformat(),
+                        "status": "open",
+                    }
+                    for a in entry.actions
+                ]
+            }
+            counts = _plural(len(item.decisions), "besluit", "besluiten")
+            if entry.actions:
+                counts += ", " + _plural(len(entry.actions), "actie", "acties")
+            ws.event(
+                casus,
+                "overleg",
+                f"Verslag van {mtype.name} bijgewerkt: {counts}."
+                if correction
+                else f"Besproken in {mtype.name}: {counts}.",
+            )
+        meeting.minutes = {
+            **meeting.minutes,
+            "aanwezig": sorted(set(minutes.present)),
+            "gehouden_op": meeting.minutes.get("gehouden_op", now),
+            "vastgesteld_door": ws.principal.user_id,
+            **({"bijgewerkt_op": now} if correction else {}),
         }
-        item.decisions = [d.strip() for d in entry.decisions if d.strip()]
-        item.actions = {
-            "acties": [
-                {
-                    "omschrijving": a.description,
-                    "eigenaar_organisatie": a.owner_organisation,
-                    "eigenaar_gebruiker": a.owner_user,
-                    "deadline": a.deadline.isoformat(),
-                    "status": "open",
-                }
-                for a in entry.actions
-            ]
-        }
-        counts = _plural(len(item.decisions), "besluit", "besluiten")
-        if entry.actions:
-            counts += ", " + _plural(len(entry.actions), "actie", "acties")
-        ws.event(
-            casus,
-            "overleg",
-            f"Verslag van {mtype.name} bijgewerkt: {counts}."
-            if correction
-            else f"Besproken in {mtype.name}: {counts}.",
-        )
-    meeting.minutes = {
-        **meeting.minutes,
-        "aanwezig": sorted(set(minutes.present)),
-        "gehouden_op": meeting.minutes.get("gehouden_op", now),
-        "vastgesteld_door": ws.principal.user_id,
-        **({"bijgewerkt_op": now} if correction else {}),
-    }
-    meeting.status = HELD
-    ws.touch(meeting)
-    ws.session.flush()
+        meeting.status = HELD
     return meeting
 
 

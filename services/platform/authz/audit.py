@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.platform.authz.register import activity_code, legal_basis_for
 from services.platform.db.models import AuditEntry
 from services.platform.db.unit_of_work import SET_TENANT
+from services.platform.identity.principal import Principal
 from services.platform.logging import current_trace, new_span_id, request_id_var
 
 _CURRENT_TENANT = sa.text("SELECT current_setting('pga.tenant_id', true)")
@@ -50,6 +51,35 @@ class AuditRecord:
     reasons: Sequence[str] = ()
     details: Mapping[str, Any] = field(default_factory=dict)
     casus_id: uuid.UUID | None = None
+
+    @classmethod
+    def by(
+        cls,
+        principal: Principal,
+        action: str,
+        resource_type: str,
+        resource_id: str | None,
+        *,
+        allowed: bool = True,
+        purpose: str | None = None,
+        reasons: Sequence[str] = (),
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditRecord:
+        """A row of what ``principal`` did, in their own tenant's log (who: user,
+        organisation and roles, as every row names them)."""
+        return cls(
+            tenant_id=principal.tenant,
+            user_id=principal.user_id,
+            organisation_id=principal.organisation,
+            roles=sorted(principal.roles),
+            action=action,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            allowed=allowed,
+            purpose=purpose,
+            reasons=reasons,
+            details=details or {},
+        )
 
     def for_tenant(self, tenant_id: str) -> AuditRecord:
         """The same record, for another tenant's log."""
