@@ -13,7 +13,7 @@ from litestar import Controller, Response, post
 from services.casework.casussen import gezinsleden
 from services.casework.casussen.schemas import GezinslidIn, to_person_input
 from services.casework.domain.errors import DomainValidationError, FieldProblem
-from services.casework.web.kit import CasusId, Checks, Form, casus_form
+from services.casework.web.kit import CasusId, Form, casus_form
 from services.casework.web.schema_forms import parse_form
 from services.casework.web.shell import Req, Web, reasons
 from services.casework.workspace import Workspace
@@ -57,8 +57,8 @@ def household_section(
     return section
 
 
-def _add(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-    def perform(ws: Workspace, checks: Checks) -> str:
+def _add(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+    def perform(ws: Workspace) -> str:
         if not form.get("relatie"):
             raise DomainValidationError([FieldProblem("relatie", "Kies de relatie.")])
         person = {f: form.get(f) or None for f in PERSON_FIELDS}

@@ -24,7 +24,7 @@ from services.casework.groepsstappen import service as svc
 from services.casework.plan import service as plans
 from services.casework.unit_of_work import workspace
 from services.casework.web.context import Viewer, WebDeps
-from services.casework.web.kit import Builder, CasusId, Checks, Form, casus_form
+from services.casework.web.kit import Builder, CasusId, Form, casus_form
 from services.casework.web.schema_forms import parse_form
 from services.casework.web.shell import (
     Req,
@@ -89,8 +89,8 @@ def _data(form: Form, model: type[BaseModel]) -> dict[str, Any]:
 def _part(code: str) -> Builder:
     part, model = schemas.PARTS[code]
 
-    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-        def perform(ws: Workspace, checks: Checks) -> str:
+    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+        def perform(ws: Workspace) -> str:
             parsed = parse_form(model, _data(form, model))
             svc.record(
                 ws,
@@ -109,8 +109,8 @@ def _plan_version(form: Form) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _intervention(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-    def perform(ws: Workspace, checks: Checks) -> str:
+def _intervention(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+    def perform(ws: Workspace) -> str:
         parsed = parse_form(schemas.InterventieIn, _data(form, schemas.InterventieIn))
         svc.add_intervention(
             ws,
@@ -125,8 +125,8 @@ def _intervention(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Check
     return perform
 
 
-def _concept_goal(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-    def perform(ws: Workspace, checks: Checks) -> str:
+def _concept_goal(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+    def perform(ws: Workspace) -> str:
         parsed = parse_form(schemas.ConceptdoelIn, _data(form, schemas.ConceptdoelIn))
         svc.add_concept_goal(
             ws,
