@@ -348,3 +348,58 @@ def test_deelnemer_and_regie_forms_say_per_field_what_is_wrong(
     assert [p["organisatie"] for p in api(web, token_for, casus_id)["deelnemers"]] == [
         "politie-basisteam-zeist"
     ]
+
+
+def test_group_aanmelding_and_signal_forms_say_per_field_what_is_wrong(web: Client) -> None:
+    login(web, "yara-benali")  # jongerenwerk
+    form = get(web, "/aanmelden/groep")
+    refused = post(
+        web,
+        "/aanmelden/groep",
+        {
+            "groepsnaam": "",
+            "waarom_integraal": "Overlast",
+            "overleg": "groepsoverleg",
+            "csrf_token": token(form),
+        },
+        status=422,
+    ).text
+    assert errors_of(refused, "aanmelden-groep", "groepsnaam") == [
+        "Geef de (werk)naam van de groep op."
+    ]
+    assert errors_of(refused, "aanmelden-groep", "waarom_integraal") == [
+        "Beschrijf de signalen over de groep in ten minste 10 tekens."
+    ]
+    assert ">Overlast</textarea>" in refused
+    response = post(
+        web,
+        "/aanmelden/groep",
+        {
+            "groepsnaam": "Groep Berichtenplein",
+            "waarom_integraal": "Groep jongeren veroorzaakt 's avonds overlast op het plein.",
+            "overleg": "groepsoverleg",
+            "csrf_token": token(form),
+        },
+    )
+    url = response.headers["location"].split("?")[0]
+    html = get(web, url)
+    signal = post(
+        web,
+        f"{url}/signalen",
+        {"tekst": "Ruzie", "waargenomen_op": "gisteren", "csrf_token": token(html)},
+        status=422,
+    ).text
+    assert errors_of(signal, "signaal", "waargenomen_op") == [
+        "Vul een geldige datum in (dd-mm-jjjj)."
+    ]
+    assert errors_of(signal, "signaal", "tekst") == []  # five characters is enough
+    short = post(web, f"{url}/signalen", {"tekst": "Oei", "csrf_token": token(html)}, 422).text
+    assert errors_of(short, "signaal", "tekst") == ["Beschrijf het signaal in ten minste 5 tekens."]
+    post(
+        web,
+        f"{url}/signalen",
+        {"tekst": "Groep op het plein.", "waargenomen_op": "20-11-2026", "csrf_token": token(html)},
+    )
+    assert "Het signaal over de groep is vastgelegd." in get(
+        web, f"{url}?melding=signaal-toegevoegd"
+    )

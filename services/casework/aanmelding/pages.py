@@ -16,10 +16,9 @@ from services.casework.domain import lifecycle
 from services.casework.domain.assessments import instrument_domains
 from services.casework.domain.bsn import is_valid_bsn, normalize_bsn
 from services.casework.domain.errors import DomainValidationError, FieldProblem
-from services.casework.personen.service import PersonInput
 from services.casework.web import formstate
 from services.casework.web.context import Viewer
-from services.casework.web.kit import SHORT, Checks, Form, back, submit
+from services.casework.web.kit import Form, back, submit
 from services.casework.web.schema_forms import Messages, filled, iso_date, parse_form
 from services.casework.web.shell import (
     Page,
@@ -169,39 +168,22 @@ def aanmeld_page(
     )
 
 
-def person_from(checks: Checks) -> PersonInput | None:
-    """The person fields of a form (voornamen, achternaam, roepnaam, geboortedatum, BSN);
-    None when a required part is missing (the problem is then in ``checks``)."""
-    form = checks.form
-    given = checks.text("voornamen", required="Vul de voornamen in.", max_length=SHORT)
-    surname = checks.text("achternaam", required="Vul de achternaam in.", max_length=SHORT)
-    roepnaam = checks.text("roepnaam", max_length=SHORT)
-    birth = checks.date("geboortedatum")
-    bsn = form.get("bsn")
-    if bsn:
-        bsn = normalize_bsn(bsn)
-        if not bsn.isdigit() or len(bsn) != 9:
-            checks.problems.append(FieldProblem("bsn", "Een BSN bestaat uit 9 cijfers."))
-        elif not is_valid_bsn(bsn):
-            checks.problems.append(FieldProblem("bsn", "Dit is geen geldig BSN (elfproef)."))
-    if not (given and surname):
-        return None
-    return PersonInput(
-        given_names=given, surname=surname, roepnaam=roepnaam, birth_date=birth, bsn=bsn or None
-    )
-
-
-#: The person fields of the aanmeldformulier (``persoon.<field>`` in the API).
+#: The person fields of the forms (``persoon.<field>`` in the API).
 PERSON_FIELDS: Final = ("voornamen", "achternaam", "roepnaam", "geboortedatum", "bsn")
 
 DATE_MESSAGE: Final = "Vul een geldige datum in (dd-mm-jjjj)."
 
-#: The aanmeldformulier's own words for the problems the API's schema finds.
-AANMELD_MESSAGES: Final[Messages] = {
+#: The person fields' own words for the problems the API's schema (PersoonIn) finds.
+PERSON_MESSAGES: Final[Messages] = {
     "voornamen": {"missing": "Vul de voornamen in."},
     "achternaam": {"missing": "Vul de achternaam in."},
     "geboortedatum": {"*": DATE_MESSAGE},
     "bsn": {"*": "Een BSN bestaat uit 9 cijfers."},
+}
+
+#: The aanmeldformulier's own words for the problems the API's schema finds.
+AANMELD_MESSAGES: Final[Messages] = {
+    **PERSON_MESSAGES,
     "waarom_integraal": {
         "missing": "Leg uit waarom een integrale aanpak nodig is.",
         "string_too_short": "Leg in ten minste 10 tekens uit waarom een integrale aanpak nodig is.",
@@ -211,16 +193,27 @@ AANMELD_MESSAGES: Final[Messages] = {
 }
 
 
-def _aanmelding_checks(form: Form) -> list[FieldProblem]:
-    """What the form checks beyond the API's schema (the service checks it too, later, one
-    at a time): every problem of the form is shown at once."""
+def person_data(form: Form) -> tuple[dict[str, str], list[FieldProblem]]:
+    """The person fields of a form as the API's PersoonIn data (a Dutch date read as ISO, the
+    BSN without spaces or dots), and the form's own check of the BSN (the service checks the
+    elfproef too, later): with AANMELD_FIELDS and PERSON_MESSAGES for ``parse_form``."""
+    person = filled({name: form.get(name) for name in PERSON_FIELDS})
     problems: list[FieldProblem] = []
-    bsn = normalize_bsn(form.get("bsn"))
-    if bsn:
+    if "geboortedatum" in person:
+        person["geboortedatum"] = iso_date(person["geboortedatum"])
+    if "bsn" in person:
+        bsn = person["bsn"] = normalize_bsn(person["bsn"])
         if not bsn.isdigit() or len(bsn) != 9:
             problems.append(FieldProblem("bsn", "Een BSN bestaat uit 9 cijfers."))
         elif not is_valid_bsn(bsn):
             problems.append(FieldProblem("bsn", "Dit is geen geldig BSN (elfproef)."))
+    return person, problems
+
+
+def _aanmelding_checks(form: Form) -> list[FieldProblem]:
+    """What the form checks beyond the API's schema (the service checks it too, later, one
+    at a time): every problem of the form is shown at once."""
+    problems: list[FieldProblem] = []
     if form.get("geinformeerd") == "nee" and not form.get("reden_niet_geinformeerd"):
         problems.append(
             FieldProblem(
@@ -239,11 +232,7 @@ def _aanmelding_checks(form: Form) -> list[FieldProblem]:
 def _aanmelding_from(form: Form, domains: Mapping[str, str]) -> aanmelden.Aanmelding:
     """The form as the API's AanmeldingIn, then as an Aanmelding; raises
     DomainValidationError with a Dutch problem per form field."""
-    person = filled({name: form.get(name) for name in PERSON_FIELDS})
-    if "geboortedatum" in person:
-        person["geboortedatum"] = iso_date(person["geboortedatum"])
-    if "bsn" in person:
-        person["bsn"] = normalize_bsn(person["bsn"])
+    person, person_problems = person_data(form)
     informed = {"ja": True, "nee": False}.get(form.get("geinformeerd"))
     category = form.get("tekst_categorie")
     data = parse_form(
@@ -269,7 +258,7 @@ def _aanmelding_from(form: Form, domains: Mapping[str, str]) -> aanmelden.Aanmel
             "tekst_categorieen.0": "tekst_categorie",
         },
         messages=AANMELD_MESSAGES,
-        problems=_aanmelding_checks(form),
+        problems=[*person_problems, *_aanmelding_checks(form)],
     )
     return to_aanmelding(data)
 

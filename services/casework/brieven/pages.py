@@ -12,7 +12,7 @@ from litestar import Controller, Response, post
 
 from services.casework.brieven import service as letters
 from services.casework.web.context import Viewer
-from services.casework.web.kit import CasusId, Checks, Form, casus_action, submit
+from services.casework.web.kit import CasusId, Form, casus_action, submit
 from services.casework.web.shell import Page, Req, Web
 from services.casework.workspace import Workspace
 from services.platform.identity.authn import PUBLIC
@@ -24,7 +24,7 @@ async def _letter(
     def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
         made: list[letters.Letter] = []
 
-        def perform(ws: Workspace, checks: Checks) -> str:
+        def perform(ws: Workspace) -> str:
             made.append(letters.make_letter(ws, casus_id, kind))
             return "brief-gemaakt"
 

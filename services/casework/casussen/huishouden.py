@@ -16,7 +16,7 @@ from services.casework.casussen import gezinsleden
 from services.casework.casussen.schemas import GezinslidEindeIn, GezinslidIn, to_person_input
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.plan.form import iso_date
-from services.casework.web.kit import Builder, CasusId, Checks, Form, casus_form
+from services.casework.web.kit import Builder, CasusId, Form, casus_form
 from services.casework.web.schema_forms import parse_form
 from services.casework.web.shell import Page, Req, Web, reasons
 from services.casework.workspace import Workspace
@@ -60,8 +60,8 @@ def household_section(
     return section
 
 
-def _add(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-    def perform(ws: Workspace, checks: Checks) -> str:
+def _add(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+    def perform(ws: Workspace) -> str:
         if not form.get("relatie"):
             raise DomainValidationError([FieldProblem("relatie", "Kies de relatie.")])
         person = {f: form.get(f) or None for f in PERSON_FIELDS}
@@ -89,8 +89,8 @@ def end_form_key(member_id: str) -> str:
 
 
 def _end(member_id: uuid.UUID) -> Builder:
-    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-        def perform(ws: Workspace, checks: Checks) -> str:
+    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+        def perform(ws: Workspace) -> str:
             body = {"reden": form.get("reden")}
             if form.get("datum"):
                 body["datum"] = iso_date(form.get("datum"))

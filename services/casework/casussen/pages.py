@@ -40,7 +40,6 @@ from services.casework.web import formstate
 from services.casework.web.context import Viewer
 from services.casework.web.kit import (
     CasusId,
-    Checks,
     Form,
     casus_action,
     casus_form,
@@ -69,8 +68,8 @@ LIST_PURPOSE: Final = lijst.LIST_PURPOSE  # the default of list_casussen
 phase_options = lijst.phase_options
 
 
-def _transition(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-    def perform(ws: Workspace, checks: Checks) -> str:
+def _transition(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+    def perform(ws: Workspace) -> str:
         target = form.get("naar")
         reason = form.get("reden")
         own: list[FieldProblem] = []
@@ -86,7 +85,7 @@ def _transition(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks]
                     )
                 )
         data = parse_form(OvergangIn, filled({"naar": target, "reden": reason}), problems=own)
-        fasen.transition(ws, casus_id, data.naar, checks.version(), reason=data.reden)
+        fasen.transition(ws, casus_id, data.naar, form.version(), reason=data.reden)
         return "fase-gewijzigd"
 
     return perform
@@ -111,8 +110,8 @@ CLOSE_FIELDS: Final = {
 }
 
 
-def _triage(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-    def perform(ws: Workspace, checks: Checks) -> str:
+def _triage(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+    def perform(ws: Workspace) -> str:
         criteria = form.getall("criteria")
         data = parse_form(
             TriageIn,
@@ -130,7 +129,7 @@ def _triage(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], st
         triage.triage_decide(
             ws,
             casus_id,
-            checks.version(),
+            form.version(),
             criteria_met=set(data.criteria),
             decision=data.besluit,
             reason=data.reden,
@@ -141,8 +140,8 @@ def _triage(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], st
     return perform
 
 
-def _close(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-    def perform(ws: Workspace, checks: Checks) -> str:
+def _close(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+    def perform(ws: Workspace) -> str:
         talk = filled(
             {
                 "datum": iso_date(form.get("eindgesprek_datum")),
@@ -163,20 +162,20 @@ def _close(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str
             names=CLOSE_FIELDS,
             messages=CLOSE_MESSAGES,
         )
-        afsluiting.afsluiten(ws, casus_id, checks.version(), to_afsluiting(data))
+        afsluiting.afsluiten(ws, casus_id, form.version(), to_afsluiting(data))
         return "afgesloten"
 
     return perform
 
 
-def _reopen(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-    def perform(ws: Workspace, checks: Checks) -> str:
+def _reopen(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+    def perform(ws: Workspace) -> str:
         data = parse_form(
             HeropenenIn,
             filled({"reden": form.get("reden")}),
             messages={"reden": {"missing": "Geef een reden op voor het heropenen."}},
         )
-        afsluiting.heropenen(ws, casus_id, checks.version(), data.reden)
+        afsluiting.heropenen(ws, casus_id, form.version(), data.reden)
         return "heropend"
 
     return perform
@@ -198,8 +197,8 @@ REGIE_MESSAGES: Final[Messages] = {
 }
 
 
-def _invite(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-    def perform(ws: Workspace, checks: Checks) -> str:
+def _invite(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+    def perform(ws: Workspace) -> str:
         data = parse_form(
             DeelnemerIn,
             filled(
@@ -217,8 +216,8 @@ def _invite(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], st
     return perform
 
 
-def _set_regie(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-    def perform(ws: Workspace, checks: Checks) -> str:
+def _set_regie(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+    def perform(ws: Workspace) -> str:
         data = parse_form(
             RegieIn,
             filled(

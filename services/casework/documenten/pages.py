@@ -18,7 +18,7 @@ from services.casework.documenten.routes import UPLOAD_BODY_LIMIT, content_dispo
 from services.casework.documenten.sniff import ALLOWED
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.web.context import Viewer
-from services.casework.web.kit import CasusId, Checks, Form, casus_action, submit
+from services.casework.web.kit import CasusId, Form, casus_action, submit
 from services.casework.web.shell import PHASE_PURPOSE, Page, Req, Web, guarded, to_login
 from services.casework.workspace import Workspace
 from services.platform.config import Settings
@@ -46,11 +46,11 @@ async def _source_action(
     withhold: bool,
 ) -> Response[Any]:
     def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
-        def perform(ws: Workspace, checks: Checks) -> str:
+        def perform(ws: Workspace) -> str:
             if withhold:
-                documents.withhold_document(ws, casus_id, document_id, checks.version())
+                documents.withhold_document(ws, casus_id, document_id, form.version())
                 return "document-achtergehouden"
-            documents.release_document(ws, casus_id, document_id, checks.version())
+            documents.release_document(ws, casus_id, document_id, form.version())
             return "document-vrijgegeven"
 
         key = f"document-{'achterhouden' if withhold else 'vrijgeven'}:{document_id}"
@@ -82,7 +82,7 @@ class DocumentenPagesController(Controller):
         data = await read_upload(request)
 
         def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
-            def perform(ws: Workspace, checks: Checks) -> str:
+            def perform(ws: Workspace) -> str:
                 try:
                     documents.upload(ws, casus_id, data, settings.document_max_bytes)
                 except documents.DocumentTooLarge as error:
@@ -112,8 +112,8 @@ class DocumentenPagesController(Controller):
         self, request: Req, web: Web, viewer: Page, casus_id: CasusId, document_id: DocumentId
     ) -> Response[Any]:
         def work(viewer: Viewer, form: Form, token: str) -> Response[Any]:
-            def perform(ws: Workspace, checks: Checks) -> str:
-                documents.delete_document(ws, casus_id, document_id, checks.version())
+            def perform(ws: Workspace) -> str:
+                documents.delete_document(ws, casus_id, document_id, form.version())
                 return "document-verwijderd"
 
             return casus_action(

@@ -11,19 +11,25 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from services.casework.aanmelding.pages import (
+    AANMELD_FIELDS,
     AANMELDING_PURPOSE,
+    DATE_MESSAGE,
+    PERSON_MESSAGES,
     PROBLEM_PREFIX,
-    person_from,
+    person_data,
     register,
     registration_page,
 )
 from services.casework.casussen import aanmelden
+from services.casework.casussen.schemas import AanmeldingIn, to_aanmelding, to_person_input
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import FieldProblem
 from services.casework.groepsaanpak import service as groups
+from services.casework.groepsaanpak.routes import LidIn, SignaalIn, VerwijderIn
 from services.casework.web import formstate
 from services.casework.web.context import Viewer
-from services.casework.web.kit import SHORT, Builder, CasusId, Checks, Form, casus_form, submit
+from services.casework.web.kit import Builder, CasusId, Form, casus_form, submit
+from services.casework.web.schema_forms import Messages, filled, iso_date, parse_form
 from services.casework.web.shell import Page, Req, Web, guarded, to_login
 from services.casework.workspace import Workspace
 from services.platform.identity.authn import COOKIE, PUBLIC
@@ -58,97 +64,129 @@ def _group_page(
     )
 
 
-def _no_person_data(checks: Checks, name: str, value: str | None) -> None:
+def _no_person_data(name: str, value: str | None) -> list[FieldProblem]:
     """Group-level text only (the same heuristic as the signals of step 1)."""
     found = groups.person_identifiers_in(value or "")
-    if found:
-        checks.problems.append(
-            FieldProblem(
-                name,
-                "Stap 1 gaat over de groep als geheel: geen persoonsgegevens "
-                f"(gevonden: {', '.join(found)}).",
-            )
+    if not found:
+        return []
+    return [
+        FieldProblem(
+            name,
+            "Stap 1 gaat over de groep als geheel: geen persoonsgegevens "
+            f"(gevonden: {', '.join(found)}).",
         )
+    ]
+
+
+#: The group aanmeldformulier's own words for the problems the API's schema finds.
+GROUP_MESSAGES: Final[Messages] = {
+    "waarom_integraal": {
+        "missing": "Beschrijf de signalen over de groep.",
+        "string_too_short": "Beschrijf de signalen over de groep in ten minste 10 tekens.",
+    },
+}
+
+SIGNAL_MESSAGES: Final[Messages] = {
+    "tekst": {
+        "missing": "Beschrijf het signaal.",
+        "string_too_short": "Beschrijf het signaal in ten minste 5 tekens.",
+    },
+    "waargenomen_op": {"*": DATE_MESSAGE},
+}
+
+MEMBER_MESSAGES: Final[Messages] = {**PERSON_MESSAGES, "rol": {"*": "Kies de rol in de groep."}}
+
+REMOVE_MESSAGES: Final[Messages] = {
+    "reden": {
+        "missing": "Geef een reden op.",
+        "string_too_short": "Geef een reden van ten minste 3 tekens.",
+    }
+}
 
 
 def _group_aanmelding_from(form: Form, domains: Mapping[str, str]) -> aanmelden.Aanmelding:
-    checks = Checks(form)
-    name = checks.text(
-        "groepsnaam", required="Geef de (werk)naam van de groep op.", max_length=SHORT
+    """The form as the API's AanmeldingIn of a group (step 1), then as an Aanmelding."""
+    why = form.get("waarom_integraal")
+    texts = {code: form.get(PROBLEM_PREFIX + code) for code in domains}
+    name = form.get("groepsnaam")
+    # The schema leaves the group's name to the service (a person casus has none).
+    own = [] if name else [FieldProblem("groepsnaam", "Geef de (werk)naam van de groep op.")]
+    own.extend(_no_person_data("waarom_integraal", why))
+    for code, text in texts.items():
+        own.extend(_no_person_data(PROBLEM_PREFIX + code, text))
+    data = parse_form(
+        AanmeldingIn,
+        filled(
+            {
+                "soort": lifecycle.GROUP,
+                "groepsnaam": name,
+                "waarom_integraal": why,
+                "problemen": filled(texts),
+                "geinformeerd": False,
+                "reden_niet_geinformeerd": GROUP_NOT_INFORMED,
+                "overleg": form.get("overleg"),
+            }
+        ),
+        names={f"problemen.{code}": PROBLEM_PREFIX + code for code in domains},
+        messages=GROUP_MESSAGES,
+        problems=own,
     )
-    why = checks.text(
-        "waarom_integraal",
-        required="Beschrijf de signalen over de groep.",
-        min_length=10,
-        too_short="Beschrijf de signalen over de groep in ten minste 10 tekens.",
-    )
-    _no_person_data(checks, "waarom_integraal", why)
-    problems: dict[str, str] = {}
-    for code in domains:
-        text = checks.text(PROBLEM_PREFIX + code)
-        _no_person_data(checks, PROBLEM_PREFIX + code, text)
-        if text:
-            problems[code] = text
-    checks.done()
-    assert name and why
-    return aanmelden.Aanmelding(
-        kind=lifecycle.GROUP,
-        waarom_integraal=why,
-        problemen=problems,
-        geinformeerd=False,
-        reden_niet_geinformeerd=GROUP_NOT_INFORMED,
-        group_name=name,
-        meeting_type=form.get("overleg") or None,
-    )
+    return to_aanmelding(data)
 
 
-def _signal(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-    def perform(ws: Workspace, checks: Checks) -> str:
-        text = checks.text(
-            "tekst",
-            required="Beschrijf het signaal.",
-            max_length=2_000,
-            min_length=5,
-            too_short="Beschrijf het signaal in ten minste 5 tekens.",
+def _signal(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+    def perform(ws: Workspace) -> str:
+        data = parse_form(
+            SignaalIn,
+            filled(
+                {
+                    "tekst": form.get("tekst"),
+                    "waargenomen_op": iso_date(form.get("waargenomen_op")),
+                    "locatie": form.get("locatie"),
+                }
+            ),
+            messages=SIGNAL_MESSAGES,
         )
-        observed = checks.date("waargenomen_op")
-        location = checks.text("locatie", max_length=SHORT)
-        checks.done()
-        assert text
         groups.add_signal(
-            ws, casus_id, groups.SignalInput(text=text, observed_on=observed, location=location)
+            ws,
+            casus_id,
+            groups.SignalInput(
+                text=data.tekst, observed_on=data.waargenomen_op, location=data.locatie
+            ),
         )
         return "signaal-toegevoegd"
 
     return perform
 
 
-def _add_member(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-    def perform(ws: Workspace, checks: Checks) -> str:
-        role = form.get("rol")
-        if not role:
-            checks.problems.append(FieldProblem("rol", "Kies de rol in de groep."))
-        person = person_from(checks)
-        checks.done()
-        groups.add_member(ws, casus_id, groups.MemberInput(role=role, person=person))
+def _add_member(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+    def perform(ws: Workspace) -> str:
+        person, own = person_data(form)
+        data = parse_form(
+            LidIn,
+            filled({"rol": form.get("rol"), "persoon": person}),
+            names=AANMELD_FIELDS,
+            messages=MEMBER_MESSAGES,
+            problems=own,
+        )
+        assert data.persoon is not None
+        groups.add_member(
+            ws,
+            casus_id,
+            groups.MemberInput(role=data.rol, person=to_person_input(data.persoon)),
+        )
         return "groepslid-toegevoegd"
 
     return perform
 
 
 def _remove_member(person_id: uuid.UUID) -> Builder:
-    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-        def perform(ws: Workspace, checks: Checks) -> str:
-            reason = checks.text(
-                "reden",
-                required="Geef een reden op.",
-                max_length=2_000,
-                min_length=3,
-                too_short="Geef een reden van ten minste 3 tekens.",
+    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+        def perform(ws: Workspace) -> str:
+            data = parse_form(
+                VerwijderIn, filled({"reden": form.get("reden")}), messages=REMOVE_MESSAGES
             )
-            checks.done()
-            assert reason
-            groups.remove_member(ws, casus_id, person_id, reason)
+            groups.remove_member(ws, casus_id, person_id, data.reden)
             return "groepslid-verwijderd"
 
         return perform

@@ -23,7 +23,7 @@ from services.casework.groepsstappen import schemas
 from services.casework.groepsstappen import service as svc
 from services.casework.plan import service as plans
 from services.casework.web.context import Viewer, WebDeps
-from services.casework.web.kit import Builder, CasusId, Checks, Form, casus_form
+from services.casework.web.kit import Builder, CasusId, Form, casus_form
 from services.casework.web.schema_forms import parse_form
 from services.casework.web.shell import (
     Page,
@@ -88,8 +88,8 @@ def _data(form: Form, model: type[BaseModel]) -> dict[str, Any]:
 def _part(code: str) -> Builder:
     part, model = schemas.PARTS[code]
 
-    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-        def perform(ws: Workspace, checks: Checks) -> str:
+    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+        def perform(ws: Workspace) -> str:
             parsed = parse_form(model, _data(form, model))
             svc.record(
                 ws,
@@ -108,8 +108,8 @@ def _plan_version(form: Form) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _intervention(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-    def perform(ws: Workspace, checks: Checks) -> str:
+def _intervention(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+    def perform(ws: Workspace) -> str:
         parsed = parse_form(schemas.InterventieIn, _data(form, schemas.InterventieIn))
         svc.add_intervention(
             ws,
@@ -124,8 +124,8 @@ def _intervention(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Check
     return perform
 
 
-def _concept_goal(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-    def perform(ws: Workspace, checks: Checks) -> str:
+def _concept_goal(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+    def perform(ws: Workspace) -> str:
         parsed = parse_form(schemas.ConceptdoelIn, _data(form, schemas.ConceptdoelIn))
         svc.add_concept_goal(
             ws,

@@ -21,7 +21,6 @@ from services.casework.informatie.toevoegen import ItemInput, create_item
 from services.casework.web.kit import (
     Builder,
     CasusId,
-    Checks,
     Form,
     casus_form,
 )
@@ -58,8 +57,8 @@ INFORM_MESSAGES: Final[Messages] = {
 }
 
 
-def _add_item(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-    def perform(ws: Workspace, checks: Checks) -> str:
+def _add_item(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+    def perform(ws: Workspace) -> str:
         purpose = form.get("doel")
         own = (
             [FieldProblem("doel", "Kies het doel (doelbinding).")]
@@ -98,8 +97,8 @@ def _add_item(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], 
     return perform
 
 
-def _inform(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-    def perform(ws: Workspace, checks: Checks) -> str:
+def _inform(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+    def perform(ws: Workspace) -> str:
         brief = filled(
             {
                 "ondertekend_door": form.get("brief_ondertekend_door"),
@@ -138,16 +137,16 @@ def _inform(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], st
             messages=INFORM_MESSAGES,
             problems=own,
         )
-        informeren.informeren(ws, casus_id, checks.version(), to_informeren(data))
+        informeren.informeren(ws, casus_id, form.version(), to_informeren(data))
         return "geinformeerd"
 
     return perform
 
 
 def _withhold(item_id: uuid.UUID) -> Builder:
-    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-        def perform(ws: Workspace, checks: Checks) -> str:
-            withhold_item(ws, casus_id, item_id, checks.version())
+    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+        def perform(ws: Workspace) -> str:
+            withhold_item(ws, casus_id, item_id, form.version())
             return "achtergehouden"
 
         return perform
@@ -156,9 +155,9 @@ def _withhold(item_id: uuid.UUID) -> Builder:
 
 
 def _release(item_id: uuid.UUID) -> Builder:
-    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-        def perform(ws: Workspace, checks: Checks) -> str:
-            release_item(ws, casus_id, item_id, checks.version())
+    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+        def perform(ws: Workspace) -> str:
+            release_item(ws, casus_id, item_id, form.version())
             return "vrijgegeven"
 
         return perform

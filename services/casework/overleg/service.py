@@ -27,7 +27,7 @@ from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.text import format_date_nl
 from services.casework.errors import Conflict, NotFound
 from services.casework.personen.service import person_view
-from services.casework.workspace import Workspace, ref
+from services.casework.workspace import Workspace, check_version, ref
 from services.platform.authz.enforce import Target
 from services.platform.db.models import (
     AgendaItem,

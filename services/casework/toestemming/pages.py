@@ -14,7 +14,7 @@ from litestar.params import FromPath
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.toestemming import service as consents
 from services.casework.toestemming.schemas import ToestemmingIn
-from services.casework.web.kit import Builder, CasusId, Checks, Form, casus_form, yes_no
+from services.casework.web.kit import Builder, CasusId, Form, casus_form, yes_no
 from services.casework.web.schema_forms import parse_form
 from services.casework.web.shell import Page, Req, Web, reasons
 from services.casework.workspace import Workspace
@@ -45,8 +45,8 @@ def consent_section(
     }
 
 
-def _record_consent(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-    def perform(ws: Workspace, checks: Checks) -> str:
+def _record_consent(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+    def perform(ws: Workspace) -> str:
         problems: list[FieldProblem] = []
         imbalance = yes_no(form.get("ongelijke_verhouding"))
         if imbalance is None:
@@ -76,8 +76,8 @@ def _record_consent(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Che
 
 
 def _revoke(consent_id: uuid.UUID) -> Builder:
-    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace, Checks], str]:
-        def perform(ws: Workspace, checks: Checks) -> str:
+    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
+        def perform(ws: Workspace) -> str:
             consents.revoke_consent(ws, casus_id, consent_id)
             return "toestemming-ingetrokken"
 

@@ -1,4 +1,5 @@
-"""Reading and checking a posted form, and the login/CSRF handling every form shares.
+"""Reading a posted form, and the login/CSRF handling every form shares (forms validate with
+the API's schemas: :mod:`services.casework.web.schema_forms`).
 
 Plain HTML forms (no JavaScript). Every POST must carry the hidden token derived from the
 login cookie (:mod:`services.platform.http.csrf`) besides the SameSite=Strict cookie;
@@ -7,12 +8,10 @@ otherwise a Dutch 403 page.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 import anyio.to_thread
 from litestar import Response
@@ -20,7 +19,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from services.casework.domain import lifecycle
-from services.casework.domain.errors import DomainValidationError, FieldProblem
+from services.casework.domain.errors import DomainValidationError
 from services.casework.errors import Conflict, NotFound, VersionMismatch, VersionRequired
 from services.casework.web import formstate, herstel
 from services.casework.web.context import Viewer, WebDeps
@@ -39,16 +38,6 @@ from services.platform.identity.authn import COOKIE
 from services.platform.policy import PolicyEngineUnavailable
 
 CasusId = FromPath[uuid.UUID]
-SHORT: Final = 300
-
-
-LONG: Final = 10_000
-
-
-ITEM_BODY: Final = 20_000
-
-
-_DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -63,6 +52,11 @@ class Form:
 
     def getall(self, name: str) -> list[str]:
         return [v.strip() for v in self.fields.get(name, []) if v.strip()]
+
+    def version(self) -> int | None:
+        """The casus version the form was made for (None: the service answers 'required')."""
+        value = self.get("versie")
+        return int(value) if value.isdigit() else None
 
     def values(self) -> dict[str, str | list[str]]:
         """What was entered, to put back in the form (never the CSRF token)."""
@@ -82,63 +76,6 @@ async def read_form(request: Req) -> Form:
             # NUL is never text a person typed, and PostgreSQL refuses it in text columns.
             fields.setdefault(name, []).append(value.replace("\x00", ""))
     return Form(fields)
-
-
-class Checks:
-    """Syntax checks of the form itself (the service checks the domain rules)."""
-
-    def __init__(self, form: Form) -> None:
-        self.form = form
-        self.problems: list[FieldProblem] = []
-
-    def text(
-        self,
-        name: str,
-        *,
-        required: str | None = None,
-        max_length: int = LONG,
-        min_length: int = 0,
-        too_short: str = "",
-    ) -> str | None:
-        value = self.form.get(name)
-        if not value:
-            if required:
-                self.problems.append(FieldProblem(name, required))
-            return None
-        if len(value) > max_length:
-            self.problems.append(
-                FieldProblem(name, f"Dit veld is te lang (maximaal {max_length} tekens).")
-            )
-        elif len(value) < min_length:
-            self.problems.append(FieldProblem(name, too_short))
-        return value
-
-    def date(self, name: str) -> dt.date | None:
-        value = self.form.get(name)
-        if not value:
-            return None
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-        match = _DUTCH_DATE.fullmatch(value)
-        if match:
-            day, month, year = (int(g) for g in match.groups())
-            try:
-                return dt.date(year, month, day)
-            except ValueError:
-                pass
-        self.problems.append(FieldProblem(name, "Vul een geldige datum in (dd-mm-jjjj)."))
-        return None
-
-    def version(self) -> int | None:
-        """The casus version the form was made for (None: the service answers 'required')."""
-        value = self.form.get("versie")
-        return int(value) if value.isdigit() else None
-
-    def done(self) -> None:
-        if self.problems:
-            raise DomainValidationError(self.problems)
 
 
 def refused(viewer: Viewer) -> Template:
@@ -189,7 +126,7 @@ def yes_no(value: str) -> bool | None:
 
 
 #: Casus form endpoint -> (form key, perform builder).
-Builder = Callable[[Form, uuid.UUID], Callable[[Workspace, Checks], str]]
+Builder = Callable[[Form, uuid.UUID], Callable[[Workspace], str]]
 
 
 def casus_action(
@@ -199,7 +136,7 @@ def casus_action(
     token: str,
     form_key: str,
     form: Form,
-    perform: Callable[[Workspace, Checks], str],
+    perform: Callable[[Workspace], str],
 ) -> Response[Any]:
     """Run one casus form in one unit of work; turn every outcome into a page."""
     values = form.values()
@@ -211,7 +148,7 @@ def casus_action(
     status: int
     try:
         with viewer.attempt() as ws:
-            melding = perform(ws, Checks(form))
+            melding = perform(ws)
         return back(casus_id, melding)
     except (VersionMismatch, VersionRequired):
         return back(casus_id, formstate.STALE)
