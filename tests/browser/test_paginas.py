@@ -3,8 +3,10 @@ overleggen. Each passes the same checks as the walk (axe, reflow, contrast, scre
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
-from walk_steps import CASUSREGISSEUR, WIJKAGENT, Browse, T
+from walk_steps import CASUSREGISSEUR, PROCESREGISSEUR, WIJKAGENT, Browse, T, aanmelden
 
 
 def test_error_pages_are_dutch_html(browse: Browse) -> None:
@@ -37,3 +39,24 @@ def test_the_tenantbeheerder_pages(browse: Browse) -> None:
     ).click()
     b.check("gebruikers")
     expect(b.page.get_by_role("heading", level=1)).to_contain_text("Gebruikers")
+
+
+def test_the_meldingen_page(browse: Browse) -> None:
+    """A new aanmelding is a melding for the procesregisseur: the badge in the header leads
+    to the page, where marking it read lowers the count."""
+    aanmelden(browse(T, WIJKAGENT), "Meldingwandeling")
+    b = browse(T, PROCESREGISSEUR)
+    counter = b.page.locator("#meldingen-teller")
+    before = counter.inner_text()
+    b.page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name=re.compile("^Meldingen")
+    ).click()
+    b.check("meldingen")
+    expect(b.page.get_by_role("heading", level=1)).to_have_text("Meldingen")
+    expect(b.page.locator("#meldingen-lijst")).to_contain_text("Nieuwe aanmelding voor triage")
+    with b.page.expect_navigation():
+        b.page.get_by_role("button", name="Gelezen", exact=True).first.click()
+    b.check("meldingen-gelezen")
+    expect(b.page.locator("#melding")).to_contain_text("gelezen")
+    if counter.count():
+        assert counter.inner_text() != before

@@ -643,15 +643,21 @@ def record_minutes(
                 "besluitvorming": entry.besluitvorming,
             }
             item.decisions = [d.strip() for d in entry.decisions if d.strip()]
+            # A corrected verslag keeps what became of its actions (done, postponed from the
+            # werkvoorraad) for the actions it still has.
+            settled = {_action_key(a): a for a in item.actions.get("acties", [])}
             item.actions = {
                 "acties": [
-                    {
-                        "omschrijving": a.description,
-                        "eigenaar_organisatie": a.owner_organisation,
-                        "eigenaar_gebruiker": a.owner_user,
-                        "deadline": a.deadline.isoformat(),
-                        "status": "open",
-                    }
+                    _keep_settled(
+                        {
+                            "omschrijving": a.description,
+                            "eigenaar_organisatie": a.owner_organisation,
+                            "eigenaar_gebruiker": a.owner_user,
+                            "deadline": a.deadline.isoformat(),
+                            "status": OPEN_ACTION,
+                        },
+                        settled.get((a.description, a.owner_organisation, a.owner_user)),
+                    )
                     for a in entry.actions
                 ]
             }
@@ -682,6 +688,28 @@ def record_minutes(
 
 #: Status of an overleg action that is still to be done.
 OPEN_ACTION = "open"
+#: What the werkvoorraad adds to an action (kept when the verslag is corrected).
+_SETTLED_FIELDS = ("status", "gereed_op", "gereed_door", "uitstel")
+
+
+def _action_key(action: dict[str, Any]) -> tuple[Any, Any, Any]:
+    return (
+        action.get("omschrijving"),
+        action.get("eigenaar_organisatie"),
+        action.get("eigenaar_gebruiker"),
+    )
+
+
+def _keep_settled(action: dict[str, Any], before: dict[str, Any] | None) -> dict[str, Any]:
+    """The action of a corrected verslag, with what became of it before: its status, and a
+    postponed deadline unless the correction sets another than the verslag had."""
+    if before is None:
+        return action
+    kept = {**action, **{k: before[k] for k in _SETTLED_FIELDS if k in before}}
+    postponed = before.get("uitstel") or []
+    if postponed and action["deadline"] == postponed[0].get("van"):
+        kept["deadline"] = before["deadline"]
+    return kept
 
 
 def action_subject(meeting_id: uuid.UUID, index: int) -> str:
