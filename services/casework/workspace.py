@@ -15,7 +15,7 @@ import uuid
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -67,6 +67,16 @@ REGIE_ROLES = ("casusregisseur", "procesregisseur")
 PERSON_TYPES = frozenset({"person", "group_member"})
 
 
+@dataclass(frozen=True)
+class _Relations:
+    """The rows a casus's policy resource is built from (see Workspace.resources)."""
+
+    participants: list[str]
+    roles: list[CasusRole]
+    shares: list[str]
+    grant: UrgentAccess | None
+
+
 @dataclass
 class Workspace:
     session: Session
@@ -74,6 +84,34 @@ class Workspace:
     enforcer: Enforcer
     vault: BsnVault
     pseudonym_secret: str
+    #: Per transaction: the casussen loaded and the rows their policy resources are built
+    #: from, so that the sections of one page (each deciding on the same casus) read them
+    #: once (issue 14). Emptied by anything that may change them: a flush of rows other than
+    #: audit rows, a bulk or textual write, or such rows pending in the session.
+    _casussen: dict[uuid.UUID, Casus] = field(default_factory=dict, init=False, repr=False)
+    _relations: dict[uuid.UUID, _Relations] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        sa.event.listen(self.session, "after_flush", self._after_flush)
+        sa.event.listen(self.session, "do_orm_execute", self._on_execute)
+
+    def _forget(self) -> None:
+        self._casussen.clear()
+        self._relations.clear()
+
+    def _after_flush(self, session: Session, _context: Any) -> None:
+        if _changes_besides_audit(session):
+            self._forget()
+
+    def _on_execute(self, state: Any) -> None:
+        if not state.is_select and not _is_audit_insert(state.statement):
+            self._forget()
+
+    def _memo_valid(self) -> bool:
+        if _changes_besides_audit(self.session):
+            self._forget()
+            return False
+        return True
 
     @property
     def today(self) -> dt.date:
@@ -107,13 +145,20 @@ class Workspace:
     # -- casussen ---------------------------------------------------------------------------
 
     def load_casus(self, casus_id: uuid.UUID, *, for_update: bool = False) -> Casus:
-        """A casus visible to this tenant (own rows, or shared by RLS); else NotFound."""
+        """A casus visible to this tenant (own rows, or shared by RLS); else NotFound.
+        Loaded once per transaction unless locked (the session's identity map would hand
+        out the same object again anyway)."""
+        if not for_update and self._memo_valid():
+            known = self._casussen.get(casus_id)
+            if known is not None:
+                return known
         query = sa.select(Casus).where(Casus.id == casus_id)
         if for_update:
             query = query.with_for_update()
         casus = self.session.scalars(query).first()
         if casus is None:
             raise NotFound(str(casus_id))
+        self._casussen[casus_id] = casus
         return casus
 
     def context(
@@ -147,6 +192,7 @@ class Workspace:
         except BaseException as error:
             if savepoint.is_active or self.session.get_nested_transaction() is savepoint:
                 savepoint.rollback()  # also after a failed flush (the savepoint is deactivated)
+            self._forget()  # what was read inside the savepoint may have been rolled back
             refused = self.enforcer.denied[refused_before:]
             if isinstance(error, (AccessDenied, PolicyEngineUnavailable)) and refused:
                 self.session.add_all(refused_audit_rows(refused))
@@ -208,9 +254,22 @@ class Workspace:
     def resources(
         self, casussen: Sequence[Casus], resource_type: str = "casus"
     ) -> list[dict[str, Any]]:
-        """Policy resources for a page of casussen: four queries, whatever the page size."""
+        """Policy resources for a page of casussen: four queries, whatever the page size, and
+        none for casussen whose rows this transaction read already (and did not change)."""
         if not casussen:
             return []
+        if self._memo_valid() and all(c.id in self._relations for c in casussen):
+            return [
+                _policy_resource(
+                    casus,
+                    resource_type,
+                    self._relations[casus.id].participants,
+                    self._relations[casus.id].roles,
+                    self._relations[casus.id].shares,
+                    self._relations[casus.id].grant,
+                )
+                for casus in casussen
+            ]
         ids = [c.id for c in casussen]
         # The tenants of the page as well as the ids: the indexes lead with tenant_id, and
         # row-level security alone does not let PostgreSQL use them (issue 14).
@@ -252,6 +311,11 @@ class Workspace:
             .order_by(UrgentAccess.expires_at)
         ):
             grants[grant.casus_id] = grant  # ordered: the latest expiry wins
+        if self._memo_valid():
+            for casus in casussen:
+                self._relations[casus.id] = _Relations(
+                    participants[casus.id], roles[casus.id], shares[casus.id], grants.get(casus.id)
+                )
         return [
             _policy_resource(
                 casus,
@@ -389,6 +453,22 @@ def list_scope(engine: PolicyEngine, principal: Principal) -> ListScope:
     return ListScope(
         tenant_wide_full=frozenset(full),
         **{name: frozenset(allowed[name]) for name in relations},
+    )
+
+
+def _changes_besides_audit(session: Session) -> bool:
+    """Whether the session holds new, changed or deleted rows other than audit rows."""
+    return any(
+        not isinstance(row, AuditEntry)
+        for rows in (session.new, session.dirty, session.deleted)
+        for row in rows
+    )
+
+
+def _is_audit_insert(statement: Any) -> bool:
+    table = getattr(statement, "table", None)
+    return bool(getattr(statement, "is_insert", False)) and getattr(table, "name", None) == (
+        AuditEntry.__tablename__
     )
 
 

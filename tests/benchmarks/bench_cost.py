@@ -23,7 +23,9 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +66,62 @@ class StatementCounter:
             self.trace.append((elapsed, " ".join(statement.split())[:160]))
 
 
+class Sampler:
+    """A sampling profile of every thread but the sampler's (the app serves requests in
+    worker threads, which cProfile would not see): every ``interval`` seconds, the functions
+    on each thread's stack. ``cumulative``: in how many samples a function was on a stack;
+    ``own``: in how many it was the innermost frame."""
+
+    def __init__(self, interval: float = 0.0005) -> None:
+        self.interval = interval
+        self.cumulative: Counter[str] = Counter()
+        self.own: Counter[str] = Counter()
+        self.samples = 0
+        self._running = False
+        self._thread: threading.Thread | None = None
+        self._client_thread = threading.get_ident()
+
+    def _run(self) -> None:
+        me = threading.get_ident()
+        while self._running:
+            for ident, frame in sys._current_frames().items():
+                if ident in (me, self._client_thread):
+                    continue
+                names: set[str] = set()
+                inner = True
+                current: Any = frame
+                while current is not None:
+                    code = current.f_code
+                    name = f"{code.co_filename.split('site-packages/')[-1]}:{code.co_name}"
+                    if inner:
+                        self.own[name] += 1
+                        inner = False
+                    names.add(name)
+                    current = current.f_back
+                if any("services/" in n for n in names):  # a thread serving a request
+                    self.samples += 1
+                    self.cumulative.update(names)
+            time.sleep(self.interval)
+
+    def __enter__(self) -> Sampler:
+        self._running = True
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self._running = False
+        if self._thread is not None:
+            self._thread.join()
+
+    def report(self, top: int = 45) -> None:
+        total = max(self.samples, 1)
+        print(f"    sampling profile: {self.samples} samples of request threads")
+        for name, n in self.cumulative.most_common(top):
+            own = 100 * self.own[name] / total
+            print(f"    {100 * n / total:5.1f}% cum  {own:5.1f}% own  {name}")
+
+
 class BackendCpu:
     """CPU seconds of the PostgreSQL backends serving the benchmark database (not this one)."""
 
@@ -101,18 +159,27 @@ def main() -> int:
         "--sql", action="store_true", help="print the statements of the last request per page"
     )
     parser.add_argument(
+        "--profile", action="store_true", help="print a sampling profile per page (slower)"
+    )
+    parser.add_argument(
         "--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "regietafel-bench"
     )
     args = parser.parse_args()
     settings, server = prepare(args.data_dir, say=lambda line: print(line, flush=True))
     try:
-        return run(settings, server, args.rounds, args.page, sql=args.sql)
+        return run(settings, server, args.rounds, args.page, sql=args.sql, profile=args.profile)
     finally:
         server.stop()
 
 
 def run(
-    settings: Any, server: Any, rounds: int, only: list[str] | None, *, sql: bool = False
+    settings: Any,
+    server: Any,
+    rounds: int,
+    only: list[str] | None,
+    *,
+    sql: bool = False,
+    profile: bool = False,
 ) -> int:
     from litestar.testing import TestClient
 
@@ -155,6 +222,7 @@ def run(
                 wall: list[float] = []
                 stmts: list[int] = []
                 pg0 = 0.0
+                sampler = Sampler() if profile else None
                 for i in range(rounds + 3):
                     if i == 3:  # after the warm-up: the pool's backends are connected
                         backends.refresh()
@@ -164,7 +232,11 @@ def run(
                     counter.count, counter.active = 0, True
                     counter.trace = [] if sql else None
                     c0, w0 = time.process_time(), time.perf_counter()
-                    response = client.get(path, headers=headers)
+                    if sampler is not None and i >= 3:
+                        with sampler:
+                            response = client.get(path, headers=headers)
+                    else:
+                        response = client.get(path, headers=headers)
                     c1, w1 = time.process_time(), time.perf_counter()
                     counter.active = False
                     if response.status_code != 200:
@@ -183,6 +255,8 @@ def run(
                     f"{statistics.median(wall):>10.1f}",
                     flush=True,
                 )
+                if sampler is not None:
+                    sampler.report()
                 if counter.trace is not None:
                     for elapsed, statement in counter.trace:
                         print(f"    {elapsed:7.2f} ms  {statement}")

@@ -33,7 +33,6 @@ from services.casework.domain.plan import PlanContent
 from services.casework.domain.text import format_date_nl
 from services.casework.domain.timers import CommitmentTimer, DueItem, TimerInput, werkvoorraad
 from services.casework.errors import Conflict, NotFound
-from services.casework.plan import service as plans
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied, Target
 from services.platform.db.models import (
@@ -201,6 +200,9 @@ def _timer_items(ws: Workspace, horizon_days: int | None) -> list[WorkItem]:
     }
     inputs: list[TimerInput] = []
     by_id: dict[str, Casus] = {}
+    # The current plan version of every shown casus, read with the chunk's facts: the plan
+    # actions and the toezegging items use it too (one query per casus before; issue 14).
+    current: dict[str, PlanVersion] = {}
     for chunk in _chunks(rows, PAGE):
         decisions = _allowed(ws, chunk, PURPOSE, [Target("casus", str(c.id), c.id) for c in chunk])
         shown = [
@@ -212,36 +214,38 @@ def _timer_items(ws: Workspace, horizon_days: int | None) -> list[WorkItem]:
         for casus in shown:
             by_id[str(casus.id)] = casus
             inputs.append(_timer_input(ws, casus, org_names, facts))
+            version = facts.current.get(casus.id)
+            if version is not None:
+                current[str(casus.id)] = version
     due = werkvoorraad(inputs, ws.manifest.review, horizon_days=horizon_days)
     items = [WorkItem(item.due_on, _due_view(item, by_id[item.casus_id])) for item in due]
-    plan_items = _plan_actions(ws, by_id, horizon_days)
+    plan_items = _plan_actions(ws, by_id, horizon_days, current)
     return (
-        _with_plan_versions(ws, items, by_id)
-        + plan_items
-        + _meeting_actions(ws, by_id, horizon_days)
+        _with_plan_versions(items, current) + plan_items + _meeting_actions(ws, by_id, horizon_days)
     )
 
 
-def _with_plan_versions(
-    ws: Workspace, items: list[WorkItem], casussen: dict[str, Casus]
-) -> list[WorkItem]:
+def _with_plan_versions(items: list[WorkItem], current: dict[str, PlanVersion]) -> list[WorkItem]:
     """A toezegging is checked off in the plan: its item names the plan version it is of."""
     for item in items:
         if item.body["soort"] == COMMITMENT_CHECK:
-            current = plans.current_version(ws, casussen[item.body["casus_id"]])
-            item.body["plan_versie"] = current.version if current else None
+            version = current.get(item.body["casus_id"])
+            item.body["plan_versie"] = version.version if version else None
     return items
 
 
 def _plan_actions(
-    ws: Workspace, casussen: dict[str, Casus], horizon_days: int | None
+    ws: Workspace,
+    casussen: dict[str, Casus],
+    horizon_days: int | None,
+    versions: dict[str, PlanVersion],
 ) -> list[WorkItem]:
     """Open actions of the plan van aanpak owned by the caller (or, without an owner user,
-    by the caller's organisation)."""
+    by the caller's organisation); ``versions``: the current plan version per casus."""
     horizon = ws.today + dt.timedelta(days=horizon_days) if horizon_days is not None else None
     items = []
-    for casus in casussen.values():
-        current = plans.current_version(ws, casus)
+    for casus_key, casus in casussen.items():
+        current = versions.get(casus_key)
         if current is None:
             continue
         for action in PlanContent.model_validate(current.content).actions:

@@ -1,0 +1,104 @@
+"""The workspace reads a casus and the rows of its policy resource once per transaction
+(issue 14: the casus page's sections each decided on the same casus, with five queries each)
+— and never serves them after something in the transaction changed them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from factories import aanmelden
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from services.casework.unit_of_work import workspace
+from services.platform.db.models import CasusParticipant, CasusRole
+from services.platform.identity.directory import PrincipalDirectory
+from services.platform.identity.principal import Principal
+from services.platform.identity.tokens import Claims
+from services.runtime import Runtime
+
+Headers = Callable[[str, str], dict[str, str]]
+T = "GM0355"
+
+
+@pytest.fixture(scope="module")
+def casus_id(app: Litestar, token_for: Headers) -> uuid.UUID:
+    with TestClient(app) as client:
+        return uuid.UUID(aanmelden(client, token_for(T, "dennis-koster"), "Geheugen"))
+
+
+@pytest.fixture
+def expert(runtime: Runtime) -> Principal:
+    return PrincipalDirectory(runtime.sessions).resolve(Claims("eline-de-graaf", T, {}))
+
+
+@pytest.fixture
+def statements(runtime: Runtime) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
+    yield seen
+    sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
+
+
+def _orgs(resource: dict[str, Any]) -> set[str]:
+    return {r["id"] for r in resource["participants"]}
+
+
+def test_sections_of_one_transaction_read_the_casus_once(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal, statements: list[str]
+) -> None:
+    with workspace(runtime.casework, expert) as ws:
+        first = ws.resource(ws.load_casus(casus_id))
+        before = len(statements)
+        again = ws.resource(ws.load_casus(casus_id))
+        assert again == first
+        assert len(statements) == before  # no query: read once in this transaction
+
+
+def test_a_pending_or_flushed_change_is_seen(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal
+) -> None:
+    with workspace(runtime.casework, expert) as ws:
+        casus = ws.load_casus(casus_id)
+        assert "kwintes" not in _orgs(ws.resource(casus))
+        ws.session.add(
+            CasusParticipant(
+                tenant_id=T, casus_id=casus_id, organisation_id="kwintes", invited_by="x"
+            )
+        )
+        assert "kwintes" in _orgs(ws.resource(casus))  # pending: not from the memo
+        ws.session.flush()
+        assert "kwintes" in _orgs(ws.resource(ws.load_casus(casus_id)))
+        ws.session.rollback()
+
+
+def test_a_bulk_write_is_seen(runtime: Runtime, casus_id: uuid.UUID, expert: Principal) -> None:
+    with workspace(runtime.casework, expert) as ws:
+        casus = ws.load_casus(casus_id)
+        ws.session.add(
+            CasusRole(
+                tenant_id=T,
+                casus_id=casus_id,
+                role="casusregisseur",
+                user_id="robin-visser",
+                organisation_id="sociaal-wijkteam-zeist",
+            )
+        )
+        ws.session.flush()
+        assert ws.resource(casus)["regisseurs"] == [{"tenant": T, "id": "robin-visser"}]
+        ws.session.execute(
+            sa.update(CasusRole)
+            .where(CasusRole.tenant_id == T, CasusRole.casus_id == casus_id)
+            .values(ended_at=sa.func.now())
+            .execution_options(synchronize_session=False)
+        )
+        assert ws.resource(casus)["regisseurs"] == []  # the memo was emptied by the UPDATE
+        ws.session.rollback()
