@@ -16,15 +16,26 @@ from walk_steps import (
     CASUSREGISSEUR,
     JONGERENWERK,
     NIET_BETROKKEN,
+    PARTNER,
+    PLAN_ACTIE,
+    PLAN_TOEZEGGING,
     PROCESREGISSEUR,
     WIJKAGENT,
     Browse,
     T,
     aanmelden,
     casus_id_of,
+    compare_versions,
+    day,
     flash,
+    follow,
+    open_plan,
     phase,
+    record_zrm,
+    revise_plan,
     triage_and_invite,
+    werk_row,
+    write_plan,
 )
 
 
@@ -150,3 +161,65 @@ def test_a_non_participating_professional_finds_nothing(browse: Browse) -> None:
     assert "Nietzichtbaar" not in body and "Bradley" not in body
     outsider.goto("/werkvoorraad", "werkvoorraad")
     assert outsider.page.get_by_text("Nietzichtbaar").count() == 0
+
+
+def test_plan_van_aanpak_zrm_and_the_owner_acting_on_the_werkvoorraad(browse: Browse) -> None:
+    casus_id = aanmelden(browse(T, WIJKAGENT), "Planmaker")
+    triage_and_invite(browse(T, PROCESREGISSEUR), casus_id)
+
+    b = browse(T, CASUSREGISSEUR)
+    open_plan(b, casus_id)
+    write_plan(b)
+    revise_plan(b)
+    compared = compare_versions(b)
+    assert "Dreigende huisuitzetting." in compared  # the goal added in version 2
+    assert "Schulden onder bewind." in compared
+    b.goto(f"/casussen/{casus_id}", "casus-met-plan")
+    plan = b.page.locator("section[aria-labelledby=kop-plan]").inner_text()
+    for text in (PLAN_ACTIE, PLAN_TOEZEGGING, "Gesprek bij de burgemeester.", "Fatima Ouali"):
+        assert text in plan
+
+    # ZRM: a nulmeting and a tussentijdse meting; a chart per domain with both points.
+    follow(b, b.page.locator("#zrm-openen"), "zelfredzaamheid")
+    record_zrm(b, "Intake (nulmeting)", {"financien": 1, "werk-opleiding": 2}, 3)
+    record_zrm(b, "Tussentijdse meting", {"financien": 3, "werk-opleiding": 2}, 4)
+    page = b.page
+    domains = page.locator("#zrm-scores fieldset.score-group").count()
+    assert domains == 13 and page.locator(".zrm-chart figure").count() == domains
+    # A chart per domain, except one masked for this purpose (justitie, for the wijkteam).
+    masked = page.locator(".zrm-chart figure", has_text="Afgeschermd bij deze doelbinding.")
+    assert page.locator(".zrm-chart svg[role=img]").count() == domains - masked.count()
+    financien = page.locator("#zrm-grafiek-financien")
+    assert financien.locator("circle.point").count() == 2
+    assert financien.locator("polyline.line").count() == 1
+    assert "Financiën" in page.locator("#zrm-grafiek-financien-titel").inner_text()
+    row = page.locator("#zrm-tabel tbody tr", has_text="Financiën").inner_text()
+    assert "1" in row and "3" in row
+
+    # The owner of the action (another organisation) sees it in the werkvoorraad, postpones
+    # it (a missing reason is a form error beside the field) and then marks it done.
+    owner = browse(T, PARTNER)
+    owner.goto("/werkvoorraad", "werkvoorraad")
+    item = werk_row(owner, PLAN_ACTIE)
+    assert item.count() == 1
+    item.locator("summary", has_text="Uitstellen").click()
+    item.get_by_label("Nieuwe datum").fill(day(30))
+    postpone = item.locator("form.form")
+    owner.submit("Uitstellen", "werkvoorraad-uitstel-zonder-reden", within=postpone)
+    item = werk_row(owner, PLAN_ACTIE)
+    reason = item.get_by_label(re.compile("^Reden van uitstel"))
+    error_id = str(reason.get_attribute("aria-describedby")).split()[-1]
+    assert "Vul dit veld in." in item.locator(f"#{error_id}").inner_text()
+    assert item.get_by_label("Nieuwe datum").input_value() == day(30)
+    reason.fill("Bewindvoerder pas volgende maand.")
+    owner.submit("Uitstellen", "werkvoorraad-uitgesteld", within=item.locator("form.form"))
+    assert "Het item is uitgesteld" in flash(owner)
+    item = werk_row(owner, PLAN_ACTIE)
+    owner.submit("Gereed", "werkvoorraad-gereed", within=item)
+    assert "Het item is afgehandeld" in flash(owner)
+    assert werk_row(owner, PLAN_ACTIE).count() == 0
+
+    # The casusregisseur sees the action done and the reason of the postponement.
+    open_plan(b, casus_id)
+    versions = b.page.locator("#plan-versies").inner_text()
+    assert "Bewindvoerder pas volgende maand." in versions

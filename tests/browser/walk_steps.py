@@ -5,16 +5,44 @@ search) add their steps here and a test function of their own."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
+from typing import Any
 
 from browsing import Browsing
 
 Browse = Callable[[str, str], Browsing]
+
+# --- Who is who: every demo user and organisation id the browser tests use, in one place ---
 T = "GM0355"
+#: Politie (aanmelder), PGA-expert / procesregisseur (triage, regie, overleg voorzitter, AVG
+#: inzage), casusregisseur (sociaal wijkteam).
 WIJKAGENT, PROCESREGISSEUR, CASUSREGISSEUR = "dennis-koster", "eline-de-graaf", "robin-visser"
-JONGERENWERK, NIET_BETROKKEN = "yara-benali", "mirjam-de-lange"
+PGA_EXPERT = PROCESREGISSEUR
+#: Uitvoeringscoördinator of groups (jongerenwerk); a professional of an organisation that
+#: takes part in no casus of the walk; a member of the driehoek.
+JONGERENWERK, NIET_BETROKKEN, DRIEHOEK = "yara-benali", "mirjam-de-lange", "rob-van-den-berg"
+#: A partner's professional (klantmanager of the RSD): owner of actions of plan and overleg.
+PARTNER = "fatima-ouali"
+#: Organisations (ids of the tenant manifest).
+PARTNER_ORG, WIJKTEAM_ORG = "rsd-krh", "sociaal-wijkteam-zeist"
+POLITIE_ORG, GEMEENTE_ORG = "politie-basisteam-zeist", "gemeente-zeist-oov"
+OVERLEG_TYPE = "pga-kernteam"
+
 CASUS_PATH = re.compile(r"/casussen/([0-9a-f-]{36})")
+
+
+def day(offset: int = 0) -> str:
+    """A date relative to today, as a date input takes it (ISO)."""
+    return (dt.date.today() + dt.timedelta(days=offset)).isoformat()
+
+
+def follow(b: Browsing, link: Any, name: str) -> None:
+    """Click a link and check the page it leads to."""
+    with b.page.expect_navigation():
+        link.click()
+    b.check(name)
 
 
 def casus_id_of(url: str) -> str:
@@ -70,7 +98,7 @@ def triage_and_invite(b: Browsing, casus_id: str) -> None:
 
     page.get_by_text("Organisatie uitnodigen").click()
     invite = page.locator("form[action*='/deelnemers']")
-    invite.get_by_label("Organisatie").select_option("rsd-krh")
+    invite.get_by_label("Organisatie").select_option(PARTNER_ORG)
     invite.get_by_label("Rol in de casus").fill("schulden en werk")
     b.submit("Uitnodigen", "casus-uitgenodigd", within=invite)
     assert "De organisatie neemt nu deel aan de casus." in flash(b)
@@ -81,3 +109,96 @@ def triage_and_invite(b: Browsing, casus_id: str) -> None:
     regie.get_by_label("Wie").select_option(CASUSREGISSEUR)
     b.submit("Regie vastleggen", "casus-regie", within=regie)
     assert "De regie is vastgelegd." in flash(b)
+
+
+# --- Plan van aanpak (the editor, versions side by side) ------------------------------------
+
+PLAN_ACTIE = "Aanvraag beschermingsbewind indienen."
+PLAN_TOEZEGGING = "Intakegesprek werk binnen twee weken."
+
+
+def open_plan(b: Browsing, casus_id: str) -> None:
+    """From the casus page, the link to the plan editor."""
+    b.goto(f"/casussen/{casus_id}", "casus")
+    follow(b, b.page.locator("#plan-openen"), "plan")
+
+
+def write_plan(b: Browsing) -> None:
+    """The first version: a problem and a goal per leefgebied, the eindcriterium, an action
+    with owner (organisation and person) and termijn, an intervention per spoor and a
+    partner's toezegging. The editor offers one empty row per section; "Lege regels
+    toevoegen" gives more without storing anything."""
+    page = b.page
+    page.locator("#plan-doelen-0-leefgebied").select_option("financien")
+    page.locator("#plan-doelen-0-probleem").fill("Schulden bij meerdere partijen.")
+    page.locator("#plan-doelen-0-doel").fill("Schulden onder bewind.")
+    page.locator("#plan-eindcriterium").fill("Schulden geregeld en een vaste dagbesteding.")
+    page.locator("#plan-acties-0-omschrijving").fill(PLAN_ACTIE)
+    page.locator("#plan-acties-0-eigenaar-organisatie").select_option(PARTNER_ORG)
+    page.locator("#plan-acties-0-eigenaar-gebruiker").select_option(PARTNER)
+    page.locator("#plan-acties-0-deadline").fill(day(14))
+    page.locator("#plan-interventies-0-spoor").select_option("zorg")
+    page.locator("#plan-interventies-0-organisatie").select_option(WIJKTEAM_ORG)
+    page.locator("#plan-interventies-0-omschrijving").fill("Wekelijks huisbezoek.")
+    page.locator("#plan-toezeggingen-0-organisatie").select_option(PARTNER_ORG)
+    page.locator("#plan-toezeggingen-0-tekst").fill(PLAN_TOEZEGGING)
+    page.locator("#plan-toezeggingen-0-gedaan-op").fill(day())
+    b.submit("Lege regels toevoegen", "plan-meer-regels")
+    # Nothing stored yet, everything typed is still there, with empty rows below it.
+    assert page.locator("#plan-acties-0-omschrijving").input_value() == PLAN_ACTIE
+    info = page.locator("#plan-versie-info").inner_text()
+    assert "Er is nog geen plan van aanpak vastgesteld." in info
+    page.locator("#plan-doelen-1-leefgebied").select_option("werk-opleiding")
+    page.locator("#plan-doelen-1-probleem").fill("Geen werk of dagbesteding.")
+    page.locator("#plan-doelen-1-doel").fill("Intake bij de RSD en een werkervaringsplek.")
+    page.locator("#plan-interventies-1-spoor").select_option("strafrechtelijk")
+    page.locator("#plan-interventies-1-organisatie").select_option(POLITIE_ORG)
+    page.locator("#plan-interventies-1-omschrijving").fill("Lik-op-stuk bij nieuwe overlast.")
+    page.locator("#plan-interventies-2-spoor").select_option("bestuurlijk")
+    page.locator("#plan-interventies-2-organisatie").select_option(GEMEENTE_ORG)
+    page.locator("#plan-interventies-2-omschrijving").fill("Gesprek bij de burgemeester.")
+    b.submit("Plan vaststellen", "plan-versie-1")
+    assert "Het plan van aanpak is vastgesteld als nieuwe versie." in flash(b)
+    assert "Huidige versie: 1" in page.locator("#plan-versie-info").inner_text()
+
+
+def revise_plan(b: Browsing) -> None:
+    """A second version: a third goal and the first goal's status."""
+    page = b.page
+    page.locator("#plan-doelen-0-status").select_option("loopt")
+    page.locator("#plan-doelen-2-leefgebied").select_option("huisvesting")
+    page.locator("#plan-doelen-2-probleem").fill("Dreigende huisuitzetting.")
+    page.locator("#plan-doelen-2-doel").fill("Betalingsregeling met de verhuurder.")
+    b.submit("Plan vaststellen", "plan-versie-2")
+    assert "Huidige versie: 2" in page.locator("#plan-versie-info").inner_text()
+
+
+def compare_versions(b: Browsing) -> str:
+    """Versions 1 and 2 side by side; returns the text of the comparison."""
+    follow(b, b.page.locator("#plan-vergelijken-link"), "plan-vergelijken")
+    page = b.page
+    head = page.locator("#vergelijk-doelen thead").inner_text()
+    assert "Versie 1" in head and "Versie 2" in head
+    return str(page.locator("main").inner_text())
+
+
+# --- Zelfredzaamheid (ZRM): two measurements and the chart per domain -----------------------
+
+
+def record_zrm(b: Browsing, moment: str, scores: dict[str, int], default: int) -> None:
+    """On the zelfredzaamheid page: the meetmoment and a score for every domain."""
+    page = b.page
+    form = page.locator("#zrm-formulier")
+    form.get_by_role("group", name=re.compile("^Meetmoment")).get_by_label(moment).check()
+    for group in form.locator("#zrm-scores fieldset.score-group").all():
+        domain = str(group.get_attribute("id")).removeprefix("zrm-scores-")
+        group.locator(f"#zrm-scores-{domain}-{scores.get(domain, default)}").check()
+    b.submit("Meting vastleggen", "zelfredzaamheid-vastgelegd")
+    assert "De zelfredzaamheidsmeting is vastgelegd." in flash(b)
+
+
+# --- Werkvoorraad: act on an item -----------------------------------------------------------
+
+
+def werk_row(b: Browsing, text: str) -> Any:
+    return b.page.locator("#werkvoorraad-tabel tbody tr", has_text=text)
