@@ -12,11 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from walk_steps import (
     CASUSREGISSEUR,
+    DEEL_TITEL,
     JONGERENWERK,
     NIET_BETROKKEN,
+    OVERLEG_ACTIE,
+    OVERLEG_PLAATS,
     PARTNER,
+    PARTNER_ORG,
+    PGA_EXPERT,
     PLAN_ACTIE,
     PLAN_TOEZEGGING,
     PROCESREGISSEUR,
@@ -24,6 +30,7 @@ from walk_steps import (
     Browse,
     T,
     aanmelden,
+    add_information,
     casus_id_of,
     compare_versions,
     day,
@@ -31,11 +38,28 @@ from walk_steps import (
     follow,
     open_plan,
     phase,
+    plan_overleg,
+    put_on_agenda,
+    record_and_revoke_consent,
     record_zrm,
+    reference,
     revise_plan,
+    share_with_the_checklist,
     triage_and_invite,
     werk_row,
     write_plan,
+    write_verslag,
+)
+
+#: A big missing feature (issue 12: "acties that land in the owners' werkvoorraad" and "the
+#: werkvoorraad can be acted on"): an action from an overleg's verslag is listed in its
+#: owner's werkvoorraad, but nothing can mark it done or postpone it — not the werkvoorraad
+#: page (only plan actions and toezeggingen are actionable), not the API (WerkitemIn.soort
+#: is planactie | toezegging-controleren) and no service function changes an overleg
+#: action's status.
+OVERLEGACTIE_NIET_AFHANDELBAAR = (
+    "An overlegactie cannot be marked done or postponed: no service, API or form for it "
+    "(werkvoorraad.afhandelen handles plan actions and toezeggingen only)"
 )
 
 
@@ -223,3 +247,63 @@ def test_plan_van_aanpak_zrm_and_the_owner_acting_on_the_werkvoorraad(browse: Br
     open_plan(b, casus_id)
     versions = b.page.locator("#plan-versies").inner_text()
     assert "Bewindvoerder pas volgende maand." in versions
+
+
+def test_overleg_with_verslag_and_the_action_in_the_owners_werkvoorraad(browse: Browse) -> None:
+    casus_id = aanmelden(browse(T, WIJKAGENT), "Overlegtafel")
+    voorzitter = browse(T, PROCESREGISSEUR)
+    triage_and_invite(voorzitter, casus_id)
+    ref = reference(voorzitter)
+
+    overleg_id = plan_overleg(voorzitter)
+    page = voorzitter.page
+    facts = page.locator("dl.facts").inner_text()
+    assert OVERLEG_PLAATS in facts and "Gepland" in facts
+    put_on_agenda(voorzitter, casus_id, "Stand van de schulden; inkomen nog onzeker.")
+    agenda = page.locator("ol.agenda").inner_text()
+    assert ref in agenda and "Stand van de schulden" in agenda
+    write_verslag(voorzitter, owner_org=PARTNER_ORG, owner=PARTNER)
+    agenda = page.locator("ol.agenda").inner_text()
+    for text in ("Schulden lopen op", "Plan loopt door", "RSD herbeoordeelt de uitkering."):
+        assert text in agenda
+    assert OVERLEG_ACTIE in page.locator("ol.agenda table").inner_text()
+
+    # The owner (another organisation) sees the overleg and the action in the werkvoorraad.
+    owner = browse(T, PARTNER)
+    owner.goto("/werkvoorraad", "werkvoorraad")
+    item = werk_row(owner, OVERLEG_ACTIE)
+    assert item.count() == 1 and ref in item.inner_text()
+    owner.goto(f"/overleggen/{overleg_id}", "overleg")
+    assert OVERLEG_ACTIE in owner.page.locator("ol.agenda").inner_text()
+    owner.goto("/werkvoorraad", "werkvoorraad")
+    item = werk_row(owner, OVERLEG_ACTIE)
+    if item.get_by_role("button", name="Gereed").count() == 0:
+        pytest.xfail(OVERLEGACTIE_NIET_AFHANDELBAAR)
+    owner.submit("Gereed", "werkvoorraad-overlegactie-gereed", within=item)
+    assert werk_row(owner, OVERLEG_ACTIE).count() == 0
+
+
+def test_toestemming_delen_and_the_avg_pages(browse: Browse) -> None:
+    casus_id = aanmelden(browse(T, WIJKAGENT), "Toestemming")
+    triage_and_invite(browse(T, PROCESREGISSEUR), casus_id)
+
+    b = browse(T, CASUSREGISSEUR)
+    b.goto(f"/casussen/{casus_id}", "casus")
+    record_and_revoke_consent(b)
+    add_information(b)
+    share_with_the_checklist(b)
+    row = b.page.locator("#kop-info ~ table tbody tr", has_text=DEEL_TITEL)
+    assert "nog niet gedeeld" not in row.inner_text()
+
+    # The toegangslog of the casus: who read it (the casusregisseur, just now).
+    follow(b, b.page.get_by_role("link", name="Wie heeft deze casus ingezien"), "toegangslog")
+    assert "Robin" in b.page.locator("main").inner_text()
+
+    # The PGA-expert: the AVG page of the person, and the inzage (art. 15).
+    expert = browse(T, PGA_EXPERT)
+    expert.goto(f"/casussen/{casus_id}", "casus")
+    follow(expert, expert.page.get_by_role("link", name="AVG-verzoeken van de persoon"), "avg")
+    assert "AVG-verzoeken van Bradley Toestemming" in expert.page.locator("h1").inner_text()
+    expert.submit("Inzage bekijken", "avg-inzage")
+    document = expert.page.locator("body").inner_text()  # a document for the person
+    assert "Bradley" in document and "Toestemming" in document

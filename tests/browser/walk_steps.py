@@ -202,3 +202,141 @@ def record_zrm(b: Browsing, moment: str, scores: dict[str, int], default: int) -
 
 def werk_row(b: Browsing, text: str) -> Any:
     return b.page.locator("#werkvoorraad-tabel tbody tr", has_text=text)
+
+
+def reference(b: Browsing) -> str:
+    """The reference of the casus whose page is open."""
+    return str(b.page.locator(".casus-head h1 .subtle").inner_text()).strip()
+
+
+# --- Overleg: plan, agenda with briefing, verslag with BOB, besluiten and acties ------------
+
+OVERLEG_PLAATS = "Gemeentehuis Zeist, kamer 2.14"
+OVERLEG_ACTIE = "Uitkering herbeoordelen en terugkoppelen aan de casusregisseur."
+
+
+def plan_overleg(b: Browsing) -> str:
+    """The voorzitter plans an overleg of today (type, date, time, place); returns its id."""
+    menu = b.page.get_by_role("navigation", name="Hoofdmenu")
+    follow(b, menu.get_by_role("link", name="Overleggen"), "overleggen")
+    page = b.page
+    page.locator("#overleg-plannen summary").click()
+    form = page.locator("#overleg-plannen form")
+    form.get_by_label("Soort overleg").select_option(OVERLEG_TYPE)
+    form.get_by_label("Datum").fill(day())
+    form.get_by_label("Begintijd").fill("09:30")
+    form.get_by_label("Plaats").fill(OVERLEG_PLAATS)
+    b.submit("Overleg plannen", "overleg-gepland", within=form)
+    assert "Het overleg is gepland." in flash(b)
+    match = re.search(r"/overleggen/([0-9a-f-]{36})", page.url)
+    assert match, page.url
+    return match.group(1)
+
+
+def put_on_agenda(b: Browsing, casus_id: str, briefing: str) -> None:
+    form = b.page.locator("#agenderen form")
+    form.get_by_label(re.compile("^Casus")).select_option(casus_id)
+    form.get_by_label("Briefing").fill(briefing)
+    b.submit("Op de agenda zetten", "overleg-geagendeerd", within=form)
+    assert "De casus staat op de agenda." in flash(b)
+
+
+def write_verslag(b: Browsing, *, owner_org: str, owner: str) -> None:
+    """BOB for the one agendapunt, two besluiten and an action for another organisation's
+    professional; first without the besluitvorming (a form error), then complete."""
+    page = b.page
+    form = page.locator("#verslag form")
+    for org in (GEMEENTE_ORG, WIJKTEAM_ORG, owner_org):
+        form.locator(f"input[name=aanwezig][value={org}]").check()
+    p = "#verslag-agendapunten-0-"
+    form.locator(p + "beeldvorming").fill("Schulden lopen op; overlast neemt af.")
+    form.locator(p + "oordeelsvorming").fill("Partners zien voortgang, inkomen is de sleutel.")
+    form.locator(p + "besluiten").fill("Doorgaan met het plan.\nRSD herbeoordeelt de uitkering.")
+    form.locator(p + "acties-0-omschrijving").fill(OVERLEG_ACTIE)
+    form.locator(p + "acties-0-eigenaar-organisatie").select_option(owner_org)
+    form.locator(p + "acties-0-eigenaar-gebruiker").select_option(owner)
+    form.locator(p + "acties-0-deadline").fill(day(7))
+    b.submit("Verslag vastleggen", "overleg-verslag-onvolledig", within=form)
+    form = page.locator("#verslag form")
+    assert form.locator(".field-error").count() >= 1
+    # Everything typed is still there.
+    assert form.locator(p + "acties-0-omschrijving").input_value() == OVERLEG_ACTIE
+    form.locator(p + "besluitvorming").fill("Plan loopt door; RSD pakt het inkomen op.")
+    b.submit("Verslag vastleggen", "overleg-verslag", within=form)
+    assert "Het verslag is vastgelegd." in flash(b)
+
+
+# --- Toestemming and the delen wizard (checklist gegevensdeling) ----------------------------
+
+DEEL_TITEL = "Overzicht schuldeisers"
+
+
+def record_and_revoke_consent(b: Browsing) -> None:
+    page = b.page
+    section = page.locator("#toestemming")
+    section.locator("#toestemming-vastleggen summary").click()
+    form = section.locator("#toestemming-vastleggen form")
+    form.get_by_label(re.compile("^Doel van de toestemming")).select_option("plan-van-aanpak")
+    form.get_by_label(re.compile("^Reikwijdte")).fill(
+        "Inkomensgegevens delen met de schuldhulpverlening."
+    )
+    form.get_by_role("group", name=re.compile("^Is de persoon afhankelijk")).get_by_label(
+        "Nee"
+    ).check()
+    b.submit("Toestemming vastleggen", "casus-toestemming", within=form)
+    assert "De toestemming is vastgelegd." in flash(b)
+    row = page.locator("#toestemming tbody tr", has_text="Plan van aanpak")
+    assert "Geldig" in row.inner_text()
+    b.submit(
+        "Toestemming voor plan van aanpak intrekken", "casus-toestemming-ingetrokken", within=row
+    )
+    assert "De toestemming is ingetrokken" in flash(b)
+    row = page.locator("#toestemming tbody tr", has_text="Plan van aanpak")
+    assert "Ingetrokken op" in row.inner_text()
+
+
+def add_information(b: Browsing) -> None:
+    page = b.page
+    page.locator("#informatie-toevoegen summary").click()
+    form = page.locator("#informatie-toevoegen form")
+    form.get_by_label(re.compile("^Categorie")).select_option("financieel")
+    form.get_by_label(re.compile("^Titel")).fill(DEEL_TITEL)
+    form.get_by_label(re.compile("^Inhoud")).fill("Zes schuldeisers; totaal ongeveer 14.000 euro.")
+    b.submit("Informatie toevoegen", "casus-informatie", within=form)
+    assert "De informatie is toegevoegd." in flash(b)
+
+
+def share_with_the_checklist(b: Browsing) -> None:
+    """The delen wizard: doel en grondslag, noodzaak (first incomplete: a form error in that
+    step), transparantie, the recipients; then shared."""
+    page = b.page
+    row = page.locator("#kop-info ~ table tbody tr", has_text=DEEL_TITEL)
+    link = page.locator("tr.item-row-acties").get_by_role(
+        "link", name="Delen via de checklist gegevensdeling"
+    )
+    assert row.count() == 1 and link.count() == 1
+    follow(b, link, "delen-stap-1")
+    page.get_by_label(re.compile("^Doel van de deling")).select_option("plan-van-aanpak")
+    page.get_by_label(re.compile("^Grondslag")).select_option("publieke-taak")
+    b.submit("Volgende stap", "delen-stap-2")
+    assert page.locator("[aria-current=step]").inner_text().startswith("Stap 2")
+    page.get_by_label(re.compile("^Noodzaak")).fill("Zonder overzicht geen bewindvoering.")
+    page.get_by_label(re.compile("^Proportionaliteit")).fill("Alleen de schuldeisers en bedragen.")
+    b.submit("Volgende stap", "delen-stap-2-onvolledig")
+    # Incomplete: a form error beside the empty field, still in step 2, the input kept.
+    assert page.locator("[aria-current=step]").inner_text().startswith("Stap 2")
+    assert "Nog niet compleet" in page.locator("form [role=alert]").inner_text()
+    missing = page.get_by_label(re.compile("^Subsidiariteit"))
+    assert missing.get_attribute("aria-invalid") == "true" or (
+        "fout" in str(missing.get_attribute("aria-describedby"))
+    )
+    assert page.get_by_label(re.compile("^Noodzaak")).input_value().startswith("Zonder")
+    missing.fill("De persoon kan het overzicht niet zelf aanleveren.")
+    b.submit("Volgende stap", "delen-stap-3")
+    page.get_by_role("group", name=re.compile("^Is de persoon geïnformeerd")).get_by_label(
+        "Ja"
+    ).check()
+    b.submit("Volgende stap", "delen-stap-4")
+    assert "Publieke taak" in page.locator("main dl").inner_text()
+    b.submit("Delen met de deelnemers", "casus-gedeeld")
+    assert "Het item is gedeeld met de deelnemers" in flash(b)
