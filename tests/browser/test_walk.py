@@ -16,7 +16,7 @@ import pytest
 from walk_steps import (
     CASUSREGISSEUR,
     DEEL_TITEL,
-    JONGERENWERK,
+    DRIEHOEK,
     NIET_BETROKKEN,
     OVERLEG_ACTIE,
     OVERLEG_PLAATS,
@@ -31,11 +31,14 @@ from walk_steps import (
     T,
     aanmelden,
     add_information,
-    casus_id_of,
     compare_versions,
     day,
     flash,
     follow,
+    group_form,
+    group_step_saved,
+    group_steps_1_and_2,
+    next_step,
     open_plan,
     phase,
     plan_overleg,
@@ -44,6 +47,7 @@ from walk_steps import (
     record_zrm,
     reference,
     revise_plan,
+    search,
     share_with_the_checklist,
     triage_and_invite,
     werk_row,
@@ -132,51 +136,113 @@ def test_informeren_afschalen_waakvlam_heropenen(browse: Browse) -> None:
 
 
 def test_group_approach_steps_1_and_2(browse: Browse) -> None:
-    coordinator = browse(T, JONGERENWERK)
-    page = coordinator.page
-    coordinator.goto("/aanmelden/groep", "aanmelden-groep")
-    page.get_by_label("Groepsnaam").fill("Groep Browserplein")
-    page.get_by_role("textbox", name=re.compile("^Welke signalen zijn er")).fill(
-        "Groep van tien jongeren veroorzaakt 's avonds overlast."
+    coordinator, _ = group_steps_1_and_2(browse, "Groep Browserplein")
+    assert phase(coordinator).startswith("Stap 2")
+    assert "Groep Browserplein" in coordinator.page.locator("#kop-persoon + dl").inner_text()
+
+
+def test_group_approach_steps_3_to_7(browse: Browse) -> None:
+    b, group_id = group_steps_1_and_2(browse, "Groep Stappenplein")
+    page = b.page
+    next_step(b, 3, "groep-stap-3")
+    assert phase(b).startswith("Stap 3")
+    missing = page.locator("#groepsstap-ontbreekt").inner_text()
+    assert "Leg het integraal beeld van de groep vast." in missing
+
+    # An empty step cannot be clicked through: refused, with what is missing, in Dutch.
+    next_step(b, 4, "groep-stap-4-geweigerd")
+    refused = page.locator("[role=alert]").first.inner_text()
+    assert "Leg het integraal beeld van de groep vast." in refused
+    assert "Stel een conceptplan van aanpak op." in refused
+    assert phase(b).startswith("Stap 3")
+
+    # Step 3: the integraal beeld (too short first: the message beside the field) and the
+    # concept plan.
+    form = group_form(b, "integraal-beeld")
+    text = form.get_by_label(re.compile("^Integraal beeld van de groep"))
+    text.fill("Kort.")
+    b.submit("Integraal beeld opslaan", "groep-integraal-beeld-te-kort", within=form)
+    form = group_form(b, "integraal-beeld")
+    assert "ten minste 20 tekens" in form.locator(".field-error").first.inner_text()
+    beeld = "Kern van drie jongeren, meelopers uit de buurt; 's avonds bij de bushalte."
+    form.get_by_label(re.compile("^Integraal beeld van de groep")).fill(beeld)
+    group_step_saved(b, form, "Integraal beeld opslaan", "groep-integraal-beeld", "integraal beeld")
+    form = group_form(b, "conceptdoel")
+    form.get_by_label(re.compile("^Leefgebied")).select_option("tijdsbesteding")
+    form.get_by_label(re.compile("^Probleem")).fill("Geen dagbesteding; rondhangen.")
+    form.get_by_label(re.compile("^Doel")).fill("Iedere jongere heeft school, werk of sport.")
+    form.get_by_label(re.compile("^Eindcriterium")).fill("Drie maanden geen meldingen.")
+    group_step_saved(b, form, "Doel opslaan", "groep-conceptdoel", "conceptplan")
+    assert "is compleet" in page.locator("#groepsstap-compleet").inner_text()
+    next_step(b, 4, "groep-stap-4")
+
+    # Step 4: the anonymised voorlegging (a member's name is refused) and the advice.
+    form = group_form(b, "voorlegging")
+    form.get_by_label(re.compile("^Geanonimiseerde voorlegging")).fill(
+        "Milan en twee anderen intimideren reizigers bij de bushalte."
     )
-    page.get_by_label("Justitie").fill("Vernielingen rond het winkelcentrum.")
-    page.get_by_label("Overleg", exact=True).select_option("groepsoverleg")
-    coordinator.submit("Groep aanmelden", "groep-stap-1")
-    assert "De groep is aangemeld." in flash(coordinator)
-    group_id = casus_id_of(page.url)
+    b.submit("Voorlegging opslaan", "groep-voorlegging-met-naam", within=form)
+    form = group_form(b, "voorlegging")
+    assert "geanonimiseerd" in form.locator(".field-error").first.inner_text()
+    voorlegging = "Groep van circa tien jongeren; kern van drie; intimidatie bij de bushalte."
+    form.get_by_label(re.compile("^Geanonimiseerde voorlegging")).fill(voorlegging)
+    group_step_saved(b, form, "Voorlegging opslaan", "groep-voorlegging", "voorlegging")
+    form = group_form(b, "advies")
+    form.get_by_label(re.compile("^Prioriteit")).select_option("hoog")
+    form.get_by_label(re.compile("^Advies")).fill("Integrale aanpak met voorrang.")
+    form.get_by_label(re.compile("^Besproken in de driehoek op")).fill(day())
+    group_step_saved(b, form, "Advies opslaan", "groep-advies", "advies")
+    follow(b, page.locator("#driehoek-link"), "groep-driehoek-voorbeeld")
+    assert voorlegging in page.locator("main").inner_text()
+    driehoek = browse(T, DRIEHOEK)
+    driehoek.goto("/driehoek", "driehoek")
+    seen = driehoek.page.locator("main").inner_text()
+    assert "Hoog: met voorrang aanpakken" in seen and "Milan" not in seen
+    b.goto(f"/casussen/{group_id}", "casus")
+    next_step(b, 5, "groep-stap-5")
 
-    page.get_by_text("Signaal toevoegen").click()
-    signal = page.locator("form[action*='/signalen']")
-    signal.get_by_role("textbox", name=re.compile("^Signaal")).fill(
-        "Groep hangt rond bij de bushalte; vernielingen."
-    )
-    coordinator.submit("Signaal vastleggen", "groep-signaal", within=signal)
-    assert "Het signaal over de groep is vastgelegd." in flash(coordinator)
+    # Step 5: an intervention on a spoor of the plan and its nulmeting.
+    form = group_form(b, "interventie")
+    form.get_by_label(re.compile("^Spoor")).select_option("bestuurlijk")
+    form.get_by_label(re.compile("^Interventie")).fill("Cameratoezicht bij de bushalte.")
+    group_step_saved(b, form, "Interventie opslaan", "groep-interventie", "interventie")
+    next_step(b, 6, "groep-stap-6-geweigerd")
+    assert "Leg de nulmeting vast." in page.locator("[role=alert]").first.inner_text()
+    form = group_form(b, "nulmeting")
+    form.get_by_label(re.compile("^Spoor")).select_option("bestuurlijk")
+    form.get_by_label(re.compile("^Wat meet u")).fill("Meldingen per maand")
+    form.get_by_label(re.compile("^Waarde bij de start")).fill("11")
+    group_step_saved(b, form, "Nulmeting opslaan", "groep-nulmeting", "nulmeting")
+    spoor = page.locator("#plan-per-spoor tbody tr", has_text="Bestuurlijk").inner_text()
+    assert "Cameratoezicht bij de bushalte." in spoor and "Meldingen per maand" in spoor
+    next_step(b, 6, "groep-stap-6")
 
-    procesregisseur = browse(T, PROCESREGISSEUR)
-    procesregisseur.goto(f"/casussen/{group_id}", "casus")
-    p = procesregisseur.page
-    p.get_by_text("Regie aanstellen of overdragen").click()
-    regie = p.locator("form[action*='/regie']")
-    regie.get_by_label("Rol").select_option("uitvoeringscoordinator")
-    regie.get_by_label("Wie").select_option(JONGERENWERK)
-    procesregisseur.submit("Regie vastleggen", "groep-regie", within=regie)
-    procesregisseur.submit("Naar stap 2: Informatie verzamelen", "groep-stap-2")
-    assert phase(procesregisseur).startswith("Stap 2")
-
-    coordinator.goto(f"/casussen/{group_id}", "casus")
-    page.get_by_text("Groepslid toevoegen").click()
-    member = page.locator("form[action*='/leden#']")
-    member.get_by_label("Rol in de groep").select_option("kern")
-    member.get_by_label("Voornamen").fill("Milan")
-    member.get_by_label("Achternaam").fill("Browsergroepslid")
-    coordinator.submit("Op de namenlijst zetten", "groep-lid", within=member)
-    assert "Het groepslid staat op de namenlijst." in flash(coordinator)
-    assert page.get_by_text("Milan Browsergroepslid").count() >= 1
+    # Step 6: voortgang; step 7: the evaluation with the nameting.
+    form = group_form(b, "voortgang")
+    form.get_by_label(re.compile("^Spoor")).select_option("bestuurlijk")
+    form.get_by_label(re.compile("^Wat is er gedaan")).fill("Camera's geplaatst; minder meldingen.")
+    group_step_saved(b, form, "Voortgang opslaan", "groep-voortgang", "voortgang")
+    assert "Camera's geplaatst" in page.locator("#voortgang").inner_text()
+    next_step(b, 7, "groep-stap-7")
+    form = group_form(b, "evaluatie")
+    form.get_by_label(re.compile("^Conclusie")).fill("Overlast sterk afgenomen; de kern is weg.")
+    form.get_by_label(re.compile("^Nameting bestuurlijk")).fill("2")
+    form.get_by_label(re.compile("^Vervolg")).fill("Jongerenwerk houdt contact.")
+    group_step_saved(b, form, "Evaluatie opslaan", "groep-evaluatie", "evaluatie")
+    assert "Overlast sterk afgenomen" in page.locator("#evaluatie-conclusie").inner_text()
+    assert "Meldingen per maand: 11" in page.locator("#evaluatie-metingen").inner_text()
 
 
-def test_a_non_participating_professional_finds_nothing(browse: Browse) -> None:
-    casus_id = aanmelden(browse(T, WIJKAGENT), "Nietzichtbaar")
+def test_search_and_a_non_participating_professional_finds_nothing(browse: Browse) -> None:
+    wijkagent = browse(T, WIJKAGENT)
+    casus_id = aanmelden(wijkagent, "Nietzichtbaar")
+    ref = reference(wijkagent)
+    # A participant finds the casus by name and by reference.
+    wijkagent.goto("/casussen", "casussen")
+    for term in ("Bradley Nietzichtbaar", ref):
+        found = search(wijkagent, term, "casussen-zoeken")
+        assert ref in found and "Nietzichtbaar" in found, found
+
     outsider = browse(T, NIET_BETROKKEN)
     outsider.goto("/casussen", "casussen")
     assert outsider.page.get_by_text("Nietzichtbaar").count() == 0
@@ -185,6 +251,10 @@ def test_a_non_participating_professional_finds_nothing(browse: Browse) -> None:
     assert "Nietzichtbaar" not in body and "Bradley" not in body
     outsider.goto("/werkvoorraad", "werkvoorraad")
     assert outsider.page.get_by_text("Nietzichtbaar").count() == 0
+    outsider.goto("/casussen", "casussen")
+    for term in ("Nietzichtbaar", ref):
+        found = search(outsider, term, "casussen-zoeken-niet-betrokken")
+        assert "Niets gevonden dat u mag zien." in found and "Nietzichtbaar" not in found
 
 
 def test_plan_van_aanpak_zrm_and_the_owner_acting_on_the_werkvoorraad(browse: Browse) -> None:

@@ -56,7 +56,7 @@ def phase(b: Browsing) -> str:
 
 
 def flash(b: Browsing) -> str:
-    return str(b.page.locator(".flash").inner_text()).strip()
+    return str(b.page.locator(".flash[role=status]").inner_text()).strip()
 
 
 def aanmelden(b: Browsing, achternaam: str) -> str:
@@ -340,3 +340,82 @@ def share_with_the_checklist(b: Browsing) -> None:
     assert "Publieke taak" in page.locator("main dl").inner_text()
     b.submit("Delen met de deelnemers", "casus-gedeeld")
     assert "Het item is gedeeld met de deelnemers" in flash(b)
+
+
+# --- Search ---------------------------------------------------------------------------------
+
+
+def search(b: Browsing, term: str, name: str) -> str:
+    """Search on Mijn casussen; returns the text of the results (or of the empty message)."""
+    form = b.page.locator("form.search")
+    form.locator("#zoekterm").fill(term)
+    b.submit("Zoeken", name, within=form)
+    return str(b.page.locator("main").inner_text())
+
+
+# --- Group approach -------------------------------------------------------------------------
+
+
+def group_steps_1_and_2(browse: Browse, name: str) -> tuple[Browsing, str]:
+    """Step 1 (aanmelden with a signal) by the jongerenwerk, regie and step 2 by the
+    procesregisseur, a member on the namenlijst; returns the coordinator and the group id."""
+    coordinator = browse(T, JONGERENWERK)
+    page = coordinator.page
+    coordinator.goto("/aanmelden/groep", "aanmelden-groep")
+    page.get_by_label("Groepsnaam").fill(name)
+    page.get_by_role("textbox", name=re.compile("^Welke signalen zijn er")).fill(
+        "Groep van tien jongeren veroorzaakt 's avonds overlast."
+    )
+    page.get_by_label("Justitie").fill("Vernielingen rond het winkelcentrum.")
+    page.get_by_label("Overleg", exact=True).select_option("groepsoverleg")
+    coordinator.submit("Groep aanmelden", "groep-stap-1")
+    assert "De groep is aangemeld." in flash(coordinator)
+    group_id = casus_id_of(page.url)
+
+    page.get_by_text("Signaal toevoegen").click()
+    signal = page.locator("form[action*='/signalen']")
+    signal.get_by_role("textbox", name=re.compile("^Signaal")).fill(
+        "Groep hangt rond bij de bushalte; vernielingen."
+    )
+    coordinator.submit("Signaal vastleggen", "groep-signaal", within=signal)
+    assert "Het signaal over de groep is vastgelegd." in flash(coordinator)
+
+    procesregisseur = browse(T, PROCESREGISSEUR)
+    procesregisseur.goto(f"/casussen/{group_id}", "casus")
+    p = procesregisseur.page
+    p.get_by_text("Regie aanstellen of overdragen").click()
+    regie = p.locator("form[action*='/regie']")
+    regie.get_by_label("Rol").select_option("uitvoeringscoordinator")
+    regie.get_by_label("Wie").select_option(JONGERENWERK)
+    procesregisseur.submit("Regie vastleggen", "groep-regie", within=regie)
+    procesregisseur.submit("Naar stap 2: Informatie verzamelen", "groep-stap-2")
+    assert phase(procesregisseur).startswith("Stap 2")
+
+    coordinator.goto(f"/casussen/{group_id}", "casus")
+    page.get_by_text("Groepslid toevoegen").click()
+    member = page.locator("form[action*='/leden#']")
+    member.get_by_label("Rol in de groep").select_option("kern")
+    member.get_by_label("Voornamen").fill("Milan")
+    member.get_by_label("Achternaam").fill("Browsergroepslid")
+    coordinator.submit("Op de namenlijst zetten", "groep-lid", within=member)
+    assert "Het groepslid staat op de namenlijst." in flash(coordinator)
+    assert page.get_by_text("Milan Browsergroepslid").count() >= 1
+    return coordinator, group_id
+
+
+def next_step(b: Browsing, step: int, name: str) -> None:
+    """The transition button "Naar stap N: ..." of the casus page."""
+    b.submit_matching(re.compile(f"^Naar stap {step}:"), name)
+
+
+def group_form(b: Browsing, part: str) -> Any:
+    """The form of one part of a group step (opened if its <details> is closed)."""
+    details = b.page.locator(f"#groepsstap-{part}")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    return details.locator("form")
+
+
+def group_step_saved(b: Browsing, form: Any, button: str, name: str, melding: str) -> None:
+    b.submit(button, name, within=form)
+    assert melding in flash(b), flash(b)
