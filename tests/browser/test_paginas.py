@@ -4,7 +4,7 @@ overleggen. Each passes the same checks as the walk (axe, reflow, contrast, scre
 from __future__ import annotations
 
 from playwright.sync_api import expect
-from walk_steps import CASUSREGISSEUR, WIJKAGENT, Browse, T
+from walk_steps import CASUSREGISSEUR, TENANTBEHEERDER, WIJKAGENT, Browse, T
 
 
 def test_error_pages_are_dutch_html(browse: Browse) -> None:
@@ -31,7 +31,7 @@ def test_developer_material_is_on_its_own_page(browse: Browse) -> None:
 
 
 def test_the_tenantbeheerder_pages(browse: Browse) -> None:
-    b = browse(T, "koen-bosman")
+    b = browse(T, TENANTBEHEERDER)
     b.page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
         "link", name="Gebruikers"
     ).click()

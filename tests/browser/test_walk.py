@@ -27,6 +27,7 @@ from walk_steps import (
     PLAN_TOEZEGGING,
     PROCESREGISSEUR,
     WIJKAGENT,
+    WIJKTEAM_ORG,
     Browse,
     T,
     aanmelden,
@@ -116,9 +117,7 @@ def test_informeren_afschalen_waakvlam_heropenen(browse: Browse) -> None:
     page.get_by_text("Casus afsluiten", exact=True).first.click()
     close = page.locator("form[action$='/afsluiting']")
     close.get_by_label("Afsluitreden").select_option("afgeschaald")
-    close.get_by_label("Ontvangende organisatie (warme overdracht)").select_option(
-        "sociaal-wijkteam-zeist"
-    )
+    close.get_by_label("Ontvangende organisatie (warme overdracht)").select_option(WIJKTEAM_ORG)
     close.get_by_label("Datum", exact=True).fill(today)
     close.get_by_label("Wat is besproken?").fill("Doelen behaald; het wijkteam neemt over.")
     b.submit("Casus afsluiten", "casus-afgeschaald", within=close)

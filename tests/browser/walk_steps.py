@@ -25,6 +25,8 @@ PGA_EXPERT = PROCESREGISSEUR
 JONGERENWERK, NIET_BETROKKEN, DRIEHOEK = "yara-benali", "mirjam-de-lange", "rob-van-den-berg"
 #: A partner's professional (klantmanager of the RSD): owner of actions of plan and overleg.
 PARTNER = "fatima-ouali"
+#: The tenantbeheerder (users and roles).
+TENANTBEHEERDER = "koen-bosman"
 #: Organisations (ids of the tenant manifest).
 PARTNER_ORG, WIJKTEAM_ORG = "rsd-krh", "sociaal-wijkteam-zeist"
 POLITIE_ORG, GEMEENTE_ORG = "politie-basisteam-zeist", "gemeente-zeist-oov"
