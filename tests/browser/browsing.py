@@ -265,6 +265,13 @@ class Browsing:
             scope.get_by_role("button", name=button, exact=True).click()
         self.check(name)
 
+    def submit_matching(self, button: Any, name: str, *, within: Any = None) -> None:
+        """Like :meth:`submit`, for a button whose name matches a pattern."""
+        scope = within if within is not None else self.page
+        with self.page.expect_navigation():
+            scope.get_by_role("button", name=button).click()
+        self.check(name)
+
     # --- the checks of every page ---------------------------------------------------------
 
     def check(self, name: str) -> None:

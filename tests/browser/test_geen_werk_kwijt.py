@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from browsing import Browsing
 from playwright.sync_api import expect
-from test_walk import PROCESREGISSEUR, WIJKAGENT, T, aanmelden, flash
+from walk_steps import PARTNER_ORG, PROCESREGISSEUR, WIJKAGENT, T, aanmelden, flash
 
 Browse = Callable[[str, str], Browsing]
 STALE = "Formulier niet verwerkt: het hoorde bij een eerdere inlogsessie"
@@ -64,7 +64,7 @@ def test_an_expired_session_keeps_what_was_typed(browse: Browse) -> None:
     page = b.page
     page.get_by_text("Organisatie uitnodigen").click()
     invite = page.locator("form[action*='/deelnemers']")
-    invite.get_by_label("Organisatie").select_option("rsd-krh")
+    invite.get_by_label("Organisatie").select_option(PARTNER_ORG)
     invite.get_by_label("Rol in de casus").fill("schulden en werk (sessietest)")
 
     b.context.clear_cookies()  # the session ends while the form is open
@@ -82,6 +82,6 @@ def test_an_expired_session_keeps_what_was_typed(browse: Browse) -> None:
     expect(page.get_by_role("alert")).to_contain_text(STALE)
     invite = page.locator("form[action*='/deelnemers']")
     expect(invite.get_by_label("Rol in de casus")).to_have_value("schulden en werk (sessietest)")
-    expect(invite.get_by_label("Organisatie")).to_have_value("rsd-krh")
+    expect(invite.get_by_label("Organisatie")).to_have_value(PARTNER_ORG)
     b.submit("Uitnodigen", "casus-uitgenodigd", within=invite)
     assert "De organisatie neemt nu deel aan de casus." in flash(b)

@@ -6,7 +6,15 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from walk_steps import CASUSREGISSEUR, PROCESREGISSEUR, WIJKAGENT, Browse, T, aanmelden
+from walk_steps import (
+    CASUSREGISSEUR,
+    PROCESREGISSEUR,
+    TENANTBEHEERDER,
+    WIJKAGENT,
+    Browse,
+    T,
+    aanmelden,
+)
 
 
 def test_error_pages_are_dutch_html(browse: Browse) -> None:
@@ -33,7 +41,7 @@ def test_developer_material_is_on_its_own_page(browse: Browse) -> None:
 
 
 def test_the_tenantbeheerder_pages(browse: Browse) -> None:
-    b = browse(T, "koen-bosman")
+    b = browse(T, TENANTBEHEERDER)
     b.page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
         "link", name="Gebruikers"
     ).click()

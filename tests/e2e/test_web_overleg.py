@@ -143,7 +143,7 @@ def test_plan_agenda_verslag_and_werkvoorraad(client: Client, token_for: Headers
         "agendapunten.0.besluiten": "Opnemen in de PGA.\nSchuldhulp inschakelen.",
         "agendapunten.0.acties.0.omschrijving": "Huisbezoek afleggen",
         "agendapunten.0.acties.0.eigenaar_organisatie": "politie-basisteam-zeist",
-        "agendapunten.0.acties.0.eigenaar_gebruiker": "",
+        "agendapunten.0.acties.0.eigenaar_gebruiker": WIJKAGENT,
         "agendapunten.0.acties.0.deadline": "",
         "agendapunten.0.acties.1.omschrijving": "",
         "agendapunten.0.acties.1.eigenaar_organisatie": "",
@@ -176,6 +176,9 @@ def test_plan_agenda_verslag_and_werkvoorraad(client: Client, token_for: Headers
     assert item["bespreking"]["besluitvorming"] == "Integrale aanpak zorg en veiligheid."
     assert item["besluiten"] == ["Opnemen in de PGA.", "Schuldhulp inschakelen."]
     assert [a["omschrijving"] for a in item["acties"]] == ["Huisbezoek afleggen"]
+    # The owner by name, not by user id (issue 12: "say it in words").
+    minutes = get(client, url)
+    assert "(Dennis Koster)" in minutes and f"({WIJKAGENT})" not in minutes
 
     login(client, WIJKAGENT)
     werk = get(client, "/werkvoorraad")

@@ -318,6 +318,15 @@ def meeting_page(
         _, body = meetings.meeting_view(ws, overleg_id)
         organisations = org_names(ws)
         chair = user_names(ws, {body["voorzitter"]})
+        owners = user_names(
+            ws,
+            {
+                str(action["eigenaar_gebruiker"])
+                for item in body["agenda"]
+                for action in item.get("acties") or []
+                if action.get("eigenaar_gebruiker")
+            },
+        )
         agenda_form = _agenda_form(ws, body, viewer)
         verslag_form = _verslag_form(ws, body, viewer, state)
     for item in body["agenda"]:
@@ -329,6 +338,7 @@ def meeting_page(
             "overleg": body,
             "organisaties": organisations,
             "voorzitters": chair,
+            "gebruikers": owners,
             "agendaformulier": agenda_form,
             "verslag": verslag_form,
             "f": formstate.FormView(state),
