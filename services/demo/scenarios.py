@@ -83,6 +83,10 @@ class DemoProblem:
     text: str
 
 
+#: Why a demo casus was archived.
+ARCHIVE_REASON = "Geen activiteit meer sinds de waakvlam; dossier gesloten."
+
+
 @dataclass(frozen=True)
 class DemoStep:
     """One transition of the casus, with the data the transition requires."""
@@ -906,7 +910,8 @@ def _route(rng: random.Random, target: str) -> tuple[list[DemoStep], bool]:
             included(_P.MONITORING)
             closure(rng.choice(sorted(lifecycle.CLOSURE_STATES)))
             add(_P.WAAKVLAM)
-        add(_P.GEARCHIVEERD)
+        # Archiving needs a reason (issue 12); a fixed one keeps the random stream unchanged.
+        add(_P.GEARCHIVEERD, reason=ARCHIVE_REASON)
     else:  # pragma: no cover - every state is handled above
         raise AssertionError(target)
     return steps, reopened

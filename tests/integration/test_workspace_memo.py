@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,6 +16,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from services.casework.unit_of_work import workspace
+from services.casework.workspace import Workspace
 from services.platform.db.models import CasusParticipant, CasusRole
 from services.platform.identity.directory import PrincipalDirectory
 from services.platform.identity.principal import Principal
@@ -63,10 +65,22 @@ def test_sections_of_one_transaction_read_the_casus_once(
         assert len(statements) == before  # no query: read once in this transaction
 
 
+class _Undo(Exception):
+    """Raised to end a test's workspace with a rollback."""
+
+
+@contextlib.contextmanager
+def rolled_back(runtime: Runtime, principal: Principal) -> Iterator[Workspace]:
+    """A workspace whose changes are rolled back at its end (it aborts on an exception)."""
+    with contextlib.suppress(_Undo), workspace(runtime.casework, principal) as ws:
+        yield ws
+        raise _Undo
+
+
 def test_a_pending_or_flushed_change_is_seen(
     runtime: Runtime, casus_id: uuid.UUID, expert: Principal
 ) -> None:
-    with workspace(runtime.casework, expert) as ws:
+    with rolled_back(runtime, expert) as ws:
         casus = ws.load_casus(casus_id)
         assert "kwintes" not in _orgs(ws.resource(casus))
         ws.session.add(
@@ -77,11 +91,10 @@ def test_a_pending_or_flushed_change_is_seen(
         assert "kwintes" in _orgs(ws.resource(casus))  # pending: not from the memo
         ws.session.flush()
         assert "kwintes" in _orgs(ws.resource(ws.load_casus(casus_id)))
-        ws.session.rollback()
 
 
 def test_a_bulk_write_is_seen(runtime: Runtime, casus_id: uuid.UUID, expert: Principal) -> None:
-    with workspace(runtime.casework, expert) as ws:
+    with rolled_back(runtime, expert) as ws:
         casus = ws.load_casus(casus_id)
         ws.session.add(
             CasusRole(
@@ -101,4 +114,3 @@ def test_a_bulk_write_is_seen(runtime: Runtime, casus_id: uuid.UUID, expert: Pri
             .execution_options(synchronize_session=False)
         )
         assert ws.resource(casus)["regisseurs"] == []  # the memo was emptied by the UPDATE
-        ws.session.rollback()
