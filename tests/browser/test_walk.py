@@ -2,9 +2,12 @@
 Chromium, every page reached passes the checks of :class:`browsing.Browsing` (axe, reflow at
 320 px, focus and border contrast) and leaves a screenshot.
 
-Each test function is one part of the walk on the fixtures of this folder; later parts (plan
-van aanpak, ZRM, overleg with verslag, group steps 3–7, search) are further test functions that
-start from :func:`opgenomen_casus` or a group of their own.
+Each test function is one part of the walk on the fixtures of this folder, built from the
+steps of :mod:`walk_steps` (a casus reported and taken on, or a group of its own): the
+lifecycle, the plan van aanpak with its versions and the ZRM, the overleg with its verslag,
+toestemming and the delen wizard with the AVG pages, the group approach steps 1–7, search.
+The one step the UI cannot do yet (marking an overleg action done) is an ``xfail`` with its
+reason.
 """
 
 from __future__ import annotations
@@ -134,15 +137,10 @@ def test_informeren_afschalen_waakvlam_heropenen(browse: Browse) -> None:
     b.goto("/casussen", "casussen")
 
 
-def test_group_approach_steps_1_and_2(browse: Browse) -> None:
-    coordinator, _ = group_steps_1_and_2(browse, "Groep Browserplein")
-    assert phase(coordinator).startswith("Stap 2")
-    assert "Groep Browserplein" in coordinator.page.locator("#kop-persoon + dl").inner_text()
-
-
-def test_group_approach_steps_3_to_7(browse: Browse) -> None:
+def test_group_approach_steps_1_to_7(browse: Browse) -> None:
     b, group_id = group_steps_1_and_2(browse, "Groep Stappenplein")
     page = b.page
+    assert "Groep Stappenplein" in page.locator("#kop-persoon + dl").inner_text()
     next_step(b, 3, "groep-stap-3")
     assert phase(b).startswith("Stap 3")
     missing = page.locator("#groepsstap-ontbreekt").inner_text()
