@@ -71,7 +71,9 @@ PERSON_TYPES = frozenset({"person", "group_member"})
 class _Relations:
     """The rows a casus's policy resource is built from (see Workspace.resources)."""
 
-    participants: list[str]
+    organisations: list[str]
+    #: The participant rows themselves, when they were read (for one casus, not a page).
+    participants: list[CasusParticipant] | None
     roles: list[CasusRole]
     shares: list[str]
     grant: UrgentAccess | None
@@ -224,6 +226,11 @@ class Workspace:
         return PURPOSE_BY_PHASE.get(lifecycle.phase_of(casus.kind, casus.state), "uitvoering")
 
     def participants(self, casus: Casus) -> list[CasusParticipant]:
+        """The active participants of a casus (read with its policy resource when that was
+        built in this transaction)."""
+        known = self._relations.get(casus.id) if self._memo_valid() else None
+        if known is not None and known.participants is not None:
+            return list(known.participants)
         return list(
             self.session.scalars(
                 sa.select(CasusParticipant).where(
@@ -235,6 +242,10 @@ class Workspace:
         )
 
     def active_roles(self, casus: Casus) -> list[CasusRole]:
+        """The roles of a casus that have not ended (read with its policy resource when that
+        was built in this transaction)."""
+        if self._memo_valid() and casus.id in self._relations:
+            return list(self._relations[casus.id].roles)
         return list(
             self.session.scalars(
                 sa.select(CasusRole).where(
@@ -263,7 +274,7 @@ class Workspace:
                 _policy_resource(
                     casus,
                     resource_type,
-                    self._relations[casus.id].participants,
+                    self._relations[casus.id].organisations,
                     self._relations[casus.id].roles,
                     self._relations[casus.id].shares,
                     self._relations[casus.id].grant,
@@ -274,15 +285,25 @@ class Workspace:
         # The tenants of the page as well as the ids: the indexes lead with tenant_id, and
         # row-level security alone does not let PostgreSQL use them (issue 14).
         tenants = sorted({c.tenant_id for c in casussen})
-        participants: dict[uuid.UUID, list[str]] = defaultdict(list)
-        for casus_id, org in self.session.execute(
-            sa.select(CasusParticipant.casus_id, CasusParticipant.organisation_id).where(
-                CasusParticipant.tenant_id.in_(tenants),
-                CasusParticipant.casus_id.in_(ids),
-                CasusParticipant.active,
-            )
-        ):
-            participants[casus_id].append(org)
+        organisations: dict[uuid.UUID, list[str]] = defaultdict(list)
+        # One casus (a casus page): the participant rows, which its view shows too; a page
+        # of casussen: only their organisations (no objects to build for 50 casussen).
+        participants: dict[uuid.UUID, list[CasusParticipant]] | None = None
+        where = (
+            CasusParticipant.tenant_id.in_(tenants),
+            CasusParticipant.casus_id.in_(ids),
+            CasusParticipant.active,
+        )
+        if len(casussen) == 1:
+            participants = defaultdict(list)
+            for participant in self.session.scalars(sa.select(CasusParticipant).where(*where)):
+                participants[participant.casus_id].append(participant)
+                organisations[participant.casus_id].append(participant.organisation_id)
+        else:
+            for casus_id, org in self.session.execute(
+                sa.select(CasusParticipant.casus_id, CasusParticipant.organisation_id).where(*where)
+            ):
+                organisations[casus_id].append(org)
         roles: dict[uuid.UUID, list[CasusRole]] = defaultdict(list)
         for role in self.session.scalars(
             sa.select(CasusRole).where(
@@ -314,13 +335,17 @@ class Workspace:
         if self._memo_valid():
             for casus in casussen:
                 self._relations[casus.id] = _Relations(
-                    participants[casus.id], roles[casus.id], shares[casus.id], grants.get(casus.id)
+                    organisations[casus.id],
+                    None if participants is None else participants[casus.id],
+                    roles[casus.id],
+                    shares[casus.id],
+                    grants.get(casus.id),
                 )
         return [
             _policy_resource(
                 casus,
                 resource_type,
-                participants[casus.id],
+                organisations[casus.id],
                 roles[casus.id],
                 shares[casus.id],
                 grants.get(casus.id),

@@ -306,6 +306,13 @@ class Enforcer:
             if isinstance(pending, Casus) and pending.id in wanted:
                 self._subject_of[pending.id] = pending.subject_person_id
                 wanted.discard(pending.id)
+        # A casus this transaction loaded already (the one being decided on, as a rule): its
+        # row says whom it is about (one query per decision before; issue 14).
+        for known in list(self.session.identity_map.values()):
+            if wanted and isinstance(known, Casus) and known.id in wanted:
+                with self.session.no_autoflush:
+                    self._subject_of[known.id] = known.subject_person_id
+                wanted.discard(known.id)
         if not wanted:
             return
         with self.session.no_autoflush:
