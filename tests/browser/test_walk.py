@@ -6,8 +6,7 @@ Each test function is one part of the walk on the fixtures of this folder, built
 steps of :mod:`walk_steps` (a casus reported and taken on, or a group of its own): the
 lifecycle, the plan van aanpak with its versions and the ZRM, the overleg with its verslag,
 toestemming and the delen wizard with the AVG pages, the group approach steps 1–7, search.
-The one step the UI cannot do yet (marking an overleg action done) is an ``xfail`` with its
-reason.
+The owner of an overleg action marks it done from their werkvoorraad, as plan actions are.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
 from walk_steps import (
     CASUSREGISSEUR,
     DEEL_TITEL,
@@ -57,17 +55,6 @@ from walk_steps import (
     werk_row,
     write_plan,
     write_verslag,
-)
-
-#: A big missing feature (issue 12: "acties that land in the owners' werkvoorraad" and "the
-#: werkvoorraad can be acted on"): an action from an overleg's verslag is listed in its
-#: owner's werkvoorraad, but nothing can mark it done or postpone it — not the werkvoorraad
-#: page (only plan actions and toezeggingen are actionable), not the API (WerkitemIn.soort
-#: is planactie | toezegging-controleren) and no service function changes an overleg
-#: action's status.
-OVERLEGACTIE_NIET_AFHANDELBAAR = (
-    "An overlegactie cannot be marked done or postponed: no service, API or form for it "
-    "(werkvoorraad.afhandelen handles plan actions and toezeggingen only)"
 )
 
 
@@ -345,8 +332,7 @@ def test_overleg_with_verslag_and_the_action_in_the_owners_werkvoorraad(browse: 
     assert OVERLEG_ACTIE in owner.page.locator("ol.agenda").inner_text()
     owner.goto("/werkvoorraad", "werkvoorraad")
     item = werk_row(owner, OVERLEG_ACTIE)
-    if item.get_by_role("button", name="Gereed").count() == 0:
-        pytest.xfail(OVERLEGACTIE_NIET_AFHANDELBAAR)
+    assert item.get_by_role("button", name="Gereed").count() == 1
     owner.submit("Gereed", "werkvoorraad-overlegactie-gereed", within=item)
     assert werk_row(owner, OVERLEG_ACTIE).count() == 0
 
