@@ -1127,6 +1127,7 @@ EVENT_LABELS: dict[str, str] = {
     "agenda": "Geagendeerd",
     "informatie-gedeeld": "Informatie gedeeld",
     "informatie-bron": "Informatie achtergehouden of vrijgegeven",
+    "document": "Document toegevoegd of verwijderd",
 }
 
 
