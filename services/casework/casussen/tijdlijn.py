@@ -70,6 +70,7 @@ EVENT_LABELS: dict[str, str] = {
     "agenda": "Geagendeerd",
     "informatie-gedeeld": "Informatie gedeeld",
     "informatie-bron": "Informatie achtergehouden of vrijgegeven",
+    "document": "Document toegevoegd of verwijderd",
 }
 
 
