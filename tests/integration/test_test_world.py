@@ -32,6 +32,17 @@ def test_every_demo_user_has_a_test_counterpart_with_the_same_organisation_and_r
     assert len(test) == sum(len(m.users) for m in demo)
 
 
+def test_each_test_tenant_is_its_demo_tenant_but_for_code_region_and_people() -> None:
+    """Organisations, convenant grants, meeting types, retention...: as in the demo, so the
+    tests exercise the configuration the demo ships."""
+    test = {m.gemeentecode: m for m in load_all(TEST_MANIFESTS_DIR)}
+    different = {"gemeentecode", "region", "users"}
+    for manifest in load_all(SHIPPED_MANIFESTS_DIR):
+        twin = test[getattr(people, DEMO_TO_TEST[manifest.gemeentecode])]
+        assert twin.model_dump(exclude=different) == manifest.model_dump(exclude=different)
+        assert twin.region == getattr(people, DEMO_TO_TEST[manifest.region])
+
+
 def test_the_test_world_shares_no_code_region_or_user_id_with_the_demo() -> None:
     demo, test = load_all(SHIPPED_MANIFESTS_DIR), load_all(TEST_MANIFESTS_DIR)
     assert not {m.gemeentecode for m in demo} & {m.gemeentecode for m in test}
