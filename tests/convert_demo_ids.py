@@ -35,6 +35,10 @@ PATTERN = re.compile(
         for demo in sorted(MAPPING, key=len, reverse=True)
     )
 )
+#: The file names of the demo manifests (tenants/manifests).
+DEMO_FILES = sorted(
+    path.name for path in (Path(__file__).parents[1] / "tenants" / "manifests").glob("*.toml")
+)
 STRING_START = re.compile(r"^([A-Za-z]*)('''|\"\"\"|'|\")", re.S)
 
 
@@ -116,14 +120,39 @@ def convert_python(source: str) -> tuple[str, list[str]]:
         tail = lines[erow - 1][ecol:]
         lines[srow - 1 : erow] = [head + new + tail]
     result = "".join(lines)
-    for found in re.finditer(r"gm0\d{3}-[a-z-]+\.toml|regio-(?:utrecht|haaglanden)\.toml", result):
+    for name in DEMO_FILES:
+        if name in result:
+            problems.append(f"demo manifest {name!r}: use a file of people.TEST_MANIFESTS_DIR")
+    for name in ("SHIPPED_MANIFESTS_DIR", "demo_tenants"):
+        if re.search(rf"\b{name}\b", result):
+            problems.append(
+                f"{name} (the demo): use TEST_MANIFESTS_DIR or test_tenants, unless the test "
+                "is about the demo itself"
+            )
+    for name in sorted(_bound_names(source) & used):
         problems.append(
-            f"demo manifest file {found.group(0)!r}: point it at people.TEST_MANIFESTS_DIR"
+            f"{name} is a name of this file and a constant of people.py: rename it in the "
+            "original and convert again"
         )
     if used:
         names = ", ".join(sorted(used))
         result = _add_import(result, f"from people import {names}\n")
     return result, problems
+
+
+def _bound_names(source: str) -> set[str]:
+    """The names a module binds anywhere (assignments, parameters, functions, imports)."""
+    bound: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.alias):
+            bound.add(node.asname or node.name.split(".")[0])
+    return bound
 
 
 def _add_import(source: str, statement: str) -> str:
