@@ -114,12 +114,7 @@ def identity(runtime: Runtime) -> Identity:
 
 
 @pytest.fixture(scope="session")
-def app(
-    runtime: Runtime,
-    identity: Identity,
-    test_tenants: list[Manifest],
-    demo_tenants: list[Manifest],  # transitional, until every test uses the test world
-) -> Litestar:
+def app(runtime: Runtime, identity: Identity, test_tenants: list[Manifest]) -> Litestar:
     return create_app(runtime, identity=identity)
 
 

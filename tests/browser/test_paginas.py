@@ -3,6 +3,7 @@ overleggen. Each passes the same checks as the walk (axe, reflow, contrast, scre
 
 from __future__ import annotations
 
+from people import ZEIST_BEHEERDER
 from playwright.sync_api import expect
 from walk_steps import CASUSREGISSEUR, WIJKAGENT, Browse, T
 
@@ -31,7 +32,7 @@ def test_developer_material_is_on_its_own_page(browse: Browse) -> None:
 
 
 def test_the_tenantbeheerder_pages(browse: Browse) -> None:
-    b = browse(T, "koen-bosman")
+    b = browse(T, ZEIST_BEHEERDER)
     b.page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
         "link", name="Gebruikers"
     ).click()

@@ -9,11 +9,19 @@ import re
 from collections.abc import Callable
 
 from browsing import Browsing
+from people import (
+    ZEIST,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_COORDINATOR,
+    ZEIST_PGA_EXPERT,
+    ZEIST_PSYCHIATER,
+    ZEIST_WIJKAGENT,
+)
 
 Browse = Callable[[str, str], Browsing]
-T = "GM0355"
-WIJKAGENT, PROCESREGISSEUR, CASUSREGISSEUR = "dennis-koster", "eline-de-graaf", "robin-visser"
-JONGERENWERK, NIET_BETROKKEN = "yara-benali", "mirjam-de-lange"
+T = ZEIST
+WIJKAGENT, PROCESREGISSEUR, CASUSREGISSEUR = ZEIST_WIJKAGENT, ZEIST_PGA_EXPERT, ZEIST_CASUSREGISSEUR
+JONGERENWERK, NIET_BETROKKEN = ZEIST_COORDINATOR, ZEIST_PSYCHIATER
 CASUS_PATH = re.compile(r"/casussen/([0-9a-f-]{36})")
 
 

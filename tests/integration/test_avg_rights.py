@@ -56,7 +56,7 @@ from services.runtime import Runtime
 Headers = Callable[[str, str], dict[str, str]]
 T, OTHER = ZEIST, ZOETERMEER
 EXPERT, REGISSEUR, WIJKAGENT = ZEIST_PGA_EXPERT, ZEIST_CASUSREGISSEUR, ZEIST_WIJKAGENT
-#: Every demo user of Zeist with the roles the manifest gives them.
+#: Every test user of Zeist with the roles the manifest gives them.
 ROLES = {
     ZEIST_PGA_EXPERT: "pga-expert",
     ZEIST_CASUSREGISSEUR: "casusregisseur (regie van deze casus)",

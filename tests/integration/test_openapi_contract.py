@@ -3,7 +3,7 @@
 - schemathesis generates requests from each service's OpenAPI document (a few examples per
   operation, derandomized, no deadline) and checks every response: no 5xx, every status and
   content type documented, every body valid against its documented schema (2xx models and
-  problem+json alike). The casework service is called as logged-in demo users (a casus in
+  problem+json alike). The casework service is called as logged-in test users (a casus in
   phase plan, with a plan, an information item, a consent and a meeting, so that the reads
   answer 200); every write is undone afterwards (the hostile suite's change log).
 - Every operation of both documents has a typed 2xx schema and documents its errors.
