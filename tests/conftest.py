@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import TEST_MANIFESTS_DIR
 from sqlalchemy.engine import URL
 
 from services.app import create_app
@@ -89,8 +90,19 @@ def runtime(settings: Settings, db_urls: DatabaseUrls) -> Iterator[Runtime]:
 
 
 @pytest.fixture(scope="session")
+def test_tenants(runtime: Runtime) -> list[Manifest]:
+    """The test world: the test manifests (``tests/manifests``), applied. Tests name its
+    tenants and people by the constants of ``tests/people.py``."""
+    manifests = load_all(TEST_MANIFESTS_DIR)
+    apply_manifests(runtime.sessions, manifests)
+    return manifests
+
+
+@pytest.fixture(scope="session")
 def demo_tenants(runtime: Runtime) -> list[Manifest]:
-    """The shipped manifests, applied (as `make run` does)."""
+    """The shipped demo manifests, applied (as `make run` does): only for the tests of the
+    demo itself (the demo seed and scenarios). They have their own codes and regions, so they
+    live next to the test world in the one test database."""
     manifests = load_all(SHIPPED_MANIFESTS_DIR)
     apply_manifests(runtime.sessions, manifests)
     return manifests
@@ -102,7 +114,7 @@ def identity(runtime: Runtime) -> Identity:
 
 
 @pytest.fixture(scope="session")
-def app(runtime: Runtime, identity: Identity, demo_tenants: list[Manifest]) -> Litestar:
+def app(runtime: Runtime, identity: Identity, test_tenants: list[Manifest]) -> Litestar:
     return create_app(runtime, identity=identity)
 
 
@@ -114,7 +126,8 @@ def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
 
 @pytest.fixture(scope="session")
 def token_for(identity: Identity) -> Callable[[str, str], dict[str, str]]:
-    """Authorization headers for a demo user, signed by the development issuer."""
+    """Authorization headers for a user (of the test manifests: ``people.py``), signed by the
+    development issuer."""
     issuer = identity.dev_issuer
     assert issuer is not None
 
@@ -125,7 +138,7 @@ def token_for(identity: Identity) -> Callable[[str, str], dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def live_policy_app(runtime: Runtime, identity: Identity, demo_tenants: list[Manifest]) -> Litestar:
+def live_policy_app(runtime: Runtime, identity: Identity, test_tenants: list[Manifest]) -> Litestar:
     """The app with a gateway that looks up the policy data in force on every decision
     (the default looks every two seconds), for tests that change tenants or policy data and
     must not wait on a clock."""

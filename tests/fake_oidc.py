@@ -16,6 +16,7 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
+from people import ZEIST, ZEIST_PGA_EXPERT
 
 KID = "idp-key-1"
 ROTATED_KID = "idp-key-2"
@@ -54,8 +55,8 @@ class FakeProvider:
         self,
         kid: str,
         key: rsa.RSAPrivateKey | None = None,
-        sub: str = "eline-de-graaf",
-        tenant: str = "GM0355",
+        sub: str = ZEIST_PGA_EXPERT,
+        tenant: str = ZEIST,
     ) -> str:
         now = int(time.time())
         claims = {

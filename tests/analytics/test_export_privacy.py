@@ -12,6 +12,7 @@ import polars as pl
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import VEENENDAAL, VEENENDAAL_WIJKAGENT, ZOETERMEER, ZOETERMEER_PGA_EXPERT
 
 from analytics.facts import load_facts, store_batch
 from analytics.indicators import prepare
@@ -30,8 +31,8 @@ def _period(today: dt.date) -> str:
 
 
 #: Each gemeente configures its own leefgebieden.
-PROBLEM_DOMAIN = {"GM0345": "financien", "GM0637": "financien-hulpverlening"}
-USERS = {"GM0345": "sander-brouwers", "GM0637": "saskia-van-der-meer"}
+PROBLEM_DOMAIN = {VEENENDAAL: "financien", ZOETERMEER: "financien-hulpverlening"}
+USERS = {VEENENDAAL: VEENENDAAL_WIJKAGENT, ZOETERMEER: ZOETERMEER_PGA_EXPERT}
 
 
 def _aanmelden(
@@ -77,17 +78,17 @@ def test_a_person_in_two_gemeenten_has_one_pseudonym(
 ) -> None:
     assert is_valid_bsn(MOVER_BSN)
     period = _period(dt.date.today())
-    _aanmelden(client, token_for, "GM0345", "Verhuizer", MOVER_BSN)
+    _aanmelden(client, token_for, VEENENDAAL, "Verhuizer", MOVER_BSN)
     before, _ = _export(runtime, analytics_engine, period)
     persons_before = prepare(before, period).collect().height
 
     # The same person (same BSN) is now also aangemeld in Zoetermeer.
-    _aanmelden(client, token_for, "GM0637", "Verhuizer", MOVER_BSN)
+    _aanmelden(client, token_for, ZOETERMEER, "Verhuizer", MOVER_BSN)
     after, _ = _export(runtime, analytics_engine, period)
-    in_a = set(after.filter(pl.col("gemeentecode") == "GM0345")["pseudonym"])
-    in_b = set(after.filter(pl.col("gemeentecode") == "GM0637")["pseudonym"])
-    shared_before = set(before.filter(pl.col("gemeentecode") == "GM0345")["pseudonym"]) & set(
-        before.filter(pl.col("gemeentecode") == "GM0637")["pseudonym"]
+    in_a = set(after.filter(pl.col("gemeentecode") == VEENENDAAL)["pseudonym"])
+    in_b = set(after.filter(pl.col("gemeentecode") == ZOETERMEER)["pseudonym"])
+    shared_before = set(before.filter(pl.col("gemeentecode") == VEENENDAAL)["pseudonym"]) & set(
+        before.filter(pl.col("gemeentecode") == ZOETERMEER)["pseudonym"]
     )
     assert len(in_a & in_b) == len(shared_before) + 1, "the mover must keep one pseudonym"
     # After deduplication the mover is still ONE row: the contribution bound 1 holds.
@@ -99,6 +100,6 @@ def test_persons_without_bsn_are_not_exported(
 ) -> None:
     period = _period(dt.date.today())
     _, skipped_before = _export(runtime, analytics_engine, period)
-    _aanmelden(client, token_for, "GM0345", "Zonderbsn", None)
+    _aanmelden(client, token_for, VEENENDAAL, "Zonderbsn", None)
     _, skipped_after = _export(runtime, analytics_engine, period)
     assert skipped_after == skipped_before + 1

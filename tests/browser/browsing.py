@@ -205,7 +205,8 @@ class Shots:
 
 
 class Browsing:
-    """A browser context (own cookies) for one demo user, and the per-page checks."""
+    """A browser context (own cookies) for one test user (``people.py``), and the per-page
+    checks."""
 
     def __init__(
         self, browser: Any, base_url: str, shots: Shots, timings: Timings, *, label: str

@@ -3,8 +3,9 @@
 * Chromium is the operating system's (``/usr/bin/chromium``, the Debian package
   ``chromium``); Playwright never downloads a browser. Without it these tests are skipped
   with the command that installs it (``.ci/run`` installs it on CI).
-* The app is the one the other e2e tests use (embedded PostgreSQL, demo tenants), served by
-  uvicorn in a thread on a free port; readiness is awaited, never a fixed sleep.
+* The app is the one the other e2e tests use (embedded PostgreSQL, the test tenants of
+  ``tests/manifests``), served by uvicorn in a thread on a free port; readiness is
+  awaited, never a fixed sleep.
 * Every page a test visits is checked by :class:`browsing.Browsing`: axe-core (0 serious or
   critical violations), reflow at 320 CSS px, focus-ring and input-border contrast, and a
   screenshot kept under ``build/screenshots/`` (at 1280 and at 320 px).
@@ -53,7 +54,7 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser_app(runtime: Runtime, identity: Identity, demo_tenants: list[Manifest]) -> Litestar:
+def browser_app(runtime: Runtime, identity: Identity, test_tenants: list[Manifest]) -> Litestar:
     """An app of its own (no in-process worker: the TestClient tests of this pytest worker
     may run the shared ``app``'s lifespan at the same time)."""
     return create_app(runtime, identity=identity, start_worker=False)
@@ -120,7 +121,7 @@ def browse(
     artefacts: Path,
     timings: Timings,
 ) -> Iterator[Callable[[str, str], Browsing]]:
-    """``browse(tenant, user)``: a browser context logged in as that demo user through the
+    """``browse(tenant, user)``: a browser context logged in as that test user through the
     development issuer's login page (each user its own context, so its own cookies)."""
     opened: list[Browsing] = []
     shots = Shots(artefacts / request.node.name)

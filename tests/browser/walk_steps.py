@@ -11,22 +11,33 @@ from collections.abc import Callable
 from typing import Any
 
 from browsing import Browsing
+from people import (
+    ZEIST,
+    ZEIST_BEHEERDER,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_COORDINATOR,
+    ZEIST_DRIEHOEK,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_PSYCHIATER,
+    ZEIST_WIJKAGENT,
+)
 
 Browse = Callable[[str, str], Browsing]
 
-# --- Who is who: every demo user and organisation id the browser tests use, in one place ---
-T = "GM0355"
+# --- Who is who: every user and organisation id the browser tests use, in one place ---
+T = ZEIST
 #: Politie (aanmelder), PGA-expert / procesregisseur (triage, regie, overleg voorzitter, AVG
 #: inzage), casusregisseur (sociaal wijkteam).
-WIJKAGENT, PROCESREGISSEUR, CASUSREGISSEUR = "dennis-koster", "eline-de-graaf", "robin-visser"
+WIJKAGENT, PROCESREGISSEUR, CASUSREGISSEUR = ZEIST_WIJKAGENT, ZEIST_PGA_EXPERT, ZEIST_CASUSREGISSEUR
 PGA_EXPERT = PROCESREGISSEUR
 #: Uitvoeringscoördinator of groups (jongerenwerk); a professional of an organisation that
 #: takes part in no casus of the walk; a member of the driehoek.
-JONGERENWERK, NIET_BETROKKEN, DRIEHOEK = "yara-benali", "mirjam-de-lange", "rob-van-den-berg"
+JONGERENWERK, NIET_BETROKKEN, DRIEHOEK = ZEIST_COORDINATOR, ZEIST_PSYCHIATER, ZEIST_DRIEHOEK
 #: A partner's professional (klantmanager of the RSD): owner of actions of plan and overleg.
-PARTNER = "fatima-ouali"
+PARTNER = ZEIST_KLANTMANAGER
 #: The tenantbeheerder (users and roles).
-TENANTBEHEERDER = "koen-bosman"
+TENANTBEHEERDER = ZEIST_BEHEERDER
 #: Organisations (ids of the tenant manifest).
 PARTNER_ORG, WIJKTEAM_ORG = "rsd-krh", "sociaal-wijkteam-zeist"
 POLITIE_ORG, GEMEENTE_ORG = "politie-basisteam-zeist", "gemeente-zeist-oov"

@@ -7,11 +7,13 @@ import json
 import tarfile
 from pathlib import Path
 
+from people import TEST_MANIFESTS_DIR, ZEIST, ZEIST_PGA_EXPERT, ZOETERMEER
+
 from services.cli import main
 from services.platform.policy.embedded import EmbeddedRegoEngine
 from services.platform.policy.input import build_input
 from services.platform.policy.source import EMBEDDED_EXCLUDE, PolicySource, RegoModule
-from tenants.manifest import SHIPPED_MANIFESTS_DIR, load_all
+from tenants.manifest import load_all
 from tenants.policy_data import build_policy_data
 
 
@@ -27,7 +29,7 @@ def test_the_bundle_holds_the_policies_and_the_data_and_decides_the_same(tmp_pat
     first, second = tmp_path / "a.tar.gz", tmp_path / "b.tar.gz"
     for output in (first, second):
         code = main(
-            ["policy", "bundle", "--output", str(output), "--manifests", str(SHIPPED_MANIFESTS_DIR)]
+            ["policy", "bundle", "--output", str(output), "--manifests", str(TEST_MANIFESTS_DIR)]
         )
         assert code == 0
     assert first.read_bytes() == second.read_bytes()  # deterministic
@@ -35,7 +37,7 @@ def test_the_bundle_holds_the_policies_and_the_data_and_decides_the_same(tmp_pat
     manifest = json.loads(content[".manifest"])
     assert manifest["roots"] == ["regietafel"]
     data = json.loads(content["regietafel/data.json"])
-    expected = build_policy_data(load_all(SHIPPED_MANIFESTS_DIR), set())
+    expected = build_policy_data(load_all(TEST_MANIFESTS_DIR), set())
     assert data == expected
     assert manifest["revision"].endswith(":" + expected["revision"])
     rego = {n.rsplit("/", 1)[1] for n in content if n.endswith(".rego")}
@@ -50,13 +52,13 @@ def test_the_bundle_holds_the_policies_and_the_data_and_decides_the_same(tmp_pat
     from_bundle = EmbeddedRegoEngine(PolicySource(modules=modules, data=data))
     from_source = EmbeddedRegoEngine(PolicySource.load(expected))
     subject = {
-        "user_id": "eline-de-graaf",
-        "tenant": "GM0355",
+        "user_id": ZEIST_PGA_EXPERT,
+        "tenant": ZEIST,
         "organisation": "gemeente-zeist-oov",
         "roles": ["pga-expert"],
         "kind": "user",
     }
-    for tenant in ("GM0355", "GM0637"):
+    for tenant in (ZEIST, ZOETERMEER):
         policy_input = build_input(
             subject,
             "read",

@@ -17,17 +17,18 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from litestar.testing import TestClient
+from people import TEST_MANIFESTS_DIR, ZEIST, ZEIST_WIJKAGENT
 
 from services.app import create_app
 from services.platform.config import Settings
 from services.platform.embedded.postgres import EmbeddedPostgres
 from services.platform.identity.setup import build_identity
 from services.runtime import start_runtime
-from tenants.manifest import SHIPPED_MANIFESTS_DIR, load_manifest
+from tenants.manifest import load_manifest
 from tenants.provision import apply_manifests
 
 GUARD = 300.0
-T = "GM0355"
+T = ZEIST
 
 
 @dataclass
@@ -71,11 +72,11 @@ def test_the_service_survives_a_database_restart(tmp_path: Path, settings: Setti
             }
         )
     )
-    apply_manifests(runtime.sessions, [load_manifest(SHIPPED_MANIFESTS_DIR / "gm0355-zeist.toml")])
+    apply_manifests(runtime.sessions, [load_manifest(TEST_MANIFESTS_DIR / "gm9355-zeist.toml")])
     identity = build_identity(runtime)
     assert identity.dev_issuer is not None
     token = {
-        "Authorization": "Bearer " + identity.dev_issuer.issue(tenant=T, user_id="dennis-koster")
+        "Authorization": "Bearer " + identity.dev_issuer.issue(tenant=T, user_id=ZEIST_WIJKAGENT)
     }
     app = create_app(runtime, identity=identity, start_worker=False)
     traffic = Traffic()

@@ -11,11 +11,22 @@ from typing import Any
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_ADVISEUR,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_COORDINATOR,
+    ZEIST_DRIEHOEK,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+    ZOETERMEER,
+    ZOETERMEER_PGA_EXPERT,
+)
 
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
-T = "GM0355"
+T = ZEIST
 CASUSSEN = "/api/v1/casussen"
 
 
@@ -57,7 +68,7 @@ def _plan(deadline: str, version: int) -> dict[str, Any]:
                 "id": "a1",
                 "omschrijving": "Ambulant jongerenwerk op vrijdagavond.",
                 "eigenaar_organisatie": "jongerenwerk-zeist",
-                "eigenaar_gebruiker": "yara-benali",
+                "eigenaar_gebruiker": ZEIST_COORDINATOR,
                 "deadline": deadline,
                 "status": "open" if version == 1 else "loopt",
             }
@@ -72,13 +83,13 @@ def _plan(deadline: str, version: int) -> dict[str, Any]:
 def test_group_through_seven_steps_and_early_exit(
     client: TestClient[Litestar], token_for: Headers, runtime: Runtime
 ) -> None:
-    jongerenwerk = token_for(T, "yara-benali")  # jongerenwerk; uitvoeringscoordinator
-    expert = token_for(T, "eline-de-graaf")  # procesregisseur (gemeente)
-    wijkagent = token_for(T, "dennis-koster")  # politie professional
-    wijkteam = token_for(T, "robin-visser")  # sociaal wijkteam professional
-    driehoek = token_for(T, "rob-van-den-berg")  # teamchef in de lokale driehoek
-    adviseur = token_for(T, "vincent-peeters")
-    other_tenant = token_for("GM0637", "saskia-van-der-meer")
+    jongerenwerk = token_for(T, ZEIST_COORDINATOR)  # jongerenwerk; uitvoeringscoordinator
+    expert = token_for(T, ZEIST_PGA_EXPERT)  # procesregisseur (gemeente)
+    wijkagent = token_for(T, ZEIST_WIJKAGENT)  # politie professional
+    wijkteam = token_for(T, ZEIST_CASUSREGISSEUR)  # sociaal wijkteam professional
+    driehoek = token_for(T, ZEIST_DRIEHOEK)  # teamchef in de lokale driehoek
+    adviseur = token_for(T, ZEIST_ADVISEUR)
+    other_tenant = token_for(ZOETERMEER, ZOETERMEER_PGA_EXPERT)
 
     # A person casus of one of the youngsters, aangemeld earlier by the wijkagent.
     person_casus = client.post(
@@ -177,7 +188,7 @@ def test_group_through_seven_steps_and_early_exit(
     assert early.json()["code"] == "uitvoeringscoordinator-vereist"
     appointed = client.put(
         f"{url}/regie",
-        json={"rol": "uitvoeringscoordinator", "gebruiker": "yara-benali"},
+        json={"rol": "uitvoeringscoordinator", "gebruiker": ZEIST_COORDINATOR},
         headers=expert,
     )
     assert appointed.status_code == 200, appointed.text
@@ -304,7 +315,7 @@ def test_group_through_seven_steps_and_early_exit(
     anon = client.get(f"{url}/plan", headers=driehoek)
     assert anon.status_code == 200, anon.text
     assert anon.json()["weergave"] == "anoniem"
-    for secret in ("yara-benali", "Groepslid", "Groepstest", "Ambulant jongerenwerk"):
+    for secret in (ZEIST_COORDINATOR, "Groepslid", "Groepstest", "Ambulant jongerenwerk"):
         assert secret not in anon.text
     assert {g["leefgebied"] for g in anon.json()["doelen"]} == {"tijdsbesteding", "justitie"}
     for path in ("", "/leden", "/signalen", "/tijdlijn"):
@@ -344,7 +355,7 @@ def test_group_through_seven_steps_and_early_exit(
     assert seen_by_driehoek.status_code == 200, seen_by_driehoek.text
     assert seen_by_driehoek.json()["advies"]["prioriteit"] == "hoog"
     assert seen_by_driehoek.json()["voorlegging"].startswith("Groep van circa tien")
-    for secret in ("yara-benali", "Groepslid", "Milan", "Groepstest", "Ambulant jongerenwerk"):
+    for secret in (ZEIST_COORDINATOR, "Groepslid", "Milan", "Groepstest", "Ambulant jongerenwerk"):
         assert secret not in seen_by_driehoek.text
     prioritised = _move(
         client, url, expert, "stap-5", "Driehoek: groep geprioriteerd, integrale aanpak."
@@ -412,7 +423,7 @@ def test_group_through_seven_steps_and_early_exit(
                         {
                             "omschrijving": "Evaluatie voorbereiden.",
                             "eigenaar_organisatie": "jongerenwerk-zeist",
-                            "eigenaar_gebruiker": "yara-benali",
+                            "eigenaar_gebruiker": ZEIST_COORDINATOR,
                             "deadline": deadline,
                         }
                     ],
@@ -479,7 +490,7 @@ def test_group_through_seven_steps_and_early_exit(
     assert (
         client.put(
             f"{second_url}/regie",
-            json={"rol": "uitvoeringscoordinator", "gebruiker": "yara-benali"},
+            json={"rol": "uitvoeringscoordinator", "gebruiker": ZEIST_COORDINATOR},
             headers=expert,
         ).status_code
         == 200
@@ -511,7 +522,7 @@ def test_group_through_seven_steps_and_early_exit(
         ).all()
     engine.dispose()
     assert any(
-        r.user_id == "eline-de-graaf"
+        r.user_id == ZEIST_PGA_EXPERT
         and not r.allowed
         and "groep-stap1-persoonsgegevens" in r.reasons
         for r in rows

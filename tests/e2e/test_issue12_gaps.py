@@ -14,6 +14,14 @@ import pytest
 from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    VEENENDAAL,
+    VEENENDAAL_KLANTMANAGER,
+    VEENENDAAL_PGA_EXPERT,
+    VEENENDAAL_WIJKAGENT,
+    ZEIST,
+    ZEIST_ADVISEUR,
+)
 from test_web_casus_safeguards import (
     EXPERT,
     OUTSIDER,
@@ -29,13 +37,13 @@ from tenants.reference import ZRM_DOMAINS
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T = "GM0355"
-ADVISEUR = "vincent-peeters"
+T = ZEIST
+ADVISEUR = ZEIST_ADVISEUR
 V, V_WIJKAGENT, V_EXPERT, V_OUTSIDER = (
-    "GM0345",
-    "sander-brouwers",
-    "marieke-van-dam",
-    "esther-groen",
+    VEENENDAAL,
+    VEENENDAAL_WIJKAGENT,
+    VEENENDAAL_PGA_EXPERT,
+    VEENENDAAL_KLANTMANAGER,
 )
 
 

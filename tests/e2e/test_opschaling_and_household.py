@@ -9,23 +9,35 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    HILVERSUM,
+    HILVERSUM_PGA_EXPERT,
+    REGIO_HAAGLANDEN,
+    REGIO_HAAGLANDEN_PGA_EXPERT,
+    REGIO_UTRECHT,
+    REGIO_UTRECHT_PGA_EXPERT,
+    ZEIST,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+)
 from plan_first import ensure_plan
 
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
-T = "GM0355"
+T = ZEIST
 
 
 def test_opschaling_to_the_region_and_household_members(
     client: TestClient[Litestar], token_for: Headers, runtime: Runtime
 ) -> None:
-    wijkagent = token_for(T, "dennis-koster")
-    expert = token_for(T, "eline-de-graaf")
-    regisseur = token_for(T, "robin-visser")
-    zvh = token_for("RGUTRECHT", "marco-van-beek")  # pga-expert of the regional bureau
-    hilversum = token_for("GM0402", "ingrid-verbeek")
-    haaglanden = token_for("RGHAAGLANDEN", "jan-willem-roos")
+    wijkagent = token_for(T, ZEIST_WIJKAGENT)
+    expert = token_for(T, ZEIST_PGA_EXPERT)
+    regisseur = token_for(T, ZEIST_CASUSREGISSEUR)
+    zvh = token_for(REGIO_UTRECHT, REGIO_UTRECHT_PGA_EXPERT)  # pga-expert of the regional bureau
+    hilversum = token_for(HILVERSUM, HILVERSUM_PGA_EXPERT)
+    haaglanden = token_for(REGIO_HAAGLANDEN, REGIO_HAAGLANDEN_PGA_EXPERT)
 
     created = client.post(
         "/api/v1/casussen",
@@ -61,7 +73,7 @@ def test_opschaling_to_the_region_and_household_members(
     assert (
         client.put(
             f"{url}/regie",
-            json={"rol": "casusregisseur", "gebruiker": "robin-visser"},
+            json={"rol": "casusregisseur", "gebruiker": ZEIST_CASUSREGISSEUR},
             headers=expert,
         ).status_code
         == 200
@@ -97,7 +109,7 @@ def test_opschaling_to_the_region_and_household_members(
         {"reden": "opgeschaald", "toelichting": "Bovenlokale aanpak nodig."},
     )
     detail = client.get(url, headers=regisseur).json()
-    assert detail["afsluiting"]["opgeschaald_naar"] == "RGUTRECHT"
+    assert detail["afsluiting"]["opgeschaald_naar"] == REGIO_UTRECHT
 
     shared = client.get(url, params={"doel": "opschaling"}, headers=zvh)
     assert shared.status_code == 200, shared.text
@@ -112,7 +124,7 @@ def test_opschaling_to_the_region_and_household_members(
             conn.execute(
                 sa.text(
                     "SELECT tenant_id FROM audit_log WHERE casus_id = :c "
-                    "AND user_id = 'marco-van-beek' AND allowed"
+                    f"AND user_id = '{REGIO_UTRECHT_PGA_EXPERT}' AND allowed"
                 ),
                 {"c": created.json()["id"]},
             )
@@ -120,7 +132,7 @@ def test_opschaling_to_the_region_and_household_members(
             .all()
         )
     engine.dispose()
-    assert {"GM0355", "RGUTRECHT"} <= set(owners_rows)
+    assert {ZEIST, REGIO_UTRECHT} <= set(owners_rows)
 
     # Only the receiving region: not another gemeente, not another region.
     assert client.get(url, headers=hilversum).status_code == 404

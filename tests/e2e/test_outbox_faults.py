@@ -27,6 +27,7 @@ import pytest
 import sqlalchemy as sa
 from fake_oidc import free_port
 from litestar.testing import TestClient
+from people import ZEIST, ZEIST_WIJKAGENT
 from processes import STALL_SECONDS, Process, clean_env
 from rabbit_cleanup import delete_prefixed_queues
 from tcp_proxy import TcpProxy
@@ -43,7 +44,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 Headers = Callable[[str, str], dict[str, str]]
-T = "GM0355"
+T = ZEIST
 BURST = 30
 KILL_BURST = 12
 
@@ -137,7 +138,7 @@ def wait_until(what: str, probe: Callable[[], bool], watch: list[Process]) -> No
 def test_no_event_is_lost_when_the_broker_or_a_worker_goes_away(
     runtime: Runtime,
     identity: Identity,
-    demo_tenants: object,
+    test_tenants: object,
     settings: Settings,
     db_urls: DatabaseUrls,
     token_for: Headers,
@@ -171,7 +172,7 @@ def test_no_event_is_lost_when_the_broker_or_a_worker_goes_away(
             created = client.post(
                 "/api/v1/casussen",
                 json=aanmelding(f"Burst{i}"),
-                headers=token_for(T, "dennis-koster"),
+                headers=token_for(T, ZEIST_WIJKAGENT),
             )
             assert created.status_code == 201, created.text
             burst.append(str(created.json()["id"]))
@@ -209,7 +210,7 @@ def test_no_event_is_lost_when_the_broker_or_a_worker_goes_away(
                 created = client.post(
                     "/api/v1/casussen",
                     json=aanmelding(f"Kill{i}"),
-                    headers=token_for(T, "dennis-koster"),
+                    headers=token_for(T, ZEIST_WIJKAGENT),
                 )
                 assert created.status_code == 201, created.text
                 kill_burst.append(str(created.json()["id"]))

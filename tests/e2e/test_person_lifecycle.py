@@ -9,23 +9,33 @@ from typing import Any
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_ADVISEUR,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+    ZOETERMEER,
+    ZOETERMEER_PGA_EXPERT,
+)
 from plan_first import ensure_plan
 
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
-T = "GM0355"
+T = ZEIST
 
 
 def test_person_from_aanmelding_to_waakvlam_and_reopen(
     client: TestClient[Litestar], token_for: Headers, runtime: Runtime
 ) -> None:
-    wijkagent = token_for(T, "dennis-koster")  # politie, aanmelder
-    expert = token_for(T, "eline-de-graaf")  # pga-expert / procesregisseur
-    regisseur = token_for(T, "robin-visser")  # sociaal wijkteam, casusregisseur
-    werk = token_for(T, "fatima-ouali")  # werk & inkomen, not yet involved
-    adviseur = token_for(T, "vincent-peeters")  # non-involved adviser
-    other_tenant = token_for("GM0637", "saskia-van-der-meer")
+    wijkagent = token_for(T, ZEIST_WIJKAGENT)  # politie, aanmelder
+    expert = token_for(T, ZEIST_PGA_EXPERT)  # pga-expert / procesregisseur
+    regisseur = token_for(T, ZEIST_CASUSREGISSEUR)  # sociaal wijkteam, casusregisseur
+    werk = token_for(T, ZEIST_KLANTMANAGER)  # werk & inkomen, not yet involved
+    adviseur = token_for(T, ZEIST_ADVISEUR)  # non-involved adviser
+    other_tenant = token_for(ZOETERMEER, ZOETERMEER_PGA_EXPERT)
 
     # 1. Aanmelding by the wijkagent.
     created = client.post(
@@ -119,7 +129,7 @@ def test_person_from_aanmelding_to_waakvlam_and_reopen(
     assert (
         client.put(
             f"{url}/regie",
-            json={"rol": "casusregisseur", "gebruiker": "robin-visser"},
+            json={"rol": "casusregisseur", "gebruiker": ZEIST_CASUSREGISSEUR},
             headers=expert,
         ).status_code
         == 200
@@ -226,7 +236,7 @@ def test_person_from_aanmelding_to_waakvlam_and_reopen(
             {"c": casus_id},
         ).all()
     engine.dispose()
-    assert any(r.user_id == "fatima-ouali" and not r.allowed for r in rows)
+    assert any(r.user_id == ZEIST_KLANTMANAGER and not r.allowed for r in rows)
     assert all(r.decision_id and r.policy_revision for r in rows)
     assert {r.purpose for r in rows if r.action == "read"} >= {"triage", "uitvoering"}
     assert not any("111222333" in r.decision_input or "Bradley" in r.decision_input for r in rows)

@@ -43,6 +43,9 @@ pytestmark = [
 ]
 
 MANIFEST = Path(__file__).resolve().parents[2] / "tenants" / "manifests" / "gm0355-zeist.toml"
+#: This test is about the demo never being loaded: it onboards the shipped demo manifest of
+#: Zeist explicitly, so it names the demo's people (not the test world of tests/people.py).
+DEMO_TENANT, DEMO_EXPERT, DEMO_WIJKAGENT = "GM0355", "eline-de-graaf", "dennis-koster"
 
 
 @pytest.fixture
@@ -166,7 +169,9 @@ def test_production_mode_serves_both_services_without_demo_data(
         assert "code_challenge=" in login.headers["location"]
         assert httpx.get(base + "/oidc/authorize", timeout=10).status_code == 404
         assert httpx.post(base + "/oidc/token", json={}, timeout=10).status_code in (404, 405)
-        token = {"Authorization": "Bearer " + provider.sign(KID)}
+        token = {
+            "Authorization": "Bearer " + provider.sign(KID, sub=DEMO_EXPERT, tenant=DEMO_TENANT)
+        }
         me = httpx.get(base + "/api/v1/mij", headers=token, timeout=10)
         assert me.status_code == 401 and me.json()["code"] == "tenant-onbekend"
 
@@ -184,13 +189,15 @@ def test_production_mode_serves_both_services_without_demo_data(
                 and r
             ),
         )
-        assert isinstance(me, httpx.Response) and me.json()["tenant"] == "GM0355"
+        assert isinstance(me, httpx.Response) and me.json()["tenant"] == DEMO_TENANT
 
         # The analytics service (its own process) knows the user through casework, and the
         # gemeente list through the service endpoint.
         stats = f"http://127.0.0.1:{analytics_port}"
-        assert httpx.get(stats + "/api/v1/own/GM0355/2026-Q1", timeout=10).status_code == 401
-        own = httpx.get(stats + "/api/v1/own/GM0355/2026-Q1", headers=token, timeout=30)
+        assert (
+            httpx.get(stats + f"/api/v1/own/{DEMO_TENANT}/2026-Q1", timeout=10).status_code == 401
+        )
+        own = httpx.get(stats + f"/api/v1/own/{DEMO_TENANT}/2026-Q1", headers=token, timeout=30)
         assert own.status_code in (200, 403, 404), own.text  # authenticated (not 401)
         assert httpx.get(stats + "/", timeout=10).status_code == 200
 
@@ -200,7 +207,9 @@ def test_production_mode_serves_both_services_without_demo_data(
         background.extend([worker, scheduler])
         worker.wait_for_line("Worker gestart")
         scheduler.wait_for_line("leader")
-        wijkagent = {"Authorization": "Bearer " + provider.sign(KID, sub="dennis-koster")}
+        wijkagent = {
+            "Authorization": "Bearer " + provider.sign(KID, sub=DEMO_WIJKAGENT, tenant=DEMO_TENANT)
+        }
         created = httpx.post(
             base + "/api/v1/casussen",
             headers=wijkagent,
@@ -226,7 +235,7 @@ def test_production_mode_serves_both_services_without_demo_data(
                         sa.text(
                             "SELECT count(*) FROM notifications n JOIN outbox_events e "
                             "ON e.tenant_id = n.tenant_id AND e.id = n.event_id "
-                            "WHERE e.casus_id = :c AND n.user_id = 'eline-de-graaf'"
+                            f"WHERE e.casus_id = :c AND n.user_id = '{DEMO_EXPERT}'"
                         ),
                         {"c": created.json()["id"]},
                     ).scalar_one()

@@ -13,12 +13,22 @@ import pytest
 from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_CASUSREGISSEUR_NAME,
+    ZEIST_PGA_EXPERT,
+    ZEIST_PGA_EXPERT_NAME,
+    ZEIST_WIJKAGENT,
+    ZOETERMEER,
+    ZOETERMEER_PGA_EXPERT,
+)
 from pypdf import PdfReader
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T = "GM0355"
-EXPERT, REGISSEUR, WIJKAGENT = "eline-de-graaf", "robin-visser", "dennis-koster"
+T = ZEIST
+EXPERT, REGISSEUR, WIJKAGENT = ZEIST_PGA_EXPERT, ZEIST_CASUSREGISSEUR, ZEIST_WIJKAGENT
 
 
 @pytest.fixture(scope="module")
@@ -70,11 +80,13 @@ def test_access_log_tab_for_the_regie_only(web: Client, casus: dict[str, str]) -
     assert f"/casussen/{casus['id']}/toegangslog" in detail
     log = page(web, f"/casussen/{casus['id']}/toegangslog")
     assert "Wie heeft" in log and "toegestaan" in log
-    assert "Eline de Graaf" in log and "Robin Visser" in log  # who appointed, who reads
+    assert (
+        ZEIST_PGA_EXPERT_NAME in log and ZEIST_CASUSREGISSEUR_NAME in log
+    )  # who appointed, who reads
     login_as(web, T, WIJKAGENT)
     refused = page(web, f"/casussen/{casus['id']}/toegangslog", 403)
     assert "avg-alleen-regie" in refused
-    login_as(web, "GM0637", "saskia-van-der-meer")
+    login_as(web, ZOETERMEER, ZOETERMEER_PGA_EXPERT)
     page(web, f"/casussen/{casus['id']}/toegangslog", 404)
     page(web, f"/personen/{casus['person']}/avg", 404)
 

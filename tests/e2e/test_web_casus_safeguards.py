@@ -14,14 +14,25 @@ import pytest
 from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_ADVISEUR,
+    ZEIST_BEHEERDER,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_DRIEHOEK,
+    ZEIST_DRIEHOEK_NAME,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+)
 from plan_first import ensure_plan
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T = "GM0355"
-WIJKAGENT, EXPERT, REGISSEUR = "dennis-koster", "eline-de-graaf", "robin-visser"
-OUTSIDER = "fatima-ouali"  # professional of the RSD, which takes no part in these casussen
-DRIEHOEK = "rob-van-den-berg"
+T = ZEIST
+WIJKAGENT, EXPERT, REGISSEUR = ZEIST_WIJKAGENT, ZEIST_PGA_EXPERT, ZEIST_CASUSREGISSEUR
+OUTSIDER = ZEIST_KLANTMANAGER  # professional of the RSD, which takes no part in these casussen
+DRIEHOEK = ZEIST_DRIEHOEK
 
 
 def login(client: Client, user: str) -> None:
@@ -67,7 +78,7 @@ class Api:
         return response.json()
 
     def casus(self, achternaam: str, *, to: str = "uitvoering") -> str:
-        """A person casus by the wijkagent, taken in; the regisseur is Robin Visser."""
+        """A person casus by the wijkagent, taken in; the regisseur is Bart Zeistra."""
         self.etag = ""
         created = self.call(
             "POST",
@@ -286,8 +297,8 @@ def test_regie_only_for_roles_that_may_hold_it(client: Client, api: Api) -> None
     form = html.split(f'action="{url}/regie')[1].split("</form>")[0]
     assert f'<option value="{REGISSEUR}"' in form
     assert f'<option value="{DRIEHOEK}"' not in form
-    assert '<option value="vincent-peeters"' not in form  # adviseur
-    assert '<option value="koen-bosman"' not in form  # tenantbeheerder
+    assert f'<option value="{ZEIST_ADVISEUR}"' not in form  # adviseur
+    assert f'<option value="{ZEIST_BEHEERDER}"' not in form  # tenantbeheerder
 
     # Posting the driehoek user anyway: refused by the service, nothing changes.
     refused = post(
@@ -301,7 +312,9 @@ def test_regie_only_for_roles_that_may_hold_it(client: Client, api: Api) -> None
         },
         status=422,
     ).text
-    assert "Rob van den Berg kan geen casusregisseur zijn" in field(refused, "regie-gebruiker")
+    assert f"{ZEIST_DRIEHOEK_NAME} kan geen casusregisseur zijn" in field(
+        refused, "regie-gebruiker"
+    )
     regie = api.call("GET", url, EXPERT)["regie"]
     assert [r["gebruiker"] for r in regie if r["rol"] == "casusregisseur"] == [REGISSEUR]
     # The API refuses it the same way.

@@ -15,6 +15,15 @@ import pytest
 from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+    ZOETERMEER,
+    ZOETERMEER_PGA_EXPERT,
+)
 from pypdf import PdfReader
 
 from services.platform.http.csrf import FIELD as CSRF_FIELD
@@ -22,12 +31,12 @@ from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T = "GM0355"
+T = ZEIST
 EXPERT, REGISSEUR, WIJKAGENT, OUTSIDER = (
-    "eline-de-graaf",
-    "robin-visser",
-    "dennis-koster",
-    "fatima-ouali",
+    ZEIST_PGA_EXPERT,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_WIJKAGENT,
+    ZEIST_KLANTMANAGER,
 )
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -205,5 +214,5 @@ def test_documents_upload_list_download_and_dutch_errors(
     assert web.get(link.group(1)).status_code == 404
 
     # Another gemeente: not found.
-    login_as(web, "GM0637", "saskia-van-der-meer")
+    login_as(web, ZOETERMEER, ZOETERMEER_PGA_EXPERT)
     page(web, url, 404)

@@ -11,12 +11,13 @@ import pytest
 from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 from plan_first import ensure_plan
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T = "GM0355"
-WIJKAGENT, EXPERT = "dennis-koster", "eline-de-graaf"
+T = ZEIST
+WIJKAGENT, EXPERT = ZEIST_WIJKAGENT, ZEIST_PGA_EXPERT
 STALE = (
     "Iemand anders heeft deze casus intussen gewijzigd; bekijk de nieuwe stand en probeer opnieuw."
 )

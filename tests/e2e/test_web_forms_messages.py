@@ -13,12 +13,13 @@ import pytest
 from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import ZEIST, ZEIST_COORDINATOR, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 from plan_first import ensure_plan
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T = "GM0355"
-WIJKAGENT, EXPERT = "dennis-koster", "eline-de-graaf"
+T = ZEIST
+WIJKAGENT, EXPERT = ZEIST_WIJKAGENT, ZEIST_PGA_EXPERT
 CASUS_URL = re.compile(r"^/casussen/([0-9a-f-]{36})\?melding=aangemeld$")
 
 
@@ -351,7 +352,7 @@ def test_deelnemer_and_regie_forms_say_per_field_what_is_wrong(
 
 
 def test_group_aanmelding_and_signal_forms_say_per_field_what_is_wrong(web: Client) -> None:
-    login(web, "yara-benali")  # jongerenwerk
+    login(web, ZEIST_COORDINATOR)  # jongerenwerk
     form = get(web, "/aanmelden/groep")
     refused = post(
         web,

@@ -12,12 +12,23 @@ from typing import Any
 from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_CASUSREGISSEUR_NAME,
+    ZEIST_COORDINATOR,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+    ZEIST_WOONBEGELEIDER,
+    ZOETERMEER,
+    ZOETERMEER_PGA_EXPERT,
+)
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T, OTHER = "GM0355", "GM0637"
-WIJKAGENT, EXPERT, REGISSEUR = "dennis-koster", "eline-de-graaf", "robin-visser"
-JONGERENWERK, FOREIGN = "yara-benali", "saskia-van-der-meer"
+T, OTHER = ZEIST, ZOETERMEER
+WIJKAGENT, EXPERT, REGISSEUR = ZEIST_WIJKAGENT, ZEIST_PGA_EXPERT, ZEIST_CASUSREGISSEUR
+JONGERENWERK, FOREIGN = ZEIST_COORDINATOR, ZOETERMEER_PGA_EXPERT
 STALE = (
     "Iemand anders heeft deze casus intussen gewijzigd; bekijk de nieuwe stand en probeer opnieuw."
 )
@@ -165,18 +176,18 @@ def test_invite_and_regie_with_handover(client: Client, token_for: Headers) -> N
     )
     html = get(client, f"{url}?melding=regie-vastgelegd")
     assert "De regie is vastgelegd." in html
-    assert "<strong>Casusregisseur:</strong>\n      Robin Visser" in html
+    assert f"<strong>Casusregisseur:</strong>\n      {ZEIST_CASUSREGISSEUR_NAME}" in html
 
     # A handover without a reason changes nothing and keeps the choices.
     before = api(client, token_for, url)
     refused = post(
         client,
         f"{url}/regie",
-        {"rol": "casusregisseur", "gebruiker": "jasper-huisman", "csrf_token": token(html)},
+        {"rol": "casusregisseur", "gebruiker": ZEIST_WOONBEGELEIDER, "csrf_token": token(html)},
         status=422,
     ).text
     assert "Geef een reden voor de overdracht van de regie." in refused
-    assert '<option value="jasper-huisman" selected>' in refused
+    assert f'<option value="{ZEIST_WOONBEGELEIDER}" selected>' in refused
     assert '<option value="casusregisseur" selected>' in refused
     assert 'id="regie-reden"' in refused and 'aria-invalid="true"' in refused
     assert api(client, token_for, url)["regie"] == before["regie"]
@@ -186,13 +197,13 @@ def test_invite_and_regie_with_handover(client: Client, token_for: Headers) -> N
         f"{url}/regie",
         {
             "rol": "casusregisseur",
-            "gebruiker": "jasper-huisman",
+            "gebruiker": ZEIST_WOONBEGELEIDER,
             "reden": "Begeleid wonen wordt de belangrijkste partner.",
             "csrf_token": token(html),
         },
     )
     regie = api(client, token_for, url)["regie"]
-    assert [(r["rol"], r["gebruiker"]) for r in regie] == [("casusregisseur", "jasper-huisman")]
+    assert [(r["rol"], r["gebruiker"]) for r in regie] == [("casusregisseur", ZEIST_WOONBEGELEIDER)]
 
 
 def test_a_participant_gets_no_regie_forms_and_other_tenants_get_404(client: Client) -> None:

@@ -12,11 +12,12 @@ import pytest
 from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import ZEIST, ZEIST_BEHEERDER, ZEIST_BEHEERDER_2, ZEIST_WIJKAGENT
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T = "GM0355"
-KOEN, LOTTE = "koen-bosman", "lotte-smit"
+T = ZEIST
+KOEN, LOTTE = ZEIST_BEHEERDER, ZEIST_BEHEERDER_2
 
 
 @pytest.fixture
@@ -172,7 +173,7 @@ def test_the_gebruikers_pages_need_the_role_and_the_form_token(app: Litestar, ko
     )
     assert "beveiligingscode" in without_token
     with TestClient(app) as professional:
-        login(professional, "dennis-koster")
+        login(professional, ZEIST_WIJKAGENT)
         html = page(professional, "/gebruikers", status=403)
         assert "tenantbeheerder" in html
         assert 'href="/gebruikers"' not in page(professional, "/overzicht")

@@ -13,11 +13,12 @@ import pytest
 from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import ZEIST, ZEIST_COORDINATOR, ZEIST_DRIEHOEK, ZEIST_PGA_EXPERT
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T = "GM0355"
-COORDINATOR, EXPERT, DRIEHOEK = "yara-benali", "eline-de-graaf", "rob-van-den-berg"
+T = ZEIST
+COORDINATOR, EXPERT, DRIEHOEK = ZEIST_COORDINATOR, ZEIST_PGA_EXPERT, ZEIST_DRIEHOEK
 API = "/api/v1/casussen"
 
 

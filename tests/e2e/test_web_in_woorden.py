@@ -12,15 +12,24 @@ import pytest
 from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_ADVISEUR,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_CASUSREGISSEUR_NAME,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+    ZEIST_WIJKAGENT_NAME,
+)
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T = "GM0355"
+T = ZEIST
 WIJKAGENT, EXPERT, REGISSEUR, ADVISEUR = (
-    "dennis-koster",
-    "eline-de-graaf",
-    "robin-visser",
-    "vincent-peeters",
+    ZEIST_WIJKAGENT,
+    ZEIST_PGA_EXPERT,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_ADVISEUR,
 )
 POLITIE = "Politie Midden-Nederland, basisteam Zeist"
 
@@ -92,10 +101,10 @@ def test_the_tijdlijn_says_who_did_what_in_words(casus: tuple[Client, str]) -> N
     html = client.get(f"/casussen/{casus_id}").text
     timeline = section(html, "kop-tijdlijn")
     assert f"Aangemeld door {POLITIE}." in timeline
-    assert "— door Dennis Koster (" + POLITIE + ")" in timeline
-    assert "Casusregisseur aangesteld: Robin Visser." in timeline
+    assert f"— door {ZEIST_WIJKAGENT_NAME} (" + POLITIE + ")" in timeline
+    assert f"Casusregisseur aangesteld: {ZEIST_CASUSREGISSEUR_NAME}." in timeline
     assert "(op afroep)" in timeline and "op-afroep" not in timeline
-    for raw in ("politie-basisteam-zeist", "dennis-koster", "robin-visser", "rsd-krh"):
+    for raw in ("politie-basisteam-zeist", ZEIST_WIJKAGENT, ZEIST_CASUSREGISSEUR, "rsd-krh"):
         assert raw not in timeline, raw
     assert '<span class="tag">Aangemeld</span>' in timeline  # the kind in words
     assert all("— door " in line for line in lines(timeline))  # who, on every line
@@ -111,7 +120,13 @@ def test_outside_the_full_view_the_tijdlijn_names_nobody(casus: tuple[Client, st
     timeline = section(html, "kop-tijdlijn")
     assert lines(timeline), "the adviseur sees the tijdlijn lines"
     assert all("wie: afgeschermd in deze weergave" in line for line in lines(timeline))
-    for name in ("Dennis Koster", "Robin Visser", POLITIE, "Tijdlijntest", "Woordina"):
+    for name in (
+        ZEIST_WIJKAGENT_NAME,
+        ZEIST_CASUSREGISSEUR_NAME,
+        POLITIE,
+        "Tijdlijntest",
+        "Woordina",
+    ):
         assert name not in timeline
 
 

@@ -9,11 +9,12 @@ from collections.abc import Callable
 
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import ZEIST
 from test_web_casus_safeguards import EXPERT, REGISSEUR, WIJKAGENT, get, login, post, token
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T = "GM0355"
+T = ZEIST
 
 
 def badge(html: str) -> int | None:

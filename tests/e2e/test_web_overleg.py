@@ -15,11 +15,19 @@ from browser_login import login_as
 from icalendar import Calendar
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+    ZEIST_WIJKAGENT_NAME,
+)
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T = "GM0355"
-WIJKAGENT, EXPERT, REGISSEUR = "dennis-koster", "eline-de-graaf", "robin-visser"
+T = ZEIST
+WIJKAGENT, EXPERT, REGISSEUR = ZEIST_WIJKAGENT, ZEIST_PGA_EXPERT, ZEIST_CASUSREGISSEUR
 MEETING_URL = re.compile(r"^/overleggen/([0-9a-f-]{36})\?melding=overleg-gepland$")
 TZ = ZoneInfo("Europe/Amsterdam")
 #: A meeting type no other test holds meetings of ("vorig overleg" is per type and tenant).
@@ -178,7 +186,7 @@ def test_plan_agenda_verslag_and_werkvoorraad(client: Client, token_for: Headers
     assert [a["omschrijving"] for a in item["acties"]] == ["Huisbezoek afleggen"]
     # The owner by name, not by user id (issue 12: "say it in words").
     minutes = get(client, url)
-    assert "(Dennis Koster)" in minutes and f"({WIJKAGENT})" not in minutes
+    assert f"({ZEIST_WIJKAGENT_NAME})" in minutes and f"({WIJKAGENT})" not in minutes
 
     login(client, WIJKAGENT)
     werk = get(client, "/werkvoorraad")
@@ -279,7 +287,7 @@ def test_icalendar_export_parses(client: Client, token_for: Headers) -> None:
     assert reference in description and "Bradley" not in description  # no names leave
 
     # A professional whose organisation takes no part in the casus: not on their agenda.
-    login(client, "fatima-ouali")
+    login(client, ZEIST_KLANTMANAGER)
     other = client.get(f"/overleggen/{meeting_id}.ics", follow_redirects=False)
     if other.status_code == 200:
         assert reference.encode() not in other.content

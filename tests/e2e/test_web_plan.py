@@ -15,15 +15,24 @@ import pytest
 from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+    ZOETERMEER,
+    ZOETERMEER_PGA_EXPERT,
+)
 from plan_first import MINIMAL_PLAN
 
 from tenants.reference import ZRM_DOMAINS
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T, OTHER = "GM0355", "GM0637"
-WIJKAGENT, EXPERT, REGISSEUR = "dennis-koster", "eline-de-graaf", "robin-visser"
-OUTSIDER, FOREIGN = "fatima-ouali", "saskia-van-der-meer"
+T, OTHER = ZEIST, ZOETERMEER
+WIJKAGENT, EXPERT, REGISSEUR = ZEIST_WIJKAGENT, ZEIST_PGA_EXPERT, ZEIST_CASUSREGISSEUR
+OUTSIDER, FOREIGN = ZEIST_KLANTMANAGER, ZOETERMEER_PGA_EXPERT
 TODAY = dt.date.today()
 
 
@@ -65,7 +74,7 @@ def post(client: Client, url: str, data: dict[str, Any], status: int = 303) -> A
 
 
 def casus_in_plan(client: Client, token_for: Headers, name: str) -> str:
-    """A Zeist person casus in the phase 'plan', robin-visser its casusregisseur."""
+    """A Zeist person casus in the phase 'plan', zeist-casusregisseur its casusregisseur."""
     created = client.post(
         "/api/v1/casussen",
         json={

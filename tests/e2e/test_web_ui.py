@@ -14,15 +14,27 @@ import sqlalchemy as sa
 from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_ADVISEUR,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_CASUSREGISSEUR_NAME,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_PGA_EXPERT_NAME,
+    ZEIST_WIJKAGENT,
+    ZOETERMEER,
+    ZOETERMEER_PGA_EXPERT,
+)
 
 from services.runtime import Runtime
 from tenants.reference import ZRM_DOMAINS
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T, OTHER = "GM0355", "GM0637"
-WIJKAGENT, EXPERT, REGISSEUR = "dennis-koster", "eline-de-graaf", "robin-visser"
-OUTSIDER, ADVISEUR, FOREIGN = "fatima-ouali", "vincent-peeters", "saskia-van-der-meer"
+T, OTHER = ZEIST, ZOETERMEER
+WIJKAGENT, EXPERT, REGISSEUR = ZEIST_WIJKAGENT, ZEIST_PGA_EXPERT, ZEIST_CASUSREGISSEUR
+OUTSIDER, ADVISEUR, FOREIGN = ZEIST_KLANTMANAGER, ZEIST_ADVISEUR, ZOETERMEER_PGA_EXPERT
 FOOTER = "Alle inzage wordt vastgelegd (doelbinding: "
 NAME = "Bradley Webtest"
 SECRET = "Geheime schuldeninformatie webtest"
@@ -229,7 +241,9 @@ def test_my_casussen_lists_the_casus_with_name_for_participants(
     assert "<h1>Mijn casussen</h1>" in html
     assert scenario.referentie in html and NAME in html
     assert '<span class="phase">Plan van aanpak</span>' in html  # fase label
-    assert "Robin Visser" in html and "Sociaal wijkteam Zeist" in html and "Zeist" in html
+    assert (
+        ZEIST_CASUSREGISSEUR_NAME in html and "Sociaal wijkteam Zeist" in html and "Zeist" in html
+    )
     assert FOOTER + "casusoverleg" in html
     assert '<th scope="col">Referentie</th>' in html
     assert '<label for="fase">Fase</label>' in html
@@ -261,7 +275,7 @@ def test_casus_page_for_the_casusregisseur(web: Client, scenario: Scenario) -> N
     # Fase and next possible phases (as information).
     assert "Volgende mogelijke fasen" in html and "Uitvoering" in html
     # Participants and regie.
-    assert "Casusregisseur:" in html and "Robin Visser" in html
+    assert "Casusregisseur:" in html and ZEIST_CASUSREGISSEUR_NAME in html
     assert "Politie Midden-Nederland, basisteam Zeist" in html
     # Aanmelding, triage.
     assert "Waarom een integrale aanpak?" in html and "de politie alleen komt" in html
@@ -342,7 +356,7 @@ def test_meetings_and_the_per_participant_agenda(web: Client, scenario: Scenario
     agenda = page(web, f"/overleggen/{scenario.overleg_id}", REGISSEUR)
     assert scenario.referentie in agenda and NAME in agenda
     assert "Stand van de schulden bespreken." in agenda
-    assert "Eline de Graaf" in agenda  # voorzitter
+    assert ZEIST_PGA_EXPERT_NAME in agenda  # voorzitter
     assert FOOTER + "casusoverleg)" in agenda
 
     # Werk & inkomen takes no part: the meeting is not listed, the agenda item is hidden.

@@ -35,7 +35,7 @@ def web(app: Litestar) -> Iterator[Client]:
 
 
 def casus_with_overdue_work(client: Client, token_for: Headers, name: str) -> tuple[str, str]:
-    """A casus in uitvoering whose plan has an overdue action of robin-visser, an action of
+    """A casus in uitvoering whose plan has an overdue action of zeist-casusregisseur, an action of
     the wijkteam due later and an overdue toezegging; returns (casus id, reference)."""
     casus_id = casus_in_plan(client, token_for, name)
     url = f"/api/v1/casussen/{casus_id}"

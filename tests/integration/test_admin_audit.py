@@ -18,10 +18,21 @@ from typing import Any
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    REGIO_UTRECHT,
+    REGIO_UTRECHT_PLATFORMBEHEERDER,
+    TEST_MANIFESTS_DIR,
+    VEENENDAAL,
+    ZEIST,
+    ZEIST_BEHEERDER,
+    ZEIST_BEHEERDER_2,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+)
 from test_route_table import endpoints
 
 from services.runtime import Runtime
-from tenants.manifest import SHIPPED_MANIFESTS_DIR
 
 Headers = Callable[[str, str], dict[str, str]]
 ADMIN_PREFIXES = (
@@ -31,10 +42,10 @@ ADMIN_PREFIXES = (
     "/api/v1/rolwijzigingen",
 )
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
-T = "GM0355"
-OPERATOR = ("RGUTRECHT", "bram-de-ruiter")
-ADMIN, SECOND_ADMIN = (T, "koen-bosman"), (T, "lotte-smit")
-EXPERT, OUTSIDER = (T, "eline-de-graaf"), (T, "fatima-ouali")
+T = ZEIST
+OPERATOR = (REGIO_UTRECHT, REGIO_UTRECHT_PLATFORMBEHEERDER)
+ADMIN, SECOND_ADMIN = (T, ZEIST_BEHEERDER), (T, ZEIST_BEHEERDER_2)
+EXPERT, OUTSIDER = (T, ZEIST_PGA_EXPERT), (T, ZEIST_KLANTMANAGER)
 
 
 def admin_routes(app: Litestar) -> set[str]:
@@ -87,7 +98,7 @@ def test_every_operator_and_beheer_action_is_audited(
         return response
 
     # Operator: apply a manifest (unchanged: idempotent), suspend and resume, export.
-    manifest = (SHIPPED_MANIFESTS_DIR / "gm0345-veenendaal.toml").read_text(encoding="utf-8")
+    manifest = (TEST_MANIFESTS_DIR / "gm9345-veenendaal.toml").read_text(encoding="utf-8")
     applied = call(
         "POST /api/v1/beheer/tenants",
         OPERATOR,
@@ -99,19 +110,19 @@ def test_every_operator_and_beheer_action_is_audited(
     call(
         "POST /api/v1/beheer/tenants/{code}/opschorten",
         OPERATOR,
-        "/api/v1/beheer/tenants/GM0345/opschorten",
+        f"/api/v1/beheer/tenants/{VEENENDAAL}/opschorten",
         json={"reden": "Audittest: tijdelijk opgeschort."},
     )
     resumed = call(
         "POST /api/v1/beheer/tenants/{code}/heractiveren",
         OPERATOR,
-        "/api/v1/beheer/tenants/GM0345/heractiveren",
+        f"/api/v1/beheer/tenants/{VEENENDAAL}/heractiveren",
     )
     assert resumed.status_code == 200, resumed.text
     call(
         "GET export",
         OPERATOR,
-        "/api/v1/beheer/tenants/GM0345/export",
+        f"/api/v1/beheer/tenants/{VEENENDAAL}/export",
         params={"doel": "verzoek-toezichthouder", "grondslag": "wettelijke-verplichting"},
     )
     call(
@@ -173,7 +184,7 @@ def test_every_operator_and_beheer_action_is_audited(
             "geinformeerd": True,
             "persoon": {"voornamen": "Anna", "achternaam": "Audittest"},
         },
-        headers=token_for(T, "dennis-koster"),
+        headers=token_for(T, ZEIST_WIJKAGENT),
     )
     assert casus.status_code == 201, casus.text
     grant = call(

@@ -8,6 +8,18 @@ from collections.abc import Callable
 
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_ADVISEUR,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+    ZOETERMEER,
+    ZOETERMEER_CASUSREGISSEUR,
+    ZOETERMEER_JEUGDAGENT,
+    ZOETERMEER_PGA_EXPERT,
+)
 from plan_first import ensure_plan
 
 from tenants.reference import LEEFGEBIEDEN_8, ZRM_DOMAINS
@@ -15,19 +27,19 @@ from tenants.reference import LEEFGEBIEDEN_8, ZRM_DOMAINS
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
 
-ZEIST = {
-    "tenant": "GM0355",
-    "aanmelder": "dennis-koster",
-    "expert": "eline-de-graaf",
-    "regisseur": "robin-visser",
+ZEIST_CASE = {
+    "tenant": ZEIST,
+    "aanmelder": ZEIST_WIJKAGENT,
+    "expert": ZEIST_PGA_EXPERT,
+    "regisseur": ZEIST_CASUSREGISSEUR,
     "criteria": ["overlast-criminaliteit", "politieregistraties"],
     "leefgebied": "financien",
 }
-ZOETERMEER = {
-    "tenant": "GM0637",
-    "aanmelder": "monique-hermans",
-    "expert": "saskia-van-der-meer",
-    "regisseur": "daan-verhoef",
+ZOETERMEER_CASE = {
+    "tenant": ZOETERMEER,
+    "aanmelder": ZOETERMEER_JEUGDAGENT,
+    "expert": ZOETERMEER_PGA_EXPERT,
+    "regisseur": ZOETERMEER_CASUSREGISSEUR,
     "criteria": ["zorgen", "overlast-criminaliteit"],
     "leefgebied": "overlast",
 }
@@ -82,9 +94,9 @@ def included_casus(client: Client, token_for: Headers, t: dict[str, object], nam
 
 
 def test_zrm_in_zeist_history_and_change(client: Client, token_for: Headers) -> None:
-    casus_id = included_casus(client, token_for, ZEIST, "Sem")
+    casus_id = included_casus(client, token_for, ZEIST_CASE, "Sem")
     url = f"/api/v1/casussen/{casus_id}/zelfredzaamheid"
-    regisseur = token_for("GM0355", "robin-visser")
+    regisseur = token_for(ZEIST, ZEIST_CASUSREGISSEUR)
     assert len(ZRM_DOMAINS) == 13
 
     intake_scores = dict.fromkeys(ZRM_DOMAINS, 2)
@@ -111,7 +123,7 @@ def test_zrm_in_zeist_history_and_change(client: Client, token_for: Headers) -> 
     assert data["instrument"] == "zrm"
     assert len(data["domeinen"]) == 13
     assert [m["moment"] for m in data["metingen"]] == ["intake", "tussentijds"]
-    assert data["metingen"][0]["door"] == "robin-visser"
+    assert data["metingen"][0]["door"] == ZEIST_CASUSREGISSEUR
     changes = {c["domein"]: c for c in data["ontwikkeling"]}
     assert len(changes) == 13
     assert changes["financien"] == {
@@ -133,11 +145,11 @@ def test_zrm_in_zeist_history_and_change(client: Client, token_for: Headers) -> 
     assert data["gemiddelde_verandering"] == round((2 + 1 - 1) / 12, 2)
 
     # The adviser sees the development pseudonymised: not who measured.
-    pseudo = client.get(url, headers=token_for("GM0355", "vincent-peeters"))
+    pseudo = client.get(url, headers=token_for(ZEIST, ZEIST_ADVISEUR))
     assert pseudo.status_code == 200, pseudo.text
     assert pseudo.json()["weergave"] == "pseudoniem"
     assert all(m["door"] is None for m in pseudo.json()["metingen"])
-    assert "robin-visser" not in pseudo.text
+    assert ZEIST_CASUSREGISSEUR not in pseudo.text
 
     # Each measurement is on the timeline, without scores.
     timeline = client.get(f"/api/v1/casussen/{casus_id}/tijdlijn", headers=regisseur).json()
@@ -150,9 +162,9 @@ def test_zrm_in_zeist_history_and_change(client: Client, token_for: Headers) -> 
 def test_missing_or_invalid_domain_is_422_naming_the_domain(
     client: Client, token_for: Headers
 ) -> None:
-    casus_id = included_casus(client, token_for, ZEIST, "Lotte")
+    casus_id = included_casus(client, token_for, ZEIST_CASE, "Lotte")
     url = f"/api/v1/casussen/{casus_id}/zelfredzaamheid"
-    regisseur = token_for("GM0355", "robin-visser")
+    regisseur = token_for(ZEIST, ZEIST_CASUSREGISSEUR)
 
     missing = dict.fromkeys(ZRM_DOMAINS, 3)
     del missing["justitie"]
@@ -195,9 +207,9 @@ def test_missing_or_invalid_domain_is_422_naming_the_domain(
 
 
 def test_leefgebieden_8_in_zoetermeer(client: Client, token_for: Headers) -> None:
-    casus_id = included_casus(client, token_for, ZOETERMEER, "Jayden")
+    casus_id = included_casus(client, token_for, ZOETERMEER_CASE, "Jayden")
     url = f"/api/v1/casussen/{casus_id}/zelfredzaamheid"
-    regisseur = token_for("GM0637", "daan-verhoef")
+    regisseur = token_for(ZOETERMEER, ZOETERMEER_CASUSREGISSEUR)
     assert len(LEEFGEBIEDEN_8) == 8
 
     # ZRM scores do not fit Zoetermeer's instrument.
@@ -244,19 +256,16 @@ def test_leefgebieden_8_in_zoetermeer(client: Client, token_for: Headers) -> Non
 
 
 def test_assessments_need_to_know(client: Client, token_for: Headers) -> None:
-    casus_id = included_casus(client, token_for, ZEIST, "Mees")
+    casus_id = included_casus(client, token_for, ZEIST_CASE, "Mees")
     url = f"/api/v1/casussen/{casus_id}/zelfredzaamheid"
     body = {"moment": "intake", "scores": dict.fromkeys(ZRM_DOMAINS, 3)}
-    outsider = token_for("GM0355", "fatima-ouali")
+    outsider = token_for(ZEIST, ZEIST_KLANTMANAGER)
     denied = client.post(url, json=body, headers=outsider)
     assert denied.status_code == 403, denied.text
     assert client.get(url, headers=outsider).status_code == 403
-    other = token_for("GM0637", "saskia-van-der-meer")
+    other = token_for(ZOETERMEER, ZOETERMEER_PGA_EXPERT)
     assert client.get(url, headers=other).status_code == 404
     # The adviser reads pseudonymised but may not record a measurement.
-    assert (
-        client.post(url, json=body, headers=token_for("GM0355", "vincent-peeters")).status_code
-        == 403
-    )
-    regisseur = token_for("GM0355", "robin-visser")
+    assert client.post(url, json=body, headers=token_for(ZEIST, ZEIST_ADVISEUR)).status_code == 403
+    regisseur = token_for(ZEIST, ZEIST_CASUSREGISSEUR)
     assert client.get(url, headers=regisseur).json()["metingen"] == []

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
+from people import VEENENDAAL
 
 from services.audit_commands import cmd_verify
 from services.platform.authz import chain
@@ -20,7 +21,7 @@ from services.platform.db.unit_of_work import tenant_transaction
 from services.runtime import Runtime
 from tenants.manifest import Manifest
 
-T = "GM0345"  # this module's tampering is on Veenendaal's log only, and undone after each case
+T = VEENENDAAL  # this module's tampering is on Veenendaal's log only, and undone after each case
 ROWS = 6
 
 
@@ -39,7 +40,7 @@ def _record(n: int) -> AuditRecord:
 
 
 @pytest.fixture(scope="module")
-def owner(runtime: Runtime, demo_tenants: list[Manifest]) -> Iterator[sa.Engine]:
+def owner(runtime: Runtime, test_tenants: list[Manifest]) -> Iterator[sa.Engine]:
     """The owner role (what migrations run as): the role an insider would tamper with."""
     for n in range(ROWS):
         with tenant_transaction(runtime.sessions, T) as session:
@@ -152,12 +153,13 @@ def _positions(owner: sa.Engine) -> dict[int, uuid.UUID]:
             # only the checkpoint of the head gives it away.
             "UPDATE audit_log SET action = 'list' WHERE tenant_id = :t AND seq = {k} ;; "
             "DO $$ DECLARE r record; prev text; BEGIN "
-            "FOR r IN SELECT seq FROM audit_log WHERE tenant_id = 'GM0345' ORDER BY seq LOOP "
+            f"FOR r IN SELECT seq FROM audit_log WHERE tenant_id = '{VEENENDAAL}' "
+            "ORDER BY seq LOOP "
             "IF prev IS NOT NULL THEN UPDATE audit_log SET prev_hash = prev "
-            "WHERE tenant_id = 'GM0345' AND seq = r.seq; END IF; "
+            f"WHERE tenant_id = '{VEENENDAAL}' AND seq = r.seq; END IF; "
             "SELECT encode(sha256(convert_to(audit_log_canonical(a), 'UTF8')), 'hex') INTO prev "
-            "FROM audit_log a WHERE a.tenant_id = 'GM0345' AND a.seq = r.seq; "
-            "UPDATE audit_log SET hash = prev WHERE tenant_id = 'GM0345' AND seq = r.seq; "
+            f"FROM audit_log a WHERE a.tenant_id = '{VEENENDAAL}' AND a.seq = r.seq; "
+            f"UPDATE audit_log SET hash = prev WHERE tenant_id = '{VEENENDAAL}' AND seq = r.seq; "
             "END LOOP; END $$",
             "controlepunt",
             "head",

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import HILVERSUM, HILVERSUM_PGA_EXPERT, HILVERSUM_WIJKAGENT
 
 from services.runtime import Runtime
 
@@ -26,13 +27,13 @@ def test_each_listed_casus_has_its_own_decision_record(
                 "geinformeerd": True,
                 "persoon": {"voornamen": "A", "achternaam": name},
             },
-            headers=token_for("GM0402", "bas-van-leeuwen"),
+            headers=token_for(HILVERSUM, HILVERSUM_WIJKAGENT),
         )
         assert created.status_code == 201, created.text
     request_id = uuid.uuid4().hex
     listing = client.get(
         "/api/v1/casussen",
-        headers={**token_for("GM0402", "ingrid-verbeek"), "X-Request-ID": request_id},
+        headers={**token_for(HILVERSUM, HILVERSUM_PGA_EXPERT), "X-Request-ID": request_id},
     )
     assert listing.status_code == 200
     engine = sa.create_engine(runtime.urls.admin.set(database=runtime.settings.database_name))

@@ -17,6 +17,21 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    REGIO_UTRECHT,
+    REGIO_UTRECHT_PGA_EXPERT,
+    REGIO_UTRECHT_RECLASSERING,
+    ZEIST,
+    ZEIST_ADVISEUR,
+    ZEIST_BEHEERDER,
+    ZEIST_BURGEMEESTER_CONTACT,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_DRIEHOEK,
+    ZEIST_KLANTMANAGER,
+    ZEIST_ONDERZOEKER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+)
 from plan_first import ensure_plan
 
 from services.platform.db.models import AuditEntry, User
@@ -25,17 +40,17 @@ from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-Z = "GM0355"
-REGIO = "RGUTRECHT"
+Z = ZEIST
+REGIO = REGIO_UTRECHT
 
-EXPERT = "eline-de-graaf"  # pga-expert, gemeente Zeist (OOV)
-REGISSEUR = "robin-visser"  # casusregisseur + professional, sociaal wijkteam
-WIJKAGENT = "dennis-koster"  # professional, politie
-BEHEERDER = "koen-bosman"  # tenantbeheerder, organisation gemeente-zeist-oov
-BURGEMEESTER = "carla-timmer"  # burgemeester-contactpersoon, gemeente-zeist-oov
-TEAMCHEF = "rob-van-den-berg"  # driehoek only, organisation politie-basisteam-zeist
-ADVISEUR = "vincent-peeters"  # adviseur, gemeente-zeist-oov
-ONDERZOEKER = "julia-van-es"
+EXPERT = ZEIST_PGA_EXPERT  # pga-expert, gemeente Zeist (OOV)
+REGISSEUR = ZEIST_CASUSREGISSEUR  # casusregisseur + professional, sociaal wijkteam
+WIJKAGENT = ZEIST_WIJKAGENT  # professional, politie
+BEHEERDER = ZEIST_BEHEERDER  # tenantbeheerder, organisation gemeente-zeist-oov
+BURGEMEESTER = ZEIST_BURGEMEESTER_CONTACT  # burgemeester-contactpersoon, gemeente-zeist-oov
+TEAMCHEF = ZEIST_DRIEHOEK  # driehoek only, organisation politie-basisteam-zeist
+ADVISEUR = ZEIST_ADVISEUR  # adviseur, gemeente-zeist-oov
+ONDERZOEKER = ZEIST_ONDERZOEKER
 
 
 def _add_user(runtime: Runtime, tenant: str, user_id: str, org: str, roles: list[str]) -> None:
@@ -180,8 +195,8 @@ def test_a_regional_organisation_with_a_participants_id_gets_nothing(
     casus = Casus(module_client, token_for, "Orgtest")
     casus.invite("reclassering-nederland")
     casus.opschalen()
-    # renee-janssen: professional of RGUTRECHT's own organisation "reclassering-nederland".
-    response = module_client.get(casus.url, headers=token_for(REGIO, "renee-janssen"))
+    # REGIO_UTRECHT_RECLASSERING: professional of the bureau's own "reclassering-nederland".
+    response = module_client.get(casus.url, headers=token_for(REGIO, REGIO_UTRECHT_RECLASSERING))
     assert response.status_code in (403, 404), response.text
     assert "Orgtest" not in response.text
 
@@ -317,7 +332,7 @@ def test_the_regional_pga_expert_cannot_write_in_a_shared_casus(
 ) -> None:
     casus = Casus(module_client, token_for, "Schrijftest")
     casus.opschalen()
-    zvh = token_for(REGIO, "marco-van-beek")
+    zvh = token_for(REGIO, REGIO_UTRECHT_PGA_EXPERT)
     assert module_client.get(casus.url, headers=zvh).status_code == 200
     response = module_client.post(
         f"{casus.url}/informatie",
@@ -335,7 +350,7 @@ def test_the_regional_pga_expert_cannot_write_in_a_shared_casus(
         refused = session.scalars(
             sa.select(AuditEntry).where(
                 AuditEntry.casus_id == uuid.UUID(casus.id),
-                AuditEntry.user_id == "marco-van-beek",
+                AuditEntry.user_id == REGIO_UTRECHT_PGA_EXPERT,
                 AuditEntry.action == "create",
                 AuditEntry.allowed.is_(False),
             )
@@ -379,7 +394,7 @@ def test_free_text_is_masked_with_its_category(
 ) -> None:
     casus = Casus(module_client, token_for, "Tekstest")
     casus.invite("rsd-krh")  # werk en inkomen: no grant for strafrechtelijk or justitieel
-    werk = token_for(Z, "fatima-ouali")
+    werk = token_for(Z, ZEIST_KLANTMANAGER)
     response = module_client.get(casus.url, headers=werk)
     assert response.status_code == 200, response.text
     body = response.json()

@@ -18,6 +18,26 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    HILVERSUM,
+    HILVERSUM_PGA_EXPERT,
+    ZEIST,
+    ZEIST_ADVISEUR,
+    ZEIST_BEHEERDER,
+    ZEIST_BURGEMEESTER_CONTACT,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_COORDINATOR,
+    ZEIST_DRIEHOEK,
+    ZEIST_KLANTMANAGER,
+    ZEIST_ONDERZOEKER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_PSYCHIATER,
+    ZEIST_WIJKAGENT,
+    ZEIST_WIJKAGENT_NAME,
+    ZEIST_WOONBEGELEIDER,
+    ZOETERMEER,
+    ZOETERMEER_PGA_EXPERT,
+)
 from pypdf import PdfReader
 
 from services.casework.domain.plan import PlanContent
@@ -34,26 +54,26 @@ from services.platform.db.unit_of_work import tenant_transaction
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
-T, OTHER = "GM0355", "GM0637"
-EXPERT, REGISSEUR, WIJKAGENT = "eline-de-graaf", "robin-visser", "dennis-koster"
-#: Every demo user of Zeist with the roles the manifest gives them.
+T, OTHER = ZEIST, ZOETERMEER
+EXPERT, REGISSEUR, WIJKAGENT = ZEIST_PGA_EXPERT, ZEIST_CASUSREGISSEUR, ZEIST_WIJKAGENT
+#: Every test user of Zeist with the roles the manifest gives them.
 ROLES = {
-    "eline-de-graaf": "pga-expert",
-    "robin-visser": "casusregisseur (regie van deze casus)",
-    "dennis-koster": "professional (aanmelder, deelnemer)",
-    "fatima-ouali": "professional",
-    "jasper-huisman": "professional",
-    "mirjam-de-lange": "professional",
-    "vincent-peeters": "adviseur",
-    "carla-timmer": "burgemeester-contactpersoon",
-    "rob-van-den-berg": "driehoek",
-    "yara-benali": "uitvoeringscoordinator",
-    "koen-bosman": "tenantbeheerder",
-    "julia-van-es": "onderzoeker",
+    ZEIST_PGA_EXPERT: "pga-expert",
+    ZEIST_CASUSREGISSEUR: "casusregisseur (regie van deze casus)",
+    ZEIST_WIJKAGENT: "professional (aanmelder, deelnemer)",
+    ZEIST_KLANTMANAGER: "professional",
+    ZEIST_WOONBEGELEIDER: "professional",
+    ZEIST_PSYCHIATER: "professional",
+    ZEIST_ADVISEUR: "adviseur",
+    ZEIST_BURGEMEESTER_CONTACT: "burgemeester-contactpersoon",
+    ZEIST_DRIEHOEK: "driehoek",
+    ZEIST_COORDINATOR: "uitvoeringscoordinator",
+    ZEIST_BEHEERDER: "tenantbeheerder",
+    ZEIST_ONDERZOEKER: "onderzoeker",
 }
 #: Who may read the access log: the regie of the casus and the pga-expert (procesregisseur).
 LOG_READERS = {EXPERT, REGISSEUR}
-FOREIGN = [("GM0637", "saskia-van-der-meer"), ("GM0402", "ingrid-verbeek")]
+FOREIGN = [(ZOETERMEER, ZOETERMEER_PGA_EXPERT), (HILVERSUM, HILVERSUM_PGA_EXPERT)]
 
 
 def valid_bsn(rng: random.Random) -> str:
@@ -139,7 +159,7 @@ def world(
     )
     assert withheld.status_code == 200, withheld.text
     # Refused attempt on record: a professional who does not take part.
-    assert client.get(url, headers=token_for(T, "fatima-ouali")).status_code == 403
+    assert client.get(url, headers=token_for(T, ZEIST_KLANTMANAGER)).status_code == 403
 
     # Stored as the plan service stores it (domain names): other tests in this database read
     # every plan (the werkvoorraad), so the row must be a valid plan.
@@ -258,11 +278,11 @@ def test_access_log_shows_who_when_purpose_what_and_refusals(
     assert response.status_code == 200
     entries = response.json()["items"]
     create = next(e for e in entries if e["gebruiker"] == WIJKAGENT and e["handeling"] == "create")
-    assert create["naam"] == "Dennis Koster"
+    assert create["naam"] == ZEIST_WIJKAGENT_NAME
     assert create["organisatie"] == "politie-basisteam-zeist"
     assert create["organisatie_naam"] and create["organisatie_naam"] != create["organisatie"]
     assert create["toegestaan"] is True and create["tijdstip"]
-    refused = [e for e in entries if e["gebruiker"] == "fatima-ouali"]
+    refused = [e for e in entries if e["gebruiker"] == ZEIST_KLANTMANAGER]
     assert refused and all(e["toegestaan"] is False for e in refused)
     casus_refusal = next(e for e in refused if e["wat"] == "casus")
     assert "geen-need-to-know" in casus_refusal["redenen"] and casus_refusal["doel"]
@@ -398,7 +418,9 @@ def test_inzage_shows_everything_stored_field_by_field(
     assert {"aanmelding", "casusoverleg", "plan-van-aanpak"} <= {d["code"] for d in doc["doelen"]}
     recipients = {r["organisatie"] for r in doc["ontvangers"]}
     assert "politie-basisteam-zeist" in recipients and "analysedienst" in recipients
-    assert any(e["gebruiker"] == "fatima-ouali" and not e["toegestaan"] for e in doc["toegangslog"])
+    assert any(
+        e["gebruiker"] == ZEIST_KLANTMANAGER and not e["toegestaan"] for e in doc["toegangslog"]
+    )
     assert doc["bewaartermijn"]["standaard_maanden"] == 60
     assert doc["bewaartermijn"]["per_reden_maanden"]["niet-opnemen"] == 6
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import ZEIST, ZEIST_WIJKAGENT
 
 Headers = Callable[[str, str], dict[str, str]]
 
@@ -35,7 +36,7 @@ def test_bad_input_is_problem_json(
         method,
         path,
         content=content or None,
-        headers={**token_for("GM0355", "dennis-koster"), "Content-Type": content_type},
+        headers={**token_for(ZEIST, ZEIST_WIJKAGENT), "Content-Type": content_type},
     )
     assert response.status_code in status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")

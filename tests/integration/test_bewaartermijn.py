@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from people import ZEIST, ZEIST_CASUSREGISSEUR, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 
 from services.casework.avg.bewaartermijn import sweep
 from services.casework.casussen import aanmelden, fasen, triage
@@ -42,12 +43,12 @@ from services.platform.db.unit_of_work import tenant_transaction
 from services.runtime import Runtime
 from tenants.manifest import Manifest
 
-T = "GM0355"
+T = ZEIST
 START = dt.datetime(1991, 3, 4, 10, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="module")
-def deps(runtime: Runtime, demo_tenants: list[Manifest]) -> CaseworkDeps:
+def deps(runtime: Runtime, test_tenants: list[Manifest]) -> CaseworkDeps:
     settings = runtime.settings
     assert settings.secret_key and settings.pseudonym_key
     return CaseworkDeps(
@@ -172,7 +173,7 @@ def test_expired_data_goes_open_casus_data_stays(
                     purpose="casusoverleg",
                     title="Item",
                     body="Tekst",
-                    created_by="dennis-koster",
+                    created_by=ZEIST_WIJKAGENT,
                 )
             )
             session.add(
@@ -190,7 +191,7 @@ def test_expired_data_goes_open_casus_data_stays(
                     description="Verslag",
                     content=b"Tekst",
                     withheld=False,
-                    uploaded_by="dennis-koster",
+                    uploaded_by=ZEIST_WIJKAGENT,
                     uploaded_at=START,
                 )
             )
@@ -205,7 +206,7 @@ def test_expired_data_goes_open_casus_data_stays(
                             "end_criterion": "E.",
                         }
                     ).model_dump(mode="json"),
-                    created_by="robin-visser",
+                    created_by=ZEIST_CASUSREGISSEUR,
                 )
             )
             session.add(
@@ -217,7 +218,7 @@ def test_expired_data_goes_open_casus_data_stays(
                     moment="intake",
                     taken_on=START.date(),
                     scores={"financien": 2},
-                    assessor_user_id="robin-visser",
+                    assessor_user_id=ZEIST_CASUSREGISSEUR,
                 )
             )
         session.add(
@@ -226,7 +227,7 @@ def test_expired_data_goes_open_casus_data_stays(
                 id=meeting,
                 meeting_type_id="pga-kernteam",
                 scheduled_for=START,
-                chair_user_id="eline-de-graaf",
+                chair_user_id=ZEIST_PGA_EXPERT,
             )
         )
         session.flush()
@@ -305,7 +306,7 @@ def test_the_cli_offers_a_dry_run() -> None:
     assert real.dry_run is False and real.tenant is None
 
 
-def test_the_periodic_job_runs_the_sweep(runtime: Runtime, demo_tenants: list[Manifest]) -> None:
+def test_the_periodic_job_runs_the_sweep(runtime: Runtime, test_tenants: list[Manifest]) -> None:
     """The scheduler's job `bewaartermijnen` enqueues the actor that runs this sweep."""
     from services.platform.outbox import consumers
     from services.runtime import periodic_jobs

@@ -20,6 +20,17 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    REGIO_UTRECHT,
+    REGIO_UTRECHT_PGA_EXPERT,
+    ZEIST,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+    ZOETERMEER,
+    ZOETERMEER_PGA_EXPERT,
+)
 from plan_first import ensure_plan
 from pypdf import PdfReader
 
@@ -27,12 +38,12 @@ from services.casework.brieven.service import dutch_date
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
-T = "GM0355"
+T = ZEIST
 WIJKAGENT, EXPERT, REGISSEUR, OUTSIDER = (
-    "dennis-koster",
-    "eline-de-graaf",
-    "robin-visser",
-    "fatima-ouali",
+    ZEIST_WIJKAGENT,
+    ZEIST_PGA_EXPERT,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_KLANTMANAGER,
 )
 
 
@@ -222,7 +233,7 @@ def test_reader_without_a_grant_for_name_and_address_is_refused_and_audited(
     casus.include()
     casus.to_uitvoering()
     casus.move(REGISSEUR, "afsluiting", {"reden": "opgeschaald", "toelichting": "Bovenlokaal."})
-    zvh = token_for("RGUTRECHT", "marco-van-beek")
+    zvh = token_for(REGIO_UTRECHT, REGIO_UTRECHT_PGA_EXPERT)
     assert (
         module_client.get(casus.url, params={"doel": "opschaling"}, headers=zvh).status_code == 200
     )
@@ -231,7 +242,7 @@ def test_reader_without_a_grant_for_name_and_address_is_refused_and_audited(
     assert refused.headers["content-type"].startswith("application/problem+json")
     assert "categorie-geen-grant" in {r["code"] for r in refused.json()["redenen"]}
     assert f"Opschaalbrief{tag}" not in refused.text
-    rows = audit_rows(runtime, casus.id, "marco-van-beek")
+    rows = audit_rows(runtime, casus.id, REGIO_UTRECHT_PGA_EXPERT)
     assert rows and not any(r.allowed for r in rows)
     assert "categorie-geen-grant" in rows[-1].reasons
 
@@ -243,7 +254,8 @@ def test_other_gemeente_404_non_participant_refused(
     casus = Casus(module_client, token_for, f"Buitenstaander{tag}")
     casus.include()
     foreign = module_client.get(
-        f"{casus.url}/brieven/notificatiebrief", headers=token_for("GM0637", "saskia-van-der-meer")
+        f"{casus.url}/brieven/notificatiebrief",
+        headers=token_for(ZOETERMEER, ZOETERMEER_PGA_EXPERT),
     )
     assert foreign.status_code == 404
     assert foreign.headers["content-type"].startswith("application/problem+json")

@@ -14,6 +14,18 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_ADVISEUR,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_PSYCHIATER,
+    ZEIST_WIJKAGENT,
+    ZEIST_WOONBEGELEIDER,
+    ZOETERMEER,
+    ZOETERMEER_PGA_EXPERT,
+)
 from sqlalchemy.orm import Session
 
 from services.platform.db.models import HouseholdMember, Person
@@ -21,7 +33,7 @@ from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T = "GM0355"
+T = ZEIST
 
 FULL_CHECKLIST: dict[str, Any] = {
     "doel": "casusoverleg",
@@ -34,14 +46,14 @@ FULL_CHECKLIST: dict[str, Any] = {
 @pytest.fixture
 def users(token_for: Headers) -> dict[str, dict[str, str]]:
     return {
-        "politie": token_for(T, "dennis-koster"),
-        "expert": token_for(T, "eline-de-graaf"),
-        "wijkteam": token_for(T, "robin-visser"),
-        "werk": token_for(T, "fatima-ouali"),
-        "zorg": token_for(T, "mirjam-de-lange"),  # altrecht: receive-only
-        "wonen": token_for(T, "jasper-huisman"),
-        "adviseur": token_for(T, "vincent-peeters"),
-        "ander": token_for("GM0637", "saskia-van-der-meer"),
+        "politie": token_for(T, ZEIST_WIJKAGENT),
+        "expert": token_for(T, ZEIST_PGA_EXPERT),
+        "wijkteam": token_for(T, ZEIST_CASUSREGISSEUR),
+        "werk": token_for(T, ZEIST_KLANTMANAGER),
+        "zorg": token_for(T, ZEIST_PSYCHIATER),  # altrecht: receive-only
+        "wonen": token_for(T, ZEIST_WOONBEGELEIDER),
+        "adviseur": token_for(T, ZEIST_ADVISEUR),
+        "ander": token_for(ZOETERMEER, ZOETERMEER_PGA_EXPERT),
     }
 
 
@@ -52,7 +64,7 @@ def new_casus(
     invite: tuple[str, ...] = ("rsd-krh",),
     vrijwillig: bool = True,
 ) -> str:
-    """A person casus by the wijkagent; robin-visser (wijkteam) is casusregisseur."""
+    """A person casus by the wijkagent; zeist-casusregisseur (wijkteam) is casusregisseur."""
     created = client.post(
         "/api/v1/casussen",
         json={
@@ -69,7 +81,7 @@ def new_casus(
     url = f"/api/v1/casussen/{created.json()['id']}"
     regie = client.put(
         f"{url}/regie",
-        json={"rol": "casusregisseur", "gebruiker": "robin-visser"},
+        json={"rol": "casusregisseur", "gebruiker": ZEIST_CASUSREGISSEUR},
         headers=users["expert"],
     )
     assert regie.status_code == 200, regie.text
@@ -240,11 +252,11 @@ def test_items_stay_with_the_source_until_shared_through_the_checklist(
 
     # Every denied attempt is on record, with its reasons; no content in the audit input.
     assert {"deling-doel-ontbreekt", "convenant-geen-grondslag"} <= denied(
-        runtime, url, "robin-visser", "share"
+        runtime, url, ZEIST_CASUSREGISSEUR, "share"
     )
-    assert "deling-alleen-door-bron" in denied(runtime, url, "dennis-koster", "share")
-    assert "categorie-geen-grant" in denied(runtime, url, "dennis-koster", "read")
-    assert "categorie-geen-grant" in denied(runtime, url, "dennis-koster", "list")
+    assert "deling-alleen-door-bron" in denied(runtime, url, ZEIST_WIJKAGENT, "share")
+    assert "categorie-geen-grant" in denied(runtime, url, ZEIST_WIJKAGENT, "read")
+    assert "categorie-geen-grant" in denied(runtime, url, ZEIST_WIJKAGENT, "list")
     rows = audit_rows(runtime, url)
     assert any(r.action == "share" and r.allowed and r.legal_basis == "publieke-taak" for r in rows)
     assert not any(item["inhoud"] in r.input for r in rows)
@@ -274,8 +286,8 @@ def test_special_categories_need_an_art9_exception(
     werk = client.get(item_url, params={"doel": "casusoverleg"}, headers=users["werk"])
     assert werk.status_code == 403
     assert "categorie-geen-grant" in codes(werk)
-    assert "deling-art9-ontbreekt" in denied(runtime, url, "robin-visser", "share")
-    assert "categorie-geen-grant" in denied(runtime, url, "fatima-ouali", "read")
+    assert "deling-art9-ontbreekt" in denied(runtime, url, ZEIST_CASUSREGISSEUR, "share")
+    assert "categorie-geen-grant" in denied(runtime, url, ZEIST_KLANTMANAGER, "read")
 
 
 def test_beroepsgeheim_needs_a_ground(
@@ -300,7 +312,7 @@ def test_beroepsgeheim_needs_a_ground(
     assert expert.json()["inhoud"] == item["inhoud"]
     politie = client.get(item_url, params={"doel": "casusoverleg"}, headers=users["politie"])
     assert "categorie-geen-grant" in codes(politie)
-    assert "deling-beroepsgeheim-ontbreekt" in denied(runtime, url, "robin-visser", "share")
+    assert "deling-beroepsgeheim-ontbreekt" in denied(runtime, url, ZEIST_CASUSREGISSEUR, "share")
 
 
 def test_only_the_source_withholds_and_releases(
@@ -351,11 +363,11 @@ def test_only_the_source_withholds_and_releases(
     bron = [e["samenvatting"] for e in timeline if e["soort"] == "informatie-bron"]
     assert len(bron) == 2 and "achtergehouden" in bron[0] and "vrijgegeven" in bron[1]
 
-    assert "alleen-bron-achterhouden" in denied(runtime, url, "fatima-ouali", "withhold")
-    assert "alleen-bron-vrijgeven" in denied(runtime, url, "fatima-ouali", "release")
-    assert "bron-achtergehouden" in denied(runtime, url, "fatima-ouali", "read")
-    assert "bron-achtergehouden" in denied(runtime, url, "fatima-ouali", "list")
-    assert "niet-achtergehouden" in denied(runtime, url, "robin-visser", "release")
+    assert "alleen-bron-achterhouden" in denied(runtime, url, ZEIST_KLANTMANAGER, "withhold")
+    assert "alleen-bron-vrijgeven" in denied(runtime, url, ZEIST_KLANTMANAGER, "release")
+    assert "bron-achtergehouden" in denied(runtime, url, ZEIST_KLANTMANAGER, "read")
+    assert "bron-achtergehouden" in denied(runtime, url, ZEIST_KLANTMANAGER, "list")
+    assert "niet-achtergehouden" in denied(runtime, url, ZEIST_CASUSREGISSEUR, "release")
 
 
 def test_receive_only_partner_cannot_add_information(
@@ -375,7 +387,7 @@ def test_receive_only_partner_cannot_add_information(
     )
     assert refused.status_code == 403
     assert "alleen-ontvangen" in codes(refused)
-    assert "alleen-ontvangen" in denied(runtime, url, "mirjam-de-lange", "create")
+    assert "alleen-ontvangen" in denied(runtime, url, ZEIST_PSYCHIATER, "create")
     # A regular participant may add the same.
     add_item(client, url, users["wijkteam"], "beroepsgeheim")
 
@@ -503,9 +515,9 @@ def test_consent_is_recorded_purpose_specific_and_revocable(
     ).is_success
 
     assert {"toestemming-niet-vastgelegd", "toestemming-ander-doel", "toestemming-ingetrokken"} <= (
-        denied(runtime, url, "robin-visser", "share")
+        denied(runtime, url, ZEIST_CASUSREGISSEUR, "share")
     )
-    assert "toestemming-ingetrokken" in denied(runtime, url, "fatima-ouali", "read")
+    assert "toestemming-ingetrokken" in denied(runtime, url, ZEIST_KLANTMANAGER, "read")
     timeline = client.get(f"{url}/tijdlijn", headers=users["wijkteam"]).json()
     assert [e["soort"] for e in timeline].count("toestemming") == 2
 
@@ -625,4 +637,4 @@ def test_derden_data_is_kept_apart_from_the_subject(
         f"{url}/informatie", params={"over_persoon_id": member}, headers=users["werk"]
     ).json()
     assert others["items"] == [] and others["niet_zichtbaar"] == 1
-    assert "categorie-geen-grant" in denied(runtime, url, "fatima-ouali", "list")
+    assert "categorie-geen-grant" in denied(runtime, url, ZEIST_KLANTMANAGER, "list")

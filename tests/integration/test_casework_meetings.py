@@ -12,10 +12,20 @@ from typing import Any
 from factories import aanmelden
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_ADVISEUR,
+    ZEIST_BURGEMEESTER_CONTACT,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+    ZOETERMEER,
+    ZOETERMEER_PGA_EXPERT,
+)
 
 Headers = Callable[[str, str], dict[str, str]]
 
-T = "GM0355"
+T = ZEIST
 MEETINGS = "/api/v1/overleggen"
 
 
@@ -30,12 +40,12 @@ def _agenda_ids(body: dict[str, Any]) -> list[str]:
 def test_meeting_agenda_per_participant_minutes_and_changes(
     client: TestClient[Litestar], token_for: Headers
 ) -> None:
-    expert = token_for(T, "eline-de-graaf")  # pga-expert: voorzitter
-    wijkagent = token_for(T, "dennis-koster")  # politie
-    werk = token_for(T, "fatima-ouali")  # werk & inkomen (rsd-krh)
-    adviseur = token_for(T, "vincent-peeters")
-    bestuur = token_for(T, "carla-timmer")  # contactpersoon burgemeester: not involved
-    foreign = token_for("GM0637", "saskia-van-der-meer")
+    expert = token_for(T, ZEIST_PGA_EXPERT)  # pga-expert: voorzitter
+    wijkagent = token_for(T, ZEIST_WIJKAGENT)  # politie
+    werk = token_for(T, ZEIST_KLANTMANAGER)  # werk & inkomen (rsd-krh)
+    adviseur = token_for(T, ZEIST_ADVISEUR)
+    bestuur = token_for(T, ZEIST_BURGEMEESTER_CONTACT)  # contactpersoon burgemeester: not involved
+    foreign = token_for(ZOETERMEER, ZOETERMEER_PGA_EXPERT)
 
     casus_a = aanmelden(client, wijkagent, "Overlegtest-Politie")  # politie takes part
     casus_b = aanmelden(client, werk, "Overlegtest-Werk")  # rsd-krh takes part
@@ -59,7 +69,7 @@ def test_meeting_agenda_per_participant_minutes_and_changes(
     url = f"{MEETINGS}/{meeting}"
     assert created.headers["location"].endswith(meeting)
     assert created.json()["status"] == "gepland"
-    assert created.json()["voorzitter"] == "eline-de-graaf"
+    assert created.json()["voorzitter"] == ZEIST_PGA_EXPERT
 
     added = client.post(
         f"{url}/agenda",
@@ -122,7 +132,7 @@ def test_meeting_agenda_per_participant_minutes_and_changes(
                     {
                         "omschrijving": "Stopgesprek voeren.",
                         "eigenaar_organisatie": "politie-basisteam-zeist",
-                        "eigenaar_gebruiker": "dennis-koster",
+                        "eigenaar_gebruiker": ZEIST_WIJKAGENT,
                         "deadline": deadline,
                     }
                 ],
@@ -151,7 +161,7 @@ def test_meeting_agenda_per_participant_minutes_and_changes(
                     {
                         "omschrijving": "Uitkering regelen.",
                         "eigenaar_organisatie": "rsd-krh",
-                        "eigenaar_gebruiker": "dennis-koster",
+                        "eigenaar_gebruiker": ZEIST_WIJKAGENT,
                         "deadline": "2000-01-01",
                     }
                 ],

@@ -8,16 +8,27 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_COORDINATOR,
+    ZEIST_DRIEHOEK,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+    ZOETERMEER,
+    ZOETERMEER_PGA_EXPERT,
+)
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T = "GM0355"
-WIJKAGENT, EXPERT, REGISSEUR = "dennis-koster", "eline-de-graaf", "robin-visser"
-OUTSIDER, DRIEHOEK, COORDINATOR = "fatima-ouali", "rob-van-den-berg", "yara-benali"
+T = ZEIST
+WIJKAGENT, EXPERT, REGISSEUR = ZEIST_WIJKAGENT, ZEIST_PGA_EXPERT, ZEIST_CASUSREGISSEUR
+OUTSIDER, DRIEHOEK, COORDINATOR = ZEIST_KLANTMANAGER, ZEIST_DRIEHOEK, ZEIST_COORDINATOR
 
 
 def person_casus_in_plan(client: Client, token_for: Headers, name: str) -> str:
-    """A Zeist person casus, included, with robin-visser as casusregisseur, in 'plan'."""
+    """A Zeist person casus, included, with zeist-casusregisseur as casusregisseur, in 'plan'."""
     created = client.post(
         "/api/v1/casussen",
         json={
@@ -227,7 +238,7 @@ def test_non_participant_may_not_read_or_write_the_plan(client: Client, token_fo
     assert "geen-need-to-know" in {r["code"] for r in denied.json()["redenen"]}
     assert client.get(url, headers=outsider).status_code == 403
     assert client.get(f"{url}/versies", headers=outsider).status_code == 403
-    assert client.get(url, headers=token_for("GM0637", "saskia-van-der-meer")).status_code == 404
+    assert client.get(url, headers=token_for(ZOETERMEER, ZOETERMEER_PGA_EXPERT)).status_code == 404
     # The refused write changed nothing.
     assert client.get(url, headers=token_for(T, REGISSEUR)).headers["etag"] == '"v1"'
 

@@ -17,18 +17,28 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_BEHEERDER,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+    ZOETERMEER,
+    ZOETERMEER_PGA_EXPERT,
+)
 from PIL import Image
 from pypdf import PdfReader
 
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
-T = "GM0355"
+T = ZEIST
 WIJKAGENT, EXPERT, REGISSEUR, OUTSIDER = (
-    "dennis-koster",
-    "eline-de-graaf",
-    "robin-visser",
-    "fatima-ouali",
+    ZEIST_WIJKAGENT,
+    ZEIST_PGA_EXPERT,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_KLANTMANAGER,
 )
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -211,7 +221,7 @@ def test_category_without_grant_and_other_roles_are_refused(
     denied = client.get(f"{url}/documenten/{doc}/inhoud", headers=token_for(T, WIJKAGENT))
     assert denied.status_code == 403 and is_problem(denied)
     # A non-participant and a role without casework see nothing.
-    for user in (OUTSIDER, "koen-bosman"):
+    for user in (OUTSIDER, ZEIST_BEHEERDER):
         response = client.get(f"{url}/documenten/{doc}/inhoud", headers=token_for(T, user))
         assert response.status_code in (403, 404), (user, response.status_code)
         assert "drie schuldeisers" not in response.text
@@ -225,7 +235,7 @@ def test_other_tenant_gets_404(
 ) -> None:
     client, url = module_client, casus["url"]
     made = upload(client, url, token_for(T, REGISSEUR), PDF).json()["id"]
-    foreign = token_for("GM0637", "saskia-van-der-meer")
+    foreign = token_for(ZOETERMEER, ZOETERMEER_PGA_EXPERT)
     before = count_documents(runtime, casus["id"])
     for response in (
         client.get(f"{url}/documenten", headers=foreign),

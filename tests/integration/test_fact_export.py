@@ -16,6 +16,7 @@ import sqlalchemy as sa
 import uvicorn
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import VEENENDAAL, VEENENDAAL_WIJKAGENT
 
 from analytics.app import create_app as create_analytics_app
 from analytics.contract import period_months
@@ -82,7 +83,7 @@ def test_export_job_delivers_over_http_idempotently(
                 "bsn": "123456782",
             },
         },
-        headers=token_for("GM0345", "sander-brouwers"),
+        headers=token_for(VEENENDAAL, VEENENDAAL_WIJKAGENT),
     )
     assert created.status_code == 201, created.text
     period = current_period(dt.date.today())
@@ -104,17 +105,15 @@ def test_export_job_delivers_over_http_idempotently(
     with engine.connect() as conn:
         rows = (
             conn.execute(
-                sa.text("SELECT * FROM facts WHERE period = :p AND gemeentecode = 'GM0345'"),
+                sa.text(f"SELECT * FROM facts WHERE period = :p AND gemeentecode = '{VEENENDAAL}'"),
                 {"p": period},
             )
             .mappings()
             .all()
         )
         batches = conn.execute(
-            sa.text(
-                "SELECT count(*) FROM fact_batches WHERE period = :p AND gemeentecode = 'GM0345'"
-            ),
-            {"p": period},
+            sa.text("SELECT count(*) FROM fact_batches WHERE period = :p AND gemeentecode = :g"),
+            {"p": period, "g": VEENENDAAL},
         ).scalar_one()
     assert batches == 1
     assert len(rows) >= 1
@@ -128,7 +127,7 @@ def test_ingestion_refuses_without_service_token(analytics_server: tuple[int, sa
     port, _ = analytics_server
     response = httpx.post(
         f"http://127.0.0.1:{port}/api/v1/ingest/facts",
-        json={"gemeentecode": "GM0345", "period": "2026-Q3", "records": []},
+        json={"gemeentecode": VEENENDAAL, "period": "2026-Q3", "records": []},
         headers={"Authorization": "Bearer verkeerd-token-verkeerd-token-verkeerd"},
         timeout=10,
     )

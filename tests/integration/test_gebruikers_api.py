@@ -7,6 +7,16 @@ from collections.abc import Callable
 
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_BEHEERDER,
+    ZEIST_BEHEERDER_2,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+    ZOETERMEER,
+    ZOETERMEER_BEHEERDER,
+    ZOETERMEER_PGA_EXPERT,
+)
 
 Headers = Callable[[str, str], dict[str, str]]
 URL = "/api/v1/gebruikers"
@@ -15,16 +25,16 @@ URL = "/api/v1/gebruikers"
 def test_only_tenantbeheerder_may_manage_users(
     client: TestClient[Litestar], token_for: Headers
 ) -> None:
-    assert client.get(URL, headers=token_for("GM0355", "dennis-koster")).status_code == 403
-    listing = client.get(URL, headers=token_for("GM0355", "koen-bosman"))
+    assert client.get(URL, headers=token_for(ZEIST, ZEIST_WIJKAGENT)).status_code == 403
+    listing = client.get(URL, headers=token_for(ZEIST, ZEIST_BEHEERDER))
     assert listing.status_code == 200
     ids = {u["id"] for u in listing.json()}
-    assert "eline-de-graaf" in ids
-    assert "saskia-van-der-meer" not in ids  # a Zoetermeer user is invisible in Zeist
+    assert ZEIST_PGA_EXPERT in ids
+    assert ZOETERMEER_PGA_EXPERT not in ids  # a Zoetermeer user is invisible in Zeist
 
 
 def test_create_update_and_stale_etag(client: TestClient[Litestar], token_for: Headers) -> None:
-    admin = token_for("GM0355", "koen-bosman")
+    admin = token_for(ZEIST, ZEIST_BEHEERDER)
     user_id = f"test-{uuid.uuid4().hex[:8]}"
     created = client.post(
         URL,
@@ -42,14 +52,14 @@ def test_create_update_and_stale_etag(client: TestClient[Litestar], token_for: H
     approved = client.post(
         f"/api/v1/rolwijzigingen/{proposal['id']}/goedkeuren",
         json={},
-        headers=token_for("GM0355", "lotte-smit"),
+        headers=token_for(ZEIST, ZEIST_BEHEERDER_2),
     )
     assert approved.status_code == 200, approved.text
     first_etag = client.get(f"{URL}/{user_id}", headers=admin).headers["etag"]
     assert first_etag != created.headers["etag"]  # the grant changed the user
 
     # The new user can log in.
-    me = client.get("/api/v1/mij", headers=token_for("GM0355", user_id))
+    me = client.get("/api/v1/mij", headers=token_for(ZEIST, user_id))
     assert me.json()["organisatie"] == "kwintes"
     assert me.json()["rollen"] == ["professional"]
 
@@ -80,13 +90,13 @@ def test_create_update_and_stale_etag(client: TestClient[Litestar], token_for: H
         headers={**admin, "If-Match": updated.headers["etag"]},
     )
     assert deactivated.status_code == 200
-    assert client.get("/api/v1/mij", headers=token_for("GM0355", user_id)).status_code == 401
+    assert client.get("/api/v1/mij", headers=token_for(ZEIST, user_id)).status_code == 401
 
 
 def test_invalid_user_is_refused_naming_the_field(
     client: TestClient[Litestar], token_for: Headers
 ) -> None:
-    admin = token_for("GM0355", "koen-bosman")
+    admin = token_for(ZEIST, ZEIST_BEHEERDER)
     for body, field in (
         ({"id": "x1", "naam": "A B", "organisatie": "kwintes", "rollen": ["koning"]}, "rollen"),
         (
@@ -115,9 +125,9 @@ def test_invalid_user_is_refused_naming_the_field(
 
 
 def test_admin_cannot_revoke_own_rights(client: TestClient[Litestar], token_for: Headers) -> None:
-    admin = token_for("GM0637", "niels-van-wijk")
-    etag = client.get(f"{URL}/niels-van-wijk", headers=admin).headers["etag"]
+    admin = token_for(ZOETERMEER, ZOETERMEER_BEHEERDER)
+    etag = client.get(f"{URL}/{ZOETERMEER_BEHEERDER}", headers=admin).headers["etag"]
     response = client.patch(
-        f"{URL}/niels-van-wijk", json={"actief": False}, headers={**admin, "If-Match": etag}
+        f"{URL}/{ZOETERMEER_BEHEERDER}", json={"actief": False}, headers={**admin, "If-Match": etag}
     )
     assert response.status_code == 409

@@ -14,6 +14,15 @@ import sqlalchemy as sa
 from factories import aanmelden
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    REGIO_UTRECHT,
+    ZEIST,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_PSYCHIATER,
+    ZEIST_WIJKAGENT,
+)
 
 from services.casework.casussen import zichtbaar
 from services.casework.unit_of_work import workspace
@@ -34,10 +43,10 @@ from services.platform.policy.projection import decision_key
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
-T = "GM0355"
+T = ZEIST
 
 
-REGION = "RGUTRECHT"
+REGION = REGIO_UTRECHT
 #: States the fixture gives the casussen (a variety of phases; the rows are set directly: the
 #: count is about what the rows say, not about how a casus got there). Casussen n and n + 3
 #: share a state and differ in one relation, so a relation left out of the group keys
@@ -73,7 +82,7 @@ def _listed(runtime: Runtime, principal: Principal) -> int:
 def casussen(app: Litestar, runtime: Runtime, token_for: Headers) -> list[str]:
     """Casussen aangemeld by professionals of different organisations (so users stand in
     different relations to them), besides those other tests of the session made."""
-    users = ["dennis-koster", "fatima-ouali", "mirjam-de-lange"] * 2
+    users = [ZEIST_WIJKAGENT, ZEIST_KLANTMANAGER, ZEIST_PSYCHIATER] * 2
     with TestClient(app) as client:
         ids = [aanmelden(client, token_for(T, user), f"Telling{n}") for n, user in enumerate(users)]
     with tenant_transaction(runtime.sessions, T) as session:
@@ -85,9 +94,9 @@ def casussen(app: Litestar, runtime: Runtime, token_for: Headers) -> list[str]:
         # and for Eline (PGA-expert, who sees the tenant's casussen), participation of
         # Eline's organisation in one casus.
         for n, user, org in (
-            (1, "robin-visser", "sociaal-wijkteam-zeist"),
-            (2, "robin-visser", "sociaal-wijkteam-zeist"),
-            (4, "eline-de-graaf", "gemeente-zeist-oov"),
+            (1, ZEIST_CASUSREGISSEUR, "sociaal-wijkteam-zeist"),
+            (2, ZEIST_CASUSREGISSEUR, "sociaal-wijkteam-zeist"),
+            (4, ZEIST_PGA_EXPERT, "gemeente-zeist-oov"),
         ):
             session.add(
                 CasusRole(
@@ -103,7 +112,7 @@ def casussen(app: Litestar, runtime: Runtime, token_for: Headers) -> list[str]:
                 tenant_id=T,
                 casus_id=uuid.UUID(ids[5]),
                 organisation_id="gemeente-zeist-oov",
-                invited_by="eline-de-graaf",
+                invited_by=ZEIST_PGA_EXPERT,
             )
         )
         session.add(  # opgeschaald: shared with the region
@@ -112,7 +121,7 @@ def casussen(app: Litestar, runtime: Runtime, token_for: Headers) -> list[str]:
                 casus_id=uuid.UUID(ids[3]),
                 shared_with_tenant=REGION,
                 reason="Opschaling (test).",
-                created_by="eline-de-graaf",
+                created_by=ZEIST_PGA_EXPERT,
             )
         )
     return ids
@@ -168,7 +177,7 @@ def test_count_equals_the_list_for_every_user(runtime: Runtime, casussen: list[s
 def test_a_count_is_one_aggregate_audit_row_without_person_data(
     runtime: Runtime, casussen: list[str]
 ) -> None:
-    [principal] = [p for p in _principals(runtime) if p.user_id == "dennis-koster"]
+    [principal] = [p for p in _principals(runtime) if p.user_id == ZEIST_WIJKAGENT]
 
     def rows() -> list[AuditEntry]:
         with tenant_transaction(runtime.sessions, T) as session:

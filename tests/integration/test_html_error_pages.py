@@ -13,6 +13,7 @@ from litestar import Litestar, get
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 from litestar.testing import TestClient
+from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_PSYCHIATER, ZEIST_WIJKAGENT, ZEIST_WIJKAGENT_NAME
 
 from services.casework.web import TEMPLATES
 from services.casework.web.errors import html_error_pages, wants_html
@@ -21,7 +22,7 @@ from services.platform.http.problems import EXCEPTION_HANDLERS, PROBLEM_JSON
 
 Headers = Callable[[str, str], dict[str, str]]
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
-T = "GM0355"
+T = ZEIST
 
 
 @pytest.fixture(scope="module")
@@ -70,18 +71,18 @@ def test_policy_refusal_and_missing_login_are_html_pages(
             "geinformeerd": True,
             "persoon": {"voornamen": "Fout", "achternaam": "Paginatest"},
         },
-        headers=token_for(T, "dennis-koster"),
+        headers=token_for(T, ZEIST_WIJKAGENT),
     )
     assert created.status_code == 201, created.text
     # A professional who does not take part: the policy's refusal on a Dutch page.
-    outsider = {**BROWSER, **token_for(T, "mirjam-de-lange")}
+    outsider = {**BROWSER, **token_for(T, ZEIST_PSYCHIATER)}
     page = html_page(web.get(f"/api/v1/casussen/{created.json()['id']}", headers=outsider), 403)
     assert "Geen toegang" in page and "Paginatest" not in page
     unauthenticated = html_page(web.get("/api/v1/casussen", headers=BROWSER), 401)
     assert 'href="/inloggen"' in unauthenticated and "Log in om verder te gaan." in unauthenticated
-    login_as(web, T, "dennis-koster")
+    login_as(web, T, ZEIST_WIJKAGENT)
     logged_in = html_page(web.get("/bestaat-niet", headers=BROWSER), 404)
-    assert "Dennis Koster" in logged_in and 'href="/overzicht"' in logged_in
+    assert ZEIST_WIJKAGENT_NAME in logged_in and 'href="/overzicht"' in logged_in
 
 
 def test_an_unexpected_error_is_an_html_500_with_the_request_id() -> None:
@@ -124,7 +125,7 @@ def test_wants_html_follows_the_accept_header(accept: str, html: bool) -> None:
 
 
 def test_developer_material_only_on_the_developer_page(web: TestClient[Litestar]) -> None:
-    login_as(web, T, "dennis-koster")
+    login_as(web, T, ZEIST_WIJKAGENT)
     cookie = web.cookies.get("regietafel_token")
     assert cookie
     for home in ("/", "/overzicht"):
@@ -142,13 +143,13 @@ def test_developer_material_only_on_the_developer_page(web: TestClient[Litestar]
 def test_an_expired_session_on_a_beheer_form_keeps_what_was_typed(app: Litestar) -> None:
     with TestClient(app) as anonymous:
         response = anonymous.post(
-            "/gebruikers/dennis-koster/rollen",
+            f"/gebruikers/{ZEIST_WIJKAGENT}/rollen",
             data={"rollen": "professional", "reden": "Nieuwe taak in het wijkteam"},
         )
         assert response.status_code == 401, response.text
         assert "Uw sessie is verlopen" in response.text
         assert "Nieuwe taak in het wijkteam" in response.text
-        assert 'action="/gebruikers/dennis-koster/rollen"' in response.text
+        assert f'action="/gebruikers/{ZEIST_WIJKAGENT}/rollen"' in response.text
 
 
 def test_a_stale_token_on_the_triage_form_keeps_the_chosen_criteria(
@@ -162,17 +163,17 @@ def test_a_stale_token_on_the_triage_form_keeps_the_chosen_criteria(
             "geinformeerd": True,
             "persoon": {"voornamen": "Triage", "achternaam": "Tokentest"},
         },
-        headers=token_for(T, "dennis-koster"),
+        headers=token_for(T, ZEIST_WIJKAGENT),
     )
     assert created.status_code == 201, created.text
     url = f"/casussen/{created.json()['id']}"
     moved = web.post(
         f"/api/v1{url}/overgang",
         json={"naar": "in_triage"},
-        headers={**token_for(T, "eline-de-graaf"), "If-Match": created.headers["etag"]},
+        headers={**token_for(T, ZEIST_PGA_EXPERT), "If-Match": created.headers["etag"]},
     )
     assert moved.status_code == 200, moved.text
-    login_as(web, T, "eline-de-graaf")
+    login_as(web, T, ZEIST_PGA_EXPERT)
     response = web.post(
         f"{url}/triage",
         data={
@@ -187,5 +188,5 @@ def test_a_stale_token_on_the_triage_form_keeps_the_chosen_criteria(
     assert "Formulier niet verwerkt: het hoorde bij een eerdere inlogsessie" in page
     assert 'value="overlast-criminaliteit" checked' in page
     assert 'value="opnemen" checked' in page and "Mijn toelichting</textarea>" in page
-    after = web.get(f"/api/v1{url}", headers=token_for(T, "eline-de-graaf")).json()
+    after = web.get(f"/api/v1{url}", headers=token_for(T, ZEIST_PGA_EXPERT)).json()
     assert after["fase"] == "in_triage" and after["triage"] == {}

@@ -22,6 +22,7 @@ import pytest
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fake_oidc import HANG_GUARD, KID, ROTATED_KID, FakeProvider, free_port, serve_provider
+from people import ZEIST_PGA_EXPERT
 
 from services.platform.identity.directory import PrincipalDirectory
 from services.platform.identity.login_flow import LoginFlow
@@ -40,7 +41,7 @@ def provider() -> Iterator[FakeProvider]:
 
 
 @pytest.fixture
-def served(runtime: Runtime, demo_tenants: object, provider: FakeProvider) -> Iterator[str]:
+def served(runtime: Runtime, test_tenants: object, provider: FakeProvider) -> Iterator[str]:
     """The casework app under uvicorn, verifying tokens of the fake provider."""
     from services.app import create_app
 
@@ -144,10 +145,10 @@ def test_a_rotated_key_is_picked_up_by_the_unknown_kid_refresh(
     verifier, keys = remote_verifier(settings)
     try:
         keys.refresh().result(HANG_GUARD)
-        assert verifier.verify(provider.sign(KID)).subject == "eline-de-graaf"
+        assert verifier.verify(provider.sign(KID)).subject == ZEIST_PGA_EXPERT
         provider.keys[ROTATED_KID] = rsa.generate_private_key(65537, 2048)
         rotated = provider.sign(ROTATED_KID, provider.keys[ROTATED_KID])
-        assert verifier.verify(rotated).subject == "eline-de-graaf"
+        assert verifier.verify(rotated).subject == ZEIST_PGA_EXPERT
     finally:
         keys.close()
 

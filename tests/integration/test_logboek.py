@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import ZEIST, ZEIST_CASUSREGISSEUR, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT, ZOETERMEER
 
 from services.platform.authz.register import GENERAL_ACTIVITY, build_register
 from services.platform.authz.subjects import SUBJECT_TYPE, SubjectSealer
@@ -27,7 +28,7 @@ from services.runtime import Runtime
 from tenants.manifest import Manifest
 
 Headers = Callable[[str, str], dict[str, str]]
-T = "GM0355"
+T = ZEIST
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CHECKLIST = {
     "doel": "casusoverleg",
@@ -65,14 +66,14 @@ def test_traceparent_is_continued_and_every_row_has_its_own_span(
             "geinformeerd": True,
             "persoon": {"voornamen": "Tom", "achternaam": "Tracetest"},
         },
-        headers=token_for(T, "dennis-koster"),
+        headers=token_for(T, ZEIST_WIJKAGENT),
     )
     assert created.status_code == 201, created.text
     request_id = uuid.uuid4().hex
     response = client.get(
         "/api/v1/casussen",
         headers={
-            **token_for(T, "eline-de-graaf"),
+            **token_for(T, ZEIST_PGA_EXPERT),
             "X-Request-ID": request_id,
             "traceparent": f"00-{TRACE}-00f067aa0ba902b7-01",
         },
@@ -92,7 +93,7 @@ def test_traceparent_is_continued_and_every_row_has_its_own_span(
 def test_a_missing_or_invalid_traceparent_starts_a_new_trace(
     client: TestClient[Litestar], token_for: Headers, header: str | None
 ) -> None:
-    headers = token_for(T, "eline-de-graaf")
+    headers = token_for(T, ZEIST_PGA_EXPERT)
     if header is not None:
         headers["traceparent"] = header
     response = client.get("/api/v1/casussen", headers=headers)
@@ -106,10 +107,10 @@ def test_allowed_reads_and_shares_carry_legal_basis_activity_and_sealed_subject(
     token_for: Headers,
     admin_db: sa.Engine,
     runtime: Runtime,
-    demo_tenants: list[Manifest],
+    test_tenants: list[Manifest],
 ) -> None:
-    politie, wijkteam = token_for(T, "dennis-koster"), token_for(T, "robin-visser")
-    expert = token_for(T, "eline-de-graaf")
+    politie, wijkteam = token_for(T, ZEIST_WIJKAGENT), token_for(T, ZEIST_CASUSREGISSEUR)
+    expert = token_for(T, ZEIST_PGA_EXPERT)
     created = client.post(
         "/api/v1/casussen",
         json={
@@ -127,7 +128,7 @@ def test_allowed_reads_and_shares_carry_legal_basis_activity_and_sealed_subject(
     assert (
         client.put(
             f"{url}/regie",
-            json={"rol": "casusregisseur", "gebruiker": "robin-visser"},
+            json={"rol": "casusregisseur", "gebruiker": ZEIST_CASUSREGISSEUR},
             headers=expert,
         ).status_code
         == 200
@@ -179,10 +180,10 @@ def test_allowed_reads_and_shares_carry_legal_basis_activity_and_sealed_subject(
         assert sealer.open(T, bytes(row.data_subject_enc)) == person_id
         assert str(person_id) not in (row.data_subject_ref or "")
         with pytest.raises(ValueError, match="does not open"):
-            sealer.open("GM0637", bytes(row.data_subject_enc))  # bound to the tenant
+            sealer.open(ZOETERMEER, bytes(row.data_subject_enc))  # bound to the tenant
 
     # Over the whole log: no allowed read, list or share without a basis and an activity.
-    register = build_register(next(m for m in demo_tenants if m.gemeentecode == T))
+    register = build_register(next(m for m in test_tenants if m.gemeentecode == T))
     codes = {a.code for a in register.activities}
     with admin_db.connect() as conn:
         missing = conn.execute(
@@ -206,18 +207,18 @@ def test_the_register_is_readable_by_the_burgemeester_contact(
     client: TestClient[Litestar],
     token_for: Headers,
     admin_db: sa.Engine,
-    demo_tenants: list[Manifest],
+    test_tenants: list[Manifest],
 ) -> None:
     contact = next(
         (m.gemeentecode, u.id)
-        for m in demo_tenants
+        for m in test_tenants
         for u in m.users
         if "burgemeester-contactpersoon" in u.roles
     )
     response = client.get("/api/v1/verwerkingsregister", headers=token_for(*contact))
     assert response.status_code == 200, response.text
     register = response.json()
-    manifest = next(m for m in demo_tenants if m.gemeentecode == contact[0])
+    manifest = next(m for m in test_tenants if m.gemeentecode == contact[0])
     assert register["verwerkingsverantwoordelijke"] == manifest.name
     by_code = {a["code"]: a for a in register["activiteiten"]}
     assert {"casusoverleg", "platformbeheer", "gebruikersbeheer", GENERAL_ACTIVITY} <= set(by_code)
@@ -235,7 +236,7 @@ def test_the_register_is_readable_by_the_burgemeester_contact(
     assert set(casusoverleg["recipients"]) == expected
     assert str(manifest.retention.default_months) in casusoverleg["retention"]
 
-    refused = client.get("/api/v1/verwerkingsregister", headers=token_for(T, "dennis-koster"))
+    refused = client.get("/api/v1/verwerkingsregister", headers=token_for(T, ZEIST_WIJKAGENT))
     assert refused.status_code == 403
 
     client.cookies.set("regietafel_token", token_for(*contact)["Authorization"][7:])

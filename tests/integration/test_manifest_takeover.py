@@ -1,6 +1,6 @@
 """A manifest with another gemeente's code cannot silently take it over (issue 9, defect 11).
 
-Before the fix, applying a manifest for Amersfoort with ``gemeentecode = "GM0355"`` renamed
+Before the fix, applying a manifest for Amersfoort with ``gemeentecode = "GM9355"`` renamed
 Zeist and removed its users; the new procesregisseur listed all Zeist casussen. The plan
 now flags renames and the removal of organisations and users that have casework as
 destructive, and apply refuses them without an explicit, audited override.
@@ -17,6 +17,14 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    REGIO_UTRECHT,
+    REGIO_UTRECHT_PLATFORMBEHEERDER,
+    REGION_UTRECHT,
+    ZEIST,
+    ZEIST_BEHEERDER,
+    ZEIST_WIJKAGENT,
+)
 
 from services.cli.tenants import add_parser
 from services.runtime import Runtime
@@ -24,11 +32,11 @@ from services.runtime import Runtime
 Headers = Callable[[str, str], dict[str, str]]
 BEHEER = "/api/v1/beheer/tenants"
 
-AMERSFOORT = """
-gemeentecode = "{code}"
+AMERSFOORT = f"""
+gemeentecode = "{{code}}"
 name = "Amersfoort"
 kind = "gemeente"
-region = "regio-utrecht"
+region = "{REGION_UTRECHT}"
 
 [age_band]
 min = 16
@@ -55,7 +63,7 @@ categories = ["algemeen", "identificerend"]
 purposes = ["aanmelding", "triage", "casusoverleg"]
 
 [[users]]
-id = "{user}"
+id = "{{user}}"
 name = "Amy Regisseur"
 organisation = "gemeente-amersfoort-oov"
 roles = ["pga-expert", "tenantbeheerder"]
@@ -97,22 +105,25 @@ def test_a_manifest_with_zeists_code_does_not_take_zeist_over(
     engine: sa.Engine,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    wijkagent = token_for("GM0355", "dennis-koster")
+    wijkagent = token_for(ZEIST, ZEIST_WIJKAGENT)
     _casus(client, wijkagent)  # casework that refers to the wijkagent and the politie
-    text = AMERSFOORT.format(code="GM0355", user="amy-regisseur")
-    before = _tenant(engine, "GM0355")
+    text = AMERSFOORT.format(code=ZEIST, user="amy-regisseur")
+    before = _tenant(engine, ZEIST)
 
-    operator = {**token_for("RGUTRECHT", "bram-de-ruiter"), "Content-Type": "application/toml"}
+    operator = {
+        **token_for(REGIO_UTRECHT, REGIO_UTRECHT_PLATFORMBEHEERDER),
+        "Content-Type": "application/toml",
+    }
 
     plan = client.post(BEHEER, params={"proefdraai": "true"}, content=text, headers=operator)
     assert plan.status_code == 200, plan.text
     flagged = {
         (c["onderdeel"], c["sleutel"]) for c in plan.json()["wijzigingen"] if c.get("destructief")
     }
-    assert ("tenant", "GM0355") in flagged  # the rename
-    assert ("user", "dennis-koster") in flagged
+    assert ("tenant", ZEIST) in flagged  # the rename
+    assert ("user", ZEIST_WIJKAGENT) in flagged
     assert ("organisation", "politie-basisteam-zeist") in flagged
-    assert ("user", "koen-bosman") not in flagged  # removed too, but without casework
+    assert ("user", ZEIST_BEHEERDER) not in flagged  # removed too, but without casework
 
     request_id = uuid.uuid4().hex
     refused = client.post(BEHEER, content=text, headers={**operator, "X-Request-ID": request_id})
@@ -120,14 +131,12 @@ def test_a_manifest_with_zeists_code_does_not_take_zeist_over(
     body = refused.json()
     assert body["code"] == "destructieve-wijzigingen"
     listed = {(c["onderdeel"], c["sleutel"]) for c in body["destructief"][0]["wijzigingen"]}
-    assert ("tenant", "GM0355") in listed
-    assert ("user", "dennis-koster") in listed
+    assert ("tenant", ZEIST) in listed
+    assert ("user", ZEIST_WIJKAGENT) in listed
 
-    assert _tenant(engine, "GM0355") == before
+    assert _tenant(engine, ZEIST) == before
     assert client.get("/api/v1/mij", headers=wijkagent).status_code == 200
-    assert (
-        client.get("/api/v1/mij", headers=token_for("GM0355", "amy-regisseur")).status_code == 401
-    )
+    assert client.get("/api/v1/mij", headers=token_for(ZEIST, "amy-regisseur")).status_code == 401
     with engine.connect() as conn:
         rows = conn.execute(
             sa.text(
@@ -136,7 +145,7 @@ def test_a_manifest_with_zeists_code_does_not_take_zeist_over(
             ),
             {"r": request_id},
         ).all()
-    assert {r.tenant_id for r in rows} == {"GM0355", "RGUTRECHT"}
+    assert {r.tenant_id for r in rows} == {ZEIST, REGIO_UTRECHT}
     assert all(r.allowed is False and r.reasons == ["destructief-geweigerd"] for r in rows)
 
     # The command line refuses it the same way (and shows the plan).
@@ -147,11 +156,11 @@ def test_a_manifest_with_zeists_code_does_not_take_zeist_over(
     args = parser.parse_args(["tenants", "apply", str(path)])
     assert args.func(args, runtime.settings) == 1
     assert "DESTRUCTIEF" in capsys.readouterr().err
-    assert _tenant(engine, "GM0355") == before
+    assert _tenant(engine, ZEIST) == before
     args = parser.parse_args(["tenants", "plan", str(path)])
     assert args.func(args, runtime.settings) == 0
     shown = capsys.readouterr().out
-    assert "! ~ tenant GM0355 wijzigen" in shown
+    assert f"! ~ tenant {ZEIST} wijzigen" in shown
     assert "--allow-destructive" in shown
 
 
@@ -160,7 +169,10 @@ def test_an_override_with_a_reason_applies_and_is_audited(
 ) -> None:
     client = live_policy_client
     code = "GM0313"
-    operator = {**token_for("RGUTRECHT", "bram-de-ruiter"), "Content-Type": "application/toml"}
+    operator = {
+        **token_for(REGIO_UTRECHT, REGIO_UTRECHT_PLATFORMBEHEERDER),
+        "Content-Type": "application/toml",
+    }
     onboarded = client.post(
         BEHEER, content=AMERSFOORT.format(code=code, user="amy-regisseur"), headers=operator
     )
@@ -196,7 +208,7 @@ def test_an_override_with_a_reason_applies_and_is_audited(
             ),
             {"r": request_id},
         ).all()
-    assert {r.tenant_id for r in rows} == {code, "RGUTRECHT"}
+    assert {r.tenant_id for r in rows} == {code, REGIO_UTRECHT}
     for row in rows:
         assert row.allowed is True
         assert row.reasons == ["destructief-bevestigd"]

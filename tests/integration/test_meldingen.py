@@ -13,6 +13,17 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    VEENENDAAL,
+    VEENENDAAL_PGA_EXPERT,
+    ZEIST,
+    ZEIST_ADVISEUR,
+    ZEIST_BEHEERDER,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+)
 
 from services.casework.casussen import deelnemers
 from services.casework.unit_of_work import workspace
@@ -25,10 +36,10 @@ from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T = "GM0355"
-WIJKAGENT, EXPERT, REGISSEUR = "dennis-koster", "eline-de-graaf", "robin-visser"
-KLANTMANAGER, ADVISEUR, BEHEERDER = "fatima-ouali", "vincent-peeters", "koen-bosman"
-OTHER_TENANT, OTHER_EXPERT = "GM0345", "marieke-van-dam"
+T = ZEIST
+WIJKAGENT, EXPERT, REGISSEUR = ZEIST_WIJKAGENT, ZEIST_PGA_EXPERT, ZEIST_CASUSREGISSEUR
+KLANTMANAGER, ADVISEUR, BEHEERDER = ZEIST_KLANTMANAGER, ZEIST_ADVISEUR, ZEIST_BEHEERDER
+OTHER_TENANT, OTHER_EXPERT = VEENENDAAL, VEENENDAAL_PGA_EXPERT
 NAME = "Meldingtest"
 
 

@@ -16,6 +16,7 @@ import pytest
 import uvicorn
 from browser_login import hidden_fields
 from fake_oidc import free_port
+from people import ZEIST, ZEIST_CASUSREGISSEUR
 
 from services.app import create_app
 from services.platform.identity.login_flow import LoginFailed, LoginFlow, Provider
@@ -24,7 +25,7 @@ from services.runtime import Runtime
 
 
 @pytest.fixture
-def issuer_base(runtime: Runtime, demo_tenants: object) -> Iterator[str]:
+def issuer_base(runtime: Runtime, test_tenants: object) -> Iterator[str]:
     port = free_port()
     rt = dataclasses.replace(runtime, settings=runtime.settings.model_copy(update={"port": port}))
     app = create_app(rt, identity=build_identity(rt), start_worker=False)
@@ -62,12 +63,12 @@ def test_the_production_client_logs_in_at_the_development_issuer_over_http(
         with httpx.Client(timeout=30) as browser:
             page = browser.get(start.location)
             assert page.status_code == 200 and "kies een fictieve gebruiker" in page.text
-            fields = {**hidden_fields(page.text), "tenant": "GM0355", "user": "robin-visser"}
+            fields = {**hidden_fields(page.text), "tenant": ZEIST, "user": ZEIST_CASUSREGISSEUR}
             chosen = browser.post(issuer_base + "/oidc/authorize", data=fields)
         assert chosen.status_code == 303
         back = parse_qs(urlsplit(chosen.headers["location"]).query)
         token = flow.finish(cookie=start.cookie, code=back["code"][0], state=back["state"][0])
-        assert verifier.verify(token).subject == "robin-visser"
+        assert verifier.verify(token).subject == ZEIST_CASUSREGISSEUR
         assert keys.fetches >= 1  # the keys came over HTTP, found through discovery
         # The code is spent: a second exchange is refused by the token endpoint.
         with pytest.raises(LoginFailed):

@@ -14,6 +14,16 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    REGIO_UTRECHT,
+    REGIO_UTRECHT_PLATFORMBEHEERDER,
+    REGION_UTRECHT,
+    WIJK_BIJ_DUURSTEDE,
+    WIJK_BIJ_DUURSTEDE_PGA_EXPERT,
+    ZEIST,
+    ZEIST_BEHEERDER,
+    ZOETERMEER,
+)
 
 from services.platform.db.models import TenantStatus
 from services.platform.db.unit_of_work import platform_transaction
@@ -23,11 +33,11 @@ from tenants.provision import apply_manifests, export_tenant, plan_manifests, se
 
 Headers = Callable[[str, str], dict[str, str]]
 
-AMERSFOORT = """
+AMERSFOORT = f"""
 gemeentecode = "GM0307"
 name = "Amersfoort"
 kind = "gemeente"
-region = "regio-utrecht"
+region = "{REGION_UTRECHT}"
 
 [age_band]
 min = 16
@@ -90,9 +100,9 @@ def fingerprint(runtime: Runtime) -> dict[str, Any]:
     return {"tenants": tenants, "counts": counts, "policy_revisions": revisions}
 
 
-def test_apply_is_idempotent(runtime: Runtime, demo_tenants: list[Manifest]) -> None:
+def test_apply_is_idempotent(runtime: Runtime, test_tenants: list[Manifest]) -> None:
     before = fingerprint(runtime)
-    results = apply_manifests(runtime.sessions, demo_tenants)
+    results = apply_manifests(runtime.sessions, test_tenants)
     assert all(not r.changes for r in results)
     assert fingerprint(runtime) == before
 
@@ -101,7 +111,7 @@ def test_new_gemeente_onboards_without_code_change(
     runtime: Runtime, client: TestClient[Litestar], token_for: Headers
 ) -> None:
     before = fingerprint(runtime)
-    admin = token_for("RGUTRECHT", "bram-de-ruiter")
+    admin = token_for(REGIO_UTRECHT, REGIO_UTRECHT_PLATFORMBEHEERDER)
 
     dry = client.post(
         "/api/v1/beheer/tenants?proefdraai=true",
@@ -140,7 +150,7 @@ def test_new_gemeente_onboards_without_code_change(
             )
         ).scalar_one()
     assert "GM0307" in document["tenants"]
-    assert "GM0307" in document["regions"]["regio-utrecht"]["tenants"]
+    assert "GM0307" in document["regions"][REGION_UTRECHT]["tenants"]
 
 
 @pytest.mark.parametrize(
@@ -173,7 +183,10 @@ def test_bad_manifest_names_the_problem_and_changes_nothing(
     response = client.post(
         "/api/v1/beheer/tenants",
         content=text,
-        headers={**token_for("RGUTRECHT", "bram-de-ruiter"), "Content-Type": "application/toml"},
+        headers={
+            **token_for(REGIO_UTRECHT, REGIO_UTRECHT_PLATFORMBEHEERDER),
+            "Content-Type": "application/toml",
+        },
     )
     assert response.status_code == 422
     body = response.json()
@@ -184,7 +197,7 @@ def test_bad_manifest_names_the_problem_and_changes_nothing(
 
 
 def test_conflicting_manifest_in_a_batch_changes_nothing(
-    runtime: Runtime, demo_tenants: list[Manifest]
+    runtime: Runtime, test_tenants: list[Manifest]
 ) -> None:
     before = fingerprint(runtime)
     second_bureau = validate_text(
@@ -202,25 +215,29 @@ def test_operator_api_needs_platformbeheerder(
     client: TestClient[Litestar], token_for: Headers
 ) -> None:
     assert client.get("/api/v1/beheer/tenants").status_code == 401
-    denied = client.get("/api/v1/beheer/tenants", headers=token_for("GM0355", "koen-bosman"))
+    denied = client.get("/api/v1/beheer/tenants", headers=token_for(ZEIST, ZEIST_BEHEERDER))
     assert denied.status_code == 403
     assert denied.json()["code"] == "rol-vereist"
-    listing = client.get("/api/v1/beheer/tenants", headers=token_for("RGUTRECHT", "bram-de-ruiter"))
+    listing = client.get(
+        "/api/v1/beheer/tenants", headers=token_for(REGIO_UTRECHT, REGIO_UTRECHT_PLATFORMBEHEERDER)
+    )
     assert listing.status_code == 200
     codes = {t["code"] for t in listing.json()}
-    assert {"GM0355", "RGUTRECHT"} <= codes
-    assert "GM0637" not in codes  # another region
+    assert {ZEIST, REGIO_UTRECHT} <= codes
+    assert ZOETERMEER not in codes  # another region
 
 
 def test_suspend_blocks_login_and_keeps_data(
     runtime: Runtime, client: TestClient[Litestar], token_for: Headers
 ) -> None:
-    admin = token_for("RGUTRECHT", "bram-de-ruiter")
-    user = token_for("GM0352", "joost-hendriks")
+    admin = token_for(REGIO_UTRECHT, REGIO_UTRECHT_PLATFORMBEHEERDER)
+    user = token_for(WIJK_BIJ_DUURSTEDE, WIJK_BIJ_DUURSTEDE_PGA_EXPERT)
     before = fingerprint(runtime)["counts"]
     try:
         response = client.post(
-            "/api/v1/beheer/tenants/GM0352/opschorten", json={"reden": "test"}, headers=admin
+            f"/api/v1/beheer/tenants/{WIJK_BIJ_DUURSTEDE}/opschorten",
+            json={"reden": "test"},
+            headers=admin,
         )
         assert response.status_code == 200
         assert response.json()["status"] == "opgeschort"
@@ -229,31 +246,31 @@ def test_suspend_blocks_login_and_keeps_data(
         assert refused.json()["code"] == "tenant-opgeschort"
         assert fingerprint(runtime)["counts"] == before
     finally:
-        set_status(runtime.sessions, "GM0352", TenantStatus.ACTIVE, None)
+        set_status(runtime.sessions, WIJK_BIJ_DUURSTEDE, TenantStatus.ACTIVE, None)
     assert client.get("/api/v1/mij", headers=user).status_code == 200
 
 
 def test_export_holds_all_of_one_tenants_rows(
     runtime: Runtime, client: TestClient[Litestar], token_for: Headers
 ) -> None:
-    archive = export_tenant(runtime.sessions, "GM0355")
-    assert archive["tenant"]["code"] == "GM0355"
+    archive = export_tenant(runtime.sessions, ZEIST)
+    assert archive["tenant"]["code"] == ZEIST
     assert {"organisations", "users", "meeting_types"} <= set(archive["tables"])
     for rows in archive["tables"].values():
-        assert all(row["tenant_id"] == "GM0355" for row in rows)
-    assert archive["row_counts"]["users"] == fingerprint(runtime)["counts"]["users"]["GM0355"]
+        assert all(row["tenant_id"] == ZEIST for row in rows)
+    assert archive["row_counts"]["users"] == fingerprint(runtime)["counts"]["users"][ZEIST]
 
     stated = {"doel": "beeindiging-aansluiting", "grondslag": "publieke-taak"}
     response = client.get(
-        "/api/v1/beheer/tenants/GM0355/export",
+        f"/api/v1/beheer/tenants/{ZEIST}/export",
         params=stated,
-        headers=token_for("RGUTRECHT", "bram-de-ruiter"),
+        headers=token_for(REGIO_UTRECHT, REGIO_UTRECHT_PLATFORMBEHEERDER),
     )
     assert response.status_code == 200
     assert response.json()["row_counts"] == archive["row_counts"]
     missing = client.get(
         "/api/v1/beheer/tenants/GM9999/export",
         params=stated,
-        headers=token_for("RGUTRECHT", "bram-de-ruiter"),
+        headers=token_for(REGIO_UTRECHT, REGIO_UTRECHT_PLATFORMBEHEERDER),
     )
     assert missing.status_code == 404

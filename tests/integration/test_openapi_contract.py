@@ -3,7 +3,7 @@
 - schemathesis generates requests from each service's OpenAPI document (a few examples per
   operation, derandomized, no deadline) and checks every response: no 5xx, every status and
   content type documented, every body valid against its documented schema (2xx models and
-  problem+json alike). The casework service is called as logged-in demo users (a casus in
+  problem+json alike). The casework service is called as logged-in test users (a casus in
   phase plan, with a plan, an information item, a consent and a meeting, so that the reads
   answer 200); every write is undone afterwards (the hostile suite's change log).
 - Every operation of both documents has a typed 2xx schema and documents its errors.
@@ -24,6 +24,15 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    REGIO_UTRECHT,
+    REGIO_UTRECHT_PLATFORMBEHEERDER,
+    ZEIST,
+    ZEIST_BEHEERDER,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+)
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -51,14 +60,14 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-T = "GM0355"
+T = ZEIST
 WIJKAGENT, EXPERT, REGISSEUR, BEHEERDER = (
-    "dennis-koster",
-    "eline-de-graaf",
-    "robin-visser",
-    "koen-bosman",
+    ZEIST_WIJKAGENT,
+    ZEIST_PGA_EXPERT,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_BEHEERDER,
 )
-REGIO, OPERATOR = "RGUTRECHT", "bram-de-ruiter"
+REGIO, OPERATOR = REGIO_UTRECHT, REGIO_UTRECHT_PLATFORMBEHEERDER
 
 
 @dataclass
@@ -119,7 +128,7 @@ def _exercise(
 
 
 @pytest.fixture(scope="module")
-def contract_app(runtime: Runtime, identity: Identity, demo_tenants: list[Manifest]) -> Litestar:
+def contract_app(runtime: Runtime, identity: Identity, test_tenants: list[Manifest]) -> Litestar:
     """Without the in-process worker and scheduler: only the requests change rows."""
     from services.app import create_app
 
@@ -294,8 +303,8 @@ def clean_db(db_urls: DatabaseUrls, settings: Settings) -> Iterator[sa.Engine]:
 
 PRINCIPALS = {
     "token-onderzoeker": Principal("onderzoeker-1", None, frozenset({"onderzoeker"})),
-    "token-zeist": Principal("beheerder-zeist", "GM0355", frozenset({"tenantbeheerder"})),
-    "token-regio": Principal("RGUTRECHT/bram", None, frozenset({"platformbeheerder"})),
+    "token-zeist": Principal("beheerder-zeist", ZEIST, frozenset({"tenantbeheerder"})),
+    "token-regio": Principal(f"{REGIO_UTRECHT}/bram", None, frozenset({"platformbeheerder"})),
 }
 
 
@@ -337,7 +346,7 @@ def test_analytics_responses_conform_to_the_openapi_document(
             return {"Authorization": "Bearer token-regio"}
         return {"Authorization": "Bearer token-onderzoeker"}
 
-    known = {"release_id": str(release.id), "gemeentecode": "GM0355", "period": period}
+    known = {"release_id": str(release.id), "gemeentecode": ZEIST, "period": period}
     outcome = run_contract(schema, headers_for, known)
     print("contract:", outcome.summary())
     assert outcome.calls > 0

@@ -18,14 +18,26 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    REGIO_HAAGLANDEN,
+    REGIO_HAAGLANDEN_PLATFORMBEHEERDER,
+    REGIO_UTRECHT,
+    REGIO_UTRECHT_PLATFORMBEHEERDER,
+    REGION_HAAGLANDEN,
+    REGION_UTRECHT,
+    TEST_MANIFESTS_DIR,
+    VEENENDAAL,
+    VEENENDAAL_PGA_EXPERT,
+    WIJK_BIJ_DUURSTEDE,
+    ZEIST,
+    ZOETERMEER,
+)
 
 from services.cli.tenants import add_parser
 from services.runtime import Runtime
-from tenants.manifest import SHIPPED_MANIFESTS_DIR
 
 Headers = Callable[[str, str], dict[str, str]]
 BEHEER = "/api/v1/beheer/tenants"
-VEENENDAAL = "GM0345"
 INTRUDER = "indringer-expert"
 EXTRA_EXPERT = f"""
 [[users]]
@@ -64,7 +76,7 @@ def with_request_id(headers: dict[str, str]) -> tuple[dict[str, str], str]:
 
 
 def veenendaal_manifest() -> str:
-    text = (SHIPPED_MANIFESTS_DIR / "gm0345-veenendaal.toml").read_text(encoding="utf-8")
+    text = (TEST_MANIFESTS_DIR / "gm9345-veenendaal.toml").read_text(encoding="utf-8")
     assert 'id = "gemeente-veenendaal-oov"' in text
     return text
 
@@ -72,8 +84,8 @@ def veenendaal_manifest() -> str:
 def test_an_operator_of_another_region_cannot_touch_a_gemeente(
     client: TestClient[Litestar], token_for: Headers, engine: sa.Engine
 ) -> None:
-    haaglanden = token_for("RGHAAGLANDEN", "ahmed-benali")
-    veenendaal_user = token_for(VEENENDAAL, "marieke-van-dam")
+    haaglanden = token_for(REGIO_HAAGLANDEN, REGIO_HAAGLANDEN_PLATFORMBEHEERDER)
+    veenendaal_user = token_for(VEENENDAAL, VEENENDAAL_PGA_EXPERT)
 
     headers, request_id = with_request_id(haaglanden)
     export = client.get(
@@ -86,11 +98,11 @@ def test_an_operator_of_another_region_cannot_touch_a_gemeente(
     assert export.json()["code"] == "regio-anders"
     rows = audit_rows(engine, request_id)
     # The refused attempt is on record in Veenendaal's log and in the bureau's own log.
-    assert {r.tenant_id for r in rows} == {VEENENDAAL, "RGHAAGLANDEN"}
+    assert {r.tenant_id for r in rows} == {VEENENDAAL, REGIO_HAAGLANDEN}
     for row in rows:
         assert row.allowed is False
         assert row.action == "tenant-export"
-        assert row.user_id == "RGHAAGLANDEN/ahmed-benali"
+        assert row.user_id == f"{REGIO_HAAGLANDEN}/{REGIO_HAAGLANDEN_PLATFORMBEHEERDER}"
         assert row.reasons == ["regio-anders"]
 
     suspend = client.post(
@@ -112,7 +124,9 @@ def test_an_operator_of_another_region_cannot_touch_a_gemeente(
     assert client.get("/api/v1/mij", headers=token_for(VEENENDAAL, INTRUDER)).status_code == 401
 
     # A manifest of the own region cannot be pointed at another region either.
-    moved = veenendaal_manifest().replace('region = "regio-utrecht"', 'region = "haaglanden"')
+    moved = veenendaal_manifest().replace(
+        f'region = "{REGION_UTRECHT}"', f'region = "{REGION_HAAGLANDEN}"'
+    )
     assert moved != veenendaal_manifest()
     response = client.post(
         BEHEER, content=moved, headers={**haaglanden, "Content-Type": "application/toml"}
@@ -123,18 +137,20 @@ def test_an_operator_of_another_region_cannot_touch_a_gemeente(
 def test_the_list_holds_only_the_own_region_and_is_audited(
     client: TestClient[Litestar], token_for: Headers, engine: sa.Engine
 ) -> None:
-    headers, request_id = with_request_id(token_for("RGHAAGLANDEN", "ahmed-benali"))
+    headers, request_id = with_request_id(
+        token_for(REGIO_HAAGLANDEN, REGIO_HAAGLANDEN_PLATFORMBEHEERDER)
+    )
     listing = client.get(BEHEER, headers=headers)
     assert listing.status_code == 200
-    assert {t["code"] for t in listing.json()} == {"GM0637", "RGHAAGLANDEN"}
+    assert {t["code"] for t in listing.json()} == {ZOETERMEER, REGIO_HAAGLANDEN}
     (row,) = audit_rows(engine, request_id)
     assert (row.tenant_id, row.action, row.purpose, row.allowed) == (
-        "RGHAAGLANDEN",
+        REGIO_HAAGLANDEN,
         "tenant-list",
         "platformbeheer",
         True,
     )
-    assert row.decision_input["tenants"] == ["GM0637", "RGHAAGLANDEN"]
+    assert row.decision_input["tenants"] == [ZOETERMEER, REGIO_HAAGLANDEN]
 
 
 @pytest.mark.parametrize(
@@ -152,8 +168,8 @@ def test_an_export_needs_a_known_purpose_and_legal_basis(
     params: dict[str, str],
     fields: set[str],
 ) -> None:
-    headers, request_id = with_request_id(token_for("RGUTRECHT", "bram-de-ruiter"))
-    response = client.get(f"{BEHEER}/GM0355/export", params=params, headers=headers)
+    headers, request_id = with_request_id(token_for(REGIO_UTRECHT, REGIO_UTRECHT_PLATFORMBEHEERDER))
+    response = client.get(f"{BEHEER}/{ZEIST}/export", params=params, headers=headers)
     assert response.status_code == 422, response.text[:300]
     assert {e["field"] for e in response.json()["errors"]} == fields
     assert "Zeist" not in response.text
@@ -163,9 +179,9 @@ def test_an_export_needs_a_known_purpose_and_legal_basis(
 def test_an_export_in_the_own_region_records_purpose_and_legal_basis(
     client: TestClient[Litestar], token_for: Headers, engine: sa.Engine
 ) -> None:
-    headers, request_id = with_request_id(token_for("RGUTRECHT", "bram-de-ruiter"))
+    headers, request_id = with_request_id(token_for(REGIO_UTRECHT, REGIO_UTRECHT_PLATFORMBEHEERDER))
     response = client.get(
-        f"{BEHEER}/GM0355/export",
+        f"{BEHEER}/{ZEIST}/export",
         params={
             "doel": "beeindiging-aansluiting",
             "grondslag": "publieke-taak",
@@ -174,24 +190,24 @@ def test_an_export_in_the_own_region_records_purpose_and_legal_basis(
         headers=headers,
     )
     assert response.status_code == 200
-    assert response.json()["tenant"]["code"] == "GM0355"
+    assert response.json()["tenant"]["code"] == ZEIST
     rows = audit_rows(engine, request_id)
-    assert {r.tenant_id for r in rows} == {"GM0355", "RGUTRECHT"}
+    assert {r.tenant_id for r in rows} == {ZEIST, REGIO_UTRECHT}
     for row in rows:
         assert row.action == "tenant-export"
-        assert row.resource_id == "GM0355"
+        assert row.resource_id == ZEIST
         assert row.purpose == "beeindiging-aansluiting"
         assert row.legal_basis == "publieke-taak"
         assert row.allowed is True
         assert row.decision_input["toelichting"].startswith("Convenant per 1 januari")
-        assert row.decision_input["beheerder"]["gebruiker"] == "bram-de-ruiter"
+        assert row.decision_input["beheerder"]["gebruiker"] == REGIO_UTRECHT_PLATFORMBEHEERDER
 
 
 def test_plan_apply_suspend_and_resume_are_audited(
     client: TestClient[Litestar], token_for: Headers, engine: sa.Engine
 ) -> None:
-    operator = token_for("RGUTRECHT", "bram-de-ruiter")
-    text = (SHIPPED_MANIFESTS_DIR / "gm0352-wijk-bij-duurstede.toml").read_text(encoding="utf-8")
+    operator = token_for(REGIO_UTRECHT, REGIO_UTRECHT_PLATFORMBEHEERDER)
+    text = (TEST_MANIFESTS_DIR / "gm9352-wijk-bij-duurstede.toml").read_text(encoding="utf-8")
     expected: list[tuple[str, Any]] = []
     for action, call in (
         (
@@ -211,19 +227,24 @@ def test_plan_apply_suspend_and_resume_are_audited(
         ),
         (
             "tenant-suspend",
-            lambda h: client.post(f"{BEHEER}/GM0352/opschorten", json={"reden": "test"}, headers=h),
+            lambda h: client.post(
+                f"{BEHEER}/{WIJK_BIJ_DUURSTEDE}/opschorten", json={"reden": "test"}, headers=h
+            ),
         ),
-        ("tenant-resume", lambda h: client.post(f"{BEHEER}/GM0352/heractiveren", headers=h)),
+        (
+            "tenant-resume",
+            lambda h: client.post(f"{BEHEER}/{WIJK_BIJ_DUURSTEDE}/heractiveren", headers=h),
+        ),
     ):
         headers, request_id = with_request_id(operator)
         response = call(headers)
         assert response.status_code in (200, 201), response.text
         expected.append((action, audit_rows(engine, request_id)))
     for action, rows in expected:
-        assert {r.tenant_id for r in rows} == {"GM0352", "RGUTRECHT"}, action
+        assert {r.tenant_id for r in rows} == {WIJK_BIJ_DUURSTEDE, REGIO_UTRECHT}, action
         for row in rows:
             assert (row.action, row.purpose, row.allowed) == (action, "platformbeheer", True)
-            assert row.resource_id == "GM0352"
+            assert row.resource_id == WIJK_BIJ_DUURSTEDE
 
 
 def _cli(*argv: str) -> argparse.Namespace:
@@ -237,10 +258,10 @@ def test_the_command_line_is_not_region_bound_but_audits_every_action(
     engine: sa.Engine,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    demo_tenants: object,
+    test_tenants: object,
 ) -> None:
     with pytest.raises(SystemExit):  # an export without purpose and legal basis
-        _cli("export", "GM0637")
+        _cli("export", ZOETERMEER)
     capsys.readouterr()
 
     with engine.connect() as conn:
@@ -248,7 +269,7 @@ def test_the_command_line_is_not_region_bound_but_audits_every_action(
     out = tmp_path / "zoetermeer.json"
     args = _cli(
         "export",
-        "GM0637",
+        ZOETERMEER,
         "-o",
         str(out),
         "--doel",
@@ -269,10 +290,14 @@ def test_the_command_line_is_not_region_bound_but_audits_every_action(
             {"t": before},
         ).all()
     exports = [r for r in rows if r.action == "tenant-export"]
-    assert {r.tenant_id for r in exports} == {"GM0637", "RGHAAGLANDEN"}
+    assert {r.tenant_id for r in exports} == {ZOETERMEER, REGIO_HAAGLANDEN}
     assert {(r.purpose, r.legal_basis) for r in exports} == {
         ("verzoek-toezichthouder", "wettelijke-verplichting")
     }
     lists = [r for r in rows if r.action == "tenant-list"]
-    assert {r.tenant_id for r in lists} == {"RGHAAGLANDEN", "RGUTRECHT"}
-    assert "GM0637" in capsys.readouterr().out
+    # At every regional bureau (the demo's bureaus too, when a demo test shares the database).
+    with engine.connect() as conn:
+        bureaus = set(conn.scalars(sa.text("SELECT code FROM tenants WHERE kind = 'regio'")))
+    assert {REGIO_HAAGLANDEN, REGIO_UTRECHT} <= bureaus
+    assert {r.tenant_id for r in lists} == bureaus
+    assert ZOETERMEER in capsys.readouterr().out

@@ -11,6 +11,7 @@ import pytest
 from factories import aanmelden
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import REGION_UTRECHT, ZEIST, ZEIST_PGA_EXPERT, ZEIST_PGA_EXPERT_NAME, ZEIST_WIJKAGENT
 
 from services.casework.errors import VersionMismatch
 from services.casework.unit_of_work import workspace
@@ -19,21 +20,21 @@ from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
 
-T = "GM0355"
+T = ZEIST
 PRINCIPAL = Principal(
-    user_id="eline-de-graaf",
+    user_id=ZEIST_PGA_EXPERT,
     tenant=T,
     tenant_kind="gemeente",
-    region="regio-utrecht",
+    region=REGION_UTRECHT,
     organisation="gemeente-zeist-oov",
     domain="gemeente-oov",
     roles=frozenset({"pga-expert"}),
-    display_name="Eline de Graaf",
+    display_name=ZEIST_PGA_EXPERT_NAME,
 )
 
 
 def _some_casus(client: TestClient[Litestar], token_for: Headers) -> uuid.UUID:
-    return uuid.UUID(aanmelden(client, token_for(T, "dennis-koster"), "Versietest"))
+    return uuid.UUID(aanmelden(client, token_for(T, ZEIST_WIJKAGENT), "Versietest"))
 
 
 def test_a_write_based_on_a_stale_read_is_refused(

@@ -19,6 +19,14 @@ import sqlalchemy as sa
 from fake_oidc import free_port
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    REGIO_UTRECHT,
+    REGIO_UTRECHT_PLATFORMBEHEERDER,
+    ZEIST,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+)
 from smtp_sink import SmtpSink
 
 from services.app import create_app
@@ -32,8 +40,8 @@ from services.platform.workers.broker import create_broker
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
-T = "GM0355"
-EXPERT = "eline-de-graaf"
+T = ZEIST
+EXPERT = ZEIST_PGA_EXPERT
 
 
 def aanmelding(name: str) -> dict[str, object]:
@@ -48,7 +56,7 @@ def aanmelding(name: str) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def api(
-    runtime: Runtime, identity: Identity, demo_tenants: object
+    runtime: Runtime, identity: Identity, test_tenants: object
 ) -> Iterator[TestClient[Litestar]]:
     """The casework API without its own worker or scheduler: the tests drive those."""
     with TestClient(create_app(runtime, identity=identity, start_worker=False)) as client:
@@ -99,7 +107,7 @@ class Jobs:
 
 def create(client: TestClient[Litestar], token_for: Headers, name: str) -> str:
     created = client.post(
-        "/api/v1/casussen", json=aanmelding(name), headers=token_for(T, "dennis-koster")
+        "/api/v1/casussen", json=aanmelding(name), headers=token_for(T, ZEIST_WIJKAGENT)
     )
     assert created.status_code == 201, created.text
     return str(created.json()["id"])
@@ -142,7 +150,7 @@ def test_an_event_is_written_with_its_change_and_not_without_it(
     refused = api.post(
         f"/api/v1/casussen/{casus_id}/overgang",
         json={"naar": "in_triage"},
-        headers={**token_for(T, "fatima-ouali"), "If-Match": etag},
+        headers={**token_for(T, ZEIST_KLANTMANAGER), "If-Match": etag},
     )
     assert refused.status_code in (403, 404), refused.text
     assert len(events_of(admin, [casus_id])) == 1
@@ -220,7 +228,7 @@ def test_mail_failure_is_retried_then_dead_lettered_and_replayed_by_an_operator(
         jobs.settle()
         event = events_of(admin, [casus_id])[0]
         assert event.handled_at is not None  # notified in the database; only the mail failed
-        operator = token_for("RGUTRECHT", "bram-de-ruiter")
+        operator = token_for(REGIO_UTRECHT, REGIO_UTRECHT_PLATFORMBEHEERDER)
         # The operations API of an app on the same broker as these workers.
         rt = dataclasses.replace(runtime, settings=settings, broker=jobs.broker, actors=jobs.actors)
         ops = TestClient(create_app(rt, identity=identity, start_worker=False))

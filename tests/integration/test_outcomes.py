@@ -9,6 +9,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import ZEIST, ZEIST_CASUSREGISSEUR, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 
 from services.exports.facts import build_batch
 from services.platform.db.models import Tenant
@@ -16,14 +17,14 @@ from services.platform.db.unit_of_work import tenant_transaction
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
-T = "GM0355"
+T = ZEIST
 
 
 def test_outcomes_recorded_masked_and_exported(
     client: TestClient[Litestar], token_for: Headers, runtime: Runtime
 ) -> None:
-    wijkagent = token_for(T, "dennis-koster")  # politie: no grant for financieel
-    wijkteam = token_for(T, "robin-visser")  # sociaal-wijkteam: financieel for monitoring
+    wijkagent = token_for(T, ZEIST_WIJKAGENT)  # politie: no grant for financieel
+    wijkteam = token_for(T, ZEIST_CASUSREGISSEUR)  # sociaal-wijkteam: financieel for monitoring
     created = client.post(
         "/api/v1/casussen",
         json={
@@ -46,7 +47,7 @@ def test_outcomes_recorded_masked_and_exported(
         client.post(
             f"{url}/deelnemers",
             json={"organisatie": "sociaal-wijkteam-zeist"},
-            headers=token_for(T, "eline-de-graaf"),
+            headers=token_for(T, ZEIST_PGA_EXPERT),
         ).status_code
         == 201
     )

@@ -14,12 +14,18 @@ from collections.abc import Callable
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
-
-from tenants.manifest import SHIPPED_MANIFESTS_DIR
+from people import (
+    REGIO_UTRECHT,
+    REGIO_UTRECHT_PLATFORMBEHEERDER,
+    TEST_MANIFESTS_DIR,
+    WIJK_BIJ_DUURSTEDE,
+    WIJK_BIJ_DUURSTEDE_PGA_EXPERT,
+    WIJK_BIJ_DUURSTEDE_WIJKAGENT,
+)
 
 Headers = Callable[[str, str], dict[str, str]]
-T = "GM0352"
-MANIFEST = SHIPPED_MANIFESTS_DIR / "gm0352-wijk-bij-duurstede.toml"
+T = WIJK_BIJ_DUURSTEDE
+MANIFEST = TEST_MANIFESTS_DIR / "gm9352-wijk-bij-duurstede.toml"
 BSN = "123456782"
 #: The BSN grant of the convenant and the tenant's BSN purposes, and both widened to
 #: ``uitvoering`` (the purpose the test reads under).
@@ -56,7 +62,7 @@ def _casus_with_bsn(client: TestClient[Litestar], token_for: Headers) -> str:
             "geinformeerd": True,
             "persoon": {"voornamen": "Revisie", "achternaam": "Terugzetting", "bsn": BSN},
         },
-        headers=token_for(T, "kevin-van-rijn"),
+        headers=token_for(T, WIJK_BIJ_DUURSTEDE_WIJKAGENT),
     )
     assert created.status_code == 201, created.text
     return str(created.json()["id"])
@@ -78,8 +84,8 @@ def test_reapplying_the_original_manifest_revokes_a_widened_bsn_grant(
     for before, after in zip(ORIGINAL, WIDENED, strict=True):
         assert before in original
         widened = widened.replace(before, after)
-    operator = token_for("RGUTRECHT", "bram-de-ruiter")
-    expert = token_for(T, "joost-hendriks")
+    operator = token_for(REGIO_UTRECHT, REGIO_UTRECHT_PLATFORMBEHEERDER)
+    expert = token_for(T, WIJK_BIJ_DUURSTEDE_PGA_EXPERT)
     casus_id = _casus_with_bsn(api, token_for)
 
     try:
@@ -98,8 +104,8 @@ def test_reapplying_the_original_manifest_revokes_a_widened_bsn_grant(
 def test_suspend_then_resume_makes_the_tenant_usable_again(
     api: TestClient[Litestar], token_for: Headers
 ) -> None:
-    operator = token_for("RGUTRECHT", "bram-de-ruiter")
-    expert = token_for(T, "joost-hendriks")
+    operator = token_for(REGIO_UTRECHT, REGIO_UTRECHT_PLATFORMBEHEERDER)
+    expert = token_for(T, WIJK_BIJ_DUURSTEDE_PGA_EXPERT)
     casus_id = _casus_with_bsn(api, token_for)
     url = f"/api/v1/casussen/{casus_id}"
     assert api.get(url, headers=expert).status_code == 200

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import REGION_UTRECHT, ZEIST, ZEIST_PGA_EXPERT, ZEIST_PGA_EXPERT_NAME, ZEIST_WIJKAGENT
 
 from services.casework.domain.bsn import BsnVault
 from services.casework.unit_of_work import CaseworkDeps, workspace
@@ -24,7 +25,7 @@ from services.platform.policy import Decision, PolicyEngineUnavailable
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
-T = "GM0355"
+T = ZEIST
 
 
 @dataclass
@@ -62,7 +63,7 @@ class BrokenGateway(PolicyGateway):
     ids=["invalid-json", "unavailable"],
 )
 def test_an_engine_failure_fails_closed_and_is_audited(
-    runtime: Runtime, demo_tenants: object, error: Exception
+    runtime: Runtime, test_tenants: object, error: Exception
 ) -> None:
     assert runtime.settings.secret_key and runtime.settings.pseudonym_key
     deps = CaseworkDeps(
@@ -72,14 +73,14 @@ def test_an_engine_failure_fails_closed_and_is_audited(
         runtime.settings.pseudonym_key,
     )
     principal = Principal(
-        user_id="eline-de-graaf",
+        user_id=ZEIST_PGA_EXPERT,
         tenant=T,
         tenant_kind="gemeente",
-        region="regio-utrecht",
+        region=REGION_UTRECHT,
         organisation="gemeente-zeist-oov",
         domain="gemeente-oov",
         roles=frozenset({"pga-expert"}),
-        display_name="Eline de Graaf",
+        display_name=ZEIST_PGA_EXPERT_NAME,
     )
     marker = uuid.uuid4()
     with (
@@ -118,14 +119,14 @@ def test_consent_questions_without_a_purpose_get_an_answer(
             "geinformeerd": True,
             "persoon": {"voornamen": "Murat", "achternaam": "Storingtest"},
         },
-        headers=token_for(T, "dennis-koster"),
+        headers=token_for(T, ZEIST_WIJKAGENT),
     )
     assert created.status_code == 201, created.text
     url = f"/api/v1/casussen/{created.json()['id']}"
     answer = client.get(
         f"{url}/uitleg",
         params={"actie": "share", "categorie": "algemeen", "grondslag": "toestemming"},
-        headers=token_for(T, "dennis-koster"),
+        headers=token_for(T, ZEIST_WIJKAGENT),
     )
     assert answer.status_code == 200, answer.text
     assert answer.json()["toegestaan"] is False

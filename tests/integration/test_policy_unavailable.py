@@ -10,6 +10,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from fake_oidc import free_port
 from litestar.testing import TestClient
+from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 
 from services.app import create_app
 from services.platform.authz.gateway import EMPTY_DATA, PolicyGateway
@@ -20,7 +21,7 @@ from services.platform.policy.source import PolicySource
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
-T = "GM0355"
+T = ZEIST
 
 
 class SidecarDown(PolicyGateway):
@@ -31,12 +32,12 @@ class SidecarDown(PolicyGateway):
 
 
 def test_a_request_fails_closed_with_503_and_the_attempt_is_audited(
-    runtime: Runtime, identity: Identity, demo_tenants: object, token_for: Headers
+    runtime: Runtime, identity: Identity, test_tenants: object, token_for: Headers
 ) -> None:
     with TestClient(create_app(runtime, identity=identity, start_worker=False)) as working:
         created = working.post(
             "/api/v1/casussen",
-            headers=token_for(T, "dennis-koster"),
+            headers=token_for(T, ZEIST_WIJKAGENT),
             json={
                 "soort": "persoon",
                 "waarom_integraal": "Meerdere leefgebieden tegelijk.",
@@ -59,7 +60,7 @@ def test_a_request_fails_closed_with_503_and_the_attempt_is_audited(
     )
     with TestClient(down) as client:
         response = client.get(
-            f"/api/v1/casussen/{casus_id}", headers=token_for(T, "eline-de-graaf")
+            f"/api/v1/casussen/{casus_id}", headers=token_for(T, ZEIST_PGA_EXPERT)
         )
         assert response.status_code == 503
         assert response.headers["content-type"].startswith("application/problem+json")
@@ -72,7 +73,7 @@ def test_a_request_fails_closed_with_503_and_the_attempt_is_audited(
         rows = conn.execute(
             sa.text(
                 "SELECT user_id, action, allowed, reasons FROM audit_log "
-                "WHERE casus_id = :c AND user_id = 'eline-de-graaf'"
+                f"WHERE casus_id = :c AND user_id = '{ZEIST_PGA_EXPERT}'"
             ),
             {"c": casus_id},
         ).all()

@@ -21,12 +21,13 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import ZEIST, ZEIST_BEHEERDER, ZEIST_WIJKAGENT
 
 from services.platform.logging import configure_logging
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
-T, AANMELDER = "GM0355", "dennis-koster"
+T, AANMELDER = ZEIST, ZEIST_WIJKAGENT
 
 
 @pytest.fixture
@@ -128,7 +129,7 @@ def test_query_path_and_form_are_refused(
     content: bytes | None,
     content_type: str | None,
 ) -> None:
-    headers = token_for(T, "koen-bosman")
+    headers = token_for(T, ZEIST_BEHEERDER)
     if content_type:
         headers["Content-Type"] = content_type
     response = client.request(method, path, content=content, headers=headers)

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import WIJK_BIJ_DUURSTEDE
 from test_werkvoorraad import REGISSEUR, TODAY, T, backdate, casus_in_uitvoering
 
 from services.jobs import _work_queue_as_user, retention_sweep_all
@@ -101,11 +102,11 @@ def test_reminders_once_per_user_and_day_and_the_retention_hook(
     assert retention_sweep_all(deps.sessions, TODAY).get(T, 0) >= 1
 
 
-def test_the_audit_chain_hook_reports_a_broken_link(runtime: Runtime, demo_tenants: object) -> None:
+def test_the_audit_chain_hook_reports_a_broken_link(runtime: Runtime, test_tenants: object) -> None:
     """The periodic job names the position of the first bad row of a tenant whose log was
     edited behind the application's back, and passes again once the row is restored."""
     admin = sa.create_engine(runtime.urls.admin.set(database=runtime.settings.database_name))
-    tenant = "GM0352"
+    tenant = WIJK_BIJ_DUURSTEDE
     row_id = uuid.uuid4()
     with admin.begin() as conn:
         # The chain trigger finds the tenant's last row under row-level security: the

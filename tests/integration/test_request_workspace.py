@@ -18,6 +18,7 @@ from litestar import Litestar, Request, Response, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.testing import TestClient
+from people import REGION_UTRECHT, ZEIST, ZEIST_PGA_EXPERT, ZEIST_PGA_EXPERT_NAME, ZEIST_WIJKAGENT
 
 from services.casework.commands import Ws, command
 from services.casework.errors import VersionMismatch
@@ -32,16 +33,16 @@ from services.platform.identity.principal import Principal
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
-T = "GM0355"
+T = ZEIST
 PRINCIPAL = Principal(
-    user_id="eline-de-graaf",
+    user_id=ZEIST_PGA_EXPERT,
     tenant=T,
     tenant_kind="gemeente",
-    region="regio-utrecht",
+    region=REGION_UTRECHT,
     organisation="gemeente-zeist-oov",
     domain="gemeente-oov",
     roles=frozenset({"pga-expert"}),
-    display_name="Eline de Graaf",
+    display_name=ZEIST_PGA_EXPERT_NAME,
 )
 #: A casus of another gemeente: the policy refuses (``tenant-anders``, answered as 404).
 OTHER_TENANT = "GM0000"
@@ -92,7 +93,7 @@ def change(
 
 
 @pytest.fixture
-def probe(runtime: Runtime, demo_tenants: object) -> Iterator[TestClient[Litestar]]:
+def probe(runtime: Runtime, test_tenants: object) -> Iterator[TestClient[Litestar]]:
     def as_principal(app: Any) -> Any:
         async def middleware(scope: Any, receive: Any, send: Any) -> None:
             scope["user"] = PRINCIPAL
@@ -115,7 +116,7 @@ def probe(runtime: Runtime, demo_tenants: object) -> Iterator[TestClient[Litesta
 
 
 def _casus(client: TestClient[Litestar], token_for: Headers) -> uuid.UUID:
-    return uuid.UUID(aanmelden(client, token_for(T, "dennis-koster"), "Werkruimte"))
+    return uuid.UUID(aanmelden(client, token_for(T, ZEIST_WIJKAGENT), "Werkruimte"))
 
 
 def _version(runtime: Runtime, casus_id: uuid.UUID) -> int:

@@ -15,14 +15,22 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_BEHEERDER,
+    ZEIST_BEHEERDER_2,
+    ZEIST_WIJKAGENT,
+    ZOETERMEER,
+    ZOETERMEER_BEHEERDER,
+)
 
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
-T = "GM0355"
+T = ZEIST
 USERS = "/api/v1/gebruikers"
 PROPOSALS = "/api/v1/rolwijzigingen"
-KOEN, LOTTE = "koen-bosman", "lotte-smit"  # the two tenantbeheerders of Zeist
+KOEN, LOTTE = ZEIST_BEHEERDER, ZEIST_BEHEERDER_2  # the two tenantbeheerders of Zeist
 
 
 @pytest.fixture
@@ -193,16 +201,16 @@ def test_the_subject_of_a_proposal_cannot_approve_it(
 def test_proposals_stay_within_the_tenant(client: TestClient[Litestar], token_for: Headers) -> None:
     proposed = client.post(
         PROPOSALS,
-        json={"gebruiker": "dennis-koster", "rollen": ["adviseur"], "reden": "Test isolatie."},
+        json={"gebruiker": ZEIST_WIJKAGENT, "rollen": ["adviseur"], "reden": "Test isolatie."},
         headers=token_for(T, LOTTE),
     )
     assert proposed.status_code == 201
     url = f"{PROPOSALS}/{proposed.json()['id']}"
-    zoetermeer = token_for("GM0637", "niels-van-wijk")
+    zoetermeer = token_for(ZOETERMEER, ZOETERMEER_BEHEERDER)
     assert proposed.json()["id"] not in {
         p["id"] for p in client.get(PROPOSALS, headers=zoetermeer).json()
     }
     assert client.post(f"{url}/goedkeuren", json={}, headers=zoetermeer).status_code == 404
     assert client.post(f"{url}/afwijzen", json={}, headers=token_for(T, LOTTE)).status_code == 200
-    professional = token_for(T, "dennis-koster")
+    professional = token_for(T, ZEIST_WIJKAGENT)
     assert client.get(PROPOSALS, headers=professional).status_code == 403

@@ -21,12 +21,23 @@ import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
+from people import (
+    REGIO_UTRECHT,
+    REGIO_UTRECHT_PLATFORMBEHEERDER,
+    ZEIST,
+    ZEIST_BEHEERDER,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+    ZOETERMEER,
+    ZOETERMEER_PGA_EXPERT,
+)
 
 from services.platform.http.openapi import OPENAPI_PATH
 
 Headers = Callable[[str, str], dict[str, str]]
-TENANT, OTHER_TENANT = "GM0355", "GM0637"
-EXPERT, OUTSIDER, FOREIGN = "eline-de-graaf", "fatima-ouali", "saskia-van-der-meer"
+TENANT, OTHER_TENANT = ZEIST, ZOETERMEER
+EXPERT, OUTSIDER, FOREIGN = ZEIST_PGA_EXPERT, ZEIST_KLANTMANAGER, ZOETERMEER_PGA_EXPERT
 RAW_BODY_ROUTES = {"/api/v1/beheer/tenants"}  # manifest upload: TOML, tested elsewhere
 
 
@@ -107,7 +118,7 @@ def casus_id(module_client: TestClient[Litestar], token_for: Headers) -> str:
             "geinformeerd": True,
             "persoon": {"voornamen": "Rehane", "achternaam": "Routetest"},
         },
-        headers=token_for(TENANT, "dennis-koster"),
+        headers=token_for(TENANT, ZEIST_WIJKAGENT),
     )
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
@@ -192,7 +203,11 @@ def test_invalid_body_is_422_naming_the_field(
     token_for: Headers,
 ) -> None:
     # Role-guarded routes refuse before reading the body: ask as a user who holds the role.
-    users = [(TENANT, EXPERT), (TENANT, "koen-bosman"), ("RGUTRECHT", "bram-de-ruiter")]
+    users = [
+        (TENANT, EXPERT),
+        (TENANT, ZEIST_BEHEERDER),
+        (REGIO_UTRECHT, REGIO_UTRECHT_PLATFORMBEHEERDER),
+    ]
     for endpoint in endpoints(app):
         if not endpoint.has_body or endpoint.path in RAW_BODY_ROUTES:
             continue

@@ -12,6 +12,15 @@ from browser_login import login_as
 from cryptography.hazmat.primitives.asymmetric import rsa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    VEENENDAAL,
+    VEENENDAAL_PGA_EXPERT,
+    ZEIST,
+    ZEIST_PGA_EXPERT,
+    ZEIST_PGA_EXPERT_NAME,
+    ZOETERMEER,
+    ZOETERMEER_PGA_EXPERT,
+)
 
 from services.platform.config import Mode
 from services.platform.db.models import TenantStatus
@@ -30,8 +39,8 @@ def sign(identity: Identity, key: Any = None, kid: str = KID, **overrides: Any) 
     claims: dict[str, Any] = {
         "iss": issuer.issuer,
         "aud": issuer.audience,
-        "sub": "eline-de-graaf",
-        "tenant": "GM0355",
+        "sub": ZEIST_PGA_EXPERT,
+        "tenant": ZEIST,
         "iat": now,
         "exp": now + 600,
     }
@@ -50,9 +59,9 @@ def test_valid_token_maps_to_tenant_organisation_and_roles(
     response = client.get(ME, headers=bearer(sign(identity)))
     assert response.status_code == 200
     assert response.json() == {
-        "gebruiker": "eline-de-graaf",
-        "naam": "Eline de Graaf",
-        "tenant": "GM0355",
+        "gebruiker": ZEIST_PGA_EXPERT,
+        "naam": ZEIST_PGA_EXPERT_NAME,
+        "tenant": ZEIST,
         "tenant_soort": "gemeente",
         "organisatie": "gemeente-zeist-oov",
         "domein": "gemeente-oov",
@@ -100,7 +109,7 @@ CASES: list[tuple[str, Callable[[Identity], dict[str, str]], int, str]] = [
     ("unknown user", lambda i: bearer(sign(i, sub="niemand")), 401, "gebruiker-onbekend"),
     (
         "user of another tenant",
-        lambda i: bearer(sign(i, sub="saskia-van-der-meer")),
+        lambda i: bearer(sign(i, sub=ZOETERMEER_PGA_EXPERT)),
         401,
         "gebruiker-onbekend",
     ),
@@ -132,14 +141,14 @@ def test_bad_tokens_are_refused_with_problem_json(
 def test_suspended_tenant_is_refused_with_403(
     client: TestClient[Litestar], identity: Identity, runtime: Runtime
 ) -> None:
-    set_status(runtime.sessions, "GM0345", TenantStatus.SUSPENDED, "test")
+    set_status(runtime.sessions, VEENENDAAL, TenantStatus.SUSPENDED, "test")
     try:
-        token = sign(identity, tenant="GM0345", sub="marieke-van-dam")
+        token = sign(identity, tenant=VEENENDAAL, sub=VEENENDAAL_PGA_EXPERT)
         response = client.get(ME, headers=bearer(token))
         assert response.status_code == 403
         assert response.json()["code"] == "tenant-opgeschort"
     finally:
-        set_status(runtime.sessions, "GM0345", TenantStatus.ACTIVE, None)
+        set_status(runtime.sessions, VEENENDAAL, TenantStatus.ACTIVE, None)
 
 
 def test_login_cookie_serves_the_pages_but_not_the_api(
@@ -148,21 +157,21 @@ def test_login_cookie_serves_the_pages_but_not_the_api(
     page = client.get("/inloggen", follow_redirects=True)
     assert page.status_code == 200
     assert "Ontwikkel-inlog" in page.text
-    assert "Eline de Graaf" in page.text
-    login = login_as(client, "GM0355", "eline-de-graaf")
+    assert ZEIST_PGA_EXPERT_NAME in page.text
+    login = login_as(client, ZEIST, ZEIST_PGA_EXPERT)
     assert login.status_code == 200
     assert "Ingelogd" in client.get("/").text
     assert client.get(ME).status_code == 401  # the API takes bearer tokens only
 
 
 def test_dev_issuer_token_endpoint_and_jwks(client: TestClient[Litestar]) -> None:
-    issued = client.post("/oidc/token", json={"tenant": "GM0637", "user": "saskia-van-der-meer"})
+    issued = client.post("/oidc/token", json={"tenant": ZOETERMEER, "user": ZOETERMEER_PGA_EXPERT})
     assert issued.status_code == 200
     me = client.get(ME, headers=bearer(issued.json()["access_token"]))
-    assert me.json()["tenant"] == "GM0637"
+    assert me.json()["tenant"] == ZOETERMEER
     jwks = client.get("/oidc/jwks.json").json()
     assert jwks["keys"][0]["kid"] == KID
-    refused = client.post("/oidc/token", json={"tenant": "GM0637", "user": "niemand"})
+    refused = client.post("/oidc/token", json={"tenant": ZOETERMEER, "user": "niemand"})
     assert refused.status_code == 401
 
 

@@ -9,12 +9,21 @@ from typing import Any
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+    ZOETERMEER,
+    ZOETERMEER_PGA_EXPERT,
+)
 
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T = "GM0355"
+T = ZEIST
 
 
 def _casus(client: Client, token_for: Headers) -> str:
@@ -26,15 +35,15 @@ def _casus(client: Client, token_for: Headers) -> str:
             "geinformeerd": True,
             "persoon": {"voornamen": "Uri", "achternaam": "Uitlegtest"},
         },
-        headers=token_for(T, "dennis-koster"),
+        headers=token_for(T, ZEIST_WIJKAGENT),
     )
     assert created.status_code == 201, created.text
     url = f"/api/v1/casussen/{created.json()['id']}"
     assert (
         client.put(
             f"{url}/regie",
-            json={"rol": "casusregisseur", "gebruiker": "robin-visser"},
-            headers=token_for(T, "eline-de-graaf"),
+            json={"rol": "casusregisseur", "gebruiker": ZEIST_CASUSREGISSEUR},
+            headers=token_for(T, ZEIST_PGA_EXPERT),
         ).status_code
         == 200
     )
@@ -49,7 +58,7 @@ def test_uitleg_names_what_is_missing_for_a_share(
     client: Client, token_for: Headers, runtime: Runtime
 ) -> None:
     url = _casus(client, token_for)
-    regisseur = token_for(T, "robin-visser")
+    regisseur = token_for(T, ZEIST_CASUSREGISSEUR)
 
     partial = client.get(
         f"{url}/uitleg",
@@ -122,7 +131,7 @@ def test_uitleg_names_what_is_missing_for_a_share(
     politie = client.get(
         f"{url}/uitleg",
         params={"actie": "read", "categorie": "beroepsgeheim", "doel": "casusoverleg"},
-        headers=token_for(T, "dennis-koster"),
+        headers=token_for(T, ZEIST_WIJKAGENT),
     ).json()
     assert politie["toegestaan"] is False
     # No grant, and (issue 9) no ground to break the beroepsgeheim either.
@@ -135,7 +144,7 @@ def test_uitleg_names_what_is_missing_for_a_share(
     outsider = client.get(
         f"{url}/uitleg",
         params={"categorie": "algemeen", "doel": "casusoverleg"},
-        headers=token_for(T, "fatima-ouali"),
+        headers=token_for(T, ZEIST_KLANTMANAGER),
     )
     assert outsider.status_code == 200
     assert outsider.json()["toegestaan"] is False
@@ -144,7 +153,9 @@ def test_uitleg_names_what_is_missing_for_a_share(
     )
     assert "Uitlegtest" not in outsider.text
     assert (
-        client.get(f"{url}/uitleg", headers=token_for("GM0637", "saskia-van-der-meer")).status_code
+        client.get(
+            f"{url}/uitleg", headers=token_for(ZOETERMEER, ZOETERMEER_PGA_EXPERT)
+        ).status_code
         == 404
     )
     invalid = client.get(f"{url}/uitleg", params={"actie": "verwijderen"}, headers=regisseur)
@@ -167,7 +178,7 @@ def test_uitleg_names_what_is_missing_for_a_share(
 
 def test_uitleg_for_an_existing_item(client: Client, token_for: Headers) -> None:
     url = _casus(client, token_for)
-    regisseur = token_for(T, "robin-visser")
+    regisseur = token_for(T, ZEIST_CASUSREGISSEUR)
     created = client.post(
         f"{url}/informatie",
         json={
@@ -213,7 +224,7 @@ def test_uitleg_for_an_existing_item(client: Client, token_for: Headers) -> None
 
     # Not shared yet: the item does not exist for others.
     assert (
-        client.get(f"{item_url}/uitleg", headers=token_for(T, "dennis-koster")).status_code == 404
+        client.get(f"{item_url}/uitleg", headers=token_for(T, ZEIST_WIJKAGENT)).status_code == 404
     )
     shared = client.post(
         f"{item_url}/delen",
@@ -230,13 +241,13 @@ def test_uitleg_for_an_existing_item(client: Client, token_for: Headers) -> None
     read = client.get(
         f"{item_url}/uitleg",
         params={"actie": "read", "doel": "casusoverleg"},
-        headers=token_for(T, "dennis-koster"),
+        headers=token_for(T, ZEIST_WIJKAGENT),
     ).json()
     assert read["toegestaan"] is False
     assert "categorie-geen-grant" in _codes(read["geweigerd_door"])
     expert = client.get(
         f"{item_url}/uitleg",
         params={"actie": "read", "doel": "casusoverleg"},
-        headers=token_for(T, "eline-de-graaf"),
+        headers=token_for(T, ZEIST_PGA_EXPERT),
     ).json()
     assert expert["toegestaan"] is True and expert["weergave"] == "full"

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from browser_login import hidden_fields, login_as
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 
 from analytics.app import create_app as create_analytics_app
 from services.platform.config import ConfigurationError, load_settings
@@ -22,7 +23,7 @@ from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T = "GM0355"
+T = ZEIST
 CASUS = {
     "soort": "persoon",
     "waarom_integraal": "Cross-site aanmelding die nooit mag slagen.",
@@ -57,9 +58,9 @@ def _assert_security_headers(headers: dict[str, str], *, cacheable: bool = False
 def test_every_casework_response_carries_the_security_headers(
     browser: Client, token_for: Headers
 ) -> None:
-    login_as(browser, T, "eline-de-graaf")
+    login_as(browser, T, ZEIST_PGA_EXPERT)
     responses = {
-        "api": browser.get("/api/v1/casussen", headers=token_for(T, "eline-de-graaf")),
+        "api": browser.get("/api/v1/casussen", headers=token_for(T, ZEIST_PGA_EXPERT)),
         "api-401": browser.get("/api/v1/casussen"),
         "page": browser.get("/casussen"),
         "home": browser.get("/"),
@@ -103,7 +104,7 @@ def test_the_analytics_dashboard_allows_its_inline_style_by_hash_only(
 def test_the_api_refuses_the_login_cookie_and_a_cross_site_post_creates_nothing(
     browser: Client, runtime: Runtime
 ) -> None:
-    login_as(browser, T, "dennis-koster")
+    login_as(browser, T, ZEIST_WIJKAGENT)
     assert browser.cookies.get("regietafel_token")
     admin = sa.create_engine(runtime.urls.admin.set(database=runtime.settings.database_name))
     try:
@@ -131,7 +132,7 @@ def test_the_api_refuses_the_login_cookie_and_a_cross_site_post_creates_nothing(
 
 
 def test_logout_is_a_post_with_the_csrf_token_of_this_login(browser: Client) -> None:
-    login_as(browser, T, "eline-de-graaf")
+    login_as(browser, T, ZEIST_PGA_EXPERT)
     page = browser.get("/casussen")
     assert 'action="/uitloggen"' in page.text
     after = page.text.split('action="/uitloggen"', 1)[1]
@@ -149,7 +150,7 @@ def test_logout_is_a_post_with_the_csrf_token_of_this_login(browser: Client) -> 
 def test_the_embedded_login_cookie_is_httponly_strict_and_not_secure_on_loopback_http(
     browser: Client,
 ) -> None:
-    done = login_as(browser, T, "eline-de-graaf")
+    done = login_as(browser, T, ZEIST_PGA_EXPERT)
     cookie = next(
         c for c in done.headers.get_list("set-cookie") if c.startswith("regietafel_token=")
     )
@@ -176,7 +177,7 @@ def test_cookies_are_secure_everywhere_but_embedded_loopback_http(tmp_path: obje
     assert production.secure_cookies is True
 
 
-def test_secure_login_cookie_when_served_over_https(runtime: Runtime, demo_tenants: object) -> None:
+def test_secure_login_cookie_when_served_over_https(runtime: Runtime, test_tenants: object) -> None:
     from services.app import create_app
     from services.platform.identity.setup import build_identity
 
@@ -186,7 +187,7 @@ def test_secure_login_cookie_when_served_over_https(runtime: Runtime, demo_tenan
     )
     app = create_app(rt, identity=build_identity(rt), start_worker=False)
     with TestClient(app, base_url="https://regietafel.example") as client:
-        done = login_as(client, T, "eline-de-graaf")
+        done = login_as(client, T, ZEIST_PGA_EXPERT)
         cookies = done.headers.get_list("set-cookie")
         session = next(c for c in cookies if c.startswith("regietafel_token="))
         assert "Secure" in session
@@ -203,7 +204,7 @@ def test_the_authorization_code_flow_checks_state_pkce_and_single_use(browser: C
     assert "samesite=lax" in login_cookie.lower()
     page = browser.get(start.headers["location"])
     assert "kies een fictieve gebruiker" in page.text
-    fields = {**hidden_fields(page.text), "tenant": T, "user": "eline-de-graaf"}
+    fields = {**hidden_fields(page.text), "tenant": T, "user": ZEIST_PGA_EXPERT}
 
     # The provider sends the code back; a different state is refused, nothing is set.
     chosen = browser.post("/oidc/authorize", data=fields, follow_redirects=False)
@@ -240,7 +241,7 @@ def test_the_authorization_code_flow_checks_state_pkce_and_single_use(browser: C
     me = browser.get(
         "/api/v1/mij", headers={"Authorization": "Bearer " + answer.json()["access_token"]}
     )
-    assert me.json()["gebruiker"] == "eline-de-graaf"
+    assert me.json()["gebruiker"] == ZEIST_PGA_EXPERT
     replay = browser.post(token_url, data={**base, "code": code, "code_verifier": verifier})
     assert replay.status_code == 400
 
@@ -259,7 +260,7 @@ def test_a_callback_without_the_login_cookie_is_refused(app: Litestar) -> None:
     with TestClient(app) as first, TestClient(app) as other_browser:
         start = first.get("/inloggen", follow_redirects=False)
         page = first.get(start.headers["location"])
-        fields = {**hidden_fields(page.text), "tenant": T, "user": "eline-de-graaf"}
+        fields = {**hidden_fields(page.text), "tenant": T, "user": ZEIST_PGA_EXPERT}
         chosen = first.post("/oidc/authorize", data=fields, follow_redirects=False)
         back = urlsplit(chosen.headers["location"])
         # Login CSRF: someone else's callback URL opened in another browser does nothing.

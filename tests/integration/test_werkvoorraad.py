@@ -11,6 +11,16 @@ from typing import Any
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_ADVISEUR,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_KLANTMANAGER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+    ZOETERMEER,
+    ZOETERMEER_PGA_EXPERT,
+)
 
 from services.platform.db.models import Casus, PlanVersion, UrgentAccess
 from services.platform.db.unit_of_work import tenant_transaction
@@ -19,9 +29,9 @@ from tenants.reference import ZRM_DOMAINS
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-T = "GM0355"
-WIJKAGENT, EXPERT, REGISSEUR = "dennis-koster", "eline-de-graaf", "robin-visser"
-OUTSIDER, ADVISEUR = "fatima-ouali", "vincent-peeters"
+T = ZEIST
+WIJKAGENT, EXPERT, REGISSEUR = ZEIST_WIJKAGENT, ZEIST_PGA_EXPERT, ZEIST_CASUSREGISSEUR
+OUTSIDER, ADVISEUR = ZEIST_KLANTMANAGER, ZEIST_ADVISEUR
 TODAY = dt.date.today()
 
 
@@ -184,7 +194,7 @@ def test_timers_are_due_for_those_who_may_see_the_casus(
     assert len(items_for(client, token_for(T, EXPERT), casus_id)) == 4
     assert items_for(client, token_for(T, OUTSIDER), casus_id) == []
     assert items_for(client, token_for(T, ADVISEUR), casus_id) == []
-    assert items_for(client, token_for("GM0637", "saskia-van-der-meer"), casus_id) == []
+    assert items_for(client, token_for(ZOETERMEER, ZOETERMEER_PGA_EXPERT), casus_id) == []
 
 
 def test_doorbreekglas_review_by_the_pga_expert(
@@ -229,7 +239,9 @@ def test_doorbreekglas_review_by_the_pga_expert(
     assert refused.status_code == 403, refused.text
     assert "alleen-pga-expert" in {r["code"] for r in refused.json()["redenen"]}
     assert (
-        client.post(url, json=body, headers=token_for("GM0637", "saskia-van-der-meer")).status_code
+        client.post(
+            url, json=body, headers=token_for(ZOETERMEER, ZOETERMEER_PGA_EXPERT)
+        ).status_code
         == 404
     )
     empty = client.post(url, json={"oordeel": "terecht", "toelichting": "  "}, headers=expert)

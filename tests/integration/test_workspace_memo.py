@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from factories import aanmelden
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import ZEIST, ZEIST_CASUSREGISSEUR, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 
 from services.casework.unit_of_work import workspace
 from services.casework.workspace import Workspace
@@ -24,18 +25,18 @@ from services.platform.identity.tokens import Claims
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
-T = "GM0355"
+T = ZEIST
 
 
 @pytest.fixture(scope="module")
 def casus_id(app: Litestar, token_for: Headers) -> uuid.UUID:
     with TestClient(app) as client:
-        return uuid.UUID(aanmelden(client, token_for(T, "dennis-koster"), "Geheugen"))
+        return uuid.UUID(aanmelden(client, token_for(T, ZEIST_WIJKAGENT), "Geheugen"))
 
 
 @pytest.fixture
 def expert(runtime: Runtime) -> Principal:
-    return PrincipalDirectory(runtime.sessions).resolve(Claims("eline-de-graaf", T, {}))
+    return PrincipalDirectory(runtime.sessions).resolve(Claims(ZEIST_PGA_EXPERT, T, {}))
 
 
 @pytest.fixture
@@ -101,12 +102,12 @@ def test_a_bulk_write_is_seen(runtime: Runtime, casus_id: uuid.UUID, expert: Pri
                 tenant_id=T,
                 casus_id=casus_id,
                 role="casusregisseur",
-                user_id="robin-visser",
+                user_id=ZEIST_CASUSREGISSEUR,
                 organisation_id="sociaal-wijkteam-zeist",
             )
         )
         ws.session.flush()
-        assert ws.resource(casus)["regisseurs"] == [{"tenant": T, "id": "robin-visser"}]
+        assert ws.resource(casus)["regisseurs"] == [{"tenant": T, "id": ZEIST_CASUSREGISSEUR}]
         ws.session.execute(
             sa.update(CasusRole)
             .where(CasusRole.tenant_id == T, CasusRole.casus_id == casus_id)

@@ -17,6 +17,15 @@ import sqlalchemy as sa
 from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_ADVISEUR,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+    ZOETERMEER,
+    ZOETERMEER_PGA_EXPERT,
+)
 
 from services.casework.domain.bsn import check_digit
 from services.platform.db.models import AuditEntry
@@ -24,12 +33,12 @@ from services.platform.db.unit_of_work import tenant_transaction
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
-T, OTHER = "GM0355", "GM0637"
+T, OTHER = ZEIST, ZOETERMEER
 WIJKAGENT, EXPERT, WIJKTEAM, ADVISEUR = (
-    "dennis-koster",
-    "eline-de-graaf",
-    "robin-visser",
-    "vincent-peeters",
+    ZEIST_WIJKAGENT,
+    ZEIST_PGA_EXPERT,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_ADVISEUR,
 )
 ZOEK = "/api/v1/casussen/zoeken"
 
@@ -73,7 +82,7 @@ def world(app: Litestar, token_for: Headers) -> Iterator[dict[str, Any]]:
 
     with TestClient(app) as client:
         own = casus(T, WIJKAGENT, own_bsn)
-        other = casus(OTHER, "saskia-van-der-meer", other_bsn)
+        other = casus(OTHER, ZOETERMEER_PGA_EXPERT, other_bsn)
         yield {
             "client": client,
             "surname": surname,
@@ -124,7 +133,7 @@ def test_another_tenants_persons_are_never_found(world: dict[str, Any], token_fo
         assert found(search(world, headers, world["other_bsn"], doel="aanmelding")) == []
         assert found(search(world, headers, world["other"]["referentie"])) == []
     # And the other way round: Zoetermeer does not find Zeist's person.
-    theirs = token_for(OTHER, "saskia-van-der-meer")
+    theirs = token_for(OTHER, ZOETERMEER_PGA_EXPERT)
     ids = {h["id"] for h in found(search(world, theirs, world["surname"]))}
     assert world["own"]["id"] not in ids
     assert found(search(world, theirs, world["own_bsn"], doel="aanmelding")) == []
@@ -261,7 +270,7 @@ def test_without_a_term_the_api_filters_sorts_and_pages_like_the_list(
 
     assert own in ids(soort="persoon", van=today, limiet=50)
     assert own not in ids(soort="groep", van=today, limiet=50)
-    assert own not in ids(regisseur="robin-visser", limiet=50)  # no regisseur yet
+    assert own not in ids(regisseur=ZEIST_CASUSREGISSEUR, limiet=50)  # no regisseur yet
     first = world["client"].post(ZOEK, json={"limiet": 1, "sortering": "oudste"}, headers=agent)
     cursor = first.json()["volgende"]
     assert cursor == "p1"

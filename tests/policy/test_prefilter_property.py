@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from people import HILVERSUM, REGION_UTRECHT
 
 from services.casework.casussen.zichtbaar import visible_casus_ids_query
 from services.casework.domain.bsn import BsnVault
@@ -27,13 +28,13 @@ from services.runtime import Runtime
 from tenants.manifest import Manifest
 from tenants.reference import ROLES
 
-TENANT = "GM0402"  # Hilversum
+TENANT = HILVERSUM  # Hilversum
 STATES = ["aangemeld", "in_triage", "opgenomen", "plan", "uitvoering", "monitoring", "waakvlam"]
 GROUP_STATES = ["stap-1", "stap-2", "stap-5", "afgesloten"]
 
 
 @pytest.fixture(scope="module")
-def world(runtime: Runtime, demo_tenants: list[Manifest]) -> dict[str, list[str]]:
+def world(runtime: Runtime, test_tenants: list[Manifest]) -> dict[str, list[str]]:
     """Casussen with random participants and regie roles (fixed seed), created once."""
     rng = random.Random(4242)
     ids: list[uuid.UUID] = []
@@ -94,7 +95,7 @@ def subjects(draw: st.DrawFn, orgs: list[str], users: list[str]) -> Principal:
         user_id=draw(st.sampled_from(users)),
         tenant=TENANT,
         tenant_kind="gemeente",
-        region="regio-utrecht",
+        region=REGION_UTRECHT,
         organisation=draw(st.sampled_from(orgs)),
         domain="",  # the policy takes the domain from the organisation in the policy data
         roles=roles,

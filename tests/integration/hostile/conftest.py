@@ -37,7 +37,7 @@ from .world import Api, build_world, create_extra_users
 
 
 @pytest.fixture(scope="session")
-def hostile_app(runtime: Runtime, identity: Identity, demo_tenants: list[Manifest]) -> Litestar:
+def hostile_app(runtime: Runtime, identity: Identity, test_tenants: list[Manifest]) -> Litestar:
     """The app without its in-process worker and scheduler: no outbox relay or periodic job
     changes rows while a probe runs, so every change the log sees is the probe's."""
     from services.app import create_app
@@ -52,10 +52,10 @@ def hostile(
     identity: Identity,
     runtime: Runtime,
     settings: Settings,
-    demo_tenants: list[Manifest],
+    test_tenants: list[Manifest],
 ) -> Iterator[Hostile]:
     app = hostile_app
-    manifests = manifests_by_code(demo_tenants)
+    manifests = manifests_by_code(test_tenants)
     admin = sa.create_engine(runtime.urls.admin.set(database=runtime.settings.database_name))
     with TestClient(app) as client:
         world = build_world(client, token_for, manifests, SEED)
@@ -100,7 +100,7 @@ def hostile(
 @pytest.fixture
 def probing(hostile: Hostile) -> Iterator[ChangeLog]:
     """Per shard: the users with colliding ids exist and every change is logged and undone.
-    Both are gone again afterwards, so other tests see the demo tenants as shipped."""
+    Both are gone again afterwards, so other tests see the test tenants as their manifests say."""
     log = ChangeLog(hostile.admin)
     with TestClient(hostile.app) as client:
         create_extra_users(Api(client, hostile.headers), hostile.world.manifests)

@@ -1,4 +1,4 @@
-"""What the hostile-probe suite knows about the world it built: subjects (demo users), the
+"""What the hostile-probe suite knows about the world it built: subjects (the test users), the
 casussen with their relations, items, meetings and doorbreekglas grants.
 
 The relational facts (participants, regie, shares, item flags, versions) are read back from
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Subject:
-    """A user the probes act as. ``key`` is tenant-qualified: ``GM0355/robin-visser``."""
+    """A user the probes act as. ``key`` is tenant-qualified: ``GM9355/zeist-casusregisseur``."""
 
     tenant: str
     user_id: str
@@ -35,7 +35,7 @@ class Subject:
 
 @dataclass
 class ItemRecord:
-    key: str  # e.g. "GM0355/A/politie-strafrechtelijk"
+    key: str  # e.g. "GM9355/A/politie-strafrechtelijk"
     id: str
     casus_key: str
     category: str
@@ -54,7 +54,7 @@ class ItemRecord:
 
 @dataclass
 class CasusRecord:
-    key: str  # "GM0355/A"
+    key: str  # "GM9355/A"
     tenant: str
     id: str
     kind: str  # persoon | groep

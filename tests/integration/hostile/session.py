@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from litestar import Litestar
-
-from tenants.manifest import SHIPPED_MANIFESTS_DIR
+from people import TEST_MANIFESTS_DIR
 
 from .oracle import Oracle
 from .probes import Generator, Probe
@@ -45,7 +44,7 @@ class Hostile:
 
 def manifest_texts() -> dict[str, str]:
     texts = {}
-    for path in sorted(Path(SHIPPED_MANIFESTS_DIR).glob("*.toml")):
+    for path in sorted(Path(TEST_MANIFESTS_DIR).glob("*.toml")):
         text = path.read_text(encoding="utf-8")
         for line in text.splitlines():
             if line.startswith("gemeentecode"):

@@ -1,4 +1,4 @@
-"""The probing users: every demo user of every shipped manifest (so every role present in
+"""The probing users: every user of every test manifest (so every role present in
 every tenant, gemeenten and regional bureaus alike), plus users the suite adds whose ids
 also exist in another tenant (ids are unique only within a tenant)."""
 
@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from people import REGIO_HAAGLANDEN, REGIO_UTRECHT, ZEIST_CASUSREGISSEUR, ZOETERMEER_CASUSREGISSEUR
 
 from tenants.manifest import Manifest
 
@@ -27,15 +29,15 @@ class ExtraUser:
 #: tenant-qualified). Both organisations also exist, with the same id, in the gemeente.
 EXTRA_USERS: tuple[ExtraUser, ...] = (
     ExtraUser(
-        "RGUTRECHT",
-        "robin-visser",
+        REGIO_UTRECHT,
+        ZEIST_CASUSREGISSEUR,
         "reclassering-nederland",
         ("casusregisseur", "professional"),
         "same id as the Zeist casusregisseur; organisation also a Zeist participant",
     ),
     ExtraUser(
-        "RGHAAGLANDEN",
-        "daan-verhoef",
+        REGIO_HAAGLANDEN,
+        ZOETERMEER_CASUSREGISSEUR,
         "jeugdbescherming-west",
         ("casusregisseur", "professional"),
         "same id as the Zoetermeer casusregisseur; organisation also a Zoetermeer participant",
@@ -54,7 +56,7 @@ def domain_of(manifest: Manifest, organisation: str) -> str:
     raise KeyError(f"{manifest.gemeentecode}: unknown organisation {organisation}")
 
 
-def demo_subjects(manifests: Mapping[str, Manifest]) -> list[Subject]:
+def manifest_subjects(manifests: Mapping[str, Manifest]) -> list[Subject]:
     subjects = []
     for code in sorted(manifests):
         m = manifests[code]

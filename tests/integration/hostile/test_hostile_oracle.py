@@ -4,17 +4,41 @@ hand-made casussen: an oracle that is wrong would make the probes prove nothing.
 from __future__ import annotations
 
 import pytest
+from people import (
+    REGIO_HAAGLANDEN,
+    REGIO_HAAGLANDEN_PGA_EXPERT,
+    REGIO_HAAGLANDEN_PLATFORMBEHEERDER,
+    REGIO_UTRECHT,
+    REGIO_UTRECHT_PGA_EXPERT,
+    REGIO_UTRECHT_PLATFORMBEHEERDER,
+    REGIO_UTRECHT_RECLASSERING,
+    TEST_MANIFESTS_DIR,
+    VEENENDAAL,
+    VEENENDAAL_PGA_EXPERT,
+    ZEIST,
+    ZEIST_ADVISEUR,
+    ZEIST_BEHEERDER,
+    ZEIST_BURGEMEESTER_CONTACT,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_COORDINATOR,
+    ZEIST_DRIEHOEK,
+    ZEIST_KLANTMANAGER,
+    ZEIST_ONDERZOEKER,
+    ZEIST_PGA_EXPERT,
+    ZEIST_WIJKAGENT,
+    ZEIST_WOONBEGELEIDER,
+)
 
-from tenants.manifest import SHIPPED_MANIFESTS_DIR, load_all
+from tenants.manifest import load_all
 
 from .canaries import Canary
 from .model import CasusRecord, ItemRecord, Subject
 from .oracle import Oracle, View
-from .subjects import demo_subjects, manifests_by_code
+from .subjects import manifest_subjects, manifests_by_code
 
-MANIFESTS = manifests_by_code(load_all(SHIPPED_MANIFESTS_DIR))
+MANIFESTS = manifests_by_code(load_all(TEST_MANIFESTS_DIR))
 ORACLE = Oracle(MANIFESTS)
-SUBJECTS = {s.key: s for s in demo_subjects(MANIFESTS)}
+SUBJECTS = {s.key: s for s in manifest_subjects(MANIFESTS)}
 
 
 def who(key: str) -> Subject:
@@ -23,8 +47,8 @@ def who(key: str) -> Subject:
 
 def zeist_casus(**extra: object) -> CasusRecord:
     casus = CasusRecord(
-        key="GM0355/A",
-        tenant="GM0355",
+        key=f"{ZEIST}/A",
+        tenant=ZEIST,
         id="a",
         kind="persoon",
         label="A",
@@ -37,8 +61,8 @@ def zeist_casus(**extra: object) -> CasusRecord:
             "kwintes",
             "reclassering-nederland",
         },
-        regisseurs={"robin-visser"},
-        shared_with={"RGUTRECHT"},
+        regisseurs={ZEIST_CASUSREGISSEUR},
+        shared_with={REGIO_UTRECHT},
     )
     for name, value in extra.items():
         setattr(casus, name, value)
@@ -46,27 +70,47 @@ def zeist_casus(**extra: object) -> CasusRecord:
 
 
 def canary(cats: set[str], origin: str = "casus", item: str | None = None) -> Canary:
-    return Canary("x", "GM0355/A", frozenset(cats), origin, "test", item)
+    return Canary("x", f"{ZEIST}/A", frozenset(cats), origin, "test", item)
 
 
 @pytest.mark.parametrize(
     ("subject", "view", "write"),
     [
-        ("GM0355/robin-visser", View.FULL, True),  # regisseur
-        ("GM0355/dennis-koster", View.FULL, True),  # participating professional
-        ("GM0355/eline-de-graaf", View.FULL, True),  # pga-expert, own tenant
-        ("GM0355/fatima-ouali", View.NONE, False),  # professional, organisation not taking part
-        ("GM0355/vincent-peeters", View.PSEUDO, False),  # adviseur
-        ("GM0355/koen-bosman", View.NONE, False),  # tenantbeheerder of a participant
-        ("GM0355/carla-timmer", View.NONE, False),  # burgemeester-contactpersoon
-        ("GM0355/julia-van-es", View.NONE, False),  # onderzoeker
-        ("GM0355/rob-van-den-berg", View.NONE, False),  # driehoek: nothing of a person casus
-        ("RGUTRECHT/marco-van-beek", View.READ_ONLY, False),  # bureau pga-expert, shared
-        ("RGUTRECHT/renee-janssen", View.NONE, False),  # same organisation id, other tenant
-        ("RGUTRECHT/robin-visser", View.NONE, False),  # same user id, other tenant
-        ("RGUTRECHT/bram-de-ruiter", View.NONE, False),  # platformbeheerder
-        ("GM0345/marieke-van-dam", View.NONE, False),  # pga-expert of another gemeente
-        ("RGHAAGLANDEN/jan-willem-roos", View.NONE, False),  # another region
+        (f"{ZEIST}/{ZEIST_CASUSREGISSEUR}", View.FULL, True),  # regisseur
+        (f"{ZEIST}/{ZEIST_WIJKAGENT}", View.FULL, True),  # participating professional
+        (f"{ZEIST}/{ZEIST_PGA_EXPERT}", View.FULL, True),  # pga-expert, own tenant
+        (
+            f"{ZEIST}/{ZEIST_KLANTMANAGER}",
+            View.NONE,
+            False,
+        ),  # professional, organisation not taking part
+        (f"{ZEIST}/{ZEIST_ADVISEUR}", View.PSEUDO, False),  # adviseur
+        (f"{ZEIST}/{ZEIST_BEHEERDER}", View.NONE, False),  # tenantbeheerder of a participant
+        (f"{ZEIST}/{ZEIST_BURGEMEESTER_CONTACT}", View.NONE, False),  # burgemeester-contactpersoon
+        (f"{ZEIST}/{ZEIST_ONDERZOEKER}", View.NONE, False),  # onderzoeker
+        (f"{ZEIST}/{ZEIST_DRIEHOEK}", View.NONE, False),  # driehoek: nothing of a person casus
+        (
+            f"{REGIO_UTRECHT}/{REGIO_UTRECHT_PGA_EXPERT}",
+            View.READ_ONLY,
+            False,
+        ),  # bureau pga-expert, shared
+        (
+            f"{REGIO_UTRECHT}/{REGIO_UTRECHT_RECLASSERING}",
+            View.NONE,
+            False,
+        ),  # same organisation id, other tenant
+        (f"{REGIO_UTRECHT}/{ZEIST_CASUSREGISSEUR}", View.NONE, False),  # same user id, other tenant
+        (
+            f"{REGIO_UTRECHT}/{REGIO_UTRECHT_PLATFORMBEHEERDER}",
+            View.NONE,
+            False,
+        ),  # platformbeheerder
+        (
+            f"{VEENENDAAL}/{VEENENDAAL_PGA_EXPERT}",
+            View.NONE,
+            False,
+        ),  # pga-expert of another gemeente
+        (f"{REGIO_HAAGLANDEN}/{REGIO_HAAGLANDEN_PGA_EXPERT}", View.NONE, False),  # another region
     ],
 )
 def test_relations_give_the_matrix_view(subject: str, view: View, write: bool) -> None:
@@ -75,18 +119,21 @@ def test_relations_give_the_matrix_view(subject: str, view: View, write: bool) -
 
 
 def test_driehoek_sees_only_the_anonymised_plan_of_a_group() -> None:
-    group = zeist_casus(kind="groep", coordinator="yara-benali")
-    driehoek = who("GM0355/rob-van-den-berg")
+    group = zeist_casus(kind="groep", coordinator=ZEIST_COORDINATOR)
+    driehoek = who(f"{ZEIST}/{ZEIST_DRIEHOEK}")
     assert ORACLE.access(driehoek, group).view is View.ANON_PLAN
     assert ORACLE.may_see(driehoek, canary({"algemeen"}, "plan"), group, ["plan-van-aanpak"])
     assert not ORACLE.may_see(driehoek, canary({"financieel"}, "plan"), group, ["plan-van-aanpak"])
     assert not ORACLE.may_see(driehoek, canary({"algemeen"}, "group"), group, ["plan-van-aanpak"])
-    assert ORACLE.access(who("GM0355/yara-benali"), group).relation == "uitvoeringscoordinator"
+    assert (
+        ORACLE.access(who(f"{ZEIST}/{ZEIST_COORDINATOR}"), group).relation
+        == "uitvoeringscoordinator"
+    )
 
 
 def test_categories_follow_the_convenant_purpose_and_bsn_purposes() -> None:
     casus = zeist_casus()
-    police, wonen = who("GM0355/dennis-koster"), who("GM0355/jasper-huisman")
+    police, wonen = who(f"{ZEIST}/{ZEIST_WIJKAGENT}"), who(f"{ZEIST}/{ZEIST_WOONBEGELEIDER}")
     assert ORACLE.may_see(police, canary({"strafrechtelijk"}), casus, ["uitvoering"])
     assert not ORACLE.may_see(police, canary({"financieel"}), casus, ["uitvoering"])
     assert ORACLE.may_see(police, canary({"bsn"}, "person"), casus, ["triage"])
@@ -95,43 +142,49 @@ def test_categories_follow_the_convenant_purpose_and_bsn_purposes() -> None:
     # Special categories on a composite view: wonen has a grant but no statutory exception.
     assert not ORACLE.may_see(wonen, canary({"bijzonder"}), casus, ["uitvoering"])
     assert not ORACLE.may_see(wonen, canary({"derden"}), casus, ["uitvoering"])
-    adviseur = who("GM0355/vincent-peeters")
+    adviseur = who(f"{ZEIST}/{ZEIST_ADVISEUR}")
     assert ORACLE.may_see(adviseur, canary({"algemeen"}), casus, ["uitvoering"])
     assert not ORACLE.may_see(adviseur, canary({"identificerend"}, "person"), casus, ["uitvoering"])
 
 
 def test_items_need_sharing_a_grant_and_the_recorded_basis() -> None:
     withheld = ItemRecord(
-        "i1", "1", "GM0355/A", "politiegegevens", "politie-basisteam-zeist", True, True
+        "i1", "1", f"{ZEIST}/A", "politiegegevens", "politie-basisteam-zeist", True, True
     )
-    bijzonder = ItemRecord("i2", "2", "GM0355/A", "bijzonder", "sociaal-wijkteam-zeist", True)
+    bijzonder = ItemRecord("i2", "2", f"{ZEIST}/A", "bijzonder", "sociaal-wijkteam-zeist", True)
     casus = zeist_casus(items=[withheld, bijzonder])
-    source, other = who("GM0355/dennis-koster"), who("GM0355/robin-visser")
+    source, other = who(f"{ZEIST}/{ZEIST_WIJKAGENT}"), who(f"{ZEIST}/{ZEIST_CASUSREGISSEUR}")
     seen = canary({"politiegegevens"}, "item", "i1")
     assert ORACLE.may_see(source, seen, casus, ["uitvoering"], withheld)  # own, also withheld
     assert not ORACLE.may_see(other, seen, casus, ["casusoverleg"], withheld)
-    driehoek = who("GM0355/rob-van-den-berg")  # same organisation as the source
+    driehoek = who(f"{ZEIST}/{ZEIST_DRIEHOEK}")  # same organisation as the source
     assert not ORACLE.may_see(driehoek, seen, casus, ["casusoverleg"], withheld)
     withheld.withheld = False
     assert not ORACLE.may_see(other, seen, casus, ["casusoverleg"], withheld)  # no grant
-    reclassering = who("RGUTRECHT/renee-janssen")
+    reclassering = who(f"{REGIO_UTRECHT}/{REGIO_UTRECHT_RECLASSERING}")
     assert not ORACLE.may_see(reclassering, seen, casus, ["casusoverleg"], withheld)
     special = canary({"bijzonder"}, "item", "i2")
-    wonen = who("GM0355/jasper-huisman")
+    wonen = who(f"{ZEIST}/{ZEIST_WOONBEGELEIDER}")
     assert not ORACLE.may_see(wonen, special, casus, ["uitvoering"], bijzonder)  # no art. 9
     bijzonder.art9_exception = "zorg-en-sociale-stelsels"
     assert ORACLE.may_see(wonen, special, casus, ["uitvoering"], bijzonder)
 
 
 def test_who_may_change_what() -> None:
-    s = who("GM0355/koen-bosman")
-    assert ORACLE.may_change_user(s, "GM0355", "dennis-koster", {"rollen"})
-    assert not ORACLE.may_change_user(s, "GM0355", "koen-bosman", {"rollen"})
-    assert ORACLE.may_change_user(s, "GM0355", "koen-bosman", set())
-    assert not ORACLE.may_change_user(s, "GM0345", "marieke-van-dam", set())
-    assert ORACLE.may_operate_tenant(who("RGUTRECHT/bram-de-ruiter"), "GM0345")
-    assert not ORACLE.may_operate_tenant(who("RGHAAGLANDEN/ahmed-benali"), "GM0345")
-    assert not ORACLE.may_operate_tenant(who("RGUTRECHT/marco-van-beek"), "GM0345")
+    s = who(f"{ZEIST}/{ZEIST_BEHEERDER}")
+    assert ORACLE.may_change_user(s, ZEIST, ZEIST_WIJKAGENT, {"rollen"})
+    assert not ORACLE.may_change_user(s, ZEIST, ZEIST_BEHEERDER, {"rollen"})
+    assert ORACLE.may_change_user(s, ZEIST, ZEIST_BEHEERDER, set())
+    assert not ORACLE.may_change_user(s, VEENENDAAL, VEENENDAAL_PGA_EXPERT, set())
+    assert ORACLE.may_operate_tenant(
+        who(f"{REGIO_UTRECHT}/{REGIO_UTRECHT_PLATFORMBEHEERDER}"), VEENENDAAL
+    )
+    assert not ORACLE.may_operate_tenant(
+        who(f"{REGIO_HAAGLANDEN}/{REGIO_HAAGLANDEN_PLATFORMBEHEERDER}"), VEENENDAAL
+    )
+    assert not ORACLE.may_operate_tenant(
+        who(f"{REGIO_UTRECHT}/{REGIO_UTRECHT_PGA_EXPERT}"), VEENENDAAL
+    )
 
 
 def test_canaries_are_found_in_json_and_html_and_only_there() -> None:

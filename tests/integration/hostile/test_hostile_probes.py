@@ -1,6 +1,6 @@
 """The adversary in ``make test``: a hostile-probe suite generated from the route table.
 
-Every route of the app (API and web pages/forms, found at run time) is called as every demo
+Every route of the app (API and web pages/forms, found at run time) is called as every test
 user of every tenant (gemeenten and regional bureaus, plus users whose ids collide across
 tenants), with ids of their own participated casus, a non-participated casus of their own
 tenant, a casus shared with their tenant, a casus of another gemeente in the region and of
@@ -28,6 +28,7 @@ from collections.abc import Callable
 
 import pytest
 from litestar.testing import TestClient
+from people import REGIO_HAAGLANDEN, REGIO_UTRECHT, ZEIST, ZEIST_CASUSREGISSEUR, ZOETERMEER
 
 from .changes import ChangeLog, fingerprint
 from .runner import Runner, leak_table, summary, table_text, totals
@@ -51,7 +52,12 @@ def test_the_world_and_the_route_table_cover_what_the_suite_promises(hostile: Ho
         "driehoek",
         "onderzoeker",
     }
-    assert {s.tenant for s in world.subjects} >= {"RGUTRECHT", "RGHAAGLANDEN", "GM0355", "GM0637"}
+    assert {s.tenant for s in world.subjects} >= {
+        REGIO_UTRECHT,
+        REGIO_HAAGLANDEN,
+        ZEIST,
+        ZOETERMEER,
+    }
     assert any(r.api and r.write for r in hostile.routes)
     assert any(r.web and r.write for r in hostile.routes), "web forms must be probed too"
     probed = {str(p.route) for p in hostile.probes}
@@ -107,8 +113,8 @@ def test_a_legitimate_form_and_api_write_of_the_suite_go_through(
     bodies are accepted for someone who may act: the casusregisseur posts a web form and an
     API write, both change the casus, and the change log sees and undoes them."""
     world = hostile.world
-    casus = world.casussen["GM0355/A"]
-    regisseur = world.subject("GM0355", "robin-visser")
+    casus = world.casussen[f"{ZEIST}/A"]
+    regisseur = world.subject(ZEIST, ZEIST_CASUSREGISSEUR)
     routes = {str(r): r for r in hostile.routes}
     web = routes["POST /casussen/{casus_id}/informatie"]
     api = routes["POST /api/v1/casussen/{casus_id}/gezinsleden"]

@@ -39,7 +39,7 @@ from .casts import (
     leefgebied_categories,
 )
 from .model import CasusRecord, ItemRecord, MeetingRecord, Subject, UrgentGrant
-from .subjects import EXTRA_USERS, demo_subjects
+from .subjects import EXTRA_USERS, manifest_subjects
 
 Headers = Callable[[str, str], dict[str, str]]
 
@@ -665,7 +665,7 @@ def build_world(
         b.bureau_casus(bureau)
     return World(
         manifests=manifests,
-        subjects=demo_subjects(manifests),
+        subjects=manifest_subjects(manifests),
         casussen=b.casussen,
         meetings=b.meetings,
         grants=b.grants,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from people import HILVERSUM, ZEIST
 
 from services.casework.domain import bsn
 from services.casework.domain.bsn import BsnDecryptionError, BsnVault, is_valid_bsn
@@ -56,17 +57,17 @@ def test_encrypt_decrypt_roundtrip_with_random_nonce() -> None:
 
 def test_decrypt_refuses_wrong_key_tampering_and_context() -> None:
     vault = BsnVault(SECRET)
-    blob = vault.encrypt("123456782", context="GM0355")
-    assert vault.decrypt(blob, context="GM0355") == "123456782"
+    blob = vault.encrypt("123456782", context=ZEIST)
+    assert vault.decrypt(blob, context=ZEIST) == "123456782"
     with pytest.raises(BsnDecryptionError):
-        vault.decrypt(blob, context="GM0402")
+        vault.decrypt(blob, context=HILVERSUM)
     with pytest.raises(BsnDecryptionError):
-        BsnVault(SECRET + "x").decrypt(blob, context="GM0355")
+        BsnVault(SECRET + "x").decrypt(blob, context=ZEIST)
     tampered = blob[:-1] + bytes([blob[-1] ^ 1])
     with pytest.raises(BsnDecryptionError):
-        vault.decrypt(tampered, context="GM0355")
+        vault.decrypt(tampered, context=ZEIST)
     with pytest.raises(BsnDecryptionError):
-        vault.decrypt(b"\x02" + blob[1:], context="GM0355")
+        vault.decrypt(b"\x02" + blob[1:], context=ZEIST)
     with pytest.raises(BsnDecryptionError):
         vault.decrypt(b"kort")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from icalendar import Calendar
+from people import ZEIST_PGA_EXPERT_NAME
 
 from services.casework.informatie.delen_wizard import (
     STEPS,
@@ -29,7 +30,9 @@ MEETING = {
 
 def test_calendar_folds_escapes_and_parses_back() -> None:
     stamp = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
-    raw = meeting_calendar(MEETING, chair_name="Eline de Graaf", stamp=stamp, uid_domain="x.nl")
+    raw = meeting_calendar(
+        MEETING, chair_name=ZEIST_PGA_EXPERT_NAME, stamp=stamp, uid_domain="x.nl"
+    )
     lines = raw.split(b"\r\n")
     assert all(len(line) <= 75 for line in lines)
     assert any(line.startswith(b" ") for line in lines)  # the long description is folded
