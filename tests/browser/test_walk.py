@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from people import ZEIST_KLANTMANAGER_NAME
+from people import ZEIST_CASUSREGISSEUR_NAME, ZEIST_KLANTMANAGER_NAME
 from walk_steps import (
     CASUSREGISSEUR,
     DEEL_TITEL,
@@ -359,7 +359,7 @@ def test_toestemming_delen_and_the_avg_pages(browse: Browse) -> None:
 
     # The toegangslog of the casus: who read it (the casusregisseur, just now).
     follow(b, b.page.get_by_role("link", name="Wie heeft deze casus ingezien"), "toegangslog")
-    assert "Robin" in b.page.locator("main").inner_text()
+    assert ZEIST_CASUSREGISSEUR_NAME in b.page.locator("main").inner_text()
 
     # The PGA-expert: the AVG page of the person, and the inzage (art. 15).
     expert = browse(T, PGA_EXPERT)

@@ -18,6 +18,15 @@ from services.platform.db.models import Casus, Person
 from services.platform.policy import Decision
 
 
+def group_name_of(casus: Casus, decision: Decision) -> str | None:
+    """The group's (working) name, which identifies its members: only in a full view whose
+    purpose has the grant for identifying data (found by the hostile probes: a list under
+    ``doel=opschaling`` showed it to a participant without that grant)."""
+    if decision.view != "full" or "identificerend" in decision.mask:
+        return None
+    return casus.group_name
+
+
 def summary_view(
     ws: Workspace,
     casus: Casus,
@@ -40,7 +49,7 @@ def summary_view(
         "weergave": decision.view,
     }
     if casus.kind == "groep":
-        view["groepsnaam"] = casus.group_name if decision.view == "full" else None
+        view["groepsnaam"] = group_name_of(casus, decision)
         view["stap"] = lifecycle.group_step(casus.state)
     elif casus.subject_person_id is not None:
         if persons is not None:

@@ -28,7 +28,7 @@ from typing import Any, Final, Literal
 
 import sqlalchemy as sa
 
-from services.casework.casussen.weergave import summary_view
+from services.casework.casussen.weergave import group_name_of, summary_view
 from services.casework.casussen.zichtbaar import Page, visible_casus_branches
 from services.casework.domain import lifecycle
 from services.casework.domain.bsn import normalize_bsn, require_valid_bsn
@@ -202,7 +202,8 @@ def matches(casus: Casus, person: Person | None, decision: Decision, term: Term)
     if term.text in casus.reference.casefold():
         found.append("referentie")
     words = term.text.split()
-    if full and casus.group_name and all(w in casus.group_name.casefold() for w in words):
+    group_name = group_name_of(casus, decision)
+    if group_name and all(w in group_name.casefold() for w in words):
         found.append("groepsnaam")
     if person_visible and person is not None:
         names = " ".join([person.given_names, person.surname, person.roepnaam or ""]).casefold()

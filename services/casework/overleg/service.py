@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from services.casework import free_text
 from services.casework.casussen.tijdlijn import event_view
+from services.casework.casussen.weergave import group_name_of
 from services.casework.casussen.zichtbaar import visible_casus_ids_query
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
@@ -423,7 +424,7 @@ def _item_view(
         "gemaskeerd": list(decision.mask),
     }
     if casus.kind == "groep":
-        view["groepsnaam"] = casus.group_name if full else None
+        view["groepsnaam"] = group_name_of(casus, decision)
         view["stap"] = lifecycle.group_step(casus.state)
     elif casus.subject_person_id is not None:
         person = ws.session.get(Person, (casus.tenant_id, casus.subject_person_id))
