@@ -68,36 +68,36 @@ def withhold_item(
     ws: Workspace, casus_id: uuid.UUID, item_id: uuid.UUID, expected_version: int | None
 ) -> InformationItem:
     """The source withholds its item (e.g. lopend onderzoek): nobody else sees it."""
-    casus = ws.load_casus(casus_id)
-    item = load_item(ws, casus, item_id, for_update=True)
-    decision = ws.enforcer.decide(
-        "withhold",
-        item_resource(ws, casus, item, item.purpose),
-        ws.context(item.purpose),
-        item_target(casus, item),
-    )
-    with ws.changing(item, expected_version, required=False):
-        if item.withheld:
-            raise Conflict("al-achtergehouden", "Dit item is al achtergehouden.")
-        item.withheld = True
-        _honour(ws, casus, item, decision)
-    return item
+    return _set_withheld(ws, casus_id, item_id, expected_version, withhold=True)
 
 
 def release_item(
     ws: Workspace, casus_id: uuid.UUID, item_id: uuid.UUID, expected_version: int | None
 ) -> InformationItem:
     """Only the source releases a withheld item; a shared item is visible again."""
+    return _set_withheld(ws, casus_id, item_id, expected_version, withhold=False)
+
+
+def _set_withheld(
+    ws: Workspace,
+    casus_id: uuid.UUID,
+    item_id: uuid.UUID,
+    expected_version: int | None,
+    *,
+    withhold: bool,
+) -> InformationItem:
     casus = ws.load_casus(casus_id)
     item = load_item(ws, casus, item_id, for_update=True)
     decision = ws.enforcer.decide(
-        "release",
+        "withhold" if withhold else "release",
         item_resource(ws, casus, item, item.purpose),
         ws.context(item.purpose),
         item_target(casus, item),
     )
     with ws.changing(item, expected_version, required=False):
-        item.withheld = False
+        if withhold and item.withheld:
+            raise Conflict("al-achtergehouden", "Dit item is al achtergehouden.")
+        item.withheld = withhold
         _honour(ws, casus, item, decision)
     return item
 

@@ -108,6 +108,14 @@ def _state(item: InformationItem) -> InformatieStatusOut:
     )
 
 
+def _source_action(
+    request: Req, ws: Ws, casus_id: uuid.UUID, item_id: uuid.UUID, *, withhold: bool
+) -> Response[InformatieStatusOut]:
+    """Achterhouden or vrijgeven by the source."""
+    change = delen.withhold_item if withhold else delen.release_item
+    return command(request, ws, lambda expected: change(ws, casus_id, item_id, expected), _state)
+
+
 class InformatieController(Controller):
     path = "/api/v1/casussen/{casus_id:uuid}/informatie"
     tags = ["informatie"]  # noqa: RUF012
@@ -211,12 +219,7 @@ class InformatieController(Controller):
     def withhold(
         self, request: Req, ws: Ws, casus_id: CasusId, item_id: ItemId
     ) -> Response[InformatieStatusOut]:
-        return command(
-            request,
-            ws,
-            lambda expected: delen.withhold_item(ws, casus_id, item_id, expected),
-            _state,
-        )
+        return _source_action(request, ws, casus_id, item_id, withhold=True)
 
     @post(
         "/{item_id:uuid}/vrijgeven",
@@ -229,9 +232,4 @@ class InformatieController(Controller):
     def release(
         self, request: Req, ws: Ws, casus_id: CasusId, item_id: ItemId
     ) -> Response[InformatieStatusOut]:
-        return command(
-            request,
-            ws,
-            lambda expected: delen.release_item(ws, casus_id, item_id, expected),
-            _state,
-        )
+        return _source_action(request, ws, casus_id, item_id, withhold=False)
