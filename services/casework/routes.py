@@ -26,7 +26,7 @@ from services.casework.groepsstappen.pages import GroepsstappenPagesController
 from services.casework.groepsstappen.routes import GroepsstappenController
 from services.casework.informatie.delen_wizard import DelenWizardController
 from services.casework.informatie.pages import InformatiePagesController
-from services.casework.informatie.routes import InformatieController, ToestemmingenController
+from services.casework.informatie.routes import InformatieController
 from services.casework.meldingen.pages import MeldingenPagesController
 from services.casework.meldingen.routes import MeldingenController
 from services.casework.overleg.pages import OverlegPagesController
@@ -36,6 +36,7 @@ from services.casework.plan.pages import PlanPagesController
 from services.casework.plan.routes import PlanController
 from services.casework.plan.zrm_pages import ZelfredzaamheidPagesController
 from services.casework.toestemming.pages import ToestemmingPagesController
+from services.casework.toestemming.routes import ToestemmingenController
 from services.casework.uitleg import UitlegController
 from services.casework.unit_of_work import request_workspace
 from services.casework.web.shell import page_viewer

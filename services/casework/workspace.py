@@ -35,6 +35,7 @@ from services.platform.db.models import (
     CasusParticipant,
     CasusRole,
     CasusShare,
+    Document,
     InformationItem,
     Meeting,
     Person,
@@ -62,6 +63,9 @@ PURPOSE_BY_PHASE: Mapping[str, str] = {
 }
 
 REGIE_ROLES = ("casusregisseur", "procesregisseur")
+
+#: The rows whose ``version`` is their ETag (``version_id_col``).
+Versioned = Casus | Meeting | InformationItem | Person | Document
 
 #: Resource types that are about one person.
 PERSON_TYPES = frozenset({"person", "group_member"})
@@ -204,18 +208,22 @@ class Workspace:
 
     @contextmanager
     def changing(
-        self, row: Casus | Meeting | InformationItem | Person, expected_version: int | None
+        self, row: Versioned, expected_version: int | None, *, required: bool = True
     ) -> Iterator[None]:
         """One change of ``row`` under optimistic concurrency, after it was loaded and the
         policy allowed it: the client's If-Match must name the current version (428 without,
         412 when stale); after the change the row is touched — its UPDATE moves
-        ``version_id_col`` on — and flushed, so the answer names the new version."""
-        check_version(row.version, expected_version)
+        ``version_id_col`` on — and flushed, so the answer names the new version.
+
+        With ``required=False`` a missing If-Match is accepted (the routes that took none
+        before ETags came); one that is given must still be current."""
+        if required or expected_version is not None:
+            check_version(row.version, expected_version)
         yield
         self.touch(row)
         self.session.flush()
 
-    def touch(self, row: Casus | Meeting | InformationItem | Person) -> None:
+    def touch(self, row: Versioned) -> None:
         """Record that ``row`` changed (also when only rows that belong to it did): its
         UPDATE bumps the version (``version_id_col``), which is the ETag clients send back."""
         row.updated_at = self.enforcer.now

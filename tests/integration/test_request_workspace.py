@@ -21,7 +21,7 @@ from litestar.testing import TestClient
 from people import REGION_UTRECHT, ZEIST, ZEIST_PGA_EXPERT, ZEIST_PGA_EXPERT_NAME, ZEIST_WIJKAGENT
 
 from services.casework.commands import Ws, command
-from services.casework.errors import VersionMismatch
+from services.casework.errors import VersionMismatch, VersionRequired
 from services.casework.problems import CASEWORK_EXCEPTION_HANDLERS
 from services.casework.routes import DEPENDENCIES
 from services.casework.unit_of_work import workspace
@@ -213,3 +213,28 @@ def test_a_stale_row_in_a_part_of_a_page_is_a_version_mismatch(
         ws.event(ws.load_casus(casus_id), "probe-na-412", "De pagina gaat door.")
     assert _version(runtime, casus_id) == before + 1
     assert _events(runtime, casus_id, "probe-na-412") == 1
+
+
+def test_changing_checks_the_version_then_touches_and_flushes(
+    runtime: Runtime, client: TestClient[Litestar], token_for: Headers
+) -> None:
+    """Workspace.changing: 428 without If-Match (unless ``required=False``), 412 when stale
+    (also when not required), and the row's version moves on once after the change."""
+    casus_id = _casus(client, token_for)
+    before = _version(runtime, casus_id)
+    with workspace(runtime.casework, PRINCIPAL) as ws:
+        casus = ws.load_casus(casus_id, for_update=True)
+        with pytest.raises(VersionRequired), ws.changing(casus, None):
+            pytest.fail("the change runs only after the version check")
+        with pytest.raises(VersionMismatch), ws.changing(casus, before + 5, required=False):
+            pytest.fail("the change runs only after the version check")
+        with ws.changing(casus, None, required=False):
+            ws.event(casus, "probe-wijziging", "Zonder If-Match, waar die niet verplicht is.")
+        assert casus.version == before + 1  # flushed: the answer can name the new version
+    with workspace(runtime.casework, PRINCIPAL) as ws:  # the next request
+        casus = ws.load_casus(casus_id, for_update=True)
+        with ws.changing(casus, before + 1):
+            ws.event(casus, "probe-wijziging", "Met de huidige versie.")
+        assert casus.version == before + 2
+    assert _version(runtime, casus_id) == before + 2
+    assert _events(runtime, casus_id, "probe-wijziging") == 2

@@ -12,7 +12,7 @@ from services.casework.domain import group_steps, lifecycle
 from services.casework.domain.timers import add_months
 from services.casework.errors import Conflict
 from services.casework.plan import service as plans
-from services.casework.workspace import Workspace, check_version
+from services.casework.workspace import Workspace
 from services.platform.authz.enforce import Target
 from services.platform.db.models import Casus
 from services.platform.policy import Decision
@@ -55,53 +55,53 @@ def transition(
     functions because they carry more data."""
     casus = ws.load_casus(casus_id, for_update=True)
     authorize_change(ws, casus, "transition", None)
-    check_version(casus.version, expected_version)
-    move = lifecycle.transition(casus.kind, casus.state, target)
-    special = {
-        "opnemen",
-        "doorverwijzen",
-        "niet-opnemen",
-        "afschalen",
-        "opschalen",
-        "stoppen",
-        "heropenen",
-    }
-    if move.action in special:
-        raise Conflict(
-            "gebruik-specifieke-actie",
-            f"'{move.label}' gaat via het eigen formulier (triage, afsluiting of heropenen).",
-            toegestaan=list(lifecycle.allowed_next(casus.kind, casus.state)),
-        )
-    lifecycle.check_transition_data(casus.kind, casus.state, target, reason=reason)
-    if move.action == "uitvoering-starten" and not plans.has_plan(ws, casus):
-        raise Conflict(
-            "plan-vereist",
-            "Stel eerst het plan van aanpak vast: zonder plan van aanpak start de uitvoering niet.",
-        )
-    if (
-        casus.kind == "groep"
-        and target == "stap-2"
-        and not any(r.role == "uitvoeringscoordinator" for r in ws.active_roles(casus))
-    ):
-        raise Conflict(
-            "uitvoeringscoordinator-vereist",
-            "Stel eerst een uitvoeringscoördinator aan: vanaf stap 2 worden persoonsgegevens "
-            "verwerkt.",
-        )
-    if casus.kind == lifecycle.GROUP:
-        _check_group_step_done(ws, casus, move)
-    move_to(ws, casus, target, reason or move.label)
-    if move.action == "archiveren":
-        casus.closure = {
-            **casus.closure,
-            "gearchiveerd_op": ws.today.isoformat(),
-            "archiveer_reden": (reason or "").strip(),
+    with ws.changing(casus, expected_version):
+        move = lifecycle.transition(casus.kind, casus.state, target)
+        special = {
+            "opnemen",
+            "doorverwijzen",
+            "niet-opnemen",
+            "afschalen",
+            "opschalen",
+            "stoppen",
+            "heropenen",
         }
-    if casus.kind == "groep" and target == "afgesloten":
-        casus.closure = {"reden": reason, "datum": ws.today.isoformat(), "stap": move.source}
-        casus.closure_date = ws.today
-        casus.retention_until = add_months(ws.today, ws.manifest.retention.default_months)
-    ws.session.flush()
+        if move.action in special:
+            raise Conflict(
+                "gebruik-specifieke-actie",
+                f"'{move.label}' gaat via het eigen formulier (triage, afsluiting of heropenen).",
+                toegestaan=list(lifecycle.allowed_next(casus.kind, casus.state)),
+            )
+        lifecycle.check_transition_data(casus.kind, casus.state, target, reason=reason)
+        if move.action == "uitvoering-starten" and not plans.has_plan(ws, casus):
+            raise Conflict(
+                "plan-vereist",
+                "Stel eerst het plan van aanpak vast: zonder plan van aanpak start de uitvoering "
+                "niet.",
+            )
+        if (
+            casus.kind == "groep"
+            and target == "stap-2"
+            and not any(r.role == "uitvoeringscoordinator" for r in ws.active_roles(casus))
+        ):
+            raise Conflict(
+                "uitvoeringscoordinator-vereist",
+                "Stel eerst een uitvoeringscoördinator aan: vanaf stap 2 worden persoonsgegevens "
+                "verwerkt.",
+            )
+        if casus.kind == lifecycle.GROUP:
+            _check_group_step_done(ws, casus, move)
+        move_to(ws, casus, target, reason or move.label)
+        if move.action == "archiveren":
+            casus.closure = {
+                **casus.closure,
+                "gearchiveerd_op": ws.today.isoformat(),
+                "archiveer_reden": (reason or "").strip(),
+            }
+        if casus.kind == "groep" and target == "afgesloten":
+            casus.closure = {"reden": reason, "datum": ws.today.isoformat(), "stap": move.source}
+            casus.closure_date = ws.today
+            casus.retention_until = add_months(ws.today, ws.manifest.retention.default_months)
     return casus
 
 

@@ -48,6 +48,9 @@ from services.casework.casussen.schemas import (
     UitkomstAangemaaktOut,
     UitkomstenIn,
     UitkomstmetingOut,
+    to_aanmelding,
+    to_afsluiting,
+    to_informeren,
     to_person_input,
 )
 from services.casework.commands import Req, Ws, command, created, tagged
@@ -114,24 +117,7 @@ class CasussenController(Controller):
         responses=problem_responses(*BY_ID, 409, *WITH_BODY),
     )
     def create(self, ws: Ws, data: JSONBody[AanmeldingIn]) -> Response[CasusStatusOut]:
-        person = to_person_input(data.persoon) if data.persoon is not None else None
-        casus = aanmelden.aanmelden(
-            ws,
-            aanmelden.Aanmelding(
-                kind=data.soort,
-                waarom_integraal=data.waarom_integraal,
-                problemen=dict(data.problemen),
-                geinformeerd=data.geinformeerd,
-                reden_niet_geinformeerd=data.reden_niet_geinformeerd,
-                person=person,
-                person_id=data.persoon_id,
-                group_name=data.groepsnaam,
-                doelgroep=data.doelgroep,
-                vrijwillig=data.vrijwillig,
-                meeting_type=data.overleg,
-                text_categories=tuple(data.tekst_categorieen),
-            ),
-        )
+        casus = aanmelden.aanmelden(ws, to_aanmelding(data))
         return created(ws, casus, _state(casus), f"{self.path}/{casus.id}")
 
     @get(
@@ -221,24 +207,10 @@ class CasussenController(Controller):
     def inform(
         self, request: Req, ws: Ws, casus_id: CasusId, data: JSONBody[InformerenIn]
     ) -> Response[CasusStatusOut]:
-        brief, gesprek = data.notificatiebrief, data.startgesprek
         return command(
             request,
             ws,
-            lambda expected: informeren.informeren(
-                ws,
-                casus_id,
-                expected,
-                informeren.Informeren(
-                    brief_ondertekend_door=brief.ondertekend_door if brief else None,
-                    brief_overhandigd_door=brief.overhandigd_door if brief else None,
-                    brief_datum=brief.datum if brief else None,
-                    startgesprek_datum=gesprek.datum if gesprek else None,
-                    startgesprek_notities=gesprek.notities if gesprek else None,
-                    geen_reactie=data.geen_reactie,
-                    toelichting=data.toelichting,
-                ),
-            ),
+            lambda expected: informeren.informeren(ws, casus_id, expected, to_informeren(data)),
             _state,
         )
 
@@ -275,23 +247,10 @@ class CasussenController(Controller):
     def close(
         self, request: Req, ws: Ws, casus_id: CasusId, data: JSONBody[AfsluitingIn]
     ) -> Response[CasusStatusOut]:
-        talk = data.eindgesprek
         return command(
             request,
             ws,
-            lambda expected: afsluiting.afsluiten(
-                ws,
-                casus_id,
-                expected,
-                afsluiting.Afsluiting(
-                    reden=data.reden,
-                    toelichting=data.toelichting,
-                    ontvangende_organisatie=data.ontvangende_organisatie,
-                    eindgesprek_datum=talk.datum if talk else None,
-                    eindgesprek_notities=talk.notities if talk else None,
-                    afsluitbrief_datum=data.afsluitbrief_datum,
-                ),
-            ),
+            lambda expected: afsluiting.afsluiten(ws, casus_id, expected, to_afsluiting(data)),
             _state,
         )
 

@@ -21,7 +21,7 @@ from services.casework.domain.triage import (
     evaluate_inclusion,
     find_duplicates,
 )
-from services.casework.workspace import Workspace, check_version
+from services.casework.workspace import Workspace
 from services.platform.db.models import Casus, MeetingType, Person
 
 
@@ -96,45 +96,48 @@ def triage_decide(
 ) -> Casus:
     casus = ws.load_casus(casus_id, for_update=True)
     authorize_change(ws, casus, "transition", "triage")
-    check_version(casus.version, expected_version)
-    if casus.state != "in_triage":
-        raise lifecycle.InvalidTransition(
-            casus.state, "triage", lifecycle.allowed_next(casus.kind, casus.state), casus.kind
+    with ws.changing(casus, expected_version):
+        if casus.state != "in_triage":
+            raise lifecycle.InvalidTransition(
+                casus.state, "triage", lifecycle.allowed_next(casus.kind, casus.state), casus.kind
+            )
+        try:
+            inclusion = evaluate_inclusion(ws.manifest.inclusion, criteria_met)
+        except ValueError as error:
+            raise DomainValidationError([FieldProblem("criteria", str(error))]) from None
+        person = (
+            ws.session.get(Person, (casus.tenant_id, casus.subject_person_id))
+            if casus.subject_person_id
+            else None
         )
-    try:
-        inclusion = evaluate_inclusion(ws.manifest.inclusion, criteria_met)
-    except ValueError as error:
-        raise DomainValidationError([FieldProblem("criteria", str(error))]) from None
-    person = (
-        ws.session.get(Person, (casus.tenant_id, casus.subject_person_id))
-        if casus.subject_person_id
-        else None
-    )
-    age = (
-        check_age_band(person.birth_date, ws.today, ws.manifest.age_band)
-        if person is not None and person.birth_date
-        else None
-    )
-    outcome = decide(decision, inclusion, age=age, reason=reason, override_reason=override_reason)
-    duplicates = find_duplicates(_same_person_casussen(ws, casus), exclude_casus_id=casus.reference)
-    casus.triage = {
-        "besluit": outcome.decision,
-        "besluit_label": outcome.label,
-        "reden": outcome.reason,
-        "afwijking": outcome.override,
-        "afwijking_reden": outcome.override_reason,
-        "criteria": sorted(criteria_met),
-        "inclusie": inclusion.label,
-        "leeftijd": age.label if age else None,
-        "dubbelingen": [d.text for d in duplicates],
-        "door": ws.principal.user_id,
-        "datum": ws.today.isoformat(),
-    }
-    move_to(ws, casus, outcome.next_state, f"Triagebesluit: {outcome.label}.")
-    if outcome.next_state in ("niet_opgenomen", "doorverwezen"):
-        casus.closure_date = ws.today
-        casus.retention_until = add_months(
-            ws.today, ws.manifest.retention.months_for(outcome.decision)
+        age = (
+            check_age_band(person.birth_date, ws.today, ws.manifest.age_band)
+            if person is not None and person.birth_date
+            else None
         )
-    ws.session.flush()
+        outcome = decide(
+            decision, inclusion, age=age, reason=reason, override_reason=override_reason
+        )
+        duplicates = find_duplicates(
+            _same_person_casussen(ws, casus), exclude_casus_id=casus.reference
+        )
+        casus.triage = {
+            "besluit": outcome.decision,
+            "besluit_label": outcome.label,
+            "reden": outcome.reason,
+            "afwijking": outcome.override,
+            "afwijking_reden": outcome.override_reason,
+            "criteria": sorted(criteria_met),
+            "inclusie": inclusion.label,
+            "leeftijd": age.label if age else None,
+            "dubbelingen": [d.text for d in duplicates],
+            "door": ws.principal.user_id,
+            "datum": ws.today.isoformat(),
+        }
+        move_to(ws, casus, outcome.next_state, f"Triagebesluit: {outcome.label}.")
+        if outcome.next_state in ("niet_opgenomen", "doorverwezen"):
+            casus.closure_date = ws.today
+            casus.retention_until = add_months(
+                ws.today, ws.manifest.retention.months_for(outcome.decision)
+            )
     return casus

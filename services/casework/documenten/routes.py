@@ -119,6 +119,15 @@ def _out(document: Any, view: dict[str, Any], status: int = 200) -> Response[Doc
     )
 
 
+def _source_action(
+    request: Req, ws: Ws, casus_id: uuid.UUID, document_id: uuid.UUID, *, withhold: bool
+) -> Response[DocumentOut]:
+    """Achterhouden or vrijgeven by the source (If-Match optional)."""
+    change = documents.withhold_document if withhold else documents.release_document
+    document = change(ws, casus_id, document_id, if_match_version(request))
+    return _out(document, documents.document_view(ws, document, None))
+
+
 class DocumentenController(Controller):
     """Documenten (bijlagen) bij een casus of informatie-item."""
 
@@ -210,8 +219,7 @@ class DocumentenController(Controller):
     def withhold(
         self, request: Req, ws: Ws, casus_id: CasusId, document_id: DocumentId
     ) -> Response[DocumentOut]:
-        document = documents.withhold_document(ws, casus_id, document_id, if_match_version(request))
-        return _out(document, documents.document_view(ws, document, None))
+        return _source_action(request, ws, casus_id, document_id, withhold=True)
 
     @post(
         "/{document_id:uuid}/vrijgeven",
@@ -223,8 +231,7 @@ class DocumentenController(Controller):
     def release(
         self, request: Req, ws: Ws, casus_id: CasusId, document_id: DocumentId
     ) -> Response[DocumentOut]:
-        document = documents.release_document(ws, casus_id, document_id, if_match_version(request))
-        return _out(document, documents.document_view(ws, document, None))
+        return _source_action(request, ws, casus_id, document_id, withhold=False)
 
     @delete(
         "/{document_id:uuid}",

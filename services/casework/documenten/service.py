@@ -32,7 +32,7 @@ from services.casework.documenten.sniff import ALLOWED, GENERIC, declared, sniff
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.errors import Conflict, NotFound
 from services.casework.subjects import is_restricted
-from services.casework.workspace import Workspace, check_version, ref
+from services.casework.workspace import Workspace, ref
 from services.platform.authz.enforce import AccessDenied, Target
 from services.platform.db.models import Casus, Document, InformationItem
 from services.platform.policy import Decision
@@ -471,10 +471,9 @@ def delete_document(
             "alleen-bron",
             "Alleen de organisatie die het document heeft toegevoegd kan het verwijderen.",
         )
-    check_version(document.version, expected_version)
-    ws.session.delete(document)
-    ws.event(casus, "document", "Document verwijderd.")
-    ws.session.flush()
+    with ws.changing(document, expected_version):
+        ws.session.delete(document)
+        ws.event(casus, "document", "Document verwijderd.")
 
 
 def _set_withheld(
@@ -501,18 +500,15 @@ def _set_withheld(
     ws.enforcer.decide(action, resource, ws.context(document.purpose), _target(casus, document))
     if withhold and document.withheld:
         raise Conflict("al-achtergehouden", "Dit document is al achtergehouden.")
-    if expected_version is not None:
-        check_version(document.version, expected_version)
-    document.withheld = withhold
-    document.updated_at = ws.enforcer.now
-    ws.event(
-        casus,
-        "informatie-bron",
-        "Document achtergehouden door de bron."
-        if withhold
-        else "Document vrijgegeven door de bron.",
-    )
-    ws.session.flush()
+    with ws.changing(document, expected_version, required=False):
+        document.withheld = withhold
+        ws.event(
+            casus,
+            "informatie-bron",
+            "Document achtergehouden door de bron."
+            if withhold
+            else "Document vrijgegeven door de bron.",
+        )
     return document
 
 

@@ -16,7 +16,7 @@ from services.casework.domain.errors import DomainValidationError
 from services.casework.errors import Conflict
 from services.casework.informatie.checklist import Checklist, code_problems, refuse_unknown_codes
 from services.casework.informatie.items import item_resource, item_target, load_item
-from services.casework.workspace import Workspace, check_version
+from services.casework.workspace import Workspace
 from services.platform.db.models import Casus, InformationItem
 from services.platform.policy import Decision
 from tenants.reference import DATA_CATEGORIES
@@ -44,26 +44,23 @@ def share_item(
         ws.context(checklist.purpose, checklist.context()),
         item_target(casus, item),
     )
-    if expected_version is not None:
-        check_version(item.version, expected_version)
-    # The policy refuses unknown purposes and bases; an art. 9 exception or beroepsgeheim
-    # ground is only checked for its category, so unknown codes there are refused here.
-    problems = code_problems(checklist)
-    if problems:
-        raise DomainValidationError(problems)
-    again = item.shared
-    item.purpose = checklist.purpose or item.purpose
-    item.legal_basis = checklist.legal_basis
-    item.art9_exception = checklist.art9_exception
-    item.beroepsgeheim_ground = checklist.beroepsgeheim_ground
-    item.necessity = (checklist.necessity or "").strip() or None
-    item.person_informed = checklist.person_informed
-    item.not_informed_reason = (checklist.not_informed_reason or "").strip() or None
-    item.shared = True
-    item.shared_at = ws.enforcer.now
-    ws.touch(item)
-    _honour(ws, casus, item, decision, again=again)
-    ws.session.flush()
+    with ws.changing(item, expected_version, required=False):
+        # The policy refuses unknown purposes and bases; an art. 9 exception or beroepsgeheim
+        # ground is only checked for its category, so unknown codes there are refused here.
+        problems = code_problems(checklist)
+        if problems:
+            raise DomainValidationError(problems)
+        again = item.shared
+        item.purpose = checklist.purpose or item.purpose
+        item.legal_basis = checklist.legal_basis
+        item.art9_exception = checklist.art9_exception
+        item.beroepsgeheim_ground = checklist.beroepsgeheim_ground
+        item.necessity = (checklist.necessity or "").strip() or None
+        item.person_informed = checklist.person_informed
+        item.not_informed_reason = (checklist.not_informed_reason or "").strip() or None
+        item.shared = True
+        item.shared_at = ws.enforcer.now
+        _honour(ws, casus, item, decision, again=again)
     return item
 
 
@@ -71,43 +68,37 @@ def withhold_item(
     ws: Workspace, casus_id: uuid.UUID, item_id: uuid.UUID, expected_version: int | None
 ) -> InformationItem:
     """The source withholds its item (e.g. lopend onderzoek): nobody else sees it."""
-    casus = ws.load_casus(casus_id)
-    item = load_item(ws, casus, item_id, for_update=True)
-    decision = ws.enforcer.decide(
-        "withhold",
-        item_resource(ws, casus, item, item.purpose),
-        ws.context(item.purpose),
-        item_target(casus, item),
-    )
-    if expected_version is not None:
-        check_version(item.version, expected_version)
-    if item.withheld:
-        raise Conflict("al-achtergehouden", "Dit item is al achtergehouden.")
-    item.withheld = True
-    ws.touch(item)
-    _honour(ws, casus, item, decision)
-    ws.session.flush()
-    return item
+    return _set_withheld(ws, casus_id, item_id, expected_version, withhold=True)
 
 
 def release_item(
     ws: Workspace, casus_id: uuid.UUID, item_id: uuid.UUID, expected_version: int | None
 ) -> InformationItem:
     """Only the source releases a withheld item; a shared item is visible again."""
+    return _set_withheld(ws, casus_id, item_id, expected_version, withhold=False)
+
+
+def _set_withheld(
+    ws: Workspace,
+    casus_id: uuid.UUID,
+    item_id: uuid.UUID,
+    expected_version: int | None,
+    *,
+    withhold: bool,
+) -> InformationItem:
     casus = ws.load_casus(casus_id)
     item = load_item(ws, casus, item_id, for_update=True)
     decision = ws.enforcer.decide(
-        "release",
+        "withhold" if withhold else "release",
         item_resource(ws, casus, item, item.purpose),
         ws.context(item.purpose),
         item_target(casus, item),
     )
-    if expected_version is not None:
-        check_version(item.version, expected_version)
-    item.withheld = False
-    ws.touch(item)
-    _honour(ws, casus, item, decision)
-    ws.session.flush()
+    with ws.changing(item, expected_version, required=False):
+        if withhold and item.withheld:
+            raise Conflict("al-achtergehouden", "Dit item is al achtergehouden.")
+        item.withheld = withhold
+        _honour(ws, casus, item, decision)
     return item
 
 

@@ -18,12 +18,8 @@ from services.casework.domain.errors import FieldProblem
 from services.casework.informatie.delen import release_item, withhold_item
 from services.casework.informatie.routes import InformatieIn
 from services.casework.informatie.toevoegen import ItemInput, create_item
-from services.casework.web.kit import (
-    Builder,
-    CasusId,
-    Form,
-    casus_form,
-)
+from services.casework.web.context import Viewer
+from services.casework.web.kit import CasusId, Form, casus_form
 from services.casework.web.schema_forms import Messages, filled, iso_date, parse_form
 from services.casework.web.shell import Page, Req, Web
 from services.casework.workspace import Workspace
@@ -143,26 +139,29 @@ def _inform(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
     return perform
 
 
-def _withhold(item_id: uuid.UUID) -> Builder:
+async def _source_action(
+    request: Req,
+    web: Web,
+    viewer: Viewer | None,
+    casus_id: uuid.UUID,
+    item_id: uuid.UUID,
+    *,
+    withhold: bool,
+) -> Response[Any]:
+    """Achterhouden or vrijgeven by the source (the same form, the other action)."""
+    key = f"{'achterhouden' if withhold else 'vrijgeven'}:{item_id}"
+
     def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
         def perform(ws: Workspace) -> str:
-            withhold_item(ws, casus_id, item_id, form.version())
-            return "achtergehouden"
-
-        return perform
-
-    return build
-
-
-def _release(item_id: uuid.UUID) -> Builder:
-    def build(form: Form, casus_id: uuid.UUID) -> Callable[[Workspace], str]:
-        def perform(ws: Workspace) -> str:
+            if withhold:
+                withhold_item(ws, casus_id, item_id, form.version())
+                return "achtergehouden"
             release_item(ws, casus_id, item_id, form.version())
             return "vrijgegeven"
 
         return perform
 
-    return build
+    return await casus_form(request, web, viewer, casus_id, lambda form: key, build)
 
 
 class InformatiePagesController(Controller):
@@ -218,14 +217,7 @@ class InformatiePagesController(Controller):
         casus_id: CasusId,
         item_id: ItemId,
     ) -> Response[Any]:
-        return await casus_form(
-            request,
-            web,
-            viewer,
-            casus_id,
-            lambda form: f"achterhouden:{item_id}",
-            _withhold(item_id),
-        )
+        return await _source_action(request, web, viewer, casus_id, item_id, withhold=True)
 
     @post(
         "/casussen/{casus_id:uuid}/informatie/{item_id:uuid}/vrijgeven",
@@ -240,11 +232,4 @@ class InformatiePagesController(Controller):
         casus_id: CasusId,
         item_id: ItemId,
     ) -> Response[Any]:
-        return await casus_form(
-            request,
-            web,
-            viewer,
-            casus_id,
-            lambda form: f"vrijgeven:{item_id}",
-            _release(item_id),
-        )
+        return await _source_action(request, web, viewer, casus_id, item_id, withhold=False)

@@ -1,4 +1,5 @@
-"""Information items (informatie) and consent (toestemmingen) on a casus.
+"""Information items (informatie) on a casus; consent is in
+:mod:`services.casework.toestemming.routes`.
 
 Sharing goes through the checklist gegevensdeling; the policy names every missing part.
 If-Match is optional on the item actions (delen, achterhouden, vrijgeven): when sent it must
@@ -21,10 +22,7 @@ from services.casework.informatie.schemas import (
     InformatieItemOut,
     InformatieLijstOut,
     InformatieStatusOut,
-    ToestemmingOut,
 )
-from services.casework.toestemming import service as consent_service
-from services.casework.toestemming.schemas import ToestemmingIn
 from services.platform.db.models import InformationItem
 from services.platform.http.openapi import BY_ID, VERSIONED, WITH_BODY, problem_responses
 
@@ -108,6 +106,14 @@ def _state(item: InformationItem) -> InformatieStatusOut:
         grondslag=item.legal_basis,
         versie=item.version,
     )
+
+
+def _source_action(
+    request: Req, ws: Ws, casus_id: uuid.UUID, item_id: uuid.UUID, *, withhold: bool
+) -> Response[InformatieStatusOut]:
+    """Achterhouden or vrijgeven by the source."""
+    change = delen.withhold_item if withhold else delen.release_item
+    return command(request, ws, lambda expected: change(ws, casus_id, item_id, expected), _state)
 
 
 class InformatieController(Controller):
@@ -213,12 +219,7 @@ class InformatieController(Controller):
     def withhold(
         self, request: Req, ws: Ws, casus_id: CasusId, item_id: ItemId
     ) -> Response[InformatieStatusOut]:
-        return command(
-            request,
-            ws,
-            lambda expected: delen.withhold_item(ws, casus_id, item_id, expected),
-            _state,
-        )
+        return _source_action(request, ws, casus_id, item_id, withhold=True)
 
     @post(
         "/{item_id:uuid}/vrijgeven",
@@ -231,66 +232,4 @@ class InformatieController(Controller):
     def release(
         self, request: Req, ws: Ws, casus_id: CasusId, item_id: ItemId
     ) -> Response[InformatieStatusOut]:
-        return command(
-            request,
-            ws,
-            lambda expected: delen.release_item(ws, casus_id, item_id, expected),
-            _state,
-        )
-
-
-class ToestemmingenController(Controller):
-    path = "/api/v1/casussen/{casus_id:uuid}/toestemmingen"
-    tags = ["toestemmingen"]  # noqa: RUF012
-
-    @get(
-        "/",
-        sync_to_thread=True,
-        summary="Vastgelegde toestemmingen van de persoon",
-        responses=READ,
-    )
-    def index(self, ws: Ws, casus_id: CasusId) -> list[ToestemmingOut]:
-        consents = consent_service.list_consents(ws, casus_id)
-        return [ToestemmingOut.model_validate(c) for c in consents]
-
-    @post(
-        "/",
-        sync_to_thread=True,
-        summary="Toestemming vastleggen (per doel)",
-        opt={
-            "voorbeeld": {
-                "doel": "plan-van-aanpak",
-                "reikwijdte": "Inkomensgegevens delen met schuldhulpverlening.",
-            }
-        },
-        responses=WRITE,
-    )
-    def create(
-        self, ws: Ws, casus_id: CasusId, data: JSONBody[ToestemmingIn]
-    ) -> Response[ToestemmingOut]:
-        consent = consent_service.record_consent(
-            ws, casus_id, data.doel, data.reikwijdte, data.ongelijke_verhouding
-        )
-        body = ToestemmingOut.model_validate(consent_service.consent_view(consent))
-        return Response(
-            body,
-            status_code=201,
-            headers={"Location": f"/api/v1/casussen/{casus_id}/toestemmingen/{consent.id}"},
-        )
-
-    @post(
-        "/{consent_id:uuid}/intrekken",
-        sync_to_thread=True,
-        status_code=200,
-        summary="Toestemming intrekken",
-        opt={"voorbeeld": {}},
-        responses=WRITE,
-    )
-    def revoke(
-        self,
-        ws: Ws,
-        casus_id: CasusId,
-        consent_id: FromPath[uuid.UUID],
-    ) -> ToestemmingOut:
-        consent = consent_service.revoke_consent(ws, casus_id, consent_id)
-        return ToestemmingOut.model_validate(consent_service.consent_view(consent))
+        return _source_action(request, ws, casus_id, item_id, withhold=False)

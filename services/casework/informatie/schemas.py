@@ -1,4 +1,4 @@
-"""Response bodies of the informatie, toestemmingen and uitleg endpoints (the request bodies
+"""Response bodies of the informatie and uitleg endpoints (the request bodies
 are in routes.py)."""
 
 from __future__ import annotations
@@ -58,18 +58,6 @@ class InformatieStatusOut(Out):
     doel: str | None
     grondslag: str | None
     versie: int
-
-
-class ToestemmingOut(Out):
-    id: str
-    doel: str
-    doel_label: str
-    reikwijdte: str | None
-    vastgelegd_door: str | None
-    vastgelegd_op: str
-    ingetrokken_op: str | None
-    geldig: bool
-    ongelijke_verhouding: bool
 
 
 class VerplichtingOut(BaseModel):

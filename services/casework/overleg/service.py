@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +28,7 @@ from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.text import format_date_nl
 from services.casework.errors import Conflict, NotFound
 from services.casework.personen.service import person_view
-from services.casework.workspace import Workspace, check_version, ref
+from services.casework.workspace import Workspace, ref
 from services.platform.authz.enforce import Target
 from services.platform.db.models import (
     AgendaItem,
@@ -740,9 +740,15 @@ class SettledAction:
     meeting_version: int
 
 
-def _open_action(
-    ws: Workspace, casus_id: uuid.UUID, subject: str, expected_version: int | None
-) -> tuple[Meeting, AgendaItem, Casus, list[dict[str, Any]], int]:
+def _settle_action(
+    ws: Workspace,
+    casus_id: uuid.UUID,
+    subject: str,
+    expected_version: int | None,
+    settle: Callable[[Meeting, dict[str, Any]], str],
+) -> SettledAction:
+    """Change one open action of the verslag: ``settle`` changes the action and says what
+    happened (the casus event)."""
     meeting_id, index = _parse_subject(subject)
     meeting = _load(ws, meeting_id, for_update=True)
     item = ws.session.get(AgendaItem, (meeting.tenant_id, meeting.id, casus_id))
@@ -756,29 +762,16 @@ def _open_action(
         ws.context(PURPOSE),
         Target("meeting", str(meeting.id), casus.id),
     )
-    check_version(meeting.version, expected_version)
-    actions = [dict(a) for a in item.actions.get("acties", [])]
-    if index >= len(actions):
-        raise NotFound(subject)
-    if actions[index].get("status", OPEN_ACTION) != OPEN_ACTION:
-        raise Conflict("actie-afgehandeld", "Deze actie uit het overleg is al afgehandeld.")
-    return meeting, item, casus, actions, index
-
-
-def _store_action(
-    ws: Workspace,
-    meeting: Meeting,
-    item: AgendaItem,
-    casus: Casus,
-    actions: list[dict[str, Any]],
-    index: int,
-    summary: str,
-) -> SettledAction:
-    item.actions = {**item.actions, "acties": actions}
-    ws.touch(meeting)
-    ws.event(casus, "overleg", summary)
-    ws.session.flush()
-    action = actions[index]
+    with ws.changing(meeting, expected_version):
+        actions = [dict(a) for a in item.actions.get("acties", [])]
+        if index >= len(actions):
+            raise NotFound(subject)
+        action = actions[index]
+        if action.get("status", OPEN_ACTION) != OPEN_ACTION:
+            raise Conflict("actie-afgehandeld", "Deze actie uit het overleg is al afgehandeld.")
+        summary = settle(meeting, action)
+        item.actions = {**item.actions, "acties": actions}
+        ws.event(casus, "overleg", summary)
     return SettledAction(
         casus.id,
         action_subject(meeting.id, index),
@@ -792,14 +785,14 @@ def complete_action(
     ws: Workspace, casus_id: uuid.UUID, subject: str, expected_version: int | None
 ) -> SettledAction:
     """The action from the overleg is done (``gereed``): it leaves the werkvoorraad."""
-    meeting, item, casus, actions, index = _open_action(ws, casus_id, subject, expected_version)
-    actions[index].update(
-        status="gereed", gereed_op=ws.today.isoformat(), gereed_door=ws.principal.user_id
-    )
-    day = format_date_nl(meeting.scheduled_for.date())
-    return _store_action(
-        ws, meeting, item, casus, actions, index, f"Actie uit het overleg van {day} gereed."
-    )
+
+    def done(meeting: Meeting, action: dict[str, Any]) -> str:
+        action.update(
+            status="gereed", gereed_op=ws.today.isoformat(), gereed_door=ws.principal.user_id
+        )
+        return f"Actie uit het overleg van {format_date_nl(meeting.scheduled_for.date())} gereed."
+
+    return _settle_action(ws, casus_id, subject, expected_version, done)
 
 
 def postpone_action(
@@ -819,26 +812,20 @@ def postpone_action(
         problems.append(FieldProblem("reden", "Geef de reden van het uitstel."))
     if problems:
         raise DomainValidationError(problems)
-    meeting, item, casus, actions, index = _open_action(ws, casus_id, subject, expected_version)
-    action = actions[index]
-    action["uitstel"] = [
-        *action.get("uitstel", []),
-        {
-            "van": action["deadline"],
-            "tot": new_date.isoformat(),
-            "reden": reason.strip(),
-            "door": ws.principal.user_id,
-            "op": ws.today.isoformat(),
-        },
-    ]
-    action["deadline"] = new_date.isoformat()
-    day = format_date_nl(meeting.scheduled_for.date())
-    return _store_action(
-        ws,
-        meeting,
-        item,
-        casus,
-        actions,
-        index,
-        f"Actie uit het overleg van {day} uitgesteld tot {format_date_nl(new_date)}.",
-    )
+
+    def postpone(meeting: Meeting, action: dict[str, Any]) -> str:
+        action["uitstel"] = [
+            *action.get("uitstel", []),
+            {
+                "van": action["deadline"],
+                "tot": new_date.isoformat(),
+                "reden": reason.strip(),
+                "door": ws.principal.user_id,
+                "op": ws.today.isoformat(),
+            },
+        ]
+        action["deadline"] = new_date.isoformat()
+        day = format_date_nl(meeting.scheduled_for.date())
+        return f"Actie uit het overleg van {day} uitgesteld tot {format_date_nl(new_date)}."
+
+    return _settle_action(ws, casus_id, subject, expected_version, postpone)
