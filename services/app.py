@@ -32,7 +32,7 @@ from services.casework.web import (
     TEMPLATES,
     nlds_tokens_installed,
 )
-from services.casework.web.context import WebDeps
+from services.casework.web.context import Viewer, WebDeps
 from services.casework.web.errors import html_error_pages
 from services.casework.web.shell import cookie_principal
 from services.exports.routes import ServiceController
@@ -112,11 +112,20 @@ def create_app(
         engine.engine.globals["nlds_theme"] = NLDS_THEME_CLASS if nlds_tokens else None
 
         def unread_notifications(context: Mapping[str, Any]) -> int | None:
-            """The header's badge: the viewer's unread meldingen (None when unknown)."""
+            """The header's badge: the viewer's unread meldingen (None when unknown). A
+            casework page counts in its own transaction (the request's workspace, which
+            holds its connection: no second one while the page is rendered); other pages
+            with a login in a short one of their own."""
             principal = context.get("principal")
             if not isinstance(principal, Principal):
                 return None
+            viewer = context.get("viewer")
+            scope = viewer.request_workspace if isinstance(viewer, Viewer) else None
+            session = scope.open_session() if scope is not None else None
             try:
+                if session is not None:
+                    with session.begin_nested():
+                        return unread_count(session, principal)
                 with tenant_transaction(runtime.sessions, principal.tenant) as session:
                     return unread_count(session, principal)
             except sa.exc.SQLAlchemyError:  # a page about an outage still renders

@@ -14,7 +14,9 @@ and the CLI open one with the :func:`workspace` context manager. Both run the sa
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import weakref
 from collections.abc import AsyncGenerator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from litestar import Request
 from litestar.di import NamedDependency
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.pool import QueuePool
 
 from services.casework.domain.bsn import BsnVault
 from services.casework.errors import VersionMismatch
@@ -62,6 +65,13 @@ class UnitOfWork:
         self._session: Session | None = None
         self._transaction: SessionTransaction | None = None
         self._enforcer: Enforcer | None = None
+
+    def open_session(self) -> Session | None:
+        """The session while this unit's transaction is open and usable."""
+        transaction = self._transaction
+        if self._session is None or transaction is None or not transaction.is_active:
+            return None
+        return self._session
 
     def open(self) -> Workspace:
         deps, principal = self.deps, self.principal
@@ -123,6 +133,11 @@ class LazyWorkspace:
             self._workspace = self._unit.open()
         return self._workspace
 
+    def open_session(self) -> Session | None:
+        """The session of the workspace while its transaction is open and usable (a page
+        that has not used its workspace, or has ended it, has none)."""
+        return self._unit.open_session() if self._workspace is not None else None
+
     def commit(self) -> None:
         if self._workspace is not None:
             self._unit.commit()
@@ -151,6 +166,30 @@ def workspace(
     unit.commit()
 
 
+#: Slots when the pool does not say its size (a test's own pool class).
+DEFAULT_SLOTS = 5
+#: Per event loop: how many requests may hold a database connection at once.
+_SLOTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def request_slots(deps: CaseworkDeps) -> anyio.CapacityLimiter:
+    """The slots of this process's requests for a database connection: as many as the pool
+    keeps open (its overflow stays for logins, the header's count and jobs). A request takes
+    its slot *before* it takes a connection, waiting without a worker thread; so a request
+    that holds a connection never waits for a worker thread that is itself waiting for a
+    connection (under overload that starved the pool until its timeout: issue 14)."""
+    loop = asyncio.get_running_loop()
+    slots = _SLOTS.get(loop)
+    if slots is None:
+        bind = deps.sessions.kw.get("bind")
+        pool = getattr(bind, "pool", None)
+        size = pool.size() if isinstance(pool, QueuePool) else DEFAULT_SLOTS
+        slots = _SLOTS.setdefault(loop, anyio.CapacityLimiter(max(1, size)))
+    return slots
+
+
 async def request_workspace(
     request: Request[Any, Any, Any], casework: NamedDependency[CaseworkDeps]
 ) -> AsyncGenerator[Workspace, None]:
@@ -165,12 +204,13 @@ async def request_workspace(
     by the exception handlers (services/casework/problems.py), as :func:`workspace` maps it.
     """
     unit = UnitOfWork(casework, principal_of(request))
-    ws = await anyio.to_thread.run_sync(unit.open)
-    try:
-        yield ws
-    except BaseException as error:
+    async with request_slots(casework):
+        ws = await anyio.to_thread.run_sync(unit.open)
+        try:
+            yield ws
+        except BaseException as error:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(unit.abort, error)
+            raise
         with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(unit.abort, error)
-        raise
-    with anyio.CancelScope(shield=True):
-        await anyio.to_thread.run_sync(unit.commit)
+            await anyio.to_thread.run_sync(unit.commit)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.casework.domain.text import format_date_nl
 from services.casework.errors import NotFound
-from services.casework.unit_of_work import LazyWorkspace
+from services.casework.unit_of_work import LazyWorkspace, request_slots
 from services.casework.web.context import Viewer, WebDeps
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied
@@ -172,14 +172,15 @@ async def page_viewer(request: Req, web: Web) -> AsyncGenerator[Viewer | None, N
         yield None
         return
     scope = LazyWorkspace(web.casework, viewer.principal)
-    try:
-        yield replace(viewer, request_workspace=scope)
-    except BaseException as error:
+    async with request_slots(web.casework):  # before a connection (unit_of_work.request_slots)
+        try:
+            yield replace(viewer, request_workspace=scope)
+        except BaseException as error:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(scope.abort, error)
+            raise
         with anyio.CancelScope(shield=True):
-            await anyio.to_thread.run_sync(scope.abort, error)
-        raise
-    with anyio.CancelScope(shield=True):
-        await anyio.to_thread.run_sync(scope.commit)
+            await anyio.to_thread.run_sync(scope.commit)
 
 
 def to_login() -> Redirect:
@@ -201,6 +202,7 @@ def render(
         context={
             **HELPERS,
             "principal": viewer.principal,
+            "viewer": viewer,
             "organisation_name": viewer.organisation_name,
             "tenant_name": viewer.tenant_name,
             "doel": doel,
