@@ -34,7 +34,7 @@ from people import (
 from plan_first import ensure_plan
 from pypdf import PdfReader
 
-from services.casework.brieven.service import dutch_date
+from services.casework.domain.text import format_date_nl
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
@@ -160,7 +160,7 @@ def test_notificatiebrief_uses_the_tenant_template_and_is_audited(
     reference = module_client.get(casus.url, headers=regisseur).json()["referentie"]
     assert reference in text
     # Today's date in Dutch words (nothing recorded yet).
-    assert dutch_date(dt.datetime.now(dt.UTC).date()) in text
+    assert format_date_nl(dt.datetime.now(dt.UTC).date()) in text
 
     # Sending is recorded as before (informeren); the letter then carries that date and signer.
     recorded = module_client.put(

@@ -26,6 +26,7 @@ from fpdf import FPDF
 
 from services.casework.brieven.templates import DEFAULT_SUBJECTS, DEFAULT_TEXTS, fill
 from services.casework.domain import lifecycle
+from services.casework.domain.text import format_date_nl
 from services.casework.errors import Conflict
 from services.casework.subjects import is_restricted
 from services.casework.workspace import Workspace
@@ -52,21 +53,6 @@ WHEN: Final[Mapping[str, str]] = {
     "afsluitbrief": "na de afsluiting (afgeschaald, opgeschaald, gestopt of waakvlam)",
 }
 
-MONTHS: Final = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-
 #: The category of a person's name and address (tenants/reference.py).
 IDENTIFYING: Final = "identificerend"
 
@@ -78,10 +64,6 @@ class Letter:
     pdf: bytes
     #: What was filled in (for tests and the page; no need to parse the PDF).
     values: Mapping[str, str]
-
-
-def dutch_date(day: dt.date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def _parse_date(value: Any) -> dt.date | None:
@@ -158,7 +140,7 @@ def make_letter(ws: Workspace, casus_id: uuid.UUID, kind: str) -> Letter:
     values = {
         "naam": f"{person.given_names} {person.surname}".strip(),
         "adres": ", ".join(address_lines(person.address)) or "(adres onbekend)",
-        "datum": dutch_date(recorded_date or ws.today),
+        "datum": format_date_nl(recorded_date or ws.today),
         "gemeente": gemeente,
         "burgemeester": recorded_signer
         or manifest.letters.burgemeester

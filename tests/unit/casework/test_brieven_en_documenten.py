@@ -10,9 +10,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from services.casework.brieven.service import address_lines, dutch_date, render_pdf
+from services.casework.brieven.service import address_lines, render_pdf
 from services.casework.brieven.templates import DEFAULT_SUBJECTS, DEFAULT_TEXTS, fill
 from services.casework.documenten.sniff import declared, sniff
+from services.casework.domain.text import format_date_nl
 from tenants.manifest import LETTER_PLACEHOLDERS, template_placeholders
 
 
@@ -31,7 +32,7 @@ def test_fill_replaces_known_names_and_keeps_literal_braces() -> None:
 
 
 def test_dutch_date_and_address() -> None:
-    assert dutch_date(dt.date(2026, 3, 4)) == "4 maart 2026"
+    assert format_date_nl(dt.date(2026, 3, 4)) == "4 maart 2026"
     assert address_lines({"straat": "Slotlaan", "huisnummer": "1", "postcode": "3701 AA"}) == [
         "Slotlaan 1",
         "3701 AA",
