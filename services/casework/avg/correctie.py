@@ -77,6 +77,41 @@ def _reason(reason: str) -> str:
     return text
 
 
+def _correct_columns(
+    ws: Workspace,
+    row: Person | InformationItem,
+    columns: Mapping[str, str],
+    changes: Mapping[str, Any],
+    *,
+    target_type: str,
+    reason: str,
+    person_id: uuid.UUID | None,
+    casus_id: uuid.UUID | None,
+) -> list[str]:
+    """Set each changed field (API name -> column) on ``row``, logging the old value first;
+    returns the API names of the fields that changed."""
+    changed: list[str] = []
+    for name, value in changes.items():
+        column = columns[name]
+        old = getattr(row, column)
+        if old == value:
+            continue
+        _log_correction(
+            ws,
+            target_type=target_type,
+            target_id=str(row.id),
+            field=name,
+            old=old,
+            new=value,
+            reason=reason,
+            person_id=person_id,
+            casus_id=casus_id,
+        )
+        setattr(row, column, value)
+        changed.append(name)
+    return changed
+
+
 def _log_correction(
     ws: Workspace,
     *,
@@ -144,25 +179,16 @@ def correct_person(
             raise DomainValidationError(
                 [FieldProblem("wijzigingen.geboortedatum", "De geboortedatum ligt in de toekomst.")]
             )
-        changed: list[str] = []
-        for name, value in changes.items():
-            column = PERSON_FIELDS[name]
-            old = getattr(person, column)
-            if old == value:
-                continue
-            _log_correction(
-                ws,
-                target_type="persoon",
-                target_id=str(person.id),
-                field=name,
-                old=old,
-                new=value,
-                reason=why,
-                person_id=person.id,
-                casus_id=None,
-            )
-            setattr(person, column, value)
-            changed.append(name)
+        changed = _correct_columns(
+            ws,
+            person,
+            PERSON_FIELDS,
+            changes,
+            target_type="persoon",
+            reason=why,
+            person_id=person.id,
+            casus_id=None,
+        )
         if not changed:
             raise _no_change()
     return person, sorted(changed)
@@ -319,25 +345,16 @@ def correct_item(
     item = _load_item(ws, casus, item_id)
     with ws.changing(item, expected_version):
         why = _reason(reason)
-        changed: list[str] = []
-        for name, value in changes.items():
-            column = ITEM_FIELDS[name]
-            old = getattr(item, column)
-            if old == value:
-                continue
-            _log_correction(
-                ws,
-                target_type="item",
-                target_id=str(item.id),
-                field=name,
-                old=old,
-                new=value,
-                reason=why,
-                person_id=item.about_person_id or casus.subject_person_id,
-                casus_id=casus.id,
-            )
-            setattr(item, column, value)
-            changed.append(name)
+        changed = _correct_columns(
+            ws,
+            item,
+            ITEM_FIELDS,
+            changes,
+            target_type="item",
+            reason=why,
+            person_id=item.about_person_id or casus.subject_person_id,
+            casus_id=casus.id,
+        )
         if not changed:
             raise _no_change()
         ws.event(casus, "gecorrigeerd", "Informatie-item gecorrigeerd (art. 16 AVG).")
