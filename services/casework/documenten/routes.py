@@ -29,7 +29,7 @@ from services.casework.documenten.schemas import (
     DocumentVerwijderdOut,
 )
 from services.casework.documenten.sniff import ALLOWED
-from services.casework.unit_of_work import CaseworkDeps, workspace
+from services.casework.unit_of_work import CaseworkDeps, request_slots, workspace
 from services.platform.config import DOCUMENT_MAX_CEILING, Settings
 from services.platform.http.etag import etag, if_match_version
 from services.platform.http.openapi import BY_ID, VERSIONED, problem_responses
@@ -167,7 +167,10 @@ class DocumentenController(Controller):
             except documents.UnsupportedType as error:
                 raise wrong_type(error) from None
 
-        return await anyio.to_thread.run_sync(run)
+        # The file is read first (no connection held during a slow upload); then the
+        # request takes its slot before a connection, as every casework request does.
+        async with request_slots(casework):
+            return await anyio.to_thread.run_sync(run)
 
     @get(
         "/",
