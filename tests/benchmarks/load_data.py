@@ -153,6 +153,9 @@ def generated_manifests(count: int) -> list[Manifest]:
         data["gemeentecode"] = f"GM{1000 + n:04d}"
         data["name"] = f"Benchmarkgemeente {n + 1}"
         data["description"] = "Fictieve gemeente voor de lastbenchmark (issue 14)."
+        # Zeist's letter templates are files next to its manifest, read only for a manifest
+        # loaded from a directory; the generated gemeenten use the default letters.
+        data.pop("letters", None)
         out.append(parse_manifest(data, f"bench:{data['gemeentecode']}"))
     return out
 
