@@ -15,7 +15,7 @@ tenant's principals changed.
 from __future__ import annotations
 
 import logging
-import select
+import selectors
 import socket
 import threading
 from collections.abc import Callable
@@ -110,12 +110,14 @@ class PrincipalListener:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.connections += 1
                     self.backend_pid = conn.info.backend_pid
+                    if stopping.is_set():
+                        return
                     self._cache.resume()
                     if failing:
                         _log.info("principal signal listening again")
                     failing = False
                     self._serve(conn, wake)
-            except (psycopg.Error, OSError) as error:
+            except Exception as error:  # noqa: BLE001 - any failure: bypass, then retry
                 if not failing and not stopping.is_set():
                     _log.warning(
                         "principal signal lost (%s): principals are read from the database "
@@ -125,20 +127,22 @@ class PrincipalListener:
                 failing = True
             finally:
                 self._cache.suspend()
-            if not stopping.is_set():
-                select.select([wake], [], [], self._retry)
+            stopping.wait(self._retry)
 
     def _serve(self, conn: psycopg.Connection[Any], wake: socket.socket) -> None:
-        while True:
-            # Notifications arrived while the probe ran wait in psycopg's backlog: drain them
-            # too, before waiting on the socket again.
-            for notification in conn.notifies(timeout=0):
-                self._cache.invalidate(notification.payload)
-            ready, _, _ = select.select([conn.fileno(), wake.fileno()], [], [], self._heartbeat)
-            if wake.fileno() in ready:
-                return
-            if not ready:
-                conn.execute("SELECT 1")  # quiet for a while: does the server still answer?
+        with selectors.DefaultSelector() as selector:  # not select(): descriptors > 1023
+            selector.register(conn.fileno(), selectors.EVENT_READ)
+            selector.register(wake, selectors.EVENT_READ)
+            while True:
+                # Notifications that arrived while the probe ran wait in psycopg's backlog:
+                # drained here too, before waiting on the socket again.
+                for notification in conn.notifies(timeout=0):
+                    self._cache.invalidate(notification.payload)
+                ready = selector.select(self._heartbeat)
+                if any(key.fileobj is wake for key, _ in ready):
+                    return
+                if not ready:
+                    conn.execute("SELECT 1")  # quiet for a while: does the server answer?
 
 
 _PRINCIPAL_TABLES = (Tenant, User, Organisation)
