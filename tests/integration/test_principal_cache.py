@@ -12,6 +12,7 @@ so only the NOTIFY of migration 0044 can tell the app; the rows are put back aft
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -315,3 +316,19 @@ def test_while_the_signal_is_down_every_principal_is_read_from_the_database(
     finally:
         listener.stop()
     assert not cache.listening and len(cache) == 0
+
+
+def test_a_maximum_age_of_zero_switches_the_cache_off(
+    runtime: Runtime, identity: Identity, token_for: Headers, test_tenants: list[Manifest]
+) -> None:
+    off = copy.copy(runtime)  # the same engine, gateway and casework; other settings
+    off.settings = runtime.settings.model_copy(update={"principal_cache_seconds": 0})
+    app = create_app(off, identity=identity, start_worker=False)
+    assert app.state.principals is None
+    before = set(listener_threads())
+    with TestClient(app) as client:
+        assert set(listener_threads()) == before
+        for _ in range(2):
+            with counted_statements(runtime.engine) as statements:
+                assert client.get(ME, headers=token_for(ZEIST, ZEIST_PGA_EXPERT)).status_code == 200
+            assert statements
