@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -50,6 +51,7 @@ from services.platform.http.security_headers import security_headers_hook
 from services.platform.identity.authn import COOKIE, BearerAuthenticationMiddleware
 from services.platform.identity.ontwikkelaar import DeveloperController
 from services.platform.identity.principal import Principal
+from services.platform.identity.principal_signal import CachedPrincipals
 from services.platform.identity.routes import DevLoginController, HomeController, MeController
 from services.platform.identity.setup import Identity
 from services.platform.workers.broker import InProcessWorker, ping
@@ -96,6 +98,19 @@ def create_app(
         gateway, casework = runtime.gateway, runtime.casework
     else:  # a test's own gateway (an engine double, say)
         casework = replace(runtime.casework, gateway=gateway)
+    # Principals cached per app instance, dropped on PostgreSQL's signal (ADR 0027).
+    principals = (
+        CachedPrincipals(
+            identity.directory,
+            runtime.engine,
+            runtime.sessions,
+            max_age_seconds=settings.principal_cache_seconds,
+        )
+        if settings.principal_cache_seconds > 0
+        else None
+    )
+    if principals is not None:
+        identity = replace(identity, directory=principals.cache)
     readiness = readiness_for(runtime, {"policy": gateway.check, **(extra_checks or {})})
     csrf = CsrfSigner(settings.secret_key)
     web = WebDeps(identity, runtime.sessions, casework, csrf, casus_page)
@@ -134,6 +149,8 @@ def create_app(
         engine.register_template_callable("meldingen_aantal", unread_notifications)
 
     def on_startup() -> None:
+        if principals is not None:
+            principals.start()
         if worker is not None:
             worker.start()
         if schedule is not None:
@@ -144,6 +161,8 @@ def create_app(
             schedule.stop()
         if worker is not None:
             worker.stop()
+        if principals is not None:
+            principals.stop()
 
     handlers: list[object] = [
         HealthController,
@@ -214,6 +233,7 @@ def create_app(
         logging_config=None,  # services.platform.logging configures the root logger once
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
+        state=State({"principals": principals}),  # the principal cache (operators, tests)
         openapi_config=OpenAPIConfig(
             title="Regietafel casework API",
             version=VERSION,

@@ -168,6 +168,10 @@ class Settings(BaseSettings):
     oidc_jwks_refresh_seconds: float = Field(default=300, ge=1)
     oidc_jwks_min_refresh_seconds: float = Field(default=30, ge=0)
     oidc_http_timeout_seconds: float = Field(default=5, gt=0, le=60)
+    # Principals (tenant, user, organisation, roles) resolved from a token are kept per
+    # process and dropped when PostgreSQL signals a change of their tenant (ADR 0027); this
+    # is the longest an entry is served (a backstop for a lost signal). 0 = no cache.
+    principal_cache_seconds: float = Field(default=30, ge=0, le=3600)
 
     # Background jobs: hours between automatic fact exports to analytics (0 = off).
     export_interval_hours: float = Field(default=24, ge=0)

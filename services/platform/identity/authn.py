@@ -17,7 +17,8 @@ from litestar.types import ASGIApp
 from litestar.utils.sync import ensure_async_callable
 
 from services.platform.http.problems import Problem, standard_problem
-from services.platform.identity.directory import AccessRefused, PrincipalDirectory
+from services.platform.identity.directory import AccessRefused, PrincipalResolver
+from services.platform.identity.principal_cache import PrincipalCache
 from services.platform.identity.tokens import TokenError, TokenVerifier
 
 COOKIE = "regietafel_token"
@@ -40,12 +41,15 @@ class BearerAuthenticationMiddleware(AbstractAuthenticationMiddleware):
         app: ASGIApp,
         *,
         verifier: TokenVerifier,
-        directory: PrincipalDirectory,
+        directory: PrincipalResolver,
         exclude: list[str] | None = None,
     ) -> None:
         super().__init__(app, exclude=exclude)
         self._verifier = verifier
         self._resolve = ensure_async_callable(directory.resolve)
+        # A cached principal is taken on the event loop (no I/O); a miss reads the database
+        # in a worker thread.
+        self._lookup = directory.lookup if isinstance(directory, PrincipalCache) else None
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
@@ -60,7 +64,8 @@ class BearerAuthenticationMiddleware(AbstractAuthenticationMiddleware):
             )
         try:
             claims = await self._verifier.verify_async(token)
-            principal = await self._resolve(claims)
+            cached = self._lookup(claims) if self._lookup is not None else None
+            principal = cached if cached is not None else await self._resolve(claims)
         except TokenError as error:
             raise _unauthorized(error.code, error.message_nl, error.message_en) from None
         except AccessRefused as error:

@@ -3,6 +3,8 @@ database (the tenant's own records are authoritative for organisation and roles)
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +21,13 @@ class AccessRefused(Exception):
         self.code = code
         self.message_nl = message_nl
         self.message_en = message_en
+
+
+class PrincipalResolver(Protocol):
+    """From verified claims to a Principal, or :class:`AccessRefused`: the directory itself
+    or the per-process cache in front of it (principal_cache.py)."""
+
+    def resolve(self, claims: Claims) -> Principal: ...
 
 
 class PrincipalDirectory:

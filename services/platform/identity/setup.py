@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.platform.config import Settings
 from services.platform.identity.dev_issuer import DevIssuer
-from services.platform.identity.directory import PrincipalDirectory
+from services.platform.identity.directory import PrincipalDirectory, PrincipalResolver
 from services.platform.identity.jwks import RemoteKeySet
 from services.platform.identity.login_flow import LoginFlow, Provider
 from services.platform.identity.tokens import TokenVerifier
@@ -19,7 +19,7 @@ from services.platform.identity.tokens import TokenVerifier
 @dataclass(frozen=True)
 class Identity:
     verifier: TokenVerifier
-    directory: PrincipalDirectory
+    directory: PrincipalResolver
     dev_issuer: DevIssuer | None
     login: LoginFlow
     _closers: tuple[Callable[[], None], ...] = field(default=(), repr=False)
