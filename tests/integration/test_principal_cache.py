@@ -36,7 +36,8 @@ from people import (
 )
 
 from services.app import create_app
-from services.platform.db.models import TenantStatus
+from services.platform.db.models import TenantStatus, User
+from services.platform.db.unit_of_work import tenant_transaction
 from services.platform.identity.directory import PrincipalDirectory
 from services.platform.identity.principal_cache import PrincipalCache
 from services.platform.identity.principal_signal import (
@@ -231,16 +232,34 @@ def test_roles_changed_elsewhere_are_seen_once_the_signal_arrives(
 def test_a_change_made_in_this_process_counts_before_its_commit_returns(
     served: tuple[TestClient[Litestar], CachedPrincipals], runtime: Runtime, token_for: Headers
 ) -> None:
-    """Through the app's own session factory: no waiting for the signal at all."""
+    """Through the app's own session factory the entries are gone when the commit returns:
+    no waiting for the signal (a tenant's status; a user's row)."""
     client, principals = served
+    cache = principals.cache
     headers = token_for(HILVERSUM, HILVERSUM_WIJKAGENT)
     assert client.get(ME, headers=headers).status_code == 200
-    assert principals.cache.holds(HILVERSUM, HILVERSUM_WIJKAGENT)
+    assert cache.holds(HILVERSUM, HILVERSUM_WIJKAGENT)
     try:
         set_status(runtime.sessions, HILVERSUM, TenantStatus.SUSPENDED, "test")
+        assert not cache.holds(HILVERSUM, HILVERSUM_WIJKAGENT)
         assert client.get(ME, headers=headers).status_code == 403
     finally:
         set_status(runtime.sessions, HILVERSUM, TenantStatus.ACTIVE, None)
+    assert not cache.holds(HILVERSUM, HILVERSUM_WIJKAGENT)
+    assert client.get(ME, headers=headers).status_code == 200
+
+    def set_active(active: bool) -> None:
+        with tenant_transaction(runtime.sessions, HILVERSUM) as session:
+            user = session.get(User, (HILVERSUM, HILVERSUM_WIJKAGENT))
+            assert user is not None
+            user.active = active
+
+    try:
+        set_active(False)
+        assert not cache.holds(HILVERSUM, HILVERSUM_WIJKAGENT)
+        assert client.get(ME, headers=headers).json()["code"] == "gebruiker-onbekend"
+    finally:
+        set_active(True)
     assert client.get(ME, headers=headers).status_code == 200
 
 

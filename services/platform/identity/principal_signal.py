@@ -26,6 +26,7 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
+from sqlalchemy.orm.attributes import instance_state
 
 from services.platform.db.engine import application_name
 from services.platform.db.models import Organisation, Tenant, User
@@ -180,10 +181,8 @@ class LocalWrites:
 
     def _after_flush(self, session: Session, _: UOWTransaction) -> None:
         for row in chain(session.new, session.dirty, session.deleted):
-            if isinstance(row, Tenant):
-                self._touched(session).add(row.code)
-            elif isinstance(row, User | Organisation):
-                self._touched(session).add(row.tenant_id)
+            if isinstance(row, _PRINCIPAL_TABLES):
+                self._touched(session).add(_tenant_of(row))
 
     def _on_execute(self, state: ORMExecuteState) -> None:
         if not (state.is_insert or state.is_update or state.is_delete):
@@ -199,6 +198,15 @@ class LocalWrites:
 
     def _after_rollback(self, session: Session) -> None:
         session.info.pop(self._key, None)
+
+
+def _tenant_of(row: Tenant | User | Organisation) -> str:
+    """The tenant code: the first primary key column of all three (from the identity key,
+    so an expired or deleted row is not loaded again)."""
+    key = instance_state(row).identity
+    if key is not None:
+        return str(key[0])
+    return row.code if isinstance(row, Tenant) else row.tenant_id
 
 
 class CachedPrincipals:
