@@ -111,6 +111,11 @@ class Enforcer:
     # -- the audit rows of the transaction --------------------------------------------------
 
     @property
+    def recorded(self) -> tuple[Mapping[str, Any], ...]:
+        """The audit rows recorded in this transaction (written or not), in order."""
+        return tuple(self._rows)
+
+    @property
     def unwritten(self) -> int:
         """How many recorded audit rows are not in the database yet."""
         return len(self._rows) - self._written
@@ -447,6 +452,11 @@ _UNSET: dict[str, Any] = {
 }
 
 
+#: RETURNING makes SQLAlchemy send the rows as one statement of many VALUES (insertmanyvalues)
+#: with psycopg 3; without it they would go as an executemany, one statement per row.
+_INSERT = sa.insert(AUDIT_LOG).returning(AUDIT_LOG.c.seq)
+
+
 def insert_audit_rows(session: Session, rows: Sequence[Mapping[str, Any]], tenant: str) -> None:
     """Insert ``rows`` in one Core INSERT per tenant (insertmanyvalues: one statement of
     many VALUES), in the order given within a tenant and tenants in code order. Row-level
@@ -462,7 +472,7 @@ def insert_audit_rows(session: Session, rows: Sequence[Mapping[str, Any]], tenan
         if code != tenant or switched:
             session.execute(SET_TENANT, {"tenant": code})
             switched = code != tenant
-        session.execute(sa.insert(AUDIT_LOG), by_tenant[code])
+        session.execute(_INSERT, by_tenant[code])
     if switched:
         session.execute(SET_TENANT, {"tenant": tenant})
 
