@@ -438,7 +438,7 @@ class Enforcer:
         self._audit(action, context, target, True, decision, record, tenant_id=owner)
 
 
-AUDIT_LOG = AuditEntry.__table__
+AUDIT_LOG = AuditEntry.metadata.tables[AuditEntry.__tablename__]
 #: What an audit row holds for a column the enforcer leaves unset: the ORM model's defaults
 #: (NULL where it has none). ``at`` is the database's (the transaction's start); the chain
 #: trigger overwrites ``seq``, ``prev_hash`` and ``hash``.
