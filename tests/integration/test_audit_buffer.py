@@ -22,8 +22,9 @@ from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.unit_of_work import workspace
 from services.casework.workspace import Workspace
 from services.platform.authz import chain
-from services.platform.authz.enforce import AccessDenied, Target, insert_audit_rows
+from services.platform.authz.enforce import AccessDenied, Enforcer, Target, insert_audit_rows
 from services.platform.db.models import AuditEntry
+from services.platform.db.unit_of_work import tenant_transaction
 from services.platform.identity.directory import PrincipalDirectory
 from services.platform.identity.principal import Principal
 from services.platform.identity.tokens import Claims
@@ -300,6 +301,22 @@ def test_rows_of_two_tenants_go_in_tenant_order_and_the_tenant_is_set_back(
         tenant = ws.session.scalar(sa.text("SELECT current_setting('pga.tenant_id')"))
         assert tenant == T
         raise _Undo
+
+
+def test_any_commit_of_the_session_writes_the_rows(
+    runtime: Runtime, casus_ids: list[uuid.UUID], expert: Principal
+) -> None:
+    """Not only the unit of work's: an enforcer on a plain tenant transaction (before_commit);
+    a savepoint released keeps its rows for the transaction's commit."""
+    marker = uuid.uuid4()
+    deps = runtime.casework
+    with tenant_transaction(runtime.sessions, T) as session:
+        enforcer = Enforcer(session, expert, deps.gateway.engine(), subjects=deps.subjects)
+        ws = Workspace(session, expert, enforcer, deps.vault, deps.pseudonym_secret)
+        with session.begin_nested():
+            _read(ws, casus_ids[0], "los", marker)
+        assert enforcer.unwritten == 1
+    assert _rows(runtime, marker) == [("los", True)]
 
 
 def test_concurrent_requests_keep_one_unbroken_chain(

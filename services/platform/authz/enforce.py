@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,8 +102,9 @@ class Enforcer:
 
     def __post_init__(self) -> None:
         # The session's events reach the enforcer through the listeners on the Session class
-        # at the end of this module (listeners on each session cost ~25 µs apiece).
-        self.session.info.setdefault(_ENFORCERS, []).append(weakref.ref(self))
+        # at the end of this module (listeners on each session cost ~25 µs apiece). A strong
+        # reference: the session keeps its recorded rows as it kept pending ORM objects.
+        self.session.info.setdefault(_ENFORCERS, []).append(self)
 
     # -- the audit rows of the transaction --------------------------------------------------
 
@@ -158,11 +158,7 @@ class Enforcer:
     def _on_end(self, session: Session, transaction: SessionTransaction) -> None:
         if transaction.nested:
             self._savepoints.pop(transaction, None)
-        elif transaction.parent is None:
-            if self.unwritten:  # pragma: no cover - a commit with a savepoint still open
-                log.error(
-                    "%d audit rows left unwritten at the end of a transaction", self.unwritten
-                )
+        elif transaction.parent is None:  # committed (written) or rolled back (dropped)
             self._rows.clear()
             self._written = 0
 
@@ -170,6 +166,11 @@ class Enforcer:
         # Fired for a savepoint's release too: its rows wait for the transaction's commit.
         if session.get_nested_transaction() is None:
             self.write_audit()
+
+    def _after_commit(self, session: Session) -> None:
+        if session.get_nested_transaction() is None and self.unwritten:  # pragma: no cover
+            # Only a commit with a savepoint still open skips before_commit's write.
+            log.error("%d audit rows were not written before a commit", self.unwritten)
 
     def _on_execute(self, state: ORMExecuteState) -> None:
         if self.unwritten and state.is_select and _selects_from_audit_log(state.statement):
@@ -483,15 +484,13 @@ def _selects_from_audit_log(statement: Any) -> bool:
     return any(AUDIT_LOG in (f, getattr(f, "element", None)) for f in froms)
 
 
-#: ``session.info`` key: weak references to the enforcers of the session.
+#: ``session.info`` key: the enforcers of the session.
 _ENFORCERS = "regietafel.enforcers"
 
 
 def _enforcers(session: Session) -> list[Enforcer]:
-    refs: list[weakref.ref[Enforcer]] | None = session.info.get(_ENFORCERS)
-    if not refs:
-        return []
-    return [enforcer for enforcer in (ref() for ref in refs) if enforcer is not None]
+    enforcers: list[Enforcer] = session.info.get(_ENFORCERS, [])
+    return enforcers
 
 
 @sa.event.listens_for(Session, "after_transaction_create")
@@ -516,6 +515,12 @@ def _on_end(session: Session, transaction: SessionTransaction) -> None:
 def _on_commit(session: Session) -> None:
     for enforcer in _enforcers(session):
         enforcer._on_commit(session)
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    for enforcer in _enforcers(session):
+        enforcer._after_commit(session)
 
 
 @sa.event.listens_for(Session, "do_orm_execute")
