@@ -32,7 +32,7 @@ from sqlalchemy.pool import QueuePool
 
 from services.casework.domain.bsn import BsnVault
 from services.casework.errors import VersionMismatch
-from services.casework.workspace import Workspace, refused_audit_rows
+from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied, Enforcer
 from services.platform.authz.gateway import PolicyGateway
 from services.platform.authz.subjects import SubjectSealer
@@ -97,7 +97,12 @@ class UnitOfWork:
         """Commit the change and its audit rows together; a row another transaction changed
         meanwhile fails the whole commit as a 412."""
         assert self._session is not None and self._transaction is not None
+        assert self._enforcer is not None
         try:
+            # The changes first, then the transaction's audit rows in one INSERT right
+            # before the COMMIT: the audit chain's lock is held for these two only (ADR 0018).
+            self._session.flush()
+            self._enforcer.write_audit()
             self._transaction.commit()
         except StaleDataError:
             raise VersionMismatch(None) from None
@@ -111,11 +116,13 @@ class UnitOfWork:
         assert self._enforcer is not None
         session = self._session
         try:
-            session.rollback()
-            if isinstance(error, (AccessDenied, PolicyEngineUnavailable)) and self._enforcer.denied:
+            session.rollback()  # and with it the audit rows recorded (Enforcer._on_rollback)
+            enforcer = self._enforcer
+            if isinstance(error, (AccessDenied, PolicyEngineUnavailable)) and enforcer.denied:
                 with session.begin():
                     session.execute(SET_TENANT, {"tenant": self.principal.tenant})
-                    session.add_all(refused_audit_rows(self._enforcer.denied))
+                    enforcer.rewrite(enforcer.denied)
+                    enforcer.write_audit()
         finally:
             session.close()
 

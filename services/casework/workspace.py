@@ -13,7 +13,7 @@ import hmac
 import threading
 import uuid
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -201,7 +201,7 @@ class Workspace:
             self._forget()  # what was read inside the savepoint may have been rolled back
             refused = self.enforcer.denied[refused_before:]
             if isinstance(error, (AccessDenied, PolicyEngineUnavailable)) and refused:
-                self.session.add_all(refused_audit_rows(refused))
+                self.enforcer.rewrite(refused)  # the rollback dropped the part's audit rows
             if isinstance(error, StaleDataError):
                 raise VersionMismatch(None) from None
             raise
@@ -556,12 +556,6 @@ def _policy_resource(
             "user": ref(tenant, grant.user_id),
         }
     return resource
-
-
-def refused_audit_rows(entries: Iterable[Mapping[str, Any]]) -> list[AuditEntry]:
-    """The audit rows of refused attempts (``Enforcer.denied``), written again after their
-    transaction (or savepoint) was rolled back: a refusal is always on record."""
-    return [AuditEntry(**entry) for entry in entries]
 
 
 def check_version(current: int, expected: int | None) -> None:

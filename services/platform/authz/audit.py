@@ -11,8 +11,8 @@ that activity unless the action names its own (an export).
 Row-level security binds ``audit_log`` to the transaction's tenant, so a row for another
 tenant (the affected gemeente of an operator action) is written with that tenant set and the
 previous setting restored afterwards, as
-:meth:`services.platform.authz.enforce.Enforcer._audit_for_owner` does for a casus shared
-across tenants.
+:func:`services.platform.authz.enforce.insert_audit_rows` does for a casus shared across
+tenants.
 """
 
 from __future__ import annotations

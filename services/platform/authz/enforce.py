@@ -1,22 +1,30 @@
 """Asking the policy engine, applying its answer and auditing it, in one place.
 
 Every service method that touches tenant data goes through :class:`Enforcer`: it builds the
-policy input, gets the decision, writes the audit row (with the decision record: decision
+policy input, gets the decision, records the audit row (with the decision record: decision
 id, policy and data revision, the input with person data masked) in the *same* transaction,
 and raises :class:`AccessDenied` when the answer is no. A denied attempt is audited too: the
 unit of work commits the audit row before the 403 leaves.
+
+The rows of a transaction are kept in the enforcer and written at its end, right before the
+COMMIT, in one INSERT (per tenant; issue 14): the chain trigger's per-tenant lock (ADR 0018)
+is then held for that INSERT and the COMMIT only, not for the rest of the request. They are
+kept exactly as ORM objects added to the session were: a savepoint rolled back drops the rows
+recorded inside it, a rollback of the transaction drops them all, and a read of ``audit_log``
+in the transaction writes them first (autoflush did).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from services.platform.authz.register import activity_code, legal_basis_for
 from services.platform.authz.subjects import SubjectSealer
@@ -34,6 +42,8 @@ from services.platform.policy import (
 from services.platform.policy.cache import decide_inputs
 from services.platform.policy.input import build_input, build_inputs, rfc3339
 from tenants.reference import PURPOSES
+
+log = logging.getLogger(__name__)
 
 #: Reason code on the audit row of an attempt the engine could not decide (fail closed).
 ENGINE_FAILURE = "beleid-niet-beschikbaar"
@@ -81,6 +91,90 @@ class Enforcer:
     _subject_of: dict[uuid.UUID, uuid.UUID | None] = field(
         default_factory=dict, init=False, repr=False
     )
+    #: The audit rows recorded in this transaction, in order; the first ``_written`` of them
+    #: are in the database (see :meth:`write_audit`).
+    _rows: list[dict[str, Any]] = field(default_factory=list, init=False, repr=False)
+    _written: int = field(default=0, init=False, repr=False)
+    #: Per open savepoint: ``(len(_rows), _written)`` when it began.
+    _savepoints: dict[SessionTransaction, tuple[int, int]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        # The session's events reach the enforcer through the listeners on the Session class
+        # at the end of this module (listeners on each session cost ~25 µs apiece). A strong
+        # reference: the session keeps its recorded rows as it kept pending ORM objects.
+        self.session.info.setdefault(_ENFORCERS, []).append(self)
+
+    # -- the audit rows of the transaction --------------------------------------------------
+
+    @property
+    def recorded(self) -> tuple[Mapping[str, Any], ...]:
+        """The audit rows recorded in this transaction (written or not), in order."""
+        return tuple(self._rows)
+
+    @property
+    def unwritten(self) -> int:
+        """How many recorded audit rows are not in the database yet."""
+        return len(self._rows) - self._written
+
+    def write_audit(self) -> None:
+        """Write the recorded rows not written yet: one INSERT per tenant (as a rule one),
+        tenants in code order (two transactions that write rows for the same two tenants
+        take the chain locks in the same order). Pending ORM changes are flushed first."""
+        if not self.unwritten:
+            return
+        rows, before = self._rows[self._written :], self._written
+        self._written = len(self._rows)  # the INSERT itself must not write them again
+        try:
+            insert_audit_rows(self.session, rows, self.principal.tenant)
+        except BaseException:
+            self._written = before
+            raise
+
+    def rewrite(self, entries: Iterable[Mapping[str, Any]]) -> None:
+        """Record again the rows of refused attempts (``denied``) whose transaction or
+        savepoint was rolled back: a refusal is always on record."""
+        self._rows.extend(dict(entry) for entry in entries)
+
+    def _on_begin(self, session: Session, transaction: SessionTransaction) -> None:
+        if transaction.nested:
+            self._savepoints[transaction] = (len(self._rows), self._written)
+
+    def _on_rollback(self, session: Session) -> None:
+        """The database rolled back the innermost savepoint, or the whole transaction: the
+        rows recorded since are gone, and rows written since must be written again, as
+        pending ORM objects were expunged and flushed ones undone."""
+        savepoint = session.get_nested_transaction()
+        mark = self._savepoints.get(savepoint) if savepoint is not None else None
+        if mark is None:
+            self._rows.clear()
+            self._written = 0
+            return
+        recorded, written = mark
+        del self._rows[recorded:]
+        self._written = min(self._written, written)
+
+    def _on_end(self, session: Session, transaction: SessionTransaction) -> None:
+        if transaction.nested:
+            self._savepoints.pop(transaction, None)
+        elif transaction.parent is None:  # committed (written) or rolled back (dropped)
+            self._rows.clear()
+            self._written = 0
+
+    def _on_commit(self, session: Session) -> None:
+        # Fired for a savepoint's release too: its rows wait for the transaction's commit.
+        if session.get_nested_transaction() is None:
+            self.write_audit()
+
+    def _after_commit(self, session: Session) -> None:
+        if session.get_nested_transaction() is None and self.unwritten:  # pragma: no cover
+            # Only a commit with a savepoint still open skips before_commit's write.
+            log.error("%d audit rows were not written before a commit", self.unwritten)
+
+    def _on_execute(self, state: ORMExecuteState) -> None:
+        if self.unwritten and state.is_select and _selects_from_audit_log(state.statement):
+            self.write_audit()  # a read of the log sees this transaction's rows, as before
 
     def context(
         self, purpose: str | None, extra: Mapping[str, Any] | None = None
@@ -324,7 +418,7 @@ class Enforcer:
             self._subject_of[casus_id] = found.get(casus_id)
 
     def _write(self, entry: dict[str, Any]) -> None:
-        self.session.add(AuditEntry(**entry))
+        self._rows.append(entry)
         if not entry["allowed"]:
             self.denied.append(entry)
 
@@ -338,12 +432,98 @@ class Enforcer:
         record: DecisionRecord,
     ) -> None:
         """A casus shared across tenants (opschaling): the owning gemeente keeps its own
-        record of who read it. Written under the owner's tenant inside this transaction,
-        then the transaction is bound to the caller's tenant again."""
-        self.session.flush()
-        self.session.execute(SET_TENANT, {"tenant": owner})
-        try:
-            self._audit(action, context, target, True, decision, record, tenant_id=owner)
-            self.session.flush()
-        finally:
-            self.session.execute(SET_TENANT, {"tenant": self.principal.tenant})
+        record of who read it, written in this transaction under the owner's tenant
+        (:func:`insert_audit_rows`)."""
+        self._audit(action, context, target, True, decision, record, tenant_id=owner)
+
+
+AUDIT_LOG = AuditEntry.metadata.tables[AuditEntry.__tablename__]
+#: What an audit row holds for a column the enforcer leaves unset: the ORM model's defaults
+#: (NULL where it has none). ``at`` is the database's (the transaction's start); the chain
+#: trigger overwrites ``seq``, ``prev_hash`` and ``hash``.
+_UNSET: dict[str, Any] = {
+    **{column.name: None for column in AUDIT_LOG.columns if column.name not in ("at", "id")},
+    "roles": [],
+    "reasons": [],
+    "decision_input": {},
+    "seq": 0,
+    "status": "unset",
+}
+
+
+#: RETURNING makes SQLAlchemy send the rows as one statement of many VALUES (insertmanyvalues)
+#: with psycopg 3; without it they would go as an executemany, one statement per row.
+_INSERT = sa.insert(AUDIT_LOG).returning(AUDIT_LOG.c.seq)
+
+
+def insert_audit_rows(session: Session, rows: Sequence[Mapping[str, Any]], tenant: str) -> None:
+    """Insert ``rows`` in one Core INSERT per tenant (insertmanyvalues: one statement of
+    many VALUES), in the order given within a tenant and tenants in code order. Row-level
+    security binds ``audit_log`` to the transaction's tenant: a row of another tenant than
+    ``tenant`` (the transaction's) is written with that tenant set, and ``tenant`` is set
+    again afterwards. Pending ORM changes are flushed first, under the transaction's tenant."""
+    by_tenant: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_tenant.setdefault(row["tenant_id"], []).append(_UNSET | dict(row) | {"id": uuid.uuid4()})
+    session.flush()
+    switched = False
+    for code in sorted(by_tenant):
+        if code != tenant or switched:
+            session.execute(SET_TENANT, {"tenant": code})
+            switched = code != tenant
+        session.execute(_INSERT, by_tenant[code])
+    if switched:
+        session.execute(SET_TENANT, {"tenant": tenant})
+
+
+def _selects_from_audit_log(statement: Any) -> bool:
+    """Whether a SELECT's columns come from ``audit_log`` (``select(AuditEntry)``, as the
+    toegangslog reads it). Only the columns clause is looked at: ``get_final_froms`` costs
+    about a millisecond per statement."""
+    froms = getattr(statement, "columns_clause_froms", ())
+    return any(AUDIT_LOG in (f, getattr(f, "element", None)) for f in froms)
+
+
+#: ``session.info`` key: the enforcers of the session.
+_ENFORCERS = "regietafel.enforcers"
+
+
+def _enforcers(session: Session) -> list[Enforcer]:
+    enforcers: list[Enforcer] = session.info.get(_ENFORCERS, [])
+    return enforcers
+
+
+@sa.event.listens_for(Session, "after_transaction_create")
+def _on_begin(session: Session, transaction: SessionTransaction) -> None:
+    for enforcer in _enforcers(session):
+        enforcer._on_begin(session, transaction)
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _on_rollback(session: Session) -> None:
+    for enforcer in _enforcers(session):
+        enforcer._on_rollback(session)
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _on_end(session: Session, transaction: SessionTransaction) -> None:
+    for enforcer in _enforcers(session):
+        enforcer._on_end(session, transaction)
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _on_commit(session: Session) -> None:
+    for enforcer in _enforcers(session):
+        enforcer._on_commit(session)
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    for enforcer in _enforcers(session):
+        enforcer._after_commit(session)
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _on_execute(state: ORMExecuteState) -> None:
+    for enforcer in _enforcers(state.session):
+        enforcer._on_execute(state)

@@ -1,0 +1,188 @@
+"""What the audit chain trigger costs per row (issue 14, docs/adr/0018-audit-chain.md).
+
+Run: ``.venv/bin/python tests/benchmarks/bench_audit_chain.py [--rows 50] [--rounds 20]``
+after ``load_data.py`` has loaded the benchmark database (``bench_load.py`` does).
+
+It never touches the benchmark database: it copies its schema and GM0355's audit log (~75,000
+rows) into a scratch database (``regietafel_bench_chain``, dropped at the end unless
+``--keep``), then inserts ``--rows`` real ``list`` rows (~870 bytes of decision input) in ONE
+statement and COMMITS, in blocks that swap the scratch database's trigger function:
+
+* the deployed chain trigger (lock, head lookup, canonical text, SHA-256);
+* the lock and the head lookup only;
+* the lock only;
+* no trigger (disabled; the rows get negative ``seq``, never the chain's head).
+
+Blocks alternate (``--blocks`` of ``--rounds`` rounds, three warm-up rounds after each swap).
+The INSERT's time is PostgreSQL's (``EXPLAIN ANALYZE``), the COMMIT's the client's. A busy
+machine inflates every figure: compare the variants of one run, not runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+SERVER = os.environ.get("BENCH_PG", "host=127.0.0.1 port=5432 user=postgres")
+SOURCE = "regietafel_bench"
+SCRATCH = "regietafel_bench_chain"
+TENANT = "GM0355"
+COLUMNS = (
+    "tenant_id, id, user_id, organisation_id, roles, action, resource_type, resource_id, "
+    "casus_id, purpose, legal_basis, allowed, decision_id, policy_revision, data_revision, "
+    "reasons, decision_input, request_id, prev_hash, hash, seq, trace_id, span_id, "
+    "parent_span_id, status, processing_activity, data_subject_ref, data_subject_enc, "
+    "data_subject_type"
+)
+#: The same rows again, new ids; ``{seq}`` is 0 (the trigger sets it) or negative (none).
+COPY_ROWS = (
+    "SELECT tenant_id, gen_random_uuid(), user_id, organisation_id, roles, action, "
+    "resource_type, resource_id, casus_id, purpose, legal_basis, allowed, decision_id, "
+    "policy_revision, data_revision, reasons, decision_input, request_id, NULL, NULL, {seq}, "
+    "trace_id, span_id, parent_span_id, status, processing_activity, data_subject_ref, "
+    "data_subject_enc, data_subject_type FROM src"
+)
+
+
+def _dsn(database: str) -> str:
+    return f"{SERVER} dbname={database}"
+
+
+def prepare_scratch() -> None:
+    """The scratch database: the benchmark's schema and the big tenant's audit log."""
+    with psycopg.connect(_dsn("postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{SCRATCH}"')
+    args = dict(part.split("=", 1) for part in SERVER.split())
+    pg = ["-h", args.get("host", "127.0.0.1"), "-p", args.get("port", "5432")]
+    pg += ["-U", args.get("user", "postgres")]
+    with tempfile.TemporaryDirectory() as tmp:
+        schema = Path(tmp) / "schema.sql"
+        subprocess.run(["pg_dump", *pg, "-s", "-f", str(schema), SOURCE], check=True)
+        subprocess.run(
+            ["psql", *pg, "-q", "-v", "ON_ERROR_STOP=1", "-f", str(schema), SCRATCH],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    with (
+        psycopg.connect(_dsn(SOURCE)) as source,
+        psycopg.connect(_dsn(SCRATCH), autocommit=True) as scratch,
+    ):
+        for table, query in (
+            ("tenants", f"SELECT * FROM tenants WHERE code = '{TENANT}'"),
+            ("audit_log", f"SELECT * FROM audit_log WHERE tenant_id = '{TENANT}'"),
+        ):
+            scratch.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_chain")
+            with (
+                source.cursor().copy(f"COPY ({query}) TO STDOUT") as out,
+                scratch.cursor().copy(f"COPY {table} FROM STDIN") as into,
+            ):
+                for block in out:
+                    into.write(block)
+        scratch.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_chain")
+        scratch.execute("ANALYZE audit_log")
+        scratch.execute("CREATE SEQUENCE bench_negative_seq START 1000000000")
+        scratch.execute("GRANT USAGE ON SEQUENCE bench_negative_seq TO PUBLIC")
+
+
+def variants(deployed: str) -> dict[str, str | None]:
+    """Trigger function bodies: the deployed one, cut down step by step."""
+    end = "  RETURN NEW;\nEND\n$function$\n"
+    head = deployed.split("  NEW.hash := NULL;")[0] + end
+    lock = deployed.split("  -- A fresh snapshot")[0]
+    lock += "  NEW.seq := -nextval('bench_negative_seq');\n" + end
+    return {
+        "deployed chain trigger": deployed,
+        "lock + head lookup, no hash": head,
+        "lock only": lock,
+        "no trigger": None,
+    }
+
+
+def insert_once(conn: psycopg.Connection, rows: int, negative: int | None) -> tuple[float, float]:
+    """One transaction: ``rows`` rows in one INSERT, then COMMIT. (INSERT ms, COMMIT ms)."""
+    cur = conn.cursor()
+    cur.execute("BEGIN")
+    cur.execute(f"SELECT set_config('pga.tenant_id', '{TENANT}', true)")
+    cur.execute(
+        "CREATE TEMP TABLE src ON COMMIT DROP AS SELECT * FROM audit_log WHERE tenant_id = "
+        f"'{TENANT}' AND action = 'list' AND seq > 0 ORDER BY seq DESC LIMIT {rows}"
+    )
+    seq = "0" if negative is None else f"-({negative} + row_number() OVER ())"
+    plan = cur.execute(
+        f"EXPLAIN (ANALYZE) INSERT INTO audit_log ({COLUMNS}) " + COPY_ROWS.format(seq=seq)
+    ).fetchall()
+    started = time.perf_counter()
+    cur.execute("COMMIT")
+    commit = (time.perf_counter() - started) * 1000
+    found = re.search(r"Execution Time: ([\d.]+) ms", "\n".join(str(r[0]) for r in plan))
+    assert found is not None
+    return float(found.group(1)), commit
+
+
+def measure(rows: int, blocks: int, rounds: int) -> dict[str, tuple[list[float], list[float]]]:
+    negative = random.randrange(10**6, 10**9)
+    with psycopg.connect(_dsn(SCRATCH), autocommit=True) as conn:
+        deployed = conn.execute("SELECT pg_get_functiondef('audit_log_chain'::regproc)").fetchone()
+        assert deployed is not None
+        bodies = variants(str(deployed[0]))
+        results: dict[str, tuple[list[float], list[float]]] = {v: ([], []) for v in bodies}
+        try:
+            for _ in range(blocks):
+                for name, body in bodies.items():
+                    if body is None:
+                        conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_chain")
+                    else:
+                        conn.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_chain")
+                        conn.execute(body)  # type: ignore[arg-type]
+                    for i in range(3 + rounds):
+                        negative += rows
+                        took = insert_once(conn, rows, negative if body is None else None)
+                        if i >= 3:
+                            results[name][0].append(took[0])
+                            results[name][1].append(took[1])
+        finally:
+            conn.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_chain")
+            conn.execute(str(deployed[0]))  # type: ignore[arg-type]
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, action="append", help="rows per INSERT (50, 1)")
+    parser.add_argument("--blocks", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    args = parser.parse_args()
+    print(f"load average at start {os.getloadavg()[0]:.1f}; preparing {SCRATCH} ...")
+    prepare_scratch()
+    try:
+        for rows in args.rows or [50, 1]:
+            results = measure(rows, args.blocks, args.rounds)
+            base = statistics.median(results["no trigger"][0])
+            for name, (inserts, commits) in results.items():
+                q = statistics.quantiles(inserts)
+                mid = statistics.median(inserts)
+                print(
+                    f"{rows:3d} rows/INSERT  {name:28s} INSERT {mid:5.2f} ms "
+                    f"(p25 {q[0]:5.2f}, p75 {q[2]:5.2f}) = {1000 * mid / rows:4.0f} us/row, "
+                    f"{1000 * (mid - base) / rows:+5.0f} us/row over none; "
+                    f"COMMIT {statistics.median(commits):4.2f} ms"
+                )
+    finally:
+        if not args.keep:
+            with psycopg.connect(_dsn("postgres"), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
