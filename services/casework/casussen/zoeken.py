@@ -356,18 +356,27 @@ def _persons(ws: Workspace, rows: Sequence[Casus]) -> dict[tuple[str, Any], Pers
 
 def regisseurs(ws: Workspace) -> dict[str, str]:
     """Users of the own tenant who hold regie on some casus now (for the filter): names of
-    colleagues, no person data."""
+    colleagues, no person data.
+
+    Per user, the first such role is looked up through ix_casus_roles_user_active (a
+    LATERAL subquery with LIMIT 1, which PostgreSQL does not flatten): as ``EXISTS`` it
+    became a semi-join that read and grouped every active role of the tenant (20 ms with
+    100,000 casussen, on every list page; issue 14)."""
+    held = (
+        sa.select(sa.literal(1).label("held"))
+        .where(
+            CasusRole.tenant_id == User.tenant_id,
+            CasusRole.user_id == User.id,
+            CasusRole.role.in_(REGIE_ROLES),
+            CasusRole.ended_at.is_(None),
+        )
+        .limit(1)
+        .lateral("regie")
+    )
     rows = ws.session.execute(
         sa.select(User.id, User.display_name)
-        .where(
-            User.tenant_id == ws.principal.tenant,
-            sa.exists().where(
-                CasusRole.tenant_id == User.tenant_id,
-                CasusRole.user_id == User.id,
-                CasusRole.role.in_(REGIE_ROLES),
-                CasusRole.ended_at.is_(None),
-            ),
-        )
+        .join(held, sa.true())
+        .where(User.tenant_id == ws.principal.tenant)
         .order_by(User.display_name)
     ).all()
     return {row.id: row.display_name for row in rows}
