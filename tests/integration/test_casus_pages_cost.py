@@ -26,12 +26,13 @@ from people import (
 )
 
 from services.casework.casussen import zoeken
+from services.casework.casussen.zichtbaar import visible_casus_condition
 from services.casework.page_reads import colleagues, organisation_names, page_reads
 from services.casework.toestemming import service as consent_service
 from services.casework.unit_of_work import workspace
 from services.casework.workspace import REGIE_ROLES, Workspace
 from services.platform.authz.enforce import Target
-from services.platform.db.models import CasusRole, Consent, User
+from services.platform.db.models import Casus, CasusRole, Consent, User
 from services.platform.identity.directory import PrincipalDirectory
 from services.platform.identity.principal import Principal
 from services.platform.identity.tokens import Claims
@@ -346,3 +347,49 @@ def test_audit_rows_alone_keep_the_memo(
         before = len(statements)
         _consents(ws, casus_id)
         assert len(statements) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# The list's windows: the same rows as the plain query, in every order
+# ---------------------------------------------------------------------------------------------
+
+
+def _plain(
+    ws: Workspace, conditions: list[Any], sortering: str, offset: int, fetch: int
+) -> list[uuid.UUID]:
+    """The candidates as one query over every visible casus (the order's definition)."""
+    query = (
+        sa.select(Casus.id)
+        .where(visible_casus_condition(ws), *conditions)
+        .order_by(*zoeken._order(sortering))
+        .offset(offset)
+        .limit(fetch)
+    )
+    return list(ws.session.scalars(query))
+
+
+def test_the_lists_windows_give_the_rows_of_the_plain_query_in_every_order(
+    app: Litestar, token_for: Headers, runtime: Runtime, expert: Principal
+) -> None:
+    wijkagent, pga = token_for(T, ZEIST_WIJKAGENT), token_for(T, ZEIST_PGA_EXPERT)
+    with TestClient(app) as client:
+        made = [aanmelden(client, wijkagent, f"Volgorde{i}") for i in range(4)]
+        for casus in made[:2]:  # two in another phase
+            url = f"/api/v1/casussen/{casus}"
+            etag = client.get(url, headers=pga).headers["etag"]
+            moved = client.post(
+                f"{url}/overgang", json={"naar": "in_triage"}, headers={**pga, "If-Match": etag}
+            )
+            assert moved.status_code == 200, moved.text
+    agent = PrincipalDirectory(runtime.sessions).resolve(Claims(ZEIST_WIJKAGENT, T, {}))
+    for principal in (agent, expert):
+        with rolled_back(runtime, principal) as ws:
+            states = set(ws.session.scalars(sa.select(Casus.state).where(Casus.tenant_id == T)))
+            assert {"aangemeld", "in_triage"} <= states
+            for conditions in ([], [Casus.kind == "persoon"], [Casus.state == "in_triage"]):
+                for sortering in zoeken.SORTERINGEN:
+                    for offset, fetch in ((0, 3), (2, 3), (0, 200), (5, 2)):
+                        found = zoeken.candidates(ws, conditions, sortering, offset, fetch)
+                        assert [c.id for c in found] == _plain(
+                            ws, conditions, sortering, offset, fetch
+                        ), (principal.user_id, sortering, offset, fetch)
