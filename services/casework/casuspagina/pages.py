@@ -23,6 +23,7 @@ from services.casework.errors import NotFound
 from services.casework.groepsaanpak import service as groups
 from services.casework.groepsstappen.pages import steps_context
 from services.casework.informatie.items import list_items
+from services.casework.page_reads import page_reads
 from services.casework.plan import service as plans
 from services.casework.toestemming.pages import consent_section
 from services.casework.web import formstate
@@ -91,7 +92,6 @@ def _casus_context(
         named |= {
             a["eigenaar_gebruiker"] for a in plan.data["acties"] if a.get("eigenaar_gebruiker")
         }
-    users = user_names(ws, named)
     zrm = (
         _section(lambda: assessment_service.history(ws, casus_id, purpose))
         if casus.kind == lifecycle.PERSON
@@ -103,6 +103,8 @@ def _casus_context(
     members = _section(lambda: groups.list_members(ws, casus_id)) if group else None
     signals = _section(lambda: groups.list_signals(ws, casus_id)) if group else None
     events = _section(lambda: tijdlijn.timeline_in_words(ws, casus_id))
+    # After the tijdlijn, which read the names of its actors: most are named here too.
+    users = user_names(ws, named)
     domain_labels = instrument_domains(ws.manifest_of(casus.tenant_id).assessment_instrument)
     forms = formstate.FormView(state)
     return {
@@ -150,7 +152,7 @@ def casus_page(
     status: int = 200,
 ) -> Template:
     """The casus page with its forms; ``state`` is a form that came back with problems."""
-    with viewer.attempt() as ws:
+    with viewer.attempt() as ws, page_reads(ws.session):
         context = _casus_context(ws, casus_id, requested, state)
     context.update(
         {

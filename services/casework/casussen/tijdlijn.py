@@ -20,8 +20,9 @@ import sqlalchemy as sa
 
 from services.casework import free_text
 from services.casework.casussen.weergave import read_casus
+from services.casework.page_reads import colleagues, organisation_names
 from services.casework.workspace import Workspace
-from services.platform.db.models import Casus, CasusEvent, Organisation, User
+from services.platform.db.models import Casus, CasusEvent
 from services.platform.policy import Decision
 
 #: Timeline events whose summary may hold free text a user wrote (a reason).
@@ -100,22 +101,10 @@ CODE_WORDS: Final[Mapping[str, str]] = {
 def _names(
     ws: Workspace, tenant: str, user_ids: Iterable[str]
 ) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
-    organisations = {
-        row.id: row.name
-        for row in ws.session.execute(
-            sa.select(Organisation.id, Organisation.name).where(Organisation.tenant_id == tenant)
-        )
-    }
-    wanted = sorted(set(user_ids))
-    users: dict[str, tuple[str, str]] = {}
-    if wanted:
-        for row in ws.session.execute(
-            sa.select(User.id, User.display_name, User.organisation_id).where(
-                User.tenant_id == tenant, User.id.in_(wanted)
-            )
-        ):
-            users[row.id] = (row.display_name, row.organisation_id)
-    return organisations, users
+    """Names of the tenant's organisations and of these users (read once per page:
+    :mod:`services.casework.page_reads`)."""
+    organisations = organisation_names(ws.session, tenant)
+    return organisations, colleagues(ws.session, tenant, set(user_ids))
 
 
 def in_words(

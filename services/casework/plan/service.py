@@ -158,10 +158,16 @@ def _goal_domains(row: PlanVersion | None) -> list[str]:
     return [str(g.get("domain", "")) for g in row.content.get("goals", []) if isinstance(g, dict)]
 
 
-def _summary_categories(ws: Workspace, casus: Casus, row: PlanVersion) -> frozenset[str]:
+def _summary_categories(
+    ws: Workspace, casus: Casus, row: PlanVersion, read: PlanRead | None = None
+) -> frozenset[str]:
     """A version's change summary quotes goals and actions alike, also the goals the version
-    removed (the previous version's): all their categories."""
-    previous = ws.session.get(PlanVersion, (casus.tenant_id, casus.id, row.version - 1))
+    removed (the previous version's): all their categories. The previous version is read
+    here unless ``read`` holds it already (or knows there is none)."""
+    if read is not None and read.previous_read:
+        previous = read.previous
+    else:
+        previous = ws.session.get(PlanVersion, (casus.tenant_id, casus.id, row.version - 1))
     return free_text.casus_text_categories(casus) | free_text.categories_of_leefgebieden(
         [*_goal_domains(row), *_goal_domains(previous)]
     )
@@ -173,6 +179,10 @@ class PlanRead:
     version: PlanVersion
     decision: Decision
     anonymised: bool
+    #: The version before ``version`` (its goals count for the categories of the change
+    #: summary), when ``previous_read``: it was read with ``version`` (None: there is none).
+    previous: PlanVersion | None = None
+    previous_read: bool = False
 
 
 def read_plan(
@@ -181,13 +191,23 @@ def read_plan(
     """The current (or a given) version of the plan; NotFound if there is none."""
     casus = ws.load_casus(casus_id)
     decision = _authorize(ws, casus, "read", purpose)
+    previous: PlanVersion | None = None
+    known = False
     if version is None:
-        row = current_version(ws, casus)
+        # The newest two in one query: the summary's categories need the previous one too.
+        newest = list(
+            ws.session.scalars(_versions_query(casus).order_by(PlanVersion.version.desc()).limit(2))
+        )
+        row = newest[0] if newest else None
+        if row is not None:
+            before = newest[1] if len(newest) > 1 else None
+            previous = before if before and before.version == row.version - 1 else None
+            known = True
     else:
         row = ws.session.get(PlanVersion, (casus.tenant_id, casus.id, version))
     if row is None:
         raise NotFound(f"plan {casus_id} v{version}")
-    return PlanRead(casus, row, decision, anonymised(ws, casus, decision))
+    return PlanRead(casus, row, decision, anonymised(ws, casus, decision), previous, known)
 
 
 def list_versions(
@@ -284,7 +304,11 @@ def plan_view(ws: Workspace, read: PlanRead) -> dict[str, Any]:
         "aangemaakt_op": row.created_at.isoformat(),
         "samenvatting": _summary_of(
             row,
-            anon or not free_text.shows(read.decision, _summary_categories(ws, read.casus, row)),
+            anon
+            or not free_text.shows(
+                read.decision,
+                _summary_categories(ws, read.casus, row, read),
+            ),
         ),
         "weergave": "anoniem" if read_anon else read.decision.view,
         "tekst_afgeschermd": anon and not read_anon,

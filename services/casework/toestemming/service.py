@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.errors import Conflict, NotFound
+from services.casework.page_reads import remembered
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import Target
 from services.platform.db.models import Casus, Consent
@@ -23,18 +24,23 @@ from tenants.reference import PURPOSES
 
 
 def _consents_of(ws: Workspace, casus: Casus) -> list[Consent]:
-    if casus.subject_person_id is None:
+    """The consents recorded for the casus's person, newest first (read once in a page's
+    read phase: the items, the explanation of the phase buttons and the toestemming section
+    each need them; :mod:`services.casework.page_reads`)."""
+    person_id = casus.subject_person_id
+    if person_id is None:
         return []
-    return list(
-        ws.session.scalars(
-            sa.select(Consent)
-            .where(
-                Consent.tenant_id == casus.tenant_id,
-                Consent.person_id == casus.subject_person_id,
+
+    def load() -> list[Consent]:
+        return list(
+            ws.session.scalars(
+                sa.select(Consent)
+                .where(Consent.tenant_id == casus.tenant_id, Consent.person_id == person_id)
+                .order_by(Consent.recorded_at.desc(), Consent.id)
             )
-            .order_by(Consent.recorded_at.desc(), Consent.id)
         )
-    )
+
+    return list(remembered(ws.session, ("consents", casus.tenant_id, person_id), load))
 
 
 def consent_resource(ws: Workspace, casus: Casus, purpose: str | None) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 import anyio
 import anyio.to_thread
-import sqlalchemy as sa
 from litestar import Request
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
@@ -25,11 +24,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.casework.domain.text import format_date_nl
 from services.casework.errors import NotFound
+from services.casework.page_reads import colleagues, organisation_names
 from services.casework.unit_of_work import LazyWorkspace, request_slots
 from services.casework.web.context import Viewer, WebDeps
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied
-from services.platform.db.models import Organisation, Tenant, User
+from services.platform.db.models import Organisation, Tenant
 from services.platform.db.unit_of_work import tenant_transaction
 from services.platform.http.csrf import CsrfSigner
 from services.platform.identity.authn import COOKIE
@@ -254,24 +254,16 @@ def not_found(viewer: Viewer, doel: str | tuple[str, ...] | None) -> Template:
 
 
 def org_names(ws: Workspace) -> dict[str, str]:
-    """Organisation names of the caller's tenant (reference data, no person data)."""
-    rows = ws.session.execute(
-        sa.select(Organisation.id, Organisation.name).where(
-            Organisation.tenant_id == ws.principal.tenant
-        )
-    ).all()
-    return {row.id: row.name for row in rows}
+    """Organisation names of the caller's tenant (reference data, no person data); read
+    once in a page's read phase (:mod:`services.casework.page_reads`)."""
+    return organisation_names(ws.session, ws.principal.tenant)
 
 
 def user_names(ws: Workspace, user_ids: set[str]) -> dict[str, str]:
-    if not user_ids:
-        return {}
-    rows = ws.session.execute(
-        sa.select(User.id, User.display_name).where(
-            User.tenant_id == ws.principal.tenant, User.id.in_(user_ids)
-        )
-    ).all()
-    return {row.id: row.display_name for row in rows}
+    """Display names of colleagues in the caller's tenant (once per id in a page's read
+    phase)."""
+    found = colleagues(ws.session, ws.principal.tenant, user_ids)
+    return {user_id: name for user_id, (name, _organisation) in found.items()}
 
 
 def person_label(view: Mapping[str, Any]) -> str:

@@ -75,7 +75,8 @@ class Casus(Timestamps, Base):
         sa.UniqueConstraint("tenant_id", "reference", name="uq_casussen_reference"),
         sa.Index("ix_casussen_tenant_created", "tenant_id", "created_at", "id"),
         sa.Index("ix_casussen_id", "id"),
-        sa.Index("ix_casussen_tenant_state", "tenant_id", "state"),
+        # A phase's casussen, newest first (the list sorted by fase; the werkvoorraad).
+        sa.Index("ix_casussen_tenant_state_created", "tenant_id", "state", "created_at", "id"),
     )
 
     tenant_id: Mapped[str] = _tenant_pk()

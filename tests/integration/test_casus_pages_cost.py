@@ -1,0 +1,395 @@
+"""The casussen list and the casus page within their budget (issue 14): how many SQL
+statements a page sends does not grow with its rows or sections, and every cheaper query is
+checked against the plain one it replaced."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from browser_login import login_as
+from factories import aanmelden
+from litestar import Litestar
+from litestar.testing import TestClient
+from people import (
+    ZEIST,
+    ZEIST_ADVISEUR,
+    ZEIST_CASUSREGISSEUR,
+    ZEIST_COORDINATOR,
+    ZEIST_PGA_EXPERT,
+    ZEIST_PGA_EXPERT_NAME,
+    ZEIST_WIJKAGENT,
+)
+
+from services.casework.casussen import zoeken
+from services.casework.casussen.zichtbaar import visible_casus_condition
+from services.casework.page_reads import colleagues, organisation_names, page_reads
+from services.casework.toestemming import service as consent_service
+from services.casework.unit_of_work import workspace
+from services.casework.workspace import REGIE_ROLES, Workspace
+from services.platform.authz.enforce import Target
+from services.platform.db.models import Casus, CasusRole, Consent, User
+from services.platform.identity.directory import PrincipalDirectory
+from services.platform.identity.principal import Principal
+from services.platform.identity.tokens import Claims
+from services.runtime import Runtime
+
+Headers = Callable[[str, str], dict[str, str]]
+T = ZEIST
+
+
+@pytest.fixture(scope="module")
+def casus_id(app: Litestar, token_for: Headers) -> uuid.UUID:
+    with TestClient(app) as client:
+        return uuid.UUID(aanmelden(client, token_for(T, ZEIST_WIJKAGENT), "Kostenpost"))
+
+
+@pytest.fixture
+def expert(runtime: Runtime) -> Principal:
+    return PrincipalDirectory(runtime.sessions).resolve(Claims(ZEIST_PGA_EXPERT, T, {}))
+
+
+class _Undo(Exception):
+    """Raised to end a test's workspace with a rollback."""
+
+
+@contextlib.contextmanager
+def rolled_back(runtime: Runtime, principal: Principal) -> Iterator[Workspace]:
+    with contextlib.suppress(_Undo), workspace(runtime.casework, principal) as ws:
+        yield ws
+        raise _Undo
+
+
+def _regisseurs_by_exists(ws: Workspace) -> dict[str, str]:
+    """The filter's users as the plain EXISTS query found them before issue 14."""
+    rows = ws.session.execute(
+        sa.select(User.id, User.display_name)
+        .where(
+            User.tenant_id == ws.principal.tenant,
+            sa.exists().where(
+                CasusRole.tenant_id == User.tenant_id,
+                CasusRole.user_id == User.id,
+                CasusRole.role.in_(REGIE_ROLES),
+                CasusRole.ended_at.is_(None),
+            ),
+        )
+        .order_by(User.display_name)
+    ).all()
+    return {row.id: row.display_name for row in rows}
+
+
+def _role(casus_id: uuid.UUID, role: str, user: str, **extra: Any) -> CasusRole:
+    return CasusRole(
+        tenant_id=T,
+        casus_id=casus_id,
+        role=role,
+        user_id=user,
+        organisation_id="sociaal-wijkteam-zeist",
+        **extra,
+    )
+
+
+def test_the_regisseur_filter_lists_whoever_holds_regie_now(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal
+) -> None:
+    with rolled_back(runtime, expert) as ws:
+        ws.session.add_all(
+            [
+                _role(casus_id, "casusregisseur", ZEIST_CASUSREGISSEUR),
+                _role(casus_id, "procesregisseur", ZEIST_ADVISEUR, ended_at=sa.func.now()),
+                _role(casus_id, "uitvoeringscoordinator", ZEIST_COORDINATOR),
+            ]
+        )
+        ws.session.flush()
+        found = zoeken.regisseurs(ws)
+        assert found == _regisseurs_by_exists(ws)
+        assert list(found) == sorted(found, key=found.__getitem__)  # by name, as before
+        assert ZEIST_CASUSREGISSEUR in found
+        held = set(_regisseurs_by_exists(ws))
+        assert (ZEIST_ADVISEUR in found) == (ZEIST_ADVISEUR in held)  # an ended role: no
+        assert (ZEIST_COORDINATOR in found) == (ZEIST_COORDINATOR in held)
+        ws.session.add(_role(casus_id, "procesregisseur", ZEIST_COORDINATOR))
+        ws.session.flush()
+        assert ZEIST_COORDINATOR in zoeken.regisseurs(ws)
+        assert zoeken.regisseurs(ws) == _regisseurs_by_exists(ws)
+
+
+# ---------------------------------------------------------------------------------------------
+# Statements per page
+# ---------------------------------------------------------------------------------------------
+
+
+#: Statements of the app's background work, not of the page: the policy data's periodic
+#: check and the outbox relay (its own thread).
+BACKGROUND = ("FROM policy_data_activations", "outbox_relay", "outbox_events")
+
+
+@contextlib.contextmanager
+def sent() -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs (their first 120 characters)."""
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not any(other in statement for other in BACKGROUND):
+            seen.append(" ".join(statement.split())[:120])
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
+
+
+def _get(client: TestClient[Litestar], url: str) -> tuple[Any, list[str]]:
+    with sent() as statements:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code, response.text[:300])
+    return response, statements
+
+
+def _audit_inserts(statements: list[str]) -> int:
+    return sum(s.startswith("INSERT INTO audit_log") for s in statements)
+
+
+def _ok(response: Any, status: int = 201) -> Any:
+    assert response.status_code == status, response.text[:500]
+    return response
+
+
+def test_the_casus_page_sends_as_many_statements_however_many_rows_it_shows(
+    app: Litestar, token_for: Headers
+) -> None:
+    """Each section is decided and audited on its own, but the page's audit rows go out in
+    one INSERT, and the rows several sections read (consents, organisations, names) are read
+    once: more rows in a section, or more consents, are not more statements."""
+    agent = token_for(T, ZEIST_WIJKAGENT)
+    with TestClient(app) as client:
+        casus = aanmelden(client, agent, "Telling")
+
+        def item(title: str) -> None:
+            body = {
+                "categorie": "politiegegevens",
+                "titel": title,
+                "inhoud": "Overlast.",
+                "doel": "casusoverleg",
+                "grondslag": "publieke-taak",
+            }
+            _ok(client.post(f"/api/v1/casussen/{casus}/informatie", json=body, headers=agent))
+
+        def consent(purpose: str) -> None:
+            _ok(
+                client.post(
+                    f"/api/v1/casussen/{casus}/toestemmingen",
+                    json={"doel": purpose},
+                    headers=agent,
+                )
+            )
+
+        item("Registratie")
+        consent("aanmelding")
+        assert login_as(client, T, ZEIST_WIJKAGENT).status_code == 200
+        _, before = _get(client, f"/casussen/{casus}")
+        assert _audit_inserts(before) == 1
+        item("Tweede registratie")
+        item("Derde registratie")
+        consent("casusoverleg")
+        response, after = _get(client, f"/casussen/{casus}")
+        assert "Derde registratie" in response.text
+        assert _audit_inserts(after) == 1
+        assert len(after) == len(before), "\n".join(after)
+        assert sum(s.startswith("SELECT consents.") for s in after) == 1
+        assert sum(" FROM organisations WHERE organisations.tenant_id" in s for s in after) == 1
+        assert len(after) <= CASUS_PAGE_STATEMENTS, "\n".join(after)
+
+
+#: The casus page of a person casus (login and header included); 41 before issue 14's
+#: page levers.
+CASUS_PAGE_STATEMENTS = 30
+
+
+def test_a_refused_section_still_shows_its_reasons_and_is_on_record(
+    app: Litestar, token_for: Headers, runtime: Runtime
+) -> None:
+    """The politie may not see the household (derden) for this purpose: that section says
+    why, the others are shown, and every section's decision is audited — the refusal too —
+    in the page's one INSERT."""
+    with TestClient(app) as client:
+        casus = aanmelden(client, token_for(T, ZEIST_WIJKAGENT), "Weigering")
+        assert login_as(client, T, ZEIST_WIJKAGENT).status_code == 200
+        response, statements = _get(client, f"/casussen/{casus}")
+    html = response.text
+    assert html.count("Niet zichtbaar voor u") == 1
+    denied = html[html.index('id="kop-huishouden"') :]
+    assert "categorie-geen-grant" in denied[: denied.index("</section>")]
+    assert "geen toegang tot categorie" in denied
+    assert _audit_inserts(statements) == 1
+    engine = sa.create_engine(runtime.urls.admin.set(database=runtime.settings.database_name))
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    "SELECT action, resource_type, allowed FROM audit_log "
+                    "WHERE request_id = :r AND casus_id = :c"
+                ),
+                {"r": response.headers["x-request-id"], "c": casus},
+            ).all()
+    finally:
+        engine.dispose()
+    decided = {(r.action, r.resource_type): r.allowed for r in rows}
+    assert decided[("read", "gezinslid")] is False
+    for section in (
+        ("read", "casus"),
+        ("read", "plan"),
+        ("read", "assessment"),
+        ("list", "casus"),
+        ("explain", "uitleg"),
+        ("read", "toestemming"),
+    ):
+        assert decided[section] is True, section
+    assert len(rows) == 9
+
+
+def test_the_casussen_page_sends_as_many_statements_however_many_rows_it_lists(
+    app: Litestar, token_for: Headers
+) -> None:
+    agent = token_for(T, ZEIST_WIJKAGENT)
+    with TestClient(app) as client:
+        aanmelden(client, agent, "Lijstje")
+        assert login_as(client, T, ZEIST_WIJKAGENT).status_code == 200
+        _, before = _get(client, "/casussen")
+        for surname in ("Lijstje-twee", "Lijstje-drie", "Lijstje-vier"):
+            aanmelden(client, agent, surname)
+        response, after = _get(client, "/casussen")
+        assert "Lijstje-vier" in response.text or "Lijstje" in response.text
+        assert len(after) == len(before), "\n".join(after)
+        assert _audit_inserts(after) == 1
+        assert len(after) <= CASUSSEN_PAGE_STATEMENTS, "\n".join(after)
+
+
+#: The casussen page (login and header included).
+CASUSSEN_PAGE_STATEMENTS = 20
+
+
+# ---------------------------------------------------------------------------------------------
+# The read phase's memo is only used while the page only reads
+# ---------------------------------------------------------------------------------------------
+
+
+def _consents(ws: Workspace, casus_id: uuid.UUID) -> list[str]:
+    return [c.purpose for c in consent_service._consents_of(ws, ws.load_casus(casus_id))]
+
+
+def test_a_page_reads_shared_rows_once(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal
+) -> None:
+    with rolled_back(runtime, expert) as ws, sent() as statements:
+        with page_reads(ws.session):
+            first = organisation_names(ws.session, T)
+            _consents(ws, casus_id)
+            before = len(statements)
+            assert organisation_names(ws.session, T) == first
+            _consents(ws, casus_id)
+            assert colleagues(ws.session, T, {ZEIST_PGA_EXPERT}) == {
+                ZEIST_PGA_EXPERT: (ZEIST_PGA_EXPERT_NAME, expert.organisation)
+            }
+            assert colleagues(ws.session, T, {ZEIST_PGA_EXPERT, "niemand"}) == {
+                ZEIST_PGA_EXPERT: (ZEIST_PGA_EXPERT_NAME, expert.organisation)
+            }
+            assert len(statements) == before + 2  # a known colleague is not read again
+            assert colleagues(ws.session, T, {"niemand", ZEIST_PGA_EXPERT}) == {
+                ZEIST_PGA_EXPERT: (ZEIST_PGA_EXPERT_NAME, expert.organisation)
+            }
+            assert len(statements) == before + 2  # absent ids are remembered as absent
+        organisation_names(ws.session, T)  # outside the read phase: read again
+        assert len(statements) == before + 3
+
+
+def test_a_change_in_the_read_phase_switches_the_memo_off(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal
+) -> None:
+    with rolled_back(runtime, expert) as ws, page_reads(ws.session):
+        casus = ws.load_casus(casus_id)
+        assert casus.subject_person_id is not None
+        assert "nazorg" not in _consents(ws, casus_id)
+        consent = Consent(
+            tenant_id=T, person_id=casus.subject_person_id, purpose="nazorg", recorded_by="x"
+        )
+        ws.session.add(consent)
+        assert "nazorg" in _consents(ws, casus_id)  # pending: flushed first, memo off
+        ws.session.flush()
+        assert "nazorg" in _consents(ws, casus_id)
+    with rolled_back(runtime, expert) as ws, page_reads(ws.session):
+        assert "nazorg" not in _consents(ws, casus_id)  # the first one was rolled back
+        person = ws.load_casus(casus_id).subject_person_id
+        ws.session.execute(
+            sa.insert(Consent).values(
+                tenant_id=T, id=uuid.uuid4(), person_id=person, purpose="nazorg", recorded_by="x"
+            )
+        )
+        assert "nazorg" in _consents(ws, casus_id)  # a statement that writes: memo off
+
+
+def test_audit_rows_alone_keep_the_memo(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal
+) -> None:
+    """The decisions of the sections add audit rows (and the owner's copy is flushed on its
+    own): those are no change to what the page reads."""
+    with rolled_back(runtime, expert) as ws, sent() as statements, page_reads(ws.session):
+        casus = ws.load_casus(casus_id)
+        _consents(ws, casus_id)
+        target = Target("casus", str(casus.id), casus.id)
+        ws.enforcer.decide("read", ws.resource(casus), ws.context("casusoverleg"), target)
+        ws.session.flush()
+        before = len(statements)
+        _consents(ws, casus_id)
+        assert len(statements) == before
+
+
+# ---------------------------------------------------------------------------------------------
+# The list's windows: the same rows as the plain query, in every order
+# ---------------------------------------------------------------------------------------------
+
+
+def _plain(
+    ws: Workspace, conditions: list[Any], sortering: str, offset: int, fetch: int
+) -> list[uuid.UUID]:
+    """The candidates as one query over every visible casus (the order's definition)."""
+    query = (
+        sa.select(Casus.id)
+        .where(visible_casus_condition(ws), *conditions)
+        .order_by(*zoeken._order(sortering))
+        .offset(offset)
+        .limit(fetch)
+    )
+    return list(ws.session.scalars(query))
+
+
+def test_the_lists_windows_give_the_rows_of_the_plain_query_in_every_order(
+    app: Litestar, token_for: Headers, runtime: Runtime, expert: Principal
+) -> None:
+    wijkagent, pga = token_for(T, ZEIST_WIJKAGENT), token_for(T, ZEIST_PGA_EXPERT)
+    with TestClient(app) as client:
+        made = [aanmelden(client, wijkagent, f"Volgorde{i}") for i in range(4)]
+        for casus in made[:2]:  # two in another phase
+            url = f"/api/v1/casussen/{casus}"
+            etag = client.get(url, headers=pga).headers["etag"]
+            moved = client.post(
+                f"{url}/overgang", json={"naar": "in_triage"}, headers={**pga, "If-Match": etag}
+            )
+            assert moved.status_code == 200, moved.text
+    agent = PrincipalDirectory(runtime.sessions).resolve(Claims(ZEIST_WIJKAGENT, T, {}))
+    for principal in (agent, expert):
+        with rolled_back(runtime, principal) as ws:
+            states = set(ws.session.scalars(sa.select(Casus.state).where(Casus.tenant_id == T)))
+            assert {"aangemeld", "in_triage"} <= states
+            for conditions in ([], [Casus.kind == "persoon"], [Casus.state == "in_triage"]):
+                for sortering in zoeken.SORTERINGEN:
+                    for offset, fetch in ((0, 3), (2, 3), (0, 200), (5, 2)):
+                        found = zoeken.candidates(ws, conditions, sortering, offset, fetch)
+                        assert [c.id for c in found] == _plain(
+                            ws, conditions, sortering, offset, fetch
+                        ), (principal.user_id, sortering, offset, fetch)
