@@ -14,7 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0048"
-down_revision = "0043"
+down_revision = "0044"
 branch_labels = None
 depends_on = None
 
