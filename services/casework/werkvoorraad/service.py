@@ -20,19 +20,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 import sqlalchemy as sa
 
-from services.casework.casussen.zichtbaar import visible_casus_condition
-from services.casework.domain import lifecycle
+from services.casework.casussen.zichtbaar import count_group_keys
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.plan import PlanContent
 from services.casework.domain.text import format_date_nl
 from services.casework.domain.timers import CommitmentTimer, DueItem, TimerInput, werkvoorraad
 from services.casework.errors import Conflict, NotFound
+from services.casework.werkvoorraad import kandidaten
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied, Target
 from services.platform.db.models import (
@@ -50,9 +50,23 @@ PURPOSE: Final = "monitoring"
 REVIEW_PURPOSE: Final = "monitoring"
 REVIEWER_ROLE: Final = "pga-expert"
 #: A doorbreekglas grant should be reviewed within this many days.
-DOORBREEKGLAS_REVIEW_DAYS: Final = 7
+DOORBREEKGLAS_REVIEW_DAYS: Final = kandidaten.DOORBREEKGLAS_REVIEW_DAYS
 VERDICTS: Final = ("terecht", "onterecht")
 PAGE: Final = 100
+#: Items per page of the werkvoorraad (page and API).
+PAGE_SIZE: Final = 25
+#: The aggregate audit row of the werkvoorraad's counts (ADR 0026).
+COUNT_RESOURCE: Final = "werkvoorraad-aantal"
+DUE_KIND_LABELS: Final[Mapping[str, str]] = {
+    "herijking": "Herijking",
+    "positieve-afsluiting": "Positieve afsluiting",
+    "toezegging-controleren": "Toezegging controleren",
+    "doorbreekglas-beoordelen": "Doorbreekglas beoordelen",
+    "planactie": "Actie uit het plan",
+    "overlegactie": "Actie uit het overleg",
+}
+#: The orders of the werkvoorraad (page and API).
+DUE_SORTS: Final = ("datum", "casus", "soort")
 #: Work item kinds that are checked off in the plan van aanpak (done, postponed).
 PLAN_ACTION: Final = "planactie"
 COMMITMENT_CHECK: Final = "toezegging-controleren"
@@ -172,26 +186,10 @@ def _due_view(item: DueItem, casus: Casus) -> dict[str, Any]:
     }
 
 
-def _running() -> sa.ColumnElement[bool]:
-    """Only running casussen have timers: closed ones stay in the database (issue 14)."""
-    return sa.or_(
-        *(
-            sa.and_(Casus.kind == kind, Casus.state.in_(lifecycle.running_states(kind)))
-            for kind in (lifecycle.PERSON, lifecycle.GROUP)
-        )
-    )
-
-
-def _timer_items(ws: Workspace, horizon_days: int | None) -> list[WorkItem]:
-    rows = [
-        c
-        for c in ws.session.scalars(
-            sa.select(Casus)
-            .where(visible_casus_condition(ws), _running())
-            .order_by(Casus.created_at, Casus.id)
-        )
-        if lifecycle.is_active(c.kind, c.state)
-    ]
+def _timer_items(ws: Workspace, rows: Sequence[Casus], horizon_days: int | None) -> list[WorkItem]:
+    """The full items (with their texts) of ``rows``: each casus decided by the policy and
+    audited (a page's casussen, or every casus with due items for the reminders job); only
+    casussen with a full view carry work."""
     org_names = {
         o.id: o.name
         for o in ws.session.scalars(
@@ -334,12 +332,16 @@ def _meeting_actions(
     return items
 
 
-def _urgent_items(ws: Workspace) -> list[WorkItem]:
+def _urgent_items(ws: Workspace, grant_ids: Sequence[uuid.UUID]) -> list[WorkItem]:
+    """The doorbreekglas reviews ``grant_ids`` (still unreviewed), each decided and audited."""
+    if not grant_ids:
+        return []
     grants = list(
         ws.session.scalars(
             sa.select(UrgentAccess)
             .where(
                 UrgentAccess.tenant_id == ws.principal.tenant,
+                UrgentAccess.id.in_(grant_ids),
                 UrgentAccess.reviewed_at.is_(None),
             )
             .order_by(UrgentAccess.granted_at)
@@ -387,23 +389,181 @@ def _urgent_items(ws: Workspace) -> list[WorkItem]:
     return items
 
 
-def work_queue(ws: Workspace, horizon_days: int | None = None) -> dict[str, Any]:
-    """The due items of the calling user, oldest due date first."""
+@dataclass(frozen=True)
+class Selection:
+    """What the page (and the API) asks for: a filter, an order and a page number."""
+
+    soort: str | None = None
+    te_laat: bool = False
+    casus: str | None = None
+    sorteer: str = "datum"
+    pagina: int = 1
+
+
+def _check_horizon(horizon_days: int | None) -> None:
     if horizon_days is not None and horizon_days < 0:
         raise DomainValidationError(
             [FieldProblem("horizon_dagen", "De horizon mag niet negatief zijn.")]
         )
-    items = _timer_items(ws, horizon_days)
-    if REVIEWER_ROLE in ws.principal.roles:
-        items += _urgent_items(ws)
-    items.sort(key=lambda w: (w.due_on, w.body["casus_id"], w.body["soort"]))
-    bodies = [w.body for w in items]
+
+
+def _visible(ws: Workspace, dues: Sequence[kandidaten.Due]) -> list[kandidaten.Due]:
+    """The due items of casussen the policy lets the caller see for the werkvoorraad.
+
+    Decided per group of casussen with the same decision projection
+    (:func:`count_group_keys`, ADR 0026): every group's representative is decided by the
+    engine with the input a casus of the page gets, and the decisions are audited in one
+    aggregate row (``werkvoorraad-aantal``: how many casussen per group, never an id). Only
+    dates, kinds and references are used; the items shown are decided and audited per casus
+    again when they are read (:func:`_page_items`)."""
+    casussen = sorted({(d.tenant_id, d.casus_id) for d in dues})
+    if not casussen:
+        return []
+    keys = count_group_keys(ws)
+    groups: dict[tuple[Any, ...], list[tuple[str, uuid.UUID]]] = {}
+    for row in ws.session.execute(
+        sa.select(Casus.id.label("casus_id"), *keys).where(
+            sa.tuple_(Casus.tenant_id, Casus.id).in_(casussen)
+        )
+    ):
+        groups.setdefault(tuple(row)[1:], []).append((row.tenant_id, row.casus_id))
+    members = list(groups.values())
+    representatives = {min(m, key=lambda k: str(k[1])): i for i, m in enumerate(members)}
+    rows = list(
+        ws.session.scalars(
+            sa.select(Casus).where(sa.tuple_(Casus.tenant_id, Casus.id).in_(list(representatives)))
+        )
+    )
+    decisions = ws.enforcer.decide_count(
+        "list",
+        ws.resources(rows),
+        [len(members[representatives[(c.tenant_id, c.id)]]) for c in rows],
+        ws.context(PURPOSE),
+        COUNT_RESOURCE,
+    )
+    allowed: dict[tuple[str, uuid.UUID], Decision] = {}
+    for casus, decision in zip(rows, decisions, strict=True):
+        for member in members[representatives[(casus.tenant_id, casus.id)]]:
+            allowed[member] = decision
+    shown = []
+    for due in dues:
+        decision = allowed.get((due.tenant_id, due.casus_id))
+        if decision is None or not decision.allow:
+            continue
+        if due.needs_full_view and decision.view != "full":
+            continue
+        shown.append(due)
+    return shown
+
+
+def _sort_key(sort: str) -> Callable[[kandidaten.Due], tuple[Any, ...]]:
+    """The page's orders; every order ends in the item's identity, so pages are stable."""
+
+    def identity(d: kandidaten.Due) -> tuple[Any, ...]:
+        return (str(d.casus_id), d.kind, d.subject or "")
+
+    if sort == "casus":
+        return lambda d: (d.reference, d.due_on, *identity(d))
+    if sort == "soort":
+        return lambda d: (DUE_KIND_LABELS.get(d.kind, d.kind), d.due_on, d.reference, *identity(d))
+    return lambda d: (d.due_on, d.reference, *identity(d))
+
+
+def _selected(dues: Sequence[kandidaten.Due], selection: Selection) -> list[kandidaten.Due]:
+    chosen = [
+        d
+        for d in dues
+        if (not selection.soort or d.kind == selection.soort)
+        and (not selection.te_laat or d.overdue)
+        and (not selection.casus or d.reference == selection.casus)
+    ]
+    return sorted(chosen, key=_sort_key(selection.sorteer))
+
+
+def _page_items(
+    ws: Workspace, dues: Sequence[kandidaten.Due], horizon_days: int | None
+) -> list[dict[str, Any]]:
+    """The full items of ``dues``, in their order: their casussen read, decided and audited
+    (and their texts made) by the full computation; an item whose casus is refused now, or
+    that is no longer due, is left out."""
+    timer_casussen = sorted(
+        {(d.tenant_id, d.casus_id) for d in dues if d.kind != kandidaten.URGENT_REVIEW}
+    )
+    grant_ids = [uuid.UUID(str(d.subject)) for d in dues if d.kind == kandidaten.URGENT_REVIEW]
+    rows: list[Casus] = []
+    if timer_casussen:
+        rows = list(
+            ws.session.scalars(
+                sa.select(Casus)
+                .where(sa.tuple_(Casus.tenant_id, Casus.id).in_(timer_casussen))
+                .order_by(Casus.created_at, Casus.id)
+            )
+        )
+    items = _timer_items(ws, rows, horizon_days) + _urgent_items(ws, grant_ids)
+    by_key = {
+        (w.body["soort"], w.body["casus_id"], str(w.body.get("onderwerp") or "")): w.body
+        for w in items
+    }
+    return [by_key[d.key] for d in dues if d.key in by_key]
+
+
+def _checked_selection(selection: Selection) -> Selection:
+    if selection.pagina < 1:
+        raise DomainValidationError([FieldProblem("pagina", "De pagina begint bij 1.")])
+    if selection.sorteer not in DUE_SORTS:
+        raise DomainValidationError([FieldProblem("sorteer", f"Kies uit: {', '.join(DUE_SORTS)}.")])
+    return selection
+
+
+def work_queue(
+    ws: Workspace, horizon_days: int | None = None, selection: Selection | None = None
+) -> dict[str, Any]:
+    """The due items of the calling user: one page of ``selection`` (a filter, an order and
+    a page of :data:`PAGE_SIZE` items), or every item when ``selection`` is None (the
+    reminders job).
+
+    What is due is computed from facts that name no person (:mod:`.kandidaten`); which of
+    it the caller may see is decided per group of casussen (one aggregate audit row); only
+    the casussen of the items shown are read, decided and audited one by one. ``aantal`` and
+    ``te_laat`` count every item the caller may see, ``gevonden`` those the filter keeps."""
+    _check_horizon(horizon_days)
+    reviewer = REVIEWER_ROLE in ws.principal.roles
+    dues = kandidaten.due(ws, horizon_days, reviewer=reviewer)
+    if selection is None:
+        ordered = sorted(dues, key=lambda d: (d.due_on, str(d.casus_id), d.kind, d.subject or ""))
+        bodies = _page_items(ws, ordered, horizon_days)
+        return {
+            "peildatum": ws.today.isoformat(),
+            "aantal": len(bodies),
+            "te_laat": sum(1 for b in bodies if b["te_laat"]),
+            "items": bodies,
+        }
+    selection = _checked_selection(selection)
+    visible = _visible(ws, dues)
+    chosen = _selected(visible, selection)
+    first = (selection.pagina - 1) * PAGE_SIZE
+    page = chosen[first : first + PAGE_SIZE]
     return {
         "peildatum": ws.today.isoformat(),
-        "aantal": len(bodies),
-        "te_laat": sum(1 for b in bodies if b["te_laat"]),
-        "items": bodies,
+        "aantal": len(visible),
+        "te_laat": sum(1 for d in visible if d.overdue),
+        "gevonden": len(chosen),
+        "soorten": sorted({d.kind for d in visible}),
+        "pagina": selection.pagina,
+        "per_pagina": PAGE_SIZE,
+        "vorige": selection.pagina - 1 if selection.pagina > 1 else None,
+        "volgende": selection.pagina + 1 if first + PAGE_SIZE < len(chosen) else None,
+        "items": _page_items(ws, page, horizon_days) if page else [],
     }
+
+
+def due_counts(ws: Workspace) -> tuple[int, int]:
+    """How many werkvoorraad items the caller may see, and how many are overdue: decided per
+    group of casussen and audited in one aggregate row, nothing of a casus read (the home
+    page; ADR 0026)."""
+    dues = kandidaten.due(ws, None, reviewer=REVIEWER_ROLE in ws.principal.roles)
+    visible = _visible(ws, dues)
+    return len(visible), sum(1 for d in visible if d.overdue)
 
 
 def _reviewer_only(decision: Decision) -> AccessDenied:
