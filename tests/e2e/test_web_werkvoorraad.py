@@ -293,3 +293,52 @@ def test_an_overdue_herijking_is_cleared_by_a_tussentijdse_meting(
     post(web, f"/casussen/{casus_id}/zelfredzaamheid", data)
     after = row(get(web, "/werkvoorraad?soort=herijking"), "herijking", casus_id, "casus")
     assert after and 'class="overdue"' not in after
+
+
+def test_the_page_shows_25_items_with_vorige_and_volgende_keeping_the_filter(
+    web: Client, token_for: Headers
+) -> None:
+    """Pages of 25 (issue 14): more actions than fit on one page; the links keep the
+    filter and the order."""
+    casus_id = casus_in_plan(web, token_for, "Bladeren")
+    plan = {
+        "doelen": [{"leefgebied": "financien", "probleem": "Schulden.", "doel": "Budgetplan."}],
+        "eindcriterium": "Schulden onder bewind.",
+        "acties": [
+            {
+                "id": f"b{i}",
+                "omschrijving": f"Bladeractie {i}.",
+                "eigenaar_organisatie": WIJKTEAM,
+                "eigenaar_gebruiker": REGISSEUR,
+                "deadline": (TODAY + dt.timedelta(days=i)).isoformat(),
+            }
+            for i in range(1, 31)
+        ],
+    }
+    saved = web.put(
+        f"/api/v1/casussen/{casus_id}/plan",
+        json=plan,
+        headers={**token_for(T, REGISSEUR), "If-Match": "*"},
+    )
+    assert saved.status_code == 201, saved.text
+    reference = web.get(f"/api/v1/casussen/{casus_id}", headers=token_for(T, REGISSEUR)).json()[
+        "referentie"
+    ]
+    login(web, REGISSEUR)
+    first = get(web, f"/werkvoorraad?soort=planactie&casus={reference}")
+    assert first.count('<tr id="werk-planactie-') == 25
+    assert 'id="werk-vorige"' not in first
+    assert (
+        f'href="/werkvoorraad?soort=planactie&amp;casus={reference}&amp;pagina=2" rel="next"'
+        in first
+    )
+    assert "Pagina 1 van 2 (30 items)" in first
+    second = get(web, f"/werkvoorraad?soort=planactie&casus={reference}&pagina=2")
+    assert second.count('<tr id="werk-planactie-') == 5
+    assert 'id="werk-volgende"' not in second
+    assert f'href="/werkvoorraad?soort=planactie&amp;casus={reference}" rel="prev"' in second
+    assert row(second, "planactie", casus_id, "b30") and not row(
+        first, "planactie", casus_id, "b30"
+    )
+    # Sorted by date across the pages: the first page has the earliest deadlines.
+    assert row(first, "planactie", casus_id, "b1") and not row(second, "planactie", casus_id, "b1")
