@@ -245,7 +245,10 @@ def test_pages_and_due_facts_equal_the_old_computation_for_every_user(
             old_today = sorted(_old_computation(ws, 0), key=_identity)
             paged, queues = _all_pages(ws)
             dues = werkvoorraad._visible(
-                ws, kandidaten.due(ws, None, reviewer=werkvoorraad.REVIEWER_ROLE in principal.roles)
+                ws,
+                kandidaten.due(
+                    ws, None, reviewer=werkvoorraad.REVIEWER_ROLE in principal.roles
+                ).dues,
             )
             unpaged = werkvoorraad.work_queue(ws, horizon_days=0)
         assert sorted(paged, key=_identity) == old, principal.user_id

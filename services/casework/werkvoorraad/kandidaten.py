@@ -28,7 +28,7 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 
-from services.casework.casussen.zichtbaar import visible_casus_condition
+from services.casework.casussen.zichtbaar import count_group_keys, visible_casus_condition
 from services.casework.domain import lifecycle
 from services.casework.domain.timers import CommitmentTimer, TimerInput, due_items
 from services.casework.workspace import Workspace
@@ -60,11 +60,23 @@ class Due:
     overdue: bool
     #: Timer and action items need a full view of the casus; a doorbreekglas review does not.
     needs_full_view: bool = True
+    #: The casus's decision group (:func:`count_group_keys`), when it was read with the facts.
+    group: tuple[Any, ...] | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
         """The item's identity, as the full computation names it (soort, casus, onderwerp)."""
         return (self.kind, str(self.casus_id), self.subject or "")
+
+
+@dataclass(frozen=True)
+class Found:
+    """The due items, and what the full computation of a page may reuse of the facts."""
+
+    dues: list[Due]
+    #: Per running casus: when its first plan version was made, its last tussentijdse meting.
+    first_plan: dict[uuid.UUID, dt.datetime]
+    last_review: dict[uuid.UUID, dt.date]
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,7 @@ class _Running:
     last_melding_on: dt.date | None
     first_plan: dt.datetime | None
     last_review: dt.date | None
+    group: tuple[Any, ...]
 
 
 def _running_condition() -> sa.ColumnElement[bool]:
@@ -115,11 +128,16 @@ def _running(ws: Workspace) -> list[_Running]:
             Casus.last_melding_on,
             first_plan.label("first_plan"),
             last_review.label("last_review"),
+            *count_group_keys(ws),
         )
         .where(visible_casus_condition(ws), _running_condition())
         .order_by(Casus.created_at, Casus.id)
     ).all()
-    return [_Running(*row) for row in rows if lifecycle.is_active(row.kind, row.state)]
+    return [
+        _Running(*row[:9], group=tuple(row[9:]))
+        for row in rows
+        if lifecycle.is_active(row.kind, row.state)
+    ]
 
 
 #: Of the current plan version: per action id, owner, deadline and status; per toezegging
@@ -209,6 +227,7 @@ def _timer_dues(
             item.subject_id,
             item.due_on,
             item.overdue,
+            group=casus.group,
         )
         for item in due_items(inp, ws.manifest.review, horizon_days=horizon_days)
     ]
@@ -245,6 +264,7 @@ def _action_dues(
                 str(action.get("id")),
                 deadline,
                 deadline < ws.today,
+                group=casus.group,
             )
         )
     return dues
@@ -274,6 +294,7 @@ def _meeting_dues(
                 f"{meeting_id}-{index + 1}",
                 due_on,
                 due_on < ws.today,
+                group=casus.group,
             )
         )
     return dues
@@ -311,7 +332,7 @@ def _urgent_dues(ws: Workspace) -> list[Due]:
     return dues
 
 
-def due(ws: Workspace, horizon_days: int | None, *, reviewer: bool) -> list[Due]:
+def due(ws: Workspace, horizon_days: int | None, *, reviewer: bool) -> Found:
     """Every due item of the caller's running casussen (and, for a ``reviewer``, the
     doorbreekglas reviews), undecided: what the policy would let the caller see is decided
     by the caller (:mod:`.service`)."""
@@ -339,4 +360,8 @@ def due(ws: Workspace, horizon_days: int | None, *, reviewer: bool) -> list[Due]
             dues += _meeting_dues(ws, by_id[row.casus_id], row.meeting_id, row.acties, horizon)
     if reviewer:
         dues += _urgent_dues(ws)
-    return dues
+    return Found(
+        dues,
+        {c.id: c.first_plan for c in running if c.first_plan is not None},
+        {c.id: c.last_review for c in running if c.last_review is not None},
+    )

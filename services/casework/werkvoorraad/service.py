@@ -114,13 +114,7 @@ class _PlanFacts:
                 .group_by(PlanVersion.casus_id)
             )
         }
-        current: dict[uuid.UUID, PlanVersion] = {}
-        for version in ws.session.scalars(
-            sa.select(PlanVersion)
-            .where(PlanVersion.tenant_id.in_(tenants), PlanVersion.casus_id.in_(ids))
-            .order_by(PlanVersion.casus_id, PlanVersion.version.desc())
-        ):
-            current.setdefault(version.casus_id, version)  # the newest comes first
+        current = _current_versions(ws, casussen)
         last_review = {
             casus_id: taken_on
             for casus_id, taken_on in ws.session.execute(
@@ -135,6 +129,38 @@ class _PlanFacts:
             if taken_on is not None
         }
         return cls(first_plan, current, last_review)
+
+    @classmethod
+    def reuse(cls, ws: Workspace, casussen: Sequence[Casus], found: kandidaten.Found) -> _PlanFacts:
+        """The facts of ``casussen`` from what :func:`kandidaten.due` read (the first plan
+        and the last meting), and their current plan versions (one query)."""
+        return cls(
+            {c.id: found.first_plan[c.id] for c in casussen if c.id in found.first_plan},
+            _current_versions(ws, casussen),
+            {c.id: found.last_review[c.id] for c in casussen if c.id in found.last_review},
+        )
+
+
+def _current_versions(ws: Workspace, casussen: Sequence[Casus]) -> dict[uuid.UUID, PlanVersion]:
+    """The newest plan version of each casus (one query, only the newest rows)."""
+    if not casussen:
+        return {}
+    key = (PlanVersion.tenant_id, PlanVersion.casus_id)
+    return {
+        version.casus_id: version
+        for version in ws.session.scalars(
+            sa.select(PlanVersion).where(
+                sa.tuple_(PlanVersion.tenant_id, PlanVersion.casus_id, PlanVersion.version).in_(
+                    sa.select(*key, sa.func.max(PlanVersion.version))
+                    .where(
+                        PlanVersion.tenant_id.in_(sorted({c.tenant_id for c in casussen})),
+                        PlanVersion.casus_id.in_([c.id for c in casussen]),
+                    )
+                    .group_by(*key)
+                )
+            )
+        )
+    }
 
 
 def _timer_input(
@@ -186,10 +212,15 @@ def _due_view(item: DueItem, casus: Casus) -> dict[str, Any]:
     }
 
 
-def _timer_items(ws: Workspace, rows: Sequence[Casus], horizon_days: int | None) -> list[WorkItem]:
+def _timer_items(
+    ws: Workspace,
+    rows: Sequence[Casus],
+    horizon_days: int | None,
+    found: kandidaten.Found | None = None,
+) -> list[WorkItem]:
     """The full items (with their texts) of ``rows``: each casus decided by the policy and
     audited (a page's casussen, or every casus with due items for the reminders job); only
-    casussen with a full view carry work."""
+    casussen with a full view carry work. ``found``: the plan dates already read."""
     org_names = {
         o.id: o.name
         for o in ws.session.scalars(
@@ -208,7 +239,7 @@ def _timer_items(ws: Workspace, rows: Sequence[Casus], horizon_days: int | None)
             for casus, decision in zip(chunk, decisions, strict=True)
             if decision.allow and decision.view == "full"
         ]
-        facts = _PlanFacts.load(ws, shown)
+        facts = _PlanFacts.load(ws, shown) if found is None else _PlanFacts.reuse(ws, shown, found)
         for casus in shown:
             by_id[str(casus.id)] = casus
             inputs.append(_timer_input(ws, casus, org_names, facts))
@@ -416,18 +447,23 @@ def _visible(ws: Workspace, dues: Sequence[kandidaten.Due]) -> list[kandidaten.D
     aggregate row (``werkvoorraad-aantal``: how many casussen per group, never an id). Only
     dates, kinds and references are used; the items shown are decided and audited per casus
     again when they are read (:func:`_page_items`)."""
-    casussen = sorted({(d.tenant_id, d.casus_id) for d in dues})
-    if not casussen:
+    if not dues:
         return []
-    keys = count_group_keys(ws)
-    groups: dict[tuple[Any, ...], list[tuple[str, uuid.UUID]]] = {}
-    for row in ws.session.execute(
-        sa.select(Casus.id.label("casus_id"), *keys).where(
-            sa.tuple_(Casus.tenant_id, Casus.id).in_(casussen)
-        )
-    ):
-        groups.setdefault(tuple(row)[1:], []).append((row.tenant_id, row.casus_id))
-    members = list(groups.values())
+    groups: dict[tuple[Any, ...], set[tuple[str, uuid.UUID]]] = {}
+    for due in dues:
+        if due.group is not None:
+            groups.setdefault(due.group, set()).add((due.tenant_id, due.casus_id))
+    # A doorbreekglas review of a casus that is not running: its group is read here.
+    known = {member for group in groups.values() for member in group}
+    rest = sorted({(d.tenant_id, d.casus_id) for d in dues} - known)
+    if rest:
+        for row in ws.session.execute(
+            sa.select(Casus.id.label("casus_id"), *count_group_keys(ws)).where(
+                sa.tuple_(Casus.tenant_id, Casus.id).in_(rest)
+            )
+        ):
+            groups.setdefault(tuple(row)[1:], set()).add((row.tenant_id, row.casus_id))
+    members = [sorted(m, key=lambda k: (k[0], str(k[1]))) for m in groups.values()]
     representatives = {min(m, key=lambda k: str(k[1])): i for i, m in enumerate(members)}
     rows = list(
         ws.session.scalars(
@@ -481,7 +517,10 @@ def _selected(dues: Sequence[kandidaten.Due], selection: Selection) -> list[kand
 
 
 def _page_items(
-    ws: Workspace, dues: Sequence[kandidaten.Due], horizon_days: int | None
+    ws: Workspace,
+    dues: Sequence[kandidaten.Due],
+    horizon_days: int | None,
+    found: kandidaten.Found,
 ) -> list[dict[str, Any]]:
     """The full items of ``dues``, in their order: their casussen read, decided and audited
     (and their texts made) by the full computation; an item whose casus is refused now, or
@@ -499,7 +538,7 @@ def _page_items(
                 .order_by(Casus.created_at, Casus.id)
             )
         )
-    items = _timer_items(ws, rows, horizon_days) + _urgent_items(ws, grant_ids)
+    items = _timer_items(ws, rows, horizon_days, found) + _urgent_items(ws, grant_ids)
     by_key = {
         (w.body["soort"], w.body["casus_id"], str(w.body.get("onderwerp") or "")): w.body
         for w in items
@@ -528,10 +567,11 @@ def work_queue(
     ``te_laat`` count every item the caller may see, ``gevonden`` those the filter keeps."""
     _check_horizon(horizon_days)
     reviewer = REVIEWER_ROLE in ws.principal.roles
-    dues = kandidaten.due(ws, horizon_days, reviewer=reviewer)
+    found = kandidaten.due(ws, horizon_days, reviewer=reviewer)
+    dues = found.dues
     if selection is None:
         ordered = sorted(dues, key=lambda d: (d.due_on, str(d.casus_id), d.kind, d.subject or ""))
-        bodies = _page_items(ws, ordered, horizon_days)
+        bodies = _page_items(ws, ordered, horizon_days, found)
         return {
             "peildatum": ws.today.isoformat(),
             "aantal": len(bodies),
@@ -553,7 +593,7 @@ def work_queue(
         "per_pagina": PAGE_SIZE,
         "vorige": selection.pagina - 1 if selection.pagina > 1 else None,
         "volgende": selection.pagina + 1 if first + PAGE_SIZE < len(chosen) else None,
-        "items": _page_items(ws, page, horizon_days) if page else [],
+        "items": _page_items(ws, page, horizon_days, found) if page else [],
     }
 
 
@@ -561,8 +601,8 @@ def due_counts(ws: Workspace) -> tuple[int, int]:
     """How many werkvoorraad items the caller may see, and how many are overdue: decided per
     group of casussen and audited in one aggregate row, nothing of a casus read (the home
     page; ADR 0026)."""
-    dues = kandidaten.due(ws, None, reviewer=REVIEWER_ROLE in ws.principal.roles)
-    visible = _visible(ws, dues)
+    found = kandidaten.due(ws, None, reviewer=REVIEWER_ROLE in ws.principal.roles)
+    visible = _visible(ws, found.dues)
     return len(visible), sum(1 for d in visible if d.overdue)
 
 
