@@ -140,30 +140,34 @@ def _running(ws: Workspace) -> list[_Running]:
     ]
 
 
-#: Of the current plan version: per action id, owner, deadline and status; per toezegging
-#: (in plan order) its organisation, dates and status. No description, no text.
+#: Of the current plan version of each casus, one row per open action of the caller (their
+#: own, or their organisation's without an owner user) and per open toezegging, with its place
+#: in the plan (``n``): the dates, owners and status only, no description, no text.
 _PLAN_FACTS: Final = sa.text(
     """
-    SELECT DISTINCT ON (pv.tenant_id, pv.casus_id)
-        pv.tenant_id, pv.casus_id, pv.version,
-        COALESCE((
-            SELECT jsonb_agg(jsonb_build_object(
-                'id', a->'id', 'owner_user_id', a->'owner_user_id',
-                'owner_organisation_id', a->'owner_organisation_id',
-                'deadline', a->'deadline', 'status', COALESCE(a->'status', '"open"'::jsonb))
-                ORDER BY n)
-            FROM jsonb_array_elements(pv.content->'actions') WITH ORDINALITY AS x(a, n)
-        ), '[]'::jsonb) AS actions,
-        COALESCE((
-            SELECT jsonb_agg(jsonb_build_object(
-                'organisation_id', c->'organisation_id', 'made_on', c->'made_on',
-                'check_due_on', c->'check_due_on',
-                'status', COALESCE(c->'status', '"open"'::jsonb)) ORDER BY n)
-            FROM jsonb_array_elements(pv.content->'commitments') WITH ORDINALITY AS y(c, n)
-        ), '[]'::jsonb) AS commitments
+    SELECT pv.tenant_id, pv.casus_id, f.what, f.n, f.subject, f.owner_user, f.owner_org,
+        f.status, f.first_date, f.second_date
     FROM plan_versions pv
+    CROSS JOIN LATERAL (
+        SELECT 'actie' AS what, x.n, x.a->>'id' AS subject,
+            x.a->>'owner_user_id' AS owner_user, x.a->>'owner_organisation_id' AS owner_org,
+            COALESCE(x.a->>'status', 'open') AS status,
+            x.a->>'deadline' AS first_date, NULL AS second_date
+        FROM jsonb_array_elements(pv.content->'actions') WITH ORDINALITY AS x(a, n)
+        WHERE COALESCE(x.a->>'status', 'open') IN ('open', 'loopt')
+            AND (x.a->>'owner_user_id' = :user
+                OR (x.a->>'owner_user_id' IS NULL AND x.a->>'owner_organisation_id' = :org))
+        UNION ALL
+        SELECT 'toezegging', y.n, NULL, NULL, y.c->>'organisation_id',
+            COALESCE(y.c->>'status', 'open'), y.c->>'made_on', y.c->>'check_due_on'
+        FROM jsonb_array_elements(pv.content->'commitments') WITH ORDINALITY AS y(c, n)
+        WHERE COALESCE(y.c->>'status', 'open') = 'open'
+    ) AS f
     WHERE pv.tenant_id = ANY(:tenants) AND pv.casus_id = ANY(:ids)
-    ORDER BY pv.tenant_id, pv.casus_id, pv.version DESC
+        AND pv.version = (
+            SELECT max(v.version) FROM plan_versions v
+            WHERE v.tenant_id = pv.tenant_id AND v.casus_id = pv.casus_id
+        )
     """
 )
 
@@ -193,20 +197,20 @@ def _date(value: Any) -> dt.date | None:
 def _timer_dues(
     ws: Workspace,
     casus: _Running,
-    commitments: list[dict[str, Any]],
+    commitments: list[Any],
     horizon_days: int | None,
 ) -> list[Due]:
     plan_created_on = casus.first_plan.date() if casus.first_plan else casus.plan_date
     timers = tuple(
         CommitmentTimer(
-            commitment_id=f"toezegging-{i + 1}",
-            organisation_id=str(c.get("organisation_id")),
+            commitment_id=f"toezegging-{c.n}",
+            organisation_id=str(c.owner_org),
             text="",
-            made_on=_date(c.get("made_on")) or ws.today,
-            status=str(c.get("status")),
-            check_due_on=_date(c.get("check_due_on")),
+            made_on=_date(c.first_date) or ws.today,
+            status=str(c.status),
+            check_due_on=_date(c.second_date),
         )
-        for i, c in enumerate(commitments)
+        for c in commitments
     )
     inp = TimerInput(
         casus_id=str(casus.id),
@@ -241,17 +245,16 @@ def _mine(ws: Workspace, owner_user: Any, owner_organisation: Any) -> bool:
 
 
 def _action_dues(
-    ws: Workspace, casus: _Running, actions: list[dict[str, Any]], horizon: dt.date | None
+    ws: Workspace, casus: _Running, actions: list[Any], horizon: dt.date | None
 ) -> list[Due]:
     dues = []
     for action in actions:
-        if action.get("owner_user_id") is not None:
-            mine = action.get("owner_user_id") == ws.principal.user_id
+        if action.owner_user is not None:
+            mine = action.owner_user == ws.principal.user_id
         else:
-            mine = action.get("owner_organisation_id") == ws.principal.organisation
-        deadline = _date(action.get("deadline"))
-        status = action.get("status")
-        if not mine or status not in OPEN_ACTION_STATUSES or deadline is None:
+            mine = action.owner_org == ws.principal.organisation
+        deadline = _date(action.first_date)
+        if not mine or action.status not in OPEN_ACTION_STATUSES or deadline is None:
             continue
         if horizon is not None and deadline > horizon:
             continue
@@ -261,7 +264,7 @@ def _action_dues(
                 casus.id,
                 casus.reference,
                 PLAN_ACTION,
-                str(action.get("id")),
+                str(action.subject),
                 deadline,
                 deadline < ws.today,
                 group=casus.group,
@@ -341,21 +344,25 @@ def due(ws: Workspace, horizon_days: int | None, *, reviewer: bool) -> Found:
     if running:
         tenants = sorted({c.tenant_id for c in running})
         ids = [c.id for c in running]
-        plans = {
-            (row.tenant_id, row.casus_id): row
-            for row in ws.session.execute(_PLAN_FACTS, {"tenants": tenants, "ids": ids})
+        plans: dict[tuple[str, uuid.UUID], list[Any]] = {}
+        facts = {
+            "tenants": tenants,
+            "ids": ids,
+            "user": ws.principal.user_id,
+            "org": ws.principal.organisation,
         }
+        for row in ws.session.execute(_PLAN_FACTS, facts):
+            plans.setdefault((row.tenant_id, row.casus_id), []).append(row)
         horizon = ws.today + dt.timedelta(days=horizon_days) if horizon_days is not None else None
         by_id = {c.id: c for c in running}
         meetings = ws.session.execute(
             _MEETING_FACTS, {"tenant": ws.principal.tenant, "ids": ids}
         ).all()
         for casus in running:
-            plan = plans.get((casus.tenant_id, casus.id))
-            commitments = list(plan.commitments) if plan is not None else []
+            plan = sorted(plans.get((casus.tenant_id, casus.id), []), key=lambda r: r.n)
+            commitments = [r for r in plan if r.what == "toezegging"]
             dues += _timer_dues(ws, casus, commitments, horizon_days)
-            if plan is not None:
-                dues += _action_dues(ws, casus, list(plan.actions), horizon)
+            dues += _action_dues(ws, casus, [r for r in plan if r.what == "actie"], horizon)
         for row in meetings:
             dues += _meeting_dues(ws, by_id[row.casus_id], row.meeting_id, row.acties, horizon)
     if reviewer:
