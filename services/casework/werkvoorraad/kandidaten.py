@@ -134,7 +134,9 @@ def _running(ws: Workspace) -> list[_Running]:
         .order_by(Casus.created_at, Casus.id)
     ).all()
     return [
-        _Running(*row[:9], group=tuple(row[9:]))
+        _Running(
+            row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], tuple(row[9:])
+        )
         for row in rows
         if lifecycle.is_active(row.kind, row.state)
     ]

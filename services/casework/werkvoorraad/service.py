@@ -483,10 +483,10 @@ def _visible(ws: Workspace, dues: Sequence[kandidaten.Due]) -> list[kandidaten.D
             allowed[member] = decision
     shown = []
     for due in dues:
-        decision = allowed.get((due.tenant_id, due.casus_id))
-        if decision is None or not decision.allow:
+        found = allowed.get((due.tenant_id, due.casus_id))
+        if found is None or not found.allow:
             continue
-        if due.needs_full_view and decision.view != "full":
+        if due.needs_full_view and found.view != "full":
             continue
         shown.append(due)
     return shown
