@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from services.casework.casussen.zichtbaar import count_group_keys
 from services.casework.domain.errors import DomainValidationError, FieldProblem
@@ -46,6 +47,7 @@ from services.platform.db.models import (
 from services.platform.db.models import Assessment as AssessmentRow
 from services.platform.policy import Decision, Reason
 
+_UUIDS: Final = postgresql.ARRAY(postgresql.UUID(as_uuid=True))
 PURPOSE: Final = "monitoring"
 REVIEW_PURPOSE: Final = "monitoring"
 REVIEWER_ROLE: Final = "pga-expert"
@@ -141,6 +143,26 @@ class _PlanFacts:
         )
 
 
+def _any_id(column: Any, ids: Sequence[uuid.UUID]) -> sa.ColumnElement[bool]:
+    """``column = ANY(:ids)`` with one array parameter: the statement's text is the same for
+    any number of ids (an expanded ``IN`` is parsed again for every length)."""
+    return column == sa.any_(sa.bindparam(None, list(ids), type_=_UUIDS))  # type: ignore[no-any-return]
+
+
+def _casussen(ws: Workspace, keys: Sequence[tuple[str, uuid.UUID]]) -> list[Casus]:
+    """The casussen ``keys`` (tenant, id), in one statement."""
+    if not keys:
+        return []
+    wanted = set(keys)
+    rows = ws.session.scalars(
+        sa.select(Casus).where(
+            Casus.tenant_id.in_(sorted({t for t, _ in keys})),
+            _any_id(Casus.id, [i for _, i in keys]),
+        )
+    )
+    return [c for c in rows if (c.tenant_id, c.id) in wanted]
+
+
 def _current_versions(ws: Workspace, casussen: Sequence[Casus]) -> dict[uuid.UUID, PlanVersion]:
     """The newest plan version of each casus (one query, only the newest rows)."""
     if not casussen:
@@ -154,7 +176,7 @@ def _current_versions(ws: Workspace, casussen: Sequence[Casus]) -> dict[uuid.UUI
                     sa.select(*key, sa.func.max(PlanVersion.version))
                     .where(
                         PlanVersion.tenant_id.in_(sorted({c.tenant_id for c in casussen})),
-                        PlanVersion.casus_id.in_([c.id for c in casussen]),
+                        _any_id(PlanVersion.casus_id, [c.id for c in casussen]),
                     )
                     .group_by(*key)
                 )
@@ -321,7 +343,7 @@ def _meeting_actions(
         )
         .where(
             AgendaItem.tenant_id == ws.principal.tenant,
-            AgendaItem.casus_id.in_([c.id for c in casussen.values()]),
+            _any_id(AgendaItem.casus_id, [c.id for c in casussen.values()]),
         )
     ).all()
     horizon = ws.today + dt.timedelta(days=horizon_days) if horizon_days is not None else None
@@ -465,11 +487,7 @@ def _visible(ws: Workspace, dues: Sequence[kandidaten.Due]) -> list[kandidaten.D
             groups.setdefault(tuple(row)[1:], set()).add((row.tenant_id, row.casus_id))
     members = [sorted(m, key=lambda k: (k[0], str(k[1]))) for m in groups.values()]
     representatives = {min(m, key=lambda k: str(k[1])): i for i, m in enumerate(members)}
-    rows = list(
-        ws.session.scalars(
-            sa.select(Casus).where(sa.tuple_(Casus.tenant_id, Casus.id).in_(list(representatives)))
-        )
-    )
+    rows = _casussen(ws, list(representatives))
     decisions = ws.enforcer.decide_count(
         "list",
         ws.resources(rows),
@@ -529,15 +547,7 @@ def _page_items(
         {(d.tenant_id, d.casus_id) for d in dues if d.kind != kandidaten.URGENT_REVIEW}
     )
     grant_ids = [uuid.UUID(str(d.subject)) for d in dues if d.kind == kandidaten.URGENT_REVIEW]
-    rows: list[Casus] = []
-    if timer_casussen:
-        rows = list(
-            ws.session.scalars(
-                sa.select(Casus)
-                .where(sa.tuple_(Casus.tenant_id, Casus.id).in_(timer_casussen))
-                .order_by(Casus.created_at, Casus.id)
-            )
-        )
+    rows = sorted(_casussen(ws, timer_casussen), key=lambda c: (c.created_at, c.id))
     items = _timer_items(ws, rows, horizon_days, found) + _urgent_items(ws, grant_ids)
     by_key = {
         (w.body["soort"], w.body["casus_id"], str(w.body.get("onderwerp") or "")): w.body
