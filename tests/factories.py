@@ -30,3 +30,26 @@ def aanmelden(
     response = client.post("/api/v1/casussen", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
+
+
+def werkvoorraad_items(client: Any, headers: dict[str, str], **params: Any) -> list[Any]:
+    """Every item of the caller's werkvoorraad: all pages of ``GET /api/v1/werkvoorraad``
+    (pages of 25, issue 14)."""
+    items: list[Any] = []
+    page: int | None = 1
+    while page is not None:
+        response = client.get(
+            "/api/v1/werkvoorraad", headers=headers, params={**params, "pagina": page}
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        items += body["items"]
+        page = body["volgende"]
+    return items
+
+
+def referentie(client: Any, headers: dict[str, str], casus_id: str) -> str:
+    """The reference of a casus (to filter the werkvoorraad page on it)."""
+    response = client.get(f"/api/v1/casussen/{casus_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    return str(response.json()["referentie"])

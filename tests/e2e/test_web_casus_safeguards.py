@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from browser_login import login_as
+from factories import referentie
 from litestar import Litestar
 from litestar.testing import TestClient
 from people import (
@@ -279,7 +280,8 @@ def test_doorbreekglas_from_the_refusal_page(client: Client, api: Api) -> None:
     assert "U hebt spoedtoegang (doorbreekglas)." in html
     # The PGA-expert reviews it from the werkvoorraad.
     login(client, EXPERT)
-    assert reason in get(client, "/werkvoorraad")
+    reference = referentie(client, api.token_for(T, EXPERT), casus_id)
+    assert reason in get(client, f"/werkvoorraad?casus={reference}")
 
     # Someone with a regular basis is not offered it, and is told so when posting anyway.
     login(client, REGISSEUR)

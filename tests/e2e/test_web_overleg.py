@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from browser_login import login_as
+from factories import referentie
 from icalendar import Calendar
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -189,7 +190,8 @@ def test_plan_agenda_verslag_and_werkvoorraad(client: Client, token_for: Headers
     assert f"({ZEIST_WIJKAGENT_NAME})" in minutes and f"({WIJKAGENT})" not in minutes
 
     login(client, WIJKAGENT)
-    werk = get(client, "/werkvoorraad")
+    reference = referentie(client, token_for(T, WIJKAGENT), casus_id)
+    werk = get(client, f"/werkvoorraad?casus={reference}")
     assert "Huisbezoek afleggen" in werk
 
     # A stale version: the message above the form, what was typed is still there.

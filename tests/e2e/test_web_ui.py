@@ -340,7 +340,7 @@ def test_other_gemeente_gets_the_404_page(web: Client, scenario: Scenario) -> No
 
 
 def test_werkvoorraad_highlights_overdue_items(web: Client, scenario: Scenario) -> None:
-    html = page(web, "/werkvoorraad", REGISSEUR)
+    html = page(web, f"/werkvoorraad?casus={scenario.referentie}", REGISSEUR)
     assert "<h1>Werkvoorraad</h1>" in html
     assert scenario.referentie in html
     assert "Toezegging controleren" in html

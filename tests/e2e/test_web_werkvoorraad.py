@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from factories import werkvoorraad_items
 from litestar import Litestar
 from litestar.testing import TestClient
 from test_web_plan import OUTSIDER, REGISSEUR, T, casus_in_plan, get, login, post, token
@@ -87,9 +88,8 @@ def hidden(html: str) -> dict[str, str]:
 
 
 def api_queue(client: Client, token_for: Headers, casus_id: str) -> list[dict[str, Any]]:
-    response = client.get("/api/v1/werkvoorraad", headers=token_for(T, REGISSEUR))
-    assert response.status_code == 200, response.text
-    return [i for i in response.json()["items"] if i["casus_id"] == casus_id]
+    items = werkvoorraad_items(client, token_for(T, REGISSEUR))
+    return [i for i in items if i["casus_id"] == casus_id]
 
 
 def plan_of(client: Client, token_for: Headers, casus_id: str) -> Any:
@@ -103,7 +103,7 @@ def test_done_and_postponed_in_the_browser_clear_overdue_items(
 ) -> None:
     casus_id, reference = casus_with_overdue_work(web, token_for, "Werkweb")
     login(web, REGISSEUR)
-    html = get(web, "/werkvoorraad")
+    html = get(web, f"/werkvoorraad?casus={reference}")  # (one page of 25: this casus's)
     action = row(html, "planactie", casus_id, "a1")
     commitment = row(html, "toezegging-controleren", casus_id, "toezegging-1")
     later = row(html, "planactie", casus_id, "a2")
@@ -186,11 +186,11 @@ def test_done_and_postponed_in_the_browser_clear_overdue_items(
 
 
 def test_a_non_participant_cannot_act_on_the_items(web: Client, token_for: Headers) -> None:
-    casus_id, _ = casus_with_overdue_work(web, token_for, "Werkbuiten")
+    casus_id, reference = casus_with_overdue_work(web, token_for, "Werkbuiten")
     login(web, REGISSEUR)
-    fields = hidden(row(get(web, "/werkvoorraad"), "planactie", casus_id, "a1"))
+    fields = hidden(row(get(web, f"/werkvoorraad?casus={reference}"), "planactie", casus_id, "a1"))
     login(web, OUTSIDER)
-    own = get(web, "/werkvoorraad")
+    own = get(web, f"/werkvoorraad?casus={reference}")
     assert not row(own, "planactie", casus_id, "a1")
     refused = post(web, "/werkvoorraad/gereed", {**fields, "csrf_token": token(own)}, status=403)
     assert "Niet uitgevoerd." in refused.text
@@ -272,7 +272,7 @@ def test_the_api_marks_done_and_postpones(web: Client, token_for: Headers) -> No
 def test_an_overdue_herijking_is_cleared_by_a_tussentijdse_meting(
     web: Client, token_for: Headers, runtime: Runtime
 ) -> None:
-    casus_id, _ = casus_with_overdue_work(web, token_for, "Herijking")
+    casus_id, reference = casus_with_overdue_work(web, token_for, "Herijking")
     plan_on = TODAY - dt.timedelta(days=220)  # herijking every 6 months: overdue
     with tenant_transaction(runtime.sessions, T) as session:
         session.execute(
@@ -281,7 +281,7 @@ def test_an_overdue_herijking_is_cleared_by_a_tussentijdse_meting(
             .values(created_at=dt.datetime.combine(plan_on, dt.time(12), dt.UTC))
         )
     login(web, REGISSEUR)
-    html = get(web, "/werkvoorraad?soort=herijking")
+    html = get(web, f"/werkvoorraad?soort=herijking&casus={reference}")
     item = row(html, "herijking", casus_id, "casus")
     assert 'class="overdue"' in item, item
     link = re.search(r'href="(/casussen/[^"]+/zelfredzaamheid\?moment=tussentijds)"', item)
@@ -291,5 +291,55 @@ def test_an_overdue_herijking_is_cleared_by_a_tussentijdse_meting(
     data = {"csrf_token": token(form), "moment": "tussentijds", "datum": TODAY.isoformat()}
     data.update({f"scores.{code}": "3" for code in ZRM_DOMAINS})
     post(web, f"/casussen/{casus_id}/zelfredzaamheid", data)
-    after = row(get(web, "/werkvoorraad?soort=herijking"), "herijking", casus_id, "casus")
+    again = get(web, f"/werkvoorraad?soort=herijking&casus={reference}")
+    after = row(again, "herijking", casus_id, "casus")
     assert after and 'class="overdue"' not in after
+
+
+def test_the_page_shows_25_items_with_vorige_and_volgende_keeping_the_filter(
+    web: Client, token_for: Headers
+) -> None:
+    """Pages of 25 (issue 14): more actions than fit on one page; the links keep the
+    filter and the order."""
+    casus_id = casus_in_plan(web, token_for, "Bladeren")
+    plan = {
+        "doelen": [{"leefgebied": "financien", "probleem": "Schulden.", "doel": "Budgetplan."}],
+        "eindcriterium": "Schulden onder bewind.",
+        "acties": [
+            {
+                "id": f"b{i}",
+                "omschrijving": f"Bladeractie {i}.",
+                "eigenaar_organisatie": WIJKTEAM,
+                "eigenaar_gebruiker": REGISSEUR,
+                "deadline": (TODAY + dt.timedelta(days=i)).isoformat(),
+            }
+            for i in range(1, 31)
+        ],
+    }
+    saved = web.put(
+        f"/api/v1/casussen/{casus_id}/plan",
+        json=plan,
+        headers={**token_for(T, REGISSEUR), "If-Match": "*"},
+    )
+    assert saved.status_code == 201, saved.text
+    reference = web.get(f"/api/v1/casussen/{casus_id}", headers=token_for(T, REGISSEUR)).json()[
+        "referentie"
+    ]
+    login(web, REGISSEUR)
+    first = get(web, f"/werkvoorraad?soort=planactie&casus={reference}")
+    assert first.count('<tr id="werk-planactie-') == 25
+    assert 'id="werk-vorige"' not in first
+    assert (
+        f'href="/werkvoorraad?soort=planactie&amp;casus={reference}&amp;pagina=2" rel="next"'
+        in first
+    )
+    assert "Pagina 1 van 2 (30 items)" in first
+    second = get(web, f"/werkvoorraad?soort=planactie&casus={reference}&pagina=2")
+    assert second.count('<tr id="werk-planactie-') == 5
+    assert 'id="werk-volgende"' not in second
+    assert f'href="/werkvoorraad?soort=planactie&amp;casus={reference}" rel="prev"' in second
+    assert row(second, "planactie", casus_id, "b30") and not row(
+        first, "planactie", casus_id, "b30"
+    )
+    # Sorted by date across the pages: the first page has the earliest deadlines.
+    assert row(first, "planactie", casus_id, "b1") and not row(second, "planactie", casus_id, "b1")

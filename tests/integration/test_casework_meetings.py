@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from factories import aanmelden
+from factories import aanmelden, werkvoorraad_items
 from litestar import Litestar
 from litestar.testing import TestClient
 from people import (
@@ -199,12 +199,12 @@ def test_meeting_agenda_per_participant_minutes_and_changes(
     assert "Werk en inkomen pakt op" not in str(held)
 
     # The action lands in its owner's werkvoorraad, and only there.
-    queue = client.get("/api/v1/werkvoorraad", headers=wijkagent).json()["items"]
+    queue = werkvoorraad_items(client, wijkagent)
     actions = [i for i in queue if i["soort"] == "overlegactie" and i["casus_id"] == casus_a]
     assert len(actions) == 1
     assert "Stopgesprek voeren." in actions[0]["omschrijving"]
     assert actions[0]["datum"] == deadline
-    others = client.get("/api/v1/werkvoorraad", headers=werk).json()["items"]
+    others = werkvoorraad_items(client, werk)
     assert not [i for i in others if i["soort"] == "overlegactie" and i["casus_id"] == casus_a]
 
     timeline = client.get(f"/api/v1/casussen/{casus_a}/tijdlijn", headers=wijkagent).json()

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
+from factories import werkvoorraad_items
 from litestar import Litestar
 from litestar.testing import TestClient
 from people import (
@@ -126,9 +127,8 @@ def backdate(runtime: Runtime, casus_id: str, *, plan_on: dt.date, melding_on: d
 
 
 def items_for(client: Client, headers: dict[str, str], casus_id: str, **params: Any) -> list[Any]:
-    response = client.get("/api/v1/werkvoorraad", headers=headers, params=params)
-    assert response.status_code == 200, response.text
-    return [i for i in response.json()["items"] if i["casus_id"] == casus_id]
+    """The items of one casus in the caller's werkvoorraad (all pages)."""
+    return [i for i in werkvoorraad_items(client, headers, **params) if i["casus_id"] == casus_id]
 
 
 def test_timers_are_due_for_those_who_may_see_the_casus(

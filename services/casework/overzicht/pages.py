@@ -36,11 +36,12 @@ class Counts:
 def home_counts(ws: Workspace) -> Counts:
     """How many casussen the caller may see and how many werkvoorraad items are due. The
     casussen are counted by the policy's list decision per group of casussen with the same
-    decision projection, audited in one aggregate row (ADR 0026); the werkvoorraad through
-    its service function (decided and audited per item)."""
+    decision projection, audited in one aggregate row (ADR 0026); the werkvoorraad items the
+    same way, from the due dates alone (:func:`werkvoorraad.due_counts`: no casus is read,
+    one aggregate audit row)."""
     total, more = zichtbaar.count_casussen(ws, cap=COUNT_CAP)
-    queue = werkvoorraad.work_queue(ws)
-    return Counts(total, more, int(queue["aantal"]), int(queue["te_laat"]))
+    due, overdue = werkvoorraad.due_counts(ws)
+    return Counts(total, more, due, overdue)
 
 
 class OverzichtController(Controller):

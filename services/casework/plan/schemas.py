@@ -253,9 +253,18 @@ class WerkitemOut(Out):
 
 
 class WerkvoorraadOut(Out):
+    """One page of the werkvoorraad: ``aantal`` and ``te_laat`` count every item the caller
+    may see, ``gevonden`` those the filter keeps; ``items`` are the page's."""
+
     peildatum: str
     aantal: int
     te_laat: int
+    gevonden: int
+    soorten: list[str]
+    pagina: int
+    per_pagina: int
+    vorige: int | None
+    volgende: int | None
     items: list[WerkitemOut]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any, Final
+from urllib.parse import urlencode
 
 from litestar import Controller, Response, get, post
 from litestar.params import FromQuery
@@ -43,14 +44,7 @@ from services.platform.http.csrf import FIELD as CSRF_FIELD
 from services.platform.identity.authn import PUBLIC
 from services.platform.policy import PolicyEngineUnavailable
 
-DUE_KIND_LABELS: Final[Mapping[str, str]] = {
-    "herijking": "Herijking",
-    "positieve-afsluiting": "Positieve afsluiting",
-    "toezegging-controleren": "Toezegging controleren",
-    "doorbreekglas-beoordelen": "Doorbreekglas beoordelen",
-    "planactie": "Actie uit het plan",
-    "overlegactie": "Actie uit het overleg",
-}
+DUE_KIND_LABELS: Final = werkvoorraad.DUE_KIND_LABELS
 
 SORTS: Final[Mapping[str, str]] = {
     "datum": "Datum (oudste eerst)",
@@ -71,22 +65,24 @@ def form_key(kind: str, casus_id: str, subject: str) -> str:
     return f"{kind}:{casus_id}:{subject}"
 
 
-def _filtered(
-    items: list[dict[str, Any]], soort: str | None, te_laat: bool, casus: str | None, sort: str
-) -> list[dict[str, Any]]:
-    chosen = [
-        i
-        for i in items
-        if (not soort or i["soort"] == soort)
-        and (not te_laat or i["te_laat"])
-        and (not casus or i["referentie"] == casus)
-    ]
-    keys: dict[str, Callable[[dict[str, Any]], Any]] = {
-        "datum": lambda i: (i["datum"], i["referentie"]),
-        "casus": lambda i: (i["referentie"], i["datum"]),
-        "soort": lambda i: (DUE_KIND_LABELS.get(i["soort"], i["soort"]), i["datum"]),
-    }
-    return sorted(chosen, key=keys.get(sort, keys["datum"]))
+def _page_links(selection: werkvoorraad.Selection, queue: Mapping[str, Any]) -> dict[str, str]:
+    """The links to the previous and the next page, with the same filter and order."""
+    query: dict[str, str] = {}
+    if selection.soort:
+        query["soort"] = selection.soort
+    if selection.te_laat:
+        query["te_laat"] = "ja"
+    if selection.casus:
+        query["casus"] = selection.casus
+    if selection.sorteer != "datum":
+        query["sorteer"] = selection.sorteer
+    links = {}
+    for name in ("vorige", "volgende"):
+        number = queue.get(name)
+        if number is not None:
+            params = query | ({"pagina": str(number)} if number > 1 else {})
+            links[name] = "/werkvoorraad" + (f"?{urlencode(params)}" if params else "")
+    return links
 
 
 def work_page(
@@ -97,14 +93,15 @@ def work_page(
     te_laat: bool = False,
     casus: str | None = None,
     sorteer: str = "datum",
+    pagina: int = 1,
     melding: str | None = None,
     state: formstate.FormState | None = None,
     status: int = 200,
 ) -> Template:
+    selection = werkvoorraad.Selection(soort, te_laat, casus, sorteer, pagina)
     with viewer.attempt() as ws:
-        queue = werkvoorraad.work_queue(ws)
-    items: list[dict[str, Any]] = queue["items"]
-    shown = _filtered(items, soort, te_laat, casus, sorteer)
+        queue = werkvoorraad.work_queue(ws, selection=selection)
+    shown: list[dict[str, Any]] = queue["items"]
     return render(
         viewer,
         "werkvoorraad.html",
@@ -112,10 +109,8 @@ def work_page(
             "werk": queue,
             "getoond": shown,
             "soorten": DUE_KIND_LABELS,
-            "filter_soorten": {
-                k: DUE_KIND_LABELS.get(k, k) for k in sorted({i["soort"] for i in items})
-            },
-            "filter_casussen": sorted({i["referentie"] for i in items}),
+            "filter_soorten": {k: DUE_KIND_LABELS.get(k, k) for k in queue["soorten"]},
+            "bladeren": _page_links(selection, queue),
             "sorteringen": SORTS,
             "filter": {
                 "soort": soort or "",
@@ -217,6 +212,7 @@ class WerkvoorraadPagesController(Controller):
         casus: FromQuery[str | None] = None,
         sorteer: FromQuery[str | None] = None,
         melding: FromQuery[str | None] = None,
+        pagina: FromQuery[str | None] = None,
     ) -> Response[Any]:
         if viewer is None:
             return to_login()
@@ -231,6 +227,7 @@ class WerkvoorraadPagesController(Controller):
                 te_laat=te_laat == "ja",
                 casus=casus or None,
                 sorteer=sorteer if sorteer is not None and sorteer in SORTS else "datum",
+                pagina=int(pagina) if pagina and pagina.isdigit() and int(pagina) >= 1 else 1,
                 melding=melding,
             ),
         )

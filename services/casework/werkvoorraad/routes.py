@@ -26,8 +26,23 @@ class WerkvoorraadController(Controller):
         summary="Uw werkvoorraad: wat moet er gebeuren",
         responses=problem_responses(),
     )
-    def index(self, ws: Ws, horizon_dagen: FromQuery[int | None] = None) -> WerkvoorraadOut:
-        return WerkvoorraadOut.model_validate(werkvoorraad.work_queue(ws, horizon_dagen))
+    def index(
+        self,
+        ws: Ws,
+        horizon_dagen: FromQuery[int | None] = None,
+        soort: FromQuery[str | None] = None,
+        te_laat: FromQuery[bool] = False,
+        casus: FromQuery[str | None] = None,
+        sorteer: FromQuery[str] = "datum",
+        pagina: FromQuery[int] = 1,
+    ) -> WerkvoorraadOut:
+        """One page of the werkvoorraad, as on the page ``/werkvoorraad``: the same filter
+        (soort, te laat, casus-referentie), order (datum, casus, soort) and pages of 25
+        (``vorige``/``volgende``: the page numbers, or null)."""
+        selection = werkvoorraad.Selection(soort or None, te_laat, casus or None, sorteer, pagina)
+        return WerkvoorraadOut.model_validate(
+            werkvoorraad.work_queue(ws, horizon_dagen, selection=selection)
+        )
 
     @post(
         "/doorbreekglas/{grant_id:uuid}/beoordeeld",

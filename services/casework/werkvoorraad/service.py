@@ -20,19 +20,20 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
-from services.casework.casussen.zichtbaar import visible_casus_condition
-from services.casework.domain import lifecycle
+from services.casework.casussen.zichtbaar import count_group_keys
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.plan import PlanContent
 from services.casework.domain.text import format_date_nl
 from services.casework.domain.timers import CommitmentTimer, DueItem, TimerInput, werkvoorraad
 from services.casework.errors import Conflict, NotFound
+from services.casework.werkvoorraad import kandidaten
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied, Target
 from services.platform.db.models import (
@@ -46,13 +47,28 @@ from services.platform.db.models import (
 from services.platform.db.models import Assessment as AssessmentRow
 from services.platform.policy import Decision, Reason
 
+_UUIDS: Final = postgresql.ARRAY(postgresql.UUID(as_uuid=True))
 PURPOSE: Final = "monitoring"
 REVIEW_PURPOSE: Final = "monitoring"
 REVIEWER_ROLE: Final = "pga-expert"
 #: A doorbreekglas grant should be reviewed within this many days.
-DOORBREEKGLAS_REVIEW_DAYS: Final = 7
+DOORBREEKGLAS_REVIEW_DAYS: Final = kandidaten.DOORBREEKGLAS_REVIEW_DAYS
 VERDICTS: Final = ("terecht", "onterecht")
 PAGE: Final = 100
+#: Items per page of the werkvoorraad (page and API).
+PAGE_SIZE: Final = 25
+#: The aggregate audit row of the werkvoorraad's counts (ADR 0026).
+COUNT_RESOURCE: Final = "werkvoorraad-aantal"
+DUE_KIND_LABELS: Final[Mapping[str, str]] = {
+    "herijking": "Herijking",
+    "positieve-afsluiting": "Positieve afsluiting",
+    "toezegging-controleren": "Toezegging controleren",
+    "doorbreekglas-beoordelen": "Doorbreekglas beoordelen",
+    "planactie": "Actie uit het plan",
+    "overlegactie": "Actie uit het overleg",
+}
+#: The orders of the werkvoorraad (page and API).
+DUE_SORTS: Final = ("datum", "casus", "soort")
 #: Work item kinds that are checked off in the plan van aanpak (done, postponed).
 PLAN_ACTION: Final = "planactie"
 COMMITMENT_CHECK: Final = "toezegging-controleren"
@@ -100,13 +116,7 @@ class _PlanFacts:
                 .group_by(PlanVersion.casus_id)
             )
         }
-        current: dict[uuid.UUID, PlanVersion] = {}
-        for version in ws.session.scalars(
-            sa.select(PlanVersion)
-            .where(PlanVersion.tenant_id.in_(tenants), PlanVersion.casus_id.in_(ids))
-            .order_by(PlanVersion.casus_id, PlanVersion.version.desc())
-        ):
-            current.setdefault(version.casus_id, version)  # the newest comes first
+        current = _current_versions(ws, casussen)
         last_review = {
             casus_id: taken_on
             for casus_id, taken_on in ws.session.execute(
@@ -121,6 +131,58 @@ class _PlanFacts:
             if taken_on is not None
         }
         return cls(first_plan, current, last_review)
+
+    @classmethod
+    def reuse(cls, ws: Workspace, casussen: Sequence[Casus], found: kandidaten.Found) -> _PlanFacts:
+        """The facts of ``casussen`` from what :func:`kandidaten.due` read (the first plan
+        and the last meting), and their current plan versions (one query)."""
+        return cls(
+            {c.id: found.first_plan[c.id] for c in casussen if c.id in found.first_plan},
+            _current_versions(ws, casussen),
+            {c.id: found.last_review[c.id] for c in casussen if c.id in found.last_review},
+        )
+
+
+def _any_id(column: Any, ids: Sequence[uuid.UUID]) -> sa.ColumnElement[bool]:
+    """``column = ANY(:ids)`` with one array parameter: the statement's text is the same for
+    any number of ids (an expanded ``IN`` is parsed again for every length)."""
+    return column == sa.any_(sa.bindparam(None, list(ids), type_=_UUIDS))  # type: ignore[no-any-return]
+
+
+def _casussen(ws: Workspace, keys: Sequence[tuple[str, uuid.UUID]]) -> list[Casus]:
+    """The casussen ``keys`` (tenant, id), in one statement."""
+    if not keys:
+        return []
+    wanted = set(keys)
+    rows = ws.session.scalars(
+        sa.select(Casus).where(
+            Casus.tenant_id.in_(sorted({t for t, _ in keys})),
+            _any_id(Casus.id, [i for _, i in keys]),
+        )
+    )
+    return [c for c in rows if (c.tenant_id, c.id) in wanted]
+
+
+def _current_versions(ws: Workspace, casussen: Sequence[Casus]) -> dict[uuid.UUID, PlanVersion]:
+    """The newest plan version of each casus (one query, only the newest rows)."""
+    if not casussen:
+        return {}
+    key = (PlanVersion.tenant_id, PlanVersion.casus_id)
+    return {
+        version.casus_id: version
+        for version in ws.session.scalars(
+            sa.select(PlanVersion).where(
+                sa.tuple_(PlanVersion.tenant_id, PlanVersion.casus_id, PlanVersion.version).in_(
+                    sa.select(*key, sa.func.max(PlanVersion.version))
+                    .where(
+                        PlanVersion.tenant_id.in_(sorted({c.tenant_id for c in casussen})),
+                        _any_id(PlanVersion.casus_id, [c.id for c in casussen]),
+                    )
+                    .group_by(*key)
+                )
+            )
+        )
+    }
 
 
 def _timer_input(
@@ -172,26 +234,15 @@ def _due_view(item: DueItem, casus: Casus) -> dict[str, Any]:
     }
 
 
-def _running() -> sa.ColumnElement[bool]:
-    """Only running casussen have timers: closed ones stay in the database (issue 14)."""
-    return sa.or_(
-        *(
-            sa.and_(Casus.kind == kind, Casus.state.in_(lifecycle.running_states(kind)))
-            for kind in (lifecycle.PERSON, lifecycle.GROUP)
-        )
-    )
-
-
-def _timer_items(ws: Workspace, horizon_days: int | None) -> list[WorkItem]:
-    rows = [
-        c
-        for c in ws.session.scalars(
-            sa.select(Casus)
-            .where(visible_casus_condition(ws), _running())
-            .order_by(Casus.created_at, Casus.id)
-        )
-        if lifecycle.is_active(c.kind, c.state)
-    ]
+def _timer_items(
+    ws: Workspace,
+    rows: Sequence[Casus],
+    horizon_days: int | None,
+    found: kandidaten.Found | None = None,
+) -> list[WorkItem]:
+    """The full items (with their texts) of ``rows``: each casus decided by the policy and
+    audited (a page's casussen, or every casus with due items for the reminders job); only
+    casussen with a full view carry work. ``found``: the plan dates already read."""
     org_names = {
         o.id: o.name
         for o in ws.session.scalars(
@@ -210,7 +261,7 @@ def _timer_items(ws: Workspace, horizon_days: int | None) -> list[WorkItem]:
             for casus, decision in zip(chunk, decisions, strict=True)
             if decision.allow and decision.view == "full"
         ]
-        facts = _PlanFacts.load(ws, shown)
+        facts = _PlanFacts.load(ws, shown) if found is None else _PlanFacts.reuse(ws, shown, found)
         for casus in shown:
             by_id[str(casus.id)] = casus
             inputs.append(_timer_input(ws, casus, org_names, facts))
@@ -292,7 +343,7 @@ def _meeting_actions(
         )
         .where(
             AgendaItem.tenant_id == ws.principal.tenant,
-            AgendaItem.casus_id.in_([c.id for c in casussen.values()]),
+            _any_id(AgendaItem.casus_id, [c.id for c in casussen.values()]),
         )
     ).all()
     horizon = ws.today + dt.timedelta(days=horizon_days) if horizon_days is not None else None
@@ -334,12 +385,16 @@ def _meeting_actions(
     return items
 
 
-def _urgent_items(ws: Workspace) -> list[WorkItem]:
+def _urgent_items(ws: Workspace, grant_ids: Sequence[uuid.UUID]) -> list[WorkItem]:
+    """The doorbreekglas reviews ``grant_ids`` (still unreviewed), each decided and audited."""
+    if not grant_ids:
+        return []
     grants = list(
         ws.session.scalars(
             sa.select(UrgentAccess)
             .where(
                 UrgentAccess.tenant_id == ws.principal.tenant,
+                UrgentAccess.id.in_(grant_ids),
                 UrgentAccess.reviewed_at.is_(None),
             )
             .order_by(UrgentAccess.granted_at)
@@ -387,23 +442,178 @@ def _urgent_items(ws: Workspace) -> list[WorkItem]:
     return items
 
 
-def work_queue(ws: Workspace, horizon_days: int | None = None) -> dict[str, Any]:
-    """The due items of the calling user, oldest due date first."""
+@dataclass(frozen=True)
+class Selection:
+    """What the page (and the API) asks for: a filter, an order and a page number."""
+
+    soort: str | None = None
+    te_laat: bool = False
+    casus: str | None = None
+    sorteer: str = "datum"
+    pagina: int = 1
+
+
+def _check_horizon(horizon_days: int | None) -> None:
     if horizon_days is not None and horizon_days < 0:
         raise DomainValidationError(
             [FieldProblem("horizon_dagen", "De horizon mag niet negatief zijn.")]
         )
-    items = _timer_items(ws, horizon_days)
-    if REVIEWER_ROLE in ws.principal.roles:
-        items += _urgent_items(ws)
-    items.sort(key=lambda w: (w.due_on, w.body["casus_id"], w.body["soort"]))
-    bodies = [w.body for w in items]
+
+
+def _visible(ws: Workspace, dues: Sequence[kandidaten.Due]) -> list[kandidaten.Due]:
+    """The due items of casussen the policy lets the caller see for the werkvoorraad.
+
+    Decided per group of casussen with the same decision projection
+    (:func:`count_group_keys`, ADR 0026): every group's representative is decided by the
+    engine with the input a casus of the page gets, and the decisions are audited in one
+    aggregate row (``werkvoorraad-aantal``: how many casussen per group, never an id). Only
+    dates, kinds and references are used; the items shown are decided and audited per casus
+    again when they are read (:func:`_page_items`)."""
+    if not dues:
+        return []
+    groups: dict[tuple[Any, ...], set[tuple[str, uuid.UUID]]] = {}
+    for due in dues:
+        if due.group is not None:
+            groups.setdefault(due.group, set()).add((due.tenant_id, due.casus_id))
+    # A doorbreekglas review of a casus that is not running: its group is read here.
+    known = {member for group in groups.values() for member in group}
+    rest = sorted({(d.tenant_id, d.casus_id) for d in dues} - known)
+    if rest:
+        for row in ws.session.execute(
+            sa.select(Casus.id.label("casus_id"), *count_group_keys(ws)).where(
+                sa.tuple_(Casus.tenant_id, Casus.id).in_(rest)
+            )
+        ):
+            groups.setdefault(tuple(row)[1:], set()).add((row.tenant_id, row.casus_id))
+    members = [sorted(m, key=lambda k: (k[0], str(k[1]))) for m in groups.values()]
+    representatives = {min(m, key=lambda k: str(k[1])): i for i, m in enumerate(members)}
+    rows = _casussen(ws, list(representatives))
+    decisions = ws.enforcer.decide_count(
+        "list",
+        ws.resources(rows),
+        [len(members[representatives[(c.tenant_id, c.id)]]) for c in rows],
+        ws.context(PURPOSE),
+        COUNT_RESOURCE,
+    )
+    allowed: dict[tuple[str, uuid.UUID], Decision] = {}
+    for casus, decision in zip(rows, decisions, strict=True):
+        for member in members[representatives[(casus.tenant_id, casus.id)]]:
+            allowed[member] = decision
+    shown = []
+    for due in dues:
+        found = allowed.get((due.tenant_id, due.casus_id))
+        if found is None or not found.allow:
+            continue
+        if due.needs_full_view and found.view != "full":
+            continue
+        shown.append(due)
+    return shown
+
+
+def _sort_key(sort: str) -> Callable[[kandidaten.Due], tuple[Any, ...]]:
+    """The page's orders; every order ends in the item's identity, so pages are stable."""
+
+    def identity(d: kandidaten.Due) -> tuple[Any, ...]:
+        return (str(d.casus_id), d.kind, d.subject or "")
+
+    if sort == "casus":
+        return lambda d: (d.reference, d.due_on, *identity(d))
+    if sort == "soort":
+        return lambda d: (DUE_KIND_LABELS.get(d.kind, d.kind), d.due_on, d.reference, *identity(d))
+    return lambda d: (d.due_on, d.reference, *identity(d))
+
+
+def _selected(dues: Sequence[kandidaten.Due], selection: Selection) -> list[kandidaten.Due]:
+    chosen = [
+        d
+        for d in dues
+        if (not selection.soort or d.kind == selection.soort)
+        and (not selection.te_laat or d.overdue)
+        and (not selection.casus or d.reference == selection.casus)
+    ]
+    return sorted(chosen, key=_sort_key(selection.sorteer))
+
+
+def _page_items(
+    ws: Workspace,
+    dues: Sequence[kandidaten.Due],
+    horizon_days: int | None,
+    found: kandidaten.Found,
+) -> list[dict[str, Any]]:
+    """The full items of ``dues``, in their order: their casussen read, decided and audited
+    (and their texts made) by the full computation; an item whose casus is refused now, or
+    that is no longer due, is left out."""
+    timer_casussen = sorted(
+        {(d.tenant_id, d.casus_id) for d in dues if d.kind != kandidaten.URGENT_REVIEW}
+    )
+    grant_ids = [uuid.UUID(str(d.subject)) for d in dues if d.kind == kandidaten.URGENT_REVIEW]
+    rows = sorted(_casussen(ws, timer_casussen), key=lambda c: (c.created_at, c.id))
+    items = _timer_items(ws, rows, horizon_days, found) + _urgent_items(ws, grant_ids)
+    by_key = {
+        (w.body["soort"], w.body["casus_id"], str(w.body.get("onderwerp") or "")): w.body
+        for w in items
+    }
+    return [by_key[d.key] for d in dues if d.key in by_key]
+
+
+def _checked_selection(selection: Selection) -> Selection:
+    if selection.pagina < 1:
+        raise DomainValidationError([FieldProblem("pagina", "De pagina begint bij 1.")])
+    if selection.sorteer not in DUE_SORTS:
+        raise DomainValidationError([FieldProblem("sorteer", f"Kies uit: {', '.join(DUE_SORTS)}.")])
+    return selection
+
+
+def work_queue(
+    ws: Workspace, horizon_days: int | None = None, selection: Selection | None = None
+) -> dict[str, Any]:
+    """The due items of the calling user: one page of ``selection`` (a filter, an order and
+    a page of :data:`PAGE_SIZE` items), or every item when ``selection`` is None (the
+    reminders job).
+
+    What is due is computed from facts that name no person (:mod:`.kandidaten`); which of
+    it the caller may see is decided per group of casussen (one aggregate audit row); only
+    the casussen of the items shown are read, decided and audited one by one. ``aantal`` and
+    ``te_laat`` count every item the caller may see, ``gevonden`` those the filter keeps."""
+    _check_horizon(horizon_days)
+    reviewer = REVIEWER_ROLE in ws.principal.roles
+    found = kandidaten.due(ws, horizon_days, reviewer=reviewer)
+    dues = found.dues
+    if selection is None:
+        ordered = sorted(dues, key=lambda d: (d.due_on, str(d.casus_id), d.kind, d.subject or ""))
+        bodies = _page_items(ws, ordered, horizon_days, found)
+        return {
+            "peildatum": ws.today.isoformat(),
+            "aantal": len(bodies),
+            "te_laat": sum(1 for b in bodies if b["te_laat"]),
+            "items": bodies,
+        }
+    selection = _checked_selection(selection)
+    visible = _visible(ws, dues)
+    chosen = _selected(visible, selection)
+    first = (selection.pagina - 1) * PAGE_SIZE
+    page = chosen[first : first + PAGE_SIZE]
     return {
         "peildatum": ws.today.isoformat(),
-        "aantal": len(bodies),
-        "te_laat": sum(1 for b in bodies if b["te_laat"]),
-        "items": bodies,
+        "aantal": len(visible),
+        "te_laat": sum(1 for d in visible if d.overdue),
+        "gevonden": len(chosen),
+        "soorten": sorted({d.kind for d in visible}),
+        "pagina": selection.pagina,
+        "per_pagina": PAGE_SIZE,
+        "vorige": selection.pagina - 1 if selection.pagina > 1 else None,
+        "volgende": selection.pagina + 1 if first + PAGE_SIZE < len(chosen) else None,
+        "items": _page_items(ws, page, horizon_days, found) if page else [],
     }
+
+
+def due_counts(ws: Workspace) -> tuple[int, int]:
+    """How many werkvoorraad items the caller may see, and how many are overdue: decided per
+    group of casussen and audited in one aggregate row, nothing of a casus read (the home
+    page; ADR 0026)."""
+    found = kandidaten.due(ws, None, reviewer=REVIEWER_ROLE in ws.principal.roles)
+    visible = _visible(ws, found.dues)
+    return len(visible), sum(1 for d in visible if d.overdue)
 
 
 def _reviewer_only(decision: Decision) -> AccessDenied:

@@ -1,0 +1,376 @@
+"""What is due, computed from facts that name no person (issue 14).
+
+The werkvoorraad of a caseworker with many running casussen used to decide, audit and read
+every casus (and its plan) before it knew which items a page shows. Here the due items are
+computed first, from facts that carry nothing of a person: dates, states, owners and
+statuses. A few queries, whatever the caseload:
+
+1. the running casussen the caller could see (the SQL pre-filter of need-to-know), each with
+   its kind, state, reference, plan and melding dates, the date of its first plan version
+   and of its last tussentijdse meting;
+2. of the current plan version of those casussen only the dates, owners and statuses of the
+   actions and toezeggingen (``jsonb`` in SQL: no description, no text);
+3. of the actions from casusoverleg minutes on those casussen the same facts;
+4. for a PGA-expert, the unreviewed doorbreekglas grants of the tenant.
+
+The due dates come from :func:`services.casework.domain.timers.due_items`, the same
+function the full computation uses (labels aside, which need the texts and are made for the
+items shown only). No decision is taken here: :mod:`.service` decides which casussen may be
+shown, and reads and audits only the casussen of the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any, Final
+
+import sqlalchemy as sa
+
+from services.casework.casussen.zichtbaar import count_group_keys, visible_casus_condition
+from services.casework.domain import lifecycle
+from services.casework.domain.timers import CommitmentTimer, TimerInput, due_items
+from services.casework.workspace import Workspace
+from services.platform.db.models import (
+    Assessment,
+    Casus,
+    PlanVersion,
+    UrgentAccess,
+)
+
+PLAN_ACTION: Final = "planactie"
+MEETING_ACTION: Final = "overlegactie"
+URGENT_REVIEW: Final = "doorbreekglas-beoordelen"
+OPEN_ACTION_STATUSES: Final = frozenset({"open", "loopt"})
+#: A doorbreekglas grant should be reviewed within this many days.
+DOORBREEKGLAS_REVIEW_DAYS: Final = 7
+
+
+@dataclass(frozen=True)
+class Due:
+    """One due item before any decision: which casus, what kind, which subject, when."""
+
+    tenant_id: str
+    casus_id: uuid.UUID
+    reference: str
+    kind: str
+    subject: str | None
+    due_on: dt.date
+    overdue: bool
+    #: Timer and action items need a full view of the casus; a doorbreekglas review does not.
+    needs_full_view: bool = True
+    #: The casus's decision group (:func:`count_group_keys`), when it was read with the facts.
+    group: tuple[Any, ...] | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """The item's identity, as the full computation names it (soort, casus, onderwerp)."""
+        return (self.kind, str(self.casus_id), self.subject or "")
+
+
+@dataclass(frozen=True)
+class Found:
+    """The due items, and what the full computation of a page may reuse of the facts."""
+
+    dues: list[Due]
+    #: Per running casus: when its first plan version was made, its last tussentijdse meting.
+    first_plan: dict[uuid.UUID, dt.datetime]
+    last_review: dict[uuid.UUID, dt.date]
+
+
+@dataclass(frozen=True)
+class _Running:
+    tenant_id: str
+    id: uuid.UUID
+    reference: str
+    kind: str
+    state: str
+    plan_date: dt.date | None
+    last_melding_on: dt.date | None
+    first_plan: dt.datetime | None
+    last_review: dt.date | None
+    group: tuple[Any, ...]
+
+
+def _running_condition() -> sa.ColumnElement[bool]:
+    return sa.or_(
+        *(
+            sa.and_(Casus.kind == kind, Casus.state.in_(lifecycle.running_states(kind)))
+            for kind in (lifecycle.PERSON, lifecycle.GROUP)
+        )
+    )
+
+
+def _running(ws: Workspace) -> list[_Running]:
+    first_plan = (
+        sa.select(sa.func.min(PlanVersion.created_at))
+        .where(PlanVersion.tenant_id == Casus.tenant_id, PlanVersion.casus_id == Casus.id)
+        .scalar_subquery()
+    )
+    last_review = (
+        sa.select(sa.func.max(Assessment.taken_on))
+        .where(
+            Assessment.tenant_id == Casus.tenant_id,
+            Assessment.casus_id == Casus.id,
+            Assessment.moment == "tussentijds",
+        )
+        .scalar_subquery()
+    )
+    rows = ws.session.execute(
+        sa.select(
+            Casus.tenant_id,
+            Casus.id,
+            Casus.reference,
+            Casus.kind,
+            Casus.state,
+            Casus.plan_date,
+            Casus.last_melding_on,
+            first_plan.label("first_plan"),
+            last_review.label("last_review"),
+            *count_group_keys(ws),
+        )
+        .where(visible_casus_condition(ws), _running_condition())
+        .order_by(Casus.created_at, Casus.id)
+    ).all()
+    return [
+        _Running(
+            row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], tuple(row[9:])
+        )
+        for row in rows
+        if lifecycle.is_active(row.kind, row.state)
+    ]
+
+
+#: Of the current plan version of each casus, one row per open action of the caller (their
+#: own, or their organisation's without an owner user) and per open toezegging, with its place
+#: in the plan (``n``): the dates, owners and status only, no description, no text.
+_PLAN_FACTS: Final = sa.text(
+    """
+    SELECT pv.tenant_id, pv.casus_id, f.what, f.n, f.subject, f.owner_user, f.owner_org,
+        f.status, f.first_date, f.second_date
+    FROM plan_versions pv
+    CROSS JOIN LATERAL (
+        SELECT 'actie' AS what, x.n, x.a->>'id' AS subject,
+            x.a->>'owner_user_id' AS owner_user, x.a->>'owner_organisation_id' AS owner_org,
+            COALESCE(x.a->>'status', 'open') AS status,
+            x.a->>'deadline' AS first_date, NULL AS second_date
+        FROM jsonb_array_elements(pv.content->'actions') WITH ORDINALITY AS x(a, n)
+        WHERE COALESCE(x.a->>'status', 'open') IN ('open', 'loopt')
+            AND (x.a->>'owner_user_id' = :user
+                OR (x.a->>'owner_user_id' IS NULL AND x.a->>'owner_organisation_id' = :org))
+        UNION ALL
+        SELECT 'toezegging', y.n, NULL, NULL, y.c->>'organisation_id',
+            COALESCE(y.c->>'status', 'open'), y.c->>'made_on', y.c->>'check_due_on'
+        FROM jsonb_array_elements(pv.content->'commitments') WITH ORDINALITY AS y(c, n)
+        WHERE COALESCE(y.c->>'status', 'open') = 'open'
+    ) AS f
+    WHERE pv.tenant_id = ANY(:tenants) AND pv.casus_id = ANY(:ids)
+        AND pv.version = (
+            SELECT max(v.version) FROM plan_versions v
+            WHERE v.tenant_id = pv.tenant_id AND v.casus_id = pv.casus_id
+        )
+    """
+)
+
+#: Of the actions from casusoverleg minutes: owner, deadline and status, in verslag order.
+_MEETING_FACTS: Final = sa.text(
+    """
+    SELECT ai.tenant_id, ai.casus_id, ai.meeting_id,
+        COALESCE((
+            SELECT jsonb_agg(jsonb_build_object(
+                'eigenaar_gebruiker', a->'eigenaar_gebruiker',
+                'eigenaar_organisatie', a->'eigenaar_organisatie',
+                'deadline', a->'deadline', 'status', COALESCE(a->'status', '"open"'::jsonb))
+                ORDER BY n)
+            FROM jsonb_array_elements(COALESCE(ai.actions->'acties', '[]'::jsonb))
+                WITH ORDINALITY AS x(a, n)
+        ), '[]'::jsonb) AS acties
+    FROM meeting_agenda ai
+    WHERE ai.tenant_id = :tenant AND ai.casus_id = ANY(:ids)
+    """
+)
+
+
+def _date(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _timer_dues(
+    ws: Workspace,
+    casus: _Running,
+    commitments: list[Any],
+    horizon_days: int | None,
+) -> list[Due]:
+    plan_created_on = casus.first_plan.date() if casus.first_plan else casus.plan_date
+    timers = tuple(
+        CommitmentTimer(
+            commitment_id=f"toezegging-{c.n}",
+            organisation_id=str(c.owner_org),
+            text="",
+            made_on=_date(c.first_date) or ws.today,
+            status=str(c.status),
+            check_due_on=_date(c.second_date),
+        )
+        for c in commitments
+    )
+    inp = TimerInput(
+        casus_id=str(casus.id),
+        kind=casus.kind,
+        state=casus.state,
+        today=ws.today,
+        plan_created_on=plan_created_on,
+        last_herijking_on=casus.last_review,
+        last_melding_on=casus.last_melding_on,
+        commitments=timers,
+    )
+    return [
+        Due(
+            casus.tenant_id,
+            casus.id,
+            casus.reference,
+            item.kind,
+            item.subject_id,
+            item.due_on,
+            item.overdue,
+            group=casus.group,
+        )
+        for item in due_items(inp, ws.manifest.review, horizon_days=horizon_days)
+    ]
+
+
+def _mine(ws: Workspace, owner_user: Any, owner_organisation: Any) -> bool:
+    p = ws.principal
+    return bool(
+        owner_user == p.user_id or (not owner_user and owner_organisation == p.organisation)
+    )
+
+
+def _action_dues(
+    ws: Workspace, casus: _Running, actions: list[Any], horizon: dt.date | None
+) -> list[Due]:
+    dues = []
+    for action in actions:
+        if action.owner_user is not None:
+            mine = action.owner_user == ws.principal.user_id
+        else:
+            mine = action.owner_org == ws.principal.organisation
+        deadline = _date(action.first_date)
+        if not mine or action.status not in OPEN_ACTION_STATUSES or deadline is None:
+            continue
+        if horizon is not None and deadline > horizon:
+            continue
+        dues.append(
+            Due(
+                casus.tenant_id,
+                casus.id,
+                casus.reference,
+                PLAN_ACTION,
+                str(action.subject),
+                deadline,
+                deadline < ws.today,
+                group=casus.group,
+            )
+        )
+    return dues
+
+
+def _meeting_dues(
+    ws: Workspace,
+    casus: _Running,
+    meeting_id: uuid.UUID,
+    acties: list[dict[str, Any]],
+    horizon: dt.date | None,
+) -> list[Due]:
+    dues = []
+    for index, action in enumerate(acties):
+        mine = _mine(ws, action.get("eigenaar_gebruiker"), action.get("eigenaar_organisatie"))
+        if not mine or action.get("status") != "open":
+            continue
+        due_on = _date(action.get("deadline"))
+        if due_on is None or (horizon is not None and due_on > horizon):
+            continue
+        dues.append(
+            Due(
+                casus.tenant_id,
+                casus.id,
+                casus.reference,
+                MEETING_ACTION,
+                f"{meeting_id}-{index + 1}",
+                due_on,
+                due_on < ws.today,
+                group=casus.group,
+            )
+        )
+    return dues
+
+
+def _urgent_dues(ws: Workspace) -> list[Due]:
+    rows = ws.session.execute(
+        sa.select(UrgentAccess.id, UrgentAccess.granted_at, Casus.tenant_id, Casus.id)
+        .add_columns(Casus.reference)
+        .join(
+            Casus,
+            sa.and_(Casus.tenant_id == UrgentAccess.tenant_id, Casus.id == UrgentAccess.casus_id),
+        )
+        .where(
+            UrgentAccess.tenant_id == ws.principal.tenant,
+            UrgentAccess.reviewed_at.is_(None),
+        )
+        .order_by(UrgentAccess.granted_at)
+    ).all()
+    dues = []
+    for grant_id, granted_at, tenant_id, casus_id, reference in rows:
+        due_on = granted_at.date() + dt.timedelta(days=DOORBREEKGLAS_REVIEW_DAYS)
+        dues.append(
+            Due(
+                tenant_id,
+                casus_id,
+                reference,
+                URGENT_REVIEW,
+                str(grant_id),
+                due_on,
+                due_on < ws.today,
+                needs_full_view=False,
+            )
+        )
+    return dues
+
+
+def due(ws: Workspace, horizon_days: int | None, *, reviewer: bool) -> Found:
+    """Every due item of the caller's running casussen (and, for a ``reviewer``, the
+    doorbreekglas reviews), undecided: what the policy would let the caller see is decided
+    by the caller (:mod:`.service`)."""
+    running = _running(ws)
+    dues: list[Due] = []
+    if running:
+        tenants = sorted({c.tenant_id for c in running})
+        ids = [c.id for c in running]
+        plans: dict[tuple[str, uuid.UUID], list[Any]] = {}
+        facts = {
+            "tenants": tenants,
+            "ids": ids,
+            "user": ws.principal.user_id,
+            "org": ws.principal.organisation,
+        }
+        for row in ws.session.execute(_PLAN_FACTS, facts):
+            plans.setdefault((row.tenant_id, row.casus_id), []).append(row)
+        horizon = ws.today + dt.timedelta(days=horizon_days) if horizon_days is not None else None
+        by_id = {c.id: c for c in running}
+        meetings = ws.session.execute(
+            _MEETING_FACTS, {"tenant": ws.principal.tenant, "ids": ids}
+        ).all()
+        for casus in running:
+            plan = sorted(plans.get((casus.tenant_id, casus.id), []), key=lambda r: r.n)
+            commitments = [r for r in plan if r.what == "toezegging"]
+            dues += _timer_dues(ws, casus, commitments, horizon_days)
+            dues += _action_dues(ws, casus, [r for r in plan if r.what == "actie"], horizon)
+        for row in meetings:
+            dues += _meeting_dues(ws, by_id[row.casus_id], row.meeting_id, row.acties, horizon)
+    if reviewer:
+        dues += _urgent_dues(ws)
+    return Found(
+        dues,
+        {c.id: c.first_plan for c in running if c.first_plan is not None},
+        {c.id: c.last_review for c in running if c.last_review is not None},
+    )

@@ -1,0 +1,412 @@
+"""The werkvoorraad in pages (issue 14): what is due is computed from facts that name no
+person (services/casework/werkvoorraad/kandidaten.py), decided per group of casussen for the
+counts (one aggregate audit row), and only the casussen of the items shown are read, decided
+and audited. Pinned here: the new computation equals the old one (every running casus
+decided and read) for every user of the test world, page after page; pages of 25 with
+vorige/volgende on the page and in the API; a casus the policy refuses is neither shown nor
+counted; and the page's SQL statements do not grow with the number of running casussen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from litestar import Litestar
+from litestar.testing import TestClient
+from people import ZEIST_KLANTMANAGER
+from test_home_counts import _principals
+from test_werkvoorraad import REGISSEUR, TODAY, T, backdate, casus_in_uitvoering
+
+from services.casework.casussen.zichtbaar import visible_casus_condition
+from services.casework.domain import lifecycle
+from services.casework.unit_of_work import workspace
+from services.casework.werkvoorraad import kandidaten
+from services.casework.werkvoorraad import service as werkvoorraad
+from services.casework.workspace import Workspace
+from services.platform.authz import enforce
+from services.platform.db.models import AgendaItem, AuditEntry, Casus, Meeting, UrgentAccess
+from services.platform.db.unit_of_work import tenant_transaction
+from services.platform.identity.directory import PrincipalDirectory
+from services.platform.identity.principal import Principal
+from services.platform.identity.tokens import Claims
+from services.platform.policy import Decision, Reason
+from services.runtime import Runtime
+
+Headers = Callable[[str, str], dict[str, str]]
+Client = TestClient[Litestar]
+WIJKTEAM = "sociaal-wijkteam-zeist"
+#: More plan actions of the regisseur than fit on one page.
+ACTIONS = 30
+
+
+def _plan_with_actions(client: Client, token_for: Headers, casus_id: str) -> None:
+    """A new plan version: ACTIONS actions of the regisseur (some done, some of the wijkteam
+    without an owner user, one far ahead) and three toezeggingen."""
+    actions = [
+        {
+            "id": f"a{i}",
+            "omschrijving": f"Actie {i} van de regisseur.",
+            "eigenaar_organisatie": WIJKTEAM,
+            **({"eigenaar_gebruiker": REGISSEUR} if i % 5 else {}),
+            "deadline": (TODAY + dt.timedelta(days=i - 10)).isoformat(),
+            **({"status": "gereed"} if i % 7 == 0 else {}),
+        }
+        for i in range(1, ACTIONS + 1)
+    ]
+    actions.append(
+        {
+            "id": "ver",
+            "omschrijving": "Ver weg.",
+            "eigenaar_organisatie": WIJKTEAM,
+            "eigenaar_gebruiker": REGISSEUR,
+            "deadline": (TODAY + dt.timedelta(days=400)).isoformat(),
+            "status": "loopt",
+        }
+    )
+    plan = {
+        "doelen": [{"leefgebied": "financien", "probleem": "Schulden.", "doel": "Budgetplan."}],
+        "eindcriterium": "Schulden onder bewind.",
+        "acties": actions,
+        "toezeggingen": [
+            {
+                "organisatie": "rsd-krh",
+                "tekst": "Beslagvrije voet herberekenen",
+                "gedaan_op": (TODAY - dt.timedelta(weeks=8)).isoformat(),
+            },
+            {
+                "organisatie": "kwintes",
+                "tekst": "Intake begeleid wonen",
+                "gedaan_op": TODAY.isoformat(),
+                "controle_op": (TODAY + dt.timedelta(days=3)).isoformat(),
+            },
+            {
+                "organisatie": "politie-basisteam-zeist",
+                "tekst": "Wekelijks langslopen",
+                "gedaan_op": (TODAY - dt.timedelta(weeks=10)).isoformat(),
+                "status": "nagekomen",
+            },
+        ],
+    }
+    url = f"/api/v1/casussen/{casus_id}/plan"
+    etag = client.get(url, headers=token_for(T, REGISSEUR)).headers["etag"]
+    saved = client.put(url, json=plan, headers={**token_for(T, REGISSEUR), "If-Match": etag})
+    assert saved.status_code in (200, 201), saved.text
+
+
+def _meeting_actions(runtime: Runtime, casus_id: str) -> None:
+    """A casusoverleg whose verslag has actions on the casus: of the regisseur, of the
+    wijkteam, done, and one of another organisation."""
+    acties = [
+        {
+            "omschrijving": "Overleg-actie van de regisseur.",
+            "eigenaar_organisatie": WIJKTEAM,
+            "eigenaar_gebruiker": REGISSEUR,
+            "deadline": (TODAY - dt.timedelta(days=2)).isoformat(),
+            "status": "open",
+        },
+        {
+            "omschrijving": "Overleg-actie van het wijkteam.",
+            "eigenaar_organisatie": WIJKTEAM,
+            "eigenaar_gebruiker": None,
+            "deadline": (TODAY + dt.timedelta(days=4)).isoformat(),
+            "status": "open",
+        },
+        {
+            "omschrijving": "Al gedaan.",
+            "eigenaar_organisatie": WIJKTEAM,
+            "eigenaar_gebruiker": REGISSEUR,
+            "deadline": TODAY.isoformat(),
+            "status": "gereed",
+        },
+        {
+            "omschrijving": "Van de politie.",
+            "eigenaar_organisatie": "politie-basisteam-zeist",
+            "eigenaar_gebruiker": None,
+            "deadline": TODAY.isoformat(),
+            "status": "open",
+        },
+    ]
+    meeting_id = uuid.uuid4()
+    with tenant_transaction(runtime.sessions, T) as session:
+        session.add(
+            Meeting(
+                tenant_id=T,
+                id=meeting_id,
+                meeting_type_id="pga-kernteam",
+                scheduled_for=dt.datetime.combine(
+                    TODAY - dt.timedelta(days=7), dt.time(10), dt.UTC
+                ),
+                chair_user_id=REGISSEUR,
+                status="afgerond",
+            )
+        )
+        session.flush()
+        session.add(
+            AgendaItem(
+                tenant_id=T,
+                meeting_id=meeting_id,
+                casus_id=uuid.UUID(casus_id),
+                actions={"acties": acties},
+            )
+        )
+
+
+@pytest.fixture(scope="module")
+def world(app: Litestar, runtime: Runtime, token_for: Headers) -> Iterator[dict[str, str]]:
+    """Two casussen of the regisseur with every kind of due item, one in monitoring, and an
+    unreviewed doorbreekglas grant (for the PGA-expert)."""
+    with TestClient(app) as client:
+        busy = casus_in_uitvoering(client, token_for, "Pagina")
+        backdate(
+            runtime,
+            busy,
+            plan_on=TODAY - dt.timedelta(days=305),
+            melding_on=TODAY - dt.timedelta(days=335),
+        )
+        _plan_with_actions(client, token_for, busy)
+        _meeting_actions(runtime, busy)
+        watched = casus_in_uitvoering(client, token_for, "Monitor")
+        backdate(
+            runtime,
+            watched,
+            plan_on=TODAY - dt.timedelta(days=200),
+            melding_on=TODAY - dt.timedelta(days=100),
+        )
+        with tenant_transaction(runtime.sessions, T) as session:
+            session.execute(
+                sa.update(Casus).where(Casus.id == uuid.UUID(watched)).values(state="monitoring")
+            )
+        grant = client.post(
+            f"/api/v1/casussen/{watched}/doorbreekglas",
+            json={"reden": "Acute dreiging gemeld door de wachtdienst; overleg nodig.", "uren": 2},
+            headers=token_for(T, ZEIST_KLANTMANAGER),
+        )
+        assert grant.status_code == 201, grant.text
+        yield {"busy": busy, "watched": watched}
+
+
+def _old_computation(ws: Workspace, horizon_days: int | None) -> list[dict[str, Any]]:
+    """The werkvoorraad as it was computed before issue 14's paging: every running casus the
+    caller could see decided, audited and read (its plans, assessments, meetings), and every
+    unreviewed doorbreekglas grant for a PGA-expert."""
+    rows = [
+        c
+        for c in ws.session.scalars(
+            sa.select(Casus)
+            .where(visible_casus_condition(ws), kandidaten._running_condition())
+            .order_by(Casus.created_at, Casus.id)
+        )
+        if lifecycle.is_active(c.kind, c.state)
+    ]
+    items = werkvoorraad._timer_items(ws, rows, horizon_days)
+    if werkvoorraad.REVIEWER_ROLE in ws.principal.roles:
+        grants = ws.session.scalars(
+            sa.select(UrgentAccess.id).where(
+                UrgentAccess.tenant_id == ws.principal.tenant, UrgentAccess.reviewed_at.is_(None)
+            )
+        )
+        items += werkvoorraad._urgent_items(ws, list(grants))
+    return [w.body for w in items]
+
+
+def _identity(body: dict[str, Any]) -> tuple[str, str, str]:
+    return (body["soort"], body["casus_id"], str(body.get("onderwerp") or ""))
+
+
+def _all_pages(ws: Workspace, **selection: Any) -> tuple[list[dict[str, Any]], list[Any]]:
+    items: list[dict[str, Any]] = []
+    queues = []
+    page: int | None = 1
+    while page is not None:
+        queue = werkvoorraad.work_queue(
+            ws, selection=werkvoorraad.Selection(pagina=page, **selection)
+        )
+        assert len(queue["items"]) <= werkvoorraad.PAGE_SIZE
+        items += queue["items"]
+        queues.append(queue)
+        page = queue["volgende"]
+    return items, queues
+
+
+def test_pages_and_due_facts_equal_the_old_computation_for_every_user(
+    runtime: Runtime, world: dict[str, str]
+) -> None:
+    """Differential: for every user of the gemeente and the region, the items of all pages
+    (whole bodies), the counts, and the due dates computed from the facts without person
+    data are those of the old computation; so is the reminders job's unpaged list."""
+    checked_items = 0
+    for principal in _principals(runtime):
+        with workspace(runtime.casework, principal) as ws:
+            old = sorted(_old_computation(ws, None), key=_identity)
+            old_today = sorted(_old_computation(ws, 0), key=_identity)
+            paged, queues = _all_pages(ws)
+            dues = werkvoorraad._visible(
+                ws,
+                kandidaten.due(
+                    ws, None, reviewer=werkvoorraad.REVIEWER_ROLE in principal.roles
+                ).dues,
+            )
+            unpaged = werkvoorraad.work_queue(ws, horizon_days=0)
+        assert sorted(paged, key=_identity) == old, principal.user_id
+        assert len({_identity(b) for b in paged}) == len(paged), principal.user_id
+        assert queues[0]["aantal"] == len(old) == queues[0]["gevonden"], principal.user_id
+        assert queues[0]["te_laat"] == sum(1 for b in old if b["te_laat"]), principal.user_id
+        assert sorted((d.key, d.due_on.isoformat(), d.overdue) for d in dues) == sorted(
+            (_identity(b), b["datum"], b["te_laat"]) for b in old
+        ), principal.user_id
+        assert sorted(unpaged["items"], key=_identity) == old_today, principal.user_id
+        checked_items += len(old)
+    # The world has work: the busy casus alone carries more than a page.
+    assert checked_items > werkvoorraad.PAGE_SIZE
+
+
+def test_the_regisseur_pages_through_the_werkvoorraad_in_the_api_and_the_browser(
+    client: Client, token_for: Headers, world: dict[str, str]
+) -> None:
+    headers = token_for(T, REGISSEUR)
+    first = client.get("/api/v1/werkvoorraad", headers=headers)
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["pagina"] == 1 and body["vorige"] is None and body["volgende"] == 2
+    assert len(body["items"]) == werkvoorraad.PAGE_SIZE == body["per_pagina"]
+    seen = [_identity(i) for i in body["items"]]
+    page = body["volgende"]
+    while page is not None:
+        more = client.get("/api/v1/werkvoorraad", headers=headers, params={"pagina": page}).json()
+        assert more["vorige"] == page - 1
+        seen += [_identity(i) for i in more["items"]]
+        page = more["volgende"]
+    assert len(seen) == len(set(seen)) == body["aantal"]
+    # Sorted by date (oldest first), across the pages.
+    reference = client.get(f"/api/v1/casussen/{world['busy']}", headers=headers).json()[
+        "referentie"
+    ]
+    only = client.get(
+        "/api/v1/werkvoorraad",
+        headers=headers,
+        params={"soort": "planactie", "casus": reference, "sorteer": "datum"},
+    ).json()
+    assert {i["soort"] for i in only["items"]} == {"planactie"}
+    # 30 actions (6 of the wijkteam without an owner user), 4 done, and one far ahead.
+    assert only["gevonden"] == 27
+    dates = [i["datum"] for i in only["items"]]
+    assert dates == sorted(dates)
+    assert (
+        client.get("/api/v1/werkvoorraad", headers=headers, params={"pagina": 0}).status_code == 422
+    )
+    assert (
+        client.get("/api/v1/werkvoorraad", headers=headers, params={"sorteer": "x"}).status_code
+        == 422
+    )
+
+
+def test_a_refused_casus_is_neither_shown_nor_counted(
+    runtime: Runtime, world: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every casus in monitoring is refused (a stand-in for any refusal of the policy): its
+    items are on no page, in no count, and its refusal is on record in the aggregate row."""
+    original = enforce.decide_inputs
+
+    def refuse_monitoring(engine: Any, inputs: Any) -> list[Decision]:
+        decisions = original(engine, inputs)
+        return [
+            Decision(False, None, (Reason("test-geweigerd", "deny", "Geweigerd."),), (), ())
+            if (i["resource"] or {}).get("phase") == "monitoring"
+            else d
+            for i, d in zip(inputs, decisions, strict=True)
+        ]
+
+    principal = PrincipalDirectory(runtime.sessions).resolve(Claims(REGISSEUR, T, {}))
+    with workspace(runtime.casework, principal) as ws:
+        before, _ = _all_pages(ws)
+        assert world["watched"] in {b["casus_id"] for b in before}
+    monkeypatch.setattr(enforce, "decide_inputs", refuse_monitoring)
+    with workspace(runtime.casework, principal) as ws:
+        started = ws.enforcer.now
+        after, queues = _all_pages(ws)
+        counts = werkvoorraad.due_counts(ws)
+    assert world["watched"] not in {b["casus_id"] for b in after}
+    assert queues[0]["aantal"] == len(after) == counts[0]
+    assert len(after) == len([b for b in before if b["casus_id"] != world["watched"]])
+    with tenant_transaction(runtime.sessions, T) as session:
+        rows = list(
+            session.scalars(
+                sa.select(AuditEntry).where(
+                    AuditEntry.tenant_id == T,
+                    AuditEntry.user_id == REGISSEUR,
+                    AuditEntry.at >= started,
+                )
+            )
+        )
+    aggregate = [r for r in rows if r.resource_type == werkvoorraad.COUNT_RESOURCE]
+    assert aggregate and all(r.casus_id is None for r in aggregate)
+    assert any(
+        not g["toegestaan"] and "test-geweigerd" in g["redenen"]
+        for r in aggregate
+        for g in r.decision_input["groepen"]
+    )
+    # The refused casus is read and audited nowhere: it was on no page.
+    assert uuid.UUID(world["watched"]) not in {r.casus_id for r in rows}
+
+
+def _page_statements(runtime: Runtime, principal: Principal) -> list[str]:
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(" ".join(statement.split())[:90])
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
+    try:
+        with workspace(runtime.casework, principal) as ws:
+            werkvoorraad.work_queue(ws, selection=werkvoorraad.Selection())
+            werkvoorraad.due_counts(ws)
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
+    return statements
+
+
+def test_the_statements_of_a_page_do_not_grow_with_the_running_casussen(
+    client: Client, token_for: Headers, runtime: Runtime, world: dict[str, str]
+) -> None:
+    """The page (and the home page's count) run a fixed number of statements: with 2 and
+    with 6 more running casussen carrying work, the same number (or fewer)."""
+    principal = PrincipalDirectory(runtime.sessions).resolve(Claims(REGISSEUR, T, {}))
+
+    def more_casussen(names: tuple[str, ...]) -> None:
+        for name in names:
+            casus_id = casus_in_uitvoering(client, token_for, name)
+            backdate(
+                runtime,
+                casus_id,
+                plan_on=TODAY - dt.timedelta(days=305),
+                melding_on=TODAY - dt.timedelta(days=335),
+            )
+
+    more_casussen(("Groeia", "Groeib"))
+    _page_statements(runtime, principal)  # warm: policy loaded, list scope known
+    before = _page_statements(runtime, principal)
+    more_casussen(("Groeic", "Groeid", "Groeie", "Groeif"))
+    after = _page_statements(runtime, principal)
+    # The four reads of a casus's policy resource (Workspace.resources) run at most once for
+    # the groups' representatives, once for the page's casussen and once for the count's
+    # representatives, and are skipped when the session still holds those rows (which casus
+    # represents a group depends on its id).
+    resource_reads = ("SELECT casus_participants.", "SELECT casus_roles.", "SELECT casus_shares.")
+    resource_reads += ("SELECT urgent_access.tenant_id, urgent_access.id",)
+
+    def reads(statements: list[str]) -> list[str]:
+        return [
+            s for s in statements if s.startswith("SELECT") and not s.startswith(resource_reads)
+        ]
+
+    report = "\n".join([*before, "-----", *after])
+    assert len(reads(after)) <= len(reads(before)), report
+    # The audit rows go in a few INSERTs (one per row shape): the page's rows, the two
+    # aggregate rows; never one per casus.
+    assert sum(1 for s in after if s.startswith("INSERT")) <= 4, report
+    for read in resource_reads:
+        assert sum(1 for s in after if s.startswith(read)) <= 3, report
