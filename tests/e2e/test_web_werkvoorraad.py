@@ -173,7 +173,9 @@ def test_done_and_postponed_in_the_browser_clear_overdue_items(
         },
     )
     assert response.headers["location"] == "/werkvoorraad?melding=werk-uitgesteld"
-    html = get(web, response.headers["location"])
+    get(web, response.headers["location"])
+    # Pages of 25: look for the moved item on this casus's page, not on the user's first.
+    html = get(web, f"/werkvoorraad?casus={reference}")
     moved = row(html, "toezegging-controleren", casus_id, "toezegging-1")
     assert moved and 'class="overdue"' not in moved
     items = {i["onderwerp"]: i for i in api_queue(web, token_for, casus_id)}
