@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import uvicorn
 from litestar import Litestar
 
+from services.platform.heap import settle_heap
+
 
 @dataclass(frozen=True)
 class Served:
@@ -44,4 +46,5 @@ async def _serve_all(apps: Sequence[Served]) -> None:
 
 
 def serve_all(apps: Sequence[Served]) -> None:
+    settle_heap()  # the start-up heap leaves the collector's work (services/platform/heap.py)
     asyncio.run(_serve_all(apps))
