@@ -2,18 +2,10 @@
 its own policy decision, and several of them read the same reference rows (the tenant's
 organisations, the person's consents, the names of colleagues).
 
-Inside :func:`page_reads`:
-
-- **Audit rows are written together.** Each decision adds its audit row to the session; with
-  autoflush every next query first sent the previous section's row in an INSERT of its own.
-  Here pending audit rows alone do not make a query flush, so the page's rows go to the
-  database in one INSERT when its part of the transaction ends (:meth:`Workspace.attempt`
-  commits the savepoint; a failure rolls them back and keeps the refusals, as before).
-  Nothing is less audited: the rows are in the same transaction as before, committed before
-  the page is sent. Any other pending change is still flushed before the next statement,
-  exactly as autoflush did.
-- **Reads are remembered** (:func:`remembered`): a read of the same rows for the same key
-  returns what the first one found.
+Inside :func:`page_reads` such reads are remembered (:func:`remembered`): a read of the same
+rows for the same key returns what the first one found. (The sections' audit rows are
+written together anyway: the enforcer writes a transaction's rows in one INSERT before
+COMMIT, services/platform/authz/enforce.py.)
 
 The memo is only sound while the page only reads. So it is used only while the session
 holds no change but audit rows; a pending change, a flush or a statement that changes
@@ -51,11 +43,10 @@ _current: ContextVar[_Memo | None] = ContextVar("page_reads", default=None)
 
 @contextmanager
 def page_reads(session: Session) -> Iterator[None]:
-    """The read phase of a page: audit rows written together, reads remembered."""
+    """The read phase of a page: reads remembered while the page only reads."""
     token = _current.set(_Memo(session))
     try:
-        with session.no_autoflush:
-            yield
+        yield
     finally:
         _current.reset(token)
 
@@ -124,10 +115,7 @@ def _on_execute(state: ORMExecuteState) -> None:
     if memo is None or memo.session is not session:
         return
     if not _only_audit_rows(session):
-        # A change besides audit rows is pending: flush it before the statement, as
-        # autoflush would have, so the read phase reads exactly what it read before.
-        _switch_off(memo)
-        session.flush()
+        _switch_off(memo)  # a change is pending (autoflush sends it before the statement)
     if state.is_select:
         return
     table = getattr(state.statement, "table", None)
