@@ -13,6 +13,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from services.casework.errors import NotFound
 from services.casework.workspace import REGIE_ROLES, Workspace, ref
@@ -120,6 +121,57 @@ def active_restriction(ws: Workspace, target_type: str, target_id: str) -> Restr
 
 def is_restricted(ws: Workspace, target_type: str, target_id: str) -> bool:
     return active_restriction(ws, target_type, target_id) is not None
+
+
+def _restricted_person() -> sa.Label[bool]:
+    """Whether the person of the row is under an active restriction: the condition of
+    :func:`active_restriction` (in the reader's tenant) for ``persoon`` targets."""
+    return (
+        sa.exists()
+        .where(
+            Restriction.tenant_id == sa.bindparam("reader_tenant", type_=sa.String),
+            Restriction.target_type == "persoon",
+            Restriction.target_id == sa.cast(Person.id, sa.String),
+            Restriction.lifted_at.is_(None),
+        )
+        .label("restricted")
+    )
+
+
+#: Persons by key with their restriction: ``(Person, restricted)``. Parameters: ``tenants``,
+#: ``ids`` (any of each; the caller checks the pairs) and ``reader_tenant``.
+_PERSONS_WITH_RESTRICTION = sa.select(Person, _restricted_person()).where(
+    Person.tenant_id == sa.any_(sa.bindparam("tenants", type_=ARRAY(sa.String))),
+    Person.id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.Uuid))),
+)
+
+
+def persons_with_restriction(
+    ws: Workspace, keys: Collection[tuple[str, uuid.UUID]]
+) -> tuple[dict[uuid.UUID, Person], set[str]]:
+    """The persons with these (tenant, id) keys and which of them are under an active
+    restriction (as :func:`restricted_targets` says), in one query (issue 14): the persons
+    by id, and the restricted ones' ids as strings."""
+    if not keys:
+        return {}, set()
+    wanted = set(keys)
+    rows = ws.read(
+        _PERSONS_WITH_RESTRICTION,
+        {
+            "tenants": sorted({tenant for tenant, _ in wanted}),
+            "ids": sorted({person_id for _, person_id in wanted}),
+            "reader_tenant": ws.principal.tenant,
+        },
+    )
+    persons: dict[uuid.UUID, Person] = {}
+    restricted: set[str] = set()
+    for person, is_restricted_ in rows:
+        if (person.tenant_id, person.id) not in wanted:
+            continue
+        persons[person.id] = person
+        if is_restricted_:
+            restricted.add(str(person.id))
+    return persons, restricted
 
 
 def restricted_targets(ws: Workspace, target_type: str, target_ids: Collection[str]) -> set[str]:

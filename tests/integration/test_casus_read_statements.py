@@ -4,6 +4,7 @@ flush the pending audit rows of the request (they go with the commit)."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,7 +16,10 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 
+from services.casework.casussen import weergave
+from services.casework.subjects import persons_with_restriction, restricted_targets
 from services.casework.unit_of_work import workspace
+from services.platform.db.models import AuditEntry, Restriction
 from services.platform.identity.directory import PrincipalDirectory
 from services.platform.identity.principal import Principal
 from services.platform.identity.tokens import Claims
@@ -74,3 +78,50 @@ def test_a_page_of_policy_rows_is_one_statement_and_equals_the_single_reads(
         page = ws.resources(casussen)
         assert len(statements) == before + 1, statements[before:]
     assert page == [single]
+
+
+def test_reading_a_casus_leaves_the_audit_rows_to_the_commit(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal, statements: list[str]
+) -> None:
+    with workspace(runtime.casework, expert) as ws:
+        before = len(statements)
+        casus, decision = weergave.read_casus(ws, casus_id)
+        view = weergave.detail_view(ws, casus, decision)
+        read = statements[before:]
+        assert any(isinstance(row, AuditEntry) for row in ws.session.new)
+    assert not any(s.startswith("INSERT INTO audit_log") for s in read), read
+    assert sum(s.startswith("SELECT") for s in read) == 2, read  # casus; person + restriction
+    assert view["persoon"]["weergave"] == "full"
+    assert any(s.startswith("INSERT INTO audit_log") for s in statements[before + len(read) :])
+
+
+class _Undo(Exception):
+    """Raised to end a test's workspace with a rollback."""
+
+
+def test_persons_with_restriction_agree_with_the_restriction_lookup(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal
+) -> None:
+    with contextlib.suppress(_Undo), workspace(runtime.casework, expert) as ws:
+        casus = ws.load_casus(casus_id)
+        assert casus.subject_person_id is not None
+        key = (casus.tenant_id, casus.subject_person_id)
+        ws.session.add(
+            Restriction(
+                tenant_id=T,
+                target_type="persoon",
+                target_id=str(casus.subject_person_id),
+                person_id=casus.subject_person_id,
+                reason="Test",
+                restricted_by=ZEIST_PGA_EXPERT,
+            )
+        )
+        persons, restricted = persons_with_restriction(ws, [key])  # flushes the pending row
+        assert set(persons) == {casus.subject_person_id}
+        assert restricted == restricted_targets(ws, "persoon", [str(casus.subject_person_id)])
+        assert restricted == {str(casus.subject_person_id)}
+        assert persons_with_restriction(ws, [(T, uuid.uuid4()), ("GM9999", key[1])]) == (
+            {},
+            set(),
+        )
+        raise _Undo

@@ -12,6 +12,7 @@ from typing import Any
 from services.casework import free_text
 from services.casework.domain import lifecycle
 from services.casework.personen.service import person_view
+from services.casework.subjects import persons_with_restriction
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import Target
 from services.platform.db.models import Casus, Person
@@ -35,8 +36,9 @@ def summary_view(
     restricted: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """The casus as a list shows it; ``persons`` holds the page's persons when a list loaded
-    them in one query (otherwise the person is looked up), ``restricted`` which of them are
-    under a restriction (otherwise looked up per person)."""
+    them in one query, ``restricted`` which of them are under a restriction (otherwise
+    looked up per person); without ``persons`` the person and their restriction are looked
+    up together."""
     view: dict[str, Any] = {
         "id": str(casus.id),
         "referentie": casus.reference,
@@ -52,10 +54,11 @@ def summary_view(
         view["groepsnaam"] = group_name_of(casus, decision)
         view["stap"] = lifecycle.group_step(casus.state)
     elif casus.subject_person_id is not None:
-        if persons is not None:
-            person = persons.get(casus.subject_person_id)
-        else:
-            person = ws.session.get(Person, (casus.tenant_id, casus.subject_person_id))
+        if persons is None:
+            persons, restricted = persons_with_restriction(
+                ws, [(casus.tenant_id, casus.subject_person_id)]
+            )
+        person = persons.get(casus.subject_person_id)
         if person is not None:
             view["persoon"] = person_view(
                 ws,

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -34,7 +33,7 @@ from services.casework.domain import lifecycle
 from services.casework.domain.bsn import normalize_bsn, require_valid_bsn
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.text import join_nl
-from services.casework.subjects import restricted_targets
+from services.casework.subjects import persons_with_restriction
 from services.casework.workspace import REGIE_ROLES, Workspace
 from services.platform.authz.enforce import Target
 from services.platform.db.models import Casus, CasusRole, Person, User
@@ -324,16 +323,16 @@ def find(
         ws.context(purpose or LIST_PURPOSE),
         [Target("casus", str(c.id), c.id) for c in rows],
     )
-    persons = _persons(ws, rows)
-    by_id = {person.id: person for person in persons.values()}
-    restricted = restricted_targets(ws, "persoon", [str(i) for i in by_id])
+    by_id, restricted = persons_with_restriction(
+        ws, [(c.tenant_id, c.subject_person_id) for c in rows if c.subject_person_id is not None]
+    )
     items: list[dict[str, Any]] = []
     for casus, decision in zip(rows, decisions, strict=True):
         if not decision.allow:
             continue
         view = summary_view(ws, casus, decision, by_id, restricted)
         if term is not None:
-            person = persons.get((casus.tenant_id, casus.subject_person_id))
+            person = by_id.get(casus.subject_person_id) if casus.subject_person_id else None
             found = matches(casus, person, decision, term)
             if not found:
                 continue
@@ -342,16 +341,6 @@ def find(
     if term is not None:
         return Page(items[:limit], SEARCH_MORE if len(items) > limit else None)
     return Page(items, f"p{offset + limit}" if more else None)
-
-
-def _persons(ws: Workspace, rows: Sequence[Casus]) -> dict[tuple[str, Any], Person]:
-    keys = [(c.tenant_id, c.subject_person_id) for c in rows if c.subject_person_id is not None]
-    if not keys:
-        return {}
-    found = ws.session.scalars(
-        sa.select(Person).where(sa.tuple_(Person.tenant_id, Person.id).in_(keys))
-    )
-    return {(p.tenant_id, p.id): p for p in found}
 
 
 def regisseurs(ws: Workspace) -> dict[str, str]:
