@@ -16,7 +16,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 
-from services.casework.casussen import weergave
+from services.casework.casussen import weergave, zichtbaar
 from services.casework.subjects import persons_with_restriction, restricted_targets
 from services.casework.unit_of_work import workspace
 from services.platform.db.models import AuditEntry, Restriction
@@ -125,3 +125,17 @@ def test_persons_with_restriction_agree_with_the_restriction_lookup(
             set(),
         )
         raise _Undo
+
+
+def test_a_page_of_casussen_loads_without_their_documents(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal, statements: list[str]
+) -> None:
+    with workspace(runtime.casework, expert) as ws:
+        before = len(statements)
+        page = zichtbaar.list_casussen(ws, limit=5)
+        read = [s for s in statements[before:] if s.startswith("SELECT casussen.")]
+        assert page.items and read
+        assert not any("casussen.aanmelding" in s or "casussen.triage" in s for s in read)
+        # Should anything read them after all, they load on access.
+        casus = ws.load_casus(uuid.UUID(page.items[0]["id"]))
+        assert isinstance(casus.aanmelding, dict)

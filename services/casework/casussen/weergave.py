@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from typing import Any
+from typing import Any, Final
+
+from sqlalchemy.orm import defer
 
 from services.casework import free_text
 from services.casework.domain import lifecycle
@@ -17,6 +19,20 @@ from services.casework.workspace import Workspace
 from services.platform.authz.enforce import Target
 from services.platform.db.models import Casus, Person
 from services.platform.policy import Decision
+
+#: The casus's documents that neither a list row (:func:`summary_view`) nor its policy
+#: resource reads: a page of casussen loads without them (about 1.4 kB of JSON per casus
+#: to parse; issue 14). They load on access, should anything read them after all.
+SUMMARY_OPTIONS: Final = tuple(
+    defer(column)
+    for column in (
+        Casus.aanmelding,
+        Casus.triage,
+        Casus.informing,
+        Casus.closure,
+        Casus.group_steps,
+    )
+)
 
 
 def group_name_of(casus: Casus, decision: Decision) -> str | None:

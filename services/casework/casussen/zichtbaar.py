@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute
 
-from services.casework.casussen.weergave import summary_view
+from services.casework.casussen.weergave import SUMMARY_OPTIONS, summary_view
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.subjects import persons_with_restriction
 from services.casework.workspace import REGIE_ROLES, Workspace
@@ -134,6 +134,7 @@ def list_casussen(
     page = (pages[0] if len(pages) == 1 else sa.union(*pages)).subquery()
     query = (
         sa.select(Casus)
+        .options(*SUMMARY_OPTIONS)
         .join(page, sa.and_(Casus.tenant_id == page.c.tenant_id, Casus.id == page.c.id))
         .order_by(*order)
         .limit(limit + 1)

@@ -27,7 +27,7 @@ from typing import Any, Final, Literal
 
 import sqlalchemy as sa
 
-from services.casework.casussen.weergave import group_name_of, summary_view
+from services.casework.casussen.weergave import SUMMARY_OPTIONS, group_name_of, summary_view
 from services.casework.casussen.zichtbaar import Page, visible_casus_branches
 from services.casework.domain import lifecycle
 from services.casework.domain.bsn import normalize_bsn, require_valid_bsn
@@ -308,6 +308,7 @@ def find(
     window = (windows[0] if len(windows) == 1 else sa.union(*windows)).subquery()
     query = (
         sa.select(Casus)
+        .options(*SUMMARY_OPTIONS)
         .join(window, sa.and_(Casus.tenant_id == window.c.tenant_id, Casus.id == window.c.id))
         .order_by(*order)
         .offset(offset)
