@@ -183,6 +183,16 @@ def _relations_of_keys() -> sa.Select[Any]:
     return sa.select(keys.c.tenant_id, keys.c.id, *columns).select_from(joined)
 
 
+def _relations_of_one() -> sa.Select[Any]:
+    laterals, columns = _relation_laterals(
+        sa.bindparam("tenant", type_=sa.String), sa.bindparam("casus_id", type_=sa.Uuid)
+    )
+    joined: sa.FromClause = laterals[0][0]
+    for lateral, outer in laterals[1:]:
+        joined = joined.join(lateral, sa.true(), isouter=outer)
+    return sa.select(*columns).select_from(joined)
+
+
 #: One casus (by id; row-level security shows the own tenant's and shared ones) with its
 #: relations: ``(Casus, *relations)``. Parameters: ``casus_id``, ``grant_user``,
 #: ``grant_now``.
@@ -191,6 +201,11 @@ CASUS_WITH_RELATIONS = _casus_with_relations()
 #: The relations of the casussen with the given keys: ``(tenant_id, id, *relations)``.
 #: Parameters: ``tenants`` and ``ids`` (pairwise), ``grant_user``, ``grant_now``.
 RELATIONS_OF_KEYS = _relations_of_keys()
+
+#: The relations of one casus: ``(*relations)``. Parameters: ``tenant``, ``casus_id``,
+#: ``grant_user``, ``grant_now`` (equalities, not arrays: PostgreSQL keeps a generic plan
+#: for these, while arrays made it plan each execution anew).
+RELATIONS_OF_ONE = _relations_of_one()
 
 #: One casus for update (locked), without its relations. Parameter: ``casus_id``.
 CASUS_FOR_UPDATE = (

@@ -146,6 +146,15 @@ _PERSONS_WITH_RESTRICTION = sa.select(Person, _restricted_person()).where(
 )
 
 
+#: One person by key with their restriction (equalities, not arrays: PostgreSQL keeps a
+#: generic plan for these, while an array made it plan each execution anew).
+#: Parameters: ``tenant``, ``person_id`` and ``reader_tenant``.
+_PERSON_WITH_RESTRICTION = sa.select(Person, _restricted_person()).where(
+    Person.tenant_id == sa.bindparam("tenant", type_=sa.String),
+    Person.id == sa.bindparam("person_id", type_=sa.Uuid),
+)
+
+
 def persons_with_restriction(
     ws: Workspace, keys: Collection[tuple[str, uuid.UUID]]
 ) -> tuple[dict[uuid.UUID, Person], set[str]]:
@@ -155,14 +164,21 @@ def persons_with_restriction(
     if not keys:
         return {}, set()
     wanted = set(keys)
-    rows = ws.read(
-        _PERSONS_WITH_RESTRICTION,
-        {
-            "tenants": sorted({tenant for tenant, _ in wanted}),
-            "ids": sorted({person_id for _, person_id in wanted}),
-            "reader_tenant": ws.principal.tenant,
-        },
-    )
+    if len(wanted) == 1:
+        ((tenant, person_id),) = wanted
+        rows = ws.read(
+            _PERSON_WITH_RESTRICTION,
+            {"tenant": tenant, "person_id": person_id, "reader_tenant": ws.principal.tenant},
+        )
+    else:
+        rows = ws.read(
+            _PERSONS_WITH_RESTRICTION,
+            {
+                "tenants": sorted({tenant for tenant, _ in wanted}),
+                "ids": sorted({person_id for _, person_id in wanted}),
+                "reader_tenant": ws.principal.tenant,
+            },
+        )
     persons: dict[uuid.UUID, Person] = {}
     restricted: set[str] = set()
     for person, is_restricted_ in rows:

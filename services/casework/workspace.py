@@ -29,6 +29,7 @@ from services.casework.casus_relations import (
     CASUS_FOR_UPDATE,
     CASUS_WITH_RELATIONS,
     RELATIONS_OF_KEYS,
+    RELATIONS_OF_ONE,
     ParticipantRow,
     Relations,
     RoleRow,
@@ -304,12 +305,17 @@ class Workspace:
         row-level security alone does not let PostgreSQL use them; issue 14)."""
         if self._memo_valid() and all(c.id in self._relations for c in casussen):
             return {c.id: self._relations[c.id] for c in casussen}
-        params = {
-            "tenants": [c.tenant_id for c in casussen],
-            "ids": [c.id for c in casussen],
-            **self._grant_params(),
-        }
-        found = {row[1]: relations_of(row, 2) for row in self.read(RELATIONS_OF_KEYS, params)}
+        if len(casussen) == 1:
+            (casus,) = casussen
+            params = {"tenant": casus.tenant_id, "casus_id": casus.id, **self._grant_params()}
+            found = {casus.id: relations_of(self.read(RELATIONS_OF_ONE, params).one(), 0)}
+        else:
+            params = {
+                "tenants": [c.tenant_id for c in casussen],
+                "ids": [c.id for c in casussen],
+                **self._grant_params(),
+            }
+            found = {row[1]: relations_of(row, 2) for row in self.read(RELATIONS_OF_KEYS, params)}
         if self._memo_valid():
             self._relations.update(found)
         return found

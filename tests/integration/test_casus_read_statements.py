@@ -35,6 +35,12 @@ def casus_id(app: Litestar, token_for: Headers) -> uuid.UUID:
         return uuid.UUID(aanmelden(client, token_for(T, ZEIST_WIJKAGENT), "Leespad"))
 
 
+@pytest.fixture(scope="module")
+def other_id(app: Litestar, token_for: Headers) -> uuid.UUID:
+    with TestClient(app) as client:
+        return uuid.UUID(aanmelden(client, token_for(T, ZEIST_WIJKAGENT), "Leespad twee"))
+
+
 @pytest.fixture
 def expert(runtime: Runtime) -> Principal:
     return PrincipalDirectory(runtime.sessions).resolve(Claims(ZEIST_PGA_EXPERT, T, {}))
@@ -68,16 +74,23 @@ def test_a_casus_with_its_policy_rows_is_one_statement(
 
 
 def test_a_page_of_policy_rows_is_one_statement_and_equals_the_single_reads(
-    runtime: Runtime, casus_id: uuid.UUID, expert: Principal, statements: list[str]
+    runtime: Runtime,
+    casus_id: uuid.UUID,
+    other_id: uuid.UUID,
+    expert: Principal,
+    statements: list[str],
 ) -> None:
     with workspace(runtime.casework, expert) as ws:
-        single = ws.resource(ws.load_casus(casus_id))
-    with workspace(runtime.casework, expert) as ws:
-        casussen = [ws.load_casus(casus_id, for_update=True)]
-        before = len(statements)
-        page = ws.resources(casussen)
-        assert len(statements) == before + 1, statements[before:]
-    assert page == [single]
+        singles = [ws.resource(ws.load_casus(casus_id)), ws.resource(ws.load_casus(other_id))]
+    for ids in ([casus_id], [casus_id, other_id]):
+        with workspace(runtime.casework, expert) as ws:
+            casussen = [ws.load_casus(i, for_update=True) for i in ids]  # without relations
+            before = len(statements)
+            page = ws.resources(casussen)
+            assert len(statements) == before + 1, statements[before:]
+            assert ws.resources(casussen) == page  # remembered
+            assert len(statements) == before + 1
+        assert page == singles[: len(ids)]
 
 
 def test_reading_a_casus_leaves_the_audit_rows_to_the_commit(
