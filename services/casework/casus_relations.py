@@ -20,12 +20,15 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+from sqlalchemy.orm import InstrumentedAttribute
 
 from services.platform.db.models import (
     Casus,
     CasusParticipant,
     CasusRole,
     CasusShare,
+    Person,
+    Restriction,
     UrgentAccess,
 )
 
@@ -183,6 +186,37 @@ def _relations_of_keys() -> sa.Select[Any]:
     return sa.select(keys.c.tenant_id, keys.c.id, *columns).select_from(joined)
 
 
+def restricted_person(
+    person_id: sa.ColumnElement[uuid.UUID] | InstrumentedAttribute[uuid.UUID],
+) -> sa.Label[bool]:
+    """Whether the person ``person_id`` is under an active restriction: the condition of
+    :func:`services.casework.subjects.active_restriction` for ``persoon`` targets, in the
+    reader's tenant (parameter ``reader_tenant``)."""
+    return (
+        sa.exists()
+        .where(
+            Restriction.tenant_id == sa.bindparam("reader_tenant", type_=sa.String),
+            Restriction.target_type == "persoon",
+            Restriction.target_id == sa.cast(person_id, sa.String),
+            Restriction.lifted_at.is_(None),
+        )
+        .label("restricted")
+    )
+
+
+def _casus_with_subject() -> sa.Select[Any]:
+    query = _casus_with_relations()
+    persons = Person.__table__
+    joined = query.get_final_froms()[0].outerjoin(
+        persons,
+        sa.and_(
+            persons.c.tenant_id == Casus.__table__.c.tenant_id,
+            persons.c.id == Casus.__table__.c.subject_person_id,
+        ),
+    )
+    return query.add_columns(Person, restricted_person(persons.c.id)).select_from(joined)
+
+
 def _relations_of_one() -> sa.Select[Any]:
     laterals, columns = _relation_laterals(
         sa.bindparam("tenant", type_=sa.String), sa.bindparam("casus_id", type_=sa.Uuid)
@@ -197,6 +231,12 @@ def _relations_of_one() -> sa.Select[Any]:
 #: relations: ``(Casus, *relations)``. Parameters: ``casus_id``, ``grant_user``,
 #: ``grant_now``.
 CASUS_WITH_RELATIONS = _casus_with_relations()
+
+#: :data:`CASUS_WITH_RELATIONS` with the casus's subject person and whether they are under
+#: an active restriction: ``(Casus, *relations, Person | None, restricted)`` (for the casus
+#: page, which shows the person). Parameters: those of CASUS_WITH_RELATIONS and
+#: ``reader_tenant``.
+CASUS_WITH_SUBJECT = _casus_with_subject()
 
 #: The relations of the casussen with the given keys: ``(tenant_id, id, *relations)``.
 #: Parameters: ``tenants`` and ``ids`` (pairwise), ``grant_user``, ``grant_now``.

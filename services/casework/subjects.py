@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from services.casework.casus_relations import restricted_person
 from services.casework.errors import NotFound
 from services.casework.workspace import REGIE_ROLES, Workspace, ref
 from services.platform.db.models import (
@@ -123,24 +124,9 @@ def is_restricted(ws: Workspace, target_type: str, target_id: str) -> bool:
     return active_restriction(ws, target_type, target_id) is not None
 
 
-def _restricted_person() -> sa.Label[bool]:
-    """Whether the person of the row is under an active restriction: the condition of
-    :func:`active_restriction` (in the reader's tenant) for ``persoon`` targets."""
-    return (
-        sa.exists()
-        .where(
-            Restriction.tenant_id == sa.bindparam("reader_tenant", type_=sa.String),
-            Restriction.target_type == "persoon",
-            Restriction.target_id == sa.cast(Person.id, sa.String),
-            Restriction.lifted_at.is_(None),
-        )
-        .label("restricted")
-    )
-
-
 #: Persons by key with their restriction: ``(Person, restricted)``. Parameters: ``tenants``,
 #: ``ids`` (any of each; the caller checks the pairs) and ``reader_tenant``.
-_PERSONS_WITH_RESTRICTION = sa.select(Person, _restricted_person()).where(
+_PERSONS_WITH_RESTRICTION = sa.select(Person, restricted_person(Person.id)).where(
     Person.tenant_id == sa.any_(sa.bindparam("tenants", type_=ARRAY(sa.String))),
     Person.id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.Uuid))),
 )
@@ -149,7 +135,7 @@ _PERSONS_WITH_RESTRICTION = sa.select(Person, _restricted_person()).where(
 #: One person by key with their restriction (equalities, not arrays: PostgreSQL keeps a
 #: generic plan for these, while an array made it plan each execution anew).
 #: Parameters: ``tenant``, ``person_id`` and ``reader_tenant``.
-_PERSON_WITH_RESTRICTION = sa.select(Person, _restricted_person()).where(
+_PERSON_WITH_RESTRICTION = sa.select(Person, restricted_person(Person.id)).where(
     Person.tenant_id == sa.bindparam("tenant", type_=sa.String),
     Person.id == sa.bindparam("person_id", type_=sa.Uuid),
 )
@@ -188,6 +174,22 @@ def persons_with_restriction(
         if is_restricted_:
             restricted.add(str(person.id))
     return persons, restricted
+
+
+def subject_with_restriction(
+    ws: Workspace, casus: Casus
+) -> tuple[dict[uuid.UUID, Person], set[str]]:
+    """:func:`persons_with_restriction` for the subject of one casus; no query when the casus
+    was loaded with them in this transaction (``Workspace.load_casus(subject=True)``)."""
+    if casus.subject_person_id is None:
+        return {}, set()
+    known = ws.known_subject(casus)
+    if known is None:
+        return persons_with_restriction(ws, [(casus.tenant_id, casus.subject_person_id)])
+    person, restricted = known
+    if person is None:
+        return {}, set()
+    return {person.id: person}, ({str(person.id)} if restricted else set())
 
 
 def restricted_targets(ws: Workspace, target_type: str, target_ids: Collection[str]) -> set[str]:

@@ -28,6 +28,8 @@ from sqlalchemy.sql import Executable
 from services.casework.casus_relations import (
     CASUS_FOR_UPDATE,
     CASUS_WITH_RELATIONS,
+    CASUS_WITH_SUBJECT,
+    RELATION_COLUMNS,
     RELATIONS_OF_KEYS,
     RELATIONS_OF_ONE,
     ParticipantRow,
@@ -96,6 +98,11 @@ class Workspace:
     #: audit rows, a bulk or textual write, or such rows pending in the session.
     _casussen: dict[uuid.UUID, Casus] = field(default_factory=dict, init=False, repr=False)
     _relations: dict[uuid.UUID, Relations] = field(default_factory=dict, init=False, repr=False)
+    #: The subject person of a casus and whether they are under a restriction, when the
+    #: casus was loaded with them (load_casus(subject=True)).
+    _subjects: dict[uuid.UUID, tuple[Person | None, bool]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         sa.event.listen(self.session, "after_flush", self._after_flush)
@@ -104,6 +111,7 @@ class Workspace:
     def _forget(self) -> None:
         self._casussen.clear()
         self._relations.clear()
+        self._subjects.clear()
 
     def _after_flush(self, session: Session, _context: Any) -> None:
         if _changes_besides_audit(session):
@@ -150,11 +158,15 @@ class Workspace:
 
     # -- casussen ---------------------------------------------------------------------------
 
-    def load_casus(self, casus_id: uuid.UUID, *, for_update: bool = False) -> Casus:
+    def load_casus(
+        self, casus_id: uuid.UUID, *, for_update: bool = False, subject: bool = False
+    ) -> Casus:
         """A casus visible to this tenant (own rows, or shared by RLS); else NotFound.
         Loaded once per transaction unless locked (the session's identity map would hand
         out the same object again anyway), with the rows of its policy resource in the same
-        statement (:data:`CASUS_WITH_RELATIONS`)."""
+        statement (:data:`CASUS_WITH_RELATIONS`). ``subject``: with its subject person and
+        whether they are under a restriction too (:meth:`known_subject`; for a page that
+        shows the person)."""
         if for_update:
             locked = self.session.scalars(CASUS_FOR_UPDATE, {"casus_id": casus_id}).first()
             if locked is None:
@@ -165,16 +177,26 @@ class Workspace:
             known = self._casussen.get(casus_id)
             if known is not None:
                 return known
-        row = self.read(
-            CASUS_WITH_RELATIONS, {"casus_id": casus_id, **self._grant_params()}
-        ).first()
+        params = {"casus_id": casus_id, **self._grant_params()}
+        if subject:
+            params["reader_tenant"] = self.principal.tenant
+        row = self.read(CASUS_WITH_SUBJECT if subject else CASUS_WITH_RELATIONS, params).first()
         if row is None:
             raise NotFound(str(casus_id))
         casus: Casus = row[0]
         self._casussen[casus_id] = casus
         if self._memo_valid():
             self._relations[casus.id] = relations_of(row, 1)
+            if subject:
+                person, restricted = row[1 + RELATION_COLUMNS :]
+                self._subjects[casus.id] = (person, bool(restricted))
         return casus
+
+    def known_subject(self, casus: Casus) -> tuple[Person | None, bool] | None:
+        """The subject person of ``casus`` (None: none visible) and whether they are under an
+        active restriction, when :meth:`load_casus` read them in this transaction and
+        nothing changed since; else None."""
+        return self._subjects.get(casus.id) if self._memo_valid() else None
 
     def read(
         self, statement: Executable, params: Mapping[str, Any] | None = None

@@ -152,3 +152,39 @@ def test_a_page_of_casussen_loads_without_their_documents(
         # Should anything read them after all, they load on access.
         casus = ws.load_casus(uuid.UUID(page.items[0]["id"]))
         assert isinstance(casus.aanmelding, dict)
+
+
+def test_the_casus_page_reads_the_casus_and_its_person_in_one_statement(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal, statements: list[str]
+) -> None:
+    with workspace(runtime.casework, expert) as ws:
+        before = len(statements)
+        casus, decision = weergave.read_casus(ws, casus_id, subject=True)
+        view = weergave.detail_view(ws, casus, decision)
+        read = statements[before:]
+    assert [s.split()[0] for s in read] == ["SELECT"], read
+    with workspace(runtime.casework, expert) as ws:
+        casus, decision = weergave.read_casus(ws, casus_id)
+        assert weergave.detail_view(ws, casus, decision) == view
+
+
+def test_a_restriction_made_after_the_casus_was_read_is_seen(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal
+) -> None:
+    with contextlib.suppress(_Undo), workspace(runtime.casework, expert) as ws:
+        casus, decision = weergave.read_casus(ws, casus_id, subject=True)
+        assert weergave.detail_view(ws, casus, decision)["persoon"]["weergave"] == "full"
+        assert casus.subject_person_id is not None
+        ws.session.add(
+            Restriction(
+                tenant_id=T,
+                target_type="persoon",
+                target_id=str(casus.subject_person_id),
+                person_id=casus.subject_person_id,
+                reason="Test",
+                restricted_by=ZEIST_PGA_EXPERT,
+            )
+        )
+        assert ws.known_subject(casus) is None  # pending: not from the memo
+        assert weergave.detail_view(ws, casus, decision)["persoon"]["weergave"] == "beperkt"
+        raise _Undo
