@@ -5,6 +5,7 @@ flush the pending audit rows of the request (they go with the commit)."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -19,7 +20,7 @@ from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 from services.casework.casussen import weergave, zichtbaar
 from services.casework.subjects import persons_with_restriction, restricted_targets
 from services.casework.unit_of_work import workspace
-from services.platform.db.models import AuditEntry, Restriction
+from services.platform.db.models import AuditEntry, Restriction, UrgentAccess
 from services.platform.identity.directory import PrincipalDirectory
 from services.platform.identity.principal import Principal
 from services.platform.identity.tokens import Claims
@@ -187,4 +188,39 @@ def test_a_restriction_made_after_the_casus_was_read_is_seen(
         )
         assert ws.known_subject(casus) is None  # pending: not from the memo
         assert weergave.detail_view(ws, casus, decision)["persoon"]["weergave"] == "beperkt"
+        raise _Undo
+
+
+def test_the_grant_in_the_resource_is_the_callers_latest_unexpired_one(
+    runtime: Runtime, casus_id: uuid.UUID, other_id: uuid.UUID, expert: Principal
+) -> None:
+    with contextlib.suppress(_Undo), workspace(runtime.casework, expert) as ws:
+        now = ws.enforcer.now
+
+        def grant(user: str, reason: str, hours: float) -> UrgentAccess:
+            return UrgentAccess(
+                tenant_id=T,
+                casus_id=casus_id,
+                user_id=user,
+                reason=reason,
+                expires_at=now + dt.timedelta(hours=hours),
+            )
+
+        ws.session.add_all(
+            [
+                grant(expert.user_id, "eerder", 1),
+                grant(expert.user_id, "laatst", 2),
+                grant(expert.user_id, "verlopen", -1),
+                grant(ZEIST_WIJKAGENT, "ander", 3),
+            ]
+        )
+        casus, other = ws.load_casus(casus_id), ws.load_casus(other_id)
+        expected = {
+            "reason": "laatst",
+            "expires_at": now + dt.timedelta(hours=2),
+            "user": {"tenant": T, "id": expert.user_id},
+        }
+        assert ws.resource(casus)["urgent_access"] == expected
+        page = ws.resources([other, casus])
+        assert page[1]["urgent_access"] == expected and "urgent_access" not in page[0]
         raise _Undo
