@@ -20,9 +20,23 @@ from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Result
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql import Executable
 
+from services.casework.casus_relations import (
+    CASUS_FOR_UPDATE,
+    CASUS_WITH_RELATIONS,
+    CASUS_WITH_SUBJECT,
+    RELATION_COLUMNS,
+    RELATIONS_OF_KEYS,
+    RELATIONS_OF_ONE,
+    ParticipantRow,
+    Relations,
+    RoleRow,
+    relations_of,
+)
 from services.casework.domain import lifecycle
 from services.casework.domain.bsn import BsnVault
 from services.casework.domain.errors import DomainValidationError, FieldProblem
@@ -32,15 +46,12 @@ from services.platform.db.models import (
     AuditEntry,
     Casus,
     CasusEvent,
-    CasusParticipant,
     CasusRole,
-    CasusShare,
     Document,
     InformationItem,
     Meeting,
     Person,
     Tenant,
-    UrgentAccess,
 )
 from services.platform.identity.principal import Principal
 from services.platform.outbox.events import record_event
@@ -67,20 +78,11 @@ REGIE_ROLES = ("casusregisseur", "procesregisseur")
 #: The rows whose ``version`` is their ETag (``version_id_col``).
 Versioned = Casus | Meeting | InformationItem | Person | Document
 
+#: Reads of the workspace flush pending changes themselves (see Workspace.read).
+_NO_AUTOFLUSH: Mapping[str, Any] = {"autoflush": False}
+
 #: Resource types that are about one person.
 PERSON_TYPES = frozenset({"person", "group_member"})
-
-
-@dataclass(frozen=True)
-class _Relations:
-    """The rows a casus's policy resource is built from (see Workspace.resources)."""
-
-    organisations: list[str]
-    #: The participant rows themselves, when they were read (for one casus, not a page).
-    participants: list[CasusParticipant] | None
-    roles: list[CasusRole]
-    shares: list[str]
-    grant: UrgentAccess | None
 
 
 @dataclass
@@ -95,7 +97,12 @@ class Workspace:
     #: once (issue 14). Emptied by anything that may change them: a flush of rows other than
     #: audit rows, a bulk or textual write, or such rows pending in the session.
     _casussen: dict[uuid.UUID, Casus] = field(default_factory=dict, init=False, repr=False)
-    _relations: dict[uuid.UUID, _Relations] = field(default_factory=dict, init=False, repr=False)
+    _relations: dict[uuid.UUID, Relations] = field(default_factory=dict, init=False, repr=False)
+    #: The subject person of a casus and whether they are under a restriction, when the
+    #: casus was loaded with them (load_casus(subject=True)).
+    _subjects: dict[uuid.UUID, tuple[Person | None, bool]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         sa.event.listen(self.session, "after_flush", self._after_flush)
@@ -104,6 +111,7 @@ class Workspace:
     def _forget(self) -> None:
         self._casussen.clear()
         self._relations.clear()
+        self._subjects.clear()
 
     def _after_flush(self, session: Session, _context: Any) -> None:
         if _changes_besides_audit(session):
@@ -150,22 +158,59 @@ class Workspace:
 
     # -- casussen ---------------------------------------------------------------------------
 
-    def load_casus(self, casus_id: uuid.UUID, *, for_update: bool = False) -> Casus:
+    def load_casus(
+        self, casus_id: uuid.UUID, *, for_update: bool = False, subject: bool = False
+    ) -> Casus:
         """A casus visible to this tenant (own rows, or shared by RLS); else NotFound.
         Loaded once per transaction unless locked (the session's identity map would hand
-        out the same object again anyway)."""
-        if not for_update and self._memo_valid():
+        out the same object again anyway), with the rows of its policy resource in the same
+        statement (:data:`CASUS_WITH_RELATIONS`). ``subject``: with its subject person and
+        whether they are under a restriction too (:meth:`known_subject`; for a page that
+        shows the person)."""
+        if for_update:
+            locked = self.session.scalars(CASUS_FOR_UPDATE, {"casus_id": casus_id}).first()
+            if locked is None:
+                raise NotFound(str(casus_id))
+            self._casussen[casus_id] = locked
+            return locked
+        if self._memo_valid():
             known = self._casussen.get(casus_id)
             if known is not None:
                 return known
-        query = sa.select(Casus).where(Casus.id == casus_id)
-        if for_update:
-            query = query.with_for_update()
-        casus = self.session.scalars(query).first()
-        if casus is None:
+        params = {"casus_id": casus_id, **self._grant_params()}
+        if subject:
+            params["reader_tenant"] = self.principal.tenant
+        row = self.read(CASUS_WITH_SUBJECT if subject else CASUS_WITH_RELATIONS, params).first()
+        if row is None:
             raise NotFound(str(casus_id))
+        casus: Casus = row[0]
         self._casussen[casus_id] = casus
+        if self._memo_valid():
+            self._relations[casus.id] = relations_of(row, 1)
+            if subject:
+                person, restricted = row[1 + RELATION_COLUMNS :]
+                self._subjects[casus.id] = (person, bool(restricted))
         return casus
+
+    def known_subject(self, casus: Casus) -> tuple[Person | None, bool] | None:
+        """The subject person of ``casus`` (None: none visible) and whether they are under an
+        active restriction, when :meth:`load_casus` read them in this transaction and
+        nothing changed since; else None."""
+        return self._subjects.get(casus.id) if self._memo_valid() else None
+
+    def read(
+        self, statement: Executable, params: Mapping[str, Any] | None = None
+    ) -> Result[*tuple[Any, ...]]:
+        """Execute a read. Pending changes other than audit rows are flushed first, as
+        autoflush would (unless the caller turned autoflush off); pending audit rows are not:
+        no read of the casework looks at them, and they go with the transaction's flush
+        (issue 14: a page's reads flushed its audit rows one read early, for nothing)."""
+        if self.session.autoflush and _changes_besides_audit(self.session):
+            self.session.flush()
+        return self.session.execute(statement, params, execution_options=_NO_AUTOFLUSH)
+
+    def _grant_params(self) -> dict[str, Any]:
+        return {"grant_user": self.principal.user_id, "grant_now": self.enforcer.now}
 
     def context(
         self, purpose: str | None, extra: Mapping[str, Any] | None = None
@@ -233,34 +278,29 @@ class Workspace:
             return requested
         return PURPOSE_BY_PHASE.get(lifecycle.phase_of(casus.kind, casus.state), "uitvoering")
 
-    def participants(self, casus: Casus) -> list[CasusParticipant]:
-        """The active participants of a casus (read with its policy resource when that was
-        built in this transaction)."""
-        known = self._relations.get(casus.id) if self._memo_valid() else None
-        if known is not None and known.participants is not None:
-            return list(known.participants)
-        return list(
-            self.session.scalars(
-                sa.select(CasusParticipant).where(
-                    CasusParticipant.tenant_id == casus.tenant_id,
-                    CasusParticipant.casus_id == casus.id,
-                    CasusParticipant.active,
-                )
-            )
-        )
+    def participants(self, casus: Casus) -> list[ParticipantRow]:
+        """The active participants of a casus, first invited first (read with its policy
+        resource when that was built in this transaction)."""
+        return list(self._relations_of([casus])[casus.id].participants)
 
-    def active_roles(self, casus: Casus) -> list[CasusRole]:
-        """The roles of a casus that have not ended (read with its policy resource when that
-        was built in this transaction)."""
-        if self._memo_valid() and casus.id in self._relations:
-            return list(self._relations[casus.id].roles)
+    def active_roles(self, casus: Casus) -> list[RoleRow]:
+        """The roles of a casus that have not ended, first started first (read with its
+        policy resource when that was built in this transaction). Read-only rows: a change
+        goes through :meth:`role_holders`."""
+        return list(self._relations_of([casus])[casus.id].roles)
+
+    def role_holders(self, casus: Casus, role: str) -> list[CasusRole]:
+        """The active ``role`` rows of a casus as ORM objects, to end them."""
         return list(
             self.session.scalars(
-                sa.select(CasusRole).where(
+                sa.select(CasusRole)
+                .where(
                     CasusRole.tenant_id == casus.tenant_id,
                     CasusRole.casus_id == casus.id,
+                    CasusRole.role == role,
                     CasusRole.ended_at.is_(None),
                 )
+                .order_by(CasusRole.started_at, CasusRole.id)
             )
         )
 
@@ -273,93 +313,34 @@ class Workspace:
     def resources(
         self, casussen: Sequence[Casus], resource_type: str = "casus"
     ) -> list[dict[str, Any]]:
-        """Policy resources for a page of casussen: four queries, whatever the page size, and
+        """Policy resources for a page of casussen: one query, whatever the page size, and
         none for casussen whose rows this transaction read already (and did not change)."""
         if not casussen:
             return []
+        relations = self._relations_of(casussen)
+        return [_policy_resource(casus, resource_type, relations[casus.id]) for casus in casussen]
+
+    def _relations_of(self, casussen: Sequence[Casus]) -> dict[uuid.UUID, Relations]:
+        """The relations of ``casussen``: from the memo when this transaction read them all
+        (and changed none of them), else in one statement (:data:`RELATIONS_OF_KEYS`); each
+        lookup is qualified by the casus's own tenant (the indexes lead with it, and
+        row-level security alone does not let PostgreSQL use them; issue 14)."""
         if self._memo_valid() and all(c.id in self._relations for c in casussen):
-            return [
-                _policy_resource(
-                    casus,
-                    resource_type,
-                    self._relations[casus.id].organisations,
-                    self._relations[casus.id].roles,
-                    self._relations[casus.id].shares,
-                    self._relations[casus.id].grant,
-                )
-                for casus in casussen
-            ]
-        ids = [c.id for c in casussen]
-        # The tenants of the page as well as the ids: the indexes lead with tenant_id, and
-        # row-level security alone does not let PostgreSQL use them (issue 14).
-        tenants = sorted({c.tenant_id for c in casussen})
-        organisations: dict[uuid.UUID, list[str]] = defaultdict(list)
-        # One casus (a casus page): the participant rows, which its view shows too; a page
-        # of casussen: only their organisations (no objects to build for 50 casussen).
-        participants: dict[uuid.UUID, list[CasusParticipant]] | None = None
-        where = (
-            CasusParticipant.tenant_id.in_(tenants),
-            CasusParticipant.casus_id.in_(ids),
-            CasusParticipant.active,
-        )
+            return {c.id: self._relations[c.id] for c in casussen}
         if len(casussen) == 1:
-            participants = defaultdict(list)
-            for participant in self.session.scalars(sa.select(CasusParticipant).where(*where)):
-                participants[participant.casus_id].append(participant)
-                organisations[participant.casus_id].append(participant.organisation_id)
+            (casus,) = casussen
+            params = {"tenant": casus.tenant_id, "casus_id": casus.id, **self._grant_params()}
+            found = {casus.id: relations_of(self.read(RELATIONS_OF_ONE, params).one(), 0)}
         else:
-            for casus_id, org in self.session.execute(
-                sa.select(CasusParticipant.casus_id, CasusParticipant.organisation_id).where(*where)
-            ):
-                organisations[casus_id].append(org)
-        roles: dict[uuid.UUID, list[CasusRole]] = defaultdict(list)
-        for role in self.session.scalars(
-            sa.select(CasusRole).where(
-                CasusRole.tenant_id.in_(tenants),
-                CasusRole.casus_id.in_(ids),
-                CasusRole.ended_at.is_(None),
-            )
-        ):
-            roles[role.casus_id].append(role)
-        shares: dict[uuid.UUID, list[str]] = defaultdict(list)
-        for casus_id, tenant in self.session.execute(
-            sa.select(CasusShare.casus_id, CasusShare.shared_with_tenant).where(
-                CasusShare.tenant_id.in_(tenants), CasusShare.casus_id.in_(ids)
-            )
-        ):
-            shares[casus_id].append(tenant)
-        grants: dict[uuid.UUID, UrgentAccess] = {}
-        for grant in self.session.scalars(
-            sa.select(UrgentAccess)
-            .where(
-                UrgentAccess.tenant_id.in_(tenants),
-                UrgentAccess.casus_id.in_(ids),
-                UrgentAccess.user_id == self.principal.user_id,
-                UrgentAccess.expires_at > self.enforcer.now,
-            )
-            .order_by(UrgentAccess.expires_at)
-        ):
-            grants[grant.casus_id] = grant  # ordered: the latest expiry wins
+            params = {
+                "tenants": [c.tenant_id for c in casussen],
+                "ids": [c.id for c in casussen],
+                **self._grant_params(),
+            }
+            found = {row[1]: relations_of(row, 2) for row in self.read(RELATIONS_OF_KEYS, params)}
         if self._memo_valid():
-            for casus in casussen:
-                self._relations[casus.id] = _Relations(
-                    organisations[casus.id],
-                    None if participants is None else participants[casus.id],
-                    roles[casus.id],
-                    shares[casus.id],
-                    grants.get(casus.id),
-                )
-        return [
-            _policy_resource(
-                casus,
-                resource_type,
-                organisations[casus.id],
-                roles[casus.id],
-                shares[casus.id],
-                grants.get(casus.id),
-            )
-            for casus in casussen
-        ]
+            self._relations.update(found)
+        return found
 
     @cached_property
     def list_scope(self) -> ListScope:
@@ -515,16 +496,10 @@ def _group_step(casus: Casus) -> int:
     return lifecycle.group_step(casus.state) or 7
 
 
-def _policy_resource(
-    casus: Casus,
-    resource_type: str,
-    participants: Sequence[str],
-    roles: Sequence[CasusRole],
-    shares: Sequence[str],
-    grant: UrgentAccess | None,
-) -> dict[str, Any]:
+def _policy_resource(casus: Casus, resource_type: str, relations: Relations) -> dict[str, Any]:
     """Every attribute a rule depends on, computed here from the rows (never from input)."""
     tenant = casus.tenant_id
+    roles = relations.roles
     coordinator = next((r.user_id for r in roles if r.role == "uitvoeringscoordinator"), None)
     regisseurs = sorted({r.user_id for r in roles if r.role in REGIE_ROLES})
     resource: dict[str, Any] = {
@@ -533,9 +508,9 @@ def _policy_resource(
         "casus_id": str(casus.id),
         "casus_kind": casus.kind,
         "phase": lifecycle.phase_of(casus.kind, casus.state),
-        "participants": [ref(tenant, org) for org in sorted(participants)],
+        "participants": [ref(tenant, org) for org in sorted(relations.organisations)],
         "regisseurs": [ref(tenant, user) for user in regisseurs],
-        "shared_with_tenants": sorted(shares),
+        "shared_with_tenants": sorted(relations.shares),
     }
     if coordinator is not None:
         resource["uitvoeringscoordinator"] = ref(tenant, coordinator)
@@ -549,6 +524,7 @@ def _policy_resource(
         )
     else:
         resource["contains_person_identifiers"] = True
+    grant = relations.grant
     if grant is not None:
         resource["urgent_access"] = {
             "reason": grant.reason,

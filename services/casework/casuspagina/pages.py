@@ -79,7 +79,7 @@ def _casus_context(
     doel: str | None,
     state: formstate.FormState | None = None,
 ) -> dict[str, Any]:
-    recommended = doelbinding.default_purpose(ws, ws.load_casus(casus_id))
+    recommended = doelbinding.default_purpose(ws, ws.load_casus(casus_id, subject=True))
     casus, decision = weergave.read_casus(ws, casus_id, doel or recommended)
     purpose = doel or recommended
     detail = weergave.detail_view(ws, casus, decision)

@@ -118,7 +118,7 @@ def set_regie(
                 )
             ]
         )
-    current = [r for r in ws.active_roles(casus) if r.role == role]
+    current = ws.role_holders(casus, role)
     if current and current[0].user_id == user_id:
         return current[0]
     if current and not (reason or "").strip():

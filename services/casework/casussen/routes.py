@@ -129,7 +129,7 @@ class CasussenController(Controller):
     def show(
         self, ws: Ws, casus_id: CasusId, doel: FromQuery[str | None] = None
     ) -> Response[CasusOut]:
-        casus, decision = weergave.read_casus(ws, casus_id, doel)
+        casus, decision = weergave.read_casus(ws, casus_id, doel, subject=True)
         body = CasusOut.model_validate(weergave.detail_view(ws, casus, decision))
         return tagged(body, casus.version)
 

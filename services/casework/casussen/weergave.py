@@ -7,15 +7,32 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from typing import Any
+from typing import Any, Final
+
+from sqlalchemy.orm import defer
 
 from services.casework import free_text
 from services.casework.domain import lifecycle
 from services.casework.personen.service import person_view
+from services.casework.subjects import subject_with_restriction
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import Target
 from services.platform.db.models import Casus, Person
 from services.platform.policy import Decision
+
+#: The casus's documents that neither a list row (:func:`summary_view`) nor its policy
+#: resource reads: a page of casussen loads without them (about 1.4 kB of JSON per casus
+#: to parse; issue 14). They load on access, should anything read them after all.
+SUMMARY_OPTIONS: Final = tuple(
+    defer(column)
+    for column in (
+        Casus.aanmelding,
+        Casus.triage,
+        Casus.informing,
+        Casus.closure,
+        Casus.group_steps,
+    )
+)
 
 
 def group_name_of(casus: Casus, decision: Decision) -> str | None:
@@ -35,8 +52,9 @@ def summary_view(
     restricted: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """The casus as a list shows it; ``persons`` holds the page's persons when a list loaded
-    them in one query (otherwise the person is looked up), ``restricted`` which of them are
-    under a restriction (otherwise looked up per person)."""
+    them in one query, ``restricted`` which of them are under a restriction (otherwise
+    looked up per person); without ``persons`` the person and their restriction are looked
+    up together."""
     view: dict[str, Any] = {
         "id": str(casus.id),
         "referentie": casus.reference,
@@ -52,10 +70,9 @@ def summary_view(
         view["groepsnaam"] = group_name_of(casus, decision)
         view["stap"] = lifecycle.group_step(casus.state)
     elif casus.subject_person_id is not None:
-        if persons is not None:
-            person = persons.get(casus.subject_person_id)
-        else:
-            person = ws.session.get(Person, (casus.tenant_id, casus.subject_person_id))
+        if persons is None:
+            persons, restricted = subject_with_restriction(ws, casus)
+        person = persons.get(casus.subject_person_id)
         if person is not None:
             view["persoon"] = person_view(
                 ws,
@@ -67,9 +84,11 @@ def summary_view(
 
 
 def read_casus(
-    ws: Workspace, casus_id: uuid.UUID, purpose: str | None = None
+    ws: Workspace, casus_id: uuid.UUID, purpose: str | None = None, *, subject: bool = False
 ) -> tuple[Casus, Decision]:
-    casus = ws.load_casus(casus_id)
+    """The casus and the policy's read decision on it (audited). ``subject``: load its
+    subject person with it, for :func:`detail_view` (one statement fewer)."""
+    casus = ws.load_casus(casus_id, subject=subject)
     decision = ws.enforcer.decide(
         "read",
         ws.resource(casus),

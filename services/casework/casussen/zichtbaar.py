@@ -14,9 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute
 
-from services.casework.casussen.weergave import summary_view
+from services.casework.casussen.weergave import SUMMARY_OPTIONS, summary_view
 from services.casework.domain.errors import DomainValidationError, FieldProblem
-from services.casework.subjects import restricted_targets
+from services.casework.subjects import persons_with_restriction
 from services.casework.workspace import REGIE_ROLES, Workspace
 from services.platform.authz.enforce import Target
 from services.platform.db.models import (
@@ -24,7 +24,6 @@ from services.platform.db.models import (
     CasusParticipant,
     CasusRole,
     CasusShare,
-    Person,
     UrgentAccess,
 )
 
@@ -135,6 +134,7 @@ def list_casussen(
     page = (pages[0] if len(pages) == 1 else sa.union(*pages)).subquery()
     query = (
         sa.select(Casus)
+        .options(*SUMMARY_OPTIONS)
         .join(page, sa.and_(Casus.tenant_id == page.c.tenant_id, Casus.id == page.c.id))
         .order_by(*order)
         .limit(limit + 1)
@@ -149,27 +149,17 @@ def list_casussen(
         ctx,
         [Target("casus", str(c.id), c.id) for c in rows],
     )
-    # The page's persons in one query, held here: the session's identity map keeps objects
-    # only weakly, so a discarded result would be garbage and every row queried again.
-    person_ids = [
-        c.subject_person_id
-        for c, d in zip(rows, decisions, strict=True)
-        if d.allow and c.subject_person_id is not None
-    ]
-    persons = (
-        {
-            p.id: p
-            for p in ws.session.scalars(
-                sa.select(Person).where(
-                    Person.tenant_id.in_(sorted({c.tenant_id for c in rows})),
-                    Person.id.in_(person_ids),
-                )
-            )
-        }
-        if person_ids
-        else {}
+    # The page's persons and their restrictions in one query, held here: the session's
+    # identity map keeps objects only weakly, so a discarded result would be garbage and
+    # every row queried again.
+    persons, restricted = persons_with_restriction(
+        ws,
+        [
+            (c.tenant_id, c.subject_person_id)
+            for c, d in zip(rows, decisions, strict=True)
+            if d.allow and c.subject_person_id is not None
+        ],
     )
-    restricted = restricted_targets(ws, "persoon", [str(i) for i in persons])
     items = [
         summary_view(ws, c, d, persons, restricted)
         for c, d in zip(rows, decisions, strict=True)

@@ -29,13 +29,13 @@ from typing import Any, Final, Literal
 
 import sqlalchemy as sa
 
-from services.casework.casussen.weergave import group_name_of, summary_view
+from services.casework.casussen.weergave import SUMMARY_OPTIONS, group_name_of, summary_view
 from services.casework.casussen.zichtbaar import Page, visible_casus_branches
 from services.casework.domain import lifecycle
 from services.casework.domain.bsn import normalize_bsn, require_valid_bsn
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.text import join_nl
-from services.casework.subjects import restricted_targets
+from services.casework.subjects import persons_with_restriction
 from services.casework.workspace import REGIE_ROLES, Workspace
 from services.platform.authz.enforce import Target
 from services.platform.db.models import Casus, CasusRole, Person, User
@@ -307,16 +307,16 @@ def find(
         ws.context(purpose or LIST_PURPOSE),
         [Target("casus", str(c.id), c.id) for c in rows],
     )
-    persons = _persons(ws, rows)
-    by_id = {person.id: person for person in persons.values()}
-    restricted = restricted_targets(ws, "persoon", [str(i) for i in by_id])
+    by_id, restricted = persons_with_restriction(
+        ws, [(c.tenant_id, c.subject_person_id) for c in rows if c.subject_person_id is not None]
+    )
     items: list[dict[str, Any]] = []
     for casus, decision in zip(rows, decisions, strict=True):
         if not decision.allow:
             continue
         view = summary_view(ws, casus, decision, by_id, restricted)
         if term is not None:
-            person = persons.get((casus.tenant_id, casus.subject_person_id))
+            person = by_id.get(casus.subject_person_id) if casus.subject_person_id else None
             found = matches(casus, person, decision, term)
             if not found:
                 continue
@@ -349,6 +349,7 @@ def candidates(
     window = (windows[0] if len(windows) == 1 else sa.union(*windows)).subquery()
     query = (
         sa.select(Casus)
+        .options(*SUMMARY_OPTIONS)
         .join(window, sa.and_(Casus.tenant_id == window.c.tenant_id, Casus.id == window.c.id))
         .order_by(*_order(sortering))
         .offset(offset)
@@ -388,16 +389,6 @@ def _window(
         .lateral("fase")
     )
     return sa.select(newest.c.tenant_id, newest.c.id).select_from(phases).join(newest, sa.true())
-
-
-def _persons(ws: Workspace, rows: Sequence[Casus]) -> dict[tuple[str, Any], Person]:
-    keys = [(c.tenant_id, c.subject_person_id) for c in rows if c.subject_person_id is not None]
-    if not keys:
-        return {}
-    found = ws.session.scalars(
-        sa.select(Person).where(sa.tuple_(Person.tenant_id, Person.id).in_(keys))
-    )
-    return {(p.tenant_id, p.id): p for p in found}
 
 
 def regisseurs(ws: Workspace) -> dict[str, str]:

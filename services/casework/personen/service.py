@@ -87,8 +87,9 @@ def person_view(
     ws: Workspace, person: Person, decision: Decision, *, restricted: bool | None = None
 ) -> dict[str, Any]:
     """The person as this reader may see them, by the decision's view and masks.
-    ``restricted``: whether the person is under a restriction, when a list looked that up
-    for its whole page (:func:`restricted_targets`); otherwise it is looked up here."""
+    ``restricted``: whether the person is under a restriction, when the caller read that
+    with the person (:func:`~services.casework.subjects.persons_with_restriction`, for a
+    casus or a whole page); otherwise it is looked up here."""
     masked: Collection[str] = decision.mask
     if restricted is None:
         restricted = is_restricted(ws, "persoon", str(person.id))

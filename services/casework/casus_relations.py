@@ -1,0 +1,253 @@
+"""The rows a casus's policy resource is built from, read with one statement (issue 14).
+
+A casus's policy resource (:meth:`Workspace.resources`) needs its active participants, its
+active roles, its shares and the caller's own unexpired doorbreekglas grant. They used to
+be four queries (five with the casus); here they are lateral subqueries beside the casus
+(:data:`CASUS_WITH_RELATIONS`, for the casus page) or beside a list of (tenant, casus id)
+keys (:data:`RELATIONS_OF_KEYS`, for a page of casussen). Both statements are built once
+(bind parameters instead of a new ``select()`` per call), every lookup is qualified by the
+casus's own tenant, and the rows come back as plain tuples: nothing here is changed through
+the ORM (:meth:`Workspace.role_holders` loads roles that are).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+from sqlalchemy.orm import InstrumentedAttribute
+
+from services.platform.db.models import (
+    Casus,
+    CasusParticipant,
+    CasusRole,
+    CasusShare,
+    Person,
+    Restriction,
+    UrgentAccess,
+)
+
+
+class ParticipantRow(NamedTuple):
+    """An active participant of a casus, as its view shows it."""
+
+    organisation_id: str
+    participation: str
+    declared_role: str | None
+
+
+class RoleRow(NamedTuple):
+    """An active (not ended) role of a casus."""
+
+    role: str
+    user_id: str
+    organisation_id: str
+
+
+class GrantRow(NamedTuple):
+    """The caller's own unexpired doorbreekglas grant on a casus (the latest expiry)."""
+
+    reason: str
+    expires_at: dt.datetime
+    user_id: str
+
+
+@dataclass(frozen=True)
+class Relations:
+    """The rows a casus's policy resource is built from (participants and roles in the
+    order they came: invited or started first)."""
+
+    participants: tuple[ParticipantRow, ...]
+    roles: tuple[RoleRow, ...]
+    shares: tuple[str, ...]
+    grant: GrantRow | None
+
+    @property
+    def organisations(self) -> list[str]:
+        return [p.organisation_id for p in self.participants]
+
+
+#: The result columns of the relations, in this order, after the statement's own columns.
+RELATION_COLUMNS = 10
+
+
+def relations_of(row: Sequence[Any], start: int) -> Relations:
+    """The relations in ``row[start:start + RELATION_COLUMNS]`` (aggregates of no rows are
+    NULL)."""
+    orgs, kinds, declared, roles, users, role_orgs, shares, reason, expires, grantee = row[
+        start : start + RELATION_COLUMNS
+    ]
+    return Relations(
+        participants=tuple(map(ParticipantRow, orgs, kinds, declared)) if orgs else (),
+        roles=tuple(map(RoleRow, roles, users, role_orgs)) if roles else (),
+        shares=tuple(shares) if shares else (),
+        grant=None if expires is None else GrantRow(reason, expires, grantee),
+    )
+
+
+def _relation_laterals(
+    tenant: sa.ColumnElement[str], casus: sa.ColumnElement[uuid.UUID]
+) -> tuple[list[tuple[sa.FromClause, bool]], list[sa.ColumnElement[Any]]]:
+    """The lateral subqueries of one casus (``tenant``, ``casus``: its key columns in the
+    enclosing statement) and their columns. Each is one index lookup led by the tenant;
+    the grant's is an outer join (no grant: NULLs). Core tables, not the ORM entities: the
+    statements that only read these rows need no ORM loading (or autoflush)."""
+    p = CasusParticipant.__table__.c
+    r = CasusRole.__table__.c
+    s = CasusShare.__table__.c
+    u = UrgentAccess.__table__.c
+    p_order = (p.invited_at, p.organisation_id)
+    participants = (
+        sa.select(
+            sa.func.array_agg(aggregate_order_by(p.organisation_id, *p_order)).label("p_org"),
+            sa.func.array_agg(aggregate_order_by(p.participation, *p_order)).label("p_kind"),
+            sa.func.array_agg(aggregate_order_by(p.declared_role, *p_order)).label("p_role"),
+        )
+        .where(p.tenant_id == tenant, p.casus_id == casus, p.active)
+        .lateral("rel_p")
+    )
+    r_order = (r.started_at, r.id)
+    roles = (
+        sa.select(
+            sa.func.array_agg(aggregate_order_by(r.role, *r_order)).label("r_role"),
+            sa.func.array_agg(aggregate_order_by(r.user_id, *r_order)).label("r_user"),
+            sa.func.array_agg(aggregate_order_by(r.organisation_id, *r_order)).label("r_org"),
+        )
+        .where(r.tenant_id == tenant, r.casus_id == casus, r.ended_at.is_(None))
+        .lateral("rel_r")
+    )
+    shares = (
+        sa.select(
+            sa.func.array_agg(aggregate_order_by(s.shared_with_tenant, s.shared_with_tenant)).label(
+                "s_tenant"
+            )
+        )
+        .where(s.tenant_id == tenant, s.casus_id == casus)
+        .lateral("rel_s")
+    )
+    grant = (
+        sa.select(u.reason, u.expires_at, u.user_id)
+        .where(
+            u.tenant_id == tenant,
+            u.casus_id == casus,
+            u.user_id == sa.bindparam("grant_user", type_=sa.String),
+            u.expires_at > sa.bindparam("grant_now", type_=sa.DateTime(timezone=True)),
+        )
+        .order_by(u.expires_at.desc(), u.id.desc())
+        .limit(1)
+        .lateral("rel_u")
+    )
+    columns: list[sa.ColumnElement[Any]] = [
+        participants.c.p_org,
+        participants.c.p_kind,
+        participants.c.p_role,
+        roles.c.r_role,
+        roles.c.r_user,
+        roles.c.r_org,
+        shares.c.s_tenant,
+        grant.c.reason,
+        grant.c.expires_at,
+        grant.c.user_id,
+    ]
+    assert len(columns) == RELATION_COLUMNS
+    return [(participants, False), (roles, False), (shares, False), (grant, True)], columns
+
+
+def _casus_with_relations() -> sa.Select[Any]:
+    laterals, columns = _relation_laterals(Casus.tenant_id, Casus.id)  # type: ignore[arg-type]
+    joined: sa.FromClause = Casus.__table__
+    for lateral, outer in laterals:
+        joined = joined.join(lateral, sa.true(), isouter=outer)
+    return (
+        sa.select(Casus, *columns)
+        .select_from(joined)
+        .where(Casus.id == sa.bindparam("casus_id", type_=sa.Uuid))
+    )
+
+
+def _relations_of_keys() -> sa.Select[Any]:
+    keys = (
+        sa.func.unnest(
+            sa.bindparam("tenants", type_=ARRAY(sa.String)),
+            sa.bindparam("ids", type_=ARRAY(sa.Uuid)),
+        )
+        .table_valued(sa.column("tenant_id", sa.String), sa.column("id", sa.Uuid))
+        .render_derived(name="rel_k")
+    )
+    laterals, columns = _relation_laterals(keys.c.tenant_id, keys.c.id)
+    joined: sa.FromClause = keys
+    for lateral, outer in laterals:
+        joined = joined.join(lateral, sa.true(), isouter=outer)
+    return sa.select(keys.c.tenant_id, keys.c.id, *columns).select_from(joined)
+
+
+def restricted_person(
+    person_id: sa.ColumnElement[uuid.UUID] | InstrumentedAttribute[uuid.UUID],
+) -> sa.Label[bool]:
+    """Whether the person ``person_id`` is under an active restriction: the condition of
+    :func:`services.casework.subjects.active_restriction` for ``persoon`` targets, in the
+    reader's tenant (parameter ``reader_tenant``)."""
+    return (
+        sa.exists()
+        .where(
+            Restriction.tenant_id == sa.bindparam("reader_tenant", type_=sa.String),
+            Restriction.target_type == "persoon",
+            Restriction.target_id == sa.cast(person_id, sa.String),
+            Restriction.lifted_at.is_(None),
+        )
+        .label("restricted")
+    )
+
+
+def _casus_with_subject() -> sa.Select[Any]:
+    query = _casus_with_relations()
+    persons = Person.__table__
+    joined = query.get_final_froms()[0].outerjoin(
+        persons,
+        sa.and_(
+            persons.c.tenant_id == Casus.__table__.c.tenant_id,
+            persons.c.id == Casus.__table__.c.subject_person_id,
+        ),
+    )
+    return query.add_columns(Person, restricted_person(persons.c.id)).select_from(joined)
+
+
+def _relations_of_one() -> sa.Select[Any]:
+    laterals, columns = _relation_laterals(
+        sa.bindparam("tenant", type_=sa.String), sa.bindparam("casus_id", type_=sa.Uuid)
+    )
+    joined: sa.FromClause = laterals[0][0]
+    for lateral, outer in laterals[1:]:
+        joined = joined.join(lateral, sa.true(), isouter=outer)
+    return sa.select(*columns).select_from(joined)
+
+
+#: One casus (by id; row-level security shows the own tenant's and shared ones) with its
+#: relations: ``(Casus, *relations)``. Parameters: ``casus_id``, ``grant_user``,
+#: ``grant_now``.
+CASUS_WITH_RELATIONS = _casus_with_relations()
+
+#: :data:`CASUS_WITH_RELATIONS` with the casus's subject person and whether they are under
+#: an active restriction: ``(Casus, *relations, Person | None, restricted)`` (for the casus
+#: page, which shows the person). Parameters: those of CASUS_WITH_RELATIONS and
+#: ``reader_tenant``.
+CASUS_WITH_SUBJECT = _casus_with_subject()
+
+#: The relations of the casussen with the given keys: ``(tenant_id, id, *relations)``.
+#: Parameters: ``tenants`` and ``ids`` (pairwise), ``grant_user``, ``grant_now``.
+RELATIONS_OF_KEYS = _relations_of_keys()
+
+#: The relations of one casus: ``(*relations)``. Parameters: ``tenant``, ``casus_id``,
+#: ``grant_user``, ``grant_now`` (equalities, not arrays: PostgreSQL keeps a generic plan
+#: for these, while arrays made it plan each execution anew).
+RELATIONS_OF_ONE = _relations_of_one()
+
+#: One casus for update (locked), without its relations. Parameter: ``casus_id``.
+CASUS_FOR_UPDATE = (
+    sa.select(Casus).where(Casus.id == sa.bindparam("casus_id", type_=sa.Uuid)).with_for_update()
+)

@@ -1,0 +1,226 @@
+"""The casus read path in few statements (issue 14): a casus with the rows of its policy
+resource is one statement, a person with their restriction another, and a read does not
+flush the pending audit rows of the request (they go with the commit)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from factories import aanmelden
+from litestar import Litestar
+from litestar.testing import TestClient
+from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
+
+from services.casework.casussen import weergave, zichtbaar
+from services.casework.subjects import persons_with_restriction, restricted_targets
+from services.casework.unit_of_work import workspace
+from services.platform.db.models import AuditEntry, Restriction, UrgentAccess
+from services.platform.identity.directory import PrincipalDirectory
+from services.platform.identity.principal import Principal
+from services.platform.identity.tokens import Claims
+from services.runtime import Runtime
+
+Headers = Callable[[str, str], dict[str, str]]
+T = ZEIST
+
+
+@pytest.fixture(scope="module")
+def casus_id(app: Litestar, token_for: Headers) -> uuid.UUID:
+    with TestClient(app) as client:
+        return uuid.UUID(aanmelden(client, token_for(T, ZEIST_WIJKAGENT), "Leespad"))
+
+
+@pytest.fixture(scope="module")
+def other_id(app: Litestar, token_for: Headers) -> uuid.UUID:
+    with TestClient(app) as client:
+        return uuid.UUID(aanmelden(client, token_for(T, ZEIST_WIJKAGENT), "Leespad twee"))
+
+
+@pytest.fixture
+def expert(runtime: Runtime) -> Principal:
+    return PrincipalDirectory(runtime.sessions).resolve(Claims(ZEIST_PGA_EXPERT, T, {}))
+
+
+@pytest.fixture
+def statements(runtime: Runtime) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
+    yield seen
+    sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
+
+
+def test_a_casus_with_its_policy_rows_is_one_statement(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal, statements: list[str]
+) -> None:
+    with workspace(runtime.casework, expert) as ws:
+        before = len(statements)
+        casus = ws.load_casus(casus_id)
+        resource = ws.resource(casus)
+        participants = ws.participants(casus)
+        roles = ws.active_roles(casus)
+        assert len(statements) == before + 1, statements[before:]
+    assert resource["casus_id"] == str(casus_id)
+    assert {p.organisation_id for p in participants} == {r["id"] for r in resource["participants"]}
+    assert all(r.role for r in roles)
+
+
+def test_a_page_of_policy_rows_is_one_statement_and_equals_the_single_reads(
+    runtime: Runtime,
+    casus_id: uuid.UUID,
+    other_id: uuid.UUID,
+    expert: Principal,
+    statements: list[str],
+) -> None:
+    with workspace(runtime.casework, expert) as ws:
+        singles = [ws.resource(ws.load_casus(casus_id)), ws.resource(ws.load_casus(other_id))]
+    for ids in ([casus_id], [casus_id, other_id]):
+        with workspace(runtime.casework, expert) as ws:
+            casussen = [ws.load_casus(i, for_update=True) for i in ids]  # without relations
+            before = len(statements)
+            page = ws.resources(casussen)
+            assert len(statements) == before + 1, statements[before:]
+            assert ws.resources(casussen) == page  # remembered
+            assert len(statements) == before + 1
+        assert page == singles[: len(ids)]
+
+
+def test_reading_a_casus_leaves_the_audit_rows_to_the_commit(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal, statements: list[str]
+) -> None:
+    with workspace(runtime.casework, expert) as ws:
+        before = len(statements)
+        casus, decision = weergave.read_casus(ws, casus_id)
+        view = weergave.detail_view(ws, casus, decision)
+        read = statements[before:]
+        assert any(isinstance(row, AuditEntry) for row in ws.session.new)
+    assert not any(s.startswith("INSERT INTO audit_log") for s in read), read
+    assert sum(s.startswith("SELECT") for s in read) == 2, read  # casus; person + restriction
+    assert view["persoon"]["weergave"] == "full"
+    assert any(s.startswith("INSERT INTO audit_log") for s in statements[before + len(read) :])
+
+
+class _Undo(Exception):
+    """Raised to end a test's workspace with a rollback."""
+
+
+def test_persons_with_restriction_agree_with_the_restriction_lookup(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal
+) -> None:
+    with contextlib.suppress(_Undo), workspace(runtime.casework, expert) as ws:
+        casus = ws.load_casus(casus_id)
+        assert casus.subject_person_id is not None
+        key = (casus.tenant_id, casus.subject_person_id)
+        ws.session.add(
+            Restriction(
+                tenant_id=T,
+                target_type="persoon",
+                target_id=str(casus.subject_person_id),
+                person_id=casus.subject_person_id,
+                reason="Test",
+                restricted_by=ZEIST_PGA_EXPERT,
+            )
+        )
+        persons, restricted = persons_with_restriction(ws, [key])  # flushes the pending row
+        assert set(persons) == {casus.subject_person_id}
+        assert restricted == restricted_targets(ws, "persoon", [str(casus.subject_person_id)])
+        assert restricted == {str(casus.subject_person_id)}
+        assert persons_with_restriction(ws, [(T, uuid.uuid4()), ("GM9999", key[1])]) == (
+            {},
+            set(),
+        )
+        raise _Undo
+
+
+def test_a_page_of_casussen_loads_without_their_documents(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal, statements: list[str]
+) -> None:
+    with workspace(runtime.casework, expert) as ws:
+        before = len(statements)
+        page = zichtbaar.list_casussen(ws, limit=5)
+        read = [s for s in statements[before:] if s.startswith("SELECT casussen.")]
+        assert page.items and read
+        assert not any("casussen.aanmelding" in s or "casussen.triage" in s for s in read)
+        # Should anything read them after all, they load on access.
+        casus = ws.load_casus(uuid.UUID(page.items[0]["id"]))
+        assert isinstance(casus.aanmelding, dict)
+
+
+def test_the_casus_page_reads_the_casus_and_its_person_in_one_statement(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal, statements: list[str]
+) -> None:
+    with workspace(runtime.casework, expert) as ws:
+        before = len(statements)
+        casus, decision = weergave.read_casus(ws, casus_id, subject=True)
+        view = weergave.detail_view(ws, casus, decision)
+        read = statements[before:]
+    assert [s.split()[0] for s in read] == ["SELECT"], read
+    with workspace(runtime.casework, expert) as ws:
+        casus, decision = weergave.read_casus(ws, casus_id)
+        assert weergave.detail_view(ws, casus, decision) == view
+
+
+def test_a_restriction_made_after_the_casus_was_read_is_seen(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal
+) -> None:
+    with contextlib.suppress(_Undo), workspace(runtime.casework, expert) as ws:
+        casus, decision = weergave.read_casus(ws, casus_id, subject=True)
+        assert weergave.detail_view(ws, casus, decision)["persoon"]["weergave"] == "full"
+        assert casus.subject_person_id is not None
+        ws.session.add(
+            Restriction(
+                tenant_id=T,
+                target_type="persoon",
+                target_id=str(casus.subject_person_id),
+                person_id=casus.subject_person_id,
+                reason="Test",
+                restricted_by=ZEIST_PGA_EXPERT,
+            )
+        )
+        assert ws.known_subject(casus) is None  # pending: not from the memo
+        assert weergave.detail_view(ws, casus, decision)["persoon"]["weergave"] == "beperkt"
+        raise _Undo
+
+
+def test_the_grant_in_the_resource_is_the_callers_latest_unexpired_one(
+    runtime: Runtime, casus_id: uuid.UUID, other_id: uuid.UUID, expert: Principal
+) -> None:
+    with contextlib.suppress(_Undo), workspace(runtime.casework, expert) as ws:
+        now = ws.enforcer.now
+
+        def grant(user: str, reason: str, hours: float) -> UrgentAccess:
+            return UrgentAccess(
+                tenant_id=T,
+                casus_id=casus_id,
+                user_id=user,
+                reason=reason,
+                expires_at=now + dt.timedelta(hours=hours),
+            )
+
+        ws.session.add_all(
+            [
+                grant(expert.user_id, "eerder", 1),
+                grant(expert.user_id, "laatst", 2),
+                grant(expert.user_id, "verlopen", -1),
+                grant(ZEIST_WIJKAGENT, "ander", 3),
+            ]
+        )
+        casus, other = ws.load_casus(casus_id), ws.load_casus(other_id)
+        expected = {
+            "reason": "laatst",
+            "expires_at": now + dt.timedelta(hours=2),
+            "user": {"tenant": T, "id": expert.user_id},
+        }
+        assert ws.resource(casus)["urgent_access"] == expected
+        page = ws.resources([other, casus])
+        assert page[1]["urgent_access"] == expected and "urgent_access" not in page[0]
+        raise _Undo
