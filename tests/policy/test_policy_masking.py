@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 import json
+import random
 import uuid
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
 
-from services.platform.policy.decision_log import MASK, make_decision_record, mask_for_log
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from masking_oracle import oracle_mask_for_log, oracle_record_parts
+from policy_inputs import Generator, World
+
+from services.platform.policy.decision_log import (
+    FREE_TEXT_KEYS,
+    MASK,
+    SENSITIVE_KEYS,
+    make_decision_record,
+    make_decision_records,
+    mask_for_log,
+)
 from services.platform.policy.embedded import EmbeddedRegoEngine
-from services.platform.policy.input import build_input
+from services.platform.policy.input import CanonicalInput, build_input, build_inputs
 
 INPUT = {
     "subject": {"user_id": "u-wijkagent", "tenant": "GM0355", "roles": ["professional"]},
@@ -92,3 +110,116 @@ def test_decision_record(embedded_engine: EmbeddedRegoEngine) -> None:
     assert "Bradley" not in stored
     other = make_decision_record(embedded_engine, input, decision)
     assert other.decision_id != record.decision_id
+
+
+# --- The faster masking (issue 14) equals the first implementation byte for byte -----------
+
+_KEYS = sorted(SENSITIVE_KEYS | FREE_TEXT_KEYS)
+
+
+class _Code(enum.StrEnum):
+    A = "a-code"
+    BSN = "123456782"
+
+
+class _Number(enum.IntEnum):
+    NINE = 123456789
+    SMALL = 7
+
+
+def _exact(value: Any) -> Any:
+    """``value`` with every type spelled out and mapping order kept: equal means identical."""
+    if isinstance(value, Mapping):
+        return (type(value).__name__, [(_exact(k), _exact(v)) for k, v in value.items()])
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, [_exact(v) for v in value])
+    return (type(value).__name__, repr(value))
+
+
+_keys = st.one_of(
+    st.sampled_from(_KEYS),
+    st.sampled_from(_KEYS).map(str.upper),
+    st.sampled_from(_KEYS).map(str.title),
+    st.sampled_from(["subject", "context", "resource", "roles", "1", "reason", "tenant"]),
+    st.text(max_size=12),
+    st.integers(-3, 3),
+    st.sampled_from(list(_Code)),
+)
+_leaves = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(100_000_000, 999_999_999),
+    st.integers(-999_999_999, -100_000_000),
+    st.floats(allow_nan=False),
+    st.just(123456789.0),
+    st.text(max_size=30),
+    st.from_regex(r"[a-z .]{0,6}[0-9]{7,11}[a-z .]{0,6}([0-9]{9})?", fullmatch=True),
+    st.text(alphabet="0123456789٠١٢٣٤٥٦٧٨٩", min_size=8, max_size=10),
+    st.sampled_from([*_Code, *_Number]),
+    st.datetimes(timezones=st.just(dt.UTC)),
+    st.uuids(),
+)
+_values = st.recursive(
+    _leaves,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.lists(inner, max_size=3).map(tuple),
+        st.dictionaries(_keys, inner, max_size=5),
+        st.dictionaries(_keys, inner, max_size=4).map(CanonicalInput),
+        st.dictionaries(_keys, inner, max_size=3).map(MappingProxyType),
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(value=_values)
+def test_masking_equals_the_first_implementation(value: Any) -> None:
+    assert _exact(mask_for_log(value)) == _exact(oracle_mask_for_log(value))
+    assert json.dumps(mask_for_log(value), default=str) == json.dumps(
+        oracle_mask_for_log(value), default=str
+    )
+
+
+def test_masking_equals_the_first_implementation_on_the_fixed_input() -> None:
+    assert _exact(mask_for_log(INPUT)) == _exact(oracle_mask_for_log(INPUT))
+
+
+def _record_parts(record: Any) -> dict[str, Any]:
+    return {"input": record.masked_input, "result": record.result}
+
+
+def test_page_records_equal_single_records_on_generated_pages(
+    embedded_engine: EmbeddedRegoEngine, policy_data: dict[str, Any]
+) -> None:
+    """``make_decision_records`` (a page's shared subject and context masked once) gives
+    each resource the record the first ``make_decision_record`` gave it, byte for byte; also
+    when decisions repeat (one object for several resources, as the decision cache gives)."""
+    world = World.from_policy_data(policy_data)
+    for page in range(8):
+        gen = Generator(world, random.Random(f"masking:page:{page}"))
+        subject, action, context, resources = gen.page(gen.rng.randint(5, 30))
+        if page % 2:  # free text with a BSN in the shared context
+            context = context | {
+                "necessity": "BSN 123456782, Bradley",
+                "urgency_reason": "x 987654321",
+            }
+        inputs = build_inputs(subject, action, context, resources)
+        decisions = embedded_engine.decide_inputs(inputs)
+        if page % 3 == 0:
+            decisions = [decisions[0]] * len(decisions)
+        records = make_decision_records(embedded_engine, inputs, decisions)
+        assert len(records) == len(inputs)
+        for input, decision, record in zip(inputs, decisions, records, strict=True):
+            expected = oracle_record_parts(input, decision)
+            assert _exact(_record_parts(record)) == _exact(expected)
+            assert json.dumps(record.to_dict()["input"]) == json.dumps(expected["input"])
+            single = make_decision_record(embedded_engine, input, decision)
+            assert _exact(_record_parts(single)) == _exact(expected)
+            assert record.policy_revision == single.policy_revision
+            assert record.data_revision == single.data_revision
+            assert record.engine == single.engine
+            assert "123456782" not in json.dumps(record.to_dict())
+            assert "987654321" not in json.dumps(record.to_dict())
+        assert len({r.decision_id for r in records}) == len(records)

@@ -38,6 +38,7 @@ from services.platform.policy import (
     PolicyEngine,
     PolicyEngineUnavailable,
     make_decision_record,
+    make_decision_records,
 )
 from services.platform.policy.cache import decide_inputs
 from services.platform.policy.input import build_input, build_inputs, rfc3339
@@ -236,9 +237,10 @@ class Enforcer:
             for target in targets:
                 self._audit_failure(action, context, target, error)
             raise _unavailable(error) from error
-        for policy_input, target, decision in zip(inputs, targets, decisions, strict=True):
-            # One record per resource: its own input, not the whole page on every row.
-            record = make_decision_record(self.engine, policy_input, decision)
+        # One record per resource: its own input, not the whole page on every row (the
+        # shared subject and context masked once for the page).
+        records = make_decision_records(self.engine, inputs, decisions)
+        for target, decision, record in zip(targets, decisions, records, strict=True):
             self._audit(action, context, target, decision.allow, decision, record)
         return decisions
 

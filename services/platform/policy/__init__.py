@@ -14,7 +14,12 @@ Every engine raises PolicyEngineUnavailable when it cannot decide: answer 503, r
 
 from services.platform.policy.cache import CachingPolicyEngine, DecisionCache
 from services.platform.policy.config import PolicySettings, create_engine
-from services.platform.policy.decision_log import DecisionRecord, make_decision_record, mask_for_log
+from services.platform.policy.decision_log import (
+    DecisionRecord,
+    make_decision_record,
+    make_decision_records,
+    mask_for_log,
+)
 from services.platform.policy.embedded import EmbeddedRegoEngine
 from services.platform.policy.explain import Explanation, explain
 from services.platform.policy.input import PolicyInputInvalid, build_input
@@ -47,5 +52,6 @@ __all__ = [
     "create_engine",
     "explain",
     "make_decision_record",
+    "make_decision_records",
     "mask_for_log",
 ]

@@ -41,25 +41,92 @@ def mask_for_log(value: Any) -> Any:
     - values of SENSITIVE_KEYS are replaced by ``***``;
     - free-text fields become ``[tekst: N tekens]``;
     - any 9-digit number elsewhere (a BSN in the wrong field) is replaced by ``***``.
+
+    Shared immutable leaves (``None``, booleans, floats, timestamps) are kept, not copied.
     """
-    return _mask(value, key=None)
+    return _mask(value, _PLAIN)
 
 
-def _mask(value: Any, key: str | None) -> Any:
-    lowered = key.lower() if key is not None else None
-    if lowered in SENSITIVE_KEYS and value is not None:
+#: What a key asks of its value: nothing special, masked entirely, or a length only.
+_PLAIN, _SENSITIVE, _FREE_TEXT = 0, 1, 2
+#: Key kinds already worked out (the schema's field names, as a rule); bounded, so that
+#: arbitrary keys cannot grow it without end.
+_KIND_OF: dict[str, int] = {}
+_KIND_CACHE_MAX = 4096
+
+
+def _kind(key: str) -> int:
+    kind = _KIND_OF.get(key)
+    if kind is None:
+        lowered = key.lower()
+        kind = (
+            _SENSITIVE
+            if lowered in SENSITIVE_KEYS
+            else _FREE_TEXT
+            if lowered in FREE_TEXT_KEYS
+            else _PLAIN
+        )
+        if len(_KIND_OF) < _KIND_CACHE_MAX and type(key) is str:
+            _KIND_OF[key] = kind
+    return kind
+
+
+def _mask(value: Any, kind: int) -> Any:
+    """``value`` masked as the value of a key of ``kind`` (``_PLAIN`` in a list or at the top).
+
+    The order of the checks is the contract (tests/policy/test_policy_masking.py keeps the
+    first implementation as the oracle): a sensitive key masks any non-null value, a mapping
+    or a list is copied with its members masked, text is shortened or its BSNs masked, a
+    9-digit integer is masked, anything else is kept."""
+    if kind == _SENSITIVE and value is not None:
         return MASK
+    cls = type(value)
+    if cls is str:
+        if kind == _FREE_TEXT:
+            return f"[tekst: {len(value)} tekens]"
+        return value if len(value) < 9 else _BSN_LIKE.sub(MASK, value)
+    if cls is dict:
+        return _mask_dict(value)
+    if cls is list:
+        return [_mask(v, _PLAIN) for v in value]
+    if value is None or cls is bool or cls is float:
+        return value
     if isinstance(value, Mapping):
-        return {str(k): _mask(v, str(k)) for k, v in value.items()}
+        return _mask_dict(value)
     if isinstance(value, list | tuple):
-        return [_mask(v, None) for v in value]
+        return [_mask(v, _PLAIN) for v in value]
     if isinstance(value, str):
-        if lowered in FREE_TEXT_KEYS:
+        if kind == _FREE_TEXT:
             return f"[tekst: {len(value)} tekens]"
         return _BSN_LIKE.sub(MASK, value)
     if isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) == 9:
         return MASK
     return value
+
+
+def _mask_dict(value: Mapping[Any, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in value.items():
+        key = k if type(k) is str else str(k)
+        if v is None:
+            out[key] = None
+            continue
+        kind = _kind(key)
+        if kind == _SENSITIVE:
+            out[key] = MASK
+            continue
+        cls = type(v)
+        # The common leaves inline (a canonical input is mostly codes and booleans).
+        if cls is str:
+            if kind == _FREE_TEXT:
+                out[key] = f"[tekst: {len(v)} tekens]"
+            else:
+                out[key] = v if len(v) < 9 else _BSN_LIKE.sub(MASK, v)
+        elif cls is bool:
+            out[key] = v
+        else:
+            out[key] = _mask(v, kind)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,3 +172,49 @@ def make_decision_record(
         result=[mask_for_log(d.to_dict()) for d in items],
         engine=type(engine).__name__,
     )
+
+
+def make_decision_records(
+    engine: PolicyEngine, inputs: Sequence[JSONObject], decisions: Sequence[Decision]
+) -> list[DecisionRecord]:
+    """One record per resource of a page, each equal to ``make_decision_record(engine,
+    input, decision)``: the parts the page's inputs share (``build_inputs`` gives every
+    input the same subject and context objects) and the decisions they share are masked
+    once, and those masked parts are shared by the records (never changed afterwards)."""
+    shared: dict[tuple[int, int], Any] = {}
+    results: dict[int, list[Any]] = {}
+    records: list[DecisionRecord] = []
+    for input, decision in zip(inputs, decisions, strict=True):
+        result = results.get(id(decision))
+        if result is None:
+            result = results[id(decision)] = [mask_for_log(decision.to_dict())]
+        records.append(
+            DecisionRecord(
+                decision_id=uuid.uuid4(),
+                policy_revision=engine.policy_revision,
+                data_revision=engine.data_revision,
+                masked_input=_mask_top(input, shared),
+                result=list(result),
+                engine=type(engine).__name__,
+            )
+        )
+    return records
+
+
+def _mask_top(input: Mapping[Any, Any], shared: dict[tuple[int, int], Any]) -> dict[str, Any]:
+    """``mask_for_log(input)``, with the masked form of each member that is a mapping kept
+    in ``shared`` by the member's identity (and key kind) for the next input of the page."""
+    out: dict[str, Any] = {}
+    for k, v in input.items():
+        key = k if type(k) is str else str(k)
+        kind = _kind(key)
+        if isinstance(v, Mapping) and kind != _SENSITIVE:
+            # ``input`` keeps ``v`` alive for the whole page: its id is not reused meanwhile.
+            memo = (id(v), kind)
+            masked = shared.get(memo)
+            if masked is None:
+                masked = shared[memo] = _mask_dict(v)
+            out[key] = masked
+        else:
+            out[key] = _mask(v, kind)
+    return out
