@@ -9,6 +9,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from services.platform.policy.input import (
+    Consent,
+    Context,
+    PolicyInput,
+    Ref,
+    Resource,
+    Subject,
+    UrgentAccess,
+)
 from services.platform.policy.model import Decision, JSONObject, PolicyEngine
 
 MASK = "***"
@@ -49,26 +58,33 @@ def mask_for_log(value: Any) -> Any:
 
 #: What a key asks of its value: nothing special, masked entirely, or a length only.
 _PLAIN, _SENSITIVE, _FREE_TEXT = 0, 1, 2
-#: Key kinds already worked out (the schema's field names, as a rule); bounded, so that
-#: arbitrary keys cannot grow it without end.
-_KIND_OF: dict[str, int] = {}
-_KIND_CACHE_MAX = 4096
+_INPUT_MODELS = (PolicyInput, Subject, Context, Resource, Ref, Consent, UrgentAccess)
+
+
+def _kind_of(key: str) -> int:
+    lowered = key.lower()
+    if lowered in SENSITIVE_KEYS:
+        return _SENSITIVE
+    return _FREE_TEXT if lowered in FREE_TEXT_KEYS else _PLAIN
+
+
+#: The kinds of the keys a decision record holds as a rule (the typed input's fields, a
+#: decision's), worked out once. Only these fixed names: no key seen at run time (which
+#: could be anything) is kept.
+_KIND_OF: dict[str, int] = {
+    key: _kind_of(key)
+    for key in (
+        *(name for model in _INPUT_MODELS for name in model.model_fields),
+        *("allow", "view", "reasons", "mask", "obligations", "code", "effect", "message"),
+        *SENSITIVE_KEYS,
+        *FREE_TEXT_KEYS,
+    )
+}
 
 
 def _kind(key: str) -> int:
     kind = _KIND_OF.get(key)
-    if kind is None:
-        lowered = key.lower()
-        kind = (
-            _SENSITIVE
-            if lowered in SENSITIVE_KEYS
-            else _FREE_TEXT
-            if lowered in FREE_TEXT_KEYS
-            else _PLAIN
-        )
-        if len(_KIND_OF) < _KIND_CACHE_MAX and type(key) is str:
-            _KIND_OF[key] = kind
-    return kind
+    return _kind_of(key) if kind is None else kind
 
 
 def _mask(value: Any, kind: int) -> Any:
