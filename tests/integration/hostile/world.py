@@ -140,8 +140,15 @@ class Builder:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _text(self, key: str, cats: frozenset[str] | set[str], origin: str, fld: str) -> str:
-        return self.canaries.text(key, cats, origin, fld, prefix=f"[{fld}]")
+    def _text(
+        self,
+        key: str,
+        cats: frozenset[str] | set[str],
+        origin: str,
+        fld: str,
+        free_text: bool = True,
+    ) -> str:
+        return self.canaries.text(key, cats, origin, fld, prefix=f"[{fld}]", free_text=free_text)
 
     def _person(
         self, key: str, origin: str, extra_cats: frozenset[str] = frozenset()
@@ -514,9 +521,12 @@ class Builder:
             f"{self._base(casus)}/signalen",
             cast.tenant,
             g.aanmelder,
+            # A signal is about the group as a whole and is refused when it names a person,
+            # so the group page shows it in the pseudonymised view too (not free text that
+            # may name people).
             {
-                "tekst": self._text(key, {"algemeen"}, "group", "signaal.tekst"),
-                "locatie": self._text(key, {"algemeen"}, "group", "signaal.locatie"),
+                "tekst": self._text(key, {"algemeen"}, "group", "signaal.tekst", False),
+                "locatie": self._text(key, {"algemeen"}, "group", "signaal.locatie", False),
             },
         )
         self._regie(casus, cast.expert, "uitvoeringscoordinator", g.coordinator)
