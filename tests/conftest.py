@@ -7,6 +7,7 @@ gets its own databases, so workers never see each other's rows.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from collections import Counter
@@ -21,6 +22,7 @@ from people import TEST_MANIFESTS_DIR
 from sqlalchemy.engine import URL
 
 from services.app import create_app
+from services.casework.unit_of_work import CaseworkDeps
 from services.platform.config import Settings, load_settings
 from services.platform.db.provision import DatabaseUrls, provision
 from services.platform.db.urls import as_psycopg
@@ -146,6 +148,19 @@ def live_policy_app(runtime: Runtime, identity: Identity, test_tenants: list[Man
 
     gateway = PolicyGateway(runtime.settings, runtime.sessions, refresh_seconds=0)
     return create_app(runtime, identity=identity, gateway=gateway, start_worker=False)
+
+
+@pytest.fixture(scope="session")
+def live_casework(runtime: Runtime) -> CaseworkDeps:
+    """The casework dependencies with a gateway that looks up the policy data in force on
+    every decision. ``runtime.casework``'s gateway looks every two seconds, so a test that
+    applies tenants (``demo_tenants``) right after another test asked it would be judged on
+    the policy data without those tenants (found in tests/integration/test_group_steps_demo.py
+    after the hostile suite)."""
+    from services.platform.authz.gateway import PolicyGateway
+
+    gateway = PolicyGateway(runtime.settings, runtime.sessions, refresh_seconds=0)
+    return dataclasses.replace(runtime.casework, gateway=gateway)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 from services.casework.casussen import weergave, zichtbaar
 from services.casework.subjects import persons_with_restriction, restricted_targets
 from services.casework.unit_of_work import workspace
-from services.platform.db.models import AuditEntry, Restriction, UrgentAccess
+from services.platform.db.models import Restriction, UrgentAccess
 from services.platform.identity.directory import PrincipalDirectory
 from services.platform.identity.principal import Principal
 from services.platform.identity.tokens import Claims
@@ -102,7 +102,7 @@ def test_reading_a_casus_leaves_the_audit_rows_to_the_commit(
         casus, decision = weergave.read_casus(ws, casus_id)
         view = weergave.detail_view(ws, casus, decision)
         read = statements[before:]
-        assert any(isinstance(row, AuditEntry) for row in ws.session.new)
+        assert ws.enforcer.unwritten == 1  # recorded; written in one INSERT before COMMIT
     assert not any(s.startswith("INSERT INTO audit_log") for s in read), read
     assert sum(s.startswith("SELECT") for s in read) == 2, read  # casus; person + restriction
     assert view["persoon"]["weergave"] == "full"

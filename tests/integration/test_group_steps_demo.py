@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from services.casework.unit_of_work import CaseworkDeps
 from services.demo.scenarios import group_scenarios_for
 from services.demo.seed import Cast, seed_group_casus
 from services.platform.db.models import Casus, Tenant
@@ -14,8 +15,11 @@ from services.runtime import Runtime
 T = "GM0355"
 
 
-def test_demo_groups_reach_every_step_with_content(runtime: Runtime, demo_tenants: object) -> None:
-    deps = runtime.casework
+def test_demo_groups_reach_every_step_with_content(
+    runtime: Runtime, live_casework: CaseworkDeps, demo_tenants: object
+) -> None:
+    # The demo tenants may have been applied just now: a gateway that sees them at once.
+    deps = live_casework
     with platform_transaction(runtime.sessions) as session:
         tenant = session.get(Tenant, T)
         assert tenant is not None

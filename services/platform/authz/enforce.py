@@ -481,7 +481,18 @@ def _selects_from_audit_log(statement: Any) -> bool:
     toegangslog reads it). Only the columns clause is looked at: ``get_final_froms`` costs
     about a millisecond per statement."""
     froms = getattr(statement, "columns_clause_froms", ())
-    return any(AUDIT_LOG in (f, getattr(f, "element", None)) for f in froms)
+    # By type and name, not ``in``/``==``: a FROM such as a LATERAL or VALUES clause
+    # overloads ``==`` into a SQL expression (which raised ArgumentError against a Table),
+    # and ``select(AuditEntry)`` names an annotated copy of the table, not the table itself.
+    return any(_is_audit_log(f) or _is_audit_log(getattr(f, "element", None)) for f in froms)
+
+
+def _is_audit_log(clause: Any) -> bool:
+    return (
+        isinstance(clause, sa.TableClause)
+        and clause.name == AUDIT_LOG.name
+        and clause.schema == AUDIT_LOG.schema
+    )
 
 
 #: ``session.info`` key: the enforcers of the session.

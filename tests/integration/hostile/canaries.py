@@ -45,6 +45,9 @@ class Canary:
     origin: str
     field: str  # human description, e.g. "aanmelding.problemen.justitie"
     item_key: str | None = None
+    #: Planted in a free text (a reason, a toelichting, a briefing): free text may name
+    #: people, so only the full view shows it (services/casework/free_text.py).
+    free_text: bool = False
 
     def describe(self) -> str:
         cats = "+".join(sorted(self.categories))
@@ -79,13 +82,15 @@ class Canaries:
         origin: str,
         field: str,
         item_key: str | None = None,
+        free_text: bool = False,
     ) -> str:
         """A new marker; plant it in a text, e.g. ``f"Schulden {token}."``."""
         while True:
             value = "zq" + "".join(self._rng.choice(string.ascii_lowercase) for _ in range(14))
             if value not in self._by_needle:
                 break
-        self._add(Canary(value, casus_key, frozenset(categories), origin, field, item_key))
+        cats = frozenset(categories)
+        self._add(Canary(value, casus_key, cats, origin, field, item_key, free_text))
         return value
 
     def text(
@@ -96,8 +101,10 @@ class Canaries:
         field: str,
         prefix: str = "Tekst",
         item_key: str | None = None,
+        free_text: bool = True,
     ) -> str:
-        return f"{prefix} {self.token(casus_key, categories, origin, field, item_key)}."
+        token = self.token(casus_key, categories, origin, field, item_key, free_text=free_text)
+        return f"{prefix} {token}."
 
     def bsn(
         self,

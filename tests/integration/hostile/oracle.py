@@ -21,7 +21,9 @@ only within a tenant):
 
 Masks: a category needs a convenant grant of the casus's tenant for the reader's domain and
 the purpose; ``bsn`` also needs the purpose in the tenant's ``bsn_purposes``. A pseudonymised
-view masks identificerend, bsn and derden; an anonymised view shows ``algemeen`` only.
+view masks identificerend, bsn and derden, and shows no free text of the casus (it may name
+people; information items are judged on their own); an anonymised view shows ``algemeen``
+only.
 Composite views (everything but an information item and the household list) always mask
 ``derden`` and mask ``bijzonder``/``beroepsgeheim`` for domains without a statutory
 exception (STATUTORY_EXCEPTION). An item of one of those categories needs, besides the
@@ -211,6 +213,8 @@ class Oracle:
         extra = PSEUDONYMISED_MASK if acc.view is View.PSEUDO else frozenset()
         if canary.categories & extra:
             return False
+        if acc.view is View.PSEUDO and canary.free_text:
+            return False  # free text may name people: the full view only
         for purpose in purposes:
             if canary.origin == "household":
                 ok = all(self.granted(s, casus, c, purpose) for c in canary.categories)

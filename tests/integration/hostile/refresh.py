@@ -79,7 +79,9 @@ def refresh_from_database(world: World, admin: sa.engine.Engine) -> None:
         for cid, member in q(
             "SELECT c.id::text, h.member_person_id::text FROM household_members h "
             "JOIN casussen c ON c.tenant_id = h.tenant_id AND c.subject_person_id = h.person_id "
-            "WHERE c.id::text = ANY(:ids)"
+            "WHERE c.id::text = ANY(:ids) "
+            # Current members first (probes use the first), then in a fixed order.
+            "ORDER BY h.ended_on IS NOT NULL, h.id"
         ):
             by_id[cid].household_persons.append(member)
         for cid, consent in q(

@@ -69,8 +69,10 @@ def zeist_casus(**extra: object) -> CasusRecord:
     return casus
 
 
-def canary(cats: set[str], origin: str = "casus", item: str | None = None) -> Canary:
-    return Canary("x", f"{ZEIST}/A", frozenset(cats), origin, "test", item)
+def canary(
+    cats: set[str], origin: str = "casus", item: str | None = None, *, free_text: bool = False
+) -> Canary:
+    return Canary("x", f"{ZEIST}/A", frozenset(cats), origin, "test", item, free_text)
 
 
 @pytest.mark.parametrize(
@@ -144,6 +146,10 @@ def test_categories_follow_the_convenant_purpose_and_bsn_purposes() -> None:
     assert not ORACLE.may_see(wonen, canary({"derden"}), casus, ["uitvoering"])
     adviseur = who(f"{ZEIST}/{ZEIST_ADVISEUR}")
     assert ORACLE.may_see(adviseur, canary({"algemeen"}), casus, ["uitvoering"])
+    # ... but no free text (a toelichting may name people), which the full view shows.
+    text = canary({"algemeen"}, free_text=True)
+    assert not ORACLE.may_see(adviseur, text, casus, ["uitvoering"])
+    assert ORACLE.may_see(police, text, casus, ["uitvoering"])
     assert not ORACLE.may_see(adviseur, canary({"identificerend"}, "person"), casus, ["uitvoering"])
 
 

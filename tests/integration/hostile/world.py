@@ -43,6 +43,9 @@ from .subjects import EXTRA_USERS, manifest_subjects
 
 Headers = Callable[[str, str], dict[str, str]]
 
+#: Third-party data: everything about a household member.
+DERDEN = frozenset({"derden"})
+
 
 class BuildError(AssertionError):
     pass
@@ -137,8 +140,15 @@ class Builder:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _text(self, key: str, cats: frozenset[str] | set[str], origin: str, fld: str) -> str:
-        return self.canaries.text(key, cats, origin, fld, prefix=f"[{fld}]")
+    def _text(
+        self,
+        key: str,
+        cats: frozenset[str] | set[str],
+        origin: str,
+        fld: str,
+        free_text: bool = True,
+    ) -> str:
+        return self.canaries.text(key, cats, origin, fld, prefix=f"[{fld}]", free_text=free_text)
 
     def _person(
         self, key: str, origin: str, extra_cats: frozenset[str] = frozenset()
@@ -364,8 +374,39 @@ class Builder:
                     "moment": moment,
                     "datum": (self.today - dt.timedelta(days=days)).isoformat(),
                     "scores": {d: self.rng.randint(1, 5) for d in domains},
+                    # Free text of the casus (assessments.explanation), masked like the rest.
+                    "toelichting": self._text(
+                        casus.key, {"algemeen"}, "casus", "zelfredzaamheid.toelichting"
+                    ),
                 },
             )
+
+    def _former_household_member(self, casus: CasusRecord, user: str) -> None:
+        """A second household member who left the household: the reason it ended
+        (household_members.end_reason) is casus text read under the derden grant."""
+        key = casus.key
+        member = self.api.call(
+            "POST",
+            f"{self._base(casus)}/gezinsleden",
+            casus.tenant,
+            user,
+            {"relatie": "huisgenoot", "persoon": self._person(key, "household", DERDEN)},
+        )
+        assert member is not None
+        # The answer names the person; ending it takes the membership (from the list).
+        listed = self.api.call("GET", f"{self._base(casus)}/gezinsleden", casus.tenant, user)
+        assert listed is not None
+        link = next(m["id"] for m in listed["items"] if m["persoon"]["id"] == member["id"])
+        self.api.call(
+            "POST",
+            f"{self._base(casus)}/gezinsleden/{link}/beeindigen",
+            casus.tenant,
+            user,
+            {
+                "datum": self.today.isoformat(),
+                "reden": self._text(key, DERDEN | {"algemeen"}, "household", "gezinslid.reden"),
+            },
+        )
 
     # -- the casussen ---------------------------------------------------------------------
 
@@ -400,9 +441,10 @@ class Builder:
             f"{self._base(casus)}/gezinsleden",
             cast.tenant,
             cast.regisseur,
-            {"relatie": "ouder", "persoon": self._person(key, "household", frozenset({"derden"}))},
+            {"relatie": "ouder", "persoon": self._person(key, "household", DERDEN)},
         )
         assert member is not None
+        self._former_household_member(casus, cast.regisseur)
         self.api.call(
             "POST",
             f"{self._base(casus)}/toestemmingen",
@@ -479,9 +521,12 @@ class Builder:
             f"{self._base(casus)}/signalen",
             cast.tenant,
             g.aanmelder,
+            # A signal is about the group as a whole and is refused when it names a person,
+            # so the group page shows it in the pseudonymised view too (not free text that
+            # may name people).
             {
-                "tekst": self._text(key, {"algemeen"}, "group", "signaal.tekst"),
-                "locatie": self._text(key, {"algemeen"}, "group", "signaal.locatie"),
+                "tekst": self._text(key, {"algemeen"}, "group", "signaal.tekst", False),
+                "locatie": self._text(key, {"algemeen"}, "group", "signaal.locatie", False),
             },
         )
         self._regie(casus, cast.expert, "uitvoeringscoordinator", g.coordinator)

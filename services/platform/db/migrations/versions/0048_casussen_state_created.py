@@ -6,7 +6,7 @@ tenant for it (a second with 100,000 casussen). ``(tenant_id, state, created_at,
 each phase's window straight from the index, and serves everything the old ``(tenant_id,
 state)`` index did (the werkvoorraad's running casussen), which it replaces.
 
-(Numbered 0048 so that it does not clash with migrations of parallel work; it follows 0043.)
+(Numbered 0048 so that it did not clash with migrations of parallel work; it follows 0044.)
 """
 
 from __future__ import annotations
