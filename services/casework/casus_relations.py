@@ -187,15 +187,18 @@ def _relations_of_keys() -> sa.Select[Any]:
 
 
 def restricted_person(
+    person_tenant: sa.ColumnElement[str] | InstrumentedAttribute[str],
     person_id: sa.ColumnElement[uuid.UUID] | InstrumentedAttribute[uuid.UUID],
 ) -> sa.Label[bool]:
-    """Whether the person ``person_id`` is under an active restriction: the condition of
-    :func:`services.casework.subjects.active_restriction` for ``persoon`` targets, in the
-    reader's tenant (parameter ``reader_tenant``)."""
+    """Whether the person ``(person_tenant, person_id)`` is under an active restriction:
+    the condition of :func:`services.casework.subjects.active_restriction` for ``persoon``
+    targets, in the person's own tenant (not the reader's: a casus shared with another
+    tenant carries its owner's restrictions; row-level security lets the receiving tenant
+    read those of what was shared with it, migration 0052)."""
     return (
         sa.exists()
         .where(
-            Restriction.tenant_id == sa.bindparam("reader_tenant", type_=sa.String),
+            Restriction.tenant_id == person_tenant,
             Restriction.target_type == "persoon",
             Restriction.target_id == sa.cast(person_id, sa.String),
             Restriction.lifted_at.is_(None),
@@ -214,7 +217,9 @@ def _casus_with_subject() -> sa.Select[Any]:
             persons.c.id == Casus.__table__.c.subject_person_id,
         ),
     )
-    return query.add_columns(Person, restricted_person(persons.c.id)).select_from(joined)
+    return query.add_columns(
+        Person, restricted_person(persons.c.tenant_id, persons.c.id)
+    ).select_from(joined)
 
 
 def _relations_of_one() -> sa.Select[Any]:
@@ -234,8 +239,8 @@ CASUS_WITH_RELATIONS = _casus_with_relations()
 
 #: :data:`CASUS_WITH_RELATIONS` with the casus's subject person and whether they are under
 #: an active restriction: ``(Casus, *relations, Person | None, restricted)`` (for the casus
-#: page, which shows the person). Parameters: those of CASUS_WITH_RELATIONS and
-#: ``reader_tenant``.
+#: page, which shows the person; the restriction of the person's own tenant). Parameters:
+#: those of CASUS_WITH_RELATIONS.
 CASUS_WITH_SUBJECT = _casus_with_subject()
 
 #: The relations of the casussen with the given keys: ``(tenant_id, id, *relations)``.

@@ -109,10 +109,19 @@ def person_avg_resource(
 # -- beperking (art. 18) ----------------------------------------------------------------------
 
 
-def active_restriction(ws: Workspace, target_type: str, target_id: str) -> Restriction | None:
+# A restriction is the owning tenant's: of the person's or the item's (and its casus's)
+# tenant, which is not the reader's when a casus was shared with the reader's tenant. Every
+# lookup therefore names that tenant; row-level security lets the receiving tenant read the
+# restrictions of the subject and the items of a casus shared with it (migration 0052).
+
+
+def active_restriction(
+    ws: Workspace, target_type: str, target_id: str, *, tenant: str
+) -> Restriction | None:
+    """The active restriction of the target of ``tenant`` (its owner), if any."""
     return ws.session.scalars(
         sa.select(Restriction).where(
-            Restriction.tenant_id == ws.principal.tenant,
+            Restriction.tenant_id == tenant,
             Restriction.target_type == target_type,
             Restriction.target_id == target_id,
             Restriction.lifted_at.is_(None),
@@ -120,13 +129,13 @@ def active_restriction(ws: Workspace, target_type: str, target_id: str) -> Restr
     ).first()
 
 
-def is_restricted(ws: Workspace, target_type: str, target_id: str) -> bool:
-    return active_restriction(ws, target_type, target_id) is not None
+def is_restricted(ws: Workspace, target_type: str, target_id: str, *, tenant: str) -> bool:
+    return active_restriction(ws, target_type, target_id, tenant=tenant) is not None
 
 
-#: Persons by key with their restriction: ``(Person, restricted)``. Parameters: ``tenants``,
-#: ``ids`` (any of each; the caller checks the pairs) and ``reader_tenant``.
-_PERSONS_WITH_RESTRICTION = sa.select(Person, restricted_person(Person.id)).where(
+#: Persons by key with their restriction (in their own tenant): ``(Person, restricted)``.
+#: Parameters: ``tenants`` and ``ids`` (any of each; the caller checks the pairs).
+_PERSONS_WITH_RESTRICTION = sa.select(Person, restricted_person(Person.tenant_id, Person.id)).where(
     Person.tenant_id == sa.any_(sa.bindparam("tenants", type_=ARRAY(sa.String))),
     Person.id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.Uuid))),
 )
@@ -134,8 +143,8 @@ _PERSONS_WITH_RESTRICTION = sa.select(Person, restricted_person(Person.id)).wher
 
 #: One person by key with their restriction (equalities, not arrays: PostgreSQL keeps a
 #: generic plan for these, while an array made it plan each execution anew).
-#: Parameters: ``tenant``, ``person_id`` and ``reader_tenant``.
-_PERSON_WITH_RESTRICTION = sa.select(Person, restricted_person(Person.id)).where(
+#: Parameters: ``tenant`` and ``person_id``.
+_PERSON_WITH_RESTRICTION = sa.select(Person, restricted_person(Person.tenant_id, Person.id)).where(
     Person.tenant_id == sa.bindparam("tenant", type_=sa.String),
     Person.id == sa.bindparam("person_id", type_=sa.Uuid),
 )
@@ -154,7 +163,7 @@ def persons_with_restriction(
         ((tenant, person_id),) = wanted
         rows = ws.read(
             _PERSON_WITH_RESTRICTION,
-            {"tenant": tenant, "person_id": person_id, "reader_tenant": ws.principal.tenant},
+            {"tenant": tenant, "person_id": person_id},
         )
     else:
         rows = ws.read(
@@ -162,7 +171,6 @@ def persons_with_restriction(
             {
                 "tenants": sorted({tenant for tenant, _ in wanted}),
                 "ids": sorted({person_id for _, person_id in wanted}),
-                "reader_tenant": ws.principal.tenant,
             },
         )
     persons: dict[uuid.UUID, Person] = {}
@@ -192,15 +200,17 @@ def subject_with_restriction(
     return {person.id: person}, ({str(person.id)} if restricted else set())
 
 
-def restricted_targets(ws: Workspace, target_type: str, target_ids: Collection[str]) -> set[str]:
-    """Which of ``target_ids`` are under an active restriction (one query for a page: the
-    same condition as :func:`active_restriction`, for many targets; issue 14)."""
+def restricted_targets(
+    ws: Workspace, target_type: str, target_ids: Collection[str], *, tenant: str
+) -> set[str]:
+    """Which of ``target_ids`` (of ``tenant``) are under an active restriction (one query for
+    a page: the same condition as :func:`active_restriction`, for many targets; issue 14)."""
     if not target_ids:
         return set()
     return set(
         ws.session.scalars(
             sa.select(Restriction.target_id).where(
-                Restriction.tenant_id == ws.principal.tenant,
+                Restriction.tenant_id == tenant,
                 Restriction.target_type == target_type,
                 Restriction.target_id.in_(sorted(set(target_ids))),
                 Restriction.lifted_at.is_(None),

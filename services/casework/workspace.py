@@ -178,8 +178,6 @@ class Workspace:
             if known is not None:
                 return known
         params = {"casus_id": casus_id, **self._grant_params()}
-        if subject:
-            params["reader_tenant"] = self.principal.tenant
         row = self.read(CASUS_WITH_SUBJECT if subject else CASUS_WITH_RELATIONS, params).first()
         if row is None:
             raise NotFound(str(casus_id))

@@ -132,7 +132,9 @@ def test_persons_with_restriction_agree_with_the_restriction_lookup(
         )
         persons, restricted = persons_with_restriction(ws, [key])  # flushes the pending row
         assert set(persons) == {casus.subject_person_id}
-        assert restricted == restricted_targets(ws, "persoon", [str(casus.subject_person_id)])
+        assert restricted == restricted_targets(
+            ws, "persoon", [str(casus.subject_person_id)], tenant=casus.tenant_id
+        )
         assert restricted == {str(casus.subject_person_id)}
         assert persons_with_restriction(ws, [(T, uuid.uuid4()), ("GM9999", key[1])]) == (
             {},

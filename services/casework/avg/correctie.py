@@ -220,7 +220,8 @@ def _set_restriction(
     person_id: uuid.UUID | None,
     casus_id: uuid.UUID | None,
 ) -> None:
-    current = active_restriction(ws, target_type, target_id)
+    # Only the owning tenant restricts (its own targets; the new row is its own).
+    current = active_restriction(ws, target_type, target_id, tenant=ws.principal.tenant)
     if restricted and current is None:
         ws.session.add(
             Restriction(

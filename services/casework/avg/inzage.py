@@ -215,7 +215,7 @@ class Builder:
             "adres": dict(person.address),
             "bron": source,
             "vastgelegd_op": person.created_at.isoformat() if person.created_at else None,
-            "beperkt": is_restricted(self.ws, "persoon", str(person.id)),
+            "beperkt": is_restricted(self.ws, "persoon", str(person.id), tenant=person.tenant_id),
         }
 
     def household(self) -> list[dict[str, Any]]:
@@ -360,7 +360,7 @@ class Builder:
                     "grondslag": item.legal_basis,
                     "gedeeld": item.shared,
                     "vastgelegd_op": item.created_at.isoformat() if item.created_at else None,
-                    "beperkt": is_restricted(ws, "item", str(item.id)),
+                    "beperkt": is_restricted(ws, "item", str(item.id), tenant=item.tenant_id),
                 }
             )
         documents = self.documents(casus, own, withheld)

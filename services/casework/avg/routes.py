@@ -65,7 +65,7 @@ def _person_out(ws: Workspace, person: Person, changed: list[str]) -> PersoonCor
     return PersoonCorrectieOut(
         id=str(person.id),
         versie=person.version,
-        beperkt=is_restricted(ws, "persoon", str(person.id)),
+        beperkt=is_restricted(ws, "persoon", str(person.id), tenant=person.tenant_id),
         gecorrigeerd=changed,
     )
 
@@ -75,7 +75,7 @@ def _item_out(ws: Workspace, item: InformationItem, changed: list[str]) -> ItemC
         id=str(item.id),
         casus_id=str(item.casus_id),
         versie=item.version,
-        beperkt=is_restricted(ws, "item", str(item.id)),
+        beperkt=is_restricted(ws, "item", str(item.id), tenant=item.tenant_id),
         gecorrigeerd=changed,
     )
 

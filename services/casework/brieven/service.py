@@ -117,7 +117,7 @@ def make_letter(ws: Workspace, casus_id: uuid.UUID, kind: str) -> Letter:
     purpose = PURPOSES[kind]
     person = _subject_person(ws, casus) if casus.kind == lifecycle.PERSON else None
     resource = ws.resource(casus, "person", category=IDENTIFYING)
-    if person is not None and is_restricted(ws, "persoon", str(person.id)):
+    if person is not None and is_restricted(ws, "persoon", str(person.id), tenant=person.tenant_id):
         # Beperking (art. 18 AVG): the person's data are kept, not processed.
         resource["restricted"] = True
     decision = ws.enforcer.decide(

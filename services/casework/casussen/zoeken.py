@@ -317,6 +317,10 @@ def find(
         view = summary_view(ws, casus, decision, by_id, restricted)
         if term is not None:
             person = by_id.get(casus.subject_person_id) if casus.subject_person_id else None
+            if person is not None and str(person.id) in restricted:
+                # Beperking (art. 18 AVG): the person's data are kept, not processed, not
+                # even to find the casus by (their name, BSN or birth date).
+                person = None
             found = matches(casus, person, decision, term)
             if not found:
                 continue

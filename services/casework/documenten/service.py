@@ -93,7 +93,7 @@ def _own(ws: Workspace, tenant: str, organisation: str) -> bool:
 
 def _subject_restricted(ws: Workspace, casus: Casus) -> bool:
     return casus.subject_person_id is not None and is_restricted(
-        ws, "persoon", str(casus.subject_person_id)
+        ws, "persoon", str(casus.subject_person_id), tenant=casus.tenant_id
     )
 
 
@@ -131,7 +131,8 @@ def _document_resource(
         category=document.category,
         source=document.source_organisation_id,
         withheld=document.withheld or bool(item and item.withheld),
-        restricted=subject_restricted or bool(item and is_restricted(ws, "item", str(item.id))),
+        restricted=subject_restricted
+        or bool(item and is_restricted(ws, "item", str(item.id), tenant=item.tenant_id)),
     )
 
 
@@ -293,7 +294,8 @@ def upload(ws: Workspace, casus_id: uuid.UUID, data: Upload, max_bytes: int) -> 
             category=item.category,
             source=item.source_organisation_id,
             withheld=item.withheld,
-            restricted=_subject_restricted(ws, casus) or is_restricted(ws, "item", str(item.id)),
+            restricted=_subject_restricted(ws, casus)
+            or is_restricted(ws, "item", str(item.id), tenant=item.tenant_id),
         )
     else:
         action = "create"

@@ -104,7 +104,7 @@ def item_resource(
         consent=consent if consent is not None else consent_resource(ws, casus, purpose),
     )
     if restricted is None:
-        restricted = is_restricted(ws, "item", str(item.id))
+        restricted = is_restricted(ws, "item", str(item.id), tenant=item.tenant_id)
     if restricted:
         # Beperking (art. 18 AVG): the policy refuses every processing (policies/avg.rego).
         resource["restricted"] = True
@@ -232,7 +232,7 @@ def list_items(
     consent = consent_resource(ws, casus, purpose)
     casus_resource = {**base, "type": "casus"}
     # Beperkingen of the page's items in one query (one per item before; issue 14).
-    restricted = restricted_targets(ws, "item", [str(i.id) for i in rows])
+    restricted = restricted_targets(ws, "item", [str(i.id) for i in rows], tenant=casus.tenant_id)
     decisions = ws.enforcer.decide_page(
         "list",
         [

@@ -92,7 +92,7 @@ def person_view(
     casus or a whole page); otherwise it is looked up here."""
     masked: Collection[str] = decision.mask
     if restricted is None:
-        restricted = is_restricted(ws, "persoon", str(person.id))
+        restricted = is_restricted(ws, "persoon", str(person.id), tenant=person.tenant_id)
     if restricted:
         # Beperking (art. 18 AVG): kept, but not processed: nobody sees the person's data
         # in the casework (the regie does through inzage and correctie; docs/avg.md).
