@@ -391,12 +391,12 @@ def test_the_statements_of_a_page_do_not_grow_with_the_running_casussen(
     before = _page_statements(runtime, principal)
     more_casussen(("Groeic", "Groeid", "Groeie", "Groeif"))
     after = _page_statements(runtime, principal)
-    # The four reads of a casus's policy resource (Workspace.resources) run at most once for
-    # the groups' representatives, once for the page's casussen and once for the count's
-    # representatives, and are skipped when the session still holds those rows (which casus
-    # represents a group depends on its id).
-    resource_reads = ("SELECT casus_participants.", "SELECT casus_roles.", "SELECT casus_shares.")
-    resource_reads += ("SELECT urgent_access.tenant_id, urgent_access.id",)
+    # The reads of a casus's policy resource (Workspace.resources: one statement for a page
+    # of casussen, one for a single casus; services/casework/casus_relations.py) run at most
+    # once for the groups' representatives, once for the page's casussen and once for the
+    # count's representatives, and are skipped when the session still holds those rows
+    # (which casus represents a group depends on its id).
+    resource_reads = ("SELECT rel_k.tenant_id, rel_k.id, rel_p.", "SELECT rel_p.p_org,")
 
     def reads(statements: list[str]) -> list[str]:
         return [
@@ -404,6 +404,8 @@ def test_the_statements_of_a_page_do_not_grow_with_the_running_casussen(
         ]
 
     report = "\n".join([*before, "-----", *after])
+    # The prefixes name real statements (a renamed statement would make the test count it).
+    assert any(s.startswith(resource_reads) for s in after), report
     assert len(reads(after)) <= len(reads(before)), report
     # The audit rows go in a few INSERTs (one per row shape): the page's rows, the two
     # aggregate rows; never one per casus.
