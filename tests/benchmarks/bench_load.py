@@ -196,6 +196,22 @@ class CpuMeter:
             isolation_level="AUTOCOMMIT",
         )
         self.database = database
+        # Per process the CPU seen so far, and the running sums: a PostgreSQL backend that
+        # exits between two readings keeps what it used until the last one (summing only the
+        # live processes made a phase's PostgreSQL CPU negative when connections closed).
+        self._seen: dict[tuple[str, int], float] = {}
+        self._used = {"server": 0.0, "postgres": 0.0}
+
+    def _account(self, kind: str, pids: list[int]) -> float:
+        for pid in pids:
+            now = _cpu_of(pid)
+            before = self._seen.get((kind, pid), 0.0)
+            if now >= before:  # (a reused pid starts again from zero)
+                self._used[kind] += now - before
+            else:
+                self._used[kind] += now
+            self._seen[(kind, pid)] = now
+        return self._used[kind]
 
     def read(self) -> tuple[float, float]:
         workers = _children(self.server_pid)
@@ -208,8 +224,8 @@ class CpuMeter:
                 )
             ]
         local = all(Path(f"/proc/{pid}").exists() for pid in backends)
-        return sum(_cpu_of(p) for p in workers), (
-            sum(_cpu_of(p) for p in backends) if local else float("nan")
+        return self._account("server", workers), (
+            self._account("postgres", backends) if local else float("nan")
         )
 
     def close(self) -> None:
@@ -387,9 +403,16 @@ def table(summaries: list[dict[str, Any]]) -> list[str]:
                     note += " (phase mean)"
             lines.append(
                 f"{s['phase']:<16}{op:<20}{r['per_s']:>8.1f}{r['p50']:>9.1f}{r['p95']:>9.1f}"
-                f"{r['p99']:>9.1f}{r['errors']:>8}{note}"
+                f"{r['p99']:>9.1f}{r['errors']:>8}{note}{_error_statuses(r)}"
             )
     return lines
+
+
+def _error_statuses(row: dict[str, Any]) -> str:
+    """The statuses of an endpoint's errors (0: no answer in time), so a refusal by the
+    policy (403) or a version conflict (412) is told apart from a failure (5xx)."""
+    failed = [str(status) for status in row["statuses"] if status == 0 or status >= 400]
+    return f"   (errors: {', '.join(failed)})" if row["errors"] and failed else ""
 
 
 def breakdown(timings: dict[str, dict[str, float]], phases: set[str]) -> list[str]:
@@ -497,7 +520,9 @@ def write_doc(text: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description="Load benchmark (issue 14)")
     parser.add_argument("--quick", action="store_true", help="short steps, fewer rates")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    # One worker per core: the pages are CPU-bound, and a second process per core served
+    # fewer casus pages at 300 req/s (198 against 225 req/s, docs/benchmarks.md).
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--reload", action="store_true", help="load the database again")
     parser.add_argument("--no-write", action="store_true", help="leave docs/benchmarks.md")
     parser.add_argument(
