@@ -5,7 +5,6 @@ keeps, and the chain under concurrent writers are as when each decision added an
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,6 +16,7 @@ from factories import aanmelden
 from litestar import Litestar
 from litestar.testing import TestClient
 from people import VEENENDAAL, ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
+from workspaces import Undo, principal_of, rolled_back
 
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.unit_of_work import workspace
@@ -25,9 +25,7 @@ from services.platform.authz import chain
 from services.platform.authz.enforce import AccessDenied, Enforcer, Target, insert_audit_rows
 from services.platform.db.models import AuditEntry
 from services.platform.db.unit_of_work import tenant_transaction
-from services.platform.identity.directory import PrincipalDirectory
 from services.platform.identity.principal import Principal
-from services.platform.identity.tokens import Claims
 from services.platform.policy import PolicyEngineUnavailable
 from services.runtime import Runtime
 
@@ -50,7 +48,7 @@ def casus_ids(app: Litestar, token_for: Headers) -> list[uuid.UUID]:
 
 @pytest.fixture
 def expert(runtime: Runtime) -> Principal:
-    return PrincipalDirectory(runtime.sessions).resolve(Claims(ZEIST_PGA_EXPERT, T, {}))
+    return principal_of(runtime, ZEIST_PGA_EXPERT, T)
 
 
 class Sent(NamedTuple):
@@ -105,28 +103,13 @@ def _refuse(ws: Workspace, label: str, marker: uuid.UUID, *, raise_on_deny: bool
 
 def _rows(runtime: Runtime, marker: uuid.UUID) -> list[tuple[str | None, bool]]:
     """(label, allowed) of the committed rows of ``marker``, in chain order."""
-    with workspace(runtime.casework, _system(runtime)) as ws:
+    with workspace(runtime.casework, principal_of(runtime, ZEIST_PGA_EXPERT, T)) as ws:
         rows = ws.session.execute(
             sa.select(AuditEntry.resource_id, AuditEntry.allowed)
             .where(AuditEntry.casus_id == marker)
             .order_by(AuditEntry.seq)
         ).all()
     return [(r.resource_id, r.allowed) for r in rows]
-
-
-def _system(runtime: Runtime) -> Principal:
-    return PrincipalDirectory(runtime.sessions).resolve(Claims(ZEIST_PGA_EXPERT, T, {}))
-
-
-class _Undo(Exception):
-    """Raised to end a test's workspace with a rollback."""
-
-
-@contextlib.contextmanager
-def rolled_back(runtime: Runtime, principal: Principal) -> Iterator[Workspace]:
-    with contextlib.suppress(_Undo), workspace(runtime.casework, principal) as ws:
-        yield ws
-        raise _Undo
 
 
 def test_the_list_of_a_page_writes_its_rows_in_one_insert_right_before_commit(
@@ -148,7 +131,7 @@ def test_the_list_of_a_page_writes_its_rows_in_one_insert_right_before_commit(
     (insert,) = inserts
     on_its_connection = [s for s in statements if s.connection == insert.connection]
     assert on_its_connection[-1] == insert  # the request's last statement: then the COMMIT
-    with workspace(runtime.casework, _system(runtime)) as ws:
+    with workspace(runtime.casework, principal_of(runtime, ZEIST_PGA_EXPERT, T)) as ws:
         written = ws.session.scalar(
             sa.select(sa.func.count()).where(AuditEntry.request_id == request_id)
         )
@@ -218,7 +201,7 @@ def test_rows_hold_what_the_orm_rows_held(
                     assert getattr(new, column) == getattr(old, column), column
         assert [r.resource_id for r in core] == ["toegestaan", "geweigerd", None, "fout"]
         assert {r.status for r in core} == {"ok", "unset", "error"}
-        raise _Undo
+        raise Undo
 
 
 def test_savepoints_keep_what_they_kept_before(
@@ -263,7 +246,7 @@ def test_a_read_of_the_log_sees_the_transactions_own_rows(
             sa.select(AuditEntry.resource_id).where(AuditEntry.casus_id == marker)
         ).all()
         assert seen == ["zelf"]
-        raise _Undo
+        raise Undo
     assert _rows(runtime, marker) == []
 
 
@@ -300,7 +283,7 @@ def test_rows_of_two_tenants_go_in_tenant_order_and_the_tenant_is_set_back(
         assert kinds == ["tenant", "insert", "tenant", "insert"]
         tenant = ws.session.scalar(sa.text("SELECT current_setting('pga.tenant_id')"))
         assert tenant == T
-        raise _Undo
+        raise Undo
 
 
 def test_any_commit_of_the_session_writes_the_rows(

@@ -24,18 +24,16 @@ from people import (
     ZEIST_PGA_EXPERT_NAME,
     ZEIST_WIJKAGENT,
 )
+from workspaces import principal_of, rolled_back
 
 from services.casework.casussen import zoeken
 from services.casework.casussen.zichtbaar import visible_casus_condition
 from services.casework.page_reads import colleagues, organisation_names, page_reads
 from services.casework.toestemming import service as consent_service
-from services.casework.unit_of_work import workspace
 from services.casework.workspace import REGIE_ROLES, Workspace
 from services.platform.authz.enforce import Target
 from services.platform.db.models import Casus, CasusRole, Consent, User
-from services.platform.identity.directory import PrincipalDirectory
 from services.platform.identity.principal import Principal
-from services.platform.identity.tokens import Claims
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
@@ -50,18 +48,7 @@ def casus_id(app: Litestar, token_for: Headers) -> uuid.UUID:
 
 @pytest.fixture
 def expert(runtime: Runtime) -> Principal:
-    return PrincipalDirectory(runtime.sessions).resolve(Claims(ZEIST_PGA_EXPERT, T, {}))
-
-
-class _Undo(Exception):
-    """Raised to end a test's workspace with a rollback."""
-
-
-@contextlib.contextmanager
-def rolled_back(runtime: Runtime, principal: Principal) -> Iterator[Workspace]:
-    with contextlib.suppress(_Undo), workspace(runtime.casework, principal) as ws:
-        yield ws
-        raise _Undo
+    return principal_of(runtime, ZEIST_PGA_EXPERT, T)
 
 
 def _regisseurs_by_exists(ws: Workspace) -> dict[str, str]:
@@ -381,7 +368,7 @@ def test_the_lists_windows_give_the_rows_of_the_plain_query_in_every_order(
                 f"{url}/overgang", json={"naar": "in_triage"}, headers={**pga, "If-Match": etag}
             )
             assert moved.status_code == 200, moved.text
-    agent = PrincipalDirectory(runtime.sessions).resolve(Claims(ZEIST_WIJKAGENT, T, {}))
+    agent = principal_of(runtime, ZEIST_WIJKAGENT, T)
     for principal in (agent, expert):
         with rolled_back(runtime, principal) as ws:
             states = set(ws.session.scalars(sa.select(Casus.state).where(Casus.tenant_id == T)))

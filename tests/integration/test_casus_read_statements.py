@@ -16,14 +16,13 @@ from factories import aanmelden
 from litestar import Litestar
 from litestar.testing import TestClient
 from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
+from workspaces import Undo, principal_of
 
 from services.casework.casussen import weergave, zichtbaar
 from services.casework.subjects import persons_with_restriction, restricted_targets
 from services.casework.unit_of_work import workspace
 from services.platform.db.models import Restriction, UrgentAccess
-from services.platform.identity.directory import PrincipalDirectory
 from services.platform.identity.principal import Principal
-from services.platform.identity.tokens import Claims
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
@@ -44,7 +43,7 @@ def other_id(app: Litestar, token_for: Headers) -> uuid.UUID:
 
 @pytest.fixture
 def expert(runtime: Runtime) -> Principal:
-    return PrincipalDirectory(runtime.sessions).resolve(Claims(ZEIST_PGA_EXPERT, T, {}))
+    return principal_of(runtime, ZEIST_PGA_EXPERT, T)
 
 
 @pytest.fixture
@@ -109,14 +108,10 @@ def test_reading_a_casus_leaves_the_audit_rows_to_the_commit(
     assert any(s.startswith("INSERT INTO audit_log") for s in statements[before + len(read) :])
 
 
-class _Undo(Exception):
-    """Raised to end a test's workspace with a rollback."""
-
-
 def test_persons_with_restriction_agree_with_the_restriction_lookup(
     runtime: Runtime, casus_id: uuid.UUID, expert: Principal
 ) -> None:
-    with contextlib.suppress(_Undo), workspace(runtime.casework, expert) as ws:
+    with contextlib.suppress(Undo), workspace(runtime.casework, expert) as ws:
         casus = ws.load_casus(casus_id)
         assert casus.subject_person_id is not None
         key = (casus.tenant_id, casus.subject_person_id)
@@ -140,7 +135,7 @@ def test_persons_with_restriction_agree_with_the_restriction_lookup(
             {},
             set(),
         )
-        raise _Undo
+        raise Undo
 
 
 def test_a_page_of_casussen_loads_without_their_documents(
@@ -174,7 +169,7 @@ def test_the_casus_page_reads_the_casus_and_its_person_in_one_statement(
 def test_a_restriction_made_after_the_casus_was_read_is_seen(
     runtime: Runtime, casus_id: uuid.UUID, expert: Principal
 ) -> None:
-    with contextlib.suppress(_Undo), workspace(runtime.casework, expert) as ws:
+    with contextlib.suppress(Undo), workspace(runtime.casework, expert) as ws:
         casus, decision = weergave.read_casus(ws, casus_id, subject=True)
         assert weergave.detail_view(ws, casus, decision)["persoon"]["weergave"] == "full"
         assert casus.subject_person_id is not None
@@ -190,13 +185,13 @@ def test_a_restriction_made_after_the_casus_was_read_is_seen(
         )
         assert ws.known_subject(casus) is None  # pending: not from the memo
         assert weergave.detail_view(ws, casus, decision)["persoon"]["weergave"] == "beperkt"
-        raise _Undo
+        raise Undo
 
 
 def test_the_grant_in_the_resource_is_the_callers_latest_unexpired_one(
     runtime: Runtime, casus_id: uuid.UUID, other_id: uuid.UUID, expert: Principal
 ) -> None:
-    with contextlib.suppress(_Undo), workspace(runtime.casework, expert) as ws:
+    with contextlib.suppress(Undo), workspace(runtime.casework, expert) as ws:
         now = ws.enforcer.now
 
         def grant(user: str, reason: str, hours: float) -> UrgentAccess:
@@ -225,4 +220,4 @@ def test_the_grant_in_the_resource_is_the_callers_latest_unexpired_one(
         assert ws.resource(casus)["urgent_access"] == expected
         page = ws.resources([other, casus])
         assert page[1]["urgent_access"] == expected and "urgent_access" not in page[0]
-        raise _Undo
+        raise Undo

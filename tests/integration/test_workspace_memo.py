@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,13 +14,11 @@ from factories import aanmelden
 from litestar import Litestar
 from litestar.testing import TestClient
 from people import ZEIST, ZEIST_CASUSREGISSEUR, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
+from workspaces import principal_of, rolled_back
 
 from services.casework.unit_of_work import workspace
-from services.casework.workspace import Workspace
 from services.platform.db.models import CasusParticipant, CasusRole
-from services.platform.identity.directory import PrincipalDirectory
 from services.platform.identity.principal import Principal
-from services.platform.identity.tokens import Claims
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
@@ -36,7 +33,7 @@ def casus_id(app: Litestar, token_for: Headers) -> uuid.UUID:
 
 @pytest.fixture
 def expert(runtime: Runtime) -> Principal:
-    return PrincipalDirectory(runtime.sessions).resolve(Claims(ZEIST_PGA_EXPERT, T, {}))
+    return principal_of(runtime, ZEIST_PGA_EXPERT, T)
 
 
 @pytest.fixture
@@ -64,18 +61,6 @@ def test_sections_of_one_transaction_read_the_casus_once(
         again = ws.resource(ws.load_casus(casus_id))
         assert again == first
         assert len(statements) == before  # no query: read once in this transaction
-
-
-class _Undo(Exception):
-    """Raised to end a test's workspace with a rollback."""
-
-
-@contextlib.contextmanager
-def rolled_back(runtime: Runtime, principal: Principal) -> Iterator[Workspace]:
-    """A workspace whose changes are rolled back at its end (it aborts on an exception)."""
-    with contextlib.suppress(_Undo), workspace(runtime.casework, principal) as ws:
-        yield ws
-        raise _Undo
 
 
 def test_a_pending_or_flushed_change_is_seen(

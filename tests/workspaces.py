@@ -1,0 +1,33 @@
+"""Service-layer workspaces for tests that read or write, look, and undo (the rollback
+leaves the shared test database as it was)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from people import ZEIST
+
+from services.casework.unit_of_work import workspace
+from services.casework.workspace import Workspace
+from services.platform.identity.directory import PrincipalDirectory
+from services.platform.identity.principal import Principal
+from services.platform.identity.tokens import Claims
+from services.runtime import Runtime
+
+
+class Undo(Exception):
+    """Raised to end a test's workspace with a rollback."""
+
+
+@contextlib.contextmanager
+def rolled_back(runtime: Runtime, principal: Principal) -> Iterator[Workspace]:
+    """A workspace whose transaction is rolled back at the end (or by ``raise Undo``)."""
+    with contextlib.suppress(Undo), workspace(runtime.casework, principal) as ws:
+        yield ws
+        raise Undo
+
+
+def principal_of(runtime: Runtime, user: str, tenant: str = ZEIST) -> Principal:
+    """The principal of a test user, as the directory builds it for a request."""
+    return PrincipalDirectory(runtime.sessions).resolve(Claims(user, tenant, {}))
