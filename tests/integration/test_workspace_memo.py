@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -39,9 +40,13 @@ def expert(runtime: Runtime) -> Principal:
 @pytest.fixture
 def statements(runtime: Runtime) -> Iterator[list[str]]:
     seen: list[str] = []
+    # Only the test thread's statements (the workspace runs there): the runtime's outbox
+    # relay and scheduler send theirs on other threads meanwhile.
+    me = threading.get_ident()
 
     def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
+        if threading.get_ident() == me:
+            seen.append(statement)
 
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
     yield seen
