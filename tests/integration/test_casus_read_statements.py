@@ -4,25 +4,22 @@ flush the pending audit rows of the request (they go with the commit)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import threading
 import uuid
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from factories import aanmelden
 from litestar import Litestar
 from litestar.testing import TestClient
 from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
-from workspaces import Undo, principal_of
+from workspaces import principal_of, rolled_back, statements_in_this_thread
 
 from services.casework.casussen import weergave, zichtbaar
 from services.casework.subjects import persons_with_restriction, restricted_targets
 from services.casework.unit_of_work import workspace
-from services.platform.db.models import Restriction, UrgentAccess
+from services.casework.workspace import Workspace
+from services.platform.db.models import Casus, Restriction, UrgentAccess
 from services.platform.identity.principal import Principal
 from services.runtime import Runtime
 
@@ -48,19 +45,9 @@ def expert(runtime: Runtime) -> Principal:
 
 
 @pytest.fixture
-def statements(runtime: Runtime) -> Iterator[list[str]]:
-    seen: list[str] = []
-    # Only the test thread's statements (the workspace runs there): the runtime's outbox
-    # relay and scheduler send theirs on other threads meanwhile.
-    me = threading.get_ident()
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if threading.get_ident() == me:
-            seen.append(" ".join(statement.split()))
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
-    yield seen
-    sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
+def statements() -> Iterator[list[str]]:
+    with statements_in_this_thread() as seen:
+        yield seen
 
 
 def test_a_casus_with_its_policy_rows_is_one_statement(
@@ -116,20 +103,11 @@ def test_reading_a_casus_leaves_the_audit_rows_to_the_commit(
 def test_persons_with_restriction_agree_with_the_restriction_lookup(
     runtime: Runtime, casus_id: uuid.UUID, expert: Principal
 ) -> None:
-    with contextlib.suppress(Undo), workspace(runtime.casework, expert) as ws:
+    with rolled_back(runtime, expert) as ws:
         casus = ws.load_casus(casus_id)
         assert casus.subject_person_id is not None
         key = (casus.tenant_id, casus.subject_person_id)
-        ws.session.add(
-            Restriction(
-                tenant_id=T,
-                target_type="persoon",
-                target_id=str(casus.subject_person_id),
-                person_id=casus.subject_person_id,
-                reason="Test",
-                restricted_by=ZEIST_PGA_EXPERT,
-            )
-        )
+        _restrict_subject(ws, casus)
         persons, restricted = persons_with_restriction(ws, [key])  # flushes the pending row
         assert set(persons) == {casus.subject_person_id}
         assert restricted == restricted_targets(
@@ -140,7 +118,6 @@ def test_persons_with_restriction_agree_with_the_restriction_lookup(
             {},
             set(),
         )
-        raise Undo
 
 
 def test_a_page_of_casussen_loads_without_their_documents(
@@ -174,29 +151,19 @@ def test_the_casus_page_reads_the_casus_and_its_person_in_one_statement(
 def test_a_restriction_made_after_the_casus_was_read_is_seen(
     runtime: Runtime, casus_id: uuid.UUID, expert: Principal
 ) -> None:
-    with contextlib.suppress(Undo), workspace(runtime.casework, expert) as ws:
+    with rolled_back(runtime, expert) as ws:
         casus, decision = weergave.read_casus(ws, casus_id, subject=True)
         assert weergave.detail_view(ws, casus, decision)["persoon"]["weergave"] == "full"
         assert casus.subject_person_id is not None
-        ws.session.add(
-            Restriction(
-                tenant_id=T,
-                target_type="persoon",
-                target_id=str(casus.subject_person_id),
-                person_id=casus.subject_person_id,
-                reason="Test",
-                restricted_by=ZEIST_PGA_EXPERT,
-            )
-        )
+        _restrict_subject(ws, casus)
         assert ws.known_subject(casus) is None  # pending: not from the memo
         assert weergave.detail_view(ws, casus, decision)["persoon"]["weergave"] == "beperkt"
-        raise Undo
 
 
 def test_the_grant_in_the_resource_is_the_callers_latest_unexpired_one(
     runtime: Runtime, casus_id: uuid.UUID, other_id: uuid.UUID, expert: Principal
 ) -> None:
-    with contextlib.suppress(Undo), workspace(runtime.casework, expert) as ws:
+    with rolled_back(runtime, expert) as ws:
         now = ws.enforcer.now
 
         def grant(user: str, reason: str, hours: float) -> UrgentAccess:
@@ -225,4 +192,18 @@ def test_the_grant_in_the_resource_is_the_callers_latest_unexpired_one(
         assert ws.resource(casus)["urgent_access"] == expected
         page = ws.resources([other, casus])
         assert page[1]["urgent_access"] == expected and "urgent_access" not in page[0]
-        raise Undo
+
+
+def _restrict_subject(ws: Workspace, casus: Casus) -> None:
+    """Put the casus's subject person under a restriction (art. 18 AVG), pending."""
+    assert casus.subject_person_id is not None
+    ws.session.add(
+        Restriction(
+            tenant_id=T,
+            target_type="persoon",
+            target_id=str(casus.subject_person_id),
+            person_id=casus.subject_person_id,
+            reason="Test",
+            restricted_by=ZEIST_PGA_EXPERT,
+        )
+    )

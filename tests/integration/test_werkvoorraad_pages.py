@@ -9,7 +9,6 @@ counted; and the page's SQL statements do not grow with the number of running ca
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,6 +20,7 @@ from litestar.testing import TestClient
 from people import ZEIST_KLANTMANAGER
 from test_home_counts import _principals
 from test_werkvoorraad import REGISSEUR, TODAY, T, backdate, casus_in_uitvoering
+from workspaces import statements_in_this_thread
 
 from services.casework.casussen.zichtbaar import visible_casus_condition
 from services.casework.domain import lifecycle
@@ -355,23 +355,10 @@ def test_a_refused_casus_is_neither_shown_nor_counted(
 
 
 def _page_statements(runtime: Runtime, principal: Principal) -> list[str]:
-    statements: list[str] = []
-    # Only this thread's statements: the runtime's outbox relay and scheduler send their
-    # own on other threads meanwhile (they made this test fail now and then).
-    me = threading.get_ident()
-
-    def count(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        if threading.get_ident() == me:
-            statements.append(" ".join(statement.split())[:90])
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
-    try:
-        with workspace(runtime.casework, principal) as ws:
-            werkvoorraad.work_queue(ws, selection=werkvoorraad.Selection())
-            werkvoorraad.due_counts(ws)
-    finally:
-        sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
-    return statements
+    with statements_in_this_thread() as statements, workspace(runtime.casework, principal) as ws:
+        werkvoorraad.work_queue(ws, selection=werkvoorraad.Selection())
+        werkvoorraad.due_counts(ws)
+    return [statement[:90] for statement in statements]
 
 
 def test_the_statements_of_a_page_do_not_grow_with_the_running_casussen(

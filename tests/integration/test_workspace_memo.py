@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,7 +14,7 @@ from factories import aanmelden
 from litestar import Litestar
 from litestar.testing import TestClient
 from people import ZEIST, ZEIST_CASUSREGISSEUR, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
-from workspaces import principal_of, rolled_back
+from workspaces import principal_of, rolled_back, statements_in_this_thread
 
 from services.casework.unit_of_work import workspace
 from services.platform.db.models import CasusParticipant, CasusRole
@@ -38,19 +37,9 @@ def expert(runtime: Runtime) -> Principal:
 
 
 @pytest.fixture
-def statements(runtime: Runtime) -> Iterator[list[str]]:
-    seen: list[str] = []
-    # Only the test thread's statements (the workspace runs there): the runtime's outbox
-    # relay and scheduler send theirs on other threads meanwhile.
-    me = threading.get_ident()
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if threading.get_ident() == me:
-            seen.append(statement)
-
-    sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
-    yield seen
-    sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
+def statements() -> Iterator[list[str]]:
+    with statements_in_this_thread() as seen:
+        yield seen
 
 
 def _orgs(resource: dict[str, Any]) -> set[str]:
