@@ -65,7 +65,9 @@ def bench_settings(data_dir: Path, admin_url: str | None) -> Settings:
         mode="embedded",
         data_dir=data_dir,
         database_admin_url=admin_url,
-        database_name="regietafel_bench",
+        # BENCH_DATABASE_NAME: a copy of the benchmark database (``createdb -T``), for work
+        # on a migration that must not move the shared one to another head.
+        database_name=os.environ.get("BENCH_DATABASE_NAME", "regietafel_bench"),
         analytics_database_name="regietafel_bench_analytics",
         db_owner_role="rtbench_owner",
         db_app_role="rtbench_app",
