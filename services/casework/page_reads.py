@@ -8,10 +8,10 @@ written together anyway: the enforcer writes a transaction's rows in one INSERT 
 COMMIT, services/platform/authz/enforce.py.)
 
 The memo is only sound while the page only reads. So it is used only while the session
-holds no change but audit rows; a pending change, a flush or a statement that changes
-anything else (a form's service function, run in a page's read phase by mistake) empties
-the memo and switches it off until the scope ends. Outside a scope every read goes to the
-database.
+holds no change; a pending change, a flush or a statement that changes anything but the
+enforcer's audit INSERT (a form's service function, run in a page's read phase by mistake)
+empties the memo and switches it off until the scope ends. Outside a scope every read goes
+to the database.
 """
 
 from __future__ import annotations
@@ -51,19 +51,17 @@ def page_reads(session: Session) -> Iterator[None]:
         _current.reset(token)
 
 
-def _only_audit_rows(session: Session) -> bool:
-    return all(
-        isinstance(row, AuditEntry)
-        for rows in (session.new, session.dirty, session.deleted)
-        for row in rows
-    )
+def _unchanged(session: Session) -> bool:
+    """No new, changed or deleted rows in the session (an ``AuditEntry`` too: the enforcer's
+    rows are not in the session, see services.casework.workspace._pending_changes)."""
+    return not (session.new or session.dirty or session.deleted)
 
 
 def _memo_for(session: Session) -> _Memo | None:
     memo = _current.get()
     if memo is None or memo.session is not session or memo.off:
         return None
-    if not _only_audit_rows(session):
+    if not _unchanged(session):
         _switch_off(memo)
         return None
     return memo
@@ -105,7 +103,7 @@ def remembered_rows(
 
 def _after_flush(session: Session, flush_context: UOWTransaction) -> None:
     memo = _current.get()
-    if memo is not None and memo.session is session and not _only_audit_rows(session):
+    if memo is not None and memo.session is session and not _unchanged(session):
         _switch_off(memo)
 
 
@@ -114,7 +112,7 @@ def _on_execute(state: ORMExecuteState) -> None:
     session = state.session
     if memo is None or memo.session is not session:
         return
-    if not _only_audit_rows(session):
+    if not _unchanged(session):
         _switch_off(memo)  # a change is pending (autoflush sends it before the statement)
     if state.is_select:
         return

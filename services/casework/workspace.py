@@ -94,8 +94,8 @@ class Workspace:
     pseudonym_secret: str
     #: Per transaction: the casussen loaded and the rows their policy resources are built
     #: from, so that the sections of one page (each deciding on the same casus) read them
-    #: once (issue 14). Emptied by anything that may change them: a flush of rows other than
-    #: audit rows, a bulk or textual write, or such rows pending in the session.
+    #: once (issue 14). Emptied by anything that may change them: a flush, a bulk or textual
+    #: write other than the enforcer's audit INSERT, or rows pending in the session.
     _casussen: dict[uuid.UUID, Casus] = field(default_factory=dict, init=False, repr=False)
     _relations: dict[uuid.UUID, Relations] = field(default_factory=dict, init=False, repr=False)
     #: The subject person of a casus and whether they are under a restriction, when the
@@ -114,7 +114,7 @@ class Workspace:
         self._subjects.clear()
 
     def _after_flush(self, session: Session, _context: Any) -> None:
-        if _changes_besides_audit(session):
+        if _pending_changes(session):
             self._forget()
 
     def _on_execute(self, state: Any) -> None:
@@ -122,7 +122,7 @@ class Workspace:
             self._forget()
 
     def _memo_valid(self) -> bool:
-        if _changes_besides_audit(self.session):
+        if _pending_changes(self.session):
             self._forget()
             return False
         return True
@@ -199,11 +199,10 @@ class Workspace:
     def read(
         self, statement: Executable, params: Mapping[str, Any] | None = None
     ) -> Result[*tuple[Any, ...]]:
-        """Execute a read. Pending changes other than audit rows are flushed first, as
-        autoflush would (unless the caller turned autoflush off); pending audit rows are not:
-        no read of the casework looks at them, and they go with the transaction's flush
-        (issue 14: a page's reads flushed its audit rows one read early, for nothing)."""
-        if self.session.autoflush and _changes_besides_audit(self.session):
+        """Execute a read. Pending changes are flushed first, as autoflush would (unless the
+        caller turned autoflush off). The decisions' audit rows are not among them: the
+        enforcer keeps them outside the session until the COMMIT (ADR 0018, amended)."""
+        if self.session.autoflush and _pending_changes(self.session):
             self.session.flush()
         return self.session.execute(statement, params, execution_options=_NO_AUTOFLUSH)
 
@@ -468,13 +467,15 @@ def list_scope(engine: PolicyEngine, principal: Principal) -> ListScope:
     )
 
 
-def _changes_besides_audit(session: Session) -> bool:
-    """Whether the session holds new, changed or deleted rows other than audit rows."""
-    return any(
-        not isinstance(row, AuditEntry)
-        for rows in (session.new, session.dirty, session.deleted)
-        for row in rows
-    )
+def _pending_changes(session: Session) -> bool:
+    """Whether the session holds new, changed or deleted rows, audit rows included.
+
+    (Pending ``AuditEntry`` objects used to be exempt, when the enforcer added one per
+    decision. It keeps its rows outside the session now (ADR 0018, amended) and writes them
+    with a Core INSERT, exempt in ``_on_execute``; only the administrative writer
+    (services/platform/authz/audit.py) still adds such objects, and it flushes each at once
+    between statements that set the tenant, which empty the memo anyway.)"""
+    return bool(session.new or session.dirty or session.deleted)
 
 
 def _is_audit_insert(statement: Any) -> bool:

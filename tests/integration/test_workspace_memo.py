@@ -16,8 +16,11 @@ from litestar.testing import TestClient
 from people import ZEIST, ZEIST_CASUSREGISSEUR, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 from workspaces import principal_of, rolled_back, statements_in_this_thread
 
+from services.casework.page_reads import organisation_names, page_reads
 from services.casework.unit_of_work import workspace
-from services.platform.db.models import CasusParticipant, CasusRole
+from services.casework.workspace import Workspace
+from services.platform.authz.audit import AuditRecord, append_audit
+from services.platform.db.models import AuditEntry, CasusParticipant, CasusRole
 from services.platform.identity.principal import Principal
 from services.runtime import Runtime
 
@@ -94,3 +97,44 @@ def test_a_bulk_write_is_seen(runtime: Runtime, casus_id: uuid.UUID, expert: Pri
             .execution_options(synchronize_session=False)
         )
         assert ws.resource(casus)["regisseurs"] == []  # the memo was emptied by the UPDATE
+
+
+def test_an_audit_row_in_the_session_empties_the_memos(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal, statements: list[str]
+) -> None:
+    """The enforcer keeps its audit rows outside the session (ADR 0018, amended); only the
+    administrative writer (services/platform/authz/audit.py) still adds ``AuditEntry``
+    objects, and it sets the tenant with statements of its own around them, which empty the
+    workspace's memo and switch the page's read phase off anyway. So a pending audit row is
+    no longer treated apart: it is a change like any other (flushed before a read, memos
+    emptied), whoever adds it."""
+
+    def read_both(ws: Workspace) -> int:
+        before = len(statements)
+        ws.load_casus(casus_id)
+        organisation_names(ws.session, T)
+        return len(statements) - before
+
+    record = AuditRecord.by(expert, "read", "verwerkingsregister", T, purpose="verantwoording")
+    with rolled_back(runtime, expert) as ws, page_reads(ws.session):
+        assert read_both(ws) == 2
+        assert read_both(ws) == 0  # both remembered
+        append_audit(ws.session, record)
+        assert read_both(ws) == 2  # the administrative writer: both read again
+    with rolled_back(runtime, expert) as ws, page_reads(ws.session):
+        assert read_both(ws) == 2
+        ws.session.add(
+            AuditEntry(
+                tenant_id=T,
+                id=uuid.uuid4(),
+                user_id=expert.user_id,
+                organisation_id=expert.organisation,
+                action="read",
+                resource_type="verwerkingsregister",
+                resource_id=T,
+                allowed=True,
+            )
+        )
+        before = len(statements)
+        assert read_both(ws) == 3  # the pending row is flushed first, then both are read
+        assert statements[before].startswith("INSERT INTO audit_log"), statements[before:]
