@@ -122,7 +122,8 @@ def _positions(owner: sa.Engine, number: int = 0) -> dict[int, uuid.UUID]:
 CASES = [
     (
         "edit",
-        "UPDATE audit_log SET allowed = false WHERE tenant_id = :t AND chain = {c} AND seq = {k}",
+        "UPDATE audit_log SET allowed = NOT allowed WHERE tenant_id = :t AND chain = {c} "
+        "AND seq = {k}",
         "gewijzigd",
         "k",
     ),
