@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
-from people import VEENENDAAL
+from people import VEENENDAAL, ZEIST
 
 from services.audit_commands import cmd_verify
 from services.platform.authz import chain
@@ -351,12 +351,12 @@ def app(runtime: Runtime) -> Iterator[sa.Engine]:
     engine.dispose()
 
 
-def _insert(conn: sa.Connection, label: str) -> tuple[int, int]:
-    """One audit row in ``conn``'s transaction, which must not wait more than 2 s for a
-    chain; (chain, seq) as the trigger set them."""
-    conn.execute(SET_TENANT, {"tenant": T})
+def _insert(conn: sa.Connection, label: str, tenant: str = T) -> tuple[int, int]:
+    """One audit row of ``tenant`` in ``conn``'s transaction, which must not wait more than
+    2 s for a chain; (chain, seq) as the trigger set them."""
+    conn.execute(SET_TENANT, {"tenant": tenant})
     conn.execute(sa.text("SET LOCAL lock_timeout = '2s'"))
-    row = conn.execute(_INSERT, {"t": T, "i": uuid.uuid4(), "label": label}).one()
+    row = conn.execute(_INSERT, {"t": tenant, "i": uuid.uuid4(), "label": label}).one()
     return int(row.chain), int(row.seq)
 
 
@@ -440,6 +440,22 @@ def test_a_transaction_keeps_to_one_chain_and_one_lock(
     assert locks == 1
     (report,) = chain.verify(runtime.engine, [T])
     assert report.ok, report.describe()
+
+
+def test_a_transaction_of_two_tenants_keeps_one_chain_of_each(
+    runtime: Runtime, owner: sa.Engine, app: sa.Engine
+) -> None:
+    """The chain a transaction took is remembered per tenant: rows of another tenant in
+    between neither move it nor share it."""
+    with _holding(app, 1) as (first,), app.begin() as conn:
+        ours = _insert(conn, "twee-tenants-1")[0]
+        theirs = _insert(conn, "twee-tenants-2", ZEIST)[0]
+        again = _insert(conn, "twee-tenants-3")[0]
+        theirs_again = _insert(conn, "twee-tenants-4", ZEIST)[0]
+    assert ours == again != first
+    assert theirs == theirs_again == 0  # nobody held Zeist's chain 0
+    for report in chain.verify(runtime.engine, [T, ZEIST]):
+        assert report.ok, report.describe()
 
 
 def test_every_chain_verifies_and_is_checkpointed(
