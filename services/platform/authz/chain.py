@@ -43,20 +43,20 @@ _log = logging.getLogger(__name__)
 
 GENESIS: Final = "0" * 64
 
-#: The canonical text of row ``a`` (the same expression as ``audit_log_canonical``): the
-#: chain number follows the tenant except in chain 0 (whose rows keep migration 0013's text).
-CANONICAL: Final = """(CASE WHEN a.chain = 0 THEN jsonb_build_array(a.tenant_id)
-       ELSE jsonb_build_array(a.tenant_id, a.chain) END
-  || jsonb_build_array(
-  a.seq, a.id::text,
+#: The columns of row ``a`` after the tenant, in the canonical order.
+_FIELDS: Final = """a.seq, a.id::text,
   to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
   a.user_id, a.organisation_id, to_jsonb(a.roles), a.action, a.resource_type, a.resource_id,
   a.casus_id::text, a.purpose, a.legal_basis, a.allowed, a.decision_id::text,
   a.policy_revision, a.data_revision, to_jsonb(a.reasons), a.decision_input, a.request_id,
   a.trace_id, a.span_id, a.parent_span_id, a.status, a.processing_activity,
   a.data_subject_ref, encode(a.data_subject_enc, 'base64'), a.data_subject_type,
-  a.prev_hash
-))::text"""
+  a.prev_hash"""
+
+#: The canonical text of row ``a`` (the same expression as ``audit_log_canonical``): the
+#: chain number follows the tenant except in chain 0 (whose rows keep migration 0013's text).
+CANONICAL: Final = f"""(CASE WHEN a.chain = 0 THEN jsonb_build_array(a.tenant_id, {_FIELDS})
+  ELSE jsonb_build_array(a.tenant_id, a.chain, {_FIELDS}) END)::text"""
 
 _ROWS = sa.text(
     f"SELECT a.id, a.chain, a.seq, a.prev_hash, a.hash, {CANONICAL} AS canonical "
