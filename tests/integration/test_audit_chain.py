@@ -458,6 +458,26 @@ def test_a_transaction_of_two_tenants_keeps_one_chain_of_each(
         assert report.ok, report.describe()
 
 
+def test_the_chain_setting_is_only_a_hint(
+    runtime: Runtime, owner: sa.Engine, app: sa.Engine
+) -> None:
+    """A client that names a chain in the transaction's setting cannot append to it without
+    its lock (it waits, here until the lock timeout), nor make a chain beyond the count."""
+    hint = sa.text("SELECT set_config('regietafel.audit_chain.t' || md5(:t), :c, true)")
+    with app.begin() as conn:
+        conn.execute(hint, {"t": T, "c": "30000"})
+        count = conn.execute(sa.text("SELECT audit_chain_count()")).scalar_one()
+        assert 0 <= _insert(conn, "hint-buiten-bereik")[0] < count
+    with _holding(app, 1) as (first,), app.connect() as conn:
+        conn.execute(hint, {"t": T, "c": str(first)})
+        with pytest.raises(sa.exc.OperationalError, match="lock timeout"):
+            _insert(conn, "hint-zonder-slot")
+        conn.rollback()
+    (report,) = chain.verify(runtime.engine, [T])
+    assert report.ok, report.describe()
+    assert max(c.chain for c in report.chains) < count
+
+
 def test_every_chain_verifies_and_is_checkpointed(
     runtime: Runtime, owner: sa.Engine, other_chain: int
 ) -> None:

@@ -106,13 +106,15 @@ DECLARE
   last_seq bigint;
   last_hash text;
 BEGIN
-  IF held IS NOT NULL AND held <> '' THEN
+  chains := audit_chain_count();
+  c := CASE WHEN held ~ '^[0-9]{{1,5}}$' THEN held::integer END;
+  IF c < chains THEN
     -- Taken again: free when this transaction holds it (the setting is only a hint; a
-    -- setting a client wrote without the lock waits for it like any other writer).
-    c := held::integer;
+    -- setting a client wrote without the lock waits for it like any other writer, and one
+    -- outside 0 .. chains - 1 is ignored).
     PERFORM pg_advisory_xact_lock({KEY.format(chain="c")});
   ELSE
-    chains := audit_chain_count();
+    c := NULL;
     FOR i IN 0 .. chains - 1 LOOP
       IF pg_try_advisory_xact_lock({KEY.format(chain="i")}) THEN
         c := i;
