@@ -64,11 +64,20 @@ FIELDS = """r.seq, r.id::text,
 #: The canonical text: chain 0 as in migration 0013, another chain with its number after the
 #: tenant (one array either way: a concatenation of two cost ~7 % more per row).
 #: services/platform/authz/chain.py holds the same expression and verifies with it.
+#: PL/pgSQL rather than SQL: a SQL function that cannot be inlined (0013's could not: it had a
+#: SET clause) is planned again in every transaction, which the first row of each paid
+#: (~0.3 ms with two arrays); PL/pgSQL keeps its plans for the session, and is ~25 % cheaper
+#: per row. No SET clause (it cost ~7 % per call): every name in it is pg_catalog's, searched
+#: first whatever the path, and the chain trigger calls it with its own fixed path.
 CANONICAL = f"""
 CREATE OR REPLACE FUNCTION audit_log_canonical(r audit_log) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $$
-SELECT (CASE WHEN r.chain = 0 THEN jsonb_build_array(r.tenant_id, {FIELDS})
-        ELSE jsonb_build_array(r.tenant_id, r.chain, {FIELDS}) END)::text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  IF r.chain = 0 THEN
+    RETURN jsonb_build_array(r.tenant_id, {FIELDS})::text;
+  END IF;
+  RETURN jsonb_build_array(r.tenant_id, r.chain, {FIELDS})::text;
+END
 $$
 """
 
