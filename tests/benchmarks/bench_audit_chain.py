@@ -153,7 +153,7 @@ def measure(rows: int, blocks: int, rounds: int) -> dict[str, tuple[list[float],
                         conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_chain")
                     else:
                         conn.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_chain")
-                        conn.execute(body)  # type: ignore[arg-type]
+                        conn.execute(body)
                     for i in range(3 + rounds):
                         negative += rows
                         took = insert_once(conn, rows, negative if body is None else None)
@@ -162,7 +162,7 @@ def measure(rows: int, blocks: int, rounds: int) -> dict[str, tuple[list[float],
                             results[name][1].append(took[1])
         finally:
             conn.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_chain")
-            conn.execute(str(deployed[0]))  # type: ignore[arg-type]
+            conn.execute(str(deployed[0]))
     return results
 
 
@@ -186,7 +186,7 @@ def chain_counts(conn: psycopg.Connection) -> list[int]:
 
 def set_chain_count(conn: psycopg.Connection, chains: int) -> None:
     conn.execute(
-        "CREATE OR REPLACE FUNCTION audit_chain_count() RETURNS integer "  # type: ignore[arg-type]
+        "CREATE OR REPLACE FUNCTION audit_chain_count() RETURNS integer "
         f"LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT {int(chains)} $$"
     )
 
@@ -222,7 +222,7 @@ def run_writers(writers: int, rows: int, seconds: float) -> tuple[int, list[floa
                 cur.execute("BEGIN")
                 cur.execute(f"SELECT set_config('pga.tenant_id', '{TENANT}', true)")
                 t0 = time.perf_counter()
-                cur.execute(WRITER_INSERT, (TENANT, chosen))  # type: ignore[arg-type]
+                cur.execute(WRITER_INSERT, (TENANT, chosen))
                 t1 = time.perf_counter()
                 cur.execute("COMMIT")
                 t2 = time.perf_counter()
