@@ -1,9 +1,9 @@
 """``regietafel audit verify [--tenant X]`` and ``regietafel audit checkpoint``.
 
-``verify`` walks each tenant's hash chain (services/authz/chain.py) and prints, per tenant,
-"intact" or the first broken link by row id; exit status 1 when any chain is broken.
-``checkpoint`` records every tenant's current chain head (the owner's function; the scheduler's
-periodic job ``auditketen`` does both).
+``verify`` walks each of every tenant's hash chains (services/authz/chain.py) and prints,
+per tenant, "intact" or the first broken link by row id and chain; exit status 1 when any
+chain is broken. ``checkpoint`` records the current head of every chain of every tenant (the
+owner's function; the scheduler's periodic job ``auditketen`` does both).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def cmd_checkpoint(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    audit = sub.add_parser("audit", help="het auditlog (hash-keten per tenant)")
+    audit = sub.add_parser("audit", help="het auditlog (hash-ketens per tenant)")
     asub = audit.add_subparsers(dest="audit_command", required=True)
     check = asub.add_parser("verify", help="de keten controleren; meldt de eerste breuk per rij")
     check.add_argument(

@@ -1,10 +1,11 @@
 """What the audit chain trigger costs per row (issue 14, docs/adr/0018-audit-chain.md).
 
 Run: ``.venv/bin/python tests/benchmarks/bench_audit_chain.py [--rows 50] [--rounds 20]``
-after ``load_data.py`` has loaded the benchmark database (``bench_load.py`` does).
+after ``load_data.py`` has loaded the benchmark database (``bench_load.py`` does);
+``BENCH_DATABASE_NAME`` names another source database (a copy at another migration head).
 
-It never touches the benchmark database: it copies its schema and GM0355's audit log (~75,000
-rows) into a scratch database (``regietafel_bench_chain``, dropped at the end unless
+It never touches the benchmark database: it copies its schema and GM0355's audit log (~65,000
+rows) into a scratch database (``<source>_audit_scratch``, dropped at the end unless
 ``--keep``), then inserts ``--rows`` real ``list`` rows (~870 bytes of decision input) in ONE
 statement and COMMITS, in blocks that swap the scratch database's trigger function:
 
@@ -16,6 +17,14 @@ statement and COMMITS, in blocks that swap the scratch database's trigger functi
 Blocks alternate (``--blocks`` of ``--rounds`` rounds, three warm-up rounds after each swap).
 The INSERT's time is PostgreSQL's (``EXPLAIN ANALYZE``), the COMMIT's the client's. A busy
 machine inflates every figure: compare the variants of one run, not runs.
+
+``--writers N`` (repeatable) measures contention instead (migration 0056, several chains per
+tenant): N threads, each on its own connection, write transactions of ``--writer-rows`` rows
+of ONE tenant (BEGIN, tenant, INSERT, COMMIT) for ``--seconds``; reported are transactions per
+second and the INSERT's and COMMIT's client times (the INSERT's includes the wait for a chain
+lock). With ``audit_chain_count()`` in the source (0056) it alternates 1 chain (the old
+behaviour: every transaction waits for the one before it to commit) and the deployed number;
+without it (a source before 0056) it measures the deployed single chain.
 """
 
 from __future__ import annotations
@@ -27,14 +36,15 @@ import re
 import statistics
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import psycopg
 
 SERVER = os.environ.get("BENCH_PG", "host=127.0.0.1 port=5432 user=postgres")
-SOURCE = "regietafel_bench"
-SCRATCH = "regietafel_bench_chain"
+SOURCE = os.environ.get("BENCH_DATABASE_NAME", "regietafel_bench")
+SCRATCH = f"{SOURCE}_audit_scratch"
 TENANT = "GM0355"
 COLUMNS = (
     "tenant_id, id, user_id, organisation_id, roles, action, resource_type, resource_id, "
@@ -143,7 +153,7 @@ def measure(rows: int, blocks: int, rounds: int) -> dict[str, tuple[list[float],
                         conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_chain")
                     else:
                         conn.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_chain")
-                        conn.execute(body)  # type: ignore[arg-type]
+                        conn.execute(body)
                     for i in range(3 + rounds):
                         negative += rows
                         took = insert_once(conn, rows, negative if body is None else None)
@@ -152,13 +162,135 @@ def measure(rows: int, blocks: int, rounds: int) -> dict[str, tuple[list[float],
                             results[name][1].append(took[1])
         finally:
             conn.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_chain")
-            conn.execute(str(deployed[0]))  # type: ignore[arg-type]
+            conn.execute(str(deployed[0]))
     return results
+
+
+#: One transaction of a writer: its rows copied from real ``list`` rows (new ids).
+WRITER_INSERT = f"INSERT INTO audit_log ({COLUMNS}) " + COPY_ROWS.format(seq="0").replace(
+    "FROM src", "FROM audit_log WHERE tenant_id = %s AND id = ANY(%s)"
+)
+
+
+def chain_counts(conn: psycopg.Connection) -> list[int]:
+    """The chain counts to compare: 1 and the deployed one (0056), or none to switch."""
+    found = conn.execute(
+        "SELECT count(*) FROM pg_proc WHERE proname = 'audit_chain_count'"
+    ).fetchone()
+    if not found or not found[0]:
+        return []
+    deployed = conn.execute("SELECT audit_chain_count()").fetchone()
+    assert deployed is not None
+    return [1, int(deployed[0])]
+
+
+def set_chain_count(conn: psycopg.Connection, chains: int) -> None:
+    conn.execute(
+        "CREATE OR REPLACE FUNCTION audit_chain_count() RETURNS integer "
+        f"LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT {int(chains)} $$"
+    )
+
+
+def run_writers(writers: int, rows: int, seconds: float) -> tuple[int, list[float], list[float]]:
+    """``writers`` threads writing transactions for ``seconds``: (transactions, INSERT ms,
+    COMMIT ms), each list over every transaction."""
+    with psycopg.connect(_dsn(SCRATCH), autocommit=True) as conn:
+        conn.execute(f"SELECT set_config('pga.tenant_id', '{TENANT}', false)")
+        ids = [
+            r[0]
+            for r in conn.execute(
+                f"SELECT id FROM audit_log WHERE tenant_id = '{TENANT}' AND action = 'list' "
+                "AND seq > 0 ORDER BY seq DESC LIMIT 200"
+            )
+        ]
+    inserts: list[float] = []
+    commits: list[float] = []
+    done = [0]
+    lock = threading.Lock()
+    start = threading.Barrier(writers + 1)
+    stop = threading.Event()
+
+    def writer(n: int) -> None:
+        mine_i: list[float] = []
+        mine_c: list[float] = []
+        pick = random.Random(n)
+        with psycopg.connect(_dsn(SCRATCH), autocommit=True) as conn:
+            cur = conn.cursor()
+            start.wait()
+            while not stop.is_set():
+                chosen = pick.sample(ids, rows)
+                cur.execute("BEGIN")
+                cur.execute(f"SELECT set_config('pga.tenant_id', '{TENANT}', true)")
+                t0 = time.perf_counter()
+                cur.execute(WRITER_INSERT, (TENANT, chosen))
+                t1 = time.perf_counter()
+                cur.execute("COMMIT")
+                t2 = time.perf_counter()
+                mine_i.append((t1 - t0) * 1000)
+                mine_c.append((t2 - t1) * 1000)
+        with lock:
+            inserts.extend(mine_i)
+            commits.extend(mine_c)
+            done[0] += len(mine_i)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    return done[0], inserts, commits
+
+
+def measure_writers(
+    writers: list[int], rows: int, seconds: float, blocks: int
+) -> dict[tuple[int, int], tuple[int, list[float], list[float]]]:
+    """Per (writers, chains): transactions, INSERT ms, COMMIT ms over ``blocks`` runs."""
+    results: dict[tuple[int, int], tuple[int, list[float], list[float]]] = {}
+    with psycopg.connect(_dsn(SCRATCH), autocommit=True) as conn:
+        counts = chain_counts(conn)
+        try:
+            for _ in range(blocks):
+                for n in writers:
+                    for chains in counts or [1]:
+                        if counts:
+                            set_chain_count(conn, chains)
+                        run_writers(n, rows, 0.5)  # warm-up
+                        txns, ins, com = run_writers(n, rows, seconds)
+                        before = results.get((n, chains), (0, [], []))
+                        results[(n, chains)] = (before[0] + txns, before[1] + ins, before[2] + com)
+        finally:
+            if counts:
+                set_chain_count(conn, counts[-1])
+    return results
+
+
+def report_writers(
+    results: dict[tuple[int, int], tuple[int, list[float], list[float]]],
+    seconds: float,
+    blocks: int,
+    rows: int,
+) -> None:
+    for (n, chains), (txns, ins, com) in sorted(results.items()):
+        q = statistics.quantiles(ins, n=20)
+        print(
+            f"{n:2d} writers x {rows} row(s), {chains} chain(s): "
+            f"{txns / (seconds * blocks):6.0f} txn/s; INSERT median {statistics.median(ins):5.2f} "
+            f"ms, p95 {q[18]:6.2f} ms, mean {statistics.fmean(ins):5.2f} ms; "
+            f"COMMIT median {statistics.median(com):4.2f} ms"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, action="append", help="rows per INSERT (50, 1)")
+    parser.add_argument(
+        "--writers", type=int, action="append", help="concurrent writers of one tenant (8)"
+    )
+    parser.add_argument("--writer-rows", type=int, default=1, help="rows per writer INSERT")
+    parser.add_argument("--seconds", type=float, default=5.0, help="per writers block")
     parser.add_argument("--blocks", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
@@ -166,6 +298,10 @@ def main() -> None:
     print(f"load average at start {os.getloadavg()[0]:.1f}; preparing {SCRATCH} ...")
     prepare_scratch()
     try:
+        if args.writers:
+            results_w = measure_writers(args.writers, args.writer_rows, args.seconds, args.blocks)
+            report_writers(results_w, args.seconds, args.blocks, args.writer_rows)
+            return
         for rows in args.rows or [50, 1]:
             results = measure(rows, args.blocks, args.rounds)
             base = statistics.median(results["no trigger"][0])

@@ -328,4 +328,4 @@ def test_concurrent_requests_keep_one_unbroken_chain(
     assert len(_rows(runtime, marker)) == 4 * 5 * len(casus_ids)
     (report,) = chain.verify(runtime.engine, [T])
     assert report.ok, report.describe()
-    assert report.rows == report.head_seq
+    assert report.rows == report.positions

@@ -1,7 +1,9 @@
-"""The per-tenant hash chain of the audit log: an untouched log verifies; every kind of
+"""The per-tenant hash chains of the audit log: an untouched log verifies; every kind of
 tampering by the database owner (edit, delete, reorder, insert, cut-off tail, truncation,
 a chain rewritten consistently) is reported by ``regietafel audit verify`` at its first bad
-row; the runtime role cannot write checkpoints; concurrent inserts keep the chain whole."""
+row, in chain 0 and in another chain; the runtime role cannot write checkpoints; concurrent
+inserts keep the chains whole; concurrent transactions of one tenant append to different
+chains and do not wait for each other (migration 0056); a rollback leaves no gap."""
 
 from __future__ import annotations
 
@@ -9,15 +11,16 @@ import argparse
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
-from people import VEENENDAAL
+from people import VEENENDAAL, ZEIST
 
 from services.audit_commands import cmd_verify
 from services.platform.authz import chain
 from services.platform.authz.audit import AuditRecord, append_audit
-from services.platform.db.unit_of_work import tenant_transaction
+from services.platform.db.unit_of_work import SET_TENANT, tenant_transaction
 from services.runtime import Runtime
 from tenants.manifest import Manifest
 
@@ -50,11 +53,15 @@ def owner(runtime: Runtime, test_tenants: list[Manifest]) -> Iterator[sa.Engine]
     engine.dispose()
 
 
-def _rows(conn: sa.Connection) -> list[sa.Row[tuple[int, uuid.UUID]]]:
+def _rows(conn: sa.Connection, number: int = 0) -> list[sa.Row[tuple[int, uuid.UUID]]]:
+    """The rows of chain ``number`` of the tenant (0: where a lone writer appends)."""
     conn.execute(sa.text("SELECT set_config('pga.tenant_id', :t, true)"), {"t": T})
     return list(
         conn.execute(
-            sa.text("SELECT seq, id FROM audit_log WHERE tenant_id = :t ORDER BY seq"), {"t": T}
+            sa.text(
+                "SELECT seq, id FROM audit_log WHERE tenant_id = :t AND chain = :c ORDER BY seq"
+            ),
+            {"t": T, "c": number},
         ).all()
     )
 
@@ -95,7 +102,7 @@ def test_an_untouched_log_verifies_for_every_tenant(runtime: Runtime, owner: sa.
     reports = chain.verify(runtime.engine)
     assert reports and all(r.ok for r in reports), [r.describe() for r in chain.broken(reports)]
     ours = next(r for r in reports if r.tenant == T)
-    assert ours.rows >= ROWS and ours.head_seq == ours.rows
+    assert ours.rows >= ROWS and ours.positions == ours.rows
 
 
 def test_the_cli_passes_on_an_untouched_log(
@@ -106,81 +113,93 @@ def test_the_cli_passes_on_an_untouched_log(
     assert f"{T}: keten intact" in out
 
 
-def _positions(owner: sa.Engine) -> dict[int, uuid.UUID]:
+def _positions(owner: sa.Engine, number: int = 0) -> dict[int, uuid.UUID]:
     with owner.begin() as conn:
-        return {row.seq: row.id for row in _rows(conn)}
+        return {row.seq: row.id for row in _rows(conn, number)}
 
 
-@pytest.mark.parametrize(
-    ("case", "statement", "kind", "bad"),
-    [
-        (
-            "edit",
-            "UPDATE audit_log SET allowed = false WHERE tenant_id = :t AND seq = {k}",
-            "gewijzigd",
-            "k",
-        ),
-        ("delete", "DELETE FROM audit_log WHERE tenant_id = :t AND seq = {k}", "ontbreekt", "k+1"),
-        (
-            "reorder",
-            "UPDATE audit_log SET seq = -seq WHERE tenant_id = :t AND seq IN ({k}, {k} + 1) ;; "
-            "UPDATE audit_log SET seq = CASE WHEN seq = -{k} THEN {k} + 1 ELSE {k} END "
-            "WHERE tenant_id = :t AND seq < 0",
-            "gewijzigd",
-            "k+1",
-        ),
-        (
-            "insert",
-            "INSERT INTO audit_log (tenant_id, id, user_id, organisation_id, roles, action, "
-            "resource_type, allowed, reasons, decision_input, seq, status, prev_hash, hash) "
-            "SELECT tenant_id, gen_random_uuid(), 'vervalst', organisation_id, roles, action, "
-            "resource_type, allowed, reasons, decision_input, seq + 1, status, hash, "
-            "repeat('f', 64) FROM audit_log WHERE tenant_id = :t "
-            "ORDER BY seq DESC LIMIT 1",
-            "gewijzigd",
-            "new",
-        ),
-        (
-            "cut-tail",
-            "DELETE FROM audit_log WHERE tenant_id = :t AND seq >= {k}",
-            "afgekapt",
-            "head",
-        ),
-        ("truncate", "DELETE FROM audit_log WHERE tenant_id = :t", "afgekapt", "head"),
-        (
-            "rewrite",
-            # An insider who recomputes every hash after an edit keeps the chain consistent;
-            # only the checkpoint of the head gives it away.
-            "UPDATE audit_log SET action = 'list' WHERE tenant_id = :t AND seq = {k} ;; "
-            "DO $$ DECLARE r record; prev text; BEGIN "
-            f"FOR r IN SELECT seq FROM audit_log WHERE tenant_id = '{VEENENDAAL}' "
-            "ORDER BY seq LOOP "
-            "IF prev IS NOT NULL THEN UPDATE audit_log SET prev_hash = prev "
-            f"WHERE tenant_id = '{VEENENDAAL}' AND seq = r.seq; END IF; "
-            "SELECT encode(sha256(convert_to(audit_log_canonical(a), 'UTF8')), 'hex') INTO prev "
-            f"FROM audit_log a WHERE a.tenant_id = '{VEENENDAAL}' AND a.seq = r.seq; "
-            f"UPDATE audit_log SET hash = prev WHERE tenant_id = '{VEENENDAAL}' AND seq = r.seq; "
-            "END LOOP; END $$",
-            "controlepunt",
-            "head",
-        ),
-    ],
-)
-def test_verify_names_the_first_bad_row(
+#: Tampering cases, each on chain ``{c}`` at position ``{k}`` (three before its head).
+CASES = [
+    (
+        "edit",
+        "UPDATE audit_log SET allowed = NOT allowed WHERE tenant_id = :t AND chain = {c} "
+        "AND seq = {k}",
+        "gewijzigd",
+        "k",
+    ),
+    (
+        "delete",
+        "DELETE FROM audit_log WHERE tenant_id = :t AND chain = {c} AND seq = {k}",
+        "ontbreekt",
+        "k+1",
+    ),
+    (
+        "reorder",
+        "UPDATE audit_log SET seq = -seq WHERE tenant_id = :t AND chain = {c} "
+        "AND seq IN ({k}, {k} + 1) ;; "
+        "UPDATE audit_log SET seq = CASE WHEN seq = -{k} THEN {k} + 1 ELSE {k} END "
+        "WHERE tenant_id = :t AND chain = {c} AND seq < 0",
+        "gewijzigd",
+        "k+1",
+    ),
+    (
+        "insert",
+        "INSERT INTO audit_log (tenant_id, id, user_id, organisation_id, roles, action, "
+        "resource_type, allowed, reasons, decision_input, chain, seq, status, prev_hash, hash) "
+        "SELECT tenant_id, gen_random_uuid(), 'vervalst', organisation_id, roles, action, "
+        "resource_type, allowed, reasons, decision_input, chain, seq + 1, status, hash, "
+        "repeat('f', 64) FROM audit_log WHERE tenant_id = :t AND chain = {c} "
+        "ORDER BY seq DESC LIMIT 1",
+        "gewijzigd",
+        "new",
+    ),
+    (
+        "cut-tail",
+        "DELETE FROM audit_log WHERE tenant_id = :t AND chain = {c} AND seq >= {k}",
+        "afgekapt",
+        "head",
+    ),
+    # Chain 0: the whole log; chain k: that chain and those after it (the lower ones stay).
+    ("truncate", "DELETE FROM audit_log WHERE tenant_id = :t AND chain >= {c}", "afgekapt", "head"),
+    (
+        "rewrite",
+        # An insider who recomputes every hash after an edit keeps the chain consistent;
+        # only the checkpoint of the head gives it away.
+        "UPDATE audit_log SET action = 'list' WHERE tenant_id = :t AND chain = {c} "
+        "AND seq = {k} ;; "
+        "DO $$ DECLARE r record; prev text; BEGIN "
+        f"FOR r IN SELECT seq FROM audit_log WHERE tenant_id = '{VEENENDAAL}' AND chain = {{c}} "
+        "ORDER BY seq LOOP "
+        "IF prev IS NOT NULL THEN UPDATE audit_log SET prev_hash = prev "
+        f"WHERE tenant_id = '{VEENENDAAL}' AND chain = {{c}} AND seq = r.seq; END IF; "
+        "SELECT encode(sha256(convert_to(audit_log_canonical(a), 'UTF8')), 'hex') INTO prev "
+        f"FROM audit_log a WHERE a.tenant_id = '{VEENENDAAL}' AND a.chain = {{c}} "
+        "AND a.seq = r.seq; "
+        f"UPDATE audit_log SET hash = prev WHERE tenant_id = '{VEENENDAAL}' AND chain = {{c}} "
+        "AND seq = r.seq; END LOOP; END $$",
+        "controlepunt",
+        "head",
+    ),
+]
+
+
+def _tamper_and_verify(
     runtime: Runtime,
     owner: sa.Engine,
     tamper: Callable[[str], None],
     capsys: pytest.CaptureFixture[str],
+    number: int,
     case: str,
     statement: str,
     kind: str,
     bad: str,
 ) -> None:
-    before = _positions(owner)
+    before = _positions(owner, number)
     head = max(before)
     k = head - 3
-    tamper(statement.replace("{k}", str(k)))
-    after = _positions(owner)
+    assert k >= 1
+    tamper(statement.replace("{k}", str(k)).replace("{c}", str(number)))
+    after = _positions(owner, number)
     expected = {
         "k": before[k],
         "k+1": before[k + 1],
@@ -193,10 +212,25 @@ def test_verify_names_the_first_bad_row(
     assert report.first_break is not None, case
     assert report.first_break.kind == kind, report.describe()
     assert report.first_break.row_id == expected, report.describe()
+    assert report.first_break.chain == number, report.describe()
 
     code, out = _cli(runtime, capsys)
     assert code == 1
     assert "KETEN GEBROKEN" in out and str(expected) in out and kind in out
+
+
+@pytest.mark.parametrize(("case", "statement", "kind", "bad"), CASES)
+def test_verify_names_the_first_bad_row(
+    runtime: Runtime,
+    owner: sa.Engine,
+    tamper: Callable[[str], None],
+    capsys: pytest.CaptureFixture[str],
+    case: str,
+    statement: str,
+    kind: str,
+    bad: str,
+) -> None:
+    _tamper_and_verify(runtime, owner, tamper, capsys, 0, case, statement, kind, bad)
 
 
 def test_after_restoring_the_log_it_verifies_again(runtime: Runtime, owner: sa.Engine) -> None:
@@ -274,7 +308,7 @@ def test_concurrent_inserts_keep_one_unbroken_chain(runtime: Runtime, owner: sa.
     assert not errors
     (report,) = chain.verify(runtime.engine, [T])
     assert report.ok, report.describe()
-    assert report.rows == report.head_seq
+    assert report.rows == report.positions
 
 
 def test_the_cli_refuses_an_unknown_tenant(
@@ -283,3 +317,292 @@ def test_the_cli_refuses_an_unknown_tenant(
     code = cmd_verify(argparse.Namespace(tenant=["GM9999"]), runtime.settings)
     assert code == 2
     assert "Onbekende tenant(s): GM9999" in capsys.readouterr().out
+
+
+# --- Several chains per tenant (migration 0056) -------------------------------------------
+
+#: The canonical text of migration 0013, which rows of chain 0 keep (frozen history).
+CANONICAL_0013 = """jsonb_build_array(
+  a.tenant_id, a.seq, a.id::text,
+  to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+  a.user_id, a.organisation_id, to_jsonb(a.roles), a.action, a.resource_type, a.resource_id,
+  a.casus_id::text, a.purpose, a.legal_basis, a.allowed, a.decision_id::text,
+  a.policy_revision, a.data_revision, to_jsonb(a.reasons), a.decision_input, a.request_id,
+  a.trace_id, a.span_id, a.parent_span_id, a.status, a.processing_activity,
+  a.data_subject_ref, encode(a.data_subject_enc, 'base64'), a.data_subject_type,
+  a.prev_hash
+)::text"""
+
+#: A refused row (so the log-wide legal-basis check of test_logboek holds); the trigger
+#: sets chain, seq, prev_hash and hash.
+_INSERT = sa.text(
+    "INSERT INTO audit_log (tenant_id, id, user_id, organisation_id, roles, action, "
+    "resource_type, resource_id, allowed, reasons, decision_input) VALUES "
+    "(:t, :i, 'ketentest', 'ketentest', '{}', 'read', 'casus', :label, false, '{}', '{}') "
+    "RETURNING chain, seq"
+)
+
+
+@pytest.fixture(scope="module")
+def app(runtime: Runtime) -> Iterator[sa.Engine]:
+    """The runtime role, one connection per transaction (several are held open at once)."""
+    engine = sa.create_engine(runtime.urls.app, poolclass=sa.NullPool)
+    yield engine
+    engine.dispose()
+
+
+def _insert(conn: sa.Connection, label: str, tenant: str = T) -> tuple[int, int]:
+    """One audit row of ``tenant`` in ``conn``'s transaction, which must not wait more than
+    2 s for a chain; (chain, seq) as the trigger set them."""
+    conn.execute(SET_TENANT, {"tenant": tenant})
+    conn.execute(sa.text("SET LOCAL lock_timeout = '2s'"))
+    row = conn.execute(_INSERT, {"t": tenant, "i": uuid.uuid4(), "label": label}).one()
+    return int(row.chain), int(row.seq)
+
+
+@contextmanager
+def _holding(app: sa.Engine, count: int) -> Iterator[list[int]]:
+    """``count`` transactions of the tenant, each with an audit row written and left open
+    (so each holds its chain); yields their chains and commits them afterwards."""
+    connections = [app.connect() for _ in range(count)]
+    try:
+        chains = [_insert(conn, f"open-{n}")[0] for n, conn in enumerate(connections)]
+        yield chains
+        for conn in connections:
+            conn.commit()
+    finally:
+        for conn in connections:
+            conn.close()
+
+
+@pytest.fixture(scope="module")
+def other_chain(owner: sa.Engine, app: sa.Engine) -> int:
+    """A chain other than 0 with ROWS rows: while two transactions hold the first two free
+    chains, ROWS transactions one after another all append to the next one."""
+    with _holding(app, 2) as held:
+        assert len(set(held)) == 2
+        found = set()
+        for n in range(ROWS):
+            with app.begin() as conn:
+                found.add(_insert(conn, f"andere-keten-{n}")[0])
+    (number,) = found
+    assert number not in held and number > 0
+    return number
+
+
+def test_a_transaction_held_open_does_not_hold_up_another_of_its_tenant(
+    runtime: Runtime, owner: sa.Engine, app: sa.Engine
+) -> None:
+    """Before migration 0056 the second INSERT waited for the first transaction's COMMIT
+    (here: the lock timeout). Now it takes another chain and commits while the first is
+    still open."""
+    row_label = f"tweede-{uuid.uuid4()}"
+    with _holding(app, 1) as (first,):
+        with app.begin() as conn:
+            second, _ = _insert(conn, row_label)
+        assert second != first
+        with app.begin() as conn:
+            conn.execute(SET_TENANT, {"tenant": T})
+            seen = conn.execute(
+                sa.text("SELECT count(*) FROM audit_log WHERE resource_id = :r"), {"r": row_label}
+            ).scalar_one()
+        assert seen == 1  # committed while the first transaction still holds its chain
+    (report,) = chain.verify(runtime.engine, [T])
+    assert report.ok, report.describe()
+    assert report.rows == report.positions
+
+
+def test_a_transaction_keeps_to_one_chain_and_one_lock(
+    runtime: Runtime, owner: sa.Engine, app: sa.Engine
+) -> None:
+    """All rows of a transaction (several statements, a multi-row INSERT) are appended to the
+    one chain it took first, holding that chain's lock only."""
+    with _holding(app, 1) as (first,), app.begin() as conn:
+        chains = {_insert(conn, f"een-keten-{n}")[0] for n in range(3)}
+        chains |= set(
+            conn.execute(
+                sa.text(
+                    "INSERT INTO audit_log (tenant_id, id, user_id, organisation_id, roles, "
+                    "action, resource_type, allowed, reasons, decision_input) SELECT :t, "
+                    "gen_random_uuid(), 'ketentest', 'ketentest', '{}', 'read', 'casus', false, "
+                    "'{}', '{}' FROM generate_series(1, 4) RETURNING chain"
+                ),
+                {"t": T},
+            ).scalars()
+        )
+        locks = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND pid = pg_backend_pid()"
+            )
+        ).scalar_one()
+    assert len(chains) == 1 and first not in chains
+    assert locks == 1
+    (report,) = chain.verify(runtime.engine, [T])
+    assert report.ok, report.describe()
+
+
+def test_a_transaction_of_two_tenants_keeps_one_chain_of_each(
+    runtime: Runtime, owner: sa.Engine, app: sa.Engine
+) -> None:
+    """The chain a transaction took is remembered per tenant: rows of another tenant in
+    between neither move it nor share it."""
+    with _holding(app, 1) as (first,), app.begin() as conn:
+        ours = _insert(conn, "twee-tenants-1")[0]
+        theirs = _insert(conn, "twee-tenants-2", ZEIST)[0]
+        again = _insert(conn, "twee-tenants-3")[0]
+        theirs_again = _insert(conn, "twee-tenants-4", ZEIST)[0]
+    assert ours == again != first
+    assert theirs == theirs_again == 0  # nobody held Zeist's chain 0
+    for report in chain.verify(runtime.engine, [T, ZEIST]):
+        assert report.ok, report.describe()
+
+
+def test_the_chain_setting_is_only_a_hint(
+    runtime: Runtime, owner: sa.Engine, app: sa.Engine
+) -> None:
+    """A client that names a chain in the transaction's setting cannot append to it without
+    its lock (it waits, here until the lock timeout), nor make a chain beyond the count."""
+    hint = sa.text("SELECT set_config('regietafel.audit_chain.t' || md5(:t), :c, true)")
+    with app.begin() as conn:
+        conn.execute(hint, {"t": T, "c": "30000"})
+        count = conn.execute(sa.text("SELECT audit_chain_count()")).scalar_one()
+        assert 0 <= _insert(conn, "hint-buiten-bereik")[0] < count
+    with _holding(app, 1) as (first,), app.connect() as conn:
+        conn.execute(hint, {"t": T, "c": str(first)})
+        with pytest.raises(sa.exc.OperationalError, match="lock timeout"):
+            _insert(conn, "hint-zonder-slot")
+        conn.rollback()
+    (report,) = chain.verify(runtime.engine, [T])
+    assert report.ok, report.describe()
+    assert max(c.chain for c in report.chains) < count
+
+
+def test_every_chain_verifies_and_is_checkpointed(
+    runtime: Runtime, owner: sa.Engine, other_chain: int
+) -> None:
+    chain.checkpoint(runtime.engine)
+    with owner.begin() as conn:
+        conn.execute(SET_TENANT, {"tenant": T})
+        heads = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT chain, max(seq) FROM audit_log WHERE tenant_id = :t GROUP BY chain"
+                ),
+                {"t": T},
+            ).all()
+        )
+        marks = dict(
+            conn.execute(
+                sa.text(
+                    "SELECT chain, max(seq) FROM audit_checkpoints WHERE tenant_id = :t "
+                    "GROUP BY chain"
+                ),
+                {"t": T},
+            ).all()
+        )
+    assert len(heads) >= 3 and other_chain in heads
+    assert marks == heads
+    (report,) = chain.verify(runtime.engine, [T])
+    assert report.ok, report.describe()
+    assert {c.chain: c.head_seq for c in report.chains} == heads
+    assert {c.chain: c.checkpoint_seq for c in report.chains} == heads
+    assert all(c.rows == c.head_seq for c in report.chains)
+    assert report.chain(other_chain).rows >= ROWS
+
+
+@pytest.mark.parametrize(("case", "statement", "kind", "bad"), CASES)
+def test_verify_names_the_first_bad_row_in_another_chain(
+    runtime: Runtime,
+    owner: sa.Engine,
+    other_chain: int,
+    tamper: Callable[[str], None],
+    capsys: pytest.CaptureFixture[str],
+    case: str,
+    statement: str,
+    kind: str,
+    bad: str,
+) -> None:
+    _tamper_and_verify(runtime, owner, tamper, capsys, other_chain, case, statement, kind, bad)
+
+
+@pytest.mark.parametrize(
+    "move",
+    [
+        "UPDATE audit_log SET chain = 0, seq = seq + 1000000 WHERE tenant_id = :t "
+        "AND chain = {c} AND seq = {k}",
+        "UPDATE audit_log SET chain = {c} + 1000, seq = 1, prev_hash = repeat('0', 64) "
+        "WHERE tenant_id = :t AND chain = {c} AND seq = {k}",
+    ],
+    ids=["to-chain-0", "to-a-new-chain"],
+)
+def test_a_row_moved_to_another_chain_is_detected(
+    runtime: Runtime,
+    owner: sa.Engine,
+    other_chain: int,
+    tamper: Callable[[str], None],
+    move: str,
+) -> None:
+    """The chain number is content: a row moved out of its chain no longer gives its hash
+    (and leaves a gap where it was)."""
+    before = _positions(owner, other_chain)
+    k = max(before) - 2
+    tamper(move.replace("{k}", str(k)).replace("{c}", str(other_chain)))
+    (report,) = chain.verify(runtime.engine, [T])
+    assert report.first_break is not None
+    kinds = {report.first_break.kind}
+    assert kinds <= {"gewijzigd", "ontbreekt"}, report.describe()
+    with owner.begin() as conn:
+        conn.execute(SET_TENANT, {"tenant": T})
+        moved = conn.execute(
+            sa.text(
+                f"SELECT {chain.CANONICAL} AS canonical, a.hash FROM audit_log a "
+                "WHERE a.tenant_id = :t AND a.id = :i"
+            ),
+            {"t": T, "i": before[k]},
+        ).one()
+    assert chain.row_hash(moved.canonical) != moved.hash
+
+
+def test_a_rollback_leaves_no_gap_in_a_chain(
+    runtime: Runtime, owner: sa.Engine, app: sa.Engine
+) -> None:
+    with _holding(app, 1) as (first,):
+        with app.connect() as conn:
+            taken = _insert(conn, "teruggedraaid")
+            conn.rollback()
+        with app.begin() as conn:
+            again = _insert(conn, "na-terugdraaien")
+        assert again == taken and taken[0] != first
+    # A rolled-back savepoint gives up the chain it took (its lock and its setting).
+    with app.connect() as conn:
+        savepoint = conn.begin_nested()
+        taken = _insert(conn, "savepoint-teruggedraaid")
+        savepoint.rollback()
+        with app.begin() as other:
+            assert _insert(other, "na-savepoint") == taken  # free at once, same position
+        assert _insert(conn, "na-savepoint-zelf") == (taken[0], taken[1] + 1)
+        conn.commit()
+    (report,) = chain.verify(runtime.engine, [T])
+    assert report.ok, report.describe()
+    assert report.rows == report.positions
+
+
+def test_chain_zero_keeps_the_canonical_text_of_migration_0013(
+    owner: sa.Engine, other_chain: int
+) -> None:
+    """The hashes of rows written before migration 0056 stay valid: a row of chain 0 has the
+    old canonical text; a row of another chain a different one (its number is in it). The
+    database's function and the verifier's copy agree on every row."""
+    with owner.begin() as conn:
+        conn.execute(SET_TENANT, {"tenant": T})
+        rows = conn.execute(
+            sa.text(
+                f"SELECT a.chain, {CANONICAL_0013} AS old, {chain.CANONICAL} AS new, "
+                "audit_log_canonical(a) AS db FROM audit_log a WHERE a.tenant_id = :t"
+            ),
+            {"t": T},
+        ).all()
+    assert {r.chain for r in rows} >= {0, other_chain}
+    assert all(r.new == r.db for r in rows)
+    assert all((r.old == r.new) == (r.chain == 0) for r in rows)

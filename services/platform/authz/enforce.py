@@ -442,13 +442,14 @@ class Enforcer:
 AUDIT_LOG = AuditEntry.metadata.tables[AuditEntry.__tablename__]
 #: What an audit row holds for a column the enforcer leaves unset: the ORM model's defaults
 #: (NULL where it has none). ``at`` is the database's (the transaction's start); the chain
-#: trigger overwrites ``seq``, ``prev_hash`` and ``hash``.
+#: trigger overwrites ``chain``, ``seq``, ``prev_hash`` and ``hash``.
 _UNSET: dict[str, Any] = {
     **{column.name: None for column in AUDIT_LOG.columns if column.name not in ("at", "id")},
     "roles": [],
     "reasons": [],
     "decision_input": {},
     "seq": 0,
+    "chain": 0,
     "status": "unset",
 }
 

@@ -306,9 +306,10 @@ def _reminder(
 
 
 def verify_audit_chain(deps: ConsumerDeps) -> dict[str, int]:
-    """The periodic audit-chain job: verify every tenant's hash chain (services/authz/
+    """The periodic audit-chain job: verify every tenant's hash chains (services/authz/
     chain.py; a break is logged as an error naming the first bad row), then checkpoint the
-    chain heads. Returns, per tenant with a break, the position of its first bad row."""
+    chain heads. Returns, per tenant with a break, the position of its first bad row (in
+    its chain, which the logged error names)."""
     from services.platform.authz.chain import broken, verify_and_checkpoint
 
     engine = deps.sessions.kw["bind"]

@@ -361,13 +361,14 @@ class UrgentAccess(Base):
 class AuditCheckpoint(Base):
     """A chain head of a tenant's audit log, written by the owner's ``audit_checkpoint()``
     only (the runtime role cannot insert): cutting off the log's tail is detected against it
-    (migration 0013)."""
+    (migration 0013; one per chain of the tenant since migration 0056)."""
 
     __tablename__ = "audit_checkpoints"
 
     tenant_id: Mapped[str] = mapped_column(
         sa.String(16), sa.ForeignKey("tenants.code"), primary_key=True
     )
+    chain: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True, server_default="0")
     seq: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
     hash: Mapped[str] = mapped_column(sa.String(64))
     row_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
@@ -379,14 +380,16 @@ class AuditCheckpoint(Base):
 class AuditEntry(Base):
     """Append-only (a trigger refuses UPDATE, DELETE and TRUNCATE for every role), in the
     shape of Logboek Dataverwerkingen (docs/logboek-dataverwerkingen.md). ``seq``,
-    ``prev_hash`` and ``hash`` are set by the database on insert: a hash chain per tenant
-    (migration 0013, docs/adr/0018-audit-chain.md)."""
+    ``prev_hash`` and ``hash`` are set by the database on insert: hash chains per tenant
+    (migration 0013; several per tenant, ``chain``, since migration 0056;
+    docs/adr/0018-audit-chain.md)."""
 
     __tablename__ = "audit_log"
     __table_args__ = (
         sa.Index("ix_audit_log_casus", "tenant_id", "casus_id", "at"),
         sa.Index("ix_audit_log_subject", "tenant_id", "data_subject_ref", "at"),
-        sa.UniqueConstraint("tenant_id", "seq", name="uq_audit_log_tenant_seq"),
+        sa.UniqueConstraint("tenant_id", "chain", "seq", name="uq_audit_log_tenant_chain_seq"),
+        sa.CheckConstraint("chain >= 0", name="ck_audit_log_chain"),
     )
 
     tenant_id: Mapped[str] = _tenant_pk()
@@ -412,8 +415,10 @@ class AuditEntry(Base):
     request_id: Mapped[str | None] = mapped_column(sa.String(64))
     prev_hash: Mapped[str | None] = mapped_column(sa.String(64))
     hash: Mapped[str | None] = mapped_column(sa.String(64))
-    #: Position in the tenant's chain; set by the chain trigger (a placeholder is replaced).
+    #: Position in the chain; set by the chain trigger (a placeholder is replaced).
     seq: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    #: Which of the tenant's chains the row is in; set by the chain trigger.
+    chain: Mapped[int] = mapped_column(sa.SmallInteger, default=0, server_default="0")
     trace_id: Mapped[str | None] = mapped_column(sa.String(32))
     span_id: Mapped[str | None] = mapped_column(sa.String(16))
     parent_span_id: Mapped[str | None] = mapped_column(sa.String(16))
