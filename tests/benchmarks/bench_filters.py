@@ -84,6 +84,8 @@ def cases() -> list[Case]:
         html(f"html 1 case sort={sort}", f"van=2026-07-24&tot=2026-07-24&sortering={sort}")
         html(f"html old sort={sort}", f"van=2025-08-01&tot=2025-08-31&sortering={sort}")
     html("html 1 day p2", "van=2026-09-14&tot=2026-09-14&na=p25")
+    html("html 1 day oudste", "van=2026-09-14&tot=2026-09-14&sortering=oudste")
+    html("html 2 days", "van=2026-09-14&tot=2026-09-15")
     html("html van/tot groep", "van=2025-01-01&tot=2026-12-31&soort=groep")
     html("html regisseur", f"regisseur={REG}")
     html("html regisseur other", "regisseur=yara-benali")

@@ -262,10 +262,15 @@ def filter_conditions(filters: Filters) -> list[sa.ColumnElement[bool]]:
         conditions.append(Casus.state == filters.fase)
     if filters.soort:
         conditions.append(Casus.kind == filters.soort)
-    if filters.van:
-        conditions.append(Casus.aanmeld_date >= filters.van)
-    if filters.tot:
-        conditions.append(Casus.aanmeld_date <= filters.tot)
+    if filters.van and filters.van == filters.tot:
+        # One day as an equality: the index then gives the day's casussen in created_at
+        # order (a range, even of one day, leaves them to be sorted).
+        conditions.append(Casus.aanmeld_date == filters.van)
+    else:
+        if filters.van:
+            conditions.append(Casus.aanmeld_date >= filters.van)
+        if filters.tot:
+            conditions.append(Casus.aanmeld_date <= filters.tot)
     if filters.regisseur:
         conditions.append(
             sa.exists().where(
