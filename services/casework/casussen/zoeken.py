@@ -251,6 +251,39 @@ def check_filters(filters: Filters) -> None:
         raise DomainValidationError(problems)
 
 
+def filter_conditions(filters: Filters) -> list[sa.ColumnElement[bool]]:
+    """SQL: the casussen that meet the list's filters (the sorting is :func:`_order`'s).
+
+    Each has an index (issue 14): fase ix_casussen_tenant_state_created, soort
+    ix_casussen_tenant_kind_created, van/tot ix_casussen_tenant_aanmeld, regisseur
+    ix_casus_roles_user_active (tenant, user, role, casus)."""
+    conditions: list[sa.ColumnElement[bool]] = []
+    if filters.fase:
+        conditions.append(Casus.state == filters.fase)
+    if filters.soort:
+        conditions.append(Casus.kind == filters.soort)
+    if filters.van and filters.van == filters.tot:
+        # One day as an equality: the index then gives the day's casussen in created_at
+        # order (a range, even of one day, leaves them to be sorted).
+        conditions.append(Casus.aanmeld_date == filters.van)
+    else:
+        if filters.van:
+            conditions.append(Casus.aanmeld_date >= filters.van)
+        if filters.tot:
+            conditions.append(Casus.aanmeld_date <= filters.tot)
+    if filters.regisseur:
+        conditions.append(
+            sa.exists().where(
+                CasusRole.tenant_id == Casus.tenant_id,
+                CasusRole.casus_id == Casus.id,
+                CasusRole.user_id == filters.regisseur,
+                CasusRole.role.in_(REGIE_ROLES),
+                CasusRole.ended_at.is_(None),
+            )
+        )
+    return conditions
+
+
 def find(
     ws: Workspace,
     filters: Filters,
@@ -275,25 +308,7 @@ def find(
         if not re.fullmatch(r"p\d{1,6}", cursor):
             raise DomainValidationError([FieldProblem("cursor", "Ongeldige cursor.")])
         offset = int(cursor[1:])
-    conditions: list[sa.ColumnElement[bool]] = []
-    if filters.fase:
-        conditions.append(Casus.state == filters.fase)
-    if filters.soort:
-        conditions.append(Casus.kind == filters.soort)
-    if filters.van:
-        conditions.append(Casus.aanmeld_date >= filters.van)
-    if filters.tot:
-        conditions.append(Casus.aanmeld_date <= filters.tot)
-    if filters.regisseur:
-        conditions.append(
-            sa.exists().where(
-                CasusRole.tenant_id == Casus.tenant_id,
-                CasusRole.casus_id == Casus.id,
-                CasusRole.user_id == filters.regisseur,
-                CasusRole.role.in_(REGIE_ROLES),
-                CasusRole.ended_at.is_(None),
-            )
-        )
+    conditions = filter_conditions(filters)
     if term is not None:
         conditions.append(_candidates(term))
     fetch = SEARCH_CANDIDATES if term is not None else limit + 1

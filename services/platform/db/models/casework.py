@@ -77,6 +77,10 @@ class Casus(Timestamps, Base):
         sa.Index("ix_casussen_id", "id"),
         # A phase's casussen, newest first (the list sorted by fase; the werkvoorraad).
         sa.Index("ix_casussen_tenant_state_created", "tenant_id", "state", "created_at", "id"),
+        # The list's filters (migration 0060): a kind's casussen newest first, and a range
+        # of aanmelddatums.
+        sa.Index("ix_casussen_tenant_kind_created", "tenant_id", "kind", "created_at", "id"),
+        sa.Index("ix_casussen_tenant_aanmeld", "tenant_id", "aanmeld_date", "created_at", "id"),
     )
 
     tenant_id: Mapped[str] = _tenant_pk()
@@ -139,10 +143,14 @@ class CasusRole(Base):
     __table_args__ = (
         _fk("casussen", "casus_id"),
         sa.Index("ix_casus_roles_casus", "tenant_id", "casus_id"),
+        # Does this user hold this role on this casus (the regisseur filter, the regie
+        # branches of the pre-filter), from the index alone (migration 0060).
         sa.Index(
             "ix_casus_roles_user_active",
             "tenant_id",
             "user_id",
+            "role",
+            "casus_id",
             postgresql_where=sa.text("ended_at IS NULL"),
         ),
     )
