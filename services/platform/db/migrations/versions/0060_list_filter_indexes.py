@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0060"
-down_revision = "0052"
+down_revision = "0056"
 branch_labels = None
 depends_on = None
 
