@@ -15,7 +15,7 @@ With 100,000 casussen in one gemeente three filters of the list read the whole t
   table for the coordinator branch). It is rebuilt as ``(tenant_id, user_id, role,
   casus_id)``, still on the active roles only; it serves everything the old one did.
 
-(Numbered 0060 so that it does not clash with migrations of parallel work; it follows 0052.)
+(Numbered 0060 so that it does not clash with migrations of parallel work; it follows 0056, the audit chains.)
 """
 
 from __future__ import annotations
