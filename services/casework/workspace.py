@@ -105,8 +105,10 @@ class Workspace:
     )
 
     def __post_init__(self) -> None:
-        sa.event.listen(self.session, "after_flush", self._after_flush)
-        sa.event.listen(self.session, "do_orm_execute", self._on_execute)
+        # The session's events reach the workspace through the listeners on the Session
+        # class at the end of this module: a listener added to each session cost ~25 µs
+        # apiece, on every request (issue 14; the Enforcer does the same).
+        self.session.info.setdefault(_WORKSPACES, []).append(self)
 
     def _forget(self) -> None:
         self._casussen.clear()
@@ -539,3 +541,23 @@ def check_version(current: int, expected: int | None) -> None:
         raise VersionRequired
     if expected != current:
         raise VersionMismatch(current)
+
+
+_WORKSPACES = "regietafel.workspaces"
+
+
+def _workspaces(session: Session) -> list[Workspace]:
+    workspaces: list[Workspace] = session.info.get(_WORKSPACES, [])
+    return workspaces
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _on_flush(session: Session, context: Any) -> None:
+    for ws in _workspaces(session):
+        ws._after_flush(session, context)
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _on_orm_execute(state: Any) -> None:
+    for ws in _workspaces(state.session):
+        ws._on_execute(state)

@@ -123,7 +123,8 @@ class Sampler:
 
 
 class BackendCpu:
-    """CPU seconds of the PostgreSQL backends serving the benchmark database (not this one)."""
+    """CPU seconds of the PostgreSQL backends serving this process in the benchmark database
+    (not the admin connection of this meter)."""
 
     def __init__(self, admin_url: str, database: str) -> None:
         self.engine = sa.create_engine(
@@ -136,12 +137,18 @@ class BackendCpu:
         self.pids: list[int] = []
 
     def refresh(self) -> None:
+        # Only this process's backends (application_name ends with its pid, see
+        # services/platform/db/engine.py): on a shared machine other benchmarks use the same
+        # database, and their backends' CPU (or their exit: nan) made ``pg`` meaningless.
         with self.engine.connect() as conn:
             self.pids = [
                 int(r[0])
                 for r in conn.execute(
-                    sa.text("SELECT pid FROM pg_stat_activity WHERE datname = :d"),
-                    {"d": self.database},
+                    sa.text(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = :d"
+                        " AND application_name LIKE :mine"
+                    ),
+                    {"d": self.database, "mine": f"regietafel % {os.getpid()}"},
                 )
             ]
 

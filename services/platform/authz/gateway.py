@@ -94,6 +94,19 @@ class PolicyGateway:
             self._checked_at = now
             return self._engine
 
+    def current_engine(self) -> PolicyEngine | None:
+        """The engine :meth:`engine` would return without reading the database (its policy
+        data checked less than ``refresh_seconds`` ago), or None: then call :meth:`engine`
+        (in a worker thread). Never blocks, so the event loop may ask; a failed check does
+        not move ``_checked_at``, so after one this answers None until a check succeeds. A
+        gateway that answers :meth:`engine` in its own way (a test's double) is always asked."""
+        if type(self).engine is not PolicyGateway.engine:
+            return None
+        engine, checked_at = self._engine, self._checked_at
+        if engine is not None and time.monotonic() - checked_at < self._refresh:
+            return engine
+        return None
+
     def check(self) -> None:
         """Readiness: the engine gives a (deny) decision for an empty request."""
         engine = self.engine()

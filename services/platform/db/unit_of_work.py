@@ -11,9 +11,33 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 SET_TENANT = sa.text("SELECT set_config('pga.tenant_id', :tenant, true)")
+
+_TENANT = "regietafel.tenant"
+
+
+def bind_tenant(session: Session, tenant_id: str) -> None:
+    """Bind ``session`` to ``tenant_id``: each transaction of the session sets the tenant on
+    its connection the moment it takes one (``after_begin``, below), before the statement
+    that made it take the connection. So the tenant is set before any query, also when the
+    connection is taken late (a request's workspace opened without I/O, issue 14), and again
+    for a fresh transaction after a rollback."""
+    if not tenant_id:
+        raise ValueError("a tenant is required for a tenant transaction")
+    session.info[_TENANT] = tenant_id
+
+
+@sa.event.listens_for(Session, "after_begin")
+def _set_tenant(
+    session: Session, transaction: SessionTransaction, connection: sa.Connection
+) -> None:
+    # One listener on the Session class (a listener per session costs ~25 µs to add); a
+    # savepoint shares its transaction's connection, whose tenant is already set.
+    tenant = session.info.get(_TENANT)
+    if tenant is not None and not transaction.nested:
+        connection.execute(SET_TENANT, {"tenant": tenant})
 
 
 @contextmanager

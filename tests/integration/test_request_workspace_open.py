@@ -1,0 +1,126 @@
+"""A request's workspace opens without I/O when the policy engine is current (issue 14): the
+handler's first statement takes the connection and sets the tenant before it runs. That path
+answers and audits exactly as the one that opens in a worker thread (the tenant set at once),
+and the tenant is on the connection before any statement of the request."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from factories import aanmelden
+from litestar import Litestar
+from litestar.testing import TestClient
+from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
+
+from services.casework.unit_of_work import UnitOfWork
+from services.platform.authz.gateway import PolicyGateway
+from services.platform.db.models import AuditEntry
+from services.platform.db.unit_of_work import tenant_transaction
+from services.runtime import Runtime
+
+Headers = Callable[[str, str], dict[str, str]]
+T = ZEIST
+#: What an audit row says about the decision (not when, its id, chain or trace).
+DECIDED = (
+    "user_id",
+    "organisation_id",
+    "roles",
+    "action",
+    "resource_type",
+    "resource_id",
+    "casus_id",
+    "purpose",
+    "legal_basis",
+    "allowed",
+    "policy_revision",
+    "data_revision",
+    "reasons",
+    "processing_activity",
+    "data_subject_ref",
+)
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Per opened unit of work: whether it took its connection at once."""
+    seen: list[bool] = []
+    real = UnitOfWork.open
+
+    def open_(self: UnitOfWork, **kw: Any) -> Any:
+        seen.append(kw.get("connect", True))
+        return real(self, **kw)
+
+    monkeypatch.setattr(UnitOfWork, "open", open_)
+    return seen
+
+
+def _reads(runtime: Runtime, casus_id: uuid.UUID) -> list[dict[str, Any]]:
+    with tenant_transaction(runtime.sessions, T) as session:
+        rows = session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.casus_id == casus_id, AuditEntry.action == "read")
+            .order_by(AuditEntry.seq)
+        ).all()
+        return [{name: getattr(row, name) for name in DECIDED} for row in rows]
+
+
+@pytest.mark.parametrize("doel", [None, "opschaling"], ids=["own-purpose", "other-purpose"])
+def test_opened_without_io_answers_and_audits_as_opened_in_a_thread(
+    runtime: Runtime,
+    client: TestClient[Litestar],
+    token_for: Headers,
+    opened: list[bool],
+    monkeypatch: pytest.MonkeyPatch,
+    doel: str | None,
+) -> None:
+    casus_id = uuid.UUID(aanmelden(client, token_for(T, ZEIST_WIJKAGENT), "Opening"))
+    path = f"/api/v1/casussen/{casus_id}" + (f"?doel={doel}" if doel else "")
+    headers = token_for(T, ZEIST_PGA_EXPERT)
+    runtime.casework.gateway.engine()  # current: the next request opens without I/O
+    opened.clear()
+    fast = client.get(path, headers=headers)
+    assert opened == [False]
+    monkeypatch.setattr(PolicyGateway, "current_engine", lambda self: None)
+    slow = client.get(path, headers=headers)
+    assert opened == [False, True]
+    assert fast.status_code == slow.status_code
+    assert fast.json() == slow.json()
+    assert fast.headers.get("etag") == slow.headers.get("etag")
+    reads = _reads(runtime, casus_id)
+    assert len(reads) >= 2
+    assert reads[-2] == reads[-1]
+
+
+def test_the_tenant_is_set_before_the_first_statement_of_the_request(
+    runtime: Runtime, client: TestClient[Litestar], token_for: Headers, opened: list[bool]
+) -> None:
+    casus_id = uuid.UUID(aanmelden(client, token_for(T, ZEIST_WIJKAGENT), "Tenant eerst"))
+    headers = token_for(T, ZEIST_PGA_EXPERT)
+    runtime.casework.gateway.engine()
+    seen: list[tuple[int, int, str, Any]] = []
+
+    def record(conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append(
+            (threading.get_ident(), id(conn.connection.dbapi_connection), statement, parameters)
+        )
+
+    opened.clear()
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
+    try:
+        response = client.get(f"/api/v1/casussen/{casus_id}", headers=headers)
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
+    assert response.status_code == 200, response.text
+    assert opened == [False]
+    # The request's connection: the one that read the casus; all its statements, in order.
+    thread, connection = next((t, c) for t, c, s, _ in seen if "FROM casussen" in s)
+    mine = [(s, p) for t, c, s, p in seen if c == connection]
+    assert "set_config('pga.tenant_id'" in mine[0][0], mine
+    assert mine[0][1] == {"tenant": T}
+    assert sum("set_config" in s for s, _ in mine) == 1
+    assert any(t == thread for t, c, s, _ in seen if "set_config" in s and c == connection)
