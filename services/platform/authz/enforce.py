@@ -17,6 +17,7 @@ in the transaction writes them first (autoflush did).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -453,27 +454,63 @@ _UNSET: dict[str, Any] = {
 }
 
 
-#: RETURNING makes SQLAlchemy send the rows as one statement of many VALUES (insertmanyvalues)
-#: with psycopg 3; without it they would go as an executemany, one statement per row.
-_INSERT = sa.insert(AUDIT_LOG).returning(AUDIT_LOG.c.seq)
+#: The columns an INSERT names (all but ``at``, the database's: the transaction's start).
+_COLUMNS: tuple[str, ...] = tuple(c.name for c in AUDIT_LOG.columns if c.name != "at")
+_UUID_COLUMNS: frozenset[str] = frozenset(
+    c.name for c in AUDIT_LOG.columns if isinstance(c.type, sa.Uuid)
+)
+_BINARY_COLUMNS: frozenset[str] = frozenset(
+    c.name for c in AUDIT_LOG.columns if isinstance(c.type, sa.LargeBinary)
+)
+_NAMES = ", ".join(_COLUMNS)
+#: All rows of one INSERT in one jsonb parameter (issue 14): a statement of many VALUES
+#: (1,250 parameters for a page of 50) was too long for psycopg's statement cache and was
+#: parsed again on every request (a third of the list page's CPU), and PostgreSQL parsed and
+#: planned it anew. This statement is short and always the same (prepared), its rows go in
+#: the order given (``ORDER BY`` the ordinality: the chain follows it), and each value is
+#: converted to its column's type by PostgreSQL as a bound parameter was (a too long text
+#: fails the same way).
+_INSERT = sa.text(
+    f"INSERT INTO {AUDIT_LOG.name} ({_NAMES}) "
+    f"SELECT {_NAMES} FROM jsonb_populate_recordset(NULL::{AUDIT_LOG.name}, "
+    "CAST(:rows AS jsonb)) WITH ORDINALITY AS r ORDER BY r.ordinality"
+)
+
+
+def _json_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """``row`` (an audit row with every column of ``_COLUMNS``) as JSON values: ids as
+    text, bytes in PostgreSQL's hex form; the rest is JSON already (as it was for the
+    ``decision_input`` parameter)."""
+    out = {name: row[name] for name in _COLUMNS}
+    for name in _UUID_COLUMNS:
+        value = out.get(name)
+        if value is not None:
+            out[name] = str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+    for name in _BINARY_COLUMNS:
+        value = out.get(name)
+        if value is not None:
+            out[name] = "\\x" + bytes(value).hex()
+    return out
 
 
 def insert_audit_rows(session: Session, rows: Sequence[Mapping[str, Any]], tenant: str) -> None:
-    """Insert ``rows`` in one Core INSERT per tenant (insertmanyvalues: one statement of
-    many VALUES), in the order given within a tenant and tenants in code order. Row-level
-    security binds ``audit_log`` to the transaction's tenant: a row of another tenant than
-    ``tenant`` (the transaction's) is written with that tenant set, and ``tenant`` is set
-    again afterwards. Pending ORM changes are flushed first, under the transaction's tenant."""
+    """Insert ``rows`` in one INSERT per tenant (one jsonb parameter: ``_INSERT``), in the
+    order given within a tenant and tenants in code order. Row-level security binds
+    ``audit_log`` to the transaction's tenant: a row of another tenant than ``tenant`` (the
+    transaction's) is written with that tenant set, and ``tenant`` is set again afterwards.
+    Pending ORM changes are flushed first, under the transaction's tenant."""
     by_tenant: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        by_tenant.setdefault(row["tenant_id"], []).append(_UNSET | dict(row) | {"id": uuid.uuid4()})
+        by_tenant.setdefault(row["tenant_id"], []).append(
+            _json_row(_UNSET | dict(row) | {"id": uuid.uuid4()})
+        )
     session.flush()
     switched = False
     for code in sorted(by_tenant):
         if code != tenant or switched:
             session.execute(SET_TENANT, {"tenant": code})
             switched = code != tenant
-        session.execute(_INSERT, by_tenant[code])
+        session.execute(_INSERT, {"rows": json.dumps(by_tenant[code])})
     if switched:
         session.execute(SET_TENANT, {"tenant": tenant})
 
