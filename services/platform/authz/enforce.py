@@ -241,9 +241,58 @@ class Enforcer:
         # One record per resource: its own input, not the whole page on every row (the
         # shared subject and context masked once for the page).
         records = make_decision_records(self.engine, inputs, decisions)
-        for target, decision, record in zip(targets, decisions, records, strict=True):
-            self._audit(action, context, target, decision.allow, decision, record)
+        self._audit_page(action, context, targets, decisions, records)
         return decisions
+
+    def _audit_page(
+        self,
+        action: str,
+        context: Mapping[str, Any],
+        targets: Sequence[Target],
+        decisions: Sequence[Decision],
+        records: Sequence[DecisionRecord],
+    ) -> None:
+        """The rows :meth:`_audit` records for each decision of a page, equal to them
+        (tests/integration/test_audit_page_rows.py), built with what the rows share worked
+        out once: who, the purpose, the trace, and per decision object (the decision cache
+        answers equal resources with the same one) its status, legal basis and reasons."""
+        entry = self._entry_common(action, context, self.principal.tenant)
+        claimed = context.get("legal_basis")
+        claimed_basis = claimed if isinstance(claimed, str) else None
+        # Per decision object, kept with it (so its id is not reused meanwhile).
+        by_decision: dict[int, tuple[Decision, dict[str, Any]]] = {}
+        for target, decision, record in zip(targets, decisions, records, strict=True):
+            known = by_decision.get(id(decision))
+            if known is None:
+                allowed = decision.allow
+                known = by_decision[id(decision)] = (
+                    decision,
+                    {
+                        "allowed": allowed,
+                        "status": "ok" if allowed else "unset",
+                        "legal_basis": legal_basis_for(
+                            allowed,
+                            {reason.code for reason in decision.allowed_by},
+                            claimed_basis,
+                            entry["processing_activity"],
+                        ),
+                        "reasons": sorted(decision.codes),
+                    },
+                )
+            outcome = known[1]
+            self._write(
+                entry
+                | self._entry_target(target, self.principal.tenant)
+                | outcome
+                | {
+                    "roles": list(entry["roles"]),
+                    "reasons": list(outcome["reasons"]),
+                    "decision_id": record.decision_id,
+                    "policy_revision": record.policy_revision,
+                    "data_revision": record.data_revision,
+                    "decision_input": dict(record.masked_input),
+                }
+            )
 
     def decide_count(
         self,
@@ -360,25 +409,35 @@ class Enforcer:
         """Who did what to which resource for which purpose, in which trace, about whom:
         every audit row's first half (docs/logboek-dataverwerkingen.md)."""
         tenant = tenant_id or self.principal.tenant
+        return self._entry_common(action, context, tenant) | self._entry_target(target, tenant)
+
+    def _entry_common(self, action: str, context: Mapping[str, Any], tenant: str) -> dict[str, Any]:
+        """The part of :meth:`_entry` that is the same for every target of a request."""
         trace = current_trace()
         purpose = context.get("purpose")
-        subject = self.subjects.columns(tenant, self._subject(target)) if self.subjects else {}
         return {
             "tenant_id": tenant,
             "user_id": self.principal.user_id,
             "organisation_id": self.principal.organisation,
             "roles": sorted(self.principal.roles),
             "action": action,
-            "resource_type": target.resource_type,
-            "resource_id": target.resource_id,
-            "casus_id": target.casus_id,
-            "purpose": context.get("purpose"),
+            "purpose": purpose,
             "legal_basis": context.get("legal_basis"),
             "request_id": request_id_var.get(),
             "trace_id": trace.trace_id,
-            "span_id": new_span_id(),
             "parent_span_id": trace.span_id,
             "processing_activity": activity_code(purpose if isinstance(purpose, str) else None),
+        }
+
+    def _entry_target(self, target: Target, tenant: str) -> dict[str, Any]:
+        """The part of :meth:`_entry` of one target: the resource, the row's own span and
+        the data subject."""
+        subject = self.subjects.columns(tenant, self._subject(target)) if self.subjects else {}
+        return {
+            "resource_type": target.resource_type,
+            "resource_id": target.resource_id,
+            "casus_id": target.casus_id,
+            "span_id": new_span_id(),
             **subject,
         }
 
