@@ -536,6 +536,11 @@ _INSERT = sa.text(
 )
 
 
+#: ``json.dumps`` without the spaces and the check for cycles (rows are trees of plain
+#: values); the same JSON values, so the same jsonb.
+_ENCODE = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+
+
 def _json_row(row: Mapping[str, Any]) -> dict[str, Any]:
     """``row`` (an audit row with every column of ``_COLUMNS``) as JSON values: ids as
     text, bytes in PostgreSQL's hex form; the rest is JSON already (as it was for the
@@ -569,7 +574,7 @@ def insert_audit_rows(session: Session, rows: Sequence[Mapping[str, Any]], tenan
         if code != tenant or switched:
             session.execute(SET_TENANT, {"tenant": code})
             switched = code != tenant
-        session.execute(_INSERT, {"rows": json.dumps(by_tenant[code])})
+        session.execute(_INSERT, {"rows": _ENCODE(by_tenant[code])})
     if switched:
         session.execute(SET_TENANT, {"tenant": tenant})
 
