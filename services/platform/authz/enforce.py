@@ -523,12 +523,11 @@ _BINARY_COLUMNS: frozenset[str] = frozenset(
 )
 _NAMES = ", ".join(_COLUMNS)
 #: All rows of one INSERT in one jsonb parameter (issue 14): a statement of many VALUES
-#: (1,250 parameters for a page of 50) was too long for psycopg's statement cache and was
-#: parsed again on every request (a third of the list page's CPU), and PostgreSQL parsed and
-#: planned it anew. This statement is short and always the same (prepared), its rows go in
-#: the order given (``ORDER BY`` the ordinality: the chain follows it), and each value is
-#: converted to its column's type by PostgreSQL as a bound parameter was (a too long text
-#: fails the same way).
+#: (1,450 parameters for a page of 50) was too long for psycopg's statement cache and was
+#: parsed again on every request (about a third of the list page's CPU in the app). This
+#: statement is short and always the same, its rows go in the order given (``ORDER BY`` the
+#: ordinality: the chain follows it), and each value is converted to its column's type by
+#: PostgreSQL as a bound parameter was (a too long text fails the same way).
 _INSERT = sa.text(
     f"INSERT INTO {AUDIT_LOG.name} ({_NAMES}) "
     f"SELECT {_NAMES} FROM jsonb_populate_recordset(NULL::{AUDIT_LOG.name}, "
