@@ -17,7 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from services.casework.casussen.weergave import SUMMARY_OPTIONS, summary_view
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.subjects import persons_with_restriction
-from services.casework.workspace import REGIE_ROLES, Workspace
+from services.casework.workspace import REGIE_ROLES, ListScope, Workspace
 from services.platform.authz.enforce import Target
 from services.platform.db.models import (
     Casus,
@@ -48,18 +48,28 @@ def visible_casus_branches(ws: Workspace) -> list[sa.ColumnElement[bool]]:
     (:attr:`Workspace.list_scope`); the policy then checks the page.
     """
     p = ws.principal
-    scope = ws.list_scope
+    return _branches(ws.list_scope, p.tenant, p.organisation, p.user_id)
+
+
+def _branches(
+    scope: ListScope,
+    tenant: str | sa.BindParameter[str],
+    organisation: str | sa.BindParameter[str],
+    user_id: str | sa.BindParameter[str],
+) -> list[sa.ColumnElement[bool]]:
+    """:func:`visible_casus_branches` for a subject given by values, or by bound parameters
+    (a statement made once and executed for every subject of ``scope``: :func:`_page_query`)."""
 
     def of_kind(kinds: frozenset[str], condition: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
         if not kinds:
             return sa.false()
         return sa.and_(Casus.kind.in_(sorted(kinds)), condition)
 
-    own_tenant = Casus.tenant_id == p.tenant
+    own_tenant = Casus.tenant_id == tenant
     participates = sa.exists().where(
         CasusParticipant.tenant_id == Casus.tenant_id,
         CasusParticipant.casus_id == Casus.id,
-        CasusParticipant.organisation_id == p.organisation,
+        CasusParticipant.organisation_id == organisation,
         CasusParticipant.active,
     )
 
@@ -67,7 +77,7 @@ def visible_casus_branches(ws: Workspace) -> list[sa.ColumnElement[bool]]:
         return sa.exists().where(
             CasusRole.tenant_id == Casus.tenant_id,
             CasusRole.casus_id == Casus.id,
-            CasusRole.user_id == p.user_id,
+            CasusRole.user_id == user_id,
             CasusRole.role.in_(roles),
             CasusRole.ended_at.is_(None),
         )
@@ -75,16 +85,85 @@ def visible_casus_branches(ws: Workspace) -> list[sa.ColumnElement[bool]]:
     shared = sa.exists().where(
         CasusShare.tenant_id == Casus.tenant_id,
         CasusShare.casus_id == Casus.id,
-        CasusShare.shared_with_tenant == p.tenant,
+        CasusShare.shared_with_tenant == tenant,
     )
     branches = [
         (scope.tenant_wide, own_tenant),
         (scope.participation, sa.and_(own_tenant, participates)),
         (scope.regie, sa.and_(own_tenant, holds(*REGIE_ROLES))),
         (scope.coordinator, sa.and_(own_tenant, holds("uitvoeringscoordinator"))),
-        (scope.shared, sa.and_(Casus.tenant_id != p.tenant, shared)),
+        (scope.shared, sa.and_(Casus.tenant_id != tenant, shared)),
     ]
     return [of_kind(kinds, condition) for kinds, condition in branches if kinds]
+
+
+#: The page statements of :func:`list_casussen`, made once per list scope and filter shape
+#: (issue 14: making the statement and its cache key cost about a millisecond per request).
+#: Few: the scope follows the subject's roles. Plain dict; two threads that make the same
+#: statement at once both make an equal one.
+_PAGE_QUERIES: dict[tuple[ListScope, bool, bool, bool], sa.Select[Casus] | None] = {}
+_PAGE_QUERIES_MAX = 256
+
+
+def _page_query(scope: ListScope, fase: bool, soort: bool, cursor: bool) -> sa.Select[Casus] | None:
+    """:func:`_make_page_query` for the subjects of ``scope``, who are bound parameters
+    (``vis_tenant``, ``vis_organisation``, ``vis_user``), made once (``_PAGE_QUERIES``)."""
+    key = (scope, fase, soort, cursor)
+    if key in _PAGE_QUERIES:
+        return _PAGE_QUERIES[key]
+    branches = _branches(
+        scope,
+        sa.bindparam("vis_tenant", type_=Casus.tenant_id.type),
+        sa.bindparam("vis_organisation", type_=CasusParticipant.organisation_id.type),
+        sa.bindparam("vis_user", type_=CasusRole.user_id.type),
+    )
+    query = _make_page_query(branches, fase, soort, cursor)
+    if len(_PAGE_QUERIES) >= _PAGE_QUERIES_MAX:
+        _PAGE_QUERIES.clear()
+    _PAGE_QUERIES[key] = query
+    return query
+
+
+def _make_page_query(
+    branches: list[sa.ColumnElement[bool]], fase: bool, soort: bool, cursor: bool
+) -> sa.Select[Casus] | None:
+    """The statement of a page of :func:`list_casussen` (None: no relation opens a casus),
+    with the page size and the filters used as bound parameters: ``page_size`` (a page and
+    one more), ``fase``, ``soort``, ``cursor_at`` and ``cursor_id``.
+
+    One page per relation that opens casussen (participation, regie, ...), each taken in
+    (created_at, id) order from ix_casussen_tenant_created so PostgreSQL stops after a page,
+    then merged: an OR of the relations made it materialise every visible casus and sort
+    them (seconds with 100,000 casussen in the tenant; issue 14)."""
+    if not branches:
+        return None
+    filters: list[sa.ColumnElement[bool]] = []
+    if fase:
+        filters.append(Casus.state == sa.bindparam("fase", type_=Casus.state.type))
+    if soort:
+        filters.append(Casus.kind == sa.bindparam("soort", type_=Casus.kind.type))
+    if cursor:
+        filters.append(
+            sa.tuple_(Casus.created_at, Casus.id)
+            < sa.tuple_(
+                sa.bindparam("cursor_at", type_=Casus.created_at.type),
+                sa.bindparam("cursor_id", type_=Casus.id.type),
+            )
+        )
+    order = (Casus.created_at.desc(), Casus.id.desc())
+    size = sa.bindparam("page_size", type_=sa.Integer)
+    pages = [
+        sa.select(Casus.tenant_id, Casus.id).where(branch, *filters).order_by(*order).limit(size)
+        for branch in branches
+    ]
+    page = (pages[0] if len(pages) == 1 else sa.union(*pages)).subquery()
+    return (
+        sa.select(Casus)
+        .options(*SUMMARY_OPTIONS)
+        .join(page, sa.and_(Casus.tenant_id == page.c.tenant_id, Casus.id == page.c.id))
+        .order_by(*order)
+        .limit(size)
+    )
 
 
 @dataclass(frozen=True)
@@ -102,44 +181,26 @@ def list_casussen(
     limit: int = 25,
     cursor: str | None = None,
 ) -> Page:
-    """Cursor pagination over the pre-filtered casussen, checked page-wise by the policy.
-
-    One page per relation that opens casussen (participation, regie, ...), each taken in
-    (created_at, id) order from ix_casussen_tenant_created so PostgreSQL stops after a page,
-    then merged: an OR of the relations made it materialise every visible casus and sort
-    them (seconds with 100,000 casussen in the tenant; issue 14)."""
-    filters: list[sa.ColumnElement[bool]] = []
+    """Cursor pagination over the pre-filtered casussen (:func:`_make_page_query`), checked
+    page-wise by the policy."""
+    params: dict[str, Any] = {"page_size": limit + 1}
     if fase:
-        filters.append(Casus.state == fase)
+        params["fase"] = fase
     if soort:
-        filters.append(Casus.kind == soort)
+        params["soort"] = soort
     if cursor:
         try:
             at_raw, id_raw = cursor.split("_", 1)
-            at, after_id = dt.datetime.fromisoformat(at_raw), uuid.UUID(id_raw)
+            params["cursor_at"] = dt.datetime.fromisoformat(at_raw)
+            params["cursor_id"] = uuid.UUID(id_raw)
         except ValueError:
             raise DomainValidationError([FieldProblem("cursor", "Ongeldige cursor.")]) from None
-        filters.append(sa.tuple_(Casus.created_at, Casus.id) < sa.tuple_(at, after_id))
-    order = (Casus.created_at.desc(), Casus.id.desc())
-    branches = visible_casus_branches(ws)
-    if not branches:
+    query = _page_query(ws.list_scope, bool(fase), bool(soort), bool(cursor))
+    if query is None:
         return Page([], None)
-    pages = [
-        sa.select(Casus.tenant_id, Casus.id)
-        .where(branch, *filters)
-        .order_by(*order)
-        .limit(limit + 1)
-        for branch in branches
-    ]
-    page = (pages[0] if len(pages) == 1 else sa.union(*pages)).subquery()
-    query = (
-        sa.select(Casus)
-        .options(*SUMMARY_OPTIONS)
-        .join(page, sa.and_(Casus.tenant_id == page.c.tenant_id, Casus.id == page.c.id))
-        .order_by(*order)
-        .limit(limit + 1)
-    )
-    rows = list(ws.session.scalars(query))
+    p = ws.principal
+    params |= {"vis_tenant": p.tenant, "vis_organisation": p.organisation, "vis_user": p.user_id}
+    rows = list(ws.session.scalars(query, params))
     more = len(rows) > limit
     rows = rows[:limit]
     ctx = ws.context(purpose or "casusoverleg")

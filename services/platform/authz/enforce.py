@@ -17,6 +17,7 @@ in the transaction writes them first (autoflush did).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -240,9 +241,58 @@ class Enforcer:
         # One record per resource: its own input, not the whole page on every row (the
         # shared subject and context masked once for the page).
         records = make_decision_records(self.engine, inputs, decisions)
-        for target, decision, record in zip(targets, decisions, records, strict=True):
-            self._audit(action, context, target, decision.allow, decision, record)
+        self._audit_page(action, context, targets, decisions, records)
         return decisions
+
+    def _audit_page(
+        self,
+        action: str,
+        context: Mapping[str, Any],
+        targets: Sequence[Target],
+        decisions: Sequence[Decision],
+        records: Sequence[DecisionRecord],
+    ) -> None:
+        """The rows :meth:`_audit` records for each decision of a page, equal to them
+        (tests/integration/test_audit_page_rows.py), built with what the rows share worked
+        out once: who, the purpose, the trace, and per decision object (the decision cache
+        answers equal resources with the same one) its status, legal basis and reasons."""
+        entry = self._entry_common(action, context, self.principal.tenant)
+        claimed = context.get("legal_basis")
+        claimed_basis = claimed if isinstance(claimed, str) else None
+        # Per decision object, kept with it (so its id is not reused meanwhile).
+        by_decision: dict[int, tuple[Decision, dict[str, Any]]] = {}
+        for target, decision, record in zip(targets, decisions, records, strict=True):
+            known = by_decision.get(id(decision))
+            if known is None:
+                allowed = decision.allow
+                known = by_decision[id(decision)] = (
+                    decision,
+                    {
+                        "allowed": allowed,
+                        "status": "ok" if allowed else "unset",
+                        "legal_basis": legal_basis_for(
+                            allowed,
+                            {reason.code for reason in decision.allowed_by},
+                            claimed_basis,
+                            entry["processing_activity"],
+                        ),
+                        "reasons": sorted(decision.codes),
+                    },
+                )
+            outcome = known[1]
+            self._write(
+                entry
+                | self._entry_target(target, self.principal.tenant)
+                | outcome
+                | {
+                    "roles": list(entry["roles"]),
+                    "reasons": list(outcome["reasons"]),
+                    "decision_id": record.decision_id,
+                    "policy_revision": record.policy_revision,
+                    "data_revision": record.data_revision,
+                    "decision_input": dict(record.masked_input),
+                }
+            )
 
     def decide_count(
         self,
@@ -359,25 +409,35 @@ class Enforcer:
         """Who did what to which resource for which purpose, in which trace, about whom:
         every audit row's first half (docs/logboek-dataverwerkingen.md)."""
         tenant = tenant_id or self.principal.tenant
+        return self._entry_common(action, context, tenant) | self._entry_target(target, tenant)
+
+    def _entry_common(self, action: str, context: Mapping[str, Any], tenant: str) -> dict[str, Any]:
+        """The part of :meth:`_entry` that is the same for every target of a request."""
         trace = current_trace()
         purpose = context.get("purpose")
-        subject = self.subjects.columns(tenant, self._subject(target)) if self.subjects else {}
         return {
             "tenant_id": tenant,
             "user_id": self.principal.user_id,
             "organisation_id": self.principal.organisation,
             "roles": sorted(self.principal.roles),
             "action": action,
-            "resource_type": target.resource_type,
-            "resource_id": target.resource_id,
-            "casus_id": target.casus_id,
-            "purpose": context.get("purpose"),
+            "purpose": purpose,
             "legal_basis": context.get("legal_basis"),
             "request_id": request_id_var.get(),
             "trace_id": trace.trace_id,
-            "span_id": new_span_id(),
             "parent_span_id": trace.span_id,
             "processing_activity": activity_code(purpose if isinstance(purpose, str) else None),
+        }
+
+    def _entry_target(self, target: Target, tenant: str) -> dict[str, Any]:
+        """The part of :meth:`_entry` of one target: the resource, the row's own span and
+        the data subject."""
+        subject = self.subjects.columns(tenant, self._subject(target)) if self.subjects else {}
+        return {
+            "resource_type": target.resource_type,
+            "resource_id": target.resource_id,
+            "casus_id": target.casus_id,
+            "span_id": new_span_id(),
             **subject,
         }
 
@@ -454,27 +514,67 @@ _UNSET: dict[str, Any] = {
 }
 
 
-#: RETURNING makes SQLAlchemy send the rows as one statement of many VALUES (insertmanyvalues)
-#: with psycopg 3; without it they would go as an executemany, one statement per row.
-_INSERT = sa.insert(AUDIT_LOG).returning(AUDIT_LOG.c.seq)
+#: The columns an INSERT names (all but ``at``, the database's: the transaction's start).
+_COLUMNS: tuple[str, ...] = tuple(c.name for c in AUDIT_LOG.columns if c.name != "at")
+_UUID_COLUMNS: frozenset[str] = frozenset(
+    c.name for c in AUDIT_LOG.columns if isinstance(c.type, sa.Uuid)
+)
+_BINARY_COLUMNS: frozenset[str] = frozenset(
+    c.name for c in AUDIT_LOG.columns if isinstance(c.type, sa.LargeBinary)
+)
+_NAMES = ", ".join(_COLUMNS)
+#: All rows of one INSERT in one jsonb parameter (issue 14): a statement of many VALUES
+#: (1,450 parameters for a page of 50) was too long for psycopg's statement cache and was
+#: parsed again on every request (about a third of the list page's CPU in the app). This
+#: statement is short and always the same, its rows go in the order given (``ORDER BY`` the
+#: ordinality: the chain follows it), and each value is converted to its column's type by
+#: PostgreSQL as a bound parameter was (a too long text fails the same way).
+_INSERT = sa.text(
+    f"INSERT INTO {AUDIT_LOG.name} ({_NAMES}) "
+    f"SELECT {_NAMES} FROM jsonb_populate_recordset(NULL::{AUDIT_LOG.name}, "
+    "CAST(:rows AS jsonb)) WITH ORDINALITY AS r ORDER BY r.ordinality"
+)
+
+
+#: ``json.dumps`` without the spaces and the check for cycles (rows are trees of plain
+#: values); the same JSON values, so the same jsonb.
+_ENCODE = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+
+
+def _json_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """``row`` (an audit row with every column of ``_COLUMNS``) as JSON values: ids as
+    text, bytes in PostgreSQL's hex form; the rest is JSON already (as it was for the
+    ``decision_input`` parameter)."""
+    out = {name: row[name] for name in _COLUMNS}
+    for name in _UUID_COLUMNS:
+        value = out.get(name)
+        if value is not None:
+            out[name] = str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+    for name in _BINARY_COLUMNS:
+        value = out.get(name)
+        if value is not None:
+            out[name] = "\\x" + bytes(value).hex()
+    return out
 
 
 def insert_audit_rows(session: Session, rows: Sequence[Mapping[str, Any]], tenant: str) -> None:
-    """Insert ``rows`` in one Core INSERT per tenant (insertmanyvalues: one statement of
-    many VALUES), in the order given within a tenant and tenants in code order. Row-level
-    security binds ``audit_log`` to the transaction's tenant: a row of another tenant than
-    ``tenant`` (the transaction's) is written with that tenant set, and ``tenant`` is set
-    again afterwards. Pending ORM changes are flushed first, under the transaction's tenant."""
+    """Insert ``rows`` in one INSERT per tenant (one jsonb parameter: ``_INSERT``), in the
+    order given within a tenant and tenants in code order. Row-level security binds
+    ``audit_log`` to the transaction's tenant: a row of another tenant than ``tenant`` (the
+    transaction's) is written with that tenant set, and ``tenant`` is set again afterwards.
+    Pending ORM changes are flushed first, under the transaction's tenant."""
     by_tenant: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        by_tenant.setdefault(row["tenant_id"], []).append(_UNSET | dict(row) | {"id": uuid.uuid4()})
+        by_tenant.setdefault(row["tenant_id"], []).append(
+            _json_row(_UNSET | dict(row) | {"id": uuid.uuid4()})
+        )
     session.flush()
     switched = False
     for code in sorted(by_tenant):
         if code != tenant or switched:
             session.execute(SET_TENANT, {"tenant": code})
             switched = code != tenant
-        session.execute(_INSERT, by_tenant[code])
+        session.execute(_INSERT, {"rows": _ENCODE(by_tenant[code])})
     if switched:
         session.execute(SET_TENANT, {"tenant": tenant})
 
