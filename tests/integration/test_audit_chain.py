@@ -278,8 +278,9 @@ def test_the_runtime_role_cannot_write_checkpoints(runtime: Runtime, owner: sa.E
         session.execute(
             sa.text(
                 "INSERT INTO audit_log (tenant_id, id, user_id, organisation_id, roles, action, "
-                "resource_type, allowed, reasons, decision_input, seq, prev_hash, hash) VALUES "
-                "(:t, :i, 'u', 'o', '{}', 'read', 'casus', false, '{}', '{}', 999999, 'x', 'y')"
+                "resource_type, allowed, reasons, decision_input, processing_activity, seq, "
+                "prev_hash, hash) VALUES (:t, :i, 'u', 'o', '{}', 'read', 'casus', false, '{}', "
+                "'{}', 'pga-algemeen', 999999, 'x', 'y')"
             ),
             {"t": T, "i": uuid.uuid4()},
         )
@@ -333,12 +334,13 @@ CANONICAL_0013 = """jsonb_build_array(
   a.prev_hash
 )::text"""
 
-#: A refused row (so the log-wide legal-basis check of test_logboek holds); the trigger
-#: sets chain, seq, prev_hash and hash.
+#: A refused row of the general activity (so the log-wide legal-basis and activity checks of
+#: test_logboek hold); the trigger sets chain, seq, prev_hash and hash.
 _INSERT = sa.text(
     "INSERT INTO audit_log (tenant_id, id, user_id, organisation_id, roles, action, "
-    "resource_type, resource_id, allowed, reasons, decision_input) VALUES "
-    "(:t, :i, 'ketentest', 'ketentest', '{}', 'read', 'casus', :label, false, '{}', '{}') "
+    "resource_type, resource_id, allowed, reasons, decision_input, processing_activity) "
+    "VALUES (:t, :i, 'ketentest', 'ketentest', '{}', 'read', 'casus', :label, false, '{}', "
+    "'{}', 'pga-algemeen') "
     "RETURNING chain, seq"
 )
 
@@ -423,9 +425,10 @@ def test_a_transaction_keeps_to_one_chain_and_one_lock(
             conn.execute(
                 sa.text(
                     "INSERT INTO audit_log (tenant_id, id, user_id, organisation_id, roles, "
-                    "action, resource_type, allowed, reasons, decision_input) SELECT :t, "
-                    "gen_random_uuid(), 'ketentest', 'ketentest', '{}', 'read', 'casus', false, "
-                    "'{}', '{}' FROM generate_series(1, 4) RETURNING chain"
+                    "action, resource_type, allowed, reasons, decision_input, "
+                    "processing_activity) SELECT :t, gen_random_uuid(), 'ketentest', "
+                    "'ketentest', '{}', 'read', 'casus', false, '{}', '{}', 'pga-algemeen' "
+                    "FROM generate_series(1, 4) RETURNING chain"
                 ),
                 {"t": T},
             ).scalars()
