@@ -38,7 +38,7 @@ from tenants.reference import LEEFGEBIED_CATEGORIES
 from .canaries import Canary
 from .changes import Change, ChangeLog, fingerprint
 from .model import CasusRecord, ItemRecord, Subject
-from .oracle import NO_CASEWORK_ROLES, Oracle, View
+from .oracle import NO_CASEWORK_ROLES, Oracle, View, avg_request
 from .probes import PHASE_PURPOSE, Probe
 from .world import World
 
@@ -170,19 +170,24 @@ class Runner:
         s = probe.subject
         bad: dict[str, list[Canary]] = defaultdict(list)
         purposes_of: dict[str, tuple[str, ...]] = {}
+        request = avg_request(probe.route.path)
         for canary in self.world.canaries.found_in(text):
             casus = self.world.casussen[canary.casus_key]
             if self._operator_export(probe, casus):
                 continue
             purposes = probe.purposes or self.default_purposes(probe, casus)
             item = self.items.get(canary.item_key) if canary.item_key else None
-            if not self.oracle.may_see(s, canary, casus, purposes, item):
+            if not self.oracle.may_see(s, canary, casus, purposes, item, request):
                 bad[casus.key].append(canary)
                 purposes_of[casus.key] = purposes
         found = []
         for key, canaries in sorted(bad.items()):
             casus = self.world.casussen[key]
-            parts = Counter(f"{c.origin}[{'+'.join(sorted(c.categories))}]" for c in canaries)
+            parts = Counter(
+                f"{c.origin}{'-beperkt' if self._restricted(c) else ''}"
+                f"[{'+'.join(sorted(c.categories))}]"
+                for c in canaries
+            )
             what = ", ".join(f"{k}x{n}" if n > 1 else k for k, n in sorted(parts.items()))
             found.append(
                 self._finding(
@@ -194,6 +199,10 @@ class Runner:
                 )
             )
         return found
+
+    def _restricted(self, canary: Canary) -> bool:
+        item = self.items.get(canary.item_key) if canary.item_key else None
+        return self.oracle.restricted(canary, self.world.casussen[canary.casus_key], item)
 
     def _view(self, s: Subject, casus: CasusRecord, purposes: Sequence[str]) -> str:
         acc = self.oracle.access(s, casus)
@@ -290,7 +299,13 @@ class Runner:
         for change in changes:
             table = change.table
             casus_id = change.value("id") if table == "casussen" else change.value("casus_id")
-            if casus_id is None and table in ("persons", "household_members", "consents"):
+            if casus_id is None and table in (
+                "persons",
+                "household_members",
+                "consents",
+                "restrictions",  # a person's beperking (art. 18 AVG)
+                "corrections",  # a correction of a person's data (art. 16 AVG)
+            ):
                 person = change.value("id") if table == "persons" else change.value("person_id")
                 casus_id = self.person_casus.get(str(person))
             if casus_id is not None and str(casus_id) in self.by_id:
