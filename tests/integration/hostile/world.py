@@ -6,7 +6,10 @@ two versions, two assessments, outcomes, on an overleg with minutes), a plain pe
 ``B`` made by an organisation that takes part in little (the "non-participated" casus, with
 a doorbreekglas grant of another professional on some), and in Zeist and Zoetermeer a group
 casus ``G`` past step 2 (coordinator, namenlijst, signals, plan) and a casus ``S`` that was
-opgeschaald to the regional bureau. Each bureau has a casus ``R`` of its own.
+opgeschaald to the regional bureau. Each bureau has a casus ``R`` of its own. In Zeist,
+after the opschaling, the pga-expert restricts (beperking, art. 18 AVG) the subject of ``S``
+and a shared ``algemeen`` item of it: their canaries must then show nowhere but in the
+gemeente's own inzage and correctie (oracle.py).
 
 Every free-text and person field carries a canary (see canaries.py). Steps that the current
 policy might refuse although a legitimate user does them (e.g. a receive-only partner
