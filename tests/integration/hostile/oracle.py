@@ -104,6 +104,10 @@ def avg_request(path: str) -> str | None:
     return None
 
 
+#: The overleg lines of a casus in its subject's inzage: briefing, decisions, actions.
+INZAGE_MEETING_FIELDS: Final = frozenset({"overleg.briefing", "verslag.besluit", "verslag.actie"})
+
+
 class View(enum.Enum):
     NONE = "geen"
     FULL = "volledig"
@@ -236,6 +240,36 @@ class Oracle:
         if request == CORRECTIE:
             regie = bool(s.roles & CASEWORK_ROLES) and s.user_id in casus.regisseurs
             return "pga-expert" in s.roles or regie
+        return False
+
+    def inzage_shows(
+        self, s: Subject, canary: Canary, casus: CasusRecord, item: ItemRecord | None
+    ) -> bool:
+        """The inzage (art. 15 AVG) of the subject of ``casus``, by the gemeente's
+        pga-expert (``avg-inzage``): the person's own data, not a casework view, so the
+        convenant masks do not apply; what it holds is services/casework/avg/inzage.py's
+        document: the person (BSN masked), the aanmelding, the items about them that are
+        neither withheld nor ``derden``, the plan versions and the overleg lines. Nothing of
+        household members or of other casus texts."""
+        if s.tenant != casus.tenant or "pga-expert" not in s.roles:
+            return False
+        if self.restricted(canary, casus, item) and not self.restriction_allows(s, casus, INZAGE):
+            return False
+        if canary.origin == "person":
+            return "bsn" not in canary.categories  # shown masked
+        if canary.origin == "casus":
+            return canary.field.startswith("aanmelding.")
+        if canary.origin == "plan":
+            return True
+        if canary.origin == "meeting":
+            return canary.field in INZAGE_MEETING_FIELDS
+        if canary.origin == "item":
+            return (
+                item is not None
+                and not item.withheld
+                and item.category != "derden"
+                and canary.field in ("item.titel", "item.inhoud")
+            )
         return False
 
     def may_see(

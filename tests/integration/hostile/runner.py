@@ -38,7 +38,7 @@ from tenants.reference import LEEFGEBIED_CATEGORIES
 from .canaries import Canary
 from .changes import Change, ChangeLog, fingerprint
 from .model import CasusRecord, ItemRecord, Subject
-from .oracle import NO_CASEWORK_ROLES, Oracle, View, avg_request
+from .oracle import INZAGE, NO_CASEWORK_ROLES, Oracle, View, avg_request
 from .probes import PHASE_PURPOSE, Probe
 from .world import World
 
@@ -144,7 +144,13 @@ class Runner:
             base |= {"monitoring", "verantwoording"}
         elif "overleggen" in path or not probe.route.casus_scoped:
             base |= {"casusoverleg"}
-        base.add(PHASE_PURPOSE.get(casus.phase, "uitvoering"))
+        phase = PHASE_PURPOSE.get(casus.phase, "uitvoering")
+        plan_page = probe.route.web and path.startswith("/casussen/{casus_id}/plan")
+        if plan_page and casus.phase != "archief":
+            # The plan pages name their purpose (services/casework/plan/pages.py PURPOSE),
+            # which every phase but archief allows (policies/codes.rego phase_purposes).
+            return ("plan-van-aanpak",)
+        base.add(phase)
         return tuple(sorted(base))
 
     def _finding(
@@ -177,7 +183,12 @@ class Runner:
                 continue
             purposes = probe.purposes or self.default_purposes(probe, casus)
             item = self.items.get(canary.item_key) if canary.item_key else None
-            if not self.oracle.may_see(s, canary, casus, purposes, item, request):
+            if self.oracle.may_see(s, canary, casus, purposes, item, request):
+                continue
+            # The inzage of a person (the subject of the probe's casus) is that person's own
+            # data, under its own rules (oracle.Oracle.inzage_shows).
+            inzage = request == INZAGE and casus.key == probe.primary
+            if not (inzage and self.oracle.inzage_shows(s, canary, casus, item)):
                 bad[casus.key].append(canary)
                 purposes_of[casus.key] = purposes
         found = []
