@@ -503,9 +503,11 @@ class Generator:
                     yield self.make(route, s, None, "zonder-casus")
                     continue
                 choices = self._param_choices(names[0], s, None)
+                # The restricted persons always; otherwise two values (one next to those).
                 always = [c for c in choices if c.always]
                 rest = [c for c in choices if not c.always]
-                for choice in always + self.rng.sample(rest, min(2, len(rest))):
+                count = min(1 if always else 2, len(rest))
+                for choice in always + self.rng.sample(rest, count):
                     yield self.make(route, s, None, "zonder-casus", {names[0]: choice})
 
 

@@ -10,7 +10,10 @@ users and tenant codes of those. Reads and writes; web forms with a valid CSRF t
 The world is made through the API by legitimate users, with a canary in every free-text and
 person field (canaries.py); the oracle (oracle.py) implements the access matrix of issue 9
 without asking the policy engine; every write is seen through a change log and undone
-(changes.py). See runner.py for what counts as a finding.
+(changes.py). See runner.py for what counts as a finding. The world holds a beperking
+(art. 18 AVG): the subject and an item of a casus shared by opschaling are restricted, and
+their canaries may show only in the owning gemeente's inzage and correctie (oracle.py); the
+person routes (/personen/{id}: the AVG requests) are probed with that person and others.
 
 Deterministic by default (fixed seed, fixed budget). A larger randomised run:
 
