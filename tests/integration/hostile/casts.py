@@ -98,6 +98,9 @@ class Cast:
     group: GroupCast | None = None
     shared_organisations: tuple[str, ...] = ()  # set: also build the opgeschaalde casus S
     urgent_user: str | None = None  # doorbreekglas on B
+    #: Beperking (art. 18 AVG) in the opgeschaalde casus S: its subject and one shared
+    #: ``algemeen`` item are restricted by the pga-expert after the casus was shared.
+    restrict_s: bool = False
 
 
 CASTS: tuple[Cast, ...] = (
@@ -128,6 +131,7 @@ CASTS: tuple[Cast, ...] = (
         ),
         shared_organisations=("reclassering-nederland", "politie-basisteam-zeist"),
         urgent_user=ZEIST_KLANTMANAGER,
+        restrict_s=True,
     ),
     Cast(
         tenant=ZOETERMEER,

@@ -45,6 +45,7 @@ class ItemRecord:
     art9_exception: str | None = None
     beroepsgeheim_ground: str | None = None
     version: int = 1
+    restricted: bool = False  # beperking (art. 18 AVG), read back from ``restrictions``
 
     @property
     def label(self) -> str:
@@ -74,6 +75,8 @@ class CasusRecord:
     consents: list[str] = field(default_factory=list)
     plan_versions: list[int] = field(default_factory=list)
     actors: set[str] = field(default_factory=set)  # user ids that acted on the casus
+    #: The subject person is under a beperking (art. 18 AVG), read back from ``restrictions``.
+    subject_restricted: bool = False
 
     @property
     def person_ids(self) -> list[str]:

@@ -29,6 +29,15 @@ Composite views (everything but an information item and the household list) alwa
 exception (STATUTORY_EXCEPTION). An item of one of those categories needs, besides the
 grant, the art. 9 exception / beroepsgeheim ground recorded when it was shared. The source
 organisation's casework users see their own items, also unshared or withheld.
+
+Beperking (art. 18 AVG, docs/avg.md): a restricted person or item is kept but not processed.
+Its data (the subject's name, birth date, address and BSN; the item's title, body and
+necessity) is shown in no casework view, to nobody: not to the source, the regie, the
+pga-expert, a participant or the tenant a casus was shared with. What policies/avg.rego still
+opens on it is the AVG request itself, and only within the owning gemeente: the inzage
+(``avg-inzage``: its pga-expert) and the correctie (``avg-correctie``: the regie of a casus
+about the person, i.e. a casework user who is its regisseur, or the gemeente's pga-expert).
+There the ordinary masks still apply on top (``restriction_allows`` and ``may_see``).
 """
 
 from __future__ import annotations
@@ -73,6 +82,30 @@ STATUTORY_EXCEPTION: Final[Mapping[str, frozenset[str]]] = {
     "beroepsgeheim": frozenset({"zorg", "jeugdhulp", "veilig-thuis", "jeugdbescherming"}),
 }
 PSEUDONYMISED_MASK: Final = frozenset({"identificerend", "bsn", "derden"})
+
+
+#: The AVG request a route serves (policies/avg.rego): ``inzage`` or ``correctie``.
+INZAGE: Final = "inzage"
+CORRECTIE: Final = "correctie"
+_PERSON_ROUTES: Final = ("/api/v1/personen/{persoon_id}", "/personen/{persoon_id}")
+
+
+def avg_request(path: str) -> str | None:
+    """The AVG request (inzage, correctie) a route path answers, else None. The access logs
+    (toegangslog) hold no person data: not a request that shows restricted data."""
+    if path.startswith(_PERSON_ROUTES):
+        if "/inzage" in path:
+            return INZAGE
+        if path.endswith("/toegangslog"):
+            return None
+        return CORRECTIE  # the AVG page and form, the history, correction and restriction
+    if path == "/api/v1/casussen/{casus_id}/correcties":
+        return CORRECTIE
+    return None
+
+
+#: The overleg lines of a casus in its subject's inzage: briefing, decisions, actions.
+INZAGE_MEETING_FIELDS: Final = frozenset({"overleg.briefing", "verslag.besluit", "verslag.actie"})
 
 
 class View(enum.Enum):
@@ -189,6 +222,56 @@ class Oracle:
             return False
         return self.granted(s, casus, category, purpose)
 
+    @staticmethod
+    def restricted(canary: Canary, casus: CasusRecord, item: ItemRecord | None) -> bool:
+        """The canary is data of a restricted person (the subject) or item (art. 18 AVG)."""
+        if canary.origin == "person":
+            return casus.subject_restricted
+        return canary.origin == "item" and item is not None and item.restricted
+
+    def restriction_allows(self, s: Subject, casus: CasusRecord, request: str | None) -> bool:
+        """Who still sees restricted data (policies/avg.rego): the owning gemeente's
+        pga-expert in an inzage; its pga-expert or the regie of the casus in a correctie.
+        Nobody in a casework view, and nobody of another tenant (a shared casus too)."""
+        if s.tenant != casus.tenant:
+            return False
+        if request == INZAGE:
+            return "pga-expert" in s.roles
+        if request == CORRECTIE:
+            regie = bool(s.roles & CASEWORK_ROLES) and s.user_id in casus.regisseurs
+            return "pga-expert" in s.roles or regie
+        return False
+
+    def inzage_shows(
+        self, s: Subject, canary: Canary, casus: CasusRecord, item: ItemRecord | None
+    ) -> bool:
+        """The inzage (art. 15 AVG) of the subject of ``casus``, by the gemeente's
+        pga-expert (``avg-inzage``): the person's own data, not a casework view, so the
+        convenant masks do not apply; what it holds is services/casework/avg/inzage.py's
+        document: the person (BSN masked), the aanmelding, the items about them that are
+        neither withheld nor ``derden``, the plan versions and the overleg lines. Nothing of
+        household members or of other casus texts."""
+        if s.tenant != casus.tenant or "pga-expert" not in s.roles:
+            return False
+        if self.restricted(canary, casus, item) and not self.restriction_allows(s, casus, INZAGE):
+            return False
+        if canary.origin == "person":
+            return "bsn" not in canary.categories  # shown masked
+        if canary.origin == "casus":
+            return canary.field.startswith("aanmelding.")
+        if canary.origin == "plan":
+            return True
+        if canary.origin == "meeting":
+            return canary.field in INZAGE_MEETING_FIELDS
+        if canary.origin == "item":
+            return (
+                item is not None
+                and not item.withheld
+                and item.category != "derden"
+                and canary.field in ("item.titel", "item.inhoud")
+            )
+        return False
+
     def may_see(
         self,
         s: Subject,
@@ -196,7 +279,11 @@ class Oracle:
         casus: CasusRecord,
         purposes: Iterable[str],
         item: ItemRecord | None = None,
+        request: str | None = None,
     ) -> bool:
+        """``request``: the AVG request the route serves (:func:`avg_request`)."""
+        if self.restricted(canary, casus, item) and not self.restriction_allows(s, casus, request):
+            return False
         acc = self.access(s, casus)
         if acc.view is View.NONE:
             return False

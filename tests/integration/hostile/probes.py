@@ -96,6 +96,8 @@ class ParamChoice:
     targets: tuple[str, ...] = ()
     detail: str = ""
     version: str | None = None
+    #: Probed for every subject in the layer without a casus (not one of a random sample).
+    always: bool = False
 
 
 @dataclass
@@ -139,6 +141,8 @@ class Generator:
                     for i in other.items[:1]
                 ]
             return own or [ParamChoice(str(uuid.uuid4()), (), "onbekend item")]
+        if name == "persoon_id" and casus is None:
+            return self._person_choices(s)
         if name == "persoon_id":
             own = [
                 ParamChoice(p, (), "persoon van de casus")
@@ -223,6 +227,25 @@ class Generator:
         # A parameter this suite does not know yet (a new route): ids from the whole world.
         pool = [c.id for c in self._casussen()] + [i.id for c in self._casussen() for i in c.items]
         return [ParamChoice(self.rng.choice(pool), (), f"{name}: willekeurig id uit de wereld")]
+
+    def _person_choices(self, s: Subject) -> list[ParamChoice]:
+        """Persons for a route about a person (/personen/{id}: the AVG requests): the
+        restricted subjects of the world (always), a subject of the own tenant, of another
+        tenant and an unknown id."""
+        restricted = [
+            ParamChoice(c.subject_person, (c.key,), f"beperkte persoon van {c.key}", always=True)
+            for c in self._casussen()
+            if c.subject_person and c.subject_restricted
+        ]
+        others = [c for c in self._casussen() if c.subject_person and not c.subject_restricted]
+        own = [c for c in others if c.tenant == s.tenant]
+        foreign = [c for c in others if c.tenant != s.tenant]
+        picks = [
+            ParamChoice(str(c.subject_person), (c.key,), f"persoon van {c.key}")
+            for c in (self.rng.choice(own) if own else None, self.rng.choice(foreign))
+            if c is not None
+        ]
+        return [*restricted, *picks, ParamChoice(str(uuid.uuid4()), (), "onbekende persoon")]
 
     def _user_version(self, tenant: str, user: str) -> str:
         return f'"v{self.versions.users.get((tenant, user), 1)}"'
@@ -433,9 +456,18 @@ class Generator:
 
     def focus(self) -> Iterator[Probe]:
         for casus in self._casussen():
-            if casus.label not in ("A", "G"):
+            restricted_ids = {i.id for i in casus.items if i.restricted}
+            if casus.subject_restricted and casus.subject_person:
+                restricted_ids.add(casus.subject_person)
+            restricted = bool(restricted_ids)
+            if casus.label not in ("A", "G") and not restricted:
                 continue
-            people = [s for s in self.world.subjects if s.tenant == casus.tenant]
+            # A casus with a beperking (art. 18 AVG) also for the tenants it was shared with.
+            people = [
+                s
+                for s in self.world.subjects
+                if s.tenant == casus.tenant or (restricted and s.tenant in casus.shared_with)
+            ]
             for route in self.routes:
                 names = [p for p in route.params if p in ("item_id", "persoon_id", "versie")]
                 if not route.casus_scoped or not names:
@@ -444,6 +476,8 @@ class Generator:
                     for choice in self._param_choices(names[0], s, casus):
                         if choice.targets:  # ids of other casussen: the fill layer has those
                             continue
+                        if casus.label not in ("A", "G") and choice.value not in restricted_ids:
+                            continue  # only the restricted person and item of such a casus
                         # Refused web forms render the whole casus page again (slow): a
                         # fifth of them here, the other layers add more.
                         if route.web and self.rng.random() > 1 / 5:
@@ -469,7 +503,11 @@ class Generator:
                     yield self.make(route, s, None, "zonder-casus")
                     continue
                 choices = self._param_choices(names[0], s, None)
-                for choice in self.rng.sample(choices, min(2, len(choices))):
+                # The restricted persons always; otherwise two values (one next to those).
+                always = [c for c in choices if c.always]
+                rest = [c for c in choices if not c.always]
+                count = min(1 if always else 2, len(rest))
+                for choice in always + self.rng.sample(rest, count):
                     yield self.make(route, s, None, "zonder-casus", {names[0]: choice})
 
 

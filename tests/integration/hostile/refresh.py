@@ -31,6 +31,7 @@ def refresh_from_database(world: World, admin: sa.engine.Engine) -> None:
         for c in by_id.values():
             c.participants, c.regisseurs, c.shared_with = set(), set(), set()
             c.coordinator, c.urgent_users, c.actors = None, set(), set()
+            c.subject_restricted = False
             c.member_persons, c.household_persons, c.consents, c.plan_versions = [], [], [], []
         for cid, org in q(
             "SELECT casus_id::text, organisation_id FROM casus_participants "
@@ -66,6 +67,25 @@ def refresh_from_database(world: World, admin: sa.engine.Engine) -> None:
                 item.shared, item.withheld, item.version = shared, withheld, version
                 item.art9_exception, item.beroepsgeheim_ground = art9, ground
                 item.category, item.source_organisation = category, source
+        # Beperking (art. 18 AVG): the active restrictions, in the owning tenant.
+        for (cid,) in q(
+            "SELECT c.id::text FROM restrictions r "
+            "JOIN casussen c ON c.tenant_id = r.tenant_id "
+            "AND c.subject_person_id::text = r.target_id "
+            "WHERE r.target_type = 'persoon' AND r.lifted_at IS NULL "
+            "AND c.id::text = ANY(:ids)"
+        ):
+            by_id[cid].subject_restricted = True
+        for item in items.values():
+            item.restricted = False
+        for (item_id,) in q(
+            "SELECT r.target_id FROM restrictions r "
+            "JOIN information_items i ON i.tenant_id = r.tenant_id AND i.id::text = r.target_id "
+            "WHERE r.target_type = 'item' AND r.lifted_at IS NULL "
+            "AND i.casus_id::text = ANY(:ids)"
+        ):
+            if item_id in items:
+                items[item_id].restricted = True
         for cid, version in q(
             "SELECT casus_id::text, version FROM plan_versions WHERE casus_id::text = ANY(:ids) "
             "ORDER BY version"

@@ -38,7 +38,7 @@ from tenants.reference import LEEFGEBIED_CATEGORIES
 from .canaries import Canary
 from .changes import Change, ChangeLog, fingerprint
 from .model import CasusRecord, ItemRecord, Subject
-from .oracle import NO_CASEWORK_ROLES, Oracle, View
+from .oracle import INZAGE, NO_CASEWORK_ROLES, Oracle, View, avg_request
 from .probes import PHASE_PURPOSE, Probe
 from .world import World
 
@@ -144,7 +144,13 @@ class Runner:
             base |= {"monitoring", "verantwoording"}
         elif "overleggen" in path or not probe.route.casus_scoped:
             base |= {"casusoverleg"}
-        base.add(PHASE_PURPOSE.get(casus.phase, "uitvoering"))
+        phase = PHASE_PURPOSE.get(casus.phase, "uitvoering")
+        plan_page = probe.route.web and path.startswith("/casussen/{casus_id}/plan")
+        if plan_page and casus.phase != "archief":
+            # The plan pages name their purpose (services/casework/plan/pages.py PURPOSE),
+            # which every phase but archief allows (policies/codes.rego phase_purposes).
+            return ("plan-van-aanpak",)
+        base.add(phase)
         return tuple(sorted(base))
 
     def _finding(
@@ -170,19 +176,29 @@ class Runner:
         s = probe.subject
         bad: dict[str, list[Canary]] = defaultdict(list)
         purposes_of: dict[str, tuple[str, ...]] = {}
+        request = avg_request(probe.route.path)
         for canary in self.world.canaries.found_in(text):
             casus = self.world.casussen[canary.casus_key]
             if self._operator_export(probe, casus):
                 continue
             purposes = probe.purposes or self.default_purposes(probe, casus)
             item = self.items.get(canary.item_key) if canary.item_key else None
-            if not self.oracle.may_see(s, canary, casus, purposes, item):
+            if self.oracle.may_see(s, canary, casus, purposes, item, request):
+                continue
+            # The inzage of a person (the subject of the probe's casus) is that person's own
+            # data, under its own rules (oracle.Oracle.inzage_shows).
+            inzage = request == INZAGE and casus.key == probe.primary
+            if not (inzage and self.oracle.inzage_shows(s, canary, casus, item)):
                 bad[casus.key].append(canary)
                 purposes_of[casus.key] = purposes
         found = []
         for key, canaries in sorted(bad.items()):
             casus = self.world.casussen[key]
-            parts = Counter(f"{c.origin}[{'+'.join(sorted(c.categories))}]" for c in canaries)
+            parts = Counter(
+                f"{c.origin}{'-beperkt' if self._restricted(c) else ''}"
+                f"[{'+'.join(sorted(c.categories))}]"
+                for c in canaries
+            )
             what = ", ".join(f"{k}x{n}" if n > 1 else k for k, n in sorted(parts.items()))
             found.append(
                 self._finding(
@@ -194,6 +210,10 @@ class Runner:
                 )
             )
         return found
+
+    def _restricted(self, canary: Canary) -> bool:
+        item = self.items.get(canary.item_key) if canary.item_key else None
+        return self.oracle.restricted(canary, self.world.casussen[canary.casus_key], item)
 
     def _view(self, s: Subject, casus: CasusRecord, purposes: Sequence[str]) -> str:
         acc = self.oracle.access(s, casus)
@@ -290,7 +310,13 @@ class Runner:
         for change in changes:
             table = change.table
             casus_id = change.value("id") if table == "casussen" else change.value("casus_id")
-            if casus_id is None and table in ("persons", "household_members", "consents"):
+            if casus_id is None and table in (
+                "persons",
+                "household_members",
+                "consents",
+                "restrictions",  # a person's beperking (art. 18 AVG)
+                "corrections",  # a correction of a person's data (art. 16 AVG)
+            ):
                 person = change.value("id") if table == "persons" else change.value("person_id")
                 casus_id = self.person_casus.get(str(person))
             if casus_id is not None and str(casus_id) in self.by_id:

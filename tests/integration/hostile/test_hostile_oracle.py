@@ -33,7 +33,7 @@ from tenants.manifest import load_all
 
 from .canaries import Canary
 from .model import CasusRecord, ItemRecord, Subject
-from .oracle import Oracle, View
+from .oracle import CORRECTIE, INZAGE, Oracle, View, avg_request
 from .subjects import manifest_subjects, manifests_by_code
 
 MANIFESTS = manifests_by_code(load_all(TEST_MANIFESTS_DIR))
@@ -207,3 +207,35 @@ def test_canaries_are_found_in_json_and_html_and_only_there() -> None:
     found = {c.field for c in reg.found_in(page + born.strftime("%Y") + " " + born.isoformat())}
     assert found == {"tekst", "persoon.bsn", "geboortedatum"}
     assert not reg.found_in(f"1{bsn} {bsn}0 ******{bsn[-3:]} zq{token[2:-1]}")
+
+
+def test_a_restriction_hides_the_person_and_the_item_from_every_casework_view() -> None:
+    """Beperking (art. 18 AVG): the owning gemeente's pga-expert still sees the data in an
+    inzage, the regie and pga-expert in a correctie; nobody else, nowhere else, and nobody of
+    the tenant the casus was shared with (policies/avg.rego)."""
+    item = ItemRecord("i1", "1", f"{ZEIST}/A", "algemeen", "politie-basisteam-zeist", True)
+    casus = zeist_casus(items=[item])
+    name, text = canary({"identificerend"}, "person"), canary({"algemeen"}, "item", "i1")
+    everyone = [
+        who(f"{ZEIST}/{u}")
+        for u in (ZEIST_CASUSREGISSEUR, ZEIST_WIJKAGENT, ZEIST_PGA_EXPERT, ZEIST_ADVISEUR)
+    ] + [who(f"{REGIO_UTRECHT}/{REGIO_UTRECHT_PGA_EXPERT}")]
+    expert, regisseur = who(f"{ZEIST}/{ZEIST_PGA_EXPERT}"), who(f"{ZEIST}/{ZEIST_CASUSREGISSEUR}")
+    purposes = ["uitvoering", "inzage"]
+    # Unrestricted, the regisseur and the source see both.
+    assert ORACLE.may_see(regisseur, name, casus, purposes)
+    assert ORACLE.may_see(who(f"{ZEIST}/{ZEIST_WIJKAGENT}"), text, casus, purposes, item)
+    casus.subject_restricted, item.restricted = True, True
+    for s in everyone:
+        for request in (None, INZAGE, CORRECTIE):
+            rule = {None: False, INZAGE: s == expert, CORRECTIE: s in (expert, regisseur)}
+            allowed = rule[request]
+            assert ORACLE.may_see(s, name, casus, purposes, None, request) == allowed, (s, request)
+            seen = ORACLE.may_see(s, text, casus, purposes, item, request)
+            assert not seen or allowed, (s, request)
+    # Data of others in the casus (casus text, household members) is not restricted.
+    assert ORACLE.may_see(regisseur, canary({"algemeen"}), casus, purposes)
+    assert avg_request("/api/v1/personen/{persoon_id}/inzage/html") == INZAGE
+    assert avg_request("/personen/{persoon_id}/avg") == CORRECTIE
+    assert avg_request("/api/v1/personen/{persoon_id}/toegangslog") is None
+    assert avg_request("/api/v1/casussen/{casus_id}") is None

@@ -10,7 +10,10 @@ users and tenant codes of those. Reads and writes; web forms with a valid CSRF t
 The world is made through the API by legitimate users, with a canary in every free-text and
 person field (canaries.py); the oracle (oracle.py) implements the access matrix of issue 9
 without asking the policy engine; every write is seen through a change log and undone
-(changes.py). See runner.py for what counts as a finding.
+(changes.py). See runner.py for what counts as a finding. The world holds a beperking
+(art. 18 AVG): the subject and an item of a casus shared by opschaling are restricted, and
+their canaries may show only in the owning gemeente's inzage and correctie (oracle.py); the
+person routes (/personen/{id}: the AVG requests) are probed with that person and others.
 
 Deterministic by default (fixed seed, fixed budget). A larger randomised run:
 
@@ -75,6 +78,18 @@ def test_the_world_and_the_route_table_cover_what_the_suite_promises(hostile: Ho
     items = [i for c in world.casussen.values() for i in c.items]
     assert any(i.withheld for i in items) and any(not i.shared for i in items)
     assert any(c.shared_with for c in world.casussen.values())
+    # Beperking (art. 18 AVG): a restricted subject and a restricted shared item, in a casus
+    # shared by opschaling, probed through its casus and through the person's AVG routes.
+    restricted = [c for c in world.casussen.values() if c.subject_restricted]
+    assert any(c.shared_with for c in restricted), "a beperking in an opgeschaalde casus"
+    assert any(i.restricted and i.shared for c in restricted for i in c.items)
+    assert any(p.detail.startswith("beperkte persoon") for p in hostile.probes)
+    assert any(
+        p.id_class == "gedeeld-met-eigen-tenant" and p.targets[0] == c.key
+        for c in restricted
+        for p in hostile.probes
+        if p.targets
+    )
 
 
 @pytest.mark.parametrize("shard", range(SHARDS))

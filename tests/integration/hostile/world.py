@@ -6,7 +6,10 @@ two versions, two assessments, outcomes, on an overleg with minutes), a plain pe
 ``B`` made by an organisation that takes part in little (the "non-participated" casus, with
 a doorbreekglas grant of another professional on some), and in Zeist and Zoetermeer a group
 casus ``G`` past step 2 (coordinator, namenlijst, signals, plan) and a casus ``S`` that was
-opgeschaald to the regional bureau. Each bureau has a casus ``R`` of its own.
+opgeschaald to the regional bureau. Each bureau has a casus ``R`` of its own. In Zeist,
+after the opschaling, the pga-expert restricts (beperking, art. 18 AVG) the subject of ``S``
+and a shared ``algemeen`` item of it: their canaries must then show nowhere but in the
+gemeente's own inzage and correctie (oracle.py).
 
 Every free-text and person field carries a canary (see canaries.py). Steps that the current
 policy might refuse although a legitimate user does them (e.g. a receive-only partner
@@ -115,6 +118,16 @@ class Api:
             )
         data = response.json() if response.content else {}
         return data if isinstance(data, dict) else {"items": data}
+
+    def etag(self, path: str, tenant: str, user: str) -> str:
+        """The ETag of a GET (the version an If-Match names)."""
+        response = self.client.get(path, headers=self.headers(tenant, user))
+        if response.status_code != 200 or "etag" not in response.headers:
+            raise BuildError(
+                f"world build: GET {path} as {tenant}/{user} -> "
+                f"{response.status_code} {response.text[:600]}"
+            )
+        return str(response.headers["etag"])
 
 
 def _criteria(manifest: Manifest) -> list[str]:
@@ -564,6 +577,9 @@ class Builder:
         self._triage_opnemen(casus, cast.regisseur, m)
         self._move(casus, cast.regisseur, "plan")
         self._item(casus, ItemPlan(cast.aanmelder_a, "strafrechtelijk"), None)
+        if cast.restrict_s:
+            # Shared general information: every reader of S would see it unrestricted.
+            self._item(casus, ItemPlan(cast.aanmelder_a, "algemeen"), None)
         regisseur_org = _org_of(self.manifests, cast.tenant, cast.regisseur)
         self._plan(casus, cast.regisseur, m.assessment_instrument, regisseur_org, versions=1)
         self._move(casus, cast.regisseur, "uitvoering")
@@ -582,7 +598,30 @@ class Builder:
             },
             if_match=self._current_version(casus, cast.regisseur),
         )
+        if cast.restrict_s:
+            self._restrict(casus, cast)
         return casus
+
+    def _restrict(self, casus: CasusRecord, cast: Cast) -> None:
+        """Beperking (art. 18 AVG) after the opschaling, as the owning gemeente's
+        pga-expert, through the API the app offers for it (docs/avg.md): the subject of the
+        casus and its shared ``algemeen`` item. Their canaries (name, birth date, address,
+        BSN; title, body, necessity) are then forbidden wherever the restriction holds
+        (oracle.Oracle.restriction_allows)."""
+        body = {"beperkt": True, "reden": "Betrokkene betwist de juistheid (art. 18 AVG)."}
+        read = self.api.call("GET", self._base(casus), casus.tenant, cast.expert)
+        assert read is not None
+        person_url = f"/api/v1/personen/{read['persoon']['id']}"
+        etag = self.api.etag(f"{person_url}/correcties", casus.tenant, cast.expert)
+        self.api.call(
+            "PATCH", f"{person_url}/beperking", casus.tenant, cast.expert, body, if_match=etag
+        )
+        [item] = [i for i in casus.items if i.category == "algemeen"]
+        item_url = f"{self._base(casus)}/informatie/{item.id}"
+        etag = self.api.etag(item_url, casus.tenant, cast.aanmelder_a)
+        self.api.call(
+            "PATCH", f"{item_url}/beperking", casus.tenant, cast.expert, body, if_match=etag
+        )
 
     def bureau_casus(self, cast: BureauCast) -> CasusRecord:
         m = self.manifests[cast.tenant]
