@@ -24,15 +24,17 @@ from people import (
     ZEIST_PGA_EXPERT_NAME,
     ZEIST_WIJKAGENT,
 )
-from workspaces import principal_of, rolled_back
+from workspaces import principal_of, rolled_back, statements_in_this_thread
 
-from services.casework.casussen import zoeken
+from services.casework.casussen import tijdlijn, zoeken
 from services.casework.casussen.zichtbaar import visible_casus_condition
+from services.casework.documenten import service as documents_service
 from services.casework.page_reads import colleagues, organisation_names, page_reads
+from services.casework.subjects import is_restricted
 from services.casework.toestemming import service as consent_service
 from services.casework.workspace import REGIE_ROLES, Workspace
 from services.platform.authz.enforce import Target
-from services.platform.db.models import Casus, CasusRole, Consent, User
+from services.platform.db.models import Casus, CasusRole, Consent, Restriction, User
 from services.platform.identity.principal import Principal
 from services.runtime import Runtime
 
@@ -380,3 +382,101 @@ def test_the_lists_windows_give_the_rows_of_the_plain_query_in_every_order(
                         assert [c.id for c in found] == _plain(
                             ws, conditions, sortering, offset, fetch
                         ), (principal.user_id, sortering, offset, fetch)
+
+
+# ---------------------------------------------------------------------------------------------
+# Fast paths of the casus page's sections, against the plain ones they replaced
+# ---------------------------------------------------------------------------------------------
+
+
+def _restriction(subject: uuid.UUID, **extra: Any) -> Restriction:
+    return Restriction(
+        tenant_id=T,
+        id=uuid.uuid4(),
+        target_type="persoon",
+        target_id=str(subject),
+        person_id=subject,
+        casus_id=None,
+        reason="Beperking (test).",
+        restricted_by=ZEIST_PGA_EXPERT,
+        **extra,
+    )
+
+
+def test_the_documents_section_knows_the_subjects_restriction_as_the_query_does(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal
+) -> None:
+    """The documents' subject restriction from the casus page's own load of the casus with
+    its subject (no query) equals the plain lookup: not restricted, lifted, active."""
+    with rolled_back(runtime, expert) as ws:
+        subject = ws.load_casus(casus_id).subject_person_id
+        assert subject is not None
+
+        def both() -> tuple[bool, bool, int]:
+            ws._forget()  # as at the start of a page: the casus loaded with its subject
+            casus = ws.load_casus(casus_id, subject=True)
+            assert ws.known_subject(casus) is not None
+            with statements_in_this_thread() as seen:
+                fast = documents_service._subject_restricted(ws, casus)
+            plain = is_restricted(ws, "persoon", str(subject), tenant=casus.tenant_id)
+            return fast, plain, len(seen)
+
+        assert both() == (False, False, 0)
+        ws.session.add(_restriction(subject, lifted_at=sa.func.now(), lifted_by=ZEIST_PGA_EXPERT))
+        ws.session.flush()
+        assert both() == (False, False, 0)
+        ws.session.add(_restriction(subject))
+        ws.session.flush()
+        assert both() == (True, True, 0)
+        # Without the page's load (another route), the plain lookup as before.
+        ws.session.expire_all()
+        ws._forget()
+        casus = ws.load_casus(casus_id)
+        assert ws.known_subject(casus) is None
+        assert documents_service._subject_restricted(ws, casus) is True
+
+
+def _in_words_before(
+    text: str, organisations: dict[str, str], users: dict[str, tuple[str, str]]
+) -> str:
+    """``tijdlijn.in_words`` as it was before issue 14 (a pattern per line)."""
+    import re
+
+    names = {**organisations, **{uid: name for uid, (name, _org) in users.items()}}
+    if names:
+        pattern = re.compile(
+            r"(?<![\w-])("
+            + "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True))
+            + r")(?![\w-])"
+        )
+        text = pattern.sub(lambda m: names[m.group(1)], text)
+    for code, words in tijdlijn.CODE_WORDS.items():
+        text = text.replace(code, words)
+    return text
+
+
+@pytest.mark.parametrize(
+    ("organisations", "users"),
+    [
+        ({}, {}),
+        ({"politie": "Politie", "politie-zeist": "Politie Zeist"}, {}),
+        (
+            {"sociaal-wijkteam-zeist": "Sociaal wijkteam"},
+            {"u1": ("Ans", "sociaal-wijkteam-zeist"), "u12": ("Bert", "politie")},
+        ),
+    ],
+)
+def test_the_tijdlijn_in_words_reads_as_before(
+    organisations: dict[str, str], users: dict[str, tuple[str, str]]
+) -> None:
+    lines = [
+        "",
+        "Deelnemer politie-zeist (op-afroep) toegevoegd door u12.",
+        "Regie naar u1 als uitvoeringscoordinator (kern); u12x en xu1 blijven.",
+        "politie en politie-zeist, sociaal-wijkteam-zeist: u1/u12.",
+    ]
+    words = tijdlijn._Words(organisations, users)
+    for line in lines:
+        expected = _in_words_before(line, organisations, users)
+        assert words(line) == expected
+        assert tijdlijn.in_words(line, organisations, users) == expected

@@ -40,12 +40,20 @@ def timeline(ws: Workspace, casus_id: uuid.UUID, since: dt.datetime | None) -> l
     )
     if since is not None:
         query = query.where(CasusEvent.at > since)
-    return [event_view(e, decision, casus) for e in ws.session.scalars(query)]
-
-
-def event_view(event: CasusEvent, decision: Decision, casus: Casus) -> dict[str, Any]:
-    full = decision.view == "full"
+    rows = ws.session.scalars(query)
+    # Whether the casus's free text shows is the same for every line: decided once.
     text_ok = free_text.shows(decision, free_text.casus_text_categories(casus))
+    return [event_view(e, decision, casus, text_ok=text_ok) for e in rows]
+
+
+def event_view(
+    event: CasusEvent, decision: Decision, casus: Casus, *, text_ok: bool | None = None
+) -> dict[str, Any]:
+    """One line of the tijdlijn; ``text_ok``: whether the casus's text categories show
+    (:func:`free_text.shows`; computed here when not given)."""
+    full = decision.view == "full"
+    if text_ok is None:
+        text_ok = free_text.shows(decision, free_text.casus_text_categories(casus))
     summary = event.summary
     if not full or (event.kind in FREE_TEXT_EVENTS and not text_ok):
         summary = EVENT_LABELS.get(event.kind, "Gebeurtenis") + " (details afgeschermd)."
@@ -107,21 +115,38 @@ def _names(
     return organisations, colleagues(ws.session, tenant, set(user_ids))
 
 
+class _Words:
+    """Replaces organisation and user ids (whole words) by their names, codes by words; the
+    names and their pattern are made once for all lines of a tijdlijn."""
+
+    def __init__(
+        self, organisations: Mapping[str, str], users: Mapping[str, tuple[str, str]]
+    ) -> None:
+        self.names = {**organisations, **{uid: name for uid, (name, _org) in users.items()}}
+        self.pattern = (
+            re.compile(
+                r"(?<![\w-])("
+                + "|".join(re.escape(k) for k in sorted(self.names, key=len, reverse=True))
+                + r")(?![\w-])"
+            )
+            if self.names
+            else None
+        )
+
+    def __call__(self, text: str) -> str:
+        if self.pattern is not None:
+            names = self.names
+            text = self.pattern.sub(lambda m: names[m.group(1)], text)
+        for code, words in CODE_WORDS.items():
+            text = text.replace(code, words)
+        return text
+
+
 def in_words(
     text: str, organisations: Mapping[str, str], users: Mapping[str, tuple[str, str]]
 ) -> str:
     """Replace organisation and user ids (whole words) by their names, codes by words."""
-    names = {**organisations, **{uid: name for uid, (name, _org) in users.items()}}
-    if names:
-        pattern = re.compile(
-            r"(?<![\w-])("
-            + "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True))
-            + r")(?![\w-])"
-        )
-        text = pattern.sub(lambda m: names[m.group(1)], text)
-    for code, words in CODE_WORDS.items():
-        text = text.replace(code, words)
-    return text
+    return _Words(organisations, users)(text)
 
 
 def timeline_in_words(ws: Workspace, casus_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -131,6 +156,7 @@ def timeline_in_words(ws: Workspace, casus_id: uuid.UUID) -> list[dict[str, Any]
     events = timeline(ws, casus_id, None)
     casus = ws.session.get(Casus, (ws.principal.tenant, casus_id)) or ws.load_casus(casus_id)
     organisations, users = _names(ws, casus.tenant_id, (e["door"] for e in events if e["door"]))
+    words = _Words(organisations, users)
     result = []
     for event in events:
         line = {**event, "soort_label": KIND_LABELS.get(event["soort"], event["soort"])}
@@ -139,7 +165,7 @@ def timeline_in_words(ws: Workspace, casus_id: uuid.UUID) -> list[dict[str, Any]
             name, org = users.get(actor, (actor, None))
             line["door_naam"] = name
             line["door_organisatie"] = organisations.get(org, org) if org else None
-            line["samenvatting"] = in_words(event["samenvatting"], organisations, users)
+            line["samenvatting"] = words(event["samenvatting"])
         result.append(line)
     return result
 

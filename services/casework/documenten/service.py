@@ -92,9 +92,15 @@ def _own(ws: Workspace, tenant: str, organisation: str) -> bool:
 
 
 def _subject_restricted(ws: Workspace, casus: Casus) -> bool:
-    return casus.subject_person_id is not None and is_restricted(
-        ws, "persoon", str(casus.subject_person_id), tenant=casus.tenant_id
-    )
+    """Whether the casus subject is under an active restriction (of the casus's tenant). No
+    query when the casus page loaded the subject with the casus in this transaction
+    (``Workspace.load_casus(subject=True)``: the same condition, ``restricted_person``)."""
+    if casus.subject_person_id is None:
+        return False
+    known = ws.known_subject(casus)
+    if known is not None and known[0] is not None:
+        return known[1]
+    return is_restricted(ws, "persoon", str(casus.subject_person_id), tenant=casus.tenant_id)
 
 
 def _resource(
@@ -368,7 +374,8 @@ def list_documents(ws: Workspace, casus_id: uuid.UUID, purpose: str | None = Non
     items = _items_of(ws, casus, {d.item_id for d in rows if d.item_id})
     rows = [d for d in rows if _known_to_caller(ws, items.get(d.item_id) if d.item_id else None)]
     base = ws.resource(casus, RESOURCE_TYPE)
-    restricted = _subject_restricted(ws, casus)
+    # Only the documents' resources carry it: no lookup for a casus without documents.
+    restricted = _subject_restricted(ws, casus) if rows else False
     decisions = ws.enforcer.decide_page(
         "list",
         [
