@@ -480,3 +480,44 @@ def test_the_tijdlijn_in_words_reads_as_before(
         expected = _in_words_before(line, organisations, users)
         assert words(line) == expected
         assert tijdlijn.in_words(line, organisations, users) == expected
+
+
+def test_the_sections_decisions_and_records_equal_the_plain_ones(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal
+) -> None:
+    """``Enforcer.decide`` validates and masks the subject and context of a page's sections
+    once: every input, decision and masked record equals the plain ``build_input`` and
+    ``mask_for_log`` of it, and an invalid input still fails closed as before."""
+    from services.platform.policy import PolicyInputInvalid, build_input, mask_for_log
+
+    with rolled_back(runtime, expert) as ws:
+        casus = ws.load_casus(casus_id)
+        enforcer = ws.enforcer
+        subject = expert.policy_subject()
+        target = Target("casus", str(casus.id), casus.id)
+        asked = []
+        for purpose in ("triage", "casusoverleg", "triage", None):
+            context = ws.context(purpose)
+            for action, resource in (
+                ("read", ws.resource(casus)),
+                ("list", ws.resource(casus, "plan")),
+                ("read", ws.resource(casus, "assessment")),
+                ("read", {**ws.resource(casus), "restricted": True}),
+            ):
+                decision = enforcer.decide(action, resource, context, target, raise_on_deny=False)
+                asked.append((action, context, resource, decision))
+        rows = enforcer.recorded[-len(asked) :]
+        assert len(enforcer._heads) == 3 * 2  # per action and context (3 x 2), not per call
+        for (action, context, resource, decision), row in zip(asked, rows, strict=True):
+            plain = build_input(subject, action, context, resource)
+            fast, _ = enforcer._input(action, context, resource)
+            assert fast == plain
+            assert decision == enforcer.engine.decide(plain)
+            assert row["decision_input"] == mask_for_log(plain)
+            assert row["allowed"] is decision.allow
+        with pytest.raises(PolicyInputInvalid):
+            build_input(subject, "read", ws.context("triage"), {**ws.resource(casus), "x": 1})
+        before = len(enforcer.recorded)
+        with pytest.raises(PolicyInputInvalid):
+            enforcer.decide("read", {**ws.resource(casus), "x": 1}, ws.context("triage"), target)
+        assert enforcer.recorded[before]["status"] == "error"
