@@ -521,3 +521,33 @@ def test_the_sections_decisions_and_records_equal_the_plain_ones(
         with pytest.raises(PolicyInputInvalid):
             enforcer.decide("read", {**ws.resource(casus), "x": 1}, ws.context("triage"), target)
         assert enforcer.recorded[before]["status"] == "error"
+
+
+def test_a_tenants_manifest_is_parsed_again_only_when_its_document_changed(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal
+) -> None:
+    """``parsed_manifest`` equals ``parse_manifest`` of the stored document: the last one
+    parsed is reused only for an equal document, a changed one is parsed anew, an invalid
+    one raises as before (and is not kept)."""
+    import copy
+
+    from services.casework.workspace import parsed_manifest
+    from tenants.manifest import ManifestError, parse_manifest
+
+    with rolled_back(runtime, expert) as ws:
+        stored = copy.deepcopy(ws.tenant.manifest)
+    source = "database:test-parsed"
+    first = parsed_manifest(stored, source)
+    assert first == parse_manifest(stored, source)
+    assert parsed_manifest(copy.deepcopy(stored), source) is first  # equal: not parsed again
+    changed = copy.deepcopy(stored)
+    changed["name"] = str(changed.get("name", "")) + " (gewijzigd)"
+    again = parsed_manifest(changed, source)
+    assert again is not first
+    assert again == parse_manifest(changed, source)
+    stored_before = copy.deepcopy(changed)
+    changed["name"] = "in place"  # the caller's document changing later changes nothing kept
+    assert parsed_manifest(stored_before, source) is again
+    with pytest.raises(ManifestError):
+        parsed_manifest({**stored, "onbekend_veld": 1}, source)
+    assert parsed_manifest(stored_before, source) is again
