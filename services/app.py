@@ -35,6 +35,7 @@ from services.casework.web import (
 )
 from services.casework.web.context import Viewer, WebDeps
 from services.casework.web.errors import html_error_pages
+from services.casework.web.fields import field_id
 from services.casework.web.shell import cookie_principal
 from services.exports.routes import ServiceController
 from services.gebruikers.pages import GebruikersPagesController
@@ -125,6 +126,7 @@ def create_app(
 
         engine.register_template_callable("uitlog_token", logout_token)
         engine.engine.globals["nlds_theme"] = NLDS_THEME_CLASS if nlds_tokens else None
+        engine.engine.globals["veld_html_id"] = field_id  # the form fields' ids (_velden.html)
 
         def unread_notifications(context: Mapping[str, Any]) -> int | None:
             """The header's badge: the viewer's unread meldingen (None when unknown). A

@@ -130,13 +130,22 @@ sa.event.listen(Session, "do_orm_execute", _on_execute)
 # ---------------------------------------------------------------------------------------------
 
 
+#: Built once (issue 14). Parameter: ``tenant``.
+_ORGANISATION_NAMES = sa.select(Organisation.id, Organisation.name).where(
+    Organisation.tenant_id == sa.bindparam("tenant", type_=sa.String)
+)
+#: Built once (issue 14). Parameters: ``tenant``, ``ids`` (a list).
+_COLLEAGUES = sa.select(User.id, User.display_name, User.organisation_id).where(
+    User.tenant_id == sa.bindparam("tenant", type_=sa.String),
+    User.id.in_(sa.bindparam("ids", expanding=True)),
+)
+
+
 def organisation_names(session: Session, tenant: str) -> dict[str, str]:
     """The names of a tenant's organisations (reference data, no person data)."""
 
     def load() -> dict[str, str]:
-        rows = session.execute(
-            sa.select(Organisation.id, Organisation.name).where(Organisation.tenant_id == tenant)
-        )
+        rows = session.execute(_ORGANISATION_NAMES, {"tenant": tenant})
         return {row.id: row.name for row in rows}
 
     return dict(remembered(session, ("organisations", tenant), load))
@@ -146,11 +155,7 @@ def colleagues(session: Session, tenant: str, user_ids: set[str]) -> dict[str, t
     """Users of a tenant by id: (display name, organisation) — names of professionals."""
 
     def load(ids: set[str]) -> dict[str, tuple[str, str]]:
-        rows = session.execute(
-            sa.select(User.id, User.display_name, User.organisation_id).where(
-                User.tenant_id == tenant, User.id.in_(sorted(ids))
-            )
-        )
+        rows = session.execute(_COLLEAGUES, {"tenant": tenant, "ids": sorted(ids)})
         return {row.id: (row.display_name, row.organisation_id) for row in rows}
 
     if not user_ids:

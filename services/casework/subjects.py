@@ -200,6 +200,16 @@ def subject_with_restriction(
     return {person.id: person}, ({str(person.id)} if restricted else set())
 
 
+#: Which of the targets (of one type and tenant) are under an active restriction, built once
+#: (issue 14). Parameters: ``tenant``, ``target_type``, ``target_ids`` (a list).
+_RESTRICTED_TARGETS = sa.select(Restriction.target_id).where(
+    Restriction.tenant_id == sa.bindparam("tenant", type_=sa.String),
+    Restriction.target_type == sa.bindparam("target_type", type_=sa.String),
+    Restriction.target_id.in_(sa.bindparam("target_ids", expanding=True)),
+    Restriction.lifted_at.is_(None),
+)
+
+
 def restricted_targets(
     ws: Workspace, target_type: str, target_ids: Collection[str], *, tenant: str
 ) -> set[str]:
@@ -209,11 +219,7 @@ def restricted_targets(
         return set()
     return set(
         ws.session.scalars(
-            sa.select(Restriction.target_id).where(
-                Restriction.tenant_id == tenant,
-                Restriction.target_type == target_type,
-                Restriction.target_id.in_(sorted(set(target_ids))),
-                Restriction.lifted_at.is_(None),
-            )
+            _RESTRICTED_TARGETS,
+            {"tenant": tenant, "target_type": target_type, "target_ids": sorted(set(target_ids))},
         )
     )

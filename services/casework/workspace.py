@@ -7,6 +7,7 @@ fits a phase, and recording casus events.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import hmac
@@ -85,6 +86,23 @@ _NO_AUTOFLUSH: Mapping[str, Any] = {"autoflush": False}
 PERSON_TYPES = frozenset({"person", "group_member"})
 
 
+#: Per source (``database:<tenant>``): the stored manifest document last parsed and what
+#: :func:`parse_manifest` made of it (a frozen model), so that a request parses a tenant's
+#: manifest only when its row holds another document than the last one (issue 14).
+_PARSED_MANIFESTS: dict[str, tuple[Mapping[str, Any], Manifest]] = {}
+
+
+def parsed_manifest(data: Mapping[str, Any], source: str) -> Manifest:
+    """``parse_manifest(data, source)``, parsed again only when ``data`` is not equal to the
+    document parsed last for ``source`` (an invalid one raises, and is not kept)."""
+    known = _PARSED_MANIFESTS.get(source)
+    if known is not None and known[0] == data:
+        return known[1]
+    manifest = parse_manifest(data, source)
+    _PARSED_MANIFESTS[source] = (copy.deepcopy(dict(data)), manifest)
+    return manifest
+
+
 @dataclass
 class Workspace:
     session: Session
@@ -142,7 +160,7 @@ class Workspace:
 
     @cached_property
     def manifest(self) -> Manifest:
-        return parse_manifest(self.tenant.manifest, f"database:{self.tenant.code}")
+        return parsed_manifest(self.tenant.manifest, f"database:{self.tenant.code}")
 
     def manifest_of(self, tenant_code: str) -> Manifest:
         if tenant_code == self.principal.tenant:
@@ -150,7 +168,7 @@ class Workspace:
         tenant = self.session.get(Tenant, tenant_code)
         if tenant is None:
             raise NotFound(tenant_code)
-        return parse_manifest(tenant.manifest, f"database:{tenant_code}")
+        return parsed_manifest(tenant.manifest, f"database:{tenant_code}")
 
     def pseudonym(self, person_id: uuid.UUID) -> str:
         digest = hmac.new(

@@ -24,15 +24,17 @@ from people import (
     ZEIST_PGA_EXPERT_NAME,
     ZEIST_WIJKAGENT,
 )
-from workspaces import principal_of, rolled_back
+from workspaces import principal_of, rolled_back, statements_in_this_thread
 
-from services.casework.casussen import zoeken
+from services.casework.casussen import tijdlijn, zoeken
 from services.casework.casussen.zichtbaar import visible_casus_condition
+from services.casework.documenten import service as documents_service
 from services.casework.page_reads import colleagues, organisation_names, page_reads
+from services.casework.subjects import is_restricted
 from services.casework.toestemming import service as consent_service
 from services.casework.workspace import REGIE_ROLES, Workspace
 from services.platform.authz.enforce import Target
-from services.platform.db.models import Casus, CasusRole, Consent, User
+from services.platform.db.models import Casus, CasusRole, Consent, Restriction, User
 from services.platform.identity.principal import Principal
 from services.runtime import Runtime
 
@@ -194,8 +196,9 @@ def test_the_casus_page_sends_as_many_statements_however_many_rows_it_shows(
 
 
 #: The casus page of a person casus (login and header included); 41 before issue 14's
-#: page levers.
-CASUS_PAGE_STATEMENTS = 30
+#: page levers; the budget was 30 until the sections' statements were counted again (the
+#: documents take the subject's restriction from the page's load of the casus).
+CASUS_PAGE_STATEMENTS = 21
 
 
 def test_a_refused_section_still_shows_its_reasons_and_is_on_record(
@@ -380,3 +383,172 @@ def test_the_lists_windows_give_the_rows_of_the_plain_query_in_every_order(
                         assert [c.id for c in found] == _plain(
                             ws, conditions, sortering, offset, fetch
                         ), (principal.user_id, sortering, offset, fetch)
+
+
+# ---------------------------------------------------------------------------------------------
+# Fast paths of the casus page's sections, against the plain ones they replaced
+# ---------------------------------------------------------------------------------------------
+
+
+def _restriction(subject: uuid.UUID, **extra: Any) -> Restriction:
+    return Restriction(
+        tenant_id=T,
+        id=uuid.uuid4(),
+        target_type="persoon",
+        target_id=str(subject),
+        person_id=subject,
+        casus_id=None,
+        reason="Beperking (test).",
+        restricted_by=ZEIST_PGA_EXPERT,
+        **extra,
+    )
+
+
+def test_the_documents_section_knows_the_subjects_restriction_as_the_query_does(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal
+) -> None:
+    """The documents' subject restriction from the casus page's own load of the casus with
+    its subject (no query) equals the plain lookup: not restricted, lifted, active."""
+    with rolled_back(runtime, expert) as ws:
+        subject = ws.load_casus(casus_id).subject_person_id
+        assert subject is not None
+
+        def both() -> tuple[bool, bool, int]:
+            ws._forget()  # as at the start of a page: the casus loaded with its subject
+            casus = ws.load_casus(casus_id, subject=True)
+            assert ws.known_subject(casus) is not None
+            with statements_in_this_thread() as seen:
+                fast = documents_service._subject_restricted(ws, casus)
+            plain = is_restricted(ws, "persoon", str(subject), tenant=casus.tenant_id)
+            return fast, plain, len(seen)
+
+        assert both() == (False, False, 0)
+        ws.session.add(_restriction(subject, lifted_at=sa.func.now(), lifted_by=ZEIST_PGA_EXPERT))
+        ws.session.flush()
+        assert both() == (False, False, 0)
+        ws.session.add(_restriction(subject))
+        ws.session.flush()
+        assert both() == (True, True, 0)
+        # Without the page's load (another route), the plain lookup as before.
+        ws.session.expire_all()
+        ws._forget()
+        casus = ws.load_casus(casus_id)
+        assert ws.known_subject(casus) is None
+        assert documents_service._subject_restricted(ws, casus) is True
+
+
+def _in_words_before(
+    text: str, organisations: dict[str, str], users: dict[str, tuple[str, str]]
+) -> str:
+    """``tijdlijn.in_words`` as it was before issue 14 (a pattern per line)."""
+    import re
+
+    names = {**organisations, **{uid: name for uid, (name, _org) in users.items()}}
+    if names:
+        pattern = re.compile(
+            r"(?<![\w-])("
+            + "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True))
+            + r")(?![\w-])"
+        )
+        text = pattern.sub(lambda m: names[m.group(1)], text)
+    for code, words in tijdlijn.CODE_WORDS.items():
+        text = text.replace(code, words)
+    return text
+
+
+@pytest.mark.parametrize(
+    ("organisations", "users"),
+    [
+        ({}, {}),
+        ({"politie": "Politie", "politie-zeist": "Politie Zeist"}, {}),
+        (
+            {"sociaal-wijkteam-zeist": "Sociaal wijkteam"},
+            {"u1": ("Ans", "sociaal-wijkteam-zeist"), "u12": ("Bert", "politie")},
+        ),
+    ],
+)
+def test_the_tijdlijn_in_words_reads_as_before(
+    organisations: dict[str, str], users: dict[str, tuple[str, str]]
+) -> None:
+    lines = [
+        "",
+        "Deelnemer politie-zeist (op-afroep) toegevoegd door u12.",
+        "Regie naar u1 als uitvoeringscoordinator (kern); u12x en xu1 blijven.",
+        "politie en politie-zeist, sociaal-wijkteam-zeist: u1/u12.",
+    ]
+    words = tijdlijn._Words(organisations, users)
+    for line in lines:
+        expected = _in_words_before(line, organisations, users)
+        assert words(line) == expected
+        assert tijdlijn.in_words(line, organisations, users) == expected
+
+
+def test_the_sections_decisions_and_records_equal_the_plain_ones(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal
+) -> None:
+    """``Enforcer.decide`` validates and masks the subject and context of a page's sections
+    once: every input, decision and masked record equals the plain ``build_input`` and
+    ``mask_for_log`` of it, and an invalid input still fails closed as before."""
+    from services.platform.policy import PolicyInputInvalid, build_input, mask_for_log
+
+    with rolled_back(runtime, expert) as ws:
+        casus = ws.load_casus(casus_id)
+        enforcer = ws.enforcer
+        subject = expert.policy_subject()
+        target = Target("casus", str(casus.id), casus.id)
+        asked = []
+        for purpose in ("triage", "casusoverleg", "triage", None):
+            context = ws.context(purpose)
+            for action, resource in (
+                ("read", ws.resource(casus)),
+                ("list", ws.resource(casus, "plan")),
+                ("read", ws.resource(casus, "assessment")),
+                ("read", {**ws.resource(casus), "restricted": True}),
+            ):
+                decision = enforcer.decide(action, resource, context, target, raise_on_deny=False)
+                asked.append((action, context, resource, decision))
+        rows = enforcer.recorded[-len(asked) :]
+        assert len(enforcer._heads) == 3 * 2  # per action and context (3 x 2), not per call
+        for (action, context, resource, decision), row in zip(asked, rows, strict=True):
+            plain = build_input(subject, action, context, resource)
+            fast, _ = enforcer._input(action, context, resource)
+            assert fast == plain
+            assert decision == enforcer.engine.decide(plain)
+            assert row["decision_input"] == mask_for_log(plain)
+            assert row["allowed"] is decision.allow
+        with pytest.raises(PolicyInputInvalid):
+            build_input(subject, "read", ws.context("triage"), {**ws.resource(casus), "x": 1})
+        before = len(enforcer.recorded)
+        with pytest.raises(PolicyInputInvalid):
+            enforcer.decide("read", {**ws.resource(casus), "x": 1}, ws.context("triage"), target)
+        assert enforcer.recorded[before]["status"] == "error"
+
+
+def test_a_tenants_manifest_is_parsed_again_only_when_its_document_changed(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal
+) -> None:
+    """``parsed_manifest`` equals ``parse_manifest`` of the stored document: the last one
+    parsed is reused only for an equal document, a changed one is parsed anew, an invalid
+    one raises as before (and is not kept)."""
+    import copy
+
+    from services.casework.workspace import parsed_manifest
+    from tenants.manifest import ManifestError, parse_manifest
+
+    with rolled_back(runtime, expert) as ws:
+        stored = copy.deepcopy(ws.tenant.manifest)
+    source = "database:test-parsed"
+    first = parsed_manifest(stored, source)
+    assert first == parse_manifest(stored, source)
+    assert parsed_manifest(copy.deepcopy(stored), source) is first  # equal: not parsed again
+    changed = copy.deepcopy(stored)
+    changed["name"] = str(changed.get("name", "")) + " (gewijzigd)"
+    again = parsed_manifest(changed, source)
+    assert again is not first
+    assert again == parse_manifest(changed, source)
+    stored_before = copy.deepcopy(changed)
+    changed["name"] = "in place"  # the caller's document changing later changes nothing kept
+    assert parsed_manifest(stored_before, source) is again
+    with pytest.raises(ManifestError):
+        parsed_manifest({**stored, "onbekend_veld": 1}, source)
+    assert parsed_manifest(stored_before, source) is again

@@ -18,6 +18,7 @@ from services.casework.domain import lifecycle
 from services.casework.groepsaanpak import service as groups
 from services.casework.informatie.checklist import Checklist
 from services.casework.informatie.uitleg import explain_casus
+from services.casework.page_reads import organisation_names
 from services.casework.web.formstate import (
     FormView,
 )
@@ -196,14 +197,7 @@ def _participants(ws: Workspace, casus: Casus, detail: Mapping[str, Any]) -> dic
 
 def _regie(ws: Workspace, casus: Casus, detail: Mapping[str, Any]) -> dict[str, Any]:
     """Active users of the tenant (name and organisation) and who holds which role now."""
-    orgs = {
-        row.id: row.name
-        for row in ws.session.execute(
-            sa.select(Organisation.id, Organisation.name).where(
-                Organisation.tenant_id == casus.tenant_id
-            )
-        )
-    }
+    orgs = organisation_names(ws.session, casus.tenant_id)  # read once per page
     users = ws.session.execute(
         sa.select(User.id, User.display_name, User.organisation_id, User.roles)
         .where(User.tenant_id == casus.tenant_id, User.active)

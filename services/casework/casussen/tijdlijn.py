@@ -28,24 +28,37 @@ from services.platform.policy import Decision
 #: Timeline events whose summary may hold free text a user wrote (a reason).
 FREE_TEXT_EVENTS = frozenset({"fase", "regie", "heropenen", "afsluiting"})
 
+#: The events of a casus in time order, built once (issue 14). Parameters: ``tenant``,
+#: ``casus_id``.
+_EVENTS = (
+    sa.select(CasusEvent)
+    .where(
+        CasusEvent.tenant_id == sa.bindparam("tenant", type_=sa.String),
+        CasusEvent.casus_id == sa.bindparam("casus_id", type_=sa.Uuid),
+    )
+    .order_by(CasusEvent.at)
+)
+
 
 def timeline(ws: Workspace, casus_id: uuid.UUID, since: dt.datetime | None) -> list[dict[str, Any]]:
     """The tijdlijn as this reader may see it: who did what only in the full view; a summary
     that holds a user's free text only when the casus's text categories are not masked."""
     casus, decision = read_casus(ws, casus_id, None)
-    query = (
-        sa.select(CasusEvent)
-        .where(CasusEvent.tenant_id == casus.tenant_id, CasusEvent.casus_id == casus.id)
-        .order_by(CasusEvent.at)
-    )
-    if since is not None:
-        query = query.where(CasusEvent.at > since)
-    return [event_view(e, decision, casus) for e in ws.session.scalars(query)]
-
-
-def event_view(event: CasusEvent, decision: Decision, casus: Casus) -> dict[str, Any]:
-    full = decision.view == "full"
+    query = _EVENTS if since is None else _EVENTS.where(CasusEvent.at > since)
+    rows = ws.session.scalars(query, {"tenant": casus.tenant_id, "casus_id": casus.id})
+    # Whether the casus's free text shows is the same for every line: decided once.
     text_ok = free_text.shows(decision, free_text.casus_text_categories(casus))
+    return [event_view(e, decision, casus, text_ok=text_ok) for e in rows]
+
+
+def event_view(
+    event: CasusEvent, decision: Decision, casus: Casus, *, text_ok: bool | None = None
+) -> dict[str, Any]:
+    """One line of the tijdlijn; ``text_ok``: whether the casus's text categories show
+    (:func:`free_text.shows`; computed here when not given)."""
+    full = decision.view == "full"
+    if text_ok is None:
+        text_ok = free_text.shows(decision, free_text.casus_text_categories(casus))
     summary = event.summary
     if not full or (event.kind in FREE_TEXT_EVENTS and not text_ok):
         summary = EVENT_LABELS.get(event.kind, "Gebeurtenis") + " (details afgeschermd)."
@@ -107,21 +120,38 @@ def _names(
     return organisations, colleagues(ws.session, tenant, set(user_ids))
 
 
+class _Words:
+    """Replaces organisation and user ids (whole words) by their names, codes by words; the
+    names and their pattern are made once for all lines of a tijdlijn."""
+
+    def __init__(
+        self, organisations: Mapping[str, str], users: Mapping[str, tuple[str, str]]
+    ) -> None:
+        self.names = {**organisations, **{uid: name for uid, (name, _org) in users.items()}}
+        self.pattern = (
+            re.compile(
+                r"(?<![\w-])("
+                + "|".join(re.escape(k) for k in sorted(self.names, key=len, reverse=True))
+                + r")(?![\w-])"
+            )
+            if self.names
+            else None
+        )
+
+    def __call__(self, text: str) -> str:
+        if self.pattern is not None:
+            names = self.names
+            text = self.pattern.sub(lambda m: names[m.group(1)], text)
+        for code, words in CODE_WORDS.items():
+            text = text.replace(code, words)
+        return text
+
+
 def in_words(
     text: str, organisations: Mapping[str, str], users: Mapping[str, tuple[str, str]]
 ) -> str:
     """Replace organisation and user ids (whole words) by their names, codes by words."""
-    names = {**organisations, **{uid: name for uid, (name, _org) in users.items()}}
-    if names:
-        pattern = re.compile(
-            r"(?<![\w-])("
-            + "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True))
-            + r")(?![\w-])"
-        )
-        text = pattern.sub(lambda m: names[m.group(1)], text)
-    for code, words in CODE_WORDS.items():
-        text = text.replace(code, words)
-    return text
+    return _Words(organisations, users)(text)
 
 
 def timeline_in_words(ws: Workspace, casus_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -131,6 +161,7 @@ def timeline_in_words(ws: Workspace, casus_id: uuid.UUID) -> list[dict[str, Any]
     events = timeline(ws, casus_id, None)
     casus = ws.session.get(Casus, (ws.principal.tenant, casus_id)) or ws.load_casus(casus_id)
     organisations, users = _names(ws, casus.tenant_id, (e["door"] for e in events if e["door"]))
+    words = _Words(organisations, users)
     result = []
     for event in events:
         line = {**event, "soort_label": KIND_LABELS.get(event["soort"], event["soort"])}
@@ -139,7 +170,7 @@ def timeline_in_words(ws: Workspace, casus_id: uuid.UUID) -> list[dict[str, Any]
             name, org = users.get(actor, (actor, None))
             line["door_naam"] = name
             line["door_organisatie"] = organisations.get(org, org) if org else None
-            line["samenvatting"] = in_words(event["samenvatting"], organisations, users)
+            line["samenvatting"] = words(event["samenvatting"])
         result.append(line)
     return result
 

@@ -92,9 +92,15 @@ def _own(ws: Workspace, tenant: str, organisation: str) -> bool:
 
 
 def _subject_restricted(ws: Workspace, casus: Casus) -> bool:
-    return casus.subject_person_id is not None and is_restricted(
-        ws, "persoon", str(casus.subject_person_id), tenant=casus.tenant_id
-    )
+    """Whether the casus subject is under an active restriction (of the casus's tenant). No
+    query when the casus page loaded the subject with the casus in this transaction
+    (``Workspace.load_casus(subject=True)``: the same condition, ``restricted_person``)."""
+    if casus.subject_person_id is None:
+        return False
+    known = ws.known_subject(casus)
+    if known is not None and known[0] is not None:
+        return known[1]
+    return is_restricted(ws, "persoon", str(casus.subject_person_id), tenant=casus.tenant_id)
 
 
 def _resource(
@@ -353,22 +359,29 @@ class DocumentList:
     hidden: int
 
 
+#: The documents of a casus in upload order, built once (issue 14). Parameters: ``tenant``,
+#: ``casus_id``.
+_DOCUMENTS = (
+    sa.select(Document)
+    .where(
+        Document.tenant_id == sa.bindparam("tenant", type_=sa.String),
+        Document.casus_id == sa.bindparam("casus_id", type_=sa.Uuid),
+    )
+    .order_by(Document.uploaded_at, Document.id)
+)
+
+
 def list_documents(ws: Workspace, casus_id: uuid.UUID, purpose: str | None = None) -> DocumentList:
     """The documents of a casus this caller may see, decided in one policy query (the casus
     first, then each document as an item of its category); refused ones are counted."""
     casus = ws.load_casus(casus_id)
     purpose = ws.purpose_for(casus, purpose)
-    rows = list(
-        ws.session.scalars(
-            sa.select(Document)
-            .where(Document.tenant_id == casus.tenant_id, Document.casus_id == casus.id)
-            .order_by(Document.uploaded_at, Document.id)
-        )
-    )
+    rows = list(ws.session.scalars(_DOCUMENTS, {"tenant": casus.tenant_id, "casus_id": casus.id}))
     items = _items_of(ws, casus, {d.item_id for d in rows if d.item_id})
     rows = [d for d in rows if _known_to_caller(ws, items.get(d.item_id) if d.item_id else None)]
     base = ws.resource(casus, RESOURCE_TYPE)
-    restricted = _subject_restricted(ws, casus)
+    # Only the documents' resources carry it: no lookup for a casus without documents.
+    restricted = _subject_restricted(ws, casus) if rows else False
     decisions = ws.enforcer.decide_page(
         "list",
         [

@@ -193,6 +193,38 @@ class ItemList:
         return f"{self.hidden} {noun} niet zichtbaar voor u"
 
 
+def _items_query(about_subject: bool) -> sa.Select[InformationItem]:
+    query = (
+        sa.select(InformationItem)
+        .where(
+            InformationItem.tenant_id == sa.bindparam("tenant", type_=sa.String),
+            InformationItem.casus_id == sa.bindparam("casus_id", type_=sa.Uuid),
+            sa.or_(
+                sa.and_(
+                    InformationItem.tenant_id == sa.bindparam("own_tenant", type_=sa.String),
+                    InformationItem.source_organisation_id
+                    == sa.bindparam("own_organisation", type_=sa.String),
+                ),
+                InformationItem.shared,
+            ),
+        )
+        .order_by(InformationItem.created_at, InformationItem.id)
+    )
+    if about_subject:
+        return query.where(InformationItem.about_person_id.is_(None))
+    return query.where(
+        InformationItem.about_person_id == sa.bindparam("about_person_id", type_=sa.Uuid)
+    )
+
+
+#: The items of a casus the caller's organisation wrote or that were shared, in order: about
+#: the casus subject, or (``about_person_id``) about one household member; built once
+#: (issue 14). Parameters: ``tenant``, ``casus_id``, ``own_tenant``, ``own_organisation``
+#: (and ``about_person_id``).
+_SUBJECT_ITEMS = _items_query(about_subject=True)
+_MEMBER_ITEMS = _items_query(about_subject=False)
+
+
 def list_items(
     ws: Workspace,
     casus_id: uuid.UUID,
@@ -208,26 +240,17 @@ def list_items(
     """
     casus = ws.load_casus(casus_id)
     purpose = ws.purpose_for(casus, purpose)
-    query = (
-        sa.select(InformationItem)
-        .where(
-            InformationItem.tenant_id == casus.tenant_id,
-            InformationItem.casus_id == casus.id,
-            sa.or_(
-                sa.and_(
-                    InformationItem.tenant_id == ws.principal.tenant,
-                    InformationItem.source_organisation_id == ws.principal.organisation,
-                ),
-                InformationItem.shared,
-            ),
-        )
-        .order_by(InformationItem.created_at, InformationItem.id)
-    )
+    params: dict[str, Any] = {
+        "tenant": casus.tenant_id,
+        "casus_id": casus.id,
+        "own_tenant": ws.principal.tenant,
+        "own_organisation": ws.principal.organisation,
+    }
     if about_person_id is None:
-        query = query.where(InformationItem.about_person_id.is_(None))
+        query = _SUBJECT_ITEMS
     else:
-        query = query.where(InformationItem.about_person_id == about_person_id)
-    rows = list(ws.session.scalars(query))
+        query, params["about_person_id"] = _MEMBER_ITEMS, about_person_id
+    rows = list(ws.session.scalars(query, params))
     base = ws.resource(casus, RESOURCE_TYPE)
     consent = consent_resource(ws, casus, purpose)
     casus_resource = {**base, "type": "casus"}

@@ -119,6 +119,19 @@ def _translate(error: DomainValidationError) -> DomainValidationError:
 # ---------------------------------------------------------------------------------------------
 
 
+#: The newest two versions of a casus's plan, built once (issue 14). Parameters: ``tenant``,
+#: ``casus_id``.
+_NEWEST_TWO = (
+    sa.select(PlanVersion)
+    .where(
+        PlanVersion.tenant_id == sa.bindparam("tenant", type_=sa.String),
+        PlanVersion.casus_id == sa.bindparam("casus_id", type_=sa.Uuid),
+    )
+    .order_by(PlanVersion.version.desc())
+    .limit(2)
+)
+
+
 def _versions_query(casus: Casus) -> sa.Select[PlanVersion]:
     return sa.select(PlanVersion).where(
         PlanVersion.tenant_id == casus.tenant_id, PlanVersion.casus_id == casus.id
@@ -196,7 +209,7 @@ def read_plan(
     if version is None:
         # The newest two in one query: the summary's categories need the previous one too.
         newest = list(
-            ws.session.scalars(_versions_query(casus).order_by(PlanVersion.version.desc()).limit(2))
+            ws.session.scalars(_NEWEST_TWO, {"tenant": casus.tenant_id, "casus_id": casus.id})
         )
         row = newest[0] if newest else None
         if row is not None:

@@ -22,6 +22,17 @@ from services.platform.db.models import Casus, Consent
 from services.platform.policy import Decision
 from tenants.reference import PURPOSES
 
+#: The consents of a person, newest first, built once (issue 14). Parameters: ``tenant``,
+#: ``person_id``.
+_CONSENTS = (
+    sa.select(Consent)
+    .where(
+        Consent.tenant_id == sa.bindparam("tenant", type_=sa.String),
+        Consent.person_id == sa.bindparam("person_id", type_=sa.Uuid),
+    )
+    .order_by(Consent.recorded_at.desc(), Consent.id)
+)
+
 
 def _consents_of(ws: Workspace, casus: Casus) -> list[Consent]:
     """The consents recorded for the casus's person, newest first (read once in a page's
@@ -33,11 +44,7 @@ def _consents_of(ws: Workspace, casus: Casus) -> list[Consent]:
 
     def load() -> list[Consent]:
         return list(
-            ws.session.scalars(
-                sa.select(Consent)
-                .where(Consent.tenant_id == casus.tenant_id, Consent.person_id == person_id)
-                .order_by(Consent.recorded_at.desc(), Consent.id)
-            )
+            ws.session.scalars(_CONSENTS, {"tenant": casus.tenant_id, "person_id": person_id})
         )
 
     return list(remembered(ws.session, ("consents", casus.tenant_id, person_id), load))

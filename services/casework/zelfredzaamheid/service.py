@@ -109,15 +109,21 @@ def record_assessment(
     return row
 
 
+#: The assessments of a casus in date order, built once (issue 14). Parameters: ``tenant``,
+#: ``casus_id``.
+_ASSESSMENTS = (
+    sa.select(AssessmentRow)
+    .where(
+        AssessmentRow.tenant_id == sa.bindparam("tenant", type_=sa.String),
+        AssessmentRow.casus_id == sa.bindparam("casus_id", type_=sa.Uuid),
+    )
+    .order_by(AssessmentRow.taken_on, AssessmentRow.created_at)
+)
+
+
 def assessments_of(ws: Workspace, casus: Casus) -> list[AssessmentRow]:
     """Stored assessments of a casus in date order (no policy check: callers decide)."""
-    return list(
-        ws.session.scalars(
-            sa.select(AssessmentRow)
-            .where(AssessmentRow.tenant_id == casus.tenant_id, AssessmentRow.casus_id == casus.id)
-            .order_by(AssessmentRow.taken_on, AssessmentRow.created_at)
-        )
-    )
+    return list(ws.session.scalars(_ASSESSMENTS, {"tenant": casus.tenant_id, "casus_id": casus.id}))
 
 
 def _masked_domains(domains: Mapping[str, str], decision: Decision) -> set[str]:

@@ -42,7 +42,15 @@ from services.platform.policy import (
     make_decision_records,
 )
 from services.platform.policy.cache import decide_inputs
-from services.platform.policy.input import build_input, build_inputs, rfc3339
+from services.platform.policy.decision_log import make_decision_record_on, mask_for_log
+from services.platform.policy.input import (
+    CanonicalInput,
+    build_input,
+    build_inputs,
+    input_doc,
+    resource_doc,
+    rfc3339,
+)
 from tenants.reference import PURPOSES
 
 log = logging.getLogger(__name__)
@@ -100,6 +108,12 @@ class Enforcer:
     #: Per open savepoint: ``(len(_rows), _written)`` when it began.
     _savepoints: dict[SessionTransaction, tuple[int, int]] = field(
         default_factory=dict, init=False, repr=False
+    )
+    #: Per action and context of :meth:`decide`: the validated head of the input (subject,
+    #: action, context) and its masked form, worked out once per enforcer (issue 14: the
+    #: sections of a page each decide under the same subject and context).
+    _heads: dict[tuple[str, tuple[tuple[str, Any], ...]], tuple[dict[str, Any], dict[str, Any]]] = (
+        field(default_factory=dict, init=False, repr=False)
     )
 
     def __post_init__(self) -> None:
@@ -202,12 +216,16 @@ class Enforcer:
         raise_on_deny: bool = True,
     ) -> Decision:
         try:
-            policy_input = build_input(self.principal.policy_subject(), action, context, resource)
+            policy_input, masked_head = self._input(action, context, resource)
             decision = self.engine.decide(policy_input)
         except Exception as error:
             self._audit_failure(action, context, target, error)
             raise _unavailable(error) from error
-        record = make_decision_record(self.engine, policy_input, decision)
+        record = (
+            make_decision_record(self.engine, policy_input, decision)
+            if masked_head is None
+            else make_decision_record_on(self.engine, policy_input, masked_head, decision)
+        )
         self._audit(action, context, target, decision.allow, decision, record)
         owner = resource.get("tenant")
         if decision.allow and isinstance(owner, str) and owner != self.principal.tenant:
@@ -215,6 +233,28 @@ class Enforcer:
         if raise_on_deny and not decision.allow:
             raise AccessDenied(decision, action)
         return decision
+
+    def _input(
+        self, action: str, context: Mapping[str, Any], resource: Mapping[str, Any] | None
+    ) -> tuple[CanonicalInput, dict[str, Any] | None]:
+        """``build_input(subject, action, context, resource)`` and the masked head of the
+        input (None: not known), with the head validated and masked once per action and
+        context (as :func:`build_inputs` does for a page). Anything out of the ordinary (a
+        context that is no key, an invalid input) takes the plain way, which raises as before.
+        """
+        subject = self.principal.policy_subject()
+        try:
+            key = (action, tuple(sorted(context.items())))
+            head = self._heads.get(key)
+            if head is None:
+                doc = input_doc({"subject": subject, "action": action, "context": dict(context)})
+                head = self._heads[key] = (doc, mask_for_log(doc))
+            doc, masked = head
+            if resource is None:
+                return CanonicalInput(doc), masked
+            return CanonicalInput({**doc, "resource": resource_doc(resource)}), masked
+        except Exception:  # noqa: BLE001 - the plain way decides (and raises) as before
+            return build_input(subject, action, context, resource), None
 
     def decide_page(
         self,

@@ -190,6 +190,30 @@ def make_decision_record(
     )
 
 
+def make_decision_record_on(
+    engine: PolicyEngine,
+    input: Mapping[str, Any],
+    masked_head: Mapping[str, Any],
+    decision: Decision,
+) -> DecisionRecord:
+    """``make_decision_record(engine, input, decision)`` for an input whose members other
+    than ``resource`` (subject, action, context) are those of a head already masked as
+    ``masked_head`` (``mask_for_log(head)``): only the resource is masked here, and the
+    masked head's members are shared by the records (never changed afterwards)."""
+    masked: dict[str, Any] = dict(masked_head)
+    resource = input.get("resource")
+    if "resource" in input:
+        masked["resource"] = _mask(resource, _kind("resource"))
+    return DecisionRecord(
+        decision_id=uuid.uuid4(),
+        policy_revision=engine.policy_revision,
+        data_revision=engine.data_revision,
+        masked_input=masked,
+        result=[mask_for_log(decision.to_dict())],
+        engine=type(engine).__name__,
+    )
+
+
 def make_decision_records(
     engine: PolicyEngine, inputs: Sequence[JSONObject], decisions: Sequence[Decision]
 ) -> list[DecisionRecord]:
