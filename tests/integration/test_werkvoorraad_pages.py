@@ -358,7 +358,7 @@ def _page_statements(runtime: Runtime, principal: Principal) -> list[str]:
     with statements_in_this_thread() as statements, workspace(runtime.casework, principal) as ws:
         werkvoorraad.work_queue(ws, selection=werkvoorraad.Selection())
         werkvoorraad.due_counts(ws)
-    return [statement[:90] for statement in statements]
+    return [" ".join(statement.split()) for statement in statements]
 
 
 def test_the_statements_of_a_page_do_not_grow_with_the_running_casussen(
@@ -384,23 +384,32 @@ def test_the_statements_of_a_page_do_not_grow_with_the_running_casussen(
     more_casussen(("Groeic", "Groeid", "Groeie", "Groeif"))
     after = _page_statements(runtime, principal)
     # The reads of a casus's policy resource (Workspace.resources: one statement for a page
-    # of casussen, one for a single casus; services/casework/casus_relations.py) run at most
-    # once for the groups' representatives, once for the page's casussen and once for the
-    # count's representatives, and are skipped when the session still holds those rows
-    # (which casus represents a group depends on its id).
-    resource_reads = ("SELECT rel_k.tenant_id, rel_k.id, rel_p.", "SELECT rel_p.p_org,")
+    # of casussen, one for a single casus; services/casework/casus_relations.py), or of
+    # casussen with it (Workspace.load_casussen), run at most once for the groups'
+    # representatives, once for the page's casussen and once for the count's
+    # representatives, and are skipped when the session still holds those rows (which casus
+    # represents a group depends on its id).
+    resource_reads = {
+        "relations of keys": "SELECT rel_k.tenant_id, rel_k.id, rel_p.",
+        "relations of one": "SELECT rel_p.p_org,",
+        "casussen with relations": "SELECT casussen.tenant_id, casussen.id, casussen.reference,",
+    }
+
+    def kind_of(statement: str) -> str | None:
+        for kind, prefix in resource_reads.items():
+            if statement.startswith(prefix) and "rel_p.p_org" in statement:
+                return kind
+        return None
 
     def reads(statements: list[str]) -> list[str]:
-        return [
-            s for s in statements if s.startswith("SELECT") and not s.startswith(resource_reads)
-        ]
+        return [s for s in statements if s.startswith("SELECT") and kind_of(s) is None]
 
-    report = "\n".join([*before, "-----", *after])
+    report = "\n".join(s[:90] for s in [*before, "-----", *after])
     # The prefixes name real statements (a renamed statement would make the test count it).
-    assert any(s.startswith(resource_reads) for s in after), report
+    assert any(kind_of(s) is not None for s in after), report
     assert len(reads(after)) <= len(reads(before)), report
     # The audit rows go in a few INSERTs (one per row shape): the page's rows, the two
     # aggregate rows; never one per casus.
     assert sum(1 for s in after if s.startswith("INSERT")) <= 4, report
     for read in resource_reads:
-        assert sum(1 for s in after if s.startswith(read)) <= 3, report
+        assert sum(1 for s in after if kind_of(s) == read) <= 3, report
