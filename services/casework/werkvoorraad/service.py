@@ -48,6 +48,7 @@ from services.platform.db.models import Assessment as AssessmentRow
 from services.platform.policy import Decision, Reason
 
 _UUIDS: Final = postgresql.ARRAY(postgresql.UUID(as_uuid=True))
+_STRINGS: Final = postgresql.ARRAY(sa.String)
 PURPOSE: Final = "monitoring"
 REVIEW_PURPOSE: Final = "monitoring"
 REVIEWER_ROLE: Final = "pga-expert"
@@ -158,26 +159,25 @@ def _any_id(column: Any, ids: Sequence[uuid.UUID]) -> sa.ColumnElement[bool]:
     return column == sa.any_(sa.bindparam(None, list(ids), type_=_UUIDS))  # type: ignore[no-any-return]
 
 
+#: The newest plan version of each of the casussen ``ids`` (in the tenants ``tenants``),
+#: built once: the primary key's order gives the newest version of each casus first.
+_CURRENT_VERSIONS: Final = (
+    sa.select(PlanVersion)
+    .where(
+        PlanVersion.tenant_id == sa.any_(sa.bindparam("tenants", type_=_STRINGS)),
+        PlanVersion.casus_id == sa.any_(sa.bindparam("ids", type_=_UUIDS)),
+    )
+    .distinct(PlanVersion.tenant_id, PlanVersion.casus_id)
+    .order_by(PlanVersion.tenant_id, PlanVersion.casus_id, PlanVersion.version.desc())
+)
+
+
 def _current_versions(ws: Workspace, casussen: Sequence[Casus]) -> dict[uuid.UUID, PlanVersion]:
-    """The newest plan version of each casus (one query, only the newest rows)."""
+    """The newest plan version of each casus (one statement, only the newest rows)."""
     if not casussen:
         return {}
-    key = (PlanVersion.tenant_id, PlanVersion.casus_id)
-    return {
-        version.casus_id: version
-        for version in ws.session.scalars(
-            sa.select(PlanVersion).where(
-                sa.tuple_(PlanVersion.tenant_id, PlanVersion.casus_id, PlanVersion.version).in_(
-                    sa.select(*key, sa.func.max(PlanVersion.version))
-                    .where(
-                        PlanVersion.tenant_id.in_(sorted({c.tenant_id for c in casussen})),
-                        _any_id(PlanVersion.casus_id, [c.id for c in casussen]),
-                    )
-                    .group_by(*key)
-                )
-            )
-        )
-    }
+    params = {"tenants": sorted({c.tenant_id for c in casussen}), "ids": [c.id for c in casussen]}
+    return {version.casus_id: version for version in ws.session.scalars(_CURRENT_VERSIONS, params)}
 
 
 def _timer_input(
