@@ -167,7 +167,7 @@ _CURRENT_VERSIONS: Final = (
         PlanVersion.tenant_id == sa.any_(sa.bindparam("tenants", type_=_STRINGS)),
         PlanVersion.casus_id == sa.any_(sa.bindparam("ids", type_=_UUIDS)),
     )
-    .distinct(PlanVersion.tenant_id, PlanVersion.casus_id)
+    .ext(postgresql.distinct_on(PlanVersion.tenant_id, PlanVersion.casus_id))
     .order_by(PlanVersion.tenant_id, PlanVersion.casus_id, PlanVersion.version.desc())
 )
 
