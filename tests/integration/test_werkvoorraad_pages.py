@@ -22,7 +22,7 @@ from test_home_counts import _principals
 from test_werkvoorraad import REGISSEUR, TODAY, T, backdate, casus_in_uitvoering
 from workspaces import statements_in_this_thread
 
-from services.casework.casussen.zichtbaar import visible_casus_condition
+from services.casework.casussen.zichtbaar import count_group_keys, visible_casus_condition
 from services.casework.domain import lifecycle
 from services.casework.unit_of_work import workspace
 from services.casework.werkvoorraad import kandidaten
@@ -263,6 +263,33 @@ def test_pages_and_due_facts_equal_the_old_computation_for_every_user(
         checked_items += len(old)
     # The world has work: the busy casus alone carries more than a page.
     assert checked_items > werkvoorraad.PAGE_SIZE
+
+
+def test_the_prebuilt_running_statement_equals_one_built_per_request(
+    runtime: Runtime, world: dict[str, str]
+) -> None:
+    """Differential: the statement of the running casussen, built once per list scope with
+    the caller's values as bind parameters (kandidaten._running_statement), gives every user
+    the rows of the statement built from their own workspace (as it was before)."""
+    seen = 0
+    for principal in _principals(runtime):
+        with workspace(runtime.casework, principal) as ws:
+            built = ws.session.execute(
+                sa.select(
+                    Casus.tenant_id,
+                    Casus.id,
+                    *kandidaten._running_statement(ws.list_scope).selected_columns[2:9],
+                    *count_group_keys(ws),
+                )
+                .where(visible_casus_condition(ws), kandidaten._running_condition())
+                .order_by(Casus.created_at, Casus.id)
+            ).all()
+            prebuilt = ws.session.execute(
+                kandidaten._running_statement(ws.list_scope), kandidaten._running_params(ws)
+            ).all()
+        assert [tuple(r) for r in prebuilt] == [tuple(r) for r in built], principal.user_id
+        seen += len(built)
+    assert seen > 0
 
 
 def test_the_regisseur_pages_through_the_werkvoorraad_in_the_api_and_the_browser(
