@@ -4,7 +4,8 @@ A casus's policy resource (:meth:`Workspace.resources`) needs its active partici
 active roles, its shares and the caller's own unexpired doorbreekglas grant. They used to
 be four queries (five with the casus); here they are lateral subqueries beside the casus
 (:data:`CASUS_WITH_RELATIONS`, for the casus page) or beside a list of (tenant, casus id)
-keys (:data:`RELATIONS_OF_KEYS`, for a page of casussen). Both statements are built once
+keys (:data:`RELATIONS_OF_KEYS`, for a page of casussen; :data:`CASUSSEN_WITH_RELATIONS_OF_KEYS`
+with the casussen themselves). The statements are built once
 (bind parameters instead of a new ``select()`` per call), every lookup is qualified by the
 casus's own tenant, and the rows come back as plain tuples: nothing here is changed through
 the ORM (:meth:`Workspace.role_holders` loads roles that are).
@@ -186,6 +187,25 @@ def _relations_of_keys() -> sa.Select[Any]:
     return sa.select(keys.c.tenant_id, keys.c.id, *columns).select_from(joined)
 
 
+def _casussen_with_relations_of_keys() -> sa.Select[Any]:
+    keys = (
+        sa.func.unnest(
+            sa.bindparam("tenants", type_=ARRAY(sa.String)),
+            sa.bindparam("ids", type_=ARRAY(sa.Uuid)),
+        )
+        .table_valued(sa.column("tenant_id", sa.String), sa.column("id", sa.Uuid))
+        .render_derived(name="rel_k")
+    )
+    laterals, columns = _relation_laterals(Casus.tenant_id, Casus.id)  # type: ignore[arg-type]
+    joined: sa.FromClause = keys.join(
+        Casus.__table__,
+        sa.and_(Casus.tenant_id == keys.c.tenant_id, Casus.id == keys.c.id),
+    )
+    for lateral, outer in laterals:
+        joined = joined.join(lateral, sa.true(), isouter=outer)
+    return sa.select(Casus, *columns).select_from(joined)
+
+
 def restricted_person(
     person_tenant: sa.ColumnElement[str] | InstrumentedAttribute[str],
     person_id: sa.ColumnElement[uuid.UUID] | InstrumentedAttribute[uuid.UUID],
@@ -246,6 +266,11 @@ CASUS_WITH_SUBJECT = _casus_with_subject()
 #: The relations of the casussen with the given keys: ``(tenant_id, id, *relations)``.
 #: Parameters: ``tenants`` and ``ids`` (pairwise), ``grant_user``, ``grant_now``.
 RELATIONS_OF_KEYS = _relations_of_keys()
+
+#: The casussen with the given keys (those row-level security shows) with their relations:
+#: ``(Casus, *relations)``. Parameters: ``tenants`` and ``ids`` (pairwise), ``grant_user``,
+#: ``grant_now``.
+CASUSSEN_WITH_RELATIONS_OF_KEYS = _casussen_with_relations_of_keys()
 
 #: The relations of one casus: ``(*relations)``. Parameters: ``tenant``, ``casus_id``,
 #: ``grant_user``, ``grant_now`` (equalities, not arrays: PostgreSQL keeps a generic plan

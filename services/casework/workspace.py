@@ -30,6 +30,7 @@ from services.casework.casus_relations import (
     CASUS_FOR_UPDATE,
     CASUS_WITH_RELATIONS,
     CASUS_WITH_SUBJECT,
+    CASUSSEN_WITH_RELATIONS_OF_KEYS,
     RELATION_COLUMNS,
     RELATIONS_OF_KEYS,
     RELATIONS_OF_ONE,
@@ -209,6 +210,36 @@ class Workspace:
                 person, restricted = row[1 + RELATION_COLUMNS :]
                 self._subjects[casus.id] = (person, bool(restricted))
         return casus
+
+    def load_casussen(self, keys: Sequence[tuple[str, uuid.UUID]]) -> list[Casus]:
+        """The casussen with ``keys`` (tenant, id) that this tenant may see (own rows, or
+        shared by RLS), in the order of ``keys``, each with the rows of its policy resource
+        (:meth:`resources` reads nothing more for them): one statement for those this
+        transaction has not loaded yet (:data:`CASUSSEN_WITH_RELATIONS_OF_KEYS`), none when
+        it loaded them all."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[tuple[str, uuid.UUID], Casus] = {}
+        if self._memo_valid():
+            for tenant, casus_id in wanted:
+                known = self._casussen.get(casus_id)
+                if known is not None and known.tenant_id == tenant and casus_id in self._relations:
+                    found[(tenant, casus_id)] = known
+        missing = [key for key in wanted if key not in found]
+        if missing:
+            params = {
+                "tenants": [t for t, _ in missing],
+                "ids": [i for _, i in missing],
+                **self._grant_params(),
+            }
+            rows = self.read(CASUSSEN_WITH_RELATIONS_OF_KEYS, params).all()
+            valid = self._memo_valid()
+            for row in rows:
+                casus: Casus = row[0]
+                found[(casus.tenant_id, casus.id)] = casus
+                if valid:
+                    self._casussen[casus.id] = casus
+                    self._relations[casus.id] = relations_of(row, 1)
+        return [found[key] for key in wanted if key in found]
 
     def known_subject(self, casus: Casus) -> tuple[Person | None, bool] | None:
         """The subject person of ``casus`` (None: none visible) and whether they are under an

@@ -40,6 +40,7 @@ PAGES: tuple[tuple[str, str, bool], ...] = (
     ("html-casussen", "/casussen", False),
     ("html-casus", "/casussen/{id}", False),
     ("html-werkvoorraad", "/werkvoorraad", False),
+    ("werkvoorraad-json", "/api/v1/werkvoorraad", True),
     ("html-overzicht", "/overzicht", False),
 )
 

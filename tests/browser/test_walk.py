@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
+from litestar import Litestar
+from litestar.testing import TestClient
 from people import ZEIST_CASUSREGISSEUR_NAME, ZEIST_KLANTMANAGER_NAME
 from walk_steps import (
     CASUSREGISSEUR,
@@ -307,6 +310,54 @@ def test_plan_van_aanpak_zrm_and_the_owner_acting_on_the_werkvoorraad(browse: Br
     open_plan(b, casus_id)
     versions = b.page.locator("#plan-versies").inner_text()
     assert "Bewindvoerder pas volgende maand." in versions
+
+
+def test_the_werkvoorraad_in_pages(
+    browse: Browse, client: TestClient[Litestar], token_for: Callable[[str, str], dict[str, str]]
+) -> None:
+    """More items than fit on a page (25, issue 14): the casusregisseur pages through the
+    werkvoorraad with Volgende and Vorige, and the links keep the filter. The plan's 30
+    actions are put in through the API (typing them is the plan editor's walk, above)."""
+    casus_id = aanmelden(browse(T, WIJKAGENT), "Bladeren")
+    triage_and_invite(browse(T, PROCESREGISSEUR), casus_id)
+    b = browse(T, CASUSREGISSEUR)
+    b.goto(f"/casussen/{casus_id}", "casus")
+    ref = reference(b)
+    actions = [
+        {
+            "id": f"blad-{i}",
+            "omschrijving": f"Bladeractie {i:02d}.",
+            "eigenaar_organisatie": WIJKTEAM_ORG,
+            "eigenaar_gebruiker": CASUSREGISSEUR,
+            "deadline": day(i),
+        }
+        for i in range(1, 31)
+    ]
+    plan = {
+        "doelen": [{"leefgebied": "financien", "probleem": "Schulden.", "doel": "Budgetplan."}],
+        "eindcriterium": "Schulden onder bewind.",
+        "acties": actions,
+    }
+    saved = client.put(
+        f"/api/v1/casussen/{casus_id}/plan", json=plan, headers=token_for(T, CASUSREGISSEUR)
+    )
+    assert saved.status_code == 201, saved.text
+
+    b.goto(f"/werkvoorraad?soort=planactie&casus={ref}", "werkvoorraad-pagina-1")
+    page = b.page
+    rows = page.locator("#werkvoorraad-tabel tbody tr")
+    pager = page.locator("#werk-bladeren")
+    assert rows.count() == 25 and "Bladeractie 01." in rows.first.inner_text()
+    assert "Pagina 1 van 2 (30 items)" in pager.inner_text()
+    assert page.locator("#werk-vorige").count() == 0
+    follow(b, page.locator("#werk-volgende"), "werkvoorraad-pagina-2")
+    assert "pagina=2" in page.url and f"casus={ref}" in page.url
+    assert rows.count() == 5 and "Bladeractie 30." in rows.last.inner_text()
+    assert "Pagina 2 van 2 (30 items)" in pager.inner_text()
+    assert page.locator("#werk-volgende").count() == 0
+    follow(b, page.locator("#werk-vorige"), "werkvoorraad-pagina-1-terug")
+    assert rows.count() == 25 and "Bladeractie 25." in rows.last.inner_text()
+    assert page.locator("#filter-soort").input_value() == "planactie"
 
 
 def test_overleg_with_verslag_and_the_action_in_the_owners_werkvoorraad(browse: Browse) -> None:

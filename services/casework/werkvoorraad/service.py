@@ -48,6 +48,7 @@ from services.platform.db.models import Assessment as AssessmentRow
 from services.platform.policy import Decision, Reason
 
 _UUIDS: Final = postgresql.ARRAY(postgresql.UUID(as_uuid=True))
+_STRINGS: Final = postgresql.ARRAY(sa.String)
 PURPOSE: Final = "monitoring"
 REVIEW_PURPOSE: Final = "monitoring"
 REVIEWER_ROLE: Final = "pga-expert"
@@ -103,7 +104,8 @@ class _PlanFacts:
     last_review: dict[uuid.UUID, dt.date]
 
     @classmethod
-    def load(cls, ws: Workspace, casussen: Sequence[Casus]) -> _PlanFacts:
+    def load(cls, ws: Workspace, casussen: Sequence[Casus], *, plans: bool = True) -> _PlanFacts:
+        """``plans``: with the current plan versions (else none are read)."""
         if not casussen:
             return cls({}, {}, {})
         tenants = sorted({c.tenant_id for c in casussen})
@@ -116,7 +118,7 @@ class _PlanFacts:
                 .group_by(PlanVersion.casus_id)
             )
         }
-        current = _current_versions(ws, casussen)
+        current = _current_versions(ws, casussen) if plans else {}
         last_review = {
             casus_id: taken_on
             for casus_id, taken_on in ws.session.execute(
@@ -133,12 +135,20 @@ class _PlanFacts:
         return cls(first_plan, current, last_review)
 
     @classmethod
-    def reuse(cls, ws: Workspace, casussen: Sequence[Casus], found: kandidaten.Found) -> _PlanFacts:
+    def reuse(
+        cls,
+        ws: Workspace,
+        casussen: Sequence[Casus],
+        found: kandidaten.Found,
+        *,
+        plans: bool = True,
+    ) -> _PlanFacts:
         """The facts of ``casussen`` from what :func:`kandidaten.due` read (the first plan
-        and the last meting), and their current plan versions (one query)."""
+        and the last meting), and their current plan versions (one query; none without
+        ``plans``)."""
         return cls(
             {c.id: found.first_plan[c.id] for c in casussen if c.id in found.first_plan},
-            _current_versions(ws, casussen),
+            _current_versions(ws, casussen) if plans else {},
             {c.id: found.last_review[c.id] for c in casussen if c.id in found.last_review},
         )
 
@@ -149,53 +159,45 @@ def _any_id(column: Any, ids: Sequence[uuid.UUID]) -> sa.ColumnElement[bool]:
     return column == sa.any_(sa.bindparam(None, list(ids), type_=_UUIDS))  # type: ignore[no-any-return]
 
 
-def _casussen(ws: Workspace, keys: Sequence[tuple[str, uuid.UUID]]) -> list[Casus]:
-    """The casussen ``keys`` (tenant, id), in one statement."""
-    if not keys:
-        return []
-    wanted = set(keys)
-    rows = ws.session.scalars(
-        sa.select(Casus).where(
-            Casus.tenant_id.in_(sorted({t for t, _ in keys})),
-            _any_id(Casus.id, [i for _, i in keys]),
-        )
+#: The newest plan version of each of the casussen ``ids`` (in the tenants ``tenants``),
+#: built once: the primary key's order gives the newest version of each casus first.
+_CURRENT_VERSIONS: Final = (
+    sa.select(PlanVersion)
+    .where(
+        PlanVersion.tenant_id == sa.any_(sa.bindparam("tenants", type_=_STRINGS)),
+        PlanVersion.casus_id == sa.any_(sa.bindparam("ids", type_=_UUIDS)),
     )
-    return [c for c in rows if (c.tenant_id, c.id) in wanted]
+    .ext(postgresql.distinct_on(PlanVersion.tenant_id, PlanVersion.casus_id))
+    .order_by(PlanVersion.tenant_id, PlanVersion.casus_id, PlanVersion.version.desc())
+)
 
 
 def _current_versions(ws: Workspace, casussen: Sequence[Casus]) -> dict[uuid.UUID, PlanVersion]:
-    """The newest plan version of each casus (one query, only the newest rows)."""
+    """The newest plan version of each casus (one statement, only the newest rows)."""
     if not casussen:
         return {}
-    key = (PlanVersion.tenant_id, PlanVersion.casus_id)
-    return {
-        version.casus_id: version
-        for version in ws.session.scalars(
-            sa.select(PlanVersion).where(
-                sa.tuple_(PlanVersion.tenant_id, PlanVersion.casus_id, PlanVersion.version).in_(
-                    sa.select(*key, sa.func.max(PlanVersion.version))
-                    .where(
-                        PlanVersion.tenant_id.in_(sorted({c.tenant_id for c in casussen})),
-                        _any_id(PlanVersion.casus_id, [c.id for c in casussen]),
-                    )
-                    .group_by(*key)
-                )
-            )
-        )
-    }
+    params = {"tenants": sorted({c.tenant_id for c in casussen}), "ids": [c.id for c in casussen]}
+    return {version.casus_id: version for version in ws.session.scalars(_CURRENT_VERSIONS, params)}
 
 
 def _timer_input(
-    ws: Workspace, casus: Casus, org_names: dict[str, str], facts: _PlanFacts | None = None
+    ws: Workspace,
+    casus: Casus,
+    org_names: dict[str, str],
+    facts: _PlanFacts | None = None,
+    content: PlanContent | None = None,
 ) -> TimerInput:
+    """The timers' input of ``casus``; ``content``: its current plan version's content, when
+    the caller parsed it already."""
     if facts is None:
         facts = _PlanFacts.load(ws, [casus])
     first_plan = facts.first_plan.get(casus.id)
     plan_created_on = first_plan.date() if first_plan is not None else casus.plan_date
     current = facts.current.get(casus.id)
-    commitments: tuple[CommitmentTimer, ...] = ()
-    if current is not None:
+    if current is not None and content is None:
         content = PlanContent.model_validate(current.content)
+    commitments: tuple[CommitmentTimer, ...] = ()
+    if content is not None:
         commitments = tuple(
             CommitmentTimer(
                 commitment_id=f"toezegging-{i + 1}",
@@ -239,21 +241,25 @@ def _timer_items(
     rows: Sequence[Casus],
     horizon_days: int | None,
     found: kandidaten.Found | None = None,
+    kinds: frozenset[str] | None = None,
 ) -> list[WorkItem]:
     """The full items (with their texts) of ``rows``: each casus decided by the policy and
     audited (a page's casussen, or every casus with due items for the reminders job); only
-    casussen with a full view carry work. ``found``: the plan dates already read."""
-    org_names = {
-        o.id: o.name
-        for o in ws.session.scalars(
-            sa.select(Organisation).where(Organisation.tenant_id == ws.principal.tenant)
-        )
-    }
+    casussen with a full view carry work. ``found``: the plan dates already read. ``kinds``:
+    only items of these kinds are wanted (None: all), so what only other kinds need is not
+    read (the plan versions without plan actions or toezeggingen, the casusoverleg minutes
+    without overlegacties, the organisations without toezeggingen)."""
+
+    def wanted(*of: str) -> bool:
+        return kinds is None or not kinds.isdisjoint(of)
+
     inputs: list[TimerInput] = []
     by_id: dict[str, Casus] = {}
     # The current plan version of every shown casus, read with the chunk's facts: the plan
     # actions and the toezegging items use it too (one query per casus before; issue 14).
     current: dict[str, PlanVersion] = {}
+    contents: dict[str, PlanContent] = {}
+    org_names: dict[str, str] | None = None
     for chunk in _chunks(rows, PAGE):
         decisions = _allowed(ws, chunk, PURPOSE, [Target("casus", str(c.id), c.id) for c in chunk])
         shown = [
@@ -261,19 +267,36 @@ def _timer_items(
             for casus, decision in zip(chunk, decisions, strict=True)
             if decision.allow and decision.view == "full"
         ]
-        facts = _PlanFacts.load(ws, shown) if found is None else _PlanFacts.reuse(ws, shown, found)
+        plans = wanted(PLAN_ACTION, COMMITMENT_CHECK)
+        if found is None:
+            facts = _PlanFacts.load(ws, shown, plans=plans)
+        else:
+            facts = _PlanFacts.reuse(ws, shown, found, plans=plans)
         for casus in shown:
-            by_id[str(casus.id)] = casus
-            inputs.append(_timer_input(ws, casus, org_names, facts))
             version = facts.current.get(casus.id)
-            if version is not None:
+            content = None if version is None else PlanContent.model_validate(version.content)
+            if content is not None and content.commitments and org_names is None:
+                org_names = _organisation_names(ws)
+            by_id[str(casus.id)] = casus
+            inputs.append(_timer_input(ws, casus, org_names or {}, facts, content))
+            if version is not None and content is not None:
                 current[str(casus.id)] = version
+                contents[str(casus.id)] = content
     due = werkvoorraad(inputs, ws.manifest.review, horizon_days=horizon_days)
     items = [WorkItem(item.due_on, _due_view(item, by_id[item.casus_id])) for item in due]
-    plan_items = _plan_actions(ws, by_id, horizon_days, current)
-    return (
-        _with_plan_versions(items, current) + plan_items + _meeting_actions(ws, by_id, horizon_days)
-    )
+    plan_items = _plan_actions(ws, by_id, horizon_days, current, contents)
+    meeting_items = _meeting_actions(ws, by_id, horizon_days) if wanted(MEETING_ACTION) else []
+    return _with_plan_versions(items, current) + plan_items + meeting_items
+
+
+def _organisation_names(ws: Workspace) -> dict[str, str]:
+    """The names of the tenant's organisations (a toezegging's label names its maker)."""
+    return {
+        o.id: o.name
+        for o in ws.session.scalars(
+            sa.select(Organisation).where(Organisation.tenant_id == ws.principal.tenant)
+        )
+    }
 
 
 def _with_plan_versions(items: list[WorkItem], current: dict[str, PlanVersion]) -> list[WorkItem]:
@@ -290,16 +313,21 @@ def _plan_actions(
     casussen: dict[str, Casus],
     horizon_days: int | None,
     versions: dict[str, PlanVersion],
+    contents: Mapping[str, PlanContent] | None = None,
 ) -> list[WorkItem]:
     """Open actions of the plan van aanpak owned by the caller (or, without an owner user,
-    by the caller's organisation); ``versions``: the current plan version per casus."""
+    by the caller's organisation); ``versions``: the current plan version per casus
+    (``contents``: their parsed contents, when the caller has them)."""
     horizon = ws.today + dt.timedelta(days=horizon_days) if horizon_days is not None else None
     items = []
     for casus_key, casus in casussen.items():
         current = versions.get(casus_key)
         if current is None:
             continue
-        for action in PlanContent.model_validate(current.content).actions:
+        content = (contents or {}).get(casus_key)
+        if content is None:
+            content = PlanContent.model_validate(current.content)
+        for action in content.actions:
             mine = action.owner_user_id == ws.principal.user_id or (
                 action.owner_user_id is None
                 and action.owner_organisation_id == ws.principal.organisation
@@ -402,8 +430,11 @@ def _urgent_items(ws: Workspace, grant_ids: Sequence[uuid.UUID]) -> list[WorkIte
     )
     if not grants:
         return []
-    casussen = {g.casus_id: ws.load_casus(g.casus_id) for g in grants}
-    rows = [casussen[g.casus_id] for g in grants]
+    loaded = {c.id: c for c in ws.load_casussen([(g.tenant_id, g.casus_id) for g in grants])}
+    missing = [g.casus_id for g in grants if g.casus_id not in loaded]
+    if missing:  # pragma: no cover - a grant's casus exists (foreign key)
+        raise NotFound(str(missing[0]))
+    rows = [loaded[g.casus_id] for g in grants]
     targets = [Target("doorbreekglas", str(g.id), g.casus_id) for g in grants]
     decisions = _allowed(ws, rows, REVIEW_PURPOSE, targets)
     items = []
@@ -487,7 +518,7 @@ def _visible(ws: Workspace, dues: Sequence[kandidaten.Due]) -> list[kandidaten.D
             groups.setdefault(tuple(row)[1:], set()).add((row.tenant_id, row.casus_id))
     members = [sorted(m, key=lambda k: (k[0], str(k[1]))) for m in groups.values()]
     representatives = {min(m, key=lambda k: str(k[1])): i for i, m in enumerate(members)}
-    rows = _casussen(ws, list(representatives))
+    rows = ws.load_casussen(list(representatives))
     decisions = ws.enforcer.decide_count(
         "list",
         ws.resources(rows),
@@ -547,8 +578,9 @@ def _page_items(
         {(d.tenant_id, d.casus_id) for d in dues if d.kind != kandidaten.URGENT_REVIEW}
     )
     grant_ids = [uuid.UUID(str(d.subject)) for d in dues if d.kind == kandidaten.URGENT_REVIEW]
-    rows = sorted(_casussen(ws, timer_casussen), key=lambda c: (c.created_at, c.id))
-    items = _timer_items(ws, rows, horizon_days, found) + _urgent_items(ws, grant_ids)
+    rows = sorted(ws.load_casussen(timer_casussen), key=lambda c: (c.created_at, c.id))
+    kinds = frozenset(d.kind for d in dues)
+    items = _timer_items(ws, rows, horizon_days, found, kinds) + _urgent_items(ws, grant_ids)
     by_key = {
         (w.body["soort"], w.body["casus_id"], str(w.body.get("onderwerp") or "")): w.body
         for w in items
