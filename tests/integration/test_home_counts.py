@@ -210,3 +210,76 @@ def test_a_count_is_one_aggregate_audit_row_without_person_data(
     assert sum(g["aantal"] for g in groups if g["toegestaan"]) == count
     assert all(set(g) == {"toegestaan", "redenen", "aantal"} for g in groups)
     assert row.policy_revision and row.data_revision
+
+
+def _reference_groups(
+    ws: Any, cap: int, cursor: tuple[Any, uuid.UUID] | None
+) -> set[tuple[Any, ...]]:
+    """The groups as the first version of the count computed them: the first ``cap``
+    pre-filtered casussen in the list's order (a union of one page per relation), joined
+    back to the casussen and grouped by :func:`zichtbaar.count_group_keys`."""
+    order = (Casus.created_at.desc(), Casus.id.desc())
+    filters = []
+    if cursor is not None:
+        filters.append(sa.tuple_(Casus.created_at, Casus.id) < sa.tuple_(*cursor))
+    branches = zichtbaar.visible_casus_branches(ws)
+    if not branches:
+        return set()
+    pages = [
+        sa.select(Casus.tenant_id, Casus.id, Casus.created_at)
+        .where(branch, *filters)
+        .order_by(*order)
+        .limit(cap)
+        for branch in branches
+    ]
+    union = (pages[0] if len(pages) == 1 else sa.union(*pages)).subquery()
+    chunk = (
+        sa.select(union)
+        .order_by(union.c.created_at.desc(), union.c.id.desc())
+        .limit(cap)
+        .subquery()
+    )
+    keys = zichtbaar.count_group_keys(ws)
+    grouped = (
+        sa.select(
+            sa.func.count().label("n"),
+            sa.func.min(sa.cast(Casus.id, sa.String)).label("representative"),
+            *keys,
+        )
+        .select_from(chunk)
+        .join(Casus, sa.and_(Casus.tenant_id == chunk.c.tenant_id, Casus.id == chunk.c.id))
+        .group_by(*[sa.literal_column(str(i + 3)) for i in range(len(keys))])
+    )
+    return {tuple(row) for row in ws.session.execute(grouped)}
+
+
+def test_the_count_groups_equal_the_groups_by_the_decision_keys(
+    runtime: Runtime, casussen: list[str]
+) -> None:
+    """The grouped query of the count (issue 14: cheaper SQL) gives, for every user, cap and
+    continuation, the same groups (size, representative, keys) as grouping the same chunk by
+    :func:`zichtbaar.count_group_keys`, whose keys the projection test above checks; and its
+    last row is the chunk's last in the list's order."""
+    compared = 0
+    for principal in _principals(runtime):
+        with workspace(runtime.casework, principal) as ws:
+            all_rows = ws.session.execute(
+                sa.select(Casus.created_at, Casus.id)
+                .where(zichtbaar.visible_casus_condition(ws))
+                .order_by(Casus.created_at.desc(), Casus.id.desc())
+            ).all()
+            cursors = [None, *[(r.created_at, r.id) for r in all_rows[:3]]]
+            for cap in (1, 2, 3, 7, 10_000):
+                for cursor in cursors:
+                    groups = zichtbaar.count_groups(ws, cap, cursor)
+                    found = {tuple(g)[:-2] for g in groups}
+                    assert found == _reference_groups(ws, cap, cursor), (principal.user_id, cap)
+                    rest = [r for r in all_rows if cursor is None or (r.created_at, r.id) < cursor][
+                        :cap
+                    ]
+                    if rest:
+                        assert {(g.last_at, g.last_id) for g in groups} == {
+                            (rest[-1].created_at, rest[-1].id)
+                        }
+                    compared += len(found)
+    assert compared > 50

@@ -7,11 +7,13 @@ checked page-wise by the policy. Search and filters build on this
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute
 
 from services.casework.casussen.weergave import SUMMARY_OPTIONS, summary_view
@@ -26,6 +28,10 @@ from services.platform.db.models import (
     CasusShare,
     UrgentAccess,
 )
+
+#: Array parameters (one parameter, whatever its length: the statement's text stays the same).
+_TEXTS = postgresql.ARRAY(sa.String)
+_UUIDS = postgresql.ARRAY(sa.Uuid)
 
 
 def visible_casus_ids_query(ws: Workspace) -> sa.Select[Any]:
@@ -238,6 +244,136 @@ def count_group_keys(
     )
 
 
+def _count_branch(relation: str) -> str:
+    """The condition of one relation that opens a casus (as :func:`visible_casus_branches`),
+    on ``c``; its kinds are the parameter ``kinds_<relation>``."""
+    kinds = f"c.kind = ANY(:kinds_{relation})"
+    condition = {
+        "tenant_wide": "c.tenant_id = :tenant",
+        "participation": (
+            "c.tenant_id = :tenant AND EXISTS (SELECT 1 FROM casus_participants p"
+            " WHERE p.tenant_id = c.tenant_id AND p.casus_id = c.id"
+            " AND p.organisation_id = :org AND p.active)"
+        ),
+        "regie": (
+            "c.tenant_id = :tenant AND EXISTS (SELECT 1 FROM casus_roles r"
+            " WHERE r.tenant_id = c.tenant_id AND r.casus_id = c.id AND r.user_id = :user"
+            " AND r.role = ANY(:regie_roles) AND r.ended_at IS NULL)"
+        ),
+        "coordinator": (
+            "c.tenant_id = :tenant AND EXISTS (SELECT 1 FROM casus_roles r"
+            " WHERE r.tenant_id = c.tenant_id AND r.casus_id = c.id AND r.user_id = :user"
+            " AND r.role = 'uitvoeringscoordinator' AND r.ended_at IS NULL)"
+        ),
+        "shared": (
+            "c.tenant_id <> :tenant AND EXISTS (SELECT 1 FROM casus_shares s"
+            " WHERE s.tenant_id = c.tenant_id AND s.casus_id = c.id"
+            " AND s.shared_with_tenant = :tenant)"
+        ),
+    }[relation]
+    return f"{kinds} AND {condition}"
+
+
+@functools.lru_cache(maxsize=64)
+def _count_groups_sql(relations: tuple[str, ...], after: bool) -> sa.TextClause:
+    """The grouped query of :func:`count_casussen` for a list scope whose non-empty relations
+    are ``relations`` (continuing after the cursor ``:at``, ``:after_id`` when ``after``).
+
+    The same groups as grouping the first ``cap + 1`` casussen of :func:`list_casussen`'s
+    order by :func:`count_group_keys` (``tests/integration/test_home_counts.py`` compares
+    them), computed more cheaply (issue 14): each relation's page carries kind and state
+    (no join back to the casussen), participation is not probed again for a casus its own
+    page found, the caller's own roles are two hashed sets instead of a probe per casus,
+    and the chunk's last row comes with the groups (no second statement to go on)."""
+    cursor = " AND (c.created_at, c.id) < (:at, :after_id)" if after else ""
+    pages = "\n    UNION ALL\n".join(
+        f"    (SELECT c.tenant_id, c.id, c.created_at, c.kind, c.state,"
+        f" {'true' if relation == 'participation' else 'false'} AS via_p"
+        f" FROM casussen c WHERE {_count_branch(relation)}{cursor}"
+        f" ORDER BY c.created_at DESC, c.id DESC LIMIT :cap)"
+        for relation in relations
+    )
+    mine = (
+        "ch.id IN (SELECT r.casus_id FROM casus_roles r WHERE r.tenant_id = :tenant"
+        " AND r.user_id = :user AND r.role = ANY({roles}) AND r.ended_at IS NULL)"
+    )
+    return sa.text(
+        f"""
+WITH chunk AS (
+  SELECT u.tenant_id, u.id, u.created_at, u.kind, u.state, bool_or(u.via_p) AS via_p
+  FROM (
+{pages}
+  ) u
+  GROUP BY u.tenant_id, u.id, u.created_at, u.kind, u.state
+  ORDER BY u.created_at DESC, u.id DESC LIMIT :cap
+), keyed AS (
+  SELECT ch.tenant_id, ch.id, ch.kind, ch.state,
+    CASE WHEN ch.via_p THEN true ELSE ch.tenant_id = :tenant AND EXISTS (
+      SELECT 1 FROM casus_participants p WHERE p.tenant_id = ch.tenant_id
+      AND p.casus_id = ch.id AND p.organisation_id = :org AND p.active) END AS participates,
+    ch.tenant_id = :tenant AND {mine.format(roles=":regie_roles")} AS regie,
+    CASE WHEN ch.tenant_id = :tenant
+        AND {mine.format(roles="ARRAY['uitvoeringscoordinator']")} THEN 'subject'
+      WHEN EXISTS (SELECT 1 FROM casus_roles r WHERE r.tenant_id = ch.tenant_id
+        AND r.casus_id = ch.id AND r.role = 'uitvoeringscoordinator' AND r.ended_at IS NULL)
+        THEN 'other'
+      ELSE 'absent' END AS coordinator,
+    EXISTS (SELECT 1 FROM casus_shares s WHERE s.tenant_id = ch.tenant_id
+      AND s.casus_id = ch.id AND s.shared_with_tenant = :tenant) AS shared,
+    CASE WHEN EXISTS (SELECT 1 FROM urgent_access g WHERE g.tenant_id = ch.tenant_id
+      AND g.casus_id = ch.id AND g.user_id = :user AND g.expires_at > :now)
+      THEN ch.id END AS granted
+  FROM chunk ch
+), last AS (
+  SELECT ch.created_at, ch.id FROM chunk ch ORDER BY ch.created_at, ch.id LIMIT 1
+)
+SELECT count(*) AS n, min(k.id::text) AS representative, k.tenant_id, k.kind, k.state,
+  k.participates, k.regie, k.coordinator, k.shared, k.granted,
+  (SELECT last.created_at FROM last) AS last_at, (SELECT last.id FROM last) AS last_id
+FROM keyed k
+GROUP BY k.tenant_id, k.kind, k.state, k.participates, k.regie, k.coordinator, k.shared,
+  k.granted
+"""
+    ).bindparams(
+        *(sa.bindparam(f"kinds_{relation}", type_=_TEXTS) for relation in relations),
+        sa.bindparam("regie_roles", type_=_TEXTS),
+        sa.bindparam("now", type_=sa.DateTime(timezone=True)),
+    )
+
+
+def count_groups(
+    ws: Workspace, cap: int, cursor: tuple[dt.datetime, uuid.UUID] | None = None
+) -> list[sa.Row[Any]]:
+    """Per group of casussen with the same decision projection (:func:`count_group_keys`),
+    of the first ``cap`` pre-filtered casussen in the list's order (after ``cursor``): how
+    many (``n``), a ``representative`` (the least id as text), the group keys, and the
+    chunk's last row (``last_at``, ``last_id``)."""
+    p = ws.principal
+    scope = ws.list_scope
+    kinds = {
+        "tenant_wide": scope.tenant_wide,
+        "participation": scope.participation,
+        "regie": scope.regie,
+        "coordinator": scope.coordinator,
+        "shared": scope.shared,
+    }
+    relations = tuple(relation for relation, found in kinds.items() if found)
+    if not relations:
+        return []
+    params: dict[str, Any] = {
+        "tenant": p.tenant,
+        "org": p.organisation,
+        "user": p.user_id,
+        "now": ws.enforcer.now,
+        "cap": cap,
+        "regie_roles": list(REGIE_ROLES),
+        **{f"kinds_{relation}": sorted(kinds[relation]) for relation in relations},
+    }
+    if cursor is not None:
+        params["at"], params["after_id"] = cursor
+    return list(ws.session.execute(_count_groups_sql(relations, cursor is not None), params))
+
+
 def count_casussen(
     ws: Workspace, *, purpose: str | None = None, cap: int = 500
 ) -> tuple[int, bool]:
@@ -245,55 +381,28 @@ def count_casussen(
     ``(count, more)``, in the order of :func:`list_casussen` (ADR 0026).
 
     One grouped query over the first ``cap + 1`` pre-filtered casussen gives, per group of
-    casussen with the same decision projection (:func:`count_group_keys`), a representative
+    casussen with the same decision projection (:func:`count_groups`), a representative
     and the group's size. Each representative's policy resource is built from its rows as
     for a page and decided by the engine; the groups it allows are counted. Nothing of a
     person is read or shown, so the count is audited in one aggregate row
     (:meth:`Enforcer.decide_count`)."""
-    branches = visible_casus_branches(ws)
-    if not branches:
-        return 0, False
-    order = (Casus.created_at.desc(), Casus.id.desc())
-    keys = count_group_keys(ws)
     total = 0
     cursor: tuple[dt.datetime, uuid.UUID] | None = None
     while True:
-        filters: list[sa.ColumnElement[bool]] = []
-        if cursor is not None:
-            filters.append(sa.tuple_(Casus.created_at, Casus.id) < sa.tuple_(*cursor))
-        pages = [
-            sa.select(Casus.tenant_id, Casus.id, Casus.created_at)
-            .where(branch, *filters)
-            .order_by(*order)
-            .limit(cap + 1)
-            for branch in branches
-        ]
-        union = (pages[0] if len(pages) == 1 else sa.union(*pages)).subquery()
-        chunk = (
-            sa.select(union)
-            .order_by(union.c.created_at.desc(), union.c.id.desc())
-            .limit(cap + 1)
-            .subquery()
-        )
-        grouped = (
-            sa.select(
-                sa.func.count().label("n"),
-                sa.func.min(sa.cast(Casus.id, sa.String)).label("representative"),
-                *keys,
-            )
-            .select_from(chunk)
-            .join(Casus, sa.and_(Casus.tenant_id == chunk.c.tenant_id, Casus.id == chunk.c.id))
-            .group_by(*[sa.literal_column(str(i + 3)) for i in range(len(keys))])
-        )
-        groups = ws.session.execute(grouped).all()
+        groups = count_groups(ws, cap + 1, cursor)
         scanned = sum(int(g.n) for g in groups)
         if groups:
             reps = {(g.tenant_id, uuid.UUID(g.representative)): int(g.n) for g in groups}
             rows = list(
                 ws.session.scalars(
-                    sa.select(Casus).where(sa.tuple_(Casus.tenant_id, Casus.id).in_(list(reps)))
+                    sa.select(Casus).where(
+                        Casus.tenant_id.in_(sorted({t for t, _ in reps})),
+                        Casus.id
+                        == sa.any_(sa.bindparam("ids", [i for _, i in reps], type_=_UUIDS)),
+                    )
                 )
             )
+            rows = [c for c in rows if (c.tenant_id, c.id) in reps]
             decisions = ws.enforcer.decide_count(
                 "list",
                 ws.resources(rows),
@@ -309,9 +418,4 @@ def count_casussen(
         if scanned <= cap:
             return total, False
         # Some of the chunk was refused: count on from its last row.
-        last = ws.session.execute(
-            sa.select(chunk.c.created_at, chunk.c.id)
-            .order_by(chunk.c.created_at.asc(), chunk.c.id.asc())
-            .limit(1)
-        ).one()
-        cursor = (last.created_at, last.id)
+        cursor = (groups[0].last_at, groups[0].last_id)
