@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, load_only
 
 from services.casework.casussen.weergave import SUMMARY_OPTIONS, summary_view
 from services.casework.domain.errors import DomainValidationError, FieldProblem
@@ -433,9 +433,13 @@ def count_casussen(
         scanned = sum(int(g.n) for g in groups)
         if groups:
             reps = {(g.tenant_id, uuid.UUID(g.representative)): int(g.n) for g in groups}
+            # Of a representative only what its policy resource reads of the casus row
+            # (Workspace.resources; any other attribute would be loaded when touched).
             rows = list(
                 ws.session.scalars(
-                    sa.select(Casus).where(
+                    sa.select(Casus)
+                    .options(load_only(Casus.tenant_id, Casus.id, Casus.kind, Casus.state))
+                    .where(
                         Casus.tenant_id.in_(sorted({t for t, _ in reps})),
                         Casus.id
                         == sa.any_(sa.bindparam("ids", [i for _, i in reps], type_=_UUIDS)),
