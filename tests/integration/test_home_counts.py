@@ -4,6 +4,7 @@ exactly the number of casussen the list shows, for every user of the tenant."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -26,12 +27,14 @@ from people import (
 
 from services.casework.casussen import zichtbaar
 from services.casework.unit_of_work import workspace
+from services.casework.werkvoorraad import kandidaten
 from services.platform.db.models import (
     AuditEntry,
     Casus,
     CasusParticipant,
     CasusRole,
     CasusShare,
+    UrgentAccess,
     User,
 )
 from services.platform.db.unit_of_work import tenant_transaction
@@ -283,3 +286,42 @@ def test_the_count_groups_equal_the_groups_by_the_decision_keys(
                         }
                     compared += len(found)
     assert compared > 50
+
+
+def test_the_running_casussen_query_is_built_once_and_takes_the_time_as_a_parameter(
+    runtime: Runtime, casussen: list[str]
+) -> None:
+    """The werkvoorraad's query of the running casussen (with their group keys) is built once
+    per caller and reused; the decision time is a parameter of each run, so a doorbreekglas
+    grant that expired in between is no longer in the casus's group, and a reused statement
+    gives what a freshly built one gives."""
+    [principal] = [p for p in _principals(runtime) if p.user_id == ZEIST_CASUSREGISSEUR]
+    casus_id = uuid.UUID(casussen[1])  # uitvoering, with Robin as casusregisseur
+    now = dt.datetime.now(dt.UTC)
+    with tenant_transaction(runtime.sessions, T) as session:
+        grant = UrgentAccess(
+            tenant_id=T,
+            casus_id=casus_id,
+            user_id=principal.user_id,
+            reason="Test van de groepssleutel.",
+            expires_at=now + dt.timedelta(hours=1),
+        )
+        session.add(grant)
+        session.flush()
+        grant_id = grant.id
+    try:
+        with workspace(runtime.casework, principal, now=now) as ws:
+            first = kandidaten._running_statement(ws)
+            before = {c.id: c.group for c in kandidaten._running(ws)}
+        later = now + dt.timedelta(days=1)
+        with workspace(runtime.casework, principal, now=later) as ws:
+            assert kandidaten._running_statement(ws) is first
+            after = {c.id: c.group for c in kandidaten._running(ws)}
+            kandidaten._RUNNING_STATEMENTS.clear()
+            assert {c.id: c.group for c in kandidaten._running(ws)} == after
+            assert kandidaten._running_statement(ws) is not first
+        assert before[casus_id][-1] == casus_id  # granted: a group of its own
+        assert after[casus_id][-1] is None
+    finally:
+        with tenant_transaction(runtime.sessions, T) as session:
+            session.execute(sa.delete(UrgentAccess).where(UrgentAccess.id == grant_id))

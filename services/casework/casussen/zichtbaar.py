@@ -11,7 +11,7 @@ import functools
 import re
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -175,6 +175,11 @@ def list_casussen(
     return Page(items, next_cursor)
 
 
+#: The decision time in :func:`count_group_keys` (a grant counts until it expires), a named
+#: parameter: a statement built once may be run again with ``{GROUP_NOW: now}``.
+GROUP_NOW: Final = "group_now"
+
+
 def count_group_keys(
     ws: Workspace,
 ) -> tuple[sa.ColumnElement[Any] | InstrumentedAttribute[Any], ...]:
@@ -226,7 +231,8 @@ def count_group_keys(
                 UrgentAccess.tenant_id == Casus.tenant_id,
                 UrgentAccess.casus_id == Casus.id,
                 UrgentAccess.user_id == p.user_id,
-                UrgentAccess.expires_at > ws.enforcer.now,
+                UrgentAccess.expires_at
+                > sa.bindparam(GROUP_NOW, ws.enforcer.now, type_=sa.DateTime(timezone=True)),
             ),
             Casus.id,
         ),
