@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import InstrumentedAttribute, load_only
+from sqlalchemy.orm import InstrumentedAttribute
 
 from services.casework.casussen.weergave import SUMMARY_OPTIONS, summary_view
 from services.casework.domain.errors import DomainValidationError, FieldProblem
@@ -29,9 +28,6 @@ from services.platform.db.models import (
     CasusShare,
     UrgentAccess,
 )
-
-#: Array parameters (one parameter, whatever its length: the statement's text stays the same).
-_UUIDS = postgresql.ARRAY(sa.Uuid)
 
 
 def visible_casus_ids_query(ws: Workspace) -> sa.Select[Any]:
@@ -305,7 +301,7 @@ def _count_groups_sql(
     org: str,
     user: str,
     cap: int,
-) -> sa.TextClause:
+) -> sa.Executable:
     """The grouped query of :func:`count_casussen` for a list scope whose non-empty relations
     are ``relations`` (with their kinds), continuing after the cursor ``:at``, ``:after_id``
     when ``after``.
@@ -366,7 +362,8 @@ WITH chunk AS (
 )
 SELECT count(*) AS n, min(k.id::text) AS representative, k.tenant_id, k.kind, k.state,
   k.participates, k.regie, k.coordinator, k.shared, k.granted,
-  (SELECT last.created_at FROM last) AS last_at, (SELECT last.id FROM last) AS last_id
+  (SELECT last.created_at FROM last) AS last_at, (SELECT last.id FROM last) AS last_id,
+  min(k.id::text)::uuid AS id
 FROM keyed k
 GROUP BY k.tenant_id, k.kind, k.state, k.participates, k.regie, k.coordinator, k.shared,
   k.granted
@@ -387,18 +384,66 @@ GROUP BY k.tenant_id, k.kind, k.state, k.participates, k.regie, k.coordinator, k
         # A colon in a value would read as a parameter to sa.text: escaped.
         return _sql_literal(written[name]).replace(":", "\\:")
 
-    return sa.text(_PLACEHOLDER.sub(write, template)).bindparams(
-        sa.bindparam("now", type_=sa.DateTime(timezone=True))
+    textual = (
+        sa.text(_PLACEHOLDER.sub(write, template))
+        .bindparams(sa.bindparam("now", type_=sa.DateTime(timezone=True)))
+        .columns(
+            sa.column("n", sa.Integer),
+            sa.column("representative", sa.String),
+            Casus.tenant_id,
+            Casus.kind,
+            Casus.state,
+            sa.column("participates", sa.Boolean),
+            sa.column("regie", sa.Boolean),
+            sa.column("coordinator", sa.String),
+            sa.column("shared", sa.Boolean),
+            sa.column("granted", sa.Uuid),
+            sa.column("last_at", sa.DateTime(timezone=True)),
+            sa.column("last_id", sa.Uuid),
+            Casus.id,
+        )
     )
+    # Each group's representative as a casus (its tenant, id, kind and state: what its
+    # policy resource reads of the row; any other attribute is loaded when touched), with
+    # the group's columns.
+    columns = textual.selected_columns
+    return sa.select(
+        Casus,
+        columns.n,
+        columns.representative,
+        columns.tenant_id,
+        columns.kind,
+        columns.state,
+        columns.participates,
+        columns.regie,
+        columns.coordinator,
+        columns.shared,
+        columns.granted,
+        columns.last_at,
+        columns.last_id,
+    ).from_statement(textual)
+
+
+@dataclass(frozen=True)
+class CountGroup:
+    """A group of :func:`count_groups`."""
+
+    #: The representative, read with the columns its policy resource uses.
+    casus: Casus
+    n: int
+    #: The representative's id as text, then :func:`count_group_keys`.
+    keys: tuple[Any, ...]
+    #: The chunk's last row in the list's order (created_at, id).
+    last: tuple[dt.datetime, uuid.UUID]
 
 
 def count_groups(
     ws: Workspace, cap: int, cursor: tuple[dt.datetime, uuid.UUID] | None = None
-) -> list[sa.Row[Any]]:
+) -> list[CountGroup]:
     """Per group of casussen with the same decision projection (:func:`count_group_keys`),
     of the first ``cap`` pre-filtered casussen in the list's order (after ``cursor``): how
-    many (``n``), a ``representative`` (the least id as text), the group keys, and the
-    chunk's last row (``last_at``, ``last_id``)."""
+    many, a representative (the least id as text), the group keys, and the chunk's last
+    row; in one statement."""
     p = ws.principal
     scope = ws.list_scope
     kinds = (
@@ -417,7 +462,10 @@ def count_groups(
     statement = _count_groups_sql(
         relations, cursor is not None, p.tenant, p.organisation, p.user_id, cap
     )
-    return list(ws.session.execute(statement, params))
+    return [
+        CountGroup(row[0], int(row[1]), tuple(row[2:11]), (row[11], row[12]))
+        for row in ws.session.execute(statement, params)
+    ]
 
 
 def count_casussen(
@@ -428,31 +476,19 @@ def count_casussen(
 
     One grouped query over the first ``cap + 1`` pre-filtered casussen gives, per group of
     casussen with the same decision projection (:func:`count_groups`), a representative
-    and the group's size. Each representative's policy resource is built from its rows as
-    for a page and decided by the engine; the groups it allows are counted. Nothing of a
-    person is read or shown, so the count is audited in one aggregate row
-    (:meth:`Enforcer.decide_count`)."""
+    (with its casus row's tenant, id, kind and state) and the group's size. Each
+    representative's policy resource is built from its rows as for a page (its relations
+    in one statement for all of them) and decided by the engine; the groups it allows are
+    counted. Nothing of a person is read or shown, so the count is audited in one aggregate
+    row (:meth:`Enforcer.decide_count`)."""
     total = 0
     cursor: tuple[dt.datetime, uuid.UUID] | None = None
     while True:
         groups = count_groups(ws, cap + 1, cursor)
-        scanned = sum(int(g.n) for g in groups)
+        scanned = sum(g.n for g in groups)
         if groups:
-            reps = {(g.tenant_id, uuid.UUID(g.representative)): int(g.n) for g in groups}
-            # Of a representative only what its policy resource reads of the casus row
-            # (Workspace.resources; any other attribute would be loaded when touched).
-            rows = list(
-                ws.session.scalars(
-                    sa.select(Casus)
-                    .options(load_only(Casus.tenant_id, Casus.id, Casus.kind, Casus.state))
-                    .where(
-                        Casus.tenant_id.in_(sorted({t for t, _ in reps})),
-                        Casus.id
-                        == sa.any_(sa.bindparam("ids", [i for _, i in reps], type_=_UUIDS)),
-                    )
-                )
-            )
-            rows = [c for c in rows if (c.tenant_id, c.id) in reps]
+            rows = [g.casus for g in groups]
+            reps = {(g.casus.tenant_id, g.casus.id): g.n for g in groups}
             decisions = ws.enforcer.decide_count(
                 "list",
                 ws.resources(rows),
@@ -468,4 +504,4 @@ def count_casussen(
         if scanned <= cap:
             return total, False
         # Some of the chunk was refused: count on from its last row.
-        cursor = (groups[0].last_at, groups[0].last_id)
+        cursor = groups[0].last
