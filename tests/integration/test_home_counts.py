@@ -274,7 +274,10 @@ def test_the_count_groups_equal_the_groups_by_the_decision_keys(
             cursors = [None, *[(r.created_at, r.id) for r in all_rows[:3]]]
             for cap in (1, 2, 3, 7, 10_000):
                 for cursor in cursors:
+                    driver: Any = ws.session.connection().connection.driver_connection
+                    threshold = driver.prepare_threshold
                     groups = zichtbaar.count_groups(ws, cap, cursor)
+                    assert driver.prepare_threshold == threshold  # sent unprepared, then back
                     found = {(g.n, *g.keys) for g in groups}
                     assert all(str(g.casus.id) == g.keys[0] for g in groups)
                     assert found == _reference_groups(ws, cap, cursor), (principal.user_id, cap)
