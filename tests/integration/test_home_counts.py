@@ -4,6 +4,7 @@ exactly the number of casussen the list shows, for every user of the tenant."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -26,12 +27,14 @@ from people import (
 
 from services.casework.casussen import zichtbaar
 from services.casework.unit_of_work import workspace
+from services.casework.werkvoorraad import kandidaten
 from services.platform.db.models import (
     AuditEntry,
     Casus,
     CasusParticipant,
     CasusRole,
     CasusShare,
+    UrgentAccess,
     User,
 )
 from services.platform.db.unit_of_work import tenant_transaction
@@ -210,3 +213,117 @@ def test_a_count_is_one_aggregate_audit_row_without_person_data(
     assert sum(g["aantal"] for g in groups if g["toegestaan"]) == count
     assert all(set(g) == {"toegestaan", "redenen", "aantal"} for g in groups)
     assert row.policy_revision and row.data_revision
+
+
+def _reference_groups(
+    ws: Any, cap: int, cursor: tuple[Any, uuid.UUID] | None
+) -> set[tuple[Any, ...]]:
+    """The groups as the first version of the count computed them: the first ``cap``
+    pre-filtered casussen in the list's order (a union of one page per relation), joined
+    back to the casussen and grouped by :func:`zichtbaar.count_group_keys`."""
+    order = (Casus.created_at.desc(), Casus.id.desc())
+    filters = []
+    if cursor is not None:
+        filters.append(sa.tuple_(Casus.created_at, Casus.id) < sa.tuple_(*cursor))
+    branches = zichtbaar.visible_casus_branches(ws)
+    if not branches:
+        return set()
+    pages = [
+        sa.select(Casus.tenant_id, Casus.id, Casus.created_at)
+        .where(branch, *filters)
+        .order_by(*order)
+        .limit(cap)
+        for branch in branches
+    ]
+    union = (pages[0] if len(pages) == 1 else sa.union(*pages)).subquery()
+    chunk = (
+        sa.select(union)
+        .order_by(union.c.created_at.desc(), union.c.id.desc())
+        .limit(cap)
+        .subquery()
+    )
+    keys = zichtbaar.count_group_keys(ws)
+    grouped = (
+        sa.select(
+            sa.func.count().label("n"),
+            sa.func.min(sa.cast(Casus.id, sa.String)).label("representative"),
+            *keys,
+        )
+        .select_from(chunk)
+        .join(Casus, sa.and_(Casus.tenant_id == chunk.c.tenant_id, Casus.id == chunk.c.id))
+        .group_by(*[sa.literal_column(str(i + 3)) for i in range(len(keys))])
+    )
+    return {tuple(row) for row in ws.session.execute(grouped)}
+
+
+def test_the_count_groups_equal_the_groups_by_the_decision_keys(
+    runtime: Runtime, casussen: list[str]
+) -> None:
+    """The grouped query of the count (issue 14: cheaper SQL) gives, for every user, cap and
+    continuation, the same groups (size, representative, keys) as grouping the same chunk by
+    :func:`zichtbaar.count_group_keys`, whose keys the projection test above checks; and its
+    last row is the chunk's last in the list's order."""
+    compared = 0
+    for principal in _principals(runtime):
+        with workspace(runtime.casework, principal) as ws:
+            all_rows = ws.session.execute(
+                sa.select(Casus.created_at, Casus.id)
+                .where(zichtbaar.visible_casus_condition(ws))
+                .order_by(Casus.created_at.desc(), Casus.id.desc())
+            ).all()
+            cursors = [None, *[(r.created_at, r.id) for r in all_rows[:3]]]
+            for cap in (1, 2, 3, 7, 10_000):
+                for cursor in cursors:
+                    driver: Any = ws.session.connection().connection.driver_connection
+                    threshold = driver.prepare_threshold
+                    groups = zichtbaar.count_groups(ws, cap, cursor)
+                    assert driver.prepare_threshold == threshold  # sent unprepared, then back
+                    found = {(g.n, *g.keys) for g in groups}
+                    assert all(str(g.casus.id) == g.keys[0] for g in groups)
+                    assert found == _reference_groups(ws, cap, cursor), (principal.user_id, cap)
+                    rest = [r for r in all_rows if cursor is None or (r.created_at, r.id) < cursor][
+                        :cap
+                    ]
+                    if rest:
+                        assert {g.last for g in groups} == {(rest[-1].created_at, rest[-1].id)}
+                    compared += len(found)
+    assert compared > 50
+
+
+def test_the_running_casussen_query_is_built_once_and_takes_the_time_as_a_parameter(
+    runtime: Runtime, casussen: list[str]
+) -> None:
+    """The werkvoorraad's query of the running casussen (with their group keys) is built once
+    per list scope and reused; the decision time is a parameter of each run, so a doorbreekglas
+    grant that expired in between is no longer in the casus's group, and a reused statement
+    gives what a freshly built one gives."""
+    [principal] = [p for p in _principals(runtime) if p.user_id == ZEIST_CASUSREGISSEUR]
+    casus_id = uuid.UUID(casussen[1])  # uitvoering, with Robin as casusregisseur
+    now = dt.datetime.now(dt.UTC)
+    with tenant_transaction(runtime.sessions, T) as session:
+        grant = UrgentAccess(
+            tenant_id=T,
+            casus_id=casus_id,
+            user_id=principal.user_id,
+            reason="Test van de groepssleutel.",
+            expires_at=now + dt.timedelta(hours=1),
+        )
+        session.add(grant)
+        session.flush()
+        grant_id = grant.id
+    try:
+        with workspace(runtime.casework, principal, now=now) as ws:
+            first = kandidaten._running_statement(ws.list_scope)
+            before = {c.id: c.group for c in kandidaten._running(ws)}
+        later = now + dt.timedelta(days=1)
+        with workspace(runtime.casework, principal, now=later) as ws:
+            assert kandidaten._running_statement(ws.list_scope) is first
+            after = {c.id: c.group for c in kandidaten._running(ws)}
+            kandidaten._running_statement.cache_clear()
+            assert {c.id: c.group for c in kandidaten._running(ws)} == after
+            assert kandidaten._running_statement(ws.list_scope) is not first
+        assert before[casus_id][-1] == casus_id  # granted: a group of its own
+        assert after[casus_id][-1] is None
+    finally:
+        with tenant_transaction(runtime.sessions, T) as session:
+            session.execute(sa.delete(UrgentAccess).where(UrgentAccess.id == grant_id))

@@ -73,7 +73,14 @@ class Casus(Timestamps, Base):
     __table_args__ = (
         _fk("persons", "subject_person_id"),
         sa.UniqueConstraint("tenant_id", "reference", name="uq_casussen_reference"),
-        sa.Index("ix_casussen_tenant_created", "tenant_id", "created_at", "id"),
+        # The lists' order; kind and state ride along for the home page's count (0057).
+        sa.Index(
+            "ix_casussen_tenant_created",
+            "tenant_id",
+            "created_at",
+            "id",
+            postgresql_include=["kind", "state"],
+        ),
         sa.Index("ix_casussen_id", "id"),
         # A phase's casussen, newest first (the list sorted by fase; the werkvoorraad).
         sa.Index("ix_casussen_tenant_state_created", "tenant_id", "state", "created_at", "id"),
@@ -152,6 +159,13 @@ class CasusRole(Base):
             "role",
             "casus_id",
             postgresql_where=sa.text("ended_at IS NULL"),
+        ),
+        # Whether a casus has an active uitvoeringscoördinator (the count's groups; 0057).
+        sa.Index(
+            "ix_casus_roles_coordinator",
+            "tenant_id",
+            "casus_id",
+            postgresql_where=sa.text("role = 'uitvoeringscoordinator' AND ended_at IS NULL"),
         ),
     )
 
