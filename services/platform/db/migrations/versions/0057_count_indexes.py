@@ -11,10 +11,10 @@ cheaper:
   casus has one is part of every casus's group; with this (small) index that is one cheap
   probe instead of a walk over all the casus's roles.
 
-(Numbered 0057 so that it does not clash with migrations of parallel work; it follows 0052.)
+(Numbered 0057 so that it does not clash with migrations of parallel work; it follows 0056, the audit chains.)
 
 Revision ID: 0057
-Revises: 0052
+Revises: 0056
 Create Date: 2026-11-27
 """
 
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0057"
-down_revision = "0052"
+down_revision = "0056"
 branch_labels = None
 depends_on = None
 

@@ -15,7 +15,7 @@ With 100,000 casussen in one gemeente three filters of the list read the whole t
   table for the coordinator branch). It is rebuilt as ``(tenant_id, user_id, role,
   casus_id)``, still on the active roles only; it serves everything the old one did.
 
-(Numbered 0060 so that it does not clash with migrations of parallel work; it follows 0056, the audit chains.)
+(Numbered 0060 so that it does not clash with migrations of parallel work; it follows 0057.)
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0060"
-down_revision = "0056"
+down_revision = "0057"
 branch_labels = None
 depends_on = None
 
