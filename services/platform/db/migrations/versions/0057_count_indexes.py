@@ -11,7 +11,8 @@ cheaper:
   casus has one is part of every casus's group; with this (small) index that is one cheap
   probe instead of a walk over all the casus's roles.
 
-(Numbered 0057 so that it does not clash with migrations of parallel work; it follows 0056, the audit chains.)
+(Numbered 0057 so that it does not clash with migrations of parallel work; it follows
+0056, the audit chains.)
 
 Revision ID: 0057
 Revises: 0056
