@@ -297,7 +297,9 @@ def test_the_running_casussen_query_is_built_once_and_takes_the_time_as_a_parame
     per list scope and reused; the decision time is a parameter of each run, so a doorbreekglas
     grant that expired in between is no longer in the casus's group, and a reused statement
     gives what a freshly built one gives."""
-    [principal] = [p for p in _principals(runtime) if p.user_id == ZEIST_CASUSREGISSEUR]
+    [principal] = [
+        p for p in _principals(runtime) if p.tenant == T and p.user_id == ZEIST_CASUSREGISSEUR
+    ]
     casus_id = uuid.UUID(casussen[1])  # uitvoering, with Robin as casusregisseur
     now = dt.datetime.now(dt.UTC)
     with tenant_transaction(runtime.sessions, T) as session:
