@@ -32,8 +32,23 @@ def _ident(name: str) -> str:
     return '"' + name + '"'
 
 
+def ensure_roles(conn: sa.Connection, roles: list[tuple[str, str | None]]) -> None:
+    """Create each role (with its password, when given) or bring it in line. Safe when several
+    processes bootstrap one server at once (CI: test workers beside a benchmark): their role
+    changes are serialised by a session-level advisory lock, which holds in autocommit mode
+    too; without it a concurrent CREATE ROLE fails with unique_violation and a concurrent
+    ALTER ROLE with "tuple concurrently updated"."""
+    conn.execute(sa.text("SELECT pg_advisory_lock(hashtext('regietafel-bootstrap-roles'))"))
+    try:
+        for role, password in roles:
+            _ensure_role(conn, role)
+            _set_password(conn, role, password)
+    finally:
+        conn.execute(sa.text("SELECT pg_advisory_unlock(hashtext('regietafel-bootstrap-roles'))"))
+
+
 def _ensure_role(conn: sa.Connection, role: str) -> None:
-    # DO-block with exception handling: safe when several processes bootstrap at once.
+    # The DO-block takes a role that exists as it is (callers hold the lock of ensure_roles).
     conn.execute(
         sa.text(
             "DO $$ BEGIN "
@@ -88,14 +103,15 @@ def bootstrap(admin_url: str | URL, settings: Settings) -> None:
     engine = sa.create_engine(as_psycopg(admin_url), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
-            for role, password in (
-                (settings.db_owner_role, settings.db_owner_password),
-                (settings.db_app_role, settings.db_app_password),
-                (settings.db_analytics_role, settings.db_analytics_password),
-                (settings.db_analytics_owner_role, settings.db_analytics_owner_password),
-            ):
-                _ensure_role(conn, role)
-                _set_password(conn, role, password)
+            ensure_roles(
+                conn,
+                [
+                    (settings.db_owner_role, settings.db_owner_password),
+                    (settings.db_app_role, settings.db_app_password),
+                    (settings.db_analytics_role, settings.db_analytics_password),
+                    (settings.db_analytics_owner_role, settings.db_analytics_owner_password),
+                ],
+            )
             _ensure_database(conn, settings.database_name, settings.db_owner_role)
             _ensure_database(
                 conn, settings.analytics_database_name, settings.db_analytics_owner_role
