@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from services.platform.policy.decision_log import _BSN_LIKE, FREE_TEXT_KEYS, MASK, SENSITIVE_KEYS
+from services.platform.policy.decision_log import FREE_TEXT_KEYS, MASK, SENSITIVE_KEYS, mask_bsns
 from services.platform.policy.model import Decision
 
 
@@ -26,7 +26,7 @@ def _mask(value: Any, key: str | None) -> Any:
     if isinstance(value, str):
         if lowered in FREE_TEXT_KEYS:
             return f"[tekst: {len(value)} tekens]"
-        return _BSN_LIKE.sub(MASK, value)
+        return mask_bsns(value)
     if isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) == 9:
         return MASK
     return value
