@@ -97,6 +97,10 @@ def test_opened_without_io_answers_and_audits_as_opened_in_a_thread(
     assert reads[-2] == reads[-1]
 
 
+#: The names of the threads a request runs in besides the event loop.
+REQUEST_THREADS = ("asyncio_", "AnyIO worker thread")
+
+
 def test_the_tenant_is_set_before_the_first_statement_of_the_request(
     runtime: Runtime, client: TestClient[Litestar], token_for: Headers, opened: list[bool]
 ) -> None:
@@ -106,11 +110,12 @@ def test_the_tenant_is_set_before_the_first_statement_of_the_request(
     seen: list[tuple[int, int, str, Any]] = []
 
     def record(conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        # Only what the request sends: from the event loop or its worker threads. The
-        # runtime's background threads (the scheduler, the outbox relay) may use the same
-        # pooled connection just before or after the request (seen in CI).
+        # Only what the request sends: from the event loop or its worker threads (the
+        # loop's executor for sync handlers, AnyIO's for the commit). The runtime's background
+        # threads (the scheduler, the outbox relay) may use the same pooled connection just
+        # before or after the request (seen in CI).
         on_loop = asyncio._get_running_loop() is not None
-        if on_loop or threading.current_thread().name.startswith("AnyIO worker thread"):
+        if on_loop or threading.current_thread().name.startswith(REQUEST_THREADS):
             seen.append(
                 (threading.get_ident(), id(conn.connection.dbapi_connection), statement, parameters)
             )
