@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -24,10 +24,16 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 from sqlalchemy.orm import Session
+from workspaces import principal_of, statements_in_this_thread
 
 from services.app import create_app
 from services.casework.meldingen.service import unread_count
+from services.casework.overzicht.pages import home_counts
+from services.casework.unit_of_work import LazyWorkspace
 from services.casework.web import shell
+from services.casework.web.context import Viewer, WriteInReadingPart, plain_read
+from services.casework.workspace import Workspace
+from services.platform.authz.enforce import AccessDenied, Target
 from services.platform.db.models import Organisation, Tenant, UserNotification
 from services.platform.db.unit_of_work import tenant_transaction
 from services.platform.identity.principal import Principal
@@ -290,3 +296,117 @@ def test_a_failing_badge_count_leaves_the_page_whole(
     finally:
         monkeypatch.undo()
         _delete(runtime, ids)
+
+
+# ---------------------------------------------------------------------------------------------
+# A part of a page that only reads: no savepoint, the same guarantee (Viewer.reading)
+# ---------------------------------------------------------------------------------------------
+
+
+def _refuse(ws: Workspace, marker: uuid.UUID) -> None:
+    """A decision the policy refuses (a casus of another gemeente)."""
+    resource = {
+        "type": "casus",
+        "tenant": "GM0000",
+        "casus_kind": "persoon",
+        "contains_person_identifiers": True,
+    }
+    ws.enforcer.decide(
+        "read", resource, ws.context("uitvoering"), Target("casus", str(marker), marker)
+    )
+
+
+def _row(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(
+        row.get(key)
+        for key in ("action", "resource_type", "resource_id", "allowed", "purpose", "casus_id")
+    )
+
+
+def _failed_part(runtime: Runtime, part: str) -> tuple[int, list[tuple[Any, ...]], list[str]]:
+    """A page part (``attempt`` or ``reading``) that records the overview's allowed counts,
+    then is refused: how many rows it had recorded, the rows the page holds after it, and
+    the statements it sent."""
+    principal = principal_of(runtime, ZEIST_WIJKAGENT, T)
+    scope = LazyWorkspace(runtime.casework, principal)
+    viewer = Viewer(principal, "", "", request_workspace=scope)
+    viewer.ws.session.execute(sa.text("SELECT 1"))  # opened before the part
+    marker = uuid.UUID(int=1)
+    recorded = 0
+    try:
+        with statements_in_this_thread() as statements:
+            with pytest.raises(AccessDenied), getattr(viewer, part)() as ws:  # noqa: PT012
+                home_counts(ws)
+                recorded = len(ws.enforcer.recorded)
+                _refuse(ws, marker)
+            viewer.ws.session.execute(sa.text("SELECT 2"))  # the page goes on
+        return recorded, [_row(r) for r in viewer.ws.enforcer.recorded], statements
+    finally:
+        scope.abort(RuntimeError("test: nothing written"))
+
+
+def test_a_failed_reading_part_leaves_the_page_as_a_failed_attempt_does(
+    runtime: Runtime, test_tenants: list[Manifest]
+) -> None:
+    """Differential: the rows the page holds after a refused part (its allowed rows gone,
+    its refusal on record once) are those of the savepoint's rollback; the reading part
+    sends no SAVEPOINT, RELEASE or ROLLBACK TO."""
+    recorded, rows, statements = _failed_part(runtime, "reading")
+    recorded_slow, rows_slow, statements_slow = _failed_part(runtime, "attempt")
+    assert recorded == recorded_slow >= 1, "the part recorded allowed rows before its refusal"
+    assert rows == rows_slow
+    assert [r[3] for r in rows] == [False]  # the refusal, once
+    assert any(s.startswith("SAVEPOINT") for s in statements_slow)
+    assert any(s.startswith("ROLLBACK TO SAVEPOINT") for s in statements_slow)
+    assert not any(s.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")) for s in statements)
+    assert statements == [
+        s for s in statements_slow if not s.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK"))
+    ]
+
+
+def test_a_reading_part_cannot_write(runtime: Runtime, test_tenants: list[Manifest]) -> None:
+    """Anything but a plain read is refused before it is sent; the transaction goes on."""
+    principal = principal_of(runtime, ZEIST_WIJKAGENT, T)
+    scope = LazyWorkspace(runtime.casework, principal)
+    viewer = Viewer(principal, "", "", request_workspace=scope)
+    try:
+        for write in (
+            "UPDATE users SET display_name = display_name WHERE false",
+            "WITH x AS (DELETE FROM user_notifications WHERE false RETURNING id) SELECT 1",
+            "SELECT 1 FROM users FOR UPDATE",
+            "SAVEPOINT probe",
+            "SELECT set_config('pga.tenant_id', 'GM0000', true)",
+        ):
+            with pytest.raises(WriteInReadingPart), viewer.reading() as ws:
+                ws.session.execute(sa.text(write))
+            assert viewer.ws.session.scalar(sa.text("SELECT 1")) == 1  # not sent: usable
+        with pytest.raises(WriteInReadingPart), viewer.reading() as ws:  # noqa: PT012
+            ws.session.add(
+                UserNotification(
+                    tenant_id=T, user_id=ZEIST_WIJKAGENT, kind="probe", text="-", link="/"
+                )
+            )
+            ws.session.flush()
+        viewer.ws.session.rollback()
+        with viewer.reading() as ws:  # a plain read passes; the guard ends with the part
+            assert ws.session.scalar(sa.text("SELECT count(*) FROM users WHERE false")) == 0
+        viewer.ws.session.execute(sa.text("SELECT set_config('regietafel.probe', 'x', true)"))
+    finally:
+        scope.abort(RuntimeError("test: nothing written"))
+
+
+@pytest.mark.parametrize(
+    ("statement", "read"),
+    [
+        ("SELECT casussen.updated_at, jsonb_set(x, '{a}', y) FROM casussen", True),
+        ("WITH chunk AS (SELECT 1) SELECT * FROM chunk OFFSET 5", True),
+        ("  select 1", True),
+        ("SELECT 1 FROM casussen FOR NO KEY UPDATE", False),
+        ("SELECT 1 FROM casussen FOR SHARE", False),
+        ("INSERT INTO audit_log (id) VALUES (1)", False),
+        ("WITH x AS (UPDATE casussen SET state = 'a' RETURNING id) SELECT 1", False),
+        ("RELEASE SAVEPOINT sa_savepoint_1", False),
+    ],
+)
+def test_what_a_reading_part_may_send(statement: str, read: bool) -> None:
+    assert plain_read(statement) is read
