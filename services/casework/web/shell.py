@@ -231,7 +231,8 @@ async def page_viewer(request: Req, web: Web) -> AsyncGenerator[Viewer | None, N
     commits after the page is built (before it is sent), or rolls back, with the refusals on
     record, when the handler raises. Each part of a page that may fail and be shown as a page
     (a refusal, a form with problems) runs in :meth:`Viewer.attempt`: it rolls back to a
-    savepoint and keeps its refusals on record, as its own unit of work did before."""
+    savepoint and keeps its refusals on record, as its own unit of work did before; a part
+    that only reads runs in :meth:`Viewer.reading`, the same without the savepoint."""
     viewer = await cookie_viewer(request, web.identity)
     if viewer is None:
         yield None
