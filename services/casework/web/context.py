@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Iterator
@@ -51,6 +52,7 @@ def reading_only(session: Session) -> Iterator[None]:
         info.pop(_READING, None)
 
 
+@functools.lru_cache(maxsize=2048)  # a page's statements are the compiled cache's strings
 def plain_read(statement: str) -> bool:
     """Whether a statement only reads: ``SELECT`` or ``WITH`` without a write, a row lock,
     a transaction command or a setting (the words are SQL's: values are sent apart)."""
