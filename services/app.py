@@ -36,7 +36,7 @@ from services.casework.web import (
 from services.casework.web.context import Viewer, WebDeps
 from services.casework.web.errors import html_error_pages
 from services.casework.web.fields import field_id
-from services.casework.web.shell import cookie_principal
+from services.casework.web.shell import PageWorkspace, cookie_principal
 from services.exports.routes import ServiceController
 from services.gebruikers.pages import GebruikersPagesController
 from services.gebruikers.routes import GebruikersController, RolwijzigingenController
@@ -138,6 +138,8 @@ def create_app(
                 return None
             viewer = context.get("viewer")
             scope = viewer.request_workspace if isinstance(viewer, Viewer) else None
+            if isinstance(scope, PageWorkspace) and scope.badge_counted:
+                return scope.unread  # read when the page's workspace opened (GET, HEAD)
             session = scope.open_session() if scope is not None else None
             try:
                 if session is not None:

@@ -215,7 +215,7 @@ class GebruikersPagesController(Controller):
 
     @get("/", opt=PUBLIC, sync_to_thread=True)
     def index(self, request: Req, web: Web, melding: FromQuery[str | None] = None) -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
+        viewer = viewer_of(request, web.identity)
         if viewer is None:
             return to_login()
         if not viewer.principal.has_role(user_admin.ADMIN_ROLE):
@@ -226,7 +226,7 @@ class GebruikersPagesController(Controller):
 
     @get("/{user_id:str}", opt=PUBLIC, sync_to_thread=True)
     def show(self, request: Req, web: Web, user_id: FromPath[str]) -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
+        viewer = viewer_of(request, web.identity)
         if viewer is None:
             return to_login()
         if not viewer.principal.has_role(user_admin.ADMIN_ROLE):
@@ -271,7 +271,7 @@ async def _admin_submit(request: Req, web: WebDeps, work: Work) -> Response[Any]
     form = await read_form(request)
 
     def run() -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
+        viewer = viewer_of(request, web.identity)
         if viewer is None:  # an expired session: what was typed comes back (no lost work)
             return herstel.session_expired(request, form.values())
         cookie = request.cookies.get(COOKIE)

@@ -98,7 +98,7 @@ class VerwerkingsregisterPageController(Controller):
 
     @get("/", opt=PUBLIC, sync_to_thread=True)
     def page(self, request: Req, web: NamedDependency[WebDeps]) -> Response[Any]:
-        viewer = viewer_of(request, web.identity, web.sessions)
+        viewer = viewer_of(request, web.identity)
         if viewer is None:
             return to_login()
         if not viewer.principal.has_role(*READERS):

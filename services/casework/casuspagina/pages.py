@@ -152,7 +152,7 @@ def casus_page(
     status: int = 200,
 ) -> Template:
     """The casus page with its forms; ``state`` is a form that came back with problems."""
-    with viewer.attempt() as ws, page_reads(ws.session):
+    with viewer.reading() as ws, page_reads(ws.session):
         context = _casus_context(ws, casus_id, requested, state)
     context.update(
         {

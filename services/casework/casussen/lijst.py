@@ -83,7 +83,7 @@ def list_page(
     next_cursor: str | None = None
     searched: str | None = None
     status = 200
-    with viewer.attempt() as ws:
+    with viewer.reading() as ws:
         regisseurs = zoeken.regisseurs(ws)
         try:
             zoeken.check_filters(filters)

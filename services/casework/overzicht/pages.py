@@ -57,7 +57,7 @@ class OverzichtController(Controller):
             return to_login()
 
         def build() -> Template:
-            with viewer.attempt() as ws:
+            with viewer.reading() as ws:
                 counts = home_counts(ws)
             return render(
                 viewer, "home.html", {"counts": counts}, doel=HOME_PURPOSES, active="home"

@@ -2,20 +2,73 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
+import sqlalchemy as sa
 from litestar.response import Template
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.casework.unit_of_work import CaseworkDeps, LazyWorkspace
 from services.casework.workspace import Workspace
+from services.platform.authz.enforce import AccessDenied
 from services.platform.http.csrf import CsrfSigner
 from services.platform.identity.principal import Principal
 from services.platform.identity.setup import Identity
+from services.platform.policy import PolicyEngineUnavailable
+
+_READING: Final = "regietafel.reading-part"
+#: What a statement of a reading part may not hold: a write (also in a WITH), a row lock.
+_WRITES: Final = re.compile(
+    r"\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE|COPY|CALL|LOCK|NOTIFY|FOR\s+(NO\s+KEY\s+)?UPDATE|"
+    r"FOR\s+(KEY\s+)?SHARE|SAVEPOINT|RELEASE|ROLLBACK|COMMIT|SET|SELECT\s+set_config)\b",
+    re.IGNORECASE,
+)
+
+
+class WriteInReadingPart(RuntimeError):
+    """A part of a page declared reading (:meth:`Viewer.reading`) tried to send a statement
+    that may change something; it was not sent."""
+
+
+@contextmanager
+def reading_only(session: Session) -> Iterator[None]:
+    """While the block runs, the session's connection sends only plain reads (``SELECT``
+    or ``WITH`` ... ``SELECT`` without a write or a row lock); anything else raises
+    :class:`WriteInReadingPart` before it is sent, leaving the transaction as it was."""
+    info = session.connection().info
+    if info.get(_READING):  # nested: the outer part guards already
+        yield
+        return
+    info[_READING] = True
+    try:
+        yield
+    finally:
+        info.pop(_READING, None)
+
+
+@functools.lru_cache(maxsize=2048)  # a page's statements are the compiled cache's strings
+def plain_read(statement: str) -> bool:
+    """Whether a statement only reads: ``SELECT`` or ``WITH`` without a write, a row lock,
+    a transaction command or a setting (the words are SQL's: values are sent apart)."""
+    return (
+        statement.lstrip()[:6].upper().startswith(("SELECT", "WITH"))
+        and _WRITES.search(statement) is None
+    )
+
+
+@sa.event.listens_for(sa.engine.Engine, "before_cursor_execute")
+def _guard_reading_part(
+    conn: sa.Connection, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+) -> None:
+    if conn.info.get(_READING) and not plain_read(statement):
+        raise WriteInReadingPart(" ".join(statement.split())[:80])
+
 
 if TYPE_CHECKING:
     from services.casework.web.formstate import FormState
@@ -65,6 +118,27 @@ class Viewer:
         if self.request_workspace is None:
             raise RuntimeError("this viewer has no workspace: not a casework page")
         return self.request_workspace.get()
+
+    @contextmanager
+    def reading(self) -> Iterator[Workspace]:
+        """:meth:`attempt` for a part of a page that only reads: the same guarantee without
+        the savepoint and its release (issue 14). The part cannot write: any statement but
+        a plain read is refused before it is sent (:func:`reading_only`); so when it fails
+        there is nothing in the database to roll back, and its audit rows are dropped and
+        its refusals kept on record exactly as the rollback to a savepoint does."""
+        ws = self.ws
+        ws.session.flush()  # what is pending is not the part's (as begin_nested flushes it)
+        enforcer = ws.enforcer
+        mark, refused_before = enforcer.mark(), len(enforcer.denied)
+        try:
+            with reading_only(ws.session):
+                yield ws
+        except BaseException as error:
+            enforcer.forget_since(mark)
+            refused = enforcer.denied[refused_before:]
+            if isinstance(error, (AccessDenied, PolicyEngineUnavailable)) and refused:
+                enforcer.rewrite(refused)
+            raise
 
     @contextmanager
     def attempt(self) -> Iterator[Workspace]:

@@ -17,24 +17,29 @@ from zoneinfo import ZoneInfo
 
 import anyio
 import anyio.to_thread
+import sqlalchemy as sa
 from litestar import Request
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
-from sqlalchemy.orm import Session, sessionmaker
 
 from services.casework.domain.text import format_date_nl
 from services.casework.errors import NotFound
+from services.casework.meldingen.service import unread_count
 from services.casework.page_reads import colleagues, organisation_names
-from services.casework.unit_of_work import LazyWorkspace, request_slots
+from services.casework.unit_of_work import (
+    CaseworkDeps,
+    LazyWorkspace,
+    UnitOfWork,
+    request_slots,
+)
 from services.casework.web.context import Viewer, WebDeps
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied
-from services.platform.db.models import Organisation, Tenant
-from services.platform.db.unit_of_work import tenant_transaction
 from services.platform.http.csrf import CsrfSigner
 from services.platform.identity.authn import COOKIE
 from services.platform.identity.directory import AccessRefused
 from services.platform.identity.principal import Principal
+from services.platform.identity.principal_cache import PrincipalCache
 from services.platform.identity.setup import Identity
 from services.platform.identity.tokens import TokenError
 from services.platform.policy import Decision, PolicyEngineUnavailable
@@ -146,18 +151,78 @@ def cookie_principal(request: Req, identity: Identity) -> Principal | None:
         return None
 
 
-def viewer_of(request: Req, identity: Identity, sessions: sessionmaker[Session]) -> Viewer | None:
+def viewer_from(principal: Principal) -> Viewer:
+    """The viewer of a resolved login: the header's names come with the principal (the
+    directory reads them with it, the principal cache keeps them and drops them on the same
+    signal as the rest: ADR 0027), so a page needs no transaction of its own for them."""
+    return Viewer(
+        principal,
+        principal.organisation_name or principal.organisation,
+        principal.tenant_name or principal.tenant,
+    )
+
+
+def viewer_of(request: Req, identity: Identity) -> Viewer | None:
+    """The viewer of the login cookie (None without a valid login); may read the directory
+    (a principal not cached), so not on the event loop."""
     principal = cookie_principal(request, identity)
-    if principal is None:
+    return None if principal is None else viewer_from(principal)
+
+
+async def cookie_viewer(request: Req, identity: Identity) -> Viewer | None:
+    """:func:`viewer_of` for the event loop: a verified token and a cached principal are
+    taken without a thread hop (as the API's authentication middleware does); only a
+    principal not cached is read from the directory, in a worker thread."""
+    token = request.cookies.get(COOKIE)
+    if not token:
         return None
-    with tenant_transaction(sessions, principal.tenant) as session:
-        org = session.get(Organisation, (principal.tenant, principal.organisation))
-        tenant = session.get(Tenant, principal.tenant)
-        return Viewer(
-            principal,
-            org.name if org else principal.organisation,
-            tenant.name if tenant else principal.tenant,
-        )
+    directory = identity.directory
+    try:
+        claims = await identity.verifier.verify_async(token)
+        principal = directory.lookup(claims) if isinstance(directory, PrincipalCache) else None
+        if principal is None:
+            principal = await anyio.to_thread.run_sync(directory.resolve, claims)
+    except (TokenError, AccessRefused):
+        return None
+    return viewer_from(principal)
+
+
+#: Requests that cannot write: a page answering one counts the header's badge up front.
+READING_METHODS: Final = frozenset({"GET", "HEAD"})
+
+
+class PageWorkspace(LazyWorkspace):
+    """The workspace of a page request. For a request that cannot write (GET, HEAD: no page
+    of those writes notifications; only forms and jobs do) the header's unread-meldingen
+    count is read the moment the workspace opens, in its transaction, as its first
+    statement after the tenant: one statement, in the page's worker thread, instead of a
+    savepoint, the count and its release while the template renders on the event loop.
+
+    A count that fails cannot break the page: it is the transaction's first statement, so
+    nothing is lost by ending that transaction (nothing read, decided or recorded yet) and
+    opening the workspace again; the header then shows no badge, as before."""
+
+    def __init__(self, deps: CaseworkDeps, principal: Principal, *, count_badge: bool) -> None:
+        super().__init__(deps, principal)
+        self._count_badge = count_badge
+        #: Whether :attr:`unread` was read when the workspace opened (None: the count failed).
+        self.badge_counted = False
+        self.unread: int | None = None
+
+    def get(self) -> Workspace:
+        if self._workspace is not None or not self._count_badge:
+            return super().get()
+        ws = super().get()
+        self.badge_counted = True
+        try:
+            self.unread = unread_count(ws.session, ws.principal)
+        except sa.exc.SQLAlchemyError as error:
+            unit = self._unit
+            self._workspace = None
+            unit.abort(error)  # a rollback: nothing was done in it yet
+            self._unit = UnitOfWork(unit.deps, unit.principal)
+            ws = super().get()
+        return ws
 
 
 async def page_viewer(request: Req, web: Web) -> AsyncGenerator[Viewer | None, None]:
@@ -166,12 +231,15 @@ async def page_viewer(request: Req, web: Web) -> AsyncGenerator[Viewer | None, N
     commits after the page is built (before it is sent), or rolls back, with the refusals on
     record, when the handler raises. Each part of a page that may fail and be shown as a page
     (a refusal, a form with problems) runs in :meth:`Viewer.attempt`: it rolls back to a
-    savepoint and keeps its refusals on record, as its own unit of work did before."""
-    viewer = await anyio.to_thread.run_sync(viewer_of, request, web.identity, web.sessions)
+    savepoint and keeps its refusals on record, as its own unit of work did before; a part
+    that only reads runs in :meth:`Viewer.reading`, the same without the savepoint."""
+    viewer = await cookie_viewer(request, web.identity)
     if viewer is None:
         yield None
         return
-    scope = LazyWorkspace(web.casework, viewer.principal)
+    scope = PageWorkspace(
+        web.casework, viewer.principal, count_badge=request.method in READING_METHODS
+    )
     async with request_slots(web.casework):  # before a connection (unit_of_work.request_slots)
         try:
             yield replace(viewer, request_workspace=scope)

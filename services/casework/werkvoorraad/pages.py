@@ -99,7 +99,7 @@ def work_page(
     status: int = 200,
 ) -> Template:
     selection = werkvoorraad.Selection(soort, te_laat, casus, sorteer, pagina)
-    with viewer.attempt() as ws:
+    with viewer.reading() as ws:
         queue = werkvoorraad.work_queue(ws, selection=selection)
     shown: list[dict[str, Any]] = queue["items"]
     return render(

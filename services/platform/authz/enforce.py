@@ -148,6 +148,18 @@ class Enforcer:
             self._written = before
             raise
 
+    def mark(self) -> int:
+        """How many audit rows are recorded now (for :meth:`forget_since`)."""
+        return len(self._rows)
+
+    def forget_since(self, mark: int) -> None:
+        """Drop the rows recorded since :meth:`mark` gave ``mark``, as rolling back a
+        savepoint taken then drops them, for a part of a page that only read (none of those
+        rows was written: a part that writes takes a savepoint)."""
+        if self._written > mark:
+            raise RuntimeError("audit rows recorded since the mark were written already")
+        del self._rows[mark:]
+
     def rewrite(self, entries: Iterable[Mapping[str, Any]]) -> None:
         """Record again the rows of refused attempts (``denied``) whose transaction or
         savepoint was rolled back: a refusal is always on record."""

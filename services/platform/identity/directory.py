@@ -90,6 +90,8 @@ class PrincipalDirectory:
             domain=organisation.domain,
             roles=frozenset(user.roles),
             display_name=user.display_name,
+            organisation_name=organisation.name,
+            tenant_name=row.name,
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,11 @@ class Principal:
     domain: str
     roles: frozenset[str]
     display_name: str
+    #: Display names of the organisation and the tenant (the page header), read with the
+    #: rest by the directory; empty when unknown. Not part of equality: not who, only how
+    #: the header names them.
+    organisation_name: str = field(default="", compare=False)
+    tenant_name: str = field(default="", compare=False)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
