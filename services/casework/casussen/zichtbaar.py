@@ -384,34 +384,63 @@ def _count_groups_sql(relations: tuple[str, ...], after: bool) -> sa.Executable:
     The same groups as grouping the first ``cap`` casussen of :func:`list_casussen`'s order
     by :func:`count_group_keys` (``tests/integration/test_home_counts.py`` compares them),
     computed more cheaply (issue 14): each relation's page carries kind and state (no join
-    back to the casussen), participation and regie are not probed again for a casus their
-    own page found, and the chunk's last row comes with the groups (no second statement to
-    go on). The caller's own roles are probed with ``EXISTS``, which PostgreSQL may run per
-    casus or as one hashed set, whichever is cheaper for the caller; as ``IN`` it always
-    hashed them: all 58,000 regie roles of a casusregisseur in the benchmark, 100-250 ms.
+    back to the casussen), participation, regie and coordination follow from the pages
+    (``known``: probed only for a casus of a kind the relation does not count for), the
+    caller's own roles, when probed, are two hashed sets instead of a probe per casus, and
+    the chunk's last row comes with the groups (no second statement to go on).
 
     Run it with :func:`custom_plan`: the best plan depends on the caller (a relation with a
     few casussen is read from the relation, one with thousands in the list's order), and a
     prepared statement may switch to one generic plan for everyone after five executions;
     that plan read all 100,000 casussen for a caller without regie (1.5 s instead of 10 ms)."""
     cursor = " AND (c.created_at, c.id) < (:at, :after_id)" if after else ""
+    #: The relations whose page marks the casussen it found (``via_<flag>``).
+    flags = {"participation": "p", "regie": "r", "coordinator": "c"}
     pages = "\n    UNION ALL\n".join(
-        f"    (SELECT c.tenant_id, c.id, c.created_at, c.kind, c.state,"
-        f" {'true' if relation == 'participation' else 'false'} AS via_p,"
-        f" {'true' if relation == 'regie' else 'false'} AS via_r"
-        f" FROM casussen c WHERE {_count_branch(relation)}{cursor}"
+        "    (SELECT c.tenant_id, c.id, c.created_at, c.kind, c.state, "
+        + ", ".join(
+            f"{'true' if relation == named else 'false'} AS via_{flag}"
+            for named, flag in flags.items()
+        )
+        + f" FROM casussen c WHERE {_count_branch(relation)}{cursor}"
         f" ORDER BY c.created_at DESC, c.id DESC LIMIT :cap)"
         for relation in relations
     )
     mine = (
-        "EXISTS (SELECT 1 FROM casus_roles r WHERE r.tenant_id = ch.tenant_id"
-        " AND r.casus_id = ch.id AND r.user_id = :user AND r.role = ANY({roles})"
-        " AND r.ended_at IS NULL)"
+        "ch.id IN (SELECT r.casus_id FROM casus_roles r WHERE r.tenant_id = :tenant"
+        " AND r.user_id = :user AND r.role = ANY({roles}) AND r.ended_at IS NULL)"
     )
+
+    def known(relation: str, probe: str) -> str:
+        """Whether the caller stands in ``relation`` to the casus: true if its page found
+        the casus; false if not and the relation counts for the casus's kind (a casus of
+        the chunk that met its condition is among the first ``cap`` that do, the page); else
+        the ``probe``. A casusregisseur's regie roles (58,000 in the benchmark) are then not
+        read into a hashed set at all (100-250 ms; issue 14)."""
+        if relation not in relations:
+            return probe
+        flag = flags[relation]
+        return (
+            f"CASE WHEN ch.via_{flag} THEN true WHEN ch.kind = ANY(:kinds_{relation}) THEN false"
+            f" ELSE {probe} END"
+        )
+
+    participates = known(
+        "participation",
+        "ch.tenant_id = :tenant AND EXISTS (SELECT 1 FROM casus_participants p"
+        " WHERE p.tenant_id = ch.tenant_id AND p.casus_id = ch.id AND p.organisation_id = :org"
+        " AND p.active)",
+    )
+    regie = known("regie", f"ch.tenant_id = :tenant AND {mine.format(roles=':regie_roles')}")
+    coordinating = known(
+        "coordinator",
+        "ch.tenant_id = :tenant AND " + mine.format(roles="ARRAY['uitvoeringscoordinator']"),
+    )
+    marks = ", ".join(f"bool_or(u.via_{flag}) AS via_{flag}" for flag in flags.values())
     template = f"""
 WITH chunk AS (
-  SELECT u.tenant_id, u.id, u.created_at, u.kind, u.state, bool_or(u.via_p) AS via_p,
-    bool_or(u.via_r) AS via_r
+  SELECT u.tenant_id, u.id, u.created_at, u.kind, u.state,
+    {marks}
   FROM (
 {pages}
   ) u
@@ -419,13 +448,9 @@ WITH chunk AS (
   ORDER BY u.created_at DESC, u.id DESC LIMIT :cap
 ), keyed AS (
   SELECT ch.tenant_id, ch.id, ch.kind, ch.state,
-    CASE WHEN ch.via_p THEN true ELSE ch.tenant_id = :tenant AND EXISTS (
-      SELECT 1 FROM casus_participants p WHERE p.tenant_id = ch.tenant_id
-      AND p.casus_id = ch.id AND p.organisation_id = :org AND p.active) END AS participates,
-    CASE WHEN ch.via_r THEN true
-      ELSE ch.tenant_id = :tenant AND {mine.format(roles=":regie_roles")} END AS regie,
-    CASE WHEN ch.tenant_id = :tenant
-        AND {mine.format(roles="ARRAY['uitvoeringscoordinator']")} THEN 'subject'
+    {participates} AS participates,
+    {regie} AS regie,
+    CASE WHEN {coordinating} THEN 'subject'
       WHEN EXISTS (SELECT 1 FROM casus_roles r WHERE r.tenant_id = ch.tenant_id
         AND r.casus_id = ch.id AND r.role = 'uitvoeringscoordinator' AND r.ended_at IS NULL)
         THEN 'other'
