@@ -170,12 +170,24 @@ def main() -> int:
         "--profile", action="store_true", help="print a sampling profile per page (slower)"
     )
     parser.add_argument(
+        "--user",
+        help="measure as this user of bench_load.bench_data (default: the first professional)",
+    )
+    parser.add_argument(
         "--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "regietafel-bench"
     )
     args = parser.parse_args()
     settings, server = prepare(args.data_dir, say=lambda line: print(line, flush=True))
     try:
-        return run(settings, server, args.rounds, args.page, sql=args.sql, profile=args.profile)
+        return run(
+            settings,
+            server,
+            args.rounds,
+            args.page,
+            sql=args.sql,
+            profile=args.profile,
+            user_id=args.user,
+        )
     finally:
         server.stop()
 
@@ -188,6 +200,7 @@ def run(
     *,
     sql: bool = False,
     profile: bool = False,
+    user_id: str | None = None,
 ) -> int:
     from litestar.testing import TestClient
 
@@ -197,7 +210,16 @@ def run(
 
     issuer = DevIssuer(settings, settings.base_url + "/oidc")
     data = bench_data(server.admin_url, settings, issuer)
-    user = data["professional"][0]
+    users = [u for group in data.values() for u in group]
+    if user_id is None:
+        user = data["professional"][0]
+    else:
+        found = [u for u in users if u["id"] == user_id]
+        if not found:
+            known = ", ".join(u["id"] for u in users)
+            print(f"unknown user {user_id}; known: {known}", file=sys.stderr)
+            return 2
+        user = found[0]
     runtime = start_runtime(settings, migrate=False)
     app = create_app(runtime, start_worker=False)
     counter = StatementCounter()
@@ -217,6 +239,9 @@ def run(
             for name, template, api in PAGES:
                 if only and name not in only:
                     continue
+                if "{id}" in template and not user["casussen"]:
+                    print(f"{name:<20}skipped ({user['id']} has no sampled casussen)")
+                    continue
                 headers = (
                     {"Authorization": f"Bearer {user['token']}", "Accept": "application/json"}
                     if api
@@ -235,7 +260,7 @@ def run(
                     if i == 3:  # after the warm-up: the pool's backends are connected
                         backends.refresh()
                         pg0 = backends.read()
-                    casus = user["casussen"][i % len(user["casussen"])]
+                    casus = user["casussen"][i % len(user["casussen"])] if user["casussen"] else ""
                     path = template.replace("{id}", casus)
                     counter.count, counter.active = 0, True
                     counter.trace = [] if sql else None

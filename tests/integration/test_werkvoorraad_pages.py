@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
-from people import ZEIST_KLANTMANAGER
+from people import REGIO_UTRECHT, ZEIST_KLANTMANAGER
 from test_home_counts import _principals
 from test_werkvoorraad import REGISSEUR, TODAY, T, backdate, casus_in_uitvoering
 from workspaces import statements_in_this_thread
@@ -29,7 +29,14 @@ from services.casework.werkvoorraad import kandidaten
 from services.casework.werkvoorraad import service as werkvoorraad
 from services.casework.workspace import Workspace
 from services.platform.authz import enforce
-from services.platform.db.models import AgendaItem, AuditEntry, Casus, Meeting, UrgentAccess
+from services.platform.db.models import (
+    AgendaItem,
+    AuditEntry,
+    Casus,
+    CasusShare,
+    Meeting,
+    UrgentAccess,
+)
 from services.platform.db.unit_of_work import tenant_transaction
 from services.platform.identity.directory import PrincipalDirectory
 from services.platform.identity.principal import Principal
@@ -158,8 +165,9 @@ def _meeting_actions(runtime: Runtime, casus_id: str) -> None:
 
 @pytest.fixture(scope="module")
 def world(app: Litestar, runtime: Runtime, token_for: Headers) -> Iterator[dict[str, str]]:
-    """Two casussen of the regisseur with every kind of due item, one in monitoring, and an
-    unreviewed doorbreekglas grant (for the PGA-expert)."""
+    """Two casussen of the regisseur with every kind of due item, one in monitoring, an
+    unreviewed doorbreekglas grant (for the PGA-expert), and the busy one shared with the
+    region (for its users: casussen of another tenant)."""
     with TestClient(app) as client:
         busy = casus_in_uitvoering(client, token_for, "Pagina")
         backdate(
@@ -187,6 +195,17 @@ def world(app: Litestar, runtime: Runtime, token_for: Headers) -> Iterator[dict[
             headers=token_for(T, ZEIST_KLANTMANAGER),
         )
         assert grant.status_code == 201, grant.text
+        with tenant_transaction(runtime.sessions, T) as session:
+            # Opgeschaald: the region's users see the busy casus as shared with their tenant.
+            session.add(
+                CasusShare(
+                    tenant_id=T,
+                    casus_id=uuid.UUID(busy),
+                    shared_with_tenant=REGIO_UTRECHT,
+                    reason="Opschaling (test).",
+                    created_by=REGISSEUR,
+                )
+            )
         yield {"busy": busy, "watched": watched}
 
 
@@ -270,15 +289,17 @@ def test_the_prebuilt_running_statement_equals_one_built_per_request(
 ) -> None:
     """Differential: the statement of the running casussen, built once per list scope with
     the caller's values as bind parameters (kandidaten._running_statement), gives every user
-    the rows of the statement built from their own workspace (as it was before)."""
-    seen = 0
+    the rows of the statement built from their own workspace (as it was before): one
+    condition, where the prebuilt statement reads the own tenant's and the shared casussen
+    apart (UNION ALL)."""
+    seen = shared = 0
     for principal in _principals(runtime):
         with workspace(runtime.casework, principal) as ws:
             built = ws.session.execute(
                 sa.select(
                     Casus.tenant_id,
                     Casus.id,
-                    *kandidaten._running_statement(ws.list_scope).selected_columns[2:9],
+                    *kandidaten._facts_columns(),
                     *count_group_keys(ws),
                 )
                 .where(visible_casus_condition(ws), kandidaten._running_condition())
@@ -289,7 +310,11 @@ def test_the_prebuilt_running_statement_equals_one_built_per_request(
             ).all()
         assert [tuple(r) for r in prebuilt] == [tuple(r) for r in built], principal.user_id
         seen += len(built)
+        shared += sum(1 for r in built if r.tenant_id != principal.tenant)
     assert seen > 0
+    # The region's users see the busy casus that Zeist shared with them (the statement's
+    # second part: casussen of another tenant).
+    assert shared > 0
 
 
 def test_the_regisseur_pages_through_the_werkvoorraad_in_the_api_and_the_browser(
