@@ -114,7 +114,7 @@ def create_app(
         identity = replace(identity, directory=principals.cache)
     readiness = readiness_for(runtime, {"policy": gateway.check, **(extra_checks or {})})
     csrf = CsrfSigner(settings.secret_key)
-    web = WebDeps(identity, runtime.sessions, casework, csrf, casus_page)
+    web = WebDeps(identity, runtime.sessions, casework, csrf, casus_page, unread_count)
 
     nlds_tokens = nlds_tokens_installed()
 

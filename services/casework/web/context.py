@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Protocol
@@ -74,6 +74,10 @@ if TYPE_CHECKING:
     from services.casework.web.formstate import FormState
 
 
+#: How many unread meldingen a user has (services.casework.meldingen.service.unread_count).
+BadgeCount = Callable[[Session, Principal], int]
+
+
 class CasusPage(Protocol):
     """Renders the casus page (:func:`services.casework.casuspagina.pages.casus_page`); a form
     that comes back with problems shows it again. Injected so that no feature imports the
@@ -99,6 +103,9 @@ class WebDeps:
     casework: CaseworkDeps
     csrf: CsrfSigner
     casus_page: CasusPage
+    #: The header's badge: the viewer's unread meldingen (injected by the composition root,
+    #: so that the page shell does not import a feature).
+    unread_count: BadgeCount
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from litestar.response import Redirect, Template
 
 from services.casework.domain.text import format_date_nl
 from services.casework.errors import NotFound
-from services.casework.meldingen.service import unread_count
 from services.casework.page_reads import colleagues, organisation_names
 from services.casework.unit_of_work import (
     CaseworkDeps,
@@ -32,7 +31,7 @@ from services.casework.unit_of_work import (
     UnitOfWork,
     request_slots,
 )
-from services.casework.web.context import Viewer, WebDeps
+from services.casework.web.context import BadgeCount, Viewer, WebDeps
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied
 from services.platform.http.csrf import CsrfSigner
@@ -202,7 +201,9 @@ class PageWorkspace(LazyWorkspace):
     nothing is lost by ending that transaction (nothing read, decided or recorded yet) and
     opening the workspace again; the header then shows no badge, as before."""
 
-    def __init__(self, deps: CaseworkDeps, principal: Principal, *, count_badge: bool) -> None:
+    def __init__(
+        self, deps: CaseworkDeps, principal: Principal, *, count_badge: BadgeCount | None
+    ) -> None:
         super().__init__(deps, principal)
         self._count_badge = count_badge
         #: Whether :attr:`unread` was read when the workspace opened (None: the count failed).
@@ -210,12 +211,13 @@ class PageWorkspace(LazyWorkspace):
         self.unread: int | None = None
 
     def get(self) -> Workspace:
-        if self._workspace is not None or not self._count_badge:
+        count = self._count_badge
+        if self._workspace is not None or count is None:
             return super().get()
         ws = super().get()
         self.badge_counted = True
         try:
-            self.unread = unread_count(ws.session, ws.principal)
+            self.unread = count(ws.session, ws.principal)
         except sa.exc.SQLAlchemyError as error:
             unit = self._unit
             self._workspace = None
@@ -238,7 +240,9 @@ async def page_viewer(request: Req, web: Web) -> AsyncGenerator[Viewer | None, N
         yield None
         return
     scope = PageWorkspace(
-        web.casework, viewer.principal, count_badge=request.method in READING_METHODS
+        web.casework,
+        viewer.principal,
+        count_badge=web.unread_count if request.method in READING_METHODS else None,
     )
     async with request_slots(web.casework):  # before a connection (unit_of_work.request_slots)
         try:
