@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar, cast
 
-from litestar import Request, Response
+from litestar import MediaType, Request, Response
 from litestar.di import NamedDependency
+from litestar.serialization import encode_json
+from pydantic import BaseModel
 
 from services.casework.workspace import Workspace
 from services.platform.http.etag import etag, if_match_version
@@ -42,6 +44,30 @@ def tagged(body: B, version: int, *, status: int = 200, location: str | None = N
     if location is not None:
         headers["Location"] = location
     return Response(body, status_code=status, headers=headers)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def json_bytes(body: BaseModel) -> bytes:
+    """``body`` as the bytes Litestar would send for it: the response plugin's
+    ``model_dump(mode="json", exclude_unset=True)`` (services/platform/http/openapi.py,
+    RESPONSE_PLUGIN) encoded by Litestar's JSON encoder. Not pydantic's own ``to_json``
+    (one pass, about 7 µs less for a casus): it writes large floats in free JSON fields
+    differently (``1e+16`` for ``1e16``), and the bytes must stay those of before
+    (tests/integration/test_casus_json_path.py)."""
+    return encode_json(body.model_dump(mode="json", exclude_unset=True))
+
+
+def tagged_json(body: M, version: int) -> Response[M]:
+    """:func:`tagged` with the body already encoded (:func:`json_bytes`): a handler that
+    commits in its own thread (``Workspace.committed``) has its response built, bytes
+    included, before the commit. Typed as ``Response[M]``: the model stays the OpenAPI
+    contract of the route."""
+    encoded: Response[bytes] = Response(
+        json_bytes(body), media_type=MediaType.JSON, headers={"ETag": etag(version)}
+    )
+    return cast("Response[M]", encoded)
 
 
 def command(

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
 import weakref
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -40,6 +41,8 @@ from services.platform.db.unit_of_work import bind_tenant
 from services.platform.identity.guards import principal_of
 from services.platform.identity.principal import Principal
 from services.platform.policy import PolicyEngine, PolicyEngineUnavailable
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,11 @@ class UnitOfWork:
         self._session: Session | None = None
         self._transaction: SessionTransaction | None = None
         self._enforcer: Enforcer | None = None
+        #: Whether :meth:`commit` or :meth:`abort` has begun (only the first of them runs);
+        #: set under ``_ending``, which :meth:`finish` holds from the handler's first
+        #: statement to its commit, so an abort can never run beside them.
+        self.ended = False
+        self._ending = threading.Lock()
 
     def open_session(self) -> Session | None:
         """The session while this unit's transaction is open and usable."""
@@ -102,9 +110,33 @@ class UnitOfWork:
         self._session, self._transaction, self._enforcer = session, transaction, enforcer
         return Workspace(session, principal, enforcer, deps.vault, deps.pseudonym_secret)
 
+    def finish(self, build: Callable[[], R]) -> R:
+        """``build()`` (the handler's work, ending in its response, built), then
+        :meth:`commit`, in the calling thread (ADR 0024, amendment 2): the commit follows
+        the built response without a thread hop of its own. When ``build`` raises, nothing
+        is committed and the exception goes on to the request's dependency, which aborts
+        (rollback, refusal rows) as for any handler. A commit that fails raises from here,
+        as it raised from the dependency (``VersionMismatch``: 412); it is not aborted
+        afterwards (nor was it before). Holding ``_ending`` throughout, an abort of a
+        cancelled request waits for this to end and then finds the unit ended."""
+        with self._ending:
+            if self.ended:
+                raise RuntimeError("this unit of work has ended")
+            result = build()
+            self.ended = True
+            self._commit()
+        return result
+
     def commit(self) -> None:
         """Commit the change and its audit rows together; a row another transaction changed
         meanwhile fails the whole commit as a 412."""
+        with self._ending:
+            if self.ended:
+                return
+            self.ended = True
+            self._commit()
+
+    def _commit(self) -> None:
         assert self._session is not None and self._transaction is not None
         assert self._enforcer is not None
         try:
@@ -120,7 +152,15 @@ class UnitOfWork:
 
     def abort(self, error: BaseException) -> None:
         """Roll everything back (no partial writes); a refusal, or an attempt the engine
-        could not decide (fail closed), is on record all the same."""
+        could not decide (fail closed), is on record all the same. Nothing to do when the
+        unit has ended (committed in the handler's thread by :meth:`finish`)."""
+        with self._ending:
+            if self.ended:
+                return
+            self.ended = True
+            self._abort(error)
+
+    def _abort(self, error: BaseException) -> None:
         assert self._session is not None and self._transaction is not None
         assert self._enforcer is not None
         session = self._session
@@ -228,11 +268,17 @@ async def request_workspace(
             ws = unit.open(engine=engine, connect=False)
         else:  # the policy data is due for its check: that reads the database
             ws = await anyio.to_thread.run_sync(unit.open)
+        # A handler may end the unit itself, in its own thread, once its response is built
+        # (Workspace.committed -> UnitOfWork.finish; ADR 0024, amendment 2).
+        ws.bind_finish(unit.finish)
         try:
             yield ws
         except BaseException as error:
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(unit.abort, error)
+            if not unit.ended:  # else its commit ran (or runs) in the handler's thread
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(unit.abort, error)
             raise
+        if unit.ended:  # committed in the handler's thread: no hop
+            return
         with anyio.CancelScope(shield=True):
             await anyio.to_thread.run_sync(unit.commit)

@@ -14,11 +14,11 @@ import hmac
 import threading
 import uuid
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Result
@@ -104,6 +104,9 @@ def parsed_manifest(data: Mapping[str, Any], source: str) -> Manifest:
     return manifest
 
 
+_R = TypeVar("_R")
+
+
 @dataclass
 class Workspace:
     session: Session
@@ -122,6 +125,23 @@ class Workspace:
     _subjects: dict[uuid.UUID, tuple[Person | None, bool]] = field(
         default_factory=dict, init=False, repr=False
     )
+    #: The request's unit of work ends here when the handler asks (:meth:`committed`).
+    _finish: Callable[[Callable[[], Any]], Any] | None = field(default=None, init=False, repr=False)
+
+    def bind_finish(self, finish: Callable[[Callable[[], Any]], Any]) -> None:
+        """Set by the request's dependency: :meth:`committed` ends its unit of work."""
+        self._finish = finish
+
+    def committed(self, build: Callable[[], _R]) -> _R:
+        """``build()``, the whole of a handler up to its built response, then the commit of
+        the request's transaction, both in the calling thread (a handler that runs in a worker
+        thread: no second thread hop to commit; ADR 0024, amendment 2). A workspace that is
+        not a request's (a page's, a job's) commits where it always did, after ``build``."""
+        finish = self._finish
+        if finish is None:
+            return build()
+        result: _R = finish(build)
+        return result
 
     def __post_init__(self) -> None:
         # The session's events reach the workspace through the listeners on the Session

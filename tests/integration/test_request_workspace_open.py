@@ -26,6 +26,8 @@ from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
 T = ZEIST
+#: Marks a connection taken from the pool in the statements seen.
+CHECKOUT = "-- checkout"
 #: What an audit row says about the decision (not when, its id, chain or trace).
 DECIDED = (
     "user_id",
@@ -120,17 +122,28 @@ def test_the_tenant_is_set_before_the_first_statement_of_the_request(
                 (threading.get_ident(), id(conn.connection.dbapi_connection), statement, parameters)
             )
 
+    def checkout(dbapi_connection: Any, *_: Any) -> None:
+        seen.append((threading.get_ident(), id(dbapi_connection), CHECKOUT, None))
+
     opened.clear()
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
+    sa.event.listen(sa.pool.Pool, "checkout", checkout)
     try:
         response = client.get(f"/api/v1/casussen/{casus_id}", headers=headers)
     finally:
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
+        sa.event.remove(sa.pool.Pool, "checkout", checkout)
     assert response.status_code == 200, response.text
     assert opened == [False]
-    # The request's connection: the one that read the casus; all its statements, in order.
-    thread, connection = next((t, c) for t, c, s, _ in seen if "FROM casussen" in s)
-    mine = [(s, p) for t, c, s, p in seen if c == connection]
+    # The request's connection: the one that read the casus; all its statements since the
+    # request took it from the pool, in order (a background job, such as the outbox relay
+    # after the aanmelding, may have used the same pooled connection just before).
+    read = next(i for i, (_, _, s, _) in enumerate(seen) if "FROM casussen" in s)
+    thread, connection = seen[read][0], seen[read][1]
+    taken = max(
+        i for i, (_, c, s, _) in enumerate(seen[:read]) if c == connection and s == CHECKOUT
+    )
+    mine = [(s, p) for _, c, s, p in seen[taken + 1 :] if c == connection and s != CHECKOUT]
     assert "set_config('pga.tenant_id'" in mine[0][0], mine
     assert mine[0][1] == {"tenant": T}
     assert sum("set_config" in s for s, _ in mine) == 1

@@ -53,7 +53,7 @@ from services.casework.casussen.schemas import (
     to_informeren,
     to_person_input,
 )
-from services.casework.commands import Req, Ws, command, created, tagged
+from services.casework.commands import Req, Ws, command, created, tagged_json
 from services.casework.uitkomsten import service as outcomes
 from services.platform.db.models import Casus
 from services.platform.http.openapi import BY_ID, VERSIONED, WITH_BODY, problem_responses
@@ -129,9 +129,14 @@ class CasussenController(Controller):
     def show(
         self, ws: Ws, casus_id: CasusId, doel: FromQuery[str | None] = None
     ) -> Response[CasusOut]:
-        casus, decision = weergave.read_casus(ws, casus_id, doel, subject=True)
-        body = CasusOut.model_validate(weergave.detail_view(ws, casus, decision))
-        return tagged(body, casus.version)
+        def respond() -> Response[CasusOut]:
+            casus, decision = weergave.read_casus(ws, casus_id, doel, subject=True)
+            body = CasusOut.model_validate(weergave.detail_view(ws, casus, decision))
+            return tagged_json(body, casus.version)
+
+        # Read, build the response (its bytes too), then commit, all in this thread: the
+        # commit needs no thread hop of its own (ADR 0024, amendment 2; issue 14).
+        return ws.committed(respond)
 
     @post(
         "/{casus_id:uuid}/overgang",

@@ -22,6 +22,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from services.platform.logging import TraceContext, request_id_var, trace_var
 
 _log = logging.getLogger("regietafel.access")
+#: The response headers this middleware sets.
+_OURS = frozenset({"x-request-id", "traceparent"})
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -45,9 +47,18 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                response_headers = MutableScopeHeaders(message)
-                response_headers["x-request-id"] = request_id
-                response_headers["traceparent"] = trace.traceparent()
+                raw = message["headers"]
+                if not isinstance(raw, list):
+                    raw = message["headers"] = list(raw)
+                # Appended when the response has neither (as a rule; issue 14: each
+                # ``MutableScopeHeaders`` lookup decodes every header name), else replaced.
+                if any(name.decode("latin-1").lower() in _OURS for name, _ in raw):
+                    response_headers = MutableScopeHeaders(message)
+                    response_headers["x-request-id"] = request_id
+                    response_headers["traceparent"] = trace.traceparent()
+                else:
+                    raw.append((b"x-request-id", request_id.encode("latin-1")))
+                    raw.append((b"traceparent", trace.traceparent().encode("latin-1")))
             await send(message)
 
         try:

@@ -82,16 +82,37 @@ def security_headers_hook(
     """A ``before_send`` hook (``Litestar(before_send=[...])``): it sees every response,
     including the error responses that the exception handlers send past any middleware."""
     fixed = security_headers(style_sources=style_sources, hsts=hsts)
+    encoded = tuple(
+        (name, name.encode("latin-1"), value.encode("latin-1")) for name, value in fixed
+    )
 
     async def add_headers(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start" or scope["type"] != ScopeType.HTTP:
             return
-        headers = MutableScopeHeaders(message)
-        for name, value in fixed:
-            if name not in headers:
-                headers[name] = value
+        # The headers' names looked at once, the new ones appended (issue 14: the
+        # ``MutableScopeHeaders`` lookups decoded every header name for each of the nine
+        # headers); a response that set cache-control or pragma itself takes the general
+        # way. The same headers in the same order (tests/unit/test_security_headers_fast.py).
+        raw = message["headers"]
+        if not isinstance(raw, list):
+            raw = message["headers"] = list(raw)
+        present = {name.decode("latin-1").lower() for name, _ in raw}
+        for name, name_encoded, value_encoded in encoded:
+            if name not in present:
+                raw.append((name_encoded, value_encoded))
         if not scope.get("path", "").startswith(CACHEABLE_PREFIXES):
-            headers["cache-control"] = "no-store"
-            headers["pragma"] = "no-cache"
+            if "cache-control" in present or "pragma" in present:
+                headers = MutableScopeHeaders(message)
+                headers["cache-control"] = "no-store"
+                headers["pragma"] = "no-cache"
+            else:
+                raw.extend(NO_STORE)
 
     return add_headers
+
+
+#: ``Cache-Control: no-store`` and ``Pragma: no-cache`` as raw headers.
+NO_STORE: tuple[tuple[bytes, bytes], ...] = (
+    (b"cache-control", b"no-store"),
+    (b"pragma", b"no-cache"),
+)
