@@ -26,6 +26,7 @@ from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 from sqlalchemy.orm import Session
 from workspaces import principal_of, statements_in_this_thread
 
+import services.app
 from services.app import create_app
 from services.casework.meldingen.service import unread_count
 from services.casework.overzicht.pages import home_counts
@@ -263,6 +264,7 @@ def test_a_failing_badge_count_leaves_the_page_whole(
     runtime: Runtime,
     token_for: Callable[[str, str], dict[str, str]],
     monkeypatch: pytest.MonkeyPatch,
+    identity: Identity,
 ) -> None:
     """The count fails in the database (its transaction is aborted): the page is shown
     without a badge, its reads are decided and audited in a fresh transaction, as they are
@@ -276,9 +278,13 @@ def test_a_failing_badge_count_leaves_the_page_whole(
         return int(session.scalar(sa.text("SELECT 1 / 0")) or 0)
 
     normal, expected = get(client, "/casussen")
-    monkeypatch.setattr(shell, "unread_count", failing)
+    # The composition root gives the page shell its count (WebDeps.unread_count): an app of
+    # its own with the failing one.
+    monkeypatch.setattr(services.app, "unread_count", failing)
     try:
-        response, statements = get(client, "/casussen")
+        with TestClient(create_app(runtime, identity=identity, start_worker=False)) as other:
+            assert login_as(other, T, ZEIST_WIJKAGENT).status_code == 200
+            response, statements = get(other, "/casussen")
         assert _badge(normal.text) == _unread(runtime, ZEIST_WIJKAGENT)
         assert _badge(response.text) is None
         assert 'class="who-name"' in response.text
