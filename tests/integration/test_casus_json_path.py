@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
+from decided_reads import decided_reads
 from factories import aanmelden
 from litestar import Litestar
 from litestar.serialization import encode_json, get_serializer
@@ -25,55 +25,13 @@ from services.casework.casussen.schemas import CasusOut
 from services.casework.commands import json_bytes, tagged
 from services.casework.unit_of_work import UnitOfWork
 from services.casework.workspace import Workspace
-from services.platform.db.models import AuditEntry
-from services.platform.db.unit_of_work import tenant_transaction
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
 T = ZEIST
-#: What an audit row says about the decision (not when, its id, chain, span or trace).
-DECIDED = (
-    "user_id",
-    "organisation_id",
-    "roles",
-    "action",
-    "resource_type",
-    "resource_id",
-    "casus_id",
-    "purpose",
-    "legal_basis",
-    "allowed",
-    "status",
-    "policy_revision",
-    "data_revision",
-    "reasons",
-    "processing_activity",
-    "data_subject_ref",
-    "decision_input",
-)
 #: Free text that JSON encoders might write differently: non-ASCII, quotes, escapes,
 #: line separators, markup.
 TRICKY = 'Schulden — ë ‘x’ "q" \\ \n\t \u2028\u2029 <script>&amp; 😀 \x7f'
-
-
-def _reads(runtime: Runtime, casus_id: uuid.UUID) -> list[dict[str, Any]]:
-    with tenant_transaction(runtime.sessions, T) as session:
-        rows = session.scalars(
-            sa.select(AuditEntry)
-            .where(AuditEntry.casus_id == casus_id, AuditEntry.action == "read")
-            .order_by(AuditEntry.seq)
-        ).all()
-        out = []
-        for row in rows:
-            entry = {name: getattr(row, name) for name in DECIDED}
-            # The decision input is the same but for the time of the decision.
-            decided = dict(row.decision_input or {})
-            decided["context"] = {
-                k: v for k, v in (decided.get("context") or {}).items() if k != "now"
-            }
-            entry["decision_input"] = decided
-            out.append(entry)
-        return out
 
 
 def _the_old_way(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -123,7 +81,7 @@ def test_the_casus_read_answers_and_audits_as_before(
         assert {**fast.json(), "request_id": None} == {**slow.json(), "request_id": None}
     assert fast.headers.get("etag") == slow.headers.get("etag")
     assert fast.headers.get("content-type") == slow.headers.get("content-type")
-    reads = _reads(runtime, casus_id)
+    reads = decided_reads(runtime, T, casus_id, with_input=True)
     if doel != "onbekend-doel":  # a purpose that does not exist is a 422 before deciding
         assert len(reads) >= 2
         assert reads[-2] == reads[-1]

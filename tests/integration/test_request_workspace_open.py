@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from decided_reads import decided_reads
 from factories import aanmelden
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -20,32 +21,12 @@ from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 
 from services.casework.unit_of_work import UnitOfWork
 from services.platform.authz.gateway import PolicyGateway
-from services.platform.db.models import AuditEntry
-from services.platform.db.unit_of_work import tenant_transaction
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
 T = ZEIST
 #: Marks a connection taken from the pool in the statements seen.
 CHECKOUT = "-- checkout"
-#: What an audit row says about the decision (not when, its id, chain or trace).
-DECIDED = (
-    "user_id",
-    "organisation_id",
-    "roles",
-    "action",
-    "resource_type",
-    "resource_id",
-    "casus_id",
-    "purpose",
-    "legal_basis",
-    "allowed",
-    "policy_revision",
-    "data_revision",
-    "reasons",
-    "processing_activity",
-    "data_subject_ref",
-)
 
 
 @pytest.fixture
@@ -60,16 +41,6 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 
     monkeypatch.setattr(UnitOfWork, "open", open_)
     return seen
-
-
-def _reads(runtime: Runtime, casus_id: uuid.UUID) -> list[dict[str, Any]]:
-    with tenant_transaction(runtime.sessions, T) as session:
-        rows = session.scalars(
-            sa.select(AuditEntry)
-            .where(AuditEntry.casus_id == casus_id, AuditEntry.action == "read")
-            .order_by(AuditEntry.seq)
-        ).all()
-        return [{name: getattr(row, name) for name in DECIDED} for row in rows]
 
 
 @pytest.mark.parametrize("doel", [None, "opschaling"], ids=["own-purpose", "other-purpose"])
@@ -94,7 +65,7 @@ def test_opened_without_io_answers_and_audits_as_opened_in_a_thread(
     assert fast.status_code == slow.status_code
     assert fast.json() == slow.json()
     assert fast.headers.get("etag") == slow.headers.get("etag")
-    reads = _reads(runtime, casus_id)
+    reads = decided_reads(runtime, T, casus_id)
     assert len(reads) >= 2
     assert reads[-2] == reads[-1]
 
