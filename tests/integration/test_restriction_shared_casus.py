@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from browser_login import login_as
+from factories import move, to_uitvoering
 from litestar import Litestar
 from litestar.testing import TestClient
 from people import (
@@ -25,7 +26,6 @@ from people import (
     ZEIST_PGA_EXPERT,
     ZEIST_WIJKAGENT,
 )
-from plan_first import ensure_plan
 
 from services.platform.db.models import Casus, CasusShare, InformationItem, Restriction
 from services.platform.db.unit_of_work import tenant_transaction
@@ -49,14 +49,6 @@ def browser(app: Litestar) -> Iterator[Client]:
     """A browser of its own (the session cookie stays in it)."""
     with TestClient(app) as test_client:
         yield test_client
-
-
-def _move(
-    client: Client, url: str, headers: dict[str, str], etag: str, path: str, body: Any
-) -> str:
-    response = client.post(f"{url}/{path}", json=body, headers={**headers, "If-Match": etag})
-    assert response.status_code == 200, response.text
-    return str(response.headers["etag"])
 
 
 @pytest.fixture(scope="module")
@@ -84,25 +76,10 @@ def shared(module_client: Client, token_for: Headers) -> dict[str, Any]:
     casus_id = str(created.json()["id"])
     url = f"/api/v1/casussen/{casus_id}"
     expert = token_for(Z, EXPERT)
-    etag = _move(client, url, expert, created.headers["etag"], "overgang", {"naar": "in_triage"})
-    etag = _move(
-        client,
-        url,
-        expert,
-        etag,
-        "triage",
-        {"criteria": ["overlast-criminaliteit", "meerdere-organisaties"], "besluit": "opnemen"},
-    )
-    appointed = client.put(
-        f"{url}/regie", json={"rol": "casusregisseur", "gebruiker": REGISSEUR}, headers=expert
-    )
-    assert appointed.status_code == 200, appointed.text
     regisseur = token_for(Z, REGISSEUR)
-    etag = client.get(url, headers=regisseur).headers["etag"]
-    etag = _move(client, url, regisseur, etag, "overgang", {"naar": "plan"})
-    ensure_plan(client, url, regisseur)
-    etag = client.get(url, headers=regisseur).headers["etag"]
-    etag = _move(client, url, regisseur, etag, "overgang", {"naar": "uitvoering"})
+    etag = to_uitvoering(
+        client, url, created.headers["etag"], expert=expert, regisseur=(REGISSEUR, regisseur)
+    )
     wijkagent = token_for(Z, WIJKAGENT)
     item = client.post(
         f"{url}/informatie",
@@ -136,7 +113,7 @@ def shared(module_client: Client, token_for: Headers) -> dict[str, Any]:
     )
     assert document.status_code == 201, document.text
     etag = client.get(url, headers=regisseur).headers["etag"]
-    _move(
+    move(
         client,
         url,
         regisseur,

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from browser_login import login_as
+from factories import move, to_uitvoering
 from litestar import Litestar
 from litestar.testing import TestClient
 from people import (
@@ -32,7 +33,6 @@ from people import (
     ZEIST_PGA_EXPERT,
     ZEIST_WIJKAGENT,
 )
-from plan_first import ensure_plan
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
@@ -87,14 +87,6 @@ def expert_browser(app: Litestar) -> Iterator[Client]:
     yield from _browser(app, Z, EXPERT)
 
 
-def _move(
-    client: Client, url: str, headers: dict[str, str], etag: str, path: str, body: Any
-) -> str:
-    response = client.post(f"{url}/{path}", json=body, headers={**headers, "If-Match": etag})
-    assert response.status_code == 200, response.text
-    return str(response.headers["etag"])
-
-
 def _upload(client: Client, url: str, headers: dict[str, str], **fields: str) -> str:
     document = client.post(
         f"{url}/documenten",
@@ -141,25 +133,10 @@ def shared(module_client: Client, token_for: Headers) -> dict[str, Any]:
     casus_id = str(created.json()["id"])
     url = f"/api/v1/casussen/{casus_id}"
     expert = token_for(Z, EXPERT)
-    etag = _move(client, url, expert, created.headers["etag"], "overgang", {"naar": "in_triage"})
-    etag = _move(
-        client,
-        url,
-        expert,
-        etag,
-        "triage",
-        {"criteria": ["overlast-criminaliteit", "meerdere-organisaties"], "besluit": "opnemen"},
-    )
-    appointed = client.put(
-        f"{url}/regie", json={"rol": "casusregisseur", "gebruiker": REGISSEUR}, headers=expert
-    )
-    assert appointed.status_code == 200, appointed.text
     regisseur = token_for(Z, REGISSEUR)
-    etag = client.get(url, headers=regisseur).headers["etag"]
-    etag = _move(client, url, regisseur, etag, "overgang", {"naar": "plan"})
-    ensure_plan(client, url, regisseur)
-    etag = client.get(url, headers=regisseur).headers["etag"]
-    etag = _move(client, url, regisseur, etag, "overgang", {"naar": "uitvoering"})
+    etag = to_uitvoering(
+        client, url, created.headers["etag"], expert=expert, regisseur=(REGISSEUR, regisseur)
+    )
     household = client.post(
         f"{url}/gezinsleden",
         json={
@@ -216,7 +193,7 @@ def shared(module_client: Client, token_for: Headers) -> dict[str, Any]:
     )
     document = _upload(client, url, regisseur, omschrijving="Verslag huisbezoek")
     etag = client.get(url, headers=regisseur).headers["etag"]
-    _move(
+    move(
         client,
         url,
         regisseur,
