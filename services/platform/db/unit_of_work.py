@@ -42,12 +42,13 @@ def _set_tenant(
 
 @contextmanager
 def tenant_transaction(factory: sessionmaker[Session], tenant_id: str) -> Iterator[Session]:
-    """A session in a transaction scoped to ``tenant_id``; commits on success."""
-    if not tenant_id:
-        raise ValueError("a tenant is required for a tenant transaction")
-    with factory() as session, session.begin():
-        session.execute(SET_TENANT, {"tenant": tenant_id})
-        yield session
+    """A session in a transaction scoped to ``tenant_id``; commits on success. The tenant is
+    set the way every tenant session sets it (:func:`bind_tenant`), right away."""
+    with factory() as session:
+        bind_tenant(session, tenant_id)  # raises without a tenant
+        with session.begin():
+            session.connection()  # takes the connection: after_begin sets the tenant
+            yield session
 
 
 @contextmanager
