@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.casework.domain.local_time import local_today
 from services.jobs import Actors, register_actors
 from services.platform.config import ConfigurationError, Mode, Settings
 from services.platform.db import migrate as casework_migrations
@@ -139,13 +140,13 @@ def periodic_jobs(settings: Settings, actors: Actors) -> list[PeriodicJob]:
     from services.analytics_link import last_complete_quarter
 
     def today() -> str:
-        return dt.date.today().isoformat()
+        return local_today().isoformat()
 
     candidates = [
         (
             "feitenexport",
             dt.timedelta(hours=settings.export_interval_hours),
-            lambda: actors.export_facts.send(last_complete_quarter(dt.date.today())),
+            lambda: actors.export_facts.send(last_complete_quarter(local_today())),
         ),
         (
             "herinneringen",

@@ -42,6 +42,7 @@ from services.casework.casus_relations import (
 from services.casework.domain import lifecycle
 from services.casework.domain.bsn import BsnVault
 from services.casework.domain.errors import DomainValidationError, FieldProblem
+from services.casework.domain.local_time import local_date
 from services.casework.errors import NotFound, VersionMismatch, VersionRequired
 from services.platform.authz.enforce import AccessDenied, Enforcer
 from services.platform.db.models import (
@@ -170,7 +171,7 @@ class Workspace:
 
     @property
     def today(self) -> dt.date:
-        return self.enforcer.now.date()
+        return local_date(self.enforcer.now)
 
     @cached_property
     def tenant(self) -> Tenant:

@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
+from services.casework.domain.local_time import local_today
 from services.platform.config import ConfigurationError, Mode, Settings, load_settings
 from services.platform.logging import configure_logging
 
@@ -115,7 +116,7 @@ def _run_embedded(settings: Settings) -> int:
             _say("- Analysedienst: eigen database bijwerken ...")
             analytics_engine = open_analytics_database(runtime.urls, settings)
             geography = geography_from_tenants(runtime.sessions)
-            period = last_complete_quarter(dt.date.today())
+            period = last_complete_quarter(local_today())
             if settings.mode is Mode.EMBEDDED:
                 _say(f"- Gepseudonimiseerde feiten {period} naar de analysedienst ...")
                 export_facts(
@@ -135,7 +136,7 @@ def _run_embedded(settings: Settings) -> int:
                 _say("- Synthetische landelijke demo (fictief, 342 gemeenten) ...")
                 national_demo(
                     analytics_engine,
-                    str(dt.date.today().year - 1),
+                    str(local_today().year - 1),
                     settings=AnalyticsSettings.from_settings(settings),
                     echo=lambda line: _say("  " + line),
                 )
@@ -363,12 +364,11 @@ def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_retention_sweep(args: argparse.Namespace, settings: Settings) -> int:
     """Remove what passed its bewaartermijn (or, with --dry-run, show what would go)."""
-    import datetime as dt
 
     from services.casework.avg.bewaartermijn import sweep
     from services.runtime import start_runtime
 
-    today = dt.date.fromisoformat(args.datum) if args.datum else dt.date.today()
+    today = dt.date.fromisoformat(args.datum) if args.datum else local_today()
     runtime = start_runtime(settings, migrate=False)
     try:
         results = sweep(runtime.sessions, today, dry_run=args.dry_run, tenants=args.tenant or None)

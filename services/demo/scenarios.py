@@ -29,6 +29,7 @@ from services.casework.domain import lifecycle
 from services.casework.domain.assessments import SCORE_MAX, SCORE_MIN, Moment, instrument_domains
 from services.casework.domain.bsn import check_digit
 from services.casework.domain.lifecycle import GroupState, PersonState
+from services.casework.domain.local_time import local_today
 from services.casework.domain.plan import Action, Commitment, Goal, Intervention, PlanContent
 from services.casework.domain.triage import age_on
 from tenants import reference
@@ -1189,7 +1190,7 @@ def scenarios_for(
     if count < 0:
         raise ValueError("Het aantal casussen mag niet negatief zijn.")
     m = _manifest(tenant_code, manifest)
-    day = today or date.today()
+    day = today or local_today()
     rng = _rng(tenant_code, seed, "persoon")
     factory = _Factory(rng, m, "01234567")
     targets = [str(PERSON_TARGETS[i % len(PERSON_TARGETS)]) for i in range(count)]
@@ -1243,7 +1244,7 @@ def group_scenarios_for(
         count = 2 if group_meetings and m.kind == "gemeente" else 0
     if count < 0:
         raise ValueError("Het aantal groepscasussen mag niet negatief zijn.")
-    day = today or date.today()
+    day = today or local_today()
     rng = _rng(tenant_code, seed, "groep")
     factory = _Factory(rng, m, "89")
     lo = max(m.age_band.min, 14)

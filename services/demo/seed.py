@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.casework.casussen import aanmelden, afsluiting, deelnemers, fasen, triage
 from services.casework.domain import lifecycle
+from services.casework.domain.local_time import local_today
 from services.casework.groepsstappen import service as stappen
 from services.casework.personen.service import PersonInput
 from services.casework.plan import service as plans
@@ -288,7 +289,7 @@ def demo_outcomes(c: DemoCasus) -> list[tuple[str, dt.date, dict[str, bool]]]:
             )
         )
         follow_up = closed_on + dt.timedelta(days=365)
-        if follow_up <= dt.date.today():
+        if follow_up <= local_today():
             flags = {k: rng.random() < high for k, (_, high) in _OUTCOME_CHANCES.items()}
             flags["new_police_registrations_12m"] = rng.random() < 0.35
             result.append(("nameting-12m", follow_up, flags))

@@ -17,6 +17,7 @@ from people import VEENENDAAL, VEENENDAAL_WIJKAGENT, ZOETERMEER, ZOETERMEER_PGA_
 from analytics.facts import load_facts, store_batch
 from analytics.indicators import prepare
 from services.casework.domain.bsn import is_valid_bsn
+from services.casework.domain.local_time import local_today
 from services.exports.facts import export_all
 from services.runtime import Runtime
 
@@ -77,7 +78,7 @@ def test_a_person_in_two_gemeenten_has_one_pseudonym(
     analytics_engine: sa.Engine,
 ) -> None:
     assert is_valid_bsn(MOVER_BSN)
-    period = _period(dt.date.today())
+    period = _period(local_today())
     _aanmelden(client, token_for, VEENENDAAL, "Verhuizer", MOVER_BSN)
     before, _ = _export(runtime, analytics_engine, period)
     persons_before = prepare(before, period).collect().height
@@ -98,7 +99,7 @@ def test_a_person_in_two_gemeenten_has_one_pseudonym(
 def test_persons_without_bsn_are_not_exported(
     runtime: Runtime, client: TestClient[Litestar], token_for: Headers, analytics_engine: sa.Engine
 ) -> None:
-    period = _period(dt.date.today())
+    period = _period(local_today())
     _, skipped_before = _export(runtime, analytics_engine, period)
     _aanmelden(client, token_for, VEENENDAAL, "Zonderbsn", None)
     _, skipped_after = _export(runtime, analytics_engine, period)

@@ -11,7 +11,6 @@ The owner of an overleg action marks it done from their werkvoorraad, as plan ac
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -61,6 +60,8 @@ from walk_steps import (
     write_verslag,
 )
 
+from services.casework.domain.local_time import local_today
+
 
 def test_aanmelden_triage_and_inviting(browse: Browse) -> None:
     wijkagent = browse(T, WIJKAGENT)
@@ -85,7 +86,7 @@ def test_informeren_afschalen_waakvlam_heropenen(browse: Browse) -> None:
     b.goto(f"/casussen/{casus_id}", "casus")
     page = b.page
     informeren = page.locator("form[action*='/informeren']")
-    today = dt.date.today().isoformat()
+    today = local_today().isoformat()
     informeren.get_by_label("Ondertekend door").fill("Burgemeester van Zeist")
     informeren.get_by_label("Overhandigd door").fill("Wijkagent")
     informeren.get_by_role("group", name="Notificatiebrief").get_by_label("Datum").fill(today)

@@ -23,6 +23,8 @@ from people import (
     ZEIST_WIJKAGENT,
 )
 
+from services.casework.domain.local_time import local_today
+
 Browse = Callable[[str, str], Browsing]
 
 # --- Who is who: every user and organisation id the browser tests use, in one place ---
@@ -48,7 +50,7 @@ CASUS_PATH = re.compile(r"/casussen/([0-9a-f-]{36})")
 
 def day(offset: int = 0) -> str:
     """A date relative to today, as a date input takes it (ISO)."""
-    return (dt.date.today() + dt.timedelta(days=offset)).isoformat()
+    return (local_today() + dt.timedelta(days=offset)).isoformat()
 
 
 def follow(b: Browsing, link: Any, name: str) -> None:

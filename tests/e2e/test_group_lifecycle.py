@@ -23,6 +23,7 @@ from people import (
     ZOETERMEER_PGA_EXPERT,
 )
 
+from services.casework.domain.local_time import local_today
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
@@ -146,7 +147,7 @@ def test_group_through_seven_steps_and_early_exit(
         f"{url}/signalen",
         json={
             "tekst": "Groep van tien tot vijftien jongeren hangt 's avonds rond; vernielingen.",
-            "waargenomen_op": dt.date.today().isoformat(),
+            "waargenomen_op": local_today().isoformat(),
             "locatie": "Winkelcentrum Noord",
         },
         headers=jongerenwerk,
@@ -305,7 +306,7 @@ def test_group_through_seven_steps_and_early_exit(
     )
     assert beeld.status_code == 200, beeld.text
     assert beeld.json()["ontbreekt_voor_volgende_stap"] == ["Stel een conceptplan van aanpak op."]
-    deadline = (dt.date.today() + dt.timedelta(days=60)).isoformat()
+    deadline = (local_today() + dt.timedelta(days=60)).isoformat()
     concept = client.put(f"{url}/plan", json=_plan(deadline, 1), headers=jongerenwerk)
     assert concept.status_code == 201, concept.text
     plan_etag = concept.headers["etag"]
@@ -346,7 +347,7 @@ def test_group_through_seven_steps_and_early_exit(
         json={
             "advies": "Integrale aanpak met voorrang; bestuurlijk spoor camera's.",
             "prioriteit": "hoog",
-            "besproken_op": dt.date.today().isoformat(),
+            "besproken_op": local_today().isoformat(),
         },
         headers=expert,
     )

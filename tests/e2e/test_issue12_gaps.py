@@ -33,6 +33,7 @@ from test_web_casus_safeguards import (
     token,
 )
 
+from services.casework.domain.local_time import local_today
 from tenants.reference import ZRM_DOMAINS
 
 Headers = Callable[[str, str], dict[str, str]]
@@ -84,7 +85,7 @@ def test_overleg_actions_are_done_or_postponed_from_the_werkvoorraad(
 ) -> None:
     # In Veenendaal, with a meeting type no other test holds meetings of ("vorig overleg" is
     # per type and tenant: test_casework_meetings and test_web_overleg count on theirs).
-    today = dt.date.today()
+    today = local_today()
     wijkagent, expert = token_for(V, V_WIJKAGENT), token_for(V, V_EXPERT)
     created = client.post(
         "/api/v1/casussen",
@@ -232,7 +233,7 @@ def test_a_household_member_is_ended_and_shown_as_ended(client: Client, api: Api
     assert petra["beeindigd_op"] is None and petra["reden_einde"] is None
     end = f"/api/v1{url}/gezinsleden/{petra['id']}/beeindigen"
     headers = api.token_for(T, REGISSEUR)
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    tomorrow = (local_today() + dt.timedelta(days=1)).isoformat()
     missing = client.post(end, json={"datum": tomorrow}, headers=headers)
     assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "reden"
     future = client.post(end, json={"datum": tomorrow, "reden": "Verhuisd."}, headers=headers)
@@ -249,13 +250,13 @@ def test_a_household_member_is_ended_and_shown_as_ended(client: Client, api: Api
 
     ended = client.post(end, json={"reden": "Verhuisd naar een eigen woning."}, headers=headers)
     assert ended.status_code == 200, ended.text
-    assert ended.json()["beeindigd_op"] == dt.date.today().isoformat()
+    assert ended.json()["beeindigd_op"] == local_today().isoformat()
     again = client.post(end, json={"reden": "Nogmaals."}, headers=headers)
     assert again.status_code == 409 and again.json()["code"] == "gezinslid-al-beeindigd"
     members = {
         m["persoon"]["voornamen"]: m for m in api.call("GET", f"{url}/gezinsleden", REGISSEUR)
     }
-    assert members["Petra"]["beeindigd_op"] == dt.date.today().isoformat()
+    assert members["Petra"]["beeindigd_op"] == local_today().isoformat()
     assert members["Petra"]["reden_einde"] == "Verhuisd naar een eigen woning."
     assert members["Bram"]["beeindigd_op"] is None
 

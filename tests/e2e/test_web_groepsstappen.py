@@ -4,7 +4,6 @@ list of what is missing, the anonymised voorlegging and the driehoek's page."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,6 +13,8 @@ from browser_login import login_as
 from litestar import Litestar
 from litestar.testing import TestClient
 from people import ZEIST, ZEIST_COORDINATOR, ZEIST_DRIEHOEK, ZEIST_PGA_EXPERT
+
+from services.casework.domain.local_time import local_today
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
@@ -144,7 +145,7 @@ def test_group_steps_3_to_7_in_the_browser(web: Client, token_for: Headers) -> N
     form_post(
         web,
         f"{casus}/groep/advies",
-        {"advies": advice, "prioriteit": "hoog", "besproken_op": dt.date.today().isoformat()},
+        {"advies": advice, "prioriteit": "hoog", "besproken_op": local_today().isoformat()},
     )
     # What the driehoek sees: the same page for the driehoek and as a preview, anonymised.
     preview = page(web, f"{casus}/driehoek")

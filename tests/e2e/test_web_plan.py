@@ -26,6 +26,7 @@ from people import (
 )
 from plan_first import MINIMAL_PLAN
 
+from services.casework.domain.local_time import local_today
 from tenants.reference import ZRM_DOMAINS
 
 Headers = Callable[[str, str], dict[str, str]]
@@ -33,7 +34,7 @@ Client = TestClient[Litestar]
 T, OTHER = ZEIST, ZOETERMEER
 WIJKAGENT, EXPERT, REGISSEUR = ZEIST_WIJKAGENT, ZEIST_PGA_EXPERT, ZEIST_CASUSREGISSEUR
 OUTSIDER, FOREIGN = ZEIST_KLANTMANAGER, ZOETERMEER_PGA_EXPERT
-TODAY = dt.date.today()
+TODAY = local_today()
 
 
 @pytest.fixture(scope="module")

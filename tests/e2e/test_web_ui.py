@@ -27,6 +27,7 @@ from people import (
     ZOETERMEER_PGA_EXPERT,
 )
 
+from services.casework.domain.local_time import local_today
 from services.runtime import Runtime
 from tenants.reference import ZRM_DOMAINS
 
@@ -78,7 +79,7 @@ def scenario(web: Client, token_for: Headers) -> Scenario:
     and a meeting, all made through the JSON API by the roles that do it."""
     wijkagent, expert = token_for(T, WIJKAGENT), token_for(T, EXPERT)
     regisseur = token_for(T, REGISSEUR)
-    today = dt.date.today()
+    today = local_today()
     created = ok(
         web.post(
             "/api/v1/casussen",

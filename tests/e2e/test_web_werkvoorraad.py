@@ -18,6 +18,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from test_web_plan import OUTSIDER, REGISSEUR, T, casus_in_plan, get, login, post, token
 
+from services.casework.domain.local_time import local_today
 from services.platform.db.models import PlanVersion
 from services.platform.db.unit_of_work import tenant_transaction
 from services.runtime import Runtime
@@ -25,7 +26,7 @@ from tenants.reference import ZRM_DOMAINS
 
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
-TODAY = dt.date.today()
+TODAY = local_today()
 WIJKTEAM = "sociaal-wijkteam-zeist"
 
 

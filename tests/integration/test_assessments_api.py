@@ -22,6 +22,7 @@ from people import (
 )
 from plan_first import ensure_plan
 
+from services.casework.domain.local_time import local_today
 from tenants.reference import LEEFGEBIEDEN_8, ZRM_DOMAINS
 
 Headers = Callable[[str, str], dict[str, str]]
@@ -100,7 +101,7 @@ def test_zrm_in_zeist_history_and_change(client: Client, token_for: Headers) -> 
     assert len(ZRM_DOMAINS) == 13
 
     intake_scores = dict.fromkeys(ZRM_DOMAINS, 2)
-    intake_date = (dt.date.today() - dt.timedelta(days=120)).isoformat()
+    intake_date = (local_today() - dt.timedelta(days=120)).isoformat()
     intake = client.post(
         url,
         json={"moment": "intake", "datum": intake_date, "scores": intake_scores},
@@ -112,7 +113,7 @@ def test_zrm_in_zeist_history_and_change(client: Client, token_for: Headers) -> 
     later = {**intake_scores, "financien": 4, "huisvesting": 3, "middelengebruik": 1}
     review = client.post(
         url,
-        json={"moment": "tussentijds", "datum": dt.date.today().isoformat(), "scores": later},
+        json={"moment": "tussentijds", "datum": local_today().isoformat(), "scores": later},
         headers=regisseur,
     )
     assert review.status_code == 201, review.text
@@ -185,7 +186,7 @@ def test_missing_or_invalid_domain_is_422_naming_the_domain(
     }
     assert "tussen 1 en 5" in response.text
 
-    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    future = (local_today() + dt.timedelta(days=3)).isoformat()
     response = client.post(
         url,
         json={"moment": "intake", "datum": future, "scores": dict.fromkeys(ZRM_DOMAINS, 3)},
@@ -225,8 +226,8 @@ def test_leefgebieden_8_in_zoetermeer(client: Client, token_for: Headers) -> Non
     first = dict.fromkeys(LEEFGEBIEDEN_8, 2)
     last = {**first, "delictgedrag": 4, "overlast": 5}
     for moment, datum, scores in (
-        ("intake", dt.date.today() - dt.timedelta(days=200), first),
-        ("afsluiting", dt.date.today(), last),
+        ("intake", local_today() - dt.timedelta(days=200), first),
+        ("afsluiting", local_today(), last),
     ):
         saved = client.post(
             url,

@@ -23,6 +23,8 @@ from people import (
     ZOETERMEER_PGA_EXPERT,
 )
 
+from services.casework.domain.local_time import local_today
+
 Headers = Callable[[str, str], dict[str, str]]
 
 T = ZEIST
@@ -126,7 +128,7 @@ def test_meeting_agenda_per_participant_minutes_and_changes(
 
     # Minutes: a stale If-Match changes nothing.
     version = client.get(url, headers=expert).headers["etag"]
-    deadline = (dt.date.today() + dt.timedelta(days=14)).isoformat()
+    deadline = (local_today() + dt.timedelta(days=14)).isoformat()
     minutes = {
         "agendapunten": [
             {

@@ -20,6 +20,8 @@ from people import (
     ZOETERMEER_PGA_EXPERT,
 )
 
+from services.casework.domain.local_time import local_today
+
 Headers = Callable[[str, str], dict[str, str]]
 Client = TestClient[Litestar]
 T = ZEIST
@@ -69,7 +71,7 @@ def person_casus_in_plan(client: Client, token_for: Headers, name: str) -> str:
 
 
 def plan_body(**changes: Any) -> dict[str, Any]:
-    today = dt.date.today()
+    today = local_today()
     body: dict[str, Any] = {
         "doelen": [
             {

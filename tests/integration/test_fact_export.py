@@ -21,6 +21,7 @@ from people import VEENENDAAL, VEENENDAAL_WIJKAGENT
 from analytics.app import create_app as create_analytics_app
 from analytics.contract import period_months
 from services.analytics_link import open_analytics_database
+from services.casework.domain.local_time import local_today
 from services.exports.facts import geography_from_tenants
 from services.jobs import register_actors
 from services.platform.workers.broker import InProcessWorker, create_broker
@@ -86,8 +87,8 @@ def test_export_job_delivers_over_http_idempotently(
         headers=token_for(VEENENDAAL, VEENENDAAL_WIJKAGENT),
     )
     assert created.status_code == 201, created.text
-    period = current_period(dt.date.today())
-    assert dt.date.today().strftime("%Y-%m") in period_months(period)
+    period = current_period(local_today())
+    assert local_today().strftime("%Y-%m") in period_months(period)
 
     settings = runtime.settings.model_copy(update={"analytics_port": port})
     broker = create_broker("stub")

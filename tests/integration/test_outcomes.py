@@ -3,7 +3,6 @@ carried into the pseudonymised facts for the analytics service."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -11,6 +10,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from people import ZEIST, ZEIST_CASUSREGISSEUR, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 
+from services.casework.domain.local_time import local_today
 from services.exports.facts import build_batch
 from services.platform.db.models import Tenant
 from services.platform.db.unit_of_work import tenant_transaction
@@ -86,7 +86,7 @@ def test_outcomes_recorded_masked_and_exported(
     assert "problematische_schulden" in police[0]["gemaskeerd"]
     assert police[0]["uitkomsten"]["stabiele_huisvesting"] is True
 
-    today = dt.date.today()
+    today = local_today()
     today_period = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
     with tenant_transaction(runtime.sessions, T) as session:
         tenant = session.get(Tenant, T)

@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
+from services.casework.domain.local_time import local_today
 from services.platform.config import Settings
 from services.platform.db.provision import DatabaseUrls
 
@@ -86,7 +87,7 @@ def sample_value(conn: sa.Connection, column: Column, seed: int) -> Any:
     if kind.startswith("timestamp"):
         return dt.datetime.now(dt.UTC)
     if kind == "date":
-        return dt.date.today()
+        return local_today()
     if kind in ("json", "jsonb"):
         return "{}"
     if kind == "ARRAY":

@@ -23,6 +23,7 @@ from people import (
     ZOETERMEER_PGA_EXPERT,
 )
 
+from services.casework.domain.local_time import local_today
 from services.platform.db.models import Casus, PlanVersion, UrgentAccess
 from services.platform.db.unit_of_work import tenant_transaction
 from services.runtime import Runtime
@@ -33,7 +34,7 @@ Client = TestClient[Litestar]
 T = ZEIST
 WIJKAGENT, EXPERT, REGISSEUR = ZEIST_WIJKAGENT, ZEIST_PGA_EXPERT, ZEIST_CASUSREGISSEUR
 OUTSIDER, ADVISEUR = ZEIST_KLANTMANAGER, ZEIST_ADVISEUR
-TODAY = dt.date.today()
+TODAY = local_today()
 
 
 def casus_in_uitvoering(client: Client, token_for: Headers, name: str) -> str:

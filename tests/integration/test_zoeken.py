@@ -5,7 +5,6 @@ BSN is a Dutch 422, and the search terms never reach the logs or the audit trail
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import random
 import re
@@ -28,6 +27,7 @@ from people import (
 )
 
 from services.casework.domain.bsn import check_digit
+from services.casework.domain.local_time import local_today
 from services.platform.db.models import AuditEntry
 from services.platform.db.unit_of_work import tenant_transaction
 from services.runtime import Runtime
@@ -237,7 +237,7 @@ def test_the_casussen_page_searches_and_filters(world: dict[str, Any], token_for
     assert no_token.status_code == 403
     # Filters: soort, dates and sorting narrow the list; the row is there or not.
     reference = world["own"]["referentie"]
-    today = dt.date.today().isoformat()
+    today = local_today().isoformat()
     newest = client.get(f"/casussen?soort=persoon&van={today}&sortering=nieuwste")
     assert newest.status_code == 200 and reference in newest.text
     for order in ("oudste", "fase", "referentie"):
@@ -259,7 +259,7 @@ def test_without_a_term_the_api_filters_sorts_and_pages_like_the_list(
     world: dict[str, Any], token_for: Headers
 ) -> None:
     agent = token_for(T, WIJKAGENT)
-    today = dt.date.today().isoformat()
+    today = local_today().isoformat()
     own = world["own"]["id"]
 
     def ids(**body: Any) -> list[str]:

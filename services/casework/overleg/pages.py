@@ -21,6 +21,7 @@ from litestar.response import Redirect, Template
 from services.casework.casussen import zichtbaar
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
+from services.casework.domain.local_time import LOCAL_TZ, local_date
 from services.casework.errors import NotFound
 from services.casework.overleg import ical
 from services.casework.overleg import service as meetings
@@ -37,7 +38,6 @@ from services.casework.web.kit import Form, refused, submit
 from services.casework.web.page_forms import run_form
 from services.casework.web.schema_forms import parse_form
 from services.casework.web.shell import (
-    LOCAL_TZ,
     Page,
     Req,
     Web,
@@ -231,7 +231,7 @@ def _verslag_form(
     """The verslag form for the voorzitter, from the day of the meeting on."""
     if not is_chair(viewer) or not body["agenda"]:
         return None
-    day = dt.datetime.fromisoformat(body["datum_tijd"]).astimezone(LOCAL_TZ).date()
+    day = local_date(dt.datetime.fromisoformat(body["datum_tijd"]))
     if day > ws.today:
         return {"te_vroeg": True}
     values = dict(_verslag_defaults(body))
@@ -416,7 +416,7 @@ class OverlegPagesController(Controller):
         content = ical.meeting_calendar(
             body, chair_name=chair, stamp=stamp, uid_domain=ical.UID_DOMAIN
         )
-        day = dt.datetime.fromisoformat(body["datum_tijd"]).astimezone(LOCAL_TZ).date()
+        day = local_date(dt.datetime.fromisoformat(body["datum_tijd"]))
         return Response(
             content,
             media_type=ical.MEDIA_TYPE,

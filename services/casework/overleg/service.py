@@ -25,6 +25,7 @@ from services.casework.casussen.weergave import group_name_of
 from services.casework.casussen.zichtbaar import visible_casus_ids_query
 from services.casework.domain import lifecycle
 from services.casework.domain.errors import DomainValidationError, FieldProblem
+from services.casework.domain.local_time import local_date
 from services.casework.domain.text import format_date_nl
 from services.casework.errors import Conflict, NotFound
 from services.casework.personen.service import person_view
@@ -217,7 +218,7 @@ def _put_on_agenda(
     ws.event(
         casus,
         "agenda",
-        f"Geagendeerd voor {mtype.name} van {format_date_nl(meeting.scheduled_for.date())}.",
+        f"Geagendeerd voor {mtype.name} van {format_date_nl(local_date(meeting.scheduled_for))}.",
     )
     return item
 
@@ -523,7 +524,7 @@ def _check_actions(
             )
         )
     }
-    meeting_day = meeting.scheduled_for.date()
+    meeting_day = local_date(meeting.scheduled_for)
     for j, action in enumerate(actions):
         here = f"{prefix}acties[{j}]."
         org = ws.session.get(Organisation, (casus.tenant_id, action.owner_organisation))
@@ -580,11 +581,11 @@ def record_minutes(
     authorize_overleg(ws, "update", meeting)
     with ws.changing(meeting, expected_version):
         mtype = _meeting_type(ws, meeting)
-        if meeting.scheduled_for.date() > ws.today:
+        if local_date(meeting.scheduled_for) > ws.today:
             raise Conflict(
                 "overleg-nog-niet-gehouden",
-                f"Het overleg is gepland op {format_date_nl(meeting.scheduled_for.date())}: het "
-                "verslag kan pas vanaf die dag worden vastgelegd.",
+                f"Het overleg is gepland op {format_date_nl(local_date(meeting.scheduled_for))}: "
+                "het verslag kan pas vanaf die dag worden vastgelegd.",
             )
         agenda = {casus.id: (item, casus) for item, casus in _agenda(ws, meeting)}
         problems: list[FieldProblem] = []
@@ -790,7 +791,9 @@ def complete_action(
         action.update(
             status="gereed", gereed_op=ws.today.isoformat(), gereed_door=ws.principal.user_id
         )
-        return f"Actie uit het overleg van {format_date_nl(meeting.scheduled_for.date())} gereed."
+        return (
+            f"Actie uit het overleg van {format_date_nl(local_date(meeting.scheduled_for))} gereed."
+        )
 
     return _settle_action(ws, casus_id, subject, expected_version, done)
 
@@ -825,7 +828,7 @@ def postpone_action(
             },
         ]
         action["deadline"] = new_date.isoformat()
-        day = format_date_nl(meeting.scheduled_for.date())
+        day = format_date_nl(local_date(meeting.scheduled_for))
         return f"Actie uit het overleg van {day} uitgesteld tot {format_date_nl(new_date)}."
 
     return _settle_action(ws, casus_id, subject, expected_version, postpone)

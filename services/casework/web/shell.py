@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import replace
 from typing import Any, Final
-from zoneinfo import ZoneInfo
 
 import anyio
 import anyio.to_thread
@@ -22,6 +21,7 @@ from litestar import Request
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
+from services.casework.domain.local_time import LOCAL_TZ, local_date
 from services.casework.domain.text import format_date_nl
 from services.casework.errors import NotFound
 from services.casework.page_reads import colleagues, organisation_names
@@ -56,9 +56,6 @@ Page = NamedDependency[Viewer | None]
 LOGIN: Final = "/inloggen"
 
 
-LOCAL_TZ: Final = ZoneInfo("Europe/Amsterdam")
-
-
 #: Footer of a refused casus page without a chosen purpose: the purpose that fits the
 #: casus phase was used, but naming it would tell an outsider the phase.
 PHASE_PURPOSE: Final = "fase"
@@ -91,9 +88,9 @@ def nl_date(value: str | dt.date | None) -> str:
             moment = dt.datetime.fromisoformat(value)
         except ValueError:
             return value
-        day = (moment.astimezone(LOCAL_TZ) if moment.tzinfo else moment).date()
+        day = local_date(moment)
     elif isinstance(value, dt.datetime):
-        day = (value.astimezone(LOCAL_TZ) if value.tzinfo else value).date()
+        day = local_date(value)
     else:
         day = value
     return format_date_nl(day)

@@ -37,6 +37,7 @@ from services.casework.casussen.zichtbaar import (
     visible_casus_parts,
 )
 from services.casework.domain import lifecycle
+from services.casework.domain.local_time import local_date
 from services.casework.domain.timers import CommitmentTimer, TimerInput, due_items
 from services.casework.workspace import ListScope, Workspace
 from services.platform.db.models import (
@@ -265,7 +266,7 @@ def _timer_dues(
     commitments: list[Any],
     horizon_days: int | None,
 ) -> list[Due]:
-    plan_created_on = casus.first_plan.date() if casus.first_plan else casus.plan_date
+    plan_created_on = local_date(casus.first_plan) if casus.first_plan else casus.plan_date
     timers = tuple(
         CommitmentTimer(
             commitment_id=f"toezegging-{c.n}",
@@ -384,7 +385,7 @@ def _urgent_dues(ws: Workspace) -> list[Due]:
     ).all()
     dues = []
     for grant_id, granted_at, tenant_id, casus_id, reference in rows:
-        due_on = granted_at.date() + dt.timedelta(days=DOORBREEKGLAS_REVIEW_DAYS)
+        due_on = local_date(granted_at) + dt.timedelta(days=DOORBREEKGLAS_REVIEW_DAYS)
         dues.append(
             Due(
                 tenant_id,

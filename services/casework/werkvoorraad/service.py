@@ -29,6 +29,7 @@ from sqlalchemy.dialects import postgresql
 
 from services.casework.casussen.zichtbaar import count_group_keys
 from services.casework.domain.errors import DomainValidationError, FieldProblem
+from services.casework.domain.local_time import local_date
 from services.casework.domain.plan import PlanContent
 from services.casework.domain.text import format_date_nl
 from services.casework.domain.timers import CommitmentTimer, DueItem, TimerInput, werkvoorraad
@@ -192,7 +193,7 @@ def _timer_input(
     if facts is None:
         facts = _PlanFacts.load(ws, [casus])
     first_plan = facts.first_plan.get(casus.id)
-    plan_created_on = first_plan.date() if first_plan is not None else casus.plan_date
+    plan_created_on = local_date(first_plan) if first_plan is not None else casus.plan_date
     current = facts.current.get(casus.id)
     if current is not None and content is None:
         content = PlanContent.model_validate(current.content)
@@ -400,7 +401,7 @@ def _meeting_actions(
                         "datum": due_on.isoformat(),
                         "te_laat": due_on < ws.today,
                         "omschrijving": f"Actie uit overleg van "
-                        f"{format_date_nl(meeting.scheduled_for.date())}: "
+                        f"{format_date_nl(local_date(meeting.scheduled_for))}: "
                         f"{action.get('omschrijving', '')}",
                         # The action in the verslag, and the version of the meeting it is in
                         # (sent back when it is marked done or postponed).
@@ -441,7 +442,7 @@ def _urgent_items(ws: Workspace, grant_ids: Sequence[uuid.UUID]) -> list[WorkIte
     for grant, casus, decision in zip(grants, rows, decisions, strict=True):
         if not decision.allow:
             continue
-        due_on = grant.granted_at.date() + dt.timedelta(days=DOORBREEKGLAS_REVIEW_DAYS)
+        due_on = local_date(grant.granted_at) + dt.timedelta(days=DOORBREEKGLAS_REVIEW_DAYS)
         overdue = due_on < ws.today
         when = (
             f"te laat sinds {format_date_nl(due_on)}"
