@@ -10,7 +10,6 @@ non-participant 403 or 404, as everywhere.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import uuid
 from collections.abc import Callable, Iterator
@@ -34,6 +33,7 @@ from people import (
 from plan_first import ensure_plan
 from pypdf import PdfReader
 
+from services.casework.domain.local_time import local_today
 from services.casework.domain.text import format_date_nl
 from services.runtime import Runtime
 
@@ -160,7 +160,7 @@ def test_notificatiebrief_uses_the_tenant_template_and_is_audited(
     reference = module_client.get(casus.url, headers=regisseur).json()["referentie"]
     assert reference in text
     # Today's date in Dutch words (nothing recorded yet).
-    assert format_date_nl(dt.datetime.now(dt.UTC).date()) in text
+    assert format_date_nl(local_today()) in text
 
     # Sending is recorded as before (informeren); the letter then carries that date and signer.
     recorded = module_client.put(

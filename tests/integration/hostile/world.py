@@ -27,6 +27,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from services.casework.domain.local_time import local_today
 from tenants.manifest import Manifest
 from tenants.reference import INSTRUMENT_DOMAINS
 
@@ -145,7 +146,7 @@ class Builder:
         self.api = Api(client, headers)
         self.manifests = manifests
         self.rng = rng
-        self.today = dt.datetime.now(dt.UTC).date()
+        self.today = local_today()
         self.canaries = Canaries(rng)
         self.casussen: dict[str, CasusRecord] = {}
         self.meetings: dict[str, MeetingRecord] = {}
