@@ -122,52 +122,73 @@ def _item(
     return DueItem(inp.casus_id, kind.value, due_on, overdue, label, subject_id)
 
 
-def due_items(inp: TimerInput, review: Review, *, horizon_days: int | None = None) -> list[DueItem]:
-    """Due items of one casus, sorted by due date.
+#: A due date without its label: (kind, due on, subject id), as :func:`due_dates` gives it.
+DueDate = tuple[str, date, str | None]
 
-    ``horizon_days``: only items due on or before ``today + horizon_days`` (None: all).
-    """
-    items: list[DueItem] = []
-    key = (inp.kind, inp.state)
-    if key in _HERIJKING_STATES and inp.plan_created_on is not None:
-        base = max(d for d in (inp.plan_created_on, inp.last_herijking_on) if d is not None)
-        items.append(
-            _item(
-                inp,
-                DueKind.HERIJKING,
-                add_months(base, review.herijking_months),
-                f"Herijking plan van aanpak (elke {review.herijking_months} maanden)",
-            )
-        )
+
+def due_dates(
+    kind: str,
+    state: str,
+    plan_created_on: date | None,
+    last_herijking_on: date | None,
+    last_melding_on: date | None,
+    commitments: Iterable[tuple[str, str, date, date | None]],
+    review: Review,
+) -> list[DueDate]:
+    """The due dates of one casus, unlabelled and unsorted: ``(kind, due_on, subject_id)``.
+
+    ``commitments``: ``(commitment_id, status, made_on, check_due_on)`` per toezegging. The
+    rules of :func:`due_items`, which labels these (the werkvoorraad's facts use them as
+    they are, for every running casus: issue 14)."""
+    items: list[DueDate] = []
+    key = (kind, state)
+    if key in _HERIJKING_STATES and plan_created_on is not None:
+        base = max(d for d in (plan_created_on, last_herijking_on) if d is not None)
+        items.append((DueKind.HERIJKING.value, add_months(base, review.herijking_months), None))
     if key in _POSITIVE_CLOSURE_STATES:
-        starts = [d for d in (inp.last_melding_on, inp.plan_created_on) if d is not None]
+        starts = [d for d in (last_melding_on, plan_created_on) if d is not None]
         if starts:
             months = review.positive_closure_months
             items.append(
-                _item(
-                    inp,
-                    DueKind.POSITIEVE_AFSLUITING,
-                    add_months(max(starts), months),
-                    f"Voorstel positieve afsluiting: {months} maanden geen nieuwe meldingen",
-                )
+                (DueKind.POSITIEVE_AFSLUITING.value, add_months(max(starts), months), None)
             )
-    if lifecycle.is_active(inp.kind, inp.state):
-        for commitment in inp.commitments:
-            if commitment.status != OPEN_COMMITMENT:
+    if lifecycle.is_active(kind, state):
+        weeks = timedelta(weeks=review.commitment_check_weeks)
+        for commitment_id, status, made_on, check_due_on in commitments:
+            if status != OPEN_COMMITMENT:
                 continue
-            due_on = commitment.check_due_on or commitment.made_on + timedelta(
-                weeks=review.commitment_check_weeks
-            )
+            due_on = check_due_on or made_on + weeks
+            items.append((DueKind.TOEZEGGING_CONTROLEREN.value, due_on, commitment_id))
+    return items
+
+
+def due_items(inp: TimerInput, review: Review, *, horizon_days: int | None = None) -> list[DueItem]:
+    """Due items of one casus, sorted by due date (the dates of :func:`due_dates`, labelled).
+
+    ``horizon_days``: only items due on or before ``today + horizon_days`` (None: all).
+    """
+    # The toezegging dates come in the order of the open commitments.
+    open_commitments = iter([c for c in inp.commitments if c.status == OPEN_COMMITMENT])
+    items: list[DueItem] = []
+    for kind, due_on, subject_id in due_dates(
+        inp.kind,
+        inp.state,
+        inp.plan_created_on,
+        inp.last_herijking_on,
+        inp.last_melding_on,
+        ((c.commitment_id, c.status, c.made_on, c.check_due_on) for c in inp.commitments),
+        review,
+    ):
+        if kind == DueKind.HERIJKING:
+            label = f"Herijking plan van aanpak (elke {review.herijking_months} maanden)"
+        elif kind == DueKind.POSITIEVE_AFSLUITING:
+            months = review.positive_closure_months
+            label = f"Voorstel positieve afsluiting: {months} maanden geen nieuwe meldingen"
+        else:
+            commitment = next(open_commitments)
             who = commitment.organisation_name or commitment.organisation_id
-            items.append(
-                _item(
-                    inp,
-                    DueKind.TOEZEGGING_CONTROLEREN,
-                    due_on,
-                    f"Toezegging controleren: {who}: {commitment.text}",
-                    commitment.commitment_id,
-                )
-            )
+            label = f"Toezegging controleren: {who}: {commitment.text}"
+        items.append(_item(inp, DueKind(kind), due_on, label, subject_id))
     if horizon_days is not None:
         limit = inp.today + timedelta(days=horizon_days)
         items = [item for item in items if item.due_on <= limit]

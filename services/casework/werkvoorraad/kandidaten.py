@@ -38,7 +38,7 @@ from services.casework.casussen.zichtbaar import (
 )
 from services.casework.domain import lifecycle
 from services.casework.domain.local_time import local_date
-from services.casework.domain.timers import CommitmentTimer, TimerInput, due_items
+from services.casework.domain.timers import due_dates
 from services.casework.workspace import ListScope, Workspace
 from services.platform.db.models import (
     Assessment,
@@ -46,6 +46,7 @@ from services.platform.db.models import (
     PlanVersion,
     UrgentAccess,
 )
+from tenants.manifest import Review
 
 PLAN_ACTION: Final = "planactie"
 MEETING_ACTION: Final = "overlegactie"
@@ -261,45 +262,44 @@ def _date(value: Any) -> dt.date | None:
 
 
 def _timer_dues(
-    ws: Workspace,
     casus: _Running,
     commitments: list[Any],
-    horizon_days: int | None,
+    today: dt.date,
+    review: Review,
+    limit: dt.date | None,
 ) -> list[Due]:
+    """The timers' due items of ``casus``: the dates of :func:`due_dates` (the rules of
+    :func:`due_items`, without the labels, which only the items shown need; issue 14),
+    within the horizon ``limit``, in :func:`due_items`'s order."""
     plan_created_on = local_date(casus.first_plan) if casus.first_plan else casus.plan_date
-    timers = tuple(
-        CommitmentTimer(
-            commitment_id=f"toezegging-{c.n}",
-            organisation_id=str(c.owner_org),
-            text="",
-            made_on=_date(c.first_date) or ws.today,
-            status=str(c.status),
-            check_due_on=_date(c.second_date),
-        )
-        for c in commitments
+    dates = due_dates(
+        casus.kind,
+        casus.state,
+        plan_created_on,
+        casus.last_review,
+        casus.last_melding_on,
+        (
+            (f"toezegging-{c.n}", str(c.status), _date(c.first_date) or today, _date(c.second_date))
+            for c in commitments
+        ),
+        review,
     )
-    inp = TimerInput(
-        casus_id=str(casus.id),
-        kind=casus.kind,
-        state=casus.state,
-        today=ws.today,
-        plan_created_on=plan_created_on,
-        last_herijking_on=casus.last_review,
-        last_melding_on=casus.last_melding_on,
-        commitments=timers,
-    )
+    if limit is not None:
+        dates = [d for d in dates if d[1] <= limit]
+    if len(dates) > 1:
+        dates.sort(key=lambda d: (d[1], d[0], d[2] or ""))
     return [
         Due(
             casus.tenant_id,
             casus.id,
             casus.reference,
-            item.kind,
-            item.subject_id,
-            item.due_on,
-            item.overdue,
+            kind,
+            subject,
+            due_on,
+            due_on < today,
             group=casus.group,
         )
-        for item in due_items(inp, ws.manifest.review, horizon_days=horizon_days)
+        for kind, due_on, subject in dates
     ]
 
 
@@ -311,14 +311,19 @@ def _mine(ws: Workspace, owner_user: Any, owner_organisation: Any) -> bool:
 
 
 def _action_dues(
-    ws: Workspace, casus: _Running, actions: list[Any], horizon: dt.date | None
+    casus: _Running,
+    actions: list[Any],
+    user_id: str,
+    organisation: str,
+    today: dt.date,
+    horizon: dt.date | None,
 ) -> list[Due]:
     dues = []
     for action in actions:
         if action.owner_user is not None:
-            mine = action.owner_user == ws.principal.user_id
+            mine = action.owner_user == user_id
         else:
-            mine = action.owner_org == ws.principal.organisation
+            mine = action.owner_org == organisation
         deadline = _date(action.first_date)
         if not mine or action.status not in OPEN_ACTION_STATUSES or deadline is None:
             continue
@@ -332,7 +337,7 @@ def _action_dues(
                 PLAN_ACTION,
                 str(action.subject),
                 deadline,
-                deadline < ws.today,
+                deadline < today,
                 group=casus.group,
             )
         )
@@ -401,6 +406,11 @@ def _urgent_dues(ws: Workspace) -> list[Due]:
     return dues
 
 
+def _place(row: Any) -> Any:
+    """A plan fact's place in its plan (``n``)."""
+    return row.n
+
+
 def due(ws: Workspace, horizon_days: int | None, *, reviewer: bool) -> Found:
     """Every due item of the caller's running casussen (and, for a ``reviewer``, the
     doorbreekglas reviews), undecided: what the policy would let the caller see is decided
@@ -410,25 +420,36 @@ def due(ws: Workspace, horizon_days: int | None, *, reviewer: bool) -> Found:
     if running:
         tenants = sorted({c.tenant_id for c in running})
         ids = [c.id for c in running]
-        plans: dict[tuple[str, uuid.UUID], list[Any]] = {}
         facts = {
             "tenants": tenants,
             "ids": ids,
             "user": ws.principal.user_id,
             "org": ws.principal.organisation,
         }
+        # Per casus its toezeggingen and its actions, each in plan order (``n``).
+        plans: dict[tuple[str, uuid.UUID], tuple[list[Any], list[Any]]] = {}
         for row in ws.session.execute(_PLAN_FACTS, facts):
-            plans.setdefault((row.tenant_id, row.casus_id), []).append(row)
+            both = plans.get((row.tenant_id, row.casus_id))
+            if both is None:
+                both = plans[(row.tenant_id, row.casus_id)] = ([], [])
+            both[0 if row.what == "toezegging" else 1].append(row)
         horizon = ws.today + dt.timedelta(days=horizon_days) if horizon_days is not None else None
         by_id = {c.id: c for c in running}
         meetings = ws.session.execute(
             _MEETING_FACTS, {"tenant": ws.principal.tenant, "ids": ids}
         ).all()
+        today, review = ws.today, ws.manifest.review
+        user_id, organisation = ws.principal.user_id, ws.principal.organisation
+        nothing: tuple[list[Any], list[Any]] = ([], [])
         for casus in running:
-            plan = sorted(plans.get((casus.tenant_id, casus.id), []), key=lambda r: r.n)
-            commitments = [r for r in plan if r.what == "toezegging"]
-            dues += _timer_dues(ws, casus, commitments, horizon_days)
-            dues += _action_dues(ws, casus, [r for r in plan if r.what == "actie"], horizon)
+            commitments, actions = plans.get((casus.tenant_id, casus.id), nothing)
+            if len(commitments) > 1:
+                commitments.sort(key=_place)
+            dues += _timer_dues(casus, commitments, today, review, horizon)
+            if actions:
+                if len(actions) > 1:
+                    actions.sort(key=_place)
+                dues += _action_dues(casus, actions, user_id, organisation, today, horizon)
         for row in meetings:
             dues += _meeting_dues(ws, by_id[row.casus_id], row.meeting_id, row.acties, horizon)
     if reviewer:

@@ -34,6 +34,7 @@ from services.casework.domain.plan import PlanContent
 from services.casework.domain.text import format_date_nl
 from services.casework.domain.timers import CommitmentTimer, DueItem, TimerInput, werkvoorraad
 from services.casework.errors import Conflict, NotFound
+from services.casework.page_reads import organisation_names
 from services.casework.werkvoorraad import kandidaten
 from services.casework.workspace import Workspace
 from services.platform.authz.enforce import AccessDenied, Target
@@ -41,7 +42,6 @@ from services.platform.db.models import (
     AgendaItem,
     Casus,
     Meeting,
-    Organisation,
     PlanVersion,
     UrgentAccess,
 )
@@ -291,13 +291,10 @@ def _timer_items(
 
 
 def _organisation_names(ws: Workspace) -> dict[str, str]:
-    """The names of the tenant's organisations (a toezegging's label names its maker)."""
-    return {
-        o.id: o.name
-        for o in ws.session.scalars(
-            sa.select(Organisation).where(Organisation.tenant_id == ws.principal.tenant)
-        )
-    }
+    """The names of the tenant's organisations (a toezegging's label names its maker): the
+    page's shared read of them (:mod:`services.casework.page_reads`: id and name only, once
+    per transaction; it loaded every organisation as an ORM object before, issue 14)."""
+    return organisation_names(ws.session, ws.principal.tenant)
 
 
 def _with_plan_versions(items: list[WorkItem], current: dict[str, PlanVersion]) -> list[WorkItem]:

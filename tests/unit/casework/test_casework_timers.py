@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
+from services.casework.domain import lifecycle, timers
 from services.casework.domain.timers import (
     CommitmentTimer,
+    DueItem,
     DueKind,
     TimerInput,
     add_months,
+    due_dates,
     due_items,
     werkvoorraad,
 )
@@ -171,3 +175,116 @@ def test_werkvoorraad_sorted_by_due_date() -> None:
         ("b", "herijking", date(2026, 4, 30)),
         ("a", "positieve-afsluiting", date(2026, 8, 30)),
     ]
+
+
+def _reference_due_items(
+    inp: TimerInput, review: Review, *, horizon_days: int | None = None
+) -> list[DueItem]:
+    """``due_items`` as it was before ``due_dates`` was split off (issue 14): the new one,
+    and the werkvoorraad's facts that use ``due_dates`` unlabelled, must give the same."""
+    items: list[DueItem] = []
+    key = (inp.kind, inp.state)
+    if key in timers._HERIJKING_STATES and inp.plan_created_on is not None:
+        base = max(d for d in (inp.plan_created_on, inp.last_herijking_on) if d is not None)
+        items.append(
+            timers._item(
+                inp,
+                DueKind.HERIJKING,
+                add_months(base, review.herijking_months),
+                f"Herijking plan van aanpak (elke {review.herijking_months} maanden)",
+            )
+        )
+    if key in timers._POSITIVE_CLOSURE_STATES:
+        starts = [d for d in (inp.last_melding_on, inp.plan_created_on) if d is not None]
+        if starts:
+            months = review.positive_closure_months
+            items.append(
+                timers._item(
+                    inp,
+                    DueKind.POSITIEVE_AFSLUITING,
+                    add_months(max(starts), months),
+                    f"Voorstel positieve afsluiting: {months} maanden geen nieuwe meldingen",
+                )
+            )
+    if lifecycle.is_active(inp.kind, inp.state):
+        for commitment in inp.commitments:
+            if commitment.status != timers.OPEN_COMMITMENT:
+                continue
+            due_on = commitment.check_due_on or commitment.made_on + timedelta(
+                weeks=review.commitment_check_weeks
+            )
+            who = commitment.organisation_name or commitment.organisation_id
+            items.append(
+                timers._item(
+                    inp,
+                    DueKind.TOEZEGGING_CONTROLEREN,
+                    due_on,
+                    f"Toezegging controleren: {who}: {commitment.text}",
+                    commitment.commitment_id,
+                )
+            )
+    if horizon_days is not None:
+        limit = inp.today + timedelta(days=horizon_days)
+        items = [item for item in items if item.due_on <= limit]
+    return sorted(items, key=timers._sort_key)
+
+
+def _random_inputs(count: int) -> list[TimerInput]:
+    rng = random.Random(14)
+    today = date(2026, 3, 1)
+
+    def day() -> date | None:
+        return None if rng.random() < 0.2 else today + timedelta(days=rng.randint(-500, 200))
+
+    inputs = []
+    for n in range(count):
+        kind = rng.choice((lifecycle.PERSON, lifecycle.GROUP))
+        commitments = tuple(
+            CommitmentTimer(
+                # Ids repeat now and then: the labels must follow the commitments' order.
+                commitment_id=f"toezegging-{rng.randint(1, 3)}",
+                organisation_id=rng.choice(("org-a", "org-b")),
+                text=f"tekst {n}-{i}",
+                made_on=today + timedelta(days=rng.randint(-200, 20)),
+                status=rng.choice(("open", "open", "nagekomen", "vervallen")),
+                check_due_on=day() if rng.random() < 0.3 else None,
+                organisation_name=rng.choice((None, "Organisatie A")),
+            )
+            for i in range(rng.randint(0, 4))
+        )
+        inputs.append(
+            TimerInput(
+                casus_id=f"c{n}",
+                kind=kind,
+                state=rng.choice(lifecycle.states(kind)),
+                today=today,
+                plan_created_on=day(),
+                last_herijking_on=day(),
+                last_melding_on=day(),
+                commitments=commitments,
+            )
+        )
+    return inputs
+
+
+@pytest.mark.parametrize("horizon_days", [None, 0, 30])
+def test_due_items_and_due_dates_equal_the_reference(horizon_days: int | None) -> None:
+    """Differential (issue 14): ``due_items`` (labelled) and ``due_dates`` (the bare dates
+    the werkvoorraad's facts use for every running casus) give what the reference gives, for
+    2,000 random casussen of every kind and state."""
+    for inp in _random_inputs(2000):
+        expected = _reference_due_items(inp, REVIEW, horizon_days=horizon_days)
+        assert due_items(inp, REVIEW, horizon_days=horizon_days) == expected
+        dates = due_dates(
+            inp.kind,
+            inp.state,
+            inp.plan_created_on,
+            inp.last_herijking_on,
+            inp.last_melding_on,
+            [(c.commitment_id, c.status, c.made_on, c.check_due_on) for c in inp.commitments],
+            REVIEW,
+        )
+        if horizon_days is not None:
+            dates = [d for d in dates if d[1] <= inp.today + timedelta(days=horizon_days)]
+        got = sorted(dates, key=lambda d: (d[1], d[0], d[2] or ""))
+        assert got == [(i.kind, i.due_on, i.subject_id) for i in expected]
