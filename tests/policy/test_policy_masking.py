@@ -26,6 +26,7 @@ from services.platform.policy.decision_log import (
 )
 from services.platform.policy.embedded import EmbeddedRegoEngine
 from services.platform.policy.input import CanonicalInput, build_input, build_inputs
+from services.platform.policy.model import Decision
 
 INPUT = {
     "subject": {"user_id": "u-wijkagent", "tenant": "GM0355", "roles": ["professional"]},
@@ -223,3 +224,45 @@ def test_page_records_equal_single_records_on_generated_pages(
             assert "123456782" not in json.dumps(record.to_dict())
             assert "987654321" not in json.dumps(record.to_dict())
         assert len({r.decision_id for r in records}) == len(records)
+
+
+class _Engine:
+    policy_revision = "p"
+    data_revision = "d"
+
+
+_ref_texts = st.sampled_from(["GM0355", "123456789", "12345678", "dennis-koster", "x 987654321"])
+_ref_values = st.one_of(
+    _ref_texts,
+    st.sampled_from([True, 1, 1.0, 123456789, 123456789.0, None]),
+    _ref_texts.map(lambda text: _Code.A),
+)
+#: Small references from few keys and values, so the rows of a page repeat them, also in
+#: forms that compare equal but mask differently (``True == 1 == 1.0``, a 9-digit int and
+#: float, a ``str`` enum member and its text) and with a sensitive key.
+_refs = st.dictionaries(st.sampled_from(["tenant", "id", "naam", "Id"]), _ref_values, max_size=3)
+_resources = st.fixed_dictionaries(
+    {
+        "participants": st.lists(_refs, max_size=4),
+        "chair": _refs,
+        "naam": _refs,
+        "tags": st.lists(st.one_of(_refs, _ref_texts), max_size=3),
+    },
+    optional={"extra": _values},
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(resources=st.lists(_resources, min_size=1, max_size=8))
+def test_page_records_equal_the_oracle_when_references_repeat(
+    resources: list[dict[str, Any]],
+) -> None:
+    """Issue 14: a page masks each flat reference of texts once by its content and shares it
+    between rows; every record must still be the oracle's, byte for byte and type for type."""
+    subject = {"kind": "user", "user_id": "u-123456789", "tenant": "GM0355"}
+    inputs = [{"subject": subject, "action": "read", "resource": r} for r in resources]
+    decision = Decision(allow=True, view="full", reasons=(), mask=(), obligations=())
+    records = make_decision_records(_Engine(), inputs, [decision] * len(inputs))  # type: ignore[arg-type]
+    for input, record in zip(inputs, records, strict=True):
+        expected = oracle_record_parts(input, decision)
+        assert _exact(_record_parts(record)) == _exact(expected)
