@@ -271,6 +271,24 @@ def test_without_a_term_the_api_filters_sorts_and_pages_like_the_list(
     assert own in ids(soort="persoon", van=today, limiet=50)
     assert own not in ids(soort="groep", van=today, limiet=50)
     assert own not in ids(regisseur=ZEIST_CASUSREGISSEUR, limiet=50)  # no regisseur yet
+    # Paging needs a second casus the agent sees; other modules' casussen are not there when
+    # this test runs alone.
+    rng = random.Random()
+    second_casus = world["client"].post(
+        "/api/v1/casussen",
+        json={
+            "soort": "persoon",
+            "waarom_integraal": "Overlast en schulden; samen verder komen.",
+            "geinformeerd": True,
+            "persoon": {
+                "voornamen": "Bladia",
+                "achternaam": "Bladzijde" + "".join(rng.choice("bcdfghjk") for _ in range(6)),
+                "bsn": _bsn(rng),
+            },
+        },
+        headers=agent,
+    )
+    assert second_casus.status_code == 201, second_casus.text
     first = world["client"].post(ZOEK, json={"limiet": 1, "sortering": "oudste"}, headers=agent)
     cursor = first.json()["volgende"]
     assert cursor == "p1"

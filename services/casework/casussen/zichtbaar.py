@@ -35,9 +35,31 @@ from services.platform.db.models import (
 _TEXTS = postgresql.ARRAY(sa.String)
 
 
-def visible_casus_ids_query(ws: Workspace) -> sa.Select[Any]:
-    """The ids of :func:`visible_casus_condition` (for ``IN`` from other tables)."""
-    return sa.select(Casus.id).where(visible_casus_condition(ws))
+def visible_casus_ids_query(ws: Workspace) -> sa.Select[Any] | sa.CompoundSelect[Any]:
+    """The ids of :func:`visible_casus_condition` (for ``IN`` from other tables), read as
+    :func:`visible_casus_select` does."""
+    return visible_casus_select(ws, Casus.id)
+
+
+def visible_casus_select(
+    ws: Workspace, *columns: Any, where: tuple[sa.ColumnElement[bool], ...] = ()
+) -> sa.Select[Any] | sa.CompoundSelect[Any]:
+    """``columns`` of the casussen that meet :func:`visible_casus_condition` and ``where``:
+    one ``SELECT`` per part of :func:`visible_casus_parts` (the own tenant's casussen, those
+    shared with it), joined by ``UNION ALL`` (each casus once: the parts are disjoint).
+
+    As one ``OR`` the shared branch made PostgreSQL read the casussen of every tenant for a
+    caller who sees the whole tenant (the PGA-expert) or some of it: the tenant's indexes
+    serve the own part, the shares by reader (ix_casus_shares_reader) the shared part
+    (issue 14; ADR 0028, ``shares`` amendment)."""
+    parts = [
+        sa.select(*columns).where(part, *where)
+        for part in visible_casus_parts(ws)
+        if part is not None
+    ]
+    if not parts:
+        return sa.select(*columns).where(sa.false())
+    return parts[0] if len(parts) == 1 else sa.union_all(*parts)
 
 
 def visible_casus_condition(ws: Workspace) -> sa.ColumnElement[bool]:
@@ -58,6 +80,19 @@ def visible_casus_branches(ws: Workspace) -> list[sa.ColumnElement[bool]]:
     return _branches(ws.list_scope, p.tenant, p.organisation, p.user_id)
 
 
+#: The relation of :func:`visible_casus_relations` that opens casussen of other tenants
+#: (shared with the caller's): none of the tenant's indexes serves it, it is read from the
+#: shares by reader.
+SHARED: Final = "shared"
+
+
+def visible_casus_relations(ws: Workspace) -> list[tuple[str, sa.ColumnElement[bool]]]:
+    """:func:`visible_casus_branches`, each with the name of its relation (:data:`SHARED`,
+    ``tenant_wide``, ``participation``, ``regie``, ``coordinator``)."""
+    p = ws.principal
+    return _named_branches(ws.list_scope, p.tenant, p.organisation, p.user_id)
+
+
 def visible_casus_parts(
     ws: Workspace,
 ) -> tuple[sa.ColumnElement[bool] | None, sa.ColumnElement[bool] | None]:
@@ -71,8 +106,8 @@ def visible_casus_parts(
     branch made PostgreSQL scan the state index of every tenant (issue 14)."""
     p = ws.principal
     named = _named_branches(ws.list_scope, p.tenant, p.organisation, p.user_id)
-    own = [condition for relation, condition in named if relation != "shared"]
-    shared = [condition for relation, condition in named if relation == "shared"]
+    own = [condition for relation, condition in named if relation != SHARED]
+    shared = [condition for relation, condition in named if relation == SHARED]
     return (
         sa.and_(Casus.tenant_id == p.tenant, sa.or_(*own)) if own else None,
         shared[0] if shared else None,
@@ -130,7 +165,7 @@ def _named_branches(
         ("participation", scope.participation, sa.and_(own_tenant, participates)),
         ("regie", scope.regie, sa.and_(own_tenant, holds(*REGIE_ROLES))),
         ("coordinator", scope.coordinator, sa.and_(own_tenant, holds("uitvoeringscoordinator"))),
-        ("shared", scope.shared, sa.and_(Casus.tenant_id != tenant, shared)),
+        (SHARED, scope.shared, sa.and_(Casus.tenant_id != tenant, shared)),
     ]
     return [
         (relation, of_kind(kinds, condition)) for relation, kinds, condition in branches if kinds

@@ -30,7 +30,7 @@ from typing import Any, Final, Literal
 import sqlalchemy as sa
 
 from services.casework.casussen.weergave import SUMMARY_OPTIONS, group_name_of, summary_view
-from services.casework.casussen.zichtbaar import Page, visible_casus_branches
+from services.casework.casussen.zichtbaar import SHARED, Page, visible_casus_relations
 from services.casework.domain import lifecycle
 from services.casework.domain.bsn import normalize_bsn, require_valid_bsn
 from services.casework.domain.errors import DomainValidationError, FieldProblem
@@ -361,10 +361,13 @@ def candidates(
     every visible casus of the tenant (about a second with 100,000 casussen; issue 14).
     The first offset + fetch rows of the union are among the first offset + fetch rows of
     the branches, as every order ends in a unique key."""
-    branches = visible_casus_branches(ws)
-    if not branches:
+    relations = visible_casus_relations(ws)
+    if not relations:
         return []
-    windows = [_window(branch, conditions, sortering, offset + fetch) for branch in branches]
+    windows = [
+        _window(branch, conditions, sortering, offset + fetch, per_phase=relation != SHARED)
+        for relation, branch in relations
+    ]
     window = (windows[0] if len(windows) == 1 else sa.union(*windows)).subquery()
     query = (
         sa.select(Casus)
@@ -382,15 +385,21 @@ def _window(
     conditions: Sequence[sa.ColumnElement[bool]],
     sortering: str,
     size: int,
+    *,
+    per_phase: bool = True,
 ) -> sa.Select[str, uuid.UUID]:
     """The first ``size`` casussen of one relation in the list's order.
 
-    Sorted by fase, the window is the first ``size`` of every phase, newest first, each
-    from ix_casussen_tenant_state_created (a LATERAL subquery per phase): ordering by the
-    phase's rank made PostgreSQL sort every visible casus of the tenant (a second with
-    100,000 casussen; issue 14). The first ``size`` by (rank, created_at, id) are among
-    them, as every casus is in one of the phases of its kind (PHASE_ORDER)."""
-    if sortering != "fase":
+    Sorted by fase, the window of a relation of the own tenant (``per_phase``) is the first
+    ``size`` of every phase, newest first, each from ix_casussen_tenant_state_created (a
+    LATERAL subquery per phase): ordering by the phase's rank made PostgreSQL sort every
+    visible casus of the tenant (a second with 100,000 casussen; issue 14). The first
+    ``size`` by (rank, created_at, id) are among them, as every casus is in one of the
+    phases of its kind (PHASE_ORDER). The shared casussen are not in an index of the
+    reader's tenant but found from its shares: per phase they were all read again, once for
+    each of the 21 phases (1.6 s with 3,000 casussen shared with the region), so they are
+    read and sorted once (ADR 0028, ``shares`` amendment)."""
+    if sortering != "fase" or not per_phase:
         return (
             sa.select(Casus.tenant_id, Casus.id)
             .where(branch, *conditions)

@@ -341,7 +341,11 @@ class CasusShare(Base):
     """An explicit cross-tenant share (opschaling to the region, verhuizing)."""
 
     __tablename__ = "casus_shares"
-    __table_args__ = (_fk("casussen", "casus_id"),)
+    __table_args__ = (
+        _fk("casussen", "casus_id"),
+        # Which casussen are shared with a tenant (migration 0065).
+        sa.Index("ix_casus_shares_reader", "shared_with_tenant", "tenant_id", "casus_id"),
+    )
 
     tenant_id: Mapped[str] = _tenant_pk()
     casus_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
