@@ -609,3 +609,143 @@ def test_chain_zero_keeps_the_canonical_text_of_migration_0013(
     assert {r.chain for r in rows} >= {0, other_chain}
     assert all(r.new == r.db for r in rows)
     assert all((r.old == r.new) == (r.chain == 0) for r in rows)
+
+
+# --- Savepoints, exception blocks, several tenants; a client's hint (ADR 0018: the head is
+# --- read by the trigger for every row, never taken from the transaction's setting) ----------
+
+_HINT = sa.text("SELECT current_setting('regietafel.audit_chain.t' || md5(:t), true)")
+_MANY = sa.text(
+    "INSERT INTO audit_log (tenant_id, id, user_id, organisation_id, roles, action, "
+    "resource_type, resource_id, allowed, reasons, decision_input, processing_activity) "
+    "SELECT :t, gen_random_uuid(), 'ketentest', 'ketentest', '{}', 'read', 'casus', "
+    ":label || n, false, '{}', jsonb_build_object('n', n), 'pga-algemeen' "
+    "FROM generate_series(1, :n) AS n RETURNING chain, seq, hash"
+)
+
+
+def _many(conn: sa.Connection, label: str, n: int, tenant: str = T) -> list[tuple[int, int, str]]:
+    """``n`` audit rows of ``tenant`` in ONE statement: (chain, seq, hash) in insert order."""
+    conn.execute(SET_TENANT, {"tenant": tenant})
+    rows = conn.execute(_MANY, {"t": tenant, "label": label, "n": n}).all()
+    return [(int(r.chain), int(r.seq), str(r.hash)) for r in rows]
+
+
+def _verified(runtime: Runtime, *tenants: str) -> None:
+    for report in chain.verify(runtime.engine, list(tenants) or [T]):
+        assert report.ok, report.describe()
+        assert report.rows == report.positions
+
+
+def test_a_rolled_back_savepoint_between_two_rows_leaves_no_gap(
+    runtime: Runtime, owner: sa.Engine, app: sa.Engine
+) -> None:
+    """Rows written inside a savepoint that is rolled back are gone: the next row follows the
+    last row that stayed (the trigger reads the head again after the rollback)."""
+    with app.connect() as conn:
+        first = _many(conn, "sp-voor-", 3)
+        savepoint = conn.begin_nested()
+        _many(conn, "sp-weg-", 4)
+        _insert(conn, "sp-weg-los")
+        savepoint.rollback()
+        after = _many(conn, "sp-na-", 2)
+        released = conn.begin_nested()
+        kept = _insert(conn, "sp-bewaard")
+        released.commit()
+        last = _insert(conn, "sp-laatste")
+        conn.commit()
+    c, s, _ = first[-1]
+    assert [(n, q) for (n, q, _) in after] == [(c, s + 1), (c, s + 2)]
+    assert kept == (c, s + 3) and last == (c, s + 4)
+    _verified(runtime)
+
+
+def test_an_exception_block_leaves_no_gap(
+    runtime: Runtime, owner: sa.Engine, app: sa.Engine
+) -> None:
+    """A PL/pgSQL exception block is a savepoint too: its rows are undone, no gap."""
+    with app.connect() as conn:
+        c, s, _ = _many(conn, "blok-voor-", 2)[-1]
+        conn.execute(
+            sa.text(
+                "DO $$ BEGIN "
+                "INSERT INTO audit_log (tenant_id, id, user_id, organisation_id, roles, action, "
+                "resource_type, allowed, reasons, decision_input, processing_activity) "
+                f"SELECT '{T}', gen_random_uuid(), 'ketentest', 'ketentest', '{{}}', 'read', "
+                "'casus', false, '{}', '{}', 'pga-algemeen' FROM generate_series(1, 3); "
+                "RAISE EXCEPTION 'terug'; "
+                "EXCEPTION WHEN raise_exception THEN NULL; END $$"
+            )
+        )
+        after = _insert(conn, "blok-na")
+        conn.commit()
+    assert after == (c, s + 1)
+    _verified(runtime)
+
+
+def test_rows_of_two_tenants_in_one_transaction_keep_a_head_each(
+    runtime: Runtime, owner: sa.Engine, app: sa.Engine
+) -> None:
+    """Interleaved multi-row INSERTs of two tenants: each tenant's rows follow its own last
+    row, never the other tenant's."""
+    with app.begin() as conn:
+        ours = _many(conn, "tt-a-", 3)
+        theirs = _many(conn, "tt-b-", 2, ZEIST)
+        ours += _many(conn, "tt-c-", 2)
+        theirs += _many(conn, "tt-d-", 3, ZEIST)
+        ours.append((*_insert(conn, "tt-e"), ""))
+    for rows in (ours, theirs):
+        assert len({c for (c, _, _) in rows}) == 1
+        seqs = [s for (_, s, _) in rows]
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+    _verified(runtime, T, ZEIST)
+
+
+def test_the_chain_setting_is_never_used_by_another_transaction(
+    runtime: Runtime, owner: sa.Engine, app: sa.Engine
+) -> None:
+    """The setting ends with its transaction (COMMIT or ROLLBACK): the next transaction on
+    the same connection reads the head again, which another transaction has moved on."""
+    with app.connect() as conn:
+        c, s, _ = _many(conn, "ander-1-", 3)[-1]
+        conn.commit()
+        assert conn.execute(_HINT, {"t": T}).scalar_one() in (None, "")
+        with app.begin() as other:
+            moved = _many(other, "ander-2-", 2)
+        conn.rollback()
+        if moved[0][0] == c:
+            assert moved[0][1] == s + 1
+        again = _insert(conn, "ander-3")
+        conn.rollback()  # rolled back: its row and its chain setting go with it
+        assert conn.execute(_HINT, {"t": T}).scalar_one() in (None, "")
+        final = _insert(conn, "ander-4")
+        conn.commit()
+    assert final == again
+    _verified(runtime)
+
+
+def test_a_head_written_by_the_client_cannot_link_a_row_to_it(
+    runtime: Runtime, owner: sa.Engine, app: sa.Engine
+) -> None:
+    """The transaction's setting only names a chain; the trigger reads the chain's head
+    itself. A client (the runtime role can write any placeholder setting) that writes a head
+    of its own, '<chain>:<seq>:<hash>', cannot make the next row skip positions or link to a
+    wrong hash (the trade-off rejected in ADR 0018: remembering the head in the setting)."""
+    hint = sa.text("SELECT set_config('regietafel.audit_chain.t' || md5(:t), :h, true)")
+    with app.connect() as conn:
+        c, s, h = _many(conn, "vals-voor-", 2)[-1]
+        conn.execute(hint, {"t": T, "h": f"{c}:{s + 40}:{'0' * 64}"})
+        after = _many(conn, "vals-na-", 2)
+        conn.commit()
+    with owner.begin() as read:
+        read.execute(SET_TENANT, {"tenant": T})
+        prev = read.execute(
+            sa.text(
+                "SELECT prev_hash FROM audit_log WHERE tenant_id = :t AND chain = :c AND seq = :s"
+            ),
+            {"t": T, "c": after[0][0], "s": after[0][1]},
+        ).scalar_one()
+    if after[0][0] == c:
+        assert [q for (_, q, _) in after] == [s + 1, s + 2]
+        assert prev == h
+    _verified(runtime)
