@@ -35,12 +35,14 @@ from services.casework.web import (
 )
 from services.casework.web.context import Viewer, WebDeps
 from services.casework.web.errors import html_error_pages
-from services.casework.web.fields import field_id
+from services.casework.web.fields import FieldMacros, field_id
+from services.casework.web.jinja_env import page_environment
 from services.casework.web.shell import PageWorkspace, cookie_principal
 from services.exports.routes import ServiceController
 from services.gebruikers.pages import GebruikersPagesController
 from services.gebruikers.routes import GebruikersController, RolwijzigingenController
 from services.platform.authz.gateway import PolicyGateway
+from services.platform.config import Mode
 from services.platform.db.unit_of_work import tenant_transaction
 from services.platform.http.csrf import CsrfSigner
 from services.platform.http.health import HealthController, Readiness, ReadinessCheck
@@ -127,6 +129,7 @@ def create_app(
         engine.register_template_callable("uitlog_token", logout_token)
         engine.engine.globals["nlds_theme"] = NLDS_THEME_CLASS if nlds_tokens else None
         engine.engine.globals["veld_html_id"] = field_id  # the form fields' ids (_velden.html)
+        engine.engine.globals["veld_macros"] = FieldMacros  # the form fields (_velden.html)
 
         def unread_notifications(context: Mapping[str, Any]) -> int | None:
             """The header's badge: the viewer's unread meldingen (None when unknown). A
@@ -151,6 +154,13 @@ def create_app(
                 return None
 
         engine.register_template_callable("meldingen_aantal", unread_notifications)
+
+    # The pages' Jinja environment (services/casework/web/jinja_env.py): no reload check in
+    # production; TemplateConfig does not call an engine_callback for an instance.
+    templates = JinjaTemplateEngine.from_environment(
+        page_environment(TEMPLATES, auto_reload=settings.mode != Mode.PRODUCTION)
+    )
+    template_globals(templates)
 
     def on_startup() -> None:
         if principals is not None:
@@ -231,9 +241,7 @@ def create_app(
             ),
         ],
         before_send=[security_headers_hook(hsts=settings.base_url.startswith("https://"))],
-        template_config=TemplateConfig(
-            directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=template_globals
-        ),
+        template_config=TemplateConfig(instance=templates),
         logging_config=None,  # services.platform.logging configures the root logger once
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
