@@ -204,6 +204,10 @@ class Shots:
         return self.folder / f"{self.count:02d}-{safe}.png"
 
 
+#: How long a wait for a page event may take before the test calls it a hang (ms).
+HANG_MS = 180_000
+
+
 class Browsing:
     """A browser context (own cookies) for one test user (``people.py``), and the per-page
     checks."""
@@ -218,7 +222,11 @@ class Browsing:
         self.context = browser.new_context(
             base_url=base_url, viewport=WIDE, locale="nl-NL", timezone_id="Europe/Amsterdam"
         )
-        self.context.set_default_timeout(20_000)
+        # A hang detector, not a deadline: on CI's two shared cores under a full suite a form
+        # post and its navigation took over 20 s once (load average ~25) and the walk failed
+        # with nothing wrong. Every wait here is on a page event (navigation, load, a
+        # selector); only a page that never comes fails, after this long.
+        self.context.set_default_timeout(HANG_MS)
         self.page = self.context.new_page()
         self.visited: list[str] = []
 
