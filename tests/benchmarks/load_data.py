@@ -15,11 +15,12 @@ Used by ``bench_load.py``; on its own: ``.venv/bin/python tests/benchmarks/load_
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import tempfile
 import time
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -358,18 +359,43 @@ def prepare(data_dir: Path, *, reload: bool = False, say: Say = _say) -> tuple[S
     data_dir.mkdir(parents=True, exist_ok=True)
     server = database_server(data_dir, say)
     settings = bench_settings(data_dir, server.admin_url)
-    if not reload and is_loaded(server.admin_url, settings):
-        provision(as_psycopg(server.admin_url), settings)  # new migrations, if any
-    if reload or not is_loaded(server.admin_url, settings):
-        say(
-            f"loading the benchmark database ({TENANTS} tenants, "
-            f"{CASUSSEN:,} casussen in {BIG_TENANT}) ..."
-        )
-        timings = load(settings, server.admin_url, say)
-        say("  load: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
-    else:
-        say("benchmark database already loaded (use --reload to load it again)")
+    with loading_lock(server.admin_url, settings.database_name, say):
+        if not reload and is_loaded(server.admin_url, settings):
+            provision(as_psycopg(server.admin_url), settings)  # new migrations, if any
+        if reload or not is_loaded(server.admin_url, settings):
+            say(
+                f"loading the benchmark database ({TENANTS} tenants, "
+                f"{CASUSSEN:,} casussen in {BIG_TENANT}) ..."
+            )
+            timings = load(settings, server.admin_url, say)
+            say("  load: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
+        else:
+            say("benchmark database already loaded (use --reload to load it again)")
     return settings, server
+
+
+@contextlib.contextmanager
+def loading_lock(admin_url: str, database: str, say: Say) -> Iterator[None]:
+    """Held while one process checks, migrates or loads ``database``: a second benchmark
+    started meanwhile waits for the load to end and then finds the database loaded. (Without
+    it, a benchmark started during a load saw a half-filled database, loaded it again and
+    dropped it — ``DROP DATABASE ... WITH (FORCE)`` — under the first load.) A session-level
+    advisory lock in the server's ``postgres`` database: it ends with this process."""
+    engine = _admin_engine(admin_url)
+    key = sa.text("SELECT hashtextextended('regietafel-bench-load:' || :d, 0)")
+    try:
+        with engine.connect() as conn:
+            lock_id = conn.execute(key, {"d": database}).scalar_one()
+            got = conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_id})
+            if not got.scalar_one():
+                say(f"waiting for another process that is loading {database} ...")
+                conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": lock_id})
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": lock_id})
+    finally:
+        engine.dispose()
 
 
 def main() -> int:
