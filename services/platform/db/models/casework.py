@@ -88,6 +88,9 @@ class Casus(Timestamps, Base):
         # of aanmelddatums.
         sa.Index("ix_casussen_tenant_kind_created", "tenant_id", "kind", "created_at", "id"),
         sa.Index("ix_casussen_tenant_aanmeld", "tenant_id", "aanmeld_date", "created_at", "id"),
+        # A person's casussen (migration 0066): the shared_read policy of persons, the
+        # foreign key's cascade from persons, triage's "other casussen of this person".
+        sa.Index("ix_casussen_subject_person", "tenant_id", "subject_person_id"),
     )
 
     tenant_id: Mapped[str] = _tenant_pk()
