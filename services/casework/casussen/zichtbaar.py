@@ -139,8 +139,12 @@ def _named_branches(
         return sa.and_(Casus.kind.in_(sorted(kinds)), condition)
 
     own_tenant = Casus.tenant_id == tenant
+    # The relation's tenant is also given as the caller's own (equal, as each branch below
+    # says ``own_tenant``): in a hashed subplan PostgreSQL then reads the caller's rows from
+    # the index by its whole prefix, not every tenant's rows of the user (issue 14).
     participates = sa.exists().where(
         CasusParticipant.tenant_id == Casus.tenant_id,
+        CasusParticipant.tenant_id == tenant,
         CasusParticipant.casus_id == Casus.id,
         CasusParticipant.organisation_id == organisation,
         CasusParticipant.active,
@@ -149,6 +153,7 @@ def _named_branches(
     def holds(*roles: str) -> sa.ColumnElement[bool]:
         return sa.exists().where(
             CasusRole.tenant_id == Casus.tenant_id,
+            CasusRole.tenant_id == tenant,
             CasusRole.casus_id == Casus.id,
             CasusRole.user_id == user_id,
             CasusRole.role.in_(roles),
@@ -331,14 +336,15 @@ def count_group_keys(
             CasusRole.role.in_(roles),
             CasusRole.ended_at.is_(None),
         ]
-        if me:
-            conditions.append(CasusRole.user_id == p.user_id)
+        if me:  # only under ``own_tenant``: the caller's tenant given for the index prefix
+            conditions += [CasusRole.user_id == p.user_id, CasusRole.tenant_id == p.tenant]
         return sa.exists().where(*conditions)
 
     participates = sa.and_(
         own_tenant,
         sa.exists().where(
             CasusParticipant.tenant_id == Casus.tenant_id,
+            CasusParticipant.tenant_id == p.tenant,
             CasusParticipant.casus_id == Casus.id,
             CasusParticipant.organisation_id == p.organisation,
             CasusParticipant.active,
