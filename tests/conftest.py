@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 from people import TEST_MANIFESTS_DIR
@@ -118,6 +119,22 @@ def identity(runtime: Runtime) -> Identity:
 @pytest.fixture(scope="session")
 def app(runtime: Runtime, identity: Identity, test_tenants: list[Manifest]) -> Litestar:
     return create_app(runtime, identity=identity)
+
+
+@pytest.fixture
+def elsewhere(runtime: Runtime) -> Iterator[Callable[..., None]]:
+    """Run a statement in a transaction of another connection, bound to ``tenant`` (as the
+    app role): a change the app learns of only through its own signals (the principal
+    signal, say), not through its caches."""
+    engine = sa.create_engine(runtime.urls.app)
+
+    def run(tenant: str, statement: str, **params: Any) -> None:
+        with engine.begin() as conn:
+            conn.execute(sa.text("SELECT set_config('pga.tenant_id', :t, true)"), {"t": tenant})
+            conn.execute(sa.text(statement), params)
+
+    yield run
+    engine.dispose()
 
 
 @pytest.fixture

@@ -94,21 +94,6 @@ def served(
         yield client, principals
 
 
-@pytest.fixture
-def elsewhere(runtime: Runtime) -> Iterator[Callable[..., None]]:
-    """A statement in a transaction of another connection (bound to ``tenant``): only the
-    principal signal tells the app."""
-    engine = sa.create_engine(runtime.urls.app)
-
-    def run(tenant: str, statement: str, **params: Any) -> None:
-        with engine.begin() as conn:
-            conn.execute(sa.text("SELECT set_config('pga.tenant_id', :t, true)"), {"t": tenant})
-            conn.execute(sa.text(statement), params)
-
-    yield run
-    engine.dispose()
-
-
 def _names(runtime: Runtime, organisation: str) -> tuple[str, str]:
     """The header's names as the page read them itself before (its own transaction)."""
     with tenant_transaction(runtime.sessions, T) as session:

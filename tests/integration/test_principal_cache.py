@@ -102,20 +102,6 @@ def served(
     assert not principals.cache.listening
 
 
-@pytest.fixture
-def elsewhere(runtime: Runtime) -> Iterator[Callable[..., None]]:
-    """Run a statement in a transaction of another connection (bound to ``tenant``)."""
-    engine = sa.create_engine(runtime.urls.app)
-
-    def run(tenant: str, statement: str, **params: Any) -> None:
-        with engine.begin() as conn:
-            conn.execute(sa.text("SELECT set_config('pga.tenant_id', :t, true)"), {"t": tenant})
-            conn.execute(sa.text(statement), params)
-
-    yield run
-    engine.dispose()
-
-
 def test_a_cached_principal_is_served_without_a_statement(
     served: tuple[TestClient[Litestar], CachedPrincipals], runtime: Runtime, token_for: Headers
 ) -> None:
