@@ -169,8 +169,10 @@ class Workspace:
             return False
         return True
 
-    @property
+    @cached_property
     def today(self) -> dt.date:
+        """The Dutch calendar day of this workspace's moment (fixed for its life): read per
+        casus and per item by the werkvoorraad, so converted once."""
         return local_date(self.enforcer.now)
 
     @cached_property
