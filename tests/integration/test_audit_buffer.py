@@ -22,8 +22,14 @@ from workspaces import Undo, principal_of, rolled_back
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.unit_of_work import workspace
 from services.casework.workspace import Workspace
-from services.platform.authz import chain
-from services.platform.authz.enforce import AccessDenied, Enforcer, Target, insert_audit_rows
+from services.platform.authz import chain, enforce
+from services.platform.authz.enforce import (
+    AUDIT_LOG,
+    AccessDenied,
+    Enforcer,
+    Target,
+    insert_audit_rows,
+)
 from services.platform.db.models import AuditEntry
 from services.platform.db.unit_of_work import tenant_transaction
 from services.platform.identity.principal import Principal
@@ -337,3 +343,117 @@ def test_concurrent_requests_keep_one_unbroken_chain(
     (report,) = chain.verify(runtime.engine, [T])
     assert report.ok, report.describe()
     assert report.rows == report.positions
+
+
+#: The INSERT of the enforcer before ADR 0024's amendment 5 (the oracle of the tests below):
+#: every row whole in one jsonb array, its id made in Python.
+_NAMES_BEFORE = ", ".join(enforce._COLUMNS)
+_INSERT_BEFORE = sa.text(
+    f"INSERT INTO audit_log ({_NAMES_BEFORE}) SELECT {_NAMES_BEFORE} FROM "
+    "jsonb_populate_recordset(NULL::audit_log, CAST(:rows AS jsonb)) WITH ORDINALITY AS r "
+    "ORDER BY r.ordinality"
+)
+
+
+def _json_row_before(row: dict[str, Any]) -> dict[str, Any]:
+    out = {name: row[name] for name in enforce._COLUMNS}
+    for name in enforce._UUID_COLUMNS:
+        if out.get(name) is not None:
+            out[name] = str(uuid.UUID(str(out[name])))
+    for name in enforce._BINARY_COLUMNS:
+        if out.get(name) is not None:
+            out[name] = "\\x" + bytes(out[name]).hex()
+    return out
+
+
+def _insert_before(ws: Workspace, rows: list[dict[str, Any]]) -> None:
+    encoded = [_json_row_before(enforce._UNSET | dict(r) | {"id": uuid.uuid4()}) for r in rows]
+    ws.session.execute(_INSERT_BEFORE, {"rows": json.dumps(encoded)})
+
+
+def _variants(page: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Groups of rows for one INSERT each: a list page's as recorded, and rows that differ
+    where the INSERT's common part could go wrong."""
+    one = page[0]
+    sealed = one | {"data_subject_enc": b"\x00\x01sealed", "data_subject_ref": "ref-1"}
+    head_less = dict(one) | {
+        "decision_input": {k: v for k, v in one["decision_input"].items() if k != "context"}
+    }
+    return [
+        page,
+        [one],
+        [sealed, one, sealed],  # bytes in some rows only
+        [one, one | {"roles": []}, one | {"reasons": ["x"], "allowed": False}],
+        [one, head_less, one],  # a member missing from one record: not in the head
+        [one, one | {"decision_input": ["geen", "object"]}],  # no head at all
+        [one | {"decision_input": {}}, one | {"decision_input": {}}],
+        [one | {"decision_input": {"n": 1}}, one | {"decision_input": {"n": 1.0}}],
+        [one | {"decision_input": {"n": True}}, one | {"decision_input": {"n": 1}}],
+        [one | {"purpose": None}, one, one | {"casus_id": None, "resource_id": None}],
+    ]
+
+
+def test_the_insert_stores_what_the_insert_before_stored(
+    runtime: Runtime, casus_ids: list[uuid.UUID], expert: Principal
+) -> None:
+    """Differential (ADR 0024, amendment 5): each group of rows written by the enforcer's
+    INSERT (the common part sent once) and by the INSERT before it (every row whole) gives
+    rows equal in every column but the row's identity and place in the chain, their
+    decision records as stored text too."""
+    from services.casework.casussen.zichtbaar import list_casussen
+
+    with rolled_back(runtime, expert) as ws:
+        list_casussen(ws, limit=50)
+        page = [dict(r) for r in ws.enforcer.recorded]
+        assert len(page) >= len(casus_ids)
+        ws.enforcer.forget_since(0)
+        groups = _variants(page)
+        columns = [c for c in enforce._COLUMNS if c not in (*CHAIN_COLUMNS, "chain")]
+        for n, group in enumerate(groups):
+            marked = [r | {"request_id": f"{n}-nieuw"} for r in group]
+            insert_audit_rows(ws.session, marked, T)
+            _insert_before(ws, [r | {"request_id": f"{n}-oud"} for r in group])
+            stored = {}
+            for label in ("nieuw", "oud"):
+                stored[label] = ws.session.execute(
+                    sa.select(*(AUDIT_LOG.c[c] for c in columns if c != "request_id"))
+                    .add_columns(sa.cast(AUDIT_LOG.c.decision_input, sa.Text), AUDIT_LOG.c.id)
+                    .where(AUDIT_LOG.c.request_id == f"{n}-{label}")
+                    .order_by(AUDIT_LOG.c.seq)
+                ).all()
+            assert len(stored["nieuw"]) == len(group)
+            assert [r[:-1] for r in stored["nieuw"]] == [r[:-1] for r in stored["oud"]], n
+            ids = [r[-1] for r in stored["nieuw"]]
+            assert len(set(ids)) == len(ids) and all(i.version == 4 for i in ids)
+        raise Undo
+
+
+def test_a_page_sends_what_its_rows_share_once(
+    runtime: Runtime, casus_ids: list[uuid.UUID], expert: Principal
+) -> None:
+    """The INSERT of a list page carries the columns and the decision-record members its
+    rows share once, not once per row (ADR 0024, amendment 5: 97 KB of JSON for 50 rows,
+    most of it the same in every row)."""
+    from services.casework.casussen.zichtbaar import list_casussen
+
+    sent: list[dict[str, Any]] = []
+
+    def record(_c: Any, _cur: Any, statement: str, p: Any, _ctx: Any, _many: bool) -> None:
+        if statement.startswith("INSERT INTO audit_log") and isinstance(p, dict):
+            sent.append(p)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
+    try:
+        with rolled_back(runtime, expert) as ws:
+            list_casussen(ws, limit=50)
+            rows = len(ws.enforcer.recorded)
+            revision = ws.enforcer.engine.policy_revision
+            ws.enforcer.write_audit()
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
+    assert rows >= len(casus_ids) >= 2
+    (params,) = sent
+    text = json.dumps(params)
+    assert text.count(revision) == 1
+    assert text.count(f'\\"user_id\\":\\"{expert.user_id}\\"') == 2  # the column, the subject
+    assert len(json.loads(params["rows"])) == rows

@@ -574,16 +574,40 @@ _UUID_COLUMNS: frozenset[str] = frozenset(
 _BINARY_COLUMNS: frozenset[str] = frozenset(
     c.name for c in AUDIT_LOG.columns if isinstance(c.type, sa.LargeBinary)
 )
+#: The columns a row's JSON may leave to the INSERT's common part (``_INSERT``): all but the
+#: row's id (the database's) and its decision record (split apart: :func:`_split_inputs`).
+_SHARABLE: tuple[str, ...] = tuple(c for c in _COLUMNS if c not in ("id", "decision_input"))
 _NAMES = ", ".join(_COLUMNS)
-#: All rows of one INSERT in one jsonb parameter (issue 14): a statement of many VALUES
-#: (1,450 parameters for a page of 50) was too long for psycopg's statement cache and was
-#: parsed again on every request (about a third of the list page's CPU in the app). This
-#: statement is short and always the same, its rows go in the order given (``ORDER BY`` the
-#: ordinality: the chain follows it), and each value is converted to its column's type by
-#: PostgreSQL as a bound parameter was (a too long text fails the same way).
+#: What the INSERT selects per column: ``id`` a fresh random (version 4) UUID from the
+#: database, as ``uuid.uuid4()`` was; ``decision_input`` the inputs' common head joined to
+#: the row's own members (``:head`` NULL: the row's value as sent).
+_SELECTED = ", ".join(
+    "gen_random_uuid()"
+    if name == "id"
+    else "COALESCE(CAST(:head AS jsonb) || r.decision_input, r.decision_input)"
+    if name == "decision_input"
+    else f"r.{name}"
+    for name in _COLUMNS
+)
+#: All rows of one INSERT in jsonb parameters (issue 14): a statement of many VALUES (1,450
+#: parameters for a page of 50) was too long for psycopg's statement cache and was parsed
+#: again on every request. This statement is short and always the same, its rows go in the
+#: order given (``ORDER BY`` the ordinality: the chain follows it), and each value is
+#: converted to its column's type by PostgreSQL as a bound parameter was (a too long text
+#: fails the same way).
+#:
+#: What every row of the INSERT holds alike is sent once (ADR 0024, amendment 5): the columns
+#: with one value in all rows as ``:common``, the base record whose values a row's JSON does
+#: not name (``jsonb_populate_recordset``), and the members all the rows' decision records
+#: share (subject, action, context) as ``:head``, joined to each row's own members (the
+#: resource) with ``||``: jsonb keeps an object's keys in one order whatever the order they
+#: came in, so the stored value, and the chain's hash of it, is that of the whole record. A
+#: page of 50 was 97 KB of JSON for PostgreSQL to parse, nine tenths of each row's columns
+#: and a third of its decision record the same in every row.
 _INSERT = sa.text(
     f"INSERT INTO {AUDIT_LOG.name} ({_NAMES}) "
-    f"SELECT {_NAMES} FROM jsonb_populate_recordset(NULL::{AUDIT_LOG.name}, "
+    f"SELECT {_SELECTED} FROM jsonb_populate_recordset("
+    f"jsonb_populate_record(NULL::{AUDIT_LOG.name}, CAST(:common AS jsonb)), "
     "CAST(:rows AS jsonb)) WITH ORDINALITY AS r ORDER BY r.ordinality"
 )
 
@@ -593,40 +617,100 @@ _INSERT = sa.text(
 _ENCODE = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
 
-def _json_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    """``row`` (an audit row with every column of ``_COLUMNS``) as JSON values: ids as
-    text, bytes in PostgreSQL's hex form; the rest is JSON already (as it was for the
-    ``decision_input`` parameter)."""
-    out = {name: row[name] for name in _COLUMNS}
-    for name in _UUID_COLUMNS:
-        value = out.get(name)
-        if value is not None:
-            out[name] = str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
-    for name in _BINARY_COLUMNS:
-        value = out.get(name)
-        if value is not None:
-            out[name] = "\\x" + bytes(value).hex()
-    return out
+def _json_value(name: str, value: Any) -> Any:
+    """The value of column ``name`` as a JSON value: an id as text, bytes in PostgreSQL's
+    hex form; the rest is JSON already (as it was for the ``decision_input`` parameter)."""
+    if value is None:
+        return None
+    if name in _UUID_COLUMNS:
+        return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+    if name in _BINARY_COLUMNS:
+        return "\\x" + bytes(value).hex()
+    return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` are the same JSON value: equal, and of the same types all the
+    way down (``True == 1`` and ``1 == 1.0`` in Python, not in JSON)."""
+    if a is b:
+        return True
+    cls = type(a)
+    if cls is not type(b):
+        return False
+    if cls is list or cls is tuple:
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if cls is dict:
+        return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
+    return bool(a == b)
+
+
+def _column(row: Mapping[str, Any], name: str) -> Any:
+    """The value of column ``name`` in ``row`` (the model's default when it has none)."""
+    return row[name] if name in row else _UNSET[name]
+
+
+def _split_inputs(
+    inputs: Sequence[Any],
+) -> tuple[dict[str, Any] | None, list[Any]]:
+    """The decision records of an INSERT's rows as ``(head, own)``: the members every record
+    holds with the same value, and per row the record without them (``head || own`` is the
+    record). ``(None, inputs)`` when a record is no object with text keys."""
+    if not all(type(value) is dict for value in inputs):
+        return None, list(inputs)
+    first: dict[Any, Any] = inputs[0]
+    if not all(type(key) is str for value in inputs for key in value):
+        return None, list(inputs)
+    head = {
+        key: value
+        for key, value in first.items()
+        if all(key in other and _same(other[key], value) for other in inputs[1:])
+    }
+    own = [{key: value for key, value in record.items() if key not in head} for record in inputs]
+    return head, own
+
+
+def _json_rows(rows: Sequence[Mapping[str, Any]]) -> dict[str, str | None]:
+    """The parameters of ``_INSERT`` for ``rows`` (audit rows, each column of ``_COLUMNS``
+    but ``id`` given or left to its default in ``_UNSET``): ``common``, the columns that
+    hold one value in every row; ``rows``, per row the other columns and its own members of
+    the decision record; ``head``, the members the decision records share."""
+    first = rows[0]
+    common: dict[str, Any] = {}
+    varying: list[str] = []
+    for name in _SHARABLE:
+        value = _column(first, name)
+        if all(_same(_column(row, name), value) for row in rows[1:]):
+            common[name] = _json_value(name, value)
+        else:
+            varying.append(name)
+    head, own = _split_inputs([_column(row, "decision_input") for row in rows])
+    out = [
+        {name: _json_value(name, _column(row, name)) for name in varying} | {"decision_input": mine}
+        for row, mine in zip(rows, own, strict=True)
+    ]
+    return {
+        "common": _ENCODE(common),
+        "rows": _ENCODE(out),
+        "head": None if head is None else _ENCODE(head),
+    }
 
 
 def insert_audit_rows(session: Session, rows: Sequence[Mapping[str, Any]], tenant: str) -> None:
-    """Insert ``rows`` in one INSERT per tenant (one jsonb parameter: ``_INSERT``), in the
-    order given within a tenant and tenants in code order. Row-level security binds
-    ``audit_log`` to the transaction's tenant: a row of another tenant than ``tenant`` (the
-    transaction's) is written with that tenant set, and ``tenant`` is set again afterwards.
-    Pending ORM changes are flushed first, under the transaction's tenant."""
-    by_tenant: dict[str, list[dict[str, Any]]] = {}
+    """Insert ``rows`` in one INSERT per tenant (``_INSERT``), in the order given within a
+    tenant and tenants in code order. Row-level security binds ``audit_log`` to the
+    transaction's tenant: a row of another tenant than ``tenant`` (the transaction's) is
+    written with that tenant set, and ``tenant`` is set again afterwards. Pending ORM changes
+    are flushed first, under the transaction's tenant."""
+    by_tenant: dict[str, list[Mapping[str, Any]]] = {}
     for row in rows:
-        by_tenant.setdefault(row["tenant_id"], []).append(
-            _json_row(_UNSET | dict(row) | {"id": uuid.uuid4()})
-        )
+        by_tenant.setdefault(row["tenant_id"], []).append(row)
     session.flush()
     switched = False
     for code in sorted(by_tenant):
         if code != tenant or switched:
             session.execute(SET_TENANT, {"tenant": code})
             switched = code != tenant
-        session.execute(_INSERT, {"rows": _ENCODE(by_tenant[code])})
+        session.execute(_INSERT, _json_rows(by_tenant[code]))
     if switched:
         session.execute(SET_TENANT, {"tenant": tenant})
 
