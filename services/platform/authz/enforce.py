@@ -674,15 +674,18 @@ def _json_rows(rows: Sequence[Mapping[str, Any]]) -> dict[str, str | None]:
     but ``id`` given or left to its default in ``_UNSET``): ``common``, the columns that
     hold one value in every row; ``rows``, per row the other columns and its own members of
     the decision record; ``head``, the members the decision records share."""
-    first = rows[0]
+    first, rest = rows[0], rows[1:]
     common: dict[str, Any] = {}
     varying: list[str] = []
     for name in _SHARABLE:
-        value = _column(first, name)
-        if all(_same(_column(row, name), value) for row in rows[1:]):
-            common[name] = _json_value(name, value)
+        value = first[name] if name in first else _UNSET[name]
+        for row in rest:
+            other = row[name] if name in row else _UNSET[name]
+            if other is not value and not _same(other, value):
+                varying.append(name)
+                break
         else:
-            varying.append(name)
+            common[name] = _json_value(name, value)
     head, own = _split_inputs([_column(row, "decision_input") for row in rows])
     out = [
         {name: _json_value(name, _column(row, name)) for name in varying} | {"decision_input": mine}
