@@ -111,3 +111,25 @@ def test_the_pages_of_the_list_equal_those_of_the_statement_made_anew(
                 cursor = page.next_cursor
             if fase is None and soort is None:
                 assert set(casus_ids) <= set(seen)  # the wijkagent's own aanmeldingen
+
+
+@pytest.mark.parametrize("user", [ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT])
+def test_the_page_statement_is_never_prepared(
+    runtime: Runtime, casus_ids: list[uuid.UUID], user: str
+) -> None:
+    """The page statement goes unprepared however often a connection sends it (ADR 0024,
+    amendment 5): a prepared one may switch to PostgreSQL's generic plan for every later
+    reader on that connection, and for the page that plan walks all of a tenant's casussen
+    (445-533 ms instead of 4 in the benchmark tenant; ADR 0028 ``pglist``). psycopg prepares
+    a statement on its sixth execution on a connection; the others of the list still are."""
+    with rolled_back(runtime, principal_of(runtime, user, ZEIST)) as ws:
+        for _ in range(8):
+            zichtbaar.list_casussen(ws, limit=2)
+        prepared = (
+            ws.session.execute(sa.text("SELECT statement FROM pg_prepared_statements"))
+            .scalars()
+            .all()
+        )
+        page_marker = "FROM casussen JOIN ("
+        assert prepared, "the list's other statements are prepared as before"
+        assert not [s for s in prepared if page_marker in " ".join(s.split())], prepared
