@@ -20,7 +20,9 @@ from litestar.testing import TestClient
 from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 
 from services.casework.unit_of_work import UnitOfWork
+from services.platform.authz.enforce import _INSERT
 from services.platform.authz.gateway import PolicyGateway
+from services.platform.db.unit_of_work import SET_TENANT
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
@@ -119,3 +121,45 @@ def test_the_tenant_is_set_before_the_first_statement_of_the_request(
     assert mine[0][1] == {"tenant": T}
     assert sum("set_config" in s for s, _ in mine) == 1
     assert any(t == thread for t, c, s, _ in seen if "set_config" in s and c == connection)
+
+
+def test_the_fixed_statements_go_as_driver_sql_and_read_as_before(
+    runtime: Runtime, client: TestClient[Litestar], token_for: Headers
+) -> None:
+    """The two statements every audited request sends besides its reads — the tenant's
+    ``set_config`` that begins the transaction and the audit INSERT that ends it — are sent
+    as the driver's SQL (``exec_driver_sql``: no ``text()`` compiled and bound per request,
+    no ORM execute; issue 14), and the server gets exactly the statements and parameters the
+    compiled ``text()`` constructs gave it before."""
+    casus_id = uuid.UUID(aanmelden(client, token_for(T, ZEIST_WIJKAGENT), "Driver SQL"))
+    headers = token_for(T, ZEIST_PGA_EXPERT)
+    runtime.casework.gateway.engine()
+    # (the SQL sent, its parameters, whether SQLAlchemy compiled it from a construct)
+    sent: list[tuple[str, Any, bool]] = []
+
+    def record(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, context: Any, *_: Any
+    ) -> None:
+        if threading.current_thread().name.startswith(REQUEST_THREADS):
+            params = tuple(parameters.items()) if "set_config" in statement else parameters
+            sent.append((statement, params, context.compiled is not None))
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
+    try:
+        response = client.get(f"/api/v1/casussen/{casus_id}", headers=headers)
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
+    assert response.status_code == 200, response.text
+    dialect = runtime.engine.dialect
+    tenant = [s for s in sent if "set_config('pga.tenant_id'" in s[0]]
+    audit = [s for s in sent if s[0].startswith("INSERT INTO audit_log")]
+    # (A principal read, when the request's principal was not cached, sets it as well.)
+    assert tenant and len(audit) == 1, sent
+    assert set(tenant) == {(str(SET_TENANT.compile(dialect=dialect)), (("tenant", T),), False)}
+    statement, parameters, compiled = audit[0]
+    assert statement == str(_INSERT.compile(dialect=dialect))
+    assert sorted(parameters) == ["common", "head", "rows"]
+    assert isinstance(parameters["rows"], str) and isinstance(parameters["common"], str)
+    assert not compiled
+    # Still audited (tests/integration/test_casus_json_path.py compares the rows themselves).
+    assert decided_reads(runtime, T, casus_id)
