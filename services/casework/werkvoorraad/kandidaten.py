@@ -38,7 +38,7 @@ from services.casework.casussen.zichtbaar import (
 )
 from services.casework.domain import lifecycle
 from services.casework.domain.local_time import local_date
-from services.casework.domain.timers import due_dates
+from services.casework.domain.timers import DueDate, due_dates
 from services.casework.workspace import ListScope, Workspace
 from services.platform.db.models import (
     Assessment,
@@ -314,6 +314,39 @@ def _date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) else None
 
 
+@lru_cache(maxsize=8192)
+def _casus_dates(
+    kind: str,
+    state: str,
+    first_plan: dt.datetime | None,
+    plan_date: dt.date | None,
+    last_review: dt.date | None,
+    last_melding_on: dt.date | None,
+    commitments: tuple[tuple[str, str, dt.date, dt.date | None], ...],
+    review: Review,
+    limit: dt.date | None,
+) -> tuple[DueDate, ...]:
+    """The timers' due dates of one casus: those of :func:`due_dates` (the rules of
+    :func:`due_items`, without the labels, which only the items shown need), within the
+    horizon ``limit``, in :func:`due_items`'s order.
+
+    A pure function of its arguments (the casus's facts, its open toezeggingen with their
+    dates already defaulted, the tenant's review settings, the horizon), remembered: the
+    werkvoorraad and the overzicht compute the same dates for the same running casussen on
+    every request, ~20 us each of calendar arithmetic (issue 14, ``werk``). Anything that
+    changes a date is in the key; today is not an input (a toezegging without a date was
+    given today's date by the caller, and whether an item is overdue is decided after)."""
+    plan_created_on = local_date(first_plan) if first_plan else plan_date
+    dates = due_dates(
+        kind, state, plan_created_on, last_review, last_melding_on, commitments, review
+    )
+    if limit is not None:
+        dates = [d for d in dates if d[1] <= limit]
+    if len(dates) > 1:
+        dates.sort(key=lambda d: (d[1], d[0], d[2] or ""))
+    return tuple(dates)
+
+
 def _timer_dues(
     casus: _Running,
     commitments: list[Any],
@@ -321,26 +354,22 @@ def _timer_dues(
     review: Review,
     limit: dt.date | None,
 ) -> list[Due]:
-    """The timers' due items of ``casus``: the dates of :func:`due_dates` (the rules of
-    :func:`due_items`, without the labels, which only the items shown need; issue 14),
-    within the horizon ``limit``, in :func:`due_items`'s order."""
-    plan_created_on = local_date(casus.first_plan) if casus.first_plan else casus.plan_date
-    dates = due_dates(
+    """The timers' due items of ``casus`` (:func:`_casus_dates`), within the horizon
+    ``limit``."""
+    dates = _casus_dates(
         casus.kind,
         casus.state,
-        plan_created_on,
+        casus.first_plan,
+        casus.plan_date,
         casus.last_review,
         casus.last_melding_on,
-        (
+        tuple(
             (f"toezegging-{c.n}", str(c.status), _date(c.first_date) or today, _date(c.second_date))
             for c in commitments
         ),
         review,
+        limit,
     )
-    if limit is not None:
-        dates = [d for d in dates if d[1] <= limit]
-    if len(dates) > 1:
-        dates.sort(key=lambda d: (d[1], d[0], d[2] or ""))
     return [
         Due(
             casus.tenant_id,
