@@ -241,7 +241,8 @@ def test_the_werkvoorraad_reads_the_rows_the_lateral_query_read(
             callers = {(u, o) for t, u, o in owners if t == tenant} | {("niemand", "niets")}
             for user, org in sorted(callers, key=str):
                 params = {"tenants": all_tenants, "ids": ids, "user": user, "org": org}
-                new = sorted(tuple(r) for r in session.execute(kandidaten._PLAN_FACTS, params))
+                new_params = {**params, "ids": kandidaten._uuid_array(ids)}
+                new = sorted(tuple(r) for r in session.execute(kandidaten._PLAN_FACTS, new_params))
                 old = sorted(tuple(r) for r in session.execute(_LATERAL_PLAN_FACTS, params))
                 assert new == old, (tenant, user, org)
                 compared += len(new)

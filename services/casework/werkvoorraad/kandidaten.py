@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from types import SimpleNamespace
@@ -281,7 +282,7 @@ _PLAN_FACTS: Final = sa.text(
     SELECT pf.tenant_id, pf.casus_id, pf.what, pf.n, pf.subject, pf.owner_user, pf.owner_org,
         pf.status, pf.first_date, pf.second_date
     FROM plan_version_facts pf
-    WHERE pf.tenant_id = ANY(:tenants) AND pf.casus_id = ANY(:ids)
+    WHERE pf.tenant_id = ANY(:tenants) AND pf.casus_id = ANY(CAST(:ids AS uuid[]))
         AND (pf.what = 'toezegging' OR pf.owner_user = :user
             OR (pf.owner_user IS NULL AND pf.owner_org = :org))
         AND pf.version = (
@@ -305,9 +306,14 @@ _MEETING_FACTS: Final = sa.text(
                 WITH ORDINALITY AS x(a, n)
         ), '[]'::jsonb) AS acties
     FROM meeting_agenda ai
-    WHERE ai.tenant_id = :tenant AND ai.casus_id = ANY(:ids)
+    WHERE ai.tenant_id = :tenant AND ai.casus_id = ANY(CAST(:ids AS uuid[]))
     """
 )
+
+
+def _uuid_array(ids: Iterable[uuid.UUID]) -> str:
+    """``ids`` as a PostgreSQL array literal, for ``CAST(:ids AS uuid[])``."""
+    return "{" + ",".join(map(str, ids)) + "}"
 
 
 def _date(value: Any) -> dt.date | None:
@@ -501,7 +507,9 @@ def due(ws: Workspace, horizon_days: int | None, *, reviewer: bool) -> Found:
     dues: list[Due] = []
     if running:
         tenants = sorted({c.tenant_id for c in running})
-        ids = [c.id for c in running]
+        # The ids as one array literal, made once for both statements: psycopg dumps a list
+        # of UUIDs element by element (~3 ms for 340 ids, per statement; issue 14, ``werk``).
+        ids = _uuid_array(c.id for c in running)
         facts = {
             "tenants": tenants,
             "ids": ids,
