@@ -18,12 +18,15 @@ import pytest
 import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
-from test_werkvoorraad import TODAY, T, casus_in_uitvoering
+from test_werkvoorraad import REGISSEUR, TODAY, T, casus_in_uitvoering
 from test_werkvoorraad_pages import _plan_with_actions
 
+from services.casework.unit_of_work import workspace
 from services.casework.werkvoorraad import kandidaten
 from services.platform.db.provision import DatabaseUrls
 from services.platform.db.unit_of_work import tenant_transaction
+from services.platform.identity.directory import PrincipalDirectory
+from services.platform.identity.tokens import Claims
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
@@ -247,3 +250,31 @@ def test_the_werkvoorraad_reads_the_rows_the_lateral_query_read(
                 assert new == old, (tenant, user, org)
                 compared += len(new)
     assert compared > 0
+
+
+def test_the_facts_get_the_running_ids_as_one_array_literal(
+    runtime: Runtime, with_plans: list[str]
+) -> None:
+    """The plan and overleg facts get the running casussen's ids as one text parameter
+    (``CAST(:ids AS uuid[])``), made once, not as a list psycopg dumps UUID by UUID (~3 ms
+    for 340 ids, per statement)."""
+    sent: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "FROM plan_version_facts" in statement or "FROM meeting_agenda ai" in statement:
+            sent.append((statement, parameters))
+
+    principal = PrincipalDirectory(runtime.sessions).resolve(Claims(REGISSEUR, T, {}))
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", record)
+    try:
+        with workspace(runtime.casework, principal) as ws:
+            found = kandidaten.due(ws, None, reviewer=False)
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
+    assert {d.casus_id for d in found.dues} >= set(map(uuid.UUID, with_plans))
+    assert len(sent) == 2
+    literals = {parameters["ids"] for _, parameters in sent}
+    assert len(literals) == 1
+    (literal,) = literals
+    assert isinstance(literal, str) and literal.startswith("{") and literal.endswith("}")
+    assert set(map(str, with_plans)) <= set(literal[1:-1].split(","))
