@@ -20,6 +20,7 @@ from services.platform.db.models.casework import (
     OutcomeMeasurement,
     Person,
     PlanVersion,
+    PlanVersionFact,
     UrgentAccess,
 )
 from services.platform.db.models.documents import Document
@@ -73,6 +74,7 @@ __all__ = [
     "OutcomeMeasurement",
     "Person",
     "PlanVersion",
+    "PlanVersionFact",
     "PolicyDataActivation",
     "PolicyDataRevision",
     "Restriction",

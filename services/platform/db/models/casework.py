@@ -200,6 +200,34 @@ class PlanVersion(Base):
     )
 
 
+class PlanVersionFact(Base):
+    """An open action or toezegging of a plan version (migration 0067): filled from the
+    version's content by the trigger ``plan_version_facts_sync``, read by the werkvoorraad's
+    facts (issue 14); never written by the application."""
+
+    __tablename__ = "plan_version_facts"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "casus_id", "version"],
+            ["plan_versions.tenant_id", "plan_versions.casus_id", "plan_versions.version"],
+            ondelete="CASCADE",
+            onupdate="CASCADE",
+        ),
+    )
+
+    tenant_id: Mapped[str] = _tenant_pk()
+    casus_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    what: Mapped[str] = mapped_column(sa.Text, primary_key=True)
+    n: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str | None] = mapped_column(sa.Text)
+    owner_user: Mapped[str | None] = mapped_column(sa.Text)
+    owner_org: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.Text)
+    first_date: Mapped[str | None] = mapped_column(sa.Text)
+    second_date: Mapped[str | None] = mapped_column(sa.Text)
+
+
 class Meeting(Timestamps, Base):
     __tablename__ = "meetings"
 
