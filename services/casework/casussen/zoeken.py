@@ -30,7 +30,12 @@ from typing import Any, Final, Literal
 import sqlalchemy as sa
 
 from services.casework.casussen.weergave import SUMMARY_OPTIONS, group_name_of, summary_view
-from services.casework.casussen.zichtbaar import SHARED, Page, visible_casus_relations
+from services.casework.casussen.zichtbaar import (
+    SHARED,
+    Page,
+    custom_plan,
+    visible_casus_relations,
+)
 from services.casework.domain import lifecycle
 from services.casework.domain.bsn import normalize_bsn, require_valid_bsn
 from services.casework.domain.errors import DomainValidationError, FieldProblem
@@ -360,7 +365,13 @@ def candidates(
     list_casussen does): `id IN (visible casussen)` made PostgreSQL materialise and sort
     every visible casus of the tenant (about a second with 100,000 casussen; issue 14).
     The first offset + fetch rows of the union are among the first offset + fetch rows of
-    the branches, as every order ends in a unique key."""
+    the branches, as every order ends in a unique key.
+
+    The statement goes unprepared (:func:`~services.casework.casussen.zichtbaar.custom_plan`),
+    as the API list's page statement (ADR 0024, amendments 5 and 6): its text is the same for
+    every reader of a list scope, so psycopg prepared it on a connection's sixth list, and
+    PostgreSQL's generic plan of it reads every casus of the tenant (533 ms of backend CPU
+    in the benchmark tenant, against ~4 planned for the reader)."""
     relations = visible_casus_relations(ws)
     if not relations:
         return []
@@ -377,7 +388,8 @@ def candidates(
         .offset(offset)
         .limit(fetch)
     )
-    return list(ws.session.scalars(query))
+    with custom_plan(ws):
+        return list(ws.session.scalars(query))
 
 
 def _window(
