@@ -13,9 +13,8 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 
-from services.casework.casus_relations import restricted_person
+from services.casework.casus_relations import key_pairs, restricted_person
 from services.casework.errors import NotFound
 from services.casework.workspace import REGIE_ROLES, Workspace, ref
 from services.platform.db.models import (
@@ -134,14 +133,7 @@ def is_restricted(ws: Workspace, target_type: str, target_id: str, *, tenant: st
 
 
 #: The (tenant, id) pairs of :data:`_PERSONS_WITH_RESTRICTION`, one row per pair.
-_PERSON_KEYS = (
-    sa.func.unnest(
-        sa.bindparam("tenants", type_=ARRAY(sa.String)),
-        sa.bindparam("ids", type_=ARRAY(sa.Uuid)),
-    )
-    .table_valued(sa.column("tenant_id", sa.String), sa.column("id", sa.Uuid))
-    .render_derived(name="person_k")
-)
+_PERSON_KEYS = key_pairs("person_k")
 
 #: Persons by key with their restriction (in their own tenant): ``(Person, restricted)``.
 #: Parameters: ``tenants`` and ``ids``, pairwise (the i-th tenant with the i-th id; each pair
