@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from services.platform.authz.register import activity_code, legal_basis_for
 from services.platform.authz.subjects import SubjectSealer
 from services.platform.db.models import AuditEntry, Casus
-from services.platform.db.unit_of_work import SET_TENANT
+from services.platform.db.unit_of_work import SET_TENANT, driver_sql
 from services.platform.identity.principal import Principal
 from services.platform.logging import current_trace, new_span_id, request_id_var
 from services.platform.policy import (
@@ -611,12 +610,11 @@ _INSERT = sa.text(
     f"jsonb_populate_record(NULL::{AUDIT_LOG.name}, CAST(:common AS jsonb)), "
     "CAST(:rows AS jsonb)) WITH ORDINALITY AS r ORDER BY r.ordinality"
 )
-#: :data:`_INSERT` as the driver's SQL (psycopg's ``%(rows)s``): the very text SQLAlchemy
-#: compiles ``_INSERT`` to, sent with ``exec_driver_sql`` so that the INSERT every audited
-#: request ends with skips the ORM's execute and the compilation of a ``text()`` (issue 14).
-#: The ORM's ``do_orm_execute`` hooks do not see it; they exempted the audit INSERT anyway
-#: (it changes no row a memo holds).
-_INSERT_SQL = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", _INSERT.text)
+#: :data:`_INSERT` as the driver's SQL (:func:`driver_sql`), sent with ``exec_driver_sql`` so
+#: that the INSERT every audited request ends with skips the ORM's execute and the
+#: compilation of a ``text()`` (issue 14). The ORM's ``do_orm_execute`` hooks do not see it;
+#: they exempted the audit INSERT anyway (it changes no row a memo holds).
+_INSERT_SQL = driver_sql(_INSERT)
 
 
 #: ``json.dumps`` without the spaces and the check for cycles (rows are trees of plain

@@ -15,10 +15,21 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 SET_TENANT = sa.text("SELECT set_config('pga.tenant_id', :tenant, true)")
 
-#: :data:`SET_TENANT` as the driver's own SQL (psycopg's ``%(name)s``), for the statement
-#: every tenant transaction begins with (:func:`_set_tenant`): the same text and parameter
-#: as SET_TENANT, sent without compiling a ``text()`` construct (issue 14).
-SET_TENANT_SQL = "SELECT set_config('pga.tenant_id', %(tenant)s, true)"
+#: The engine's dialect (``postgresql+psycopg``), for :func:`driver_sql`.
+_PSYCOPG = sa.engine.URL.create("postgresql+psycopg").get_dialect()()
+
+
+def driver_sql(statement: sa.TextClause) -> str:
+    """``statement`` as psycopg's own SQL (``%(name)s`` parameters), compiled once by
+    SQLAlchemy's psycopg dialect: the very text the engine sends for it, for a fixed
+    statement on a hot path sent with ``exec_driver_sql`` (no ``text()`` compiled and bound
+    per request; issue 14)."""
+    return str(statement.compile(dialect=_PSYCOPG))
+
+
+#: :data:`SET_TENANT` as the driver's SQL, for the statement every tenant transaction begins
+#: with (:func:`_set_tenant`).
+SET_TENANT_SQL = driver_sql(SET_TENANT)
 
 _TENANT = "regietafel.tenant"
 
