@@ -20,6 +20,7 @@ from services.platform.config import get_settings
 def create() -> Litestar:
     """The casework app for this process, from the environment's settings."""
     from services.app import create_app
+    from services.platform.db.engine import open_pool
     from services.platform.heap import settle_heap
     from services.platform.logging import configure_logging
     from services.runtime import start_runtime
@@ -31,5 +32,6 @@ def create() -> Litestar:
     runtime = start_runtime(settings, migrate=False)
     app = create_app(runtime, start_worker=False)
     app.on_shutdown.append(runtime.close)
+    open_pool(runtime.engine)  # warm connections, not a burst of cold ones (ADR 0020)
     settle_heap()  # the start-up heap leaves the collector's work (services/platform/heap.py)
     return app

@@ -12,9 +12,12 @@ start-up objects is what happens anyway.
 It also raises the threshold of the youngest generation (:data:`YOUNG_THRESHOLD`): CPython
 collects it after every 700 net container allocations, and a list page of 50 casussen
 allocates that many dozens of times, so a request paid ~1 ms of collections on average
-(`bench_cost.py`, thread CPU in ``gc.callbacks``: 478 collections, 254 ms for 189 requests;
-20,000: 7 collections, 50 ms). Cycles are still collected, ~28 times less often; what waits
-for a collection is at most the garbage of a few requests.
+(`bench_cost.py`, thread CPU in ``gc.callbacks``: 478 collections, 254 ms for 189 requests).
+Not much higher than a few thousand: what a collection frees it frees in one pause, which
+stops every request in flight in the process. At 20,000 (session 22) the casus page at 300
+req/s left ~19,000 objects of cyclic garbage per collection and each collection stopped a
+worker for 8-27 ms; the p95 of that step went from ~13 ms to 23-47 ms (ADR 0020, amendment
+``gctail``).
 
 Called by the server entry points (``services.asgi.create``, ``services.serve.serve_all``),
 not by ``create_app``: a test process builds many apps and their garbage must stay
@@ -26,9 +29,9 @@ from __future__ import annotations
 import gc
 
 #: Net container allocations before a collection of the youngest generation (CPython's
-#: default is 700); the older generations keep their defaults (ADR 0020, amendment
-#: ``gc``, session 22).
-YOUNG_THRESHOLD = 20_000
+#: default is 700); the older generations keep their defaults (ADR 0020, amendments
+#: ``gc`` and ``gctail``).
+YOUNG_THRESHOLD = 2000
 
 
 def settle_heap() -> int:

@@ -384,7 +384,10 @@ def read_timings(directory: Path) -> dict[str, dict[str, float]]:
     for path in directory.glob("timings-*.json"):
         for key, row in json.loads(path.read_text()).items():
             for name, value in row.items():
-                total[key][name] += value
+                if name.startswith("max_"):  # the longest over the workers, not a sum
+                    total[key][name] = max(total[key][name], value)
+                else:
+                    total[key][name] += value
     return total
 
 
@@ -420,7 +423,7 @@ def breakdown(timings: dict[str, dict[str, float]], phases: set[str]) -> list[st
     rows: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for key, row in timings.items():
         phase, method, route = key.split(" ", 2)
-        if phase not in phases or route.startswith("/health"):
+        if phase not in phases or route.startswith("/health") or method == "GC":
             continue
         for name, value in row.items():
             rows[f"{method} {route}"][name] += value
@@ -439,6 +442,22 @@ def breakdown(timings: dict[str, dict[str, float]], phases: set[str]) -> list[st
             f"{parts['policy']:>8.1f}{parts['sql']:>7.1f}{parts['audit']:>7.1f}{other:>7.1f}"
             f"{row['sql_statements'] / n:>7.1f}"
         )
+    return lines
+
+
+def pauses(timings: dict[str, dict[str, float]], phases: list[str]) -> list[str]:
+    """The garbage collector's collections per phase and generation (all workers): how
+    many, their total and their longest pause. A pause stops every request in flight in
+    its process."""
+    lines = [f"{'phase':<16}{'generation':<12}{'n':>6}{'total ms':>10}{'longest ms':>12}"]
+    for phase in phases:
+        for generation in range(3):
+            row = timings.get(f"{phase} GC gen{generation}")
+            if row:
+                lines.append(
+                    f"{phase:<16}{generation:<12}{int(row['n']):>6}{row['total'] * 1000:>10.1f}"
+                    f"{row['max_pause'] * 1000:>12.1f}"
+                )
     return lines
 
 
@@ -626,6 +645,13 @@ def main() -> int:
         "",
         "```",
         *where_casus,
+        "```",
+        "",
+        "The garbage collector per phase (all worker processes; a collection pauses every "
+        "request in flight in its process):",
+        "",
+        "```",
+        *pauses(timings, ["warmup", *summaries]),
         "```",
     ]
     say("")

@@ -11,6 +11,10 @@ out of the enclosing one):
 * ``audit``  - INSERTs into audit_log,
 * ``other``  - the rest: routing, the service code, views, JSON or HTML rendering.
 
+It also times the garbage collector's pauses (``gc.callbacks``), per phase of the request
+that started last: how many collections, their total and their longest pause. A collection
+stops every request in flight in that process, so its pauses show in the tail latencies.
+
 The counters are written to ``$BENCH_TIMINGS_DIR/timings-<pid>.json`` at most once a second;
 the benchmark sums the files of all workers.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import gc
 import json
 import os
 import re
@@ -110,6 +115,12 @@ class Counters:
         self.data: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         self.lock = threading.Lock()
         self.dumped = 0.0
+        self.pauses: list[tuple[str, int, float]] = []
+
+    def add_pause(self, phase: str, generation: int, seconds: float) -> None:
+        """A collection of the garbage collector (from ``gc.callbacks``, in whatever thread
+        allocated: possibly inside :meth:`add`, so no lock here; ``add`` books it)."""
+        self.pauses.append((phase, generation, seconds))
 
     def add(self, key: str, total: float, timer: RequestTimer) -> None:
         with self.lock:
@@ -117,6 +128,12 @@ class Counters:
             row["n"] += 1
             row["total"] += total
             row["sql_statements"] += timer.sql_count
+            while self.pauses:
+                phase, generation, seconds = self.pauses.pop()
+                pause = self.data[f"{phase} GC gen{generation}"]
+                pause["n"] += 1
+                pause["total"] += seconds
+                pause["max_pause"] = max(pause["max_pause"], seconds)
             for category in CATEGORIES:
                 row[category] += timer.spent.get(category, 0.0)
             now = time.monotonic()
@@ -133,6 +150,17 @@ def create() -> Any:
     _instrument()
     app = create_app()
     counters = Counters(Path(os.environ["BENCH_TIMINGS_DIR"]))
+    last_phase = ["-"]
+    gc_started = [0.0]
+
+    def gc_pause(stage: str, info: dict[str, Any]) -> None:
+        if stage == "start":
+            gc_started[0] = time.perf_counter()
+        else:
+            pause = time.perf_counter() - gc_started[0]
+            counters.add_pause(last_phase[0], info["generation"], pause)
+
+    gc.callbacks.append(gc_pause)
 
     async def timed_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -142,6 +170,7 @@ def create() -> Any:
         for name, value in scope.get("headers", ()):
             if name == b"x-bench-phase":
                 phase = value.decode()
+        last_phase[0] = phase
         timer = RequestTimer()
         token = _current.set(timer)
         started = time.perf_counter()
