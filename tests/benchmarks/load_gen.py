@@ -50,7 +50,9 @@ class Pool:
         self, method: str, path: str, headers: dict[str, str], body: bytes | None = None
     ) -> tuple[int, dict[str, str], bytes]:
         for attempt in range(2):
-            if self.idle:
+            # A kept-alive connection may have been closed by the server meanwhile (its
+            # keep-alive timeout): the retry goes over a new connection, never another idle one.
+            if self.idle and not attempt:
                 reader, writer = self.idle.pop()
             else:
                 reader, writer = await asyncio.open_connection(self.host, self.port)
