@@ -623,6 +623,14 @@ def _workspaces(session: Session) -> list[Workspace]:
     return workspaces
 
 
+def detach_workspaces(session: Session) -> None:
+    """Forget the workspaces of ``session`` (its owner has closed it for good), as
+    :func:`services.platform.authz.enforce.detach_enforcers` forgets its enforcers: the
+    session's ``info`` and a workspace refer to each other, a cycle that would otherwise
+    wait for the cyclic garbage collector (issue 14)."""
+    session.info.pop(_WORKSPACES, None)
+
+
 @sa.event.listens_for(Session, "after_flush")
 def _on_flush(session: Session, context: Any) -> None:
     for ws in _workspaces(session):

@@ -753,6 +753,15 @@ def _enforcers(session: Session) -> list[Enforcer]:
     return enforcers
 
 
+def detach_enforcers(session: Session) -> None:
+    """Forget the enforcers of ``session`` (its owner has closed it for good): their events
+    no longer reach them. An enforcer refers to its session and the session's ``info`` to
+    the enforcer, a reference cycle; without this the pair, and all a request's workspace
+    and unit of work hold, waited for the cyclic garbage collector instead of being freed
+    by reference counting when the request ends (issue 14, ADR 0020 amendment ``cycles``)."""
+    session.info.pop(_ENFORCERS, None)
+
+
 @sa.event.listens_for(Session, "after_transaction_create")
 def _on_begin(session: Session, transaction: SessionTransaction) -> None:
     for enforcer in _enforcers(session):
