@@ -147,7 +147,8 @@ class Workspace:
     def __post_init__(self) -> None:
         # The session's events reach the workspace through the listeners on the Session
         # class at the end of this module: a listener added to each session cost ~25 µs
-        # apiece, on every request (issue 14; the Enforcer does the same).
+        # apiece, on every request (issue 14; the Enforcer does the same). The unit of work
+        # breaks this cycle when it closes the session (:func:`detach_workspaces`).
         self.session.info.setdefault(_WORKSPACES, []).append(self)
 
     def _forget(self) -> None:

@@ -120,6 +120,7 @@ class Enforcer:
         # The session's events reach the enforcer through the listeners on the Session class
         # at the end of this module (listeners on each session cost ~25 µs apiece). A strong
         # reference: the session keeps its recorded rows as it kept pending ORM objects.
+        # Its owner breaks this cycle when it closes the session (:func:`detach_enforcers`).
         self.session.info.setdefault(_ENFORCERS, []).append(self)
 
     # -- the audit rows of the transaction --------------------------------------------------
