@@ -8,7 +8,8 @@ The session's ``info`` held the enforcer and the workspace (their events reach t
 class-level listeners), and they held the session: every request left that cycle, with all
 the workspace held (the casus, its person, its relations), ~120 objects on the casus page
 and ~700 on the API list of 50. The unit of work now detaches them when it closes the
-session.
+session. The werkvoorraad page defined a Jinja2 macro in its template, made per render with
+the render's context in a cycle (the page's data with it); it is imported now.
 
 Measured as the garbage collector sees it: automatic collections off, ``DEBUG_SAVEALL`` (a
 collection keeps what it would free in ``gc.garbage``), a few requests, one collection. Only
@@ -125,7 +126,10 @@ def test_casus_reads_leave_no_cyclic_garbage(
             response = client.get(path, headers=headers)
         assert response.status_code == 200, response.text
 
-    for path, html in ((api, False), (page, True), (listing, False)):
+    pages = ((api, False, True), (page, True, True), (listing, False, True))
+    # The werkvoorraad page: its template's macro was made per render (a Jinja2 cycle).
+    pages += (("/werkvoorraad", True, False),)
+    for path, html, audits_casus in pages:
         read(path, html=html)  # warm: caches filled, first-use objects made
         read(path, html=html)
         before = _audited(runtime, casus_id)
@@ -137,7 +141,7 @@ def test_casus_reads_leave_no_cyclic_garbage(
         garbage = saved_garbage(requests)
         _assert_no_cycles(garbage, path)
         # The reads were decided and audited as ever: a row per request at least.
-        assert _audited(runtime, casus_id) >= before + N
+        assert not audits_casus or _audited(runtime, casus_id) >= before + N
 
 
 def test_a_closed_unit_of_work_forgets_its_enforcer_and_workspace(
