@@ -147,7 +147,8 @@ class Workspace:
     def __post_init__(self) -> None:
         # The session's events reach the workspace through the listeners on the Session
         # class at the end of this module: a listener added to each session cost ~25 µs
-        # apiece, on every request (issue 14; the Enforcer does the same).
+        # apiece, on every request (issue 14; the Enforcer does the same). The unit of work
+        # breaks this cycle when it closes the session (:func:`detach_workspaces`).
         self.session.info.setdefault(_WORKSPACES, []).append(self)
 
     def _forget(self) -> None:
@@ -621,6 +622,14 @@ _WORKSPACES = "regietafel.workspaces"
 def _workspaces(session: Session) -> list[Workspace]:
     workspaces: list[Workspace] = session.info.get(_WORKSPACES, [])
     return workspaces
+
+
+def detach_workspaces(session: Session) -> None:
+    """Forget the workspaces of ``session`` (its owner has closed it for good), as
+    :func:`services.platform.authz.enforce.detach_enforcers` forgets its enforcers: the
+    session's ``info`` and a workspace refer to each other, a cycle that would otherwise
+    wait for the cyclic garbage collector (issue 14)."""
+    session.info.pop(_WORKSPACES, None)
 
 
 @sa.event.listens_for(Session, "after_flush")

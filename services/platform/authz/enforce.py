@@ -120,6 +120,7 @@ class Enforcer:
         # The session's events reach the enforcer through the listeners on the Session class
         # at the end of this module (listeners on each session cost ~25 µs apiece). A strong
         # reference: the session keeps its recorded rows as it kept pending ORM objects.
+        # Its owner breaks this cycle when it closes the session (:func:`detach_enforcers`).
         self.session.info.setdefault(_ENFORCERS, []).append(self)
 
     # -- the audit rows of the transaction --------------------------------------------------
@@ -751,6 +752,15 @@ _ENFORCERS = "regietafel.enforcers"
 def _enforcers(session: Session) -> list[Enforcer]:
     enforcers: list[Enforcer] = session.info.get(_ENFORCERS, [])
     return enforcers
+
+
+def detach_enforcers(session: Session) -> None:
+    """Forget the enforcers of ``session`` (its owner has closed it for good): their events
+    no longer reach them. An enforcer refers to its session and the session's ``info`` to
+    the enforcer, a reference cycle; without this the pair, and all a request's workspace
+    and unit of work hold, waited for the cyclic garbage collector instead of being freed
+    by reference counting when the request ends (issue 14, ADR 0020 amendment ``cycles``)."""
+    session.info.pop(_ENFORCERS, None)
 
 
 @sa.event.listens_for(Session, "after_transaction_create")
