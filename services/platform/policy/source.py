@@ -21,9 +21,15 @@ DECISIONS_RULE = "decisions"
 EMBEDDED_EXCLUDE: frozenset[str] = frozenset({"batch.rego"})
 
 
+#: The encoder ``json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``
+#: makes for each call (its other settings are ``JSONEncoder``'s defaults, as in ``dumps``),
+#: made once: the decision cache encodes a key per resource (issue 14).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
 def canonical_json(value: Any) -> str:
     """Deterministic JSON: sorted keys, no whitespace, UTF-8 kept."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL(value)
 
 
 def data_revision_of(data: Mapping[str, Any]) -> str:
