@@ -329,3 +329,48 @@ def test_the_running_casussen_query_is_built_once_and_takes_the_time_as_a_parame
     finally:
         with tenant_transaction(runtime.sessions, T) as session:
             session.execute(sa.delete(UrgentAccess).where(UrgentAccess.id == grant_id))
+
+
+def test_a_relation_whose_kinds_cover_the_chunk_takes_its_key_from_the_page(
+    runtime: Runtime, casussen: list[str]
+) -> None:
+    """The count's SQL takes a relation's key from its page alone when the relation counts for
+    every kind the pages find (``zichtbaar._covering``), and probes otherwise. A wijkagent
+    lists casussen of both kinds through participation, and a groep casus only as its
+    uitvoeringscoördinator: as uitvoeringscoördinator of a persoon casus their organisation
+    takes part in, that casus's ``coordinator`` key is 'subject' only if it is probed. The
+    groups equal the reference grouping by the decision keys (a key taken from the page for
+    a relation that does not cover the chunk would say 'other' here)."""
+    [principal] = [
+        p for p in _principals(runtime) if p.tenant == T and p.user_id == ZEIST_WIJKAGENT
+    ]
+    casus_id = uuid.UUID(casussen[0])  # aangemeld by the wijkagent: their organisation takes part
+    with workspace(runtime.casework, principal) as ws:
+        scope = ws.list_scope
+    # The case this test is about: coordination does not cover the kinds of participation.
+    assert "persoon" in scope.participation and "persoon" not in scope.coordinator
+    assert scope.coordinator, "the wijkagent's scope has no coordinator relation"
+    relations = (("participation", scope.participation), ("coordinator", scope.coordinator))
+    assert zichtbaar._covering(relations) == {"participation"}
+    with tenant_transaction(runtime.sessions, T) as session:
+        role = CasusRole(
+            tenant_id=T,
+            casus_id=casus_id,
+            role="uitvoeringscoordinator",
+            user_id=principal.user_id,
+            organisation_id=principal.organisation,
+        )
+        session.add(role)
+        session.flush()
+        role_id = role.id
+    try:
+        with workspace(runtime.casework, principal) as ws:
+            for cap in (1, 7, 10_000):
+                groups = zichtbaar.count_groups(ws, cap)
+                found = {(g.n, *g.keys) for g in groups}
+                assert found == _reference_groups(ws, cap, None), cap
+            subject = [g for g in zichtbaar.count_groups(ws, 10_000) if g.keys[6] == "subject"]
+            assert [g.casus.id for g in subject] == [casus_id]
+    finally:
+        with tenant_transaction(runtime.sessions, T) as session:
+            session.execute(sa.delete(CasusRole).where(CasusRole.id == role_id))
