@@ -232,6 +232,18 @@ PHASE_ORDER: Final = tuple(
 )
 
 
+assert all(re.fullmatch(r"[a-z0-9_-]+", state) for state in PHASE_ORDER)
+#: PHASE_ORDER as rows, for the LATERAL per phase of ``sortering=fase`` (:func:`_window`).
+#: Text, not ``sa.values()``: SQLAlchemy does not cache a statement with VALUES (no cache
+#: key), so the fase order's page statement was compiled anew on every request. The phases
+#: are constants of the code (checked above), never input.
+_PHASES: Final = sa.text(
+    "SELECT state FROM (VALUES "
+    + ", ".join(f"('{state}')" for state in PHASE_ORDER)
+    + ") AS fase_rij (state)"
+).columns(sa.column("state", sa.String))
+
+
 def _order(sortering: str) -> list[sa.ColumnElement[Any]]:
     if sortering == "oudste":
         return [Casus.created_at.asc(), Casus.id.asc()]
@@ -610,9 +622,7 @@ def _window(
             .order_by(*_order(sortering))
             .limit(size)
         )
-    phases = sa.values(sa.column("state", sa.String), name="fasen").data(
-        [(state,) for state in PHASE_ORDER]
-    )
+    phases = _PHASES.subquery("fasen")
     newest = (
         sa.select(Casus.tenant_id, Casus.id)
         .where(branch, *conditions, Casus.state == phases.c.state)
