@@ -255,6 +255,8 @@ def test_the_statement_made_once_per_shape_is_the_one_made_per_request(
                 shape = (zoeken._filter_shape(filters), zoeken._term_shape(term), sortering)
                 kept = zoeken._find_query(ws.list_scope, *shape)
                 assert kept is not None
+                # SQLAlchemy caches its compiled form (a VALUES list had no cache key).
+                assert kept._generate_cache_key() is not None, (chosen, sortering, term)
                 params = zoeken._find_params(ws, filters, term, offset, fetch)
                 assert _literal(kept.params(params)) == _literal(made), (chosen, term)
                 once = [c.id for c in zoeken._find_rows(ws, filters, term, offset, fetch)]
