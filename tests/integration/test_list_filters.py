@@ -30,10 +30,11 @@ from people import (
     ZEIST_PSYCHIATER,
     ZEIST_WIJKAGENT,
 )
+from sqlalchemy.dialects import postgresql
 from workspaces import principal_of, rolled_back
 
 from services.casework.casussen import zoeken
-from services.casework.casussen.zichtbaar import visible_casus_condition
+from services.casework.casussen.zichtbaar import visible_casus_condition, visible_casus_relations
 from services.casework.workspace import REGIE_ROLES, Workspace
 from services.platform.db.models import Casus, CasusRole
 from services.runtime import Runtime
@@ -181,6 +182,9 @@ def test_every_filter_sorting_and_page_equals_the_reference(
             for offset, size in PAGES:
                 got = [c.id for c in zoeken.candidates(ws, conditions, sortering, offset, size)]
                 assert got == expected[offset : offset + size], (chosen, sortering, offset)
+                # The statement made once per shape (what the list sends), values bound.
+                shaped = [c.id for c in zoeken._find_rows(ws, filters, None, offset, size)]
+                assert shaped == got, (chosen, sortering, offset)
                 compared += 1
             if chosen.get("van") and chosen.get("tot"):
                 # Ranges within 2001 hold only this test's casussen (the others are
@@ -202,3 +206,66 @@ def test_the_reference_sees_the_arrangement(runtime: Runtime, casussen: list[uui
         assert casussen[8] not in regie and casussen[9] not in regie
         day = _reference(ws, zoeken.Filters(van=BASE_DATE, tot=BASE_DATE))
         assert set(day) == {casussen[n] for n in range(N) if n % 7 == 0}
+
+
+#: Search terms of every shape: one word, several, LIKE's special characters, a BSN's hash,
+#: a birth date.
+TERMS: tuple[zoeken.Term | None, ...] = (
+    None,
+    zoeken.Term("tekst", text="filterproef1"),
+    zoeken.Term("tekst", text="filtergroep 5"),
+    zoeken.Term("tekst", text="50%_a\\b x_"),
+    zoeken.Term("bsn", bsn_hash="0" * 64),
+    zoeken.Term("geboortedatum", date=dt.date(1980, 1, 1)),
+)
+
+
+def _literal(statement: sa.Select[Any]) -> str:
+    return str(
+        statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+    )
+
+
+@pytest.mark.parametrize("reader", [ZEIST_WIJKAGENT, ZEIST_CASUSREGISSEUR, ZEIST_PGA_EXPERT])
+def test_the_statement_made_once_per_shape_is_the_one_made_per_request(
+    runtime: Runtime, casussen: list[uuid.UUID], reader: str
+) -> None:
+    """``find`` sends a statement made once per shape (list scope, filters used, kind of
+    term and its number of words, sorting) with the values bound at execution (issue 14).
+    With this request's values put in, it is the statement made for the request from
+    ``filter_conditions`` and ``_candidates`` (the values in the statement), character for
+    character, and it finds the same rows; the statement kept holds none of the values."""
+    compared = 0
+    with rolled_back(runtime, principal_of(runtime, reader)) as ws:
+        _arrange(ws, casussen)
+        for chosen, sortering, term in itertools.product(FILTERS, zoeken.SORTERINGEN, TERMS):
+            filters = zoeken.Filters(**chosen, sortering=sortering)
+            conditions = zoeken.filter_conditions(filters)
+            if term is not None:
+                conditions.append(zoeken._candidates(term))
+            for offset, fetch in ((0, 5), (3, 100)):
+                made = zoeken._page_statement(
+                    visible_casus_relations(ws),
+                    conditions,
+                    sortering,
+                    offset + fetch,
+                    offset,
+                    fetch,
+                )
+                shape = (zoeken._filter_shape(filters), zoeken._term_shape(term), sortering)
+                kept = zoeken._find_query(ws.list_scope, *shape)
+                assert kept is not None
+                # SQLAlchemy caches its compiled form (a VALUES list had no cache key).
+                assert kept._generate_cache_key() is not None, (chosen, sortering, term)
+                params = zoeken._find_params(ws, filters, term, offset, fetch)
+                assert _literal(kept.params(params)) == _literal(made), (chosen, term)
+                once = [c.id for c in zoeken._find_rows(ws, filters, term, offset, fetch)]
+                assert once == [
+                    c.id for c in zoeken.candidates(ws, conditions, sortering, offset, fetch)
+                ]
+                # No value of the request is in the kept statement: its parameters are
+                # empty (its constants, the phases and roles, are its own).
+                kept_params = kept.compile().params
+                assert {name: kept_params.get(name) for name in params} == dict.fromkeys(params)
+                compared += 1
+    assert compared == len(FILTERS) * len(zoeken.SORTERINGEN) * len(TERMS) * 2

@@ -21,6 +21,7 @@ Three guarantees:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import uuid
 from collections.abc import Sequence
@@ -33,6 +34,7 @@ from services.casework.casussen.weergave import SUMMARY_OPTIONS, group_name_of, 
 from services.casework.casussen.zichtbaar import (
     SHARED,
     Page,
+    _named_branches,
     custom_plan,
     visible_casus_relations,
 )
@@ -41,9 +43,9 @@ from services.casework.domain.bsn import normalize_bsn, require_valid_bsn
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.text import join_nl
 from services.casework.subjects import persons_with_restriction
-from services.casework.workspace import REGIE_ROLES, Workspace
+from services.casework.workspace import REGIE_ROLES, ListScope, Workspace
 from services.platform.authz.enforce import Target
-from services.platform.db.models import Casus, CasusRole, Person, User
+from services.platform.db.models import Casus, CasusParticipant, CasusRole, Person, User
 from services.platform.policy import Decision
 from tenants.reference import PURPOSES
 
@@ -230,6 +232,18 @@ PHASE_ORDER: Final = tuple(
 )
 
 
+assert all(re.fullmatch(r"[a-z0-9_-]+", state) for state in PHASE_ORDER)
+#: PHASE_ORDER as rows, for the LATERAL per phase of ``sortering=fase`` (:func:`_window`).
+#: Text, not ``sa.values()``: SQLAlchemy does not cache a statement with VALUES (no cache
+#: key), so the fase order's page statement was compiled anew on every request. The phases
+#: are constants of the code (checked above), never input.
+_PHASES: Final = sa.text(
+    "SELECT state FROM (VALUES "
+    + ", ".join(f"('{state}')" for state in PHASE_ORDER)
+    + ") AS fase_rij (state)"
+).columns(sa.column("state", sa.String))
+
+
 def _order(sortering: str) -> list[sa.ColumnElement[Any]]:
     if sortering == "oudste":
         return [Casus.created_at.asc(), Casus.id.asc()]
@@ -313,11 +327,8 @@ def find(
         if not re.fullmatch(r"p\d{1,6}", cursor):
             raise DomainValidationError([FieldProblem("cursor", "Ongeldige cursor.")])
         offset = int(cursor[1:])
-    conditions = filter_conditions(filters)
-    if term is not None:
-        conditions.append(_candidates(term))
     fetch = SEARCH_CANDIDATES if term is not None else limit + 1
-    rows = candidates(ws, conditions, filters.sortering, offset, fetch)
+    rows = _find_rows(ws, filters, term, offset, fetch)
     more = len(rows) > limit
     if term is None:
         rows = rows[:limit]
@@ -371,16 +382,35 @@ def candidates(
     as the API list's page statement (ADR 0024, amendments 5 and 6): its text is the same for
     every reader of a list scope, so psycopg prepared it on a connection's sixth list, and
     PostgreSQL's generic plan of it reads every casus of the tenant (533 ms of backend CPU
-    in the benchmark tenant, against ~4 planned for the reader)."""
+    in the benchmark tenant, against ~4 planned for the reader).
+
+    The statement is made for this call (``conditions`` carry their values); the list and
+    the search (:func:`find`) send the same statement made once per shape
+    (:func:`_find_query`)."""
     relations = visible_casus_relations(ws)
     if not relations:
         return []
+    query = _page_statement(relations, conditions, sortering, offset + fetch, offset, fetch)
+    with custom_plan(ws):
+        return list(ws.session.scalars(query))
+
+
+def _page_statement(
+    relations: Sequence[tuple[str, sa.ColumnElement[bool]]],
+    conditions: Sequence[sa.ColumnElement[bool]],
+    sortering: str,
+    size: int | sa.BindParameter[int],
+    offset: int | sa.BindParameter[int],
+    fetch: int | sa.BindParameter[int],
+) -> sa.Select[Casus]:
+    """The statement of :func:`candidates`: a window of ``size`` per relation, merged, then
+    ``fetch`` rows after ``offset`` (values, or bound parameters of a statement made once)."""
     windows = [
-        _window(branch, conditions, sortering, offset + fetch, per_phase=relation != SHARED)
+        _window(branch, conditions, sortering, size, per_phase=relation != SHARED)
         for relation, branch in relations
     ]
     window = (windows[0] if len(windows) == 1 else sa.union(*windows)).subquery()
-    query = (
+    return (
         sa.select(Casus)
         .options(*SUMMARY_OPTIONS)
         .join(window, sa.and_(Casus.tenant_id == window.c.tenant_id, Casus.id == window.c.id))
@@ -388,15 +418,189 @@ def candidates(
         .offset(offset)
         .limit(fetch)
     )
+
+
+#: What the structure of :func:`filter_conditions` depends on: fase, soort, one day
+#: (van == tot), van, tot (when not one day), regisseur — each used or not.
+_FilterShape = tuple[bool, bool, bool, bool, bool, bool]
+#: What the structure of :func:`_candidates` depends on: the kind of term, and for text the
+#: number of words (None: no search).
+_TermShape = tuple[str, int] | None
+
+
+def _filter_shape(filters: Filters) -> _FilterShape:
+    day = bool(filters.van) and filters.van == filters.tot
+    return (
+        bool(filters.fase),
+        bool(filters.soort),
+        day,
+        bool(filters.van) and not day,
+        bool(filters.tot) and not day,
+        bool(filters.regisseur),
+    )
+
+
+def _term_shape(term: Term | None) -> _TermShape:
+    if term is None:
+        return None
+    return (term.soort, len(term.text.split()) if term.soort == "tekst" else 0)
+
+
+def _shaped_filter_conditions(shape: _FilterShape) -> list[sa.ColumnElement[bool]]:
+    """:func:`filter_conditions` for every filter set of ``shape``, the values bound
+    parameters (``f_fase``, ``f_soort``, ``f_van``, ``f_tot``, ``f_regisseur``:
+    :func:`_find_params`)."""
+    fase, soort, day, van, tot, regisseur = shape
+    conditions: list[sa.ColumnElement[bool]] = []
+    if fase:
+        conditions.append(Casus.state == sa.bindparam("f_fase", type_=Casus.state.type))
+    if soort:
+        conditions.append(Casus.kind == sa.bindparam("f_soort", type_=Casus.kind.type))
+    if day:
+        conditions.append(
+            Casus.aanmeld_date == sa.bindparam("f_van", type_=Casus.aanmeld_date.type)
+        )
+    if van:
+        conditions.append(
+            Casus.aanmeld_date >= sa.bindparam("f_van", type_=Casus.aanmeld_date.type)
+        )
+    if tot:
+        conditions.append(
+            Casus.aanmeld_date <= sa.bindparam("f_tot", type_=Casus.aanmeld_date.type)
+        )
+    if regisseur:
+        conditions.append(
+            sa.exists().where(
+                CasusRole.tenant_id == Casus.tenant_id,
+                CasusRole.casus_id == Casus.id,
+                CasusRole.user_id == sa.bindparam("f_regisseur", type_=CasusRole.user_id.type),
+                CasusRole.role.in_(REGIE_ROLES),
+                CasusRole.ended_at.is_(None),
+            )
+        )
+    return conditions
+
+
+def _shaped_candidates(shape: tuple[str, int]) -> sa.ColumnElement[bool]:
+    """:func:`_candidates` for every term of ``shape``, the values bound parameters
+    (``t_bsn``, ``t_date``, ``t_text`` and ``t_word_<n>``: :func:`_find_params`)."""
+
+    def person(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+        return sa.exists().where(
+            Person.tenant_id == Casus.tenant_id, Person.id == Casus.subject_person_id, condition
+        )
+
+    soort, n_words = shape
+    if soort == "bsn":
+        return person(Person.bsn_hash == sa.bindparam("t_bsn", type_=Person.bsn_hash.type))
+    if soort == "geboortedatum":
+        return person(Person.birth_date == sa.bindparam("t_date", type_=Person.birth_date.type))
+    words = [sa.bindparam(f"t_word_{i}", type_=sa.String) for i in range(n_words)]
+    return sa.or_(
+        Casus.reference.ilike(sa.bindparam("t_text", type_=sa.String), escape="\\"),
+        sa.and_(*(Casus.group_name.ilike(w, escape="\\") for w in words)),
+        person(sa.and_(*(_person_text().ilike(w, escape="\\") for w in words))),
+    )
+
+
+#: The statements of :func:`find`, made once per list scope, filter shape, term shape and
+#: sorting (issue 14: made per request they cost CPU to build and to key for SQLAlchemy's
+#: compiled cache, and left ~265 objects of cyclic garbage each). Values are never in them:
+#: they are bound parameters (:func:`_find_params`). Plain dict, as zichtbaar's
+#: ``_PAGE_QUERIES``: two threads that make the same statement at once make equal ones.
+_FIND_QUERIES: dict[tuple[ListScope, _FilterShape, _TermShape, str], sa.Select[Casus] | None] = {}
+_FIND_QUERIES_MAX = 256
+
+
+def _find_query(
+    scope: ListScope, filter_shape: _FilterShape, term_shape: _TermShape, sortering: str
+) -> sa.Select[Casus] | None:
+    """:func:`_page_statement` of :func:`find` (None: no relation opens a casus), the
+    subject (``vis_tenant``, ``vis_organisation``, ``vis_user``, as zichtbaar's
+    ``_page_query``), the filters, the term and the sizes (``window_size``, ``page_offset``,
+    ``page_fetch``) bound parameters; made once (``_FIND_QUERIES``)."""
+    key = (scope, filter_shape, term_shape, sortering)
+    if key in _FIND_QUERIES:
+        return _FIND_QUERIES[key]
+    relations = _named_branches(
+        scope,
+        sa.bindparam("vis_tenant", type_=Casus.tenant_id.type),
+        sa.bindparam("vis_organisation", type_=CasusParticipant.organisation_id.type),
+        sa.bindparam("vis_user", type_=CasusRole.user_id.type),
+    )
+    query: sa.Select[Casus] | None = None
+    if relations:
+        conditions = _shaped_filter_conditions(filter_shape)
+        if term_shape is not None:
+            conditions.append(_shaped_candidates(term_shape))
+        query = _page_statement(
+            relations,
+            conditions,
+            sortering,
+            sa.bindparam("window_size", type_=sa.Integer),
+            sa.bindparam("page_offset", type_=sa.Integer),
+            sa.bindparam("page_fetch", type_=sa.Integer),
+        )
+    if len(_FIND_QUERIES) >= _FIND_QUERIES_MAX:
+        _FIND_QUERIES.clear()
+    _FIND_QUERIES[key] = query
+    return query
+
+
+def _find_params(
+    ws: Workspace, filters: Filters, term: Term | None, offset: int, fetch: int
+) -> dict[str, Any]:
+    """The values of :func:`_find_query`'s bound parameters for this request."""
+    p = ws.principal
+    params: dict[str, Any] = {
+        "vis_tenant": p.tenant,
+        "vis_organisation": p.organisation,
+        "vis_user": p.user_id,
+        "window_size": offset + fetch,
+        "page_offset": offset,
+        "page_fetch": fetch,
+    }
+    if filters.fase:
+        params["f_fase"] = filters.fase
+    if filters.soort:
+        params["f_soort"] = filters.soort
+    if filters.van:
+        params["f_van"] = filters.van
+    if filters.tot:
+        params["f_tot"] = filters.tot
+    if filters.regisseur:
+        params["f_regisseur"] = filters.regisseur
+    if term is not None:
+        if term.soort == "bsn":
+            params["t_bsn"] = term.bsn_hash
+        elif term.soort == "geboortedatum":
+            params["t_date"] = term.date
+        else:
+            params["t_text"] = _like(term.text)
+            for i, word in enumerate(term.text.split()):
+                params[f"t_word_{i}"] = _like(word)
+    return params
+
+
+def _find_rows(
+    ws: Workspace, filters: Filters, term: Term | None, offset: int, fetch: int
+) -> list[Casus]:
+    """:func:`candidates` of :func:`filter_conditions` (and :func:`_candidates` of ``term``)
+    through the statement made once for their shape (:func:`_find_query`); unprepared
+    (:func:`~services.casework.casussen.zichtbaar.custom_plan`) as :func:`candidates`."""
+    query = _find_query(ws.list_scope, _filter_shape(filters), _term_shape(term), filters.sortering)
+    if query is None:
+        return []
+    params = _find_params(ws, filters, term, offset, fetch)
     with custom_plan(ws):
-        return list(ws.session.scalars(query))
+        return list(ws.session.scalars(query, params))
 
 
 def _window(
     branch: sa.ColumnElement[bool],
     conditions: Sequence[sa.ColumnElement[bool]],
     sortering: str,
-    size: int,
+    size: int | sa.BindParameter[int],
     *,
     per_phase: bool = True,
 ) -> sa.Select[str, uuid.UUID]:
@@ -418,9 +622,7 @@ def _window(
             .order_by(*_order(sortering))
             .limit(size)
         )
-    phases = sa.values(sa.column("state", sa.String), name="fasen").data(
-        [(state,) for state in PHASE_ORDER]
-    )
+    phases = _PHASES.subquery("fasen")
     newest = (
         sa.select(Casus.tenant_id, Casus.id)
         .where(branch, *conditions, Casus.state == phases.c.state)
@@ -438,7 +640,14 @@ def regisseurs(ws: Workspace) -> dict[str, str]:
     Per user, the first such role is looked up through ix_casus_roles_user_active (a
     LATERAL subquery with LIMIT 1, which PostgreSQL does not flatten): as ``EXISTS`` it
     became a semi-join that read and grouped every active role of the tenant (20 ms with
-    100,000 casussen, on every list page; issue 14)."""
+    100,000 casussen, on every list page; issue 14). The statement is made once
+    (:func:`_regisseurs_query`), the tenant a bound parameter."""
+    rows = ws.session.execute(_regisseurs_query(), {"r_tenant": ws.principal.tenant}).all()
+    return {row.id: row.display_name for row in rows}
+
+
+@functools.cache
+def _regisseurs_query() -> sa.Select[str, str]:
     held = (
         sa.select(sa.literal(1).label("held"))
         .where(
@@ -450,10 +659,9 @@ def regisseurs(ws: Workspace) -> dict[str, str]:
         .limit(1)
         .lateral("regie")
     )
-    rows = ws.session.execute(
+    return (
         sa.select(User.id, User.display_name)
         .join(held, sa.true())
-        .where(User.tenant_id == ws.principal.tenant)
+        .where(User.tenant_id == sa.bindparam("r_tenant", type_=User.tenant_id.type))
         .order_by(User.display_name)
-    ).all()
-    return {row.id: row.display_name for row in rows}
+    )
