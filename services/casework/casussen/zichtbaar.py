@@ -90,7 +90,7 @@ def visible_casus_relations(ws: Workspace) -> list[tuple[str, sa.ColumnElement[b
     """:func:`visible_casus_branches`, each with the name of its relation (:data:`SHARED`,
     ``tenant_wide``, ``participation``, ``regie``, ``coordinator``)."""
     p = ws.principal
-    return _named_branches(ws.list_scope, p.tenant, p.organisation, p.user_id)
+    return named_branches(ws.list_scope, p.tenant, p.organisation, p.user_id)
 
 
 def visible_casus_parts(
@@ -105,7 +105,7 @@ def visible_casus_parts(
     a statement per part gives the rows of the condition, each once. In one ``OR`` the shared
     branch made PostgreSQL scan the state index of every tenant (issue 14)."""
     p = ws.principal
-    named = _named_branches(ws.list_scope, p.tenant, p.organisation, p.user_id)
+    named = named_branches(ws.list_scope, p.tenant, p.organisation, p.user_id)
     own = [condition for relation, condition in named if relation != SHARED]
     shared = [condition for relation, condition in named if relation == SHARED]
     return (
@@ -122,10 +122,10 @@ def _branches(
 ) -> list[sa.ColumnElement[bool]]:
     """:func:`visible_casus_branches` for a subject given by values, or by bound parameters
     (a statement made once and executed for every subject of ``scope``: :func:`_page_query`)."""
-    return [condition for _, condition in _named_branches(scope, tenant, organisation, user_id)]
+    return [condition for _, condition in named_branches(scope, tenant, organisation, user_id)]
 
 
-def _named_branches(
+def named_branches(
     scope: ListScope,
     tenant: str | sa.BindParameter[str],
     organisation: str | sa.BindParameter[str],

@@ -34,8 +34,8 @@ from services.casework.casussen.weergave import SUMMARY_OPTIONS, group_name_of, 
 from services.casework.casussen.zichtbaar import (
     SHARED,
     Page,
-    _named_branches,
     custom_plan,
+    named_branches,
     visible_casus_relations,
 )
 from services.casework.domain import lifecycle
@@ -522,7 +522,7 @@ def _find_query(
     key = (scope, filter_shape, term_shape, sortering)
     if key in _FIND_QUERIES:
         return _FIND_QUERIES[key]
-    relations = _named_branches(
+    relations = named_branches(
         scope,
         sa.bindparam("vis_tenant", type_=Casus.tenant_id.type),
         sa.bindparam("vis_organisation", type_=CasusParticipant.organisation_id.type),
