@@ -125,6 +125,19 @@ def _branches(
     return [condition for _, condition in named_branches(scope, tenant, organisation, user_id)]
 
 
+def bound_named_branches(scope: ListScope) -> list[tuple[str, sa.ColumnElement[bool]]]:
+    """:func:`named_branches` for any subject of ``scope``: the subject's tenant,
+    organisation and user are the bound parameters ``vis_tenant``, ``vis_organisation`` and
+    ``vis_user``, so a statement made of them is made once per scope (``_PAGE_QUERIES``,
+    ``zoeken._FIND_QUERIES``)."""
+    return named_branches(
+        scope,
+        sa.bindparam("vis_tenant", type_=Casus.tenant_id.type),
+        sa.bindparam("vis_organisation", type_=CasusParticipant.organisation_id.type),
+        sa.bindparam("vis_user", type_=CasusRole.user_id.type),
+    )
+
+
 def named_branches(
     scope: ListScope,
     tenant: str | sa.BindParameter[str],
@@ -191,12 +204,7 @@ def _page_query(scope: ListScope, fase: bool, soort: bool, cursor: bool) -> sa.S
     key = (scope, fase, soort, cursor)
     if key in _PAGE_QUERIES:
         return _PAGE_QUERIES[key]
-    branches = _branches(
-        scope,
-        sa.bindparam("vis_tenant", type_=Casus.tenant_id.type),
-        sa.bindparam("vis_organisation", type_=CasusParticipant.organisation_id.type),
-        sa.bindparam("vis_user", type_=CasusRole.user_id.type),
-    )
+    branches = [condition for _, condition in bound_named_branches(scope)]
     query = _make_page_query(branches, fase, soort, cursor)
     if len(_PAGE_QUERIES) >= _PAGE_QUERIES_MAX:
         _PAGE_QUERIES.clear()

@@ -34,8 +34,8 @@ from services.casework.casussen.weergave import SUMMARY_OPTIONS, group_name_of, 
 from services.casework.casussen.zichtbaar import (
     SHARED,
     Page,
+    bound_named_branches,
     custom_plan,
-    named_branches,
     visible_casus_relations,
 )
 from services.casework.domain import lifecycle
@@ -45,7 +45,7 @@ from services.casework.domain.text import join_nl
 from services.casework.subjects import persons_with_restriction
 from services.casework.workspace import REGIE_ROLES, ListScope, Workspace
 from services.platform.authz.enforce import Target
-from services.platform.db.models import Casus, CasusParticipant, CasusRole, Person, User
+from services.platform.db.models import Casus, CasusRole, Person, User
 from services.platform.policy import Decision
 from tenants.reference import PURPOSES
 
@@ -522,12 +522,7 @@ def _find_query(
     key = (scope, filter_shape, term_shape, sortering)
     if key in _FIND_QUERIES:
         return _FIND_QUERIES[key]
-    relations = named_branches(
-        scope,
-        sa.bindparam("vis_tenant", type_=Casus.tenant_id.type),
-        sa.bindparam("vis_organisation", type_=CasusParticipant.organisation_id.type),
-        sa.bindparam("vis_user", type_=CasusRole.user_id.type),
-    )
+    relations = bound_named_branches(scope)
     query: sa.Select[Casus] | None = None
     if relations:
         conditions = _shaped_filter_conditions(filter_shape)
