@@ -128,8 +128,8 @@ def _branches(
 def bound_named_branches(scope: ListScope) -> list[tuple[str, sa.ColumnElement[bool]]]:
     """:func:`named_branches` for any subject of ``scope``: the subject's tenant,
     organisation and user are the bound parameters ``vis_tenant``, ``vis_organisation`` and
-    ``vis_user``, so a statement made of them is made once per scope (``_PAGE_QUERIES``,
-    ``zoeken._FIND_QUERIES``)."""
+    ``vis_user``, so a statement made of them is made once per scope (:func:`_page_query`,
+    ``zoeken._find_query``)."""
     return named_branches(
         scope,
         sa.bindparam("vis_tenant", type_=Casus.tenant_id.type),
@@ -190,26 +190,14 @@ def named_branches(
     ]
 
 
-#: The page statements of :func:`list_casussen`, made once per list scope and filter shape
-#: (issue 14: making the statement and its cache key cost about a millisecond per request).
-#: Few: the scope follows the subject's roles. Plain dict; two threads that make the same
-#: statement at once both make an equal one.
-_PAGE_QUERIES: dict[tuple[ListScope, bool, bool, bool], sa.Select[Casus] | None] = {}
-_PAGE_QUERIES_MAX = 256
-
-
+@functools.lru_cache(maxsize=256)
 def _page_query(scope: ListScope, fase: bool, soort: bool, cursor: bool) -> sa.Select[Casus] | None:
     """:func:`_make_page_query` for the subjects of ``scope``, who are bound parameters
-    (``vis_tenant``, ``vis_organisation``, ``vis_user``), made once (``_PAGE_QUERIES``)."""
-    key = (scope, fase, soort, cursor)
-    if key in _PAGE_QUERIES:
-        return _PAGE_QUERIES[key]
+    (``vis_tenant``, ``vis_organisation``, ``vis_user``), made once per list scope and filter
+    shape (issue 14: making the statement and its cache key cost about a millisecond per
+    request). Few: the scope follows the subject's roles."""
     branches = [condition for _, condition in bound_named_branches(scope)]
-    query = _make_page_query(branches, fase, soort, cursor)
-    if len(_PAGE_QUERIES) >= _PAGE_QUERIES_MAX:
-        _PAGE_QUERIES.clear()
-    _PAGE_QUERIES[key] = query
-    return query
+    return _make_page_query(branches, fase, soort, cursor)
 
 
 def _make_page_query(

@@ -503,43 +503,31 @@ def _shaped_candidates(shape: tuple[str, int]) -> sa.ColumnElement[bool]:
     )
 
 
-#: The statements of :func:`find`, made once per list scope, filter shape, term shape and
-#: sorting (issue 14: made per request they cost CPU to build and to key for SQLAlchemy's
-#: compiled cache, and left ~265 objects of cyclic garbage each). Values are never in them:
-#: they are bound parameters (:func:`_find_params`). Plain dict, as zichtbaar's
-#: ``_PAGE_QUERIES``: two threads that make the same statement at once make equal ones.
-_FIND_QUERIES: dict[tuple[ListScope, _FilterShape, _TermShape, str], sa.Select[Casus] | None] = {}
-_FIND_QUERIES_MAX = 256
-
-
+@functools.lru_cache(maxsize=256)
 def _find_query(
     scope: ListScope, filter_shape: _FilterShape, term_shape: _TermShape, sortering: str
 ) -> sa.Select[Casus] | None:
-    """:func:`_page_statement` of :func:`find` (None: no relation opens a casus), the
-    subject (``vis_tenant``, ``vis_organisation``, ``vis_user``, as zichtbaar's
-    ``_page_query``), the filters, the term and the sizes (``window_size``, ``page_offset``,
-    ``page_fetch``) bound parameters; made once (``_FIND_QUERIES``)."""
-    key = (scope, filter_shape, term_shape, sortering)
-    if key in _FIND_QUERIES:
-        return _FIND_QUERIES[key]
+    """:func:`_page_statement` of :func:`find` (None: no relation opens a casus), made once
+    per list scope, filter shape, term shape and sorting (issue 14: made per request they
+    cost CPU to build and to key for SQLAlchemy's compiled cache, and left ~265 objects of
+    cyclic garbage each). Values are never in them: the subject (``vis_tenant``,
+    ``vis_organisation``, ``vis_user``, as zichtbaar's ``_page_query``), the filters, the term
+    and the sizes (``window_size``, ``page_offset``, ``page_fetch``) are bound parameters
+    (:func:`_find_params`)."""
     relations = bound_named_branches(scope)
-    query: sa.Select[Casus] | None = None
-    if relations:
-        conditions = _shaped_filter_conditions(filter_shape)
-        if term_shape is not None:
-            conditions.append(_shaped_candidates(term_shape))
-        query = _page_statement(
-            relations,
-            conditions,
-            sortering,
-            sa.bindparam("window_size", type_=sa.Integer),
-            sa.bindparam("page_offset", type_=sa.Integer),
-            sa.bindparam("page_fetch", type_=sa.Integer),
-        )
-    if len(_FIND_QUERIES) >= _FIND_QUERIES_MAX:
-        _FIND_QUERIES.clear()
-    _FIND_QUERIES[key] = query
-    return query
+    if not relations:
+        return None
+    conditions = _shaped_filter_conditions(filter_shape)
+    if term_shape is not None:
+        conditions.append(_shaped_candidates(term_shape))
+    return _page_statement(
+        relations,
+        conditions,
+        sortering,
+        sa.bindparam("window_size", type_=sa.Integer),
+        sa.bindparam("page_offset", type_=sa.Integer),
+        sa.bindparam("page_fetch", type_=sa.Integer),
+    )
 
 
 def _find_params(
