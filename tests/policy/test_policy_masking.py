@@ -20,7 +20,6 @@ from services.platform.policy.decision_log import (
     FREE_TEXT_KEYS,
     MASK,
     SENSITIVE_KEYS,
-    _uuid4s,
     make_decision_record,
     make_decision_records,
     mask_for_log,
@@ -229,25 +228,6 @@ def test_page_records_equal_single_records_on_generated_pages(
             assert type(record.decision_id) is uuid.UUID
             assert record.decision_id.version == 4
             assert record.decision_id.variant == uuid.RFC_4122
-
-
-def test_page_decision_ids_are_random_version_4_uuids() -> None:
-    """The ids of a page's records come from one read of ``os.urandom``: 16 bytes each, with
-    the version and variant bits set as ``uuid.uuid4()`` sets them, all distinct."""
-    ids = _uuid4s(500)
-    assert len(ids) == 500 and len(set(ids)) == 500
-    assert {(u.version, u.variant) for u in ids} == {(4, uuid.RFC_4122)}
-    # The other 122 bits are random: each of them is set in some id and clear in another.
-    ones = 0
-    for u in ids:
-        ones |= u.int
-    zeros = 0
-    for u in ids:
-        zeros |= ~u.int & ((1 << 128) - 1)
-    fixed = 0xF << 76 | 0x3 << 62  # the version nibble and the variant's two bits
-    assert ones | fixed == (1 << 128) - 1
-    assert zeros | fixed == (1 << 128) - 1
-    assert _uuid4s(0) == []
 
 
 class _Engine:

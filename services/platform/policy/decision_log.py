@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
 from collections.abc import Mapping, Sequence
@@ -244,18 +243,16 @@ def make_decision_records(
     results: dict[int, list[Any]] = {}
     records: list[DecisionRecord] = []
     # The same for every record of the page (read once: the revisions are properties of the
-    # cache's inner engine); the decision ids as ``uuid.uuid4()`` makes them, from one read
-    # of the system's random source for the page instead of one per record.
+    # cache's inner engine).
     policy_revision, data_revision = engine.policy_revision, engine.data_revision
     name = type(engine).__name__
-    ids = _uuid4s(len(inputs))
-    for input, decision, decision_id in zip(inputs, decisions, ids, strict=True):
+    for input, decision in zip(inputs, decisions, strict=True):
         result = results.get(id(decision))
         if result is None:
             result = results[id(decision)] = [mask_for_log(decision.to_dict())]
         records.append(
             DecisionRecord(
-                decision_id=decision_id,
+                decision_id=uuid.uuid4(),
                 policy_revision=policy_revision,
                 data_revision=data_revision,
                 masked_input=_mask_top(input, shared, flat),
@@ -264,13 +261,6 @@ def make_decision_records(
             )
         )
     return records
-
-
-def _uuid4s(count: int) -> list[uuid.UUID]:
-    """``count`` random (version 4) UUIDs, each as ``uuid.uuid4()`` makes one (16 bytes of
-    ``os.urandom``, the version and variant bits set by ``UUID``), from one ``os.urandom``."""
-    raw = os.urandom(16 * count)
-    return [uuid.UUID(bytes=raw[i : i + 16], version=4) for i in range(0, 16 * count, 16)]
 
 
 def _mask_top(
