@@ -5,6 +5,7 @@ checked against the plain one it replaced."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -379,10 +380,15 @@ def test_the_lists_windows_give_the_rows_of_the_plain_query_in_every_order(
         with rolled_back(runtime, principal) as ws:
             states = set(ws.session.scalars(sa.select(Casus.state).where(Casus.tenant_id == T)))
             assert {"aangemeld", "in_triage"} <= states
-            for conditions in ([], [Casus.kind == "persoon"], [Casus.state == "in_triage"]):
+            for conditions, filters in (
+                ([], zoeken.Filters()),
+                ([Casus.kind == "persoon"], zoeken.Filters(soort="persoon")),
+                ([Casus.state == "in_triage"], zoeken.Filters(fase="in_triage")),
+            ):
                 for sortering in zoeken.SORTERINGEN:
+                    sorted_by = dataclasses.replace(filters, sortering=sortering)
                     for offset, fetch in ((0, 3), (2, 3), (0, 200), (5, 2)):
-                        found = zoeken.candidates(ws, conditions, sortering, offset, fetch)
+                        found = zoeken.candidates(ws, sorted_by, None, offset, fetch)
                         assert [c.id for c in found] == _plain(
                             ws, conditions, sortering, offset, fetch
                         ), (principal.user_id, sortering, offset, fetch)

@@ -34,9 +34,13 @@ from sqlalchemy.dialects import postgresql
 from workspaces import principal_of, rolled_back
 
 from services.casework.casussen import zoeken
-from services.casework.casussen.zichtbaar import visible_casus_condition, visible_casus_relations
+from services.casework.casussen.zichtbaar import (
+    custom_plan,
+    visible_casus_condition,
+    visible_casus_relations,
+)
 from services.casework.workspace import REGIE_ROLES, Workspace
-from services.platform.db.models import Casus, CasusRole
+from services.platform.db.models import Casus, CasusRole, Person
 from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
@@ -178,13 +182,14 @@ def test_every_filter_sorting_and_page_equals_the_reference(
             filters = zoeken.Filters(**chosen, sortering=sortering)
             zoeken.check_filters(filters)
             expected = _reference(ws, filters)
-            conditions = zoeken.filter_conditions(filters)
+            conditions = _conditions_with_values(filters)
             for offset, size in PAGES:
-                got = [c.id for c in zoeken.candidates(ws, conditions, sortering, offset, size)]
+                got = [c.id for c in zoeken.candidates(ws, filters, None, offset, size)]
                 assert got == expected[offset : offset + size], (chosen, sortering, offset)
-                # The statement made once per shape (what the list sends), values bound.
-                shaped = [c.id for c in zoeken._find_rows(ws, filters, None, offset, size)]
-                assert shaped == got, (chosen, sortering, offset)
+                # The statement made per request with the values in it, as before issue 14's
+                # statements made once per shape, finds the same rows.
+                made = _statement_with_values(ws, conditions, sortering, offset, size)
+                assert [c.id for c in _rows(ws, made)] == got, (chosen, sortering, offset)
                 compared += 1
             if chosen.get("van") and chosen.get("tot"):
                 # Ranges within 2001 hold only this test's casussen (the others are
@@ -210,6 +215,76 @@ def test_the_reference_sees_the_arrangement(runtime: Runtime, casussen: list[uui
 
 #: Search terms of every shape: one word, several, LIKE's special characters, a BSN's hash,
 #: a birth date.
+def _conditions_with_values(filters: zoeken.Filters) -> list[sa.ColumnElement[bool]]:
+    """The filters' conditions with their values in them: zoeken's ``filter_conditions`` as
+    it was before the statements were made once per shape (kept here as the oracle)."""
+    conditions: list[sa.ColumnElement[bool]] = []
+    if filters.fase:
+        conditions.append(Casus.state == filters.fase)
+    if filters.soort:
+        conditions.append(Casus.kind == filters.soort)
+    if filters.van and filters.van == filters.tot:
+        conditions.append(Casus.aanmeld_date == filters.van)
+    else:
+        if filters.van:
+            conditions.append(Casus.aanmeld_date >= filters.van)
+        if filters.tot:
+            conditions.append(Casus.aanmeld_date <= filters.tot)
+    if filters.regisseur:
+        conditions.append(
+            sa.exists().where(
+                CasusRole.tenant_id == Casus.tenant_id,
+                CasusRole.casus_id == Casus.id,
+                CasusRole.user_id == filters.regisseur,
+                CasusRole.role.in_(REGIE_ROLES),
+                CasusRole.ended_at.is_(None),
+            )
+        )
+    return conditions
+
+
+def _term_with_values(term: zoeken.Term) -> sa.ColumnElement[bool]:
+    """The term's condition with its values in it: zoeken's ``_candidates`` as it was (the
+    oracle)."""
+
+    def person(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+        return sa.exists().where(
+            Person.tenant_id == Casus.tenant_id, Person.id == Casus.subject_person_id, condition
+        )
+
+    if term.soort == "bsn":
+        return person(Person.bsn_hash == term.bsn_hash)
+    if term.soort == "geboortedatum":
+        return person(Person.birth_date == term.date)
+    words = term.text.split()
+    return sa.or_(
+        Casus.reference.ilike(zoeken._like(term.text), escape="\\"),
+        sa.and_(*(Casus.group_name.ilike(zoeken._like(w), escape="\\") for w in words)),
+        person(
+            sa.and_(*(zoeken._person_text().ilike(zoeken._like(w), escape="\\") for w in words))
+        ),
+    )
+
+
+def _statement_with_values(
+    ws: Workspace,
+    conditions: list[sa.ColumnElement[bool]],
+    sortering: str,
+    offset: int,
+    fetch: int,
+) -> sa.Select[Casus]:
+    """The page statement made for this request with its values in it (zoeken's
+    ``candidates`` as it was)."""
+    relations = visible_casus_relations(ws)
+    assert relations, "the readers of these tests all list casussen"
+    return zoeken._page_statement(relations, conditions, sortering, offset + fetch, offset, fetch)
+
+
+def _rows(ws: Workspace, statement: sa.Select[Casus]) -> list[Casus]:
+    with custom_plan(ws):
+        return list(ws.session.scalars(statement))
+
+
 TERMS: tuple[zoeken.Term | None, ...] = (
     None,
     zoeken.Term("tekst", text="filterproef1"),
@@ -233,25 +308,19 @@ def test_the_statement_made_once_per_shape_is_the_one_made_per_request(
     """``find`` sends a statement made once per shape (list scope, filters used, kind of
     term and its number of words, sorting) with the values bound at execution (issue 14).
     With this request's values put in, it is the statement made for the request from
-    ``filter_conditions`` and ``_candidates`` (the values in the statement), character for
-    character, and it finds the same rows; the statement kept holds none of the values."""
+    :func:`_conditions_with_values` and :func:`_term_with_values` (the values in the
+    statement, as zoeken made it before), character for character, and it finds the same
+    rows; the statement kept holds none of the values."""
     compared = 0
     with rolled_back(runtime, principal_of(runtime, reader)) as ws:
         _arrange(ws, casussen)
         for chosen, sortering, term in itertools.product(FILTERS, zoeken.SORTERINGEN, TERMS):
             filters = zoeken.Filters(**chosen, sortering=sortering)
-            conditions = zoeken.filter_conditions(filters)
+            conditions = _conditions_with_values(filters)
             if term is not None:
-                conditions.append(zoeken._candidates(term))
+                conditions.append(_term_with_values(term))
             for offset, fetch in ((0, 5), (3, 100)):
-                made = zoeken._page_statement(
-                    visible_casus_relations(ws),
-                    conditions,
-                    sortering,
-                    offset + fetch,
-                    offset,
-                    fetch,
-                )
+                made = _statement_with_values(ws, conditions, sortering, offset, fetch)
                 shape = (zoeken._filter_shape(filters), zoeken._term_shape(term), sortering)
                 kept = zoeken._find_query(ws.list_scope, *shape)
                 assert kept is not None
@@ -259,10 +328,8 @@ def test_the_statement_made_once_per_shape_is_the_one_made_per_request(
                 assert kept._generate_cache_key() is not None, (chosen, sortering, term)
                 params = zoeken._find_params(ws, filters, term, offset, fetch)
                 assert _literal(kept.params(params)) == _literal(made), (chosen, term)
-                once = [c.id for c in zoeken._find_rows(ws, filters, term, offset, fetch)]
-                assert once == [
-                    c.id for c in zoeken.candidates(ws, conditions, sortering, offset, fetch)
-                ]
+                once = [c.id for c in zoeken.candidates(ws, filters, term, offset, fetch)]
+                assert once == [c.id for c in _rows(ws, made)]
                 # No value of the request is in the kept statement: its parameters are
                 # empty (its constants, the phases and roles, are its own).
                 kept_params = kept.compile().params

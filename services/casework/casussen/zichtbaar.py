@@ -105,7 +105,7 @@ def visible_casus_parts(
     a statement per part gives the rows of the condition, each once. In one ``OR`` the shared
     branch made PostgreSQL scan the state index of every tenant (issue 14)."""
     p = ws.principal
-    named = named_branches(ws.list_scope, p.tenant, p.organisation, p.user_id)
+    named = visible_casus_relations(ws)
     own = [condition for relation, condition in named if relation != SHARED]
     shared = [condition for relation, condition in named if relation == SHARED]
     return (

@@ -36,7 +36,6 @@ from services.casework.casussen.zichtbaar import (
     Page,
     bound_named_branches,
     custom_plan,
-    visible_casus_relations,
 )
 from services.casework.domain import lifecycle
 from services.casework.domain.bsn import normalize_bsn, require_valid_bsn
@@ -173,26 +172,6 @@ def _person_text() -> sa.ColumnElement[str]:
     )
 
 
-def _candidates(term: Term) -> sa.ColumnElement[bool]:
-    """SQL: rows that might match (the per-row check decides what counts)."""
-
-    def person(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
-        return sa.exists().where(
-            Person.tenant_id == Casus.tenant_id, Person.id == Casus.subject_person_id, condition
-        )
-
-    if term.soort == "bsn":
-        return person(Person.bsn_hash == term.bsn_hash)
-    if term.soort == "geboortedatum":
-        return person(Person.birth_date == term.date)
-    words = term.text.split()
-    return sa.or_(
-        Casus.reference.ilike(_like(term.text), escape="\\"),
-        sa.and_(*(Casus.group_name.ilike(_like(w), escape="\\") for w in words)),
-        person(sa.and_(*(_person_text().ilike(_like(w), escape="\\") for w in words))),
-    )
-
-
 def matches(casus: Casus, person: Person | None, decision: Decision, term: Term) -> list[str]:
     """What the reader may know the row was found by (empty: not found for this reader)."""
     found: list[str] = []
@@ -270,39 +249,6 @@ def check_filters(filters: Filters) -> None:
         raise DomainValidationError(problems)
 
 
-def filter_conditions(filters: Filters) -> list[sa.ColumnElement[bool]]:
-    """SQL: the casussen that meet the list's filters (the sorting is :func:`_order`'s).
-
-    Each has an index (issue 14): fase ix_casussen_tenant_state_created, soort
-    ix_casussen_tenant_kind_created, van/tot ix_casussen_tenant_aanmeld, regisseur
-    ix_casus_roles_user_active (tenant, user, role, casus)."""
-    conditions: list[sa.ColumnElement[bool]] = []
-    if filters.fase:
-        conditions.append(Casus.state == filters.fase)
-    if filters.soort:
-        conditions.append(Casus.kind == filters.soort)
-    if filters.van and filters.van == filters.tot:
-        # One day as an equality: the index then gives the day's casussen in created_at
-        # order (a range, even of one day, leaves them to be sorted).
-        conditions.append(Casus.aanmeld_date == filters.van)
-    else:
-        if filters.van:
-            conditions.append(Casus.aanmeld_date >= filters.van)
-        if filters.tot:
-            conditions.append(Casus.aanmeld_date <= filters.tot)
-    if filters.regisseur:
-        conditions.append(
-            sa.exists().where(
-                CasusRole.tenant_id == Casus.tenant_id,
-                CasusRole.casus_id == Casus.id,
-                CasusRole.user_id == filters.regisseur,
-                CasusRole.role.in_(REGIE_ROLES),
-                CasusRole.ended_at.is_(None),
-            )
-        )
-    return conditions
-
-
 def find(
     ws: Workspace,
     filters: Filters,
@@ -328,7 +274,7 @@ def find(
             raise DomainValidationError([FieldProblem("cursor", "Ongeldige cursor.")])
         offset = int(cursor[1:])
     fetch = SEARCH_CANDIDATES if term is not None else limit + 1
-    rows = _find_rows(ws, filters, term, offset, fetch)
+    rows = candidates(ws, filters, term, offset, fetch)
     more = len(rows) > limit
     if term is None:
         rows = rows[:limit]
@@ -362,39 +308,6 @@ def find(
     return Page(items, f"p{offset + limit}" if more else None)
 
 
-def candidates(
-    ws: Workspace,
-    conditions: Sequence[sa.ColumnElement[bool]],
-    sortering: str,
-    offset: int,
-    fetch: int,
-) -> list[Casus]:
-    """The visible casussen that meet ``conditions``, in the list's order: ``fetch`` of
-    them after the first ``offset`` (the policy then decides each).
-
-    One ordered, limited window per relation that opens casussen, merged (as
-    list_casussen does): `id IN (visible casussen)` made PostgreSQL materialise and sort
-    every visible casus of the tenant (about a second with 100,000 casussen; issue 14).
-    The first offset + fetch rows of the union are among the first offset + fetch rows of
-    the branches, as every order ends in a unique key.
-
-    The statement goes unprepared (:func:`~services.casework.casussen.zichtbaar.custom_plan`),
-    as the API list's page statement (ADR 0024, amendments 5 and 6): its text is the same for
-    every reader of a list scope, so psycopg prepared it on a connection's sixth list, and
-    PostgreSQL's generic plan of it reads every casus of the tenant (533 ms of backend CPU
-    in the benchmark tenant, against ~4 planned for the reader).
-
-    The statement is made for this call (``conditions`` carry their values); the list and
-    the search (:func:`find`) send the same statement made once per shape
-    (:func:`_find_query`)."""
-    relations = visible_casus_relations(ws)
-    if not relations:
-        return []
-    query = _page_statement(relations, conditions, sortering, offset + fetch, offset, fetch)
-    with custom_plan(ws):
-        return list(ws.session.scalars(query))
-
-
 def _page_statement(
     relations: Sequence[tuple[str, sa.ColumnElement[bool]]],
     conditions: Sequence[sa.ColumnElement[bool]],
@@ -420,10 +333,10 @@ def _page_statement(
     )
 
 
-#: What the structure of :func:`filter_conditions` depends on: fase, soort, one day
+#: What the structure of :func:`_shaped_filter_conditions` depends on: fase, soort, one day
 #: (van == tot), van, tot (when not one day), regisseur — each used or not.
 _FilterShape = tuple[bool, bool, bool, bool, bool, bool]
-#: What the structure of :func:`_candidates` depends on: the kind of term, and for text the
+#: What the structure of :func:`_shaped_candidates` depends on: the kind of term, and for text the
 #: number of words (None: no search).
 _TermShape = tuple[str, int] | None
 
@@ -447,9 +360,15 @@ def _term_shape(term: Term | None) -> _TermShape:
 
 
 def _shaped_filter_conditions(shape: _FilterShape) -> list[sa.ColumnElement[bool]]:
-    """:func:`filter_conditions` for every filter set of ``shape``, the values bound
-    parameters (``f_fase``, ``f_soort``, ``f_van``, ``f_tot``, ``f_regisseur``:
-    :func:`_find_params`)."""
+    """SQL: the casussen that meet the list's filters of ``shape`` (the sorting is
+    :func:`_order`'s), the values bound parameters (``f_fase``, ``f_soort``, ``f_van``,
+    ``f_tot``, ``f_regisseur``: :func:`_find_params`).
+
+    Each has an index (issue 14): fase ix_casussen_tenant_state_created, soort
+    ix_casussen_tenant_kind_created, van/tot ix_casussen_tenant_aanmeld (one day as an
+    equality: the index then gives the day's casussen in created_at order, where a range,
+    even of one day, leaves them to be sorted), regisseur ix_casus_roles_user_active
+    (tenant, user, role, casus)."""
     fase, soort, day, van, tot, regisseur = shape
     conditions: list[sa.ColumnElement[bool]] = []
     if fase:
@@ -482,8 +401,9 @@ def _shaped_filter_conditions(shape: _FilterShape) -> list[sa.ColumnElement[bool
 
 
 def _shaped_candidates(shape: tuple[str, int]) -> sa.ColumnElement[bool]:
-    """:func:`_candidates` for every term of ``shape``, the values bound parameters
-    (``t_bsn``, ``t_date``, ``t_text`` and ``t_word_<n>``: :func:`_find_params`)."""
+    """SQL: rows that might match a term of ``shape`` (the per-row check, :func:`matches`,
+    decides what counts), the values bound parameters (``t_bsn``, ``t_date``, ``t_text`` and
+    ``t_word_<n>``: :func:`_find_params`)."""
 
     def person(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
         return sa.exists().where(
@@ -565,12 +485,24 @@ def _find_params(
     return params
 
 
-def _find_rows(
+def candidates(
     ws: Workspace, filters: Filters, term: Term | None, offset: int, fetch: int
 ) -> list[Casus]:
-    """:func:`candidates` of :func:`filter_conditions` (and :func:`_candidates` of ``term``)
-    through the statement made once for their shape (:func:`_find_query`); unprepared
-    (:func:`~services.casework.casussen.zichtbaar.custom_plan`) as :func:`candidates`."""
+    """The visible casussen that meet ``filters`` (and might match ``term``), in the list's
+    order: ``fetch`` of them after the first ``offset`` (the policy then decides each).
+
+    One ordered, limited window per relation that opens casussen, merged (as
+    list_casussen does): `id IN (visible casussen)` made PostgreSQL materialise and sort
+    every visible casus of the tenant (about a second with 100,000 casussen; issue 14).
+    The first offset + fetch rows of the union are among the first offset + fetch rows of
+    the branches, as every order ends in a unique key. The statement is made once for the
+    shape of the filters and the term (:func:`_find_query`), the values bound.
+
+    It goes unprepared (:func:`~services.casework.casussen.zichtbaar.custom_plan`), as the
+    API list's page statement (ADR 0024, amendments 5 and 6): its text is the same for every
+    reader of a list scope, so psycopg prepared it on a connection's sixth list, and
+    PostgreSQL's generic plan of it reads every casus of the tenant (533 ms of backend CPU
+    in the benchmark tenant, against ~4 planned for the reader)."""
     query = _find_query(ws.list_scope, _filter_shape(filters), _term_shape(term), filters.sortering)
     if query is None:
         return []
