@@ -16,8 +16,8 @@ allocates that many dozens of times, so a request paid ~1 ms of collections on a
 Not much higher than a few thousand: what a collection frees it frees in one pause, which
 stops every request in flight in the process. At 20,000 (session 22) the casus page at 300
 req/s left ~19,000 objects of cyclic garbage per collection and each collection stopped a
-worker for 8-27 ms; the p95 of that step went from ~13 ms to 23-47 ms (ADR 0020, amendment
-``gctail``).
+worker for 8-27 ms; in alternated probe runs that step's p95 was 12.9-46.9 ms at 20,000
+against 12.4-15.4 ms at 2,000 (ADR 0020, amendment ``gctail``).
 
 Called by the server entry points (``services.asgi.create``, ``services.serve.serve_all``),
 not by ``create_app``: a test process builds many apps and their garbage must stay
