@@ -176,11 +176,20 @@ def key_pairs(name: str) -> TableValuedAlias:
     """The ``(tenant_id, id)`` pairs of the array parameters ``tenants`` and ``ids`` (the
     i-th tenant with the i-th id), one row each, as the derived table ``name``. A statement
     that joins them keeps PostgreSQL's generic plan, where ``tenant_id = ANY(:tenants) AND
-    id = ANY(:ids)`` made it plan anew on every execution (ADR 0024, amendment 6)."""
+    id = ANY(:ids)`` made it plan anew on every execution (ADR 0024, amendment 6).
+
+    Each array is a scalar subquery (``unnest((SELECT :tenants), (SELECT :ids))``), which
+    the planner does not look into: a custom plan then estimates ten pairs, as the generic
+    plan does, whatever the parameters hold. Given the arrays themselves, a custom plan
+    counted the pairs: with fewer than about ten (the representatives of a count's or a
+    werkvoorraad's groups, often 2-11) it looked cheaper than the generic plan's ten, so
+    PostgreSQL kept planning the statement anew on every execution (~1-2 ms of backend CPU
+    each on the benchmark machine; ADR 0028, amendment ``overzicht2``). The plan is the
+    same: a look-up per pair."""
     return (
         sa.func.unnest(
-            sa.bindparam("tenants", type_=ARRAY(sa.String)),
-            sa.bindparam("ids", type_=ARRAY(sa.Uuid)),
+            sa.select(sa.bindparam("tenants", type_=ARRAY(sa.String))).scalar_subquery(),
+            sa.select(sa.bindparam("ids", type_=ARRAY(sa.Uuid))).scalar_subquery(),
         )
         .table_valued(sa.column("tenant_id", sa.String), sa.column("id", sa.Uuid))
         .render_derived(name=name)
@@ -197,14 +206,7 @@ def _relations_of_keys() -> sa.Select[Any]:
 
 
 def _casussen_with_relations_of_keys() -> sa.Select[Any]:
-    keys = (
-        sa.func.unnest(
-            sa.bindparam("tenants", type_=ARRAY(sa.String)),
-            sa.bindparam("ids", type_=ARRAY(sa.Uuid)),
-        )
-        .table_valued(sa.column("tenant_id", sa.String), sa.column("id", sa.Uuid))
-        .render_derived(name="rel_k")
-    )
+    keys = key_pairs("rel_k")
     laterals, columns = _relation_laterals(Casus.tenant_id, Casus.id)  # type: ignore[arg-type]
     joined: sa.FromClause = keys.join(
         Casus.__table__,

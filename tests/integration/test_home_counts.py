@@ -28,6 +28,7 @@ from people import (
 from services.casework.casussen import zichtbaar
 from services.casework.unit_of_work import workspace
 from services.casework.werkvoorraad import kandidaten
+from services.platform.authz import enforce
 from services.platform.db.models import (
     AuditEntry,
     Casus,
@@ -41,6 +42,7 @@ from services.platform.db.unit_of_work import tenant_transaction
 from services.platform.identity.directory import PrincipalDirectory
 from services.platform.identity.principal import Principal
 from services.platform.identity.tokens import Claims
+from services.platform.policy import Decision, Reason
 from services.platform.policy.input import build_inputs
 from services.platform.policy.projection import decision_key
 from services.runtime import Runtime
@@ -216,15 +218,22 @@ def test_a_count_is_one_aggregate_audit_row_without_person_data(
 
 
 def _reference_groups(
-    ws: Any, cap: int, cursor: tuple[Any, uuid.UUID] | None
+    ws: Any, cap: int, cursor: uuid.UUID | tuple[Any, uuid.UUID] | None, *, by_id: bool = True
 ) -> set[tuple[Any, ...]]:
     """The groups as the first version of the count computed them: the first ``cap``
-    pre-filtered casussen in the list's order (a union of one page per relation), joined
-    back to the casussen and grouped by :func:`zichtbaar.count_group_keys`."""
-    order = (Casus.created_at.desc(), Casus.id.desc())
+    pre-filtered casussen (a union of one page per relation) in the order of their id (after
+    the id ``cursor``; amendment ``overzicht2`` of ADR 0028), or with ``by_id=False`` in
+    the list's order (after the ``(created_at, id)`` cursor: the count's chunks before that
+    amendment), joined back to the casussen and grouped by :func:`zichtbaar.count_group_keys`."""
     filters = []
-    if cursor is not None:
-        filters.append(sa.tuple_(Casus.created_at, Casus.id) < sa.tuple_(*cursor))
+    if by_id:
+        order: tuple[Any, ...] = (Casus.id,)
+        if cursor is not None:
+            filters.append(Casus.id > cursor)
+    else:
+        order = (Casus.created_at.desc(), Casus.id.desc())
+        if cursor is not None:
+            filters.append(sa.tuple_(Casus.created_at, Casus.id) < sa.tuple_(*cursor))
     branches = zichtbaar.visible_casus_branches(ws)
     if not branches:
         return set()
@@ -238,7 +247,7 @@ def _reference_groups(
     union = (pages[0] if len(pages) == 1 else sa.union(*pages)).subquery()
     chunk = (
         sa.select(union)
-        .order_by(union.c.created_at.desc(), union.c.id.desc())
+        .order_by(*((union.c.id,) if by_id else (union.c.created_at.desc(), union.c.id.desc())))
         .limit(cap)
         .subquery()
     )
@@ -262,16 +271,15 @@ def test_the_count_groups_equal_the_groups_by_the_decision_keys(
     """The grouped query of the count (issue 14: cheaper SQL) gives, for every user, cap and
     continuation, the same groups (size, representative, keys) as grouping the same chunk by
     :func:`zichtbaar.count_group_keys`, whose keys the projection test above checks; and its
-    last row is the chunk's last in the list's order."""
+    last row is the chunk's last in id order. All at once (a cap above every casus), the
+    groups are those of the chunks in the list's order before amendment ``overzicht2``."""
     compared = 0
     for principal in _principals(runtime):
         with workspace(runtime.casework, principal) as ws:
             all_rows = ws.session.execute(
-                sa.select(Casus.created_at, Casus.id)
-                .where(zichtbaar.visible_casus_condition(ws))
-                .order_by(Casus.created_at.desc(), Casus.id.desc())
+                sa.select(Casus.id).where(zichtbaar.visible_casus_condition(ws)).order_by(Casus.id)
             ).all()
-            cursors = [None, *[(r.created_at, r.id) for r in all_rows[:3]]]
+            cursors = [None, *[r.id for r in all_rows[:3]]]
             for cap in (1, 2, 3, 7, 10_000):
                 for cursor in cursors:
                     driver: Any = ws.session.connection().connection.driver_connection
@@ -281,13 +289,83 @@ def test_the_count_groups_equal_the_groups_by_the_decision_keys(
                     found = {(g.n, *g.keys) for g in groups}
                     assert all(str(g.casus.id) == g.keys[0] for g in groups)
                     assert found == _reference_groups(ws, cap, cursor), (principal.user_id, cap)
-                    rest = [r for r in all_rows if cursor is None or (r.created_at, r.id) < cursor][
-                        :cap
-                    ]
+                    rest = [r for r in all_rows if cursor is None or r.id > cursor][:cap]
                     if rest:
-                        assert {g.last for g in groups} == {(rest[-1].created_at, rest[-1].id)}
+                        assert {g.last for g in groups} == {rest[-1].id}
                     compared += len(found)
+            if all_rows:
+                everything = {(g.n, *g.keys) for g in zichtbaar.count_groups(ws, 10_000)}
+                assert everything == _reference_groups(ws, 10_000, None, by_id=False)
     assert compared > 50
+
+
+def _count_in_the_lists_order(ws: Any, cap: int) -> tuple[int, bool]:
+    """The oracle: :func:`zichtbaar.count_casussen` before amendment ``overzicht2`` of ADR
+    0028, which took its chunks of ``cap + 1`` casussen in the list's order (newest first);
+    every casus of a chunk decided on its own (the policy as the count asks it), the allowed
+    ones added up until they pass the cap or the casussen run out."""
+    rows = list(
+        ws.session.scalars(
+            sa.select(Casus)
+            .where(zichtbaar.visible_casus_condition(ws))
+            .order_by(Casus.created_at.desc(), Casus.id.desc())
+        )
+    )
+    total = 0
+    for start in range(0, len(rows) + 1, cap + 1):
+        chunk = rows[start : start + cap + 1]
+        if chunk:
+            inputs = build_inputs(
+                ws.principal.policy_subject(),
+                "list",
+                ws.context("casusoverleg"),
+                ws.resources(chunk),
+            )
+            total += sum(1 for d in enforce.decide_inputs(ws.enforcer.engine, inputs) if d.allow)
+        if total > cap:
+            return cap, True
+        if len(chunk) <= cap:
+            return total, False
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.parametrize("refused", [None, "uitvoering", "aanmelding"])
+def test_the_count_in_id_order_equals_the_count_in_the_lists_order(
+    runtime: Runtime,
+    casussen: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    refused: str | None,
+) -> None:
+    """Amendment ``overzicht2`` of ADR 0028: the count's chunks are taken in id order, not
+    in the list's order; the count is the same. For every user of the gemeente and the
+    region and caps from 1 to above every casus, ``count_casussen`` equals the count in the
+    list's order (kept here as the oracle), also when the policy refuses every casus in one
+    phase (a stand-in for any refusal: then a chunk allows less than the cap, and the count
+    goes on after the chunk's last casus, which differs between the two orders)."""
+    if refused is not None:
+        original = enforce.decide_inputs
+
+        def refuse(engine: Any, inputs: Any) -> list[Decision]:
+            decisions = original(engine, inputs)
+            return [
+                Decision(False, None, (Reason("test-geweigerd", "deny", "Geweigerd."),), (), ())
+                if (i["resource"] or {}).get("phase") == refused
+                else d
+                for i, d in zip(inputs, decisions, strict=True)
+            ]
+
+        monkeypatch.setattr(enforce, "decide_inputs", refuse)
+    seen: set[tuple[int, bool]] = set()
+    for principal in _principals(runtime):
+        for cap in (1, 2, 3, 4, 7, 10_000):
+            with workspace(runtime.casework, principal) as ws:
+                expected = _count_in_the_lists_order(ws, cap)
+                assert zichtbaar.count_casussen(ws, cap=cap) == expected, (
+                    principal.user_id,
+                    cap,
+                )
+            seen.add(expected)
+    assert len(seen) > 5
 
 
 def test_the_running_casussen_query_is_built_once_and_takes_the_time_as_a_parameter(

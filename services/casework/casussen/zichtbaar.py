@@ -424,12 +424,21 @@ def _count_groups_sql(
 ) -> sa.Executable:
     """The grouped query of :func:`count_casussen` for a list scope whose non-empty relations
     are ``relations`` (their kinds are the parameters ``kinds_<relation>``), continuing after
-    the cursor ``:at``, ``:after_id`` when ``after``. ``covering``: the relations whose kinds
+    the cursor ``:after_id`` when ``after``. ``covering``: the relations whose kinds
     include every kind of the other relations (:func:`_covering`), so of every casus of the
     chunk; their key is the page's mark alone (``known``).
 
-    The same groups as grouping the first ``cap`` casussen of :func:`list_casussen`'s order
-    by :func:`count_group_keys` (``tests/integration/test_home_counts.py`` compares them),
+    The chunk is the first ``cap`` pre-filtered casussen **in the order of their id**, not in
+    the list's order: a count does not depend on which casussen come first (it adds up the
+    allowed groups until it passes the cap or has seen every casus), and in id order the
+    participation page is the organisation's participations in their index's order, each
+    casus looked up for its kind and state in ``ix_casussen_tenant_id_kind_state``
+    (migration 0068), or merged with it; in the list's order PostgreSQL had to probe the
+    participations once per casus of the tenant, newest first, ~1,000 probes for 501
+    casussen (3,000 buffers; issue 14, ADR 0028 amendment ``overzicht2``).
+
+    The same groups as grouping the first ``cap`` casussen in id order by
+    :func:`count_group_keys` (``tests/integration/test_home_counts.py`` compares them),
     computed more cheaply (issue 14): each relation's page carries kind and state (no join
     back to the casussen), participation, regie and coordination follow from the pages
     (``known``: probed only for a casus of a kind the relation does not count for), the
@@ -440,17 +449,17 @@ def _count_groups_sql(
     few casussen is read from the relation, one with thousands in the list's order), and a
     prepared statement may switch to one generic plan for everyone after five executions;
     that plan read all 100,000 casussen for a caller without regie (1.5 s instead of 10 ms)."""
-    cursor = " AND (c.created_at, c.id) < (:at, :after_id)" if after else ""
+    cursor = " AND c.id > :after_id" if after else ""
     #: The relations whose page marks the casussen it found (``via_<flag>``).
     flags = {"participation": "p", "regie": "r", "coordinator": "c"}
     pages = "\n    UNION ALL\n".join(
-        "    (SELECT c.tenant_id, c.id, c.created_at, c.kind, c.state, "
+        "    (SELECT c.tenant_id, c.id, c.kind, c.state, "
         + ", ".join(
             f"{'true' if relation == named else 'false'} AS via_{flag}"
             for named, flag in flags.items()
         )
         + f" FROM casussen c WHERE {_count_branch(relation)}{cursor}"
-        f" ORDER BY c.created_at DESC, c.id DESC LIMIT :cap)"
+        f" ORDER BY c.id LIMIT :cap)"
         for relation in relations
     )
     mine = (
@@ -493,13 +502,13 @@ def _count_groups_sql(
     marks = ", ".join(f"bool_or(u.via_{flag}) AS via_{flag}" for flag in flags.values())
     template = f"""
 WITH chunk AS (
-  SELECT u.tenant_id, u.id, u.created_at, u.kind, u.state,
+  SELECT u.tenant_id, u.id, u.kind, u.state,
     {marks}
   FROM (
 {pages}
   ) u
-  GROUP BY u.tenant_id, u.id, u.created_at, u.kind, u.state
-  ORDER BY u.created_at DESC, u.id DESC LIMIT :cap
+  GROUP BY u.tenant_id, u.id, u.kind, u.state
+  ORDER BY u.id LIMIT :cap
 ), keyed AS (
   SELECT ch.tenant_id, ch.id, ch.kind, ch.state,
     {participates} AS participates,
@@ -515,12 +524,10 @@ WITH chunk AS (
       AND g.casus_id = ch.id AND g.user_id = :user AND g.expires_at > :now)
       THEN ch.id END AS granted
   FROM chunk ch
-), last AS (
-  SELECT ch.created_at, ch.id FROM chunk ch ORDER BY ch.created_at, ch.id LIMIT 1
 )
 SELECT count(*) AS n, min(k.id::text) AS representative, k.tenant_id, k.kind, k.state,
   k.participates, k.regie, k.coordinator, k.shared, k.granted,
-  (SELECT last.created_at FROM last) AS last_at, (SELECT last.id FROM last) AS last_id,
+  (SELECT ch.id FROM chunk ch ORDER BY ch.id DESC LIMIT 1) AS last_id,
   min(k.id::text)::uuid AS id
 FROM keyed k
 GROUP BY k.tenant_id, k.kind, k.state, k.participates, k.regie, k.coordinator, k.shared,
@@ -544,7 +551,6 @@ GROUP BY k.tenant_id, k.kind, k.state, k.participates, k.regie, k.coordinator, k
             sa.column("coordinator", sa.String),
             sa.column("shared", sa.Boolean),
             sa.column("granted", sa.Uuid),
-            sa.column("last_at", sa.DateTime(timezone=True)),
             sa.column("last_id", sa.Uuid),
             Casus.id,
         )
@@ -565,7 +571,6 @@ GROUP BY k.tenant_id, k.kind, k.state, k.participates, k.regie, k.coordinator, k
         columns.coordinator,
         columns.shared,
         columns.granted,
-        columns.last_at,
         columns.last_id,
     ).from_statement(textual)
 
@@ -579,17 +584,15 @@ class CountGroup:
     n: int
     #: The representative's id as text, then :func:`count_group_keys`.
     keys: tuple[Any, ...]
-    #: The chunk's last row in the list's order (created_at, id).
-    last: tuple[dt.datetime, uuid.UUID]
+    #: The id of the chunk's last casus (the chunk is in id order).
+    last: uuid.UUID
 
 
-def count_groups(
-    ws: Workspace, cap: int, cursor: tuple[dt.datetime, uuid.UUID] | None = None
-) -> list[CountGroup]:
+def count_groups(ws: Workspace, cap: int, cursor: uuid.UUID | None = None) -> list[CountGroup]:
     """Per group of casussen with the same decision projection (:func:`count_group_keys`),
-    of the first ``cap`` pre-filtered casussen in the list's order (after ``cursor``): how
-    many, a representative (the least id as text), the group keys, and the chunk's last
-    row; in one statement."""
+    of the first ``cap`` pre-filtered casussen in the order of their id (after the id
+    ``cursor``): how many, a representative (the least id as text), the group keys, and the
+    chunk's last id; in one statement."""
     p = ws.principal
     scope = ws.list_scope
     kinds = (
@@ -612,13 +615,13 @@ def count_groups(
         **{f"kinds_{relation}": sorted(found) for relation, found in relations},
     }
     if cursor is not None:
-        params["at"], params["after_id"] = cursor
+        params["after_id"] = cursor
     statement = _count_groups_sql(
         tuple(r for r, _ in relations), cursor is not None, _covering(relations)
     )
     with custom_plan(ws):
         rows = ws.session.execute(statement, params).all()
-    return [CountGroup(row[0], int(row[1]), tuple(row[2:11]), (row[11], row[12])) for row in rows]
+    return [CountGroup(row[0], int(row[1]), tuple(row[2:11]), row[11]) for row in rows]
 
 
 def _covering(relations: tuple[tuple[str, frozenset[str]], ...]) -> frozenset[str]:
@@ -645,9 +648,10 @@ def count_casussen(
     ws: Workspace, *, purpose: str | None = None, cap: int = 500
 ) -> tuple[int, bool]:
     """How many casussen the caller may list (the policy's ``list`` decision), up to ``cap``:
-    ``(count, more)``, in the order of :func:`list_casussen` (ADR 0026).
+    ``(count, more)``: the casussen :func:`list_casussen` shows (ADR 0026).
 
-    One grouped query over the first ``cap + 1`` pre-filtered casussen gives, per group of
+    One grouped query over the first ``cap + 1`` pre-filtered casussen (in id order: which
+    come first does not change the count, :func:`_count_groups_sql`) gives, per group of
     casussen with the same decision projection (:func:`count_groups`), a representative
     (with its casus row's tenant, id, kind and state) and the group's size. Each
     representative's policy resource is built from its rows as for a page (its relations
@@ -655,7 +659,7 @@ def count_casussen(
     counted. Nothing of a person is read or shown, so the count is audited in one aggregate
     row (:meth:`Enforcer.decide_count`)."""
     total = 0
-    cursor: tuple[dt.datetime, uuid.UUID] | None = None
+    cursor: uuid.UUID | None = None
     while True:
         groups = count_groups(ws, cap + 1, cursor)
         scanned = sum(g.n for g in groups)

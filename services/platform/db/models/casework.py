@@ -82,6 +82,13 @@ class Casus(Timestamps, Base):
             postgresql_include=["kind", "state"],
         ),
         sa.Index("ix_casussen_id", "id"),
+        # The home page's count in id order, kind and state riding along (migration 0068).
+        sa.Index(
+            "ix_casussen_tenant_id_kind_state",
+            "tenant_id",
+            "id",
+            postgresql_include=["kind", "state"],
+        ),
         # A phase's casussen, newest first (the list sorted by fase; the werkvoorraad).
         sa.Index("ix_casussen_tenant_state_created", "tenant_id", "state", "created_at", "id"),
         # The list's filters (migration 0060): a kind's casussen newest first, and a range
