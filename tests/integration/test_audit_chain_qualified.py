@@ -1,9 +1,9 @@
-"""The audit chain trigger without ``SET search_path`` (migration 0070, ADR 0018 amendment of
+"""The audit chain trigger without ``SET search_path`` (migration 0069, ADR 0018 amendment of
 session 24): it stays ``SECURITY DEFINER`` and resolves no name through the caller's search
 path, so a caller who puts a schema of look-alike functions, operators, types and tables
 before ``pg_catalog`` (or a temporary ``audit_log`` before ``public``) still gets an unbroken,
 verifiable chain; a row skipped by ``ON CONFLICT DO NOTHING`` after the trigger ran leaves no
-gap (the reason the head is read for every row and never remembered); and migration 0070
+gap (the reason the head is read for every row and never remembered); and migration 0069
 goes down and up again with every hash verifying before, between and after."""
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def _body(source: str) -> str:
 
 
 def test_the_trigger_has_no_configuration_and_qualifies_every_name(runtime: Runtime) -> None:
-    """Before migration 0070 the function had ``SET search_path`` (paid on every row). Now it
+    """Before migration 0069 the function had ``SET search_path`` (paid on every row). Now it
     has no configuration at all, is still SECURITY DEFINER, and its body names every
     function, table and type with its schema and every operator as OPERATOR(pg_catalog.x)."""
     with runtime.engine.connect() as conn:
@@ -249,12 +249,12 @@ def test_a_row_skipped_on_conflict_leaves_no_gap(
     _verified(runtime.engine)
 
 
-# --- Migration 0070 down and up -----------------------------------------------------------------
+# --- Migration 0069 down and up -----------------------------------------------------------------
 
 
 @pytest.fixture
 def scratch(pg_admin_url: URL, worker_suffix: str) -> Iterator[URL]:
-    name = f"regietafel_keten0070{worker_suffix}"
+    name = f"regietafel_keten0069{worker_suffix}"
     admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -306,7 +306,7 @@ def _state(engine: sa.Engine) -> tuple[str | None, bool]:
         )
 
 
-def test_migration_0070_goes_down_and_up_and_every_hash_verifies(scratch: URL) -> None:
+def test_migration_0069_goes_down_and_up_and_every_hash_verifies(scratch: URL) -> None:
     _migrate(scratch, "head")
     engine = sa.create_engine(scratch)
     try:
@@ -318,18 +318,18 @@ def test_migration_0070_goes_down_and_up_and_every_hash_verifies(scratch: URL) -
                     "'actief', '{}', '', '{}')"
                 )
             )
-        assert _state(engine) == ("0070", True)
+        assert _state(engine) == ("0069", True)
         _rows_in_two_chains(engine, "na-")
         _verified(engine, "GM0001")
 
-        _migrate(scratch, "0067", down=True)
-        assert _state(engine) == ("0067", False)
+        _migrate(scratch, "0068", down=True)
+        assert _state(engine) == ("0068", False)
         _verified(engine, "GM0001")
         _rows_in_two_chains(engine, "terug-")
         _verified(engine, "GM0001")
 
         _migrate(scratch, "head")
-        assert _state(engine) == ("0070", True)
+        assert _state(engine) == ("0069", True)
         _rows_in_two_chains(engine, "weer-")
         _verified(engine, "GM0001")
         with engine.connect() as conn:

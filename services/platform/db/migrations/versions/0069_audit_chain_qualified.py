@@ -22,10 +22,8 @@ schema before ``pg_catalog`` that shadows every function and operator the trigge
 temporary ``audit_log``) and checks that the trigger has no configuration and no unqualified
 name.
 
-(Numbered 0070 so that it does not clash with migrations of parallel work; it follows 0067.)
-
-Revision ID: 0070
-Revises: 0067
+Revision ID: 0069
+Revises: 0068
 Create Date: 2026-11-28
 """
 
@@ -33,8 +31,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0070"
-down_revision = "0067"
+revision = "0069"
+down_revision = "0068"
 branch_labels = None
 depends_on = None
 
