@@ -14,6 +14,8 @@ Identities are tenant-qualified: every reference to a user or organisation is a 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import marshal
 import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
@@ -303,7 +305,43 @@ def context_doc(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def resource_doc(raw: Mapping[str, Any]) -> dict[str, Any]:
-    return _dump(_validate(Resource, raw, "resource"))
+    """The canonical document of a resource: ``_dump(_validate(Resource, raw, ...))``.
+
+    The answer is memoized per exact raw resource (issue 14: the same casus is on every
+    list page of every user). The memo's key is ``marshal.dumps(raw)``: marshal writes only
+    the exact core types (a ``str``, ``int``, ``dict``, ``list`` subclass, a ``StrEnum``
+    member, a ``datetime``, any other object is "unmarshallable": ``ValueError``), ``True``
+    apart from ``1``, ``1`` from ``1.0``, a tuple from a list, and keeps the order of a
+    dict's keys; equal keys decode to equal raw resources, type for type (but for bytes,
+    ``bytearray`` and ``memoryview``, all written as bytes: the model refuses each of them
+    anywhere in a resource, so no accepted resource shares a key with one). Such a raw
+    takes :func:`_memoized_doc`, whose answer is the model's for the resource the key
+    denotes; any other raw goes to the model directly. Only accepted resources are memoized
+    (``lru_cache`` keeps no exception): a resource the model refuses is validated, and
+    refused, every time, with the model's message for ``raw`` itself. Every call gets its
+    own document (decoded from the memo's bytes): nothing downstream shares it. A resource
+    with an urgent access (its reason is free text) is never memoized: the memo keeps no
+    text of a request."""
+    if type(raw) is not dict or "urgent_access" in raw:
+        return _dump(_validate(Resource, raw, "resource"))
+    try:
+        key = marshal.dumps(raw)
+    except ValueError:  # not of exact core types: the model answers as it is
+        return _dump(_validate(Resource, raw, "resource"))
+    try:
+        # Bytes this process made with marshal.dumps, never read from outside.
+        doc: dict[str, Any] = marshal.loads(_memoized_doc(key))  # noqa: S302
+    except PolicyInputInvalid:
+        return _dump(_validate(Resource, raw, "resource"))  # refused as before, by raw
+    return doc
+
+
+@functools.lru_cache(maxsize=4096)
+def _memoized_doc(key: bytes) -> bytes:
+    """The model's document of the raw resource ``key`` encodes, as marshal bytes (an
+    immutable value; ~1 KB per entry with its key)."""
+    raw = marshal.loads(key)  # noqa: S302 - made by resource_doc with marshal.dumps
+    return marshal.dumps(_dump(_validate(Resource, raw, "resource")))
 
 
 def input_doc(raw: Mapping[str, Any]) -> dict[str, Any]:
