@@ -369,3 +369,28 @@ def test_a_page_is_the_models_page(world: World) -> None:
         for _ in range(2):
             got = build_inputs(subject, action, context, resources)
             assert [json.dumps(i) for i in got] == expected
+
+
+def test_the_same_resource_built_another_way_is_the_same_entry() -> None:
+    """The key depends on values and types only, not on which objects are shared or
+    interned (as each request builds its resources anew): one entry, then hits."""
+    import sys
+
+    def built(shared: bool) -> dict[str, Any]:
+        tenant = sys.intern("GM0355") if shared else "".join(["GM03", "55"])
+        other = tenant if shared else "".join(["GM", "0355"])
+        return {
+            "type": "casus",
+            "tenant": tenant,
+            "casus_id": "".join(["c-", "1"]),
+            "casus_kind": "persoon",
+            "phase": "plan",
+            "participants": [{"tenant": other, "id": "ggd"}, {"tenant": tenant, "id": "wijk"}],
+            "regisseurs": [],
+            "contains_person_identifiers": True,
+        }
+
+    first, second = built(True), built(False)
+    assert resource_doc(first) == resource_doc(second) == oracle(first)
+    info = _memoized_doc.cache_info()
+    assert (info.currsize, info.misses, info.hits) == (1, 1, 1)

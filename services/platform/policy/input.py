@@ -308,7 +308,7 @@ def resource_doc(raw: Mapping[str, Any]) -> dict[str, Any]:
     """The canonical document of a resource: ``_dump(_validate(Resource, raw, ...))``.
 
     The answer is memoized per exact raw resource (issue 14: the same casus is on every
-    list page of every user). The memo's key is ``marshal.dumps(raw)``: marshal writes only
+    list page of every user). The memo's key is ``marshal.dumps(raw, 2)``: marshal writes only
     the exact core types (a ``str``, ``int``, ``dict``, ``list`` subclass, a ``StrEnum``
     member, a ``datetime``, any other object is "unmarshallable": ``ValueError``), ``True``
     apart from ``1``, ``1`` from ``1.0``, a tuple from a list, and keeps the order of a
@@ -325,7 +325,7 @@ def resource_doc(raw: Mapping[str, Any]) -> dict[str, Any]:
     if type(raw) is not dict or "urgent_access" in raw:
         return _dump(_validate(Resource, raw, "resource"))
     try:
-        key = marshal.dumps(raw)
+        key = marshal.dumps(raw, _MARSHAL_VERSION)
     except ValueError:  # not of exact core types: the model answers as it is
         return _dump(_validate(Resource, raw, "resource"))
     try:
@@ -336,12 +336,18 @@ def resource_doc(raw: Mapping[str, Any]) -> dict[str, Any]:
     return doc
 
 
+#: marshal's version 2 writes no references and no interning flags: its bytes depend on the
+#: values and their types only. The default version's also said which objects were shared
+#: or interned, so the same resource built by another request was another key.
+_MARSHAL_VERSION = 2
+
+
 @functools.lru_cache(maxsize=4096)
 def _memoized_doc(key: bytes) -> bytes:
     """The model's document of the raw resource ``key`` encodes, as marshal bytes (an
     immutable value; ~1 KB per entry with its key)."""
     raw = marshal.loads(key)  # noqa: S302 - made by resource_doc with marshal.dumps
-    return marshal.dumps(_dump(_validate(Resource, raw, "resource")))
+    return marshal.dumps(_dump(_validate(Resource, raw, "resource")), _MARSHAL_VERSION)
 
 
 def input_doc(raw: Mapping[str, Any]) -> dict[str, Any]:
