@@ -308,13 +308,14 @@ def resource_doc(raw: Mapping[str, Any]) -> dict[str, Any]:
     """The canonical document of a resource: ``_dump(_validate(Resource, raw, ...))``.
 
     The answer is memoized per exact raw resource (issue 14: the same casus is on every
-    list page of every user). The memo's key is ``marshal.dumps(raw, 2)``: marshal writes only
-    the exact core types (a ``str``, ``int``, ``dict``, ``list`` subclass, a ``StrEnum``
-    member, a ``datetime``, any other object is "unmarshallable": ``ValueError``), ``True``
-    apart from ``1``, ``1`` from ``1.0``, a tuple from a list, and keeps the order of a
-    dict's keys; equal keys decode to equal raw resources, type for type (but for bytes,
-    ``bytearray`` and ``memoryview``, all written as bytes: the model refuses each of them
-    anywhere in a resource, so no accepted resource shares a key with one). Such a raw
+    list page of every user). The memo's key is ``marshal.dumps(raw, 2)``. marshal writes
+    only values of the exact core types: a subclass of ``str``, ``int``, ``dict`` or
+    ``list``, a ``StrEnum`` member, a ``datetime``, any other object is "unmarshallable"
+    (``ValueError``). It writes ``True`` apart from ``1``, ``1`` apart from ``1.0``, a tuple
+    apart from a list, and a dict's keys in their order: equal keys decode to equal raw
+    resources, type for type (but for ``bytes``, ``bytearray``, ``memoryview`` and
+    ``array``, all written as bytes: the model refuses each of them anywhere in a resource,
+    so no accepted resource shares a key with one). Such a raw
     takes :func:`_memoized_doc`, whose answer is the model's for the resource the key
     denotes; any other raw goes to the model directly. Only accepted resources are memoized
     (``lru_cache`` keeps no exception): a resource the model refuses is validated, and
@@ -345,7 +346,7 @@ _MARSHAL_VERSION = 2
 @functools.lru_cache(maxsize=4096)
 def _memoized_doc(key: bytes) -> bytes:
     """The model's document of the raw resource ``key`` encodes, as marshal bytes (an
-    immutable value; ~1 KB per entry with its key)."""
+    immutable value; ~1.3 KB per entry with its key)."""
     raw = marshal.loads(key)  # noqa: S302 - made by resource_doc with marshal.dumps
     return marshal.dumps(_dump(_validate(Resource, raw, "resource")), _MARSHAL_VERSION)
 
