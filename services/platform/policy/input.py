@@ -346,7 +346,7 @@ _MARSHAL_VERSION = 2
 @functools.lru_cache(maxsize=4096)
 def _memoized_doc(key: bytes) -> bytes:
     """The model's document of the raw resource ``key`` encodes, as marshal bytes (an
-    immutable value; ~1.3 KB per entry with its key)."""
+    immutable value; ~1.5 KB per entry with its key)."""
     raw = marshal.loads(key)  # noqa: S302 - made by resource_doc with marshal.dumps
     return marshal.dumps(_dump(_validate(Resource, raw, "resource")), _MARSHAL_VERSION)
 
