@@ -18,6 +18,7 @@ import sys
 import traceback
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
@@ -178,8 +179,29 @@ class TextFormatter(logging.Formatter):
         return base
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A handler on the process's standard error as it is when a record is written, not as
+    it was when the handler was made: a stream that was ``sys.stderr`` then may be closed
+    since (a test's captured output, a daemon thread that logs after it), and writing to it
+    failed with "I/O operation on closed file". :meth:`setStream` pins a stream of the
+    caller's choosing instead."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+        self._follow = True
+
+    def setStream(self, stream: Any) -> Any:  # noqa: N802 - overrides logging's name
+        self._follow = False
+        return super().setStream(stream)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._follow:
+            self.stream = sys.stderr
+        super().emit(record)
+
+
 def configure_logging(level: str = "INFO", *, json_output: bool = True) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     handler.setFormatter(JsonFormatter() if json_output else TextFormatter())
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
