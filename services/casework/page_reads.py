@@ -161,6 +161,14 @@ def reference_cache(session: Session, tenant: str) -> PrincipalCache | None:
     return bound[1]
 
 
+def tenant_reference(session: Session, tenant: str, key: Hashable, load: Callable[[], T]) -> T:
+    """``load()`` (reference rows of ``tenant`` from the tables that send the principal
+    signal, as an immutable value), or what the app's cache keeps for ``key`` of ``tenant``
+    when :func:`reference_cache` allows."""
+    cache = reference_cache(session, tenant)
+    return load() if cache is None else cache.remember(tenant, key, load)
+
+
 def _note_flush(session: Session, flush_context: UOWTransaction) -> None:
     session.info[_WROTE] = True
 

@@ -149,9 +149,18 @@ def test_the_casus_page_reads_the_reference_data_once_per_process(
     assert reference_reads(warm) == []
     assert len(warm) == len(cold) - 3, "\n".join(warm)
     # Another casus, another user of the tenant: the same entries.
-    third, other = page(client, cookie(identity, ZEIST, ZEIST_PGA_EXPERT), casussen[1])
+    expert = cookie(identity, ZEIST, ZEIST_PGA_EXPERT)
+    third, other = page(client, expert, casussen[1])
     assert third.status_code == 200
     assert reference_reads(other) == []
+    # The expert's page offers the regie and participation forms: the tenant's active users
+    # and organisations, read once, then kept too.
+    assert principals.cache.holds_fact(ZEIST, "active-users")
+    assert principals.cache.holds_fact(ZEIST, "active-organisations")
+    fourth, again = page(client, expert, casussen[1])
+    assert fourth.status_code == 200
+    for table in ("organisations", "users", "tenants"):
+        assert not any(f" FROM {table} " in s for s in again), table
 
 
 def test_the_page_is_byte_for_byte_the_page_without_the_cache(
