@@ -114,6 +114,8 @@ def create_app(
     )
     if principals is not None:
         identity = replace(identity, directory=principals.cache)
+        # The same cache keeps the tenants' reference data (ADR 0027, amendment casuspagina).
+        casework = replace(casework, reference=principals.cache)
     readiness = readiness_for(runtime, {"policy": gateway.check, **(extra_checks or {})})
     csrf = CsrfSigner(settings.secret_key)
     web = WebDeps(identity, runtime.sessions, casework, csrf, casus_page, unread_count)

@@ -12,6 +12,13 @@ holds no change; a pending change, a flush or a statement that changes anything 
 enforcer's audit INSERT (a form's service function, run in a page's read phase by mistake)
 empties the memo and switches it off until the scope ends. Outside a scope every read goes
 to the database.
+
+Beyond one page, the tenant's organisations' names, its users' display names and its
+manifest come from the app's per-process cache of reference data (:func:`reference_cache`,
+ADR 0027 amendment ``casuspagina``), dropped on the principal signal like the principals.
+It is used only for the caller's own tenant and only while the transaction has written
+nothing (no pending row, no flush, no statement but the enforcer's audit INSERT): a value
+read after the transaction's own uncommitted change is never served to another request.
 """
 
 from __future__ import annotations
@@ -20,12 +27,13 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from services.platform.db.models import AuditEntry, Organisation, User
+from services.platform.identity.principal_cache import PrincipalCache
 
 T = TypeVar("T")
 
@@ -126,6 +134,64 @@ sa.event.listen(Session, "do_orm_execute", _on_execute)
 
 
 # ---------------------------------------------------------------------------------------------
+# The app's cache of a tenant's reference data (ADR 0027, amendment casuspagina)
+# ---------------------------------------------------------------------------------------------
+
+#: ``session.info``: (the caller's tenant, the app's cache), set by the unit of work.
+REFERENCE: Final = "regietafel.reference"
+#: ``session.info``: the current transaction has written (or may have): no cache until it ends.
+_WROTE: Final = "regietafel.wrote"
+
+
+def bind_reference(session: Session, tenant: str, cache: PrincipalCache | None) -> None:
+    """Let the reads below use ``cache`` for ``tenant`` (the caller's) in this session."""
+    if cache is not None:
+        session.info[REFERENCE] = (tenant, cache)
+
+
+def reference_cache(session: Session, tenant: str) -> PrincipalCache | None:
+    """The app's cache for ``tenant``'s reference data, when this session may use it: the
+    caller's own tenant, and a transaction that has written nothing (nor holds a pending
+    row)."""
+    bound: tuple[str, PrincipalCache] | None = session.info.get(REFERENCE)
+    if bound is None or bound[0] != tenant or session.info.get(_WROTE):
+        return None
+    if not _unchanged(session):
+        return None
+    return bound[1]
+
+
+def tenant_reference(session: Session, tenant: str, key: Hashable, load: Callable[[], T]) -> T:
+    """``load()`` (reference rows of ``tenant`` from the tables that send the principal
+    signal, as an immutable value), or what the app's cache keeps for ``key`` of ``tenant``
+    when :func:`reference_cache` allows."""
+    cache = reference_cache(session, tenant)
+    return load() if cache is None else cache.remember(tenant, key, load)
+
+
+def _note_flush(session: Session, flush_context: UOWTransaction) -> None:
+    session.info[_WROTE] = True
+
+
+def _note_execute(state: ORMExecuteState) -> None:
+    if state.is_select:
+        return
+    table = getattr(state.statement, "table", None)
+    if not (state.is_insert and getattr(table, "name", None) == AuditEntry.__tablename__):
+        state.session.info[_WROTE] = True
+
+
+def _note_end(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+
+
+sa.event.listen(Session, "after_flush", _note_flush)
+sa.event.listen(Session, "do_orm_execute", _note_execute)
+sa.event.listen(Session, "after_transaction_end", _note_end)
+
+
+# ---------------------------------------------------------------------------------------------
 # Reference rows that several sections of a page read
 # ---------------------------------------------------------------------------------------------
 
@@ -148,6 +214,9 @@ def organisation_names(session: Session, tenant: str) -> dict[str, str]:
         rows = session.execute(_ORGANISATION_NAMES, {"tenant": tenant})
         return {row.id: row.name for row in rows}
 
+    cache = reference_cache(session, tenant)
+    if cache is not None:
+        return dict(cache.remember(tenant, "organisation-names", load))
     return dict(remembered(session, ("organisations", tenant), load))
 
 
@@ -160,4 +229,7 @@ def colleagues(session: Session, tenant: str, user_ids: set[str]) -> dict[str, t
 
     if not user_ids:
         return {}
+    cache = reference_cache(session, tenant)
+    if cache is not None:
+        return cache.remember_rows(tenant, "colleague", set(user_ids), load)
     return remembered_rows(session, ("users", tenant), set(user_ids), load)

@@ -33,6 +33,7 @@ from sqlalchemy.pool import QueuePool
 
 from services.casework.domain.bsn import BsnVault
 from services.casework.errors import VersionMismatch
+from services.casework.page_reads import bind_reference
 from services.casework.workspace import Workspace, detach_workspaces
 from services.platform.authz.enforce import AccessDenied, Enforcer, detach_enforcers
 from services.platform.authz.gateway import PolicyGateway
@@ -40,6 +41,7 @@ from services.platform.authz.subjects import SubjectSealer
 from services.platform.db.unit_of_work import bind_tenant
 from services.platform.identity.guards import principal_of
 from services.platform.identity.principal import Principal
+from services.platform.identity.principal_cache import PrincipalCache
 from services.platform.policy import PolicyEngine, PolicyEngineUnavailable
 
 R = TypeVar("R")
@@ -53,6 +55,9 @@ class CaseworkDeps:
     pseudonym_secret: str
     #: Seals the data subject of every audit row (services/authz/subjects.py).
     subjects: SubjectSealer | None = None
+    #: The app's per-process cache (principals and a tenant's reference data, ADR 0027):
+    #: the workspace's reads of the manifest, organisation and user names use it.
+    reference: PrincipalCache | None = None
 
 
 def _close(session: Session) -> None:
@@ -116,6 +121,7 @@ class UnitOfWork:
             # Every transaction of the session sets the tenant on its connection before its
             # first statement (services/platform/db/unit_of_work.py, after_begin).
             bind_tenant(session, principal.tenant)
+            bind_reference(session, principal.tenant, deps.reference)
             transaction = session.begin()
             if connect:
                 session.connection()

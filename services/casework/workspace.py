@@ -44,6 +44,7 @@ from services.casework.domain.bsn import BsnVault
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.local_time import local_date
 from services.casework.errors import NotFound, VersionMismatch, VersionRequired
+from services.casework.page_reads import reference_cache
 from services.platform.authz.enforce import AccessDenied, Enforcer
 from services.platform.db.models import (
     AuditEntry,
@@ -185,7 +186,15 @@ class Workspace:
 
     @cached_property
     def manifest(self) -> Manifest:
-        return parsed_manifest(self.tenant.manifest, f"database:{self.tenant.code}")
+        def load() -> Manifest:
+            return parsed_manifest(self.tenant.manifest, f"database:{self.tenant.code}")
+
+        # The app's cache of the tenant's reference data (ADR 0027, amendment casuspagina):
+        # no read of the tenants row (~11 KB of manifest JSON) while the signal listens.
+        cache = reference_cache(self.session, self.principal.tenant)
+        if cache is None:
+            return load()
+        return cache.remember(self.principal.tenant, "manifest", load)
 
     def manifest_of(self, tenant_code: str) -> Manifest:
         if tenant_code == self.principal.tenant:

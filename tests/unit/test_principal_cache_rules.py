@@ -196,3 +196,103 @@ def test_the_cache_is_bounded(directory: Directory, clock: Clock) -> None:
         cache.resolve(claims(tenant, user))
     assert len(cache) <= 2
     assert cache.holds("GM0002", "bram")
+
+
+# ---------------------------------------------------------------------------------------------
+# A tenant's reference data (ADR 0027, amendment casuspagina): the same rules
+# ---------------------------------------------------------------------------------------------
+
+
+class Loads:
+    """A loader double: counts its calls; ``during`` runs inside one (a racing change)."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+        self.calls = 0
+        self.during: Callable[[], None] | None = None
+
+    def __call__(self) -> object:
+        self.calls += 1
+        if self.during is not None:
+            self.during()
+        return self.value
+
+
+def test_reference_data_is_kept_per_tenant(cache: PrincipalCache) -> None:
+    first, other = Loads("een"), Loads("twee")
+    assert cache.remember("GM0001", "names", first) == "een"
+    assert cache.remember("GM0001", "names", first) == "een"
+    assert first.calls == 1
+    # The same key of another tenant is never the first tenant's value.
+    assert cache.remember("GM0002", "names", other) == "twee"
+    assert other.calls == 1
+    assert cache.holds_fact("GM0001", "names") and cache.holds_fact("GM0002", "names")
+
+
+def test_reference_data_is_dropped_with_its_tenant_only(cache: PrincipalCache) -> None:
+    one, two = Loads(1), Loads(2)
+    cache.remember("GM0001", "k", one)
+    cache.remember("GM0002", "k", two)
+    cache.invalidate("GM0001")
+    assert not cache.holds_fact("GM0001", "k") and cache.holds_fact("GM0002", "k")
+    cache.remember("GM0001", "k", one)
+    assert one.calls == 2
+    cache.invalidate(EVERY_TENANT)
+    assert not cache.holds_fact("GM0002", "k") and len(cache) == 0
+
+
+def test_reference_data_is_not_kept_while_the_signal_is_not_listening(
+    cache: PrincipalCache,
+) -> None:
+    cache.remember("GM0001", "k", Loads(1))
+    cache.suspend()
+    assert not cache.holds_fact("GM0001", "k")
+    loads = Loads(2)
+    for _ in range(2):
+        assert cache.remember("GM0001", "k", loads) == 2
+    assert loads.calls == 2 and len(cache) == 0
+    cache.resume()
+    assert cache.remember("GM0001", "k", loads) == 2 and cache.holds_fact("GM0001", "k")
+
+
+def test_reference_data_is_not_served_after_the_maximum_age(
+    cache: PrincipalCache, clock: Clock
+) -> None:
+    loads = Loads(1)
+    cache.remember("GM0001", "k", loads)
+    clock.now += 29.9
+    cache.remember("GM0001", "k", loads)
+    assert loads.calls == 1
+    clock.now += 0.2
+    cache.remember("GM0001", "k", loads)
+    assert loads.calls == 2
+
+
+def test_reference_data_read_while_a_change_raced_is_not_stored(cache: PrincipalCache) -> None:
+    loads = Loads("oud")
+    loads.during = lambda: cache.invalidate("GM0001")
+    assert cache.remember("GM0001", "k", loads) == "oud"
+    assert not cache.holds_fact("GM0001", "k")
+
+
+def test_rows_are_kept_per_id_and_absent_ids_as_absent(cache: PrincipalCache) -> None:
+    reads: list[set[str]] = []
+    table = {"anna": ("Anna", "org"), "bram": ("Bram", "org")}
+
+    def load(ids: set[str]) -> dict[str, tuple[str, str]]:
+        reads.append(set(ids))
+        return {i: table[i] for i in ids if i in table}
+
+    assert cache.remember_rows("GM0001", "user", {"anna", "niemand"}, load) == {
+        "anna": ("Anna", "org")
+    }
+    assert cache.remember_rows("GM0001", "user", {"anna", "bram", "niemand"}, load) == {
+        "anna": ("Anna", "org"),
+        "bram": ("Bram", "org"),
+    }
+    assert reads == [{"anna", "niemand"}, {"bram"}]
+    # Another tenant's ids are its own.
+    assert cache.remember_rows("GM0002", "user", {"anna"}, lambda ids: {}) == {}
+    cache.invalidate("GM0001")
+    cache.remember_rows("GM0001", "user", {"anna"}, load)
+    assert reads[-1] == {"anna"}

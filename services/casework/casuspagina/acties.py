@@ -18,7 +18,7 @@ from services.casework.domain import lifecycle
 from services.casework.groepsaanpak import service as groups
 from services.casework.informatie.checklist import Checklist
 from services.casework.informatie.uitleg import explain_casus
-from services.casework.page_reads import organisation_names
+from services.casework.page_reads import organisation_names, tenant_reference
 from services.casework.web.formstate import (
     FormView,
 )
@@ -184,13 +184,18 @@ def _group(casus: Casus) -> dict[str, Any] | None:
 def _participants(ws: Workspace, casus: Casus, detail: Mapping[str, Any]) -> dict[str, Any]:
     """Active organisations of the tenant that do not take part yet (reference data)."""
     taking_part = {d["organisatie"] for d in detail.get("deelnemers", [])}
-    rows = ws.session.execute(
-        sa.select(Organisation.id, Organisation.name)
-        .where(Organisation.tenant_id == casus.tenant_id, Organisation.active)
-        .order_by(Organisation.name)
-    ).all()
+
+    def load() -> tuple[tuple[str, str], ...]:
+        rows = ws.session.execute(
+            sa.select(Organisation.id, Organisation.name)
+            .where(Organisation.tenant_id == casus.tenant_id, Organisation.active)
+            .order_by(Organisation.name)
+        )
+        return tuple((row.id, row.name) for row in rows)
+
+    rows = tenant_reference(ws.session, casus.tenant_id, "active-organisations", load)
     return {
-        "organisaties": {row.id: row.name for row in rows if row.id not in taking_part},
+        "organisaties": {id_: name for id_, name in rows if id_ not in taking_part},
         "deelname": PARTICIPATION,
     }
 
@@ -198,22 +203,28 @@ def _participants(ws: Workspace, casus: Casus, detail: Mapping[str, Any]) -> dic
 def _regie(ws: Workspace, casus: Casus, detail: Mapping[str, Any]) -> dict[str, Any]:
     """Active users of the tenant (name and organisation) and who holds which role now."""
     orgs = organisation_names(ws.session, casus.tenant_id)  # read once per page
-    users = ws.session.execute(
-        sa.select(User.id, User.display_name, User.organisation_id, User.roles)
-        .where(User.tenant_id == casus.tenant_id, User.active)
-        .order_by(User.display_name)
-    ).all()
+
+    def load() -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+        rows = ws.session.execute(
+            sa.select(User.id, User.display_name, User.organisation_id, User.roles)
+            .where(User.tenant_id == casus.tenant_id, User.active)
+            .order_by(User.display_name)
+        )
+        return tuple((r.id, r.display_name, r.organisation_id, tuple(r.roles)) for r in rows)
+
+    # The tenant's reference data: from the app's cache when it may (ADR 0027, casuspagina).
+    users = tenant_reference(ws.session, casus.tenant_id, "active-users", load)
     # Only users who may hold a regie role are offered (the service refuses the others).
     eligible = [
-        u
-        for u in users
-        if any(deelnemers.may_hold_regie(r, u.roles) for r in REGIE_ROLES[casus.kind])
+        (user_id, name, organisation)
+        for user_id, name, organisation, roles in users
+        if any(deelnemers.may_hold_regie(r, roles) for r in REGIE_ROLES[casus.kind])
     ]
     return {
         "rollen": REGIE_ROLES[casus.kind],
         "gebruikers": {
-            u.id: f"{u.display_name} ({orgs.get(u.organisation_id, u.organisation_id)})"
-            for u in eligible
+            user_id: f"{name} ({orgs.get(organisation, organisation)})"
+            for user_id, name, organisation in eligible
         },
         "huidig": {r["rol"]: r["gebruiker"] for r in detail.get("regie", []) if r["gebruiker"]},
     }

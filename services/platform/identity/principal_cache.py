@@ -11,18 +11,28 @@ notification).
 
 An answer read from the database is stored only if no invalidation happened since the read
 began (the ``epoch``): a read that raced with a change and its signal never outlives it.
+
+The same cache keeps a tenant's rarely changing reference data (issue 14, ADR 0027
+amendment ``casuspagina``): its parsed manifest, its organisations' names, its users'
+display names (:meth:`PrincipalCache.remember`, :meth:`PrincipalCache.remember_rows`). They
+live in the rows whose triggers send the principal signal (``tenants``, ``organisations``,
+``users``), so they are kept, served and dropped under exactly the rules above: per tenant,
+only while listening, never older than ``max_age_seconds``, not stored after a raced read.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 from services.platform.identity.directory import AccessRefused, PrincipalResolver
 from services.platform.identity.principal import Principal
 from services.platform.identity.tokens import Claims
+
+T = TypeVar("T")
 
 #: The payload of a signal that concerns every tenant (a TRUNCATE, say).
 EVERY_TENANT = "*"
@@ -33,6 +43,12 @@ class _Entry:
     at: float
     principal: Principal | None
     refusal: tuple[int, str, str, str] | None  # AccessRefused's arguments: raised afresh
+
+
+@dataclass(frozen=True, slots=True)
+class _Fact:
+    at: float
+    value: Any  # immutable, or copied by its reader: shared by every request of the tenant
 
 
 class PrincipalCache:
@@ -52,6 +68,8 @@ class PrincipalCache:
         self._clock = clock
         self._lock = threading.Lock()
         self._tenants: dict[str, dict[str, _Entry]] = {}
+        #: A tenant's reference data by key (counted in ``_size`` with the principals).
+        self._facts: dict[str, dict[Hashable, _Fact]] = {}
         self._size = 0
         self._listening = False
         self._epoch = 0
@@ -99,6 +117,65 @@ class PrincipalCache:
             self._size += claims.subject not in subjects
             subjects[claims.subject] = entry
 
+    # -- a tenant's reference data --------------------------------------------------------
+
+    def remember(self, tenant: str, key: Hashable, load: Callable[[], T]) -> T:
+        """What ``load()`` gave for ``key`` of ``tenant`` (immutable, or copied by the
+        caller), or ``load()`` now - stored under the rules of the principals. ``load`` must
+        read only rows of ``tenant`` whose change signals ``tenant``."""
+        if not tenant or not self._listening:
+            return load()
+        with self._lock:
+            fact = self._facts.get(tenant, {}).get(key)
+        if fact is not None and self._clock() - fact.at < self._max_age:
+            return cast(T, fact.value)
+        epoch, at = self._epoch, self._clock()
+        value = load()
+        self._store_fact(tenant, key, epoch, _Fact(at, value))
+        return value
+
+    def remember_rows(
+        self,
+        tenant: str,
+        key: Hashable,
+        wanted: set[str],
+        load: Callable[[set[str]], dict[str, T]],
+    ) -> dict[str, T]:
+        """Rows of ``tenant`` by id: the ids stored under ``key`` (found or absent) from the
+        cache, ``load(ids)`` for the others (stored, absent ones as absent)."""
+        if not tenant or not self._listening:
+            return load(wanted)
+        now = self._clock()
+        known: dict[str, T | None] = {}
+        with self._lock:
+            facts = self._facts.get(tenant, {})
+            for i in wanted:
+                fact = facts.get((key, i))
+                if fact is not None and now - fact.at < self._max_age:
+                    known[i] = fact.value
+        missing = wanted - known.keys()
+        if missing:
+            epoch, at = self._epoch, self._clock()
+            found = load(missing)
+            for i in missing:
+                known[i] = found.get(i)
+                self._store_fact(tenant, (key, i), epoch, _Fact(at, known[i]))
+        return {i: row for i in wanted if (row := known[i]) is not None}
+
+    def _store_fact(self, tenant: str, key: Hashable, epoch: int, fact: _Fact) -> None:
+        with self._lock:
+            if not self._listening or self._epoch != epoch:
+                return
+            if self._size >= self._max_entries:
+                self._clear()
+            facts = self._facts.setdefault(tenant, {})
+            self._size += key not in facts
+            facts[key] = fact
+
+    def holds_fact(self, tenant: str, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._facts.get(tenant, {})
+
     # -- invalidation -----------------------------------------------------------------------
 
     def invalidate(self, tenant: str) -> None:
@@ -110,6 +187,7 @@ class PrincipalCache:
                 self._clear()
             else:
                 self._size -= len(self._tenants.pop(tenant, {}))
+                self._size -= len(self._facts.pop(tenant, {}))
 
     def resume(self) -> None:
         """The signal listens (again): start from an empty cache."""
@@ -127,6 +205,7 @@ class PrincipalCache:
 
     def _clear(self) -> None:
         self._tenants.clear()
+        self._facts.clear()
         self._size = 0
 
     # -- state (operators, tests) -----------------------------------------------------------
