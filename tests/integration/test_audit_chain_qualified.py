@@ -27,13 +27,17 @@ from tenants.manifest import Manifest
 
 T = VEENENDAAL
 
+#: Rows as the enforcer writes them (an allowed read with its legal basis, activity, trace
+#: and span: the suite's database is shared, and ``test_logboek`` checks every allowed read
+#: in it for those), plus what a client may not set (chain, seq, prev_hash, hash).
 _INSERT = sa.text(
     "INSERT INTO public.audit_log (tenant_id, id, user_id, organisation_id, roles, action, "
     "resource_type, resource_id, allowed, reasons, decision_input, processing_activity, "
-    "data_subject_enc, chain, seq, prev_hash, hash) "
+    "legal_basis, trace_id, span_id, data_subject_enc, chain, seq, prev_hash, hash) "
     "SELECT :t, gen_random_uuid(), 'padtest', 'padtest', '{beheer,\"a, b\"}', 'read', "
     "'casus', :label || n, n % 2 = 0, '{een}', jsonb_build_object('n', n, 'tekst', 'é\"\\'), "
-    "'pga-algemeen', '\\x0102', 5, 999, 'vals', 'vals' "
+    "'pga-algemeen', 'publieke-taak', md5(:label || n), left(md5(n::text), 16), "
+    "'\\x0102', 5, 999, 'vals', 'vals' "
     "FROM generate_series(1, :n) AS n RETURNING chain, seq, prev_hash, hash"
 )
 
