@@ -47,6 +47,9 @@ class _Memo:
 
 
 _current: ContextVar[_Memo | None] = ContextVar("page_reads", default=None)
+#: ``session.info``: the current transaction has written (or may have): no app cache of
+#: reference data (:func:`reference_cache`) until it ends.
+_WROTE: Final = "regietafel.wrote"
 
 
 @contextmanager
@@ -109,28 +112,42 @@ def remembered_rows(
     return {i: row for i in wanted if (row := known[i]) is not None}
 
 
+def _writes(state: ORMExecuteState) -> bool:
+    """A statement that may change rows, other than the enforcer's audit INSERT."""
+    if state.is_select:
+        return False
+    table = getattr(state.statement, "table", None)
+    return not (state.is_insert and getattr(table, "name", None) == AuditEntry.__tablename__)
+
+
 def _after_flush(session: Session, flush_context: UOWTransaction) -> None:
+    session.info[_WROTE] = True  # no app cache until the transaction ends
     memo = _current.get()
     if memo is not None and memo.session is session and not _unchanged(session):
         _switch_off(memo)
 
 
 def _on_execute(state: ORMExecuteState) -> None:
-    memo = _current.get()
     session = state.session
+    writes = _writes(state)
+    if writes:
+        session.info[_WROTE] = True  # no app cache until the transaction ends
+    memo = _current.get()
     if memo is None or memo.session is not session:
         return
-    if not _unchanged(session):
-        _switch_off(memo)  # a change is pending (autoflush sends it before the statement)
-    if state.is_select:
-        return
-    table = getattr(state.statement, "table", None)
-    if not (state.is_insert and getattr(table, "name", None) == AuditEntry.__tablename__):
+    if writes or not _unchanged(session):
+        # A write, or a pending change (autoflush sends it before the statement).
         _switch_off(memo)
+
+
+def _on_transaction_end(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
 
 
 sa.event.listen(Session, "after_flush", _after_flush)
 sa.event.listen(Session, "do_orm_execute", _on_execute)
+sa.event.listen(Session, "after_transaction_end", _on_transaction_end)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,8 +156,6 @@ sa.event.listen(Session, "do_orm_execute", _on_execute)
 
 #: ``session.info``: (the caller's tenant, the app's cache), set by the unit of work.
 REFERENCE: Final = "regietafel.reference"
-#: ``session.info``: the current transaction has written (or may have): no cache until it ends.
-_WROTE: Final = "regietafel.wrote"
 
 
 def bind_reference(session: Session, tenant: str, cache: PrincipalCache | None) -> None:
@@ -167,28 +182,6 @@ def tenant_reference(session: Session, tenant: str, key: Hashable, load: Callabl
     when :func:`reference_cache` allows."""
     cache = reference_cache(session, tenant)
     return load() if cache is None else cache.remember(tenant, key, load)
-
-
-def _note_flush(session: Session, flush_context: UOWTransaction) -> None:
-    session.info[_WROTE] = True
-
-
-def _note_execute(state: ORMExecuteState) -> None:
-    if state.is_select:
-        return
-    table = getattr(state.statement, "table", None)
-    if not (state.is_insert and getattr(table, "name", None) == AuditEntry.__tablename__):
-        state.session.info[_WROTE] = True
-
-
-def _note_end(session: Session, transaction: Any) -> None:
-    if transaction.parent is None:
-        session.info.pop(_WROTE, None)
-
-
-sa.event.listen(Session, "after_flush", _note_flush)
-sa.event.listen(Session, "do_orm_execute", _note_execute)
-sa.event.listen(Session, "after_transaction_end", _note_end)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from services.casework.domain.bsn import BsnVault
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.local_time import local_date
 from services.casework.errors import NotFound, VersionMismatch, VersionRequired
-from services.casework.page_reads import reference_cache
+from services.casework.page_reads import tenant_reference
 from services.platform.authz.enforce import AccessDenied, Enforcer
 from services.platform.db.models import (
     AuditEntry,
@@ -191,10 +191,7 @@ class Workspace:
 
         # The app's cache of the tenant's reference data (ADR 0027, amendment casuspagina):
         # no read of the tenants row (~11 KB of manifest JSON) while the signal listens.
-        cache = reference_cache(self.session, self.principal.tenant)
-        if cache is None:
-            return load()
-        return cache.remember(self.principal.tenant, "manifest", load)
+        return tenant_reference(self.session, self.principal.tenant, "manifest", load)
 
     def manifest_of(self, tenant_code: str) -> Manifest:
         if tenant_code == self.principal.tenant:
