@@ -290,6 +290,17 @@ _PLAN_FACTS: Final = sa.text(
             WHERE v.tenant_id = pf.tenant_id AND v.casus_id = pf.casus_id
         )
     """
+).columns(
+    # A textual SELECT (its columns named), not a bare ``text()``: the page's write check
+    # takes a bare text for a write, and a transaction that wrote reads the tenant's manifest
+    # and organisations again instead of from the app's cache (services.casework.page_reads).
+    *map(
+        sa.column,
+        (
+            *("tenant_id", "casus_id", "what", "n", "subject", "owner_user", "owner_org"),
+            *("status", "first_date", "second_date"),
+        ),
+    )
 )
 
 #: Of the actions from casusoverleg minutes: owner, deadline and status, in verslag order.
@@ -308,7 +319,7 @@ _MEETING_FACTS: Final = sa.text(
     FROM meeting_agenda ai
     WHERE ai.tenant_id = :tenant AND ai.casus_id = ANY(CAST(:ids AS uuid[]))
     """
-)
+).columns(*map(sa.column, ("tenant_id", "casus_id", "meeting_id", "acties")))
 
 
 def _uuid_array(ids: Iterable[uuid.UUID]) -> str:
