@@ -9,6 +9,8 @@ counted; and the page's SQL statements do not grow with the number of running ca
 from __future__ import annotations
 
 import datetime as dt
+import inspect
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -40,6 +42,7 @@ from services.platform.db.models import (
     Meeting,
     UrgentAccess,
 )
+from services.platform.db.provision import DatabaseUrls
 from services.platform.db.unit_of_work import tenant_transaction
 from services.platform.identity.directory import PrincipalDirectory
 from services.platform.identity.principal import Principal
@@ -581,3 +584,108 @@ def test_the_statements_of_a_page_do_not_grow_with_the_running_casussen(
     assert sum(1 for s in after if s.startswith("INSERT")) <= 4, report
     for read in resource_reads:
         assert sum(1 for s in after if kind_of(s) == read) <= 3, report
+
+
+#: The current plan version of a casus, changed in place (as an erasure or a correction by
+#: hand would: the same tenant, casus and version number, another content).
+_CHANGE_IN_PLACE = sa.text(
+    """
+    UPDATE plan_versions SET content = CAST(:content AS jsonb)
+    WHERE casus_id = :casus AND version = (
+        SELECT max(version) FROM plan_versions WHERE casus_id = :casus)
+    RETURNING CAST(content AS text)
+    """
+)
+
+
+def test_a_plan_changed_in_place_is_shown_as_it_is_now(
+    runtime: Runtime, world: dict[str, str], db_urls: DatabaseUrls
+) -> None:
+    """The parsed plan contents are remembered across requests (``service.plan_content``,
+    issue 14 ``werk3``) by the content's text: a version whose content is changed in place
+    (the same tenant, casus and version number) is shown with its new texts on the next
+    request, by the regisseur and by the region's user who sees the casus shared; and the
+    texts are those of a fresh parse (the old computation, which reads no memo). A memo by
+    the version's identity fails here."""
+    assert db_urls.admin is not None
+    admin = sa.create_engine(db_urls.admin.set(database=runtime.settings.database_name))
+    directory = PrincipalDirectory(runtime.sessions)
+    regisseur = directory.resolve(Claims(REGISSEUR, T, {}))
+    busy = world["busy"]
+
+    def texts() -> dict[str, str]:
+        with workspace(runtime.casework, regisseur) as ws:
+            items, _ = _all_pages(ws)
+            old = _old_computation(ws, None)
+        assert sorted(items, key=_identity) == sorted(old, key=_identity)
+        return {
+            str(b["onderwerp"]): b["omschrijving"]
+            for b in items
+            if b["casus_id"] == busy and b["soort"] in ("planactie", "toezegging-controleren")
+        }
+
+    with admin.connect() as conn:
+        original = conn.execute(
+            sa.text(
+                "SELECT CAST(content AS text) FROM plan_versions WHERE casus_id = :casus "
+                "ORDER BY version DESC LIMIT 1"
+            ),
+            {"casus": busy},
+        ).scalar_one()
+    before = texts()
+    assert before["a1"] == "Actie uit het plan van aanpak: Actie 1 van de regisseur."
+    commitment = next(k for k in before if k.startswith("toezegging-"))
+    assert "Beslagvrije voet herberekenen" in before[commitment]
+    changed = json.loads(original)
+    changed["actions"][0]["description"] = "Gewist op verzoek."
+    changed["commitments"][0]["text"] = "Tekst gewist"
+    try:
+        with admin.begin() as conn:
+            conn.execute(_CHANGE_IN_PLACE, {"casus": busy, "content": json.dumps(changed)})
+        after = texts()
+        assert after["a1"] == "Actie uit het plan van aanpak: Gewist op verzoek."
+        assert "Tekst gewist" in after[commitment]
+        assert "Beslagvrije" not in after[commitment]
+        unchanged = set(before) - {"a1", commitment}
+        assert unchanged and {k: after[k] for k in unchanged} == {k: before[k] for k in unchanged}
+        # The region's user sees the busy casus shared: the same version, the new texts.
+        region = [p for p in _principals(runtime) if p.tenant == REGIO_UTRECHT]
+        for principal in region:
+            with workspace(runtime.casework, principal) as ws:
+                items, _ = _all_pages(ws)
+            for body in items:
+                assert "Beslagvrije" not in body["omschrijving"], principal.user_id
+                assert "Actie 1 van de regisseur." not in body["omschrijving"], principal.user_id
+    finally:
+        with admin.begin() as conn:
+            restored = conn.execute(_CHANGE_IN_PLACE, {"casus": busy, "content": original})
+            assert restored.scalar_one() == original
+        admin.dispose()
+    assert texts() == before
+
+
+def test_the_remembered_plan_content_is_a_function_of_the_text_alone() -> None:
+    """``plan_content`` takes the content's text and nothing else (no tenant, casus or
+    version to confuse), and gives what a fresh parse gives, for texts that differ in one
+    character only, asked in turn."""
+    assert list(inspect.signature(werkvoorraad.plan_content).parameters) == ["text"]
+    # As stored (the model's field names).
+    plan: dict[str, Any] = {
+        "goals": [{"domain": "financien", "problem": "Schulden.", "goal": "Budgetplan."}],
+        "end_criterion": "Schulden onder bewind.",
+        "actions": [
+            {
+                "id": "a1",
+                "description": "Actie A.",
+                "owner_organisation_id": WIJKTEAM,
+                "deadline": TODAY.isoformat(),
+            }
+        ],
+    }
+    texts = [json.dumps(plan)]
+    plan["actions"][0]["description"] = "Actie B."
+    texts.append(json.dumps(plan))
+    for text in [*texts, *reversed(texts), *texts]:
+        fresh = werkvoorraad.PlanContent.model_validate(json.loads(text))
+        assert werkvoorraad.plan_content(text) == fresh
+    assert werkvoorraad.plan_content(texts[0]) != werkvoorraad.plan_content(texts[1])

@@ -19,9 +19,11 @@ mark them reviewed (terecht/onterecht) with an explanation.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Final
 
 import sqlalchemy as sa
@@ -101,7 +103,7 @@ class _PlanFacts:
     three queries for the whole chunk instead of three per casus (issue 14)."""
 
     first_plan: dict[uuid.UUID, dt.datetime]
-    current: dict[uuid.UUID, PlanVersion]
+    current: dict[uuid.UUID, CurrentPlan]
     last_review: dict[uuid.UUID, dt.date]
 
     @classmethod
@@ -160,10 +162,37 @@ def _any_id(column: Any, ids: Sequence[uuid.UUID]) -> sa.ColumnElement[bool]:
     return column == sa.any_(sa.bindparam(None, list(ids), type_=_UUIDS))  # type: ignore[no-any-return]
 
 
+@dataclass(frozen=True, slots=True)
+class CurrentPlan:
+    """The current plan version of a casus: its number and its parsed content."""
+
+    version: int
+    content: PlanContent
+
+
+#: Parsed plan contents, by the content's exact JSON text (``jsonb`` as text).
+PLAN_CONTENTS_REMEMBERED: Final = 2048
+
+
+@lru_cache(maxsize=PLAN_CONTENTS_REMEMBERED)
+def plan_content(text: str) -> PlanContent:
+    """The plan content of the JSON ``text`` of a plan version, remembered by that text.
+
+    A pure function of its argument: the key is the whole content as PostgreSQL prints its
+    ``jsonb``, not the version's identity, so a content changed in place (an erasure, a
+    correction by hand) is a new key, and two tenants' identical texts give equal values
+    (nothing but the text goes in). The werkvoorraad validated the current plan of every
+    casus it showed on every request (pydantic, ~0.1 ms a plan; issue 14, ``werk3``).
+    Parsed as the ORM column was (``json.loads``, then ``model_validate``). The value is
+    shared: callers only read it (the model is frozen; its lists are not changed here)."""
+    return PlanContent.model_validate(json.loads(text))
+
+
 #: The newest plan version of each of the casussen ``ids`` (in the tenants ``tenants``),
-#: built once: the primary key's order gives the newest version of each casus first.
+#: built once: the primary key's order gives the newest version of each casus first. Its
+#: number and its content as text (the key of :func:`plan_content`), not the ORM row.
 _CURRENT_VERSIONS: Final = (
-    sa.select(PlanVersion)
+    sa.select(PlanVersion.casus_id, PlanVersion.version, sa.cast(PlanVersion.content, sa.Text))
     .where(
         PlanVersion.tenant_id == sa.any_(sa.bindparam("tenants", type_=_STRINGS)),
         PlanVersion.casus_id == sa.any_(sa.bindparam("ids", type_=_UUIDS)),
@@ -173,12 +202,15 @@ _CURRENT_VERSIONS: Final = (
 )
 
 
-def _current_versions(ws: Workspace, casussen: Sequence[Casus]) -> dict[uuid.UUID, PlanVersion]:
+def _current_versions(ws: Workspace, casussen: Sequence[Casus]) -> dict[uuid.UUID, CurrentPlan]:
     """The newest plan version of each casus (one statement, only the newest rows)."""
     if not casussen:
         return {}
     params = {"tenants": sorted({c.tenant_id for c in casussen}), "ids": [c.id for c in casussen]}
-    return {version.casus_id: version for version in ws.session.scalars(_CURRENT_VERSIONS, params)}
+    return {
+        casus_id: CurrentPlan(version, plan_content(text))
+        for casus_id, version, text in ws.session.execute(_CURRENT_VERSIONS, params)
+    }
 
 
 def _timer_input(
@@ -186,17 +218,14 @@ def _timer_input(
     casus: Casus,
     org_names: dict[str, str],
     facts: _PlanFacts | None = None,
-    content: PlanContent | None = None,
 ) -> TimerInput:
-    """The timers' input of ``casus``; ``content``: its current plan version's content, when
-    the caller parsed it already."""
+    """The timers' input of ``casus``."""
     if facts is None:
         facts = _PlanFacts.load(ws, [casus])
     first_plan = facts.first_plan.get(casus.id)
     plan_created_on = local_date(first_plan) if first_plan is not None else casus.plan_date
     current = facts.current.get(casus.id)
-    if current is not None and content is None:
-        content = PlanContent.model_validate(current.content)
+    content = current.content if current is not None else None
     commitments: tuple[CommitmentTimer, ...] = ()
     if content is not None:
         commitments = tuple(
@@ -258,8 +287,7 @@ def _timer_items(
     by_id: dict[str, Casus] = {}
     # The current plan version of every shown casus, read with the chunk's facts: the plan
     # actions and the toezegging items use it too (one query per casus before; issue 14).
-    current: dict[str, PlanVersion] = {}
-    contents: dict[str, PlanContent] = {}
+    current: dict[str, CurrentPlan] = {}
     org_names: dict[str, str] | None = None
     for chunk in _chunks(rows, PAGE):
         decisions = _allowed(ws, chunk, PURPOSE, [Target("casus", str(c.id), c.id) for c in chunk])
@@ -275,17 +303,15 @@ def _timer_items(
             facts = _PlanFacts.reuse(ws, shown, found, plans=plans)
         for casus in shown:
             version = facts.current.get(casus.id)
-            content = None if version is None else PlanContent.model_validate(version.content)
-            if content is not None and content.commitments and org_names is None:
+            if version is not None and version.content.commitments and org_names is None:
                 org_names = _organisation_names(ws)
             by_id[str(casus.id)] = casus
-            inputs.append(_timer_input(ws, casus, org_names or {}, facts, content))
-            if version is not None and content is not None:
+            inputs.append(_timer_input(ws, casus, org_names or {}, facts))
+            if version is not None:
                 current[str(casus.id)] = version
-                contents[str(casus.id)] = content
     due = werkvoorraad(inputs, ws.manifest.review, horizon_days=horizon_days)
     items = [WorkItem(item.due_on, _due_view(item, by_id[item.casus_id])) for item in due]
-    plan_items = _plan_actions(ws, by_id, horizon_days, current, contents)
+    plan_items = _plan_actions(ws, by_id, horizon_days, current)
     meeting_items = _meeting_actions(ws, by_id, horizon_days) if wanted(MEETING_ACTION) else []
     return _with_plan_versions(items, current) + plan_items + meeting_items
 
@@ -297,7 +323,7 @@ def _organisation_names(ws: Workspace) -> dict[str, str]:
     return organisation_names(ws.session, ws.principal.tenant)
 
 
-def _with_plan_versions(items: list[WorkItem], current: dict[str, PlanVersion]) -> list[WorkItem]:
+def _with_plan_versions(items: list[WorkItem], current: dict[str, CurrentPlan]) -> list[WorkItem]:
     """A toezegging is checked off in the plan: its item names the plan version it is of."""
     for item in items:
         if item.body["soort"] == COMMITMENT_CHECK:
@@ -310,22 +336,17 @@ def _plan_actions(
     ws: Workspace,
     casussen: dict[str, Casus],
     horizon_days: int | None,
-    versions: dict[str, PlanVersion],
-    contents: Mapping[str, PlanContent] | None = None,
+    versions: dict[str, CurrentPlan],
 ) -> list[WorkItem]:
     """Open actions of the plan van aanpak owned by the caller (or, without an owner user,
-    by the caller's organisation); ``versions``: the current plan version per casus
-    (``contents``: their parsed contents, when the caller has them)."""
+    by the caller's organisation); ``versions``: the current plan version per casus."""
     horizon = ws.today + dt.timedelta(days=horizon_days) if horizon_days is not None else None
     items = []
     for casus_key, casus in casussen.items():
         current = versions.get(casus_key)
         if current is None:
             continue
-        content = (contents or {}).get(casus_key)
-        if content is None:
-            content = PlanContent.model_validate(current.content)
-        for action in content.actions:
+        for action in current.content.actions:
             mine = action.owner_user_id == ws.principal.user_id or (
                 action.owner_user_id is None
                 and action.owner_organisation_id == ws.principal.organisation
