@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from types import SimpleNamespace
-from typing import Any, Final, cast
+from typing import Any, Final, NamedTuple, cast
 
 import sqlalchemy as sa
 
@@ -57,12 +57,17 @@ OPEN_ACTION_STATUSES: Final = frozenset({"open", "loopt"})
 DOORBREEKGLAS_REVIEW_DAYS: Final = 7
 
 
-@dataclass(frozen=True)
-class Due:
-    """One due item before any decision: which casus, what kind, which subject, when."""
+class Due(NamedTuple):
+    """One due item before any decision: which casus, what kind, which subject, when.
+
+    A named tuple, not a frozen dataclass: ~500 are made per request for a caseload of 175
+    running casussen, and a frozen dataclass sets each field through ``object.__setattr__``
+    (issue 14, ``werk3``)."""
 
     tenant_id: str
     casus_id: uuid.UUID
+    #: ``str(casus_id)``, made once per casus (the order and the item's identity use it).
+    casus_name: str
     reference: str
     kind: str
     subject: str | None
@@ -76,7 +81,7 @@ class Due:
     @property
     def key(self) -> tuple[str, str, str]:
         """The item's identity, as the full computation names it (soort, casus, onderwerp)."""
-        return (self.kind, str(self.casus_id), self.subject or "")
+        return (self.kind, self.casus_name, self.subject or "")
 
 
 @dataclass(frozen=True)
@@ -84,13 +89,14 @@ class Found:
     """The due items, and what the full computation of a page may reuse of the facts."""
 
     dues: list[Due]
-    #: Per running casus: when its first plan version was made, its last tussentijdse meting.
-    first_plan: dict[uuid.UUID, dt.datetime]
-    last_review: dict[uuid.UUID, dt.date]
+    #: The running casussen by id, with when their first plan version was made and their
+    #: last tussentijdse meting.
+    running: dict[uuid.UUID, _Running]
 
 
-@dataclass(frozen=True)
-class _Running:
+class _Running(NamedTuple):
+    """A running casus with its facts (a named tuple: one per running casus per request)."""
+
     tenant_id: str
     id: uuid.UUID
     reference: str
@@ -101,6 +107,8 @@ class _Running:
     first_plan: dt.datetime | None
     last_review: dt.date | None
     group: tuple[Any, ...]
+    #: ``str(id)``.
+    name: str
 
 
 def _running_condition() -> sa.ColumnElement[bool]:
@@ -260,12 +268,11 @@ def _running(ws: Workspace) -> list[_Running]:
     # every caller of the list scope) read every casus of the tenant, 1-9 s (issue 14).
     with custom_plan(ws):
         rows = ws.session.execute(_running_statement(ws.list_scope), _running_params(ws)).all()
+    active = lifecycle.is_active
     return [
-        _Running(
-            row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], tuple(row[9:])
-        )
+        _Running._make((*row[:9], tuple(row[9:]), str(row[1])))
         for row in rows
-        if lifecycle.is_active(row.kind, row.state)
+        if active(row[3], row[4])
     ]
 
 
@@ -383,22 +390,22 @@ def _timer_dues(
         tuple(
             (f"toezegging-{c.n}", str(c.status), _date(c.first_date) or today, _date(c.second_date))
             for c in commitments
-        ),
+        )
+        if commitments
+        else (),
         review,
         limit,
     )
+    tenant_id, casus_id, name, reference, group = (
+        casus.tenant_id,
+        casus.id,
+        casus.name,
+        casus.reference,
+        casus.group,
+    )
     return [
-        Due(
-            casus.tenant_id,
-            casus.id,
-            casus.reference,
-            kind,
-            subject,
-            due_on,
-            due_on < today,
-            group=casus.group,
-        )
-        for kind, due_on, subject in dates
+        Due(tenant_id, casus_id, name, reference, kind, subject, on, on < today, True, group)
+        for kind, on, subject in dates
     ]
 
 
@@ -432,6 +439,7 @@ def _action_dues(
             Due(
                 casus.tenant_id,
                 casus.id,
+                casus.name,
                 casus.reference,
                 PLAN_ACTION,
                 str(action.subject),
@@ -462,6 +470,7 @@ def _meeting_dues(
             Due(
                 casus.tenant_id,
                 casus.id,
+                casus.name,
                 casus.reference,
                 MEETING_ACTION,
                 f"{meeting_id}-{index + 1}",
@@ -494,6 +503,7 @@ def _urgent_dues(ws: Workspace) -> list[Due]:
             Due(
                 tenant_id,
                 casus_id,
+                str(casus_id),
                 reference,
                 URGENT_REVIEW,
                 str(grant_id),
@@ -515,6 +525,7 @@ def due(ws: Workspace, horizon_days: int | None, *, reviewer: bool) -> Found:
     doorbreekglas reviews), undecided: what the policy would let the caller see is decided
     by the caller (:mod:`.service`)."""
     running = _running(ws)
+    by_id = {c.id: c for c in running}
     dues: list[Due] = []
     if running:
         tenants = sorted({c.tenant_id for c in running})
@@ -535,7 +546,6 @@ def due(ws: Workspace, horizon_days: int | None, *, reviewer: bool) -> Found:
                 both = plans[(row.tenant_id, row.casus_id)] = ([], [])
             both[0 if row.what == "toezegging" else 1].append(row)
         horizon = ws.today + dt.timedelta(days=horizon_days) if horizon_days is not None else None
-        by_id = {c.id: c for c in running}
         meetings = ws.session.execute(
             _MEETING_FACTS, {"tenant": ws.principal.tenant, "ids": ids}
         ).all()
@@ -555,8 +565,4 @@ def due(ws: Workspace, horizon_days: int | None, *, reviewer: bool) -> Found:
             dues += _meeting_dues(ws, by_id[row.casus_id], row.meeting_id, row.acties, horizon)
     if reviewer:
         dues += _urgent_dues(ws)
-    return Found(
-        dues,
-        {c.id: c.first_plan for c in running if c.first_plan is not None},
-        {c.id: c.last_review for c in running if c.last_review is not None},
-    )
+    return Found(dues, by_id)

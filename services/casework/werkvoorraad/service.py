@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -149,11 +149,17 @@ class _PlanFacts:
         """The facts of ``casussen`` from what :func:`kandidaten.due` read (the first plan
         and the last meting), and their current plan versions (one query; none without
         ``plans``)."""
-        return cls(
-            {c.id: found.first_plan[c.id] for c in casussen if c.id in found.first_plan},
-            _current_versions(ws, casussen) if plans else {},
-            {c.id: found.last_review[c.id] for c in casussen if c.id in found.last_review},
-        )
+        first_plan: dict[uuid.UUID, dt.datetime] = {}
+        last_review: dict[uuid.UUID, dt.date] = {}
+        for casus in casussen:
+            running = found.running.get(casus.id)
+            if running is None:
+                continue
+            if running.first_plan is not None:
+                first_plan[casus.id] = running.first_plan
+            if running.last_review is not None:
+                last_review[casus.id] = running.last_review
+        return cls(first_plan, _current_versions(ws, casussen) if plans else {}, last_review)
 
 
 def _any_id(column: Any, ids: Sequence[uuid.UUID]) -> sa.ColumnElement[bool]:
@@ -521,22 +527,39 @@ def _visible(ws: Workspace, dues: Sequence[kandidaten.Due]) -> list[kandidaten.D
     again when they are read (:func:`_page_items`)."""
     if not dues:
         return []
-    groups: dict[tuple[Any, ...], set[tuple[str, uuid.UUID]]] = {}
+    # The casussen of the items, each once, by (tenant, id as text): the text is one object
+    # per casus, shared by its items, so its hash is computed once (a UUID's hash is Python
+    # code, and ~500 items were keyed several times over; issue 14, ``werk3``).
+    grouped: dict[tuple[str, str], kandidaten.Due] = {}
+    ungrouped: dict[tuple[str, str], uuid.UUID] = {}
     for due in dues:
+        key = (due.tenant_id, due.casus_name)
         if due.group is not None:
-            groups.setdefault(due.group, set()).add((due.tenant_id, due.casus_id))
+            if key not in grouped:
+                grouped[key] = due
+        elif key not in ungrouped:
+            ungrouped[key] = due.casus_id
+    groups: dict[tuple[Any, ...], list[tuple[str, str, uuid.UUID]]] = {}
+    for (tenant, name), due in grouped.items():
+        groups.setdefault(cast(tuple[Any, ...], due.group), []).append((tenant, name, due.casus_id))
     # A doorbreekglas review of a casus that is not running: its group is read here.
-    known = {member for group in groups.values() for member in group}
-    rest = sorted({(d.tenant_id, d.casus_id) for d in dues} - known)
+    rest = sorted((t, i) for (t, name), i in ungrouped.items() if (t, name) not in grouped)
     if rest:
         for row in ws.session.execute(
             sa.select(Casus.id.label("casus_id"), *count_group_keys(ws)).where(
                 sa.tuple_(Casus.tenant_id, Casus.id).in_(rest)
             )
         ):
-            groups.setdefault(tuple(row)[1:], set()).add((row.tenant_id, row.casus_id))
-    members = [sorted(m, key=lambda k: (k[0], str(k[1]))) for m in groups.values()]
-    representatives = {min(m, key=lambda k: str(k[1])): i for i, m in enumerate(members)}
+            groups.setdefault(tuple(row)[1:], []).append(
+                (row.tenant_id, str(row.casus_id), row.casus_id)
+            )
+    # Each group's members in (tenant, id as text) order; its representative: the least id
+    # as text.
+    named = [sorted(m) for m in groups.values()]
+    members = [[(t, i) for t, _, i in m] for m in named]
+    representatives = {
+        (first[0], first[2]): i for i, first in enumerate(min(m, key=lambda k: k[1]) for m in named)
+    }
     rows = ws.load_casussen(list(representatives))
     decisions = ws.enforcer.decide_count(
         "list",
@@ -545,13 +568,13 @@ def _visible(ws: Workspace, dues: Sequence[kandidaten.Due]) -> list[kandidaten.D
         ws.context(PURPOSE),
         COUNT_RESOURCE,
     )
-    allowed: dict[tuple[str, uuid.UUID], Decision] = {}
+    allowed: dict[tuple[str, str], Decision] = {}
     for casus, decision in zip(rows, decisions, strict=True):
-        for member in members[representatives[(casus.tenant_id, casus.id)]]:
-            allowed[member] = decision
+        for tenant, name, _ in named[representatives[(casus.tenant_id, casus.id)]]:
+            allowed[(tenant, name)] = decision
     shown = []
     for due in dues:
-        found = allowed.get((due.tenant_id, due.casus_id))
+        found = allowed.get((due.tenant_id, due.casus_name))
         if found is None or not found.allow:
             continue
         if due.needs_full_view and found.view != "full":
@@ -564,7 +587,7 @@ def _sort_key(sort: str) -> Callable[[kandidaten.Due], tuple[Any, ...]]:
     """The page's orders; every order ends in the item's identity, so pages are stable."""
 
     def identity(d: kandidaten.Due) -> tuple[Any, ...]:
-        return (str(d.casus_id), d.kind, d.subject or "")
+        return (d.casus_name, d.kind, d.subject or "")
 
     if sort == "casus":
         return lambda d: (d.reference, d.due_on, *identity(d))
