@@ -225,7 +225,8 @@ def test_the_werkvoorraad_reads_the_rows_the_lateral_query_read(
 ) -> None:
     """As the app role (row-level security, the tenant set), for every tenant with plans and
     every owner user and organisation named in them (and nobody), over all the tenant's
-    casussen and those shared with it: ``_PLAN_FACTS`` equals the old lateral query."""
+    casussen and those shared with it: ``_PLAN_FACTS`` equals the old lateral query, and so
+    do the plan rows of ``_FACTS`` (the plan and overleg facts in one statement)."""
     with admin.connect() as conn:
         tenants = [
             r[0] for r in conn.execute(sa.text("SELECT DISTINCT tenant_id FROM plan_versions"))
@@ -248,6 +249,9 @@ def test_the_werkvoorraad_reads_the_rows_the_lateral_query_read(
                 new = sorted(tuple(r) for r in session.execute(kandidaten._PLAN_FACTS, new_params))
                 old = sorted(tuple(r) for r in session.execute(_LATERAL_PLAN_FACTS, params))
                 assert new == old, (tenant, user, org)
+                # The page reads them with the overleg facts, in one statement (``werk3``).
+                both = session.execute(kandidaten._FACTS, {**new_params, "tenant": tenant})
+                assert sorted(tuple(r)[1:11] for r in both if r.src == 0) == new
                 compared += len(new)
     assert compared > 0
 
@@ -272,7 +276,9 @@ def test_the_facts_get_the_running_ids_as_one_array_literal(
     finally:
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", record)
     assert {d.casus_id for d in found.dues} >= set(map(uuid.UUID, with_plans))
-    assert len(sent) == 2
+    # One statement for the plan and the overleg facts (issue 14, ``werk3``).
+    assert len(sent) == 1
+    assert "FROM plan_version_facts" in sent[0][0] and "FROM meeting_agenda ai" in sent[0][0]
     literals = {parameters["ids"] for _, parameters in sent}
     assert len(literals) == 1
     (literal,) = literals
