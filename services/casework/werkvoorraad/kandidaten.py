@@ -333,21 +333,21 @@ _MEETING_FACTS_SQL: Final = """
 #: columns, then the meeting's).
 _FACTS: Final = sa.text(
     f"""
-    SELECT 0 AS src, pf.tenant_id, pf.casus_id, pf.what, pf.n, pf.subject, pf.owner_user,
+    SELECT pf.tenant_id, pf.casus_id, pf.what, pf.n, pf.subject, pf.owner_user,
         pf.owner_org, pf.status, pf.first_date, pf.second_date,
-        CAST(NULL AS uuid) AS meeting_id, CAST(NULL AS jsonb) AS acties
+        CAST(NULL AS uuid) AS meeting_id, CAST(NULL AS jsonb) AS acties, 0 AS src
     FROM ({_PLAN_FACTS_SQL}) AS pf
     UNION ALL
-    SELECT 1, m.tenant_id, m.casus_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-        m.meeting_id, m.acties
+    SELECT m.tenant_id, m.casus_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        m.meeting_id, m.acties, 1
     FROM ({_MEETING_FACTS_SQL}) AS m
     """
 ).columns(
     *map(
         sa.column,
         (
-            *("src", "tenant_id", "casus_id", "what", "n", "subject", "owner_user"),
-            *("owner_org", "status", "first_date", "second_date", "meeting_id", "acties"),
+            *("tenant_id", "casus_id", "what", "n", "subject", "owner_user", "owner_org"),
+            *("status", "first_date", "second_date", "meeting_id", "acties", "src"),
         ),
     )
 )
