@@ -650,12 +650,17 @@ def test_a_plan_changed_in_place_is_shown_as_it_is_now(
         assert unchanged and {k: after[k] for k in unchanged} == {k: before[k] for k in unchanged}
         # The region's user sees the busy casus shared: the same version, the new texts.
         region = [p for p in _principals(runtime) if p.tenant == REGIO_UTRECHT]
+        shared_texts = []
         for principal in region:
             with workspace(runtime.casework, principal) as ws:
                 items, _ = _all_pages(ws)
             for body in items:
                 assert "Beslagvrije" not in body["omschrijving"], principal.user_id
                 assert "Actie 1 van de regisseur." not in body["omschrijving"], principal.user_id
+                if body["casus_id"] == busy:
+                    shared_texts.append(body["omschrijving"])
+        # The region's PGA-expert has the busy casus's toezeggingen: with the new text.
+        assert any("Tekst gewist" in text for text in shared_texts), shared_texts
     finally:
         with admin.begin() as conn:
             restored = conn.execute(_CHANGE_IN_PLACE, {"casus": busy, "content": original})
