@@ -452,3 +452,23 @@ def test_a_relation_whose_kinds_cover_the_chunk_takes_its_key_from_the_page(
     finally:
         with tenant_transaction(runtime.sessions, T) as session:
             session.execute(sa.delete(CasusRole).where(CasusRole.id == role_id))
+
+
+def test_the_counts_share_and_grant_probes_are_uncorrelated() -> None:
+    """The keyed stage of the count's statement tests a share and a grant by an
+    uncorrelated ``IN`` over the casus's ``(tenant_id, id)`` (planned once, as a hashed
+    subplan; ADR 0028 amendment ``overzicht3``), not by a correlated ``EXISTS`` (planned
+    twice, the grant's run per casus)."""
+    for relations, covering in (
+        (("participation", "regie", "coordinator"), frozenset({"participation", "regie"})),
+        (("tenant_wide", "shared"), frozenset()),
+    ):
+        statement = zichtbaar._count_groups_sql(relations, False, covering)
+        sql = " ".join(str(statement.compile()).split())
+        keyed = sql[sql.index("keyed AS (") :]
+        for alias, table in (("s", "casus_shares"), ("g", "urgent_access")):
+            assert f"EXISTS (SELECT 1 FROM {table}" not in keyed, table
+            probe = (
+                f"(ch.tenant_id, ch.id) IN (SELECT {alias}.tenant_id, {alias}.casus_id FROM {table}"
+            )
+            assert probe in keyed, table

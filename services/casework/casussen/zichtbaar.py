@@ -500,6 +500,16 @@ def _count_groups_sql(
         "ch.tenant_id = :tenant AND " + mine.format(roles="ARRAY['uitvoeringscoordinator']"),
     )
     marks = ", ".join(f"bool_or(u.via_{flag}) AS via_{flag}" for flag in flags.values())
+    # Shared with the caller's tenant and a grant of the caller's own are uncorrelated
+    # ``IN``s over the casus's ``(tenant_id, id)``, like ``mine``: PostgreSQL plans each
+    # once, as a hashed subplan of the reader's few shares or grants. A correlated
+    # ``EXISTS`` in the select list was planned twice (a probe per casus and a hashed
+    # alternative) and the grant's ran as a probe for each casus of the chunk (issue 14, ADR
+    # 0028 amendment ``overzicht3``). Equal: the columns the subqueries return are NOT NULL,
+    # so an ``IN`` is true or false. The probes of participation and of another
+    # coordinator stay ``EXISTS``: as an ``IN`` they would hash every participation of the
+    # organisation (50,000 in the benchmark) or every coordinator of the tenant per count,
+    # where PostgreSQL now may probe the chunk's casussen instead.
     template = f"""
 WITH chunk AS (
   SELECT u.tenant_id, u.id, u.kind, u.state,
@@ -518,10 +528,10 @@ WITH chunk AS (
         AND r.casus_id = ch.id AND r.role = 'uitvoeringscoordinator' AND r.ended_at IS NULL)
         THEN 'other'
       ELSE 'absent' END AS coordinator,
-    EXISTS (SELECT 1 FROM casus_shares s WHERE s.tenant_id = ch.tenant_id
-      AND s.casus_id = ch.id AND s.shared_with_tenant = :tenant) AS shared,
-    CASE WHEN EXISTS (SELECT 1 FROM urgent_access g WHERE g.tenant_id = ch.tenant_id
-      AND g.casus_id = ch.id AND g.user_id = :user AND g.expires_at > :now)
+    (ch.tenant_id, ch.id) IN (SELECT s.tenant_id, s.casus_id FROM casus_shares s
+      WHERE s.shared_with_tenant = :tenant) AS shared,
+    CASE WHEN (ch.tenant_id, ch.id) IN (SELECT g.tenant_id, g.casus_id FROM urgent_access g
+      WHERE g.user_id = :user AND g.expires_at > :now)
       THEN ch.id END AS granted
   FROM chunk ch
 )
