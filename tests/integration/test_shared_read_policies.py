@@ -1,4 +1,4 @@
-"""Migration 0071 (ADR 0028, amendment ``overzicht3``): the ``shared_read`` policies of the
+"""Migration 0070 (ADR 0028, amendment ``overzicht3``): the ``shared_read`` policies of the
 casus tables as an uncorrelated ``IN`` over the shares instead of a correlated ``EXISTS``;
 every tenant reads exactly the rows it read before, and the migration goes down and up."""
 
@@ -23,7 +23,7 @@ from services.runtime import Runtime
 
 Headers = Callable[[str, str], dict[str, str]]
 
-#: The casus tables whose ``shared_read`` policy 0071 changes, with their casus column.
+#: The casus tables whose ``shared_read`` policy 0070 changes, with their casus column.
 TABLES = (
     ("casussen", "id"),
     ("casus_participants", "casus_id"),
@@ -76,7 +76,7 @@ def shared(app: Litestar, runtime: Runtime, token_for: Headers) -> list[str]:
 
 
 def test_the_shared_read_policies_are_an_uncorrelated_in(admin: sa.Engine) -> None:
-    """Fails before 0071: each was ``EXISTS (... s.casus_id = <table>.<casus> ...)``."""
+    """Fails before 0070: each was ``EXISTS (... s.casus_id = <table>.<casus> ...)``."""
     policies = _policies(admin)
     for table, casus in TABLES:
         qual = policies[table]
@@ -139,7 +139,7 @@ def test_the_migration_goes_down_and_up(admin: sa.Engine, runtime: Runtime) -> N
         for table, casus in TABLES:
             assert "EXISTS" in policies[table], table
             assert f"s.casus_id = {table}.{casus}" in policies[table], table
-        migrate(False, "0071")
+        migrate(False, "0070")
     finally:
         migrate(False, "head")
         owner.dispose()

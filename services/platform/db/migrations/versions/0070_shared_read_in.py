@@ -26,7 +26,7 @@ items) are not changed. ``rls.shared_read_statements`` still writes the ``EXISTS
 the migrations that use it (they run before this one); a new casus table should take
 :data:`SHARED_READ_IN`'s form.
 
-Revision ID: 0071
+Revision ID: 0070
 Revises: 0069
 Create Date: 2026-11-28
 """
@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0071"
+revision = "0070"
 down_revision = "0069"
 branch_labels = None
 depends_on = None
