@@ -19,6 +19,17 @@ req/s left ~19,000 objects of cyclic garbage per collection and each collection 
 worker for 8-27 ms; in alternated probe runs that step's p95 was 12.9-46.9 ms at 20,000
 against 12.4-15.4 ms at 2,000 (ADR 0020, amendment ``gctail``).
 
+The start-up heap is not all of a worker's long-lived heap: its first requests of each kind
+fill caches that then live as long as the process (SQLAlchemy's compiled statements, the
+templates, the policy's and the pages' memos). In the load benchmark ~45,000 tracked objects
+were left to walk after a warm-up of every page (a full collection ~9-20 ms alone, 30-109 ms
+pauses of a busy worker at the HTML step; session 25). So the survivors of the first full
+collections are frozen too (:data:`REFREEZE_AT`: the 1st, 2nd, 4th, ... 1024th full collection
+of the process, in the collector's own ``stop`` callback: the pause is one it took anyway).
+Each freeze also pins the cyclic garbage of the requests in flight at that moment (~30-45
+objects each, ADR 0020 amendment ``cycles``) until the process ends, so their number is
+bounded: eleven in a process's life.
+
 Called by the server entry points (``services.asgi.create``, ``services.serve.serve_all``),
 not by ``create_app``: a test process builds many apps and their garbage must stay
 collectable.
@@ -27,6 +38,7 @@ collectable.
 from __future__ import annotations
 
 import gc
+from typing import Final
 
 #: Net container allocations before a collection of the youngest generation (CPython's
 #: default is 700); the older generations keep their defaults (ADR 0020, amendments
@@ -34,11 +46,35 @@ import gc
 YOUNG_THRESHOLD = 2000
 
 
+#: The full collections (counted from :func:`settle_heap`) whose survivors are frozen too.
+REFREEZE_AT: Final = frozenset(2**n for n in range(11))
+_LAST: Final = max(REFREEZE_AT)
+
+
+class _Refreeze:
+    """A ``gc.callbacks`` entry: after the full collections of :data:`REFREEZE_AT`, freezes
+    what survived them."""
+
+    def __init__(self) -> None:
+        self.full = 0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        # Stays in the list when done (removing itself while the collector walks the list
+        # would skip the next callback once).
+        if phase == "stop" and info.get("generation") == 2 and self.full < _LAST:
+            self.full += 1
+            if self.full in REFREEZE_AT:
+                gc.freeze()
+
+
 def settle_heap() -> int:
-    """Collect, then freeze what survived start-up, and collect the young generation less
-    often (:data:`YOUNG_THRESHOLD`); returns how many objects are frozen."""
+    """Collect, then freeze what survived start-up, freeze the survivors of the first full
+    collections after it too (:data:`REFREEZE_AT`), and collect the young generation less
+    often (:data:`YOUNG_THRESHOLD`); returns how many objects are frozen now."""
     gc.collect()
     gc.freeze()
+    if not any(isinstance(callback, _Refreeze) for callback in gc.callbacks):
+        gc.callbacks.append(_Refreeze())
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, middle, old)
     return gc.get_freeze_count()

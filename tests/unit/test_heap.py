@@ -64,3 +64,50 @@ def test_the_test_process_itself_is_not_frozen() -> None:
     # create_app does not freeze: a test process builds many apps (only the server entry
     # points, services.asgi.create and services.serve.serve_all, call settle_heap).
     assert gc.get_freeze_count() == 0
+
+
+def test_the_survivors_of_the_first_full_collections_are_frozen_a_bounded_number_of_times() -> None:
+    # A worker's caches fill during its first requests, after start-up: the survivors of its
+    # 1st, 2nd, 4th, ... 1024th full collection are frozen too, then no more (each freeze
+    # pins the cyclic garbage in flight at that moment). In a fresh interpreter, as above.
+    code = textwrap.dedent(
+        """
+        import gc
+        from services.platform.heap import REFREEZE_AT, settle_heap
+
+        class Node:
+            pass
+
+        settle_heap()
+        frozen_at = []
+        caches = []
+        for n in range(1, 1100):
+            caches.append([Node() for _ in range(3)])  # what a request leaves to live on
+            before = gc.get_freeze_count()
+            gc.collect()  # a full collection
+            if gc.get_freeze_count() > before:
+                frozen_at.append(n)
+            elif n in REFREEZE_AT:
+                raise AssertionError(f"not frozen after full collection {n}")
+        assert frozen_at == sorted(REFREEZE_AT), frozen_at
+        assert max(frozen_at) == 1024 and len(frozen_at) == 11, frozen_at
+        settle_heap()  # again: still one refreezing callback
+        assert sum(type(c).__name__ == "_Refreeze" for c in gc.callbacks) == 1
+
+        # After a refreeze a full collection walks only what came after it: a cycle made
+        # now is still collected.
+        import weakref
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        gone = weakref.ref(a)
+        del a, b
+        gc.collect()
+        assert gone() is None
+        print("ok")
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
