@@ -579,11 +579,13 @@ _BINARY_COLUMNS: frozenset[str] = frozenset(
 #: row's id (the database's) and its decision record (split apart: :func:`_split_inputs`).
 _SHARABLE: tuple[str, ...] = tuple(c for c in _COLUMNS if c not in ("id", "decision_input"))
 _NAMES = ", ".join(_COLUMNS)
-#: What the INSERT selects per column: ``id`` a fresh random (version 4) UUID from the
-#: database, as ``uuid.uuid4()`` was; ``decision_input`` the inputs' common head joined to
-#: the row's own members (``:head`` NULL: the row's value as sent).
+#: What the INSERT selects per column: ``id`` a fresh time-ordered (version 7) UUID from the
+#: database (``public.uuid7()``, migration 0071: the time in ms, then random bits, so a
+#: tenant's new rows go to the right-most leaf of the primary key ``(tenant_id, id)`` instead
+#: of a random one; ADR 0018, amendment ``auditid``); ``decision_input`` the inputs' common
+#: head joined to the row's own members (``:head`` NULL: the row's value as sent).
 _SELECTED = ", ".join(
-    "gen_random_uuid()"
+    "public.uuid7()"
     if name == "id"
     else "COALESCE(CAST(:head AS jsonb) || r.decision_input, r.decision_input)"
     if name == "decision_input"
