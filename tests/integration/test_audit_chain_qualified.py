@@ -311,7 +311,7 @@ def _state(engine: sa.Engine) -> tuple[str | None, bool]:
 
 
 def test_migration_0069_goes_down_and_up_and_every_hash_verifies(scratch: URL) -> None:
-    _migrate(scratch, "head")
+    _migrate(scratch, "0069")
     engine = sa.create_engine(scratch)
     try:
         with engine.begin() as conn:
@@ -332,7 +332,7 @@ def test_migration_0069_goes_down_and_up_and_every_hash_verifies(scratch: URL) -
         _rows_in_two_chains(engine, "terug-")
         _verified(engine, "GM0001")
 
-        _migrate(scratch, "head")
+        _migrate(scratch, "0069")
         assert _state(engine) == ("0069", True)
         _rows_in_two_chains(engine, "weer-")
         _verified(engine, "GM0001")
