@@ -323,6 +323,86 @@ def test_the_prebuilt_running_statement_equals_one_built_per_request(
     assert shared > 0
 
 
+def test_the_running_statements_own_and_shared_keys_equal_the_count_keys(
+    runtime: Runtime, world: dict[str, str]
+) -> None:
+    """Differential (issue 14, ``werk4``): the running statement computes the decision keys
+    per part (``kandidaten._own_keys``, ``_shared_keys``: the shared key of the own part and
+    the grant as uncorrelated ``IN``s, the coordinator as one scalar subquery, the keys that
+    the shared part's ``tenant_id <> :me`` decides as constants). Every user gets the rows of
+    one statement with :func:`count_group_keys`, with all three coordinator values present,
+    a casus of the tenant shared with the tenant itself (``casus_shares`` allows it), and a
+    coordinator on the casus shared with the region. Fails with ``shared`` as a constant
+    false in the own part, or with the coordinator's ``user_id = :me`` negated."""
+    busy, watched = uuid.UUID(world["busy"]), uuid.UUID(world["watched"])
+    added: list[Any] = []
+    with tenant_transaction(runtime.sessions, T) as session:
+        added += [
+            CasusShare(
+                tenant_id=T,
+                casus_id=watched,
+                shared_with_tenant=T,
+                reason="Met zichzelf gedeeld (test).",
+                created_by=REGISSEUR,
+            ),
+            CasusRole(
+                tenant_id=T,
+                casus_id=watched,
+                role="uitvoeringscoordinator",
+                user_id=REGISSEUR,
+                organisation_id=WIJKTEAM,
+            ),
+            CasusRole(
+                tenant_id=T,
+                casus_id=busy,
+                role="uitvoeringscoordinator",
+                user_id="iemand-anders",
+                organisation_id=WIJKTEAM,
+            ),
+            CasusRole(
+                tenant_id=T,
+                casus_id=busy,
+                role="uitvoeringscoordinator",
+                user_id=REGISSEUR,
+                organisation_id=WIJKTEAM,
+                ended_at=dt.datetime.now(dt.UTC),
+            ),
+        ]
+        session.add_all(added)
+    coordinators: set[str] = set()
+    own_shared = shared_other = 0
+    try:
+        for principal in _principals(runtime):
+            with workspace(runtime.casework, principal) as ws:
+                built = ws.session.execute(
+                    sa.select(
+                        Casus.tenant_id,
+                        Casus.id,
+                        *kandidaten._facts_columns(),
+                        *count_group_keys(ws),
+                    )
+                    .where(visible_casus_condition(ws), kandidaten._running_condition())
+                    .order_by(Casus.created_at, Casus.id)
+                ).all()
+                prebuilt = ws.session.execute(
+                    kandidaten._running_statement(ws.list_scope),
+                    kandidaten._running_params(ws),
+                ).all()
+            assert [tuple(r) for r in prebuilt] == [tuple(r) for r in built], principal.user_id
+            for row in built:
+                coordinators.add(row[14])
+                own = row[0] == principal.tenant
+                own_shared += own and row[15]
+                shared_other += not own and row[14] == "other"
+    finally:
+        with tenant_transaction(runtime.sessions, T) as session:
+            for row in added:
+                session.delete(session.merge(row, load=True))
+    assert {"subject", "other"} <= coordinators
+    assert own_shared > 0
+    assert shared_other > 0
+
+
 def _rows_before_the_tenant_in_the_relations(ws: Workspace) -> list[tuple[Any, ...]]:
     """The running casussen with their facts and decision keys, by the pre-filter and keys as
     they were before the caller's tenant was repeated inside the participation and role

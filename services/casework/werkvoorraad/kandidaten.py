@@ -33,17 +33,19 @@ import sqlalchemy as sa
 
 from services.casework.casussen.zichtbaar import (
     GROUP_NOW,
-    count_group_keys,
     custom_plan,
     visible_casus_parts,
 )
 from services.casework.domain import lifecycle
 from services.casework.domain.local_time import local_date
 from services.casework.domain.timers import DueDate, due_dates
-from services.casework.workspace import ListScope, Workspace
+from services.casework.workspace import REGIE_ROLES, ListScope, Workspace
 from services.platform.db.models import (
     Assessment,
     Casus,
+    CasusParticipant,
+    CasusRole,
+    CasusShare,
     PlanVersion,
     UrgentAccess,
 )
@@ -167,6 +169,111 @@ def _facts_columns(source: Any = Casus) -> tuple[Any, ...]:
     )
 
 
+def _granted(ws: Workspace) -> sa.ColumnElement[Any]:
+    """The ``granted`` key of :func:`count_group_keys` (the casus's id if the caller holds an
+    unexpired doorbreekglas grant on it), as an uncorrelated ``IN`` over the caller's grants:
+    planned once and hashed (the caller's few grants), where the correlated ``EXISTS`` was
+    planned twice (a probe and a hashed alternative) per part (issue 14, ``werk4``). Equal:
+    the subquery's columns are NOT NULL."""
+    p = ws.principal
+    grants = sa.select(UrgentAccess.tenant_id, UrgentAccess.casus_id).where(
+        UrgentAccess.user_id == p.user_id,
+        UrgentAccess.expires_at
+        > sa.bindparam(GROUP_NOW, ws.enforcer.now, type_=sa.DateTime(timezone=True)),
+    )
+    return sa.case((sa.tuple_(Casus.tenant_id, Casus.id).in_(grants), Casus.id), else_=None)
+
+
+def _any_coordinator() -> sa.ColumnElement[bool]:
+    return sa.exists().where(
+        CasusRole.tenant_id == Casus.tenant_id,
+        CasusRole.casus_id == Casus.id,
+        CasusRole.role == "uitvoeringscoordinator",
+        CasusRole.ended_at.is_(None),
+    )
+
+
+def _own_keys(ws: Workspace) -> tuple[sa.ColumnElement[Any], ...]:
+    """:func:`count_group_keys`' ``participates, regie, coordinator, shared, granted`` for a
+    casus of the caller's own tenant (the own part's ``WHERE`` says ``tenant_id = :me``), with
+    nothing PostgreSQL must plan that the own tenant makes needless (issue 14, ``werk4``):
+
+    * ``participates`` and ``regie`` without their ``tenant_id = :me AND`` (true here);
+    * ``shared`` as an uncorrelated ``IN`` over the shares of the caller's tenant with itself
+      (planned once, hashed; none in practice, but ``casus_shares`` does not forbid one);
+    * ``coordinator`` as one scalar subquery over the casus's active coordinators (``subject``
+      if the caller is one of them, ``other`` if anyone else is, ``absent`` if none): planned
+      once, where the two ``EXISTS`` were planned twice each (ADR 0028, ``werk2`` (2));
+    * ``granted`` as :func:`_granted`.
+
+    ``tests/integration/test_werkvoorraad_pages.py`` compares the rows with those of
+    :func:`count_group_keys` for every user."""
+    p = ws.principal
+    participates = sa.exists().where(
+        CasusParticipant.tenant_id == Casus.tenant_id,
+        CasusParticipant.tenant_id == p.tenant,
+        CasusParticipant.casus_id == Casus.id,
+        CasusParticipant.organisation_id == p.organisation,
+        CasusParticipant.active,
+    )
+
+    def mine(*roles: str) -> sa.ColumnElement[bool]:
+        return sa.exists().where(
+            CasusRole.tenant_id == Casus.tenant_id,
+            CasusRole.casus_id == Casus.id,
+            CasusRole.role.in_(roles),
+            CasusRole.ended_at.is_(None),
+            CasusRole.user_id == p.user_id,
+            CasusRole.tenant_id == p.tenant,
+        )
+
+    coordinators = (
+        sa.select(
+            sa.case((sa.func.bool_or(CasusRole.user_id == p.user_id), "subject"), else_="other")
+        )
+        .where(
+            CasusRole.tenant_id == Casus.tenant_id,
+            CasusRole.tenant_id == p.tenant,
+            CasusRole.casus_id == Casus.id,
+            CasusRole.role == "uitvoeringscoordinator",
+            CasusRole.ended_at.is_(None),
+        )
+        .having(sa.func.count() > 0)
+        .scalar_subquery()
+    )
+    coordinator = sa.func.coalesce(coordinators, "absent")
+    self_shares = sa.select(CasusShare.tenant_id, CasusShare.casus_id).where(
+        CasusShare.shared_with_tenant == p.tenant, CasusShare.tenant_id == p.tenant
+    )
+    shared = sa.tuple_(Casus.tenant_id, Casus.id).in_(self_shares)
+    return (
+        participates.label("participates"),
+        mine(*REGIE_ROLES).label("regie"),
+        coordinator.label("coordinator"),
+        shared.label("shared"),
+        _granted(ws).label("granted"),
+    )
+
+
+def _shared_keys(ws: Workspace) -> tuple[Any, ...]:
+    """:func:`count_group_keys`' keys for a casus of another tenant shared with the caller's
+    (the shared part's ``WHERE``: ``tenant_id <> :me AND <shared>``): ``participates``,
+    ``regie`` and the caller's coordinator role are ``tenant_id = :me AND ..``, so false;
+    ``shared`` is the part's own condition, so true. Only whether anyone coordinates it and
+    the caller's grant are read (issue 14, ``werk4``: three ``EXISTS`` fewer to plan)."""
+    coordinator = sa.case((_any_coordinator(), "other"), else_="absent")
+    return (
+        Casus.tenant_id,
+        Casus.kind,
+        Casus.state,
+        sa.false().label("participates"),
+        sa.false().label("regie"),
+        coordinator.label("coordinator"),
+        sa.true().label("shared"),
+        _granted(ws).label("granted"),
+    )
+
+
 def _own_part(ws: Workspace) -> sa.Select[Any]:
     """The running casussen of the caller's own tenant they could see, with facts and
     decision keys (the first part of :func:`visible_casus_parts`), each relation tested once.
@@ -182,7 +289,7 @@ def _own_part(ws: Workspace) -> sa.Select[Any]:
     row-level-security subplans) twice (issue 14, ``pgwerk``: planning ~3-4 -> ~2-3.5 ms,
     execution ~7-10 -> ~5.5-9 ms, 4,059 -> 3,527 buffers for dennis-koster)."""
     p, scope = ws.principal, ws.list_scope
-    keys = count_group_keys(ws)[3:]  # participates, regie, coordinator, shared, granted
+    keys = _own_keys(ws)  # participates, regie, coordinator, shared, granted
     casussen = (
         sa.select(
             Casus.tenant_id,
@@ -233,7 +340,7 @@ def _running_statement(scope: ListScope) -> sa.Select[Any]:
     issue 14); apart, the own part reads the tenant's running casussen from its indexes and
     the shared part starts from the tenant's shares."""
     ws = cast(Workspace, _Parametric(scope))
-    columns = (Casus.tenant_id, Casus.id, *_facts_columns(), *count_group_keys(ws))
+    columns = (Casus.tenant_id, Casus.id, *_facts_columns(), *_shared_keys(ws))
     own, shared = visible_casus_parts(ws)
     parts = [] if own is None else [_own_part(ws)]
     if shared is not None:
