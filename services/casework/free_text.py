@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from services.casework.casus_relations import CasusRecord
 from services.platform.db.models import Casus
 from services.platform.policy import Decision
 from tenants.reference import LEEFGEBIED_CATEGORIES
@@ -39,7 +40,7 @@ def categories_of_leefgebieden(codes: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-def casus_text_categories(casus: Casus) -> frozenset[str]:
+def casus_text_categories(casus: Casus | CasusRecord) -> frozenset[str]:
     """The categories of a casus's general free text, as its writer chose them."""
     aanmelding: Mapping[str, Any] = casus.aanmelding or {}
     chosen = aanmelding.get("tekst_categorieen") or []

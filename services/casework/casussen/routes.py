@@ -130,7 +130,9 @@ class CasussenController(Controller):
         self, ws: Ws, casus_id: CasusId, doel: FromQuery[str | None] = None
     ) -> Response[CasusOut]:
         def respond() -> Response[CasusOut]:
-            casus, decision = weergave.read_casus(ws, casus_id, doel, subject=True)
+            # The casus as a plain row, not an ORM object: nothing here changes it (ADR 0024,
+            # amendment casus3; issue 14).
+            casus, decision = weergave.read_casus_record(ws, casus_id, doel)
             body = CasusOut.model_validate(weergave.detail_view(ws, casus, decision))
             return tagged_json(body, casus.version)
 

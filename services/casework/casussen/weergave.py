@@ -12,6 +12,7 @@ from typing import Any, Final
 from sqlalchemy.orm import defer
 
 from services.casework import free_text
+from services.casework.casus_relations import CasusRecord
 from services.casework.domain import lifecycle
 from services.casework.personen.service import person_view
 from services.casework.subjects import subject_with_restriction
@@ -35,7 +36,7 @@ SUMMARY_OPTIONS: Final = tuple(
 )
 
 
-def group_name_of(casus: Casus, decision: Decision) -> str | None:
+def group_name_of(casus: Casus | CasusRecord, decision: Decision) -> str | None:
     """The group's (working) name, which identifies its members: only in a full view whose
     purpose has the grant for identifying data (found by the hostile probes: a list under
     ``doel=opschaling`` showed it to a participant without that grant)."""
@@ -46,7 +47,7 @@ def group_name_of(casus: Casus, decision: Decision) -> str | None:
 
 def summary_view(
     ws: Workspace,
-    casus: Casus,
+    casus: Casus | CasusRecord,
     decision: Decision,
     persons: dict[uuid.UUID, Person] | None = None,
     restricted: Collection[str] | None = None,
@@ -54,7 +55,7 @@ def summary_view(
     """The casus as a list shows it; ``persons`` holds the page's persons when a list loaded
     them in one query, ``restricted`` which of them are under a restriction (otherwise
     looked up per person); without ``persons`` the person and their restriction are looked
-    up together."""
+    up together, or taken from a :class:`CasusRecord`, which was read with them."""
     view: dict[str, Any] = {
         "id": str(casus.id),
         "referentie": casus.reference,
@@ -69,6 +70,9 @@ def summary_view(
     if casus.kind == "groep":
         view["groepsnaam"] = group_name_of(casus, decision)
         view["stap"] = lifecycle.group_step(casus.state)
+    elif isinstance(casus, CasusRecord):
+        if casus.person is not None:
+            view["persoon"] = person_view(ws, casus.person, decision, restricted=casus.restricted)
     elif casus.subject_person_id is not None:
         if persons is None:
             persons, restricted = subject_with_restriction(ws, casus)
@@ -98,7 +102,22 @@ def read_casus(
     return casus, decision
 
 
-def detail_view(ws: Workspace, casus: Casus, decision: Decision) -> dict[str, Any]:
+def read_casus_record(
+    ws: Workspace, casus_id: uuid.UUID, purpose: str | None = None
+) -> tuple[CasusRecord, Decision]:
+    """:func:`read_casus` for the casus page: the casus as a plain row with its subject
+    person (:meth:`Workspace.load_casus_record`), and the same audited read decision."""
+    casus = ws.load_casus_record(casus_id)
+    decision = ws.enforcer.decide(
+        "read",
+        ws.resource(casus),
+        ws.context(ws.purpose_for(casus, purpose)),
+        Target("casus", str(casus.id), casus.id),
+    )
+    return casus, decision
+
+
+def detail_view(ws: Workspace, casus: Casus | CasusRecord, decision: Decision) -> dict[str, Any]:
     view = summary_view(ws, casus, decision)
     full = decision.view == "full"
     # Free text carries the categories of what the casus is about (services/casework/

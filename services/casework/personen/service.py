@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from services.casework.casus_relations import PersonRecord
 from services.casework.domain.bsn import is_valid_bsn, mask, normalize_bsn
 from services.casework.domain.errors import DomainValidationError, FieldProblem
 from services.casework.domain.triage import age_on
@@ -84,7 +85,11 @@ def add_household_member(
 
 
 def person_view(
-    ws: Workspace, person: Person, decision: Decision, *, restricted: bool | None = None
+    ws: Workspace,
+    person: Person | PersonRecord,
+    decision: Decision,
+    *,
+    restricted: bool | None = None,
 ) -> dict[str, Any]:
     """The person as this reader may see them, by the decision's view and masks.
     ``restricted``: whether the person is under a restriction, when the caller read that

@@ -507,6 +507,12 @@ class Enforcer:
             self._load_subjects([target.casus_id])
         return self._subject_of.get(target.casus_id)
 
+    def know_subject(self, casus_id: uuid.UUID, person_id: uuid.UUID | None) -> None:
+        """The subject of casus ``casus_id`` as this transaction read it (a casus read as a
+        plain row, which :meth:`_load_subjects` does not find among the session's objects):
+        its audit rows are about ``person_id`` without another query."""
+        self._subject_of.setdefault(casus_id, person_id)
+
     def _load_subjects(self, casus_ids: Iterable[uuid.UUID | None]) -> None:
         wanted = {c for c in casus_ids if c is not None and c not in self._subject_of}
         if not wanted or self.subjects is None:
