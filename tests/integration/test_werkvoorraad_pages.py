@@ -290,6 +290,21 @@ def test_pages_and_due_facts_equal_the_old_computation_for_every_user(
     assert checked_items > werkvoorraad.PAGE_SIZE
 
 
+def _running_both_ways(ws: Workspace) -> tuple[list[Any], list[Any]]:
+    """The running casussen with their facts and keys: built from ``ws`` with
+    :func:`count_group_keys` (as before the statement was prebuilt), and by the prebuilt
+    statement (:func:`kandidaten._running_statement`), both in the same order."""
+    built = ws.session.execute(
+        sa.select(Casus.tenant_id, Casus.id, *kandidaten._facts_columns(), *count_group_keys(ws))
+        .where(visible_casus_condition(ws), kandidaten._running_condition())
+        .order_by(Casus.created_at, Casus.id)
+    ).all()
+    prebuilt = ws.session.execute(
+        kandidaten._running_statement(ws.list_scope), kandidaten._running_params(ws)
+    ).all()
+    return list(built), list(prebuilt)
+
+
 def test_the_prebuilt_running_statement_equals_one_built_per_request(
     runtime: Runtime, world: dict[str, str]
 ) -> None:
@@ -301,19 +316,7 @@ def test_the_prebuilt_running_statement_equals_one_built_per_request(
     seen = shared = 0
     for principal in _principals(runtime):
         with workspace(runtime.casework, principal) as ws:
-            built = ws.session.execute(
-                sa.select(
-                    Casus.tenant_id,
-                    Casus.id,
-                    *kandidaten._facts_columns(),
-                    *count_group_keys(ws),
-                )
-                .where(visible_casus_condition(ws), kandidaten._running_condition())
-                .order_by(Casus.created_at, Casus.id)
-            ).all()
-            prebuilt = ws.session.execute(
-                kandidaten._running_statement(ws.list_scope), kandidaten._running_params(ws)
-            ).all()
+            built, prebuilt = _running_both_ways(ws)
         assert [tuple(r) for r in prebuilt] == [tuple(r) for r in built], principal.user_id
         seen += len(built)
         shared += sum(1 for r in built if r.tenant_id != principal.tenant)
@@ -374,20 +377,7 @@ def test_the_running_statements_own_and_shared_keys_equal_the_count_keys(
     try:
         for principal in _principals(runtime):
             with workspace(runtime.casework, principal) as ws:
-                built = ws.session.execute(
-                    sa.select(
-                        Casus.tenant_id,
-                        Casus.id,
-                        *kandidaten._facts_columns(),
-                        *count_group_keys(ws),
-                    )
-                    .where(visible_casus_condition(ws), kandidaten._running_condition())
-                    .order_by(Casus.created_at, Casus.id)
-                ).all()
-                prebuilt = ws.session.execute(
-                    kandidaten._running_statement(ws.list_scope),
-                    kandidaten._running_params(ws),
-                ).all()
+                built, prebuilt = _running_both_ways(ws)
             assert [tuple(r) for r in prebuilt] == [tuple(r) for r in built], principal.user_id
             for row in built:
                 coordinators.add(row[14])

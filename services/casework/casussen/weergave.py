@@ -93,13 +93,7 @@ def read_casus(
     """The casus and the policy's read decision on it (audited). ``subject``: load its
     subject person with it, for :func:`detail_view` (one statement fewer)."""
     casus = ws.load_casus(casus_id, subject=subject)
-    decision = ws.enforcer.decide(
-        "read",
-        ws.resource(casus),
-        ws.context(ws.purpose_for(casus, purpose)),
-        Target("casus", str(casus.id), casus.id),
-    )
-    return casus, decision
+    return casus, _read_decision(ws, casus, purpose)
 
 
 def read_casus_record(
@@ -108,13 +102,17 @@ def read_casus_record(
     """:func:`read_casus` for the casus page: the casus as a plain row with its subject
     person (:meth:`Workspace.load_casus_record`), and the same audited read decision."""
     casus = ws.load_casus_record(casus_id)
-    decision = ws.enforcer.decide(
+    return casus, _read_decision(ws, casus, purpose)
+
+
+def _read_decision(ws: Workspace, casus: Casus | CasusRecord, purpose: str | None) -> Decision:
+    """The policy's read decision on ``casus`` for ``purpose`` (audited)."""
+    return ws.enforcer.decide(
         "read",
         ws.resource(casus),
         ws.context(ws.purpose_for(casus, purpose)),
         Target("casus", str(casus.id), casus.id),
     )
-    return casus, decision
 
 
 def detail_view(ws: Workspace, casus: Casus | CasusRecord, decision: Decision) -> dict[str, Any]:
