@@ -289,7 +289,7 @@ CASUSSEN_WITH_RELATIONS_OF_KEYS = _casussen_with_relations_of_keys()
 RELATIONS_OF_ONE = _relations_of_one()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class PersonRecord:
     """The subject person of a casus as the casus page reads them: the columns of ``persons``
     that :func:`services.casework.personen.service.person_view` shows, read-only (a plain
@@ -305,8 +305,12 @@ class PersonRecord:
     bsn_encrypted: bytes | None
     address: dict[str, Any]
 
+    def __repr__(self) -> str:
+        # Its id only: a record's repr in a log or an error must not carry person data.
+        return f"PersonRecord(tenant_id={self.tenant_id!r}, id={self.id!r})"
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True, slots=True, repr=False)
 class CasusRecord:
     """A casus as the casus page (``GET /api/v1/casussen/{id}``) reads it: the columns its
     policy resource and its view use, read-only, with its subject person (None: none, or
@@ -335,6 +339,10 @@ class CasusRecord:
     version: int
     person: PersonRecord | None
     restricted: bool
+
+    def __repr__(self) -> str:
+        # Its id only, as :class:`PersonRecord`: the aanmelding holds free text.
+        return f"CasusRecord(tenant_id={self.tenant_id!r}, id={self.id!r})"
 
 
 _CASUS_FIELDS: tuple[str, ...] = tuple(

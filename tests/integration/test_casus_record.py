@@ -7,6 +7,7 @@ casus was shared with — with the same statements, and no ORM object loaded."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -33,6 +34,7 @@ from test_restriction_shared_casus import (  # noqa: F401 - its fixtures
     shared,
 )
 
+from services.casework.casus_relations import CasusRecord, PersonRecord
 from services.casework.casussen import weergave
 from services.casework.workspace import Workspace
 from services.platform.db.models import Casus, Person
@@ -198,3 +200,20 @@ def test_a_shared_or_restricted_subject_reads_as_the_orm_objects(
     finally:
         if restricted:
             _restrict(client, token_for, person_url, etag, False)
+
+
+def test_a_record_shows_no_person_data_in_its_repr() -> None:
+    """A plain row may end up in a log line or an error: its repr names its ids only (the
+    ORM objects' default repr shows no columns either)."""
+    person = PersonRecord(
+        T, uuid.uuid4(), "Jan", "Geheim", None, [], None, b"versleuteld", {"straat": "X"}
+    )
+    casus = CasusRecord(
+        *(T, uuid.uuid4(), "ZST-1", "persoon", "aangemeld", person.id, None, None, True, None),
+        *("org", {"waarom": "Schulden"}, {}, {}, {}, dt.date(2026, 1, 1)),
+        *(None, 1, person, False),
+    )
+    for text in (repr(person), repr(casus), str(casus)):
+        for secret in ("Geheim", "Jan", "versleuteld", "straat", "Schulden"):
+            assert secret not in text, text
+    assert str(casus.id) in repr(casus)
