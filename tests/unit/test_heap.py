@@ -78,7 +78,12 @@ def test_the_survivors_of_the_first_full_collections_are_frozen_a_bounded_number
         class Node:
             pass
 
+        from services.platform.heap import EARLY_OLD_THRESHOLD
+
+        old_threshold = gc.get_threshold()[2]
         settle_heap()
+        # Full collections come early and small while the refreezes last.
+        assert gc.get_threshold()[2] == EARLY_OLD_THRESHOLD < old_threshold
         frozen_at = []
         caches = []
         for n in range(1, 1100):
@@ -91,6 +96,8 @@ def test_the_survivors_of_the_first_full_collections_are_frozen_a_bounded_number
                 raise AssertionError(f"not frozen after full collection {n}")
         assert frozen_at == sorted(REFREEZE_AT), frozen_at
         assert max(frozen_at) == 1024 and len(frozen_at) == 11, frozen_at
+        # After the last refreeze, the old generation's threshold is CPython's again.
+        assert gc.get_threshold()[2] == old_threshold, gc.get_threshold()
         settle_heap()  # again: still one refreezing callback
         assert sum(type(c).__name__ == "_Refreeze" for c in gc.callbacks) == 1
 
