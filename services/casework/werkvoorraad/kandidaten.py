@@ -390,7 +390,7 @@ def _running(ws: Workspace) -> list[_Running]:
 #: version, written by a trigger from its content), not from the content itself: unpacking
 #: the ``jsonb`` of every current plan per request cost ~10 ms of backend CPU for 340 running
 #: casussen, this ~4 ms (issue 14, ``werk``). The rows are those of the old lateral query over
-#: the content (``test_plan_version_facts.py``).
+#: the content (``test_plan_version_facts.py``). Read with the overleg facts: :data:`_FACTS`.
 _PLAN_FACTS_SQL: Final = """
     SELECT pf.tenant_id, pf.casus_id, pf.what, pf.n, pf.subject, pf.owner_user, pf.owner_org,
         pf.status, pf.first_date, pf.second_date
@@ -403,19 +403,6 @@ _PLAN_FACTS_SQL: Final = """
             WHERE v.tenant_id = pf.tenant_id AND v.casus_id = pf.casus_id
         )
     """
-_PLAN_FACTS: Final = sa.text(_PLAN_FACTS_SQL).columns(
-    # A textual SELECT (its columns named), not a bare ``text()``: the page's write check
-    # takes a bare text for a write, and a transaction that wrote reads the tenant's manifest
-    # and organisations again instead of from the app's cache (services.casework.page_reads).
-    *map(
-        sa.column,
-        (
-            *("tenant_id", "casus_id", "what", "n", "subject", "owner_user", "owner_org"),
-            *("status", "first_date", "second_date"),
-        ),
-    )
-)
-
 #: Of the actions from casusoverleg minutes: owner, deadline and status, in verslag order
 #: (read with the plan facts: :data:`_FACTS`).
 _MEETING_FACTS_SQL: Final = """
@@ -438,6 +425,9 @@ _MEETING_FACTS_SQL: Final = """
 #: instead of two; issue 14, ``werk3``): ``src`` 0 for a plan fact, 1 for the actions of a
 #: casusoverleg's minutes; each part's rows as its own statement gives them (the plan facts'
 #: columns, then the meeting's).
+#: A textual SELECT (its columns named), not a bare ``text()``: the page's write check takes a
+#: bare text for a write, and a transaction that wrote reads the tenant's manifest and
+#: organisations again instead of from the app's cache (services.casework.page_reads).
 _FACTS: Final = sa.text(
     f"""
     SELECT pf.tenant_id, pf.casus_id, pf.what, pf.n, pf.subject, pf.owner_user,
