@@ -15,12 +15,11 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
+from migrations import migrate, scratch_database
 from people import VEENENDAAL
 from sqlalchemy.engine import URL
 
 from services.platform.authz import chain
-from services.platform.db.migrate import CASEWORK
 from services.platform.db.unit_of_work import SET_TENANT
 from services.runtime import Runtime
 from tenants.manifest import Manifest
@@ -258,28 +257,8 @@ def test_a_row_skipped_on_conflict_leaves_no_gap(
 
 @pytest.fixture
 def scratch(pg_admin_url: URL, worker_suffix: str) -> Iterator[URL]:
-    name = f"regietafel_keten0069{worker_suffix}"
-    admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield pg_admin_url.set(database=name)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _migrate(url: URL, to: str, down: bool = False) -> None:
-    engine = sa.create_engine(url)
-    try:
-        with engine.begin() as conn:
-            cfg = CASEWORK.config()
-            cfg.attributes["connection"] = conn
-            (command.downgrade if down else command.upgrade)(cfg, to)
-    finally:
-        engine.dispose()
+    with scratch_database(pg_admin_url, f"regietafel_keten0069{worker_suffix}") as url:
+        yield url
 
 
 def _rows_in_two_chains(engine: sa.Engine, label: str) -> None:
@@ -311,7 +290,7 @@ def _state(engine: sa.Engine) -> tuple[str | None, bool]:
 
 
 def test_migration_0069_goes_down_and_up_and_every_hash_verifies(scratch: URL) -> None:
-    _migrate(scratch, "0069")
+    migrate(scratch, "0069")
     engine = sa.create_engine(scratch)
     try:
         with engine.begin() as conn:
@@ -326,13 +305,13 @@ def test_migration_0069_goes_down_and_up_and_every_hash_verifies(scratch: URL) -
         _rows_in_two_chains(engine, "na-")
         _verified(engine, "GM0001")
 
-        _migrate(scratch, "0068", down=True)
+        migrate(scratch, "0068", down=True)
         assert _state(engine) == ("0068", False)
         _verified(engine, "GM0001")
         _rows_in_two_chains(engine, "terug-")
         _verified(engine, "GM0001")
 
-        _migrate(scratch, "0069")
+        migrate(scratch, "0069")
         assert _state(engine) == ("0069", True)
         _rows_in_two_chains(engine, "weer-")
         _verified(engine, "GM0001")

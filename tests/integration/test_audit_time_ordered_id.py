@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from factories import aanmelden
 from litestar import Litestar
 from litestar.testing import TestClient
+from migrations import migrate, scratch_database
 from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 from sqlalchemy.engine import URL
 from workspaces import Undo, principal_of, rolled_back
@@ -27,7 +27,6 @@ from workspaces import Undo, principal_of, rolled_back
 from services.casework.unit_of_work import workspace
 from services.platform.authz import chain
 from services.platform.authz.enforce import AUDIT_LOG, insert_audit_rows
-from services.platform.db.migrate import CASEWORK
 from services.platform.db.unit_of_work import SET_TENANT
 from services.platform.identity.principal import Principal
 from services.runtime import Runtime
@@ -197,28 +196,8 @@ def test_the_function_is_inlined_and_qualifies_every_name(runtime: Runtime) -> N
 
 @pytest.fixture
 def scratch(pg_admin_url: URL, worker_suffix: str) -> Iterator[URL]:
-    name = f"regietafel_auditid0071{worker_suffix}"
-    admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield pg_admin_url.set(database=name)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def _migrate(url: URL, to: str, down: bool = False) -> None:
-    engine = sa.create_engine(url)
-    try:
-        with engine.begin() as conn:
-            cfg = CASEWORK.config()
-            cfg.attributes["connection"] = conn
-            (command.downgrade if down else command.upgrade)(cfg, to)
-    finally:
-        engine.dispose()
+    with scratch_database(pg_admin_url, f"regietafel_auditid0071{worker_suffix}") as url:
+        yield url
 
 
 def _state(engine: sa.Engine) -> tuple[str, bool]:
@@ -252,7 +231,7 @@ def _verified(engine: sa.Engine) -> None:
 
 
 def test_migration_0071_goes_down_and_up(scratch: URL) -> None:
-    _migrate(scratch, "0071")
+    migrate(scratch, "0071")
     engine = sa.create_engine(scratch)
     try:
         with engine.begin() as conn:
@@ -267,13 +246,13 @@ def test_migration_0071_goes_down_and_up(scratch: URL) -> None:
         _write(engine, "public.uuid7()")
         _verified(engine)
 
-        _migrate(scratch, "0070", down=True)
+        migrate(scratch, "0070", down=True)
         assert _state(engine) == ("0070", False)
         _verified(engine)  # the time-ordered ids written before stay, and verify
         _write(engine, "gen_random_uuid()")
         _verified(engine)
 
-        _migrate(scratch, "0071")
+        migrate(scratch, "0071")
         assert _state(engine) == ("0071", True)
         _write(engine, "public.uuid7()")
         _verified(engine)

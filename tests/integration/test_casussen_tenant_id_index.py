@@ -4,9 +4,8 @@ id with kind and state, for the home page's count in id order; up and down again
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import command
+from migrations import migrate
 
-from services.platform.db.migrate import CASEWORK
 from services.runtime import Runtime
 
 INDEX = "ix_casussen_tenant_id_kind_state"
@@ -27,26 +26,15 @@ def _definition(runtime: Runtime) -> str | None:
         engine.dispose()
 
 
-def _migrate(runtime: Runtime, down: bool, revision: str) -> None:
-    engine = sa.create_engine(runtime.urls.owner)
-    try:
-        with engine.begin() as conn:
-            cfg = CASEWORK.config()
-            cfg.attributes["connection"] = conn
-            (command.downgrade if down else command.upgrade)(cfg, revision)
-    finally:
-        engine.dispose()
-
-
 def test_the_index_goes_up_and_down(runtime: Runtime) -> None:
     assert _definition(runtime) == (
         f"CREATE INDEX {INDEX} ON public.casussen USING btree (tenant_id, id) INCLUDE (kind, state)"
     )
     try:
-        _migrate(runtime, True, "0067")
+        migrate(runtime.urls.owner, "0067", down=True)
         assert _definition(runtime) is None
-        _migrate(runtime, False, "0068")
+        migrate(runtime.urls.owner, "0068")
         assert _definition(runtime) is not None
     finally:
-        _migrate(runtime, False, "head")
+        migrate(runtime.urls.owner, "head")
     assert _definition(runtime) is not None

@@ -9,13 +9,12 @@ from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 from factories import aanmelden
 from litestar import Litestar
 from litestar.testing import TestClient
+from migrations import migrate
 from people import REGIO_UTRECHT, VEENENDAAL, ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 
-from services.platform.db.migrate import CASEWORK
 from services.platform.db.models import CasusShare
 from services.platform.db.provision import DatabaseUrls
 from services.platform.db.unit_of_work import tenant_transaction
@@ -125,22 +124,14 @@ def test_every_tenant_reads_the_rows_it_read_with_the_exists_policy(
 
 
 def test_the_migration_goes_down_and_up(admin: sa.Engine, runtime: Runtime) -> None:
-    owner = sa.create_engine(runtime.urls.owner)
-
-    def migrate(down: bool, revision: str) -> None:
-        with owner.begin() as conn:
-            cfg = CASEWORK.config()
-            cfg.attributes["connection"] = conn
-            (command.downgrade if down else command.upgrade)(cfg, revision)
-
+    owner = runtime.urls.owner
     try:
-        migrate(True, "0069")
+        migrate(owner, "0069", down=True)
         policies = _policies(admin)
         for table, casus in TABLES:
             assert "EXISTS" in policies[table], table
             assert f"s.casus_id = {table}.{casus}" in policies[table], table
-        migrate(False, "0070")
+        migrate(owner, "0070")
     finally:
-        migrate(False, "head")
-        owner.dispose()
+        migrate(owner, "head")
     assert all("EXISTS" not in _policies(admin)[table] for table, _ in TABLES)
