@@ -22,6 +22,7 @@ from litestar.testing import TestClient
 from people import REGIO_UTRECHT, ZEIST_KLANTMANAGER
 from sqlalchemy.dialects import postgresql
 from test_home_counts import _principals
+from test_probed_exists import exists_subqueries
 from test_werkvoorraad import REGISSEUR, TODAY, T, backdate, casus_in_uitvoering
 from workspaces import statements_in_this_thread
 
@@ -764,3 +765,27 @@ def test_the_remembered_plan_content_is_a_function_of_the_text_alone() -> None:
         fresh = werkvoorraad.PlanContent.model_validate(json.loads(text))
         assert werkvoorraad.plan_content(text) == fresh
     assert werkvoorraad.plan_content(texts[0]) != werkvoorraad.plan_content(texts[1])
+
+
+def test_the_participation_probe_of_the_running_statement_is_never_hashed(
+    runtime: Runtime, world: dict[str, str]
+) -> None:
+    """The caller's organisation's participation is tested per running casus with an
+    ``EXISTS`` that PostgreSQL cannot hash (``zichtbaar.probed_exists``, ``OFFSET 0``;
+    ``tests/integration/test_probed_exists.py`` shows what that does to the plan): hashed,
+    it read every participation of the organisation in the tenant, closed casussen
+    included (50,000 in the benchmark after a fresh ANALYZE, 35 ms per werkvoorraad
+    request; issue 14, session 26)."""
+    scopes = set()
+    for principal in _principals(runtime):
+        with workspace(runtime.casework, principal) as ws:
+            if ws.list_scope.participation:
+                scopes.add(ws.list_scope)
+    assert scopes
+    for scope in scopes:
+        sql = str(kandidaten._running_statement(scope).compile(dialect=postgresql.dialect()))
+        probes = [
+            subquery for subquery in exists_subqueries(sql) if "FROM casus_participants" in subquery
+        ]
+        assert len(probes) == 1, sql
+        assert probes[0].rstrip().endswith("OFFSET 0"), probes[0]

@@ -312,6 +312,27 @@ def list_casussen(
     return Page(items, next_cursor)
 
 
+def probed_exists(*conditions: sa.ColumnExpressionArgument[bool]) -> sa.Exists:
+    """``EXISTS (SELECT 1 .. WHERE conditions OFFSET 0)``: a correlated test that PostgreSQL
+    runs as a probe per outer row, never as a hashed subplan.
+
+    For a correlated ``EXISTS`` in a select list PostgreSQL plans two alternatives, a probe
+    per row and a hash of the subquery's whole uncorrelated part, and picks one by the
+    estimated number of calls. For the caller's organisation's participations that part is
+    every participation of the organisation in the tenant, closed casussen included, and it
+    grows with the years: on a fresh ``ANALYZE`` of the benchmark database the werkvoorraad's
+    running statement hashed all 50,000 of dennis-koster's organisation (each row through
+    the row-level-security filter) for 516 running casussen, 35 ms per request where the
+    probes take ~4 (issue 14, session 26; earlier loads of the same data got the probes).
+    PostgreSQL does not turn an ``EXISTS`` whose subquery has an ``OFFSET`` into a hash
+    (``simplify_EXISTS_query``), so the cost is the probes' whatever the statistics say:
+    proportional to the rows the statement reads anyway. The same rows: ``OFFSET 0`` skips
+    nothing."""
+    return sa.exists(
+        sa.select(sa.literal_column("1")).where(*conditions).offset(sa.literal_column("0"))
+    )
+
+
 #: The decision time in :func:`count_group_keys` (a grant counts until it expires), a named
 #: parameter: a statement built once may be run again with ``{GROUP_NOW: now}``.
 GROUP_NOW: Final = "group_now"
@@ -492,7 +513,7 @@ def _count_groups_sql(
         "participation",
         "ch.tenant_id = :tenant AND EXISTS (SELECT 1 FROM casus_participants p"
         " WHERE p.tenant_id = ch.tenant_id AND p.casus_id = ch.id AND p.organisation_id = :org"
-        " AND p.active)",
+        " AND p.active OFFSET 0)",
     )
     regie = known("regie", f"ch.tenant_id = :tenant AND {mine.format(roles=':regie_roles')}")
     coordinating = known(
@@ -509,7 +530,9 @@ def _count_groups_sql(
     # so an ``IN`` is true or false. The probes of participation and of another
     # coordinator stay ``EXISTS``: as an ``IN`` they would hash every participation of the
     # organisation (50,000 in the benchmark) or every coordinator of the tenant per count,
-    # where PostgreSQL now may probe the chunk's casussen instead.
+    # where PostgreSQL now may probe the chunk's casussen instead. The participation probe
+    # has ``OFFSET 0`` so that it stays a probe (:func:`probed_exists`): a hashed
+    # alternative of it read all 50,000 (issue 14, session 26).
     template = f"""
 WITH chunk AS (
   SELECT u.tenant_id, u.id, u.kind, u.state,
