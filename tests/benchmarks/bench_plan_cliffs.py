@@ -4,14 +4,17 @@ statistics and cost settings.
 Run: ``BENCH_DATABASE_NAME=regietafel_bench_NAME PYTHONPATH=$PWD .venv/bin/python
 tests/benchmarks/bench_plan_cliffs.py capture FILE [--user U ...]`` records the statements
 (SQL and parameters, and whether psycopg could prepare them) that one request of each page of
-``bench_cost.PAGES`` sends, per user; ``replay FILE [--set NAME=VALUE ...] [--generic]``
-replays every SELECT as the app role with the request's ``set_config`` calls, as
-``EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON)`` (best of 3, execution time), and prints per
-statement its time, a plan signature (changes when the plan's shape changes) and the
-warnings a plan cliff shows: a hashed SubPlan, a Seq Scan or a node looped over many rows.
-``--generic`` replays the statements psycopg may prepare (``prepare_threshold`` not
-``None``) with ``plan_cache_mode = force_generic_plan``: the plan a connection would use if
-PostgreSQL's cost comparison chose the generic one.
+``bench_cost.PAGES`` sends, per user (any user of the big tenant; the casus pages only for
+``bench_load``'s users, who have sampled casussen).
+
+``replay FILE [--set NAME=VALUE ...] [--generic] [--out JSON] [--show USER:PAGE:N]`` replays
+every SELECT as the app role with the request's ``set_config`` calls, as ``EXPLAIN (ANALYZE,
+TIMING OFF, FORMAT JSON)`` (best of 3, execution time), and prints per statement its time, a
+plan signature (changes when the plan's shape changes) and the warnings a plan cliff shows: a
+hashed SubPlan, a Seq Scan or a node looped over many rows. ``--generic`` replays the
+statements psycopg may prepare (``prepare_threshold`` not ``None``) with ``plan_cache_mode =
+force_generic_plan``: the plan a connection would use if PostgreSQL's cost comparison chose
+the generic one. ``--show`` prints one statement's text plan (``EXPLAIN (ANALYZE, BUFFERS)``).
 
 Re-ANALYZE a COPY between replays (``SET default_statistics_target = 10; ANALYZE``): never the
 shared ``regietafel_bench``.
@@ -30,7 +33,7 @@ from typing import Any
 
 import psycopg
 import sqlalchemy as sa
-from load_data import prepare
+from load_data import BIG_TENANT, prepare
 from psycopg._queries import PostgresQuery
 from psycopg.adapt import Transformer
 
@@ -64,7 +67,14 @@ def capture(path: Path, users: list[str]) -> int:
     try:
         with TestClient(app) as client:
             for user_id in users:
-                user = known[user_id]
+                # Another user of the tenant: a token of their own, no casus pages.
+                user = known.get(user_id) or {
+                    "id": user_id,
+                    "token": issuer.issue(
+                        tenant=BIG_TENANT, user_id=user_id, lifetime_seconds=3600
+                    ),
+                    "casussen": [],
+                }
                 for name, template, api in PAGES:
                     if "{id}" in template and not user["casussen"]:
                         continue
