@@ -109,6 +109,78 @@ def test_the_regisseur_filter_lists_whoever_holds_regie_now(
         assert zoeken.regisseurs(ws) == _regisseurs_by_exists(ws)
 
 
+def _regisseurs_plan(ws: Workspace, *settings: str) -> dict[str, Any]:
+    for setting in settings:
+        ws.session.execute(sa.text(f"SET LOCAL {setting}"))
+    sql = (
+        zoeken._regisseurs_query()
+        .params(r_tenant=T)
+        .compile(dialect=ws.session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+    )
+    row = ws.session.execute(sa.text(f"EXPLAIN (FORMAT JSON) {sql}")).one()
+    plan: dict[str, Any] = row[0][0]["Plan"]
+    return plan
+
+
+def _limits_over_roles(plan: dict[str, Any]) -> list[list[dict[str, Any]]]:
+    """Per ``Limit`` node that reads ``casus_roles`` below it, the chain of nodes from its
+    child down to that scan (through single-child nodes other than a ``Limit``: ``Result``,
+    ``Sort``, ...)."""
+    found = []
+    stack = [plan]
+    while stack:
+        node = stack.pop()
+        children = node.get("Plans", [])
+        stack.extend(children)
+        if node["Node Type"] != "Limit":
+            continue
+        chain = []
+        below = [c for c in children if c.get("Parent Relationship") != "SubPlan"]
+        while len(below) == 1 and below[0]["Node Type"] != "Limit":
+            chain.append(below[0])
+            below = [
+                c for c in below[0].get("Plans", []) if c.get("Parent Relationship") != "SubPlan"
+            ]
+        if chain and chain[-1].get("Relation Name") == "casus_roles":
+            found.append(chain)
+    return found
+
+
+def test_the_regisseur_filter_never_stops_a_seq_scan_of_the_roles_early(
+    runtime: Runtime, casus_id: uuid.UUID, expert: Principal
+) -> None:
+    """The filter's ``LIMIT 1`` per user reads casus_roles in the order of
+    ix_casus_roles_user_active, so a Seq Scan must sort the whole table before its first row
+    and is costed so: with ``role IN (..) LIMIT 1`` the planner costed a Seq Scan at the
+    fraction it expected to read before a match, and after an ``ANALYZE`` with a small sample
+    (``default_statistics_target = 10``) it chose one: every user without regie read all
+    58,000 roles, 0.2 -> 160 ms on the benchmark (``cliffs``, ADR 0020). Fails when the
+    ``ORDER BY casus_id`` is dropped (Limit -> Seq Scan) or the branches per role become
+    one ``role IN (..)`` (no ordered index scan in PostgreSQL 15: Limit -> Sort -> Index)."""
+    with rolled_back(runtime, expert) as ws:
+        ws.session.add(_role(casus_id, "casusregisseur", ZEIST_CASUSREGISSEUR))
+        ws.session.flush()
+        # Index scans off: the plan a planner that believes the Seq Scan gets.
+        forced = _limits_over_roles(
+            _regisseurs_plan(ws, "enable_indexscan = off", "enable_bitmapscan = off")
+        )
+        assert forced
+        for chain in forced:
+            assert chain[0]["Node Type"] == "Sort", [n["Node Type"] for n in chain]
+        # Seq scans off: the index answers the LIMIT from its first entry, no sort.
+        indexed = _limits_over_roles(
+            _regisseurs_plan(
+                ws, "enable_indexscan = on", "enable_bitmapscan = on", "enable_seqscan = off"
+            )
+        )
+        assert indexed
+        for chain in indexed:
+            assert [n["Node Type"] for n in chain] in (["Index Scan"], ["Index Only Scan"]), [
+                n["Node Type"] for n in chain
+            ]
+            assert chain[-1]["Index Name"] == "ix_casus_roles_user_active"
+
+
 # ---------------------------------------------------------------------------------------------
 # Statements per page
 # ---------------------------------------------------------------------------------------------

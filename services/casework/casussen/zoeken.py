@@ -563,17 +563,36 @@ def regisseurs(ws: Workspace) -> dict[str, str]:
 
 @functools.cache
 def _regisseurs_query() -> sa.Select[str, str]:
-    held = (
-        sa.select(sa.literal(1).label("held"))
-        .where(
-            CasusRole.tenant_id == User.tenant_id,
-            CasusRole.user_id == User.id,
-            CasusRole.role.in_(REGIE_ROLES),
-            CasusRole.ended_at.is_(None),
+    """Per regie role, the user's first active role of it ``ORDER BY casus_id LIMIT 1``, the
+    two ``UNION ALL``-ed under a ``LIMIT 1``.
+
+    The order is that of ix_casus_roles_user_active ``(tenant_id, user_id, role, casus_id)``
+    for an equal role, so the index answers it from its first entry, and a Seq Scan would
+    have to read and sort every active role of the tenant before its first row: its cost is
+    the whole table, whatever the statistics say. With ``role IN (..) LIMIT 1`` and no order
+    the planner costed a Seq Scan at the fraction of the table it expected to read before the
+    first match (1/rows per user): after an ``ANALYZE`` with a small sample that fraction won
+    and every user without a regie role read all 58,000 roles of the tenant, 0.2 -> 160 ms
+    on the casussen page (``cliffs``, session 26; ADR 0020). An ``IN`` on the index's third
+    column gives no ordered index scan in PostgreSQL 15, hence one branch per role.
+    ``tests/integration/test_casus_pages_cost.py`` checks the plan's shape."""
+
+    def first(role: str) -> sa.Select[Any]:
+        return (
+            sa.select(sa.literal(1).label("held"))
+            .where(
+                CasusRole.tenant_id == User.tenant_id,
+                CasusRole.user_id == User.id,
+                CasusRole.role == role,
+                CasusRole.ended_at.is_(None),
+            )
+            .order_by(CasusRole.casus_id)
+            .limit(1)
+            .correlate(User)
         )
-        .limit(1)
-        .lateral("regie")
-    )
+
+    either = sa.union_all(*(first(role) for role in REGIE_ROLES)).subquery("roles")
+    held = sa.select(either.c.held).limit(1).lateral("regie")
     return (
         sa.select(User.id, User.display_name)
         .join(held, sa.true())
