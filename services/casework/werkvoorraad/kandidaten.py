@@ -200,7 +200,8 @@ def _own_keys(ws: Workspace) -> tuple[sa.ColumnElement[Any], ...]:
     nothing PostgreSQL must plan that the own tenant makes needless (issue 14, ``werk4``):
 
     * ``participates`` and ``regie`` without their ``tenant_id = :me AND`` (true here);
-      ``participates`` as :func:`probed_exists` (session 26);
+      both as :func:`probed_exists` (a probe per running casus, never a hash of the
+      organisation's participations or the caller's roles; session 26);
     * ``shared`` as an uncorrelated ``IN`` over the shares of the caller's tenant with itself
       (planned once, hashed; none in practice, but ``casus_shares`` does not forbid one);
     * ``coordinator`` as one scalar subquery over the casus's active coordinators (``subject``
@@ -221,8 +222,10 @@ def _own_keys(ws: Workspace) -> tuple[sa.ColumnElement[Any], ...]:
         CasusParticipant.active,
     )
 
+    # Probed too: a regisseur's own regie roles are no small set (robin-visser holds 58,330
+    # in the benchmark; hashed, they were read on every request: ``cliffs``, session 26).
     def mine(*roles: str) -> sa.ColumnElement[bool]:
-        return sa.exists().where(
+        return probed_exists(
             CasusRole.tenant_id == Casus.tenant_id,
             CasusRole.casus_id == Casus.id,
             CasusRole.role.in_(roles),
