@@ -132,6 +132,10 @@ def test_the_casus_page_renders_as_before(
                     response = client.get(f"/casussen/{casus}{query}")
                     assert response.status_code in (200, 403, 404), response.text[:300]
                     pages.append(response.text)
+            # The other pages of issue 14's goal go through the same environment.
+            for other in ("/casussen", "/casussen?q=Vergelijk", "/werkvoorraad", "/overzicht"):
+                response = client.get(other)
+                assert response.status_code in (200, 403), response.text[:300]
             if user == ZEIST_WIJKAGENT:
                 html = client.get(f"/casussen/{fresh}").text
                 # Forms that come back: empty required fields, a stale token.
@@ -166,6 +170,8 @@ def test_the_casus_page_renders_as_before(
     assert len(casus_pages) >= 20
     assert any("field-error" in new for _, new, _ in casus_pages)  # errors were rendered
     assert any('aria-invalid="true"' in new for _, new, _ in casus_pages)
+    names = {name for name, _, _ in rendered}
+    assert {"casussen.html", "werkvoorraad.html", "home.html"} <= names, names
     for name, new, old in rendered:
         assert new == old, name
     assert {new for _, new, _ in casus_pages} <= set(pages)  # what the browser got
