@@ -194,7 +194,17 @@ class CasusRole(Base):
 
 class PlanVersion(Base):
     __tablename__ = "plan_versions"
-    __table_args__ = (_fk("casussen", "casus_id"),)
+    __table_args__ = (
+        _fk("casussen", "casus_id"),
+        # The first plan of a running casus (the werkvoorraad's facts) from the index alone
+        # (migration 0072).
+        sa.Index(
+            "ix_plan_versions_casus_created",
+            "tenant_id",
+            "casus_id",
+            postgresql_include=["created_at"],
+        ),
+    )
 
     tenant_id: Mapped[str] = _tenant_pk()
     casus_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
@@ -269,6 +279,15 @@ class Assessment(Base):
     __table_args__ = (
         _fk("casussen", "casus_id"),
         sa.Index("ix_assessments_casus", "tenant_id", "casus_id"),
+        # The last tussentijdse meting of a running casus (the werkvoorraad's facts) from the
+        # index alone (migration 0072).
+        sa.Index(
+            "ix_assessments_casus_tussentijds",
+            "tenant_id",
+            "casus_id",
+            postgresql_include=["taken_on"],
+            postgresql_where=sa.text("moment = 'tussentijds'"),
+        ),
     )
 
     tenant_id: Mapped[str] = _tenant_pk()
