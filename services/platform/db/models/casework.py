@@ -123,6 +123,14 @@ class Casus(Timestamps, Base):
     closure_date: Mapped[dt.date | None]
     last_melding_on: Mapped[dt.date | None]
     retention_until: Mapped[dt.date | None]
+    #: When the casus's first plan version was made, and the date of its last tussentijdse
+    #: meting: kept by the triggers of migration 0072 (the werkvoorraad's facts), never
+    #: written by the application. Deferred: not loaded with a casus and not in its INSERT
+    #: or UPDATE, so a stale object cannot write an old value back.
+    first_plan_at: Mapped[dt.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), deferred=True
+    )
+    last_review_on: Mapped[dt.date | None] = mapped_column(sa.Date, deferred=True)
     version: Mapped[int] = mapped_column(default=1)
     #: Optimistic concurrency: SQLAlchemy bumps it on every UPDATE and refuses a stale one.
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -194,17 +202,7 @@ class CasusRole(Base):
 
 class PlanVersion(Base):
     __tablename__ = "plan_versions"
-    __table_args__ = (
-        _fk("casussen", "casus_id"),
-        # The first plan of a running casus (the werkvoorraad's facts) from the index alone
-        # (migration 0072).
-        sa.Index(
-            "ix_plan_versions_casus_created",
-            "tenant_id",
-            "casus_id",
-            postgresql_include=["created_at"],
-        ),
-    )
+    __table_args__ = (_fk("casussen", "casus_id"),)
 
     tenant_id: Mapped[str] = _tenant_pk()
     casus_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
@@ -279,15 +277,6 @@ class Assessment(Base):
     __table_args__ = (
         _fk("casussen", "casus_id"),
         sa.Index("ix_assessments_casus", "tenant_id", "casus_id"),
-        # The last tussentijdse meting of a running casus (the werkvoorraad's facts) from the
-        # index alone (migration 0072).
-        sa.Index(
-            "ix_assessments_casus_tussentijds",
-            "tenant_id",
-            "casus_id",
-            postgresql_include=["taken_on"],
-            postgresql_where=sa.text("moment = 'tussentijds'"),
-        ),
     )
 
     tenant_id: Mapped[str] = _tenant_pk()
