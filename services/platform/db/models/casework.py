@@ -123,6 +123,14 @@ class Casus(Timestamps, Base):
     closure_date: Mapped[dt.date | None]
     last_melding_on: Mapped[dt.date | None]
     retention_until: Mapped[dt.date | None]
+    #: When the casus's first plan version was made, and the date of its last tussentijdse
+    #: meting: kept by the triggers of migration 0072 (the werkvoorraad's facts), never
+    #: written by the application. Deferred: not loaded with a casus and not in its INSERT
+    #: or UPDATE, so a stale object cannot write an old value back.
+    first_plan_at: Mapped[dt.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), deferred=True
+    )
+    last_review_on: Mapped[dt.date | None] = mapped_column(sa.Date, deferred=True)
     version: Mapped[int] = mapped_column(default=1)
     #: Optimistic concurrency: SQLAlchemy bumps it on every UPDATE and refuses a stale one.
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
