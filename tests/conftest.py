@@ -52,7 +52,10 @@ def pg_admin_url() -> Iterator[URL]:
 
 @pytest.fixture(scope="session")
 def worker_suffix(worker_id: str) -> str:
-    return "" if worker_id == "master" else f"_{worker_id}"
+    """The test databases' suffix: the xdist worker, and ``REGIETAFEL_TEST_SUFFIX`` if set
+    (two runs of the suite on one server, e.g. a targeted run beside CI, each their own)."""
+    own = os.environ.get("REGIETAFEL_TEST_SUFFIX", "")
+    return ("" if worker_id == "master" else f"_{worker_id}") + (f"_{own}" if own else "")
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ the migration backfills them and goes down and up again."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +21,7 @@ from migrations import migrate
 from test_werkvoorraad import REGISSEUR, T, casus_in_uitvoering
 
 from services.platform.db.models import Assessment, Casus, PlanVersion
+from services.platform.db.provision import DatabaseUrls
 from services.platform.db.unit_of_work import tenant_transaction
 from services.runtime import Runtime
 
@@ -213,3 +215,73 @@ def test_the_migration_backfills_and_goes_down_and_up(
     assert all(v[:2] == v[2:] for v in facts.values()), facts
     assert facts[casus][1] == _on(90)
     assert facts[casus][0] is not None
+
+
+def test_two_metingen_inserted_at_once_keep_the_latest_date(
+    app: Litestar, runtime: Runtime, token_for: Headers, db_urls: DatabaseUrls
+) -> None:
+    """Two transactions record a tussentijdse meting of the same casus at once; the one that
+    commits first has the later date. The kept last review is the later date. A trigger that
+    recomputed ``max(taken_on)`` in the second transaction computed it without the first's
+    uncommitted row, waited for the first's lock on the casus row, and then wrote its own,
+    earlier date over it (READ COMMITTED re-checks the row, not the aggregate)."""
+    with TestClient(app) as client:
+        casus = uuid.UUID(casus_in_uitvoering(client, token_for, "Gelijktijdig"))
+    later, earlier = _meting(casus, "tussentijds", 200), _meting(casus, "tussentijds", 150)
+    admin = sa.create_engine(db_urls.admin)  # pg_blocking_pids of another role's backend
+    first_written = threading.Event()
+    second_done = threading.Event()
+    release_first = threading.Event()
+    second_pid: list[int] = []
+    failures: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with tenant_transaction(runtime.sessions, T) as session:
+                session.add(later)
+                session.flush()  # the casus row is written and locked
+                first_written.set()
+                release_first.wait()
+        except BaseException as error:  # noqa: BLE001 - asserted on below, in the test
+            failures.append(error)
+            first_written.set()
+
+    def second() -> None:
+        try:
+            with tenant_transaction(runtime.sessions, T) as session:
+                second_pid.append(session.scalar(sa.text("SELECT pg_backend_pid()")))
+                session.add(earlier)
+                session.flush()  # waits for the first transaction's lock on the casus
+        except BaseException as error:  # noqa: BLE001 - asserted on below, in the test
+            failures.append(error)
+        finally:
+            second_done.set()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    try:
+        threads[0].start()
+        first_written.wait()
+        threads[1].start()
+        # Wait until the second transaction is blocked by the first (or has finished).
+        blocked = False
+        while not blocked and not second_done.is_set():
+            if second_pid:
+                with admin.connect() as conn:
+                    blocked = bool(
+                        conn.scalar(
+                            sa.text("SELECT cardinality(pg_blocking_pids(:pid)) > 0"),
+                            {"pid": second_pid[0]},
+                        )
+                    )
+            second_done.wait(0.05)
+        release_first.set()
+        for thread in threads:
+            thread.join()
+    finally:
+        release_first.set()
+        admin.dispose()
+    assert not failures, failures
+    assert blocked, "the second meting was not held up by the first"
+    facts = _facts(runtime)
+    assert facts[casus][3] == _on(200)
+    assert facts[casus][1] == _on(200), facts[casus]

@@ -9,10 +9,12 @@ the benchmark. ``casussen.first_plan_at`` and ``casussen.last_review_on`` hold t
 so the statement reads them from the casus row it reads anyway. Figures: ADR 0028, amendment
 ``werkfacts``.
 
-Kept by two row triggers, as ``plan_version_facts`` (migration 0067) is: they recompute the
-value of the casus of the changed row (both casussen when an ``UPDATE`` moves a row) and
-write the casus only when it changes, so a second plan version or an intake meting does
-not touch the casus row:
+Kept by two row triggers, as ``plan_version_facts`` (migration 0067) is. An inserted row
+moves the value one way only (an earlier first plan, a later tussentijdse meting), which
+stays right when two transactions insert at once; an updated or deleted row makes them lock
+the casus row and recompute the value for its casus (both casussen when an ``UPDATE`` moves a
+row) (:func:`_sync`). The casus is written only when its value changes, so a second plan
+version or an intake meting does not touch the casus row:
 
 * ``casus_first_plan_sync`` after ``INSERT``, ``DELETE`` and ``UPDATE OF tenant_id,
   casus_id, created_at`` on ``plan_versions``;
@@ -49,7 +51,8 @@ down_revision = "0071"
 branch_labels = None
 depends_on = None
 
-#: The first plan version's time of the casus (t, c), written only when it changed.
+#: The first plan version's time of the casus of row ``{r}``, recomputed, written only when
+#: it changed.
 _FIRST_PLAN = """
     UPDATE public.casussen AS k SET first_plan_at = f.at
     FROM (SELECT pg_catalog.min(v.created_at) AS at FROM public.plan_versions AS v
@@ -58,7 +61,15 @@ _FIRST_PLAN = """
         AND k.first_plan_at IS DISTINCT FROM f.at;
 """
 
-#: The last tussentijdse meting's date of the casus (t, c), written only when it changed.
+#: An inserted plan version: the casus's first plan time can only move earlier.
+_FIRST_PLAN_INSERTED = """
+    UPDATE public.casussen AS k SET first_plan_at = NEW.created_at
+    WHERE k.tenant_id = NEW.tenant_id AND k.id = NEW.casus_id
+        AND (k.first_plan_at IS NULL OR k.first_plan_at > NEW.created_at);
+"""
+
+#: The last tussentijdse meting's date of the casus of row ``{r}``, recomputed, written only
+#: when it changed.
 _LAST_REVIEW = """
     UPDATE public.casussen AS k SET last_review_on = f.on_
     FROM (SELECT pg_catalog.max(a.taken_on) AS on_ FROM public.assessments AS a
@@ -68,16 +79,47 @@ _LAST_REVIEW = """
         AND k.last_review_on IS DISTINCT FROM f.on_;
 """
 
+#: An inserted meting: the casus's last review can only move later, and only a tussentijdse.
+_LAST_REVIEW_INSERTED = """
+    IF NEW.moment = 'tussentijds' THEN
+        UPDATE public.casussen AS k SET last_review_on = NEW.taken_on
+        WHERE k.tenant_id = NEW.tenant_id AND k.id = NEW.casus_id
+            AND (k.last_review_on IS NULL OR k.last_review_on < NEW.taken_on);
+    END IF;
+"""
 
-def _sync(name: str, update: str) -> str:
+#: Lock the casus of row ``{r}`` before a recompute (see :func:`_sync`).
+_LOCK = """
+    PERFORM 1 FROM public.casussen AS k
+    WHERE k.tenant_id = {r}.tenant_id AND k.id = {r}.casus_id FOR NO KEY UPDATE;
+"""
+
+
+def _sync(name: str, inserted: str, recompute: str) -> str:
+    """The trigger function: an ``INSERT`` moves the kept value one way only (``inserted``),
+    anything else recomputes it (``recompute``) for the old row's casus and the new one's.
+
+    Why two ways (concurrency, READ COMMITTED): a recompute's aggregate sees what was
+    committed when its statement began. Two transactions adding a meting to the same casus
+    would each compute the maximum without the other's row; the second waits for the first's
+    lock on the casus row and then writes its own, older maximum over the newer one.
+    ``inserted`` has no aggregate: PostgreSQL re-evaluates its ``WHERE`` on the row version
+    it waited for, so the later date wins whichever commits first. A recompute (an update or
+    delete of a version or meting, which the application never makes) first locks the casus
+    row, so that its aggregate, a new statement with a new snapshot, sees every committed
+    row. ``tests/integration/test_casus_running_facts.py`` races two metingen."""
     return f"""
 CREATE FUNCTION public.{name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' THEN
-        {update.format(r="OLD")}
+    IF TG_OP = 'INSERT' THEN
+        {inserted}
+        RETURN NULL;
     END IF;
-    IF TG_OP <> 'DELETE' THEN
-        {update.format(r="NEW")}
+    {_LOCK.format(r="OLD")}
+    {recompute.format(r="OLD")}
+    IF TG_OP = 'UPDATE' THEN
+        {_LOCK.format(r="NEW")}
+        {recompute.format(r="NEW")}
     END IF;
     RETURN NULL;
 END $$
@@ -111,8 +153,8 @@ def upgrade() -> None:
         op.execute(statement)
     for table in _TABLES:
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-    op.execute(_sync("casus_first_plan_sync", _FIRST_PLAN))
-    op.execute(_sync("casus_last_review_sync", _LAST_REVIEW))
+    op.execute(_sync("casus_first_plan_sync", _FIRST_PLAN_INSERTED, _FIRST_PLAN))
+    op.execute(_sync("casus_last_review_sync", _LAST_REVIEW_INSERTED, _LAST_REVIEW))
     op.execute(
         "CREATE TRIGGER casus_first_plan_sync AFTER INSERT OR DELETE OR UPDATE OF tenant_id, "
         "casus_id, created_at ON plan_versions FOR EACH ROW "
