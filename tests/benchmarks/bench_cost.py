@@ -159,6 +159,16 @@ class BackendCpu:
         return sum(_cpu_of(pid) for pid in self.pids)
 
 
+def signed_in(client: Any, user: dict[str, Any], *, api: bool) -> dict[str, str]:
+    """Sign ``client`` in as ``user`` of :func:`bench_load.bench_data`: the headers of an API
+    request (a bearer token), or for a page the session cookie (and no headers)."""
+    client.cookies.clear()
+    if not api:
+        client.cookies.set("regietafel_token", user["token"])
+        return {}
+    return {"Authorization": f"Bearer {user['token']}", "Accept": "application/json"}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=30, help="requests per page")
@@ -242,15 +252,7 @@ def run(
                 if "{id}" in template and not user["casussen"]:
                     print(f"{name:<20}skipped ({user['id']} has no sampled casussen)")
                     continue
-                headers = (
-                    {"Authorization": f"Bearer {user['token']}", "Accept": "application/json"}
-                    if api
-                    else {}
-                )
-                if not api:
-                    client.cookies.set("regietafel_token", user["token"])
-                else:
-                    client.cookies.clear()
+                headers = signed_in(client, user, api=api)
                 cpu: list[float] = []
                 wall: list[float] = []
                 stmts: list[int] = []

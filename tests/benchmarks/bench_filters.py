@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from bench_cost import BackendCpu
+from bench_cost import BackendCpu, signed_in
 from bench_load import REGISSEUR, bench_data, machine
 from load_data import BIG_TENANT, prepare
 
@@ -218,14 +218,7 @@ def run(settings: Any, server: Any, rounds: int, only: list[str] | None, *, plan
                     continue
                 user = users[who]
                 api = path.startswith("/api/")
-                headers = (
-                    {"Authorization": f"Bearer {user['token']}", "Accept": "application/json"}
-                    if api
-                    else {}
-                )
-                client.cookies.clear()
-                if not api:
-                    client.cookies.set("regietafel_token", user["token"])
+                headers = signed_in(client, user, api=api)
                 cpu: list[float] = []
                 sql: list[float] = []
                 pg_ms: list[float] = []

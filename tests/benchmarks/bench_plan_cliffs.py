@@ -41,7 +41,7 @@ USERS = ("dennis-koster", "robin-visser", "eline-de-graaf")
 
 
 def capture(path: Path, users: list[str]) -> int:
-    from bench_cost import PAGES
+    from bench_cost import PAGES, signed_in
     from bench_load import bench_data
     from litestar.testing import TestClient
 
@@ -78,14 +78,7 @@ def capture(path: Path, users: list[str]) -> int:
                 for name, template, api in PAGES:
                     if "{id}" in template and not user["casussen"]:
                         continue
-                    headers = (
-                        {"Authorization": f"Bearer {user['token']}", "Accept": "application/json"}
-                        if api
-                        else {}
-                    )
-                    client.cookies.clear()
-                    if not api:
-                        client.cookies.set("regietafel_token", user["token"])
+                    headers = signed_in(client, user, api=api)
                     casus = user["casussen"][0] if user["casussen"] else ""
                     url = template.replace("{id}", casus)
                     client.get(url, headers=headers)  # warm: principal, policy data
