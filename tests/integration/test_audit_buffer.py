@@ -6,13 +6,13 @@ keeps, and the chain under concurrent writers are as when each decision added an
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import pytest
 import sqlalchemy as sa
+from concurrency import all_at_once
 from factories import aanmelden
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -319,26 +319,15 @@ def test_any_commit_of_the_session_writes_the_rows(
 def test_concurrent_requests_keep_one_unbroken_chain(
     runtime: Runtime, casus_ids: list[uuid.UUID], expert: Principal
 ) -> None:
-    errors: list[BaseException] = []
-    start = threading.Barrier(4)
     marker = uuid.uuid4()
 
     def request(n: int) -> None:
-        try:
-            start.wait()
-            for i in range(5):
-                with workspace(runtime.casework, expert) as ws:
-                    for casus_id in casus_ids:
-                        _read(ws, casus_id, f"{n}-{i}", marker)
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+        for i in range(5):
+            with workspace(runtime.casework, expert) as ws:
+                for casus_id in casus_ids:
+                    _read(ws, casus_id, f"{n}-{i}", marker)
 
-    threads = [threading.Thread(target=request, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    all_at_once(request)
     assert len(_rows(runtime, marker)) == 4 * 5 * len(casus_ids)
     (report,) = chain.verify(runtime.engine, [T])
     assert report.ok, report.describe()

@@ -8,13 +8,13 @@ chains and do not wait for each other (migration 0056); a rollback leaves no gap
 from __future__ import annotations
 
 import argparse
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+from concurrency import all_at_once
 from people import VEENENDAAL, ZEIST
 
 from services.audit_commands import cmd_verify
@@ -289,24 +289,12 @@ def test_the_runtime_role_cannot_write_checkpoints(runtime: Runtime, owner: sa.E
 
 
 def test_concurrent_inserts_keep_one_unbroken_chain(runtime: Runtime, owner: sa.Engine) -> None:
-    errors: list[BaseException] = []
-    start = threading.Barrier(4)
-
     def writer(n: int) -> None:
-        try:
-            start.wait()
-            for i in range(10):
-                with tenant_transaction(runtime.sessions, T) as session:
-                    append_audit(session, _record(100 * n + i))
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+        for i in range(10):
+            with tenant_transaction(runtime.sessions, T) as session:
+                append_audit(session, _record(100 * n + i))
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    all_at_once(writer)
     (report,) = chain.verify(runtime.engine, [T])
     assert report.ok, report.describe()
     assert report.rows == report.positions

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import itertools
 import re
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
+from concurrency import all_at_once
 from factories import aanmelden
 from litestar import Litestar
 from litestar.testing import TestClient
-from migrations import migrate, scratch_database
+from migrations import SCRATCH_TENANT, migrate, scratch_database
 from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 from sqlalchemy.engine import URL
 from workspaces import Undo, principal_of, rolled_back
@@ -133,25 +133,14 @@ def test_concurrent_pages_get_unique_ids_and_keep_the_chain(
     verify."""
     rows = _page_rows(runtime, expert)
     marker = f"gelijk-{uuid.uuid4().hex[:8]}"
-    errors: list[BaseException] = []
-    start = threading.Barrier(4)
 
     def writer(n: int) -> None:
-        try:
-            start.wait()
-            for i in range(10):
-                with workspace(runtime.casework, expert) as ws:
-                    marked = [r | {"request_id": f"{marker}-{n}-{i}"} for r in rows]
-                    insert_audit_rows(ws.session, marked, T)
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
+        for i in range(10):
+            with workspace(runtime.casework, expert) as ws:
+                marked = [r | {"request_id": f"{marker}-{n}-{i}"} for r in rows]
+                insert_audit_rows(ws.session, marked, T)
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    all_at_once(writer)
     with runtime.engine.connect() as conn:
         conn.execute(SET_TENANT, {"tenant": T})
         written = _ids(conn, marker)
@@ -235,13 +224,7 @@ def test_migration_0071_goes_down_and_up(scratch: URL) -> None:
     engine = sa.create_engine(scratch)
     try:
         with engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    "INSERT INTO tenants (code, name, kind, region, status, manifest, "
-                    "manifest_sha256, settings) VALUES ('GM0001', 'Proef', 'gemeente', 'proef', "
-                    "'actief', '{}', '', '{}')"
-                )
-            )
+            conn.execute(SCRATCH_TENANT)
         assert _state(engine) == ("0071", True)
         _write(engine, "public.uuid7()")
         _verified(engine)
