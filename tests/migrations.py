@@ -14,6 +14,12 @@ from sqlalchemy.engine import URL
 
 from services.platform.db.migrate import CASEWORK
 
+#: A tenant row for a scratch database (``GM0001``), for the rows a migration test writes.
+SCRATCH_TENANT = sa.text(
+    "INSERT INTO tenants (code, name, kind, region, status, manifest, manifest_sha256, settings)"
+    " VALUES ('GM0001', 'Proef', 'gemeente', 'proef', 'actief', '{}', '', '{}')"
+)
+
 
 def migrate(url: str | URL, revision: str, *, down: bool = False) -> None:
     """The casework database at ``url`` to ``revision``: up, or down when ``down``."""

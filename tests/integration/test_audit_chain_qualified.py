@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from migrations import migrate, scratch_database
+from migrations import SCRATCH_TENANT, migrate, scratch_database
 from people import VEENENDAAL
 from sqlalchemy.engine import URL
 
@@ -294,13 +294,7 @@ def test_migration_0069_goes_down_and_up_and_every_hash_verifies(scratch: URL) -
     engine = sa.create_engine(scratch)
     try:
         with engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    "INSERT INTO tenants (code, name, kind, region, status, manifest, "
-                    "manifest_sha256, settings) VALUES ('GM0001', 'Proef', 'gemeente', 'proef', "
-                    "'actief', '{}', '', '{}')"
-                )
-            )
+            conn.execute(SCRATCH_TENANT)
         assert _state(engine) == ("0069", True)
         _rows_in_two_chains(engine, "na-")
         _verified(engine, "GM0001")
