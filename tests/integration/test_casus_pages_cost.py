@@ -26,7 +26,7 @@ from people import (
     ZEIST_PGA_EXPERT_NAME,
     ZEIST_WIJKAGENT,
 )
-from workspaces import principal_of, rolled_back, statements_in_this_thread
+from workspaces import is_background, principal_of, rolled_back, statements_in_this_thread
 
 from services.casework.casussen import tijdlijn, zoeken
 from services.casework.casussen.zichtbaar import visible_casus_condition
@@ -186,11 +186,6 @@ def test_the_regisseur_filter_never_stops_a_seq_scan_of_the_roles_early(
 # ---------------------------------------------------------------------------------------------
 
 
-#: Statements of the app's background work, not of the page: the policy data's periodic
-#: check and the outbox relay (its own thread).
-BACKGROUND = ("FROM policy_data_activations", "outbox_relay", "outbox_events")
-
-
 @contextlib.contextmanager
 def sent() -> Iterator[list[str]]:
     """The SQL statements sent while the block runs, whole (whitespace folded): a check for
@@ -198,7 +193,7 @@ def sent() -> Iterator[list[str]]:
     seen: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if not any(other in statement for other in BACKGROUND):
+        if not is_background(statement):
             seen.append(" ".join(statement.split()))
 
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)

@@ -26,13 +26,13 @@ from people import (
     ZEIST_PGA_EXPERT,
     ZEIST_WIJKAGENT,
 )
-from test_casus_pages_cost import BACKGROUND
 from test_restriction_shared_casus import (  # noqa: F401 - its fixtures
     _person_etag,
     _restrict,
     module_client,
     shared,
 )
+from workspaces import is_background
 
 from services.casework.casus_relations import CasusRecord, PersonRecord
 from services.casework.casussen import weergave
@@ -64,7 +64,7 @@ class _Seen:
     def statement(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         # Not the app's background work (the outbox relay, the policy data's check), which
         # may run on the same engine during a request.
-        if self.active and not any(other in statement for other in BACKGROUND):
+        if self.active and not is_background(statement):
             self.statements.append(statement.split("(")[0].split(" FROM ")[0][:40])
 
     def load(self, target: Any, _context: Any) -> None:

@@ -24,7 +24,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from people import ZEIST, ZEIST_PGA_EXPERT, ZEIST_WIJKAGENT
 from sqlalchemy.orm import Session
-from workspaces import principal_of, statements_in_this_thread
+from workspaces import is_background, principal_of, statements_in_this_thread
 
 import services.app
 from services.app import create_app
@@ -46,8 +46,6 @@ from tenants.manifest import Manifest
 T = ZEIST
 USER = ZEIST_PGA_EXPERT
 BADGE = 'id="meldingen-teller">('
-#: Statements of the app's background work, not of the page.
-BACKGROUND = ("FROM policy_data_activations", "outbox_relay", "outbox_events")
 
 
 def wait_until(what: str, condition: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -65,7 +63,7 @@ class Sent:
         self.statements: list[str] = []
 
     def __call__(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if not any(other in statement for other in BACKGROUND):
+        if not is_background(statement):
             self.statements.append(" ".join(statement.split())[:160])
 
 

@@ -35,7 +35,7 @@ from people import (
     ZEIST_PGA_EXPERT,
     ZEIST_WIJKAGENT,
 )
-from workspaces import principal_of
+from workspaces import is_background, principal_of
 
 from services.app import create_app
 from services.casework.page_reads import colleagues, organisation_names, reference_cache
@@ -55,7 +55,6 @@ from tenants.manifest import Manifest
 
 COOKIE = "regietafel_token"
 SIGNAL_WAIT = 30.0
-BACKGROUND = ("FROM policy_data_activations", "outbox_relay", "outbox_events")
 #: The statements whose rows the cache keeps (the organisations' names, users' names by id,
 #: the tenants row with the manifest).
 REFERENCE_READS = (
@@ -79,7 +78,7 @@ def sent() -> Iterator[list[str]]:
     seen: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if not any(other in statement for other in BACKGROUND):
+        if not is_background(statement):
             seen.append(" ".join(statement.split()))
 
     sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
